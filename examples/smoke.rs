@@ -1,0 +1,26 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+fn main() {
+    let rt = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    for _ in 0..5 {
+        let t = Instant::now();
+        rt.block_on(async {
+            let counter = Arc::new(AtomicUsize::new(0));
+            let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+            for _ in 0..10_000 {
+                let c = counter.clone();
+                let tx = tx.clone();
+                corio::spawn(async move {
+                    if c.fetch_add(1, Ordering::Relaxed) == 9_999 {
+                        tx.send(()).unwrap();
+                    }
+                });
+            }
+            corio::spawn_blocking(move || rx.recv().unwrap())
+                .await
+                .unwrap();
+        });
+        println!("spawn_many: {:?}/task", t.elapsed() / 10_000);
+    }
+}

@@ -1,0 +1,20 @@
+//! The blocking pool: threads for work that would stall a worker.
+//!
+//! A worker must never block: while it sits in a `read(2)` of a file or a
+//! second of CPU work, every task queued behind it waits. `spawn_blocking`
+//! moves such a closure to a separate pool of threads, and hands back the
+//! same `JoinHandle` a task gives (the closure runs as a task whose future
+//! finishes in one poll).
+//!
+//! ```text
+//!   spawn_blocking(f) ──► FIFO queue ──► idle thread? wake it
+//!                                     └─► none idle and < max? start one
+//!   a thread idle for `keep_alive` exits; shutdown waits for running jobs
+//! ```
+//!
+//! Threads are made on demand up to `max_blocking_threads` (512, as tokio),
+//! so a burst of file reads gets parallelism and a quiet pool costs nothing.
+
+mod pool;
+
+pub(crate) use pool::{Config, EnterHook, Pool, ThreadHook};

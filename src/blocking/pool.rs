@@ -1,0 +1,252 @@
+//! The pool's threads, queue and shutdown.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+
+use crate::task::{JoinHandle, Notified, Schedule, Task, new_task};
+
+/// A hook run on each new or exiting pool thread.
+pub(crate) type ThreadHook = Arc<dyn Fn() + Send + Sync>;
+
+/// Makes a pool thread enter its runtime; the returned guard lives as long
+/// as the thread (`None` if the runtime is already gone).
+pub(crate) type EnterHook = Arc<dyn Fn() -> Option<Box<dyn std::any::Any>> + Send + Sync>;
+
+/// How the pool's threads are made.
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) max_threads: usize,
+    pub(crate) keep_alive: Duration,
+    pub(crate) thread_name: Arc<str>,
+    pub(crate) stack_size: Option<usize>,
+    pub(crate) on_thread_start: Option<ThreadHook>,
+    pub(crate) on_thread_stop: Option<ThreadHook>,
+    pub(crate) enter: Option<EnterHook>,
+}
+
+/// A closure dressed as a future that completes in its first poll.
+struct BlockingTask<F>(Option<F>);
+
+impl<F> Unpin for BlockingTask<F> {}
+
+impl<R, F: FnOnce() -> R> Future for BlockingTask<F> {
+    type Output = R;
+
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<R> {
+        let f = self.0.take().expect("a blocking task runs once");
+        // The closure may run a long time: it must not be cut short by the
+        // cooperative budget of whatever runs inside it.
+        Poll::Ready(crate::task::unconstrained_sync(f))
+    }
+}
+
+/// Blocking tasks never return `Pending` and are not in any owned list, so
+/// their scheduler is trivial.
+#[derive(Clone, Copy)]
+struct NoSchedule;
+
+impl Schedule for NoSchedule {
+    fn schedule(&self, task: Notified<Self>) {
+        // Only an abort of a queued job gets here, and that never queues
+        // (the job is already NOTIFIED). Dropping the reference is correct.
+        drop(task);
+    }
+
+    fn release(&self, _task: &Task<Self>) -> Option<Task<Self>> {
+        None
+    }
+}
+
+struct State {
+    queue: VecDeque<Notified<NoSchedule>>,
+    num_threads: usize,
+    num_idle: usize,
+    /// Wake-ups sent to idle threads and not yet consumed.
+    num_notify: usize,
+    shutdown: bool,
+    threads: Vec<thread::JoinHandle<()>>,
+    next_id: usize,
+}
+
+struct Inner {
+    state: Mutex<State>,
+    condvar: Condvar,
+    /// Signalled when a thread exits, for `shutdown`'s wait.
+    exited: Condvar,
+    config: Config,
+}
+
+/// A handle to the pool (clone it freely).
+#[derive(Clone)]
+pub(crate) struct Pool {
+    inner: Arc<Inner>,
+}
+
+impl Pool {
+    pub(crate) fn new(config: Config) -> Pool {
+        Pool {
+            inner: Arc::new(Inner {
+                state: Mutex::new(State {
+                    queue: VecDeque::new(),
+                    num_threads: 0,
+                    num_idle: 0,
+                    num_notify: 0,
+                    shutdown: false,
+                    threads: Vec::new(),
+                    next_id: 0,
+                }),
+                condvar: Condvar::new(),
+                exited: Condvar::new(),
+                config,
+            }),
+        }
+    }
+
+    /// Queues `f`, starting a thread if none is idle.
+    pub(crate) fn spawn<F, R>(&self, f: F, location: &'static Location<'static>) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        let (task, notified, handle) = new_task(BlockingTask(Some(f)), NoSchedule, location, None);
+        // Not tracked by an owned list: the queue is where shutdown finds it.
+        drop(task);
+        let mut state = self.inner.state.lock();
+        if state.shutdown {
+            drop(state);
+            Task::from(notified).shutdown();
+            return handle;
+        }
+        state.queue.push_back(notified);
+        if state.num_idle > state.num_notify {
+            state.num_notify += 1;
+            self.inner.condvar.notify_one();
+        } else if state.num_threads < self.inner.config.max_threads {
+            state.num_threads += 1;
+            let id = state.next_id;
+            state.next_id += 1;
+            match self.start_thread(id) {
+                Ok(thread) => state.threads.push(thread),
+                // The job stays queued; a running thread will take it.
+                Err(_) if state.num_threads > 1 => state.num_threads -= 1,
+                Err(err) => panic!("corio could not start a blocking-pool thread: {err}"),
+            }
+        }
+        handle
+    }
+
+    fn start_thread(&self, id: usize) -> std::io::Result<thread::JoinHandle<()>> {
+        let config = &self.inner.config;
+        let mut builder =
+            thread::Builder::new().name(format!("{}-blocking-{id}", config.thread_name));
+        if let Some(size) = config.stack_size {
+            builder = builder.stack_size(size);
+        }
+        let inner = self.inner.clone();
+        builder.spawn(move || inner.run())
+    }
+
+    /// Threads alive and idle, and jobs waiting (for metrics).
+    pub(crate) fn counts(&self) -> (usize, usize, usize) {
+        let state = self.inner.state.lock();
+        (state.num_threads, state.num_idle, state.queue.len())
+    }
+
+    /// Cancels queued jobs and waits up to `timeout` for running ones.
+    /// Returns true if every thread exited in time.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        let mut state = self.inner.state.lock();
+        state.shutdown = true;
+        let queued: Vec<_> = state.queue.drain(..).collect();
+        self.inner.condvar.notify_all();
+        drop(state);
+        for job in queued {
+            Task::from(job).shutdown();
+        }
+        let deadline = timeout.map(|t| Instant::now() + t);
+        let mut state = self.inner.state.lock();
+        while state.num_threads > 0 {
+            match deadline {
+                Some(deadline) => {
+                    if self
+                        .inner
+                        .exited
+                        .wait_until(&mut state, deadline)
+                        .timed_out()
+                    {
+                        return false;
+                    }
+                }
+                None => self.inner.exited.wait(&mut state),
+            }
+        }
+        let threads = std::mem::take(&mut state.threads);
+        drop(state);
+        let me = thread::current().id();
+        for thread in threads {
+            if thread.thread().id() != me {
+                let _ = thread.join();
+            }
+        }
+        true
+    }
+}
+
+impl Inner {
+    fn run(self: Arc<Self>) {
+        if let Some(hook) = &self.config.on_thread_start {
+            hook();
+        }
+        let _enter = self.config.enter.as_ref().and_then(|enter| enter());
+        let mut state = self.state.lock();
+        'outer: loop {
+            while let Some(job) = state.queue.pop_front() {
+                drop(state);
+                job.run();
+                state = self.state.lock();
+            }
+            if state.shutdown {
+                break;
+            }
+            state.num_idle += 1;
+            loop {
+                let timed_out = self
+                    .condvar
+                    .wait_for(&mut state, self.config.keep_alive)
+                    .timed_out();
+                if state.num_notify > 0 {
+                    state.num_notify -= 1;
+                    state.num_idle -= 1;
+                    continue 'outer;
+                }
+                if state.shutdown {
+                    state.num_idle -= 1;
+                    break 'outer;
+                }
+                if timed_out {
+                    state.num_idle -= 1;
+                    break 'outer;
+                }
+            }
+        }
+        state.num_threads -= 1;
+        // A thread that exits for idleness forgets its own JoinHandle.
+        if !state.shutdown {
+            let me = thread::current().id();
+            state.threads.retain(|t| t.thread().id() != me);
+        }
+        self.exited.notify_all();
+        drop(state);
+        if let Some(hook) = &self.config.on_thread_stop {
+            hook();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! # corio
+//!
+//! An async runtime written from scratch to show how one works: a
+//! work-stealing thread pool, a hierarchical timer wheel, a reactor over
+//! epoll/kqueue, a cooperative budget and a blocking pool. It runs the
+//! runtime-agnostic ecosystem (anything written against `std::future`,
+//! `futures-core` and `futures-io`), and its names follow tokio's, so a
+//! tokio user finds their way.
+//!
+//! ```
+//! let total = corio::block_on(async {
+//!     let tasks: Vec<_> = (1..=3).map(|i| corio::spawn(async move { i * 10 })).collect();
+//!     let mut total = 0;
+//!     for t in tasks {
+//!         total += t.await.unwrap();
+//!     }
+//!     total
+//! });
+//! assert_eq!(total, 60);
+//! ```
+//!
+//! Where to start reading: `docs/README.md` gives the order. In short:
+//! [`task`] (what a task is), then `scheduler/` (who runs it), then
+//! `runtime/` (how it is all assembled).
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod blocking;
+mod loom;
+mod scheduler;
+
+pub mod runtime;
+pub mod task;
+
+pub use runtime::{Handle, Runtime, block_on, spawn, spawn_blocking};
+pub use task::JoinHandle;

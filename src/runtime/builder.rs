@@ -1,0 +1,199 @@
+//! `Builder`: every knob of a runtime, checked before anything starts.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::rt::Runtime;
+
+use crate::blocking::ThreadHook;
+
+/// Which kind of runtime to build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    /// Worker threads that steal from each other.
+    MultiThread,
+    /// No worker threads: tasks run on the thread inside `block_on`.
+    CurrentThread,
+}
+
+/// Configures and builds a [`Runtime`].
+///
+/// Methods chain; [`build`](Builder::build) checks every value and returns an
+/// `InvalidInput` error for a bad one instead of panicking later.
+///
+/// ```
+/// let runtime = corio::Runtime::builder()
+///     .worker_threads(2)
+///     .thread_name("my-app")
+///     .build()
+///     .unwrap();
+/// assert_eq!(runtime.block_on(async { 1 + 1 }), 2);
+///
+/// let err = corio::Runtime::builder().worker_threads(0).build().unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+/// ```
+#[derive(Clone)]
+pub struct Builder {
+    pub(crate) flavor: Flavor,
+    pub(crate) worker_threads: Option<usize>,
+    pub(crate) max_blocking_threads: usize,
+    pub(crate) blocking_keep_alive: Duration,
+    pub(crate) thread_name: Arc<str>,
+    pub(crate) thread_stack_size: Option<usize>,
+    pub(crate) on_thread_start: Option<ThreadHook>,
+    pub(crate) on_thread_stop: Option<ThreadHook>,
+    pub(crate) event_interval: u32,
+    pub(crate) global_queue_interval: u32,
+    pub(crate) slow_poll_threshold: Option<Duration>,
+    pub(crate) start_paused: bool,
+}
+
+impl Builder {
+    /// A multi-thread runtime (what [`Runtime::builder`] returns).
+    pub fn new_multi_thread() -> Builder {
+        Builder {
+            flavor: Flavor::MultiThread,
+            worker_threads: None,
+            max_blocking_threads: 512,
+            blocking_keep_alive: Duration::from_secs(10),
+            thread_name: Arc::from("corio"),
+            thread_stack_size: None,
+            on_thread_start: None,
+            on_thread_stop: None,
+            event_interval: 61,
+            global_queue_interval: 61,
+            slow_poll_threshold: Some(Duration::from_millis(100)),
+            start_paused: false,
+        }
+    }
+
+    /// Worker threads (default: the machine's available parallelism).
+    pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// The most threads the blocking pool may start (default 512).
+    pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before exiting
+    /// (default 10 s).
+    pub fn blocking_keep_alive(&mut self, keep_alive: Duration) -> &mut Builder {
+        self.blocking_keep_alive = keep_alive;
+        self
+    }
+
+    /// The prefix of every thread's name (default `corio`).
+    pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
+        self.thread_name = Arc::from(name.into());
+        self
+    }
+
+    /// The stack size of every runtime thread, in bytes.
+    pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
+        self.thread_stack_size = Some(bytes);
+        self
+    }
+
+    /// Runs `f` on each runtime thread (workers and blocking pool) as it starts.
+    pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_start = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on each runtime thread just before it exits.
+    pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// How many tasks a worker runs between two non-blocking checks of timers
+    /// and I/O (default 61).
+    pub fn event_interval(&mut self, ticks: u32) -> &mut Builder {
+        self.event_interval = ticks;
+        self
+    }
+
+    /// How many tasks a worker runs between two looks at the global queue
+    /// before its own (default 61, as Go).
+    pub fn global_queue_interval(&mut self, ticks: u32) -> &mut Builder {
+        self.global_queue_interval = ticks;
+        self
+    }
+
+    /// A poll longer than this is reported (default 100 ms, asyncio's debug
+    /// default); `None` turns the reports off.
+    pub fn slow_poll_threshold(&mut self, threshold: Option<Duration>) -> &mut Builder {
+        self.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// Checks every setting and starts the runtime.
+    pub fn build(&mut self) -> io::Result<Runtime> {
+        self.validate()?;
+        Runtime::from_builder(self)
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        match self.flavor {
+            Flavor::CurrentThread => 1,
+            Flavor::MultiThread => self
+                .worker_threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
+        }
+    }
+
+    fn validate(&self) -> io::Result<()> {
+        let invalid = |msg: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, msg.to_string()));
+        if self.worker_threads == Some(0) {
+            return invalid(
+                "worker_threads must be at least 1 (use Builder::new_current_thread for no worker threads)",
+            );
+        }
+        if self.worker_threads.is_some_and(|n| n > 32_768) {
+            return invalid("worker_threads must be at most 32768");
+        }
+        if self.max_blocking_threads == 0 {
+            return invalid("max_blocking_threads must be at least 1");
+        }
+        if self.event_interval == 0 {
+            return invalid("event_interval must be at least 1");
+        }
+        if self.global_queue_interval == 0 {
+            return invalid("global_queue_interval must be at least 1");
+        }
+        if self.slow_poll_threshold == Some(Duration::ZERO) {
+            return invalid("slow_poll_threshold must be above zero (use None to turn it off)");
+        }
+        if self.thread_stack_size.is_some_and(|s| s < 16 * 1024) {
+            return invalid("thread_stack_size must be at least 16 KiB");
+        }
+        Ok(())
+    }
+}
+
+impl Default for Builder {
+    fn default() -> Builder {
+        Builder::new_multi_thread()
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("flavor", &self.flavor)
+            .field("worker_threads", &self.worker_threads)
+            .field("max_blocking_threads", &self.max_blocking_threads)
+            .field("blocking_keep_alive", &self.blocking_keep_alive)
+            .field("thread_name", &self.thread_name)
+            .field("event_interval", &self.event_interval)
+            .field("global_queue_interval", &self.global_queue_interval)
+            .field("slow_poll_threshold", &self.slow_poll_threshold)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,59 @@
+//! Which runtime the current thread belongs to.
+//!
+//! Worker threads, blocking-pool threads and a thread inside `block_on` all
+//! "enter" their runtime: a thread-local holds its `Handle`, so free
+//! functions like `corio::spawn` need no argument. Entering nests (an inner
+//! guard restores the outer handle when dropped).
+
+use std::cell::{Cell, RefCell};
+
+use super::handle::Handle;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
+    /// True on a worker thread or inside `block_on`: blocking there would
+    /// stall the runtime.
+    static BLOCKING_FORBIDDEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Restores the previous runtime when dropped.
+pub(crate) struct EnterGuard {
+    previous: Option<Handle>,
+    was_forbidden: bool,
+}
+
+/// Makes `handle` current on this thread. `runs_tasks` marks a thread on
+/// which `block_on` must refuse to run.
+pub(crate) fn enter(handle: &Handle, runs_tasks: bool) -> EnterGuard {
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(handle.clone()));
+    let was_forbidden = BLOCKING_FORBIDDEN.with(|b| b.replace(b.get() || runs_tasks));
+    EnterGuard {
+        previous,
+        was_forbidden,
+    }
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+        BLOCKING_FORBIDDEN.with(|b| b.set(self.was_forbidden));
+    }
+}
+
+/// Calls `f` with the current runtime, or `None` outside every runtime.
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Handle>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_ref()))
+}
+
+/// Panics with a clear message if this thread runs tasks of a runtime.
+#[track_caller]
+pub(crate) fn assert_may_block(what: &str) {
+    if BLOCKING_FORBIDDEN.with(Cell::get) {
+        panic!(
+            "{what} was called from inside a corio runtime (a worker thread or another block_on); \
+             blocking here would stall the runtime: `.await` the future instead, \
+             or call {what} from a thread outside the runtime (e.g. `std::thread::spawn`)"
+        );
+    }
+}

@@ -1,0 +1,137 @@
+//! `Handle`: a cheap reference to a running runtime.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::sync::Arc;
+
+use super::{block_on, context};
+use crate::blocking;
+use crate::scheduler;
+use crate::task::{JoinHandle, Schedule, new_task};
+
+/// Everything a handle reaches.
+pub(crate) struct Inner {
+    pub(crate) scheduler: scheduler::Handle,
+    pub(crate) blocking: blocking::Pool,
+}
+
+/// A reference to a runtime: spawn on it, or enter it, from any thread.
+/// `Clone + Send + Sync`; cloning is one reference-count increment.
+///
+/// ```
+/// let runtime = corio::Runtime::new().unwrap();
+/// let handle = runtime.handle().clone();
+/// let from_thread = std::thread::spawn(move || {
+///     handle.block_on(async { corio::spawn(async { 7 }).await.unwrap() })
+/// });
+/// assert_eq!(from_thread.join().unwrap(), 7);
+/// ```
+#[derive(Clone)]
+pub struct Handle {
+    pub(crate) inner: Arc<Inner>,
+}
+
+/// The error of [`Handle::try_current`] outside a runtime.
+#[derive(Debug)]
+pub struct TryCurrentError(());
+
+impl fmt::Display for TryCurrentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("there is no corio runtime on this thread (call this inside `block_on` or a spawned task)")
+    }
+}
+
+impl std::error::Error for TryCurrentError {}
+
+impl Handle {
+    /// The runtime this thread runs in.
+    ///
+    /// # Panics
+    /// Outside a runtime, with a message naming the fix.
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::Handle::current();
+    ///     handle.spawn(async {}).await.unwrap();
+    /// });
+    /// ```
+    #[track_caller]
+    pub fn current() -> Handle {
+        Handle::try_current().unwrap_or_else(|_| {
+            panic!(
+                "`Handle::current()` was called outside a corio runtime; \
+                 call it inside `corio::block_on` or a spawned task, or keep a `Handle` \
+                 from `Runtime::handle()`"
+            )
+        })
+    }
+
+    /// The runtime this thread runs in, or an error outside one.
+    ///
+    /// ```
+    /// assert!(corio::Handle::try_current().is_err());
+    /// ```
+    pub fn try_current() -> Result<Handle, TryCurrentError> {
+        context::with_current(|h| h.cloned()).ok_or(TryCurrentError(()))
+    }
+
+    /// Spawns a task on this runtime; see [`corio::spawn`](crate::spawn).
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn_named(future, None, Location::caller())
+    }
+
+    pub(crate) fn spawn_named<F>(
+        &self,
+        future: F,
+        name: Option<Box<str>>,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let scheduler = &self.inner.scheduler;
+        let (task, notified, join) = new_task(future, scheduler.clone(), location, name);
+        if let Some(notified) = scheduler.owned.bind(task, notified) {
+            scheduler.schedule(notified);
+        }
+        join
+    }
+
+    /// Runs `f` on the blocking pool; see [`corio::spawn_blocking`](crate::spawn_blocking).
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.inner.blocking.spawn(f, Location::caller())
+    }
+
+    /// Runs `future` to completion on the calling thread, with this runtime
+    /// entered (so `corio::spawn` inside it spawns here).
+    ///
+    /// # Panics
+    /// On a thread that runs tasks of a runtime (a worker, or inside another
+    /// `block_on`): `.await` instead.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        context::assert_may_block("`block_on`");
+        let _enter = context::enter(self, true);
+        block_on::block_on(future)
+    }
+}
+
+impl fmt::Debug for Handle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handle")
+            .field("workers", &self.inner.scheduler.num_workers())
+            .finish_non_exhaustive()
+    }
+}

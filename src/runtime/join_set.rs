@@ -1,0 +1,196 @@
+//! `JoinSet`: a group of tasks, awaited in the order they finish.
+//!
+//! Polling every handle on each `join_next` would cost O(n) per call. Instead
+//! each handle is polled with its own small waker that, when its task
+//! completes, pushes the handle's key onto a *ready list* and wakes whoever
+//! waits in `join_next`. So `join_next` only looks at handles that said they
+//! are done, as `FuturesUnordered` does.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use parking_lot::Mutex;
+use slab::Slab;
+
+use super::context;
+use crate::task::{JoinError, JoinHandle};
+
+/// Keys of handles that may be ready, and the waker of `join_next`.
+#[derive(Default)]
+struct Ready {
+    keys: VecDeque<usize>,
+    waiter: Option<Waker>,
+}
+
+/// The waker given to one handle.
+struct Entry {
+    key: usize,
+    ready: Arc<Mutex<Ready>>,
+}
+
+impl Wake for Entry {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let mut ready = self.ready.lock();
+        ready.keys.push_back(self.key);
+        let waiter = ready.waiter.take();
+        drop(ready);
+        if let Some(waiter) = waiter {
+            waiter.wake();
+        }
+    }
+}
+
+/// A set of tasks whose outputs are collected as they complete. Dropping the
+/// set aborts every task still in it.
+///
+/// ```
+/// corio::block_on(async {
+///     let mut set = corio::task::JoinSet::new();
+///     for i in 0..5u64 {
+///         set.spawn(async move { i * 10 });
+///     }
+///     let mut total = 0;
+///     while let Some(result) = set.join_next().await {
+///         total += result.unwrap();
+///     }
+///     assert_eq!(total, 100);
+///     assert!(set.is_empty());
+/// });
+/// ```
+pub struct JoinSet<T> {
+    handles: Slab<(JoinHandle<T>, Waker)>,
+    ready: Arc<Mutex<Ready>>,
+}
+
+impl<T> JoinSet<T> {
+    /// An empty set.
+    pub fn new() -> JoinSet<T> {
+        JoinSet {
+            handles: Slab::new(),
+            ready: Arc::default(),
+        }
+    }
+
+    /// Tasks in the set (finished ones count until `join_next` returns them).
+    pub fn len(&self) -> usize {
+        self.handles.len()
+    }
+
+    /// Whether the set holds no task.
+    pub fn is_empty(&self) -> bool {
+        self.handles.is_empty()
+    }
+
+    /// Adds an already spawned task's handle to the set.
+    fn insert(&mut self, handle: JoinHandle<T>) {
+        let entry = self.handles.vacant_entry();
+        let key = entry.key();
+        let waker = Waker::from(Arc::new(Entry {
+            key,
+            ready: self.ready.clone(),
+        }));
+        entry.insert((handle, waker));
+        // Poll it once in join_next so that its waker gets registered.
+        self.ready.lock().keys.push_back(key);
+    }
+
+    /// Aborts every task in the set; they stay in it until `join_next`
+    /// returns their (cancelled) results.
+    pub fn abort_all(&mut self) {
+        for (_, (handle, _)) in self.handles.iter() {
+            handle.abort();
+        }
+    }
+
+    /// Waits for the next task to finish and returns its result, or `None`
+    /// if the set is empty.
+    ///
+    /// Cancel safe: if the future is dropped, no result is lost.
+    pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
+        poll_fn(|cx| self.poll_join_next(cx)).await
+    }
+
+    fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        if self.handles.is_empty() {
+            return Poll::Ready(None);
+        }
+        loop {
+            let key = {
+                let mut ready = self.ready.lock();
+                match ready.keys.pop_front() {
+                    Some(key) => key,
+                    None => {
+                        ready.waiter = Some(cx.waker().clone());
+                        return Poll::Pending;
+                    }
+                }
+            };
+            // A key can be stale (woken twice, or removed meanwhile).
+            let Some((handle, waker)) = self.handles.get_mut(key) else {
+                continue;
+            };
+            let mut task_cx = Context::from_waker(waker);
+            if let Poll::Ready(result) = Pin::new(handle).poll(&mut task_cx) {
+                self.handles.remove(key);
+                return Poll::Ready(Some(result));
+            }
+        }
+    }
+
+    /// Aborts every task and waits until all have finished.
+    pub async fn shutdown(&mut self) {
+        self.abort_all();
+        while self.join_next().await.is_some() {}
+    }
+}
+
+impl<T: Send + 'static> JoinSet<T> {
+    /// Spawns `future` on the current runtime and adds it to the set.
+    ///
+    /// # Panics
+    /// Outside a corio runtime.
+    #[track_caller]
+    pub fn spawn<F>(&mut self, future: F) -> crate::task::AbortHandle
+    where
+        F: Future<Output = T> + Send + 'static,
+    {
+        let location = Location::caller();
+        let handle = context::with_current(|h| match h {
+            Some(h) => h.spawn_named(future, None, location),
+            None => panic!(
+                "`JoinSet::spawn` was called outside a corio runtime; call it inside \
+                 `corio::block_on` or a spawned task"
+            ),
+        });
+        let abort = handle.abort_handle();
+        self.insert(handle);
+        abort
+    }
+}
+
+impl<T> Default for JoinSet<T> {
+    fn default() -> JoinSet<T> {
+        JoinSet::new()
+    }
+}
+
+impl<T> Drop for JoinSet<T> {
+    fn drop(&mut self) {
+        self.abort_all();
+    }
+}
+
+impl<T> fmt::Debug for JoinSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinSet").field("len", &self.len()).finish()
+    }
+}

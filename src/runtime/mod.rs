@@ -1,0 +1,52 @@
+//! The runtime: where the pieces are assembled and the user's entry points
+//! live.
+//!
+//! ```text
+//!   Runtime ──owns──► worker threads ──run──► scheduler (work stealing)
+//!      │                                          │ parks on
+//!      │                                          ▼
+//!      ├──────────────────────────────────► Driver = timer wheel + reactor
+//!      └──────────────────────────────────► blocking pool
+//!   Handle: a cheap, cloneable reference to all of it
+//! ```
+//!
+//! `runtime/` is the only module that knows every other one; the arrows point
+//! from here down (`scheduler/`, `time/`, `io/`, `blocking/` never import
+//! `runtime/`). A thread-local (`context.rs`) records which runtime the
+//! current thread belongs to, which is how `corio::spawn` finds it.
+
+mod block_on;
+mod builder;
+mod context;
+mod driver;
+mod handle;
+mod join_set;
+mod rt;
+mod spawn;
+
+pub use builder::Builder;
+pub use handle::{Handle, TryCurrentError};
+pub use join_set::JoinSet;
+pub use rt::Runtime;
+pub use spawn::{Builder as TaskBuilder, shield, spawn, spawn_blocking};
+
+/// Runs `future` to completion on a new runtime, then shuts the runtime down
+/// (cancelling tasks still running): the model of Python's `asyncio.run`.
+///
+/// ```
+/// let answer = corio::block_on(async {
+///     let task = corio::spawn(async { 21 * 2 });
+///     task.await.unwrap()
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+///
+/// # Panics
+/// If the runtime cannot be built (the error is in the message), or inside
+/// another runtime's thread, or if `future` panics.
+#[track_caller]
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    let runtime = Runtime::new()
+        .unwrap_or_else(|err| panic!("corio::block_on could not build a runtime: {err}"));
+    runtime.block_on(future)
+}

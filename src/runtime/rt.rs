@@ -1,0 +1,213 @@
+//! `Runtime`: owns the worker threads, the driver and the blocking pool, and
+//! shuts them down in the right order.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::sync::{Arc, Weak};
+use std::thread;
+use std::time::Duration;
+
+use super::builder::{Builder, Flavor};
+use super::context;
+use super::driver::Driver;
+use super::handle::{Handle, Inner};
+use crate::blocking;
+use crate::scheduler::{self, Shared};
+use crate::task::JoinHandle;
+
+/// An async runtime: worker threads, a timer wheel, an I/O reactor and a
+/// blocking pool.
+///
+/// ```
+/// let runtime = corio::Runtime::new().unwrap();
+/// let out = runtime.block_on(async {
+///     let a = corio::spawn(async { 1 });
+///     let b = corio::spawn(async { 2 });
+///     a.await.unwrap() + b.await.unwrap()
+/// });
+/// assert_eq!(out, 3);
+/// // Dropping the runtime stops the workers and drops unfinished tasks.
+/// ```
+pub struct Runtime {
+    handle: Handle,
+    workers: Vec<thread::JoinHandle<()>>,
+    flavor: Flavor,
+    shut_down: bool,
+}
+
+impl Runtime {
+    /// A multi-thread runtime with default settings.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new_multi_thread().build()
+    }
+
+    /// A [`Builder`] for a multi-thread runtime.
+    pub fn builder() -> Builder {
+        Builder::new_multi_thread()
+    }
+
+    pub(crate) fn from_builder(builder: &Builder) -> io::Result<Runtime> {
+        let num_workers = builder.num_workers();
+        let driver = Arc::new(Driver::new()?);
+        let config = scheduler::Config {
+            global_queue_interval: builder.global_queue_interval,
+            event_interval: builder.event_interval,
+        };
+        let scheduler = Shared::new(num_workers, config, driver);
+        let handle = Handle {
+            inner: Arc::new_cyclic(|weak: &Weak<Inner>| Inner {
+                scheduler,
+                blocking: blocking::Pool::new(blocking::Config {
+                    max_threads: builder.max_blocking_threads,
+                    keep_alive: builder.blocking_keep_alive,
+                    thread_name: builder.thread_name.clone(),
+                    stack_size: builder.thread_stack_size,
+                    on_thread_start: builder.on_thread_start.clone(),
+                    on_thread_stop: builder.on_thread_stop.clone(),
+                    enter: Some(enter_hook(weak.clone())),
+                }),
+            }),
+        };
+        let mut runtime = Runtime {
+            handle,
+            workers: Vec::new(),
+            flavor: builder.flavor,
+            shut_down: false,
+        };
+        if builder.flavor == Flavor::MultiThread {
+            for index in 0..num_workers {
+                let worker = runtime.start_worker(builder, index)?;
+                runtime.workers.push(worker);
+            }
+        }
+        Ok(runtime)
+    }
+
+    fn start_worker(&self, builder: &Builder, index: usize) -> io::Result<thread::JoinHandle<()>> {
+        let mut thread =
+            thread::Builder::new().name(format!("{}-worker-{index}", builder.thread_name));
+        if let Some(size) = builder.thread_stack_size {
+            thread = thread.stack_size(size);
+        }
+        let handle = self.handle.clone();
+        let on_start = builder.on_thread_start.clone();
+        let on_stop = builder.on_thread_stop.clone();
+        thread.spawn(move || {
+            if let Some(hook) = on_start {
+                hook();
+            }
+            {
+                let _enter = context::enter(&handle, true);
+                let scheduler = handle.inner.scheduler.clone();
+                drop(handle);
+                scheduler::run_worker(scheduler, index);
+            }
+            if let Some(hook) = on_stop {
+                hook();
+            }
+        })
+    }
+
+    /// Runs `future` to completion on the calling thread. Tasks it spawns
+    /// run on the workers. A panic in `future` propagates to the caller.
+    ///
+    /// # Panics
+    /// Inside a runtime (a worker thread or another `block_on`).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.handle.block_on(future)
+    }
+
+    /// Spawns a task; see [`corio::spawn`](crate::spawn).
+    #[track_caller]
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.handle.spawn(future)
+    }
+
+    /// Runs `f` on the blocking pool; see [`corio::spawn_blocking`](crate::spawn_blocking).
+    #[track_caller]
+    pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.handle.spawn_blocking(f)
+    }
+
+    /// A handle to this runtime, to spawn on it from elsewhere.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Shuts down, waiting at most `timeout` for running blocking jobs.
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// runtime.spawn(std::future::pending::<()>());
+    /// runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.shutdown(Some(timeout));
+    }
+
+    /// Shuts down without waiting for running blocking jobs.
+    pub fn shutdown_background(mut self) {
+        self.shutdown(Some(Duration::ZERO));
+    }
+
+    /// Stops the workers, cancels every unfinished task (each future is
+    /// dropped exactly once), then waits for the blocking pool.
+    fn shutdown(&mut self, blocking_timeout: Option<Duration>) {
+        if std::mem::replace(&mut self.shut_down, true) {
+            return;
+        }
+        let scheduler = &self.handle.inner.scheduler;
+        scheduler.begin_shutdown();
+        let me = thread::current().id();
+        for worker in self.workers.drain(..) {
+            // A runtime dropped from inside one of its own tasks cannot wait
+            // for the worker it runs on.
+            if worker.thread().id() != me {
+                let _ = worker.join();
+            }
+        }
+        // Enter the runtime so futures dropped here may still use it.
+        let _enter = context::enter(&self.handle, false);
+        scheduler.shutdown_tasks();
+        self.handle.inner.blocking.shutdown(blocking_timeout);
+    }
+
+    pub(crate) fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+}
+
+/// Makes blocking-pool threads enter their runtime, without the pool keeping
+/// the runtime alive (a `Weak`: the pool belongs to the runtime).
+fn enter_hook(weak: Weak<Inner>) -> blocking::EnterHook {
+    Arc::new(move || {
+        let inner = weak.upgrade()?;
+        let guard = context::enter(&Handle { inner }, false);
+        Some(Box::new(guard) as Box<dyn std::any::Any>)
+    })
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown(None);
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("flavor", &self.flavor)
+            .field("handle", &self.handle)
+            .finish()
+    }
+}

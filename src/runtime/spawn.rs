@@ -1,0 +1,179 @@
+//! The free functions that start work: `spawn`, `spawn_blocking`, the task
+//! `Builder`, and `shield`.
+
+use std::future::Future;
+use std::io;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::context;
+use super::handle::Handle;
+use crate::task::{JoinError, JoinHandle};
+
+#[track_caller]
+fn with_runtime<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
+    context::with_current(|handle| match handle {
+        Some(handle) => f(handle),
+        None => panic!(
+            "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
+             or a spawned task, or use `Handle::{what}` on a handle kept from `Runtime::handle()`"
+        ),
+    })
+}
+
+/// Starts a task: the future runs concurrently on the runtime's workers, like
+/// `go f()` in Go or `asyncio.create_task` in Python. The returned
+/// [`JoinHandle`] awaits its output; dropping it lets the task run on.
+///
+/// ```
+/// corio::block_on(async {
+///     let handles: Vec<_> = (0..10).map(|i| corio::spawn(async move { i * i })).collect();
+///     let mut sum = 0;
+///     for h in handles {
+///         sum += h.await.unwrap();
+///     }
+///     assert_eq!(sum, 285);
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a corio runtime, with a message naming the fix.
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let location = Location::caller();
+    with_runtime("spawn", |h| h.spawn_named(future, None, location))
+}
+
+/// Runs a blocking closure on the blocking pool (file I/O, CPU-heavy work),
+/// like asyncio's `run_in_executor`. The workers stay free meanwhile.
+///
+/// ```
+/// corio::block_on(async {
+///     let digest = corio::spawn_blocking(|| (1..=20u64).product::<u64>()).await.unwrap();
+///     assert_eq!(digest, 2_432_902_008_176_640_000);
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a corio runtime, with a message naming the fix.
+#[track_caller]
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let location = Location::caller();
+    with_runtime("spawn_blocking", |h| h.inner.blocking.spawn(f, location))
+}
+
+/// Spawns a task with options (a name, shown in the task dump and in slow
+/// poll reports).
+///
+/// ```
+/// corio::block_on(async {
+///     let handle = corio::task::Builder::new().name("ticker").spawn(async { 5 }).unwrap();
+///     assert_eq!(handle.await.unwrap(), 5);
+/// });
+/// ```
+#[derive(Default, Debug, Clone)]
+pub struct Builder {
+    name: Option<Box<str>>,
+}
+
+impl Builder {
+    /// A builder with no name.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// The task's name.
+    pub fn name(mut self, name: &str) -> Builder {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Spawns the task on the current runtime.
+    ///
+    /// # Errors
+    /// `Other` if called outside a corio runtime.
+    #[track_caller]
+    pub fn spawn<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let location = Location::caller();
+        context::with_current(|handle| match handle {
+            Some(handle) => Ok(handle.spawn_named(future, self.name, location)),
+            None => Err(io::Error::other(
+                "task::Builder::spawn was called outside a corio runtime",
+            )),
+        })
+    }
+
+    /// Spawns the task on `handle`'s runtime.
+    #[track_caller]
+    pub fn spawn_on<F>(self, future: F, handle: &Handle) -> io::Result<JoinHandle<F::Output>>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        Ok(handle.spawn_named(future, self.name, Location::caller()))
+    }
+}
+
+/// Protects `future` from cancellation, like asyncio's `shield`: the work runs
+/// as its own task, so dropping the returned future (a timeout, a `select!`
+/// that picked another branch) does not stop it; its result is then dropped.
+///
+/// ```
+/// use std::sync::atomic::{AtomicBool, Ordering};
+/// use std::sync::Arc;
+/// corio::block_on(async {
+///     let saved = Arc::new(AtomicBool::new(false));
+///     let flag = saved.clone();
+///     let (tx, rx) = std::sync::mpsc::channel();
+///     let write = corio::task::shield(async move {
+///         corio::task::yield_now().await;
+///         flag.store(true, Ordering::SeqCst);
+///         tx.send(()).unwrap();
+///     });
+///     drop(write); // cancelled from outside...
+///     corio::spawn_blocking(move || rx.recv().unwrap()).await.unwrap();
+///     assert!(saved.load(Ordering::SeqCst)); // ...but the write happened
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a corio runtime.
+#[track_caller]
+pub fn shield<F>(future: F) -> Shield<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    Shield {
+        handle: spawn(future),
+    }
+}
+
+/// The future returned by [`shield`]: the shielded work's output, or a
+/// [`JoinError`] if it panicked (or the runtime shut down first).
+#[must_use = "futures do nothing unless polled (the shielded work runs anyway)"]
+#[derive(Debug)]
+pub struct Shield<T> {
+    handle: JoinHandle<T>,
+}
+
+impl<T> Future for Shield<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.handle).poll(cx)
+    }
+}

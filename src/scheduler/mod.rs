@@ -1,0 +1,254 @@
+//! The work-stealing pool: how corio keeps every worker busy and lets no
+//! task starve.
+//!
+//! # The problem
+//!
+//! Tasks are spawned and woken from everywhere: by other tasks on any
+//! worker, by the driver (timers, I/O), by threads outside the runtime. We
+//! want (1) a task woken on a worker to run soon and on that worker, where
+//! its data is warm in cache; (2) idle workers to take work from busy ones;
+//! (3) no worker to sleep while work waits; and (4) no thread to be woken for
+//! nothing, because a wake-up costs microseconds.
+//!
+//! Three simpler designs fail. *One global queue behind a mutex* serialises
+//! every spawn and wake on one lock. *A queue per worker with no stealing*
+//! leaves one worker drowning while others idle. *Waking a worker on every
+//! new task* spends more time in futex calls than in tasks.
+//!
+//! # The design (Go's scheduler, tokio's refinements)
+//!
+//! ```text
+//!            spawn/wake from outside              spawn/wake on worker 0
+//!                      │                                  │
+//!                      ▼                                  ▼
+//!   ┌──────────── Injector (global, FIFO) ─────┐   ┌─ LIFO slot ─┐
+//!   └──────────────────────────────────────────┘   └──────┬──────┘ previous occupant
+//!        ▲ every 61st tick,        ▲ when local             ▼
+//!        │ and when empty          │ queues are empty  ┌─ local deque ─┐ ◄── steal half
+//!   worker 0                  worker 1 ───────────────►└───────────────┘     (random victim)
+//! ```
+//!
+//! - Each worker owns a `crossbeam_deque::Worker` (its local queue) and a
+//!   **LIFO slot**: a task woken by the running task goes into the slot and
+//!   runs next (message passing ping-pongs stay on one core, hot in cache).
+//!   At most three LIFO polls in a row, then the slot's task joins the back
+//!   of the queue, so two tasks waking each other cannot starve the rest.
+//! - The **injector** receives work from outside the runtime. Every
+//!   `global_queue_interval` ticks (61, as Go) a worker checks it first, so
+//!   injected work is never starved by a busy local queue.
+//! - A worker out of work becomes **searching** and steals half of a random
+//!   victim's queue (`steal_batch_and_pop`). At most half the workers search
+//!   at once (`idle.rs`).
+//! - A worker that finds nothing **parks** (`park.rs`): the first to park
+//!   holds the **driver** (blocks in the I/O poller with the timer deadline as
+//!   timeout); the others sleep on condvars.
+//!
+//! # The race: a lost wake-up
+//!
+//! Worker W finds every queue empty and decides to park. Meanwhile producer P
+//! pushes a task and checks whether anyone needs waking. If P checks before W
+//! is counted as parked, P wakes nobody; if W checked the queues before P's
+//! push, W sleeps with work waiting. The protocol closes it with a StoreLoad
+//! barrier on each side:
+//!
+//! 1. P pushes the task; then a SeqCst read-modify-write of the idle word
+//!    (`Idle::worker_to_notify`) reads the counts.
+//! 2. W decrements the unparked count with a SeqCst read-modify-write, issues
+//!    a SeqCst fence, then checks every queue once more (`has_pending_work`).
+//!
+//! In any interleaving at least one side sees the other: P sees W parked and
+//! wakes it, or W sees P's task and stays up. The `Parker` keeps an early
+//! `unpark` as a pending notification, so a wake that lands between W's
+//! check and W's sleep is not lost either.
+
+mod idle;
+mod park;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_deque::{Injector, Steal, Stealer};
+use parking_lot::Mutex;
+
+use crate::loom::atomic::{AtomicBool, Ordering};
+use crate::task::{Notified, OwnedTasks, Schedule, Task};
+
+use idle::Idle;
+use park::Parker;
+pub(crate) use worker::{Core, run_worker};
+
+/// What the scheduler needs from the I/O and timer driver. `scheduler/`
+/// knows nothing else of `time/` or `io/`: `runtime/` plugs them in here.
+pub(crate) trait Driver: Send + Sync + 'static {
+    /// Waits for I/O events and due timers, at most `timeout` (`None`: until
+    /// the next timer or an `unpark`), and wakes the tasks they concern.
+    /// Called by one thread at a time.
+    fn park(&self, timeout: Option<Duration>);
+    /// Makes a thread blocked in `park` return, from any thread.
+    fn unpark(&self);
+}
+
+/// Tuning knobs from the runtime `Builder`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Config {
+    pub(crate) global_queue_interval: u32,
+    pub(crate) event_interval: u32,
+}
+
+/// What other threads can reach of one worker.
+struct Remote {
+    stealer: Stealer<Notified<Handle>>,
+    parker: Parker,
+}
+
+/// The state every worker shares.
+pub(crate) struct Shared {
+    injector: Injector<Notified<Handle>>,
+    remotes: Box<[Remote]>,
+    idle: Idle,
+    pub(crate) owned: OwnedTasks<Handle>,
+    driver_lock: Mutex<()>,
+    driver: Arc<dyn Driver>,
+    config: Config,
+    shutdown: AtomicBool,
+    /// Worker cores not yet claimed by a thread.
+    cores: Mutex<Vec<Option<Box<Core>>>>,
+}
+
+/// The scheduler handle a task keeps, to requeue itself when woken.
+pub(crate) type Handle = Arc<Shared>;
+
+impl Shared {
+    pub(crate) fn new(num_workers: usize, config: Config, driver: Arc<dyn Driver>) -> Handle {
+        let mut cores = Vec::with_capacity(num_workers);
+        let mut remotes = Vec::with_capacity(num_workers);
+        for index in 0..num_workers {
+            let core = Core::new(index);
+            remotes.push(Remote {
+                stealer: core.stealer(),
+                parker: Parker::new(),
+            });
+            cores.push(Some(Box::new(core)));
+        }
+        Arc::new(Shared {
+            injector: Injector::new(),
+            remotes: remotes.into_boxed_slice(),
+            idle: Idle::new(num_workers),
+            owned: OwnedTasks::new(),
+            driver_lock: Mutex::new(()),
+            driver,
+            config,
+            shutdown: AtomicBool::new(false),
+            cores: Mutex::new(cores),
+        })
+    }
+
+    pub(crate) fn num_workers(&self) -> usize {
+        self.remotes.len()
+    }
+
+    fn take_core(&self, index: usize) -> Box<Core> {
+        self.cores.lock()[index]
+            .take()
+            .expect("each worker core is claimed once")
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Queues a task from outside any worker of this runtime.
+    fn schedule_remote(&self, task: Notified<Handle>) {
+        if self.is_shutdown() {
+            // The runtime is gone: dropping the reference is all that's left.
+            drop(task);
+            return;
+        }
+        self.injector.push(task);
+        self.notify_parked();
+    }
+
+    /// Wakes a parked worker if nobody is searching (step 1 of the race).
+    fn notify_parked(&self) {
+        if let Some(index) = self.idle.worker_to_notify() {
+            self.remotes[index].parker.unpark(&*self.driver);
+        }
+    }
+
+    /// Takes a batch from the injector into `local`, returning one task.
+    fn steal_injector(
+        &self,
+        local: &crossbeam_deque::Worker<Notified<Handle>>,
+    ) -> Option<Notified<Handle>> {
+        loop {
+            match self.injector.steal_batch_and_pop(local) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+
+    /// Whether any queue a parking worker could take from holds a task.
+    fn has_pending_work(&self) -> bool {
+        !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
+    }
+
+    /// Tasks waiting in the injector.
+    pub(crate) fn injection_queue_depth(&self) -> usize {
+        self.injector.len()
+    }
+
+    /// Starts shutdown: workers finish their current poll and exit.
+    pub(crate) fn begin_shutdown(&self) {
+        self.shutdown.store(true, Ordering::Release);
+        for remote in self.remotes.iter() {
+            remote.parker.unpark(&*self.driver);
+        }
+        self.driver.unpark();
+    }
+
+    /// After the workers stopped: cancel every task still alive and drop
+    /// every queued reference. Each future is dropped exactly once, here or
+    /// by the worker that owned it.
+    pub(crate) fn shutdown_tasks(&self) {
+        self.owned.close_and_shutdown_all();
+        while !self.injector.is_empty() {
+            drop(self.steal_injector_one());
+        }
+        // Worker cores never claimed by a thread (a current-thread runtime
+        // that never ran, or a shutdown during start-up) hold queued tasks too.
+        let cores: Vec<_> = self
+            .cores
+            .lock()
+            .iter_mut()
+            .filter_map(Option::take)
+            .collect();
+        drop(cores);
+    }
+
+    fn steal_injector_one(&self) -> Option<Notified<Handle>> {
+        loop {
+            match self.injector.steal() {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+}
+
+impl Schedule for Handle {
+    fn schedule(&self, task: Notified<Handle>) {
+        worker::schedule(self, task, false);
+    }
+
+    fn yield_now(&self, task: Notified<Handle>) {
+        worker::schedule(self, task, true);
+    }
+
+    fn release(&self, task: &Task<Handle>) -> Option<Task<Handle>> {
+        self.owned.remove(task)
+    }
+}

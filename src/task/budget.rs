@@ -1,0 +1,202 @@
+//! The cooperative budget: how a task that never really waits still yields.
+//!
+//! Rust futures are cooperative. A task that loops over a channel which always
+//! has a message, or a socket that always has bytes, never returns `Pending`,
+//! so its worker never gets to run anything else. Go solves this with
+//! preemption; corio, like tokio, solves it with a *budget*.
+//!
+//! ```text
+//!   worker polls a task ──► budget = 128
+//!        leaf future ready?  ──► spend 1 ──► budget 127 ... 1 ... 0
+//!        budget is 0         ──► wake own task, return Pending
+//!                                 (the task goes to the back of the queue)
+//! ```
+//!
+//! The budget is a thread-local. Outside a corio task it is `None`
+//! ("unconstrained") and every call here is a no-op, which is why `sync/` may
+//! spend it without knowing which executor polls it.
+//!
+//! A leaf future calls [`poll_proceed`] before it does its work. If the work
+//! then turns out to be `Pending` anyway, the unit is refunded when the
+//! returned [`Spent`] is dropped; a leaf that completes calls
+//! [`Spent::made_progress`] to keep the unit spent.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Units a task gets each time a worker polls it (tokio uses the same figure).
+pub(crate) const BUDGET: u8 = 128;
+
+thread_local! {
+    /// `None` outside a corio task or inside `unconstrained`; `Some(units)` otherwise.
+    static CURRENT: Cell<Option<u8>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with a fresh budget, restoring the previous one afterwards (a
+/// task polled inside `block_on` inside a task keeps the outer budget intact).
+#[inline]
+pub(crate) fn with_budget<R>(f: impl FnOnce() -> R) -> R {
+    with_value(Some(BUDGET), f)
+}
+
+#[inline]
+fn with_value<R>(value: Option<u8>, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<u8>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            CURRENT.with(|c| c.set(self.0));
+        }
+    }
+    let previous = CURRENT.with(|c| c.replace(value));
+    let _restore = Restore(previous);
+    f()
+}
+
+/// A unit of budget taken by [`poll_proceed`]; refunded on drop unless
+/// [`Spent::made_progress`] was called.
+#[must_use = "call `made_progress` when the leaf future completes"]
+pub(crate) struct Spent {
+    refund: bool,
+}
+
+impl Spent {
+    /// The leaf future is returning `Ready`: keep the unit spent.
+    #[inline]
+    pub(crate) fn made_progress(mut self) {
+        self.refund = false;
+    }
+}
+
+impl Drop for Spent {
+    #[inline]
+    fn drop(&mut self) {
+        if self.refund {
+            CURRENT.with(|c| {
+                if let Some(units) = c.get() {
+                    c.set(Some(units.saturating_add(1)));
+                }
+            });
+        }
+    }
+}
+
+/// Takes one unit of budget. At zero, wakes the task and returns `Pending`
+/// so that the worker can run something else first.
+#[inline]
+pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Spent> {
+    CURRENT.with(|c| match c.get() {
+        None => Poll::Ready(Spent { refund: false }),
+        Some(0) => {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+        Some(units) => {
+            c.set(Some(units - 1));
+            Poll::Ready(Spent { refund: true })
+        }
+    })
+}
+
+/// Whether the current task still has budget left (`true` outside a task).
+pub(crate) fn has_remaining() -> bool {
+    CURRENT.with(|c| c.get() != Some(0))
+}
+
+/// Spends one unit of budget, yielding to the scheduler if it runs out.
+///
+/// Call it in a loop that does CPU work between awaits that are always ready,
+/// so the loop gives other tasks a turn now and then.
+///
+/// ```
+/// corio::block_on(async {
+///     let mut sum = 0u64;
+///     for i in 0..1_000u64 {
+///         sum += i;
+///         corio::task::consume_budget().await;
+///     }
+///     assert_eq!(sum, 499_500);
+/// });
+/// ```
+pub async fn consume_budget() {
+    std::future::poll_fn(|cx| poll_proceed(cx).map(Spent::made_progress)).await
+}
+
+/// Runs `fut` with no budget: the leaves inside never force a yield.
+///
+/// Use it for a future that must not be interrupted by the scheduler, at the
+/// price of fairness.
+///
+/// ```
+/// let n = corio::block_on(corio::task::unconstrained(async { 1 + 1 }));
+/// assert_eq!(n, 2);
+/// ```
+pub fn unconstrained<F: Future>(fut: F) -> Unconstrained<F> {
+    Unconstrained { inner: fut }
+}
+
+/// Runs the closure `f` with no budget (for blocking-pool jobs).
+pub(crate) fn unconstrained_sync<R>(f: impl FnOnce() -> R) -> R {
+    with_value(None, f)
+}
+
+/// The future returned by [`unconstrained`].
+#[must_use = "futures do nothing unless polled"]
+pub struct Unconstrained<F> {
+    inner: F,
+}
+
+impl<F: Future> Future for Unconstrained<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `inner` is structurally pinned: it is never moved out of
+        // `self`, and `Unconstrained` has no `Drop` impl or `Unpin` opt-in.
+        let inner = unsafe { self.map_unchecked_mut(|u| &mut u.inner) };
+        with_value(None, || inner.poll(cx))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::task::Waker;
+
+    #[test]
+    fn outside_a_task_everything_proceeds() {
+        let mut cx = Context::from_waker(Waker::noop());
+        for _ in 0..1_000 {
+            assert!(poll_proceed(&mut cx).is_ready());
+        }
+    }
+
+    #[test]
+    fn budget_runs_out_after_128_units() {
+        let mut cx = Context::from_waker(Waker::noop());
+        with_budget(|| {
+            for _ in 0..BUDGET {
+                match poll_proceed(&mut cx) {
+                    Poll::Ready(spent) => spent.made_progress(),
+                    Poll::Pending => panic!("budget ran out early"),
+                }
+            }
+            assert!(poll_proceed(&mut cx).is_pending());
+            assert!(!has_remaining());
+        });
+        assert!(has_remaining(), "the budget is restored after the poll");
+    }
+
+    #[test]
+    fn an_unused_unit_is_refunded() {
+        let mut cx = Context::from_waker(Waker::noop());
+        with_budget(|| {
+            for _ in 0..1_000 {
+                let Poll::Ready(spent) = poll_proceed(&mut cx) else {
+                    panic!("refunded units must never run out");
+                };
+                drop(spent);
+            }
+        });
+    }
+}

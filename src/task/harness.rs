@@ -1,0 +1,252 @@
+//! The vtable functions: each state transition of `state.rs` applied to a
+//! typed cell.
+//!
+//! These are the only functions that see a task's real future type. Each is
+//! one step of the task's life, and each says which reference it consumes:
+//!
+//! ```text
+//!   spawn ──► [queued] ──poll──► [running] ──Pending──► [idle] ──wake──► [queued]
+//!                 ▲                 │   │                                  
+//!                 └──woken while────┘   └──Ready / panic / abort──► [complete]
+//!                    running                                          │
+//!                                      JoinHandle reads the output ◄──┘
+//! ```
+
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::ptr::NonNull;
+use std::task::{Context, Poll, Waker};
+
+use super::Schedule;
+use super::budget;
+use super::cell::{Cell, Stage};
+use super::id;
+use super::join_error::JoinError;
+use super::raw::{Header, Notified, RawTask, Task};
+use super::state::{ToIdle, ToRunning};
+use super::waker;
+
+/// Borrows the typed cell behind a header pointer.
+///
+/// # Safety
+/// `ptr` must come from `Cell::<F, S>::allocate` with these very types, and
+/// the caller must hold a reference that keeps the cell alive.
+unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
+    // SAFETY: guaranteed by the caller (see above); the header is at offset 0.
+    unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
+}
+
+/// Polls the task once. Consumes the queue's reference.
+pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the vtable was built for these types; the queue's ref keeps it alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    match cell.header.state.transition_to_running() {
+        ToRunning::Poll => {
+            cell.header.count_poll();
+            if poll_future(cell, ptr).is_ready() {
+                return complete(cell, ptr);
+            }
+            match cell.header.state.transition_to_idle() {
+                ToIdle::Idle => {}
+                ToIdle::Reschedule => {
+                    // SAFETY: transition_to_idle kept the running ref for the queue.
+                    let task = unsafe { Task::from_raw(RawTask::from_header(ptr)) };
+                    cell.core.scheduler.yield_now(Notified(task));
+                }
+                ToIdle::Cancel => {
+                    cancel(cell);
+                    complete(cell, ptr);
+                }
+            }
+        }
+        ToRunning::Cancel => {
+            cancel(cell);
+            complete(cell, ptr);
+        }
+        ToRunning::Skip => {}
+        // SAFETY: the last reference is gone.
+        ToRunning::Dealloc => unsafe { dealloc::<F, S>(ptr) },
+    }
+}
+
+/// Polls the future under the task's id and a fresh budget, catching a panic.
+fn poll_future<F: Future, S>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()> {
+    // The poll borrows the queue's reference: this waker does not own one.
+    // SAFETY: the pointer is a live task header; ManuallyDrop skips the ref_dec.
+    let waker = ManuallyDrop::new(unsafe { waker::from_header(ptr) });
+    let mut cx = Context::from_waker(&waker);
+    let stage = cell.core.stage.get();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let _id = id::enter(cell.header.id);
+        budget::with_budget(|| {
+            // SAFETY: we hold RUNNING, so nobody else touches the stage, and
+            // the future is never moved out of the heap cell (it is pinned).
+            let Stage::Running(future) = (unsafe { &mut *stage }) else {
+                unreachable!("a running task has its future");
+            };
+            // SAFETY: see above: the cell is never moved until it is freed.
+            unsafe { Pin::new_unchecked(future) }.poll(&mut cx)
+        })
+    }));
+    let output = match result {
+        Ok(Poll::Pending) => return Poll::Pending,
+        Ok(Poll::Ready(output)) => Ok(output),
+        Err(payload) => Err(JoinError::panic(cell.header.id, payload)),
+    };
+    // Drop the future first (its Drop may panic too), then store the output.
+    let _ = drop_stage(cell);
+    // SAFETY: we still hold RUNNING.
+    unsafe { *stage = Stage::Finished(output) };
+    Poll::Ready(())
+}
+
+/// Replaces the stage with `Consumed`, catching a panic from the drop.
+fn drop_stage<F: Future, S>(cell: &Cell<F, S>) -> std::thread::Result<()> {
+    let stage = cell.core.stage.get();
+    // SAFETY: called only by the thread that owns the stage (RUNNING holder,
+    // or the JoinHandle after completion).
+    catch_unwind(AssertUnwindSafe(|| unsafe { *stage = Stage::Consumed }))
+}
+
+/// Drops the future of a cancelled task and stores the `JoinError`.
+fn cancel<F: Future, S>(cell: &Cell<F, S>) {
+    let id = cell.header.id;
+    let error = match drop_stage(cell) {
+        Ok(()) => JoinError::cancelled(id),
+        Err(payload) => JoinError::panic(id, payload),
+    };
+    // SAFETY: we hold RUNNING.
+    unsafe { *cell.core.stage.get() = Stage::Finished(Err(error)) };
+}
+
+/// RUNNING -> COMPLETE, wake the joiner, leave the owned list, drop our refs.
+fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) {
+    let snapshot = cell.header.state.transition_to_complete();
+    if !snapshot.is_join_interested() {
+        // Nobody will read the output: drop it here.
+        let _ = drop_stage(cell);
+    } else if snapshot.is_join_waker_set() {
+        // SAFETY: JOIN_WAKER is set, so the runtime may read the field.
+        if let Some(waker) = unsafe { &*cell.trailer.waker.get() } {
+            waker.wake_by_ref();
+        }
+        let after = cell.header.state.unset_waker_after_complete();
+        if !after.is_join_interested() {
+            // The handle went away meanwhile; the waker is ours to drop.
+            // SAFETY: JOIN_WAKER is now clear and JOIN_INTEREST gone: no one else looks.
+            unsafe { *cell.trailer.waker.get() = None };
+        }
+    }
+    // SAFETY: borrow the running reference as a Task without consuming it.
+    let me = ManuallyDrop::new(unsafe { Task::<S>::from_raw(RawTask::from_header(ptr)) });
+    let refs = match cell.core.scheduler.release(&me) {
+        Some(list_ref) => {
+            // Its count is dropped in the transition below.
+            let _ = list_ref.into_raw();
+            2
+        }
+        None => 1,
+    };
+    if cell.header.state.transition_to_terminal(refs) {
+        // SAFETY: those were the last references.
+        unsafe { dealloc::<F, S>(ptr) };
+    }
+}
+
+/// Queues the task. Consumes one reference (it becomes the queue's).
+pub(super) unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the caller hands us a reference and the vtable matches.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    // SAFETY: the caller's reference becomes the Notified's.
+    let task = unsafe { Task::from_raw(RawTask::from_header(ptr)) };
+    cell.core.scheduler.schedule(Notified(task));
+}
+
+/// Frees the cell.
+pub(super) unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
+    // SAFETY: the reference count reached zero, so this is the only pointer,
+    // and the cell was made by `Box::new` in `Cell::allocate`.
+    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+}
+
+/// The JoinHandle's poll: move the output out, or leave a waker.
+pub(super) unsafe fn try_read_output<F: Future, S>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) {
+    // SAFETY: the JoinHandle holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if !can_read_output(cell, waker) {
+        return;
+    }
+    // SAFETY: COMPLETE is set and JOIN_INTEREST is ours: the stage is ours.
+    let stage = unsafe { std::mem::replace(&mut *cell.core.stage.get(), Stage::Consumed) };
+    let Stage::Finished(output) = stage else {
+        panic!("a JoinHandle was polled again after it returned Ready");
+    };
+    let dst = dst.cast::<Poll<Result<F::Output, JoinError>>>();
+    // SAFETY: the JoinHandle<F::Output> passed a pointer to its Poll slot.
+    unsafe { *dst = Poll::Ready(output) };
+}
+
+/// True if the task is complete; otherwise makes sure `waker` is stored.
+fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
+    let state = &cell.header.state;
+    let snapshot = state.load();
+    if snapshot.is_complete() {
+        return true;
+    }
+    if snapshot.is_join_waker_set() {
+        // SAFETY: JOIN_WAKER is set, so the field is only read by anyone.
+        let same = unsafe { &*cell.trailer.waker.get() }
+            .as_ref()
+            .is_some_and(|w| w.will_wake(waker));
+        if same {
+            return false;
+        }
+        // Take the field back before writing it; fails only on completion.
+        if state.unset_join_waker().is_err() {
+            return true;
+        }
+    }
+    // SAFETY: JOIN_WAKER is clear: the handle has the field to itself.
+    unsafe { *cell.trailer.waker.get() = Some(waker.clone()) };
+    if state.set_join_waker().is_ok() {
+        return false;
+    }
+    // Completed while we stored it: the runtime never saw it, drop it.
+    // SAFETY: JOIN_WAKER is still clear.
+    unsafe { *cell.trailer.waker.get() = None };
+    true
+}
+
+/// The JoinHandle is dropped and the fast path failed.
+pub(super) unsafe fn drop_join_handle_slow<F: Future, S>(ptr: NonNull<Header>) {
+    // SAFETY: the JoinHandle holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    let dropped = cell.header.state.transition_to_join_handle_dropped();
+    if dropped.drop_output {
+        let _ = drop_stage(cell);
+    }
+    if dropped.drop_waker {
+        // SAFETY: the transition gave the handle exclusive use of the field.
+        unsafe { *cell.trailer.waker.get() = None };
+    }
+    RawTask::from_header(ptr).drop_reference();
+}
+
+/// Runtime shutdown: cancel the task unless another thread runs it (that
+/// thread will see CANCELLED). Consumes the owned list's reference.
+pub(super) unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: the list's reference keeps it alive.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    if cell.header.state.transition_to_shutdown() {
+        cancel(cell);
+        complete(cell, ptr);
+    } else {
+        RawTask::from_header(ptr).drop_reference();
+    }
+}

@@ -1,0 +1,95 @@
+//! Tasks: the unit of work corio schedules, and everything a user holds to
+//! one.
+//!
+//! A task is a future plus the bookkeeping that lets any thread wake it, any
+//! worker poll it, and its `JoinHandle` collect its output. corio packs all of
+//! it into **one allocation** (`cell.rs`) governed by **one atomic word**
+//! (`state.rs`). The files, in reading order:
+//!
+//! | file | idea |
+//! | --- | --- |
+//! | `state.rs` | the state word, bit by bit, one function per transition |
+//! | `cell.rs` | the memory layout: header, future/output, join waker |
+//! | `raw.rs` | the type-erased handles queues and wakers hold |
+//! | `harness.rs` | each transition applied to a typed cell |
+//! | `waker.rs` | a `Waker` is a pointer to the header |
+//! | `join.rs` | `JoinHandle`, `AbortHandle` |
+//! | `owned.rs` | the list of live tasks, for shutdown and the dump |
+//! | `budget.rs` | the cooperative budget |
+//!
+//! The chapter `docs/tasks.md` walks from a naive `Arc<Mutex<Future>>`
+//! executor to this design.
+
+mod budget;
+mod cell;
+mod harness;
+mod id;
+mod join;
+mod join_error;
+mod owned;
+mod raw;
+mod state;
+mod waker;
+mod yield_now;
+
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+use std::future::Future;
+use std::panic::Location;
+
+pub(crate) use budget::{has_remaining, poll_proceed, unconstrained_sync, with_budget};
+pub(crate) use owned::OwnedTasks;
+pub(crate) use raw::{Header, Notified, Task};
+
+pub use budget::{Unconstrained, consume_budget, unconstrained};
+pub use id::{Id, id, try_id};
+pub use join::{AbortHandle, JoinError, JoinHandle};
+pub use yield_now::yield_now;
+
+// Spawning needs a runtime, so these live in `runtime/`; they are re-exported
+// here because this is where a tokio user looks for them.
+pub use crate::runtime::{Builder, JoinSet, shield, spawn, spawn_blocking};
+
+/// How a scheduler receives the tasks it owns. Implemented by the worker
+/// pool (and by test schedulers); the task code calls it on wake, yield and
+/// completion.
+pub(crate) trait Schedule: Send + Sync + Sized + 'static {
+    /// Queues a task that was spawned or woken.
+    fn schedule(&self, task: Notified<Self>);
+
+    /// Queues a task that woke itself while running (it yielded): it should
+    /// go behind the other queued work.
+    fn yield_now(&self, task: Notified<Self>) {
+        self.schedule(task);
+    }
+
+    /// The task completed: remove it from the owned list, returning the
+    /// list's reference if it was there.
+    fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;
+}
+
+/// Allocates a task. Returns the owned list's reference, the first queue
+/// reference, and the user's handle.
+pub(crate) fn new_task<F, S>(
+    future: F,
+    scheduler: S,
+    location: &'static Location<'static>,
+    name: Option<Box<str>>,
+) -> (Task<S>, Notified<S>, JoinHandle<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let ptr = cell::Cell::allocate(future, scheduler, Id::next(), location, name);
+    let raw = raw::RawTask::from_header(ptr);
+    // SAFETY: a new cell starts with exactly these three references.
+    unsafe {
+        (
+            Task::from_raw(raw),
+            Notified(Task::from_raw(raw)),
+            JoinHandle::new(raw),
+        )
+    }
+}

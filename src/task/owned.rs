@@ -1,0 +1,174 @@
+//! The owned-task list: every live task of a runtime, so that shutdown can
+//! cancel each exactly once and the task dump can list them.
+//!
+//! Each task's header carries `prev`/`next` pointers (an intrusive list: no
+//! allocation per task). The list is split into shards, each behind its own
+//! lock, and a task lives in the shard its id selects, so a spawn on one
+//! worker and a completion on another rarely touch the same lock.
+//!
+//! Closing is the subtle part. `close` sets `closed` and then takes every
+//! shard's lock; `bind` reads `closed` while holding its shard's lock. So a
+//! `bind` either happened before `close` locked that shard (and the task is in
+//! the list, where shutdown finds it) or after (and it sees `closed` and
+//! cancels the task itself). No task escapes shutdown.
+
+use std::ptr::NonNull;
+
+use super::raw::{Header, Notified, RawTask, Task};
+use crate::loom::Mutex;
+use crate::loom::atomic::{AtomicBool, Ordering};
+
+const SHARDS: usize = 32;
+
+#[repr(align(64))]
+struct Shard {
+    list: Mutex<List>,
+}
+
+#[derive(Default)]
+struct List {
+    head: Option<NonNull<Header>>,
+    len: usize,
+}
+
+// SAFETY: the list only holds pointers to task headers, which are Sync, and
+// only follows them under the shard lock.
+unsafe impl Send for List {}
+
+/// Every live task of one runtime.
+pub(crate) struct OwnedTasks<S: 'static> {
+    shards: Box<[Shard]>,
+    closed: AtomicBool,
+    _scheduler: std::marker::PhantomData<fn(S)>,
+}
+
+impl<S: 'static> OwnedTasks<S> {
+    pub(crate) fn new() -> OwnedTasks<S> {
+        OwnedTasks {
+            shards: (0..SHARDS)
+                .map(|_| Shard {
+                    list: Mutex::new(List::default()),
+                })
+                .collect(),
+            closed: AtomicBool::new(false),
+            _scheduler: std::marker::PhantomData,
+        }
+    }
+
+    fn shard(&self, header: &Header) -> &Shard {
+        &self.shards[header.id().as_u64() as usize % SHARDS]
+    }
+
+    /// Adds a new task. Returns its first `Notified` to queue, or `None` if
+    /// the runtime is shutting down (the task is then cancelled here).
+    pub(crate) fn bind(&self, task: Task<S>, notified: Notified<S>) -> Option<Notified<S>> {
+        let shard = self.shard(task.header());
+        let mut list = shard.list.lock();
+        if self.closed.load(Ordering::Acquire) {
+            drop(list);
+            drop(notified);
+            task.shutdown();
+            return None;
+        }
+        let node = task.into_raw().header_ptr();
+        // SAFETY: we hold the shard lock, which guards every link in it.
+        unsafe { push_front(&mut list, node) };
+        Some(notified)
+    }
+
+    /// Takes a completed task out of the list, returning the list's
+    /// reference, or `None` if shutdown already took it out.
+    pub(crate) fn remove(&self, task: &Task<S>) -> Option<Task<S>> {
+        let shard = self.shard(task.header());
+        let mut list = shard.list.lock();
+        // SAFETY: the shard lock is held, and this task can only be in this shard.
+        let removed = unsafe { unlink(&mut list, task.raw().header_ptr()) };
+        // SAFETY: the list's reference is handed back to the caller.
+        removed.then(|| unsafe { Task::from_raw(task.raw()) })
+    }
+
+    /// Refuses new tasks from now on, then cancels every task in the list,
+    /// each exactly once. Never holds a lock while a future is dropped (a
+    /// future's Drop may spawn or wake).
+    pub(crate) fn close_and_shutdown_all(&self) {
+        self.closed.store(true, Ordering::Release);
+        for shard in self.shards.iter() {
+            loop {
+                let task = {
+                    let mut list = shard.list.lock();
+                    let Some(head) = list.head else { break };
+                    // SAFETY: the shard lock is held and `head` is in this shard.
+                    unsafe { unlink(&mut list, head) };
+                    // SAFETY: the list's reference moves to us.
+                    unsafe { Task::<S>::from_raw(RawTask::from_header(head)) }
+                };
+                task.shutdown();
+            }
+        }
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// How many tasks are alive (spawned and not yet complete).
+    pub(crate) fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.list.lock().len).sum()
+    }
+
+    /// Calls `f` on every live task's header, one shard lock at a time.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(&Header)) {
+        for shard in self.shards.iter() {
+            let list = shard.list.lock();
+            let mut cursor = list.head;
+            while let Some(node) = cursor {
+                // SAFETY: nodes in the list are alive (the list holds a
+                // reference) and their links are guarded by this lock.
+                let header = unsafe { node.as_ref() };
+                f(header);
+                // SAFETY: as above.
+                cursor = unsafe { (*header.links.get()).next };
+            }
+        }
+    }
+}
+
+/// # Safety
+/// The caller holds the lock guarding `list`, and `node` is in no list.
+unsafe fn push_front(list: &mut List, node: NonNull<Header>) {
+    // SAFETY: the lock is held; `node` and the old head are live headers.
+    unsafe {
+        let links = &mut *node.as_ref().links.get();
+        links.prev = None;
+        links.next = list.head;
+        if let Some(head) = list.head {
+            (*head.as_ref().links.get()).prev = Some(node);
+        }
+    }
+    list.head = Some(node);
+    list.len += 1;
+}
+
+/// Unlinks `node` if it is in `list`; returns whether it was.
+///
+/// # Safety
+/// The caller holds the lock guarding `list`, and `node` is either in `list`
+/// or in no list.
+unsafe fn unlink(list: &mut List, node: NonNull<Header>) -> bool {
+    // SAFETY: the lock is held; all nodes reached are live headers.
+    unsafe {
+        let links = &mut *node.as_ref().links.get();
+        match links.prev {
+            Some(prev) => (*prev.as_ref().links.get()).next = links.next,
+            None if list.head == Some(node) => list.head = links.next,
+            None => return false,
+        }
+        if let Some(next) = links.next {
+            (*next.as_ref().links.get()).prev = links.prev;
+        }
+        links.prev = None;
+        links.next = None;
+    }
+    list.len -= 1;
+    true
+}

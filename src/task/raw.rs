@@ -1,0 +1,228 @@
+//! Type-erased handles to a task cell: what queues, wakers and join handles
+//! hold.
+//!
+//! A task is one allocation (see `cell.rs`) whose first field is a
+//! [`Header`]. Everything outside `task/` sees only a pointer to that header
+//! plus a vtable of functions that know the real types. Three owning handles
+//! exist, each holding one unit of the reference count in the state word:
+//!
+//! ```text
+//!   Task<S>      the owned-task list's reference (shutdown reaches it here)
+//!   Notified<S>  a reference sitting in a run queue: "poll me"
+//!   JoinHandle   the user's reference (join.rs)
+//!   Waker        one reference per clone (waker.rs)
+//! ```
+//!
+//! Dropping any of them decrements the count; the last one frees the cell.
+
+use std::cell::UnsafeCell;
+use std::marker::PhantomData;
+use std::panic::Location;
+use std::ptr::NonNull;
+use std::task::Waker;
+
+use super::id::Id;
+use super::state::State;
+use crate::loom::atomic::{AtomicU64, Ordering};
+
+/// The functions that know a cell's concrete future and scheduler types.
+pub(crate) struct Vtable {
+    /// Polls the future (the caller holds a `Notified` reference, consumed).
+    pub(super) poll: unsafe fn(NonNull<Header>),
+    /// Queues the task on its scheduler (consumes one reference).
+    pub(super) schedule: unsafe fn(NonNull<Header>),
+    /// Frees the cell (reference count reached zero).
+    pub(super) dealloc: unsafe fn(NonNull<Header>),
+    /// Moves the output into `*dst` (a `Poll<Result<T, JoinError>>`) if the
+    /// task is complete, else registers the waker.
+    pub(super) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// The `JoinHandle` drops when the fast path failed.
+    pub(super) drop_join_handle_slow: unsafe fn(NonNull<Header>),
+    /// Cancels the task at runtime shutdown (consumes the list's reference).
+    pub(super) shutdown: unsafe fn(NonNull<Header>),
+}
+
+/// Doubly linked list pointers of the owned-task list, guarded by the lock of
+/// the list shard that holds the task.
+#[derive(Default)]
+pub(crate) struct Links {
+    pub(super) prev: Option<NonNull<Header>>,
+    pub(super) next: Option<NonNull<Header>>,
+}
+
+/// The first field of every task cell; everything generic code needs.
+pub(crate) struct Header {
+    pub(super) state: State,
+    pub(super) vtable: &'static Vtable,
+    pub(super) links: UnsafeCell<Links>,
+    pub(super) id: Id,
+    /// Where `spawn` was called, for the task dump.
+    pub(crate) location: &'static Location<'static>,
+    pub(crate) name: Option<Box<str>>,
+    /// Times the task was polled. Written only by the thread that holds
+    /// RUNNING, so a plain load+store suffices (no read-modify-write).
+    pub(crate) polls: AtomicU64,
+}
+
+// SAFETY: the header is shared between threads by design; `links` is only
+// touched under the owned-list shard lock, and every other field is either
+// immutable after spawn or atomic.
+unsafe impl Send for Header {}
+// SAFETY: as above.
+unsafe impl Sync for Header {}
+
+impl Header {
+    pub(crate) fn id(&self) -> Id {
+        self.id
+    }
+
+    pub(crate) fn state(&self) -> super::state::Snapshot {
+        self.state.load()
+    }
+
+    pub(super) fn count_poll(&self) {
+        let polls = self.polls.load(Ordering::Relaxed);
+        self.polls.store(polls + 1, Ordering::Relaxed);
+    }
+}
+
+/// A non-owning pointer to a task's header. Copying it does not touch the
+/// reference count; the owner of the copy must know the task is alive.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawTask {
+    ptr: NonNull<Header>,
+}
+
+impl RawTask {
+    pub(super) fn from_header(ptr: NonNull<Header>) -> RawTask {
+        RawTask { ptr }
+    }
+
+    pub(crate) fn header_ptr(self) -> NonNull<Header> {
+        self.ptr
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: a `RawTask` is only made from a live cell, and its holders
+        // keep a reference for as long as they use it.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    fn vtable(&self) -> &'static Vtable {
+        self.header().vtable
+    }
+
+    /// Drops one reference, freeing the cell if it was the last.
+    pub(super) fn drop_reference(self) {
+        if self.header().state.ref_dec() {
+            // SAFETY: the count reached zero, so nobody else can reach the cell.
+            unsafe { (self.vtable().dealloc)(self.ptr) }
+        }
+    }
+
+    /// Frees the cell after a transition brought the count to zero.
+    pub(super) fn dealloc(self) {
+        // SAFETY: only called when the state word says no reference is left.
+        unsafe { (self.vtable().dealloc)(self.ptr) }
+    }
+
+    /// Hands a reference the caller owns to the scheduler's queue.
+    pub(super) fn schedule(self) {
+        // SAFETY: the caller transfers one owned reference, and the vtable
+        // matches the cell it was created with.
+        unsafe { (self.vtable().schedule)(self.ptr) }
+    }
+
+    pub(super) fn try_read_output(self, dst: *mut (), waker: &Waker) {
+        // SAFETY: the caller is the JoinHandle, and `dst` points to a
+        // `Poll<Result<T, JoinError>>` of the cell's output type.
+        unsafe { (self.vtable().try_read_output)(self.ptr, dst, waker) }
+    }
+
+    pub(super) fn drop_join_handle_slow(self) {
+        // SAFETY: called once, by the JoinHandle, which owns a reference.
+        unsafe { (self.vtable().drop_join_handle_slow)(self.ptr) }
+    }
+
+    /// Aborts from a handle: cancel, and queue the task if it was idle.
+    pub(super) fn remote_abort(self) {
+        if self.header().state.transition_to_notified_and_cancel() {
+            // The transition took a reference for the queue.
+            self.schedule();
+        }
+    }
+}
+
+/// The owned-task list's reference to a task.
+pub(crate) struct Task<S: 'static> {
+    raw: RawTask,
+    _scheduler: PhantomData<S>,
+}
+
+// SAFETY: a task may be moved to any thread; its future is `Send` (checked at
+// spawn) and its header is `Sync`.
+unsafe impl<S> Send for Task<S> {}
+// SAFETY: as above; `&Task` only reads the header.
+unsafe impl<S> Sync for Task<S> {}
+
+impl<S: 'static> Task<S> {
+    /// Takes ownership of one reference that the caller holds.
+    pub(super) unsafe fn from_raw(raw: RawTask) -> Task<S> {
+        Task {
+            raw,
+            _scheduler: PhantomData,
+        }
+    }
+
+    pub(crate) fn raw(&self) -> RawTask {
+        self.raw
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        self.raw.header()
+    }
+
+    /// Gives the reference up without dropping it.
+    pub(super) fn into_raw(self) -> RawTask {
+        let raw = self.raw;
+        std::mem::forget(self);
+        raw
+    }
+
+    /// Cancels the task at runtime shutdown, consuming this reference.
+    pub(crate) fn shutdown(self) {
+        let raw = self.into_raw();
+        // SAFETY: we hand over the list's reference, as `shutdown` expects.
+        unsafe { (raw.vtable().shutdown)(raw.ptr) }
+    }
+}
+
+impl<S: 'static> Drop for Task<S> {
+    fn drop(&mut self) {
+        self.raw.drop_reference();
+    }
+}
+
+/// A task sitting in a run queue: one reference that says "poll me".
+pub(crate) struct Notified<S: 'static>(pub(super) Task<S>);
+
+impl<S: 'static> From<Notified<S>> for Task<S> {
+    /// The queue's reference, used as a plain one (to shut the task down).
+    fn from(notified: Notified<S>) -> Task<S> {
+        notified.0
+    }
+}
+
+impl<S: 'static> Notified<S> {
+    /// Polls the task (or cancels it, if it was aborted), consuming the
+    /// queue's reference.
+    pub(crate) fn run(self) {
+        let raw = self.0.into_raw();
+        // SAFETY: we hand over the queue's reference, as `poll` expects.
+        unsafe { (raw.vtable().poll)(raw.ptr) }
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        self.0.header()
+    }
+}

@@ -1,0 +1,55 @@
+//! Wakers that point straight at a task's header.
+//!
+//! A `Waker` is a data pointer plus a vtable of four functions. corio's data
+//! pointer is the task header itself, so cloning a waker is one atomic
+//! increment and waking is one compare-and-swap plus a queue push: no
+//! mutex, no `Arc<Mutex<..>>`, no second allocation.
+
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+use super::raw::{Header, RawTask};
+use super::state::ToNotified;
+
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// Makes a waker that owns one of the task's references.
+///
+/// # Safety
+/// The caller must hand over one reference (or, for a borrowed waker, wrap the
+/// result in `ManuallyDrop` so it never gives one back).
+pub(super) unsafe fn from_header(ptr: NonNull<Header>) -> Waker {
+    let raw = RawWaker::new(ptr.as_ptr() as *const (), &VTABLE);
+    // SAFETY: the vtable's functions uphold the RawWaker contract below.
+    unsafe { Waker::from_raw(raw) }
+}
+
+fn task(ptr: *const ()) -> RawTask {
+    // SAFETY: every waker with this vtable was made from a non-null header.
+    RawTask::from_header(unsafe { NonNull::new_unchecked(ptr as *mut Header) })
+}
+
+unsafe fn clone(ptr: *const ()) -> RawWaker {
+    task(ptr).header().state.ref_inc();
+    RawWaker::new(ptr, &VTABLE)
+}
+
+unsafe fn wake(ptr: *const ()) {
+    let raw = task(ptr);
+    match raw.header().state.transition_to_notified_by_val() {
+        ToNotified::Submit => raw.schedule(),
+        ToNotified::Nothing => {}
+        ToNotified::Dealloc => raw.dealloc(),
+    }
+}
+
+unsafe fn wake_by_ref(ptr: *const ()) {
+    let raw = task(ptr);
+    if raw.header().state.transition_to_notified_by_ref() == ToNotified::Submit {
+        raw.schedule();
+    }
+}
+
+unsafe fn drop_waker(ptr: *const ()) {
+    task(ptr).drop_reference();
+}
