@@ -30,8 +30,11 @@ mod blocking;
 mod loom;
 mod scheduler;
 
+pub mod io;
+pub mod net;
 pub mod runtime;
 pub mod task;
+pub mod time;
 
 pub use runtime::{Handle, Runtime, block_on, spawn, spawn_blocking};
 pub use task::JoinHandle;

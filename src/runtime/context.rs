@@ -8,6 +8,8 @@
 use std::cell::{Cell, RefCell};
 
 use super::handle::Handle;
+use crate::io::{self, Reactor};
+use crate::time;
 
 thread_local! {
     static CURRENT: RefCell<Option<Handle>> = const { RefCell::new(None) };
@@ -20,6 +22,8 @@ thread_local! {
 pub(crate) struct EnterGuard {
     previous: Option<Handle>,
     was_forbidden: bool,
+    _timers: time::EnterGuard,
+    _reactor: io::EnterGuard,
 }
 
 /// Makes `handle` current on this thread. `runs_tasks` marks a thread on
@@ -27,9 +31,12 @@ pub(crate) struct EnterGuard {
 pub(crate) fn enter(handle: &Handle, runs_tasks: bool) -> EnterGuard {
     let previous = CURRENT.with(|c| c.borrow_mut().replace(handle.clone()));
     let was_forbidden = BLOCKING_FORBIDDEN.with(|b| b.replace(b.get() || runs_tasks));
+    let driver = &handle.inner.driver;
     EnterGuard {
         previous,
         was_forbidden,
+        _timers: time::enter(&driver.timers),
+        _reactor: Reactor::enter(&driver.reactor),
     }
 }
 

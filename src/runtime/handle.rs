@@ -5,6 +5,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
+use super::driver::Driver;
 use super::{block_on, context};
 use crate::blocking;
 use crate::scheduler;
@@ -14,6 +15,7 @@ use crate::task::{JoinHandle, Schedule, new_task};
 pub(crate) struct Inner {
     pub(crate) scheduler: scheduler::Handle,
     pub(crate) blocking: blocking::Pool,
+    pub(crate) driver: Arc<Driver>,
 }
 
 /// A reference to a runtime: spawn on it, or enter it, from any thread.

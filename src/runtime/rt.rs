@@ -54,10 +54,11 @@ impl Runtime {
             global_queue_interval: builder.global_queue_interval,
             event_interval: builder.event_interval,
         };
-        let scheduler = Shared::new(num_workers, config, driver);
+        let scheduler = Shared::new(num_workers, config, driver.clone());
         let handle = Handle {
             inner: Arc::new_cyclic(|weak: &Weak<Inner>| Inner {
                 scheduler,
+                driver,
                 blocking: blocking::Pool::new(blocking::Config {
                     max_threads: builder.max_blocking_threads,
                     keep_alive: builder.blocking_keep_alive,
@@ -180,6 +181,7 @@ impl Runtime {
         let _enter = context::enter(&self.handle, false);
         scheduler.shutdown_tasks();
         self.handle.inner.blocking.shutdown(blocking_timeout);
+        self.handle.inner.driver.shutdown();
     }
 
     pub(crate) fn flavor(&self) -> Flavor {

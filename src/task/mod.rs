@@ -20,7 +20,7 @@
 //! The chapter `docs/tasks.md` walks from a naive `Arc<Mutex<Future>>`
 //! executor to this design.
 
-mod budget;
+pub(crate) mod budget;
 mod cell;
 mod harness;
 mod id;
@@ -38,7 +38,7 @@ mod tests;
 use std::future::Future;
 use std::panic::Location;
 
-pub(crate) use budget::{has_remaining, poll_proceed, unconstrained_sync, with_budget};
+pub(crate) use budget::{poll_proceed, unconstrained_sync, with_budget};
 pub(crate) use owned::OwnedTasks;
 pub(crate) use raw::{Header, Notified, Task};
 

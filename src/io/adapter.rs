@@ -1,0 +1,352 @@
+//! `Async<T>`: any file descriptor, made awaitable.
+//!
+//! A blocking `read` parks the whole thread, and with it every task that
+//! worker would have run. `Async<T>` is the bridge: it puts the descriptor in
+//! non-blocking mode and registers it with the current reactor, so a `read`
+//! that would block returns `WouldBlock` instead, and the task sleeps on the
+//! reactor until the kernel says "try again":
+//!
+//! ```text
+//!   read_with(|t| t.read(buf))
+//!     ├─ Ok(n) / Err(e)   ─► returned
+//!     └─ WouldBlock       ─► wait for "readable" on the reactor, then retry
+//! ```
+//!
+//! Every corio socket is a thin typed wrapper around an `Async` of the
+//! matching `std` type; a descriptor from another library (a pipe, a tty, a
+//! socket made by `socket2`) can be wrapped the same way.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use super::registration::Registration;
+use super::source::Direction;
+
+/// A non-blocking I/O object registered with the current reactor.
+///
+/// `Async::new` sets `O_NONBLOCK` on the descriptor and registers it; drop
+/// deregisters it, then closes it (by dropping `T`). It implements
+/// [`AsyncRead`] and [`AsyncWrite`] when `T` implements `Read` and `Write`,
+/// and so does `&Async<T>` when `&T` implements both (as for sockets), which
+/// lets one task read while another writes.
+///
+/// Only one task should wait on each direction at a time for best results;
+/// several may, and each is woken by the next event.
+///
+/// # Examples
+///
+/// ```
+/// use corio::io::Async;
+/// use std::io::{Read, Write};
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let (reader, mut writer) = std::io::pipe()?;
+///     let reader = Async::new(reader)?;
+///     writer.write_all(b"ping")?;
+///     let mut buf = [0; 4];
+///     let n = reader.read_with(|mut r| r.read(&mut buf)).await?;
+///     assert_eq!(&buf[..n], b"ping");
+///     Ok(())
+/// })
+/// # }
+/// ```
+pub struct Async<T> {
+    // Declared first so it drops first: the reactor forgets the descriptor
+    // before `io` closes it.
+    registration: Registration,
+    io: T,
+}
+
+// `Async` never pins `T` structurally: no `Pin<&mut T>` is ever handed out.
+impl<T> Unpin for Async<T> {}
+
+impl<T: AsFd> Async<T> {
+    /// Puts `io` in non-blocking mode and registers it with the current
+    /// runtime's reactor.
+    ///
+    /// # Panics
+    ///
+    /// Outside a corio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    ///     let listener = corio::io::Async::new(listener)?;
+    ///     assert!(listener.get_ref().local_addr()?.port() > 0);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn new(io: T) -> io::Result<Async<T>> {
+        set_nonblocking(io.as_fd())?;
+        let registration = Registration::new(io.as_fd())?;
+        Ok(Async { registration, io })
+    }
+}
+
+impl<T> Async<T> {
+    /// The wrapped I/O object.
+    ///
+    /// Use it for calls that do not block (options, addresses). A blocking
+    /// call on it returns `WouldBlock` instead, since the descriptor is
+    /// non-blocking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::io::Async::new(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     assert!(socket.get_ref().local_addr()?.ip().is_loopback());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn get_ref(&self) -> &T {
+        &self.io
+    }
+
+    /// Deregisters the descriptor and gives the I/O object back, still in
+    /// non-blocking mode.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::io::Async::new(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     let std_socket: std::net::UdpSocket = socket.into_inner();
+    ///     assert!(std_socket.local_addr().is_ok());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn into_inner(self) -> T {
+        let Async { registration, io } = self;
+        drop(registration);
+        io
+    }
+
+    /// Waits until the descriptor may be readable. The wakeup may be
+    /// spurious: the next read can still return `WouldBlock`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::Async::new(reader)?;
+    ///     writer.write_all(b"x")?;
+    ///     reader.readable().await?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_readable(cx)).await
+    }
+
+    /// Waits until the descriptor may be writable (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (_reader, writer) = std::io::pipe()?;
+    ///     corio::io::Async::new(writer)?.writable().await?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_writable(cx)).await
+    }
+
+    /// The poll form of [`readable`](Self::readable). Only the wakers of the
+    /// tasks that polled since the last event are woken.
+    pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.registration.poll_ready(Direction::Read, cx)
+    }
+
+    /// The poll form of [`writable`](Self::writable).
+    pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.registration.poll_ready(Direction::Write, cx)
+    }
+
+    /// Runs `op` until it does not fail with `WouldBlock`, waiting for the
+    /// descriptor to become readable in between. `op` is any non-blocking
+    /// read-side call: `read`, `recv_from`, `accept`, `peek`...
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::io::Async::new(std::net::TcpListener::bind("127.0.0.1:0")?)?;
+    ///     let addr = listener.get_ref().local_addr()?;
+    ///     let _client = std::net::TcpStream::connect(addr)?;
+    ///     let (_stream, peer) = listener.read_with(|l| l.accept()).await?;
+    ///     assert!(peer.ip().is_loopback());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_read_with(cx, &mut op)).await
+    }
+
+    /// Runs `op` until it does not fail with `WouldBlock`, waiting for the
+    /// descriptor to become writable in between.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::io::Async::new(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     let to = socket.get_ref().local_addr()?;
+    ///     let n = socket.write_with(|s| s.send_to(b"hi", to)).await?;
+    ///     assert_eq!(n, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
+        poll_fn(|cx| self.poll_write_with(cx, &mut op)).await
+    }
+
+    /// The poll form of [`read_with`](Self::read_with), for the socket types.
+    pub(crate) fn poll_read_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.registration
+            .poll_io(Direction::Read, cx, || op(&self.io))
+    }
+
+    /// The poll form of [`write_with`](Self::write_with).
+    pub(crate) fn poll_write_with<R>(
+        &self,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(&T) -> io::Result<R>,
+    ) -> Poll<io::Result<R>> {
+        self.registration
+            .poll_io(Direction::Write, cx, || op(&self.io))
+    }
+}
+
+impl<T: AsFd> AsFd for Async<T> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.as_fd()
+    }
+}
+
+impl<T: AsRawFd> AsRawFd for Async<T> {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.as_raw_fd()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Async<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Async").field(&self.io).finish()
+    }
+}
+
+impl<T: Read> AsyncRead for Async<T> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let Async { registration, io } = self.get_mut();
+        registration.poll_io(Direction::Read, cx, || io.read(buf))
+    }
+}
+
+impl<T: Write> AsyncWrite for Async<T> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let Async { registration, io } = self.get_mut();
+        registration.poll_io(Direction::Write, cx, || io.write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let Async { registration, io } = self.get_mut();
+        registration.poll_io(Direction::Write, cx, || io.flush())
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
+impl<T> AsyncRead for &Async<T>
+where
+    for<'a> &'a T: Read + Write,
+{
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Async::poll_read(*self, cx, buf)
+    }
+}
+
+impl<T> AsyncWrite for &Async<T>
+where
+    for<'a> &'a T: Read + Write,
+{
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Async::poll_write(*self, cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_write_with(cx, |mut io| io.flush())
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
+/// Sets `O_NONBLOCK` (std has no call for an arbitrary descriptor).
+fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
+    let fd = fd.as_raw_fd();
+    // SAFETY: `fcntl` with F_GETFL/F_SETFL only reads and writes the status
+    // flags of `fd`, which is open: it was borrowed from a live `AsFd`.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        if flags & libc::O_NONBLOCK == 0
+            && libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) == -1
+        {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The byte-stream operations every corio stream shares.
+//!
+//! `TcpStream`, `UnixStream` and the halves of a split stream all read and
+//! write the same way: through an `Async` of a `std` type whose shared
+//! reference implements `Read` and `Write`. The loops live here once, and each
+//! stream type forwards to them.
+
+use std::future::poll_fn;
+use std::io::{self, Read, Write};
+use std::task::{Context, Poll};
+
+use super::Async;
+
+impl<T> Async<T>
+where
+    for<'a> &'a T: Read + Write,
+{
+    /// Polls one `read` into `buf`.
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_read_with(cx, |mut io| io.read(buf))
+    }
+
+    /// Polls one `write` from `buf`.
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.poll_write_with(cx, |mut io| io.write(buf))
+    }
+
+    /// Reads some bytes; `Ok(0)` means the peer closed its write side.
+    pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_read(cx, buf)).await
+    }
+
+    /// Writes some bytes, returning how many.
+    pub(crate) async fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_write(cx, buf)).await
+    }
+
+    /// Fills `buf` completely, or fails with `UnexpectedEof`.
+    pub(crate) async fn read_exact(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.read(&mut buf[filled..]).await? {
+                0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the stream ended before the buffer was filled",
+                    ));
+                }
+                n => filled += n,
+            }
+        }
+        Ok(filled)
+    }
+
+    /// Writes all of `buf`, or fails with `WriteZero`.
+    pub(crate) async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.write(buf).await? {
+                0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the stream accepted no more bytes",
+                    ));
+                }
+                n => buf = &buf[n..],
+            }
+        }
+        Ok(())
+    }
+}

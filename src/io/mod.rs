@@ -1,0 +1,49 @@
+//! Asynchronous I/O: the reactor and the `Async<T>` adapter.
+//!
+//! A task that reads from a socket must not block its worker thread, so the
+//! socket is non-blocking and a read that finds no data returns `WouldBlock`.
+//! The task then needs someone to wake it when data arrives: that is the
+//! *reactor*. It watches every registered descriptor through one
+//! `polling::Poller` (epoll on Linux, kqueue on macOS and the BSDs) and turns
+//! each readiness event into a `Waker::wake` for the task that waits.
+//!
+//! ```text
+//!   task ── read ──► WouldBlock ──► Source: store waker, arm the poller
+//!                                                   │
+//!   driver thread: Reactor::wait ◄── kernel event ──┘
+//!                       └──► Source: mark ready, wake the task ──► task retries the read
+//! ```
+//!
+//! The pieces, from the bottom up:
+//!
+//! - [`key`]: the event key, a slab index plus a generation, so an event for
+//!   a closed descriptor never reaches the one that reused its slot;
+//! - [`waiters`]: the wakers of the tasks waiting on one direction;
+//! - [`source`]: one descriptor's readiness and waiters, and the oneshot
+//!   arming protocol;
+//! - [`reactor`]: the poller, the slab of sources, and `wait`, the dispatch
+//!   loop the runtime's driver runs;
+//! - [`context`]: the thread-local "current reactor" that sockets register with;
+//! - [`registration`]: a source's membership in the reactor, and the retry
+//!   loop every socket operation shares (including the coop budget);
+//! - [`Async`]: the public adapter for any file descriptor, and
+//!   [`byte_stream`]: the read/write loops every stream type shares.
+//!
+//! The runtime imports this module and never the reverse: `io` knows nothing
+//! of workers or timers, only that some thread calls [`Reactor::wait`].
+
+mod adapter;
+mod byte_stream;
+mod context;
+mod key;
+mod reactor;
+mod registration;
+mod source;
+mod waiters;
+
+#[cfg(test)]
+mod tests;
+
+pub use adapter::Async;
+pub(crate) use context::EnterGuard;
+pub(crate) use reactor::Reactor;

@@ -1,0 +1,276 @@
+//! The `Reactor`: one `polling::Poller` and the sources registered with it.
+//!
+//! The reactor turns "the kernel says descriptor 7 is readable" into "wake the
+//! task that waits to read from descriptor 7". It owns three things:
+//!
+//! ```text
+//!   Reactor
+//!   ├── poller:  polling::Poller       epoll on Linux, kqueue on the BSDs/macOS
+//!   ├── sources: Mutex<Slab<Arc<Source>>>   key (index + generation) → Source
+//!   └── harvest: Mutex<Harvest>        the event buffer; held by the driver only
+//! ```
+//!
+//! **Who calls what.** Exactly one thread at a time, the worker that holds the
+//! runtime's driver, calls [`Reactor::wait`]; it blocks in the poller until an
+//! event, a [`Reactor::notify`] from any thread, or the timeout (the earliest
+//! timer deadline). Any thread registers and deregisters sources, since any
+//! worker may create or drop a socket. A second thread that calls `wait`
+//! while the driver is inside it returns at once with no events: that is the
+//! "non-blocking check" a busy worker makes, and it must never queue behind
+//! the driver.
+//!
+//! **One dispatch.** `wait` collects the events, then `dispatch` looks each
+//! key up in the slab *under the slab lock*, keeping only events whose key
+//! matches the slot's current source exactly (see [`super::key`]), releases the
+//! slab lock and lets each source record its readiness under its own lock.
+//! Wakers are called last, with no lock held. The slab lock is therefore only
+//! ever held for lookups and inserts, never across a syscall or a wake, and
+//! the only nesting (slab, then source) is in [`Reactor::shutdown`].
+//!
+//! **Oneshot interest.** A source is added with no interest; a task that gets
+//! `WouldBlock` arms it (see [`super::source`]). Oneshot is the mode every
+//! `polling` backend supports, and it means the reactor never hears about a
+//! descriptor that nobody is waiting on.
+
+use std::io;
+use std::os::fd::{AsRawFd, BorrowedFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use polling::{Event, Events, Poller};
+use slab::Slab;
+
+use super::key::{Key, MAX_SOURCES};
+use super::source::{Closed, Direction, Source};
+
+/// The I/O driver of one runtime. See the module documentation.
+pub(crate) struct Reactor {
+    poller: Poller,
+    sources: Mutex<Sources>,
+    /// `sources.slab.len()`, readable without the lock (metrics, fast path).
+    registered: AtomicUsize,
+    harvest: Mutex<Harvest>,
+}
+
+struct Sources {
+    slab: Slab<Arc<Source>>,
+    /// The generation the next registration gets; wraps.
+    next_generation: usize,
+    /// Set by `shutdown`: no registration succeeds afterwards.
+    shut_down: bool,
+}
+
+/// Buffers reused by every `wait`, so that dispatch does not allocate.
+struct Harvest {
+    events: Events,
+    ready: Vec<(Arc<Source>, Event)>,
+    wake: Vec<Waker>,
+}
+
+impl Reactor {
+    pub(crate) fn new() -> io::Result<Reactor> {
+        Ok(Reactor {
+            poller: Poller::new()?,
+            sources: Mutex::new(Sources {
+                slab: Slab::new(),
+                next_generation: 0,
+                shut_down: false,
+            }),
+            registered: AtomicUsize::new(0),
+            harvest: Mutex::new(Harvest {
+                events: Events::new(),
+                ready: Vec::new(),
+                wake: Vec::new(),
+            }),
+        })
+    }
+
+    /// Blocks until an I/O event, [`notify`](Self::notify), or the timeout
+    /// (`None`: no timeout), then wakes the tasks whose sources became ready.
+    /// Returns how many events were dispatched.
+    ///
+    /// If another thread is inside `wait` already, returns `Ok(0)` at once.
+    pub(crate) fn wait(&self, timeout: Option<Duration>) -> io::Result<usize> {
+        let Some(mut harvest) = self.harvest.try_lock() else {
+            return Ok(0);
+        };
+        if timeout == Some(Duration::ZERO) && !self.may_have_events()? {
+            return Ok(0);
+        }
+        let Harvest {
+            events,
+            ready,
+            wake,
+        } = &mut *harvest;
+        events.clear();
+        self.poller.wait(events, timeout)?;
+        Ok(self.dispatch(events.iter(), ready, wake))
+    }
+
+    /// Delivers `events` to their sources and wakes the tasks that waited.
+    /// `ready` and `wake` are empty scratch buffers, left empty.
+    pub(super) fn dispatch(
+        &self,
+        events: impl Iterator<Item = Event>,
+        ready: &mut Vec<(Arc<Source>, Event)>,
+        wake: &mut Vec<Waker>,
+    ) -> usize {
+        // Look every key up under one short lock, keeping only the events
+        // whose key is the slot's current one: a stale event for a
+        // deregistered source whose slot was reused is dropped here. The
+        // poller's own notify event carries `usize::MAX`, whose index no
+        // source ever has.
+        {
+            let sources = self.sources.lock();
+            for event in events {
+                let key = Key::from(event.key);
+                if let Some(source) = sources.slab.get(key.index())
+                    && source.key() == key
+                {
+                    ready.push((source.clone(), event));
+                }
+            }
+        }
+        let dispatched = ready.len();
+        for (source, event) in ready.drain(..) {
+            source.dispatch(&self.poller, event, wake);
+        }
+        wake.drain(..).for_each(Waker::wake);
+        dispatched
+    }
+
+    /// The cheap part of a zero-timeout `wait`: one `poll(2)` on the poller's
+    /// own descriptor, which is readable exactly when some registered
+    /// descriptor has an event (or a notification) waiting.
+    ///
+    /// Without it a zero-timeout `Poller::wait` costs five syscalls (it resets
+    /// the poller's timer and notifier) even when nothing happened, and busy
+    /// workers make that check every few dozen tasks.
+    fn may_have_events(&self) -> io::Result<bool> {
+        if self.registered.load(Ordering::Relaxed) == 0 {
+            return Ok(false);
+        }
+        let mut fd = libc::pollfd {
+            fd: self.poller.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: `fd` is one valid `pollfd` that lives across the call, and
+        // the count passed is 1; a zero timeout makes the call non-blocking.
+        let n = unsafe { libc::poll(&mut fd, 1, 0) };
+        match n {
+            -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => Ok(true),
+            -1 => Err(io::Error::last_os_error()),
+            n => Ok(n > 0),
+        }
+    }
+
+    /// Wakes the thread blocked in [`wait`](Self::wait), or makes the next
+    /// `wait` return at once. Any thread may call it.
+    pub(crate) fn notify(&self) {
+        // `Poller::notify` can only fail if the eventfd/pipe write fails,
+        // which a full counter would cause: the poller is notified then.
+        let _ = self.poller.notify();
+    }
+
+    /// How many sources are registered right now (for metrics).
+    pub(crate) fn sources_registered(&self) -> usize {
+        self.registered.load(Ordering::Relaxed)
+    }
+
+    /// Called at runtime shutdown: wakes every task waiting on any source
+    /// (its next poll returns an error instead of hanging) and makes later
+    /// registrations fail.
+    pub(crate) fn shutdown(&self) {
+        let mut wake = Vec::new();
+        {
+            let mut sources = self.sources.lock();
+            sources.shut_down = true;
+            for (_, source) in sources.slab.iter() {
+                source.close(Closed::ShutDown, &mut wake);
+            }
+        }
+        wake.into_iter().for_each(Waker::wake);
+        self.notify();
+    }
+
+    /// Adds `fd` to the poller, with no interest yet.
+    ///
+    /// The caller must call [`deregister`](Self::deregister) before it closes
+    /// `fd` ([`super::Registration`] does so on drop).
+    pub(crate) fn register(&self, fd: BorrowedFd<'_>) -> io::Result<Arc<Source>> {
+        let source = {
+            let mut guard = self.sources.lock();
+            let sources = &mut *guard;
+            if sources.shut_down {
+                return Err(io::Error::other(
+                    "cannot register an I/O source: the corio runtime has shut down",
+                ));
+            }
+            let entry = sources.slab.vacant_entry();
+            if entry.key() >= MAX_SOURCES {
+                return Err(io::Error::other("too many I/O sources in one reactor"));
+            }
+            let key = Key::new(entry.key(), sources.next_generation);
+            sources.next_generation = sources.next_generation.wrapping_add(1);
+            entry
+                .insert(Arc::new(Source::new(fd.as_raw_fd(), key)))
+                .clone()
+        };
+        self.registered.fetch_add(1, Ordering::Relaxed);
+        // The syscall runs outside the slab lock. Until it returns, the
+        // source can get no event, so being in the slab already is harmless.
+        // SAFETY: `polling` requires the fd to be deleted before it is
+        // closed; the caller's contract (above) guarantees that.
+        let added = unsafe { self.poller.add(&fd, Event::none(source.key().into())) };
+        match added {
+            Ok(()) => Ok(source),
+            Err(error) => {
+                self.remove(&source);
+                Err(error)
+            }
+        }
+    }
+
+    /// Ready if `source` got an event for `direction` since the last call;
+    /// otherwise arms the poller for it and returns `Pending`.
+    pub(crate) fn poll_ready(
+        &self,
+        source: &Source,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        source.poll_ready(&self.poller, direction, cx)
+    }
+
+    /// Removes a source from the poller and the slab, waking any task still
+    /// waiting on it. Must run while the descriptor is still open.
+    pub(crate) fn deregister(&self, source: &Source) {
+        let mut wake = Vec::new();
+        // Closing first, under the source's lock, guarantees no other thread
+        // re-arms the descriptor after this point.
+        source.close(Closed::Deregistered, &mut wake);
+        // SAFETY: the caller deregisters before closing the descriptor.
+        let fd = unsafe { BorrowedFd::borrow_raw(source.fd()) };
+        // A failure means the fd was never added or is gone: nothing to undo.
+        let _ = self.poller.delete(fd);
+        self.remove(source);
+        wake.into_iter().for_each(Waker::wake);
+    }
+
+    fn remove(&self, source: &Source) {
+        let mut sources = self.sources.lock();
+        let index = source.key().index();
+        if sources
+            .slab
+            .get(index)
+            .is_some_and(|s| s.key() == source.key())
+        {
+            sources.slab.remove(index);
+            self.registered.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Reactor tests that need its insides: stale keys, deregistration and
+//! shutdown while a task waits, the zero-timeout fast path, the coop budget.
+
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use polling::Event;
+
+use super::Async;
+use super::reactor::Reactor;
+use super::registration::Registration;
+use super::source::Direction;
+use crate::task::budget;
+
+/// A waker that counts its wakes.
+fn counting_waker() -> (Waker, Arc<std::sync::atomic::AtomicUsize>) {
+    struct Count(Arc<std::sync::atomic::AtomicUsize>);
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    (Waker::from(Arc::new(Count(count.clone()))), count)
+}
+
+fn wakes(count: &std::sync::atomic::AtomicUsize) -> usize {
+    count.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_stale_event_for_a_reused_slot_is_ignored() {
+    let reactor = Reactor::new().unwrap();
+    let (old_pipe, _w1) = io::pipe().unwrap();
+    let old = reactor.register(old_pipe.as_fd()).unwrap();
+    let stale_key = old.key();
+    reactor.deregister(&old);
+
+    let (new_pipe, _w2) = io::pipe().unwrap();
+    let new = reactor.register(new_pipe.as_fd()).unwrap();
+    assert_eq!(
+        new.key().index(),
+        stale_key.index(),
+        "the slab reused the slot"
+    );
+    assert_ne!(new.key(), stale_key, "with a new generation");
+
+    let (waker, count) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    assert!(
+        reactor
+            .poll_ready(&new, Direction::Read, &mut cx)
+            .is_pending()
+    );
+
+    // The driver had collected an event for the old source before it left.
+    let dispatched = reactor.dispatch(
+        [Event::readable(stale_key.into())].into_iter(),
+        &mut Vec::new(),
+        &mut Vec::new(),
+    );
+    assert_eq!(dispatched, 0);
+    assert_eq!(wakes(&count), 0, "the new source's task was not woken");
+    assert!(
+        reactor
+            .poll_ready(&new, Direction::Read, &mut cx)
+            .is_pending(),
+        "and its readiness was not faked"
+    );
+
+    // The current key is delivered.
+    let dispatched = reactor.dispatch(
+        [Event::readable(new.key().into())].into_iter(),
+        &mut Vec::new(),
+        &mut Vec::new(),
+    );
+    assert_eq!(dispatched, 1);
+    assert_eq!(wakes(&count), 1);
+    assert!(
+        reactor
+            .poll_ready(&new, Direction::Read, &mut cx)
+            .is_ready()
+    );
+    reactor.deregister(&new);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn deregistering_wakes_a_waiting_task_with_an_error() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let (pipe, _writer) = io::pipe().unwrap();
+    let source = reactor.register(pipe.as_fd()).unwrap();
+    let (waker, count) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    assert!(
+        reactor
+            .poll_ready(&source, Direction::Read, &mut cx)
+            .is_pending()
+    );
+
+    // Another thread (another task's worker) drops the source.
+    std::thread::scope(|s| {
+        s.spawn(|| reactor.deregister(&source));
+    });
+    assert_eq!(wakes(&count), 1, "the waiting task was woken");
+    match reactor.poll_ready(&source, Direction::Read, &mut cx) {
+        Poll::Ready(Err(e)) => assert!(e.to_string().contains("deregistered"), "{e}"),
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert_eq!(reactor.sources_registered(), 0);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_wakes_waiters_and_refuses_registrations() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let _io = Reactor::enter(&reactor);
+    let (pipe, _writer) = io::pipe().unwrap();
+    let pipe = Async::new(pipe).unwrap();
+    let (waker, count) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    assert!(pipe.poll_readable(&mut cx).is_pending());
+
+    reactor.shutdown();
+    assert_eq!(wakes(&count), 1);
+    let Poll::Ready(Err(error)) = pipe.poll_readable(&mut cx) else {
+        panic!("a closed source must not wait");
+    };
+    assert!(error.to_string().contains("shut down"), "{error}");
+
+    let (other, _w) = io::pipe().unwrap();
+    let refused = Async::new(other).unwrap_err();
+    assert!(refused.to_string().contains("shut down"), "{refused}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn wait_delivers_events_and_notify_interrupts_it() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let _io = Reactor::enter(&reactor);
+    let (reader, mut writer) = io::pipe().unwrap();
+    let reader = Async::new(reader).unwrap();
+
+    assert_eq!(
+        reactor.wait(Some(Duration::ZERO)).unwrap(),
+        0,
+        "nothing armed"
+    );
+    let (waker, count) = counting_waker();
+    assert!(
+        reader
+            .poll_readable(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    assert_eq!(
+        reactor.wait(Some(Duration::ZERO)).unwrap(),
+        0,
+        "nothing ready"
+    );
+
+    writer.write_all(b"x").unwrap();
+    assert_eq!(reactor.wait(Some(Duration::ZERO)).unwrap(), 1);
+    assert_eq!(wakes(&count), 1);
+
+    // A notify from another thread ends a wait that has no timeout.
+    std::thread::scope(|s| {
+        s.spawn(|| reactor.notify());
+        assert_eq!(reactor.wait(None).unwrap(), 0);
+    });
+    let mut byte = [0];
+    assert_eq!(reader.get_ref().read(&mut byte).unwrap(), 1);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn ready_socket_operations_spend_the_coop_budget() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let _io = Reactor::enter(&reactor);
+    let socket = Async::new(std::net::UdpSocket::bind("127.0.0.1:0").unwrap()).unwrap();
+    let to = socket.get_ref().local_addr().unwrap();
+    let (waker, count) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    budget::with_budget(|| {
+        let mut sent = 0;
+        while socket
+            .poll_write_with(&mut cx, |s| s.send_to(b"x", to))
+            .is_ready()
+        {
+            sent += 1;
+        }
+        assert_eq!(sent, usize::from(budget::BUDGET), "one unit a send");
+    });
+    assert_eq!(wakes(&count), 1, "the task yielded by waking itself");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn dropping_a_registration_deregisters_it() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let _io = Reactor::enter(&reactor);
+    let (reader, _writer) = io::pipe().unwrap();
+    let registration = Registration::new(reader.as_fd()).unwrap();
+    assert_eq!(reactor.sources_registered(), 1);
+    drop(registration);
+    assert_eq!(reactor.sources_registered(), 0, "drop deregisters");
+}

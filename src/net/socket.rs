@@ -1,0 +1,112 @@
+//! A non-blocking TCP connect: the one socket call `std` cannot make.
+//!
+//! `std::net::TcpStream::connect` blocks the thread until the handshake ends,
+//! which in a runtime would stall every task on the worker. The non-blocking
+//! way is the classic one:
+//!
+//! ```text
+//!   socket(O_NONBLOCK) ─► connect() ─► EINPROGRESS
+//!                                        │ the handshake runs in the kernel
+//!   reactor: writable ◄──────────────────┘
+//!   getsockopt(SO_ERROR) ─► 0: connected │ ECONNREFUSED, ETIMEDOUT, ...: failed
+//! ```
+//!
+//! This file does the first two steps with `libc`, since std exposes neither
+//! a socket without a connection nor `connect` on one; `TcpStream::connect`
+//! does the waiting and reads `SO_ERROR` through std's `take_error`.
+
+use std::io;
+use std::mem;
+use std::net::{SocketAddr, TcpStream};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+/// A TCP socket whose connection to `addr` has started (or already finished).
+pub(crate) fn start_connect(addr: SocketAddr) -> io::Result<TcpStream> {
+    let domain = match addr {
+        SocketAddr::V4(_) => libc::AF_INET,
+        SocketAddr::V6(_) => libc::AF_INET6,
+    };
+    let stream = TcpStream::from(new_socket(domain)?);
+    let (storage, len) = to_sockaddr(addr);
+    // SAFETY: `storage` holds a valid socket address of `len` bytes, and the
+    // descriptor is an open socket owned by `stream`.
+    let started = unsafe { libc::connect(stream.as_raw_fd(), (&raw const storage).cast(), len) };
+    if started == -1 {
+        let error = io::Error::last_os_error();
+        if error.raw_os_error() != Some(libc::EINPROGRESS) {
+            return Err(error);
+        }
+    }
+    Ok(stream)
+}
+
+/// A new non-blocking, close-on-exec stream socket, flags set atomically.
+#[cfg(not(target_vendor = "apple"))]
+fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
+    socket(
+        domain,
+        libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+    )
+}
+
+/// A new non-blocking, close-on-exec stream socket. Apple's `socket` takes
+/// no flags, so they are set one by one.
+#[cfg(target_vendor = "apple")]
+fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
+    let socket = socket(domain, libc::SOCK_STREAM)?;
+    let fd = socket.as_raw_fd();
+    // SAFETY: `fcntl` on an open descriptor we own, with no pointers.
+    let ok = unsafe {
+        libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) != -1
+            && libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK) != -1
+    };
+    if ok {
+        Ok(socket)
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+fn socket(domain: libc::c_int, kind: libc::c_int) -> io::Result<OwnedFd> {
+    // SAFETY: `socket` takes no pointers; its result is checked below.
+    let fd = unsafe { libc::socket(domain, kind, 0) };
+    if fd == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just returned by `socket`, so it is open and nobody
+    // else owns it.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `addr` as the C `sockaddr` that `connect` takes.
+fn to_sockaddr(addr: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: `sockaddr_storage` and the `sockaddr_in*` types are plain C
+    // structs for which all-zero bytes are a valid (empty) value.
+    let mut storage: libc::sockaddr_storage = unsafe { mem::zeroed() };
+    let len = match addr {
+        SocketAddr::V4(v4) => {
+            // SAFETY: as above, zero is a valid `sockaddr_in`.
+            let mut sin: libc::sockaddr_in = unsafe { mem::zeroed() };
+            sin.sin_family = libc::AF_INET as libc::sa_family_t;
+            sin.sin_port = v4.port().to_be();
+            sin.sin_addr.s_addr = u32::from_ne_bytes(v4.ip().octets());
+            // SAFETY: `sockaddr_storage` is large and aligned enough for
+            // every socket address type; that is its purpose.
+            unsafe { (&raw mut storage).cast::<libc::sockaddr_in>().write(sin) };
+            mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v6) => {
+            // SAFETY: as above, zero is a valid `sockaddr_in6`.
+            let mut sin6: libc::sockaddr_in6 = unsafe { mem::zeroed() };
+            sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sin6.sin6_port = v6.port().to_be();
+            sin6.sin6_flowinfo = v6.flowinfo();
+            sin6.sin6_addr.s6_addr = v6.ip().octets();
+            sin6.sin6_scope_id = v6.scope_id();
+            // SAFETY: as for IPv4 above.
+            unsafe { (&raw mut storage).cast::<libc::sockaddr_in6>().write(sin6) };
+            mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (storage, len as libc::socklen_t)
+}

@@ -1,0 +1,13 @@
+//! TCP: a listener that accepts, and streams that read and write.
+//!
+//! - [`listener`]: `TcpListener`, `accept` and the `incoming` stream;
+//! - [`stream`]: `TcpStream`, including the non-blocking connect;
+//! - [`split`]: borrowed and owned read/write halves of a stream.
+
+mod listener;
+mod split;
+mod stream;
+
+pub use listener::{Incoming, TcpListener};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, Reader, WriteHalf, Writer};
+pub use stream::TcpStream;

@@ -1,0 +1,174 @@
+//! `UdpSocket`: datagrams without blocking a worker.
+//!
+//! UDP has no connection and no stream: each `send_to` is one datagram and
+//! each `recv_from` returns one. Readiness works as for TCP (a datagram
+//! waiting means readable, room in the send buffer means writable), so the
+//! socket is an `Async<std::net::UdpSocket>` and every method is one
+//! non-blocking call in the reactor's retry loop. All methods take `&self`:
+//! share the socket in an `Arc` to send from one task while another receives.
+
+use std::fmt;
+use std::io;
+use std::net::{self, SocketAddr, ToSocketAddrs};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+
+use crate::io::Async;
+
+/// A UDP socket.
+///
+/// # Examples
+///
+/// ```
+/// use corio::net::UdpSocket;
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let a = UdpSocket::bind("127.0.0.1:0").await?;
+///     let b = UdpSocket::bind("127.0.0.1:0").await?;
+///     a.send_to(b"ping", b.local_addr()?).await?;
+///     let mut buf = [0; 16];
+///     let (n, from) = b.recv_from(&mut buf).await?;
+///     assert_eq!((&buf[..n], from), (&b"ping"[..], a.local_addr()?));
+///     Ok(())
+/// })
+/// # }
+/// ```
+pub struct UdpSocket {
+    inner: Async<net::UdpSocket>,
+}
+
+impl UdpSocket {
+    /// Binds a socket to `addr` (std's resolver, which blocks, turns names
+    /// into addresses).
+    ///
+    /// See the [type-level example](UdpSocket).
+    pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
+        UdpSocket::from_std(net::UdpSocket::bind(addr)?)
+    }
+
+    /// Wraps a std socket, making it non-blocking.
+    ///
+    /// # Panics
+    ///
+    /// Outside a corio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::net::UdpSocket::from_std(std::net::UdpSocket::bind("127.0.0.1:0")?)?;
+    ///     assert!(socket.local_addr().is_ok());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn from_std(socket: net::UdpSocket) -> io::Result<UdpSocket> {
+        Ok(UdpSocket {
+            inner: Async::new(socket)?,
+        })
+    }
+
+    /// Sets the default destination for [`send`](Self::send), and receives
+    /// only from it. Never blocks: UDP has no handshake.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(b.local_addr()?).await?;
+    ///     b.connect(a.local_addr()?).await?;
+    ///     a.send(b"hi").await?;
+    ///     let mut buf = [0; 2];
+    ///     assert_eq!(b.recv(&mut buf).await?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
+        self.inner.get_ref().connect(addr)
+    }
+
+    /// Sends one datagram to the connected peer.
+    ///
+    /// See [`connect`](Self::connect) for an example.
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write_with(|s| s.send(buf)).await
+    }
+
+    /// Receives one datagram from the connected peer; bytes beyond
+    /// `buf.len()` are dropped.
+    ///
+    /// See [`connect`](Self::connect) for an example.
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read_with(|s| s.recv(buf)).await
+    }
+
+    /// Sends one datagram to `target` (its first resolved address).
+    ///
+    /// See the [type-level example](UdpSocket).
+    pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
+        let target = target.to_socket_addrs()?.next().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the address resolved to nothing",
+            )
+        })?;
+        self.inner.write_with(|s| s.send_to(buf, target)).await
+    }
+
+    /// Receives one datagram and the address it came from.
+    ///
+    /// See the [type-level example](UdpSocket).
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.read_with(|s| s.recv_from(buf)).await
+    }
+
+    /// The local address.
+    ///
+    /// See the [type-level example](UdpSocket).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().local_addr()
+    }
+
+    /// The connected peer's address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     socket.connect("127.0.0.1:9").await?;
+    ///     assert_eq!(socket.peer_addr()?.port(), 9);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().peer_addr()
+    }
+}
+
+impl AsFd for UdpSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.inner.as_fd()
+    }
+}
+
+impl AsRawFd for UdpSocket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.inner.as_raw_fd()
+    }
+}
+
+impl fmt::Debug for UdpSocket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UdpSocket")
+            .field(self.inner.get_ref())
+            .finish()
+    }
+}

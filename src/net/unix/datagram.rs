@@ -1,0 +1,164 @@
+//! `UnixDatagram`: Unix-domain datagrams, UDP-like but local and reliable.
+
+use std::fmt;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::unix::net::{self, SocketAddr};
+use std::path::Path;
+
+use crate::io::Async;
+
+/// A Unix-domain datagram socket. All methods take `&self`.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let (a, b) = corio::net::UnixDatagram::pair()?;
+///     a.send(b"one").await?;
+///     let mut buf = [0; 8];
+///     assert_eq!(b.recv(&mut buf).await?, 3);
+///     Ok(())
+/// })
+/// # }
+/// ```
+pub struct UnixDatagram {
+    inner: Async<net::UnixDatagram>,
+}
+
+impl UnixDatagram {
+    /// A socket bound to `path` (the file must not exist yet).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let dir = std::env::temp_dir();
+    ///     let path = dir.join(format!("corio-doc-dgram-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let server = corio::net::UnixDatagram::bind(&path)?;
+    ///     let client = corio::net::UnixDatagram::unbound()?;
+    ///     client.send_to(b"hello", &path).await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, _from) = server.recv_from(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"hello");
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
+        UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
+    }
+
+    /// A socket bound to no address (it can send, and receive replies only
+    /// if connected or bound later).
+    ///
+    /// See [`bind`](Self::bind) for an example.
+    pub fn unbound() -> io::Result<UnixDatagram> {
+        UnixDatagram::from_std(net::UnixDatagram::unbound()?)
+    }
+
+    /// Two connected sockets (`socketpair`).
+    ///
+    /// See the [type-level example](UnixDatagram).
+    pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
+        let (a, b) = net::UnixDatagram::pair()?;
+        Ok((UnixDatagram::from_std(a)?, UnixDatagram::from_std(b)?))
+    }
+
+    /// Wraps a std socket, making it non-blocking.
+    ///
+    /// # Panics
+    ///
+    /// Outside a corio runtime.
+    pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
+        Ok(UnixDatagram {
+            inner: Async::new(socket)?,
+        })
+    }
+
+    /// Sets the default destination for [`send`](Self::send).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-conn-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let server = corio::net::UnixDatagram::bind(&path)?;
+    ///     let client = corio::net::UnixDatagram::unbound()?;
+    ///     client.connect(&path)?;
+    ///     client.send(b"x").await?;
+    ///     assert_eq!(server.recv(&mut [0; 1]).await?, 1);
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        self.inner.get_ref().connect(path)
+    }
+
+    /// Sends one datagram to the connected peer.
+    ///
+    /// See the [type-level example](UnixDatagram).
+    pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.write_with(|s| s.send(buf)).await
+    }
+
+    /// Receives one datagram.
+    ///
+    /// See the [type-level example](UnixDatagram).
+    pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read_with(|s| s.recv(buf)).await
+    }
+
+    /// Sends one datagram to the socket at `path`.
+    ///
+    /// See [`bind`](Self::bind) for an example.
+    pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
+        let path = path.as_ref();
+        self.inner.write_with(|s| s.send_to(buf, path)).await
+    }
+
+    /// Receives one datagram and the sender's address.
+    ///
+    /// See [`bind`](Self::bind) for an example.
+    pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.read_with(|s| s.recv_from(buf)).await
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().local_addr()
+    }
+
+    /// The connected peer's address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().peer_addr()
+    }
+}
+
+impl AsFd for UnixDatagram {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.inner.as_fd()
+    }
+}
+
+impl AsRawFd for UnixDatagram {
+    fn as_raw_fd(&self) -> RawFd {
+        self.inner.as_raw_fd()
+    }
+}
+
+impl fmt::Debug for UnixDatagram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnixDatagram")
+            .field(self.inner.get_ref())
+            .finish()
+    }
+}

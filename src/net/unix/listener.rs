@@ -1,0 +1,101 @@
+//! `UnixListener`: accepting Unix-domain stream connections.
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::unix::net::{self, SocketAddr};
+use std::path::Path;
+use std::task::{Context, Poll, ready};
+
+use super::UnixStream;
+use crate::io::Async;
+
+/// A Unix-domain socket server.
+///
+/// # Examples
+///
+/// ```
+/// use corio::net::{UnixListener, UnixStream};
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let path = std::env::temp_dir().join(format!("corio-doc-{}.sock", std::process::id()));
+///     let _ = std::fs::remove_file(&path);
+///     let listener = UnixListener::bind(&path)?;
+///     let mut client = UnixStream::connect(&path).await?;
+///     let (mut server, _) = listener.accept().await?;
+///     client.write_all(b"hi").await?;
+///     let mut buf = [0; 2];
+///     server.read_exact(&mut buf).await?;
+///     assert_eq!(&buf, b"hi");
+///     std::fs::remove_file(&path)?;
+///     Ok(())
+/// })
+/// # }
+/// ```
+pub struct UnixListener {
+    inner: Async<net::UnixListener>,
+}
+
+impl UnixListener {
+    /// Creates a socket file at `path` and listens on it. The file must not
+    /// exist yet.
+    ///
+    /// See the [type-level example](UnixListener).
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
+        UnixListener::from_std(net::UnixListener::bind(path)?)
+    }
+
+    /// Wraps a std listener, making it non-blocking.
+    ///
+    /// # Panics
+    ///
+    /// Outside a corio runtime.
+    pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
+        Ok(UnixListener {
+            inner: Async::new(listener)?,
+        })
+    }
+
+    /// Waits for a connection. Errors such as `EMFILE` are returned, not
+    /// retried.
+    ///
+    /// See the [type-level example](UnixListener).
+    pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
+        poll_fn(|cx| self.poll_accept(cx)).await
+    }
+
+    /// The poll form of [`accept`](Self::accept).
+    pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
+        let (stream, peer) = ready!(self.inner.poll_read_with(cx, |l| l.accept()))?;
+        Poll::Ready(UnixStream::from_std(stream).map(|stream| (stream, peer)))
+    }
+
+    /// The address (path) this listener is bound to.
+    ///
+    /// See the [type-level example](UnixListener).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.get_ref().local_addr()
+    }
+}
+
+impl AsFd for UnixListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.inner.as_fd()
+    }
+}
+
+impl AsRawFd for UnixListener {
+    fn as_raw_fd(&self) -> RawFd {
+        self.inner.as_raw_fd()
+    }
+}
+
+impl fmt::Debug for UnixListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("UnixListener")
+            .field(self.inner.get_ref())
+            .finish()
+    }
+}

@@ -1,0 +1,36 @@
+//! Which runtime's timers a `sleep` on this thread registers with.
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use super::timers::Timers;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Timers>>> = const { RefCell::new(None) };
+}
+
+/// Restores the previous timers when dropped.
+pub(crate) struct EnterGuard(Option<Arc<Timers>>);
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+/// Makes `timers` the current thread's until the guard drops.
+pub(crate) fn enter(timers: &Arc<Timers>) -> EnterGuard {
+    EnterGuard(CURRENT.with(|c| c.borrow_mut().replace(timers.clone())))
+}
+
+/// The current thread's timers.
+#[track_caller]
+pub(crate) fn current() -> Arc<Timers> {
+    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| {
+        panic!(
+            "a corio timer (`sleep`, `timeout`, `interval`) was created outside a corio runtime; \
+             create it inside `corio::block_on` or a spawned task"
+        )
+    })
+}

@@ -1,0 +1,166 @@
+//! `Interval`: ticks at a fixed period, with a policy for missed ticks.
+
+use std::future::poll_fn;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use super::{Instant, Sleep, sleep_until};
+
+/// Ticks every `period`, the first tick at once. Use it for fixed-rate jobs:
+/// the schedule does not drift by the time each job takes.
+///
+/// ```
+/// use std::time::Duration;
+/// corio::block_on(async {
+///     let mut interval = corio::time::interval(Duration::from_millis(2));
+///     let first = interval.tick().await;
+///     let second = interval.tick().await;
+///     assert_eq!(second - first, Duration::from_millis(2));
+/// });
+/// ```
+///
+/// # Panics
+/// If `period` is zero, or outside a corio runtime.
+#[track_caller]
+pub fn interval(period: Duration) -> Interval {
+    interval_at(Instant::now(), period)
+}
+
+/// Ticks every `period`, the first tick at `start`.
+///
+/// # Panics
+/// If `period` is zero, or outside a corio runtime.
+#[track_caller]
+pub fn interval_at(start: Instant, period: Duration) -> Interval {
+    assert!(
+        period > Duration::ZERO,
+        "`corio::time::interval` needs a period above zero; a zero period would tick in a busy loop"
+    );
+    Interval {
+        delay: sleep_until(start),
+        period,
+        missed_tick_behavior: MissedTickBehavior::Burst,
+    }
+}
+
+/// What an [`Interval`] does when ticks were missed (the consumer was busy
+/// for longer than a period). The same three policies as tokio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissedTickBehavior {
+    /// Fire the missed ticks back to back until the schedule is caught up
+    /// (keeps the count of ticks, like a cron that runs every missed job).
+    #[default]
+    Burst,
+    /// Restart the schedule from now: the next tick is one period after the
+    /// late one (fixed delay).
+    Delay,
+    /// Drop the missed ticks and keep the original phase: the next tick is
+    /// the next multiple of the period after now.
+    Skip,
+}
+
+impl MissedTickBehavior {
+    fn next_timeout(self, timeout: Instant, now: Instant, period: Duration) -> Instant {
+        match self {
+            MissedTickBehavior::Burst => timeout + period,
+            MissedTickBehavior::Delay => now + period,
+            MissedTickBehavior::Skip => {
+                let behind = (now - timeout).as_nanos() % period.as_nanos();
+                // `behind` < period, so this fits a u64 of nanoseconds.
+                now + period - Duration::from_nanos(behind as u64)
+            }
+        }
+    }
+}
+
+/// The stream of ticks of [`interval`] and [`interval_at`].
+#[derive(Debug)]
+pub struct Interval {
+    delay: Sleep,
+    period: Duration,
+    missed_tick_behavior: MissedTickBehavior,
+}
+
+impl Interval {
+    /// Waits for the next tick and returns its scheduled time.
+    ///
+    /// Cancel safe: dropping the future loses no tick.
+    pub async fn tick(&mut self) -> Instant {
+        poll_fn(|cx| self.poll_tick(cx)).await
+    }
+
+    /// Polls for the next tick.
+    pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
+        ready!(self.delay.poll_elapsed(cx));
+        let timeout = self.delay.deadline();
+        let now = Instant::now();
+        // A tick is "missed" if we are more than a few ms late (tokio uses 5 ms).
+        let next = if now > timeout + Duration::from_millis(5) {
+            self.missed_tick_behavior
+                .next_timeout(timeout, now, self.period)
+        } else {
+            timeout + self.period
+        };
+        self.delay = sleep_until(next);
+        Poll::Ready(timeout)
+    }
+
+    /// Restarts the schedule: the next tick is one period from now.
+    pub fn reset(&mut self) {
+        self.delay = sleep_until(Instant::now() + self.period);
+    }
+
+    /// The period.
+    pub fn period(&self) -> Duration {
+        self.period
+    }
+
+    /// The policy for missed ticks.
+    pub fn missed_tick_behavior(&self) -> MissedTickBehavior {
+        self.missed_tick_behavior
+    }
+
+    /// Sets the policy for missed ticks.
+    pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
+        self.missed_tick_behavior = behavior;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(base: Instant, ms: u64) -> Instant {
+        base + Duration::from_millis(ms)
+    }
+
+    #[test]
+    fn burst_keeps_the_schedule() {
+        let b = Instant::from_std(std::time::Instant::now());
+        let p = Duration::from_millis(10);
+        assert_eq!(
+            MissedTickBehavior::Burst.next_timeout(at(b, 10), at(b, 45), p),
+            at(b, 20)
+        );
+    }
+
+    #[test]
+    fn delay_restarts_from_now() {
+        let b = Instant::from_std(std::time::Instant::now());
+        let p = Duration::from_millis(10);
+        assert_eq!(
+            MissedTickBehavior::Delay.next_timeout(at(b, 10), at(b, 45), p),
+            at(b, 55)
+        );
+    }
+
+    #[test]
+    fn skip_keeps_the_phase() {
+        let b = Instant::from_std(std::time::Instant::now());
+        let p = Duration::from_millis(10);
+        assert_eq!(
+            MissedTickBehavior::Skip.next_timeout(at(b, 10), at(b, 45), p),
+            at(b, 50)
+        );
+    }
+}

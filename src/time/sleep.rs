@@ -1,0 +1,135 @@
+//! `Sleep`: a future that completes at a deadline.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+use std::time::Duration;
+
+use super::Instant;
+use super::context;
+use super::timers::{Registration, Timers};
+use crate::task;
+
+/// Waits until `duration` has elapsed, like `asyncio.sleep` or Go's
+/// `time.Sleep`, without blocking the worker.
+///
+/// `sleep(Duration::ZERO)` is ready at its first poll (after one budget
+/// check); `Duration::MAX` waits "forever" without overflowing.
+///
+/// ```
+/// use std::time::Duration;
+/// corio::block_on(async {
+///     let start = corio::time::Instant::now();
+///     corio::time::sleep(Duration::from_millis(10)).await;
+///     assert!(start.elapsed() >= Duration::from_millis(10));
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a corio runtime, with a message naming the fix.
+#[track_caller]
+pub fn sleep(duration: Duration) -> Sleep {
+    let now = Instant::now();
+    Sleep::new(now.saturating_add(duration))
+}
+
+/// Waits until `deadline`.
+///
+/// ```
+/// use std::time::Duration;
+/// corio::block_on(async {
+///     let deadline = corio::time::Instant::now() + Duration::from_millis(5);
+///     corio::time::sleep_until(deadline).await;
+///     assert!(corio::time::Instant::now() >= deadline);
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a corio runtime, with a message naming the fix.
+#[track_caller]
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep::new(deadline)
+}
+
+/// The future of [`sleep`] and [`sleep_until`].
+///
+/// It registers in the runtime's timer wheel at its first `Pending` poll and
+/// leaves it when dropped, so a `Sleep` that is never polled costs nothing.
+#[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
+pub struct Sleep {
+    deadline: Instant,
+    timers: Arc<Timers>,
+    registration: Option<Registration>,
+}
+
+impl Sleep {
+    #[track_caller]
+    pub(crate) fn new(deadline: Instant) -> Sleep {
+        Sleep {
+            deadline,
+            timers: context::current(),
+            registration: None,
+        }
+    }
+
+    /// When this sleep completes.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the deadline has passed.
+    pub fn is_elapsed(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
+    /// Moves the deadline (earlier or later), keeping the registration.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// corio::block_on(async {
+    ///     let mut sleep = std::pin::pin!(corio::time::sleep(Duration::from_secs(3600)));
+    ///     sleep.as_mut().reset(corio::time::Instant::now() + Duration::from_millis(1));
+    ///     sleep.await; // one millisecond, not an hour
+    /// });
+    /// ```
+    pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
+        let this = self.get_mut();
+        this.deadline = deadline;
+        this.timers.reset(&this.registration, deadline);
+    }
+
+    /// `Unpin` version of the `Future` impl, for `Timeout` and `Interval`.
+    pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let spent = ready!(task::poll_proceed(cx));
+        if Instant::now() >= self.deadline {
+            self.timers.cancel(&mut self.registration);
+            spent.made_progress();
+            return Poll::Ready(());
+        }
+        self.timers
+            .register(&mut self.registration, self.deadline, cx.waker());
+        Poll::Pending
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().poll_elapsed(cx)
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.timers.cancel(&mut self.registration);
+    }
+}
+
+impl std::fmt::Debug for Timers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timers").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,90 @@
+//! `Timeout`: a future with a deadline.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::error::Elapsed;
+use super::{Instant, Sleep};
+
+/// Runs `future` for at most `duration`, like Python's `asyncio.wait_for`.
+/// If the deadline passes first, the future is dropped (cancelled) and
+/// [`Elapsed`] is returned.
+///
+/// ```
+/// use std::time::Duration;
+/// corio::block_on(async {
+///     let quick = corio::time::timeout(Duration::from_secs(1), async { 5 }).await;
+///     assert_eq!(quick, Ok(5));
+///     let slow = corio::time::timeout(Duration::from_millis(5), std::future::pending::<()>()).await;
+///     assert!(slow.is_err());
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a corio runtime.
+#[track_caller]
+pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+    Timeout {
+        value: future,
+        delay: super::sleep(duration),
+    }
+}
+
+/// Runs `future` until `deadline` at the latest.
+///
+/// # Panics
+/// Outside a corio runtime.
+#[track_caller]
+pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+    Timeout {
+        value: future,
+        delay: super::sleep_until(deadline),
+    }
+}
+
+/// The future of [`timeout`] and [`timeout_at`].
+#[must_use = "futures do nothing unless polled"]
+#[derive(Debug)]
+pub struct Timeout<F> {
+    value: F,
+    delay: Sleep,
+}
+
+impl<F> Timeout<F> {
+    /// The inner future.
+    pub fn get_ref(&self) -> &F {
+        &self.value
+    }
+
+    /// The inner future, mutably.
+    pub fn get_mut(&mut self) -> &mut F {
+        &mut self.value
+    }
+
+    /// The inner future, giving up the deadline.
+    pub fn into_inner(self) -> F {
+        self.value
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `value` is structurally pinned (never moved out while
+        // pinned; `into_inner` takes `self` by value, which needs Unpin or an
+        // unpinned Timeout); `delay` is Unpin and not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: see above.
+        let value = unsafe { Pin::new_unchecked(&mut this.value) };
+        if let Poll::Ready(output) = value.poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        match this.delay.poll_elapsed(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}

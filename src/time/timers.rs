@@ -1,0 +1,217 @@
+//! The runtime's timer state: the wheel behind a lock, and the handshake
+//! with the driver that sleeps until the earliest deadline.
+//!
+//! The driver thread parks with a timeout equal to the earliest deadline in
+//! the wheel. If another thread then inserts an *earlier* timer, the sleeping
+//! driver must be woken, or that timer would fire late. Both sides meet under
+//! the wheel's lock: the driver records `parked_until` while holding it, and
+//! an insert compares against it while holding it, so one of them always
+//! sees the other.
+//!
+//! Time in the wheel is counted in whole microseconds since `start`. A
+//! deadline is rounded *up* to its tick and the clock *down* to its tick, so
+//! an entry can only fire once its real deadline has passed: never early.
+
+use std::sync::Arc;
+use std::task::Waker;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+
+use super::Instant;
+use super::wheel::{Key, Wheel};
+
+/// What a wheel entry holds: the waker, and a generation that tells a live
+/// registration from a fired one whose key was reused.
+struct Entry {
+    waker: Waker,
+    generation: u64,
+}
+
+/// A `Sleep`'s claim on a wheel entry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Registration {
+    key: Key,
+    generation: u64,
+}
+
+struct Inner {
+    wheel: Wheel<Entry>,
+    next_generation: u64,
+    /// The tick the driver sleeps until; 0 when no thread sleeps in it.
+    parked_until: u64,
+    shutdown: bool,
+}
+
+/// One runtime's timers.
+pub(crate) struct Timers {
+    inner: Mutex<Inner>,
+    start: std::time::Instant,
+    unpark: Box<dyn Fn() + Send + Sync>,
+}
+
+impl Timers {
+    /// `unpark` wakes the driver thread (the poller's notify).
+    pub(crate) fn new(unpark: Box<dyn Fn() + Send + Sync>) -> Arc<Timers> {
+        Arc::new(Timers {
+            inner: Mutex::new(Inner {
+                wheel: Wheel::new(),
+                next_generation: 0,
+                parked_until: 0,
+                shutdown: false,
+            }),
+            start: std::time::Instant::now(),
+            unpark,
+        })
+    }
+
+    /// The tick at or after `deadline` (rounded up: never fire early).
+    fn deadline_tick(&self, deadline: Instant) -> u64 {
+        let since = deadline.into_std().saturating_duration_since(self.start);
+        let micros = since.as_nanos().div_ceil(1_000);
+        u64::try_from(micros).unwrap_or(u64::MAX)
+    }
+
+    /// The tick `now` has fully reached (rounded down).
+    fn now_tick(&self, now: Instant) -> u64 {
+        let since = now.into_std().saturating_duration_since(self.start);
+        u64::try_from(since.as_micros()).unwrap_or(u64::MAX)
+    }
+
+    fn instant_of(&self, tick: u64) -> std::time::Instant {
+        self.start
+            .checked_add(Duration::from_micros(tick))
+            .unwrap_or_else(|| Instant::from_std(self.start).far_future().into_std())
+    }
+
+    /// Arms (or re-arms) a timer for `deadline` that wakes `waker`.
+    pub(crate) fn register(
+        &self,
+        slot: &mut Option<Registration>,
+        deadline: Instant,
+        waker: &Waker,
+    ) {
+        let when = self.deadline_tick(deadline);
+        let mut inner = self.inner.lock();
+        if inner.shutdown {
+            // The runtime is gone: the timer will never fire. Wake the task
+            // so it does not wait forever on a dead driver.
+            drop(inner);
+            waker.wake_by_ref();
+            return;
+        }
+        if let Some(reg) = *slot {
+            if let Some(entry) = inner.live_entry(reg) {
+                if !entry.waker.will_wake(waker) {
+                    entry.waker = waker.clone();
+                }
+                if inner.wheel.deadline(reg.key) != when {
+                    inner.wheel.reset(reg.key, when);
+                    self.unpark_if_earlier(inner, when);
+                }
+                return;
+            }
+        }
+        let generation = inner.next_generation;
+        inner.next_generation += 1;
+        let key = inner.wheel.insert(
+            when,
+            Entry {
+                waker: waker.clone(),
+                generation,
+            },
+        );
+        *slot = Some(Registration { key, generation });
+        self.unpark_if_earlier(inner, when);
+    }
+
+    /// Moves an armed timer to a new deadline, if it is still armed.
+    pub(crate) fn reset(&self, slot: &Option<Registration>, deadline: Instant) {
+        let Some(reg) = *slot else { return };
+        let when = self.deadline_tick(deadline);
+        let mut inner = self.inner.lock();
+        if inner.live_entry(reg).is_some() {
+            inner.wheel.reset(reg.key, when);
+            self.unpark_if_earlier(inner, when);
+        }
+    }
+
+    fn unpark_if_earlier(&self, mut inner: parking_lot::MutexGuard<'_, Inner>, when: u64) {
+        if when < inner.parked_until {
+            inner.parked_until = when;
+            drop(inner);
+            (self.unpark)();
+        }
+    }
+
+    /// Disarms a timer (a `Sleep` dropped before it fired).
+    pub(crate) fn cancel(&self, slot: &mut Option<Registration>) {
+        let Some(reg) = slot.take() else { return };
+        let mut inner = self.inner.lock();
+        if inner.live_entry(reg).is_some() {
+            inner.wheel.remove(reg.key);
+        }
+    }
+
+    /// Called by the driver before it blocks: how long it may sleep, at most
+    /// `limit`. Records the deadline so that earlier inserts wake it.
+    pub(crate) fn before_park(&self, limit: Option<Duration>) -> Option<Duration> {
+        let mut inner = self.inner.lock();
+        let next = inner.wheel.next_deadline();
+        let until_next = next.map(|tick| {
+            self.instant_of(tick)
+                .saturating_duration_since(std::time::Instant::now())
+        });
+        let timeout = match (limit, until_next) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if timeout != Some(Duration::ZERO) {
+            inner.parked_until = next.unwrap_or(u64::MAX);
+        }
+        timeout
+    }
+
+    /// Called by the driver after it wakes: fires every timer that is due.
+    pub(crate) fn after_park(&self) {
+        let now = self.now_tick(Instant::from_std(std::time::Instant::now()));
+        let mut fired: Vec<Waker> = Vec::new();
+        {
+            let mut inner = self.inner.lock();
+            inner.parked_until = 0;
+            if inner.wheel.next_deadline().is_some_and(|next| next <= now) {
+                inner.wheel.advance(now, |_, entry| fired.push(entry.waker));
+            }
+        }
+        for waker in fired {
+            waker.wake();
+        }
+    }
+
+    /// Timers currently armed (for metrics).
+    pub(crate) fn armed(&self) -> usize {
+        self.inner.lock().wheel.len()
+    }
+
+    /// Runtime shutdown: wake every pending timer's task (it will be
+    /// cancelled anyway) and refuse new ones.
+    pub(crate) fn shutdown(&self) {
+        let mut fired: Vec<Waker> = Vec::new();
+        {
+            let mut inner = self.inner.lock();
+            inner.shutdown = true;
+            inner
+                .wheel
+                .advance(u64::MAX, |_, entry| fired.push(entry.waker));
+        }
+        drop(fired);
+    }
+}
+
+impl Inner {
+    fn live_entry(&mut self, reg: Registration) -> Option<&mut Entry> {
+        self.wheel
+            .try_get_mut(reg.key)
+            .filter(|entry| entry.generation == reg.generation)
+    }
+}

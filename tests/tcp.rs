@@ -1,0 +1,292 @@
+//! TCP through the reactor: echo, many connections, half-close, errors.
+
+mod common;
+
+use std::io::ErrorKind;
+use std::net::Shutdown;
+use std::os::fd::AsRawFd;
+
+use common::block_on;
+use corio::net::{TcpListener, TcpStream};
+use futures_lite::{AsyncReadExt, AsyncWriteExt, StreamExt};
+
+/// Accepts one connection and echoes it until end-of-file.
+async fn echo_once(listener: &TcpListener) -> std::io::Result<()> {
+    let (mut stream, _) = listener.accept().await?;
+    let mut buf = [0; 1024];
+    loop {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        stream.write_all(&buf[..n]).await?;
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn echo_round_trips() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = async {
+            let mut stream = TcpStream::connect(addr).await.unwrap();
+            stream.set_nodelay(true).unwrap();
+            assert!(stream.nodelay().unwrap());
+            assert_eq!(stream.peer_addr().unwrap(), addr);
+            for round in 0..100u32 {
+                let message = round.to_le_bytes();
+                stream.write_all(&message).await.unwrap();
+                let mut reply = [0; 4];
+                stream.read_exact(&mut reply).await.unwrap();
+                assert_eq!(reply, message);
+            }
+            stream.shutdown(Shutdown::Write).unwrap();
+        };
+        let (served, ()) = futures_lite::future::zip(echo_once(&listener), client).await;
+        served.unwrap();
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_thousand_concurrent_connections() {
+    const CONNECTIONS: usize = 1_000;
+    block_on(async move {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = corio::spawn({
+            async move {
+                let mut handlers = Vec::new();
+                for _ in 0..CONNECTIONS {
+                    let (mut stream, _) = listener.accept().await.unwrap();
+                    handlers.push(corio::spawn(async move {
+                        let mut buf = [0; 8];
+                        stream.read_exact(&mut buf).await.unwrap();
+                        stream.write_all(&buf).await.unwrap();
+                    }));
+                }
+                for handler in handlers {
+                    handler.await.unwrap();
+                }
+            }
+        });
+        // Every client connects before any sends, so all connections are
+        // open at the same time.
+        let mut streams = Vec::new();
+        for _ in 0..CONNECTIONS {
+            streams.push(corio::spawn(TcpStream::connect(addr)));
+        }
+        let mut clients = Vec::new();
+        for (i, stream) in streams.into_iter().enumerate() {
+            let mut stream = stream.await.unwrap().unwrap();
+            clients.push(corio::spawn(async move {
+                let message = (i as u64).to_le_bytes();
+                stream.write_all(&message).await.unwrap();
+                let mut reply = [0; 8];
+                stream.read_exact(&mut reply).await.unwrap();
+                assert_eq!(reply, message);
+            }));
+        }
+        for client in clients {
+            client.await.unwrap();
+        }
+        server.await.unwrap();
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn half_close_reads_to_end_of_file_then_replies() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+
+        client.write_all(b"request").await.unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+
+        let mut request = Vec::new();
+        server.read_to_end(&mut request).await.unwrap();
+        assert_eq!(request, b"request");
+        server.write_all(b"reply").await.unwrap();
+        drop(server);
+
+        let mut reply = Vec::new();
+        client.read_to_end(&mut reply).await.unwrap();
+        assert_eq!(
+            reply, b"reply",
+            "the read side still works after shutdown(Write)"
+        );
+    });
+}
+
+/// Makes `close` send RST instead of FIN.
+fn set_linger_zero(stream: &TcpStream) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid `linger` struct of the stated size, on an open socket.
+    let rc = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&raw const linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(
+        rc,
+        0,
+        "setsockopt(SO_LINGER): {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_reset_peer_is_a_connection_reset_error() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        set_linger_zero(&server);
+        drop(server);
+        let error = client.read(&mut [0; 16]).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn writing_to_a_closed_peer_is_an_error_not_a_hang() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        drop(server);
+        // The first writes may land in the kernel buffer; the peer answers
+        // them with RST, and a later write fails.
+        let mut error = None;
+        for _ in 0..1_000 {
+            if let Err(e) = client.write_all(&[0; 1024]).await {
+                error = Some(e);
+                break;
+            }
+            // Give the RST a chance to arrive: wait for the socket, not a clock.
+            client.readable().await.unwrap();
+        }
+        let kind = error
+            .expect("writes to a closed peer kept succeeding")
+            .kind();
+        assert!(
+            matches!(kind, ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
+            "unexpected error kind {kind:?}"
+        );
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_refused_connect_is_an_error() {
+    block_on(async {
+        // Bind, learn a free port, close: nothing listens there now.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let error = TcpStream::connect(addr).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConnectionRefused);
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn split_halves_work_apart_and_dropping_the_owned_writer_closes() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+
+        // Borrowed halves: read and write concurrently within one task.
+        {
+            let (mut reader, mut writer) = server.split();
+            let echo = async {
+                let mut buf = [0; 5];
+                reader.read_exact(&mut buf).await.unwrap();
+                writer.write_all(&buf).await.unwrap();
+            };
+            let talk = async {
+                client.write_all(b"split").await.unwrap();
+                let mut buf = [0; 5];
+                client.read_exact(&mut buf).await.unwrap();
+                assert_eq!(&buf, b"split");
+            };
+            futures_lite::future::zip(echo, talk).await;
+        }
+
+        // Owned halves: the writer's drop shuts the write side down.
+        let (mut owned_reader, owned_writer) = server.into_split();
+        assert_eq!(
+            owned_reader.peer_addr().unwrap(),
+            client.local_addr().unwrap()
+        );
+        drop(owned_writer);
+        assert_eq!(client.read(&mut [0; 8]).await.unwrap(), 0);
+        client.write_all(b"still open").await.unwrap();
+        let mut buf = [0; 10];
+        owned_reader.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"still open");
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn futures_io_traits_and_incoming() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let mut server = listener.incoming().next().await.unwrap().unwrap();
+
+        AsyncWriteExt::write_all(&mut client, b"through futures-io")
+            .await
+            .unwrap();
+        AsyncWriteExt::close(&mut client).await.unwrap();
+        let mut text = String::new();
+        AsyncReadExt::read_to_string(&mut server, &mut text)
+            .await
+            .unwrap();
+        assert_eq!(text, "through futures-io");
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn peek_leaves_the_bytes_in_place() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let mut client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        client.write_all(b"peek").await.unwrap();
+        let mut buf = [0; 4];
+        server.readable().await.unwrap();
+        let peeked = server.peek(&mut buf).await.unwrap();
+        assert_eq!(&buf[..peeked], &b"peek"[..peeked]);
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"peek");
+    });
+}

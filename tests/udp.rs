@@ -1,0 +1,65 @@
+//! UDP through the reactor.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::block_on;
+use corio::net::UdpSocket;
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn send_to_and_recv_from() {
+    block_on(async {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        // The receiver waits first, so the reactor really parks it.
+        let receive = async {
+            let mut buf = [0; 16];
+            let (n, from) = b.recv_from(&mut buf).await.unwrap();
+            (buf[..n].to_vec(), from)
+        };
+        let send = async {
+            a.send_to(b"datagram", b.local_addr().unwrap())
+                .await
+                .unwrap()
+        };
+        let ((data, from), sent) = futures_lite::future::zip(receive, send).await;
+        assert_eq!(sent, 8);
+        assert_eq!(data, b"datagram");
+        assert_eq!(from, a.local_addr().unwrap());
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn connected_send_and_recv_from_two_tasks() {
+    block_on(async {
+        let a = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        a.connect(b.local_addr().unwrap()).await.unwrap();
+        b.connect(a.local_addr().unwrap()).await.unwrap();
+        assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
+
+        // One socket, a receiver and a sender at once (two directions).
+        let receiver = async {
+            let mut buf = [0; 4];
+            let mut got = Vec::new();
+            for _ in 0..10 {
+                let n = a.recv(&mut buf).await.unwrap();
+                got.push(u32::from_le_bytes(buf[..n].try_into().unwrap()));
+            }
+            got
+        };
+        let echo = async {
+            for i in 0..10u32 {
+                a.send(&i.to_le_bytes()).await.unwrap();
+                let mut buf = [0; 4];
+                let n = b.recv(&mut buf).await.unwrap();
+                b.send(&buf[..n]).await.unwrap();
+            }
+        };
+        let (got, ()) = futures_lite::future::zip(receiver, echo).await;
+        assert_eq!(got, (0..10).collect::<Vec<_>>());
+    });
+}
