@@ -15,6 +15,9 @@
 //! Threads are made on demand up to `max_blocking_threads` (512, as tokio),
 //! so a burst of file reads gets parallelism and a quiet pool costs nothing.
 
+mod context;
 mod pool;
+
+pub(crate) use context::{EnterGuard, enter, spawn};
 
 pub(crate) use pool::{Config, EnterHook, Pool, ThreadHook};

@@ -8,6 +8,7 @@
 use std::cell::{Cell, RefCell};
 
 use super::handle::Handle;
+use crate::blocking;
 use crate::io::{self, Reactor};
 use crate::time;
 
@@ -24,6 +25,7 @@ pub(crate) struct EnterGuard {
     was_forbidden: bool,
     _timers: time::EnterGuard,
     _reactor: io::EnterGuard,
+    _blocking: blocking::EnterGuard,
 }
 
 /// Makes `handle` current on this thread. `runs_tasks` marks a thread on
@@ -37,6 +39,7 @@ pub(crate) fn enter(handle: &Handle, runs_tasks: bool) -> EnterGuard {
         was_forbidden,
         _timers: time::enter(&driver.timers),
         _reactor: Reactor::enter(&driver.reactor),
+        _blocking: blocking::enter(&handle.inner.blocking),
     }
 }
 

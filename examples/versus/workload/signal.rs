@@ -17,7 +17,6 @@
 //! the mutex makes its `set = true` visible to our re-check.
 
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
@@ -112,34 +111,23 @@ impl Countdown {
 }
 
 /// A one-shot channel carrying `()` between two tasks, built on [`Signal`]:
-/// the sender half and the receiving future share one `Arc<Signal>`.
+/// both halves are the same `Arc<Signal>`.
 pub struct SignalOneshot;
-
-/// The receiving half of a [`SignalOneshot`].
-pub struct SignalReceiver(Arc<Signal>);
-
-impl Future for SignalReceiver {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.0.poll_wait(cx)
-    }
-}
 
 impl super::contender::Oneshot for SignalOneshot {
     type Sender = Arc<Signal>;
-    type Receiver = SignalReceiver;
+    type Receiver = Arc<Signal>;
 
-    fn channel() -> (Arc<Signal>, SignalReceiver) {
+    fn channel() -> (Arc<Signal>, Arc<Signal>) {
         let signal = Arc::new(Signal::default());
-        (signal.clone(), SignalReceiver(signal))
+        (signal.clone(), signal)
     }
 
     fn send(tx: Arc<Signal>) {
         tx.notify();
     }
 
-    fn recv(rx: SignalReceiver) -> impl Future<Output = ()> + Send {
-        rx
+    fn recv(rx: Arc<Signal>) -> impl Future<Output = ()> + Send {
+        async move { rx.wait().await }
     }
 }

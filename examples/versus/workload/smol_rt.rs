@@ -1,0 +1,78 @@
+//! smol as a contender: one `async_executor::Executor` run by `workers`
+//! threads, each in `futures_lite::future::block_on(ex.run(..))`, which is
+//! how smol runs its global executor.
+
+use std::cell::OnceCell;
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+
+use async_executor::Executor;
+
+use super::contender::Contender;
+use super::signal::SignalOneshot;
+
+thread_local! {
+    /// The executor this worker thread runs, so a task can spawn a sibling
+    /// without carrying a handle, like `tokio::spawn` and `corio::spawn`.
+    static EXECUTOR: OnceCell<Arc<Executor<'static>>> = const { OnceCell::new() };
+}
+
+/// An executor and the threads that run it.
+pub struct Smol {
+    executor: Arc<Executor<'static>>,
+    /// Dropping it ends every worker's `run`.
+    stop: Option<async_channel::Sender<()>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl Contender for Smol {
+    const NAME: &'static str = "smol";
+
+    // Once `corio::sync` lands: an `async_channel::bounded(1)` implementation
+    // of `Oneshot`, named here.
+    type Oneshot = SignalOneshot;
+
+    fn start(workers: usize) -> io::Result<Smol> {
+        let executor = Arc::new(Executor::new());
+        let (stop, stopped) = async_channel::bounded::<()>(1);
+        let workers = (0..workers)
+            .map(|i| {
+                let executor = executor.clone();
+                let stopped = stopped.clone();
+                thread::Builder::new().name(format!("smol-{i}")).spawn(move || {
+                    // A fresh thread: the cell is empty, `set` cannot fail.
+                    EXECUTOR.with(|cell| cell.set(executor.clone()).ok());
+                    // `Err(RecvError)` is the stop signal: the sender was dropped.
+                    let _ = futures_lite::future::block_on(executor.run(stopped.recv()));
+                })
+            })
+            .collect::<io::Result<_>>()?;
+        Ok(Smol { executor, stop: Some(stop), workers })
+    }
+
+    fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
+        EXECUTOR.with(|cell| {
+            let executor = cell.get().expect("Smol::spawn called outside a smol worker");
+            executor.spawn(future).detach();
+        });
+    }
+
+    fn spawn_remote<F: Future<Output = ()> + Send + 'static>(&self, future: F) {
+        self.executor.spawn(future).detach();
+    }
+
+    fn yield_now() -> impl Future<Output = ()> + Send {
+        futures_lite::future::yield_now()
+    }
+}
+
+impl Drop for Smol {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Which blocking pool `fs` and other blocking-based code on this thread use.
+//!
+//! Like the reactor and the timers, the pool is found through a thread-local
+//! that the runtime sets when a thread enters it, so modules below `runtime/`
+//! (such as `fs/`) can run closures on it without importing `runtime/`.
+
+use std::cell::RefCell;
+use std::panic::Location;
+
+use super::Pool;
+use crate::task::JoinHandle;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Pool>> = const { RefCell::new(None) };
+}
+
+/// Restores the previous pool when dropped.
+pub(crate) struct EnterGuard(Option<Pool>);
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+/// Makes `pool` the current thread's until the guard drops.
+pub(crate) fn enter(pool: &Pool) -> EnterGuard {
+    EnterGuard(CURRENT.with(|c| c.borrow_mut().replace(pool.clone())))
+}
+
+/// Runs `f` on the current runtime's blocking pool.
+///
+/// # Panics
+/// Outside a corio runtime, naming `what` (the API the user called).
+#[track_caller]
+pub(crate) fn spawn<F, R>(what: &str, f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let location = Location::caller();
+    CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(pool) => pool.spawn(f, location),
+        None => panic!(
+            "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
+             or a spawned task"
+        ),
+    })
+}
