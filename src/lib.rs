@@ -32,6 +32,7 @@ mod scheduler;
 
 pub mod io;
 pub mod net;
+pub mod observe;
 pub mod runtime;
 pub mod task;
 pub mod time;

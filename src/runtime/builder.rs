@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::rt::Runtime;
 
 use crate::blocking::ThreadHook;
+use crate::observe::{SlowPoll, SlowPollHook};
 
 /// Which kind of runtime to build.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,7 +48,7 @@ pub struct Builder {
     pub(crate) event_interval: u32,
     pub(crate) global_queue_interval: u32,
     pub(crate) slow_poll_threshold: Option<Duration>,
-    pub(crate) start_paused: bool,
+    pub(crate) on_slow_poll: Option<SlowPollHook>,
 }
 
 impl Builder {
@@ -65,7 +66,25 @@ impl Builder {
             event_interval: 61,
             global_queue_interval: 61,
             slow_poll_threshold: Some(Duration::from_millis(100)),
-            start_paused: false,
+            on_slow_poll: None,
+        }
+    }
+
+    /// A current-thread runtime: no worker threads; tasks run on the thread
+    /// inside `block_on`, as in asyncio or a JavaScript event loop.
+    ///
+    /// ```
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let main_thread = std::thread::current().id();
+    /// let ran_on = runtime.block_on(async {
+    ///     corio::spawn(async { std::thread::current().id() }).await.unwrap()
+    /// });
+    /// assert_eq!(ran_on, main_thread);
+    /// ```
+    pub fn new_current_thread() -> Builder {
+        Builder {
+            flavor: Flavor::CurrentThread,
+            ..Builder::new_multi_thread()
         }
     }
 
@@ -130,6 +149,33 @@ impl Builder {
     /// default); `None` turns the reports off.
     pub fn slow_poll_threshold(&mut self, threshold: Option<Duration>) -> &mut Builder {
         self.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// Calls `f` with each slow-poll report instead of printing it to stderr.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use std::time::Duration;
+    /// let reports = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = reports.clone();
+    /// let runtime = corio::Runtime::builder()
+    ///     .worker_threads(1)
+    ///     .slow_poll_threshold(Some(Duration::from_millis(20)))
+    ///     .on_slow_poll(move |r| sink.lock().unwrap().push(r.task_id))
+    ///     .build()
+    ///     .unwrap();
+    /// let id = runtime.block_on(async {
+    ///     let h = corio::spawn(async { std::thread::sleep(Duration::from_millis(80)) });
+    ///     let id = h.id().as_u64();
+    ///     h.await.unwrap();
+    ///     id
+    /// });
+    /// drop(runtime);
+    /// assert_eq!(*reports.lock().unwrap(), vec![id]);
+    /// ```
+    pub fn on_slow_poll(&mut self, f: impl Fn(&SlowPoll) + Send + Sync + 'static) -> &mut Builder {
+        self.on_slow_poll = Some(Arc::new(f));
         self
     }
 

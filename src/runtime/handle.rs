@@ -5,9 +5,11 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
+use super::builder::Flavor;
 use super::driver::Driver;
 use super::{block_on, context};
 use crate::blocking;
+use crate::observe::{RuntimeMetrics, TaskDump};
 use crate::scheduler;
 use crate::task::{JoinHandle, Schedule, new_task};
 
@@ -16,6 +18,7 @@ pub(crate) struct Inner {
     pub(crate) scheduler: scheduler::Handle,
     pub(crate) blocking: blocking::Pool,
     pub(crate) driver: Arc<Driver>,
+    pub(crate) flavor: Flavor,
 }
 
 /// A reference to a runtime: spawn on it, or enter it, from any thread.
@@ -126,7 +129,38 @@ impl Handle {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         context::assert_may_block("`block_on`");
         let _enter = context::enter(self, true);
-        block_on::block_on(future)
+        match self.inner.flavor {
+            Flavor::MultiThread => block_on::block_on(future),
+            Flavor::CurrentThread => match scheduler::block_on(&self.inner.scheduler, future) {
+                Ok(output) => output,
+                // Another thread is running this runtime's tasks: just wait.
+                Err(future) => block_on::block_on(future),
+            },
+        }
+    }
+
+    /// A snapshot of the runtime's counters.
+    pub fn metrics(&self) -> RuntimeMetrics {
+        let scheduler = &self.inner.scheduler;
+        let (blocking_threads, idle_blocking, blocking_queue) = self.inner.blocking.counts();
+        let mut m = RuntimeMetrics::default();
+        m.workers = scheduler.num_workers();
+        m.alive_tasks = scheduler.owned.len();
+        m.spawned_tasks = scheduler.owned.spawned();
+        m.injection_queue_depth = scheduler.injection_queue_depth();
+        m.worker = scheduler.worker_metrics();
+        m.blocking_threads = blocking_threads;
+        m.idle_blocking_threads = idle_blocking;
+        m.blocking_queue_depth = blocking_queue;
+        m.timers_armed = self.inner.driver.timers.armed();
+        m.io_sources = self.inner.driver.reactor.sources_registered();
+        m
+    }
+
+    /// Every live task: id, name, spawn location, state, polls, busy time
+    /// and time since its last poll. Prints as a table (see [`TaskDump`]).
+    pub fn dump(&self) -> TaskDump {
+        self.inner.scheduler.dump()
     }
 }
 

@@ -22,13 +22,13 @@ mod driver;
 mod handle;
 mod join_set;
 mod rt;
-mod spawn;
+pub(crate) mod spawn;
 
 pub use builder::Builder;
 pub use handle::{Handle, TryCurrentError};
 pub use join_set::JoinSet;
 pub use rt::Runtime;
-pub use spawn::{Builder as TaskBuilder, shield, spawn, spawn_blocking};
+pub use spawn::{shield, spawn, spawn_blocking};
 
 /// Runs `future` to completion on a new runtime, then shuts the runtime down
 /// (cancelling tasks still running): the model of Python's `asyncio.run`.

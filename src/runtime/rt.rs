@@ -13,7 +13,8 @@ use super::context;
 use super::driver::Driver;
 use super::handle::{Handle, Inner};
 use crate::blocking;
-use crate::scheduler::{self, Shared};
+use crate::observe;
+use crate::scheduler::{self, Shared, Watchdog};
 use crate::task::JoinHandle;
 
 /// An async runtime: worker threads, a timer wheel, an I/O reactor and a
@@ -32,7 +33,7 @@ use crate::task::JoinHandle;
 pub struct Runtime {
     handle: Handle,
     workers: Vec<thread::JoinHandle<()>>,
-    flavor: Flavor,
+    watchdog: Option<Watchdog>,
     shut_down: bool,
 }
 
@@ -53,11 +54,17 @@ impl Runtime {
         let config = scheduler::Config {
             global_queue_interval: builder.global_queue_interval,
             event_interval: builder.event_interval,
+            slow_poll_threshold: builder.slow_poll_threshold,
+            on_slow_poll: builder
+                .on_slow_poll
+                .clone()
+                .unwrap_or_else(|| Arc::new(observe::to_stderr)),
         };
         let scheduler = Shared::new(num_workers, config, driver.clone());
         let handle = Handle {
             inner: Arc::new_cyclic(|weak: &Weak<Inner>| Inner {
                 scheduler,
+                flavor: builder.flavor,
                 driver,
                 blocking: blocking::Pool::new(blocking::Config {
                     max_threads: builder.max_blocking_threads,
@@ -71,9 +78,9 @@ impl Runtime {
             }),
         };
         let mut runtime = Runtime {
+            watchdog: Watchdog::start(&handle.inner.scheduler, &builder.thread_name)?,
             handle,
             workers: Vec::new(),
-            flavor: builder.flavor,
             shut_down: false,
         };
         if builder.flavor == Flavor::MultiThread {
@@ -140,6 +147,16 @@ impl Runtime {
         self.handle.spawn_blocking(f)
     }
 
+    /// A snapshot of the runtime's counters; see [`Handle::metrics`].
+    pub fn metrics(&self) -> crate::observe::RuntimeMetrics {
+        self.handle.metrics()
+    }
+
+    /// Every live task; see [`Handle::dump`].
+    pub fn dump(&self) -> crate::observe::TaskDump {
+        self.handle.dump()
+    }
+
     /// A handle to this runtime, to spawn on it from elsewhere.
     pub fn handle(&self) -> &Handle {
         &self.handle
@@ -169,6 +186,9 @@ impl Runtime {
         }
         let scheduler = &self.handle.inner.scheduler;
         scheduler.begin_shutdown();
+        if let Some(watchdog) = self.watchdog.take() {
+            watchdog.stop();
+        }
         let me = thread::current().id();
         for worker in self.workers.drain(..) {
             // A runtime dropped from inside one of its own tasks cannot wait
@@ -182,10 +202,6 @@ impl Runtime {
         scheduler.shutdown_tasks();
         self.handle.inner.blocking.shutdown(blocking_timeout);
         self.handle.inner.driver.shutdown();
-    }
-
-    pub(crate) fn flavor(&self) -> Flavor {
-        self.flavor
     }
 }
 
@@ -208,7 +224,7 @@ impl Drop for Runtime {
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
-            .field("flavor", &self.flavor)
+            .field("flavor", &self.handle.inner.flavor)
             .field("handle", &self.handle)
             .finish()
     }

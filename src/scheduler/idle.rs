@@ -112,6 +112,7 @@ impl Idle {
         self.sleepers.lock().contains(&worker)
     }
 
+    #[cfg(test)]
     pub(crate) fn num_searching(&self) -> usize {
         self.load().1
     }

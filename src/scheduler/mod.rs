@@ -61,21 +61,29 @@
 //! `unpark` as a pending notification, so a wake that lands between W's
 //! check and W's sleep is not lost either.
 
+mod block_on;
 mod idle;
+mod metrics;
 mod park;
+mod remote;
+mod watchdog;
 mod worker;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_deque::{Injector, Steal, Stealer};
+use crossbeam_deque::{Injector, Steal};
 use parking_lot::Mutex;
 
 use crate::loom::atomic::{AtomicBool, Ordering};
-use crate::task::{Notified, OwnedTasks, Schedule, Task};
+use crate::observe::SlowPollHook;
+use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 
+pub(crate) use block_on::block_on;
 use idle::Idle;
 use park::Parker;
+use remote::Remote;
+pub(crate) use watchdog::Watchdog;
 pub(crate) use worker::{Core, run_worker};
 
 /// What the scheduler needs from the I/O and timer driver. `scheduler/`
@@ -90,16 +98,13 @@ pub(crate) trait Driver: Send + Sync + 'static {
 }
 
 /// Tuning knobs from the runtime `Builder`.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone)]
 pub(crate) struct Config {
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
-}
-
-/// What other threads can reach of one worker.
-struct Remote {
-    stealer: Stealer<Notified<Handle>>,
-    parker: Parker,
+    /// Polls longer than this are reported; `None`: no reports, no watchdog.
+    pub(crate) slow_poll_threshold: Option<Duration>,
+    pub(crate) on_slow_poll: SlowPollHook,
 }
 
 /// The state every worker shares.
@@ -111,8 +116,10 @@ pub(crate) struct Shared {
     driver_lock: Mutex<()>,
     driver: Arc<dyn Driver>,
     config: Config,
+    /// `slow_poll_threshold` in coarse-clock microseconds (`u64::MAX`: off).
+    slow_poll_us: u64,
     shutdown: AtomicBool,
-    /// Worker cores not yet claimed by a thread.
+    /// Worker cores not claimed by a thread right now.
     cores: Mutex<Vec<Option<Box<Core>>>>,
 }
 
@@ -125,12 +132,12 @@ impl Shared {
         let mut remotes = Vec::with_capacity(num_workers);
         for index in 0..num_workers {
             let core = Core::new(index);
-            remotes.push(Remote {
-                stealer: core.stealer(),
-                parker: Parker::new(),
-            });
+            remotes.push(Remote::new(core.stealer()));
             cores.push(Some(Box::new(core)));
         }
+        let slow_poll_us = config.slow_poll_threshold.map_or(u64::MAX, |t| {
+            u64::try_from(t.as_micros()).unwrap_or(u64::MAX)
+        });
         Arc::new(Shared {
             injector: Injector::new(),
             remotes: remotes.into_boxed_slice(),
@@ -139,6 +146,7 @@ impl Shared {
             driver_lock: Mutex::new(()),
             driver,
             config,
+            slow_poll_us,
             shutdown: AtomicBool::new(false),
             cores: Mutex::new(cores),
         })
@@ -148,10 +156,14 @@ impl Shared {
         self.remotes.len()
     }
 
-    fn take_core(&self, index: usize) -> Box<Core> {
-        self.cores.lock()[index]
-            .take()
-            .expect("each worker core is claimed once")
+    /// Claims worker `index`'s core, if no thread holds it.
+    fn take_core(&self, index: usize) -> Option<Box<Core>> {
+        self.cores.lock()[index].take()
+    }
+
+    fn put_core(&self, core: Box<Core>) {
+        let index = core.index();
+        self.cores.lock()[index] = Some(core);
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {
@@ -192,12 +204,7 @@ impl Shared {
 
     /// Whether any queue a parking worker could take from holds a task.
     fn has_pending_work(&self) -> bool {
-        !self.injector.is_empty() || self.remotes.iter().any(|r| !r.stealer.is_empty())
-    }
-
-    /// Tasks waiting in the injector.
-    pub(crate) fn injection_queue_depth(&self) -> usize {
-        self.injector.len()
+        !self.injector.is_empty() || self.remotes.iter().any(Remote::has_stealable_work)
     }
 
     /// Starts shutdown: workers finish their current poll and exit.
@@ -214,11 +221,8 @@ impl Shared {
     /// by the worker that owned it.
     pub(crate) fn shutdown_tasks(&self) {
         self.owned.close_and_shutdown_all();
-        while !self.injector.is_empty() {
-            drop(self.steal_injector_one());
-        }
-        // Worker cores never claimed by a thread (a current-thread runtime
-        // that never ran, or a shutdown during start-up) hold queued tasks too.
+        // Cores no thread holds (a current-thread runtime between two
+        // `block_on`s) and LIFO slots still hold queued references.
         let cores: Vec<_> = self
             .cores
             .lock()
@@ -226,6 +230,12 @@ impl Shared {
             .filter_map(Option::take)
             .collect();
         drop(cores);
+        for remote in self.remotes.iter() {
+            drop(remote.lifo.take());
+        }
+        while let Some(task) = self.steal_injector_one() {
+            drop(task);
+        }
     }
 
     fn steal_injector_one(&self) -> Option<Notified<Handle>> {
@@ -250,5 +260,12 @@ impl Schedule for Handle {
 
     fn release(&self, task: &Task<Handle>) -> Option<Task<Handle>> {
         self.owned.remove(task)
+    }
+
+    #[inline]
+    fn after_poll(&self, header: &Header, started: u64, ended: u64) {
+        if ended.saturating_sub(started) >= self.slow_poll_us {
+            watchdog::report_finished(self, header, ended - started);
+        }
     }
 }

@@ -10,28 +10,30 @@
 //!   }
 //! ```
 //!
-//! A worker's `Core` (its queues, tick and search flag) lives in a
-//! thread-local `Context` while the worker runs, so that a task woken on this
-//! thread can be pushed straight into the LIFO slot without any lock.
+//! A worker's `Core` (its queue and counters) lives in a thread-local
+//! `Context` while the worker runs, so that a task woken on this thread is
+//! pushed straight into this worker's LIFO slot without any lock.
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
+use std::time::Instant;
 
 use crossbeam_deque::{Steal, Stealer, Worker};
 
-use super::{Handle, Shared};
+use super::remote::{Remote, WorkerStats};
+use super::{Handle, Parker, Shared};
 use crate::loom::atomic::{Ordering, fence};
+use crate::observe::clock;
 use crate::task::Notified;
 
 /// At most this many LIFO polls in a row before the slot's task is moved to
 /// the back of the queue (tokio uses the same bound).
 const MAX_LIFO_POLLS: u32 = 3;
 
-/// What a worker owns: its queues and counters.
+/// What a worker owns: its queue and its private counters.
 pub(crate) struct Core {
     index: usize,
     local: Worker<Notified<Handle>>,
-    lifo: Option<Notified<Handle>>,
     lifo_polls: u32,
     tick: u32,
     is_searching: bool,
@@ -43,12 +45,15 @@ impl Core {
         Core {
             index,
             local: Worker::new_fifo(),
-            lifo: None,
             lifo_polls: 0,
             tick: 0,
             is_searching: false,
-            rng: 0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B) | 1,
+            rng: (0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B)) | 1,
         }
+    }
+
+    pub(super) fn index(&self) -> usize {
+        self.index
     }
 
     pub(super) fn stealer(&self) -> Stealer<Notified<Handle>> {
@@ -72,7 +77,7 @@ impl Core {
                 return Some(task);
             }
         }
-        if let Some(task) = self.lifo.take() {
+        if let Some(task) = shared.remotes[self.index].lifo.take() {
             if self.lifo_polls < MAX_LIFO_POLLS {
                 self.lifo_polls += 1;
                 return Some(task);
@@ -98,7 +103,11 @@ impl Core {
                     .stealer
                     .steal_batch_and_pop(&self.local)
                 {
-                    Steal::Success(task) => return Some(task),
+                    Steal::Success(task) => {
+                        let stats = &shared.remotes[self.index].stats;
+                        WorkerStats::bump(&stats.steals, 1);
+                        return Some(task);
+                    }
                     Steal::Empty => break,
                     Steal::Retry => continue,
                 }
@@ -107,21 +116,16 @@ impl Core {
         shared.steal_injector(&self.local)
     }
 
-    fn has_local_work(&self) -> bool {
-        self.lifo.is_some() || !self.local.is_empty()
-    }
-
-    /// Whether a newly queued task deserves waking another worker: only if
-    /// this worker already has more queued than it is about to run.
-    fn should_notify_others(&self) -> bool {
-        !self.is_searching && usize::from(self.lifo.is_some()) + self.local.len() > 1
+    fn has_local_work(&self, remote: &Remote) -> bool {
+        remote.lifo.is_occupied() || !self.local.is_empty()
     }
 }
 
 /// The per-thread state of a running worker.
-struct Context {
+pub(super) struct Context {
     shared: Handle,
     core: RefCell<Box<Core>>,
+    index: usize,
 }
 
 thread_local! {
@@ -136,24 +140,29 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>, is_yield: bool) 
         if ptr.is_null() {
             return Some(task);
         }
-        // SAFETY: the pointer is set only while `run_worker` keeps the
+        // SAFETY: the pointer is set only while `Context::enter` keeps the
         // Context alive on this thread's stack.
         let cx = unsafe { &*ptr };
-        if !Arc::ptr_eq(&cx.shared, handle) {
+        if !Arc::ptr_eq(&cx.shared, handle) || handle.is_shutdown() {
             return Some(task);
         }
         // Busy means the loop itself is queueing (e.g. while dropping):
         // fall back to the injector rather than re-borrowing.
-        let Ok(mut core) = cx.core.try_borrow_mut() else {
+        let Ok(core) = cx.core.try_borrow() else {
             return Some(task);
         };
+        let remote = &cx.shared.remotes[cx.index];
         if is_yield {
             core.local.push(task);
-        } else if let Some(previous) = core.lifo.replace(task) {
+        } else if let Some(previous) = remote.lifo.replace(task) {
             core.local.push(previous);
         }
-        if core.should_notify_others() {
-            drop(core);
+        // Wake another worker only if this one now has more queued than it
+        // will run next.
+        let notify =
+            !core.is_searching && core.local.len() + usize::from(remote.lifo.is_occupied()) > 1;
+        drop(core);
+        if notify {
             cx.shared.notify_parked();
         }
         None
@@ -163,48 +172,88 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>, is_yield: bool) 
     }
 }
 
+/// The index of the worker of `shared` running on this thread, if any.
+pub(super) fn current_index(shared: &Shared) -> Option<usize> {
+    CURRENT.with(|current| {
+        let ptr = current.get();
+        // SAFETY: see `schedule`.
+        let cx = unsafe { ptr.as_ref() }?;
+        std::ptr::eq(&*cx.shared, shared).then_some(cx.index)
+    })
+}
+
 /// Runs worker `index` on the current thread until the runtime shuts down.
 pub(crate) fn run_worker(shared: Handle, index: usize) {
-    let core = shared.take_core(index);
-    let cx = Context {
-        shared,
-        core: RefCell::new(core),
-    };
-    struct Reset;
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            CURRENT.with(|c| c.set(std::ptr::null()));
-        }
-    }
-    CURRENT.with(|c| c.set(&cx));
-    let _reset = Reset;
-    cx.run();
+    let core = shared
+        .take_core(index)
+        .expect("each worker core is claimed by one thread");
+    let cx = Context::new(shared, core);
+    let core = cx.enter(|cx| {
+        cx.run(&|| false);
+    });
     // Drop what is still queued here; the owned list cancels the futures.
-    let mut core = cx.core.borrow_mut();
-    drop(core.lifo.take());
-    while let Some(task) = core.local.pop() {
-        drop(task);
-    }
+    drop(core);
 }
 
 impl Context {
-    fn run(&self) {
+    pub(super) fn new(shared: Handle, core: Box<Core>) -> Context {
+        Context {
+            index: core.index,
+            shared,
+            core: RefCell::new(core),
+        }
+    }
+
+    /// Installs this context as the thread's current worker while `f` runs,
+    /// then hands the core back.
+    pub(super) fn enter(self, f: impl FnOnce(&Context)) -> Box<Core> {
+        struct Reset(*const Context);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                CURRENT.with(|c| c.set(self.0));
+            }
+        }
+        let previous = CURRENT.with(|c| c.replace(&self));
+        {
+            let _reset = Reset(previous);
+            f(&self);
+        }
+        self.core.into_inner()
+    }
+
+    pub(super) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    fn remote(&self) -> &Remote {
+        &self.shared.remotes[self.index]
+    }
+
+    /// Runs tasks until shutdown or until `stop()` says so (the
+    /// current-thread `block_on` stops when its own future is woken).
+    pub(super) fn run(&self, stop: &dyn Fn() -> bool) {
         let shared = &*self.shared;
-        while !shared.is_shutdown() {
+        let mut awake_since = Instant::now();
+        while !shared.is_shutdown() && !stop() {
             let (task, maintenance) = {
                 let mut core = self.core.borrow_mut();
                 let maintenance = core.tick % shared.config.event_interval == 0;
                 (core.next_task(shared), maintenance)
             };
             if maintenance {
-                super::Parker::poll_driver(&shared.driver_lock, &*shared.driver);
+                Parker::poll_driver(&shared.driver_lock, &*shared.driver);
             }
             let task = match task {
                 Some(task) => task,
                 None => match self.search() {
                     Some(task) => task,
                     None => {
-                        self.park();
+                        let stats = &self.remote().stats;
+                        let busy = awake_since.elapsed().as_nanos() as u64;
+                        WorkerStats::bump(&stats.busy_ns, busy);
+                        WorkerStats::bump(&stats.parks, 1);
+                        self.park(stop);
+                        awake_since = Instant::now();
                         continue;
                     }
                 },
@@ -232,33 +281,37 @@ impl Context {
             // so get someone else looking.
             self.shared.notify_parked();
         }
+        // What the watchdog reads to spot a poll that never ends.
+        let stats = &self.remote().stats;
+        WorkerStats::bump(&stats.polls, 1);
+        stats.poll_started.store(clock::now(), Ordering::Relaxed);
+        stats
+            .current_task
+            .store(task.header().id().as_u64(), Ordering::Release);
         task.run();
+        stats.current_task.store(0, Ordering::Release);
     }
 
-    fn park(&self) {
+    /// Parks until there is work, shutdown, or `stop()`.
+    fn park(&self, stop: &dyn Fn() -> bool) {
         let shared = &*self.shared;
-        let index = {
-            let mut core = self.core.borrow_mut();
-            let is_searching = std::mem::replace(&mut core.is_searching, false);
-            shared
-                .idle
-                .transition_worker_to_parked(core.index, is_searching);
-            core.index
-        };
+        let is_searching = std::mem::replace(&mut self.core.borrow_mut().is_searching, false);
+        shared
+            .idle
+            .transition_worker_to_parked(self.index, is_searching);
         // Step 2 of the race in `mod.rs`: StoreLoad, then look once more.
         fence(Ordering::SeqCst);
         loop {
-            if shared.has_pending_work()
-                || shared.is_shutdown()
-                || self.core.borrow().has_local_work()
-            {
-                self.wake_up(index);
+            let has_work =
+                shared.has_pending_work() || self.core.borrow().has_local_work(self.remote());
+            if has_work || shared.is_shutdown() || stop() {
+                self.wake_up();
                 return;
             }
-            shared.remotes[index]
+            self.remote()
                 .parker
                 .park(&shared.driver_lock, &*shared.driver);
-            if !shared.idle.is_parked(index) {
+            if !shared.idle.is_parked(self.index) {
                 // A notifier took us off the sleeper list and counted us as
                 // searching.
                 self.core.borrow_mut().is_searching = true;
@@ -269,10 +322,30 @@ impl Context {
 
     /// Leaves the sleeper list on our own (work found in the final check, or
     /// queued by the driver on this thread).
-    fn wake_up(&self, index: usize) {
-        if !self.shared.idle.unpark_worker_by_id(index) {
+    fn wake_up(&self) {
+        if !self.shared.idle.unpark_worker_by_id(self.index) {
             // Someone unparked us first and counted us as searching.
             self.core.borrow_mut().is_searching = true;
         }
+    }
+
+    /// Runs queued tasks until none is left or `max` ran; returns how many.
+    pub(super) fn run_some(&self, max: u32) -> u32 {
+        let mut ran = 0;
+        while ran < max && !self.shared.is_shutdown() {
+            let task = self.core.borrow_mut().next_task(&self.shared);
+            let Some(task) = task else { break };
+            self.run_task(task);
+            ran += 1;
+        }
+        ran
+    }
+
+    pub(super) fn park_until(&self, stop: &dyn Fn() -> bool) {
+        self.park(stop);
+    }
+
+    pub(super) fn poll_driver(&self) {
+        Parker::poll_driver(&self.shared.driver_lock, &*self.shared.driver);
     }
 }

@@ -84,6 +84,8 @@ where
                 location,
                 name,
                 polls: AtomicU64::new(0),
+                busy_us: AtomicU64::new(0),
+                last_poll_us: AtomicU64::new(crate::observe::clock::now()),
             },
             core: Core {
                 scheduler,

@@ -27,6 +27,7 @@ use super::join_error::JoinError;
 use super::raw::{Header, Notified, RawTask, Task};
 use super::state::{ToIdle, ToRunning};
 use super::waker;
+use crate::observe::clock;
 
 /// Borrows the typed cell behind a header pointer.
 ///
@@ -44,8 +45,12 @@ pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     let cell = unsafe { cell::<F, S>(ptr) };
     match cell.header.state.transition_to_running() {
         ToRunning::Poll => {
-            cell.header.count_poll();
-            if poll_future(cell, ptr).is_ready() {
+            let started = clock::now();
+            let result = poll_future(cell, ptr);
+            let ended = clock::now();
+            cell.header.record_poll(started, ended);
+            cell.core.scheduler.after_poll(&cell.header, started, ended);
+            if result.is_ready() {
                 return complete(cell, ptr);
             }
             match cell.header.state.transition_to_idle() {

@@ -49,7 +49,8 @@ pub use yield_now::yield_now;
 
 // Spawning needs a runtime, so these live in `runtime/`; they are re-exported
 // here because this is where a tokio user looks for them.
-pub use crate::runtime::{Builder, JoinSet, shield, spawn, spawn_blocking};
+pub use crate::runtime::spawn::{Builder, Shield};
+pub use crate::runtime::{JoinSet, shield, spawn, spawn_blocking};
 
 /// How a scheduler receives the tasks it owns. Implemented by the worker
 /// pool (and by test schedulers); the task code calls it on wake, yield and
@@ -67,6 +68,10 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// The task completed: remove it from the owned list, returning the
     /// list's reference if it was there.
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;
+
+    /// A poll ran from coarse time `started` to `ended` (see
+    /// `observe::clock`): the place to notice a slow one.
+    fn after_poll(&self, _header: &Header, _started: u64, _ended: u64) {}
 }
 
 /// Allocates a task. Returns the owned list's reference, the first queue

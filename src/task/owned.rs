@@ -29,6 +29,8 @@ struct Shard {
 struct List {
     head: Option<NonNull<Header>>,
     len: usize,
+    /// Tasks ever bound to this shard (a metric, free under the lock).
+    bound: u64,
 }
 
 // SAFETY: the list only holds pointers to task headers, which are Sync, and
@@ -70,6 +72,7 @@ impl<S: 'static> OwnedTasks<S> {
             task.shutdown();
             return None;
         }
+        list.bound += 1;
         let node = task.into_raw().header_ptr();
         // SAFETY: we hold the shard lock, which guards every link in it.
         unsafe { push_front(&mut list, node) };
@@ -107,13 +110,14 @@ impl<S: 'static> OwnedTasks<S> {
         }
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed.load(Ordering::Acquire)
-    }
-
     /// How many tasks are alive (spawned and not yet complete).
     pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|s| s.list.lock().len).sum()
+    }
+
+    /// How many tasks were ever spawned on this list.
+    pub(crate) fn spawned(&self) -> u64 {
+        self.shards.iter().map(|s| s.list.lock().bound).sum()
     }
 
     /// Calls `f` on every live task's header, one shard lock at a time.

@@ -21,9 +21,12 @@ use std::panic::Location;
 use std::ptr::NonNull;
 use std::task::Waker;
 
+use std::time::Duration;
+
 use super::id::Id;
 use super::state::State;
 use crate::loom::atomic::{AtomicU64, Ordering};
+use crate::observe::{TaskInfo, TaskState};
 
 /// The functions that know a cell's concrete future and scheduler types.
 pub(crate) struct Vtable {
@@ -62,6 +65,10 @@ pub(crate) struct Header {
     /// Times the task was polled. Written only by the thread that holds
     /// RUNNING, so a plain load+store suffices (no read-modify-write).
     pub(crate) polls: AtomicU64,
+    /// Coarse time (`observe::clock`) spent inside polls, in microseconds.
+    pub(crate) busy_us: AtomicU64,
+    /// Coarse time when the last poll ended (or the task was spawned).
+    pub(crate) last_poll_us: AtomicU64,
 }
 
 // SAFETY: the header is shared between threads by design; `links` is only
@@ -80,9 +87,41 @@ impl Header {
         self.state.load()
     }
 
-    pub(super) fn count_poll(&self) {
+    /// Books one finished poll that started at coarse time `started`.
+    /// Only the RUNNING thread calls it: plain loads and stores suffice.
+    pub(super) fn record_poll(&self, started: u64, ended: u64) {
         let polls = self.polls.load(Ordering::Relaxed);
         self.polls.store(polls + 1, Ordering::Relaxed);
+        let busy = self.busy_us.load(Ordering::Relaxed);
+        self.busy_us
+            .store(busy + ended.saturating_sub(started), Ordering::Relaxed);
+        self.last_poll_us.store(ended, Ordering::Relaxed);
+    }
+
+    /// A snapshot of this task for the dump.
+    pub(crate) fn info(&self, now_us: u64) -> TaskInfo {
+        let state = self.state.load();
+        let state = if state.is_running() {
+            TaskState::Running
+        } else if state.is_notified() {
+            TaskState::Scheduled
+        } else {
+            TaskState::Idle
+        };
+        let since = now_us.saturating_sub(self.last_poll_us.load(Ordering::Relaxed));
+        TaskInfo {
+            id: self.id.as_u64(),
+            name: self.name.as_deref().map(str::to_owned),
+            location: self.location,
+            state,
+            polls: self.polls.load(Ordering::Relaxed),
+            busy: Duration::from_micros(self.busy_us.load(Ordering::Relaxed)),
+            idle_for: if state == TaskState::Running {
+                Duration::ZERO
+            } else {
+                Duration::from_micros(since)
+            },
+        }
     }
 }
 
@@ -224,5 +263,21 @@ impl<S: 'static> Notified<S> {
 
     pub(crate) fn header(&self) -> &Header {
         self.0.header()
+    }
+
+    /// Gives the queue's reference up as a raw pointer (for the atomic
+    /// LIFO slot).
+    pub(crate) fn into_raw(self) -> NonNull<Header> {
+        self.0.into_raw().header_ptr()
+    }
+
+    /// Takes back a reference given up by `into_raw`.
+    ///
+    /// # Safety
+    /// `ptr` must come from `Notified::<S>::into_raw` with the same `S`, and
+    /// be taken back once.
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> Notified<S> {
+        // SAFETY: guaranteed by the caller.
+        Notified(unsafe { Task::from_raw(RawTask::from_header(ptr)) })
     }
 }

@@ -32,3 +32,192 @@ pub fn recv<T>(rx: &std::sync::mpsc::Receiver<T>) -> T {
     rx.recv_timeout(LIMIT)
         .expect("waited longer than the test limit")
 }
+
+/// A count-down that any thread lowers and one or more tasks await: the
+/// runtime-independent way for a test to wait until "all N things happened".
+pub struct Latch {
+    remaining: std::sync::atomic::AtomicUsize,
+    waiters: std::sync::Mutex<Vec<std::task::Waker>>,
+}
+
+impl Latch {
+    /// A latch that opens after `n` calls to [`Latch::count_down`].
+    pub fn new(n: usize) -> std::sync::Arc<Latch> {
+        std::sync::Arc::new(Latch {
+            remaining: std::sync::atomic::AtomicUsize::new(n),
+            waiters: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Counts one event; the last one wakes every waiter.
+    pub fn count_down(&self) {
+        let before = self
+            .remaining
+            .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+        assert!(before > 0, "a latch was counted down below zero");
+        if before == 1 {
+            for waker in std::mem::take(&mut *self.waiters.lock().unwrap()) {
+                waker.wake();
+            }
+        }
+    }
+
+    /// Events still missing.
+    pub fn remaining(&self) -> usize {
+        self.remaining.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Completes once the count reaches zero (unbounded: wrap it in
+    /// [`bounded`] or run it under [`block_on`]).
+    pub async fn wait(&self) {
+        std::future::poll_fn(|cx| {
+            // Register first, then check: a count-down that lands in between
+            // sees the waker.
+            self.waiters.lock().unwrap().push(cx.waker().clone());
+            if self.remaining() == 0 {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        })
+        .await
+    }
+}
+
+/// Counts drops of many tracked values and notices a value dropped twice.
+pub struct Drops {
+    dropped: Vec<std::sync::atomic::AtomicBool>,
+    total: std::sync::atomic::AtomicUsize,
+    twice: std::sync::atomic::AtomicUsize,
+}
+
+/// One tracked value: put it inside a future to count that future's drop.
+pub struct Tracked {
+    drops: std::sync::Arc<Drops>,
+    index: usize,
+}
+
+impl Drops {
+    /// A tracker for `n` values, numbered `0..n`.
+    pub fn new(n: usize) -> std::sync::Arc<Drops> {
+        std::sync::Arc::new(Drops {
+            dropped: (0..n)
+                .map(|_| std::sync::atomic::AtomicBool::new(false))
+                .collect(),
+            total: std::sync::atomic::AtomicUsize::new(0),
+            twice: std::sync::atomic::AtomicUsize::new(0),
+        })
+    }
+
+    /// The tracked value number `index`.
+    pub fn track(self: &std::sync::Arc<Drops>, index: usize) -> Tracked {
+        Tracked {
+            drops: self.clone(),
+            index,
+        }
+    }
+
+    /// Drops so far.
+    pub fn total(&self) -> usize {
+        self.total.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Panics unless every value was dropped exactly once.
+    pub fn assert_each_dropped_once(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        assert_eq!(self.twice.load(SeqCst), 0, "a value was dropped twice");
+        let missing: Vec<usize> = (0..self.dropped.len())
+            .filter(|&i| !self.dropped[i].load(SeqCst))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} of {} values were never dropped (first: {:?})",
+            missing.len(),
+            self.dropped.len(),
+            &missing[..missing.len().min(5)]
+        );
+        assert_eq!(self.total(), self.dropped.len());
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.drops.dropped[self.index].swap(true, SeqCst) {
+            self.drops.twice.fetch_add(1, SeqCst);
+        }
+        self.drops.total.fetch_add(1, SeqCst);
+    }
+}
+
+/// The text of a panic payload (`&str` or `String`), or "" for another type.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// Runs `f`, expecting a panic, and returns the panic's message.
+pub fn panic_of<R>(f: impl FnOnce() -> R) -> String {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic, but the call returned"),
+        Err(payload) => panic_message(&*payload),
+    }
+}
+
+/// Wraps a future and counts how many times it is polled.
+pub struct CountPolls<F> {
+    pub inner: std::pin::Pin<Box<F>>,
+    pub polls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// `fut`, counting its polls into the returned counter.
+pub fn count_polls<F: Future>(
+    fut: F,
+) -> (
+    CountPolls<F>,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    (
+        CountPolls {
+            inner: Box::pin(fut),
+            polls: polls.clone(),
+        },
+        polls,
+    )
+}
+
+impl<F: Future> Future for CountPolls<F> {
+    type Output = F::Output;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<F::Output> {
+        self.polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+/// A small deterministic random source (xorshift64*), so a failing run can
+/// be replayed from its seed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.max(1))
+    }
+
+    /// A number in `0..bound`.
+    pub fn below(&mut self, bound: u64) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D) % bound
+    }
+}

@@ -7,7 +7,7 @@ use std::io;
 use super::signal::Signal;
 
 /// A runtime under test, started with a given number of worker threads.
-pub trait Contender: Sized {
+pub trait Contender: Sized + 'static {
     /// The column's name.
     const NAME: &'static str;
 

@@ -17,7 +17,10 @@ impl Contender for Corio {
     type Oneshot = SignalOneshot;
 
     fn start(workers: usize) -> io::Result<Corio> {
-        corio::Runtime::builder().worker_threads(workers).build().map(Corio)
+        corio::Runtime::builder()
+            .worker_threads(workers)
+            .build()
+            .map(Corio)
     }
 
     fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {

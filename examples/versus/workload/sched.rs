@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
+use super::Workload;
 use super::contender::{Contender, Oneshot};
 use super::signal::{Countdown, Signal};
-use super::Workload;
 
 /// Spawn 10,000 tasks from inside the runtime; each bumps a counter, the
 /// last signals; await it.

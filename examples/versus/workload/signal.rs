@@ -16,7 +16,6 @@
 //! notifier's lock comes after ours it finds our waker; if it came before,
 //! the mutex makes its `set = true` visible to our re-check.
 
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
@@ -94,7 +93,10 @@ pub struct Countdown {
 impl Countdown {
     /// A countdown that fires after `n` ticks.
     pub fn new(n: usize) -> Arc<Countdown> {
-        Arc::new(Countdown { left: AtomicUsize::new(n), done: Signal::default() })
+        Arc::new(Countdown {
+            left: AtomicUsize::new(n),
+            done: Signal::default(),
+        })
     }
 
     /// Counts one down; the last tick sets the signal.
@@ -127,7 +129,7 @@ impl super::contender::Oneshot for SignalOneshot {
         tx.notify();
     }
 
-    fn recv(rx: Arc<Signal>) -> impl Future<Output = ()> + Send {
-        async move { rx.wait().await }
+    async fn recv(rx: Arc<Signal>) {
+        rx.wait().await
     }
 }

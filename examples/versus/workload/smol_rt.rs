@@ -41,20 +41,28 @@ impl Contender for Smol {
             .map(|i| {
                 let executor = executor.clone();
                 let stopped = stopped.clone();
-                thread::Builder::new().name(format!("smol-{i}")).spawn(move || {
-                    // A fresh thread: the cell is empty, `set` cannot fail.
-                    EXECUTOR.with(|cell| cell.set(executor.clone()).ok());
-                    // `Err(RecvError)` is the stop signal: the sender was dropped.
-                    let _ = futures_lite::future::block_on(executor.run(stopped.recv()));
-                })
+                thread::Builder::new()
+                    .name(format!("smol-{i}"))
+                    .spawn(move || {
+                        // A fresh thread: the cell is empty, `set` cannot fail.
+                        EXECUTOR.with(|cell| cell.set(executor.clone()).ok());
+                        // `Err(RecvError)` is the stop signal: the sender was dropped.
+                        let _ = futures_lite::future::block_on(executor.run(stopped.recv()));
+                    })
             })
             .collect::<io::Result<_>>()?;
-        Ok(Smol { executor, stop: Some(stop), workers })
+        Ok(Smol {
+            executor,
+            stop: Some(stop),
+            workers,
+        })
     }
 
     fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
         EXECUTOR.with(|cell| {
-            let executor = cell.get().expect("Smol::spawn called outside a smol worker");
+            let executor = cell
+                .get()
+                .expect("Smol::spawn called outside a smol worker");
             executor.spawn(future).detach();
         });
     }

@@ -133,6 +133,7 @@ impl<T> Wheel<T> {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn elapsed(&self) -> u64 {
         self.elapsed
     }
@@ -141,6 +142,7 @@ impl<T> Wheel<T> {
         self.entries.len()
     }
 
+    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

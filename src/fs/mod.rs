@@ -1,0 +1,69 @@
+//! Files and directories, on the blocking pool.
+//!
+//! The reactor can only wait for descriptors that can be *not ready*: a
+//! socket with no data, a pipe with no room. A regular file is never like
+//! that. epoll refuses to watch one at all (`EPERM`), and `poll`/kqueue call
+//! it always readable and writable, because a disk read never returns
+//! `WouldBlock`: it simply blocks the thread until the data is in memory. So
+//! files cannot go through [`crate::io::Async`]; every file operation runs as
+//! a closure on the blocking pool instead, exactly as tokio does:
+//!
+//! ```text
+//!   task: fs::read(path).await
+//!     └─► blocking pool thread: std::fs::read(path) ─► JoinHandle ─► task wakes
+//! ```
+//!
+//! One operation is one thread hop (a queue push, a wake-up, a context
+//! switch each way), which costs microseconds; a [`File`] therefore buffers,
+//! so that many small reads or writes share one hop (see `file.rs` and
+//! `buf.rs`).
+//!
+//! The files:
+//!
+//! - `ops.rs`: whole-file and path operations ([`read`], [`write`],
+//!   [`copy`], [`rename`]...), each one hop;
+//! - `read_dir.rs`: [`ReadDir`], which fetches entries in batches;
+//! - `open_options.rs`: [`OpenOptions`], std's builder with an async `open`;
+//! - `file.rs` and `buf.rs`: [`File`] and the buffer it moves between the
+//!   task and the blocking thread.
+//!
+//! **Cancel safety.** Dropping the future of an operation does not stop it:
+//! the closure already queued on the pool runs to the end, so a dropped
+//! `fs::write` may still write the file. A [`File`] keeps its in-flight
+//! operation in itself, not in the future, so dropping a read or write future
+//! loses nothing: the next call picks up the result.
+//!
+//! Errors are `std`'s `io::Error`s unchanged (`NotFound`, `PermissionDenied`,
+//! ...). Every function panics outside a corio runtime, when first polled.
+//!
+//! The chapter `docs/signals-and-files.md` compares this with the reactor.
+
+mod buf;
+mod file;
+mod open_options;
+mod ops;
+mod read_dir;
+
+use std::io;
+
+pub use file::File;
+pub use open_options::OpenOptions;
+pub use ops::{
+    copy, create_dir_all, metadata, read, read_to_string, remove_dir_all, remove_file, rename,
+    write,
+};
+pub use read_dir::{DirEntry, ReadDir, read_dir};
+
+/// Runs the blocking `f` on the current runtime's blocking pool and waits for
+/// it. `what` names the public call in the panic outside a runtime.
+async fn asyncify<F, T>(what: &'static str, f: F) -> io::Result<T>
+where
+    F: FnOnce() -> io::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    match crate::blocking::spawn(what, f).await {
+        Ok(result) => result,
+        // The pool is shutting down (the job was cancelled), or std panicked.
+        Err(err) => Err(io::Error::other(format!("`{what}` did not complete: {err}"))),
+    }
+}

@@ -1,0 +1,250 @@
+//! `ReadDir`: a directory's entries, fetched in batches.
+//!
+//! `std::fs::ReadDir` is an iterator whose `next` may block (it calls
+//! `readdir(3)`, which reads the directory from disk a block at a time). One
+//! blocking hop per entry would make listing a large directory slow, so each
+//! hop fetches up to [`BATCH`] entries and `next_entry` hands them out from
+//! memory:
+//!
+//! ```text
+//!   next_entry ─► batch not empty? pop one          (no hop)
+//!              └► empty: hop ─► up to 32 × std next() ─► batch
+//! ```
+//!
+//! The std iterator travels to the blocking thread and back with the batch,
+//! so it is owned by exactly one side at a time.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::fs::{FileType, Metadata};
+use std::future::{Future, poll_fn};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use super::asyncify;
+use crate::task::JoinHandle;
+
+/// Entries fetched per blocking hop (tokio's figure).
+const BATCH: usize = 32;
+
+/// Opens a directory for listing. See [`std::fs::read_dir`].
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let root = std::env::temp_dir().join(format!("corio-doc-ls-{}", std::process::id()));
+///     corio::fs::create_dir_all(&root).await?;
+///     corio::fs::write(root.join("only"), b"").await?;
+///     let mut entries = corio::fs::read_dir(&root).await?;
+///     let entry = entries.next_entry().await?.expect("one entry");
+///     assert_eq!(entry.file_name(), "only");
+///     assert!(entries.next_entry().await?.is_none());
+///     corio::fs::remove_dir_all(&root).await
+/// })
+/// # }
+/// ```
+pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
+    let path = path.as_ref().to_owned();
+    let std = asyncify("corio::fs::read_dir", move || std::fs::read_dir(path)).await?;
+    Ok(ReadDir {
+        state: State::Idle(Some(Batch {
+            entries: VecDeque::with_capacity(BATCH),
+            std,
+            more: true,
+        })),
+    })
+}
+
+/// The entries of a directory, made by [`read_dir`]. The order is the
+/// file system's, and `.` and `..` are skipped (as in std).
+///
+/// # Cancel safety
+///
+/// [`next_entry`](Self::next_entry) is cancel safe: a batch being fetched
+/// when its future is dropped is kept for the next call.
+#[derive(Debug)]
+pub struct ReadDir {
+    state: State,
+}
+
+#[derive(Debug)]
+enum State {
+    /// The batch is here; `None` only after an operation panicked.
+    Idle(Option<Batch>),
+    /// The batch and iterator are on a blocking thread being refilled.
+    Busy(JoinHandle<Batch>),
+}
+
+#[derive(Debug)]
+struct Batch {
+    entries: VecDeque<io::Result<std::fs::DirEntry>>,
+    std: std::fs::ReadDir,
+    /// False once `std` has returned `None`.
+    more: bool,
+}
+
+impl Batch {
+    /// Runs on the blocking pool: fills the batch from the std iterator.
+    fn refill(mut self) -> Batch {
+        while self.entries.len() < BATCH {
+            match self.std.next() {
+                Some(entry) => self.entries.push_back(entry),
+                None => {
+                    self.more = false;
+                    break;
+                }
+            }
+        }
+        self
+    }
+}
+
+impl ReadDir {
+    /// The next entry, or `None` once the directory is exhausted. Errors are
+    /// std's, per entry.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let mut entries = corio::fs::read_dir(std::env::temp_dir()).await?;
+    ///     while let Some(entry) = entries.next_entry().await? {
+    ///         assert!(entry.path().starts_with(std::env::temp_dir()));
+    ///     }
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn next_entry(&mut self) -> io::Result<Option<DirEntry>> {
+        poll_fn(|cx| self.poll_next_entry(cx)).await
+    }
+
+    fn poll_next_entry(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<DirEntry>>> {
+        loop {
+            match &mut self.state {
+                State::Idle(slot) => {
+                    let Some(batch) = slot.as_mut() else {
+                        return Poll::Ready(Err(io::Error::other(
+                            "a previous `ReadDir::next_entry` failed on the blocking pool",
+                        )));
+                    };
+                    if let Some(entry) = batch.entries.pop_front() {
+                        let entry = entry.map(|std| DirEntry(Arc::new(std)));
+                        return Poll::Ready(entry.map(Some));
+                    }
+                    if !batch.more {
+                        return Poll::Ready(Ok(None));
+                    }
+                    let batch = slot.take().expect("checked above");
+                    let refill = crate::blocking::spawn("corio::fs::ReadDir::next_entry", || {
+                        batch.refill()
+                    });
+                    self.state = State::Busy(refill);
+                }
+                State::Busy(refill) => {
+                    let batch = ready!(Pin::new(refill).poll(cx));
+                    self.state = State::Idle(batch.ok());
+                }
+            }
+        }
+    }
+}
+
+/// One entry of a [`ReadDir`].
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let root = std::env::temp_dir().join(format!("corio-doc-entry-{}", std::process::id()));
+///     corio::fs::create_dir_all(root.join("sub")).await?;
+///     let entry = corio::fs::read_dir(&root).await?.next_entry().await?.unwrap();
+///     assert_eq!(entry.path(), root.join("sub"));
+///     assert!(entry.file_type().await?.is_dir());
+///     corio::fs::remove_dir_all(&root).await
+/// })
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct DirEntry(Arc<std::fs::DirEntry>);
+
+impl DirEntry {
+    /// The entry's full path: the directory given to [`read_dir`] joined
+    /// with [`file_name`](Self::file_name).
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     if let Some(entry) = corio::fs::read_dir("/").await?.next_entry().await? {
+    ///         assert_eq!(entry.path().parent(), Some(std::path::Path::new("/")));
+    ///     }
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn path(&self) -> PathBuf {
+        self.0.path()
+    }
+
+    /// The entry's name within its directory.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     if let Some(entry) = corio::fs::read_dir("/").await?.next_entry().await? {
+    ///         assert_eq!(Some(entry.file_name().as_os_str()), entry.path().file_name());
+    ///     }
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn file_name(&self) -> OsString {
+        self.0.file_name()
+    }
+
+    /// The entry's metadata, not following a symbolic link. See
+    /// [`std::fs::DirEntry::metadata`].
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     if let Some(entry) = corio::fs::read_dir("/").await?.next_entry().await? {
+    ///         let _modified = entry.metadata().await?.modified();
+    ///     }
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn metadata(&self) -> io::Result<Metadata> {
+        let entry = self.0.clone();
+        asyncify("corio::fs::DirEntry::metadata", move || entry.metadata()).await
+    }
+
+    /// The entry's file type, not following a symbolic link. Usually known
+    /// from the directory listing itself, but some file systems need a
+    /// `stat`, so it is asynchronous. See [`std::fs::DirEntry::file_type`].
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let root = std::env::temp_dir().join(format!("corio-doc-type-{}", std::process::id()));
+    ///     corio::fs::create_dir_all(&root).await?;
+    ///     corio::fs::write(root.join("file"), b"").await?;
+    ///     let entry = corio::fs::read_dir(&root).await?.next_entry().await?.unwrap();
+    ///     assert!(entry.file_type().await?.is_file());
+    ///     corio::fs::remove_dir_all(&root).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn file_type(&self) -> io::Result<FileType> {
+        let entry = self.0.clone();
+        asyncify("corio::fs::DirEntry::file_type", move || entry.file_type()).await
+    }
+}

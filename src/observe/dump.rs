@@ -1,0 +1,93 @@
+//! The task dump: every live task, like `ps` for a runtime.
+//!
+//! asyncio users call it "task activity monitoring": which tasks exist, what
+//! they are doing, and which have been idle for suspiciously long. The dump
+//! is gathered without stopping the world: it walks the owned-task list one
+//! shard lock at a time (a spawn or completion in that shard waits a moment)
+//! and reads each task's atomics, so a busy runtime keeps running while it
+//! is taken, and each line is a consistent-enough snapshot of one task.
+
+use std::fmt;
+use std::panic::Location;
+use std::time::Duration;
+
+/// What a task is doing at the moment of the dump.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    /// Waiting for a wake-up (a timer, a socket, a channel...).
+    Idle,
+    /// Woken and queued, waiting for a worker.
+    Scheduled,
+    /// Being polled right now.
+    Running,
+}
+
+/// One line of [`Handle::dump`](crate::Handle::dump).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TaskInfo {
+    /// The task's id (`JoinHandle::id().as_u64()`).
+    pub id: u64,
+    /// The task's name, if it was spawned with one.
+    pub name: Option<String>,
+    /// Where it was spawned.
+    pub location: &'static Location<'static>,
+    /// What it is doing.
+    pub state: TaskState,
+    /// How many times it was polled.
+    pub polls: u64,
+    /// Time spent inside its polls (coarse, see `observe::clock`).
+    pub busy: Duration,
+    /// Time since its last poll ended (or since it was spawned).
+    pub idle_for: Duration,
+}
+
+impl fmt::Display for TaskInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:>8} {:<9} {:>8} {:>10.1?} {:>10.1?}  {:<16} {}",
+            self.id,
+            format!("{:?}", self.state).to_lowercase(),
+            self.polls,
+            self.busy,
+            self.idle_for,
+            self.name.as_deref().unwrap_or("-"),
+            self.location
+        )
+    }
+}
+
+/// A whole dump; prints as a table, one task a line.
+///
+/// ```
+/// corio::block_on(async {
+///     let sleeper = corio::task::Builder::new()
+///         .name("sleeper")
+///         .spawn(std::future::pending::<()>())
+///         .unwrap();
+///     let dump = corio::Handle::current().dump();
+///     assert!(dump.tasks.iter().any(|t| t.name.as_deref() == Some("sleeper")));
+///     println!("{dump}");
+///     sleeper.abort();
+/// });
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct TaskDump {
+    /// The live tasks, ordered by id.
+    pub tasks: Vec<TaskInfo>,
+}
+
+impl fmt::Display for TaskDump {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:>8} {:<9} {:>8} {:>10} {:>10}  {:<16} spawned at",
+            "id", "state", "polls", "busy", "idle for", "name"
+        )?;
+        for task in &self.tasks {
+            writeln!(f, "{task}")?;
+        }
+        Ok(())
+    }
+}

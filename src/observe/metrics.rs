@@ -1,0 +1,93 @@
+//! `RuntimeMetrics`: a snapshot of what the runtime is doing.
+//!
+//! Every counter is kept by the thread that owns it (a worker counts its own
+//! polls with a plain load and store, no read-modify-write), and a snapshot
+//! just reads them all. Nothing is locked on the hot path; a snapshot may be
+//! a few events stale, which is the nature of watching a running system.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A snapshot of one runtime's state, from `Handle::metrics()`.
+///
+/// ```
+/// corio::block_on(async {
+///     corio::spawn(async {}).await.unwrap();
+///     let m = corio::Handle::current().metrics();
+///     assert!(m.workers >= 1);
+///     assert!(m.spawned_tasks >= 1);
+///     println!("{m}");
+/// });
+/// ```
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RuntimeMetrics {
+    /// Worker threads (1 for a current-thread runtime).
+    pub workers: usize,
+    /// Tasks spawned and not yet finished.
+    pub alive_tasks: usize,
+    /// Tasks spawned since the runtime started.
+    pub spawned_tasks: u64,
+    /// Tasks waiting in the global (injection) queue.
+    pub injection_queue_depth: usize,
+    /// One entry per worker.
+    pub worker: Vec<WorkerMetrics>,
+    /// Threads of the blocking pool.
+    pub blocking_threads: usize,
+    /// Idle threads of the blocking pool.
+    pub idle_blocking_threads: usize,
+    /// Jobs waiting for a blocking thread.
+    pub blocking_queue_depth: usize,
+    /// Timers armed in the wheel.
+    pub timers_armed: usize,
+    /// File descriptors registered with the reactor.
+    pub io_sources: usize,
+}
+
+/// What one worker has done.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct WorkerMetrics {
+    /// Tasks in its local queue (plus its LIFO slot).
+    pub local_queue_depth: usize,
+    /// Task polls it ran.
+    pub polls: u64,
+    /// Times it stole a batch from another worker's queue.
+    pub steals: u64,
+    /// Times it parked for lack of work.
+    pub parks: u64,
+    /// Time spent between wake-up and park (running or looking for tasks).
+    pub busy: Duration,
+}
+
+impl fmt::Display for RuntimeMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "workers {}  alive tasks {}  spawned {}  injection queue {}",
+            self.workers, self.alive_tasks, self.spawned_tasks, self.injection_queue_depth
+        )?;
+        writeln!(
+            f,
+            "blocking threads {} ({} idle, {} queued)  timers {}  io sources {}",
+            self.blocking_threads,
+            self.idle_blocking_threads,
+            self.blocking_queue_depth,
+            self.timers_armed,
+            self.io_sources
+        )?;
+        writeln!(
+            f,
+            "{:>6} {:>7} {:>12} {:>8} {:>8} {:>12}",
+            "worker", "queue", "polls", "steals", "parks", "busy"
+        )?;
+        for (i, w) in self.worker.iter().enumerate() {
+            writeln!(
+                f,
+                "{:>6} {:>7} {:>12} {:>8} {:>8} {:>12?}",
+                i, w.local_queue_depth, w.polls, w.steals, w.parks, w.busy
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,22 @@
+//! Observability: seeing inside a running runtime.
+//!
+//! | what | how it is gathered | cost on the hot path |
+//! | --- | --- | --- |
+//! | `RuntimeMetrics` | each worker keeps its own counters; a snapshot reads them | a load and a store per poll |
+//! | `Handle::dump()` | walks the owned-task list one shard lock at a time | a store per poll (in the task header) |
+//! | slow polls | the coarse clock (`clock.rs`) marks poll start and end | two loads of one atomic per poll |
+//! | stall watchdog | a monitor thread samples each worker's current poll | none |
+//!
+//! The chapter `docs/observability.md` compares this with Go's sysmon,
+//! asyncio's debug mode and tokio-console.
+
+pub(crate) mod clock;
+mod dump;
+mod metrics;
+mod slow_poll;
+
+pub use dump::{TaskDump, TaskInfo, TaskState};
+
+pub use metrics::{RuntimeMetrics, WorkerMetrics};
+pub use slow_poll::SlowPoll;
+pub(crate) use slow_poll::{SlowPollHook, to_stderr};

@@ -1,0 +1,95 @@
+//! `block_on` on a current-thread runtime: the calling thread *is* the
+//! worker.
+//!
+//! asyncio's event loop and JavaScript's run tasks on the one thread that
+//! started them. Here the thread that calls `block_on` claims worker 0's
+//! core and alternates between its own future and the queued tasks:
+//!
+//! ```text
+//!   loop {
+//!       main future woken?  poll it; Ready → done
+//!       run up to event_interval queued tasks, then poll the driver
+//!       nothing ran and main not woken → park (on the driver: timers, I/O)
+//!   }
+//! ```
+//!
+//! The main future's waker unparks worker 0, so a wake from a task on this
+//! thread, from the driver or from another thread all reach it. The task
+//! type, the queues, the driver and the budget are the multi-thread ones;
+//! only who runs the queue differs.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::task::{Context, Poll, Wake, Waker};
+
+use super::worker;
+use super::{Handle, Shared};
+use crate::task;
+
+struct MainWaker {
+    woken: AtomicBool,
+    shared: Weak<Shared>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.woken.swap(true, Ordering::AcqRel) {
+            if let Some(shared) = self.shared.upgrade() {
+                shared.remotes[0].parker.unpark(&*shared.driver);
+            }
+        }
+    }
+}
+
+/// Runs `future` on this thread as worker 0, running the runtime's tasks
+/// while it waits. Gives the future back if another thread holds the core
+/// (it is in `block_on` already): the caller then just waits on it.
+pub(crate) fn block_on<F: Future>(shared: &Handle, future: F) -> Result<F::Output, F> {
+    let Some(core) = shared.take_core(0) else {
+        return Err(future);
+    };
+    let main = Arc::new(MainWaker {
+        woken: AtomicBool::new(true),
+        shared: Arc::downgrade(shared),
+    });
+    let waker = Waker::from(main.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    let batch = shared.config.event_interval;
+    let mut result = None;
+    let context = worker::Context::new(shared.clone(), core);
+    let core = context.enter(|worker| {
+        result = Some(catch_unwind(AssertUnwindSafe(|| {
+            loop {
+                if main.woken.swap(false, Ordering::AcqRel) {
+                    if let Poll::Ready(out) = task::with_budget(|| future.as_mut().poll(&mut cx)) {
+                        return out;
+                    }
+                }
+                assert!(
+                    !worker.shared().is_shutdown(),
+                    "the runtime was shut down while `block_on` was running on it"
+                );
+                let ran = worker.run_some(batch);
+                if ran == batch {
+                    worker.poll_driver();
+                } else if ran == 0 && !main.woken.load(Ordering::Acquire) {
+                    worker.park_until(&|| main.woken.load(Ordering::Acquire));
+                }
+            }
+        })));
+    });
+    // Hand the core back before a panic goes on, so the runtime keeps its queue.
+    shared.put_core(core);
+    match result.expect("the closure ran") {
+        Ok(output) => Ok(output),
+        Err(panic) => resume_unwind(panic),
+    }
+}

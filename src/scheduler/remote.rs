@@ -1,0 +1,104 @@
+//! What other threads can reach of one worker: its stealer, its parker, its
+//! LIFO slot and its counters.
+//!
+//! The LIFO slot lives here, in shared memory, rather than inside the
+//! worker's private `Core`, for one reason: if the worker gets stuck inside a
+//! poll (a task that blocks its thread), the task it had just woken would be
+//! stranded in a private slot until the poll ends. tokio has exactly that
+//! problem (its issues 4941 and 4730). Here the watchdog can empty the slot
+//! of a stuck worker into the injector. The price is one atomic swap per
+//! LIFO push and pop, uncontended in the normal case.
+
+use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+use crossbeam_deque::Stealer;
+
+use super::Handle;
+use super::park::Parker;
+use crate::task::{Header, Notified};
+
+/// A one-task slot that the owner and the watchdog both may empty.
+pub(crate) struct LifoSlot(AtomicPtr<Header>);
+
+impl LifoSlot {
+    fn new() -> LifoSlot {
+        LifoSlot(AtomicPtr::new(ptr::null_mut()))
+    }
+
+    /// Puts `task` in the slot, returning the previous occupant.
+    pub(crate) fn replace(&self, task: Notified<Handle>) -> Option<Notified<Handle>> {
+        let previous = self.0.swap(task.into_raw().as_ptr(), Ordering::AcqRel);
+        // SAFETY: every non-null pointer in the slot came from
+        // `Notified::<Handle>::into_raw` and is taken out exactly once (swap).
+        NonNull::new(previous).map(|p| unsafe { Notified::from_raw(p) })
+    }
+
+    /// Empties the slot.
+    pub(crate) fn take(&self) -> Option<Notified<Handle>> {
+        if self.0.load(Ordering::Relaxed).is_null() {
+            return None;
+        }
+        let previous = self.0.swap(ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: as in `replace`.
+        NonNull::new(previous).map(|p| unsafe { Notified::from_raw(p) })
+    }
+
+    pub(crate) fn is_occupied(&self) -> bool {
+        !self.0.load(Ordering::Relaxed).is_null()
+    }
+}
+
+impl Drop for LifoSlot {
+    fn drop(&mut self) {
+        drop(self.take());
+    }
+}
+
+/// A worker's counters. Each is written only by its worker (a load and a
+/// store, no read-modify-write) and read by metrics and the watchdog.
+#[derive(Default)]
+pub(crate) struct WorkerStats {
+    pub(crate) polls: AtomicU64,
+    pub(crate) steals: AtomicU64,
+    pub(crate) parks: AtomicU64,
+    pub(crate) busy_ns: AtomicU64,
+    /// Id of the task being polled, 0 between polls.
+    pub(crate) current_task: AtomicU64,
+    /// Coarse time the current poll started.
+    pub(crate) poll_started: AtomicU64,
+    /// The value of `polls` during the poll the watchdog last reported.
+    pub(crate) reported_poll: AtomicU64,
+}
+
+impl WorkerStats {
+    pub(crate) fn bump(counter: &AtomicU64, by: u64) {
+        counter.store(counter.load(Ordering::Relaxed) + by, Ordering::Relaxed);
+    }
+}
+
+/// One worker as seen from other threads.
+#[repr(align(128))]
+pub(crate) struct Remote {
+    pub(crate) stealer: Stealer<Notified<Handle>>,
+    pub(crate) parker: Parker,
+    pub(crate) lifo: LifoSlot,
+    pub(crate) stats: WorkerStats,
+}
+
+impl Remote {
+    pub(crate) fn new(stealer: Stealer<Notified<Handle>>) -> Remote {
+        Remote {
+            stealer,
+            parker: Parker::new(),
+            lifo: LifoSlot::new(),
+            stats: WorkerStats::default(),
+        }
+    }
+
+    /// Whether this worker has queued work another could steal (the LIFO
+    /// slot is not stealable: its owner runs it next).
+    pub(crate) fn has_stealable_work(&self) -> bool {
+        !self.stealer.is_empty()
+    }
+}

@@ -1,0 +1,136 @@
+//! The stall watchdog: a monitor thread that notices a worker stuck inside
+//! one poll *while it happens*.
+//!
+//! Go's runtime has `sysmon`, a thread that wakes every 20 µs–10 ms and
+//! preempts a goroutine running for over 10 ms. Rust futures cannot be
+//! preempted, but the two other halves of sysmon's job can be done:
+//!
+//! 1. **Report** the offender, once, with its id, name and spawn location
+//!    (asyncio's debug mode reports slow callbacks the same way, after they
+//!    end; corio reports while the poll is still running, and at its end if
+//!    the watchdog missed it).
+//! 2. **Rescue** the stuck worker's queue: its local deque is stealable
+//!    anyway, and the watchdog empties its LIFO slot into the injector and
+//!    wakes a parked worker, so one blocking task stalls only itself.
+//!
+//! Each tick the watchdog also publishes the coarse clock (`observe::clock`)
+//! that the poll path reads. It runs only while a threshold is set.
+
+use std::sync::{Arc, Weak};
+use std::thread;
+use std::time::Duration;
+
+use parking_lot::{Condvar, Mutex};
+
+use super::remote::Remote;
+use super::{Handle, Shared, worker};
+use crate::loom::atomic::Ordering;
+use crate::observe::{SlowPoll, clock};
+use crate::task::Header;
+
+/// The running monitor thread of one runtime.
+pub(crate) struct Watchdog {
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Watchdog {
+    /// Starts the monitor if the runtime has a slow-poll threshold.
+    pub(crate) fn start(shared: &Handle, thread_name: &str) -> std::io::Result<Option<Watchdog>> {
+        let Some(threshold) = shared.config.slow_poll_threshold else {
+            return Ok(None);
+        };
+        // Sample four times per threshold, at least every 25 ms, at most
+        // every millisecond.
+        let tick = (threshold / 4).clamp(Duration::from_millis(1), Duration::from_millis(25));
+        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let weak = Arc::downgrade(shared);
+        let stopped = stop.clone();
+        clock::tick();
+        let thread = thread::Builder::new()
+            .name(format!("{thread_name}-watchdog"))
+            .spawn(move || run(&weak, &stopped, tick))?;
+        Ok(Some(Watchdog {
+            stop,
+            thread: Some(thread),
+        }))
+    }
+
+    pub(crate) fn stop(mut self) {
+        *self.stop.0.lock() = true;
+        self.stop.1.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(shared: &Weak<Shared>, stop: &(Mutex<bool>, Condvar), tick: Duration) {
+    let mut stopped = stop.0.lock();
+    while !*stopped {
+        stop.1.wait_for(&mut stopped, tick);
+        let now = clock::tick();
+        let Some(shared) = shared.upgrade() else {
+            return;
+        };
+        for (index, remote) in shared.remotes.iter().enumerate() {
+            check(&shared, index, remote, now);
+        }
+    }
+}
+
+/// Reports and rescues worker `index` if its current poll is too long.
+fn check(shared: &Shared, index: usize, remote: &Remote, now: u64) {
+    let stats = &remote.stats;
+    let task_id = stats.current_task.load(Ordering::Acquire);
+    if task_id == 0 {
+        return;
+    }
+    let poll = stats.polls.load(Ordering::Relaxed);
+    let started = stats.poll_started.load(Ordering::Relaxed);
+    let running = now.saturating_sub(started);
+    if running < shared.slow_poll_us {
+        return;
+    }
+    if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
+        return; // reported already
+    }
+    // Rescue: the LIFO slot is the only queue others cannot steal from.
+    if let Some(task) = remote.lifo.take() {
+        shared.injector.push(task);
+    }
+    shared.notify_parked();
+    let mut report = None;
+    shared.owned.for_each(|header| {
+        if header.id().as_u64() == task_id {
+            report = Some(slow_poll(header, running, index, true));
+        }
+    });
+    if let Some(report) = report {
+        (shared.config.on_slow_poll)(&report);
+    }
+}
+
+fn slow_poll(header: &Header, micros: u64, worker: usize, ongoing: bool) -> SlowPoll {
+    SlowPoll {
+        task_id: header.id().as_u64(),
+        name: header.name.as_deref().map(str::to_owned),
+        location: header.location,
+        duration: Duration::from_micros(micros),
+        worker,
+        ongoing,
+    }
+}
+
+/// A poll just ended past the threshold: report it unless the watchdog did.
+pub(super) fn report_finished(shared: &Shared, header: &Header, micros: u64) {
+    let Some(index) = worker::current_index(shared) else {
+        return;
+    };
+    let stats = &shared.remotes[index].stats;
+    let poll = stats.polls.load(Ordering::Relaxed);
+    if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
+        return;
+    }
+    (shared.config.on_slow_poll)(&slow_poll(header, micros, index, false));
+}

@@ -1,0 +1,101 @@
+//! The wakers of every waiting `Signal`, so that one drain of the self-pipe
+//! reaches all of them.
+//!
+//! Each `Signal` waits for the self-pipe to become readable through its own
+//! reactor registration. Whichever listener runs first drains the pipe, and
+//! with it the readiness the others were waiting for: a listener whose event
+//! had not been reported yet would never hear about the signal. So the rule
+//! is **whoever drains the pipe wakes every other listener**, and each one
+//! then compares the delivery counters itself:
+//!
+//! ```text
+//!   Signal A (SIGINT)    ─ poll: register waker, counters unchanged, pipe readable
+//!                          ─► drain ─► wake_others(A) ─┬─► Signal B (SIGINT)  rechecks: delivered
+//!                                                      └─► Signal C (SIGTERM) rechecks: nothing, waits
+//! ```
+//!
+//! Waking listeners of other signals is a spurious wake-up, which is cheap
+//! and rare; in exchange, the list needs no knowledge of signal numbers and
+//! a full pipe (whose dropped byte would not say which signal came) cannot
+//! lose a wake-up.
+
+use std::task::Waker;
+
+use parking_lot::{Mutex, const_mutex};
+use slab::Slab;
+
+/// The waker of each live `Signal`, `None` until it first waits (or after it
+/// was woken).
+static WAITING: Mutex<Slab<Option<Waker>>> = const_mutex(Slab::new());
+
+/// One `Signal`'s slot in the list; removed on drop.
+pub(super) struct Listener {
+    key: usize,
+}
+
+impl Listener {
+    pub(super) fn new() -> Listener {
+        Listener {
+            key: WAITING.lock().insert(None),
+        }
+    }
+
+    /// Stores the waker to wake on the next drain, replacing the previous one.
+    pub(super) fn register(&self, waker: &Waker) {
+        let mut waiting = WAITING.lock();
+        let slot = &mut waiting[self.key];
+        match slot {
+            Some(current) if current.will_wake(waker) => {}
+            _ => *slot = Some(waker.clone()),
+        }
+    }
+
+    /// Wakes every listener but this one (which is running already).
+    pub(super) fn wake_others(&self) {
+        let woken: Vec<Waker> = WAITING
+            .lock()
+            .iter_mut()
+            .filter(|(key, _)| *key != self.key)
+            .filter_map(|(_, slot)| slot.take())
+            .collect();
+        // Outside the lock: a waker may run arbitrary code, even poll a
+        // `Signal` and so take the lock again.
+        woken.into_iter().for_each(Waker::wake);
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        WAITING.lock().remove(self.key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_drain_wakes_the_others_once_each_and_not_itself() {
+        let counts: Vec<_> = (0..3).map(|_| Arc::new(Count(AtomicUsize::new(0)))).collect();
+        let listeners: Vec<_> = (0..3).map(|_| Listener::new()).collect();
+        for (listener, count) in listeners.iter().zip(&counts) {
+            listener.register(&Waker::from(count.clone()));
+        }
+        listeners[0].wake_others();
+        // A second drain finds no waker until the woken listeners poll again.
+        listeners[0].wake_others();
+        let woken: Vec<_> = counts.iter().map(|c| c.0.load(Ordering::SeqCst)).collect();
+        assert_eq!(woken, [0, 1, 1]);
+    }
+}

@@ -1,0 +1,277 @@
+//! Unix signals as a stream of notifications: [`signal`], [`Signal`] and
+//! [`SignalKind`].
+//!
+//! A [`Signal`] is one listener. It remembers how many deliveries of its
+//! signal it has seen; [`Signal::recv`] completes as soon as the process-wide
+//! count (kept by the handler, see the [module docs](super)) is higher. So:
+//!
+//! - a signal that arrives between two `recv` calls, or after [`signal`]
+//!   returned but before the first `recv`, is not lost;
+//! - several deliveries between two `recv` calls **coalesce** into one
+//!   notification, as the kernel itself does for a signal that is already
+//!   pending (and as tokio does): count `recv`s to learn "at least once since
+//!   last time", never "how many times";
+//! - any number of `Signal`s may listen for the same signal, and each one
+//!   sees every delivery (up to coalescing).
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io::{self, Read};
+use std::os::unix::net::UnixStream;
+use std::task::{Context, Poll};
+
+use libc::c_int;
+
+use super::handler;
+use super::listeners::Listener;
+use crate::io::Async;
+
+/// Which signal to listen for: a named constructor for the common ones, or
+/// [`SignalKind::from_raw`] for any other number.
+///
+/// # Examples
+///
+/// ```
+/// use corio::signal::unix::SignalKind;
+///
+/// assert_eq!(SignalKind::from_raw(15), SignalKind::terminate());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SignalKind(c_int);
+
+impl SignalKind {
+    /// Any signal, by number. Forbidden ones (SIGKILL, SIGSTOP, SIGSEGV,
+    /// SIGBUS, SIGILL, SIGFPE) are refused later, by [`signal`].
+    ///
+    /// ```
+    /// let kind = corio::signal::unix::SignalKind::from_raw(10);
+    /// assert_eq!(kind.as_raw_value(), 10);
+    /// ```
+    pub const fn from_raw(signum: c_int) -> SignalKind {
+        SignalKind(signum)
+    }
+
+    /// The signal number.
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_eq!(SignalKind::interrupt().as_raw_value(), 2);
+    /// ```
+    pub const fn as_raw_value(self) -> c_int {
+        self.0
+    }
+
+    /// SIGINT: the terminal's interrupt key (ctrl-c). Default action: exit.
+    ///
+    /// ```
+    /// assert_eq!(corio::signal::unix::SignalKind::interrupt().as_raw_value(), 2);
+    /// ```
+    pub const fn interrupt() -> SignalKind {
+        SignalKind(libc::SIGINT)
+    }
+
+    /// SIGTERM: a polite request to stop, sent by `kill`, systemd, Docker and
+    /// Kubernetes. Default action: exit.
+    ///
+    /// ```
+    /// assert_eq!(corio::signal::unix::SignalKind::terminate().as_raw_value(), 15);
+    /// ```
+    pub const fn terminate() -> SignalKind {
+        SignalKind(libc::SIGTERM)
+    }
+
+    /// SIGHUP: the terminal went away; daemons use it for "reload your
+    /// configuration". Default action: exit.
+    ///
+    /// ```
+    /// assert_eq!(corio::signal::unix::SignalKind::hangup().as_raw_value(), 1);
+    /// ```
+    pub const fn hangup() -> SignalKind {
+        SignalKind(libc::SIGHUP)
+    }
+
+    /// SIGUSR1: free for the application's own use. Default action: exit.
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_ne!(SignalKind::user_defined1(), SignalKind::user_defined2());
+    /// ```
+    pub const fn user_defined1() -> SignalKind {
+        SignalKind(libc::SIGUSR1)
+    }
+
+    /// SIGUSR2: free for the application's own use. Default action: exit.
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_ne!(SignalKind::user_defined2(), SignalKind::terminate());
+    /// ```
+    pub const fn user_defined2() -> SignalKind {
+        SignalKind(libc::SIGUSR2)
+    }
+
+    /// SIGCHLD: a child process stopped or exited. Default action: ignore.
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_ne!(SignalKind::child(), SignalKind::hangup());
+    /// ```
+    pub const fn child() -> SignalKind {
+        SignalKind(libc::SIGCHLD)
+    }
+}
+
+/// Starts listening for `kind`: installs corio's handler for it (once per
+/// process, for good) and returns a listener whose [`recv`](Signal::recv)
+/// completes at each delivery from now on.
+///
+/// Once the handler is installed the signal's previous behaviour is gone for
+/// the rest of the process, even after every `Signal` is dropped: the default
+/// action (exiting, for SIGINT and SIGTERM) no longer happens, and a handler
+/// installed earlier by other code is no longer called.
+///
+/// # Errors
+///
+/// `InvalidInput` for SIGKILL, SIGSTOP, the fault signals (SIGSEGV, SIGBUS,
+/// SIGILL, SIGFPE) and numbers that are not signals; the OS error if the
+/// self-pipe or the handler cannot be set up.
+///
+/// # Panics
+///
+/// Outside a corio runtime: the listener registers with the current
+/// runtime's reactor, like a socket, and belongs to that runtime.
+///
+/// # Examples
+///
+/// ```
+/// use corio::signal::unix::{SignalKind, signal};
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let mut hangups = signal(SignalKind::hangup())?;
+///     // SAFETY: sending SIGHUP to ourselves; corio's handler is installed.
+///     unsafe { libc::kill(libc::getpid(), libc::SIGHUP) };
+///     assert_eq!(hangups.recv().await, Some(()));
+///
+///     let err = signal(SignalKind::from_raw(libc::SIGKILL)).unwrap_err();
+///     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+///     Ok(())
+/// })
+/// # }
+/// ```
+pub fn signal(kind: SignalKind) -> io::Result<Signal> {
+    let reader = handler::install(kind.0)?;
+    Ok(Signal {
+        kind,
+        seen: handler::deliveries(kind.0),
+        listener: Listener::new(),
+        pipe: Async::new(reader)?,
+    })
+}
+
+/// A listener for one signal, made by [`signal`]. See the [module
+/// documentation](self) for what it guarantees.
+///
+/// Dropping it stops listening (the handler stays installed).
+pub struct Signal {
+    kind: SignalKind,
+    /// The delivery count last reported by `recv`.
+    seen: u64,
+    listener: Listener,
+    /// This listener's own descriptor for the self-pipe's read end, so that
+    /// any number of listeners, in any runtimes, can each wait on it.
+    pipe: Async<UnixStream>,
+}
+
+impl Signal {
+    /// Waits for the next delivery of the signal: completes with `Some(())`
+    /// if at least one happened since this `Signal` was made or last
+    /// returned, and with `None` once its runtime has shut down.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancel safe: a delivery is only consumed by a call that returns it, so
+    /// dropping the future (in a `select!`) loses nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::signal::unix::{SignalKind, signal};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let mut first = signal(SignalKind::user_defined2())?;
+    ///     let mut second = signal(SignalKind::user_defined2())?;
+    ///     // SAFETY: a SIGUSR2 to ourselves, caught by corio's handler.
+    ///     unsafe { libc::raise(libc::SIGUSR2) };
+    ///     unsafe { libc::raise(libc::SIGUSR2) };
+    ///     // Both listeners see it, and the two deliveries coalesce into one.
+    ///     assert_eq!(first.recv().await, Some(()));
+    ///     assert_eq!(second.recv().await, Some(()));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn recv(&mut self) -> Option<()> {
+        poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    /// The poll form of [`recv`](Self::recv), for hand-written futures and
+    /// streams. Only the waker of the latest call is woken.
+    ///
+    /// ```
+    /// use corio::signal::unix::{SignalKind, signal};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let mut children = signal(SignalKind::child())?;
+    ///     std::process::Command::new("true").status()?;
+    ///     std::future::poll_fn(|cx| children.poll_recv(cx)).await;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
+        // Registered before the counter is read: a drain by another listener
+        // after the read wakes us, so no delivery can slip in between.
+        self.listener.register(cx.waker());
+        loop {
+            let delivered = handler::deliveries(self.kind.0);
+            if delivered != self.seen {
+                self.seen = delivered;
+                return Poll::Ready(Some(()));
+            }
+            match self.pipe.poll_read_with(cx, drain) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(())) => self.listener.wake_others(),
+                // Only a shut-down runtime makes the reactor fail a wait.
+                Poll::Ready(Err(_)) => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signal")
+            .field("kind", &self.kind)
+            .field("seen", &self.seen)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Empties the self-pipe. `WouldBlock` if it was already empty, so that the
+/// caller waits for the next byte.
+fn drain(mut pipe: &UnixStream) -> io::Result<()> {
+    let mut bytes = [0; 64];
+    let mut drained = false;
+    loop {
+        match pipe.read(&mut bytes) {
+            Ok(n) if n > 0 => drained = true,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock && !drained => return Err(e),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // Empty now (or the write end closed, which never happens).
+            Ok(_) | Err(_) => return Ok(()),
+        }
+    }
+}

@@ -1,0 +1,618 @@
+//! `Runtime`, `Builder` and `Handle`: configuration, the entry points, the
+//! thread-local context, and shutdown (each unfinished future dropped exactly
+//! once, dead wakers harmless, panics contained).
+
+mod common;
+
+use std::io::ErrorKind;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, mpsc};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use common::{Drops, LIMIT, Latch, block_on, bounded, panic_of, recv};
+use corio::{Handle, Runtime};
+
+fn two_workers() -> Runtime {
+    Runtime::builder().worker_threads(2).build().unwrap()
+}
+
+/// A future that stays pending, hands its waker out each time it is polled,
+/// and counts `polled` down at its first poll.
+fn pending_with_waker(
+    slot: Arc<Mutex<Option<Waker>>>,
+    polled: Arc<Latch>,
+) -> impl Future<Output = ()> {
+    let mut first = true;
+    std::future::poll_fn(move |cx| {
+        *slot.lock().unwrap() = Some(cx.waker().clone());
+        if std::mem::take(&mut first) {
+            polled.count_down();
+        }
+        std::task::Poll::Pending
+    })
+}
+
+// ---------------------------------------------------------------- Builder
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn every_builder_option_is_accepted() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let stopped = Arc::new(AtomicUsize::new(0));
+    let runtime = {
+        let (started, stopped) = (started.clone(), stopped.clone());
+        Runtime::builder()
+            .worker_threads(2)
+            .max_blocking_threads(4)
+            .blocking_keep_alive(Duration::from_secs(5))
+            .thread_name("all-options")
+            .thread_stack_size(1 << 20)
+            .on_thread_start(move || {
+                started.fetch_add(1, SeqCst);
+            })
+            .on_thread_stop(move || {
+                stopped.fetch_add(1, SeqCst);
+            })
+            .event_interval(7)
+            .global_queue_interval(13)
+            .slow_poll_threshold(None)
+            .build()
+            .unwrap()
+    };
+    let out = runtime.block_on(bounded(async {
+        let a = corio::spawn(async { 20 });
+        let b = corio::spawn_blocking(|| 22);
+        a.await.unwrap() + b.await.unwrap()
+    }));
+    assert_eq!(out, 42);
+    drop(runtime);
+    // Two workers and one blocking thread, each started and stopped once.
+    assert_eq!(started.load(SeqCst), 3);
+    assert_eq!(stopped.load(SeqCst), 3);
+
+    let with_threshold = Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(250)))
+        .build()
+        .unwrap();
+    assert_eq!(with_threshold.block_on(async { 1 }), 1);
+    let default = Runtime::new().unwrap();
+    assert_eq!(default.block_on(async { 2 }), 2);
+}
+
+#[test]
+fn invalid_builder_values_are_invalid_input_errors() {
+    type Setter = fn(&mut corio::runtime::Builder) -> &mut corio::runtime::Builder;
+    let cases: [(&str, Setter); 6] = [
+        ("worker_threads", |b| b.worker_threads(0)),
+        ("max_blocking_threads", |b| b.max_blocking_threads(0)),
+        ("event_interval", |b| b.event_interval(0)),
+        ("global_queue_interval", |b| b.global_queue_interval(0)),
+        ("slow_poll_threshold", |b| {
+            b.slow_poll_threshold(Some(Duration::ZERO))
+        }),
+        ("thread_stack_size", |b| b.thread_stack_size(1024)),
+    ];
+    for (option, set) in cases {
+        let mut builder = Runtime::builder();
+        let err = set(&mut builder).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{option}");
+        let message = err.to_string();
+        assert!(
+            message.contains(option),
+            "the error for a bad {option} should name it, got {message:?}"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn thread_name_shows_in_worker_and_blocking_threads() {
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .thread_name("named-rt")
+        .build()
+        .unwrap();
+    let (worker, blocking) = runtime.block_on(bounded(async {
+        let worker = corio::spawn(async { std::thread::current().name().map(String::from) });
+        let blocking = corio::spawn_blocking(|| std::thread::current().name().map(String::from));
+        (worker.await.unwrap(), blocking.await.unwrap())
+    }));
+    let worker = worker.expect("worker threads are named");
+    let blocking = blocking.expect("blocking threads are named");
+    assert!(worker.starts_with("named-rt"), "{worker}");
+    assert!(blocking.starts_with("named-rt"), "{blocking}");
+    assert_ne!(worker, blocking);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn thread_hooks_run_on_runtime_threads() {
+    let (tx, rx) = mpsc::channel::<(&'static str, Option<String>)>();
+    let start_tx = Mutex::new(tx.clone());
+    let stop_tx = Mutex::new(tx);
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .thread_name("hooked")
+        .on_thread_start(move || {
+            let name = std::thread::current().name().map(String::from);
+            start_tx.lock().unwrap().send(("start", name)).unwrap();
+        })
+        .on_thread_stop(move || {
+            let name = std::thread::current().name().map(String::from);
+            stop_tx.lock().unwrap().send(("stop", name)).unwrap();
+        })
+        .build()
+        .unwrap();
+    runtime.block_on(bounded(async {
+        corio::spawn_blocking(|| ()).await.unwrap();
+    }));
+    drop(runtime);
+    // The hooks' senders were dropped with the runtime, so the channel ends.
+    let events: Vec<_> = rx.iter().collect();
+    let count = |kind: &str| events.iter().filter(|(k, _)| *k == kind).count();
+    assert_eq!(count("start"), 3, "{events:?}");
+    assert_eq!(count("stop"), 3, "{events:?}");
+    for (_, name) in &events {
+        let name = name.as_deref().unwrap_or("");
+        assert!(name.starts_with("hooked"), "a hook ran on {name:?}");
+    }
+}
+
+// ------------------------------------------------------------ entry points
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn crate_block_on_runs_and_cancels_leftover_tasks() {
+    let drops = Drops::new(1);
+    let tracked = drops.track(0);
+    let out = corio::block_on(async move {
+        corio::spawn(async move {
+            let _tracked = tracked;
+            std::future::pending::<()>().await;
+        });
+        corio::spawn(async { 6 }).await.unwrap() * 7
+    });
+    assert_eq!(out, 42);
+    // asyncio.run semantics: the runtime is gone, the leftover task with it.
+    drops.assert_each_dropped_once();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn runtime_block_on_and_spawn() {
+    let runtime = two_workers();
+    let early = runtime.spawn(async { 1 });
+    let out = runtime.block_on(bounded(async move {
+        let late = corio::spawn(async { 2 });
+        early.await.unwrap() + late.await.unwrap()
+    }));
+    assert_eq!(out, 3);
+    let blocking = runtime.spawn_blocking(|| 4);
+    assert_eq!(runtime.block_on(bounded(blocking)).unwrap(), 4);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn handle_block_on_from_a_foreign_thread() {
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    let thread = std::thread::spawn(move || {
+        handle.block_on(bounded(async {
+            // `spawn` inside finds the handle's runtime.
+            let task = corio::spawn(async { std::thread::current().name().map(String::from) });
+            task.await.unwrap()
+        }))
+    });
+    let name = thread.join().unwrap().unwrap();
+    assert!(name.starts_with("corio"), "the task ran on {name:?}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn handle_spawns_from_a_foreign_thread() {
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let task = handle.spawn(async { 5 });
+        let blocking = handle.spawn_blocking(|| 6);
+        tx.send((task, blocking)).unwrap();
+    });
+    let (task, blocking) = recv(&rx);
+    let sum = runtime.block_on(bounded(async {
+        task.await.unwrap() + blocking.await.unwrap()
+    }));
+    assert_eq!(sum, 11);
+}
+
+#[test]
+fn handle_is_clone_send_sync() {
+    fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+    assert_traits::<Handle>();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn handle_current_inside_and_outside() {
+    assert!(Handle::try_current().is_err());
+    let message = panic_of(Handle::current);
+    assert!(message.contains("outside a corio runtime"), "{message}");
+
+    let runtime = two_workers();
+    runtime.block_on(bounded(async {
+        assert!(Handle::try_current().is_ok(), "inside block_on");
+        let in_task = corio::spawn(async { Handle::try_current().is_ok() });
+        assert!(in_task.await.unwrap(), "inside a task");
+        let in_blocking = corio::spawn_blocking(|| Handle::try_current().is_ok());
+        assert!(in_blocking.await.unwrap(), "inside spawn_blocking");
+        // `Handle::current` inside a task spawns on the same runtime.
+        let nested = corio::spawn(async { Handle::current().spawn(async { 9 }).await.unwrap() });
+        assert_eq!(nested.await.unwrap(), 9);
+    }));
+    assert!(
+        Handle::try_current().is_err(),
+        "block_on leaves the context"
+    );
+}
+
+#[test]
+fn spawn_outside_a_runtime_panics_naming_the_fix() {
+    let message = panic_of(|| corio::spawn(async {}));
+    assert!(message.contains("outside a corio runtime"), "{message}");
+    assert!(
+        message.contains("block_on") && message.contains("Handle::spawn"),
+        "the message should name the fix: {message}"
+    );
+    let message = panic_of(|| corio::spawn_blocking(|| ()));
+    assert!(message.contains("outside a corio runtime"), "{message}");
+    // `corio::task::Builder` should be this type but names the runtime's
+    // Builder (see the report); the task builder is reached directly here.
+    let err = corio::runtime::TaskBuilder::new()
+        .name("x")
+        .spawn(async {})
+        .unwrap_err();
+    assert!(err.to_string().contains("outside a corio runtime"), "{err}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn block_on_inside_a_worker_panics_clearly() {
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    let err = runtime.block_on(bounded(async move {
+        corio::spawn(async move { handle.block_on(async { 1 }) })
+            .await
+            .unwrap_err()
+    }));
+    assert!(err.is_panic());
+    let message = common::panic_message(&*err.into_panic());
+    assert!(message.contains("inside a corio runtime"), "{message}");
+    assert!(
+        message.contains(".await"),
+        "the message names the fix: {message}"
+    );
+    // The worker survived the panic.
+    assert_eq!(
+        runtime
+            .block_on(bounded(runtime.spawn(async { 3 })))
+            .unwrap(),
+        3
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn block_on_inside_block_on_panics_clearly() {
+    let outer = two_workers();
+    let inner = two_workers();
+    let message = outer.block_on(async { panic_of(|| inner.block_on(async { 1 })) });
+    assert!(message.contains("inside a corio runtime"), "{message}");
+    let message = outer.block_on(async { panic_of(|| corio::block_on(async { 1 })) });
+    assert!(message.contains("inside a corio runtime"), "{message}");
+    // Both runtimes are still usable afterwards.
+    assert_eq!(inner.block_on(async { 2 }), 2);
+    assert_eq!(outer.block_on(async { 3 }), 3);
+}
+
+// ------------------------------------------------------------------ panics
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_panic_in_the_block_on_future_reaches_the_caller() {
+    let runtime = two_workers();
+    let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async {
+            corio::task::yield_now().await;
+            panic!("from block_on");
+        })
+    }))
+    .unwrap_err();
+    assert_eq!(common::panic_message(&*payload), "from block_on");
+    // The context was restored and the runtime still works.
+    assert!(Handle::try_current().is_err());
+    assert_eq!(
+        runtime
+            .block_on(bounded(runtime.spawn(async { 1 })))
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_panic_in_a_drop_at_shutdown_is_caught() {
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            panic!("panic in Drop during shutdown");
+        }
+    }
+    let runtime = two_workers();
+    let drops = Drops::new(2);
+    let polled = Latch::new(2);
+    for i in 0..2 {
+        let (tracked, polled) = (drops.track(i), polled.clone());
+        runtime.spawn(async move {
+            // The tracked value drops after PanicOnDrop (reverse order).
+            let _tracked = tracked;
+            let _bomb = PanicOnDrop;
+            polled.count_down();
+            std::future::pending::<()>().await;
+        });
+    }
+    // One more that is never polled.
+    let never_polled = runtime.spawn(async move {
+        let _bomb = PanicOnDrop;
+    });
+    drop(never_polled);
+    runtime.block_on(bounded(polled.wait()));
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(runtime)));
+    assert!(dropped.is_ok(), "dropping the runtime must not panic");
+    drops.assert_each_dropped_once();
+}
+
+// ---------------------------------------------------------------- shutdown
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_drops_each_idle_task_once() {
+    const TASKS: usize = 1_000;
+    let runtime = two_workers();
+    let drops = Drops::new(TASKS);
+    let polled = Latch::new(TASKS);
+    let mut handles = Vec::new();
+    for i in 0..TASKS {
+        let (tracked, polled) = (drops.track(i), polled.clone());
+        handles.push(runtime.spawn(async move {
+            let _tracked = tracked;
+            polled.count_down();
+            std::future::pending::<()>().await;
+        }));
+    }
+    runtime.block_on(bounded(polled.wait()));
+    assert_eq!(drops.total(), 0);
+    drop(runtime);
+    drops.assert_each_dropped_once();
+    // The handles outlive the runtime and report cancellation.
+    for handle in handles {
+        assert!(handle.is_finished());
+        let err = futures_lite::future::block_on(handle).unwrap_err();
+        assert!(err.is_cancelled());
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_drops_each_queued_task_once() {
+    const TASKS: usize = 1_000;
+    let runtime = two_workers();
+    let drops = Drops::new(2 * TASKS);
+    let busy = Latch::new(2);
+    // Occupy both workers so that what follows stays queued: one task fills
+    // its worker's local queue, the injector gets the rest.
+    for w in 0..2 {
+        let busy = busy.clone();
+        let drops = drops.clone();
+        runtime.spawn(async move {
+            if w == 0 {
+                for i in 0..TASKS {
+                    let tracked = drops.track(TASKS + i);
+                    drop(corio::spawn(async move {
+                        let _tracked = tracked;
+                        std::future::pending::<()>().await;
+                    }));
+                }
+            }
+            busy.count_down();
+            // Creates the condition (a busy worker), not a synchronisation.
+            std::thread::sleep(Duration::from_millis(100));
+        });
+    }
+    runtime.block_on(bounded(busy.wait()));
+    for i in 0..TASKS {
+        let tracked = drops.track(i);
+        drop(runtime.spawn(async move {
+            let _tracked = tracked;
+            std::future::pending::<()>().await;
+        }));
+    }
+    drop(runtime);
+    drops.assert_each_dropped_once();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_drops_each_task_once_mid_abort() {
+    const TASKS: usize = 1_000;
+    let runtime = two_workers();
+    let drops = Drops::new(TASKS);
+    let mut aborts = Vec::new();
+    for i in 0..TASKS {
+        let tracked = drops.track(i);
+        let handle = runtime.spawn(async move {
+            let _tracked = tracked;
+            loop {
+                corio::task::yield_now().await;
+            }
+        });
+        aborts.push(handle.abort_handle());
+    }
+    // Abort from another thread while the runtime shuts down.
+    let aborter = std::thread::spawn(move || {
+        for abort in &aborts {
+            abort.abort();
+        }
+        aborts
+    });
+    drop(runtime);
+    let aborts = aborter.join().unwrap();
+    drops.assert_each_dropped_once();
+    assert!(aborts.iter().all(|a| a.is_finished()));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_waker_kept_after_the_runtime_is_gone_does_nothing() {
+    let runtime = two_workers();
+    let slot = Arc::new(Mutex::new(None::<Waker>));
+    let drops = Drops::new(1);
+    let polled = Latch::new(1);
+    {
+        let (slot, tracked, polled) = (slot.clone(), drops.track(0), polled.clone());
+        runtime.spawn(async move {
+            let _tracked = tracked;
+            pending_with_waker(slot, polled).await;
+        });
+    }
+    runtime.block_on(bounded(polled.wait()));
+    drop(runtime);
+    drops.assert_each_dropped_once();
+    let waker = slot.lock().unwrap().take().unwrap();
+    let clone = waker.clone();
+    waker.wake_by_ref();
+    waker.wake();
+    // From another thread too.
+    std::thread::spawn(move || {
+        clone.wake_by_ref();
+        clone.wake();
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_waker_woken_during_shutdown_does_nothing() {
+    let runtime = two_workers();
+    let slots: Vec<_> = (0..100)
+        .map(|_| Arc::new(Mutex::new(None::<Waker>)))
+        .collect();
+    let polled = Latch::new(slots.len());
+    let drops = Drops::new(slots.len());
+    for (i, slot) in slots.iter().enumerate() {
+        let (slot, tracked, polled) = (slot.clone(), drops.track(i), polled.clone());
+        runtime.spawn(async move {
+            let _tracked = tracked;
+            pending_with_waker(slot, polled).await;
+        });
+    }
+    runtime.block_on(bounded(polled.wait()));
+    let wakers: Vec<Waker> = slots
+        .iter()
+        .map(|s| s.lock().unwrap().clone().unwrap())
+        .collect();
+    let waking = std::thread::spawn(move || {
+        for _ in 0..100 {
+            for waker in &wakers {
+                waker.wake_by_ref();
+            }
+        }
+    });
+    drop(runtime);
+    waking.join().unwrap();
+    drops.assert_each_dropped_once();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_returns_in_time_with_a_blocking_job_running() {
+    let runtime = two_workers();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel();
+    runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(LIMIT);
+        done_tx.send(()).unwrap();
+    });
+    recv(&started_rx);
+    let timeout = Duration::from_millis(100);
+    let start = Instant::now();
+    runtime.shutdown_timeout(timeout);
+    let took = start.elapsed();
+    assert!(took >= timeout, "it waited for the job only {took:?}");
+    assert!(took < LIMIT / 2, "it waited for the job to end: {took:?}");
+    assert!(done_rx.try_recv().is_err(), "the job is still running");
+    release_tx.send(()).unwrap();
+    recv(&done_rx);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_background_does_not_wait() {
+    let runtime = two_workers();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel();
+    runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(LIMIT);
+        done_tx.send(()).unwrap();
+    });
+    let drops = Drops::new(1);
+    let tracked = drops.track(0);
+    runtime.spawn(async move {
+        let _tracked = tracked;
+        std::future::pending::<()>().await;
+    });
+    recv(&started_rx);
+    let start = Instant::now();
+    runtime.shutdown_background();
+    assert!(start.elapsed() < LIMIT / 2);
+    drops.assert_each_dropped_once();
+    release_tx.send(()).unwrap();
+    recv(&done_rx);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn spawn_after_shutdown_began_is_cancelled() {
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    drop(runtime);
+    let drops = Drops::new(1);
+    let tracked = drops.track(0);
+    let late = handle.spawn(async move {
+        let _tracked = tracked;
+        1
+    });
+    drops.assert_each_dropped_once();
+    let err = futures_lite::future::block_on(late).unwrap_err();
+    assert!(err.is_cancelled());
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_is_reusable_after_many_block_ons() {
+    let runtime = two_workers();
+    for i in 0..50u64 {
+        let out = runtime.block_on(bounded(async move {
+            corio::spawn(async move { i * 2 }).await.unwrap()
+        }));
+        assert_eq!(out, i * 2);
+    }
+    // And common::block_on still gives a fresh one.
+    assert_eq!(block_on(async { 1 }), 1);
+}
