@@ -34,6 +34,7 @@ pub mod io;
 pub mod net;
 pub mod observe;
 pub mod runtime;
+pub mod sync;
 pub mod task;
 pub mod time;
 

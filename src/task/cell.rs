@@ -62,8 +62,7 @@ pub(super) struct Trailer {
 
 impl<F, S> Cell<F, S>
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     /// Allocates the cell and returns a pointer to its header. The state
@@ -102,8 +101,7 @@ where
 
 fn vtable<F, S>() -> &'static Vtable
 where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
+    F: Future + 'static,
     S: Schedule,
 {
     &Vtable {

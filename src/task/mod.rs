@@ -87,6 +87,27 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
+    // SAFETY: a Send future may be polled and dropped on any thread.
+    unsafe { new_task_unchecked(future, scheduler, location, name) }
+}
+
+/// Allocates a task whose future need not be `Send`.
+///
+/// # Safety
+/// The future must be polled and dropped only on the thread that created it:
+/// the scheduler `S` must run it there, and shut it down there (`LocalSet`
+/// does both). Wakers may still be used from any thread: they only touch the
+/// state word and the scheduler's queue.
+pub(crate) unsafe fn new_task_unchecked<F, S>(
+    future: F,
+    scheduler: S,
+    location: &'static Location<'static>,
+    name: Option<Box<str>>,
+) -> (Task<S>, Notified<S>, JoinHandle<F::Output>)
+where
+    F: Future + 'static,
+    S: Schedule,
+{
     let ptr = cell::Cell::allocate(future, scheduler, Id::next(), location, name);
     let raw = raw::RawTask::from_header(ptr);
     // SAFETY: a new cell starts with exactly these three references.

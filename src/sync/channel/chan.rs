@@ -1,0 +1,168 @@
+//! The state both halves of a channel share, and the two futures that wait
+//! on it. Each poll is "try; if it would wait, park; try once more": the
+//! second try closes the race with the other side described in `waiters.rs`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use super::queue::{Pop, Push, Queue};
+use super::waiters::Waiters;
+use super::{Receiver, SendError, Sender};
+use crate::loom::Arc;
+use crate::loom::atomic::AtomicUsize;
+use crate::task::budget::poll_proceed;
+
+/// What the handles share.
+pub(super) struct Chan<T> {
+    pub(super) queue: Queue<T>,
+    /// Receivers parked on an empty channel.
+    pub(super) receiving: Waiters,
+    /// Senders parked on a full channel.
+    pub(super) sending: Waiters,
+    pub(super) senders: AtomicUsize,
+    pub(super) receivers: AtomicUsize,
+}
+
+impl<T> Chan<T> {
+    pub(super) fn create(queue: Queue<T>) -> (Sender<T>, Receiver<T>) {
+        let chan = Arc::new(Chan {
+            queue,
+            receiving: Waiters::new(),
+            sending: Waiters::new(),
+            senders: AtomicUsize::new(1),
+            receivers: AtomicUsize::new(1),
+        });
+        let receiver = Receiver {
+            chan: chan.clone(),
+            stream_waiter: None,
+        };
+        (Sender { chan }, receiver)
+    }
+
+    pub(super) fn push(&self, value: T) -> Result<(), Push<T>> {
+        self.queue.push(value)?;
+        self.receiving.notify_one();
+        Ok(())
+    }
+
+    pub(super) fn pop(&self) -> Pop<T> {
+        let popped = self.queue.pop();
+        if let Pop::Value(_) = popped {
+            self.sending.notify_one();
+        }
+        popped
+    }
+
+    pub(super) fn close(&self) -> bool {
+        let first = self.queue.close();
+        if first {
+            self.receiving.notify_all();
+            self.sending.notify_all();
+        }
+        first
+    }
+
+    /// One poll of a send: try, and if full, park and try once more (see
+    /// `waiters.rs` for why the second try is needed).
+    pub(super) fn poll_send(
+        &self,
+        value: &mut Option<T>,
+        waiter: &mut Option<usize>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        let spent = ready!(poll_proceed(cx));
+        let mut next = value
+            .take()
+            .expect("a send future polled after it completed");
+        let mut parked = false;
+        let sent = loop {
+            match self.push(next) {
+                Ok(()) => break Ok(()),
+                Err(Push::Closed(back)) => break Err(SendError(back)),
+                Err(Push::Full(back)) if parked => {
+                    *value = Some(back);
+                    return Poll::Pending;
+                }
+                Err(Push::Full(back)) => {
+                    next = back;
+                    self.sending.register(waiter, cx.waker());
+                    parked = true;
+                }
+            }
+        };
+        self.sending.complete(waiter);
+        spent.made_progress();
+        Poll::Ready(sent)
+    }
+
+    /// One poll of a receive; the mirror image of `poll_send`.
+    pub(super) fn poll_recv(
+        &self,
+        waiter: &mut Option<usize>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<T>> {
+        let spent = ready!(poll_proceed(cx));
+        let mut parked = false;
+        let received = loop {
+            match self.pop() {
+                Pop::Value(value) => break Some(value),
+                Pop::Closed => break None,
+                Pop::Empty if parked => return Poll::Pending,
+                Pop::Empty => {
+                    self.receiving.register(waiter, cx.waker());
+                    parked = true;
+                }
+            }
+        };
+        self.receiving.complete(waiter);
+        spent.made_progress();
+        Poll::Ready(received)
+    }
+}
+
+/// The state of one `send(..).await`.
+pub(super) struct Sending<'a, T> {
+    pub(super) chan: &'a Chan<T>,
+    pub(super) value: Option<T>,
+    pub(super) waiter: Option<usize>,
+}
+
+// The value is moved in and out of its `Option`, never pinned.
+impl<T> Unpin for Sending<'_, T> {}
+
+impl<T> Future for Sending<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.chan.poll_send(&mut this.value, &mut this.waiter, cx)
+    }
+}
+
+impl<T> Drop for Sending<'_, T> {
+    fn drop(&mut self) {
+        self.chan.sending.cancel(&mut self.waiter);
+    }
+}
+
+/// The state of one `recv().await`.
+pub(super) struct Receiving<'a, T> {
+    pub(super) chan: &'a Chan<T>,
+    pub(super) waiter: Option<usize>,
+}
+
+impl<T> Future for Receiving<'_, T> {
+    type Output = Option<T>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.get_mut();
+        this.chan.poll_recv(&mut this.waiter, cx)
+    }
+}
+
+impl<T> Drop for Receiving<'_, T> {
+    fn drop(&mut self) {
+        self.chan.receiving.cancel(&mut self.waiter);
+    }
+}

@@ -1,0 +1,109 @@
+//! The channel's errors. Each one that refuses a value gives it back, and none
+//! needs `T: Debug` to be printed (the value is shown as `..`).
+
+use std::error::Error;
+use std::fmt;
+
+/// [`Sender::send`](super::Sender::send) found the channel closed; the value
+/// comes back in `.0`.
+///
+/// ```
+/// let (tx, rx) = corio::sync::channel::unbounded();
+/// drop(rx);
+/// let err = futures_lite::future::block_on(tx.send("lost")).unwrap_err();
+/// assert_eq!(err.0, "lost");
+/// ```
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub struct SendError<T>(pub T);
+
+/// Why [`Sender::try_send`](super::Sender::try_send) did not send; the value
+/// comes back in either case.
+///
+/// ```
+/// use corio::sync::channel::{self, TrySendError};
+///
+/// let (tx, rx) = channel::bounded(1);
+/// tx.try_send(1).unwrap();
+/// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+/// drop(rx);
+/// assert_eq!(tx.try_send(3).unwrap_err().into_inner(), 3);
+/// ```
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub enum TrySendError<T> {
+    /// The channel is bounded and holds `capacity` messages.
+    Full(T),
+    /// The channel is closed: no receiver would ever see the value.
+    Closed(T),
+}
+
+/// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no message.
+///
+/// ```
+/// use corio::sync::channel::{self, TryRecvError};
+///
+/// let (tx, rx) = channel::unbounded::<u8>();
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+/// ```
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum TryRecvError {
+    /// No message now; one may come later.
+    Empty,
+    /// Closed and drained: no message will ever come.
+    Closed,
+}
+
+impl<T> TrySendError<T> {
+    /// The value that was not sent.
+    pub fn into_inner(self) -> T {
+        match self {
+            TrySendError::Full(value) | TrySendError::Closed(value) => value,
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendError").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sending on a closed channel")
+    }
+}
+
+impl<T> Error for SendError<T> {}
+
+impl<T> fmt::Debug for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrySendError::Full(_) => f.write_str("Full(..)"),
+            TrySendError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for TrySendError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrySendError::Full(_) => "sending on a full channel",
+            TrySendError::Closed(_) => "sending on a closed channel",
+        })
+    }
+}
+
+impl<T> Error for TrySendError<T> {}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TryRecvError::Empty => "receiving on an empty channel",
+            TryRecvError::Closed => "receiving on a closed and drained channel",
+        })
+    }
+}
+
+impl Error for TryRecvError {}

@@ -1,0 +1,322 @@
+//! Go-style channels: many senders, many receivers, bounded or not.
+//!
+//! ```text
+//!   Sender ─┐                                   ┌─► Receiver
+//!   Sender ─┼─► [ queue: Ring (bounded) or  ] ──┼─► Receiver
+//!   Sender ─┘   [ VecDeque (unbounded)      ]   └─► Receiver
+//!                 recv waiters │ send waiters
+//!                 (parked when │ (parked when
+//!                  empty)      │  full)
+//! ```
+//!
+//! Both handles are `Clone`; each message goes to exactly one receiver. A
+//! [`bounded`] channel holds at most `capacity` messages and makes senders
+//! wait when it is full (back-pressure); an [`unbounded`] one never does.
+//!
+//! **Closing.** The channel closes when [`Sender::close`] or
+//! [`Receiver::close`] is called, when the last `Sender` is dropped, or when
+//! the last `Receiver` is dropped. After that every send fails and gives the
+//! value back, while receivers still drain what was sent before the close;
+//! then `recv` returns `None`. A send that races with the close either lands
+//! before it (and is received) or fails: nothing sent successfully is lost
+//! while a receiver remains.
+//!
+//! **Speed.** The bounded buffer is a lock-free ring (see `ring.rs`), and a
+//! side only takes its waiter lock when somebody is parked on the other side
+//! (see `waiters.rs`). A parked receiver is woken by the first send, then
+//! drains everything sent meanwhile without further wakes, so a busy channel
+//! pays for a wake once per burst rather than once per message.
+//!
+//! **No rendezvous.** `bounded(0)` panics: corio has no unbuffered channel;
+//! `bounded(1)` is the closest.
+//!
+//! **Cancel safety.** `recv` is cancel-safe: dropping the future never loses
+//! a message, and a wake it had been given passes to the next receiver.
+//! `send` is cancel-safe in the same sense, but the value inside a dropped
+//! `send` future is dropped with it (use `try_send` to keep it).
+
+mod chan;
+mod error;
+mod queue;
+mod ring;
+mod waiters;
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use self::chan::{Chan, Receiving, Sending};
+pub use self::error::{SendError, TryRecvError, TrySendError};
+use self::queue::{Pop, Push, Queue};
+use crate::loom::Arc;
+use crate::loom::atomic::Ordering;
+
+/// Creates a channel holding at most `capacity` messages.
+///
+/// # Panics
+///
+/// If `capacity` is 0: corio has no rendezvous channel.
+///
+/// ```
+/// use corio::sync::channel;
+///
+/// let (tx, rx) = channel::bounded(16);
+/// let producer = std::thread::spawn(move || {
+///     futures_lite::future::block_on(async {
+///         for i in 0..100u32 {
+///             tx.send(i).await.unwrap();
+///         }
+///     })
+/// });
+/// let sum = futures_lite::future::block_on(async {
+///     let mut sum = 0;
+///     while let Some(i) = rx.recv().await {
+///         sum += i;
+///     }
+///     sum
+/// });
+/// producer.join().unwrap();
+/// assert_eq!(sum, 4950);
+/// ```
+pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    assert!(
+        capacity > 0,
+        "corio::sync::channel::bounded(0): corio has no rendezvous (unbuffered) channel; \
+         use a capacity of at least 1"
+    );
+    Chan::create(Queue::bounded(capacity))
+}
+
+/// Creates a channel with no limit on the messages it holds: `send` never waits.
+///
+/// ```
+/// let (tx, rx) = corio::sync::channel::unbounded();
+/// for i in 0..10_000 {
+///     tx.try_send(i).unwrap();
+/// }
+/// assert_eq!(rx.len(), 10_000);
+/// assert_eq!(rx.capacity(), None);
+/// ```
+pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
+    Chan::create(Queue::unbounded())
+}
+
+/// The sending half of a channel; clone it for more producers.
+///
+/// The channel closes when the last `Sender` is dropped.
+pub struct Sender<T> {
+    chan: Arc<Chan<T>>,
+}
+
+/// The receiving half of a channel; clone it for more consumers. It is also
+/// a [`Stream`] of the messages, which ends when the channel is closed and
+/// drained.
+///
+/// The channel closes when the last `Receiver` is dropped.
+pub struct Receiver<T> {
+    chan: Arc<Chan<T>>,
+    /// This handle's place among the parked receivers, for `poll_next`.
+    stream_waiter: Option<usize>,
+}
+
+impl<T> Sender<T> {
+    /// Sends `value`, waiting for room if the channel is bounded and full.
+    /// Fails, giving the value back, if the channel is closed.
+    ///
+    /// Cancel safety: dropping the future sends nothing and drops the value.
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::channel::bounded(1);
+    /// futures_lite::future::block_on(async {
+    ///     tx.send("hello").await.unwrap();
+    ///     assert_eq!(rx.recv().await, Some("hello"));
+    /// });
+    /// ```
+    pub async fn send(&self, value: T) -> Result<(), SendError<T>> {
+        Sending {
+            chan: &self.chan,
+            value: Some(value),
+            waiter: None,
+        }
+        .await
+    }
+
+    /// Sends `value` if there is room now; never waits.
+    ///
+    /// ```
+    /// let (tx, _rx) = corio::sync::channel::bounded(1);
+    /// assert!(tx.try_send(1).is_ok());
+    /// assert!(tx.try_send(2).is_err(), "full");
+    /// ```
+    pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
+        self.chan.push(value).map_err(|refused| match refused {
+            Push::Full(value) => TrySendError::Full(value),
+            Push::Closed(value) => TrySendError::Closed(value),
+        })
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Receives the next message, waiting for one; `None` once the channel
+    /// is closed and drained.
+    ///
+    /// Cancel safety: dropping the future never loses a message.
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::channel::unbounded();
+    /// tx.try_send(7).unwrap();
+    /// drop(tx);
+    /// futures_lite::future::block_on(async {
+    ///     assert_eq!(rx.recv().await, Some(7));
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
+    pub async fn recv(&self) -> Option<T> {
+        Receiving {
+            chan: &self.chan,
+            waiter: None,
+        }
+        .await
+    }
+
+    /// Receives a message if one is there now; never waits.
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::channel::bounded(4);
+    /// tx.try_send('a').unwrap();
+    /// assert_eq!(rx.try_recv(), Ok('a'));
+    /// assert!(rx.try_recv().is_err());
+    /// ```
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        match self.chan.pop() {
+            Pop::Value(value) => Ok(value),
+            Pop::Empty => Err(TryRecvError::Empty),
+            Pop::Closed => Err(TryRecvError::Closed),
+        }
+    }
+}
+
+impl<T> Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = self.get_mut();
+        this.chan.poll_recv(&mut this.stream_waiter, cx)
+    }
+}
+
+/// The methods both handles have, written once.
+macro_rules! shared_methods {
+    ($handle:ident) => {
+        impl<T> $handle<T> {
+            /// Closes the channel: sends fail from now on, receivers drain
+            /// what is left. Returns `true` if this call closed it.
+            ///
+            /// ```
+            /// let (tx, rx) = corio::sync::channel::unbounded::<()>();
+            /// assert!(!tx.is_closed());
+            /// assert!(rx.close());
+            /// assert!(tx.is_closed() && !tx.close());
+            /// ```
+            pub fn close(&self) -> bool {
+                self.chan.close()
+            }
+
+            /// Whether the channel is closed (it may still hold messages).
+            ///
+            /// ```
+            /// let (tx, rx) = corio::sync::channel::bounded::<u8>(1);
+            /// drop(rx);
+            /// assert!(tx.is_closed());
+            /// ```
+            pub fn is_closed(&self) -> bool {
+                self.chan.queue.is_closed()
+            }
+
+            /// The number of messages in the channel now.
+            ///
+            /// ```
+            /// let (tx, rx) = corio::sync::channel::bounded(8);
+            /// tx.try_send(1).unwrap();
+            /// assert_eq!((tx.len(), rx.len()), (1, 1));
+            /// ```
+            pub fn len(&self) -> usize {
+                self.chan.queue.len()
+            }
+
+            /// Whether the channel holds no message now.
+            ///
+            /// ```
+            /// let (tx, rx) = corio::sync::channel::bounded::<u8>(8);
+            /// assert!(tx.is_empty() && rx.is_empty());
+            /// ```
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// The channel's capacity: `Some(n)` if bounded, `None` if not.
+            ///
+            /// ```
+            /// let (tx, _rx) = corio::sync::channel::bounded::<u8>(8);
+            /// assert_eq!(tx.capacity(), Some(8));
+            /// ```
+            pub fn capacity(&self) -> Option<usize> {
+                self.chan.queue.capacity()
+            }
+        }
+
+        impl<T> fmt::Debug for $handle<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($handle))
+                    .field("len", &self.len())
+                    .field("capacity", &self.capacity())
+                    .field("closed", &self.is_closed())
+                    .finish()
+            }
+        }
+    };
+}
+
+shared_methods!(Sender);
+shared_methods!(Receiver);
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.chan.senders.fetch_add(1, Ordering::Relaxed);
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    fn clone(&self) -> Self {
+        self.chan.receivers.fetch_add(1, Ordering::Relaxed);
+        Receiver {
+            chan: self.chan.clone(),
+            stream_waiter: None,
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        if self.chan.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.chan.close();
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.chan.receiving.cancel(&mut self.stream_waiter);
+        if self.chan.receivers.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.chan.close();
+        }
+    }
+}
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -1,0 +1,109 @@
+//! The channel's buffer, bounded or not, behind one interface.
+//!
+//! A bounded channel keeps its messages in a lock-free [`Ring`]; an unbounded
+//! one in a `VecDeque` behind a mutex (it is never full, so it needs no
+//! slots to race on). Both fold "closed" into the same step as "push", so a
+//! send that races with `close` either lands before it or fails: a receiver
+//! that saw `Closed` can never see a message afterwards.
+
+use std::collections::VecDeque;
+
+use super::ring::Ring;
+use crate::loom::Mutex;
+
+/// Why a push did not happen; the value comes back.
+pub(super) enum Push<T> {
+    Full(T),
+    Closed(T),
+}
+
+/// The outcome of a pop.
+pub(super) enum Pop<T> {
+    Value(T),
+    Empty,
+    /// Closed and drained: no message will ever come.
+    Closed,
+}
+
+// The ring is large on purpose (its indices sit on separate cache lines), and
+// a channel holds one queue, inside its `Arc`: boxing it would only add a hop.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum Queue<T> {
+    Bounded(Ring<T>),
+    Unbounded(Mutex<Unbounded<T>>),
+}
+
+pub(super) struct Unbounded<T> {
+    items: VecDeque<T>,
+    closed: bool,
+}
+
+impl<T> Queue<T> {
+    pub(super) fn bounded(capacity: usize) -> Self {
+        Queue::Bounded(Ring::new(capacity))
+    }
+
+    pub(super) fn unbounded() -> Self {
+        Queue::Unbounded(Mutex::new(Unbounded {
+            items: VecDeque::new(),
+            closed: false,
+        }))
+    }
+
+    pub(super) fn push(&self, value: T) -> Result<(), Push<T>> {
+        match self {
+            Queue::Bounded(ring) => ring.push(value),
+            Queue::Unbounded(list) => {
+                let mut list = list.lock();
+                if list.closed {
+                    return Err(Push::Closed(value));
+                }
+                list.items.push_back(value);
+                Ok(())
+            }
+        }
+    }
+
+    pub(super) fn pop(&self) -> Pop<T> {
+        match self {
+            Queue::Bounded(ring) => ring.pop(),
+            Queue::Unbounded(list) => {
+                let mut list = list.lock();
+                match list.items.pop_front() {
+                    Some(value) => Pop::Value(value),
+                    None if list.closed => Pop::Closed,
+                    None => Pop::Empty,
+                }
+            }
+        }
+    }
+
+    /// Closes the queue; `true` if this call did it.
+    pub(super) fn close(&self) -> bool {
+        match self {
+            Queue::Bounded(ring) => ring.close(),
+            Queue::Unbounded(list) => !std::mem::replace(&mut list.lock().closed, true),
+        }
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        match self {
+            Queue::Bounded(ring) => ring.is_closed(),
+            Queue::Unbounded(list) => list.lock().closed,
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Queue::Bounded(ring) => ring.len(),
+            Queue::Unbounded(list) => list.lock().items.len(),
+        }
+    }
+
+    pub(super) fn capacity(&self) -> Option<usize> {
+        match self {
+            Queue::Bounded(ring) => Some(ring.capacity()),
+            Queue::Unbounded(_) => None,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Synchronisation between tasks: channels, locks, semaphores, signals.
+//!
+//! # Executor-independent
+//!
+//! Nothing here knows about corio's scheduler, reactor or timers. A
+//! primitive that must wait stores the [`Waker`](std::task::Waker) of the
+//! task polling it and returns `Pending`; whoever makes progress possible
+//! (a send, an unlock, a `done`) calls `wake`. That is the whole contract of
+//! `std::future`, so these types work the same under corio, under tokio,
+//! under `futures_lite::future::block_on` on a plain thread, or between all
+//! three at once: a `std::thread` can send to a task, a task to a thread.
+//!
+//! The one tie to corio is the cooperative budget (`task::budget`): an
+//! operation about to return `Ready` spends a unit, so a task that always
+//! finds its channel full of messages still yields now and then. Outside a
+//! corio task the budget is unlimited and the check costs a thread-local read.
+//!
+//! # The waiter queue
+//!
+//! Every primitive that parks tasks keeps them in a FIFO `WaitQueue`
+//! (`wait_queue.rs`): a linked list in a slab, so that
+//!
+//! * wake-ups go in arrival order (fairness: nobody waits forever while
+//!   newcomers are served);
+//! * a future dropped while waiting removes its own node in O(1) by key;
+//! * a woken node stays until its future has seen it, so the future can tell
+//!   "I was given the lock/permit/signal" from "I am still waiting", and pass
+//!   a gift it will never use to the next waiter.
+//!
+//! # Cancel safety
+//!
+//! Dropping a future is how async Rust cancels it (`select!` drops the
+//! losers, a timeout drops what it wraps). An operation is *cancel-safe* if
+//! dropping it before completion loses nothing: no message, no permit, no
+//! wake-up meant for someone else.
+//!
+//! | operation | cancel-safe | when dropped while waiting |
+//! | --- | --- | --- |
+//! | [`channel::Receiver::recv`] | yes | no message is lost; a wake it held passes to the next receiver |
+//! | [`channel::Sender::send`] | yes, but the value is dropped | nothing is sent; a wake it held passes to the next sender |
+//! | [`oneshot::Receiver`] (await) | yes | dropping it closes the channel; `send` returns the value |
+//! | [`oneshot::Sender::closed`] | yes | it only waits |
+//! | [`Mutex::lock`], [`RwLock::read`], [`RwLock::write`] | yes | leaves the line; a lock handed to it passes on |
+//! | [`Semaphore::acquire`] and friends | yes | leaves the line; permits granted to it go back and on |
+//! | [`Notify::notified`] | yes | a `notify_one` that picked it passes on (or is stored) |
+//! | [`WaitGroup::wait`] | yes | it only waits |
+
+pub mod channel;
+mod mutex;
+mod notify;
+pub mod oneshot;
+mod rwlock;
+mod semaphore;
+mod wait_group;
+mod wait_queue;
+
+#[cfg(all(test, not(loom)))]
+mod tests;
+
+pub use self::mutex::{Mutex, MutexGuard, TryLockError};
+pub use self::notify::{Notified, Notify};
+pub use self::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+pub use self::semaphore::{
+    AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
+};
+pub use self::wait_group::WaitGroup;

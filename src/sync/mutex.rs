@@ -1,0 +1,199 @@
+//! An async mutex: a semaphore with one permit, and the value it guards.
+//!
+//! Use it when a lock must be held across an `.await` (a connection, a
+//! file being written in steps). For data touched only between awaits, a
+//! plain blocking mutex (`std` or `parking_lot`) is faster and fine.
+//!
+//! **Fairness.** The lock is handed over in FIFO order: `unlock` grants the
+//! single permit to the longest waiter before anyone else can grab it, so a
+//! task that locks in a loop cannot starve the others (see
+//! [`Semaphore`] for the queue).
+//!
+//! **Cancel safety.** `lock` is cancel-safe: dropping the future gives up its
+//! place in line, and a lock handed to it passes to the next waiter.
+
+use std::cell::UnsafeCell;
+use std::error::Error;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use super::semaphore::Semaphore;
+
+/// A FIFO-fair async mutex; see the module doc.
+///
+/// ```
+/// use std::sync::Arc;
+/// use corio::sync::Mutex;
+///
+/// let count = Arc::new(Mutex::new(0));
+/// let threads: Vec<_> = (0..4)
+///     .map(|_| {
+///         let count = count.clone();
+///         std::thread::spawn(move || {
+///             futures_lite::future::block_on(async {
+///                 for _ in 0..100 {
+///                     *count.lock().await += 1;
+///                 }
+///             })
+///         })
+///     })
+///     .collect();
+/// threads.into_iter().for_each(|t| t.join().unwrap());
+/// assert_eq!(*count.try_lock().unwrap(), 400);
+/// ```
+pub struct Mutex<T: ?Sized> {
+    semaphore: Semaphore,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the mutex hands `&mut T` to one thread at a time, so it can be
+// shared (Sync) when `T` can move between threads (Send), as std's Mutex.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T> {}
+// SAFETY: moving the mutex moves the `T` inside.
+unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
+
+/// The lock on a [`Mutex`]; the value is reachable through it, and dropping
+/// it unlocks.
+#[must_use = "the mutex unlocks as soon as the guard is dropped"]
+pub struct MutexGuard<'a, T: ?Sized> {
+    mutex: &'a Mutex<T>,
+}
+
+// SAFETY: a shared guard only gives `&T`, as `&T` itself would.
+unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
+
+/// The lock was held (or others were waiting for it).
+///
+/// ```
+/// let mutex = corio::sync::Mutex::new(());
+/// let _guard = mutex.try_lock().unwrap();
+/// assert_eq!(mutex.try_lock().unwrap_err().to_string(), "the lock is held");
+/// ```
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct TryLockError(pub(super) ());
+
+impl<T> Mutex<T> {
+    /// Creates an unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// let mutex = corio::sync::Mutex::new(5);
+    /// assert_eq!(mutex.into_inner(), 5);
+    /// ```
+    pub fn new(value: T) -> Self {
+        Mutex {
+            semaphore: Semaphore::new(1),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Consumes the mutex and returns the value.
+    ///
+    /// ```
+    /// assert_eq!(corio::sync::Mutex::new("x").into_inner(), "x");
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.value.into_inner()
+    }
+}
+
+impl<T: ?Sized> Mutex<T> {
+    /// Waits in line for the lock.
+    ///
+    /// Cancel safety: cancel-safe (module doc).
+    ///
+    /// ```
+    /// let mutex = corio::sync::Mutex::new(vec![1]);
+    /// futures_lite::future::block_on(async {
+    ///     mutex.lock().await.push(2);
+    ///     assert_eq!(*mutex.lock().await, [1, 2]);
+    /// });
+    /// ```
+    pub async fn lock(&self) -> MutexGuard<'_, T> {
+        self.semaphore
+            .acquire_permits(1)
+            .await
+            .expect("a mutex never closes its semaphore");
+        MutexGuard { mutex: self }
+    }
+
+    /// Takes the lock if it is free now and nobody is waiting.
+    ///
+    /// ```
+    /// let mutex = corio::sync::Mutex::new(1);
+    /// let guard = mutex.try_lock().unwrap();
+    /// assert!(mutex.try_lock().is_err());
+    /// drop(guard);
+    /// assert!(mutex.try_lock().is_ok());
+    /// ```
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+        match self.semaphore.try_acquire_permits(1) {
+            Ok(()) => Ok(MutexGuard { mutex: self }),
+            Err(_) => Err(TryLockError(())),
+        }
+    }
+
+    /// The value, without locking: `&mut self` proves nobody else holds it.
+    ///
+    /// ```
+    /// let mut mutex = corio::sync::Mutex::new(1);
+    /// *mutex.get_mut() += 1;
+    /// assert_eq!(mutex.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.value.get_mut()
+    }
+}
+
+impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only permit, so no other
+        // reference to the value exists while it lives.
+        unsafe { &*self.mutex.value.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this the only use.
+        unsafe { &mut *self.mutex.value.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.mutex.semaphore.release(1);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Mutex");
+        match self.try_lock() {
+            Ok(guard) => d.field("value", &&*guard),
+            Err(_) => d.field("value", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl fmt::Display for TryLockError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the lock is held")
+    }
+}
+
+impl Error for TryLockError {}

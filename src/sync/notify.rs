@@ -1,0 +1,241 @@
+//! `Notify`: wake one waiting task, or all of them, with no data attached.
+//!
+//! It is the bare signal other primitives are made of ("something changed,
+//! look again"). Two ways to signal:
+//!
+//! * [`Notify::notify_one`] wakes the longest waiter. If nobody waits, it
+//!   stores **one permit** (at most one: a second call adds nothing), and the
+//!   next `notified().await` consumes it and returns at once. So a signal
+//!   sent just before the receiver starts waiting is not lost.
+//! * [`Notify::notify_waiters`] wakes every waiter present *now* and stores
+//!   nothing. "Present" includes every [`Notified`] future created before
+//!   the call, even if not yet polled: each one remembers the count of
+//!   `notify_waiters` calls when it was made, and completes once it changes.
+//!
+//! **Cancel safety.** `notified` is cancel-safe: a `Notified` dropped after
+//! `notify_one` picked it, but before it returned, hands the signal on (to
+//! the next waiter, or back as the stored permit).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker, ready};
+
+use crate::loom::Mutex;
+use crate::sync::wait_queue::WaitQueue;
+use crate::task::budget::poll_proceed;
+
+/// A signal between tasks; see the module doc.
+///
+/// ```
+/// use std::sync::Arc;
+/// use corio::sync::Notify;
+///
+/// let notify = Arc::new(Notify::new());
+/// let signaller = notify.clone();
+/// std::thread::spawn(move || signaller.notify_one());
+/// futures_lite::future::block_on(notify.notified());
+/// ```
+pub struct Notify {
+    state: Mutex<State>,
+}
+
+struct State {
+    /// A `notify_one` nobody was waiting for.
+    permit: bool,
+    /// How many times `notify_waiters` was called.
+    generation: u64,
+    /// Each waiter's value says which call woke it, once popped.
+    waiters: WaitQueue<Option<Signal>>,
+}
+
+/// Why a waiter was woken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Signal {
+    /// By `notify_one`: the signal is this waiter's alone, to pass on if unused.
+    One,
+    /// By `notify_waiters`: shared by everyone, nothing to pass on.
+    All,
+}
+
+impl State {
+    /// Wakes the head waiter, or stores the permit; returns the waker.
+    fn notify_one(&mut self) -> Option<Waker> {
+        match self.waiters.pop_front() {
+            Some((waker, signal)) => {
+                *signal = Some(Signal::One);
+                Some(waker)
+            }
+            None => {
+                self.permit = true;
+                None
+            }
+        }
+    }
+}
+
+impl Notify {
+    /// Creates a `Notify` with no stored permit.
+    ///
+    /// ```
+    /// let notify = corio::sync::Notify::new();
+    /// assert_eq!(format!("{notify:?}"), "Notify { permit: false, .. }");
+    /// ```
+    pub fn new() -> Self {
+        Notify {
+            state: Mutex::new(State {
+                permit: false,
+                generation: 0,
+                waiters: WaitQueue::new(),
+            }),
+        }
+    }
+
+    /// A future that completes at the next signal (or at once, taking the
+    /// stored permit). It counts as waiting for `notify_waiters` from the
+    /// moment it is created.
+    ///
+    /// Cancel safety: cancel-safe (module doc).
+    ///
+    /// ```
+    /// let notify = corio::sync::Notify::new();
+    /// notify.notify_one();
+    /// futures_lite::future::block_on(notify.notified()); // takes the permit
+    /// ```
+    pub fn notified(&self) -> Notified<'_> {
+        Notified {
+            notify: self,
+            generation: self.state.lock().generation,
+            waiter: None,
+            done: false,
+        }
+    }
+
+    /// Wakes the longest waiter, or stores one permit if nobody waits.
+    ///
+    /// ```
+    /// use std::future::Future;
+    ///
+    /// let notify = corio::sync::Notify::new();
+    /// notify.notify_one();
+    /// notify.notify_one(); // still a single permit
+    /// futures_lite::future::block_on(notify.notified());
+    /// let mut second = std::pin::pin!(notify.notified());
+    /// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// assert!(second.as_mut().poll(&mut cx).is_pending());
+    /// ```
+    pub fn notify_one(&self) {
+        let waker = self.state.lock().notify_one();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// Wakes every current waiter (every `Notified` already created); stores
+    /// no permit.
+    ///
+    /// ```
+    /// let notify = corio::sync::Notify::new();
+    /// let (a, b) = (notify.notified(), notify.notified());
+    /// notify.notify_waiters();
+    /// futures_lite::future::block_on(async { a.await; b.await });
+    /// ```
+    pub fn notify_waiters(&self) {
+        let mut wakers = Vec::new();
+        {
+            let mut state = self.state.lock();
+            state.generation += 1;
+            while let Some((waker, signal)) = state.waiters.pop_front() {
+                *signal = Some(Signal::All);
+                wakers.push(waker);
+            }
+        }
+        wakers.into_iter().for_each(Waker::wake);
+    }
+}
+
+impl Default for Notify {
+    fn default() -> Self {
+        Notify::new()
+    }
+}
+
+impl fmt::Debug for Notify {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notify")
+            .field("permit", &self.state.lock().permit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The future returned by [`Notify::notified`].
+#[must_use = "futures do nothing unless polled"]
+pub struct Notified<'a> {
+    notify: &'a Notify,
+    /// `notify_waiters` calls seen when this future was made.
+    generation: u64,
+    waiter: Option<usize>,
+    done: bool,
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        assert!(!this.done, "a Notified future polled after it completed");
+        let spent = ready!(poll_proceed(cx));
+        let mut state = this.notify.state.lock();
+        let signalled = match this.waiter {
+            Some(key) if state.waiters.is_queued(key) => {
+                state.waiters.set_waker(key, cx.waker());
+                false
+            }
+            Some(key) => {
+                // Popped: a signal picked us.
+                this.waiter = None;
+                state.waiters.remove(key);
+                true
+            }
+            None if state.generation != this.generation => true,
+            None if state.permit => {
+                state.permit = false;
+                true
+            }
+            None => {
+                this.waiter = Some(state.waiters.push_back(None, cx.waker()));
+                false
+            }
+        };
+        if !signalled {
+            return Poll::Pending;
+        }
+        this.done = true;
+        spent.made_progress();
+        Poll::Ready(())
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        let Some(key) = self.waiter.take() else {
+            return;
+        };
+        let mut state = self.notify.state.lock();
+        let (_, signal) = state.waiters.remove(key);
+        if signal == Some(Signal::One) {
+            // Picked by `notify_one` but never returned: pass the signal on.
+            let waker = state.notify_one();
+            drop(state);
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Notified<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notified").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,391 @@
+//! A oneshot channel: one value, sent once, from one task to another.
+//!
+//! It is the channel a task uses to answer a request ("here is your
+//! result"), so it is built to be cheap: one allocation, no lock, and one
+//! atomic state word that both halves update with single atomic
+//! instructions.
+//!
+//! ```text
+//!   Inner { state: AtomicUsize, value, rx_waker, tx_waker }
+//!
+//!   state bits:  TX_WAKER  CLOSED  COMPLETE  RX_WAKER
+//!                   8         4        2         1
+//! ```
+//!
+//! Each non-atomic field has one owner at a time, and the bits say who:
+//!
+//! * `value` is the sender's until it sets `COMPLETE`, then the receiver's.
+//!   If the receiver set `CLOSED` first, `COMPLETE` is never set and the
+//!   sender takes its value back.
+//! * `rx_waker` is the receiver's to write while `RX_WAKER` is clear. Once the
+//!   receiver sets `RX_WAKER`, the sender may read it (to wake) if it sets
+//!   `COMPLETE`; to replace it, the receiver first clears `RX_WAKER`, and only
+//!   writes if `COMPLETE` was still clear at that moment.
+//! * `tx_waker` mirrors `rx_waker` for the sender's [`Sender::closed`],
+//!   with `TX_WAKER` and `CLOSED` in the roles of `RX_WAKER` and `COMPLETE`.
+//!
+//! `COMPLETE` and `CLOSED` are each set once and never cleared. Both wakers
+//! are simply dropped with `Inner`, when the last half goes.
+//!
+//! **Cancel safety.** Awaiting the [`Receiver`] is cancel-safe in the sense
+//! that matters: the future *is* the receiver, so dropping it closes the
+//! channel and the sender gets its value back from `send`.
+
+use std::cell::UnsafeCell;
+use std::error::Error;
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker, ready};
+
+pub use super::channel::TryRecvError;
+use crate::loom::Arc;
+use crate::loom::atomic::{AtomicUsize, Ordering};
+use crate::task::budget::poll_proceed;
+
+/// `rx_waker` holds the receiver's waker. Set by the receiver after writing
+/// it; cleared by the receiver before replacing it.
+const RX_WAKER: usize = 0b0001;
+/// The sender is done: it wrote a value or was dropped without one. Set once
+/// by the sender, never if `CLOSED` was set first; never cleared.
+const COMPLETE: usize = 0b0010;
+/// The receiver was closed or dropped: a later send fails. Set once by the
+/// receiver; never cleared.
+const CLOSED: usize = 0b0100;
+/// `tx_waker` holds the waker of the sender's `closed()`. Set by the sender
+/// after writing it; cleared by the sender before replacing it.
+const TX_WAKER: usize = 0b1000;
+
+/// Creates a oneshot channel.
+///
+/// ```
+/// let (tx, rx) = corio::sync::oneshot::channel();
+/// std::thread::spawn(move || tx.send(6 * 7).unwrap());
+/// assert_eq!(futures_lite::future::block_on(rx), Ok(42));
+/// ```
+pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
+    let inner = Arc::new(Inner {
+        state: AtomicUsize::new(0),
+        value: UnsafeCell::new(None),
+        rx_waker: UnsafeCell::new(None),
+        tx_waker: UnsafeCell::new(None),
+    });
+    let receiver = Receiver {
+        inner: Some(inner.clone()),
+    };
+    (Sender { inner: Some(inner) }, receiver)
+}
+
+/// Sends the one value; dropping it unsent makes the receiver fail with
+/// [`RecvError`].
+pub struct Sender<T> {
+    /// `None` only while `send` consumes the sender.
+    inner: Option<Arc<Inner<T>>>,
+}
+
+/// Receives the one value: await it, or poll it with [`Receiver::try_recv`].
+pub struct Receiver<T> {
+    /// `None` once the value (or the error) has been taken.
+    inner: Option<Arc<Inner<T>>>,
+}
+
+/// The sender was dropped without sending a value.
+///
+/// ```
+/// let (tx, rx) = corio::sync::oneshot::channel::<u8>();
+/// drop(tx);
+/// assert_eq!(futures_lite::future::block_on(rx), Err(corio::sync::oneshot::RecvError));
+/// ```
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct RecvError;
+
+struct Inner<T> {
+    state: AtomicUsize,
+    value: UnsafeCell<Option<T>>,
+    rx_waker: UnsafeCell<Option<Waker>>,
+    tx_waker: UnsafeCell<Option<Waker>>,
+}
+
+// SAFETY: the value and wakers move between threads (`T: Send`, `Waker:
+// Send`), and the state word gives each field one owner at a time (module doc).
+unsafe impl<T: Send> Send for Inner<T> {}
+// SAFETY: as above; shared access to the cells follows the state protocol.
+unsafe impl<T: Send> Sync for Inner<T> {}
+
+impl<T> Inner<T> {
+    /// Sets `COMPLETE` unless the receiver closed first; wakes the receiver.
+    /// Returns `false` if closed: the value (if any) is the sender's again.
+    fn complete(&self) -> bool {
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            if state & CLOSED != 0 {
+                return false;
+            }
+            match self.state.compare_exchange_weak(
+                state,
+                state | COMPLETE,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(current) => state = current,
+            }
+        }
+        if state & RX_WAKER != 0 {
+            // SAFETY: RX_WAKER was set when COMPLETE went in, so the
+            // receiver wrote the waker (Acquire above) and will not touch it
+            // again now that COMPLETE is set.
+            if let Some(waker) = unsafe { &*self.rx_waker.get() } {
+                waker.wake_by_ref();
+            }
+        }
+        true
+    }
+
+    /// Parks `waker` in `cell` under the bit `mine`, unless the bit `done`
+    /// is (or becomes) set. Returns whether `done` is set, in which case the
+    /// caller is ready. This is the same dance for both halves (module doc).
+    ///
+    /// # Safety
+    ///
+    /// Only the half that owns `cell` and `mine` may call it, with
+    /// `(rx_waker, RX_WAKER, COMPLETE)` for the receiver and
+    /// `(tx_waker, TX_WAKER, CLOSED)` for the sender.
+    unsafe fn park(
+        &self,
+        cell: &UnsafeCell<Option<Waker>>,
+        mine: usize,
+        done: usize,
+        waker: &Waker,
+    ) -> bool {
+        let state = self.state.load(Ordering::Acquire);
+        if state & done != 0 {
+            return true;
+        }
+        if state & mine != 0 {
+            // SAFETY: reading our own waker; the other half may only read it.
+            let parked = unsafe { &*cell.get() };
+            if parked.as_ref().is_some_and(|p| p.will_wake(waker)) {
+                return false;
+            }
+            if self.state.fetch_and(!mine, Ordering::AcqRel) & done != 0 {
+                return true;
+            }
+        }
+        // SAFETY: `mine` is clear and `done` was clear when it was cleared, so
+        // the other half will not read the cell until we set `mine` again.
+        unsafe { *cell.get() = Some(waker.clone()) };
+        self.state.fetch_or(mine, Ordering::AcqRel) & done != 0
+    }
+}
+
+impl<T> Sender<T> {
+    /// Sends the value. Fails, giving it back, if the receiver was closed
+    /// or dropped. Never waits.
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::oneshot::channel();
+    /// drop(rx);
+    /// assert_eq!(tx.send("unheard"), Err("unheard"));
+    /// ```
+    pub fn send(mut self, value: T) -> Result<(), T> {
+        let inner = self
+            .inner
+            .take()
+            .expect("a sender holds its channel until it sends");
+        // SAFETY: COMPLETE is not set (this sender sets it, below or on
+        // drop), so the receiver does not read `value` yet.
+        unsafe { *inner.value.get() = Some(value) };
+        if inner.complete() {
+            return Ok(());
+        }
+        // SAFETY: CLOSED came first, so COMPLETE will never be set and the
+        // receiver never reads `value`: it is ours again.
+        let value = unsafe { (*inner.value.get()).take() };
+        Err(value.expect("the value was written above"))
+    }
+
+    /// Whether the receiver was closed or dropped (a send would fail).
+    ///
+    /// ```
+    /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();
+    /// assert!(!tx.is_closed());
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.inner().state.load(Ordering::Acquire) & CLOSED != 0
+    }
+
+    /// Waits until the receiver is closed or dropped: use it to stop work
+    /// nobody will read.
+    ///
+    /// Cancel safety: cancel-safe; it only waits.
+    ///
+    /// ```
+    /// let (mut tx, rx) = corio::sync::oneshot::channel::<u8>();
+    /// std::thread::spawn(move || drop(rx));
+    /// futures_lite::future::block_on(tx.closed());
+    /// assert!(tx.is_closed());
+    /// ```
+    pub async fn closed(&mut self) {
+        poll_fn(|cx| self.poll_closed(cx)).await
+    }
+
+    /// The poll behind [`Sender::closed`], for hand-written futures.
+    ///
+    /// ```
+    /// use std::task::{Context, Waker};
+    ///
+    /// let (mut tx, rx) = corio::sync::oneshot::channel::<u8>();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(tx.poll_closed(&mut cx).is_pending());
+    /// drop(rx);
+    /// assert!(tx.poll_closed(&mut cx).is_ready());
+    /// ```
+    pub fn poll_closed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        let spent = ready!(poll_proceed(cx));
+        let inner = self.inner();
+        // SAFETY: the sender owns `tx_waker` under TX_WAKER, and `closed`
+        // takes `&mut self`, so no other call parks at the same time.
+        if unsafe { inner.park(&inner.tx_waker, TX_WAKER, CLOSED, cx.waker()) } {
+            spent.made_progress();
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+
+    fn inner(&self) -> &Inner<T> {
+        self.inner
+            .as_ref()
+            .expect("a sender holds its channel until it sends")
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            inner.complete();
+        }
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Takes the value if it has been sent; never waits.
+    ///
+    /// Returns `Empty` while the sender may still send, and `Closed` if it
+    /// never will (dropped, or the value was already taken).
+    ///
+    /// ```
+    /// use corio::sync::oneshot::{self, TryRecvError};
+    ///
+    /// let (tx, mut rx) = oneshot::channel();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        let Some(inner) = &self.inner else {
+            return Err(TryRecvError::Closed);
+        };
+        let state = inner.state.load(Ordering::Acquire);
+        if state & COMPLETE != 0 {
+            self.take().map_err(|RecvError| TryRecvError::Closed)
+        } else if state & CLOSED != 0 {
+            Err(TryRecvError::Closed)
+        } else {
+            Err(TryRecvError::Empty)
+        }
+    }
+
+    /// Closes the channel without dropping the receiver: a later `send`
+    /// fails, but a value sent before the close can still be received.
+    ///
+    /// ```
+    /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();
+    /// rx.close();
+    /// assert_eq!(tx.send(1), Err(1));
+    /// assert!(rx.try_recv().is_err());
+    /// ```
+    pub fn close(&mut self) {
+        let Some(inner) = &self.inner else { return };
+        let state = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
+        if state & (TX_WAKER | COMPLETE) == TX_WAKER {
+            // SAFETY: TX_WAKER was set when CLOSED went in: the sender wrote
+            // its waker (Acquire above) and will not touch it again.
+            if let Some(waker) = unsafe { &*inner.tx_waker.get() } {
+                waker.wake_by_ref();
+            }
+        }
+    }
+
+    /// Takes the value after `COMPLETE` was seen; ends the receiver.
+    fn take(&mut self) -> Result<T, RecvError> {
+        let inner = self.inner.take().expect("taken only once");
+        // SAFETY: COMPLETE was seen with Acquire, so the sender's write is
+        // visible and it no longer touches `value`.
+        unsafe { (*inner.value.get()).take() }.ok_or(RecvError)
+    }
+}
+
+impl<T> Future for Receiver<T> {
+    type Output = Result<T, RecvError>;
+
+    /// Ready with the value, or with [`RecvError`] if the sender was dropped
+    /// without sending (or the receiver was closed before a value came).
+    ///
+    /// # Panics
+    ///
+    /// If polled again after it returned `Ready`.
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let spent = ready!(poll_proceed(cx));
+        let inner = this
+            .inner
+            .as_ref()
+            .expect("a oneshot::Receiver polled after it returned Ready");
+        // SAFETY: the receiver owns `rx_waker` under RX_WAKER, and `poll`
+        // takes `&mut self`, so no other call parks at the same time.
+        let complete = unsafe { inner.park(&inner.rx_waker, RX_WAKER, COMPLETE, cx.waker()) };
+        let result = if complete {
+            this.take()
+        } else if inner.state.load(Ordering::Acquire) & CLOSED != 0 {
+            this.inner = None;
+            Err(RecvError)
+        } else {
+            return Poll::Pending;
+        };
+        spent.made_progress();
+        Poll::Ready(result)
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sender").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Receiver").finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for RecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the oneshot sender was dropped without sending a value")
+    }
+}
+
+impl Error for RecvError {}
+
+#[cfg(all(test, loom))]
+mod loom_tests;

@@ -1,0 +1,239 @@
+//! An async reader-writer lock: many readers or one writer, served in order.
+//!
+//! It is a [`Semaphore`] with `MAX_READS` permits: a
+//! reader takes one, a writer takes all of them. The semaphore's strict FIFO
+//! line gives the policy:
+//!
+//! ```text
+//!   held by: R R        line: [W] ─► [R] ─► [R]
+//!   the writer waits for both readers; the readers behind it wait for the
+//!   writer, even though a read lock is held right now.
+//! ```
+//!
+//! **Policy: phase-fair FIFO.** A waiting writer blocks every reader that
+//! comes after it, so a steady stream of readers can never starve a writer,
+//! and readers queued behind a writer all enter together once it leaves.
+//! The price: a read while another read is held may still wait, if a writer
+//! is in line between them. (A task that takes a read lock twice, with a
+//! writer arriving in between, deadlocks: as with tokio's `RwLock`.)
+//!
+//! **Cancel safety.** `read` and `write` are cancel-safe: dropping the future
+//! gives up its place in line, and a lock handed to it passes on.
+
+use std::cell::UnsafeCell;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use super::mutex::TryLockError;
+use super::semaphore::Semaphore;
+
+/// The most readers at once: the permits a writer takes.
+const MAX_READS: usize = (u32::MAX >> 3) as usize;
+
+/// A fair async reader-writer lock; see the module doc.
+///
+/// ```
+/// let lock = corio::sync::RwLock::new(1);
+/// futures_lite::future::block_on(async {
+///     {
+///         let (a, b) = (lock.read().await, lock.read().await);
+///         assert_eq!(*a + *b, 2);
+///         assert!(lock.try_write().is_err(), "readers hold it");
+///     }
+///     *lock.write().await += 1;
+///     assert_eq!(*lock.read().await, 2);
+/// });
+/// ```
+pub struct RwLock<T: ?Sized> {
+    semaphore: Semaphore,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: readers on many threads share `&T` (needs `Sync`), a writer gets
+// `&mut T` on any thread (needs `Send`), as std's RwLock.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
+// SAFETY: moving the lock moves the `T` inside.
+unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
+
+/// A read lock on a [`RwLock`]; dropping it releases it.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct RwLockReadGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+}
+
+/// The write lock on a [`RwLock`]; dropping it releases it.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct RwLockWriteGuard<'a, T: ?Sized> {
+    lock: &'a RwLock<T>,
+}
+
+// SAFETY: a shared write guard only gives `&T`.
+unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockWriteGuard<'_, T> {}
+
+impl<T> RwLock<T> {
+    /// Creates an unlocked lock holding `value`.
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::new('a');
+    /// assert_eq!(lock.into_inner(), 'a');
+    /// ```
+    pub fn new(value: T) -> Self {
+        RwLock {
+            semaphore: Semaphore::new(MAX_READS),
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Consumes the lock and returns the value.
+    ///
+    /// ```
+    /// assert_eq!(corio::sync::RwLock::new(3).into_inner(), 3);
+    /// ```
+    pub fn into_inner(self) -> T {
+        self.value.into_inner()
+    }
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// Waits in line for a read lock.
+    ///
+    /// Cancel safety: cancel-safe (module doc).
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::new(5);
+    /// assert_eq!(*futures_lite::future::block_on(lock.read()), 5);
+    /// ```
+    pub async fn read(&self) -> RwLockReadGuard<'_, T> {
+        self.acquire(1).await;
+        RwLockReadGuard { lock: self }
+    }
+
+    /// Waits in line for the write lock.
+    ///
+    /// Cancel safety: cancel-safe (module doc).
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::new(5);
+    /// *futures_lite::future::block_on(lock.write()) = 6;
+    /// assert_eq!(lock.into_inner(), 6);
+    /// ```
+    pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
+        self.acquire(MAX_READS).await;
+        RwLockWriteGuard { lock: self }
+    }
+
+    /// Takes a read lock if one is free now and nobody is waiting.
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::new(0);
+    /// let _read = lock.try_read().unwrap();
+    /// assert!(lock.try_read().is_ok(), "readers share");
+    /// ```
+    pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
+        self.try_acquire(1)?;
+        Ok(RwLockReadGuard { lock: self })
+    }
+
+    /// Takes the write lock if it is free now and nobody is waiting.
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::new(0);
+    /// let _write = lock.try_write().unwrap();
+    /// assert!(lock.try_read().is_err());
+    /// ```
+    pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
+        self.try_acquire(MAX_READS)?;
+        Ok(RwLockWriteGuard { lock: self })
+    }
+
+    /// The value, without locking: `&mut self` proves nobody else holds it.
+    ///
+    /// ```
+    /// let mut lock = corio::sync::RwLock::new(1);
+    /// *lock.get_mut() = 2;
+    /// assert_eq!(lock.into_inner(), 2);
+    /// ```
+    pub fn get_mut(&mut self) -> &mut T {
+        self.value.get_mut()
+    }
+
+    async fn acquire(&self, permits: usize) {
+        self.semaphore
+            .acquire_permits(permits)
+            .await
+            .expect("a RwLock never closes its semaphore");
+    }
+
+    fn try_acquire(&self, permits: usize) -> Result<(), TryLockError> {
+        self.semaphore
+            .try_acquire_permits(permits)
+            .map_err(|_| TryLockError(()))
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: a read permit is held, so no writer (which needs every
+        // permit) holds `&mut T` while this guard lives.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> Deref for RwLockWriteGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: every permit is held by this guard: no other reference exists.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this the only use.
+        unsafe { &mut *self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.semaphore.release(1);
+    }
+}
+
+impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
+    fn drop(&mut self) {
+        self.lock.semaphore.release(MAX_READS);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockReadGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockWriteGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("RwLock");
+        match self.try_read() {
+            Ok(guard) => d.field("value", &&*guard),
+            Err(_) => d.field("value", &format_args!("<locked>")),
+        };
+        d.finish()
+    }
+}
+
+impl<T: Default> Default for RwLock<T> {
+    fn default() -> Self {
+        RwLock::new(T::default())
+    }
+}

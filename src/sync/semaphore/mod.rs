@@ -1,0 +1,390 @@
+//! A counting semaphore with a FIFO queue: the primitive the locks build on.
+//!
+//! A semaphore holds `permits`; `acquire` takes some, waiting in line if
+//! there are not enough, and the permit gives them back when dropped. Use it
+//! to bound concurrency ("at most 10 downloads at once"), or as corio does,
+//! to build [`Mutex`](super::Mutex) (one permit) and
+//! [`RwLock`](super::RwLock) (a reader takes one, a writer takes them all).
+//!
+//! **Fairness.** Waiters are served strictly first-come first-served, and the
+//! head of the line blocks those behind it: if the head needs 5 permits and
+//! 3 are free, a later waiter wanting 1 still waits. That is what keeps a
+//! large request (a writer) from starving behind a stream of small ones.
+//!
+//! ```text
+//!   permits: 3    queue: [needs 5] ─► [needs 1] ─► [needs 2]
+//!   release(2) ─► permits 5 ─► grant head: permits 0, wake it
+//! ```
+//!
+//! A grant moves permits to the waiter *before* it runs (the permits leave
+//! the pool at once, so nobody can take them in between); the waiter finds
+//! them when it is next polled. If its future is dropped first, the granted
+//! permits go back to the pool and on to the next waiter: no permit and no
+//! wake-up is lost. So `acquire` is cancel-safe: dropping it gives up the
+//! place in line and nothing else.
+//!
+//! Everything is behind one lock: permits, the closed flag and the queue.
+
+mod error;
+mod permit;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker, ready};
+
+pub use self::error::{AcquireError, TryAcquireError};
+pub use self::permit::{OwnedSemaphorePermit, SemaphorePermit};
+use crate::loom::{Mutex, MutexGuard};
+use crate::sync::wait_queue::WaitQueue;
+use crate::task::budget::poll_proceed;
+
+/// A counting semaphore; see the module doc.
+///
+/// ```
+/// use corio::sync::Semaphore;
+///
+/// let semaphore = Semaphore::new(2);
+/// futures_lite::future::block_on(async {
+///     let a = semaphore.acquire().await.unwrap();
+///     let _b = semaphore.acquire().await.unwrap();
+///     assert!(semaphore.try_acquire().is_err(), "both permits are out");
+///     drop(a);
+///     assert!(semaphore.try_acquire().is_ok());
+/// });
+/// ```
+pub struct Semaphore {
+    state: Mutex<State>,
+}
+
+struct State {
+    permits: usize,
+    closed: bool,
+    waiters: WaitQueue<Waiter>,
+}
+
+struct Waiter {
+    needed: usize,
+    /// Set when the permits were moved to this waiter; still clear if it was
+    /// popped by `close`.
+    granted: bool,
+}
+
+impl State {
+    /// Grants the head of the line if the pool covers it; returns its waker.
+    fn grant_front(&mut self) -> Option<Waker> {
+        let needed = self.waiters.front()?.needed;
+        if self.closed || needed > self.permits {
+            return None;
+        }
+        self.permits -= needed;
+        let (waker, waiter) = self.waiters.pop_front()?;
+        waiter.granted = true;
+        Some(waker)
+    }
+
+    fn add(&mut self, permits: usize) {
+        self.permits = self
+            .permits
+            .checked_add(permits)
+            .filter(|&total| total <= Semaphore::MAX_PERMITS)
+            .expect("a semaphore cannot hold more than Semaphore::MAX_PERMITS permits");
+    }
+}
+
+impl Semaphore {
+    /// The most permits a semaphore can hold.
+    pub const MAX_PERMITS: usize = usize::MAX >> 3;
+
+    /// Creates a semaphore holding `permits`.
+    ///
+    /// # Panics
+    ///
+    /// If `permits` exceeds [`Semaphore::MAX_PERMITS`].
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(3);
+    /// assert_eq!(semaphore.available_permits(), 3);
+    /// ```
+    pub fn new(permits: usize) -> Self {
+        let mut state = State {
+            permits: 0,
+            closed: false,
+            waiters: WaitQueue::new(),
+        };
+        state.add(permits);
+        Semaphore {
+            state: Mutex::new(state),
+        }
+    }
+
+    /// Permits in the pool now.
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(3);
+    /// let _permit = semaphore.try_acquire_many(2).unwrap();
+    /// assert_eq!(semaphore.available_permits(), 1);
+    /// ```
+    pub fn available_permits(&self) -> usize {
+        self.state.lock().permits
+    }
+
+    /// Adds `n` permits to the pool, waking waiters they satisfy.
+    ///
+    /// # Panics
+    ///
+    /// If the pool would exceed [`Semaphore::MAX_PERMITS`].
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(0);
+    /// semaphore.add_permits(2);
+    /// assert_eq!(semaphore.available_permits(), 2);
+    /// ```
+    pub fn add_permits(&self, n: usize) {
+        self.release(n);
+    }
+
+    /// Closes the semaphore: every waiting and later `acquire` fails.
+    /// Permits already held stay valid.
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(1);
+    /// semaphore.close();
+    /// assert!(semaphore.is_closed());
+    /// assert!(futures_lite::future::block_on(semaphore.acquire()).is_err());
+    /// ```
+    pub fn close(&self) {
+        let mut wakers = Vec::new();
+        {
+            let mut state = self.state.lock();
+            state.closed = true;
+            while let Some((waker, _)) = state.waiters.pop_front() {
+                wakers.push(waker);
+            }
+        }
+        wakers.into_iter().for_each(Waker::wake);
+    }
+
+    /// Whether [`Semaphore::close`] was called.
+    ///
+    /// ```
+    /// assert!(!corio::sync::Semaphore::new(1).is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.state.lock().closed
+    }
+
+    /// Waits in line for one permit.
+    ///
+    /// Cancel safety: cancel-safe; dropping the future gives up its place in
+    /// line, and permits granted to it go to the next waiter.
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(1);
+    /// let permit = futures_lite::future::block_on(semaphore.acquire()).unwrap();
+    /// assert_eq!(permit.num_permits(), 1);
+    /// ```
+    pub async fn acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
+        self.acquire_many(1).await
+    }
+
+    /// Waits in line for `n` permits at once (see the module doc on fairness).
+    ///
+    /// Cancel safety: as [`Semaphore::acquire`].
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(5);
+    /// let permit = futures_lite::future::block_on(semaphore.acquire_many(3)).unwrap();
+    /// assert_eq!(semaphore.available_permits(), 2);
+    /// drop(permit);
+    /// assert_eq!(semaphore.available_permits(), 5);
+    /// ```
+    pub async fn acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, AcquireError> {
+        let permits = n as usize;
+        self.acquire_permits(permits).await?;
+        Ok(SemaphorePermit {
+            semaphore: self,
+            permits,
+        })
+    }
+
+    /// Like [`Semaphore::acquire`], for a semaphore in an `Arc`: the permit
+    /// owns a handle, so it can move into a spawned task.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
+    /// let permit = futures_lite::future::block_on(semaphore.clone().acquire_owned()).unwrap();
+    /// std::thread::spawn(move || drop(permit)).join().unwrap();
+    /// assert_eq!(semaphore.available_permits(), 1);
+    /// ```
+    pub async fn acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, AcquireError> {
+        self.acquire_many_owned(1).await
+    }
+
+    /// Like [`Semaphore::acquire_many`], for a semaphore in an `Arc`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(4));
+    /// let permit = futures_lite::future::block_on(semaphore.clone().acquire_many_owned(4)).unwrap();
+    /// assert_eq!((permit.num_permits(), semaphore.available_permits()), (4, 0));
+    /// ```
+    pub async fn acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, AcquireError> {
+        let permits = n as usize;
+        self.acquire_permits(permits).await?;
+        Ok(OwnedSemaphorePermit {
+            semaphore: self,
+            permits,
+        })
+    }
+
+    /// Takes one permit if it is free now and nobody is waiting.
+    ///
+    /// ```
+    /// use corio::sync::{Semaphore, TryAcquireError};
+    ///
+    /// let semaphore = Semaphore::new(1);
+    /// let _permit = semaphore.try_acquire().unwrap();
+    /// assert_eq!(semaphore.try_acquire().unwrap_err(), TryAcquireError::NoPermits);
+    /// ```
+    pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        self.try_acquire_many(1)
+    }
+
+    /// Takes `n` permits if they are free now and nobody is waiting.
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(2);
+    /// assert!(semaphore.try_acquire_many(3).is_err());
+    /// assert!(semaphore.try_acquire_many(2).is_ok());
+    /// ```
+    pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        let permits = n as usize;
+        self.try_acquire_permits(permits)?;
+        Ok(SemaphorePermit {
+            semaphore: self,
+            permits,
+        })
+    }
+
+    /// Waits in line for `needed` permits; the caller must `release` them.
+    pub(crate) fn acquire_permits(&self, needed: usize) -> Acquire<'_> {
+        Acquire {
+            semaphore: self,
+            needed,
+            waiter: None,
+        }
+    }
+
+    /// Takes `needed` permits without waiting; the caller must `release` them.
+    pub(crate) fn try_acquire_permits(&self, needed: usize) -> Result<(), TryAcquireError> {
+        let mut state = self.state.lock();
+        if state.closed {
+            Err(TryAcquireError::Closed)
+        } else if state.waiters.is_empty() && state.permits >= needed {
+            state.permits -= needed;
+            Ok(())
+        } else {
+            Err(TryAcquireError::NoPermits)
+        }
+    }
+
+    /// Returns `permits` to the pool and grants the waiters they satisfy.
+    pub(crate) fn release(&self, permits: usize) {
+        let mut state = self.state.lock();
+        state.add(permits);
+        self.grant(state);
+    }
+
+    /// Grants waiters from the head of the line while the pool covers them,
+    /// waking each one outside the lock.
+    fn grant<'a>(&'a self, mut state: MutexGuard<'a, State>) {
+        while let Some(waker) = state.grant_front() {
+            drop(state);
+            waker.wake();
+            state = self.state.lock();
+        }
+    }
+}
+
+/// The future behind every wait on a semaphore.
+pub(crate) struct Acquire<'a> {
+    semaphore: &'a Semaphore,
+    needed: usize,
+    /// Our node in the line, once we joined it.
+    waiter: Option<usize>,
+}
+
+impl Future for Acquire<'_> {
+    type Output = Result<(), AcquireError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let spent = ready!(poll_proceed(cx));
+        let mut state = this.semaphore.state.lock();
+        let acquired = match this.waiter {
+            None if state.closed => Err(AcquireError::new()),
+            None if state.waiters.is_empty() && state.permits >= this.needed => {
+                state.permits -= this.needed;
+                Ok(())
+            }
+            None => {
+                let waiter = Waiter {
+                    needed: this.needed,
+                    granted: false,
+                };
+                this.waiter = Some(state.waiters.push_back(waiter, cx.waker()));
+                return Poll::Pending;
+            }
+            Some(key) if state.waiters.is_queued(key) => {
+                state.waiters.set_waker(key, cx.waker());
+                return Poll::Pending;
+            }
+            Some(key) => {
+                // Popped: by a grant (the permits are ours) or by `close`.
+                this.waiter = None;
+                let (_, waiter) = state.waiters.remove(key);
+                if waiter.granted {
+                    Ok(())
+                } else {
+                    Err(AcquireError::new())
+                }
+            }
+        };
+        spent.made_progress();
+        Poll::Ready(acquired)
+    }
+}
+
+impl Drop for Acquire<'_> {
+    fn drop(&mut self) {
+        let Some(key) = self.waiter.take() else {
+            return;
+        };
+        let mut state = self.semaphore.state.lock();
+        let (_, waiter) = state.waiters.remove(key);
+        if waiter.granted {
+            state.add(waiter.needed);
+        }
+        // Permits came back, or a head that did not fit left: either way the
+        // waiters behind may fit now.
+        self.semaphore.grant(state);
+    }
+}
+
+impl fmt::Debug for Semaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state.lock();
+        f.debug_struct("Semaphore")
+            .field("permits", &state.permits)
+            .field("closed", &state.closed)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,73 @@
+//! Every leaf future in `sync/` spends the coop budget when it completes and
+//! refunds it when it does not: a task that always finds work still yields.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use super::{Mutex, Notify, Semaphore, WaitGroup, channel, oneshot};
+use crate::task::budget::{BUDGET, with_budget};
+
+/// Polls `make()`'s future `BUDGET + 1` times inside one budget: all but the
+/// last must be ready, the last must yield.
+fn yields_after_the_budget<F: Future>(mut make: impl FnMut() -> F) {
+    let mut cx = Context::from_waker(Waker::noop());
+    with_budget(|| {
+        for i in 0..BUDGET {
+            assert!(pin!(make()).poll(&mut cx).is_ready(), "ready #{i}");
+        }
+        assert!(pin!(make()).poll(&mut cx).is_pending(), "out of budget");
+    });
+}
+
+#[test]
+fn channel_recv_and_send_spend_the_budget() {
+    let (tx, rx) = channel::unbounded();
+    for i in 0..1_000 {
+        tx.try_send(i).unwrap();
+    }
+    yields_after_the_budget(|| rx.recv());
+    yields_after_the_budget(|| tx.send(0));
+}
+
+#[test]
+fn a_pending_recv_refunds_its_unit() {
+    let (_tx, rx) = channel::bounded::<u8>(1);
+    let mut cx = Context::from_waker(Waker::noop());
+    with_budget(|| {
+        for _ in 0..1_000 {
+            assert!(pin!(rx.recv()).poll(&mut cx).is_pending());
+        }
+        assert!(crate::task::budget::has_remaining());
+    });
+}
+
+#[test]
+fn locks_and_permits_spend_the_budget() {
+    let mutex = Mutex::new(());
+    yields_after_the_budget(|| async { drop(mutex.lock().await) });
+    let semaphore = Semaphore::new(1);
+    yields_after_the_budget(|| async { drop(semaphore.acquire().await) });
+    let wg = WaitGroup::new();
+    yields_after_the_budget(|| wg.wait());
+}
+
+#[test]
+fn signals_spend_the_budget() {
+    let notify = Notify::new();
+    yields_after_the_budget(|| {
+        notify.notify_one();
+        notify.notified()
+    });
+    let mut cx = Context::from_waker(Waker::noop());
+    with_budget(|| {
+        for _ in 0..BUDGET {
+            let (tx, mut rx) = oneshot::channel();
+            tx.send(()).unwrap();
+            assert!(pin!(&mut rx).poll(&mut cx).is_ready());
+        }
+        let (tx, mut rx) = oneshot::channel();
+        tx.send(()).unwrap();
+        assert_eq!(pin!(&mut rx).poll(&mut cx), Poll::Pending);
+    });
+}
