@@ -30,10 +30,12 @@ mod blocking;
 mod loom;
 mod scheduler;
 
+pub mod fs;
 pub mod io;
 pub mod net;
 pub mod observe;
 pub mod runtime;
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;

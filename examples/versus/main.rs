@@ -30,26 +30,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mut rows = rows::all();
-    if !args.only.is_empty() {
-        if let Some(unknown) = args
-            .only
-            .iter()
-            .find(|n| !rows.iter().any(|r| r.name == **n))
-        {
-            let names: Vec<_> = rows.iter().map(|r| r.name).collect();
-            eprintln!(
-                "no row named {unknown:?}; the rows are: {}",
-                names.join(", ")
-            );
+    let rows = match rows::select(&args.only) {
+        Ok(rows) => rows,
+        Err(message) => {
+            eprintln!("{message}");
             return ExitCode::FAILURE;
         }
-        rows.retain(|r| args.only.iter().any(|n| n == r.name));
-    }
+    };
 
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "{cores} cores, {} workers per runtime; median of 5-10 samples after a warm-up",
+        "{cores} cores, {} workers per runtime; median of 5-10 samples taken in turns after a warm-up",
         args.workers
     );
     let outcomes: Vec<Outcome> = rows
@@ -60,7 +51,7 @@ fn main() -> ExitCode {
                 name: row.name,
                 unit: row.unit,
                 bar: row.bar,
-                results: row.measure.map(|m| measure::isolated(m, args.workers)),
+                results: measure::row(row.prepare, args.workers),
             }
         })
         .collect();

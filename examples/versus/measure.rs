@@ -1,31 +1,45 @@
-//! Turning a workload into one figure: a warm-up, then samples of a batch of
-//! runs each, and the median of the per-operation times.
+//! Turning a row into figures: each contender's cell is prepared (started
+//! and warmed up) on its own thread, then the cells take samples in turns,
+//! and each figure is the median of its cell's samples.
 //!
-//! A sample is a batch of runs sized from the warm-up to last about
-//! [`SAMPLE`], so a workload that takes 100 us is not timed at the clock's
-//! granularity. Sampling stops after [`MAX_SAMPLES`], or after [`BUDGET`]
-//! once [`MIN_SAMPLES`] are in: a cell costs about a second.
+//! Taking turns matters on a shared machine: a burst of background load
+//! lands on all three columns alike instead of on whichever ran during it.
+//! A per-operation sample is a batch of runs sized from the warm-up to last
+//! about [`SAMPLE`], so a 100 us workload is not timed at the clock's
+//! granularity. Sampling stops after [`MAX_SAMPLES`] rounds, or after
+//! [`BUDGET`] once [`MIN_SAMPLES`] are in: a row costs one to three seconds.
+//!
+//! A cell that panics or hangs becomes its column's error text; the table
+//! goes on.
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::mpsc;
-use std::thread;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::rows::CONTENDERS;
 use crate::workload::{Contender, Workload};
 
 const WARM_UP: Duration = Duration::from_millis(100);
 const SAMPLE: Duration = Duration::from_millis(40);
 const MIN_SAMPLES: usize = 5;
 const MAX_SAMPLES: usize = 10;
-const BUDGET: Duration = Duration::from_secs(1);
-/// A cell still running after this is reported as hung (its thread is left
-/// behind: a stuck runtime cannot be stopped from outside).
+const BUDGET: Duration = Duration::from_secs(2);
+/// A cell silent for this long is reported as hung, and its thread is left
+/// behind: a stuck runtime cannot be stopped from outside.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Measures one cell: `W` on a fresh `C` with `workers` threads, in
-/// nanoseconds per operation.
-pub fn ns_per_op<W: Workload, C: Contender>(workers: usize) -> Result<f64, String> {
+/// Takes one sample of a prepared cell. It owns the cell's runtime, so it
+/// lives and dies on the cell's thread.
+pub type Sampler = Box<dyn FnMut() -> f64>;
+
+/// Prepares a cell with the given number of workers: starts the runtime,
+/// warms it up, and returns its sampler.
+pub type Prepare = fn(usize) -> Result<Sampler, String>;
+
+/// Prepares `W` on a fresh `C`; its samples are nanoseconds per operation.
+pub fn ns_per_op<W: Workload, C: Contender>(workers: usize) -> Result<Sampler, String> {
     let rt = C::start(workers).map_err(|e| format!("{} failed to start: {e}", C::NAME))?;
 
     let warm_up = Instant::now();
@@ -37,19 +51,145 @@ pub fn ns_per_op<W: Workload, C: Contender>(workers: usize) -> Result<f64, Strin
     let per_run = warm_up.elapsed() / runs;
     let batch = (SAMPLE.as_nanos() / per_run.as_nanos().max(1)).clamp(1, 10_000) as u32;
 
-    let mut samples = Vec::with_capacity(MAX_SAMPLES);
-    let sampling = Instant::now();
-    while samples.len() < MAX_SAMPLES
-        && (samples.len() < MIN_SAMPLES || sampling.elapsed() < BUDGET)
-    {
+    Ok(Box::new(move || {
         let start = Instant::now();
         for _ in 0..batch {
             W::run(&rt);
         }
-        let ops = f64::from(batch) * W::OPS as f64;
-        samples.push(start.elapsed().as_nanos() as f64 / ops);
+        start.elapsed().as_nanos() as f64 / (f64::from(batch) * W::OPS as f64)
+    }))
+}
+
+/// Measures one row: prepares its cells one after the other, samples them
+/// in turns, and returns each cell's median or why it has none, in the order
+/// of [`CONTENDERS`].
+pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<f64, String>; 3] {
+    let mut cells: [Cell; 3] =
+        std::array::from_fn(|i| Cell::start(CONTENDERS[i], prepare[i], workers));
+    let sampling = Instant::now();
+    for round in 0..MAX_SAMPLES {
+        if round >= MIN_SAMPLES && sampling.elapsed() > BUDGET {
+            break;
+        }
+        for cell in &mut cells {
+            cell.sample();
+        }
     }
-    Ok(median(&mut samples))
+    cells.map(Cell::median)
+}
+
+/// What a cell's thread reports.
+enum Report {
+    Ready,
+    Sample(f64),
+    Failed(String),
+}
+
+/// One contender's column in a row, run on a thread of its own.
+struct Cell {
+    /// Each message asks for one sample; dropping it stops the thread.
+    turn: Option<Sender<()>>,
+    reports: Receiver<Report>,
+    samples: Vec<f64>,
+    error: Option<String>,
+    /// `None` once the thread is left behind as hung.
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Cell {
+    /// Starts the cell's thread, named after its contender so a profile
+    /// tells the columns apart, and waits until it is prepared.
+    fn start(contender: &str, prepare: Prepare, workers: usize) -> Cell {
+        let (turn, turns) = mpsc::channel::<()>();
+        let (report, reports) = mpsc::channel();
+        let thread = thread::Builder::new()
+            .name(format!("versus-{contender}"))
+            .spawn(move || {
+                let mut sampler = match guarded(|| prepare(workers)) {
+                    Ok(sampler) => sampler,
+                    Err(why) => {
+                        let _ = report.send(Report::Failed(why));
+                        return;
+                    }
+                };
+                let _ = report.send(Report::Ready);
+                for () in turns {
+                    let sample = guarded(|| Ok(sampler()));
+                    let failed = sample.is_err();
+                    let _ = report.send(sample.map_or_else(Report::Failed, Report::Sample));
+                    if failed {
+                        return;
+                    }
+                }
+            });
+        let mut cell = Cell {
+            turn: Some(turn),
+            reports,
+            samples: Vec::new(),
+            error: None,
+            thread: None,
+        };
+        match thread {
+            Ok(thread) => {
+                cell.thread = Some(thread);
+                cell.await_report();
+            }
+            Err(e) => cell.error = Some(format!("could not start a thread: {e}")),
+        }
+        cell
+    }
+
+    /// Takes one more sample, unless the cell has failed.
+    fn sample(&mut self) {
+        if self.error.is_none() && self.turn.as_ref().is_some_and(|t| t.send(()).is_ok()) {
+            self.await_report();
+        }
+    }
+
+    fn await_report(&mut self) {
+        match self.reports.recv_timeout(TIMEOUT) {
+            Ok(Report::Ready) => {}
+            Ok(Report::Sample(ns)) => self.samples.push(ns),
+            Ok(Report::Failed(why)) => self.error = Some(why),
+            Err(RecvTimeoutError::Timeout) => {
+                self.error = Some(format!("hung: no result after {TIMEOUT:?}"));
+                self.thread = None;
+            }
+            Err(RecvTimeoutError::Disconnected) => self.error = Some("its thread died".into()),
+        }
+    }
+
+    fn median(mut self) -> Result<f64, String> {
+        match self.error.take() {
+            Some(why) => Err(why),
+            None => Ok(median(&mut self.samples)),
+        }
+    }
+}
+
+impl Drop for Cell {
+    /// Stops the thread and waits for its runtime to shut down, so the next
+    /// row does not share the cores with a teardown.
+    fn drop(&mut self) {
+        drop(self.turn.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// `f()`, with a panic turned into its message.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_text(&*payload)))
+}
+
+fn panic_text(payload: &(dyn Any + Send)) -> String {
+    let text = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    format!("panicked: {text}")
 }
 
 fn median(samples: &mut [f64]) -> f64 {
@@ -60,33 +200,6 @@ fn median(samples: &mut [f64]) -> f64 {
     } else {
         (samples[mid - 1] + samples[mid]) / 2.0
     }
-}
-
-/// Runs `measure(workers)` on its own thread, so a panic or a hang becomes
-/// the cell's error text instead of ending the table.
-pub fn isolated(measure: fn(usize) -> Result<f64, String>, workers: usize) -> Result<f64, String> {
-    let (tx, rx) = mpsc::channel();
-    thread::Builder::new()
-        .name("versus-cell".into())
-        .spawn(move || {
-            let result = panic::catch_unwind(AssertUnwindSafe(|| measure(workers)));
-            let _ = tx.send(result.unwrap_or_else(|payload| Err(panic_text(&*payload))));
-        })
-        .map_err(|e| format!("could not start a thread: {e}"))?;
-    match rx.recv_timeout(TIMEOUT) {
-        Ok(result) => result,
-        Err(mpsc::RecvTimeoutError::Timeout) => Err(format!("hung: no result after {TIMEOUT:?}")),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err("the cell's thread died".into()),
-    }
-}
-
-fn panic_text(payload: &(dyn Any + Send)) -> String {
-    let text = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("(no message)");
-    format!("panicked: {text}")
 }
 
 #[cfg(test)]

@@ -1,16 +1,14 @@
 //! The table's rows: which workload, in which unit, against which bar.
 //!
-//! A row measures each contender with one function `workers -> figure`. Rows
-//! timed per operation use [`per_op`]; a row with another kind of figure
-//! (latency percentiles, throughput, bytes) supplies its own three functions.
+//! A row prepares each contender's cell with one [`Prepare`] function, whose
+//! sampler returns one figure in the row's unit per call; the table shows
+//! the median. Rows timed per operation use [`per_op`]; a row with another
+//! kind of figure (latency, throughput, bytes) supplies its own three.
 
-use crate::measure;
+use crate::measure::{self, Prepare};
 use crate::workload::{
     ChainedSpawn, Corio, PingPong, Smol, SpawnMany, SpawnManyRemote, Tokio, Workload, YieldMany,
 };
-
-/// Measures one contender with the given number of workers.
-pub type Measure = fn(usize) -> Result<f64, String>;
 
 /// One line of the table.
 pub struct Row {
@@ -18,7 +16,7 @@ pub struct Row {
     pub unit: &'static str,
     pub bar: Bar,
     /// corio, tokio, smol: the order of [`CONTENDERS`].
-    pub measure: [Measure; 3],
+    pub prepare: [Prepare; 3],
 }
 
 /// The columns, in the order of [`Row::measure`].
@@ -53,7 +51,7 @@ fn per_op<W: Workload>(unit: &'static str, bar: Bar) -> Row {
         name: W::NAME,
         unit,
         bar,
-        measure: [
+        prepare: [
             measure::ns_per_op::<W, Corio>,
             measure::ns_per_op::<W, Tokio>,
             measure::ns_per_op::<W, Smol>,
@@ -62,7 +60,7 @@ fn per_op<W: Workload>(unit: &'static str, bar: Bar) -> Row {
 }
 
 /// Every row, in table order.
-pub fn all() -> Vec<Row> {
+fn all() -> Vec<Row> {
     vec![
         per_op::<SpawnMany>("ns/task", Bar::RatioAtMost(0.6)),
         per_op::<SpawnManyRemote>("ns/task", Bar::RatioAtMost(0.55)),
@@ -70,4 +68,23 @@ pub fn all() -> Vec<Row> {
         per_op::<PingPong>("ns/round", Bar::RatioAtMost(0.8)),
         per_op::<ChainedSpawn>("ns/spawn", Bar::RatioAtMost(0.8)),
     ]
+}
+
+/// The rows named in `only`, in table order; every row if `only` is empty.
+pub fn select(only: &[String]) -> Result<Vec<Row>, String> {
+    let mut rows = all();
+    if let Some(unknown) = only
+        .iter()
+        .find(|n| !rows.iter().any(|r| r.name == n.as_str()))
+    {
+        let names: Vec<_> = rows.iter().map(|r| r.name).collect();
+        return Err(format!(
+            "no row named {unknown:?}; the rows are: {}",
+            names.join(", ")
+        ));
+    }
+    if !only.is_empty() {
+        rows.retain(|r| only.iter().any(|n| n == r.name));
+    }
+    Ok(rows)
 }

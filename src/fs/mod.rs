@@ -2,11 +2,11 @@
 //!
 //! The reactor can only wait for descriptors that can be *not ready*: a
 //! socket with no data, a pipe with no room. A regular file is never like
-//! that. epoll refuses to watch one at all (`EPERM`), and `poll`/kqueue call
-//! it always readable and writable, because a disk read never returns
-//! `WouldBlock`: it simply blocks the thread until the data is in memory. So
-//! files cannot go through [`crate::io::Async`]; every file operation runs as
-//! a closure on the blocking pool instead, exactly as tokio does:
+//! that: a disk read never returns `WouldBlock`, it simply blocks the thread
+//! until the data is in memory. epoll refuses to watch a regular file at all
+//! (`EPERM`) and `poll` calls it always readable and writable. So files
+//! cannot go through [`crate::io::Async`]; every file operation runs as a
+//! closure on the blocking pool instead, exactly as tokio does:
 //!
 //! ```text
 //!   task: fs::read(path).await
@@ -20,7 +20,7 @@
 //!
 //! The files:
 //!
-//! - `ops.rs`: whole-file and path operations ([`read`], [`write`],
+//! - `ops.rs`: whole-file and path operations ([`read`], [`write()`],
 //!   [`copy`], [`rename`]...), each one hop;
 //! - `read_dir.rs`: [`ReadDir`], which fetches entries in batches;
 //! - `open_options.rs`: [`OpenOptions`], std's builder with an async `open`;
@@ -64,6 +64,8 @@ where
     match crate::blocking::spawn(what, f).await {
         Ok(result) => result,
         // The pool is shutting down (the job was cancelled), or std panicked.
-        Err(err) => Err(io::Error::other(format!("`{what}` did not complete: {err}"))),
+        Err(err) => Err(io::Error::other(format!(
+            "`{what}` did not complete: {err}"
+        ))),
     }
 }

@@ -142,9 +142,8 @@ impl ReadDir {
                         return Poll::Ready(Ok(None));
                     }
                     let batch = slot.take().expect("checked above");
-                    let refill = crate::blocking::spawn("corio::fs::ReadDir::next_entry", || {
-                        batch.refill()
-                    });
+                    let refill =
+                        crate::blocking::spawn("corio::fs::ReadDir::next_entry", || batch.refill());
                     self.state = State::Busy(refill);
                 }
                 State::Busy(refill) => {

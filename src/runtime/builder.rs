@@ -49,6 +49,7 @@ pub struct Builder {
     pub(crate) global_queue_interval: u32,
     pub(crate) slow_poll_threshold: Option<Duration>,
     pub(crate) on_slow_poll: Option<SlowPollHook>,
+    pub(crate) start_paused: bool,
 }
 
 impl Builder {
@@ -67,6 +68,7 @@ impl Builder {
             global_queue_interval: 61,
             slow_poll_threshold: Some(Duration::from_millis(100)),
             on_slow_poll: None,
+            start_paused: false,
         }
     }
 
@@ -179,6 +181,13 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused (see
+    /// [`time::pause`](crate::time::pause)); current-thread runtimes only.
+    pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
+        self.start_paused = paused;
+        self
+    }
+
     /// Checks every setting and starts the runtime.
     pub fn build(&mut self) -> io::Result<Runtime> {
         self.validate()?;
@@ -215,6 +224,12 @@ impl Builder {
         }
         if self.slow_poll_threshold == Some(Duration::ZERO) {
             return invalid("slow_poll_threshold must be above zero (use None to turn it off)");
+        }
+        if self.start_paused && self.flavor == Flavor::MultiThread {
+            return invalid(
+                "start_paused needs a current-thread runtime (Builder::new_current_thread): \
+                 virtual time with several workers would race",
+            );
         }
         if self.thread_stack_size.is_some_and(|s| s < 16 * 1024) {
             return invalid("thread_stack_size must be at least 16 KiB");

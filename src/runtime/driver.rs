@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use crate::io::Reactor;
 use crate::scheduler;
-use crate::time::Timers;
+use crate::time::{Clock, Timers};
 
 /// Timers plus reactor, parked on together.
 pub(crate) struct Driver {
@@ -26,14 +26,15 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    pub(crate) fn new() -> io::Result<Driver> {
+    pub(crate) fn new(clock: Clock) -> io::Result<Driver> {
         let reactor = Arc::new(Reactor::new()?);
         let notify = Arc::downgrade(&reactor);
-        let timers = Timers::new(Box::new(move || {
+        let unpark = Box::new(move || {
             if let Some(reactor) = notify.upgrade() {
                 reactor.notify();
             }
-        }));
+        });
+        let timers = Timers::new(unpark, clock);
         Ok(Driver { reactor, timers })
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::builder::Flavor;
 use super::driver::Driver;
+use super::local::LocalSet;
 use super::{block_on, context};
 use crate::blocking;
 use crate::observe::{RuntimeMetrics, TaskDump};
@@ -131,11 +132,16 @@ impl Handle {
         let _enter = context::enter(self, true);
         match self.inner.flavor {
             Flavor::MultiThread => block_on::block_on(future),
-            Flavor::CurrentThread => match scheduler::block_on(&self.inner.scheduler, future) {
-                Ok(output) => output,
-                // Another thread is running this runtime's tasks: just wait.
-                Err(future) => block_on::block_on(future),
-            },
+            Flavor::CurrentThread => {
+                // An implicit LocalSet makes `spawn_local` work here; its
+                // tasks end with this call.
+                let local = LocalSet::new();
+                match scheduler::block_on(&self.inner.scheduler, local.run_until(future)) {
+                    Ok(output) => output,
+                    // Another thread is running this runtime's tasks: wait.
+                    Err(future) => block_on::block_on(future),
+                }
+            }
         }
     }
 
@@ -143,18 +149,18 @@ impl Handle {
     pub fn metrics(&self) -> RuntimeMetrics {
         let scheduler = &self.inner.scheduler;
         let (blocking_threads, idle_blocking, blocking_queue) = self.inner.blocking.counts();
-        let mut m = RuntimeMetrics::default();
-        m.workers = scheduler.num_workers();
-        m.alive_tasks = scheduler.owned.len();
-        m.spawned_tasks = scheduler.owned.spawned();
-        m.injection_queue_depth = scheduler.injection_queue_depth();
-        m.worker = scheduler.worker_metrics();
-        m.blocking_threads = blocking_threads;
-        m.idle_blocking_threads = idle_blocking;
-        m.blocking_queue_depth = blocking_queue;
-        m.timers_armed = self.inner.driver.timers.armed();
-        m.io_sources = self.inner.driver.reactor.sources_registered();
-        m
+        RuntimeMetrics {
+            workers: scheduler.num_workers(),
+            alive_tasks: scheduler.owned.len(),
+            spawned_tasks: scheduler.owned.spawned(),
+            injection_queue_depth: scheduler.injection_queue_depth(),
+            worker: scheduler.worker_metrics(),
+            blocking_threads,
+            idle_blocking_threads: idle_blocking,
+            blocking_queue_depth: blocking_queue,
+            timers_armed: self.inner.driver.timers.armed(),
+            io_sources: self.inner.driver.reactor.sources_registered(),
+        }
     }
 
     /// Every live task: id, name, spawn location, state, polls, busy time

@@ -21,12 +21,14 @@ mod context;
 mod driver;
 mod handle;
 mod join_set;
+mod local;
 mod rt;
 pub(crate) mod spawn;
 
 pub use builder::Builder;
 pub use handle::{Handle, TryCurrentError};
 pub use join_set::JoinSet;
+pub use local::{LocalSet, spawn_local};
 pub use rt::Runtime;
 pub use spawn::{shield, spawn, spawn_blocking};
 

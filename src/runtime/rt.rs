@@ -16,6 +16,7 @@ use crate::blocking;
 use crate::observe;
 use crate::scheduler::{self, Shared, Watchdog};
 use crate::task::JoinHandle;
+use crate::time::Clock;
 
 /// An async runtime: worker threads, a timer wheel, an I/O reactor and a
 /// blocking pool.
@@ -50,7 +51,9 @@ impl Runtime {
 
     pub(crate) fn from_builder(builder: &Builder) -> io::Result<Runtime> {
         let num_workers = builder.num_workers();
-        let driver = Arc::new(Driver::new()?);
+        let current_thread = builder.flavor == Flavor::CurrentThread;
+        let clock = Clock::new(current_thread, builder.start_paused);
+        let driver = Arc::new(Driver::new(clock)?);
         let config = scheduler::Config {
             global_queue_interval: builder.global_queue_interval,
             event_interval: builder.event_interval,

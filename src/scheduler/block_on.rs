@@ -40,10 +40,10 @@ impl Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        if !self.woken.swap(true, Ordering::AcqRel) {
-            if let Some(shared) = self.shared.upgrade() {
-                shared.remotes[0].parker.unpark(&*shared.driver);
-            }
+        if !self.woken.swap(true, Ordering::AcqRel)
+            && let Some(shared) = self.shared.upgrade()
+        {
+            shared.remotes[0].parker.unpark(&*shared.driver);
         }
     }
 }
@@ -68,10 +68,10 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, future: F) -> Result<F::Outpu
     let core = context.enter(|worker| {
         result = Some(catch_unwind(AssertUnwindSafe(|| {
             loop {
-                if main.woken.swap(false, Ordering::AcqRel) {
-                    if let Poll::Ready(out) = task::with_budget(|| future.as_mut().poll(&mut cx)) {
-                        return out;
-                    }
+                if main.woken.swap(false, Ordering::AcqRel)
+                    && let Poll::Ready(out) = task::with_budget(|| future.as_mut().poll(&mut cx))
+                {
+                    return out;
                 }
                 assert!(
                     !worker.shared().is_shutdown(),

@@ -13,13 +13,14 @@ impl Shared {
             .iter()
             .map(|remote| {
                 let stats = &remote.stats;
-                let mut m = WorkerMetrics::default();
-                m.local_queue_depth = remote.stealer.len() + usize::from(remote.lifo.is_occupied());
-                m.polls = stats.polls.load(Ordering::Relaxed);
-                m.steals = stats.steals.load(Ordering::Relaxed);
-                m.parks = stats.parks.load(Ordering::Relaxed);
-                m.busy = Duration::from_nanos(stats.busy_ns.load(Ordering::Relaxed));
-                m
+                WorkerMetrics {
+                    local_queue_depth: remote.stealer.len()
+                        + usize::from(remote.lifo.is_occupied()),
+                    polls: stats.polls.load(Ordering::Relaxed),
+                    steals: stats.steals.load(Ordering::Relaxed),
+                    parks: stats.parks.load(Ordering::Relaxed),
+                    busy: Duration::from_nanos(stats.busy_ns.load(Ordering::Relaxed)),
+                }
             })
             .collect()
     }

@@ -72,10 +72,12 @@ impl Core {
 
     fn next_task(&mut self, shared: &Shared) -> Option<Notified<Handle>> {
         self.tick = self.tick.wrapping_add(1);
-        if self.tick % shared.config.global_queue_interval == 0 {
-            if let Some(task) = shared.steal_injector(&self.local) {
-                return Some(task);
-            }
+        if self
+            .tick
+            .is_multiple_of(shared.config.global_queue_interval)
+            && let Some(task) = shared.steal_injector(&self.local)
+        {
+            return Some(task);
         }
         if let Some(task) = shared.remotes[self.index].lifo.take() {
             if self.lifo_polls < MAX_LIFO_POLLS {
@@ -237,7 +239,7 @@ impl Context {
         while !shared.is_shutdown() && !stop() {
             let (task, maintenance) = {
                 let mut core = self.core.borrow_mut();
-                let maintenance = core.tick % shared.config.event_interval == 0;
+                let maintenance = core.tick.is_multiple_of(shared.config.event_interval);
                 (core.next_task(shared), maintenance)
             };
             if maintenance {

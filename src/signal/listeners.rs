@@ -87,7 +87,9 @@ mod tests {
 
     #[test]
     fn a_drain_wakes_the_others_once_each_and_not_itself() {
-        let counts: Vec<_> = (0..3).map(|_| Arc::new(Count(AtomicUsize::new(0)))).collect();
+        let counts: Vec<_> = (0..3)
+            .map(|_| Arc::new(Count(AtomicUsize::new(0))))
+            .collect();
         let listeners: Vec<_> = (0..3).map(|_| Listener::new()).collect();
         for (listener, count) in listeners.iter().zip(&counts) {
             listener.register(&Waker::from(count.clone()));

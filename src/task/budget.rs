@@ -99,6 +99,12 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Spent> {
     })
 }
 
+/// Whether the current task still has budget left (`true` outside a task).
+#[cfg(test)]
+pub(crate) fn has_remaining() -> bool {
+    CURRENT.with(|c| c.get() != Some(0))
+}
+
 /// Spends one unit of budget, yielding to the scheduler if it runs out.
 ///
 /// Call it in a loop that does CPU work between awaits that are always ready,

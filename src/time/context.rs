@@ -34,3 +34,11 @@ pub(crate) fn current() -> Arc<Timers> {
         )
     })
 }
+
+/// The current runtime's clock time (std's outside a runtime).
+pub(crate) fn now() -> std::time::Instant {
+    CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(timers) => timers.clock.now(),
+        None => std::time::Instant::now(),
+    })
+}

@@ -26,7 +26,7 @@ impl Instant {
     /// The current time of the runtime's clock (std's clock while the clock
     /// is not paused).
     pub fn now() -> Instant {
-        Instant::from_std(super::clock::now())
+        Instant::from_std(super::now())
     }
 
     /// Wraps a std instant.

@@ -18,6 +18,7 @@
 //!
 //! The chapter `docs/timer-wheel.md` works through the slot arithmetic.
 
+mod clock;
 mod context;
 pub mod error;
 mod instant;
@@ -27,7 +28,8 @@ mod timeout;
 mod timers;
 mod wheel;
 
-pub(crate) use context::{EnterGuard, enter};
+pub(crate) use clock::Clock;
+pub(crate) use context::{EnterGuard, enter, now};
 pub(crate) use timers::Timers;
 
 pub use instant::Instant;
@@ -35,10 +37,57 @@ pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Timeout, timeout, timeout_at};
 
-/// The runtime's clock, read by `Instant::now`.
-pub(crate) mod clock {
-    /// The current time. (Virtual time, when paused, will hook in here.)
-    pub(crate) fn now() -> std::time::Instant {
-        std::time::Instant::now()
-    }
+/// Pauses the current runtime's clock: time stands still, and when every
+/// task is idle it jumps to the next timer. For tests of long schedules.
+///
+/// ```
+/// use std::time::Duration;
+/// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+/// runtime.block_on(async {
+///     corio::time::pause();
+///     let start = corio::time::Instant::now();
+///     corio::time::sleep(Duration::from_secs(3600)).await; // instant, in real time
+///     assert_eq!(start.elapsed(), Duration::from_secs(3600));
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a runtime, on a multi-thread runtime, or if already paused.
+#[track_caller]
+pub fn pause() {
+    context::current().clock.pause();
+}
+
+/// Lets a paused clock run again, from the virtual time it had reached.
+///
+/// # Panics
+/// Outside a runtime, or if the clock is not paused.
+#[track_caller]
+pub fn resume() {
+    context::current().clock.resume();
+}
+
+/// Moves a paused clock forward by `duration`, fires the timers that became
+/// due, and yields so that their tasks run.
+///
+/// ```
+/// use std::time::Duration;
+/// let runtime = corio::runtime::Builder::new_current_thread()
+///     .start_paused(true)
+///     .build()
+///     .unwrap();
+/// runtime.block_on(async {
+///     let start = corio::time::Instant::now();
+///     corio::time::advance(Duration::from_secs(90)).await;
+///     assert_eq!(start.elapsed(), Duration::from_secs(90));
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a runtime, or if the clock is not paused.
+pub async fn advance(duration: std::time::Duration) {
+    let timers = context::current();
+    timers.clock.advance(duration);
+    timers.after_park();
+    crate::task::yield_now().await;
 }

@@ -19,6 +19,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 use super::Instant;
+use super::clock::Clock;
 use super::wheel::{Key, Wheel};
 
 /// What a wheel entry holds: the waker, and a generation that tells a live
@@ -48,19 +49,21 @@ pub(crate) struct Timers {
     inner: Mutex<Inner>,
     start: std::time::Instant,
     unpark: Box<dyn Fn() + Send + Sync>,
+    pub(crate) clock: Clock,
 }
 
 impl Timers {
     /// `unpark` wakes the driver thread (the poller's notify).
-    pub(crate) fn new(unpark: Box<dyn Fn() + Send + Sync>) -> Arc<Timers> {
+    pub(crate) fn new(unpark: Box<dyn Fn() + Send + Sync>, clock: Clock) -> Arc<Timers> {
         Arc::new(Timers {
+            start: clock.now(),
+            clock,
             inner: Mutex::new(Inner {
                 wheel: Wheel::new(),
                 next_generation: 0,
                 parked_until: 0,
                 shutdown: false,
             }),
-            start: std::time::Instant::now(),
             unpark,
         })
     }
@@ -100,17 +103,17 @@ impl Timers {
             waker.wake_by_ref();
             return;
         }
-        if let Some(reg) = *slot {
-            if let Some(entry) = inner.live_entry(reg) {
-                if !entry.waker.will_wake(waker) {
-                    entry.waker = waker.clone();
-                }
-                if inner.wheel.deadline(reg.key) != when {
-                    inner.wheel.reset(reg.key, when);
-                    self.unpark_if_earlier(inner, when);
-                }
-                return;
+        if let Some(reg) = *slot
+            && let Some(entry) = inner.live_entry(reg)
+        {
+            if !entry.waker.will_wake(waker) {
+                entry.waker = waker.clone();
             }
+            if inner.wheel.deadline(reg.key) != when {
+                inner.wheel.reset(reg.key, when);
+                self.unpark_if_earlier(inner, when);
+            }
+            return;
         }
         let generation = inner.next_generation;
         inner.next_generation += 1;
@@ -158,10 +161,14 @@ impl Timers {
     pub(crate) fn before_park(&self, limit: Option<Duration>) -> Option<Duration> {
         let mut inner = self.inner.lock();
         let next = inner.wheel.next_deadline();
-        let until_next = next.map(|tick| {
-            self.instant_of(tick)
-                .saturating_duration_since(std::time::Instant::now())
-        });
+        if let Some(tick) = next {
+            // Paused and idle: jump to the next timer instead of sleeping.
+            if limit != Some(Duration::ZERO) && self.clock.advance_to(self.instant_of(tick)) {
+                return Some(Duration::ZERO);
+            }
+        }
+        let now = self.clock.now();
+        let until_next = next.map(|tick| self.instant_of(tick).saturating_duration_since(now));
         let timeout = match (limit, until_next) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -174,7 +181,7 @@ impl Timers {
 
     /// Called by the driver after it wakes: fires every timer that is due.
     pub(crate) fn after_park(&self) {
-        let now = self.now_tick(Instant::from_std(std::time::Instant::now()));
+        let now = self.now_tick(Instant::from_std(self.clock.now()));
         let mut fired: Vec<Waker> = Vec::new();
         {
             let mut inner = self.inner.lock();

@@ -42,8 +42,9 @@ pub trait Contender: Sized + 'static {
     }
 }
 
-/// A one-shot channel carrying `()`, so `ping_pong` can be run with each
-/// runtime's own channel by changing one `type Oneshot = ..;` line.
+/// A one-shot channel carrying `()`: `ping_pong`'s "B answers A by
+/// oneshot" goes through each runtime's own channel, named by
+/// [`Contender::Oneshot`].
 pub trait Oneshot {
     /// The sending half.
     type Sender: Send + 'static;

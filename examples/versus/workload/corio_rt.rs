@@ -3,8 +3,7 @@
 use std::future::Future;
 use std::io;
 
-use super::contender::Contender;
-use super::signal::SignalOneshot;
+use super::contender::{Contender, Oneshot};
 
 /// A corio multi-thread runtime.
 pub struct Corio(corio::Runtime);
@@ -12,9 +11,7 @@ pub struct Corio(corio::Runtime);
 impl Contender for Corio {
     const NAME: &'static str = "corio";
 
-    // Once `corio::sync` lands: a `corio::sync::oneshot` implementation of
-    // `Oneshot`, named here.
-    type Oneshot = SignalOneshot;
+    type Oneshot = CorioOneshot;
 
     fn start(workers: usize) -> io::Result<Corio> {
         corio::Runtime::builder()
@@ -33,5 +30,25 @@ impl Contender for Corio {
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         corio::task::yield_now()
+    }
+}
+
+/// `corio::sync::oneshot`.
+pub struct CorioOneshot;
+
+impl Oneshot for CorioOneshot {
+    type Sender = corio::sync::oneshot::Sender<()>;
+    type Receiver = corio::sync::oneshot::Receiver<()>;
+
+    fn channel() -> (Self::Sender, Self::Receiver) {
+        corio::sync::oneshot::channel()
+    }
+
+    fn send(tx: Self::Sender) {
+        tx.send(()).expect("the receiver is awaiting");
+    }
+
+    async fn recv(rx: Self::Receiver) {
+        rx.await.expect("the sender sends before it is dropped");
     }
 }

@@ -1,8 +1,10 @@
 //! A std-only "it happened" signal, the one way every workload reports back.
 //!
-//! All three runtimes are measured with this same primitive, so no row
-//! compares corio's synchronisation against another runtime's: the only
-//! thing that differs between the columns is the scheduler.
+//! All three runtimes report "the last task is done" through this same
+//! primitive, so a row's bookkeeping costs the same in every column and the
+//! scheduler is what differs. (Where a definition names a runtime feature,
+//! as `ping_pong` names a oneshot, each runtime uses its own: see
+//! `contender::Oneshot`.)
 //!
 //! A [`Signal`] is a flag plus one parked waker, the shape of
 //! `futures::task::AtomicWaker` built from a `Mutex`:
@@ -109,27 +111,5 @@ impl Countdown {
     /// The signal the last tick sets.
     pub fn done(&self) -> &Signal {
         &self.done
-    }
-}
-
-/// A one-shot channel carrying `()` between two tasks, built on [`Signal`]:
-/// both halves are the same `Arc<Signal>`.
-pub struct SignalOneshot;
-
-impl super::contender::Oneshot for SignalOneshot {
-    type Sender = Arc<Signal>;
-    type Receiver = Arc<Signal>;
-
-    fn channel() -> (Arc<Signal>, Arc<Signal>) {
-        let signal = Arc::new(Signal::default());
-        (signal.clone(), signal)
-    }
-
-    fn send(tx: Arc<Signal>) {
-        tx.notify();
-    }
-
-    async fn recv(rx: Arc<Signal>) {
-        rx.wait().await
     }
 }

@@ -10,8 +10,7 @@ use std::thread::{self, JoinHandle};
 
 use async_executor::Executor;
 
-use super::contender::Contender;
-use super::signal::SignalOneshot;
+use super::contender::{Contender, Oneshot};
 
 thread_local! {
     /// The executor this worker thread runs, so a task can spawn a sibling
@@ -30,9 +29,7 @@ pub struct Smol {
 impl Contender for Smol {
     const NAME: &'static str = "smol";
 
-    // Once `corio::sync` lands: an `async_channel::bounded(1)` implementation
-    // of `Oneshot`, named here.
-    type Oneshot = SignalOneshot;
+    type Oneshot = SmolOneshot;
 
     fn start(workers: usize) -> io::Result<Smol> {
         let executor = Arc::new(Executor::new());
@@ -82,5 +79,27 @@ impl Drop for Smol {
         for worker in self.workers.drain(..) {
             let _ = worker.join();
         }
+    }
+}
+
+/// smol has no oneshot; `async_channel::bounded(1)` is what its users reach for.
+pub struct SmolOneshot;
+
+impl Oneshot for SmolOneshot {
+    type Sender = async_channel::Sender<()>;
+    type Receiver = async_channel::Receiver<()>;
+
+    fn channel() -> (Self::Sender, Self::Receiver) {
+        async_channel::bounded(1)
+    }
+
+    fn send(tx: Self::Sender) {
+        tx.try_send(()).expect("the channel is empty and open");
+    }
+
+    async fn recv(rx: Self::Receiver) {
+        rx.recv()
+            .await
+            .expect("the sender sends before it is dropped");
     }
 }

@@ -4,8 +4,7 @@
 use std::future::Future;
 use std::io;
 
-use super::contender::Contender;
-use super::signal::SignalOneshot;
+use super::contender::{Contender, Oneshot};
 
 /// A tokio multi-thread runtime.
 pub struct Tokio(tokio::runtime::Runtime);
@@ -13,9 +12,7 @@ pub struct Tokio(tokio::runtime::Runtime);
 impl Contender for Tokio {
     const NAME: &'static str = "tokio";
 
-    // Once `corio::sync` lands, switch all three columns to their runtime's
-    // own channel: here a `tokio::sync::oneshot` implementation of `Oneshot`.
-    type Oneshot = SignalOneshot;
+    type Oneshot = TokioOneshot;
 
     fn start(workers: usize) -> io::Result<Tokio> {
         tokio::runtime::Builder::new_multi_thread()
@@ -35,5 +32,25 @@ impl Contender for Tokio {
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         tokio::task::yield_now()
+    }
+}
+
+/// `tokio::sync::oneshot`.
+pub struct TokioOneshot;
+
+impl Oneshot for TokioOneshot {
+    type Sender = tokio::sync::oneshot::Sender<()>;
+    type Receiver = tokio::sync::oneshot::Receiver<()>;
+
+    fn channel() -> (Self::Sender, Self::Receiver) {
+        tokio::sync::oneshot::channel()
+    }
+
+    fn send(tx: Self::Sender) {
+        tx.send(()).expect("the receiver is awaiting");
+    }
+
+    async fn recv(rx: Self::Receiver) {
+        rx.await.expect("the sender sends before it is dropped");
     }
 }

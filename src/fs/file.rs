@@ -1,0 +1,420 @@
+//! `File`: an open file whose reads, writes and seeks hop to the blocking
+//! pool, one operation in flight at a time.
+//!
+//! The design is tokio's. A `File` is either *idle*, holding its [`Buf`], or
+//! *busy*, while one blocking operation owns the buffer and a handle to the
+//! std file:
+//!
+//! ```text
+//!            poll_read: no unread bytes ─► fill
+//!            poll_write: buffer full    ─► flush        ┌──────────────┐
+//!   ┌──────┐ flush / seek / sync_all    ─► flush/rewind │ Busy(handle) │
+//!   │ Idle │ ─────────────────────────────────────────► │ (buf, std)   │
+//!   │ (buf)│ ◄───────────────────────────────────────── │ on the pool  │
+//!   └──────┘   the next poll of any method collects     └──────────────┘
+//!              the outcome and the buffer
+//! ```
+//!
+//! A write returns as soon as its bytes are in the buffer; they reach the
+//! file when the buffer fills, or at `flush`, `close`, a seek, or any call
+//! that needs the file itself to be up to date. An error from such a
+//! background flush is returned by the *next* call on the file, whichever it
+//! is, which is why a careful writer ends with `flush` or `close`.
+//!
+//! Reads fetch at least a chunk, so the std file's offset can be ahead of the
+//! caller's position by the unread bytes. Before a write, a seek or a flush
+//! the file *rewinds* by that many bytes, so the caller never notices.
+
+use std::fmt;
+use std::fs::Metadata;
+use std::future::{Future, poll_fn};
+use std::io::{self, Seek, SeekFrom};
+use std::mem;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
+
+use super::buf::Buf;
+use super::{OpenOptions, asyncify};
+use crate::task::JoinHandle;
+
+/// An open file, for use with the `futures-io` traits ([`AsyncRead`],
+/// [`AsyncWrite`], [`AsyncSeek`]; `futures-lite`'s or `futures`' extension
+/// traits add `read_to_end`, `write_all` and friends).
+///
+/// Small reads and writes are buffered (64 KiB a hop), so a `File` needs no
+/// extra `BufReader`/`BufWriter`. Call [`flush`](futures_io::AsyncWrite::poll_flush)
+/// or `close` after writing: it reports errors, and it writes the buffer on
+/// the blocking pool. A `File` dropped with unflushed bytes writes them
+/// itself, on the dropping thread, like std's `BufWriter`, and any error is
+/// lost.
+///
+/// # Cancel safety
+///
+/// Dropping a read, write or seek future loses nothing: the operation in
+/// flight belongs to the `File`, and the next call collects it. A seek
+/// abandoned half-way may still have moved the position.
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::{AsyncReadExt, AsyncWriteExt};
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let path = std::env::temp_dir().join(format!("corio-doc-file-{}", std::process::id()));
+///     let mut file = corio::fs::File::create(&path).await?;
+///     file.write_all(b"hello, ").await?;
+///     file.write_all(b"file").await?;
+///     file.close().await?;
+///
+///     let mut text = String::new();
+///     corio::fs::File::open(&path).await?.read_to_string(&mut text).await?;
+///     assert_eq!(text, "hello, file");
+///     corio::fs::remove_file(&path).await
+/// })
+/// # }
+/// ```
+pub struct File {
+    std: Arc<std::fs::File>,
+    state: State,
+    /// The target of the seek `poll_seek` started, until it reports.
+    seeking: Option<SeekFrom>,
+}
+
+enum State {
+    Idle(Buf),
+    Busy(JoinHandle<(Buf, io::Result<Done>)>),
+}
+
+/// What a finished blocking operation did.
+enum Done {
+    /// Read this many bytes ahead (0: end of file).
+    Filled(usize),
+    /// Wrote the unwritten bytes.
+    Flushed,
+    /// Moved the offset back over discarded read-ahead.
+    Rewound,
+    /// A caller's seek, to this offset.
+    Sought(u64),
+}
+
+impl File {
+    /// Opens a file for reading. See [`std::fs::File::open`].
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let err = corio::fs::File::open("/no/such/file").await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn open(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new().read(true).open(path).await
+    }
+
+    /// Creates a file for writing, truncating it if it exists. See
+    /// [`std::fs::File::create`].
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-create-{}", std::process::id()));
+    ///     let file = corio::fs::File::create(&path).await?;
+    ///     assert_eq!(file.metadata().await?.len(), 0);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn create(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+            .await
+    }
+
+    /// A new [`OpenOptions`], for any other way of opening.
+    ///
+    /// ```
+    /// let mut options = corio::fs::File::options();
+    /// options.read(true).write(true);
+    /// ```
+    pub fn options() -> OpenOptions {
+        OpenOptions::new()
+    }
+
+    /// Wraps an already open std file.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let std = std::fs::File::open(std::env::temp_dir())?;
+    ///     let dir = corio::fs::File::from_std(std);
+    ///     assert!(dir.metadata().await?.is_dir());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn from_std(std: std::fs::File) -> File {
+        File {
+            std: Arc::new(std),
+            state: State::Idle(Buf::default()),
+            seeking: None,
+        }
+    }
+
+    /// The file's metadata. Bytes still in the write buffer are not counted
+    /// in its length until a flush.
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-meta-{}", std::process::id()));
+    ///     corio::fs::write(&path, b"1234").await?;
+    ///     let file = corio::fs::File::open(&path).await?;
+    ///     assert_eq!(file.metadata().await?.len(), 4);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn metadata(&self) -> io::Result<Metadata> {
+        let std = self.std.clone();
+        asyncify("corio::fs::File::metadata", move || std.metadata()).await
+    }
+
+    /// Flushes the buffer, then asks the OS to put the file's data and
+    /// metadata on disk. See [`std::fs::File::sync_all`].
+    ///
+    /// ```
+    /// use futures_lite::AsyncWriteExt;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-sync-{}", std::process::id()));
+    ///     let mut file = corio::fs::File::create(&path).await?;
+    ///     file.write_all(b"durable").await?;
+    ///     file.sync_all().await?;
+    ///     assert_eq!(std::fs::read(&path)?, b"durable");
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn sync_all(&mut self) -> io::Result<()> {
+        self.settled("corio::fs::File::sync_all", |std| std.sync_all())
+            .await
+    }
+
+    /// Flushes the buffer, then truncates or extends (with zeros) the file
+    /// to `size` bytes. The position does not move. See
+    /// [`std::fs::File::set_len`].
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-len-{}", std::process::id()));
+    ///     let mut file = corio::fs::File::create(&path).await?;
+    ///     file.set_len(100).await?;
+    ///     assert_eq!(file.metadata().await?.len(), 100);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn set_len(&mut self, size: u64) -> io::Result<()> {
+        self.settled("corio::fs::File::set_len", move |std| std.set_len(size))
+            .await
+    }
+
+    /// Brings the std file up to date with the caller's view, then runs `op`
+    /// on it on the blocking pool.
+    async fn settled<T, F>(&mut self, what: &'static str, op: F) -> io::Result<T>
+    where
+        F: FnOnce(&std::fs::File) -> io::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        poll_fn(|cx| self.poll_settle(cx)).await?;
+        let std = self.std.clone();
+        asyncify(what, move || op(&std)).await
+    }
+
+    /// Waits for the operation in flight, if any: `Ready(Ok(None))` when
+    /// there was none, else its outcome, with the buffer back in place.
+    fn poll_finish(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<Done>>> {
+        let State::Busy(operation) = &mut self.state else {
+            return Poll::Ready(Ok(None));
+        };
+        let (buf, result) = ready!(Pin::new(operation).poll(cx)).unwrap_or_else(|err| {
+            let err = format!("a `corio::fs::File` operation did not complete: {err}");
+            (Buf::default(), Err(io::Error::other(err)))
+        });
+        self.state = State::Idle(buf);
+        Poll::Ready(result.map(Some))
+    }
+
+    /// The buffer, once `poll_finish` has returned `Ready`.
+    fn buf(&mut self) -> &mut Buf {
+        match &mut self.state {
+            State::Idle(buf) => buf,
+            State::Busy(_) => unreachable!("`poll_finish` leaves the file idle"),
+        }
+    }
+
+    /// Moves the buffer and the std file to the blocking pool to run `op`.
+    fn start<F>(&mut self, op: F)
+    where
+        F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
+    {
+        let mut buf = mem::take(self.buf());
+        let std = self.std.clone();
+        self.state = State::Busy(crate::blocking::spawn("corio::fs::File", move || {
+            let result = op(&mut buf, &std);
+            (buf, result)
+        }));
+    }
+
+    /// Hands the read-ahead back to the file: seeks back over it.
+    fn start_rewind(&mut self) {
+        let ahead = self.buf().discard_unread();
+        self.start(move |_, mut std| std.seek(SeekFrom::Current(-ahead)).map(|_| Done::Rewound));
+    }
+
+    fn start_flush(&mut self) {
+        self.start(|buf, std| buf.flush(std).map(|()| Done::Flushed));
+    }
+
+    /// Makes the std file match what the caller has read and written: no
+    /// write left in the buffer, no read-ahead past the caller's position.
+    fn poll_settle(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        loop {
+            ready!(self.poll_finish(cx))?;
+            if self.buf().has_unwritten() {
+                self.start_flush();
+            } else if self.buf().unread() > 0 {
+                self.start_rewind();
+            } else {
+                return Poll::Ready(Ok(()));
+            }
+        }
+    }
+}
+
+impl AsyncRead for File {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        dst: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        let file = self.get_mut();
+        if dst.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        loop {
+            if let Some(Done::Filled(0)) = ready!(file.poll_finish(cx))? {
+                return Poll::Ready(Ok(0));
+            }
+            let buf = file.buf();
+            if buf.unread() > 0 {
+                return Poll::Ready(Ok(buf.take_unread(dst)));
+            }
+            if buf.has_unwritten() {
+                file.start_flush();
+                continue;
+            }
+            let want = dst.len();
+            file.start(move |buf, std| buf.fill(std, want).map(Done::Filled));
+        }
+    }
+}
+
+impl AsyncWrite for File {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        src: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let file = self.get_mut();
+        if src.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        loop {
+            ready!(file.poll_finish(cx))?;
+            if file.buf().unread() > 0 {
+                file.start_rewind();
+                continue;
+            }
+            if file.buf().is_full() {
+                file.start_flush();
+                continue;
+            }
+            let n = file.buf().put(src);
+            if file.buf().is_full() {
+                // Start writing now: the next write waits only for the rest.
+                file.start_flush();
+            }
+            return Poll::Ready(Ok(n));
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut().poll_settle(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}
+
+impl AsyncSeek for File {
+    fn poll_seek(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        pos: SeekFrom,
+    ) -> Poll<io::Result<u64>> {
+        let file = self.get_mut();
+        loop {
+            match ready!(file.poll_finish(cx)) {
+                Ok(Some(Done::Sought(offset))) if file.seeking == Some(pos) => {
+                    file.seeking = None;
+                    return Poll::Ready(Ok(offset));
+                }
+                Err(err) => {
+                    file.seeking = None;
+                    return Poll::Ready(Err(err));
+                }
+                // Another operation's outcome (or a stale seek): carry on.
+                Ok(_) => {}
+            }
+            ready!(file.poll_settle(cx))?;
+            file.seeking = Some(pos);
+            file.start(move |_, mut std| std.seek(pos).map(Done::Sought));
+        }
+    }
+}
+
+impl Drop for File {
+    fn drop(&mut self) {
+        // An operation in flight finishes on its own; only bytes still in an
+        // idle buffer would be lost. No runtime may be left to hop to, so
+        // they are written here (see the type's documentation).
+        if let State::Idle(buf) = &mut self.state
+            && buf.has_unwritten()
+        {
+            let _ = buf.flush(&self.std);
+        }
+    }
+}
+
+impl fmt::Debug for File {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let busy = matches!(self.state, State::Busy(_));
+        f.debug_struct("File")
+            .field("std", &self.std)
+            .field("busy", &busy)
+            .finish()
+    }
+}

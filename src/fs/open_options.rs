@@ -1,0 +1,139 @@
+//! `OpenOptions`: std's builder for how to open a file, with an async `open`.
+//!
+//! The builder methods only set flags in memory, so they stay synchronous;
+//! only [`OpenOptions::open`], which calls `open(2)`, hops to the blocking
+//! pool.
+
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+use super::File;
+use super::asyncify;
+
+/// Options for opening a [`File`], mirroring [`std::fs::OpenOptions`].
+///
+/// # Examples
+///
+/// ```
+/// use corio::fs::OpenOptions;
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let path = std::env::temp_dir().join(format!("corio-doc-options-{}", std::process::id()));
+///     let _log = OpenOptions::new().append(true).create(true).open(&path).await?;
+///     corio::fs::remove_file(&path).await
+/// })
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct OpenOptions(std::fs::OpenOptions);
+
+impl OpenOptions {
+    /// Options with every flag off; set at least one of `read`, `write` or
+    /// `append`.
+    ///
+    /// ```
+    /// let mut options = corio::fs::OpenOptions::new();
+    /// options.read(true);
+    /// ```
+    pub fn new() -> OpenOptions {
+        OpenOptions(std::fs::OpenOptions::new())
+    }
+
+    /// Open for reading.
+    ///
+    /// ```
+    /// corio::fs::OpenOptions::new().read(true);
+    /// ```
+    pub fn read(&mut self, read: bool) -> &mut OpenOptions {
+        self.0.read(read);
+        self
+    }
+
+    /// Open for writing (from the start, unless `append`).
+    ///
+    /// ```
+    /// corio::fs::OpenOptions::new().write(true);
+    /// ```
+    pub fn write(&mut self, write: bool) -> &mut OpenOptions {
+        self.0.write(write);
+        self
+    }
+
+    /// Every write goes to the end of the file (implies `write`).
+    ///
+    /// ```
+    /// corio::fs::OpenOptions::new().append(true);
+    /// ```
+    pub fn append(&mut self, append: bool) -> &mut OpenOptions {
+        self.0.append(append);
+        self
+    }
+
+    /// Empty the file when opening it (needs `write`).
+    ///
+    /// ```
+    /// corio::fs::OpenOptions::new().write(true).truncate(true);
+    /// ```
+    pub fn truncate(&mut self, truncate: bool) -> &mut OpenOptions {
+        self.0.truncate(truncate);
+        self
+    }
+
+    /// Create the file if it does not exist (needs `write` or `append`).
+    ///
+    /// ```
+    /// corio::fs::OpenOptions::new().write(true).create(true);
+    /// ```
+    pub fn create(&mut self, create: bool) -> &mut OpenOptions {
+        self.0.create(create);
+        self
+    }
+
+    /// Create the file, failing with `AlreadyExists` if it exists.
+    ///
+    /// ```
+    /// corio::fs::OpenOptions::new().write(true).create_new(true);
+    /// ```
+    pub fn create_new(&mut self, create_new: bool) -> &mut OpenOptions {
+        self.0.create_new(create_new);
+        self
+    }
+
+    /// The permission bits of a file this call creates (before the umask).
+    ///
+    /// ```
+    /// corio::fs::OpenOptions::new().write(true).create(true).mode(0o600);
+    /// ```
+    pub fn mode(&mut self, mode: u32) -> &mut OpenOptions {
+        self.0.mode(mode);
+        self
+    }
+
+    /// Opens `path` with these options. Errors are std's: `NotFound`,
+    /// `PermissionDenied`, `AlreadyExists`, `InvalidInput` for a
+    /// contradictory set of flags...
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let missing = std::env::temp_dir().join("corio-doc-no-such-file");
+    ///     let err = corio::fs::OpenOptions::new().read(true).open(missing).await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
+        let (options, path) = (self.0.clone(), path.as_ref().to_owned());
+        let std = asyncify("corio::fs::OpenOptions::open", move || options.open(path)).await?;
+        Ok(File::from_std(std))
+    }
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions::new()
+    }
+}

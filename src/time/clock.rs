@@ -1,0 +1,146 @@
+//! The runtime's clock, which a test can pause and move by hand.
+//!
+//! Unpaused, it is std's monotonic clock and costs one flag check. Paused,
+//! time stands still until someone advances it: `time::advance(d)` moves it
+//! by `d`, and when every task is idle the driver moves it straight to the
+//! next timer instead of sleeping (tokio's "auto-advance"). A test of an
+//! hour-long schedule then runs in milliseconds, and deterministically,
+//! because nothing depends on how fast the machine is.
+//!
+//! After `resume`, time runs on from wherever virtual time had got to.
+//! Only a current-thread runtime may pause: with several workers, "every
+//! task is idle" would be a race between threads.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+
+struct State {
+    /// The clock's time when it was last frozen or moved.
+    base: Instant,
+    /// When the clock last started running again (`None` while paused).
+    unfrozen: Option<Instant>,
+}
+
+pub(crate) struct Clock {
+    /// False until the first pause: the fast path reads std's clock.
+    ever_paused: AtomicBool,
+    may_pause: bool,
+    state: Mutex<State>,
+}
+
+impl Clock {
+    pub(crate) fn new(may_pause: bool, start_paused: bool) -> Clock {
+        let now = Instant::now();
+        let clock = Clock {
+            ever_paused: AtomicBool::new(false),
+            may_pause,
+            state: Mutex::new(State {
+                base: now,
+                unfrozen: Some(now),
+            }),
+        };
+        if start_paused {
+            clock.pause();
+        }
+        clock
+    }
+
+    pub(crate) fn now(&self) -> Instant {
+        if !self.ever_paused.load(Ordering::Acquire) {
+            return Instant::now();
+        }
+        let state = self.state.lock();
+        match state.unfrozen {
+            Some(since) => state.base + since.elapsed(),
+            None => state.base,
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn pause(&self) {
+        assert!(
+            self.may_pause,
+            "`corio::time::pause` needs a current-thread runtime (with several workers, \
+             \"every task is idle\" is a race); build it with \
+             `corio::runtime::Builder::new_current_thread()`"
+        );
+        let mut state = self.state.lock();
+        let Some(since) = state.unfrozen.take() else {
+            panic!("`corio::time::pause` was called on a clock that is already paused");
+        };
+        state.base += since.elapsed();
+        self.ever_paused.store(true, Ordering::Release);
+    }
+
+    #[track_caller]
+    pub(crate) fn resume(&self) {
+        let mut state = self.state.lock();
+        assert!(
+            state.unfrozen.is_none(),
+            "`corio::time::resume` was called on a clock that is not paused"
+        );
+        state.unfrozen = Some(Instant::now());
+    }
+
+    /// Moves a paused clock forward by `by`.
+    #[track_caller]
+    pub(crate) fn advance(&self, by: Duration) {
+        let mut state = self.state.lock();
+        assert!(
+            state.unfrozen.is_none(),
+            "`corio::time::advance` needs a paused clock; call `corio::time::pause()` first \
+             (or build the runtime with `start_paused(true)`)"
+        );
+        state.base += by;
+    }
+
+    /// Moves a paused clock forward to `to` (never backward); false if the
+    /// clock is running.
+    pub(crate) fn advance_to(&self, to: Instant) -> bool {
+        let mut state = self.state.lock();
+        if state.unfrozen.is_some() {
+            return false;
+        }
+        state.base = state.base.max(to);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paused_clock_stands_still_until_advanced() {
+        let clock = Clock::new(true, true);
+        let t0 = clock.now();
+        assert_eq!(clock.now(), t0);
+        clock.advance(Duration::from_secs(3600));
+        assert_eq!(clock.now(), t0 + Duration::from_secs(3600));
+        assert!(
+            clock.advance_to(t0 + Duration::from_secs(10)),
+            "never backward"
+        );
+        assert_eq!(clock.now(), t0 + Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn resume_runs_on_from_virtual_time() {
+        let clock = Clock::new(true, true);
+        let t0 = clock.now();
+        clock.advance(Duration::from_secs(60));
+        clock.resume();
+        assert!(clock.now() >= t0 + Duration::from_secs(60));
+        let a = clock.now();
+        std::thread::sleep(Duration::from_millis(1));
+        assert!(clock.now() > a, "a resumed clock runs");
+    }
+
+    #[test]
+    #[should_panic(expected = "current-thread runtime")]
+    fn a_multi_thread_clock_refuses_to_pause() {
+        Clock::new(false, false).pause();
+    }
+}

@@ -1,0 +1,309 @@
+//! `corio::fs`: std's file operations on the blocking pool, and `File`'s
+//! buffering.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{ErrorKind, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use corio::fs::{self, File, OpenOptions};
+use futures_lite::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+/// A fresh directory per test, removed when the test ends.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let path = std::env::temp_dir().join(format!("corio-fs-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).unwrap();
+        TempDir(path)
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn write_then_read_round_trips() {
+    let dir = TempDir::new("round-trip");
+    let path = dir.join("data");
+    common::block_on(async {
+        let bytes: Vec<u8> = (0..10_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&path, &bytes).await.unwrap();
+        assert_eq!(fs::read(&path).await.unwrap(), bytes);
+
+        fs::write(&path, "text, ünïcode").await.unwrap();
+        assert_eq!(fs::read_to_string(&path).await.unwrap(), "text, ünïcode");
+    });
+}
+
+#[test]
+fn read_to_string_refuses_invalid_utf8() {
+    let dir = TempDir::new("utf8");
+    let path = dir.join("binary");
+    common::block_on(async {
+        fs::write(&path, [0xff, 0xfe]).await.unwrap();
+        let err = fs::read_to_string(&path).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidData);
+    });
+}
+
+#[test]
+fn copy_rename_and_remove_file() {
+    let dir = TempDir::new("copy-rename");
+    let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
+    common::block_on(async {
+        fs::write(&a, b"contents").await.unwrap();
+        assert_eq!(fs::copy(&a, &b).await.unwrap(), 8);
+        assert_eq!(fs::read(&b).await.unwrap(), b"contents");
+
+        fs::rename(&b, &c).await.unwrap();
+        assert_eq!(fs::read(&c).await.unwrap(), b"contents");
+        assert_eq!(fs::read(&b).await.unwrap_err().kind(), ErrorKind::NotFound);
+
+        fs::remove_file(&a).await.unwrap();
+        assert_eq!(
+            fs::metadata(&a).await.unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        assert!(fs::metadata(&c).await.is_ok());
+    });
+}
+
+#[test]
+fn metadata_reports_length_and_kind() {
+    let dir = TempDir::new("metadata");
+    let path = dir.join("five");
+    common::block_on(async {
+        fs::write(&path, b"12345").await.unwrap();
+        let file = fs::metadata(&path).await.unwrap();
+        assert!(file.is_file());
+        assert_eq!(file.len(), 5);
+        assert!(fs::metadata(&dir.0).await.unwrap().is_dir());
+    });
+}
+
+#[test]
+fn create_dir_all_then_remove_dir_all() {
+    let dir = TempDir::new("dirs");
+    let deep = dir.join("a/b/c");
+    common::block_on(async {
+        fs::create_dir_all(&deep).await.unwrap();
+        fs::write(deep.join("leaf"), b"x").await.unwrap();
+        assert!(fs::metadata(&deep).await.unwrap().is_dir());
+        // Creating what exists is not an error.
+        fs::create_dir_all(&deep).await.unwrap();
+
+        fs::remove_dir_all(dir.join("a")).await.unwrap();
+        let err = fs::metadata(dir.join("a")).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+    });
+}
+
+#[test]
+fn read_dir_sees_each_of_1000_files_once() {
+    let dir = TempDir::new("read-dir");
+    for i in 0..1000 {
+        std::fs::write(dir.join(&format!("file-{i}")), b"").unwrap();
+    }
+    common::block_on(async {
+        let mut entries = fs::read_dir(&dir.0).await.unwrap();
+        let mut seen = HashSet::new();
+        while let Some(entry) = entries.next_entry().await.unwrap() {
+            assert_eq!(entry.path(), dir.0.join(entry.file_name()));
+            let name = entry.file_name().into_string().unwrap();
+            assert!(seen.insert(name.clone()), "{name} listed twice");
+        }
+        let expected: HashSet<_> = (0..1000).map(|i| format!("file-{i}")).collect();
+        assert_eq!(seen, expected);
+        // Exhausted stays exhausted.
+        assert!(entries.next_entry().await.unwrap().is_none());
+    });
+}
+
+#[test]
+fn one_mib_in_one_byte_writes_is_buffered_and_fast() {
+    const MIB: usize = 1024 * 1024;
+    const TAIL: usize = 100;
+    let dir = TempDir::new("small-writes");
+    let path = dir.join("big");
+    let byte_at = |i: usize| (i % 251) as u8;
+    common::block_on(async {
+        let start = Instant::now();
+        let mut file = File::create(&path).await.unwrap();
+        for i in 0..MIB + TAIL {
+            file.write_all(&[byte_at(i)]).await.unwrap();
+        }
+        // The last bytes wait in the buffer: writes hop in chunks, not bytes.
+        let on_disk = std::fs::metadata(&path).unwrap().len() as usize;
+        assert!(on_disk <= MIB, "{on_disk} bytes on disk before the flush");
+        file.close().await.unwrap();
+        let elapsed = start.elapsed();
+        // A sanity bound only (a hop per byte would take many seconds).
+        assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+
+        let written = std::fs::read(&path).unwrap();
+        assert_eq!(written.len(), MIB + TAIL);
+        assert!(written.iter().enumerate().all(|(i, &b)| b == byte_at(i)));
+    });
+}
+
+#[test]
+fn dropping_a_file_writes_its_buffer() {
+    let dir = TempDir::new("drop");
+    let path = dir.join("unflushed");
+    common::block_on(async {
+        let mut file = File::create(&path).await.unwrap();
+        file.write_all(b"not flushed").await.unwrap();
+        drop(file);
+        assert_eq!(fs::read(&path).await.unwrap(), b"not flushed");
+    });
+}
+
+#[test]
+fn seek_then_read() {
+    let dir = TempDir::new("seek");
+    let path = dir.join("digits");
+    common::block_on(async {
+        fs::write(&path, b"0123456789").await.unwrap();
+        let mut file = File::open(&path).await.unwrap();
+        let mut three = [0; 3];
+
+        assert_eq!(file.seek(SeekFrom::Start(3)).await.unwrap(), 3);
+        file.read_exact(&mut three).await.unwrap();
+        assert_eq!(&three, b"345");
+        // The read fetched the whole file ahead; the position is still 6.
+        assert_eq!(file.seek(SeekFrom::Current(1)).await.unwrap(), 7);
+        file.read_exact(&mut three).await.unwrap();
+        assert_eq!(&three, b"789");
+        assert_eq!(file.read(&mut three).await.unwrap(), 0, "end of file");
+
+        assert_eq!(file.seek(SeekFrom::End(-4)).await.unwrap(), 6);
+        let mut rest = Vec::new();
+        file.read_to_end(&mut rest).await.unwrap();
+        assert_eq!(rest, b"6789");
+    });
+}
+
+#[test]
+fn writes_after_reads_land_at_the_read_position() {
+    let dir = TempDir::new("read-write");
+    let path = dir.join("mixed");
+    common::block_on(async {
+        fs::write(&path, b"0123456789").await.unwrap();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .await
+            .unwrap();
+        let mut two = [0; 2];
+        file.read_exact(&mut two).await.unwrap();
+        file.write_all(b"ab").await.unwrap();
+        // Reading after writing sees the write, and continues after it.
+        file.read_exact(&mut two).await.unwrap();
+        assert_eq!(&two, b"45");
+        file.flush().await.unwrap();
+        assert_eq!(fs::read(&path).await.unwrap(), b"01ab456789");
+    });
+}
+
+#[test]
+fn set_len_and_sync_all_flush_first() {
+    let dir = TempDir::new("set-len");
+    let path = dir.join("sized");
+    common::block_on(async {
+        let mut file = File::create(&path).await.unwrap();
+        file.write_all(b"abcdef").await.unwrap();
+        file.set_len(3).await.unwrap();
+        assert_eq!(file.metadata().await.unwrap().len(), 3);
+        file.sync_all().await.unwrap();
+        assert_eq!(fs::read(&path).await.unwrap(), b"abc");
+    });
+}
+
+#[test]
+fn a_missing_file_is_not_found() {
+    let dir = TempDir::new("missing");
+    let missing = dir.join("nothing-here");
+    common::block_on(async {
+        let kinds = [
+            fs::read(&missing).await.unwrap_err().kind(),
+            fs::read_to_string(&missing).await.unwrap_err().kind(),
+            fs::metadata(&missing).await.unwrap_err().kind(),
+            fs::remove_file(&missing).await.unwrap_err().kind(),
+            fs::read_dir(&missing).await.unwrap_err().kind(),
+            File::open(&missing).await.unwrap_err().kind(),
+            fs::copy(&missing, dir.join("to")).await.unwrap_err().kind(),
+        ];
+        assert!(
+            kinds.iter().all(|&kind| kind == ErrorKind::NotFound),
+            "{kinds:?}"
+        );
+    });
+}
+
+#[test]
+fn a_directory_used_as_a_file_is_an_error() {
+    let dir = TempDir::new("is-a-dir");
+    common::block_on(async {
+        let read = fs::read(&dir.0).await.unwrap_err();
+        assert_eq!(read.kind(), ErrorKind::IsADirectory);
+        let write = fs::write(&dir.0, b"x").await.unwrap_err();
+        assert_eq!(write.kind(), ErrorKind::IsADirectory);
+        let remove = fs::remove_file(&dir.0).await.unwrap_err();
+        assert_ne!(remove.kind(), ErrorKind::NotFound);
+    });
+}
+
+#[test]
+fn a_file_without_permission_is_permission_denied() {
+    use std::os::unix::fs::PermissionsExt;
+
+    // SAFETY: `geteuid` only reads the process's credentials.
+    if unsafe { libc::geteuid() } == 0 {
+        // root bypasses permission bits, so there is nothing to deny here;
+        // `a_directory_used_as_a_file_is_an_error` still checks std's errors
+        // come through.
+        eprintln!("skipped: running as root, which ignores file permissions");
+        return;
+    }
+    let dir = TempDir::new("denied");
+    let path = dir.join("secret");
+    std::fs::write(&path, b"hidden").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    common::block_on(async {
+        assert_eq!(
+            fs::read(&path).await.unwrap_err().kind(),
+            ErrorKind::PermissionDenied
+        );
+        let err = File::open(&path).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    });
+}
+
+#[test]
+fn create_new_refuses_an_existing_file() {
+    let dir = TempDir::new("create-new");
+    let path: &Path = &dir.join("exists");
+    common::block_on(async {
+        fs::write(path, b"").await.unwrap();
+        let err = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+    });
+}

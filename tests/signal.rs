@@ -1,0 +1,224 @@
+//! `corio::signal`: delivery through the self-pipe and the reactor.
+//!
+//! A signal handler, once installed, stays for the life of the process and
+//! replaces the default action, so every test that installs one runs in a
+//! child process: this test binary re-executed with `--exact <test>` and
+//! `CHILD` set to the test's name, which makes the test run its child body.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::pin::pin;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+
+use corio::signal::unix::{SignalKind, signal};
+use futures_lite::future::poll_once;
+
+/// Names the test whose child body this process must run.
+const CHILD: &str = "CORIO_SIGNAL_TEST_CHILD";
+
+/// What a child body prints last, so the parent knows it really ran.
+const DONE: &str = "child body done";
+
+/// Whether this process is the child re-executed for `test`.
+fn is_child(test: &str) -> bool {
+    std::env::var(CHILD).as_deref() == Ok(test)
+}
+
+/// A child process running one test's child body, with its stdout as lines.
+struct ChildTest {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl ChildTest {
+    fn spawn(test: &str) -> ChildTest {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", test, "--nocapture", "--test-threads=1"])
+            .env(CHILD, test)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("cannot re-execute the test binary");
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, lines) = mpsc::channel();
+        thread::spawn(move || {
+            for line in stdout.lines() {
+                let _ = tx.send(line.expect("the child's stdout is UTF-8"));
+            }
+        });
+        ChildTest { child, lines }
+    }
+
+    /// Waits (bounded) for a line containing `marker`; the harness may print
+    /// its own text on the same line.
+    fn expect_line(&self, marker: &str) {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(common::LIMIT)
+                .unwrap_or_else(|_| panic!("the child never printed {marker:?}"));
+            if line.contains(marker) {
+                return;
+            }
+        }
+    }
+
+    fn kill(&self, signum: libc::c_int) {
+        let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: `kill` has no memory effects; `pid` is our live child.
+        assert_eq!(unsafe { libc::kill(pid, signum) }, 0);
+    }
+
+    /// Waits (bounded) for the child to close its stdout, then reaps it.
+    fn exit_status(mut self) -> ExitStatus {
+        loop {
+            match self.lines.recv_timeout(common::LIMIT) {
+                Ok(_) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!("the child did not exit"),
+            }
+        }
+        self.child.wait().unwrap()
+    }
+
+    /// Runs `test`'s child body to completion and asserts it passed: it
+    /// printed [`DONE`] and exited cleanly.
+    fn run_to_success(test: &str) {
+        let child = ChildTest::spawn(test);
+        child.expect_line(DONE);
+        let status = child.exit_status();
+        assert!(status.success(), "the child for {test} failed: {status}");
+    }
+}
+
+impl Drop for ChildTest {
+    fn drop(&mut self) {
+        // A failed test must not leave its child behind.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn ctrl_c_reaches_a_child_process() {
+    const TEST: &str = "ctrl_c_reaches_a_child_process";
+    if is_child(TEST) {
+        common::block_on(async {
+            let mut ctrl_c = pin!(corio::signal::ctrl_c());
+            // The first poll installs the handler; only then may the parent send.
+            assert!(poll_once(&mut ctrl_c).await.is_none());
+            println!("ready");
+            ctrl_c.await.unwrap();
+            println!("got ctrl-c");
+        });
+        return;
+    }
+    let child = ChildTest::spawn(TEST);
+    child.expect_line("ready");
+    child.kill(libc::SIGINT);
+    child.expect_line("got ctrl-c");
+    let status = child.exit_status();
+    assert!(status.success(), "the child did not exit cleanly: {status}");
+}
+
+#[test]
+fn sigterm_reaches_a_listener_instead_of_killing() {
+    const TEST: &str = "sigterm_reaches_a_listener_instead_of_killing";
+    if is_child(TEST) {
+        common::block_on(async {
+            let mut terminate = signal(SignalKind::terminate()).unwrap();
+            println!("ready");
+            assert_eq!(terminate.recv().await, Some(()));
+            println!("got sigterm");
+        });
+        return;
+    }
+    let child = ChildTest::spawn(TEST);
+    child.expect_line("ready");
+    child.kill(libc::SIGTERM);
+    child.expect_line("got sigterm");
+    assert!(child.exit_status().success());
+}
+
+#[test]
+fn two_waiting_listeners_on_different_tasks_both_see_one_signal() {
+    const TEST: &str = "two_waiting_listeners_on_different_tasks_both_see_one_signal";
+    if !is_child(TEST) {
+        return ChildTest::run_to_success(TEST);
+    }
+    common::block_on(async {
+        let (waiting_tx, waiting_rx) = async_channel::unbounded();
+        let listeners: Vec<_> = (0..2)
+            .map(|_| {
+                let mut signal = signal(SignalKind::user_defined1()).unwrap();
+                let waiting_tx = waiting_tx.clone();
+                corio::spawn(async move {
+                    let mut recv = pin!(signal.recv());
+                    // Parked on the reactor before the signal is sent.
+                    assert!(poll_once(&mut recv).await.is_none());
+                    waiting_tx.send(()).await.unwrap();
+                    recv.await
+                })
+            })
+            .collect();
+        for _ in 0..2 {
+            waiting_rx.recv().await.unwrap();
+        }
+        // SAFETY: `kill` has no memory effects; corio handles SIGUSR1 now.
+        unsafe { libc::kill(libc::getpid(), libc::SIGUSR1) };
+        for listener in listeners {
+            assert_eq!(listener.await.unwrap(), Some(()));
+        }
+    });
+    println!("{DONE}");
+}
+
+#[test]
+fn a_signal_raised_before_recv_is_kept_and_repeats_coalesce() {
+    const TEST: &str = "a_signal_raised_before_recv_is_kept_and_repeats_coalesce";
+    if !is_child(TEST) {
+        return ChildTest::run_to_success(TEST);
+    }
+    common::block_on(async {
+        let mut signal = signal(SignalKind::user_defined2()).unwrap();
+        // `raise` runs the handler before it returns: three deliveries are
+        // counted before the first `recv`.
+        for _ in 0..3 {
+            // SAFETY: no memory effects; corio handles SIGUSR2 now.
+            unsafe { libc::raise(libc::SIGUSR2) };
+        }
+        assert_eq!(signal.recv().await, Some(()));
+        assert!(
+            poll_once(signal.recv()).await.is_none(),
+            "three deliveries between two recvs are one notification"
+        );
+        // SAFETY: as above.
+        unsafe { libc::raise(libc::SIGUSR2) };
+        assert_eq!(signal.recv().await, Some(()));
+    });
+    println!("{DONE}");
+}
+
+#[test]
+fn forbidden_signals_are_invalid_input() {
+    common::block_on(async {
+        let forbidden = [
+            libc::SIGKILL,
+            libc::SIGSTOP,
+            libc::SIGSEGV,
+            libc::SIGBUS,
+            libc::SIGILL,
+            libc::SIGFPE,
+        ];
+        for signum in forbidden.into_iter().chain([0, -3, 1000]) {
+            let err = signal(SignalKind::from_raw(signum)).unwrap_err();
+            assert_eq!(
+                err.kind(),
+                std::io::ErrorKind::InvalidInput,
+                "signal {signum}"
+            );
+        }
+    });
+}
