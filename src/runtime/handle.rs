@@ -103,7 +103,8 @@ impl Handle {
         F::Output: Send + 'static,
     {
         let scheduler = &self.inner.scheduler;
-        let (task, notified, join) = new_task(future, scheduler.clone(), location, name);
+        let (task, notified, join) =
+            new_task(future, scheduler::task_ref(scheduler), location, name);
         if let Some(notified) = scheduler.owned.bind(task, notified) {
             scheduler.schedule(notified);
         }

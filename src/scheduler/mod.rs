@@ -84,7 +84,7 @@ use idle::Idle;
 use park::Parker;
 use remote::Remote;
 pub(crate) use watchdog::Watchdog;
-pub(crate) use worker::{Core, run_worker};
+pub(crate) use worker::{Core, run_worker, task_ref};
 
 /// What the scheduler needs from the I/O and timer driver. `scheduler/`
 /// knows nothing else of `time/` or `io/`: `runtime/` plugs them in here.
@@ -260,6 +260,10 @@ impl Schedule for Handle {
 
     fn release(&self, task: &Task<Handle>) -> Option<Task<Handle>> {
         self.owned.remove(task)
+    }
+
+    fn recycle(self) {
+        worker::recycle(self);
     }
 
     #[inline]

@@ -17,6 +17,7 @@
 //! its output share one slot, `Stage`: the output is written where the future
 //! was, so a task never allocates twice.
 
+use std::alloc::Layout;
 use std::cell::UnsafeCell;
 use std::future::Future;
 use std::panic::Location;
@@ -24,6 +25,7 @@ use std::ptr::NonNull;
 use std::task::Waker;
 
 use super::Schedule;
+use super::alloc;
 use super::harness;
 use super::id::Id;
 use super::join::JoinError;
@@ -41,7 +43,9 @@ pub(super) struct Cell<F: Future, S> {
 }
 
 pub(super) struct Core<F: Future, S> {
-    pub(super) scheduler: S,
+    /// The scheduler handle, needed only until the task completes; then
+    /// `complete` hands it back to the scheduler (`Schedule::recycle`).
+    scheduler: UnsafeCell<Option<S>>,
     /// Accessed only by the thread that holds RUNNING (the future), or by
     /// the JoinHandle after COMPLETE (the output).
     pub(super) stage: UnsafeCell<Stage<F>>,
@@ -52,6 +56,26 @@ pub(super) enum Stage<F: Future> {
     Running(F),
     Finished(Result<F::Output, JoinError>),
     Consumed,
+}
+
+impl<F: Future, S> Core<F, S> {
+    /// The scheduler, for a task that is not complete yet.
+    pub(super) fn scheduler(&self) -> &S {
+        // SAFETY: the field is only taken by `take_scheduler`, after
+        // COMPLETE, and nothing calls this after COMPLETE (wakes of a
+        // complete task never schedule it).
+        unsafe { (*self.scheduler.get()).as_ref().unwrap_unchecked() }
+    }
+
+    /// Takes the scheduler out of a completed task.
+    ///
+    /// # Safety
+    /// Only the thread completing the task may call it, once, after the
+    /// last use of `scheduler()`.
+    pub(super) unsafe fn take_scheduler(&self) -> Option<S> {
+        // SAFETY: guaranteed by the caller: no other access can overlap.
+        unsafe { (*self.scheduler.get()).take() }
+    }
 }
 
 pub(super) struct Trailer {
@@ -74,7 +98,7 @@ where
         location: &'static Location<'static>,
         name: Option<Box<str>>,
     ) -> NonNull<Header> {
-        let cell = Box::new(Cell {
+        let cell = Cell {
             header: Header {
                 state: State::new(),
                 vtable: vtable::<F, S>(),
@@ -87,15 +111,34 @@ where
                 last_poll_us: AtomicU64::new(crate::observe::clock::now()),
             },
             core: Core {
-                scheduler,
+                scheduler: UnsafeCell::new(Some(scheduler)),
                 stage: UnsafeCell::new(Stage::Running(future)),
             },
             trailer: Trailer {
                 waker: UnsafeCell::new(None),
             },
-        });
+        };
+        let ptr = alloc::allocate(Layout::new::<Cell<F, S>>()).cast::<Cell<F, S>>();
+        // SAFETY: `ptr` is fresh memory with the layout of a `Cell<F, S>`.
+        unsafe { ptr.as_ptr().write(cell) };
         // The cast is sound because of #[repr(C)]: the header is at offset 0.
-        NonNull::from(Box::leak(cell)).cast()
+        ptr.cast()
+    }
+}
+
+impl<F: Future, S> Cell<F, S> {
+    /// Drops the cell in place and returns its memory.
+    ///
+    /// # Safety
+    /// `ptr` must come from `allocate` with these types, and no reference to
+    /// the cell may remain.
+    pub(super) unsafe fn deallocate(ptr: NonNull<Header>) {
+        let cell = ptr.cast::<Cell<F, S>>();
+        // SAFETY: guaranteed by the caller: the cell is initialised and ours.
+        unsafe {
+            cell.as_ptr().drop_in_place();
+            alloc::deallocate(cell.cast(), Layout::new::<Cell<F, S>>());
+        }
     }
 }
 

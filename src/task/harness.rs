@@ -49,7 +49,9 @@ pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
             let result = poll_future(cell, ptr);
             let ended = clock::now();
             cell.header.record_poll(started, ended);
-            cell.core.scheduler.after_poll(&cell.header, started, ended);
+            cell.core
+                .scheduler()
+                .after_poll(&cell.header, started, ended);
             if result.is_ready() {
                 return complete(cell, ptr);
             }
@@ -58,7 +60,7 @@ pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
                 ToIdle::Reschedule => {
                     // SAFETY: transition_to_idle kept the running ref for the queue.
                     let task = unsafe { Task::from_raw(RawTask::from_header(ptr)) };
-                    cell.core.scheduler.yield_now(Notified(task));
+                    cell.core.scheduler().yield_now(Notified(task));
                 }
                 ToIdle::Cancel => {
                     cancel(cell);
@@ -146,7 +148,7 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) {
     }
     // SAFETY: borrow the running reference as a Task without consuming it.
     let me = ManuallyDrop::new(unsafe { Task::<S>::from_raw(RawTask::from_header(ptr)) });
-    let refs = match cell.core.scheduler.release(&me) {
+    let refs = match cell.core.scheduler().release(&me) {
         Some(list_ref) => {
             // Its count is dropped in the transition below.
             let _ = list_ref.into_raw();
@@ -154,6 +156,12 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) {
         }
         None => 1,
     };
+    // A complete task never touches its scheduler again: give it back now,
+    // while the cell is surely alive.
+    // SAFETY: we are the completing thread, past the last `scheduler()` use.
+    if let Some(scheduler) = unsafe { cell.core.take_scheduler() } {
+        scheduler.recycle();
+    }
     if cell.header.state.transition_to_terminal(refs) {
         // SAFETY: those were the last references.
         unsafe { dealloc::<F, S>(ptr) };
@@ -166,14 +174,14 @@ pub(super) unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     let cell = unsafe { cell::<F, S>(ptr) };
     // SAFETY: the caller's reference becomes the Notified's.
     let task = unsafe { Task::from_raw(RawTask::from_header(ptr)) };
-    cell.core.scheduler.schedule(Notified(task));
+    cell.core.scheduler().schedule(Notified(task));
 }
 
 /// Frees the cell.
 pub(super) unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the reference count reached zero, so this is the only pointer,
-    // and the cell was made by `Box::new` in `Cell::allocate`.
-    drop(unsafe { Box::from_raw(ptr.cast::<Cell<F, S>>().as_ptr()) });
+    // and the cell was made by `Cell::<F, S>::allocate`.
+    unsafe { Cell::<F, S>::deallocate(ptr) };
 }
 
 /// The JoinHandle's poll: move the output out, or leave a waker.

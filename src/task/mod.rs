@@ -20,6 +20,7 @@
 //! The chapter `docs/tasks.md` walks from a naive `Arc<Mutex<Future>>`
 //! executor to this design.
 
+mod alloc;
 pub(crate) mod budget;
 mod cell;
 mod harness;
@@ -68,6 +69,10 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// The task completed: remove it from the owned list, returning the
     /// list's reference if it was there.
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;
+
+    /// A completed task hands back its scheduler handle. The default drops
+    /// it; a scheduler may keep it to save reference-count traffic.
+    fn recycle(self) {}
 
     /// A poll ran from coarse time `started` to `ended` (see
     /// `observe::clock`): the place to notice a slow one.

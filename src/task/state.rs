@@ -233,7 +233,9 @@ impl State {
         Snapshot(prev.0 ^ (RUNNING | COMPLETE))
     }
 
-    /// A wake that consumes a `Waker` (and the reference it holds).
+    /// A wake that consumes a `Waker` (and the reference it holds). On
+    /// `Submit` the caller queues the task and then drops the waker's
+    /// reference.
     pub(crate) fn transition_to_notified_by_val(&self) -> ToNotified {
         self.update(|s| {
             if s.is_running() {
@@ -251,8 +253,14 @@ impl State {
                 };
                 (action, Some(next))
             } else {
-                // The waker's reference becomes the queue's.
-                (ToNotified::Submit, Some(Snapshot(s.0 | NOTIFIED)))
+                // A new reference for the queue. The waker keeps its own
+                // until `schedule` returns: the moment the task is queued,
+                // another worker may run it to completion, and the cell must
+                // outlive the `schedule` call that still reads it.
+                (
+                    ToNotified::Submit,
+                    Some(Snapshot((s.0 | NOTIFIED) + REF_ONE)),
+                )
             }
         })
     }
@@ -431,6 +439,22 @@ mod tests {
         assert_eq!(s.transition_to_notified_by_val(), ToNotified::Nothing);
         assert_eq!(refs(&s), 3);
         assert!(s.load().is_notified());
+    }
+
+    #[test]
+    fn wake_by_val_of_an_idle_task_keeps_the_waker_ref_while_scheduling() {
+        let s = State::new();
+        s.transition_to_running();
+        s.transition_to_idle(); // list + join handle
+        s.ref_inc(); // a waker
+        assert_eq!(s.transition_to_notified_by_val(), ToNotified::Submit);
+        assert_eq!(
+            refs(&s),
+            4,
+            "a new ref for the queue; the waker's is dropped after"
+        );
+        assert!(!s.ref_dec());
+        assert_eq!(refs(&s), 3);
     }
 
     #[test]

@@ -37,7 +37,10 @@ unsafe fn clone(ptr: *const ()) -> RawWaker {
 unsafe fn wake(ptr: *const ()) {
     let raw = task(ptr);
     match raw.header().state.transition_to_notified_by_val() {
-        ToNotified::Submit => raw.schedule(),
+        ToNotified::Submit => {
+            raw.schedule();
+            raw.drop_reference();
+        }
         ToNotified::Nothing => {}
         ToNotified::Dealloc => raw.dealloc(),
     }
