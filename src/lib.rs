@@ -28,6 +28,7 @@
 
 mod blocking;
 mod loom;
+mod macros;
 mod scheduler;
 
 pub mod fs;
@@ -42,3 +43,6 @@ pub mod time;
 
 pub use runtime::{Handle, Runtime, block_on, spawn, spawn_blocking};
 pub use task::JoinHandle;
+
+#[doc(hidden)]
+pub use macros::support as __private;

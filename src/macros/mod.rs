@@ -1,0 +1,216 @@
+//! `join!`, `try_join!` and `select!`: waiting on several futures at once,
+//! inside one task.
+//!
+//! All three expand to the same idea: keep every branch's future in a tuple
+//! on the task's (pinned) stack frame and poll them from one `poll_fn`. A
+//! branch is picked out of the tuple by position with a pattern of `_`s
+//! (`let (_, _, fut, ..) = &mut futures;`), which the macro builds by
+//! counting: that is how a `macro_rules!` macro, which cannot name new
+//! variables per branch, addresses the third branch. The technique is
+//! tokio's.
+//!
+//! | macro | finishes when | then |
+//! | --- | --- | --- |
+//! | `join!` | every branch is done | returns a tuple of outputs (asyncio's `gather`) |
+//! | `try_join!` | every branch is `Ok`, or one is `Err` | `Ok(tuple)`, or the first `Err` (the rest are dropped) |
+//! | `select!` | one branch completes and matches its pattern | runs that branch's handler; the others are dropped (Go's `select`) |
+
+#[doc(hidden)]
+pub mod support;
+
+/// Waits for every future and returns their outputs as a tuple, like
+/// Python's `asyncio.gather`. The futures run concurrently in the calling
+/// task (no spawning), each polled when the task wakes.
+///
+/// ```
+/// corio::block_on(async {
+///     let (a, b) = corio::join!(async { 1 }, async { "two" });
+///     assert_eq!((a, b), (1, "two"));
+/// });
+/// ```
+#[macro_export]
+macro_rules! join {
+    (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
+        let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
+        let futures = &mut futures;
+        $crate::__private::poll_fn(|cx| {
+            let mut pending = false;
+            $(
+                let ( $($skip,)* fut, .. ) = &mut *futures;
+                // SAFETY: `futures` lives in the enclosing async frame, which
+                // is pinned while polled, and is never moved.
+                let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                if fut.poll_done(cx).is_pending() {
+                    pending = true;
+                }
+            )*
+            if pending {
+                return $crate::__private::PollType::Pending;
+            }
+            $crate::__private::PollType::Ready(( $({
+                let ( $($skip,)* fut, .. ) = &mut *futures;
+                // SAFETY: as above.
+                let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                fut.take_output().expect("join! takes each output once")
+            },)* ))
+        }).await
+    }};
+    (@ { ( $($s:tt)* ) $($t:tt)* } $e:expr, $($r:tt)* ) => {
+        $crate::join!(@{ ($($s)* _) $($t)* ($($s)*) $e, } $($r)*)
+    };
+    ( $($e:expr),+ $(,)? ) => {
+        $crate::join!(@{ () } $($e,)*)
+    };
+    () => { async {}.await };
+}
+
+/// Waits for every future to return `Ok`, or for the first `Err`, which is
+/// returned at once (the other futures are dropped, i.e. cancelled), like
+/// Go's `errgroup` or asyncio's `gather` without `return_exceptions`.
+///
+/// ```
+/// corio::block_on(async {
+///     let ok: Result<(i32, i32), String> = corio::try_join!(async { Ok(1) }, async { Ok(2) });
+///     assert_eq!(ok, Ok((1, 2)));
+///     let err: Result<(i32, ()), String> = corio::try_join!(
+///         async { Err::<i32, _>("bad".to_string()) },
+///         std::future::pending::<Result<(), String>>(),
+///     );
+///     assert_eq!(err, Err("bad".to_string()));
+/// });
+/// ```
+#[macro_export]
+macro_rules! try_join {
+    (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
+        let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
+        let futures = &mut futures;
+        $crate::__private::poll_fn(|cx| {
+            let mut pending = false;
+            $(
+                let ( $($skip,)* fut, .. ) = &mut *futures;
+                // SAFETY: `futures` lives in the enclosing async frame, which
+                // is pinned while polled, and is never moved.
+                let mut fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                if fut.as_mut().poll_done(cx).is_pending() {
+                    pending = true;
+                } else if fut.as_mut().output().is_some_and(|r| $crate::__private::is_err(r)) {
+                    let error = fut.take_output().and_then(|r| r.err()).expect("an error output");
+                    return $crate::__private::PollType::Ready(Err(error));
+                }
+            )*
+            if pending {
+                return $crate::__private::PollType::Pending;
+            }
+            $crate::__private::PollType::Ready(Ok(( $({
+                let ( $($skip,)* fut, .. ) = &mut *futures;
+                // SAFETY: as above.
+                let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                fut.take_output().and_then(|r| r.ok()).expect("try_join! takes each output once")
+            },)* )))
+        }).await
+    }};
+    (@ { ( $($s:tt)* ) $($t:tt)* } $e:expr, $($r:tt)* ) => {
+        $crate::try_join!(@{ ($($s)* _) $($t)* ($($s)*) $e, } $($r)*)
+    };
+    ( $($e:expr),+ $(,)? ) => {
+        $crate::try_join!(@{ () } $($e,)*)
+    };
+}
+
+/// Waits for the first of several futures, runs its handler and drops the
+/// rest, like Go's `select` (or asyncio's `wait(..., FIRST_COMPLETED)`).
+///
+/// Each branch is `pattern = future => handler,`. Branches start in a random
+/// order each poll (so none starves) unless the first token is `biased;`. A
+/// branch whose output does not match its pattern is disabled, and when
+/// every branch is disabled the `else => handler` branch runs (without one,
+/// `select!` panics). Handlers run in the calling task, so they may
+/// `.await`, `break` or `return`. At most 63 branches; patterns may not use
+/// `mut` bindings.
+///
+/// ```
+/// use std::time::Duration;
+/// corio::block_on(async {
+///     let (tx, rx) = corio::sync::oneshot::channel::<u32>();
+///     tx.send(7).unwrap();
+///     let got = corio::select! {
+///         Ok(v) = rx => v,
+///         _ = corio::time::sleep(Duration::from_secs(5)) => 0,
+///     };
+///     assert_eq!(got, 7);
+/// });
+/// ```
+#[macro_export]
+macro_rules! select {
+    (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) $p:pat = $f:expr => $h:expr ) )+ }) => {{
+        let branches: u32 = 0 $( + $crate::__private::one(stringify!($f)) )+;
+        ::std::assert!(branches < 64, "select! supports at most 63 branches");
+        let mut futures = ( $( $crate::__private::MaybeDone::new($f), )+ );
+        let futures = &mut futures;
+        let mut disabled: u64 = 0;
+        let index: u32 = $crate::__private::poll_fn(|cx| {
+            let start = if $biased { 0 } else { $crate::__private::random_below(branches) };
+            for i in 0..branches {
+                let branch = (start + i) % branches;
+                if disabled & (1 << branch) != 0 {
+                    continue;
+                }
+                $(
+                    if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                        let ( $($skip,)* fut, .. ) = &mut *futures;
+                        // SAFETY: `futures` lives in the enclosing async
+                        // frame, which is pinned while polled, and is never moved.
+                        let mut fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                        if fut.as_mut().poll_done(cx).is_ready() {
+                            #[allow(unused_variables)]
+                            match fut.as_mut().output() {
+                                Some($p) => return $crate::__private::PollType::Ready(branch),
+                                _ => disabled |= 1 << branch,
+                            }
+                        }
+                    }
+                )+
+            }
+            if disabled == (1u64 << branches) - 1 {
+                return $crate::__private::PollType::Ready(u32::MAX);
+            }
+            $crate::__private::PollType::Pending
+        }).await;
+        $(
+            if index == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                let ( $($skip,)* fut, .. ) = &mut *futures;
+                // SAFETY: as above.
+                let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                #[allow(irrefutable_let_patterns)]
+                let $p = fut.take_output().expect("select! takes the output once") else {
+                    ::std::unreachable!("the output matched this pattern when polled")
+                };
+                $h
+            } else
+        )+ {
+            $else
+        }
+    }};
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } else => $else:expr $(,)?) => {
+        $crate::select!(@done { biased = $biased; else = [$else]; $($t)* })
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* }) => {
+        $crate::select!(@done {
+            biased = $biased;
+            else = [::std::panic!("select!: every branch was disabled and there is no `else` branch")];
+            $($t)*
+        })
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f => $h ) })
+    };
+    (biased; $($t:tt)*) => {
+        $crate::select!(@{ biased = true; () } $($t)*)
+    };
+    ($($t:tt)*) => {
+        $crate::select!(@{ biased = false; () } $($t)*)
+    };
+}

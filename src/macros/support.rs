@@ -1,0 +1,94 @@
+//! What the macros expand to: `MaybeDone`, a cheap random start, and
+//! re-exports, reachable as `$crate::__private` from user code.
+
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+pub use std::future::poll_fn;
+pub use std::pin::Pin as PinType;
+pub use std::task::Poll as PollType;
+
+/// A future, then its output: lets `join!` poll every branch to completion
+/// and collect the outputs at the end.
+pub enum MaybeDone<F: Future> {
+    /// Still running.
+    Future(F),
+    /// Finished; the output waits to be taken.
+    Done(F::Output),
+    /// The output was taken.
+    Gone,
+}
+
+impl<F: Future> MaybeDone<F> {
+    /// Wraps a future.
+    pub fn new(future: F) -> MaybeDone<F> {
+        MaybeDone::Future(future)
+    }
+
+    /// Polls the inner future if it is still running; `Ready` once it has
+    /// an output (taken or not).
+    pub fn poll_done(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the future is structurally pinned: it is only ever
+        // replaced in place (never moved out) once it completes.
+        let this = unsafe { self.get_unchecked_mut() };
+        if let MaybeDone::Future(future) = this {
+            // SAFETY: as above.
+            let output = match unsafe { Pin::new_unchecked(future) }.poll(cx) {
+                Poll::Ready(output) => output,
+                Poll::Pending => return Poll::Pending,
+            };
+            *this = MaybeDone::Done(output);
+        }
+        Poll::Ready(())
+    }
+
+    /// The output, if finished and not taken.
+    pub fn output(self: Pin<&mut Self>) -> Option<&F::Output> {
+        // SAFETY: we only read; nothing is moved.
+        match unsafe { self.get_unchecked_mut() } {
+            MaybeDone::Done(output) => Some(output),
+            _ => None,
+        }
+    }
+
+    /// Takes the output out.
+    pub fn take_output(self: Pin<&mut Self>) -> Option<F::Output> {
+        // SAFETY: only a `Done` value (no longer pinned data) is moved out.
+        let this = unsafe { self.get_unchecked_mut() };
+        match std::mem::replace(this, MaybeDone::Gone) {
+            MaybeDone::Done(output) => Some(output),
+            other => {
+                *this = other;
+                None
+            }
+        }
+    }
+}
+
+thread_local! {
+    static RNG: Cell<u32> = const { Cell::new(0x2545_F491) };
+}
+
+/// A number in `0..n` (xorshift32), for `select!`'s random start.
+pub fn random_below(n: u32) -> u32 {
+    RNG.with(|rng| {
+        let mut x = rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        rng.set(x);
+        x % n.max(1)
+    })
+}
+
+/// A result's error, for `try_join!`.
+pub fn is_err<T, E>(result: &Result<T, E>) -> bool {
+    result.is_err()
+}
+
+/// Counts one token group (macros add these up to number their branches).
+pub const fn one(_token: &str) -> u32 {
+    1
+}

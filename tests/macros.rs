@@ -1,0 +1,164 @@
+//! `join!`, `try_join!` and `select!`.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::block_on;
+use corio::sync::oneshot;
+
+/// Counts how many times it is dropped.
+struct DropCount(Arc<AtomicUsize>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn join_waits_for_every_branch_and_keeps_their_order() {
+    block_on(async {
+        let (tx, rx) = oneshot::channel();
+        let (a, b, c) = corio::join!(
+            async { rx.await.unwrap() },
+            async {
+                corio::task::yield_now().await;
+                tx.send(10).unwrap();
+                "sent"
+            },
+            async { 3.5 },
+        );
+        assert_eq!((a, b, c), (10, "sent", 3.5));
+        assert_eq!(corio::join!(async { 1 }), (1,));
+    });
+}
+
+#[test]
+fn try_join_returns_the_first_error_and_drops_the_rest() {
+    block_on(async {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = DropCount(drops.clone());
+        let result: Result<((), ()), &str> = corio::try_join!(
+            async move {
+                let _guard = guard;
+                std::future::pending::<()>().await;
+                Ok(())
+            },
+            async {
+                corio::task::yield_now().await;
+                Err("boom")
+            },
+        );
+        assert_eq!(result, Err("boom"));
+        assert_eq!(
+            drops.load(Ordering::SeqCst),
+            1,
+            "the pending branch was dropped"
+        );
+        let ok: Result<(u8, u16), ()> = corio::try_join!(async { Ok(1) }, async { Ok(2) });
+        assert_eq!(ok, Ok((1, 2)));
+    });
+}
+
+#[test]
+fn select_runs_the_ready_branch_and_drops_the_losers() {
+    block_on(async {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = DropCount(drops.clone());
+        let (tx, rx) = oneshot::channel::<u32>();
+        tx.send(5).unwrap();
+        let got = corio::select! {
+            v = async move { let _g = guard; std::future::pending::<u32>().await } => v,
+            Ok(v) = rx => v * 2,
+        };
+        assert_eq!(got, 10);
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn biased_select_prefers_the_first_ready_branch() {
+    block_on(async {
+        for _ in 0..100 {
+            let got = corio::select! {
+                biased;
+                a = async { 1 } => a,
+                b = async { 2 } => b,
+            };
+            assert_eq!(got, 1);
+        }
+    });
+}
+
+#[test]
+fn unbiased_select_starts_from_a_random_branch() {
+    block_on(async {
+        let mut firsts = [0u32; 2];
+        for _ in 0..200 {
+            let got: usize = corio::select! {
+                a = async { 0usize } => a,
+                b = async { 1usize } => b,
+            };
+            firsts[got] += 1;
+        }
+        assert!(
+            firsts[0] > 20 && firsts[1] > 20,
+            "both branches won sometimes: {firsts:?}"
+        );
+    });
+}
+
+#[test]
+fn a_branch_whose_pattern_fails_is_disabled_and_else_runs() {
+    block_on(async {
+        let got = corio::select! {
+            Some(v) = async { None::<u32> } => v,
+            Ok(v) = async { Err::<u32, ()>(()) } => v,
+            else => 99,
+        };
+        assert_eq!(got, 99);
+        // A disabled branch does not stop another from winning later.
+        let (tx, rx) = oneshot::channel::<u32>();
+        let sender = corio::spawn(async move {
+            corio::task::yield_now().await;
+            tx.send(4).unwrap();
+        });
+        let got = corio::select! {
+            Some(v) = async { None::<u32> } => v,
+            Ok(v) = rx => v,
+        };
+        assert_eq!(got, 4);
+        sender.await.unwrap();
+    });
+}
+
+#[test]
+fn handlers_can_await_and_break() {
+    block_on(async {
+        let mut rounds = 0;
+        loop {
+            rounds += 1;
+            corio::select! {
+                _ = async {} => {
+                    corio::task::yield_now().await;
+                    if rounds == 3 {
+                        break;
+                    }
+                },
+            }
+        }
+        assert_eq!(rounds, 3);
+    });
+}
+
+#[test]
+#[should_panic(expected = "every branch was disabled")]
+fn select_without_else_panics_when_every_branch_is_disabled() {
+    corio::block_on(async {
+        let _: u32 = corio::select! {
+            Some(v) = async { None::<u32> } => v,
+        };
+    });
+}
