@@ -112,7 +112,7 @@ impl Idle {
         self.sleepers.lock().contains(&worker)
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn num_searching(&self) -> usize {
         self.load().1
     }
@@ -154,5 +154,44 @@ mod tests {
         assert!(idle.is_parked(0));
         assert!(idle.unpark_worker_by_id(0));
         assert!(!idle.unpark_worker_by_id(0), "already unparked");
+    }
+}
+
+/// loom model of the park/notify handshake (the race in `scheduler/mod.rs`).
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::Idle;
+    use crate::loom::atomic::{AtomicBool, Ordering, fence};
+    use crate::loom::{Arc, thread};
+
+    #[test]
+    fn loom_a_task_pushed_while_a_worker_parks_is_never_stranded() {
+        loom::model(|| {
+            let idle = Arc::new(Idle::new(2));
+            let queued = Arc::new(AtomicBool::new(false));
+            let unparked = Arc::new(AtomicBool::new(false));
+            // Worker 1 is busy elsewhere (counted unparked); worker 0 parks.
+            let producer = {
+                let (idle, queued, unparked) = (idle.clone(), queued.clone(), unparked.clone());
+                thread::spawn(move || {
+                    queued.store(true, Ordering::Release);
+                    if idle.worker_to_notify() == Some(0) {
+                        unparked.store(true, Ordering::Release);
+                    }
+                })
+            };
+            idle.transition_worker_to_parked(0, false);
+            fence(Ordering::SeqCst);
+            if queued.load(Ordering::Acquire) {
+                // The final check saw the task: stay up.
+                idle.unpark_worker_by_id(0);
+            } else {
+                // Otherwise the producer must wake us.
+                while !unparked.load(Ordering::Acquire) {
+                    thread::yield_now();
+                }
+            }
+            producer.join().unwrap();
+        });
     }
 }

@@ -33,6 +33,8 @@ mod state;
 mod waker;
 mod yield_now;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
 #[cfg(all(test, not(loom)))]
 mod tests;
 

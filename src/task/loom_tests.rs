@@ -1,0 +1,216 @@
+//! loom models of the task state machine: every interleaving of a wake, an
+//! abort or a join racing the thread that runs the task.
+//!
+//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom`.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll, Wake, Waker};
+
+use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::{Arc, Mutex, thread};
+
+use super::{JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task};
+
+#[derive(Clone)]
+struct Queue(Arc<QueueInner>);
+
+struct QueueInner {
+    tasks: Mutex<VecDeque<Notified<Queue>>>,
+    owned: OwnedTasks<Queue>,
+}
+
+impl Schedule for Queue {
+    fn schedule(&self, task: Notified<Self>) {
+        self.0.tasks.lock().push_back(task);
+    }
+
+    fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
+        self.0.owned.remove(task)
+    }
+}
+
+impl Queue {
+    fn new() -> Queue {
+        Queue(Arc::new(QueueInner {
+            tasks: Mutex::new(VecDeque::new()),
+            owned: OwnedTasks::new(),
+        }))
+    }
+
+    fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let (task, notified, join) = new_task(future, self.clone(), Location::caller(), None);
+        if let Some(notified) = self.0.owned.bind(task, notified) {
+            self.schedule(notified);
+        }
+        join
+    }
+
+    /// Runs one queued task, if any.
+    fn run_one(&self) -> bool {
+        let next = self.0.tasks.lock().pop_front();
+        next.map(Notified::run).is_some()
+    }
+
+    fn shutdown(&self) {
+        self.0.owned.close_and_shutdown_all();
+        let queued: Vec<_> = self.0.tasks.lock().drain(..).collect();
+        drop(queued);
+    }
+}
+
+/// A future that is pending until `open`, leaving its waker in `slot`, and
+/// counts its polls and drops.
+struct Gate {
+    open: Arc<AtomicBool>,
+    slot: Arc<Mutex<Option<Waker>>>,
+    polls: Arc<AtomicUsize>,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Future for Gate {
+    type Output = u8;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u8> {
+        self.polls.fetch_add(1, Ordering::SeqCst);
+        *self.slot.lock() = Some(cx.waker().clone());
+        if self.open.load(Ordering::SeqCst) {
+            Poll::Ready(1)
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+struct Probe {
+    open: Arc<AtomicBool>,
+    slot: Arc<Mutex<Option<Waker>>>,
+    polls: Arc<AtomicUsize>,
+    drops: Arc<AtomicUsize>,
+}
+
+fn gate() -> (Gate, Probe) {
+    let probe = Probe {
+        open: Arc::new(AtomicBool::new(false)),
+        slot: Arc::new(Mutex::new(None)),
+        polls: Arc::new(AtomicUsize::new(0)),
+        drops: Arc::new(AtomicUsize::new(0)),
+    };
+    let gate = Gate {
+        open: probe.open.clone(),
+        slot: probe.slot.clone(),
+        polls: probe.polls.clone(),
+        drops: probe.drops.clone(),
+    };
+    (gate, probe)
+}
+
+fn poll_join<T>(join: &mut JoinHandle<T>, waker: &Waker) -> Poll<Result<T, super::JoinError>> {
+    Pin::new(join).poll(&mut Context::from_waker(waker))
+}
+
+struct Flag(AtomicBool);
+
+impl Wake for Flag {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn loom_wake_while_running() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let (gate, probe) = gate();
+        let mut join = queue.spawn(gate);
+        assert!(queue.run_one(), "first poll");
+        let waker = probe.slot.lock().take().expect("the gate left its waker");
+        let opener = {
+            let open = probe.open.clone();
+            thread::spawn(move || {
+                open.store(true, Ordering::SeqCst);
+                waker.wake();
+            })
+        };
+        // Run whatever the wake queued, racing the waker thread.
+        queue.run_one();
+        opener.join().unwrap();
+        while queue.run_one() {}
+        let done = poll_join(&mut join, Waker::noop());
+        assert!(matches!(done, Poll::Ready(Ok(1))), "the wake was not lost");
+        assert!(probe.polls.load(Ordering::SeqCst) <= 3);
+        assert_eq!(probe.drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+#[test]
+fn loom_abort_while_running() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let (gate, probe) = gate();
+        let mut join = queue.spawn(gate);
+        let abort = join.abort_handle();
+        let aborter = thread::spawn(move || abort.abort());
+        queue.run_one();
+        aborter.join().unwrap();
+        while queue.run_one() {}
+        match poll_join(&mut join, Waker::noop()) {
+            Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+            other => panic!("an aborted pending task ends cancelled, got {other:?}"),
+        }
+        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped exactly once");
+        queue.shutdown();
+    });
+}
+
+#[test]
+fn loom_join_waker_register_vs_complete() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let mut join = queue.spawn(async { 7u8 });
+        let runner = {
+            let queue = queue.clone();
+            thread::spawn(move || while queue.run_one() {})
+        };
+        let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(flag.clone());
+        let first = poll_join(&mut join, &waker);
+        runner.join().unwrap();
+        match first {
+            Poll::Ready(out) => assert_eq!(out.unwrap(), 7),
+            Poll::Pending => {
+                assert!(flag.0.load(Ordering::SeqCst), "completion woke the joiner");
+                assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Ok(7))));
+            }
+        }
+    });
+}
+
+#[test]
+fn loom_shutdown_vs_wake() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let (gate, probe) = gate();
+        let join = queue.spawn(gate);
+        queue.run_one();
+        let waker = probe.slot.lock().take().unwrap();
+        let waking = thread::spawn(move || waker.wake());
+        queue.shutdown();
+        waking.join().unwrap();
+        while queue.run_one() {}
+        queue.shutdown();
+        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped exactly once");
+        drop(join);
+    });
+}
