@@ -1,0 +1,235 @@
+//! The current-thread flavour, local tasks and virtual time.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use common::bounded;
+use corio::runtime::Builder;
+use corio::time::{self, Instant};
+
+fn panic_message(err: Box<dyn std::any::Any + Send>) -> String {
+    err.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+fn current_thread() -> corio::Runtime {
+    Builder::new_current_thread().build().unwrap()
+}
+
+#[test]
+fn everything_runs_on_the_thread_that_calls_block_on() {
+    let runtime = current_thread();
+    let me = thread::current().id();
+    runtime.block_on(bounded(async move {
+        // 100,000 tasks.
+        let ran = Arc::new(AtomicUsize::new(0));
+        let mut set = corio::task::JoinSet::new();
+        for _ in 0..100_000 {
+            let ran = ran.clone();
+            set.spawn(async move {
+                assert_eq!(thread::current().id(), me);
+                ran.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.unwrap();
+        }
+        assert_eq!(ran.load(Ordering::Relaxed), 100_000);
+        // Timers.
+        let start = Instant::now();
+        time::sleep(Duration::from_millis(5)).await;
+        assert!(start.elapsed() >= Duration::from_millis(5));
+        // Channels.
+        let (tx, rx) = corio::sync::channel::bounded(4);
+        let producer = corio::spawn(async move {
+            for i in 0..100u32 {
+                tx.send(i).await.unwrap();
+            }
+        });
+        let mut sum = 0;
+        while let Some(v) = rx.recv().await {
+            assert_eq!(thread::current().id(), me);
+            sum += v;
+        }
+        assert_eq!(sum, 4950);
+        producer.await.unwrap();
+        // TCP echo.
+        let listener = corio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = corio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            assert_eq!(thread::current().id(), me);
+            let mut buf = [0u8; 5];
+            stream.read_exact(&mut buf).await.unwrap();
+            stream.write_all(&buf).await.unwrap();
+        });
+        let mut client = corio::net::TcpStream::connect(addr).await.unwrap();
+        client.write_all(b"hello").await.unwrap();
+        let mut reply = [0u8; 5];
+        client.read_exact(&mut reply).await.unwrap();
+        assert_eq!(&reply, b"hello");
+        server.await.unwrap();
+    }));
+    // No worker threads: the runtime made none.
+    assert_eq!(runtime.metrics().workers, 1);
+}
+
+#[test]
+fn tasks_spawned_from_outside_run_at_the_next_block_on() {
+    let runtime = current_thread();
+    let handle = runtime.handle().clone();
+    let me = thread::current().id();
+    let task = thread::spawn(move || handle.spawn(async { thread::current().id() }))
+        .join()
+        .unwrap();
+    assert_eq!(runtime.block_on(bounded(task)).unwrap(), me);
+}
+
+#[test]
+fn local_tasks_share_rc_state() {
+    let runtime = current_thread();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    runtime.block_on(bounded(async {
+        let mut handles = Vec::new();
+        for i in 0..10 {
+            let log = log.clone();
+            handles.push(corio::task::spawn_local(async move {
+                corio::task::yield_now().await;
+                log.borrow_mut().push(i);
+            }));
+        }
+        for h in handles {
+            h.await.unwrap();
+        }
+    }));
+    let mut seen = log.borrow().clone();
+    seen.sort();
+    assert_eq!(seen, (0..10).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_local_set_runs_on_a_multi_thread_runtime_too() {
+    let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    let local = corio::task::LocalSet::new();
+    let counter = Rc::new(RefCell::new(0));
+    let c = counter.clone();
+    runtime.block_on(local.run_until(bounded(async move {
+        corio::task::spawn_local(async move { *c.borrow_mut() += 1 })
+            .await
+            .unwrap();
+        // A wake from another thread reaches the local task.
+        let (tx, rx) = corio::sync::oneshot::channel();
+        let local_task = corio::task::spawn_local(async move { rx.await.unwrap() });
+        corio::spawn(async move { tx.send(41).unwrap() });
+        assert_eq!(local_task.await.unwrap(), 41);
+    })));
+    assert_eq!(*counter.borrow(), 1);
+}
+
+#[test]
+fn spawn_local_outside_a_local_set_panics_with_the_fix() {
+    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async { corio::task::spawn_local(async {}) });
+    }))
+    .unwrap_err();
+    let message = panic_message(err);
+    assert!(
+        message.contains("LocalSet") && message.contains("new_current_thread"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {
+    let runtime = Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let real = std::time::Instant::now();
+    let ticks = runtime.block_on(async {
+        let start = Instant::now();
+        let mut interval = time::interval(Duration::from_secs(600));
+        let mut ticks = Vec::new();
+        // Every 10 minutes for an hour; each job has a 30-minute timeout.
+        for _ in 0..7 {
+            let at = interval.tick().await;
+            ticks.push(at - start);
+            let job = time::timeout(Duration::from_secs(1800), async {
+                time::sleep(Duration::from_secs(60)).await;
+            });
+            job.await.unwrap();
+        }
+        // A job slower than its timeout times out at exactly 30 minutes.
+        let before = Instant::now();
+        let slow = time::timeout(
+            Duration::from_secs(1800),
+            time::sleep(Duration::from_secs(7200)),
+        )
+        .await;
+        assert!(slow.is_err());
+        assert_eq!(Instant::now() - before, Duration::from_secs(1800));
+        ticks
+    });
+    let expected: Vec<_> = (0..7).map(|i| Duration::from_secs(600 * i)).collect();
+    assert_eq!(ticks, expected);
+    assert!(
+        real.elapsed() < Duration::from_secs(5),
+        "virtual time, not real time"
+    );
+}
+
+#[test]
+fn advance_fires_exactly_the_due_timers() {
+    let runtime = Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let fired = Rc::new(RefCell::new(Vec::new()));
+        for secs in [10u64, 20, 30] {
+            let fired = fired.clone();
+            corio::task::spawn_local(async move {
+                time::sleep(Duration::from_secs(secs)).await;
+                fired.borrow_mut().push(secs);
+            });
+        }
+        corio::task::yield_now().await; // let them register
+        time::advance(Duration::from_secs(20)).await;
+        corio::task::yield_now().await;
+        assert_eq!(*fired.borrow(), vec![10, 20]);
+        time::advance(Duration::from_secs(9)).await;
+        assert_eq!(
+            *fired.borrow(),
+            vec![10, 20],
+            "29 s: the 30 s timer is not due"
+        );
+        time::advance(Duration::from_secs(1)).await;
+        corio::task::yield_now().await;
+        assert_eq!(*fired.borrow(), vec![10, 20, 30]);
+    });
+}
+
+#[test]
+fn pausing_a_multi_thread_runtime_is_refused() {
+    let err = corio::Runtime::builder()
+        .start_paused(true)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async { time::pause() })
+    }))
+    .unwrap_err();
+    let message = panic_message(panic);
+    assert!(message.contains("current-thread"), "{message}");
+}

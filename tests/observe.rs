@@ -1,0 +1,183 @@
+//! Metrics, the task dump, slow-poll reports and the stall watchdog.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::bounded;
+use corio::observe::{SlowPoll, TaskState};
+
+fn runtime_with_reports(
+    threshold: Option<Duration>,
+) -> (corio::Runtime, Arc<Mutex<Vec<SlowPoll>>>) {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(threshold)
+        .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
+        .build()
+        .unwrap();
+    (runtime, reports)
+}
+
+#[test]
+fn metrics_move_as_tasks_spawn_finish_steal_and_park() {
+    let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    let before = runtime.metrics();
+    assert_eq!(before.workers, 2);
+    assert_eq!(before.worker.len(), 2);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let done = Arc::new(AtomicUsize::new(0));
+    let d = done.clone();
+    runtime.spawn(async move {
+        // Queue 100 tasks on this worker, then hold it: the other worker
+        // must steal them.
+        for _ in 0..100 {
+            let d = d.clone();
+            corio::spawn(async move {
+                d.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        tx.send(()).unwrap();
+    });
+    common::recv(&rx);
+    runtime.block_on(bounded(async {
+        while done.load(Ordering::SeqCst) < 100 {
+            corio::task::yield_now().await;
+        }
+    }));
+    let after = runtime.metrics();
+    assert!(after.spawned_tasks >= before.spawned_tasks + 101);
+    let polls: u64 = after.worker.iter().map(|w| w.polls).sum();
+    let steals: u64 = after.worker.iter().map(|w| w.steals).sum();
+    let parks: u64 = after.worker.iter().map(|w| w.parks).sum();
+    assert!(polls >= 101, "{polls} polls");
+    assert!(steals >= 1, "the idle worker stole from the busy one");
+    assert!(parks >= 1, "workers parked while idle");
+    let busy: Duration = after.worker.iter().map(|w| w.busy).sum();
+    assert!(
+        busy >= Duration::from_millis(150),
+        "the blocked worker counted as busy: {busy:?}"
+    );
+    // Alive tasks: a pending one shows up, and goes away when aborted.
+    let pending = runtime.spawn(std::future::pending::<()>());
+    assert!(runtime.metrics().alive_tasks >= 1);
+    pending.abort();
+    runtime.block_on(async { assert!(pending.await.unwrap_err().is_cancelled()) });
+    assert_eq!(runtime.metrics().alive_tasks, 0);
+}
+
+#[test]
+fn the_dump_shows_a_named_idle_task_with_its_location_and_idle_time() {
+    let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    runtime.block_on(bounded(async {
+        let line = line!() + 1;
+        let idle = corio::task::Builder::new()
+            .name("sleepy")
+            .spawn(std::future::pending::<()>())
+            .unwrap();
+        corio::task::yield_now().await;
+        let find = || {
+            corio::Handle::current()
+                .dump()
+                .tasks
+                .into_iter()
+                .find(|t| t.name.as_deref() == Some("sleepy"))
+                .expect("the named task is in the dump")
+        };
+        let first = find();
+        assert_eq!(first.id, idle.id().as_u64());
+        assert_eq!(first.location.file(), file!());
+        assert_eq!(first.location.line(), line);
+        // The idle time grows while the task sleeps (the coarse clock ticks
+        // every few milliseconds).
+        loop {
+            corio::time::sleep(Duration::from_millis(20)).await;
+            let now = find();
+            if now.idle_for > first.idle_for {
+                assert_eq!(now.state, TaskState::Idle);
+                assert!(now.polls >= 1);
+                break;
+            }
+        }
+        let table = corio::Handle::current().dump().to_string();
+        assert!(
+            table.contains("sleepy") && table.contains("idle"),
+            "{table}"
+        );
+        idle.abort();
+    }));
+}
+
+#[test]
+fn a_slow_poll_is_reported_exactly_once_with_the_task_name() {
+    let (runtime, reports) = runtime_with_reports(Some(Duration::from_millis(50)));
+    let id = runtime.block_on(bounded(async {
+        let slow = corio::task::Builder::new()
+            .name("blocker")
+            .spawn(async { std::thread::sleep(Duration::from_millis(150)) })
+            .unwrap();
+        let id = slow.id().as_u64();
+        slow.await.unwrap();
+        id
+    }));
+    drop(runtime); // stops the watchdog: no report can arrive later
+    let reports = reports.lock().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let report = &reports[0];
+    assert_eq!(report.task_id, id);
+    assert_eq!(report.name.as_deref(), Some("blocker"));
+    assert!(report.duration >= Duration::from_millis(40), "{report}");
+    assert!(report.to_string().contains("blocker"));
+}
+
+#[test]
+fn with_the_threshold_off_nothing_is_reported() {
+    let (runtime, reports) = runtime_with_reports(None);
+    runtime.block_on(bounded(async {
+        corio::spawn(async { std::thread::sleep(Duration::from_millis(150)) })
+            .await
+            .unwrap();
+    }));
+    drop(runtime);
+    assert!(reports.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_blocked_worker_does_not_strand_the_tasks_queued_behind_it() {
+    let (runtime, reports) = runtime_with_reports(Some(Duration::from_millis(50)));
+    let finished = Arc::new(AtomicUsize::new(0));
+    let seen_while_blocked = runtime.block_on(bounded({
+        let finished = finished.clone();
+        async move {
+            corio::spawn(async move {
+                // The last of these lands in this worker's LIFO slot, the
+                // rest in its queue; then the worker blocks for 500 ms.
+                for _ in 0..100 {
+                    let f = finished.clone();
+                    corio::spawn(async move {
+                        f.fetch_add(1, Ordering::SeqCst);
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(500));
+                finished.load(Ordering::SeqCst)
+            })
+            .await
+            .unwrap()
+        }
+    }));
+    assert_eq!(
+        seen_while_blocked, 100,
+        "all 100 ran while their worker was blocked"
+    );
+    drop(runtime);
+    let reports = reports.lock().unwrap();
+    assert!(
+        reports.iter().any(|r| r.ongoing),
+        "the watchdog saw the stall as it happened"
+    );
+}
