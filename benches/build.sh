@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The `build` row of the performance table: how long a clean release build of
+# a hello-world user takes, how many crates it pulls in, and how big its
+# binary is, for corio and for tokio (rt-multi-thread, macros, net, time,
+# sync). Bar: corio's time and size <= 0.8x tokio's.
+#
+#   bash benches/build.sh            # prints a table and the two ratios
+#
+# Crates come from the local registry cache after the first run, so the
+# timing measures compilation, not downloads (a warm-up `cargo fetch` runs
+# first for both projects).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/hello-corio/src" "$work/hello-tokio/src"
+
+cat > "$work/hello-corio/Cargo.toml" <<TOML
+[package]
+name = "hello-corio"
+version = "0.1.0"
+edition = "2024"
+
+[dependencies]
+corio = { path = "$root" }
+TOML
+cat > "$work/hello-corio/src/main.rs" <<'RS'
+use std::time::Duration;
+
+fn main() {
+    let n = corio::block_on(async {
+        let task = corio::spawn(async {
+            corio::time::sleep(Duration::from_millis(1)).await;
+            21 * 2
+        });
+        task.await.unwrap()
+    });
+    println!("hello from corio: {n}");
+}
+RS
+
+cat > "$work/hello-tokio/Cargo.toml" <<'TOML'
+[package]
+name = "hello-tokio"
+version = "0.1.0"
+edition = "2024"
+
+[dependencies]
+tokio = { version = "1", features = ["rt-multi-thread", "macros", "net", "time", "sync"] }
+TOML
+cat > "$work/hello-tokio/src/main.rs" <<'RS'
+use std::time::Duration;
+
+#[tokio::main]
+async fn main() {
+    let task = tokio::spawn(async {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        21 * 2
+    });
+    println!("hello from tokio: {}", task.await.unwrap());
+}
+RS
+
+measure() { # name -> "seconds crates bytes"
+    local dir="$work/$1"
+    (cd "$dir" && cargo fetch -q)
+    local start end
+    start=$(date +%s.%N)
+    (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build --release -q)
+    end=$(date +%s.%N)
+    local crates
+    # Crates actually built for this machine (the lock file also lists
+    # other platforms' crates).
+    crates=$(cd "$dir" && cargo tree -e normal,build --prefix none | sort -u | wc -l)
+    local bytes
+    bytes=$(stat -c %s "$dir/target/release/$1")
+    "$dir/target/release/$1" >/dev/null
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }') $((crates - 1)) $bytes"
+}
+
+read -r corio_s corio_deps corio_bytes < <(measure hello-corio)
+read -r tokio_s tokio_deps tokio_bytes < <(measure hello-tokio)
+
+printf '%-8s %10s %14s %12s\n' runtime "build (s)" "dependencies" "binary (KB)"
+printf '%-8s %10.1f %14d %12d\n' corio "$corio_s" "$corio_deps" $((corio_bytes / 1024))
+printf '%-8s %10.1f %14d %12d\n' tokio "$tokio_s" "$tokio_deps" $((tokio_bytes / 1024))
+time_ratio=$(awk -v a="$corio_s" -v b="$tokio_s" 'BEGIN { print a / b }')
+size_ratio=$(awk -v a="$corio_bytes" -v b="$tokio_bytes" 'BEGIN { print a / b }')
+verdict() { awk -v r="$1" 'BEGIN { print (r <= 0.8) ? "yes" : "NO" }'; }
+printf 'build time corio/tokio %.2f (bar <= 0.8: %s)\n' "$time_ratio" "$(verdict "$time_ratio")"
+printf 'binary size corio/tokio %.2f (bar <= 0.8: %s)\n' "$size_ratio" "$(verdict "$size_ratio")"
