@@ -68,6 +68,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
     fn entering_nests_and_restores() {
         let outer = Arc::new(Reactor::new().unwrap());
         let inner = Arc::new(Reactor::new().unwrap());

@@ -222,6 +222,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
     fn closing_wakes_waiters_and_fails_their_next_poll() {
         let source = Source::new(-1, Key::new(0, 0));
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));

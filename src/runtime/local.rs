@@ -248,7 +248,9 @@ impl<F: Future> Future for RunUntil<'_, F> {
             let Some(task) = next else {
                 return Poll::Pending;
             };
-            task.run();
+            if let Some(again) = task.run() {
+                shared.queue.lock().push_back(again);
+            }
         }
         // More local work: yield to the runtime and come straight back.
         cx.waker().wake_by_ref();

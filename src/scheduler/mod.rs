@@ -251,11 +251,7 @@ impl Shared {
 
 impl Schedule for Handle {
     fn schedule(&self, task: Notified<Handle>) {
-        worker::schedule(self, task, false);
-    }
-
-    fn yield_now(&self, task: Notified<Handle>) {
-        worker::schedule(self, task, true);
+        worker::schedule(self, task);
     }
 
     fn release(&self, task: &Task<Handle>) -> Option<Task<Handle>> {

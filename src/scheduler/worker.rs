@@ -207,9 +207,9 @@ thread_local! {
     static CURRENT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
 }
 
-/// Queues `task`: into this worker's LIFO slot (or its queue, for a yield)
-/// if called on a worker of `handle`'s runtime, else into the injector.
-pub(super) fn schedule(handle: &Handle, task: Notified<Handle>, is_yield: bool) {
+/// Queues `task`: into this worker's LIFO slot if called on a worker of
+/// `handle`'s runtime, else into the injector.
+pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
     let mut task = Some(task);
     with_current(handle, |cx| {
         // Busy means the loop itself is queueing (e.g. while dropping):
@@ -222,9 +222,7 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>, is_yield: bool) 
         }
         let task = task.take().expect("not queued yet");
         let remote = &cx.shared.remotes[cx.index];
-        if is_yield {
-            core.local.push(task);
-        } else if let Some(previous) = remote.lifo.replace(task) {
+        if let Some(previous) = remote.lifo.replace(task) {
             core.local.push(previous);
         }
         // Wake another worker only if this one now has more queued than it
@@ -354,8 +352,17 @@ impl Context {
         stats
             .current_task
             .store(task.header().id().as_u64(), Ordering::Release);
-        task.run();
+        let yielded = task.run();
         stats.current_task.store(0, Ordering::Release);
+        if let Some(task) = yielded {
+            // A task that yielded goes behind the work already queued.
+            let core = self.core.borrow();
+            core.local.push(task);
+            if !core.is_searching && core.local.len() > 1 {
+                drop(core);
+                self.shared.notify_parked();
+            }
+        }
     }
 
     /// Parks until there is work, shutdown, or `stop()`.

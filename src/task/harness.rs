@@ -39,8 +39,15 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
     unsafe { ptr.cast::<Cell<F, S>>().as_ref() }
 }
 
-/// Polls the task once. Consumes the queue's reference.
-pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+/// Polls the task once. Consumes the queue's reference, except when the
+/// task woke itself while running (it yielded): then it returns true and the
+/// caller must queue the task again with that same reference.
+///
+/// Requeueing is the caller's job, not a call into the task's scheduler from
+/// here: the moment a task is back in a queue another worker may run it to
+/// completion and free the cell, so no reference into the cell may still be
+/// in use.
+pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) -> bool {
     // SAFETY: the vtable was built for these types; the queue's ref keeps it alive.
     let cell = unsafe { cell::<F, S>(ptr) };
     match cell.header.state.transition_to_running() {
@@ -53,28 +60,34 @@ pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>) {
                 .scheduler()
                 .after_poll(&cell.header, started, ended);
             if result.is_ready() {
-                return complete(cell, ptr);
+                // SAFETY: we hold RUNNING and the running reference.
+                unsafe { finish::<F, S>(ptr) };
+                return false;
             }
             match cell.header.state.transition_to_idle() {
-                ToIdle::Idle => {}
-                ToIdle::Reschedule => {
-                    // SAFETY: transition_to_idle kept the running ref for the queue.
-                    let task = unsafe { Task::from_raw(RawTask::from_header(ptr)) };
-                    cell.core.scheduler().yield_now(Notified(task));
-                }
+                ToIdle::Idle => false,
+                // transition_to_idle kept the running reference for the queue.
+                ToIdle::Reschedule => true,
                 ToIdle::Cancel => {
                     cancel(cell);
-                    complete(cell, ptr);
+                    // SAFETY: as above.
+                    unsafe { finish::<F, S>(ptr) };
+                    false
                 }
             }
         }
         ToRunning::Cancel => {
             cancel(cell);
-            complete(cell, ptr);
+            // SAFETY: as above.
+            unsafe { finish::<F, S>(ptr) };
+            false
         }
-        ToRunning::Skip => {}
-        // SAFETY: the last reference is gone.
-        ToRunning::Dealloc => unsafe { dealloc::<F, S>(ptr) },
+        ToRunning::Skip => false,
+        ToRunning::Dealloc => {
+            // SAFETY: the last reference is gone.
+            unsafe { dealloc::<F, S>(ptr) };
+            false
+        }
     }
 }
 
@@ -128,8 +141,26 @@ fn cancel<F: Future, S>(cell: &Cell<F, S>) {
     unsafe { *cell.core.stage.get() = Stage::Finished(Err(error)) };
 }
 
+/// Completes the task, then frees the cell if that dropped the last
+/// reference. The cell is freed here, after `complete` has returned, so that
+/// no reference into the cell (such as `complete`'s `cell` argument) is alive
+/// when its memory goes away.
+///
+/// # Safety
+/// As for `poll`: `ptr` is a live cell of these types, and the caller holds
+/// the running reference.
+unsafe fn finish<F: Future, S: Schedule>(ptr: NonNull<Header>) {
+    // SAFETY: guaranteed by the caller. The borrow ends before the free.
+    let last = complete(unsafe { cell::<F, S>(ptr) }, ptr);
+    if last {
+        // SAFETY: those were the last references; no borrow of the cell remains.
+        unsafe { dealloc::<F, S>(ptr) };
+    }
+}
+
 /// RUNNING -> COMPLETE, wake the joiner, leave the owned list, drop our refs.
-fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) {
+/// Returns true if the caller must free the cell.
+fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> bool {
     let snapshot = cell.header.state.transition_to_complete();
     if !snapshot.is_join_interested() {
         // Nobody will read the output: drop it here.
@@ -162,10 +193,7 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) {
     if let Some(scheduler) = unsafe { cell.core.take_scheduler() } {
         scheduler.recycle();
     }
-    if cell.header.state.transition_to_terminal(refs) {
-        // SAFETY: those were the last references.
-        unsafe { dealloc::<F, S>(ptr) };
-    }
+    cell.header.state.transition_to_terminal(refs)
 }
 
 /// Queues the task. Consumes one reference (it becomes the queue's).
@@ -258,7 +286,8 @@ pub(super) unsafe fn shutdown<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     let cell = unsafe { cell::<F, S>(ptr) };
     if cell.header.state.transition_to_shutdown() {
         cancel(cell);
-        complete(cell, ptr);
+        // SAFETY: the shutdown claimed the task (RUNNING) with the list's reference.
+        unsafe { finish::<F, S>(ptr) };
     } else {
         RawTask::from_header(ptr).drop_reference();
     }

@@ -55,7 +55,11 @@ impl Queue {
     /// Runs one queued task, if any.
     fn run_one(&self) -> bool {
         let next = self.0.tasks.lock().pop_front();
-        next.map(Notified::run).is_some()
+        let Some(task) = next else { return false };
+        if let Some(again) = task.run() {
+            self.schedule(again);
+        }
+        true
     }
 
     fn shutdown(&self) {
@@ -169,7 +173,11 @@ fn loom_abort_while_running() {
             Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
             other => panic!("an aborted pending task ends cancelled, got {other:?}"),
         }
-        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped exactly once");
+        assert_eq!(
+            probe.drops.load(Ordering::SeqCst),
+            1,
+            "dropped exactly once"
+        );
         queue.shutdown();
     });
 }
@@ -210,7 +218,11 @@ fn loom_shutdown_vs_wake() {
         waking.join().unwrap();
         while queue.run_one() {}
         queue.shutdown();
-        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped exactly once");
+        assert_eq!(
+            probe.drops.load(Ordering::SeqCst),
+            1,
+            "dropped exactly once"
+        );
         drop(join);
     });
 }

@@ -62,12 +62,6 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// Queues a task that was spawned or woken.
     fn schedule(&self, task: Notified<Self>);
 
-    /// Queues a task that woke itself while running (it yielded): it should
-    /// go behind the other queued work.
-    fn yield_now(&self, task: Notified<Self>) {
-        self.schedule(task);
-    }
-
     /// The task completed: remove it from the owned list, returning the
     /// list's reference if it was there.
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;

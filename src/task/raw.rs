@@ -30,8 +30,9 @@ use crate::observe::{TaskInfo, TaskState};
 
 /// The functions that know a cell's concrete future and scheduler types.
 pub(crate) struct Vtable {
-    /// Polls the future (the caller holds a `Notified` reference, consumed).
-    pub(super) poll: unsafe fn(NonNull<Header>),
+    /// Polls the future (consumes the caller's `Notified` reference, unless
+    /// it returns true: the task yielded and must be queued again).
+    pub(super) poll: unsafe fn(NonNull<Header>) -> bool,
     /// Queues the task on its scheduler (consumes one reference).
     pub(super) schedule: unsafe fn(NonNull<Header>),
     /// Frees the cell (reference count reached zero).
@@ -254,11 +255,15 @@ impl<S: 'static> From<Notified<S>> for Task<S> {
 
 impl<S: 'static> Notified<S> {
     /// Polls the task (or cancels it, if it was aborted), consuming the
-    /// queue's reference.
-    pub(crate) fn run(self) {
+    /// queue's reference. Returns the task if it yielded (woke itself while
+    /// running): the caller queues it again, behind the other work.
+    #[must_use = "a yielded task must be queued again"]
+    pub(crate) fn run(self) -> Option<Notified<S>> {
         let raw = self.0.into_raw();
         // SAFETY: we hand over the queue's reference, as `poll` expects.
-        unsafe { (raw.vtable().poll)(raw.ptr) }
+        let yielded = unsafe { (raw.vtable().poll)(raw.ptr) };
+        // SAFETY: on `true` the reference came back to us.
+        yielded.then(|| Notified(unsafe { Task::from_raw(raw) }))
     }
 
     pub(crate) fn header(&self) -> &Header {

@@ -60,7 +60,9 @@ impl TestQueue {
         loop {
             let next = self.0.queue.lock().pop_front();
             let Some(task) = next else { return n };
-            task.run();
+            if let Some(again) = task.run() {
+                self.schedule(again);
+            }
             n += 1;
         }
     }
