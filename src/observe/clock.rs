@@ -10,7 +10,7 @@
 //! watchdog tick (a quarter of the threshold, capped at 25 ms). That is
 //! plenty to tell a 150 ms poll from a 50 ms threshold, and it is what makes
 //! "always on" introspection free. With no threshold set anywhere, the clock
-//! stands still and every duration reads as zero.
+//! stands still, and the busy and idle times of the task dump stay at zero.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};

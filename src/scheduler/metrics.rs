@@ -32,7 +32,9 @@ impl Shared {
 
     /// Every live task, ordered by id.
     pub(crate) fn dump(&self) -> TaskDump {
-        let now = clock::tick();
+        // The coarse clock, not a fresh reading: with no watchdog it stands
+        // still and idle times read zero rather than time since it stopped.
+        let now = clock::now();
         let mut tasks = Vec::new();
         self.owned.for_each(|header| tasks.push(header.info(now)));
         tasks.sort_by_key(|t| t.id);

@@ -92,14 +92,15 @@ fn check(shared: &Shared, index: usize, remote: &Remote, now: u64) {
     if running < shared.slow_poll_us {
         return;
     }
-    if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
-        return; // reported already
-    }
-    // Rescue: the LIFO slot is the only queue others cannot steal from.
+    // Rescue, at every tick of the stall: the LIFO slot is the only queue
+    // others cannot steal from, and the stuck poll may refill it.
     if let Some(task) = remote.lifo.take() {
         shared.injector.push(task);
     }
     shared.notify_parked();
+    if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
+        return; // reported already
+    }
     let mut report = None;
     shared.owned.for_each(|header| {
         if header.id().as_u64() == task_id {

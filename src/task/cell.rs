@@ -43,8 +43,8 @@ pub(super) struct Cell<F: Future, S> {
 }
 
 pub(super) struct Core<F: Future, S> {
-    /// The scheduler handle, needed only until the task completes; then
-    /// `complete` hands it back to the scheduler (`Schedule::recycle`).
+    /// The scheduler handle. Taken out only when the cell is freed, and
+    /// handed back to the scheduler then (`Schedule::recycle`).
     scheduler: UnsafeCell<Option<S>>,
     /// Accessed only by the thread that holds RUNNING (the future), or by
     /// the JoinHandle after COMPLETE (the output).
@@ -59,22 +59,11 @@ pub(super) enum Stage<F: Future> {
 }
 
 impl<F: Future, S> Core<F, S> {
-    /// The scheduler, for a task that is not complete yet.
+    /// The scheduler.
     pub(super) fn scheduler(&self) -> &S {
-        // SAFETY: the field is only taken by `take_scheduler`, after
-        // COMPLETE, and nothing calls this after COMPLETE (wakes of a
-        // complete task never schedule it).
+        // SAFETY: the field is `Some` from `allocate` until `deallocate`,
+        // which runs when no reference to the cell is left.
         unsafe { (*self.scheduler.get()).as_ref().unwrap_unchecked() }
-    }
-
-    /// Takes the scheduler out of a completed task.
-    ///
-    /// # Safety
-    /// Only the thread completing the task may call it, once, after the
-    /// last use of `scheduler()`.
-    pub(super) unsafe fn take_scheduler(&self) -> Option<S> {
-        // SAFETY: guaranteed by the caller: no other access can overlap.
-        unsafe { (*self.scheduler.get()).take() }
     }
 }
 
@@ -126,16 +115,21 @@ where
     }
 }
 
-impl<F: Future, S> Cell<F, S> {
-    /// Drops the cell in place and returns its memory.
+impl<F: Future, S: Schedule> Cell<F, S> {
+    /// Drops the cell in place and returns its memory, handing the
+    /// scheduler handle back to the scheduler first.
     ///
     /// # Safety
     /// `ptr` must come from `allocate` with these types, and no reference to
-    /// the cell may remain.
+    /// the cell may remain (its reference count reached zero).
     pub(super) unsafe fn deallocate(ptr: NonNull<Header>) {
         let cell = ptr.cast::<Cell<F, S>>();
-        // SAFETY: guaranteed by the caller: the cell is initialised and ours.
+        // SAFETY: guaranteed by the caller: the cell is initialised and ours
+        // alone, so nothing else can be reading the scheduler field.
         unsafe {
+            if let Some(scheduler) = (*(*cell.as_ptr()).core.scheduler.get()).take() {
+                scheduler.recycle();
+            }
             cell.as_ptr().drop_in_place();
             alloc::deallocate(cell.cast(), Layout::new::<Cell<F, S>>());
         }

@@ -187,12 +187,6 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> 
         }
         None => 1,
     };
-    // A complete task never touches its scheduler again: give it back now,
-    // while the cell is surely alive.
-    // SAFETY: we are the completing thread, past the last `scheduler()` use.
-    if let Some(scheduler) = unsafe { cell.core.take_scheduler() } {
-        scheduler.recycle();
-    }
     cell.header.state.transition_to_terminal(refs)
 }
 
@@ -206,7 +200,7 @@ pub(super) unsafe fn schedule<F: Future, S: Schedule>(ptr: NonNull<Header>) {
 }
 
 /// Frees the cell.
-pub(super) unsafe fn dealloc<F: Future, S>(ptr: NonNull<Header>) {
+pub(super) unsafe fn dealloc<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: the reference count reached zero, so this is the only pointer,
     // and the cell was made by `Cell::<F, S>::allocate`.
     unsafe { Cell::<F, S>::deallocate(ptr) };

@@ -66,8 +66,8 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
     /// list's reference if it was there.
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>>;
 
-    /// A completed task hands back its scheduler handle. The default drops
-    /// it; a scheduler may keep it to save reference-count traffic.
+    /// A freed task hands back its scheduler handle. The default drops it;
+    /// a scheduler may keep it to save reference-count traffic.
     fn recycle(self) {}
 
     /// A poll ran from coarse time `started` to `ended` (see

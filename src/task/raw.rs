@@ -3,8 +3,8 @@
 //!
 //! A task is one allocation (see `cell.rs`) whose first field is a
 //! [`Header`]. Everything outside `task/` sees only a pointer to that header
-//! plus a vtable of functions that know the real types. Three owning handles
-//! exist, each holding one unit of the reference count in the state word:
+//! plus a vtable of functions that know the real types. Four kinds of owning
+//! handle exist, each holding one unit of the reference count in the state word:
 //!
 //! ```text
 //!   Task<S>      the owned-task list's reference (shutdown reaches it here)

@@ -24,6 +24,8 @@ struct State {
 }
 
 pub(crate) struct Clock {
+    /// When the clock was made; the timer wheel counts its ticks from here.
+    origin: Instant,
     /// False until the first pause: the fast path reads std's clock.
     ever_paused: AtomicBool,
     may_pause: bool,
@@ -34,6 +36,7 @@ impl Clock {
     pub(crate) fn new(may_pause: bool, start_paused: bool) -> Clock {
         let now = Instant::now();
         let clock = Clock {
+            origin: now,
             ever_paused: AtomicBool::new(false),
             may_pause,
             state: Mutex::new(State {
@@ -45,6 +48,10 @@ impl Clock {
             clock.pause();
         }
         clock
+    }
+
+    pub(crate) fn origin(&self) -> Instant {
+        self.origin
     }
 
     pub(crate) fn now(&self) -> Instant {
@@ -70,7 +77,15 @@ impl Clock {
         let Some(since) = state.unfrozen.take() else {
             panic!("`corio::time::pause` was called on a clock that is already paused");
         };
-        state.base += since.elapsed();
+        // Freeze on a whole microsecond since `origin`, the timer wheel's
+        // tick: then a sleep of whole microseconds ends exactly on a tick,
+        // and auto-advance lands exactly on its deadline.
+        let frozen = state.base + since.elapsed();
+        let micros = frozen
+            .saturating_duration_since(self.origin)
+            .as_nanos()
+            .div_ceil(1_000);
+        state.base = self.origin + Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX));
         self.ever_paused.store(true, Ordering::Release);
     }
 

@@ -56,7 +56,7 @@ impl Timers {
     /// `unpark` wakes the driver thread (the poller's notify).
     pub(crate) fn new(unpark: Box<dyn Fn() + Send + Sync>, clock: Clock) -> Arc<Timers> {
         Arc::new(Timers {
-            start: clock.now(),
+            start: clock.origin(),
             clock,
             inner: Mutex::new(Inner {
                 wheel: Wheel::new(),
