@@ -75,11 +75,9 @@ fn metrics_move_as_tasks_spawn_finish_steal_and_park() {
 fn the_dump_shows_a_named_idle_task_with_its_location_and_idle_time() {
     let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
     runtime.block_on(bounded(async {
+        let builder = corio::task::Builder::new().name("sleepy");
         let line = line!() + 1;
-        let idle = corio::task::Builder::new()
-            .name("sleepy")
-            .spawn(std::future::pending::<()>())
-            .unwrap();
+        let idle = builder.spawn(std::future::pending::<()>()).unwrap();
         corio::task::yield_now().await;
         let find = || {
             corio::Handle::current()
