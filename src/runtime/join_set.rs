@@ -119,7 +119,35 @@ impl<T> JoinSet<T> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
 
+    /// Returns the result of a task that has already finished, without
+    /// waiting: `None` if none has (or the set is empty). Lets a loop that
+    /// keeps spawning into the set reap finished tasks as it goes.
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(async { 1 });
+    ///     assert!(set.try_join_next().is_none() || set.is_empty());
+    ///     while set.try_join_next().is_none() {
+    ///         corio::task::yield_now().await;
+    ///     }
+    ///     assert!(set.is_empty());
+    /// });
+    /// ```
+    pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
+        match self.poll_ready(None) {
+            Poll::Ready(result) => result,
+            Poll::Pending => None,
+        }
+    }
+
     fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        self.poll_ready(Some(cx))
+    }
+
+    /// Polls the handles that said they may be done; with `cx`, leaves its
+    /// waker to be woken when another one is.
+    fn poll_ready(&mut self, cx: Option<&mut Context<'_>>) -> Poll<Option<Result<T, JoinError>>> {
         if self.handles.is_empty() {
             return Poll::Ready(None);
         }
@@ -129,7 +157,9 @@ impl<T> JoinSet<T> {
                 match ready.keys.pop_front() {
                     Some(key) => key,
                     None => {
-                        ready.waiter = Some(cx.waker().clone());
+                        if let Some(cx) = &cx {
+                            ready.waiter = Some(cx.waker().clone());
+                        }
                         return Poll::Pending;
                     }
                 }
@@ -171,6 +201,29 @@ impl<T: Send + 'static> JoinSet<T> {
                  `corio::block_on` or a spawned task"
             ),
         });
+        let abort = handle.abort_handle();
+        self.insert(handle);
+        abort
+    }
+
+    /// Runs a blocking closure on the blocking pool and adds it to the set.
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn_blocking(|| 6 * 7);
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 42);
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    /// Outside a corio runtime.
+    #[track_caller]
+    pub fn spawn_blocking<F>(&mut self, f: F) -> crate::task::AbortHandle
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let handle = crate::blocking::spawn("JoinSet::spawn_blocking", f);
         let abort = handle.abort_handle();
         self.insert(handle);
         abort

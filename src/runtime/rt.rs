@@ -62,6 +62,7 @@ impl Runtime {
                 .on_slow_poll
                 .clone()
                 .unwrap_or_else(|| Arc::new(observe::to_stderr)),
+            lifo_slot: !current_thread,
         };
         let scheduler = Shared::new(num_workers, config, driver.clone());
         let handle = Handle {

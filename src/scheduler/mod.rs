@@ -105,6 +105,10 @@ pub(crate) struct Config {
     /// Polls longer than this are reported; `None`: no reports, no watchdog.
     pub(crate) slow_poll_threshold: Option<Duration>,
     pub(crate) on_slow_poll: SlowPollHook,
+    /// Whether a task woken on a worker runs next (the LIFO slot). Off for
+    /// the current-thread flavour, whose users expect tasks to run in the
+    /// order they were spawned, as in asyncio (and tokio's current_thread).
+    pub(crate) lifo_slot: bool,
 }
 
 /// The state every worker shares.

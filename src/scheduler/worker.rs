@@ -222,7 +222,9 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
         }
         let task = task.take().expect("not queued yet");
         let remote = &cx.shared.remotes[cx.index];
-        if let Some(previous) = remote.lifo.replace(task) {
+        if !cx.shared.config.lifo_slot {
+            core.local.push(task);
+        } else if let Some(previous) = remote.lifo.replace(task) {
             core.local.push(previous);
         }
         // Wake another worker only if this one now has more queued than it

@@ -274,6 +274,26 @@ impl Semaphore {
         })
     }
 
+    /// Like [`Semaphore::try_acquire`], for a semaphore in an `Arc`: the
+    /// permit can be moved into a spawned task.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
+    /// let permit = semaphore.clone().try_acquire_owned().unwrap();
+    /// assert!(semaphore.clone().try_acquire_owned().is_err());
+    /// drop(permit);
+    /// assert_eq!(semaphore.available_permits(), 1);
+    /// ```
+    pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        self.try_acquire_permits(1)?;
+        Ok(OwnedSemaphorePermit {
+            semaphore: self,
+            permits: 1,
+        })
+    }
+
     /// Waits in line for `needed` permits; the caller must `release` them.
     pub(crate) fn acquire_permits(&self, needed: usize) -> Acquire<'_> {
         Acquire {
