@@ -57,6 +57,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Waker::will_wake is best effort, and Miri makes vtable pointers differ"
+    )]
     fn each_task_is_kept_once() {
         let first = Waker::from(Arc::new(Task));
         let second = Waker::from(Arc::new(Task));
