@@ -138,7 +138,9 @@ fn a_local_set_runs_on_a_multi_thread_runtime_too() {
 fn spawn_local_outside_a_local_set_panics_with_the_fix() {
     let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runtime.block_on(async { corio::task::spawn_local(async {}) });
+        runtime.block_on(async {
+            drop(corio::task::spawn_local(async {}));
+        });
     }))
     .unwrap_err();
     let message = panic_message(err);

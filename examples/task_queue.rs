@@ -1,0 +1,435 @@
+//! An async job platform: an HTTP API accepts jobs, a queue holds them,
+//! worker tasks process them, and results are served by job id.
+//!
+//! ```text
+//! cargo run --example task_queue                  # serve on 127.0.0.1:3000
+//! cargo run --example task_queue -- 127.0.0.1:0   # any free port
+//! cargo run --example task_queue -- --demo        # submit a few jobs to itself, print, exit
+//!
+//! curl -d 'the quick brown fox jumps over the lazy dog' http://127.0.0.1:3000/jobs
+//! {"id":1,"status":"queued"}
+//! curl http://127.0.0.1:3000/jobs/1
+//! {"id":1,"status":"done","words":9,"unique":8,"top":"the","checksum":"..."}
+//! ```
+//!
+//! The seed ("asyncio综合案例") sketches this platform with aiohttp, a Redis
+//! list and MySQL: the web server turns each request into a job on the
+//! queue; worker coroutines `brpop` jobs, call an upstream API, and write
+//! the result to the database. Here every piece is in one process:
+//!
+//! ```text
+//!  curl ──POST /jobs──► hyper on corio ──try_send──► [ queue: bounded channel ]
+//!                          │                                 │ recv (the seed's brpop)
+//!                          │                     ┌───────────┼───────────┐
+//!                          │                  worker 1    worker 2    worker 3   (the concurrency limit)
+//!                          │                     │ upstream call (I/O, awaited on the loop)
+//!                          │                     │ analysis (CPU, on the blocking pool)
+//!                          ▼                     ▼
+//!  curl ──GET /jobs/ID──► [ results: Mutex<HashMap<id, Status>> ]  (the seed's MySQL)
+//! ```
+//!
+//! * The queue is a bounded channel: when it is full, `POST` answers
+//!   `503 Service Unavailable` at once instead of letting memory grow
+//!   (back-pressure the client can see).
+//! * Three worker tasks range over the queue: at most three jobs are in
+//!   progress, however many are submitted.
+//! * The CPU-bound part of a job runs on the blocking pool
+//!   (`spawn_blocking`, asyncio's `run_in_executor`), so the HTTP side stays
+//!   responsive while jobs are analysed.
+//!
+//! hyper talks to corio's sockets through `examples/support/hyper_io.rs`.
+
+#[path = "support/hyper_io.rs"]
+mod hyper_io;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use corio::net::{TcpListener, TcpStream};
+use corio::sync::channel::{self, TrySendError};
+use corio::task::JoinSet;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::client::conn::http1::SendRequest;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+
+use hyper_io::{CorioExecutor, HyperIo};
+
+/// Jobs waiting for a worker before `POST` starts answering 503.
+const QUEUE_CAPACITY: usize = 100;
+/// Jobs in progress at once.
+const WORKERS: usize = 3;
+/// The largest job body accepted.
+const MAX_BODY: usize = 64 * 1024;
+
+fn main() -> io::Result<()> {
+    let mut addr = "127.0.0.1:3000".to_string();
+    let mut demo_mode = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--demo" => demo_mode = true,
+            _ if !arg.starts_with('-') => addr = arg,
+            _ => panic!("unknown argument {arg:?}; usage: task_queue [ADDR] [--demo]"),
+        }
+    }
+    if demo_mode {
+        demo();
+        return Ok(());
+    }
+    corio::block_on(async {
+        let listener = TcpListener::bind(addr.as_str()).await?;
+        let addr = listener.local_addr()?;
+        println!("listening on {addr}");
+        println!("  curl -d 'some text to analyse' http://{addr}/jobs");
+        println!("  curl http://{addr}/jobs/1");
+        let (app, workers) = App::start();
+        corio::select! {
+            served = serve(listener, app.clone()) => served?,
+            _ = corio::signal::ctrl_c() => println!("ctrl-c: stopping"),
+        }
+        app.stop(workers).await;
+        Ok(())
+    })
+}
+
+// ----------------------------------------------------------------------------
+// The jobs.
+
+/// A job as it travels on the queue.
+#[derive(Debug)]
+struct Job {
+    id: u64,
+    text: String,
+}
+
+/// What the platform knows about a job: the row the seed writes to MySQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// On the queue.
+    Queued,
+    /// A worker has it.
+    Running,
+    /// Finished.
+    Done(Analysis),
+}
+
+/// The result of a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analysis {
+    /// Words in the text.
+    pub words: usize,
+    /// Distinct words (case-insensitive).
+    pub unique: usize,
+    /// The most frequent word (the first alphabetically on a tie).
+    pub top: String,
+    /// A checksum of the text, computed the slow way on purpose.
+    pub checksum: u64,
+}
+
+/// The CPU-bound part of a job (in the seed, parsing the fetched HTML). It
+/// is synchronous: it never awaits, so on a worker it would hold the thread
+/// for its whole length. It runs on the blocking pool instead.
+pub fn analyse(text: &str) -> Analysis {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut words = 0;
+    for word in text.split_whitespace() {
+        // Words are reduced to lowercase letters and digits, which also
+        // keeps them safe to print inside JSON strings without escaping.
+        let word: String = word
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if !word.is_empty() {
+            words += 1;
+            *counts.entry(word).or_default() += 1;
+        }
+    }
+    let top = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(word, _)| word.clone())
+        .unwrap_or_default();
+    // FNV-1a, re-hashed many times: a stand-in for real CPU work.
+    let mut checksum = 0xcbf2_9ce4_8422_2325_u64;
+    for _ in 0..2_000 {
+        for byte in text.bytes().chain(checksum.to_le_bytes()) {
+            checksum = (checksum ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    Analysis {
+        words,
+        unique: counts.len(),
+        top,
+        checksum,
+    }
+}
+
+/// The platform's shared state: the queue's sending side and the results.
+pub struct App {
+    queue: channel::Sender<Job>,
+    // A std Mutex, not corio's: it is never held across an `.await`, and
+    // then a plain lock is simpler and faster.
+    jobs: Mutex<HashMap<u64, Status>>,
+    next_id: AtomicU64,
+}
+
+impl App {
+    /// Creates the queue and starts the workers (inside a runtime).
+    pub fn start() -> (Arc<App>, JoinSet<()>) {
+        let (queue, jobs) = channel::bounded(QUEUE_CAPACITY);
+        let app = Arc::new(App {
+            queue,
+            jobs: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(1),
+        });
+        let mut workers = JoinSet::new();
+        for n in 1..=WORKERS {
+            workers.spawn(worker(n, app.clone(), jobs.clone()));
+        }
+        (app, workers)
+    }
+
+    /// Stops taking jobs; the workers finish the queued ones and exit.
+    pub async fn stop(&self, mut workers: JoinSet<()>) {
+        self.queue.close();
+        while workers.join_next().await.is_some() {}
+    }
+
+    /// Puts a job on the queue; `None` if the queue is full.
+    fn submit(&self, text: String) -> Option<u64> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        // Record the job first, so a GET right after the POST finds it.
+        self.set(id, Status::Queued);
+        match self.queue.try_send(Job { id, text }) {
+            Ok(()) => Some(id),
+            Err(TrySendError::Full(_) | TrySendError::Closed(_)) => {
+                self.jobs.lock().unwrap().remove(&id);
+                None
+            }
+        }
+    }
+
+    fn set(&self, id: u64, status: Status) {
+        self.jobs.lock().unwrap().insert(id, status);
+    }
+
+    fn status(&self, id: u64) -> Option<Status> {
+        self.jobs.lock().unwrap().get(&id).cloned()
+    }
+}
+
+/// A worker: takes jobs from the queue until it is closed and drained.
+async fn worker(n: usize, app: Arc<App>, queue: channel::Receiver<Job>) {
+    while let Some(Job { id, text }) = queue.recv().await {
+        app.set(id, Status::Running);
+        // The seed's `call_baidu`: an upstream request. Awaiting it frees
+        // this thread for other tasks; a sleep stands in for the network.
+        corio::time::sleep(Duration::from_millis(30)).await;
+        // The CPU part goes to the blocking pool; the worker task just waits.
+        let analysis = corio::spawn_blocking(move || analyse(&text))
+            .await
+            .expect("the analysis does not panic");
+        println!("  worker {n} finished job {id}");
+        // The seed's `write_result_to_db`.
+        app.set(id, Status::Done(analysis));
+    }
+}
+
+// ----------------------------------------------------------------------------
+// The HTTP API.
+
+/// Accepts connections until an error; each connection is served by its
+/// own task, so a slow client holds up nobody else.
+pub async fn serve(listener: TcpListener, app: Arc<App>) -> io::Result<()> {
+    loop {
+        let (stream, _) = listener.accept().await?;
+        stream.set_nodelay(true)?;
+        let app = app.clone();
+        corio::spawn(async move {
+            let service = service_fn(move |request| route(app.clone(), request));
+            if let Err(err) = http1::Builder::new()
+                .serve_connection(HyperIo(stream), service)
+                .await
+            {
+                eprintln!("connection failed: {err}");
+            }
+        });
+    }
+}
+
+/// The routes: `POST /jobs` and `GET /jobs/ID`.
+async fn route(
+    app: Arc<App>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let path = request.uri().path().to_string();
+    let response = match (request.method(), path.trim_end_matches('/')) {
+        (&Method::POST, "/jobs") => {
+            // `Limited` refuses bodies over the limit instead of buffering
+            // whatever a client sends.
+            match Limited::new(request.into_body(), MAX_BODY).collect().await {
+                Err(_) => reply(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    r#"{"error":"body too large"}"#.into(),
+                ),
+                Ok(body) => match String::from_utf8(body.to_bytes().to_vec()) {
+                    Ok(text) if !text.trim().is_empty() => match app.submit(text) {
+                        Some(id) => reply(
+                            StatusCode::ACCEPTED,
+                            format!(r#"{{"id":{id},"status":"queued"}}"#),
+                        ),
+                        None => reply(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            r#"{"error":"queue full"}"#.into(),
+                        ),
+                    },
+                    _ => reply(
+                        StatusCode::BAD_REQUEST,
+                        r#"{"error":"send some UTF-8 text"}"#.into(),
+                    ),
+                },
+            }
+        }
+        (&Method::GET, id) if id.starts_with("/jobs/") => {
+            let status = id["/jobs/".len()..]
+                .parse()
+                .ok()
+                .and_then(|id| Some((id, app.status(id)?)));
+            match status {
+                Some((id, status)) => reply(StatusCode::OK, to_json(id, &status)),
+                None => reply(StatusCode::NOT_FOUND, r#"{"error":"no such job"}"#.into()),
+            }
+        }
+        _ => reply(
+            StatusCode::NOT_FOUND,
+            r#"{"error":"try POST /jobs or GET /jobs/ID"}"#.into(),
+        ),
+    };
+    Ok(response)
+}
+
+fn reply(status: StatusCode, json: String) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(json + "\n")));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        "application/json".parse().unwrap(),
+    );
+    response
+}
+
+/// A job as JSON, written by hand to keep the example free of serde.
+fn to_json(id: u64, status: &Status) -> String {
+    match status {
+        Status::Queued => format!(r#"{{"id":{id},"status":"queued"}}"#),
+        Status::Running => format!(r#"{{"id":{id},"status":"running"}}"#),
+        Status::Done(a) => format!(
+            r#"{{"id":{id},"status":"done","words":{},"unique":{},"top":"{}","checksum":"{:016x}"}}"#,
+            a.words, a.unique, a.top, a.checksum
+        ),
+    }
+}
+
+// ----------------------------------------------------------------------------
+// The demo: the server and a client in one process.
+
+/// The texts the demo submits.
+pub const DEMO_TEXTS: [&str; 4] = [
+    "the quick brown fox jumps over the lazy dog",
+    "to be or not to be that is the question",
+    "async tasks wait without blocking threads; blocking work goes to the blocking pool",
+    "one two two three three three",
+];
+
+/// Starts the server on a free port, submits `DEMO_TEXTS` over HTTP, polls
+/// each job until it is done, prints the answers and stops. Returns the
+/// final JSON of each job, in submission order.
+pub fn demo() -> Vec<String> {
+    corio::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local address");
+        let (app, workers) = App::start();
+        let server = corio::spawn(serve(listener, app.clone()));
+        println!("server on http://{addr}");
+
+        let answers = corio::time::timeout(Duration::from_secs(10), client(addr))
+            .await
+            .expect("the demo finishes within 10 s")
+            .expect("the HTTP calls succeed");
+
+        server.abort();
+        app.stop(workers).await;
+        answers
+    })
+}
+
+/// What a user would do with curl: POST each text, then GET each job until
+/// it reports `done`.
+async fn client(addr: SocketAddr) -> hyper::Result<Vec<String>> {
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(HyperIo(stream)).await?;
+    // The client connection's driver runs as its own task.
+    hyper::rt::Executor::execute(&CorioExecutor, async move {
+        let _ = connection.await;
+    });
+
+    let mut ids = Vec::new();
+    for text in DEMO_TEXTS {
+        let (status, body) = call(&mut sender, addr, Method::POST, "/jobs", text).await?;
+        println!("POST /jobs {text:?}\n  -> {status} {body}");
+        ids.push(json_id(&body));
+    }
+    let mut answers = Vec::new();
+    for id in ids {
+        let path = format!("/jobs/{id}");
+        loop {
+            let (_, body) = call(&mut sender, addr, Method::GET, &path, "").await?;
+            if body.contains(r#""status":"done""#) {
+                println!("GET {path}\n  -> {body}");
+                answers.push(body);
+                break;
+            }
+            // Not done yet: ask again shortly, as a polling client does.
+            corio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    Ok(answers)
+}
+
+/// One HTTP call on the client connection: the status and the body.
+async fn call(
+    sender: &mut SendRequest<Full<Bytes>>,
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    body: &str,
+) -> hyper::Result<(StatusCode, String)> {
+    // HTTP/1 sends one request at a time on a connection: wait for it.
+    sender.ready().await?;
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(hyper::header::HOST, addr.to_string())
+        .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
+        .expect("a valid request");
+    let response = sender.send_request(request).await?;
+    let status = response.status();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((status, String::from_utf8_lossy(&body).trim().to_string()))
+}
+
+/// The `id` of `{"id":N,...}`.
+fn json_id(body: &str) -> u64 {
+    body.strip_prefix(r#"{"id":"#)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("no job id in {body:?}"))
+}

@@ -1,0 +1,230 @@
+//! The blocking pool: threads on demand up to the maximum, FIFO order,
+//! keep-alive expiry, panics, and shutdown waiting for running jobs.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Condvar, Mutex, mpsc};
+use std::time::Duration;
+
+use common::{LIMIT, bounded, panic_message, recv};
+use corio::Runtime;
+
+fn runtime_with_max_blocking(max: usize) -> Runtime {
+    Runtime::builder()
+        .worker_threads(1)
+        .max_blocking_threads(max)
+        .build()
+        .unwrap()
+}
+
+/// How many jobs run at once, and the most that ever did.
+#[derive(Default)]
+struct Concurrency {
+    now: Mutex<usize>,
+    changed: Condvar,
+    peak: AtomicUsize,
+}
+
+impl Concurrency {
+    /// Enters, then waits (bounded) until `want` jobs have run at once, so
+    /// that the peak is reached deterministically when the pool allows it.
+    fn enter_and_wait_for(&self, want: usize) {
+        let mut now = self.now.lock().unwrap();
+        *now += 1;
+        self.peak.fetch_max(*now, SeqCst);
+        self.changed.notify_all();
+        let (_now, _) = self
+            .changed
+            .wait_timeout_while(now, LIMIT, |_| self.peak.load(SeqCst) < want)
+            .unwrap();
+    }
+
+    fn leave(&self) {
+        *self.now.lock().unwrap() -= 1;
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn threads_are_made_on_demand_up_to_the_maximum() {
+    const JOBS: usize = 12;
+    let runtime = runtime_with_max_blocking(2);
+    let concurrency = Arc::new(Concurrency::default());
+    let threads = Arc::new(Mutex::new(std::collections::HashSet::new()));
+    let handles: Vec<_> = (0..JOBS)
+        .map(|i| {
+            let (concurrency, threads) = (concurrency.clone(), threads.clone());
+            runtime.spawn_blocking(move || {
+                concurrency.enter_and_wait_for(2);
+                threads.lock().unwrap().insert(std::thread::current().id());
+                concurrency.leave();
+                i
+            })
+        })
+        .collect();
+    runtime.block_on(bounded(async {
+        for (i, handle) in handles.into_iter().enumerate() {
+            assert_eq!(handle.await.unwrap(), i);
+        }
+    }));
+    assert_eq!(
+        concurrency.peak.load(SeqCst),
+        2,
+        "exactly the maximum ran at once"
+    );
+    assert_eq!(
+        threads.lock().unwrap().len(),
+        2,
+        "no more threads than the maximum"
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn jobs_run_in_fifo_order_on_one_thread() {
+    const JOBS: usize = 50;
+    let runtime = runtime_with_max_blocking(1);
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let handles: Vec<_> = (0..JOBS)
+        .map(|i| {
+            let order = order.clone();
+            runtime.spawn_blocking(move || order.lock().unwrap().push(i))
+        })
+        .collect();
+    runtime.block_on(bounded(async {
+        for handle in handles {
+            handle.await.unwrap();
+        }
+    }));
+    assert_eq!(*order.lock().unwrap(), (0..JOBS).collect::<Vec<_>>());
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn an_idle_thread_exits_after_the_keep_alive() {
+    let (tx, rx) = mpsc::channel::<String>();
+    let tx = Mutex::new(tx);
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .thread_name("keep-alive")
+        .blocking_keep_alive(Duration::from_millis(50))
+        .on_thread_stop(move || {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            let _ = tx.lock().unwrap().send(name);
+        })
+        .build()
+        .unwrap();
+    let first = runtime.block_on(bounded(
+        runtime.spawn_blocking(|| std::thread::current().name().map(String::from)),
+    ));
+    let first = first.unwrap().unwrap();
+    assert!(first.contains("blocking"), "{first}");
+    // Workers only stop at shutdown, so the first stop is the idle thread.
+    let stopped = recv(&rx);
+    assert_eq!(stopped, first, "the idle blocking thread exited");
+    // The pool starts a new thread for the next job.
+    let second = runtime.block_on(bounded(runtime.spawn_blocking(|| 7)));
+    assert_eq!(second.unwrap(), 7);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_panic_in_a_blocking_job_is_a_join_error() {
+    let runtime = runtime_with_max_blocking(1);
+    runtime.block_on(bounded(async {
+        let err = corio::spawn_blocking(|| panic!("blocking boom"))
+            .await
+            .unwrap_err();
+        assert!(err.is_panic());
+        assert_eq!(panic_message(&*err.into_panic()), "blocking boom");
+        // The single pool thread (or its replacement) still runs jobs.
+        assert_eq!(corio::spawn_blocking(|| 3).await.unwrap(), 3);
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn blocking_jobs_do_not_hold_up_the_workers() {
+    let runtime = Runtime::builder().worker_threads(1).build().unwrap();
+    runtime.block_on(bounded(async {
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let job = corio::spawn_blocking(move || release_rx.recv_timeout(LIMIT).is_ok());
+        // The only worker is free while the job blocks.
+        assert_eq!(corio::spawn(async { 5 }).await.unwrap(), 5);
+        release_tx.send(()).unwrap();
+        assert!(job.await.unwrap());
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_waits_for_running_jobs() {
+    let runtime = runtime_with_max_blocking(2);
+    let finished = Arc::new(AtomicBool::new(false));
+    let (started_tx, started_rx) = mpsc::channel();
+    {
+        let finished = finished.clone();
+        runtime.spawn_blocking(move || {
+            started_tx.send(()).unwrap();
+            // Creates the condition: a job still running at shutdown.
+            std::thread::sleep(Duration::from_millis(100));
+            finished.store(true, SeqCst);
+        });
+    }
+    recv(&started_rx);
+    drop(runtime);
+    assert!(
+        finished.load(SeqCst),
+        "drop returned before the running job ended"
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn queued_jobs_are_cancelled_at_shutdown() {
+    let runtime = runtime_with_max_blocking(1);
+    let (started_tx, started_rx) = mpsc::channel();
+    let running = runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        // Occupies the only pool thread while the next job is queued.
+        std::thread::sleep(Duration::from_millis(50));
+        1
+    });
+    recv(&started_rx);
+    let ran = Arc::new(AtomicBool::new(false));
+    let queued = {
+        let ran = ran.clone();
+        runtime.spawn_blocking(move || ran.store(true, SeqCst))
+    };
+    drop(runtime);
+    assert_eq!(futures_lite::future::block_on(running).unwrap(), 1);
+    let err = futures_lite::future::block_on(queued).unwrap_err();
+    assert!(err.is_cancelled());
+    assert!(!ran.load(SeqCst), "a queued job never runs after shutdown");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn aborting_a_queued_job_cancels_it() {
+    let runtime = runtime_with_max_blocking(1);
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let running = runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        release_rx.recv_timeout(LIMIT).is_ok()
+    });
+    recv(&started_rx);
+    let ran = Arc::new(AtomicBool::new(false));
+    let queued = {
+        let ran = ran.clone();
+        runtime.spawn_blocking(move || ran.store(true, SeqCst))
+    };
+    queued.abort();
+    release_tx.send(()).unwrap();
+    runtime.block_on(bounded(async {
+        assert!(running.await.unwrap());
+        assert!(queued.await.unwrap_err().is_cancelled());
+    }));
+    assert!(!ran.load(SeqCst));
+}

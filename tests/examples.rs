@@ -1,0 +1,226 @@
+//! The examples, run as tests: each example keeps its logic in a `run` (or
+//! `demo`) function that returns what it saw, and this file includes the
+//! example's source with `#[path]` and checks the result. So `cargo test`
+//! keeps every example working, not just compiling.
+//!
+//! The long schedules run in virtual time, so the whole file takes a few
+//! seconds. Each example runs on a thread of its own under [`within`], so a
+//! hang fails its test instead of stalling the suite.
+
+#[path = "../examples/asyncio_tour.rs"]
+#[allow(dead_code)] // `main`
+mod asyncio_tour;
+#[path = "../examples/goroutines.rs"]
+#[allow(dead_code)]
+mod goroutines;
+#[path = "../examples/local.rs"]
+#[allow(dead_code)]
+mod local;
+#[path = "../examples/monitor.rs"]
+#[allow(dead_code)]
+mod monitor;
+#[path = "../examples/scheduled_tasks.rs"]
+#[allow(dead_code)]
+mod scheduled_tasks;
+#[path = "../examples/task_queue.rs"]
+#[allow(dead_code)]
+mod task_queue;
+#[path = "../examples/worker_pool.rs"]
+#[allow(dead_code)]
+mod worker_pool;
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use corio::time::MissedTickBehavior;
+
+/// The longest an example may take here (each takes well under a second).
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Runs `example` on its own thread and returns what it returns, or fails
+/// the test if it takes longer than [`LIMIT`].
+fn within<T: Send + 'static>(example: fn() -> T) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        // If `example` panics, `tx` is dropped and `recv_timeout` says so.
+        let _ = tx.send(example());
+    });
+    match rx.recv_timeout(LIMIT) {
+        Ok(output) => output,
+        Err(RecvTimeoutError::Timeout) => {
+            panic!("the example ran longer than {LIMIT:?}")
+        }
+        Err(RecvTimeoutError::Disconnected) => {
+            panic!("the example panicked (see above)")
+        }
+    }
+}
+
+#[test]
+fn goroutines_collect_every_result_and_the_first_error() {
+    let report = within(goroutines::run);
+    // f("direct") and f("goroutine") print three lines each, "going" one.
+    assert_eq!(report.hello_lines, 7);
+    let expected: Vec<String> = (1..=5).map(|i| format!("result of worker {i}")).collect();
+    assert_eq!(report.results, expected);
+    assert_eq!(report.first_error.as_deref(), Some("worker 2 failed"));
+}
+
+#[test]
+fn worker_pool_processes_everything_and_reports_overload() {
+    let report = within(worker_pool::run);
+    assert_eq!(report.results.len(), 4);
+    for task in ["Task1", "Task2", "Task3", "Task4"] {
+        assert!(
+            report
+                .results
+                .iter()
+                .any(|r| r.starts_with(&format!("result of {task} by worker"))),
+            "{task} missing from {:?}",
+            report.results
+        );
+    }
+    let pool = report.pool;
+    assert_eq!(pool.sum, 499_500);
+    // Capacity 2 running + 3 waiting; the other 5 of 10 were refused.
+    assert_eq!(pool.full_counts, (2, 3));
+    assert_eq!((pool.accepted, pool.rejected), (5, 5));
+    assert_eq!(pool.released, Ok(()));
+    assert_eq!(pool.timed_out, Err(worker_pool::Released { aborted: 1 }));
+    assert_eq!(report.multi_sums, [499_500, 499_500]);
+}
+
+#[test]
+fn asyncio_tour_shows_each_technique() {
+    let report = within(asyncio_tour::run);
+    assert_eq!(report.callback_saw, "done after 2s");
+    assert_eq!(report.client, "ASR client created");
+    assert_eq!(report.max_concurrency, 3);
+    assert_eq!(report.timeouts, (Some("fast task done"), None));
+    assert_eq!(report.interleaved, ["a0", "b0", "a1", "b1", "a2", "b2"]);
+    assert_eq!(report.gathered, (30, 20, 10));
+    assert_eq!(report.cleaned, ["task 1"]);
+    // Unshielded, the write was lost with its caller; shielded, it happened.
+    assert_eq!(report.writes, (false, true));
+}
+
+#[test]
+fn scheduled_tasks_keep_exact_virtual_times() {
+    let report = within(scheduled_tasks::run);
+    assert_eq!(report.rate, [0, 1000, 2000, 3000]);
+    assert_eq!(report.start_the_clock, [0, 1000, 2000, 3000]);
+    assert_eq!(report.delay, [0, 1300, 2600, 3900]);
+    let missed: Vec<_> = report
+        .missed
+        .iter()
+        .map(|(b, t)| (*b, t.as_slice()))
+        .collect();
+    assert_eq!(
+        missed,
+        [
+            (
+                MissedTickBehavior::Burst,
+                &[0, 1000, 3500, 3500, 4000, 5000][..]
+            ),
+            (
+                MissedTickBehavior::Delay,
+                &[0, 1000, 3500, 4500, 5500, 6500][..]
+            ),
+            (
+                MissedTickBehavior::Skip,
+                &[0, 1000, 3500, 4000, 5000, 6000][..]
+            ),
+        ]
+    );
+    assert_eq!(report.with_timeout, ["done", "timed out", "done"]);
+    // Each daily run is at 07:00:00 UTC, on three consecutive days.
+    assert!(report.first_delay <= Duration::from_secs(24 * 3600));
+    assert_eq!(report.daily_runs.len(), 3);
+    for (day, &at) in report.daily_runs.iter().enumerate() {
+        assert_eq!(at % 86_400, 7 * 3600, "run {day} at {at}");
+        assert_eq!(at - report.daily_runs[0], day as u64 * 86_400);
+    }
+    // Both real-time jobs saw the stop and ended (how often they ran
+    // depends on the machine's load, so it is not checked).
+    let jobs: Vec<_> = report.stopped_after.iter().map(|(job, _)| *job).collect();
+    assert_eq!(jobs, ["cleanup (every 50ms)", "heartbeat (every 20ms)"]);
+}
+
+#[test]
+fn the_delay_to_the_next_utc_time_wraps_at_midnight() {
+    let at = |secs: u64| UNIX_EPOCH + Duration::from_secs(secs);
+    let day = 86_400;
+    // 2024-01-01 00:00:00 UTC is 19,723 days after the epoch.
+    let midnight = 19_723 * day;
+    let until = scheduled_tasks::until_next_utc;
+    assert_eq!(until(at(midnight), 7, 0), Duration::from_secs(7 * 3600));
+    assert_eq!(
+        until(at(midnight + 6 * 3600 + 59 * 60), 7, 0),
+        Duration::from_secs(60)
+    );
+    // At the exact minute: the next day's run, not a second one now.
+    assert_eq!(
+        until(at(midnight + 7 * 3600), 7, 0),
+        Duration::from_secs(day)
+    );
+    assert_eq!(
+        until(at(midnight + 8 * 3600), 7, 0),
+        Duration::from_secs(23 * 3600)
+    );
+    let now = until(SystemTime::now(), 23, 59);
+    assert!(now > Duration::ZERO && now <= Duration::from_secs(day));
+}
+
+#[test]
+fn monitor_cancels_the_idle_task_and_reports_the_slow_poll() {
+    let report = within(monitor::run);
+    assert_eq!(report.cancelled, ["fetcher-2"]);
+    assert_eq!(report.slow_polls.len(), 1, "{:?}", report.slow_polls);
+    assert_eq!(report.slow_polls[0].name.as_deref(), Some("sync-read"));
+    assert!(report.slow_polls[0].duration >= Duration::from_millis(50));
+}
+
+#[test]
+fn local_tasks_share_rc_state_on_one_thread() {
+    let report = within(local::run);
+    assert_eq!(report.counts["the"], 4);
+    assert_eq!(report.counts["fox"], 2);
+    assert_eq!(report.counts["dog"], 2);
+    assert_eq!(report.counts.values().sum::<usize>(), 12);
+    assert!(report.same_thread);
+    assert_eq!(report.from_workers, [100, 400, 900]);
+    assert!(report.local_stayed_home);
+}
+
+#[test]
+fn the_analysis_is_the_jobs_pure_part() {
+    // The seed tests `process_task` with its upstream call mocked; here the
+    // CPU part is a plain function and needs no mock.
+    let a = task_queue::analyse("The cat, the DOG and THE bird.");
+    assert_eq!((a.words, a.unique, a.top.as_str()), (7, 5, "the"));
+    assert_eq!(
+        task_queue::analyse("b a").top,
+        "a",
+        "ties go to the first alphabetically"
+    );
+    assert_eq!(task_queue::analyse("").words, 0);
+}
+
+#[test]
+fn the_task_queue_serves_jobs_over_http() {
+    let answers = within(task_queue::demo);
+    assert_eq!(answers.len(), task_queue::DEMO_TEXTS.len());
+    for (i, (answer, text)) in answers.iter().zip(task_queue::DEMO_TEXTS).enumerate() {
+        let a = task_queue::analyse(text);
+        let expected = format!(
+            r#"{{"id":{},"status":"done","words":{},"unique":{},"top":"{}","checksum":"{:016x}"}}"#,
+            i + 1,
+            a.words,
+            a.unique,
+            a.top,
+            a.checksum
+        );
+        assert_eq!(answer, &expected);
+    }
+    assert!(answers[3].contains(r#""top":"three""#));
+}

@@ -1,0 +1,560 @@
+//! Tasks as a user holds them: `JoinHandle` (output, abort, ids), the task
+//! `Builder`, `JoinSet`, `shield`, the cooperative budget, and panics.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use common::{Drops, LIMIT, Latch, block_on, bounded, count_polls, panic_message, panic_of, recv};
+use corio::Runtime;
+use corio::task::{self, JoinSet};
+
+fn one_worker() -> Runtime {
+    Runtime::builder().worker_threads(1).build().unwrap()
+}
+
+/// A future that never completes and holds `tracked` (to count its drop).
+async fn pending_holding(tracked: common::Tracked) {
+    let _tracked = tracked;
+    std::future::pending::<()>().await;
+}
+
+// ------------------------------------------------------------- JoinHandle
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_handle_gives_the_output() {
+    block_on(async {
+        let handle = corio::spawn(async { String::from("output") });
+        assert_eq!(handle.await.unwrap(), "output");
+        // A detached task keeps running.
+        let done = Latch::new(1);
+        let signal = done.clone();
+        drop(corio::spawn(async move {
+            task::yield_now().await;
+            signal.count_down();
+        }));
+        done.wait().await;
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn abort_while_running() {
+    block_on(async {
+        let drops = Drops::new(1);
+        let started = Latch::new(1);
+        let polls = Arc::new(AtomicUsize::new(0));
+        let handle = {
+            let (tracked, started, polls) = (drops.track(0), started.clone(), polls.clone());
+            corio::spawn(async move {
+                let _tracked = tracked;
+                started.count_down();
+                loop {
+                    polls.fetch_add(1, SeqCst);
+                    task::yield_now().await;
+                }
+            })
+        };
+        started.wait().await;
+        assert!(!handle.is_finished());
+        handle.abort();
+        let err = handle.await.unwrap_err();
+        assert!(err.is_cancelled());
+        assert!(!err.is_panic());
+        drops.assert_each_dropped_once();
+        // No poll after the future is gone.
+        let after = polls.load(SeqCst);
+        task::yield_now().await;
+        assert_eq!(polls.load(SeqCst), after);
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn abort_while_scheduled_never_polls() {
+    let runtime = one_worker();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    // Hold the only worker so that the next task stays queued.
+    let blocker = runtime.spawn(async move {
+        started_tx.send(()).unwrap();
+        release_rx.recv_timeout(LIMIT).unwrap();
+    });
+    recv(&started_rx);
+    let polled = Arc::new(AtomicBool::new(false));
+    let drops = Drops::new(1);
+    let queued = {
+        let (polled, tracked) = (polled.clone(), drops.track(0));
+        runtime.spawn(async move {
+            let _tracked = tracked;
+            polled.store(true, SeqCst);
+        })
+    };
+    queued.abort();
+    assert!(
+        !queued.is_finished(),
+        "the queued task is cancelled by a worker"
+    );
+    release_tx.send(()).unwrap();
+    let err = runtime.block_on(bounded(queued)).unwrap_err();
+    assert!(err.is_cancelled());
+    assert!(!polled.load(SeqCst), "an aborted task is never polled");
+    drops.assert_each_dropped_once();
+    runtime.block_on(bounded(blocker)).unwrap();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn abort_after_completion_keeps_the_output() {
+    block_on(async {
+        let handle = corio::spawn(async { 5 });
+        while !handle.is_finished() {
+            task::yield_now().await;
+        }
+        handle.abort();
+        handle.abort_handle().abort();
+        assert_eq!(handle.await.unwrap(), 5);
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn abort_handle_aborts_and_reports() {
+    block_on(async {
+        let handle = corio::spawn(std::future::pending::<()>());
+        let abort = handle.abort_handle();
+        let clone = abort.clone();
+        assert_eq!(abort.id(), handle.id());
+        assert!(!abort.is_finished());
+        clone.abort();
+        let err = handle.await.unwrap_err();
+        assert!(err.is_cancelled());
+        assert!(abort.is_finished());
+        assert_eq!(err.id(), abort.id());
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn ids_inside_and_outside_tasks() {
+    assert!(task::try_id().is_none());
+    let message = panic_of(task::id);
+    assert!(message.contains("outside a corio task"), "{message}");
+    block_on(async {
+        // The block_on future is not a task.
+        assert!(task::try_id().is_none());
+        let a = corio::spawn(async { (task::id(), task::try_id()) });
+        let b = corio::spawn(async { task::id() });
+        let (a_id, b_id) = (a.id(), b.id());
+        assert_ne!(a_id, b_id);
+        let (inside, try_inside) = a.await.unwrap();
+        assert_eq!(inside, a_id);
+        assert_eq!(try_inside, Some(a_id));
+        assert_eq!(b.await.unwrap(), b_id);
+        assert_eq!(a_id.to_string(), a_id.as_u64().to_string());
+        // A panicking task's error carries its id.
+        let c = corio::spawn(async { panic!("with id") });
+        let c_id = c.id();
+        assert_eq!(c.await.unwrap_err().id(), c_id);
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn task_builder_spawns_named_tasks() {
+    block_on(async {
+        let gate = Latch::new(1);
+        let handle = {
+            let gate = gate.clone();
+            task::Builder::new()
+                .name("worker-7")
+                .spawn(async move {
+                    gate.wait().await;
+                    task::id()
+                })
+                .unwrap()
+        };
+        let id = handle.id();
+        // The name is kept for the task dump.
+        let dump = corio::Handle::current().dump();
+        let info = dump.tasks.iter().find(|t| t.id == id.as_u64());
+        assert_eq!(info.and_then(|t| t.name.as_deref()), Some("worker-7"));
+        gate.count_down();
+        assert_eq!(handle.await.unwrap(), id);
+        let on = task::Builder::new()
+            .name("on-handle")
+            .spawn_on(async { 3 }, &corio::Handle::current())
+            .unwrap();
+        assert_eq!(on.await.unwrap(), 3);
+    });
+}
+
+// ----------------------------------------------------------------- panics
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_panicking_task_gives_is_panic_and_the_worker_goes_on() {
+    let runtime = one_worker();
+    runtime.block_on(bounded(async {
+        let err = corio::spawn(async { panic!("task boom") })
+            .await
+            .unwrap_err();
+        assert!(err.is_panic());
+        assert!(!err.is_cancelled());
+        assert!(err.to_string().contains("task boom"), "{err}");
+        assert_eq!(panic_message(&*err.into_panic()), "task boom");
+        let err = corio::spawn(async { std::panic::panic_any(17u32) })
+            .await
+            .unwrap_err();
+        assert_eq!(err.into_panic().downcast_ref::<u32>(), Some(&17));
+        // The only worker survived: it runs more tasks, panicking or not.
+        let mut handles = Vec::new();
+        for i in 0..100u32 {
+            handles.push(corio::spawn(async move {
+                if i % 2 == 0 {
+                    panic!("even");
+                }
+                i
+            }));
+        }
+        for (i, handle) in handles.into_iter().enumerate() {
+            match handle.await {
+                Ok(v) => assert_eq!(v as usize, i),
+                Err(err) => assert!(err.is_panic() && i % 2 == 0),
+            }
+        }
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_panicking_drop_on_abort_is_reported_not_fatal() {
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            panic!("drop boom");
+        }
+    }
+    let runtime = one_worker();
+    runtime.block_on(bounded(async {
+        let started = Latch::new(1);
+        let signal = started.clone();
+        let handle = corio::spawn(async move {
+            let _bomb = PanicOnDrop;
+            signal.count_down();
+            std::future::pending::<()>().await;
+        });
+        started.wait().await;
+        handle.abort();
+        // Either report is acceptable; the runtime must survive.
+        let err = handle.await.unwrap_err();
+        assert!(err.is_cancelled() || err.is_panic());
+        assert_eq!(corio::spawn(async { 1 }).await.unwrap(), 1);
+    }));
+}
+
+// ---------------------------------------------------------------- JoinSet
+
+/// A task body that waits for `gate` and then returns `value`.
+async fn after(gate: Arc<Latch>, value: usize) -> usize {
+    gate.wait().await;
+    value
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_set_returns_results_in_completion_order() {
+    block_on(async {
+        let mut set = JoinSet::new();
+        assert!(set.is_empty());
+        assert!(set.join_next().await.is_none());
+        let gates: Vec<_> = (0..4).map(|_| Latch::new(1)).collect();
+        for (i, gate) in gates.iter().enumerate() {
+            set.spawn(after(gate.clone(), i));
+        }
+        assert_eq!(set.len(), 4);
+        assert!(!set.is_empty());
+        for (opened, expect_len) in [(2, 3), (0, 2), (3, 1), (1, 0)] {
+            gates[opened].count_down();
+            assert_eq!(set.join_next().await.unwrap().unwrap(), opened);
+            assert_eq!(set.len(), expect_len);
+        }
+        assert!(set.is_empty());
+        assert!(set.join_next().await.is_none());
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_set_abort_all_cancels_every_task() {
+    block_on(async {
+        let drops = Drops::new(5);
+        let mut set = JoinSet::new();
+        for i in 0..5 {
+            set.spawn(pending_holding(drops.track(i)));
+        }
+        let finished = set.spawn(async {});
+        while !finished.is_finished() {
+            task::yield_now().await;
+        }
+        set.abort_all();
+        let (mut cancelled, mut ok) = (0, 0);
+        while let Some(result) = set.join_next().await {
+            match result {
+                Ok(()) => ok += 1,
+                Err(err) => {
+                    assert!(err.is_cancelled());
+                    cancelled += 1;
+                }
+            }
+        }
+        assert_eq!((cancelled, ok), (5, 1));
+        drops.assert_each_dropped_once();
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_set_shutdown_waits_for_every_task() {
+    block_on(async {
+        let drops = Drops::new(50);
+        let mut set = JoinSet::new();
+        for i in 0..50 {
+            set.spawn(pending_holding(drops.track(i)));
+        }
+        set.shutdown().await;
+        assert!(set.is_empty());
+        drops.assert_each_dropped_once();
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn dropping_a_join_set_aborts_its_tasks() {
+    const TASKS: usize = 50;
+    block_on(async {
+        let drops = Drops::new(TASKS);
+        let started = Latch::new(TASKS);
+        let dropped = Latch::new(TASKS);
+        let mut set = JoinSet::new();
+        for i in 0..TASKS {
+            let (tracked, started, dropped) = (drops.track(i), started.clone(), dropped.clone());
+            set.spawn(async move {
+                struct CountDown(Arc<Latch>);
+                impl Drop for CountDown {
+                    fn drop(&mut self) {
+                        self.0.count_down();
+                    }
+                }
+                // Locals drop in reverse order: the tracked value first, then
+                // the count-down that the test waits for.
+                let _signal = CountDown(dropped);
+                let _tracked = tracked;
+                started.count_down();
+                std::future::pending::<()>().await;
+            });
+        }
+        started.wait().await;
+        drop(set);
+        dropped.wait().await;
+        drops.assert_each_dropped_once();
+    });
+}
+
+// ----------------------------------------------------------------- shield
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shield_keeps_the_work_running_when_dropped() {
+    block_on(async {
+        let gate = Latch::new(1);
+        let done = Latch::new(1);
+        let finished = Arc::new(AtomicBool::new(false));
+        let shielded = {
+            let (gate, done, finished) = (gate.clone(), done.clone(), finished.clone());
+            task::shield(async move {
+                gate.wait().await;
+                finished.store(true, SeqCst);
+                done.count_down();
+            })
+        };
+        // Cancel the shield from outside: a timeout that elapses drops it.
+        let timed_out = corio::time::timeout(Duration::from_millis(5), shielded).await;
+        assert!(timed_out.is_err());
+        assert!(!finished.load(SeqCst));
+        gate.count_down();
+        done.wait().await;
+        assert!(finished.load(SeqCst), "the shielded work ran to the end");
+
+        // Awaited to the end, a shield gives the output.
+        assert_eq!(task::shield(async { 8 }).await.unwrap(), 8);
+        let err = task::shield(async { panic!("shielded") })
+            .await
+            .unwrap_err();
+        assert!(err.is_panic());
+    });
+}
+
+// ---------------------------------------------------- yield and budgets
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn yield_now_lets_a_queued_task_run_first() {
+    let runtime = one_worker();
+    let order = runtime.block_on(bounded(async {
+        corio::spawn(async {
+            let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+            let other = {
+                let order = order.clone();
+                // Spawned from the worker: queued on it, behind us.
+                corio::spawn(async move { order.lock().unwrap().push("other") })
+            };
+            task::yield_now().await;
+            order.lock().unwrap().push("yielder");
+            other.await.unwrap();
+            Arc::try_unwrap(order).unwrap().into_inner().unwrap()
+        })
+        .await
+        .unwrap()
+    }));
+    assert_eq!(order, ["other", "yielder"]);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn consume_budget_lets_another_task_progress_on_one_worker() {
+    let runtime = one_worker();
+    runtime.block_on(bounded(async {
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Latch::new(1);
+        let (spinner, polls) = {
+            let (stop, started) = (stop.clone(), started.clone());
+            count_polls(async move {
+                started.count_down();
+                let mut rounds = 0u64;
+                while !stop.load(SeqCst) {
+                    task::consume_budget().await;
+                    rounds += 1;
+                }
+                rounds
+            })
+        };
+        let spinner = corio::spawn(spinner);
+        started.wait().await;
+        // The only worker is spinning; this task still gets a turn.
+        let stopper = {
+            let stop = stop.clone();
+            corio::spawn(async move { stop.store(true, SeqCst) })
+        };
+        stopper.await.unwrap();
+        let rounds = spinner.await.unwrap();
+        assert!(rounds > 0);
+        assert!(polls.load(SeqCst) >= 2, "the spinner yielded");
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_budget_forces_a_yield_unless_unconstrained() {
+    block_on(async {
+        const UNITS: usize = 1_000;
+        let spend = || async {
+            for _ in 0..UNITS {
+                task::consume_budget().await;
+            }
+        };
+        let (constrained, constrained_polls) = count_polls(spend());
+        corio::spawn(constrained).await.unwrap();
+        // 128 units a poll: at least 1000 / 128 polls.
+        assert!(
+            constrained_polls.load(SeqCst) >= UNITS / 128,
+            "{} polls",
+            constrained_polls.load(SeqCst)
+        );
+        let (free, free_polls) = count_polls(task::unconstrained(spend()));
+        corio::spawn(free).await.unwrap();
+        assert_eq!(free_polls.load(SeqCst), 1, "unconstrained never yields");
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn awaiting_join_handles_spends_budget() {
+    block_on(async {
+        let handles: Vec<_> = (0..300).map(|i| corio::spawn(async move { i })).collect();
+        for h in &handles {
+            while !h.is_finished() {
+                task::yield_now().await;
+            }
+        }
+        let (join_all, polls) = count_polls(async move {
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.unwrap();
+            }
+            sum
+        });
+        assert_eq!(corio::spawn(join_all).await.unwrap(), (0..300).sum::<i32>());
+        assert!(
+            polls.load(SeqCst) >= 2,
+            "300 ready handles exceed one budget"
+        );
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn an_uncollected_output_is_dropped_once() {
+    let runtime = Runtime::builder().worker_threads(2).build().unwrap();
+    let drops = Drops::new(2);
+    let kept = {
+        let tracked = drops.track(0);
+        runtime.spawn(async move { tracked })
+    };
+    let detached = {
+        let tracked = drops.track(1);
+        runtime.spawn(async move { tracked })
+    };
+    runtime.block_on(bounded(async {
+        while !kept.is_finished() || !detached.is_finished() {
+            task::yield_now().await;
+        }
+    }));
+    drop(detached);
+    assert_eq!(drops.total(), 1, "a detached output is dropped at once");
+    drop(runtime);
+    assert_eq!(drops.total(), 1, "a kept output belongs to its handle");
+    drop(kept);
+    drops.assert_each_dropped_once();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_join_handle_moved_between_tasks_wakes_the_last_poller() {
+    block_on(async {
+        let gate = Latch::new(1);
+        let mut handle = {
+            let gate = gate.clone();
+            corio::spawn(async move {
+                gate.wait().await;
+                11
+            })
+        };
+        // First polled (and its waker stored) by one task...
+        handle = corio::spawn(async move {
+            assert!(futures_lite::future::poll_once(&mut handle).await.is_none());
+            Some(handle) // wrapped: a task's output is not awaited by accident
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        // ...then awaited by another, which must be the one woken.
+        let waiter = corio::spawn(handle);
+        task::yield_now().await;
+        gate.count_down();
+        assert_eq!(waiter.await.unwrap().unwrap(), 11);
+    });
+}
