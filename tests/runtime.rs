@@ -618,7 +618,6 @@ fn a_runtime_is_reusable_after_many_block_ons() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-#[ignore = "bug: shutdown_timeout/shutdown_background join every worker without a limit, so a task stuck in a poll holds them"]
 fn shutdown_timeout_is_bounded_with_a_worker_stuck_in_a_poll() {
     let runtime = two_workers();
     let (started_tx, started_rx) = mpsc::channel();
@@ -668,7 +667,6 @@ fn small_stack_child() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-#[ignore = "bug: thread_stack_size accepts 16 KiB, but worker threads overflow it at exit (SIGSEGV in debug)"]
 fn the_smallest_accepted_stack_size_runs_and_shuts_down() {
     if std::env::var_os(SMALL_STACK_CHILD).is_some() {
         return small_stack_child();

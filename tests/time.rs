@@ -589,7 +589,7 @@ fn a_timer_waker_after_shutdown_does_nothing() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-#[ignore = "bug: Timers::shutdown drops armed wakers unwoken, so a Handle::block_on waiting on a sleep hangs forever"]
+
 fn a_foreign_block_on_waiting_on_a_timer_returns_when_the_runtime_drops() {
     let runtime = two_workers();
     let handle = runtime.handle().clone();
@@ -618,7 +618,7 @@ fn a_foreign_block_on_waiting_on_a_timer_returns_when_the_runtime_drops() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-#[ignore = "bug: a Sleep polled after its runtime shut down wakes itself at once on every poll (busy loop)"]
+
 fn a_sleep_polled_after_its_runtime_is_gone_does_not_spin() {
     struct CountWakes(AtomicUsize);
     impl Wake for CountWakes {

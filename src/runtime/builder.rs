@@ -231,8 +231,10 @@ impl Builder {
                  virtual time with several workers would race",
             );
         }
-        if self.thread_stack_size.is_some_and(|s| s < 16 * 1024) {
-            return invalid("thread_stack_size must be at least 16 KiB");
+        // Below this, thread-local destructors at thread exit (crossbeam's
+        // epoch bags among them) can overflow the stack.
+        if self.thread_stack_size.is_some_and(|s| s < 64 * 1024) {
+            return invalid("thread_stack_size must be at least 64 KiB");
         }
         Ok(())
     }

@@ -6,7 +6,9 @@ use std::future::Future;
 use std::io;
 use std::sync::{Arc, Weak};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
 
 use super::builder::{Builder, Flavor};
 use super::context;
@@ -34,6 +36,8 @@ use crate::time::Clock;
 pub struct Runtime {
     handle: Handle,
     workers: Vec<thread::JoinHandle<()>>,
+    /// Workers still running, so shutdown can wait for them with a deadline.
+    running: Arc<Running>,
     watchdog: Option<Watchdog>,
     shut_down: bool,
 }
@@ -85,6 +89,7 @@ impl Runtime {
             watchdog: Watchdog::start(&handle.inner.scheduler, &builder.thread_name)?,
             handle,
             workers: Vec::new(),
+            running: Arc::new(Running::default()),
             shut_down: false,
         };
         if builder.flavor == Flavor::MultiThread {
@@ -105,7 +110,9 @@ impl Runtime {
         let handle = self.handle.clone();
         let on_start = builder.on_thread_start.clone();
         let on_stop = builder.on_thread_stop.clone();
+        let running = Running::start(&self.running);
         thread.spawn(move || {
+            let _running = running;
             if let Some(hook) = on_start {
                 hook();
             }
@@ -166,7 +173,9 @@ impl Runtime {
         &self.handle
     }
 
-    /// Shuts down, waiting at most `timeout` for running blocking jobs.
+    /// Shuts down, waiting at most `timeout` in all: for workers to finish
+    /// the poll they are in, then for running blocking jobs. Whatever is
+    /// still running then is left to finish on its own thread.
     ///
     /// ```
     /// let runtime = corio::Runtime::new().unwrap();
@@ -184,7 +193,7 @@ impl Runtime {
 
     /// Stops the workers, cancels every unfinished task (each future is
     /// dropped exactly once), then waits for the blocking pool.
-    fn shutdown(&mut self, blocking_timeout: Option<Duration>) {
+    fn shutdown(&mut self, timeout: Option<Duration>) {
         if std::mem::replace(&mut self.shut_down, true) {
             return;
         }
@@ -193,19 +202,67 @@ impl Runtime {
         if let Some(watchdog) = self.watchdog.take() {
             watchdog.stop();
         }
+        let deadline = timeout.map(|t| Instant::now() + t);
         let me = thread::current().id();
-        for worker in self.workers.drain(..) {
-            // A runtime dropped from inside one of its own tasks cannot wait
-            // for the worker it runs on.
-            if worker.thread().id() != me {
+        // A runtime dropped from inside one of its own tasks cannot wait for
+        // the worker it runs on.
+        let on_a_worker = self.workers.iter().any(|w| w.thread().id() == me);
+        if !on_a_worker && self.running.wait(deadline) {
+            for worker in self.workers.drain(..) {
                 let _ = worker.join();
             }
         }
+        // Workers still inside a poll past the deadline are left behind
+        // (detached): each finishes its poll, sees the shutdown and exits.
+        self.workers.clear();
         // Enter the runtime so futures dropped here may still use it.
         let _enter = context::enter(&self.handle, false);
         scheduler.shutdown_tasks();
-        self.handle.inner.blocking.shutdown(blocking_timeout);
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        self.handle.inner.blocking.shutdown(left);
         self.handle.inner.driver.shutdown();
+    }
+}
+
+/// Counts running worker threads; shutdown waits on it with a deadline.
+#[derive(Default)]
+struct Running {
+    count: Mutex<usize>,
+    exited: Condvar,
+}
+
+/// Held by a worker thread; counts it out when the thread ends (even by a
+/// panic).
+struct RunningGuard(Arc<Running>);
+
+impl Running {
+    fn start(this: &Arc<Running>) -> RunningGuard {
+        *this.count.lock() += 1;
+        RunningGuard(this.clone())
+    }
+
+    /// Waits until every worker has exited or `deadline` passes; true if
+    /// they all exited.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
+        let mut count = self.count.lock();
+        while *count > 0 {
+            match deadline {
+                Some(deadline) => {
+                    if self.exited.wait_until(&mut count, deadline).timed_out() {
+                        return *count == 0;
+                    }
+                }
+                None => self.exited.wait(&mut count),
+            }
+        }
+        true
+    }
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        *self.0.count.lock() -= 1;
+        self.0.exited.notify_all();
     }
 }
 

@@ -88,6 +88,9 @@ impl Timers {
     }
 
     /// Arms (or re-arms) a timer for `deadline` that wakes `waker`.
+    ///
+    /// # Panics
+    /// After the runtime shut down.
     pub(crate) fn register(
         &self,
         slot: &mut Option<Registration>,
@@ -97,11 +100,13 @@ impl Timers {
         let when = self.deadline_tick(deadline);
         let mut inner = self.inner.lock();
         if inner.shutdown {
-            // The runtime is gone: the timer will never fire. Wake the task
-            // so it does not wait forever on a dead driver.
+            // The runtime is gone: the timer would never fire. Waiting would
+            // hang, and waking ourselves would spin, so say so instead.
             drop(inner);
-            waker.wake_by_ref();
-            return;
+            panic!(
+                "a corio timer was polled after its runtime shut down; \
+                 timers only work while the runtime that created them is alive"
+            );
         }
         if let Some(reg) = *slot
             && let Some(entry) = inner.live_entry(reg)
@@ -200,8 +205,8 @@ impl Timers {
         self.inner.lock().wheel.len()
     }
 
-    /// Runtime shutdown: wake every pending timer's task (it will be
-    /// cancelled anyway) and refuse new ones.
+    /// Runtime shutdown: wake every pending timer's waiter and refuse new
+    /// timers (a later poll panics with the cause).
     pub(crate) fn shutdown(&self) {
         let mut fired: Vec<Waker> = Vec::new();
         {
@@ -211,7 +216,12 @@ impl Timers {
                 .wheel
                 .advance(u64::MAX, |_, entry| fired.push(entry.waker));
         }
-        drop(fired);
+        // Tasks are cancelled by the shutdown anyway; these wakes reach
+        // waiters outside the runtime (a `Handle::block_on` on another
+        // thread), whose next poll reports the shutdown.
+        for waker in fired {
+            waker.wake();
+        }
     }
 }
 
