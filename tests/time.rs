@@ -589,7 +589,6 @@ fn a_timer_waker_after_shutdown_does_nothing() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-
 fn a_foreign_block_on_waiting_on_a_timer_returns_when_the_runtime_drops() {
     let runtime = two_workers();
     let handle = runtime.handle().clone();
@@ -618,7 +617,6 @@ fn a_foreign_block_on_waiting_on_a_timer_returns_when_the_runtime_drops() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-
 fn a_sleep_polled_after_its_runtime_is_gone_does_not_spin() {
     struct CountWakes(AtomicUsize);
     impl Wake for CountWakes {
