@@ -238,6 +238,22 @@ impl<T> Async<T> {
             .poll_io(Direction::Read, cx, || op(&self.io))
     }
 
+    /// Polls one write of `buf` by `write`; a short write marks the source
+    /// full until the next event.
+    pub(crate) fn poll_write_buf(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        mut write: impl FnMut(&T, &[u8]) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let len = buf.len();
+        self.registration
+            .poll_io_sized(Direction::Write, cx, len, || {
+                write(&self.io, buf).map(|n| (n, n))
+            })
+            .map(|result| result.map(|(n, _)| n))
+    }
+
     /// The poll form of [`write_with`](Self::write_with).
     pub(crate) fn poll_write_with<R>(
         &self,
@@ -285,7 +301,10 @@ impl<T: Write> AsyncWrite for Async<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let Async { registration, io } = self.get_mut();
-        registration.poll_io(Direction::Write, cx, || io.write(buf))
+        let len = buf.len();
+        registration
+            .poll_io_sized(Direction::Write, cx, len, || io.write(buf).map(|n| (n, n)))
+            .map(|result| result.map(|(n, _)| n))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

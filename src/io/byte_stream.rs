@@ -26,7 +26,7 @@ where
 
     /// Polls one `write` from `buf`.
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_write_with(cx, |mut io| io.write(buf))
+        self.poll_write_buf(cx, buf, |mut io, buf| io.write(buf))
     }
 
     /// Reads some bytes; `Ok(0)` means the peer closed its write side.

@@ -40,7 +40,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use polling::{Event, Events, Poller};
+use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
 
 use super::key::{Key, MAX_SOURCES};
@@ -49,6 +49,8 @@ use super::source::{Closed, Direction, Source};
 /// The I/O driver of one runtime. See the module documentation.
 pub(crate) struct Reactor {
     poller: Poller,
+    /// Register sources edge-triggered (where the poller supports it).
+    edge: bool,
     sources: Mutex<Sources>,
     /// `sources.slab.len()`, readable without the lock (metrics, fast path).
     registered: AtomicUsize,
@@ -72,8 +74,10 @@ struct Harvest {
 
 impl Reactor {
     pub(crate) fn new() -> io::Result<Reactor> {
+        let poller = Poller::new()?;
         Ok(Reactor {
-            poller: Poller::new()?,
+            edge: poller.supports_edge(),
+            poller,
             sources: Mutex::new(Sources {
                 slab: Slab::new(),
                 next_generation: 0,
@@ -197,7 +201,8 @@ impl Reactor {
         self.notify();
     }
 
-    /// Adds `fd` to the poller, with no interest yet.
+    /// Adds `fd` to the poller (edge-triggered for both directions, or
+    /// oneshot with no interest yet).
     ///
     /// The caller must call [`deregister`](Self::deregister) before it closes
     /// `fd` ([`super::Registration`] does so on drop).
@@ -217,7 +222,7 @@ impl Reactor {
             let key = Key::new(entry.key(), sources.next_generation);
             sources.next_generation = sources.next_generation.wrapping_add(1);
             entry
-                .insert(Arc::new(Source::new(fd.as_raw_fd(), key)))
+                .insert(Arc::new(Source::new(fd.as_raw_fd(), key, self.edge)))
                 .clone()
         };
         self.registered.fetch_add(1, Ordering::Relaxed);
@@ -225,7 +230,16 @@ impl Reactor {
         // source can get no event, so being in the slab already is harmless.
         // SAFETY: `polling` requires the fd to be deleted before it is
         // closed; the caller's contract (above) guarantees that.
-        let added = unsafe { self.poller.add(&fd, Event::none(source.key().into())) };
+        let added = unsafe {
+            if self.edge {
+                // Both directions, once: the kernel reports each new edge.
+                let interest = Event::all(source.key().into());
+                self.poller.add_with_mode(&fd, interest, PollMode::Edge)
+            } else {
+                // Oneshot: no interest until a task waits (`Source::arm`).
+                self.poller.add(&fd, Event::none(source.key().into()))
+            }
+        };
         match added {
             Ok(()) => Ok(source),
             Err(error) => {

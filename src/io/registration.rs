@@ -5,13 +5,19 @@
 //! ```text
 //!   spend a unit of coop budget (yield first if the task has none left)
 //!   loop:
+//!       not marked ready? ─► poll_ready ─ Pending ─► return Pending (refund)
 //!       try the syscall ─ done or error ─► return it
-//!          │ WouldBlock
-//!          ▼
-//!       poll_ready(direction) ─ Pending ─► return Pending (budget refunded)
-//!          │ Ready: an event arrived since the last try
-//!          └──► try again
+//!          │ WouldBlock (or a short write: the send buffer is full)
+//!          └──► clear the mark (unless an event came meanwhile), loop
 //! ```
+//!
+//! A socket that just got an event is tried at once; one that said
+//! `WouldBlock` is not tried again until the next event. A short *write*
+//! counts as "full" too (the kernel's buffer filled up, and draining it
+//! produces a new writable edge). A short *read* does not count as
+//! "drained": the peer's FIN may have arrived in the same edge as the last
+//! bytes, and then the read that returns 0 must happen without waiting for
+//! an edge that will never come.
 //!
 //! Dropping a `Registration` deregisters its source. Types that own a
 //! descriptor (like [`super::Async`]) declare their registration field
@@ -67,14 +73,40 @@ impl Registration {
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
+        self.poll_io_sized(direction, cx, usize::MAX, || op().map(|r| (r, 0)))
+            .map(|result| result.map(|(r, _)| r))
+    }
+
+    /// As [`poll_io`](Self::poll_io), for a write of `len` bytes that
+    /// returns `(result, bytes written)`: writing fewer bytes than asked
+    /// means the kernel's send buffer is full, so the next call waits for a
+    /// writable event instead of trying first.
+    pub(crate) fn poll_io_sized<R>(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut op: impl FnMut() -> io::Result<(R, usize)>,
+    ) -> Poll<io::Result<(R, usize)>> {
         let spent = ready!(budget::poll_proceed(cx));
         loop {
+            let seen = self.source.readiness();
+            if !seen.is_ready(direction) {
+                ready!(self.reactor.poll_ready(&self.source, direction, cx))?;
+                continue;
+            }
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    ready!(self.reactor.poll_ready(&self.source, direction, cx))?;
+                    self.source.clear_readiness(direction, seen);
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => {
+                    if let Ok((_, moved)) = &result
+                        && *moved > 0
+                        && *moved < len
+                    {
+                        self.source.clear_readiness(direction, seen);
+                    }
                     spent.made_progress();
                     return Poll::Ready(result);
                 }

@@ -1,40 +1,45 @@
 //! A `Source`: the reactor's record of one file descriptor.
 //!
 //! Every registered descriptor has one `Source`. It remembers, for each
-//! [`Direction`], whether the poller said "ready" since a task last looked, and
-//! which tasks wait for that to happen:
+//! [`Direction`], whether the descriptor may be ready, and which tasks wait
+//! for it to become so:
 //!
 //! ```text
-//!   Source { fd, key, state: Mutex<State> }
-//!                         │
-//!          ┌──────────────┼─────────────────┐
-//!        read:          write:            armed / closed
-//!   { ready, wakers } { ready, wakers }
+//!   Source { fd, key, readiness: AtomicUsize, state: Mutex<State> }
+//!                       │                          │
+//!        tick (events seen) | WRITE | READ    read/write waiters, armed, closed
 //! ```
 //!
-//! The protocol is the same for reads and writes, and it is *oneshot*:
+//! The protocol, the same for reads and writes:
 //!
-//! 1. A task tries the operation. If the kernel says `WouldBlock`, the task
-//!    calls [`Source::poll_ready`].
-//! 2. `poll_ready` consumes a pending `ready` flag if there is one (an event
-//!    arrived since the last try: go and try again). Otherwise it stores the
-//!    task's waker and *arms* the poller for that direction.
-//! 3. When the kernel reports the descriptor ready, the poller disarms it (that
-//!    is what oneshot means) and the reactor calls [`Source::dispatch`], which
-//!    sets `ready` and hands back the wakers to wake.
+//! 1. While the direction's readiness bit is set, a task just tries the
+//!    operation. A `WouldBlock` (or a short read or write, which means the
+//!    kernel buffer was drained or filled) *clears* the bit, but only if no
+//!    event arrived since the task looked (the `tick` says so), so an event
+//!    is never wiped out by a stale observation.
+//! 2. With the bit clear, a task calls [`Source::poll_ready`], which stores
+//!    its waker (and, in oneshot mode, arms the poller) under the lock.
+//! 3. When the kernel reports the descriptor, the reactor calls
+//!    [`Source::dispatch`], which sets the bit, bumps the tick and hands back
+//!    the wakers, under the same lock: a waker is either stored before the
+//!    event (and woken) or sees the bit set (and retries). No lost wake-ups.
 //!
-//! No wakeup can be lost between step 1 and step 2: arming a oneshot
-//! registration makes the kernel check the descriptor at once, so data that
-//! arrived after the failed try is reported straight away. And nothing is armed
-//! while no task waits, so a descriptor that stays ready (a listener out of
-//! descriptors under `EMFILE`, a socket nobody reads) costs the reactor nothing.
+//! Two poller modes (see `docs/reactor.md`): **edge-triggered** where the
+//! platform has it (epoll, kqueue): the descriptor is registered once for
+//! both directions and the kernel reports each new edge, so waiting costs no
+//! system call at all. **Oneshot** elsewhere: interest is armed (one
+//! `modify` call) only when a task waits, and the kernel disarms it with each
+//! event. Either way a descriptor that stays ready while nobody reads it (a
+//! listener out of descriptors under `EMFILE`) costs the reactor nothing.
 //!
-//! The `closed` flag is the other half of safety: once a source is deregistered
-//! (or the reactor shuts down) it is never armed again, so the reactor never
-//! touches a descriptor number that may already belong to another file.
+//! The `closed` flag is the other half of safety: once a source is
+//! deregistered (or the reactor shuts down) it is never armed again, so the
+//! reactor never touches a descriptor number that may already belong to
+//! another file.
 
 use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
@@ -52,10 +57,40 @@ pub(crate) enum Direction {
     Write,
 }
 
+/// The readiness bits of a direction.
+const READ: usize = 0b01;
+const WRITE: usize = 0b10;
+/// The event counter sits above the two bits.
+const TICK_ONE: usize = 0b100;
+
+/// A copy of a source's readiness word, taken before an operation.
+#[derive(Clone, Copy)]
+pub(crate) struct ReadinessSnapshot(usize);
+
+impl ReadinessSnapshot {
+    pub(crate) fn is_ready(self, direction: Direction) -> bool {
+        self.0 & direction.bit() != 0
+    }
+}
+
+impl Direction {
+    fn bit(self) -> usize {
+        match self {
+            Direction::Read => READ,
+            Direction::Write => WRITE,
+        }
+    }
+}
+
 /// One registered file descriptor.
 pub(crate) struct Source {
     fd: RawFd,
     key: Key,
+    /// `tick << 2 | WRITE | READ`: which directions may be ready, and how
+    /// many events arrived (so a stale "not ready" never clears a new one).
+    readiness: AtomicUsize,
+    /// Registered edge-triggered for both directions: never armed again.
+    edge: bool,
     state: Mutex<State>,
 }
 
@@ -71,11 +106,9 @@ struct State {
     closed: Option<Closed>,
 }
 
-/// One direction's readiness.
+/// One direction's waiting tasks.
 #[derive(Default)]
 struct Readiness {
-    /// An event arrived that no task has consumed yet.
-    ready: bool,
     /// The tasks to wake when the next event arrives.
     waiters: Waiters,
 }
@@ -109,12 +142,29 @@ impl State {
 }
 
 impl Source {
-    pub(crate) fn new(fd: RawFd, key: Key) -> Source {
+    pub(crate) fn new(fd: RawFd, key: Key, edge: bool) -> Source {
         Source {
             fd,
             key,
+            readiness: AtomicUsize::new(0),
+            edge,
             state: Mutex::new(State::default()),
         }
+    }
+
+    /// The readiness word now; pass it back to `clear_readiness`.
+    pub(crate) fn readiness(&self) -> ReadinessSnapshot {
+        ReadinessSnapshot(self.readiness.load(Ordering::Acquire))
+    }
+
+    /// Marks `direction` not ready, unless an event arrived after `seen`
+    /// was taken (then the new event stands, and the caller tries again).
+    pub(crate) fn clear_readiness(&self, direction: Direction, seen: ReadinessSnapshot) {
+        let cleared = seen.0 & !direction.bit();
+        // A failure means the tick moved: keep the newer readiness.
+        let _ =
+            self.readiness
+                .compare_exchange(seen.0, cleared, Ordering::AcqRel, Ordering::Acquire);
     }
 
     pub(crate) fn key(&self) -> Key {
@@ -125,8 +175,8 @@ impl Source {
         self.fd
     }
 
-    /// Ready if an event for `direction` arrived since the last call;
-    /// otherwise remembers the task and arms the poller, and returns `Pending`.
+    /// Ready if `direction` may be ready; otherwise remembers the task (and
+    /// arms the poller, in oneshot mode) and returns `Pending`.
     pub(crate) fn poll_ready(
         &self,
         poller: &Poller,
@@ -137,11 +187,11 @@ impl Source {
         if let Some(closed) = state.closed {
             return Poll::Ready(Err(closed.error()));
         }
-        let readiness = state.direction(direction);
-        if std::mem::take(&mut readiness.ready) {
+        // Checked under the lock `dispatch` sets it under: no lost wake-up.
+        if self.readiness().is_ready(direction) {
             return Poll::Ready(Ok(()));
         }
-        readiness.waiters.register(cx.waker());
+        state.direction(direction).waiters.register(cx.waker());
         // On failure the waker stays registered: at worst it is woken once
         // for nothing, and the caller sees the error now.
         match self.arm(poller, &mut state) {
@@ -159,12 +209,25 @@ impl Source {
         // Oneshot: the kernel disarmed the whole registration when it fired.
         state.armed_read = false;
         state.armed_write = false;
+        let bits = if event.readable { READ } else { 0 } | if event.writable { WRITE } else { 0 };
+        // Set the bits and count the event in one step.
+        let mut current = self.readiness.load(Ordering::Acquire);
+        loop {
+            let next = (current | bits).wrapping_add(TICK_ONE);
+            match self.readiness.compare_exchange_weak(
+                current,
+                next,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
+        }
         if event.readable {
-            state.read.ready = true;
             state.read.waiters.drain_into(wake);
         }
         if event.writable {
-            state.write.ready = true;
             state.write.waiters.drain_into(wake);
         }
         // A task may still wait on the other direction: arm it again. On
@@ -189,6 +252,10 @@ impl Source {
     /// armed yet. Called with the state locked, which is what keeps `closed`
     /// and the descriptor's lifetime in step.
     fn arm(&self, poller: &Poller, state: &mut State) -> io::Result<()> {
+        if self.edge {
+            // Registered once for both directions; the kernel reports edges.
+            return Ok(());
+        }
         let read = !state.read.waiters.is_empty();
         let write = !state.write.waiters.is_empty();
         let already_armed = (!read || state.armed_read) && (!write || state.armed_write);
