@@ -291,7 +291,7 @@ mod tests {
     #[test]
     #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
     fn closing_wakes_waiters_and_fails_their_next_poll() {
-        let source = Source::new(-1, Key::new(0, 0));
+        let source = Source::new(-1, Key::new(0, 0), false);
         let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
         let waker = Waker::from(counter.clone());
         source.state.lock().read.waiters.register(&waker);
@@ -307,5 +307,27 @@ mod tests {
             Poll::Ready(Err(e)) => assert!(e.to_string().contains("shut down")),
             other => panic!("expected an error, got {other:?}"),
         }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
+    fn a_stale_clear_never_wipes_a_newer_event() {
+        let poller = Poller::new().unwrap();
+        let source = Source::new(-1, Key::new(0, 0), true);
+        assert!(!source.readiness().is_ready(Direction::Read));
+        let mut wake = Vec::new();
+        source.dispatch(&poller, Event::readable(0), &mut wake);
+        let seen = source.readiness();
+        assert!(seen.is_ready(Direction::Read) && !seen.is_ready(Direction::Write));
+        // A second event lands after the task looked, before it clears.
+        source.dispatch(&poller, Event::readable(0), &mut wake);
+        source.clear_readiness(Direction::Read, seen);
+        assert!(
+            source.readiness().is_ready(Direction::Read),
+            "the newer event stands"
+        );
+        let now = source.readiness();
+        source.clear_readiness(Direction::Read, now);
+        assert!(!source.readiness().is_ready(Direction::Read));
     }
 }
