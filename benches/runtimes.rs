@@ -1,7 +1,14 @@
-//! The scheduler rows of `cargo run --example versus`, as criterion groups:
-//! one group per workload, corio, tokio and smol side by side with two
-//! workers each. The workload code is the example's, included by path, so
-//! the table and the benches measure the same thing.
+//! The rows of `cargo run --example versus`, as criterion groups: one group
+//! per workload, with a bench for corio, tokio and smol on each flavour
+//! (multi-thread with two workers each, and current-thread). The workload
+//! code is the example's, included by path, so the table and the benches
+//! measure the same thing.
+//!
+//! `timers` reports lateness, not run time: its benches time themselves
+//! with `iter_custom`, summing each run's mean (or p99) lateness.
+//! `idle_tasks` times the life of 100,000 parked tasks (spawn, park, wake,
+//! finish); their memory is measured by `versus` only, one child process per
+//! runtime.
 
 #[path = "../examples/versus/workload/mod.rs"]
 mod workload;
@@ -12,29 +19,80 @@ use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
 use workload::{
-    ChainedSpawn, Contender, Corio, PingPong, Smol, SpawnMany, SpawnManyRemote, Tokio, Workload,
-    YieldMany,
+    ChainedSpawn, Contender, CurrentThread, Flavour, IdleTasks, Lateness, MpmcChannel, MultiThread,
+    PingPong, SemaphoreContention, SpawnMany, SpawnManyRemote, SpscChannel, TimerChurn, Timers,
+    Workload, YieldMany,
 };
 
 const WORKERS: usize = 2;
 
-/// One criterion group for `W`, named after it, with a bench per contender.
-fn group<W: Workload>(c: &mut Criterion) {
-    let mut group = c.benchmark_group(W::NAME);
+/// Starts `C`, panicking with its name if it cannot.
+fn start<C: Contender>() -> C {
+    C::start(WORKERS).unwrap_or_else(|e| panic!("{} failed to start: {e}", C::NAME))
+}
+
+/// A group's settings: few samples, since a run is already many operations.
+fn configured<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(2))
-        .throughput(Throughput::Elements(W::OPS));
-    bench::<W, Corio>(&mut group);
-    bench::<W, Tokio>(&mut group);
-    bench::<W, Smol>(&mut group);
+        .measurement_time(Duration::from_secs(2));
+    group
+}
+
+/// One criterion group for `W`, named after it, with a bench per contender
+/// and flavour.
+fn group<W: Workload>(c: &mut Criterion) {
+    let mut group = configured(c, W::NAME);
+    group.throughput(Throughput::Elements(W::OPS));
+    columns::<W, MultiThread>(&mut group);
+    columns::<W, CurrentThread>(&mut group);
     group.finish();
 }
 
-fn bench<W: Workload, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime>) {
-    let rt = C::start(WORKERS).unwrap_or_else(|e| panic!("{} failed to start: {e}", C::NAME));
-    group.bench_function(C::NAME, |b| b.iter(|| W::run(&rt)));
+fn columns<W: Workload, F: Flavour>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    bench::<W, F, F::Corio>(group);
+    bench::<W, F, F::Tokio>(group);
+    bench::<W, F, F::Smol>(group);
+}
+
+fn bench<W: Workload, F: Flavour, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    if let Some(why) = workload::unsupported::<W, C>() {
+        eprintln!("{}/{} {}: skipped: {why}", W::NAME, C::NAME, F::NAME);
+        return;
+    }
+    let rt = start::<C>();
+    group.bench_function(format!("{} {}", C::NAME, F::NAME), |b| {
+        b.iter(|| W::run(&rt))
+    });
+}
+
+/// The `timers` group: a bench of mean and one of p99 lateness per
+/// contender and flavour.
+fn timers(c: &mut Criterion) {
+    let mut group = configured(c, Timers::NAME);
+    lateness::<MultiThread>(&mut group);
+    lateness::<CurrentThread>(&mut group);
+    group.finish();
+}
+
+fn lateness<F: Flavour>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    lateness_of::<F, F::Corio>(group);
+    lateness_of::<F, F::Tokio>(group);
+    lateness_of::<F, F::Smol>(group);
+}
+
+fn lateness_of<F: Flavour, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    /// Picks one figure out of a run's lateness.
+    type Pick = fn(&Lateness) -> Duration;
+    let rt = start::<C>();
+    let figures: [(&str, Pick); 2] = [("mean", |l| l.mean), ("p99", |l| l.p99)];
+    for (label, figure) in figures {
+        group.bench_function(format!("{} {} {label}", C::NAME, F::NAME), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| figure(&Timers::lateness(&rt))).sum())
+        });
+    }
 }
 
 fn scheduler(c: &mut Criterion) {
@@ -45,5 +103,20 @@ fn scheduler(c: &mut Criterion) {
     group::<ChainedSpawn>(c);
 }
 
-criterion_group!(benches, scheduler);
+fn time(c: &mut Criterion) {
+    group::<TimerChurn>(c);
+    timers(c);
+}
+
+fn sync(c: &mut Criterion) {
+    group::<SpscChannel>(c);
+    group::<MpmcChannel>(c);
+    group::<SemaphoreContention>(c);
+}
+
+fn memory(c: &mut Criterion) {
+    group::<IdleTasks>(c);
+}
+
+criterion_group!(benches, scheduler, time, sync, memory);
 criterion_main!(benches);

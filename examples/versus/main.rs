@@ -1,16 +1,21 @@
 //! corio against tokio and smol, side by side, in one run.
 //!
 //! ```text
-//! cargo run --release --example versus -- [--workers N] [--json PATH] [--only NAME[,NAME]]
+//! cargo run --release --example versus -- [--workers N] [--json PATH]
+//!     [--only NAME[,NAME]] [--table multi-thread|current-thread]
 //! ```
 //!
-//! Every row of DESIGN.md's "Performance bars" runs on corio, on tokio's
-//! multi-thread runtime and on an `async-executor` driven like smol, all
-//! with the same number of worker threads, and the table quotes corio /
-//! tokio against the row's bar. The workloads live in `workload/` and are
+//! Every row of DESIGN.md's "Performance bars" that needs no outside tool
+//! runs on corio, on tokio's multi-thread runtime and on an
+//! `async-executor` driven like smol, all with the same number of worker
+//! threads, and the table quotes corio / tokio against the row's bar. A
+//! second table runs the same scheduler, timer and channel rows on the
+//! current-thread flavours (corio's and tokio's current-thread runtimes,
+//! smol's `LocalExecutor`). The workloads live in `workload/` and are
 //! shared with the criterion benches in `benches/runtimes.rs`.
 
 mod args;
+mod child;
 mod measure;
 mod report;
 mod rows;
@@ -20,7 +25,7 @@ use std::process::ExitCode;
 use std::thread;
 
 use args::Args;
-use report::Outcome;
+use report::{Outcome, Report};
 
 fn main() -> ExitCode {
     let args = match Args::parse() {
@@ -30,8 +35,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let rows = match rows::select(&args.only) {
-        Ok(rows) => rows,
+    if let Some((row, contender)) = &args.child {
+        return match child::run(row, contender, args.workers) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let tables = match rows::select(&args.tables, &args.only) {
+        Ok(tables) => tables,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::FAILURE;
@@ -40,26 +54,38 @@ fn main() -> ExitCode {
 
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "{cores} cores, {} workers per runtime; median of 5-10 samples taken in turns after a warm-up",
+        "{cores} cores, {} workers per multi-thread runtime; median of 5-10 samples taken in turns after a warm-up",
         args.workers
     );
-    let outcomes: Vec<Outcome> = rows
-        .iter()
-        .map(|row| {
-            eprintln!("running {} ...", row.name);
-            Outcome {
-                name: row.name,
-                unit: row.unit,
-                bar: row.bar,
-                results: measure::row(row.prepare, args.workers),
+    let reports: Vec<Report> = tables
+        .into_iter()
+        .map(|table| {
+            let outcomes = table
+                .rows
+                .into_iter()
+                .map(|row| {
+                    eprintln!("running {} {} ...", table.title, row.name);
+                    Outcome {
+                        name: row.name,
+                        results: measure::row(row.prepare, args.workers),
+                        figures: row.figures,
+                        note: row.note,
+                    }
+                })
+                .collect();
+            Report {
+                title: table.title,
+                outcomes,
             }
         })
         .collect();
-    println!();
-    print!("{}", report::table(&outcomes));
+    for report in &reports {
+        println!();
+        print!("{}", report::table(report));
+    }
 
     if let Some(path) = &args.json {
-        if let Err(e) = std::fs::write(path, report::json(cores, args.workers, &outcomes)) {
+        if let Err(e) = std::fs::write(path, report::json(cores, args.workers, &reports)) {
             eprintln!("could not write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }

@@ -9,8 +9,10 @@
 //! granularity. Sampling stops after [`MAX_SAMPLES`] rounds, or after
 //! [`BUDGET`] once [`MIN_SAMPLES`] are in: a row costs one to three seconds.
 //!
-//! A cell that panics or hangs becomes its column's error text; the table
-//! goes on.
+//! A sample may hold several figures (the mean and the p99 of one run): each
+//! gets its own median. A cell that panics or hangs becomes its column's
+//! error text; a cell the contender cannot run is skipped with a note; the
+//! table goes on.
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
@@ -18,8 +20,9 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::child;
 use crate::rows::CONTENDERS;
-use crate::workload::{Contender, Workload};
+use crate::workload::{self, Contender, Lateness, Timers, Workload};
 
 const WARM_UP: Duration = Duration::from_millis(100);
 const SAMPLE: Duration = Duration::from_millis(40);
@@ -30,17 +33,33 @@ const BUDGET: Duration = Duration::from_secs(2);
 /// behind: a stuck runtime cannot be stopped from outside.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Takes one sample of a prepared cell. It owns the cell's runtime, so it
-/// lives and dies on the cell's thread.
-pub type Sampler = Box<dyn FnMut() -> f64>;
+/// Takes one sample of a prepared cell: one value per figure of its row.
+/// It owns the cell's runtime, so it lives and dies on the cell's thread.
+pub type Sampler = Box<dyn FnMut() -> Vec<f64>>;
 
 /// Prepares a cell with the given number of workers: starts the runtime,
 /// warms it up, and returns its sampler.
-pub type Prepare = fn(usize) -> Result<Sampler, String>;
+pub type Prepare = fn(usize) -> Result<Sampler, Missing>;
+
+/// Why a cell has no figures.
+pub enum Missing {
+    /// The contender has no such feature; the text says which.
+    Skipped(&'static str),
+    /// It failed to start, panicked or hung; the text says how.
+    Failed(String),
+}
+
+/// Starts `C`, or says why it did not.
+fn start<C: Contender>(workers: usize) -> Result<C, Missing> {
+    C::start(workers).map_err(|e| Missing::Failed(format!("{} failed to start: {e}", C::NAME)))
+}
 
 /// Prepares `W` on a fresh `C`; its samples are nanoseconds per operation.
-pub fn ns_per_op<W: Workload, C: Contender>(workers: usize) -> Result<Sampler, String> {
-    let rt = C::start(workers).map_err(|e| format!("{} failed to start: {e}", C::NAME))?;
+pub fn ns_per_op<W: Workload, C: Contender>(workers: usize) -> Result<Sampler, Missing> {
+    if let Some(why) = workload::unsupported::<W, C>() {
+        return Err(Missing::Skipped(why));
+    }
+    let rt = start::<C>(workers)?;
 
     let warm_up = Instant::now();
     let mut runs = 0u32;
@@ -56,14 +75,33 @@ pub fn ns_per_op<W: Workload, C: Contender>(workers: usize) -> Result<Sampler, S
         for _ in 0..batch {
             W::run(&rt);
         }
-        start.elapsed().as_nanos() as f64 / (f64::from(batch) * W::OPS as f64)
+        vec![start.elapsed().as_nanos() as f64 / (f64::from(batch) * W::OPS as f64)]
     }))
 }
 
+/// Prepares [`Timers`] on a fresh `C`; each sample is one run's mean and
+/// p99 lateness, in microseconds.
+pub fn lateness<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
+    let rt = start::<C>(workers)?;
+    Timers::lateness(&rt);
+    Ok(Box::new(move || {
+        let Lateness { mean, p99 } = Timers::lateness(&rt);
+        [mean, p99].map(|d| d.as_nanos() as f64 / 1e3).to_vec()
+    }))
+}
+
+/// Weighs `idle_tasks` on `C` in a child process, once: memory does not
+/// jitter like time, and a child costs a second or two. Every sample
+/// repeats that one figure.
+pub fn idle_tasks<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
+    let figures = child::weigh_idle_tasks(C::NAME, workers).map_err(Missing::Failed)?;
+    Ok(Box::new(move || figures.clone()))
+}
+
 /// Measures one row: prepares its cells one after the other, samples them
-/// in turns, and returns each cell's median or why it has none, in the order
-/// of [`CONTENDERS`].
-pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<f64, String>; 3] {
+/// in turns, and returns each cell's medians or why it has none, in the
+/// order of [`CONTENDERS`].
+pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<Vec<f64>, Missing>; 3] {
     let mut cells: [Cell; 3] =
         std::array::from_fn(|i| Cell::start(CONTENDERS[i], prepare[i], workers));
     let sampling = Instant::now();
@@ -75,14 +113,14 @@ pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<f64, String>; 3] {
             cell.sample();
         }
     }
-    cells.map(Cell::median)
+    cells.map(Cell::medians)
 }
 
 /// What a cell's thread reports.
 enum Report {
     Ready,
-    Sample(f64),
-    Failed(String),
+    Sample(Vec<f64>),
+    Missing(Missing),
 }
 
 /// One contender's column in a row, run on a thread of its own.
@@ -90,8 +128,8 @@ struct Cell {
     /// Each message asks for one sample; dropping it stops the thread.
     turn: Option<Sender<()>>,
     reports: Receiver<Report>,
-    samples: Vec<f64>,
-    error: Option<String>,
+    samples: Vec<Vec<f64>>,
+    error: Option<Missing>,
     /// `None` once the thread is left behind as hung.
     thread: Option<JoinHandle<()>>,
 }
@@ -108,7 +146,7 @@ impl Cell {
                 let mut sampler = match guarded(|| prepare(workers)) {
                     Ok(sampler) => sampler,
                     Err(why) => {
-                        let _ = report.send(Report::Failed(why));
+                        let _ = report.send(Report::Missing(why));
                         return;
                     }
                 };
@@ -116,7 +154,7 @@ impl Cell {
                 for () in turns {
                     let sample = guarded(|| Ok(sampler()));
                     let failed = sample.is_err();
-                    let _ = report.send(sample.map_or_else(Report::Failed, Report::Sample));
+                    let _ = report.send(sample.map_or_else(Report::Missing, Report::Sample));
                     if failed {
                         return;
                     }
@@ -134,7 +172,7 @@ impl Cell {
                 cell.thread = Some(thread);
                 cell.await_report();
             }
-            Err(e) => cell.error = Some(format!("could not start a thread: {e}")),
+            Err(e) => cell.error = Some(Missing::Failed(format!("could not start a thread: {e}"))),
         }
         cell
     }
@@ -149,21 +187,29 @@ impl Cell {
     fn await_report(&mut self) {
         match self.reports.recv_timeout(TIMEOUT) {
             Ok(Report::Ready) => {}
-            Ok(Report::Sample(ns)) => self.samples.push(ns),
-            Ok(Report::Failed(why)) => self.error = Some(why),
+            Ok(Report::Sample(figures)) => self.samples.push(figures),
+            Ok(Report::Missing(why)) => self.error = Some(why),
             Err(RecvTimeoutError::Timeout) => {
-                self.error = Some(format!("hung: no result after {TIMEOUT:?}"));
+                self.error = Some(Missing::Failed(format!(
+                    "hung: no result after {TIMEOUT:?}"
+                )));
                 self.thread = None;
             }
-            Err(RecvTimeoutError::Disconnected) => self.error = Some("its thread died".into()),
+            Err(RecvTimeoutError::Disconnected) => {
+                self.error = Some(Missing::Failed("its thread died".into()));
+            }
         }
     }
 
-    fn median(mut self) -> Result<f64, String> {
-        match self.error.take() {
-            Some(why) => Err(why),
-            None => Ok(median(&mut self.samples)),
+    /// The median of each figure over the samples.
+    fn medians(mut self) -> Result<Vec<f64>, Missing> {
+        if let Some(why) = self.error.take() {
+            return Err(why);
         }
+        let figures = self.samples.first().map_or(0, Vec::len);
+        Ok((0..figures)
+            .map(|i| median(&mut self.samples.iter().map(|s| s[i]).collect::<Vec<_>>()))
+            .collect())
     }
 }
 
@@ -179,8 +225,9 @@ impl Drop for Cell {
 }
 
 /// `f()`, with a panic turned into its message.
-fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_text(&*payload)))
+fn guarded<T>(f: impl FnOnce() -> Result<T, Missing>) -> Result<T, Missing> {
+    panic::catch_unwind(AssertUnwindSafe(f))
+        .unwrap_or_else(|payload| Err(Missing::Failed(panic_text(&*payload))))
 }
 
 fn panic_text(payload: &(dyn Any + Send)) -> String {

@@ -1,37 +1,93 @@
-//! Printing the results: one aligned table, and optionally the same as JSON.
+//! Printing the results: one aligned table per flavour, and optionally all
+//! of them as JSON.
 
 use std::fmt::Write as _;
 
-use crate::rows::{Bar, CONTENDERS};
+use crate::measure::Missing;
+use crate::rows::{CONTENDERS, Figure};
 
-/// A row after it ran: one result per contender.
+/// A row after it ran: each contender's figures, or why it has none.
 pub struct Outcome {
     pub name: &'static str,
-    pub unit: &'static str,
-    pub bar: Bar,
-    pub results: [Result<f64, String>; 3],
+    pub figures: Vec<Figure>,
+    pub note: Option<&'static str>,
+    pub results: [Result<Vec<f64>, Missing>; 3],
 }
 
-impl Outcome {
+/// A table after it ran.
+pub struct Report {
+    pub title: &'static str,
+    pub outcomes: Vec<Outcome>,
+}
+
+/// One figure of an outcome, as a line of the table.
+struct Line<'a> {
+    workload: &'static str,
+    figure: &'a Figure,
+    values: [Option<f64>; 3],
+    note: String,
+}
+
+impl Line<'_> {
+    /// The line's name in the table: the workload, then the figure's label.
+    fn name(&self) -> String {
+        match self.figure.label {
+            "" => self.workload.to_owned(),
+            label => format!("{} {label}", self.workload),
+        }
+    }
+
     /// corio / tokio, when both ran.
     fn ratio(&self) -> Option<f64> {
-        match &self.results {
-            [Ok(corio), Ok(tokio), _] => Some(corio / tokio),
+        match self.values {
+            [Some(corio), Some(tokio), _] => Some(corio / tokio),
             _ => None,
         }
     }
 
-    /// The failures, as `contender: why`.
-    fn errors(&self) -> impl Iterator<Item = (&'static str, &str)> {
-        CONTENDERS
-            .into_iter()
-            .zip(&self.results)
-            .filter_map(|(name, r)| Some((name, r.as_ref().err()?.as_str())))
+    /// Whether corio meets the bar; `None` if there is none or nothing to judge.
+    fn met(&self) -> Option<bool> {
+        let corio = self.values[0]?;
+        self.figure.bar.met(corio, self.ratio())
     }
 }
 
-/// The table, header included, with every column padded to its widest cell.
-pub fn table(outcomes: &[Outcome]) -> String {
+impl Outcome {
+    /// The outcome's lines, one per figure; every line carries the row's
+    /// note and why a contender has no figures.
+    fn lines(&self) -> impl Iterator<Item = Line<'_>> {
+        let mut notes: Vec<String> = self.note.iter().map(|n| n.to_string()).collect();
+        for (name, result) in CONTENDERS.iter().zip(&self.results) {
+            match result {
+                Err(Missing::Skipped(why)) => notes.push(format!("{name} skipped: {why}")),
+                Err(Missing::Failed(why)) => notes.push(format!("{name}: {why}")),
+                Ok(_) => {}
+            }
+        }
+        let note = notes.join("; ");
+        self.figures
+            .iter()
+            .enumerate()
+            .map(move |(i, figure)| Line {
+                workload: self.name,
+                figure,
+                values: std::array::from_fn(|c| self.results[c].as_ref().ok()?.get(i).copied()),
+                note: note.clone(),
+            })
+    }
+}
+
+/// A cell with no figure: skipped (`n/a`) or failed.
+fn absent(result: &Result<Vec<f64>, Missing>) -> &'static str {
+    match result {
+        Err(Missing::Skipped(_)) => "n/a",
+        _ => "failed",
+    }
+}
+
+/// The report as a table under its title, header included, with every
+/// column padded to its widest cell.
+pub fn table(report: &Report) -> String {
     let header = [
         "workload",
         "unit",
@@ -44,28 +100,28 @@ pub fn table(outcomes: &[Outcome]) -> String {
         "note",
     ];
     let mut lines = vec![header.map(str::to_owned)];
-    for o in outcomes {
-        let figure =
-            |r: &Result<f64, String>| r.as_ref().map_or("failed".into(), |v| format!("{v:.1}"));
-        let ratio = o.ratio();
-        let note = o
-            .errors()
-            .map(|(name, why)| format!("{name}: {why}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        lines.push([
-            o.name.into(),
-            o.unit.into(),
-            figure(&o.results[0]),
-            figure(&o.results[1]),
-            figure(&o.results[2]),
-            ratio.map_or("-".into(), |r| format!("{r:.2}")),
-            o.bar.text(),
-            ratio
-                .map_or("-", |r| if o.bar.met(r) { "yes" } else { "NO" })
-                .into(),
-            note,
-        ]);
+    for o in &report.outcomes {
+        for line in o.lines() {
+            let figure = |c: usize| {
+                line.values[c].map_or(absent(&o.results[c]).into(), |v| format!("{v:.1}"))
+            };
+            let met = match line.met() {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "-",
+            };
+            lines.push([
+                line.name(),
+                line.figure.unit.into(),
+                figure(0),
+                figure(1),
+                figure(2),
+                line.ratio().map_or("-".into(), |r| format!("{r:.2}")),
+                line.figure.bar.text(),
+                met.into(),
+                line.note.clone(),
+            ]);
+        }
     }
     let mut widths = [0; 9];
     for line in &lines {
@@ -73,7 +129,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
             *width = (*width).max(cell.len());
         }
     }
-    let mut out = String::new();
+    let mut out = format!("{}\n", report.title);
     for line in &lines {
         let mut text = String::new();
         for (i, (cell, width)) in line.iter().zip(widths).enumerate() {
@@ -89,39 +145,51 @@ pub fn table(outcomes: &[Outcome]) -> String {
     out
 }
 
-/// The results as a JSON document.
-pub fn json(cores: usize, workers: usize, outcomes: &[Outcome]) -> String {
+/// Every table as one JSON document.
+pub fn json(cores: usize, workers: usize, reports: &[Report]) -> String {
     let number = |v: Option<f64>| {
         v.filter(|v| v.is_finite())
             .map_or("null".into(), |v| format!("{v}"))
     };
-    let mut out = format!("{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"rows\": [");
-    for (i, o) in outcomes.iter().enumerate() {
-        let ratio = o.ratio();
-        out.push_str(if i == 0 { "\n" } else { ",\n" });
+    let mut out = format!("{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"tables\": [");
+    for (t, report) in reports.iter().enumerate() {
+        out.push_str(if t == 0 { "\n" } else { ",\n" });
         write!(
             out,
-            "    {{\"workload\": {}, \"unit\": {}",
-            string(o.name),
-            string(o.unit)
+            "    {{\"flavour\": {}, \"rows\": [",
+            string(report.title)
         )
         .unwrap();
-        for (name, r) in CONTENDERS.iter().zip(&o.results) {
-            write!(out, ", \"{name}\": {}", number(r.as_ref().ok().copied())).unwrap();
+        let lines = report.outcomes.iter().flat_map(Outcome::lines);
+        for (i, line) in lines.enumerate() {
+            out.push_str(if i == 0 { "\n" } else { ",\n" });
+            let label = match line.figure.label {
+                "" => "null".into(),
+                label => string(label),
+            };
+            write!(
+                out,
+                "      {{\"workload\": {}, \"figure\": {label}, \"unit\": {}",
+                string(line.workload),
+                string(line.figure.unit)
+            )
+            .unwrap();
+            for (name, value) in CONTENDERS.iter().zip(line.values) {
+                write!(out, ", \"{name}\": {}", number(value)).unwrap();
+            }
+            let met = line
+                .met()
+                .map_or("null", |m| if m { "true" } else { "false" });
+            write!(
+                out,
+                ", \"ratio\": {}, \"bar\": {}, \"met\": {met}, \"note\": {}}}",
+                number(line.ratio()),
+                string(&line.figure.bar.text()),
+                string(&line.note)
+            )
+            .unwrap();
         }
-        let met = ratio.map_or("null", |r| if o.bar.met(r) { "true" } else { "false" });
-        write!(
-            out,
-            ", \"ratio\": {}, \"bar\": {}, \"met\": {met}",
-            number(ratio),
-            string(&o.bar.text())
-        )
-        .unwrap();
-        let errors: Vec<_> = o
-            .errors()
-            .map(|(name, why)| format!("\"{name}\": {}", string(why)))
-            .collect();
-        write!(out, ", \"errors\": {{{}}}}}", errors.join(", ")).unwrap();
+        out.push_str("\n    ]}");
     }
     out.push_str("\n  ]\n}\n");
     out

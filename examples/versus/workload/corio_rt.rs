@@ -1,23 +1,37 @@
-//! corio as a contender, with its default `Builder` settings.
+//! corio as a contender, with its default `Builder` settings: the
+//! multi-thread runtime, or the current-thread one.
 
 use std::future::Future;
 use std::io;
+use std::time::{Duration, Instant};
 
-use super::contender::{Contender, Oneshot};
+use super::contender::{Channel, Contender, Oneshot, Semaphore};
+use super::signal::Signal;
 
-/// A corio multi-thread runtime.
-pub struct Corio(corio::Runtime);
+/// A corio runtime: current-thread if `CURRENT_THREAD`, else multi-thread.
+pub struct CorioRt<const CURRENT_THREAD: bool>(corio::Runtime);
 
-impl Contender for Corio {
+/// corio's multi-thread runtime.
+pub type Corio = CorioRt<false>;
+/// corio's current-thread runtime.
+pub type CorioCurrentThread = CorioRt<true>;
+
+impl<const CURRENT_THREAD: bool> Contender for CorioRt<CURRENT_THREAD> {
     const NAME: &'static str = "corio";
 
     type Oneshot = CorioOneshot;
+    type Channel = CorioChannel;
+    type Mpmc = CorioChannel;
+    type Semaphore = corio::sync::Semaphore;
+    type Task = corio::JoinHandle<()>;
 
-    fn start(workers: usize) -> io::Result<Corio> {
-        corio::Runtime::builder()
-            .worker_threads(workers)
-            .build()
-            .map(Corio)
+    fn start(workers: usize) -> io::Result<Self> {
+        let runtime = if CURRENT_THREAD {
+            corio::runtime::Builder::new_current_thread().build()
+        } else {
+            corio::Runtime::builder().worker_threads(workers).build()
+        };
+        runtime.map(CorioRt)
     }
 
     fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
@@ -25,11 +39,31 @@ impl Contender for Corio {
     }
 
     fn spawn_remote<F: Future<Output = ()> + Send + 'static>(&self, future: F) {
-        drop(self.0.handle().spawn(future));
+        drop(self.spawn_kept(future));
+    }
+
+    fn spawn_kept<F: Future<Output = ()> + Send + 'static>(&self, future: F) -> Self::Task {
+        self.0.handle().spawn(future)
     }
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         corio::task::yield_now()
+    }
+
+    fn sleep_until(deadline: Instant) -> impl Future<Output = ()> + Send {
+        corio::time::sleep_until(deadline.into())
+    }
+
+    async fn timeout<F: Future + Send>(duration: Duration, future: F) -> Option<F::Output> {
+        corio::time::timeout(duration, future).await.ok()
+    }
+
+    fn wait(&self, done: &Signal) {
+        if CURRENT_THREAD {
+            self.0.block_on(done.wait());
+        } else {
+            done.wait_blocking();
+        }
     }
 }
 
@@ -50,5 +84,37 @@ impl Oneshot for CorioOneshot {
 
     async fn recv(rx: Self::Receiver) {
         rx.await.expect("the sender sends before it is dropped");
+    }
+}
+
+/// `corio::sync::channel`: multi-producer multi-consumer, so it serves both
+/// channel rows.
+pub struct CorioChannel;
+
+impl Channel for CorioChannel {
+    type Sender = corio::sync::channel::Sender<u64>;
+    type Receiver = corio::sync::channel::Receiver<u64>;
+
+    fn bounded(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        corio::sync::channel::bounded(capacity)
+    }
+
+    async fn send(tx: &Self::Sender, value: u64) {
+        tx.send(value).await.expect("a receiver is alive");
+    }
+
+    fn recv(rx: &mut Self::Receiver) -> impl Future<Output = Option<u64>> + Send {
+        rx.recv()
+    }
+}
+
+impl Semaphore for corio::sync::Semaphore {
+    fn new(permits: usize) -> Self {
+        corio::sync::Semaphore::new(permits)
+    }
+
+    async fn with_permit<F: Future<Output = ()> + Send>(&self, work: F) {
+        let _permit = self.acquire().await.expect("the semaphore stays open");
+        work.await;
     }
 }

@@ -33,6 +33,7 @@ pub struct SpawnManyRemote;
 impl Workload for SpawnManyRemote {
     const NAME: &'static str = "spawn_many_remote";
     const OPS: u64 = 10_000;
+    const SPAWNS_REMOTELY: bool = true;
 
     fn run<C: Contender>(rt: &C) {
         let countdown = Countdown::new(Self::OPS as usize);
@@ -40,7 +41,7 @@ impl Workload for SpawnManyRemote {
             let countdown = countdown.clone();
             rt.spawn_remote(async move { countdown.tick() });
         }
-        countdown.done().wait_blocking();
+        rt.wait(countdown.done());
     }
 }
 

@@ -7,10 +7,11 @@ use std::future::Future;
 use std::io;
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
-use async_executor::Executor;
+use async_executor::{Executor, Task};
 
-use super::contender::{Contender, Oneshot};
+use super::contender::{Channel, Contender, Oneshot, Semaphore};
 
 thread_local! {
     /// The executor this worker thread runs, so a task can spawn a sibling
@@ -30,6 +31,10 @@ impl Contender for Smol {
     const NAME: &'static str = "smol";
 
     type Oneshot = SmolOneshot;
+    type Channel = AsyncChannel;
+    type Mpmc = AsyncChannel;
+    type Semaphore = smol::lock::Semaphore;
+    type Task = Task<()>;
 
     fn start(workers: usize) -> io::Result<Smol> {
         let executor = Arc::new(Executor::new());
@@ -65,12 +70,41 @@ impl Contender for Smol {
     }
 
     fn spawn_remote<F: Future<Output = ()> + Send + 'static>(&self, future: F) {
-        self.executor.spawn(future).detach();
+        self.spawn_kept(future).detach();
+    }
+
+    fn spawn_kept<F: Future<Output = ()> + Send + 'static>(&self, future: F) -> Self::Task {
+        self.executor.spawn(future)
     }
 
     fn yield_now() -> impl Future<Output = ()> + Send {
         futures_lite::future::yield_now()
     }
+
+    fn sleep_until(deadline: Instant) -> impl Future<Output = ()> + Send {
+        sleep_until(deadline)
+    }
+
+    fn timeout<F: Future + Send>(
+        duration: Duration,
+        future: F,
+    ) -> impl Future<Output = Option<F::Output>> + Send {
+        timeout(duration, future)
+    }
+}
+
+/// smol's timer (`async_io::Timer`, re-exported as `smol::Timer`).
+pub async fn sleep_until(deadline: Instant) {
+    smol::Timer::at(deadline).await;
+}
+
+/// smol has no `timeout`: its users race the future against a `Timer`.
+pub async fn timeout<F: Future>(duration: Duration, future: F) -> Option<F::Output> {
+    let expire = async {
+        smol::Timer::after(duration).await;
+        None
+    };
+    smol::future::or(async { Some(future.await) }, expire).await
 }
 
 impl Drop for Smol {
@@ -101,5 +135,38 @@ impl Oneshot for SmolOneshot {
         rx.recv()
             .await
             .expect("the sender sends before it is dropped");
+    }
+}
+
+/// `async_channel::bounded` (smol's `smol::channel`): multi-producer
+/// multi-consumer, so it serves both channel rows.
+pub struct AsyncChannel;
+
+impl Channel for AsyncChannel {
+    type Sender = async_channel::Sender<u64>;
+    type Receiver = async_channel::Receiver<u64>;
+
+    fn bounded(capacity: usize) -> (Self::Sender, Self::Receiver) {
+        async_channel::bounded(capacity)
+    }
+
+    async fn send(tx: &Self::Sender, value: u64) {
+        tx.send(value).await.expect("a receiver is alive");
+    }
+
+    async fn recv(rx: &mut Self::Receiver) -> Option<u64> {
+        rx.recv().await.ok()
+    }
+}
+
+/// `async_lock::Semaphore`, re-exported as `smol::lock::Semaphore`.
+impl Semaphore for smol::lock::Semaphore {
+    fn new(permits: usize) -> Self {
+        smol::lock::Semaphore::new(permits)
+    }
+
+    async fn with_permit<F: Future<Output = ()> + Send>(&self, work: F) {
+        let _permit = self.acquire().await;
+        work.await;
     }
 }
