@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use crate::child;
 use crate::rows::CONTENDERS;
-use crate::workload::{self, Contender, Lateness, Timers, Workload};
+use crate::workload::{self, Contender, EchoFigures, Lateness, TcpEcho, Timers, Workload};
 
 const WARM_UP: Duration = Duration::from_millis(100);
 const SAMPLE: Duration = Duration::from_millis(40);
@@ -87,6 +87,23 @@ pub fn lateness<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
     Ok(Box::new(move || {
         let Lateness { mean, p99 } = Timers::lateness(&rt);
         [mean, p99].map(|d| d.as_nanos() as f64 / 1e3).to_vec()
+    }))
+}
+
+/// Prepares [`TcpEcho`] on a fresh `C`; each sample is one run's time per
+/// round trip (ns) and p99 round-trip latency (µs).
+pub fn tcp_echo<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
+    let rt = start::<C>(workers)?;
+    TcpEcho::run(&rt);
+    Ok(Box::new(move || {
+        let EchoFigures {
+            per_round_trip,
+            p99,
+        } = TcpEcho::run(&rt);
+        vec![
+            per_round_trip.as_nanos() as f64,
+            p99.as_nanos() as f64 / 1e3,
+        ]
     }))
 }
 

@@ -8,8 +8,8 @@
 use crate::measure::{self, Prepare};
 use crate::workload::{
     ChainedSpawn, Corio, CurrentThread, Flavour, MpmcChannel, MultiThread, PingPong,
-    SemaphoreContention, Smol, SpawnMany, SpawnManyRemote, SpscChannel, TimerChurn, Timers, Tokio,
-    Workload, YieldMany,
+    SemaphoreContention, Smol, SpawnMany, SpawnManyRemote, SpscChannel, TcpEcho, TimerChurn,
+    Timers, Tokio, Workload, YieldMany,
 };
 
 /// One workload of a table.
@@ -124,6 +124,34 @@ fn timers<F: Flavour>(mean: Bar, p99: Bar) -> Row {
     }
 }
 
+/// The `tcp_echo` row: time per round trip (the inverse of throughput:
+/// 1.1x tokio's throughput is a ratio of 1/1.1) and the p99 latency.
+fn tcp_echo<F: Flavour>(time: Bar, p99: Bar) -> Row {
+    Row {
+        name: TcpEcho::NAME,
+        figures: vec![
+            Figure {
+                label: "time",
+                unit: "ns/trip",
+                bar: time,
+            },
+            Figure {
+                label: "p99",
+                unit: "us",
+                bar: p99,
+            },
+        ],
+        prepare: [
+            measure::tcp_echo::<F::Corio>,
+            measure::tcp_echo::<F::Tokio>,
+            measure::tcp_echo::<F::Smol>,
+        ],
+        note: Some(
+            "50 connections x 2,000 round trips of 64 bytes; throughput >= 1.1x tokio is time <= 0.91",
+        ),
+    }
+}
+
 /// The `idle_tasks` row: the memory a million parked tasks take.
 fn idle_tasks(bar: Bar) -> Row {
     Row {
@@ -168,6 +196,7 @@ fn multi_thread() -> Table {
             per_op::<F, SpscChannel>("ns/message", Bar::RatioAtMost(0.7)).note(CHANNEL_NOTE),
             per_op::<F, MpmcChannel>("ns/message", Bar::None).note(MPMC_NOTE),
             per_op::<F, SemaphoreContention>("ns/acquire", Bar::None),
+            tcp_echo::<F>(Bar::RatioAtMost(0.91), Bar::RatioAtMost(1.0)),
             idle_tasks(Bar::RatioAtMost(0.8)),
         ],
     }
@@ -190,6 +219,7 @@ fn current_thread() -> Table {
             per_op::<F, SpscChannel>("ns/message", BAR).note(CHANNEL_NOTE),
             per_op::<F, MpmcChannel>("ns/message", BAR).note(MPMC_NOTE),
             per_op::<F, SemaphoreContention>("ns/acquire", BAR),
+            tcp_echo::<F>(BAR, BAR),
         ],
     }
 }

@@ -28,6 +28,8 @@ pub trait Contender: Sized + 'static {
     type Semaphore: Semaphore;
     /// A spawned task's handle, kept by `idle_tasks`.
     type Task;
+    /// The TCP sockets of the `tcp_echo` row.
+    type Net: super::net::Net;
 
     /// Starts the runtime with `workers` worker threads.
     fn start(workers: usize) -> io::Result<Self>;

@@ -24,6 +24,7 @@ impl<const CURRENT_THREAD: bool> Contender for CorioRt<CURRENT_THREAD> {
     type Mpmc = CorioChannel;
     type Semaphore = corio::sync::Semaphore;
     type Task = corio::JoinHandle<()>;
+    type Net = super::net::CorioNet;
 
     fn start(workers: usize) -> io::Result<Self> {
         let runtime = if CURRENT_THREAD {

@@ -10,13 +10,14 @@
 //! current-thread ones.
 //!
 //! Adding a row: implement [`Workload`] in the file of its group (`sched.rs`
-//! for scheduler rows, `time.rs`, `sync.rs`, `idle.rs`), and if it needs a
+//! for scheduler rows, `time.rs`, `sync.rs`, `net.rs`, `idle.rs`), and if it needs a
 //! primitive the contenders don't offer yet, add it to [`Contender`] with
 //! one small method per runtime.
 
 mod contender;
 mod corio_rt;
 mod idle;
+mod net;
 mod sched;
 mod signal;
 mod smol_local;
@@ -28,6 +29,7 @@ mod tokio_rt;
 pub use contender::Contender;
 pub use corio_rt::{Corio, CorioCurrentThread};
 pub use idle::IdleTasks;
+pub use net::{EchoFigures, TcpEcho};
 pub use sched::{ChainedSpawn, PingPong, SpawnMany, SpawnManyRemote, YieldMany};
 pub use smol_local::SmolLocal;
 pub use smol_rt::Smol;

@@ -34,6 +34,7 @@ impl Contender for SmolLocal {
     type Mpmc = AsyncChannel;
     type Semaphore = smol::lock::Semaphore;
     type Task = Task<()>;
+    type Net = super::net::SmolNet;
 
     fn start(_workers: usize) -> io::Result<SmolLocal> {
         let executor = Rc::new(LocalExecutor::new());

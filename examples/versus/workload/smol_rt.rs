@@ -35,6 +35,7 @@ impl Contender for Smol {
     type Mpmc = AsyncChannel;
     type Semaphore = smol::lock::Semaphore;
     type Task = Task<()>;
+    type Net = super::net::SmolNet;
 
     fn start(workers: usize) -> io::Result<Smol> {
         let executor = Arc::new(Executor::new());

@@ -27,6 +27,7 @@ impl<const CURRENT_THREAD: bool> Contender for TokioRt<CURRENT_THREAD> {
     type Mpmc = AsyncChannel;
     type Semaphore = tokio::sync::Semaphore;
     type Task = tokio::task::JoinHandle<()>;
+    type Net = super::net::TokioNet;
 
     fn start(workers: usize) -> io::Result<Self> {
         let mut builder = if CURRENT_THREAD {
