@@ -19,9 +19,9 @@ use criterion::{
     BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main, measurement::WallTime,
 };
 use workload::{
-    ChainedSpawn, Contender, CurrentThread, Flavour, IdleTasks, Lateness, MpmcChannel, MultiThread,
-    PingPong, SemaphoreContention, SpawnMany, SpawnManyRemote, SpscChannel, TimerChurn, Timers,
-    Workload, YieldMany,
+    ChainedSpawn, Contender, CurrentThread, EchoFigures, Flavour, IdleTasks, Lateness, MpmcChannel,
+    MultiThread, PingPong, SemaphoreContention, SpawnMany, SpawnManyRemote, SpscChannel, TcpEcho,
+    TimerChurn, Timers, Workload, YieldMany,
 };
 
 const WORKERS: usize = 2;
@@ -95,6 +95,33 @@ fn lateness_of<F: Flavour, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime
     }
 }
 
+/// The `tcp_echo` group: one run of 50 connections x 2,000 round trips,
+/// per contender and flavour.
+fn net(c: &mut Criterion) {
+    let mut group = configured(c, TcpEcho::NAME);
+    echo::<MultiThread>(&mut group);
+    echo::<CurrentThread>(&mut group);
+    group.finish();
+}
+
+fn echo<F: Flavour>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    echo_of::<F, F::Corio>(group);
+    echo_of::<F, F::Tokio>(group);
+    echo_of::<F, F::Smol>(group);
+}
+
+fn echo_of<F: Flavour, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime>) {
+    /// Picks one figure out of a run.
+    type Pick = fn(&EchoFigures) -> Duration;
+    let rt = start::<C>();
+    let figures: [(&str, Pick); 2] = [("per trip", |e| e.per_round_trip), ("p99", |e| e.p99)];
+    for (label, figure) in figures {
+        group.bench_function(format!("{} {} {label}", C::NAME, F::NAME), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| figure(&TcpEcho::run(&rt))).sum())
+        });
+    }
+}
+
 fn scheduler(c: &mut Criterion) {
     group::<SpawnMany>(c);
     group::<SpawnManyRemote>(c);
@@ -118,5 +145,5 @@ fn memory(c: &mut Criterion) {
     group::<IdleTasks>(c);
 }
 
-criterion_group!(benches, scheduler, time, sync, memory);
+criterion_group!(benches, scheduler, time, sync, net, memory);
 criterion_main!(benches);
