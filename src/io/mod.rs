@@ -35,6 +35,8 @@
 mod adapter;
 mod byte_stream;
 mod context;
+#[cfg(target_os = "linux")]
+mod epoll;
 mod key;
 mod reactor;
 mod registration;

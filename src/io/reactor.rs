@@ -49,6 +49,9 @@ use super::source::{Closed, Direction, Source};
 /// The I/O driver of one runtime. See the module documentation.
 pub(crate) struct Reactor {
     poller: Poller,
+    /// Set when the kernel lacks `epoll_pwait2`: use `polling`'s wait.
+    #[cfg(target_os = "linux")]
+    slow_wait: std::sync::atomic::AtomicBool,
     /// Register sources edge-triggered (where the poller supports it).
     edge: bool,
     sources: Mutex<Sources>,
@@ -68,6 +71,8 @@ struct Sources {
 /// Buffers reused by every `wait`, so that dispatch does not allocate.
 struct Harvest {
     events: Events,
+    #[cfg(target_os = "linux")]
+    raw: super::epoll::RawEvents,
     ready: Vec<(Arc<Source>, Event)>,
     wake: Vec<Waker>,
 }
@@ -76,6 +81,8 @@ impl Reactor {
     pub(crate) fn new() -> io::Result<Reactor> {
         let poller = Poller::new()?;
         Ok(Reactor {
+            #[cfg(target_os = "linux")]
+            slow_wait: std::sync::atomic::AtomicBool::new(false),
             edge: poller.supports_edge(),
             poller,
             sources: Mutex::new(Sources {
@@ -86,6 +93,8 @@ impl Reactor {
             registered: AtomicUsize::new(0),
             harvest: Mutex::new(Harvest {
                 events: Events::new(),
+                #[cfg(target_os = "linux")]
+                raw: super::epoll::RawEvents::new(),
                 ready: Vec::new(),
                 wake: Vec::new(),
             }),
@@ -104,14 +113,47 @@ impl Reactor {
         if timeout == Some(Duration::ZERO) && !self.may_have_events()? {
             return Ok(0);
         }
+        #[cfg(target_os = "linux")]
+        if !self.slow_wait.load(Ordering::Relaxed) {
+            match self.wait_fast(&mut harvest, timeout) {
+                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
+                    self.slow_wait.store(true, Ordering::Relaxed);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
+                done => return done,
+            }
+        }
         let Harvest {
             events,
             ready,
             wake,
+            ..
         } = &mut *harvest;
         events.clear();
         self.poller.wait(events, timeout)?;
         Ok(self.dispatch(events.iter(), ready, wake))
+    }
+
+    /// `wait` through `epoll_pwait2` (see `epoll.rs`).
+    #[cfg(target_os = "linux")]
+    fn wait_fast(&self, harvest: &mut Harvest, timeout: Option<Duration>) -> io::Result<usize> {
+        let Harvest {
+            events,
+            raw,
+            ready,
+            wake,
+        } = harvest;
+        super::epoll::wait(self.poller.as_raw_fd(), raw, timeout)?;
+        let (got, notified) = raw.events();
+        let mut dispatched = self.dispatch(got, ready, wake);
+        if notified {
+            // `polling` drains and re-arms its notifier (and forgets the
+            // notification) in its own wait: a zero-timeout one does it.
+            events.clear();
+            self.poller.wait(events, Some(Duration::ZERO))?;
+            dispatched += self.dispatch(events.iter(), ready, wake);
+        }
+        Ok(dispatched)
     }
 
     /// Delivers `events` to their sources and wakes the tasks that waited.
