@@ -31,8 +31,15 @@ use crate::task;
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
-    Sleep::new(now.saturating_add(duration))
+    let mut sleep = Sleep::new(now.saturating_add(duration));
+    // The clock was just read: a first poll soon after need not read it
+    // again to know the deadline is ahead (see `poll_elapsed`).
+    sleep.fresh = duration >= FRESH;
+    sleep
 }
+
+/// A sleep at least this long skips the clock read of its first poll.
+const FRESH: Duration = Duration::from_millis(1);
 
 /// Waits until `deadline`.
 ///
@@ -62,6 +69,11 @@ pub struct Sleep {
     deadline: Instant,
     timers: Arc<Timers>,
     registration: Option<Registration>,
+    /// Made by `sleep(d)` with `d` of a millisecond or more, and not polled
+    /// yet: its deadline is surely ahead, so the first poll registers
+    /// without reading the clock. (If that poll comes late, the timer is due
+    /// at once and fires at the driver's next turn: late, never early.)
+    fresh: bool,
 }
 
 impl Sleep {
@@ -71,6 +83,7 @@ impl Sleep {
             deadline,
             timers: context::current(),
             registration: None,
+            fresh: false,
         }
     }
 
@@ -103,7 +116,7 @@ impl Sleep {
     /// `Unpin` version of the `Future` impl, for `Timeout` and `Interval`.
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let spent = ready!(task::poll_proceed(cx));
-        if Instant::now() >= self.deadline {
+        if !std::mem::take(&mut self.fresh) && Instant::now() >= self.deadline {
             self.timers.cancel(&mut self.registration);
             spent.made_progress();
             return Poll::Ready(());

@@ -71,14 +71,21 @@ impl Timers {
     /// The tick at or after `deadline` (rounded up: never fire early).
     fn deadline_tick(&self, deadline: Instant) -> u64 {
         let since = deadline.into_std().saturating_duration_since(self.start);
-        let micros = since.as_nanos().div_ceil(1_000);
-        u64::try_from(micros).unwrap_or(u64::MAX)
+        // u64 arithmetic (a u128 division showed in timer-heavy profiles).
+        let round_up = u64::from(since.subsec_nanos() % 1_000 != 0);
+        since
+            .as_secs()
+            .saturating_mul(1_000_000)
+            .saturating_add(u64::from(since.subsec_micros()) + round_up)
     }
 
     /// The tick `now` has fully reached (rounded down).
     fn now_tick(&self, now: Instant) -> u64 {
         let since = now.into_std().saturating_duration_since(self.start);
-        u64::try_from(since.as_micros()).unwrap_or(u64::MAX)
+        since
+            .as_secs()
+            .saturating_mul(1_000_000)
+            .saturating_add(u64::from(since.subsec_micros()))
     }
 
     fn instant_of(&self, tick: u64) -> std::time::Instant {
