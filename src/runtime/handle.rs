@@ -6,7 +6,7 @@ use std::panic::Location;
 use std::sync::Arc;
 
 use super::builder::Flavor;
-use super::driver::Driver;
+use super::driver::{self, Driver};
 use super::local::LocalSet;
 use super::{block_on, context};
 use crate::blocking;
@@ -134,6 +134,9 @@ impl Handle {
         match self.inner.flavor {
             Flavor::MultiThread => block_on::block_on(future),
             Flavor::CurrentThread => {
+                // This thread runs the driver now: precise timer wake-ups
+                // until `block_on` returns.
+                let _slack = driver::precise_timer_slack();
                 // An implicit LocalSet makes `spawn_local` work here; its
                 // tasks end with this call.
                 let local = LocalSet::new();

@@ -12,7 +12,7 @@ use parking_lot::{Condvar, Mutex};
 
 use super::builder::{Builder, Flavor};
 use super::context;
-use super::driver::Driver;
+use super::driver::{self, Driver};
 use super::handle::{Handle, Inner};
 use crate::blocking;
 use crate::observe;
@@ -117,6 +117,7 @@ impl Runtime {
                 hook();
             }
             {
+                let _slack = driver::precise_timer_slack();
                 let _enter = context::enter(&handle, true);
                 let scheduler = handle.inner.scheduler.clone();
                 drop(handle);
