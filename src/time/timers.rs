@@ -72,7 +72,7 @@ impl Timers {
     fn deadline_tick(&self, deadline: Instant) -> u64 {
         let since = deadline.into_std().saturating_duration_since(self.start);
         // u64 arithmetic (a u128 division showed in timer-heavy profiles).
-        let round_up = u64::from(since.subsec_nanos() % 1_000 != 0);
+        let round_up = u64::from(!since.subsec_nanos().is_multiple_of(1_000));
         since
             .as_secs()
             .saturating_mul(1_000_000)
