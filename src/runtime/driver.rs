@@ -51,7 +51,8 @@ impl scheduler::Driver for Driver {
         // An error here (EINTR) only makes the park return early, which the
         // scheduler tolerates: it re-checks for work and parks again.
         let _ = self.reactor.wait(timeout);
-        self.timers.after_park();
+        // Timer wakes come in batches: queue them fairly (see the function).
+        scheduler::from_the_driver(|| self.timers.after_park());
     }
 
     fn unpark(&self) {

@@ -207,10 +207,37 @@ thread_local! {
     static CURRENT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
 }
 
+thread_local! {
+    /// Set while the driver fires timers on this thread (`from_the_driver`).
+    static FROM_DRIVER: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` (the driver firing due timers) so that the tasks it wakes go to
+/// the injector rather than this worker's LIFO slot and queue.
+///
+/// A batch of timers fires at once; through the LIFO slot every wake would
+/// push the previous one to the *back* of this worker's queue, behind
+/// whatever burst of work is queued there (a spawn loop, say), and a timer
+/// that fired on time would run milliseconds late. The injector is served
+/// every `global_queue_interval` ticks and by any idle worker.
+pub(crate) fn from_the_driver<R>(f: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            FROM_DRIVER.with(|c| c.set(self.0));
+        }
+    }
+    let _reset = Reset(FROM_DRIVER.with(|c| c.replace(true)));
+    f()
+}
+
 /// Queues `task`: into this worker's LIFO slot if called on a worker of
 /// `handle`'s runtime, else into the injector.
 pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
     let mut task = Some(task);
+    if FROM_DRIVER.with(Cell::get) {
+        return handle.schedule_remote(task.take().expect("not queued yet"));
+    }
     with_current(handle, |cx| {
         // Busy means the loop itself is queueing (e.g. while dropping):
         // fall back to the injector rather than re-borrowing.
