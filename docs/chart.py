@@ -40,7 +40,7 @@ def rows_to_plot(data):
 
 def svg(data):
     rows = list(rows_to_plot(data))
-    plot_w = WIDTH - LEFT - 60
+    plot_w = WIDTH - LEFT - 120
     x_of = lambda r: LEFT + plot_w * min(r, SCALE_MAX) / SCALE_MAX
     height = 50 + len(rows) * (2 * BAR_H + GAP) + 40
     out = [
