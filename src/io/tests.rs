@@ -182,6 +182,9 @@ fn ready_socket_operations_spend_the_coop_budget() {
     let _io = Reactor::enter(&reactor);
     let socket = Async::new(std::net::UdpSocket::bind("127.0.0.1:0").unwrap()).unwrap();
     let to = socket.get_ref().local_addr().unwrap();
+    // A new source is not marked ready until the poller says so: deliver
+    // the socket's first (writable) edge, as the driver would.
+    reactor.wait(Some(Duration::ZERO)).unwrap();
     let (waker, count) = counting_waker();
     let mut cx = Context::from_waker(&waker);
     budget::with_budget(|| {

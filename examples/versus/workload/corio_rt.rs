@@ -27,12 +27,19 @@ impl<const CURRENT_THREAD: bool> Contender for CorioRt<CURRENT_THREAD> {
     type Net = super::net::CorioNet;
 
     fn start(workers: usize) -> io::Result<Self> {
-        let runtime = if CURRENT_THREAD {
-            corio::runtime::Builder::new_current_thread().build()
+        let mut builder = if CURRENT_THREAD {
+            corio::runtime::Builder::new_current_thread()
         } else {
-            corio::Runtime::builder().worker_threads(workers).build()
+            let mut builder = corio::Runtime::builder();
+            builder.worker_threads(workers);
+            builder
         };
-        runtime.map(CorioRt)
+        // Default settings, observability included; this switch only serves
+        // to measure what the watchdog and coarse clock cost.
+        if std::env::var_os("VERSUS_CORIO_NO_WATCHDOG").is_some() {
+            builder.slow_poll_threshold(None);
+        }
+        builder.build().map(CorioRt)
     }
 
     fn spawn<F: Future<Output = ()> + Send + 'static>(future: F) {
