@@ -16,21 +16,22 @@
 //!
 //! The pieces, from the bottom up:
 //!
-//! - [`key`]: the event key, a slab index plus a generation, so an event for
-//!   a closed descriptor never reaches the one that reused its slot;
-//! - [`waiters`]: the wakers of the tasks waiting on one direction;
-//! - [`source`]: one descriptor's readiness and waiters, and the oneshot
-//!   arming protocol;
-//! - [`reactor`]: the poller, the slab of sources, and `wait`, the dispatch
-//!   loop the runtime's driver runs;
-//! - [`context`]: the thread-local "current reactor" that sockets register with;
-//! - [`registration`]: a source's membership in the reactor, and the retry
+//! - `key.rs`: the event key, a slab index plus a generation, so an event
+//!   for a closed descriptor never reaches the one that reused its slot;
+//! - `waiters.rs`: the wakers of the tasks waiting on one direction;
+//! - `source.rs`: one descriptor's readiness bits and waiters, and the
+//!   edge-triggered (or oneshot) protocol;
+//! - `reactor.rs`: the poller, the slab of sources, and `wait`, the dispatch
+//!   loop the runtime's driver runs (`epoll.rs`: its one-call Linux wait);
+//! - `context.rs`: the thread-local "current reactor" that sockets register
+//!   with;
+//! - `registration.rs`: a source's membership in the reactor, and the retry
 //!   loop every socket operation shares (including the coop budget);
 //! - [`Async`]: the public adapter for any file descriptor, and
-//!   [`byte_stream`]: the read/write loops every stream type shares.
+//!   `byte_stream.rs`: the read/write loops every stream type shares.
 //!
 //! The runtime imports this module and never the reverse: `io` knows nothing
-//! of workers or timers, only that some thread calls [`Reactor::wait`].
+//! of workers or timers, only that some thread calls `Reactor::wait`.
 
 mod adapter;
 mod byte_stream;

@@ -1,8 +1,8 @@
 //! TCP: a listener that accepts, and streams that read and write.
 //!
-//! - [`listener`]: `TcpListener`, `accept` and the `incoming` stream;
-//! - [`stream`]: `TcpStream`, including the non-blocking connect;
-//! - [`split`]: borrowed and owned read/write halves of a stream.
+//! - `listener.rs`: [`TcpListener`], `accept` and the `incoming` stream;
+//! - `stream.rs`: [`TcpStream`], including the non-blocking connect;
+//! - `split.rs`: borrowed and owned read/write halves of a stream.
 
 mod listener;
 mod split;
