@@ -120,18 +120,23 @@ impl<T> JoinSet<T> {
     }
 
     /// Returns the result of a task that has already finished, without
-    /// waiting: `None` if none has (or the set is empty). Lets a loop that
+    /// waiting: `None` if none has, or if the set is empty (check
+    /// [`is_empty`](JoinSet::is_empty) to tell them apart). Lets a loop that
     /// keeps spawning into the set reap finished tasks as it goes.
     ///
     /// ```
     /// corio::block_on(async {
     ///     let mut set = corio::task::JoinSet::new();
     ///     set.spawn(async { 1 });
-    ///     assert!(set.try_join_next().is_none() || set.is_empty());
-    ///     while set.try_join_next().is_none() {
-    ///         corio::task::yield_now().await;
+    ///     let mut total = 0;
+    ///     // A loop that would do other work between the checks.
+    ///     while !set.is_empty() {
+    ///         match set.try_join_next() {
+    ///             Some(result) => total += result.unwrap(),
+    ///             None => corio::task::yield_now().await,
+    ///         }
     ///     }
-    ///     assert!(set.is_empty());
+    ///     assert_eq!(total, 1);
     /// });
     /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
