@@ -23,6 +23,16 @@ async fn echo_once(listener: &TcpListener) -> std::io::Result<()> {
     }
 }
 
+/// A client connected to a server-side stream, on loopback.
+async fn connected() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (client, server)
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn echo_round_trips() {
@@ -99,11 +109,7 @@ fn a_thousand_concurrent_connections() {
 #[cfg_attr(miri, ignore)]
 fn half_close_reads_to_end_of_file_then_replies() {
     block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap())
-            .await
-            .unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+        let (mut client, mut server) = connected().await;
 
         client.write_all(b"request").await.unwrap();
         client.shutdown(Shutdown::Write).unwrap();
@@ -151,11 +157,7 @@ fn set_linger_zero(stream: &TcpStream) {
 #[cfg_attr(miri, ignore)]
 fn a_reset_peer_is_a_connection_reset_error() {
     block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap())
-            .await
-            .unwrap();
-        let (server, _) = listener.accept().await.unwrap();
+        let (mut client, server) = connected().await;
         set_linger_zero(&server);
         drop(server);
         let error = client.read(&mut [0; 16]).await.unwrap_err();
@@ -167,11 +169,7 @@ fn a_reset_peer_is_a_connection_reset_error() {
 #[cfg_attr(miri, ignore)]
 fn writing_to_a_closed_peer_is_an_error_not_a_hang() {
     block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap())
-            .await
-            .unwrap();
-        let (server, _) = listener.accept().await.unwrap();
+        let (mut client, server) = connected().await;
         drop(server);
         // The first writes may land in the kernel buffer; the peer answers
         // them with RST, and a later write fails.
@@ -212,11 +210,7 @@ fn a_refused_connect_is_an_error() {
 #[cfg_attr(miri, ignore)]
 fn split_halves_work_apart_and_dropping_the_owned_writer_closes() {
     block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap())
-            .await
-            .unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+        let (mut client, mut server) = connected().await;
 
         // Borrowed halves: read and write concurrently within one task.
         {
@@ -276,11 +270,7 @@ fn futures_io_traits_and_incoming() {
 #[cfg_attr(miri, ignore)]
 fn peek_leaves_the_bytes_in_place() {
     block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut client = TcpStream::connect(listener.local_addr().unwrap())
-            .await
-            .unwrap();
-        let (mut server, _) = listener.accept().await.unwrap();
+        let (mut client, mut server) = connected().await;
         client.write_all(b"peek").await.unwrap();
         let mut buf = [0; 4];
         server.readable().await.unwrap();
