@@ -9,7 +9,6 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{Future, poll_fn};
-use std::panic::Location;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
@@ -17,7 +16,6 @@ use std::task::{Context, Poll, Wake, Waker};
 use parking_lot::Mutex;
 use slab::Slab;
 
-use super::context;
 use crate::task::{JoinError, JoinHandle};
 
 /// Keys of handles that may be ready, and the waker of `join_next`.
@@ -198,14 +196,8 @@ impl<T: Send + 'static> JoinSet<T> {
     where
         F: Future<Output = T> + Send + 'static,
     {
-        let location = Location::caller();
-        let handle = context::with_current(|h| match h {
-            Some(h) => h.spawn_named(future, None, location),
-            None => panic!(
-                "`JoinSet::spawn` was called outside a corio runtime; call it inside \
-                 `corio::block_on` or a spawned task"
-            ),
-        });
+        // `spawn` is #[track_caller] too: the task keeps this caller's location.
+        let handle = super::spawn::spawn(future);
         let abort = handle.abort_handle();
         self.insert(handle);
         abort

@@ -81,7 +81,7 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, future: F) -> Result<F::Outpu
                 if ran == batch {
                     worker.poll_driver();
                 } else if ran == 0 && !main.woken.load(Ordering::Acquire) {
-                    worker.park_until(&|| main.woken.load(Ordering::Acquire));
+                    worker.park(&|| main.woken.load(Ordering::Acquire));
                 }
             }
         })));

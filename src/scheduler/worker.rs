@@ -334,7 +334,7 @@ impl Context {
                 (core.next_task(shared), maintenance)
             };
             if maintenance {
-                Parker::poll_driver(&shared.driver_lock, &*shared.driver);
+                self.poll_driver();
             }
             let task = match task {
                 Some(task) => task,
@@ -395,7 +395,7 @@ impl Context {
     }
 
     /// Parks until there is work, shutdown, or `stop()`.
-    fn park(&self, stop: &dyn Fn() -> bool) {
+    pub(super) fn park(&self, stop: &dyn Fn() -> bool) {
         let shared = &*self.shared;
         let is_searching = std::mem::replace(&mut self.core.borrow_mut().is_searching, false);
         shared
@@ -441,10 +441,6 @@ impl Context {
             ran += 1;
         }
         ran
-    }
-
-    pub(super) fn park_until(&self, stop: &dyn Fn() -> bool) {
-        self.park(stop);
     }
 
     pub(super) fn poll_driver(&self) {
