@@ -262,10 +262,9 @@ impl Source {
         if already_armed || state.closed.is_some() {
             return Ok(());
         }
-        // SAFETY: `closed` is unset and we hold the state lock, so the owner
-        // of the descriptor has not yet deregistered it; an owner deregisters
-        // (which takes this lock to set `closed`) before it closes the fd, so
-        // the fd is open for as long as this borrow lasts.
+        // SAFETY: `closed` is unset under the state lock, and an owner sets it
+        // (taking this lock) before closing the fd: the fd stays open while
+        // this borrow lasts.
         let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
         poller.modify(fd, Event::new(self.key.into(), read, write))?;
         state.armed_read = read;

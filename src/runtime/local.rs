@@ -155,11 +155,10 @@ where
         shared.owner,
         "a LocalSet's tasks can only be spawned from the thread that owns it"
     );
-    // SAFETY: the task is polled only by `RunUntil` (on the owner thread,
-    // checked there) and shut down only in `LocalSet::drop` (on the owner
-    // thread, since LocalSet is !Send).
-    let (task, notified, handle) =
-        unsafe { new_task_unchecked(future, shared.clone(), location, None) };
+    // SAFETY: only `RunUntil` polls it (on the owner thread, checked there),
+    // and only `LocalSet::drop` shuts it down (LocalSet is !Send).
+    let new = unsafe { new_task_unchecked(future, shared.clone(), location, None) };
+    let (task, notified, handle) = new;
     if let Some(notified) = shared.owned.bind(task, notified) {
         shared.schedule(notified);
     }

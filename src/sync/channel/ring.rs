@@ -150,10 +150,9 @@ impl<T> Ring<T> {
                     Ordering::Relaxed,
                 ) {
                     Ok(_) => {
-                        // SAFETY: the Acquire load of `head + 1` saw the
-                        // sender's write; winning the CAS makes this thread
-                        // the value's only reader, and the stamp store below
-                        // hands the slot back only after the read.
+                        // SAFETY: the Acquire load saw the sender's write; the
+                        // won CAS makes us the only reader; the stamp store
+                        // below hands the slot back only after the read.
                         let value = unsafe { (*slot.value.get()).assume_init_read() };
                         slot.stamp
                             .store(head.wrapping_add(self.one_lap), Ordering::Release);
