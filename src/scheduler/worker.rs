@@ -131,6 +131,8 @@ pub(super) struct Context {
     /// Strong references to `shared` this worker holds in stock (see
     /// `task_ref`).
     refs: Cell<usize>,
+    /// Set while the driver fires timers on this thread (`from_the_driver`).
+    from_driver: Cell<bool>,
 }
 
 /// References a worker takes from the shared count at once.
@@ -207,11 +209,6 @@ thread_local! {
     static CURRENT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
 }
 
-thread_local! {
-    /// Set while the driver fires timers on this thread (`from_the_driver`).
-    static FROM_DRIVER: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Runs `f` (the driver firing due timers) so that the tasks it wakes go to
 /// the injector rather than this worker's LIFO slot and queue.
 ///
@@ -221,13 +218,20 @@ thread_local! {
 /// that fired on time would run milliseconds late. The injector is served
 /// every `global_queue_interval` ticks and by any idle worker.
 pub(crate) fn from_the_driver<R>(f: impl FnOnce() -> R) -> R {
-    struct Reset(bool);
-    impl Drop for Reset {
+    // Only a worker parks on the driver; anywhere else wakes go to the
+    // injector anyway.
+    let ptr = CURRENT.with(Cell::get);
+    // SAFETY: see `with_current`: the context outlives this call.
+    let Some(cx) = (unsafe { ptr.as_ref() }) else {
+        return f();
+    };
+    struct Reset<'a>(&'a Cell<bool>, bool);
+    impl Drop for Reset<'_> {
         fn drop(&mut self) {
-            FROM_DRIVER.with(|c| c.set(self.0));
+            self.0.set(self.1);
         }
     }
-    let _reset = Reset(FROM_DRIVER.with(|c| c.replace(true)));
+    let _reset = Reset(&cx.from_driver, cx.from_driver.replace(true));
     f()
 }
 
@@ -235,10 +239,10 @@ pub(crate) fn from_the_driver<R>(f: impl FnOnce() -> R) -> R {
 /// `handle`'s runtime, else into the injector.
 pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
     let mut task = Some(task);
-    if FROM_DRIVER.with(Cell::get) {
-        return handle.schedule_remote(task.take().expect("not queued yet"));
-    }
     with_current(handle, |cx| {
+        if cx.from_driver.get() {
+            return; // to the injector, see `from_the_driver`
+        }
         // Busy means the loop itself is queueing (e.g. while dropping):
         // fall back to the injector rather than re-borrowing.
         let Ok(core) = cx.core.try_borrow() else {
@@ -293,6 +297,7 @@ impl Context {
             shared,
             core: RefCell::new(core),
             refs: Cell::new(0),
+            from_driver: Cell::new(false),
         }
     }
 
