@@ -129,6 +129,30 @@ fn half_close_reads_to_end_of_file_then_replies() {
     });
 }
 
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_short_read_then_end_of_file_from_the_same_edge_does_not_hang() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // The peer's last bytes and its FIN are both queued before the
+        // server registers the socket, so the reactor sees them in one edge.
+        // A short read must not make the reader wait for another edge.
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        std::io::Write::write_all(&mut client, b"last words").unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut buf = [0; 1024];
+        let mut got = Vec::new();
+        loop {
+            match server.read(&mut buf).await.unwrap() {
+                0 => break,
+                n => got.extend_from_slice(&buf[..n]),
+            }
+        }
+        assert_eq!(got, b"last words");
+    });
+}
+
 /// Makes `close` send RST instead of FIN.
 fn set_linger_zero(stream: &TcpStream) {
     let linger = libc::linger {

@@ -238,6 +238,19 @@ impl<T> Async<T> {
             .poll_io(Direction::Read, cx, || op(&self.io))
     }
 
+    /// Polls one read of up to `len` bytes by `read`, which returns
+    /// `(result, bytes read)`; for byte streams only (see `registration.rs`:
+    /// a short read may mark the source drained).
+    pub(crate) fn poll_read_buf<R>(
+        &self,
+        cx: &mut Context<'_>,
+        len: usize,
+        mut read: impl FnMut(&T) -> io::Result<(R, usize)>,
+    ) -> Poll<io::Result<(R, usize)>> {
+        self.registration
+            .poll_io_sized(Direction::Read, cx, len, || read(&self.io))
+    }
+
     /// Polls one write of `buf` by `write`; a short write marks the source
     /// full until the next event.
     pub(crate) fn poll_write_buf(
@@ -326,7 +339,9 @@ where
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        Async::poll_read(*self, cx, buf)
+        // Not the byte-stream read: `T` may be a terminal or a datagram
+        // socket, where a short read does not mean drained.
+        self.poll_read_with(cx, |mut io| io.read(buf))
     }
 }
 

@@ -15,13 +15,16 @@ impl<T> Async<T>
 where
     for<'a> &'a T: Read + Write,
 {
-    /// Polls one `read` into `buf`.
+    /// Polls one `read` into `buf`; a short read may mark the stream drained
+    /// (see `registration.rs`).
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_read_with(cx, |mut io| io.read(buf))
+        let len = buf.len();
+        self.poll_read_buf(cx, len, |mut io| io.read(buf).map(|n| (n, n)))
+            .map(|result| result.map(|(n, _)| n))
     }
 
     /// Polls one `write` from `buf`.

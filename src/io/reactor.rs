@@ -44,14 +44,15 @@ use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
 
 use super::key::{Key, MAX_SOURCES};
-use super::source::{Closed, Direction, Source};
+use super::source::{Closed, Direction, IoEvent, Source};
 
 /// The I/O driver of one runtime. See the module documentation.
 pub(crate) struct Reactor {
     poller: Poller,
-    /// Set when the kernel lacks `epoll_pwait2`: use `polling`'s wait.
+    /// The kernel has `epoll_pwait2`: wait, and add sockets, through
+    /// `epoll.rs`, which also tells when a peer closed.
     #[cfg(target_os = "linux")]
-    slow_wait: std::sync::atomic::AtomicBool,
+    fast: bool,
     /// Register sources edge-triggered (where the poller supports it).
     edge: bool,
     sources: Mutex<Sources>,
@@ -73,7 +74,7 @@ struct Harvest {
     events: Events,
     #[cfg(target_os = "linux")]
     raw: super::epoll::RawEvents,
-    ready: Vec<(Arc<Source>, Event)>,
+    ready: Vec<(Arc<Source>, IoEvent)>,
     wake: Vec<Waker>,
 }
 
@@ -82,7 +83,7 @@ impl Reactor {
         let poller = Poller::new()?;
         Ok(Reactor {
             #[cfg(target_os = "linux")]
-            slow_wait: std::sync::atomic::AtomicBool::new(false),
+            fast: poller.supports_edge() && super::epoll::probe(poller.as_raw_fd()),
             edge: poller.supports_edge(),
             poller,
             sources: Mutex::new(Sources {
@@ -114,14 +115,11 @@ impl Reactor {
             return Ok(0);
         }
         #[cfg(target_os = "linux")]
-        if !self.slow_wait.load(Ordering::Relaxed) {
-            match self.wait_fast(&mut harvest, timeout) {
-                Err(e) if e.raw_os_error() == Some(libc::ENOSYS) => {
-                    self.slow_wait.store(true, Ordering::Relaxed);
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
-                done => return done,
-            }
+        if self.fast {
+            return match self.wait_fast(&mut harvest, timeout) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
+                done => done,
+            };
         }
         let Harvest {
             events,
@@ -131,7 +129,7 @@ impl Reactor {
         } = &mut *harvest;
         events.clear();
         self.poller.wait(events, timeout)?;
-        Ok(self.dispatch(events.iter(), ready, wake))
+        Ok(self.dispatch(events.iter().map(IoEvent::from), ready, wake))
     }
 
     /// `wait` through `epoll_pwait2` (see `epoll.rs`).
@@ -151,7 +149,7 @@ impl Reactor {
             // notification) in its own wait: a zero-timeout one does it.
             events.clear();
             self.poller.wait(events, Some(Duration::ZERO))?;
-            dispatched += self.dispatch(events.iter(), ready, wake);
+            dispatched += self.dispatch(events.iter().map(IoEvent::from), ready, wake);
         }
         Ok(dispatched)
     }
@@ -160,8 +158,8 @@ impl Reactor {
     /// `ready` and `wake` are empty scratch buffers, left empty.
     pub(super) fn dispatch(
         &self,
-        events: impl Iterator<Item = Event>,
-        ready: &mut Vec<(Arc<Source>, Event)>,
+        events: impl Iterator<Item = IoEvent>,
+        ready: &mut Vec<(Arc<Source>, IoEvent)>,
         wake: &mut Vec<Waker>,
     ) -> usize {
         // Look every key up under one short lock, keeping only the events
@@ -222,6 +220,18 @@ impl Reactor {
         let _ = self.poller.notify();
     }
 
+    /// Whether a short read means the socket's receive buffer is drained.
+    ///
+    /// True where the poller reports a peer's close as its own bit (epoll
+    /// with `EPOLLRDHUP`, see `epoll.rs`): a close that arrived with the last
+    /// bytes is then kept, and the read that returns 0 needs no new edge.
+    pub(crate) fn short_reads_drain(&self) -> bool {
+        #[cfg(target_os = "linux")]
+        return self.fast;
+        #[cfg(not(target_os = "linux"))]
+        return false;
+    }
+
     /// How many sources are registered right now (for metrics).
     pub(crate) fn sources_registered(&self) -> usize {
         self.registered.load(Ordering::Relaxed)
@@ -270,23 +280,38 @@ impl Reactor {
         self.registered.fetch_add(1, Ordering::Relaxed);
         // The syscall runs outside the slab lock. Until it returns, the
         // source can get no event, so being in the slab already is harmless.
-        // SAFETY: `polling` requires the fd to be deleted before it is
-        // closed; the caller's contract (above) guarantees that.
-        let added = unsafe {
-            if self.edge {
-                // Both directions, once: the kernel reports each new edge.
-                let interest = Event::all(source.key().into());
-                self.poller.add_with_mode(&fd, interest, PollMode::Edge)
-            } else {
-                // Oneshot: no interest until a task waits (`Source::arm`).
-                self.poller.add(&fd, Event::none(source.key().into()))
-            }
+        let key = source.key().into();
+        #[cfg(target_os = "linux")]
+        let added = if self.fast {
+            // Edge-triggered, with `EPOLLRDHUP`, which `polling` leaves out.
+            super::epoll::add(self.poller.as_raw_fd(), fd.as_raw_fd(), key)
+        } else {
+            self.add_portable(fd, key)
         };
+        #[cfg(not(target_os = "linux"))]
+        let added = self.add_portable(fd, key);
         match added {
             Ok(()) => Ok(source),
             Err(error) => {
                 self.remove(&source);
                 Err(error)
+            }
+        }
+    }
+
+    /// Adds `fd` through `polling`: edge-triggered for both directions, or
+    /// oneshot with no interest yet.
+    fn add_portable(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
+        // SAFETY: `polling` requires the fd to be deleted before it is
+        // closed; `register`'s caller guarantees that.
+        unsafe {
+            if self.edge {
+                // Both directions, once: the kernel reports each new edge.
+                self.poller
+                    .add_with_mode(&fd, Event::all(key), PollMode::Edge)
+            } else {
+                // Oneshot: no interest until a task waits (`Source::arm`).
+                self.poller.add(&fd, Event::none(key))
             }
         }
     }

@@ -7,16 +7,17 @@
 //! ```text
 //!   Source { fd, key, readiness: AtomicUsize, state: Mutex<State> }
 //!                       │                          │
-//!        tick (events seen) | WRITE | READ    read/write waiters, armed, closed
+//!   tick | READ_CLOSED | WRITE | READ        read/write waiters, armed, closed
 //! ```
 //!
 //! The protocol, the same for reads and writes:
 //!
 //! 1. While the direction's readiness bit is set, a task just tries the
-//!    operation. A `WouldBlock` (or a short read or write, which means the
-//!    kernel buffer was drained or filled) *clears* the bit, but only if no
-//!    event arrived since the task looked (the `tick` says so), so an event
-//!    is never wiped out by a stale observation.
+//!    operation. A `WouldBlock` (or a short write, which means the kernel
+//!    buffer filled up, or, where the poller reports the peer's close, a
+//!    short read) *clears* the bit, but only if no event arrived since the
+//!    task looked (the `tick` says so), so an event is never wiped out by a
+//!    stale observation.
 //! 2. With the bit clear, a task calls [`Source::poll_ready`], which stores
 //!    its waker (and, in oneshot mode, arms the poller) under the lock.
 //! 3. When the kernel reports the descriptor, the reactor calls
@@ -31,6 +32,11 @@
 //! `modify` call) only when a task waits, and the kernel disarms it with each
 //! event. Either way a descriptor that stays ready while nobody reads it (a
 //! listener out of descriptors under `EMFILE`) costs the reactor nothing.
+//!
+//! `READ_CLOSED` is sticky: once the poller says the peer closed its side
+//! (epoll's `EPOLLRDHUP`/`EPOLLHUP`), no clear removes it, so a reader that
+//! took a short read as "drained" still finds the end of the stream without
+//! an edge that would never come (see `registration.rs`).
 //!
 //! The `closed` flag is the other half of safety: once a source is
 //! deregistered (or the reactor shuts down) it is never armed again, so the
@@ -58,10 +64,36 @@ pub(crate) enum Direction {
 }
 
 /// The readiness bits of a direction.
-const READ: usize = 0b01;
-const WRITE: usize = 0b10;
-/// The event counter sits above the two bits.
-const TICK_ONE: usize = 0b100;
+const READ: usize = 0b001;
+const WRITE: usize = 0b010;
+/// The peer closed its writing side: reads end (or fail) without waiting.
+/// Never cleared.
+const READ_CLOSED: usize = 0b100;
+/// The event counter sits above the three bits.
+const TICK_ONE: usize = 0b1000;
+
+/// What the poller reported for one source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct IoEvent {
+    /// The source's key, as registered.
+    pub(crate) key: usize,
+    pub(crate) readable: bool,
+    pub(crate) writable: bool,
+    /// The peer closed its side; only pollers that can tell set it.
+    pub(crate) read_closed: bool,
+}
+
+impl From<polling::Event> for IoEvent {
+    /// `polling` does not say whether the peer closed: a plain edge.
+    fn from(event: polling::Event) -> IoEvent {
+        IoEvent {
+            key: event.key,
+            readable: event.readable,
+            writable: event.writable,
+            read_closed: false,
+        }
+    }
+}
 
 /// A copy of a source's readiness word, taken before an operation.
 #[derive(Clone, Copy)]
@@ -69,7 +101,11 @@ pub(crate) struct ReadinessSnapshot(usize);
 
 impl ReadinessSnapshot {
     pub(crate) fn is_ready(self, direction: Direction) -> bool {
-        self.0 & direction.bit() != 0
+        let bits = match direction {
+            Direction::Read => READ | READ_CLOSED,
+            Direction::Write => WRITE,
+        };
+        self.0 & bits != 0
     }
 }
 
@@ -204,12 +240,14 @@ impl Source {
     ///
     /// The caller wakes them after releasing every lock, so a waker that runs
     /// code of its own can never deadlock against the reactor.
-    pub(crate) fn dispatch(&self, poller: &Poller, event: Event, wake: &mut Vec<Waker>) {
+    pub(crate) fn dispatch(&self, poller: &Poller, event: IoEvent, wake: &mut Vec<Waker>) {
         let mut state = self.state.lock();
         // Oneshot: the kernel disarmed the whole registration when it fired.
         state.armed_read = false;
         state.armed_write = false;
-        let bits = if event.readable { READ } else { 0 } | if event.writable { WRITE } else { 0 };
+        let bits = if event.readable { READ } else { 0 }
+            | if event.writable { WRITE } else { 0 }
+            | if event.read_closed { READ_CLOSED } else { 0 };
         // Set the bits and count the event in one step.
         let mut current = self.readiness.load(Ordering::Acquire);
         loop {
@@ -315,11 +353,11 @@ mod tests {
         let source = Source::new(-1, Key::new(0, 0), true);
         assert!(!source.readiness().is_ready(Direction::Read));
         let mut wake = Vec::new();
-        source.dispatch(&poller, Event::readable(0), &mut wake);
+        source.dispatch(&poller, Event::readable(0).into(), &mut wake);
         let seen = source.readiness();
         assert!(seen.is_ready(Direction::Read) && !seen.is_ready(Direction::Write));
         // A second event lands after the task looked, before it clears.
-        source.dispatch(&poller, Event::readable(0), &mut wake);
+        source.dispatch(&poller, Event::readable(0).into(), &mut wake);
         source.clear_readiness(Direction::Read, seen);
         assert!(
             source.readiness().is_ready(Direction::Read),
@@ -328,5 +366,26 @@ mod tests {
         let now = source.readiness();
         source.clear_readiness(Direction::Read, now);
         assert!(!source.readiness().is_ready(Direction::Read));
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
+    fn a_closed_peer_keeps_the_read_side_ready_through_clears() {
+        let poller = Poller::new().unwrap();
+        let source = Source::new(-1, Key::new(0, 0), true);
+        let closing = IoEvent {
+            key: 0,
+            readable: true,
+            writable: false,
+            read_closed: true,
+        };
+        source.dispatch(&poller, closing, &mut Vec::new());
+        let seen = source.readiness();
+        source.clear_readiness(Direction::Read, seen);
+        assert!(
+            source.readiness().is_ready(Direction::Read),
+            "the end of the stream must still be read without a new edge"
+        );
+        assert!(!source.readiness().is_ready(Direction::Write));
     }
 }

@@ -59,7 +59,9 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
 
     // The driver had collected an event for the old source before it left.
     let dispatched = reactor.dispatch(
-        [Event::readable(stale_key.into())].into_iter(),
+        [Event::readable(stale_key.into())]
+            .into_iter()
+            .map(Into::into),
         &mut Vec::new(),
         &mut Vec::new(),
     );
@@ -74,7 +76,9 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
 
     // The current key is delivered.
     let dispatched = reactor.dispatch(
-        [Event::readable(new.key().into())].into_iter(),
+        [Event::readable(new.key().into())]
+            .into_iter()
+            .map(Into::into),
         &mut Vec::new(),
         &mut Vec::new(),
     );
