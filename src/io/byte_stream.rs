@@ -7,6 +7,8 @@
 
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
+use std::mem::MaybeUninit;
+use std::os::fd::AsRawFd;
 use std::task::{Context, Poll};
 
 use super::Async;
@@ -25,6 +27,32 @@ where
         let len = buf.len();
         self.poll_read_buf(cx, len, |mut io| io.read(buf).map(|n| (n, n)))
             .map(|result| result.map(|(n, _)| n))
+    }
+
+    /// Polls one `read(2)` into memory that may be uninitialized (std's
+    /// `Read` wants initialized bytes, and zeroing a large buffer before
+    /// every read costs more than the read). `Ok(n)`: the first `n` bytes
+    /// of `buf` are now initialized.
+    pub(crate) fn poll_read_uninit(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>>
+    where
+        T: AsRawFd,
+    {
+        let len = buf.len();
+        self.poll_read_buf(cx, len, |io| {
+            // SAFETY: the kernel writes at most `len` bytes into `buf`, a
+            // live, exclusively borrowed buffer of `len` bytes; writing into
+            // uninitialized memory is fine, and it never reads from it.
+            let n = unsafe { libc::read(io.as_raw_fd(), buf.as_mut_ptr().cast(), len) };
+            if n < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok((n as usize, n as usize))
+        })
+        .map(|result| result.map(|(n, _)| n))
     }
 
     /// Polls one `write` from `buf`.

@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::io;
+use std::mem::MaybeUninit;
 use std::net::{self, Shutdown, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
@@ -140,6 +141,42 @@ impl TcpStream {
     /// ```
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf).await
+    }
+
+    /// Polls one read into `buf`, which need not be initialized: for
+    /// adapters such as hyper's `rt::Read`, whose buffers are handed out
+    /// uninitialized and would otherwise be zeroed before every read.
+    ///
+    /// `Ready(Ok(n))` means the first `n` bytes of `buf` are now initialized
+    /// (`n == 0`: the peer closed its side, or `buf` is empty). A waiting
+    /// call remembers `cx`'s waker, like [`AsyncRead::poll_read`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::mem::MaybeUninit;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     client.write_all(b"hi").await?;
+    ///     let mut buf = [MaybeUninit::<u8>::uninit(); 64];
+    ///     let n = std::future::poll_fn(|cx| server.poll_read_uninit(cx, &mut buf)).await?;
+    ///     // SAFETY: `poll_read_uninit` initialized the first `n` bytes.
+    ///     let got = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), n) };
+    ///     assert!(n > 0 && b"hi".starts_with(got));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_read_uninit(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [MaybeUninit<u8>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_uninit(cx, buf)
     }
 
     /// Writes some bytes from `buf`, returning how many.
