@@ -1,38 +1,44 @@
-//! A cheaper wait on Linux: `epoll_pwait2` straight on the poller's epoll
-//! descriptor.
+//! Linux only: three things `polling` cannot do, done straight on its epoll
+//! descriptor. Each was found in a profile of the `tcp_echo` or HTTP rows.
 //!
-//! `polling::Poller::wait` does five system calls per wait on Linux: it
-//! programs a timerfd for the timeout (and re-arms it with `epoll_ctl`),
-//! waits, then drains and re-arms its notification eventfd. A runtime parks
-//! and wakes tens of thousands of times a second under a request/response
-//! load, so those extra calls add up (profiles of the `tcp_echo` and HTTP
-//! rows showed them). `epoll_pwait2` (Linux 5.11) takes a nanosecond
-//! timeout itself, so one call does: the timerfd is never armed, and the
-//! eventfd is only drained (through `polling`, which owns it) when a
-//! notification actually arrived.
+//! **One system call per wait.** `polling::Poller::wait` does five on
+//! Linux: it programs a timerfd for the timeout (and re-arms it with
+//! `epoll_ctl`), waits, then drains and re-arms its notification eventfd. A
+//! runtime parks and wakes tens of thousands of times a second under a
+//! request/response load. `epoll_pwait2` (Linux 5.11) takes a nanosecond
+//! timeout itself, so one call does.
 //!
-//! The second thing `polling` cannot say is *why* a socket became readable.
-//! epoll can: `EPOLLRDHUP` means the peer shut down its writing side. With it
-//! a short read safely means "the receive buffer is drained" (the end of the
-//! stream, if it came in the same edge, is remembered as `read_closed`), and
-//! a request/response server skips the `recv` that would only say
-//! `EAGAIN`: one system call of the three an HTTP request costs. So where
-//! this wait works the reactor also *adds* sockets here, with `EPOLLRDHUP`
-//! in the mask; `polling` still deletes them and owns the notifier.
+//! **One `write` per wake-up.** `polling`'s notifier is a oneshot eventfd
+//! its own wait drains and re-arms. corio's [`Notifier`] is an eventfd added
+//! edge-triggered: every `write` makes a new edge, so nothing is ever
+//! drained or re-armed.
 //!
-//! Whether the kernel has `epoll_pwait2` (5.11) is probed once, when the
-//! reactor is made: on an older kernel, or under a seccomp filter that
-//! refuses the call, the reactor uses `polling` alone, and short reads are
-//! not taken as drained.
+//! **Why a socket became readable.** epoll can say that the peer shut down
+//! its writing side (`EPOLLRDHUP`); `polling` neither asks for it nor
+//! reports it. With it a short read safely means "the receive buffer is
+//! drained" (the end of the stream, if it came in the same edge, is kept as
+//! `read_closed`), and a request/response server skips the `recv` that would
+//! only say `EAGAIN`: one system call of the three an HTTP request costs. So
+//! the reactor *adds* sockets here, with `EPOLLRDHUP` in the mask (`polling`
+//! still deletes them), and every event is read here, never through
+//! `polling`'s wait, which would drop that flag.
+//!
+//! Whether the kernel has `epoll_pwait2` is probed once, when the reactor is
+//! made: on an older kernel, or under a seccomp filter that refuses the
+//! call, the reactor uses `polling` alone (its wait, its notifier, its
+//! registration), and short reads are not taken as drained.
 
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::source::IoEvent;
 
 /// The key `polling` gives its own descriptors (notifier, timer).
 const POLLING_KEY: u64 = usize::MAX as u64;
+/// The key of corio's own notifier: its index, `MAX_SOURCES`, is no source's.
+const NOTIFY_KEY: u64 = super::key::MAX_SOURCES as u64;
 
 /// Raw events as the kernel fills them.
 pub(super) struct RawEvents {
@@ -48,16 +54,13 @@ impl RawEvents {
         }
     }
 
-    /// The events for sources, and whether `polling`'s notifier fired (then
-    /// it must be drained and re-armed).
-    pub(super) fn events(&self) -> (impl Iterator<Item = IoEvent> + '_, bool) {
-        let got = &self.buf[..self.len];
-        let notified = got.iter().any(|e| e.u64 == POLLING_KEY);
-        let events = got
+    /// The events for sources (the notifiers' own are left out: they only
+    /// had to end the wait).
+    pub(super) fn events(&self) -> impl Iterator<Item = IoEvent> + '_ {
+        self.buf[..self.len]
             .iter()
-            .filter(|e| e.u64 != POLLING_KEY)
-            .map(|e| decode(e.u64 as usize, e.events as i32));
-        (events, notified)
+            .filter(|e| e.u64 != POLLING_KEY && e.u64 != NOTIFY_KEY)
+            .map(|e| decode(e.u64 as usize, e.events as i32))
     }
 }
 
@@ -81,6 +84,70 @@ pub(super) fn probe(epfd: RawFd) -> bool {
         len: 0,
     };
     wait(epfd, &mut events, Some(Duration::ZERO)).is_ok()
+}
+
+/// Ends a wait on one epoll descriptor from any thread: an eventfd added
+/// edge-triggered (see the module documentation).
+pub(super) struct Notifier {
+    fd: OwnedFd,
+    /// Set by `notify`, cleared after each wait: one `write` per wait at
+    /// most, however many threads notify (the same rule as `polling`'s).
+    notified: AtomicBool,
+}
+
+impl Notifier {
+    pub(super) fn new(epfd: RawFd) -> io::Result<Notifier> {
+        // SAFETY: `eventfd` takes no pointers; a result of -1 is an error.
+        let raw = unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) };
+        if raw == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+        let mut event = libc::epoll_event {
+            events: (libc::EPOLLIN | libc::EPOLLET) as u32,
+            u64: NOTIFY_KEY,
+        };
+        // SAFETY: `event` is a valid epoll_event alive for the call.
+        if unsafe { libc::epoll_ctl(epfd, libc::EPOLL_CTL_ADD, raw, &mut event) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Notifier {
+            fd,
+            notified: AtomicBool::new(false),
+        })
+    }
+
+    /// Makes the current wait return, or the next one return at once.
+    pub(super) fn notify(&self) {
+        if self.notified.swap(true, Ordering::SeqCst) {
+            return; // a write since the last wait is already pending
+        }
+        let one = 1u64.to_ne_bytes();
+        loop {
+            // SAFETY: writes 8 bytes from a live 8-byte buffer.
+            let n = unsafe { libc::write(self.fd.as_raw_fd(), one.as_ptr().cast(), 8) };
+            if n == 8 {
+                return;
+            }
+            match io::Error::last_os_error().raw_os_error() {
+                Some(libc::EINTR) => {}
+                Some(libc::EAGAIN) => {
+                    // The counter is full (after 2^64 - 2 writes): reset it.
+                    let mut sink = [0u8; 8];
+                    // SAFETY: reads at most 8 bytes into a live 8-byte buffer.
+                    unsafe { libc::read(self.fd.as_raw_fd(), sink.as_mut_ptr().cast(), 8) };
+                }
+                // Nothing else can fail on a valid eventfd.
+                _ => return,
+            }
+        }
+    }
+
+    /// Called after every wait: the next `notify` writes again.
+    pub(super) fn clear(&self) {
+        self.notified.store(false, Ordering::SeqCst);
+    }
 }
 
 /// Adds `fd` to `epfd` edge-triggered for both directions and for the

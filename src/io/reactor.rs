@@ -49,10 +49,10 @@ use super::source::{Closed, Direction, IoEvent, Source};
 /// The I/O driver of one runtime. See the module documentation.
 pub(crate) struct Reactor {
     poller: Poller,
-    /// The kernel has `epoll_pwait2`: wait, and add sockets, through
-    /// `epoll.rs`, which also tells when a peer closed.
+    /// Set where the kernel has `epoll_pwait2`: wait, notify and add
+    /// sockets through `epoll.rs`, which also tells when a peer closed.
     #[cfg(target_os = "linux")]
-    fast: bool,
+    fast: Option<super::epoll::Notifier>,
     /// Register sources edge-triggered (where the poller supports it).
     edge: bool,
     sources: Mutex<Sources>,
@@ -83,7 +83,11 @@ impl Reactor {
         let poller = Poller::new()?;
         Ok(Reactor {
             #[cfg(target_os = "linux")]
-            fast: poller.supports_edge() && super::epoll::probe(poller.as_raw_fd()),
+            fast: if poller.supports_edge() && super::epoll::probe(poller.as_raw_fd()) {
+                Some(super::epoll::Notifier::new(poller.as_raw_fd())?)
+            } else {
+                None
+            },
             edge: poller.supports_edge(),
             poller,
             sources: Mutex::new(Sources {
@@ -115,8 +119,8 @@ impl Reactor {
             return Ok(0);
         }
         #[cfg(target_os = "linux")]
-        if self.fast {
-            return match self.wait_fast(&mut harvest, timeout) {
+        if let Some(notifier) = &self.fast {
+            return match self.wait_fast(notifier, &mut harvest, timeout) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
                 done => done,
             };
@@ -134,24 +138,20 @@ impl Reactor {
 
     /// `wait` through `epoll_pwait2` (see `epoll.rs`).
     #[cfg(target_os = "linux")]
-    fn wait_fast(&self, harvest: &mut Harvest, timeout: Option<Duration>) -> io::Result<usize> {
+    fn wait_fast(
+        &self,
+        notifier: &super::epoll::Notifier,
+        harvest: &mut Harvest,
+        timeout: Option<Duration>,
+    ) -> io::Result<usize> {
         let Harvest {
-            events,
-            raw,
-            ready,
-            wake,
+            raw, ready, wake, ..
         } = harvest;
-        super::epoll::wait(self.poller.as_raw_fd(), raw, timeout)?;
-        let (got, notified) = raw.events();
-        let mut dispatched = self.dispatch(got, ready, wake);
-        if notified {
-            // `polling` drains and re-arms its notifier (and forgets the
-            // notification) in its own wait: a zero-timeout one does it.
-            events.clear();
-            self.poller.wait(events, Some(Duration::ZERO))?;
-            dispatched += self.dispatch(events.iter().map(IoEvent::from), ready, wake);
-        }
-        Ok(dispatched)
+        let waited = super::epoll::wait(self.poller.as_raw_fd(), raw, timeout);
+        // As `polling` does after its wait: the next notify writes again.
+        notifier.clear();
+        waited?;
+        Ok(self.dispatch(raw.events(), ready, wake))
     }
 
     /// Delivers `events` to their sources and wakes the tasks that waited.
@@ -215,6 +215,11 @@ impl Reactor {
     /// Wakes the thread blocked in [`wait`](Self::wait), or makes the next
     /// `wait` return at once. Any thread may call it.
     pub(crate) fn notify(&self) {
+        #[cfg(target_os = "linux")]
+        if let Some(notifier) = &self.fast {
+            notifier.notify();
+            return;
+        }
         // `Poller::notify` can only fail if the eventfd/pipe write fails,
         // which a full counter would cause: the poller is notified then.
         let _ = self.poller.notify();
@@ -227,7 +232,7 @@ impl Reactor {
     /// bytes is then kept, and the read that returns 0 needs no new edge.
     pub(crate) fn short_reads_drain(&self) -> bool {
         #[cfg(target_os = "linux")]
-        return self.fast;
+        return self.fast.is_some();
         #[cfg(not(target_os = "linux"))]
         return false;
     }
@@ -282,7 +287,7 @@ impl Reactor {
         // source can get no event, so being in the slab already is harmless.
         let key = source.key().into();
         #[cfg(target_os = "linux")]
-        let added = if self.fast {
+        let added = if self.fast.is_some() {
             // Edge-triggered, with `EPOLLRDHUP`, which `polling` leaves out.
             super::epoll::add(self.poller.as_raw_fd(), fd.as_raw_fd(), key)
         } else {
