@@ -67,6 +67,24 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
 ///
 /// [`next_entry`](Self::next_entry) is cancel safe: a batch being fetched
 /// when its future is dropped is kept for the next call.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let root = std::env::temp_dir().join(format!("corio-doc-readdir-{}", std::process::id()));
+///     corio::fs::create_dir_all(root.join("sub")).await?;
+///     let mut entries = corio::fs::read_dir(&root).await?;
+///     let mut count = 0;
+///     while let Some(_entry) = entries.next_entry().await? {
+///         count += 1;
+///     }
+///     assert_eq!(count, 1, "`.` and `..` are skipped");
+///     corio::fs::remove_dir_all(&root).await
+/// })
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ReadDir {
     state: State,
