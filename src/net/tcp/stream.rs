@@ -162,7 +162,22 @@ impl TcpStream {
 
     /// Writes all of `buf`.
     ///
-    /// See the [type-level example](TcpStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(&[7; 10_000]).await?;
+    ///     let mut buf = vec![0; 10_000];
+    ///     server.read_exact(&mut buf).await?;
+    ///     assert!(buf.iter().all(|&b| b == 7));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         self.inner.write_all(buf).await
     }
@@ -170,7 +185,24 @@ impl TcpStream {
     /// Fills all of `buf`, or fails with `UnexpectedEof` if the peer closes
     /// first. Returns `buf.len()`.
     ///
-    /// See the [type-level example](TcpStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(b"abc").await?;
+    ///     drop(client);
+    ///     let mut buf = [0; 2];
+    ///     assert_eq!(server.read_exact(&mut buf).await?, 2);
+    ///     let error = server.read_exact(&mut buf).await.unwrap_err();
+    ///     assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read_exact(buf).await
     }
@@ -237,14 +269,37 @@ impl TcpStream {
 
     /// The remote address.
     ///
-    /// See the [`TcpListener` example](crate::net::TcpListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().peer_addr()
     }
 
     /// The local address.
     ///
-    /// See the [`TcpListener` example](crate::net::TcpListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     assert_eq!(client.local_addr()?, server.peer_addr()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
     }
@@ -270,6 +325,20 @@ impl TcpStream {
     }
 
     /// Whether `TCP_NODELAY` is set. See [`set_nodelay`](Self::set_nodelay).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.set_nodelay(false)?;
+    ///     assert!(!stream.nodelay()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
         self.inner.get_ref().nodelay()
     }
