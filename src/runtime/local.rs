@@ -84,6 +84,14 @@ pub struct LocalSet {
 
 impl LocalSet {
     /// An empty set owned by the calling thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let local = corio::task::LocalSet::new();
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// assert_eq!(runtime.block_on(local.run_until(async { 1 + 1 })), 2);
+    /// ```
     pub fn new() -> LocalSet {
         LocalSet {
             shared: Arc::new(Shared {
@@ -98,6 +106,18 @@ impl LocalSet {
 
     /// Spawns a `!Send` task on this set; it runs while the set is driven
     /// by [`run_until`](LocalSet::run_until).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let local = corio::task::LocalSet::new();
+    /// let name = Rc::new("local"); // not `Send`
+    /// let task = local.spawn_local(async move { name.len() });
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// assert_eq!(runtime.block_on(local.run_until(task)).unwrap(), 5);
+    /// ```
     #[track_caller]
     pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -109,6 +129,19 @@ impl LocalSet {
 
     /// Runs `future` and the set's tasks until `future` completes. Tasks
     /// still pending then stay in the set for the next `run_until`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let local = corio::task::LocalSet::new();
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let (tx, rx) = corio::sync::oneshot::channel();
+    /// let waiter = local.spawn_local(async move { rx.await.unwrap() });
+    /// runtime.block_on(local.run_until(corio::task::yield_now())); // the waiter runs, and waits
+    /// assert!(!waiter.is_finished());
+    /// tx.send(7).unwrap();
+    /// assert_eq!(runtime.block_on(local.run_until(waiter)).unwrap(), 7, "it stayed in the set");
+    /// ```
     pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
         RunUntil {
             set: self,
