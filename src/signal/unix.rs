@@ -173,6 +173,25 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 /// documentation](self) for what it guarantees.
 ///
 /// Dropping it stops listening (the handler stays installed).
+///
+/// # Examples
+///
+/// ```
+/// use corio::signal::unix::{SignalKind, signal};
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let mut listener = signal(SignalKind::user_defined1())?;
+///     // SAFETY: a SIGUSR1 to ourselves, caught by corio's handler.
+///     unsafe { libc::raise(libc::SIGUSR1) };
+///     assert_eq!(listener.recv().await, Some(()));
+///     drop(listener);
+///     // SAFETY: as above. The handler stays: the process is not killed.
+///     unsafe { libc::raise(libc::SIGUSR1) };
+///     Ok(())
+/// })
+/// # }
+/// ```
 pub struct Signal {
     kind: SignalKind,
     /// The delivery count last reported by `recv`.
