@@ -54,6 +54,19 @@ unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 
 /// The lock on a [`Mutex`]; the value is reachable through it, and dropping
 /// it unlocks.
+///
+/// # Examples
+///
+/// ```
+/// let mutex = corio::sync::Mutex::new(vec![1]);
+/// futures_lite::future::block_on(async {
+///     let mut guard = mutex.lock().await;
+///     guard.push(2);
+///     assert!(mutex.try_lock().is_err(), "locked while the guard lives");
+///     drop(guard);
+///     assert_eq!(*mutex.try_lock().unwrap(), [1, 2]);
+/// });
+/// ```
 #[must_use = "the mutex unlocks as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,

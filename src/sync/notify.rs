@@ -169,6 +169,19 @@ impl fmt::Debug for Notify {
 }
 
 /// The future returned by [`Notify::notified`].
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::future::{block_on, poll_once};
+///
+/// let notify = corio::sync::Notify::new();
+/// let early = notify.notified();
+/// notify.notify_waiters(); // completes the futures made before it...
+/// let late = notify.notified();
+/// assert_eq!(block_on(poll_once(early)), Some(()));
+/// assert_eq!(block_on(poll_once(late)), None, "...not later ones");
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Notified<'a> {
     notify: &'a Notify,

@@ -56,12 +56,35 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 
 /// A read lock on a [`RwLock`]; dropping it releases it.
+///
+/// # Examples
+///
+/// ```
+/// let lock = corio::sync::RwLock::new(5);
+/// let a = lock.try_read().unwrap();
+/// let b = lock.try_read().unwrap();
+/// assert_eq!(*a + *b, 10);
+/// assert!(lock.try_write().is_err(), "readers hold it");
+/// drop((a, b));
+/// assert!(lock.try_write().is_ok());
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockReadGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
 }
 
 /// The write lock on a [`RwLock`]; dropping it releases it.
+///
+/// # Examples
+///
+/// ```
+/// let lock = corio::sync::RwLock::new(String::from("a"));
+/// let mut guard = lock.try_write().unwrap();
+/// guard.push('b');
+/// assert!(lock.try_read().is_err(), "the writer holds it");
+/// drop(guard);
+/// assert_eq!(*lock.try_read().unwrap(), "ab");
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockWriteGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,

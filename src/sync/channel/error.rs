@@ -56,6 +56,17 @@ pub enum TryRecvError {
 
 impl<T> TrySendError<T> {
     /// The value that was not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::channel::{self, TrySendError};
+    ///
+    /// let (tx, _rx) = channel::bounded(1);
+    /// tx.try_send('a').unwrap();
+    /// let refused: TrySendError<char> = tx.try_send('b').unwrap_err();
+    /// assert_eq!(refused.into_inner(), 'b');
+    /// ```
     pub fn into_inner(self) -> T {
         match self {
             TrySendError::Full(value) | TrySendError::Closed(value) => value,

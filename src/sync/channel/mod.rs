@@ -106,6 +106,18 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 /// The sending half of a channel; clone it for more producers.
 ///
 /// The channel closes when the last `Sender` is dropped.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = corio::sync::channel::unbounded();
+/// let tx2 = tx.clone();
+/// tx.try_send(1).unwrap();
+/// tx2.try_send(2).unwrap();
+/// drop((tx, tx2));
+/// assert!(rx.is_closed(), "the last sender is gone");
+/// assert_eq!((rx.try_recv(), rx.try_recv()), (Ok(1), Ok(2)), "but it drains");
+/// ```
 pub struct Sender<T> {
     chan: Arc<Chan<T>>,
 }
@@ -115,6 +127,20 @@ pub struct Sender<T> {
 /// drained.
 ///
 /// The channel closes when the last `Receiver` is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::StreamExt;
+///
+/// let (tx, rx) = corio::sync::channel::unbounded();
+/// for i in 1..=3 {
+///     tx.try_send(i).unwrap();
+/// }
+/// drop(tx);
+/// let all: Vec<i32> = futures_lite::future::block_on(rx.collect());
+/// assert_eq!(all, [1, 2, 3]);
+/// ```
 pub struct Receiver<T> {
     chan: Arc<Chan<T>>,
     /// This handle's place among the parked receivers, for `poll_next`.

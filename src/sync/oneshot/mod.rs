@@ -78,12 +78,31 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 
 /// Sends the one value; dropping it unsent makes the receiver fail with
 /// [`RecvError`].
+///
+/// # Examples
+///
+/// ```
+/// corio::block_on(async {
+///     let (tx, rx) = corio::sync::oneshot::channel();
+///     corio::spawn(async move { tx.send("done").unwrap() });
+///     assert_eq!(rx.await, Ok("done"));
+/// });
+/// ```
 pub struct Sender<T> {
     /// `None` only while `send` consumes the sender.
     inner: Option<Arc<Inner<T>>>,
 }
 
 /// Receives the one value: await it, or poll it with [`Receiver::try_recv`].
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = corio::sync::oneshot::channel();
+/// assert!(rx.try_recv().is_err(), "nothing yet");
+/// tx.send(1).unwrap();
+/// assert_eq!(futures_lite::future::block_on(rx), Ok(1));
+/// ```
 pub struct Receiver<T> {
     /// `None` once the value (or the error) has been taken.
     inner: Option<Arc<Inner<T>>>,

@@ -95,6 +95,15 @@ impl State {
 
 impl Semaphore {
     /// The most permits a semaphore can hold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::Semaphore;
+    ///
+    /// let semaphore = Semaphore::new(Semaphore::MAX_PERMITS);
+    /// assert_eq!(semaphore.available_permits(), Semaphore::MAX_PERMITS);
+    /// ```
     pub const MAX_PERMITS: usize = usize::MAX >> 3;
 
     /// Creates a semaphore holding `permits`.
