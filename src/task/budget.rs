@@ -143,6 +143,27 @@ pub(crate) fn unconstrained_sync<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// The future returned by [`unconstrained`].
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+///
+/// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+/// runtime.block_on(async {
+///     let ran = Rc::new(Cell::new(false));
+///     let flag = ran.clone();
+///     corio::task::spawn_local(async move { flag.set(true) });
+///     let busy: corio::task::Unconstrained<_> = corio::task::unconstrained(async {
+///         for _ in 0..1_000 {
+///             corio::task::consume_budget().await; // never yields in here
+///         }
+///     });
+///     busy.await;
+///     assert!(!ran.get(), "the other task never got a turn");
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Unconstrained<F> {
     inner: F,

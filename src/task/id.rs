@@ -27,6 +27,17 @@ impl Id {
     }
 
     /// The id as a number, as shown in dumps and reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let a = corio::spawn(async {});
+    ///     let b = corio::spawn(async {});
+    ///     assert_ne!(a.id().as_u64(), b.id().as_u64());
+    ///     assert!(a.id().as_u64() > 0, "ids start at 1");
+    /// });
+    /// ```
     pub fn as_u64(self) -> u64 {
         self.0.get()
     }
