@@ -60,6 +60,21 @@ pub fn pause() {
 
 /// Lets a paused clock run again, from the virtual time it had reached.
 ///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::Builder;
+/// use std::time::Duration;
+///
+/// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+/// runtime.block_on(async {
+///     let start = corio::time::Instant::now();
+///     corio::time::advance(Duration::from_secs(60)).await;
+///     corio::time::resume();
+///     assert!(start.elapsed() >= Duration::from_secs(60), "it runs on from there");
+/// });
+/// ```
+///
 /// # Panics
 /// Outside a runtime, or if the clock is not paused.
 #[track_caller]

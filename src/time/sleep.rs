@@ -63,6 +63,22 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 ///
 /// It registers in the runtime's timer wheel at its first `Pending` poll and
 /// leaves it when dropped, so a `Sleep` that is never polled costs nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// corio::block_on(async {
+///     let armed = || corio::Handle::current().metrics().timers_armed;
+///     let mut sleep = Box::pin(corio::time::sleep(Duration::from_secs(60)));
+///     assert_eq!(armed(), 0, "not polled yet: not in the wheel");
+///     assert!(futures_lite::future::poll_once(&mut sleep).await.is_none());
+///     assert_eq!(armed(), 1);
+///     drop(sleep);
+///     assert_eq!(armed(), 0, "dropped: out of the wheel");
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
 pub struct Sleep {
@@ -88,11 +104,37 @@ impl Sleep {
     }
 
     /// When this sleep completes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// corio::block_on(async {
+    ///     let deadline = corio::time::Instant::now() + Duration::from_secs(5);
+    ///     assert_eq!(corio::time::sleep_until(deadline).deadline(), deadline);
+    /// });
+    /// ```
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
 
     /// Whether the deadline has passed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let sleep = corio::time::sleep(Duration::from_secs(5));
+    ///     assert!(!sleep.is_elapsed());
+    ///     corio::time::advance(Duration::from_secs(5)).await;
+    ///     assert!(sleep.is_elapsed());
+    /// });
+    /// ```
     pub fn is_elapsed(&self) -> bool {
         Instant::now() >= self.deadline
     }
