@@ -143,8 +143,13 @@ impl File {
     /// A new [`OpenOptions`], for any other way of opening.
     ///
     /// ```
-    /// let mut options = corio::fs::File::options();
-    /// options.read(true).write(true);
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let dir = corio::fs::File::options().read(true).open(std::env::temp_dir()).await?;
+    ///     assert!(dir.metadata().await?.is_dir());
+    ///     Ok(())
+    /// })
+    /// # }
     /// ```
     pub fn options() -> OpenOptions {
         OpenOptions::new()

@@ -232,10 +232,12 @@ impl DirEntry {
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
-    ///     if let Some(entry) = corio::fs::read_dir("/").await?.next_entry().await? {
-    ///         let _modified = entry.metadata().await?.modified();
-    ///     }
-    ///     Ok(())
+    ///     let root = std::env::temp_dir().join(format!("corio-doc-entry-meta-{}", std::process::id()));
+    ///     corio::fs::create_dir_all(&root).await?;
+    ///     corio::fs::write(root.join("three"), b"abc").await?;
+    ///     let entry = corio::fs::read_dir(&root).await?.next_entry().await?.expect("one entry");
+    ///     assert_eq!(entry.metadata().await?.len(), 3);
+    ///     corio::fs::remove_dir_all(&root).await
     /// })
     /// # }
     /// ```
