@@ -64,9 +64,9 @@ impl Handle {
     /// Outside a runtime, with a message naming the fix.
     ///
     /// ```
-    /// corio::block_on(async {
-    ///     let handle = corio::Handle::current();
-    ///     handle.spawn(async {}).await.unwrap();
+    /// let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    /// runtime.block_on(async {
+    ///     assert_eq!(corio::Handle::current().metrics().workers, 2, "the runtime we are in");
     /// });
     /// ```
     #[track_caller]

@@ -252,9 +252,15 @@ impl Runtime {
     /// still running then is left to finish on its own thread.
     ///
     /// ```
+    /// use std::time::{Duration, Instant};
+    ///
     /// let runtime = corio::Runtime::new().unwrap();
     /// runtime.spawn(std::future::pending::<()>());
-    /// runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    /// let (_keep, blocked) = std::sync::mpsc::channel::<()>();
+    /// runtime.spawn_blocking(move || blocked.recv());
+    /// let start = Instant::now();
+    /// runtime.shutdown_timeout(Duration::from_millis(50));
+    /// assert!(start.elapsed() < Duration::from_secs(5), "it left the blocked job behind");
     /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown(Some(timeout));

@@ -245,7 +245,8 @@ impl Signal {
     /// corio::block_on(async {
     ///     let mut children = signal(SignalKind::child())?;
     ///     std::process::Command::new("true").status()?;
-    ///     std::future::poll_fn(|cx| children.poll_recv(cx)).await;
+    ///     let delivered = std::future::poll_fn(|cx| children.poll_recv(cx)).await;
+    ///     assert_eq!(delivered, Some(()), "SIGCHLD: the child exited");
     ///     Ok(())
     /// })
     /// # }

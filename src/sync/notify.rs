@@ -29,12 +29,16 @@ use crate::task::budget::poll_proceed;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use corio::sync::Notify;
+/// use std::sync::atomic::{AtomicBool, Ordering};
 ///
-/// let notify = Arc::new(Notify::new());
-/// let signaller = notify.clone();
-/// std::thread::spawn(move || signaller.notify_one());
-/// futures_lite::future::block_on(notify.notified());
+/// let ready = Arc::new((AtomicBool::new(false), corio::sync::Notify::new()));
+/// let producer = ready.clone();
+/// std::thread::spawn(move || {
+///     producer.0.store(true, Ordering::SeqCst);
+///     producer.1.notify_one();
+/// });
+/// futures_lite::future::block_on(ready.1.notified());
+/// assert!(ready.0.load(Ordering::SeqCst), "the signal came after the store");
 /// ```
 pub struct Notify {
     state: Mutex<State>,
@@ -98,9 +102,12 @@ impl Notify {
     /// Cancel safety: cancel-safe (module doc).
     ///
     /// ```
+    /// use futures_lite::future::{block_on, poll_once};
+    ///
     /// let notify = corio::sync::Notify::new();
-    /// notify.notify_one();
-    /// futures_lite::future::block_on(notify.notified()); // takes the permit
+    /// notify.notify_one(); // nobody waits: stored as a permit
+    /// assert_eq!(block_on(poll_once(notify.notified())), Some(()), "takes the permit");
+    /// assert_eq!(block_on(poll_once(notify.notified())), None, "which is gone now");
     /// ```
     pub fn notified(&self) -> Notified<'_> {
         Notified {
@@ -135,10 +142,13 @@ impl Notify {
     /// no permit.
     ///
     /// ```
+    /// use futures_lite::future::{block_on, poll_once};
+    ///
     /// let notify = corio::sync::Notify::new();
     /// let (a, b) = (notify.notified(), notify.notified());
     /// notify.notify_waiters();
-    /// futures_lite::future::block_on(async { a.await; b.await });
+    /// assert_eq!(block_on(poll_once(async { a.await; b.await })), Some(()));
+    /// assert_eq!(block_on(poll_once(notify.notified())), None, "no permit stored");
     /// ```
     pub fn notify_waiters(&self) {
         let mut wakers = Vec::new();

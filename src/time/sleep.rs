@@ -142,11 +142,16 @@ impl Sleep {
     /// Moves the deadline (earlier or later), keeping the registration.
     ///
     /// ```
+    /// use corio::runtime::Builder;
     /// use std::time::Duration;
-    /// corio::block_on(async {
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let start = corio::time::Instant::now();
     ///     let mut sleep = std::pin::pin!(corio::time::sleep(Duration::from_secs(3600)));
-    ///     sleep.as_mut().reset(corio::time::Instant::now() + Duration::from_millis(1));
-    ///     sleep.await; // one millisecond, not an hour
+    ///     sleep.as_mut().reset(start + Duration::from_secs(1));
+    ///     sleep.await;
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(1), "one second, not an hour");
     /// });
     /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {

@@ -241,6 +241,7 @@ impl TcpStream {
     ///     let (server, _) = listener.accept().await?;
     ///     client.write_all(b"x").await?;
     ///     server.readable().await?;
+    ///     assert_eq!(server.peek(&mut [0; 1]).await?, 1);
     ///     Ok(())
     /// })
     /// # }
@@ -257,8 +258,9 @@ impl TcpStream {
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
     ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
-    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
     ///     client.writable().await?;
+    ///     assert_eq!(client.write(b"x").await?, 1);
     ///     Ok(())
     /// })
     /// # }
@@ -382,6 +384,8 @@ impl TcpStream {
     ///     let mut buf = [0; 4];
     ///     reader.read_exact(&mut buf).await?;
     ///     writer.write_all(&buf).await?;
+    ///     client.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"echo");
     ///     Ok(())
     /// })
     /// # }
