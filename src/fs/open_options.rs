@@ -34,6 +34,8 @@ impl OpenOptions {
     /// Options with every flag off; set at least one of `read`, `write` or
     /// `append`.
     ///
+    /// # Examples
+    ///
     /// ```
     /// corio::block_on(async {
     ///     let none_set = corio::fs::OpenOptions::new().open(std::env::temp_dir()).await;
@@ -45,6 +47,8 @@ impl OpenOptions {
     }
 
     /// Open for reading.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use futures_lite::AsyncReadExt;
@@ -68,6 +72,8 @@ impl OpenOptions {
 
     /// Open for writing (from the start, unless `append`).
     ///
+    /// # Examples
+    ///
     /// ```
     /// use futures_lite::AsyncWriteExt;
     ///
@@ -89,6 +95,8 @@ impl OpenOptions {
     }
 
     /// Every write goes to the end of the file (implies `write`).
+    ///
+    /// # Examples
     ///
     /// ```
     /// use futures_lite::AsyncWriteExt;
@@ -112,6 +120,8 @@ impl OpenOptions {
 
     /// Empty the file when opening it (needs `write`).
     ///
+    /// # Examples
+    ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
@@ -129,6 +139,8 @@ impl OpenOptions {
     }
 
     /// Create the file if it does not exist (needs `write` or `append`).
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
@@ -148,6 +160,8 @@ impl OpenOptions {
 
     /// Create the file, failing with `AlreadyExists` if it exists.
     ///
+    /// # Examples
+    ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
@@ -165,6 +179,8 @@ impl OpenOptions {
     }
 
     /// The permission bits of a file this call creates (before the umask).
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::os::unix::fs::PermissionsExt;
@@ -189,6 +205,8 @@ impl OpenOptions {
     /// Opens `path` with these options. Errors are std's: `NotFound`,
     /// `PermissionDenied`, `AlreadyExists`, `InvalidInput` for a
     /// contradictory set of flags...
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {

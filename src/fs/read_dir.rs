@@ -196,6 +196,8 @@ impl DirEntry {
     /// The entry's full path: the directory given to [`read_dir`] joined
     /// with [`file_name`](Self::file_name).
     ///
+    /// # Examples
+    ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
@@ -211,6 +213,8 @@ impl DirEntry {
     }
 
     /// The entry's name within its directory.
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
@@ -228,6 +232,8 @@ impl DirEntry {
 
     /// The entry's metadata, not following a symbolic link. See
     /// [`std::fs::DirEntry::metadata`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
@@ -249,6 +255,8 @@ impl DirEntry {
     /// The entry's file type, not following a symbolic link. Usually known
     /// from the directory listing itself, but some file systems need a
     /// `stat`, so it is asynchronous. See [`std::fs::DirEntry::file_type`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {

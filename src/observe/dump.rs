@@ -97,6 +97,8 @@ impl fmt::Display for TaskInfo {
 
 /// A whole dump; prints as a table, one task a line.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let sleeper = corio::task::Builder::new()

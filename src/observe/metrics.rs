@@ -10,6 +10,8 @@ use std::time::Duration;
 
 /// A snapshot of one runtime's state, from `Handle::metrics()`.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     corio::spawn(async {}).await.unwrap();

@@ -24,6 +24,8 @@ pub(crate) enum Flavor {
 /// Methods chain; [`build`](Builder::build) checks every value and returns an
 /// `InvalidInput` error for a bad one instead of panicking later.
 ///
+/// # Examples
+///
 /// ```
 /// let runtime = corio::Runtime::builder()
 ///     .worker_threads(2)
@@ -85,6 +87,8 @@ impl Builder {
 
     /// A current-thread runtime: no worker threads; tasks run on the thread
     /// inside `block_on`, as in asyncio or a JavaScript event loop.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
@@ -281,6 +285,8 @@ impl Builder {
     }
 
     /// Calls `f` with each slow-poll report instead of printing it to stderr.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::sync::{Arc, Mutex};

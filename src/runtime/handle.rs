@@ -25,6 +25,8 @@ pub(crate) struct Inner {
 /// A reference to a runtime: spawn on it, or enter it, from any thread.
 /// `Clone + Send + Sync`; cloning is one reference-count increment.
 ///
+/// # Examples
+///
 /// ```
 /// let runtime = corio::Runtime::new().unwrap();
 /// let handle = runtime.handle().clone();
@@ -63,6 +65,8 @@ impl Handle {
     /// # Panics
     /// Outside a runtime, with a message naming the fix.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
     /// runtime.block_on(async {
@@ -81,6 +85,8 @@ impl Handle {
     }
 
     /// The runtime this thread runs in, or an error outside one.
+    ///
+    /// # Examples
     ///
     /// ```
     /// assert!(corio::Handle::try_current().is_err());

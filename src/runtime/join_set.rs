@@ -50,6 +50,8 @@ impl Wake for Entry {
 /// A set of tasks whose outputs are collected as they complete. Dropping the
 /// set aborts every task still in it.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let mut set = corio::task::JoinSet::new();
@@ -180,6 +182,8 @@ impl<T> JoinSet<T> {
     /// [`is_empty`](JoinSet::is_empty) to tell them apart). Lets a loop that
     /// keeps spawning into the set reap finished tasks as it goes.
     ///
+    /// # Examples
+    ///
     /// ```
     /// corio::block_on(async {
     ///     let mut set = corio::task::JoinSet::new();
@@ -286,6 +290,8 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Runs a blocking closure on the blocking pool and adds it to the set.
+    ///
+    /// # Examples
     ///
     /// ```
     /// corio::block_on(async {

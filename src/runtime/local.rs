@@ -63,6 +63,8 @@ thread_local! {
 
 /// A set of `!Send` tasks that run on the thread that polls it.
 ///
+/// # Examples
+///
 /// ```
 /// use std::rc::Rc;
 /// use std::cell::RefCell;
@@ -200,6 +202,8 @@ where
 
 /// Spawns a `!Send` future on the `LocalSet` running on this thread (also
 /// the implicit one of a current-thread runtime's `block_on`).
+///
+/// # Examples
 ///
 /// ```
 /// use std::rc::Rc;

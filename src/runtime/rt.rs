@@ -23,6 +23,8 @@ use crate::time::Clock;
 /// An async runtime: worker threads, a timer wheel, an I/O reactor and a
 /// blocking pool.
 ///
+/// # Examples
+///
 /// ```
 /// let runtime = corio::Runtime::new().unwrap();
 /// let out = runtime.block_on(async {
@@ -250,6 +252,8 @@ impl Runtime {
     /// Shuts down, waiting at most `timeout` in all: for workers to finish
     /// the poll they are in, then for running blocking jobs. Whatever is
     /// still running then is left to finish on its own thread.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::time::{Duration, Instant};

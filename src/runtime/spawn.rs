@@ -26,6 +26,8 @@ fn with_runtime<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
 /// `go f()` in Go or `asyncio.create_task` in Python. The returned
 /// [`JoinHandle`] awaits its output; dropping it lets the task run on.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let handles: Vec<_> = (0..10).map(|i| corio::spawn(async move { i * i })).collect();
@@ -52,6 +54,8 @@ where
 /// Runs a blocking closure on the blocking pool (file I/O, CPU-heavy work),
 /// like asyncio's `run_in_executor`. The workers stay free meanwhile.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let digest = corio::spawn_blocking(|| (1..=20u64).product::<u64>()).await.unwrap();
@@ -73,6 +77,8 @@ where
 
 /// Spawns a task with options (a name, shown in the task dump and in slow
 /// poll reports).
+///
+/// # Examples
 ///
 /// ```
 /// corio::block_on(async {
@@ -174,6 +180,8 @@ impl Builder {
 /// Protects `future` from cancellation, like asyncio's `shield`: the work runs
 /// as its own task, so dropping the returned future (a timeout, a `select!`
 /// that picked another branch) does not stop it; its result is then dropped.
+///
+/// # Examples
 ///
 /// ```
 /// use std::sync::atomic::{AtomicBool, Ordering};

@@ -43,6 +43,8 @@ impl SignalKind {
     /// Any signal, by number. Forbidden ones (SIGKILL, SIGSTOP, SIGSEGV,
     /// SIGBUS, SIGILL, SIGFPE) are refused later, by [`signal`].
     ///
+    /// # Examples
+    ///
     /// ```
     /// let kind = corio::signal::unix::SignalKind::from_raw(10);
     /// assert_eq!(kind.as_raw_value(), 10);
@@ -52,6 +54,8 @@ impl SignalKind {
     }
 
     /// The signal number.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::signal::unix::SignalKind;
@@ -63,6 +67,8 @@ impl SignalKind {
 
     /// SIGINT: the terminal's interrupt key (ctrl-c). Default action: exit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert_eq!(corio::signal::unix::SignalKind::interrupt().as_raw_value(), 2);
     /// ```
@@ -72,6 +78,8 @@ impl SignalKind {
 
     /// SIGTERM: a polite request to stop, sent by `kill`, systemd, Docker and
     /// Kubernetes. Default action: exit.
+    ///
+    /// # Examples
     ///
     /// ```
     /// assert_eq!(corio::signal::unix::SignalKind::terminate().as_raw_value(), 15);
@@ -83,6 +91,8 @@ impl SignalKind {
     /// SIGHUP: the terminal went away; daemons use it for "reload your
     /// configuration". Default action: exit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert_eq!(corio::signal::unix::SignalKind::hangup().as_raw_value(), 1);
     /// ```
@@ -91,6 +101,8 @@ impl SignalKind {
     }
 
     /// SIGUSR1: free for the application's own use. Default action: exit.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::signal::unix::SignalKind;
@@ -102,6 +114,8 @@ impl SignalKind {
 
     /// SIGUSR2: free for the application's own use. Default action: exit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use corio::signal::unix::SignalKind;
     /// assert_ne!(SignalKind::user_defined2(), SignalKind::terminate());
@@ -111,6 +125,8 @@ impl SignalKind {
     }
 
     /// SIGCHLD: a child process stopped or exited. Default action: ignore.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::signal::unix::SignalKind;
@@ -237,6 +253,8 @@ impl Signal {
 
     /// The poll form of [`recv`](Self::recv), for hand-written futures and
     /// streams. Only the waker of the latest call is woken.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::signal::unix::{SignalKind, signal};

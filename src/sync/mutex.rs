@@ -21,6 +21,8 @@ use super::semaphore::Semaphore;
 
 /// A FIFO-fair async mutex; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// use std::sync::Arc;
 /// use corio::sync::Mutex;
@@ -77,6 +79,8 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
 
 /// The lock was held (or others were waiting for it).
 ///
+/// # Examples
+///
 /// ```
 /// let mutex = corio::sync::Mutex::new(());
 /// let _guard = mutex.try_lock().unwrap();
@@ -87,6 +91,8 @@ pub struct TryLockError(pub(super) ());
 
 impl<T> Mutex<T> {
     /// Creates an unlocked mutex holding `value`.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mutex = corio::sync::Mutex::new(5);
@@ -101,6 +107,8 @@ impl<T> Mutex<T> {
 
     /// Consumes the mutex and returns the value.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert_eq!(corio::sync::Mutex::new("x").into_inner(), "x");
     /// ```
@@ -113,6 +121,8 @@ impl<T: ?Sized> Mutex<T> {
     /// Waits in line for the lock.
     ///
     /// Cancel safety: cancel-safe (module doc).
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mutex = corio::sync::Mutex::new(vec![1]);
@@ -131,6 +141,8 @@ impl<T: ?Sized> Mutex<T> {
 
     /// Takes the lock if it is free now and nobody is waiting.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let mutex = corio::sync::Mutex::new(1);
     /// let guard = mutex.try_lock().unwrap();
@@ -146,6 +158,8 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// The value, without locking: `&mut self` proves nobody else holds it.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mut mutex = corio::sync::Mutex::new(1);

@@ -27,6 +27,8 @@ use crate::task::budget::poll_proceed;
 
 /// A signal between tasks; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicBool, Ordering};
@@ -81,6 +83,8 @@ impl State {
 impl Notify {
     /// Creates a `Notify` with no stored permit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let notify = corio::sync::Notify::new();
     /// assert_eq!(format!("{notify:?}"), "Notify { permit: false, .. }");
@@ -101,6 +105,8 @@ impl Notify {
     ///
     /// Cancel safety: cancel-safe (module doc).
     ///
+    /// # Examples
+    ///
     /// ```
     /// use futures_lite::future::{block_on, poll_once};
     ///
@@ -119,6 +125,8 @@ impl Notify {
     }
 
     /// Wakes the longest waiter, or stores one permit if nobody waits.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::future::Future;
@@ -140,6 +148,8 @@ impl Notify {
 
     /// Wakes every current waiter (every `Notified` already created); stores
     /// no permit.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use futures_lite::future::{block_on, poll_once};

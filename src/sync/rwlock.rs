@@ -32,6 +32,8 @@ const MAX_READS: usize = (u32::MAX >> 3) as usize;
 
 /// A fair async reader-writer lock; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// let lock = corio::sync::RwLock::new(1);
 /// futures_lite::future::block_on(async {
@@ -96,6 +98,8 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockWriteGuard<'_, T> {}
 impl<T> RwLock<T> {
     /// Creates an unlocked lock holding `value`.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let lock = corio::sync::RwLock::new('a');
     /// assert_eq!(lock.into_inner(), 'a');
@@ -108,6 +112,8 @@ impl<T> RwLock<T> {
     }
 
     /// Consumes the lock and returns the value.
+    ///
+    /// # Examples
     ///
     /// ```
     /// assert_eq!(corio::sync::RwLock::new(3).into_inner(), 3);
@@ -122,6 +128,8 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// Cancel safety: cancel-safe (module doc).
     ///
+    /// # Examples
+    ///
     /// ```
     /// let lock = corio::sync::RwLock::new(5);
     /// assert_eq!(*futures_lite::future::block_on(lock.read()), 5);
@@ -135,6 +143,8 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// Cancel safety: cancel-safe (module doc).
     ///
+    /// # Examples
+    ///
     /// ```
     /// let lock = corio::sync::RwLock::new(5);
     /// *futures_lite::future::block_on(lock.write()) = 6;
@@ -146,6 +156,8 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Takes a read lock if one is free now and nobody is waiting.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let lock = corio::sync::RwLock::new(0);
@@ -159,6 +171,8 @@ impl<T: ?Sized> RwLock<T> {
 
     /// Takes the write lock if it is free now and nobody is waiting.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let lock = corio::sync::RwLock::new(0);
     /// let _write = lock.try_write().unwrap();
@@ -170,6 +184,8 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// The value, without locking: `&mut self` proves nobody else holds it.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mut lock = corio::sync::RwLock::new(1);

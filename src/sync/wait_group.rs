@@ -26,6 +26,8 @@ use crate::task::budget::poll_proceed;
 
 /// A counter of unfinished work that tasks can wait on; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicUsize, Ordering};
@@ -56,6 +58,8 @@ struct State {
 impl WaitGroup {
     /// Creates a group with a counter of zero.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use futures_lite::future::{block_on, poll_once};
     ///
@@ -72,6 +76,8 @@ impl WaitGroup {
     }
 
     /// Adds `n` units of work to the counter.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use futures_lite::future::{block_on, poll_once};
@@ -98,6 +104,8 @@ impl WaitGroup {
     /// If the counter is already zero: "sync: negative WaitGroup counter",
     /// Go's message (a `done` without its `add`).
     ///
+    /// # Examples
+    ///
     /// ```should_panic
     /// corio::sync::WaitGroup::new().done(); // no matching add
     /// ```
@@ -121,6 +129,8 @@ impl WaitGroup {
     /// Waits until the counter is zero.
     ///
     /// Cancel safety: cancel-safe; it only waits.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use futures_lite::future::{block_on, poll_once};

@@ -110,6 +110,8 @@ pub(crate) fn has_remaining() -> bool {
 /// Call it in a loop that does CPU work between awaits that are always ready,
 /// so the loop gives other tasks a turn now and then.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let mut sum = 0u64;
@@ -128,6 +130,8 @@ pub async fn consume_budget() {
 ///
 /// Use it for a future that must not be interrupted by the scheduler, at the
 /// price of fairness.
+///
+/// # Examples
 ///
 /// ```
 /// let n = corio::block_on(corio::task::unconstrained(async { 1 + 1 }));

@@ -18,6 +18,8 @@ pub use super::join_error::JoinError;
 /// was aborted. Dropping it *detaches* the task: it keeps running and its
 /// output is dropped.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let handle = corio::spawn(async { 6 * 7 });
@@ -46,6 +48,8 @@ impl<T> JoinHandle<T> {
     /// Cancels the task: it will be dropped at its next `.await` (or before
     /// it is first polled), and this handle will return a cancelled
     /// `JoinError`. A task that already finished keeps its output.
+    ///
+    /// # Examples
     ///
     /// ```
     /// corio::block_on(async {
@@ -146,6 +150,8 @@ impl<T> fmt::Debug for JoinHandle<T> {
 }
 
 /// Aborts a task without owning its output.
+///
+/// # Examples
 ///
 /// ```
 /// corio::block_on(async {

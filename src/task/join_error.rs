@@ -8,6 +8,8 @@ use super::id::Id;
 /// The error a [`JoinHandle`](crate::task::JoinHandle) returns when its task
 /// did not run to completion.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let err = corio::spawn(async { panic!("boom") }).await.unwrap_err();

@@ -7,6 +7,8 @@ use std::task::{Context, Poll};
 /// Yields to the scheduler once: the task goes to the back of the run queue
 /// and other tasks run before it continues. asyncio's `await asyncio.sleep(0)`.
 ///
+/// # Examples
+///
 /// ```
 /// use std::cell::Cell;
 /// use std::rc::Rc;

@@ -9,6 +9,8 @@ use std::time::Duration;
 /// `Copy`, and convertible to and from `std::time::Instant`. Deadlines of
 /// `sleep_until`, `timeout_at` and `interval_at` take this type.
 ///
+/// # Examples
+///
 /// ```
 /// use corio::time::Instant;
 /// use std::time::Duration;

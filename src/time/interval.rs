@@ -9,6 +9,8 @@ use super::{Instant, Sleep, sleep_until};
 /// Ticks every `period`, the first tick at once. Use it for fixed-rate jobs:
 /// the schedule does not drift by the time each job takes.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {

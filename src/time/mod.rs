@@ -40,6 +40,8 @@ pub use timeout::{Timeout, timeout, timeout_at};
 /// Pauses the current runtime's clock: time stands still, and when every
 /// task is idle it jumps to the next timer. For tests of long schedules.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
@@ -84,6 +86,8 @@ pub fn resume() {
 
 /// Moves a paused clock forward by `duration`, fires the timers that became
 /// due, and yields so that their tasks run.
+///
+/// # Examples
 ///
 /// ```
 /// use std::time::Duration;

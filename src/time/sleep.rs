@@ -17,6 +17,8 @@ use crate::task;
 /// `sleep(Duration::ZERO)` is ready at its first poll (after one budget
 /// check); `Duration::MAX` waits "forever" without overflowing.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {
@@ -42,6 +44,8 @@ pub fn sleep(duration: Duration) -> Sleep {
 const FRESH: Duration = Duration::from_millis(1);
 
 /// Waits until `deadline`.
+///
+/// # Examples
 ///
 /// ```
 /// use std::time::Duration;
@@ -140,6 +144,8 @@ impl Sleep {
     }
 
     /// Moves the deadline (earlier or later), keeping the registration.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::runtime::Builder;

@@ -12,6 +12,8 @@ use super::{Instant, Sleep};
 /// If the deadline passes first, the future is dropped (cancelled) and
 /// [`Elapsed`] is returned.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {

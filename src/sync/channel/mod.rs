@@ -59,6 +59,8 @@ use crate::loom::atomic::Ordering;
 ///
 /// If `capacity` is 0: corio has no rendezvous channel.
 ///
+/// # Examples
+///
 /// ```
 /// use corio::sync::channel;
 ///
@@ -90,6 +92,8 @@ pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 }
 
 /// Creates a channel with no limit on the messages it holds: `send` never waits.
+///
+/// # Examples
 ///
 /// ```
 /// let (tx, rx) = corio::sync::channel::unbounded();
@@ -153,6 +157,8 @@ impl<T> Sender<T> {
     ///
     /// Cancel safety: dropping the future sends nothing and drops the value.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (tx, rx) = corio::sync::channel::bounded(1);
     /// futures_lite::future::block_on(async {
@@ -170,6 +176,8 @@ impl<T> Sender<T> {
     }
 
     /// Sends `value` if there is room now; never waits.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let (tx, _rx) = corio::sync::channel::bounded(1);
@@ -190,6 +198,8 @@ impl<T> Receiver<T> {
     ///
     /// Cancel safety: dropping the future never loses a message.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (tx, rx) = corio::sync::channel::unbounded();
     /// tx.try_send(7).unwrap();
@@ -208,6 +218,8 @@ impl<T> Receiver<T> {
     }
 
     /// Receives a message if one is there now; never waits.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let (tx, rx) = corio::sync::channel::bounded(4);
@@ -240,6 +252,8 @@ macro_rules! shared_methods {
             /// Closes the channel: sends fail from now on, receivers drain
             /// what is left. Returns `true` if this call closed it.
             ///
+            /// # Examples
+            ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::unbounded::<()>();
             /// assert!(!tx.is_closed());
@@ -252,6 +266,8 @@ macro_rules! shared_methods {
 
             /// Whether the channel is closed (it may still hold messages).
             ///
+            /// # Examples
+            ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::bounded::<u8>(1);
             /// drop(rx);
@@ -262,6 +278,8 @@ macro_rules! shared_methods {
             }
 
             /// The number of messages in the channel now.
+            ///
+            /// # Examples
             ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::bounded(8);
@@ -274,6 +292,8 @@ macro_rules! shared_methods {
 
             /// Whether the channel holds no message now.
             ///
+            /// # Examples
+            ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::bounded::<u8>(8);
             /// assert!(tx.is_empty() && rx.is_empty());
@@ -283,6 +303,8 @@ macro_rules! shared_methods {
             }
 
             /// The channel's capacity: `Some(n)` if bounded, `None` if not.
+            ///
+            /// # Examples
             ///
             /// ```
             /// let (tx, _rx) = corio::sync::channel::bounded::<u8>(8);

@@ -58,6 +58,8 @@ const TX_WAKER: usize = 0b1000;
 
 /// Creates a oneshot channel.
 ///
+/// # Examples
+///
 /// ```
 /// let (tx, rx) = corio::sync::oneshot::channel();
 /// std::thread::spawn(move || tx.send(6 * 7).unwrap());
@@ -109,6 +111,8 @@ pub struct Receiver<T> {
 }
 
 /// The sender was dropped without sending a value.
+///
+/// # Examples
 ///
 /// ```
 /// let (tx, rx) = corio::sync::oneshot::channel::<u8>();
@@ -202,6 +206,8 @@ impl<T> Sender<T> {
     /// Sends the value. Fails, giving it back, if the receiver was closed
     /// or dropped. Never waits.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (tx, rx) = corio::sync::oneshot::channel();
     /// drop(rx);
@@ -226,6 +232,8 @@ impl<T> Sender<T> {
 
     /// Whether the receiver was closed or dropped (a send would fail).
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();
     /// assert!(!tx.is_closed());
@@ -241,6 +249,8 @@ impl<T> Sender<T> {
     ///
     /// Cancel safety: cancel-safe; it only waits.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (mut tx, rx) = corio::sync::oneshot::channel::<u8>();
     /// std::thread::spawn(move || drop(rx));
@@ -252,6 +262,8 @@ impl<T> Sender<T> {
     }
 
     /// The poll behind [`Sender::closed`], for hand-written futures.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::task::{Context, Waker};
@@ -295,6 +307,8 @@ impl<T> Receiver<T> {
     /// Returns `Empty` while the sender may still send, and `Closed` if it
     /// never will (dropped, or the value was already taken).
     ///
+    /// # Examples
+    ///
     /// ```
     /// use corio::sync::oneshot::{self, TryRecvError};
     ///
@@ -320,6 +334,8 @@ impl<T> Receiver<T> {
 
     /// Closes the channel without dropping the receiver: a later `send`
     /// fails, but a value sent before the close can still be received.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();

@@ -8,6 +8,8 @@ use super::Semaphore;
 
 /// Permits borrowed from a [`Semaphore`]; dropping it returns them.
 ///
+/// # Examples
+///
 /// ```
 /// let semaphore = corio::sync::Semaphore::new(1);
 /// let permit = semaphore.try_acquire().unwrap();
@@ -21,6 +23,8 @@ pub struct SemaphorePermit<'a> {
 }
 
 /// Permits from a [`Semaphore`] in an `Arc`; dropping it returns them.
+///
+/// # Examples
 ///
 /// ```
 /// use std::sync::Arc;
