@@ -105,6 +105,8 @@ enum Done {
 impl File {
     /// Opens a file for reading. See [`std::fs::File::open`].
     ///
+    /// # Examples
+    ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
@@ -120,6 +122,8 @@ impl File {
 
     /// Creates a file for writing, truncating it if it exists. See
     /// [`std::fs::File::create`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
@@ -142,15 +146,24 @@ impl File {
 
     /// A new [`OpenOptions`], for any other way of opening.
     ///
+    /// # Examples
+    ///
     /// ```
-    /// let mut options = corio::fs::File::options();
-    /// options.read(true).write(true);
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let dir = corio::fs::File::options().read(true).open(std::env::temp_dir()).await?;
+    ///     assert!(dir.metadata().await?.is_dir());
+    ///     Ok(())
+    /// })
+    /// # }
     /// ```
     pub fn options() -> OpenOptions {
         OpenOptions::new()
     }
 
     /// Wraps an already open std file.
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
@@ -173,6 +186,8 @@ impl File {
     /// The file's metadata. Bytes still in the write buffer are not counted
     /// in its length until a flush.
     ///
+    /// # Examples
+    ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
@@ -191,6 +206,8 @@ impl File {
 
     /// Flushes the buffer, then asks the OS to put the file's data and
     /// metadata on disk. See [`std::fs::File::sync_all`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// use futures_lite::AsyncWriteExt;
@@ -213,6 +230,8 @@ impl File {
     /// Flushes the buffer, then truncates or extends (with zeros) the file
     /// to `size` bytes. The position does not move. See
     /// [`std::fs::File::set_len`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {

@@ -22,6 +22,7 @@ use super::asyncify;
 /// corio::block_on(async {
 ///     let path = std::env::temp_dir().join(format!("corio-doc-options-{}", std::process::id()));
 ///     let _log = OpenOptions::new().append(true).create(true).open(&path).await?;
+///     assert!(corio::fs::metadata(&path).await?.is_file());
 ///     corio::fs::remove_file(&path).await
 /// })
 /// # }
@@ -33,9 +34,13 @@ impl OpenOptions {
     /// Options with every flag off; set at least one of `read`, `write` or
     /// `append`.
     ///
+    /// # Examples
+    ///
     /// ```
-    /// let mut options = corio::fs::OpenOptions::new();
-    /// options.read(true);
+    /// corio::block_on(async {
+    ///     let none_set = corio::fs::OpenOptions::new().open(std::env::temp_dir()).await;
+    ///     assert_eq!(none_set.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    /// });
     /// ```
     pub fn new() -> OpenOptions {
         OpenOptions(std::fs::OpenOptions::new())
@@ -43,8 +48,22 @@ impl OpenOptions {
 
     /// Open for reading.
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::fs::OpenOptions::new().read(true);
+    /// use futures_lite::AsyncReadExt;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-read-opt-{}", std::process::id()));
+    ///     corio::fs::write(&path, "text").await?;
+    ///     let mut file = corio::fs::OpenOptions::new().read(true).open(&path).await?;
+    ///     let mut text = String::new();
+    ///     file.read_to_string(&mut text).await?;
+    ///     assert_eq!(text, "text");
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
     /// ```
     pub fn read(&mut self, read: bool) -> &mut OpenOptions {
         self.0.read(read);
@@ -53,8 +72,22 @@ impl OpenOptions {
 
     /// Open for writing (from the start, unless `append`).
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::fs::OpenOptions::new().write(true);
+    /// use futures_lite::AsyncWriteExt;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-write-opt-{}", std::process::id()));
+    ///     corio::fs::write(&path, "xyz").await?;
+    ///     let mut file = corio::fs::OpenOptions::new().write(true).open(&path).await?;
+    ///     file.write_all(b"ab").await?;
+    ///     file.close().await?;
+    ///     assert_eq!(corio::fs::read(&path).await?, b"abz", "written over from the start");
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
     /// ```
     pub fn write(&mut self, write: bool) -> &mut OpenOptions {
         self.0.write(write);
@@ -63,8 +96,22 @@ impl OpenOptions {
 
     /// Every write goes to the end of the file (implies `write`).
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::fs::OpenOptions::new().append(true);
+    /// use futures_lite::AsyncWriteExt;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-append-opt-{}", std::process::id()));
+    ///     corio::fs::write(&path, "abc").await?;
+    ///     let mut file = corio::fs::OpenOptions::new().append(true).open(&path).await?;
+    ///     file.write_all(b"d").await?;
+    ///     file.close().await?;
+    ///     assert_eq!(corio::fs::read(&path).await?, b"abcd");
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
     /// ```
     pub fn append(&mut self, append: bool) -> &mut OpenOptions {
         self.0.append(append);
@@ -73,8 +120,18 @@ impl OpenOptions {
 
     /// Empty the file when opening it (needs `write`).
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::fs::OpenOptions::new().write(true).truncate(true);
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-truncate-opt-{}", std::process::id()));
+    ///     corio::fs::write(&path, "old").await?;
+    ///     let _file = corio::fs::OpenOptions::new().write(true).truncate(true).open(&path).await?;
+    ///     assert_eq!(corio::fs::metadata(&path).await?.len(), 0);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
     /// ```
     pub fn truncate(&mut self, truncate: bool) -> &mut OpenOptions {
         self.0.truncate(truncate);
@@ -83,8 +140,18 @@ impl OpenOptions {
 
     /// Create the file if it does not exist (needs `write` or `append`).
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::fs::OpenOptions::new().write(true).create(true);
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-create-opt-{}", std::process::id()));
+    ///     let _ = corio::fs::remove_file(&path).await;
+    ///     let _file = corio::fs::OpenOptions::new().write(true).create(true).open(&path).await?;
+    ///     assert!(corio::fs::metadata(&path).await?.is_file());
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
     /// ```
     pub fn create(&mut self, create: bool) -> &mut OpenOptions {
         self.0.create(create);
@@ -93,8 +160,18 @@ impl OpenOptions {
 
     /// Create the file, failing with `AlreadyExists` if it exists.
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::fs::OpenOptions::new().write(true).create_new(true);
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-create-new-opt-{}", std::process::id()));
+    ///     corio::fs::write(&path, "").await?;
+    ///     let again = corio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await;
+    ///     assert_eq!(again.unwrap_err().kind(), std::io::ErrorKind::AlreadyExists);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
     /// ```
     pub fn create_new(&mut self, create_new: bool) -> &mut OpenOptions {
         self.0.create_new(create_new);
@@ -103,8 +180,22 @@ impl OpenOptions {
 
     /// The permission bits of a file this call creates (before the umask).
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::fs::OpenOptions::new().write(true).create(true).mode(0o600);
+    /// use std::os::unix::fs::PermissionsExt;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-mode-opt-{}", std::process::id()));
+    ///     let _ = corio::fs::remove_file(&path).await;
+    ///     let mut options = corio::fs::OpenOptions::new();
+    ///     let _file = options.write(true).create(true).mode(0o600).open(&path).await?;
+    ///     let mode = corio::fs::metadata(&path).await?.permissions().mode();
+    ///     assert_eq!(mode & 0o777, 0o600);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
     /// ```
     pub fn mode(&mut self, mode: u32) -> &mut OpenOptions {
         self.0.mode(mode);
@@ -114,6 +205,8 @@ impl OpenOptions {
     /// Opens `path` with these options. Errors are std's: `NotFound`,
     /// `PermissionDenied`, `AlreadyExists`, `InvalidInput` for a
     /// contradictory set of flags...
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {

@@ -67,6 +67,24 @@ pub async fn read_dir(path: impl AsRef<Path>) -> io::Result<ReadDir> {
 ///
 /// [`next_entry`](Self::next_entry) is cancel safe: a batch being fetched
 /// when its future is dropped is kept for the next call.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let root = std::env::temp_dir().join(format!("corio-doc-readdir-{}", std::process::id()));
+///     corio::fs::create_dir_all(root.join("sub")).await?;
+///     let mut entries = corio::fs::read_dir(&root).await?;
+///     let mut count = 0;
+///     while let Some(_entry) = entries.next_entry().await? {
+///         count += 1;
+///     }
+///     assert_eq!(count, 1, "`.` and `..` are skipped");
+///     corio::fs::remove_dir_all(&root).await
+/// })
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ReadDir {
     state: State,
@@ -178,6 +196,8 @@ impl DirEntry {
     /// The entry's full path: the directory given to [`read_dir`] joined
     /// with [`file_name`](Self::file_name).
     ///
+    /// # Examples
+    ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
@@ -193,6 +213,8 @@ impl DirEntry {
     }
 
     /// The entry's name within its directory.
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
@@ -211,13 +233,17 @@ impl DirEntry {
     /// The entry's metadata, not following a symbolic link. See
     /// [`std::fs::DirEntry::metadata`].
     ///
+    /// # Examples
+    ///
     /// ```
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
-    ///     if let Some(entry) = corio::fs::read_dir("/").await?.next_entry().await? {
-    ///         let _modified = entry.metadata().await?.modified();
-    ///     }
-    ///     Ok(())
+    ///     let root = std::env::temp_dir().join(format!("corio-doc-entry-meta-{}", std::process::id()));
+    ///     corio::fs::create_dir_all(&root).await?;
+    ///     corio::fs::write(root.join("three"), b"abc").await?;
+    ///     let entry = corio::fs::read_dir(&root).await?.next_entry().await?.expect("one entry");
+    ///     assert_eq!(entry.metadata().await?.len(), 3);
+    ///     corio::fs::remove_dir_all(&root).await
     /// })
     /// # }
     /// ```
@@ -229,6 +255,8 @@ impl DirEntry {
     /// The entry's file type, not following a symbolic link. Usually known
     /// from the directory listing itself, but some file systems need a
     /// `stat`, so it is asynchronous. See [`std::fs::DirEntry::file_type`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// # fn main() -> std::io::Result<()> {

@@ -143,13 +143,15 @@ impl<T> Async<T> {
     /// # Examples
     ///
     /// ```
-    /// use std::io::Write;
+    /// use std::io::{Read, Write};
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
     ///     let (reader, mut writer) = std::io::pipe()?;
     ///     let reader = corio::io::Async::new(reader)?;
     ///     writer.write_all(b"x")?;
     ///     reader.readable().await?;
+    ///     let mut buf = [0; 1];
+    ///     assert_eq!(reader.get_ref().read(&mut buf)?, 1, "no WouldBlock now");
     ///     Ok(())
     /// })
     /// # }
@@ -163,10 +165,13 @@ impl<T> Async<T> {
     /// # Examples
     ///
     /// ```
+    /// use std::io::Write;
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
     ///     let (_reader, writer) = std::io::pipe()?;
-    ///     corio::io::Async::new(writer)?.writable().await?;
+    ///     let writer = corio::io::Async::new(writer)?;
+    ///     writer.writable().await?;
+    ///     assert_eq!(writer.get_ref().write(b"x")?, 1, "no WouldBlock now");
     ///     Ok(())
     /// })
     /// # }
@@ -177,11 +182,45 @@ impl<T> Async<T> {
 
     /// The poll form of [`readable`](Self::readable). Only the wakers of the
     /// tasks that polled since the last event are woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::io::{Read, Write};
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::Async::new(reader)?;
+    ///     writer.write_all(b"x")?;
+    ///     poll_fn(|cx| reader.poll_readable(cx)).await?;
+    ///     let mut buf = [0; 1];
+    ///     assert_eq!(reader.get_ref().read(&mut buf)?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.registration.poll_ready(Direction::Read, cx)
     }
 
     /// The poll form of [`writable`](Self::writable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (_reader, writer) = std::io::pipe()?;
+    ///     let writer = corio::io::Async::new(writer)?;
+    ///     poll_fn(|cx| writer.poll_writable(cx)).await?;
+    ///     assert_eq!(writer.get_ref().write(b"x")?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.registration.poll_ready(Direction::Write, cx)
     }

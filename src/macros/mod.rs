@@ -22,6 +22,8 @@ pub mod support;
 /// Python's `asyncio.gather`. The futures run concurrently in the calling
 /// task (no spawning), each polled when the task wakes.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let (a, b) = corio::join!(async { 1 }, async { "two" });
@@ -67,6 +69,8 @@ macro_rules! join {
 /// Waits for every future to return `Ok`, or for the first `Err`, which is
 /// returned at once (the other futures are dropped, i.e. cancelled), like
 /// Go's `errgroup` or asyncio's `gather` without `return_exceptions`.
+///
+/// # Examples
 ///
 /// ```
 /// corio::block_on(async {
@@ -127,6 +131,8 @@ macro_rules! try_join {
 /// `select!` panics). Handlers run in the calling task, so they may
 /// `.await`, `break` or `return`. At most 63 branches; patterns may not use
 /// `mut` bindings.
+///
+/// # Examples
 ///
 /// ```
 /// use std::time::Duration;

@@ -12,6 +12,24 @@ use std::panic::Location;
 use std::time::Duration;
 
 /// What a task is doing at the moment of the dump.
+///
+/// # Examples
+///
+/// ```
+/// use corio::observe::TaskState;
+///
+/// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+/// runtime.block_on(async {
+///     let task = corio::spawn(std::future::pending::<()>());
+///     let state = || {
+///         let dump = corio::Handle::current().dump();
+///         dump.tasks.iter().find(|t| t.id == task.id().as_u64()).unwrap().state
+///     };
+///     assert_eq!(state(), TaskState::Scheduled, "queued, not polled yet");
+///     corio::task::yield_now().await; // the task runs until it waits
+///     assert_eq!(state(), TaskState::Idle);
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskState {
     /// Waiting for a wake-up (a timer, a socket, a channel...).
@@ -23,6 +41,22 @@ pub enum TaskState {
 }
 
 /// One line of [`Handle::dump`](crate::Handle::dump).
+///
+/// # Examples
+///
+/// ```
+/// use corio::observe::TaskState;
+///
+/// corio::block_on(async {
+///     let me = corio::task::Builder::new().name("inspector").spawn(async {
+///         let id = corio::task::id().as_u64();
+///         corio::Handle::current().dump().tasks.into_iter().find(|t| t.id == id).unwrap()
+///     });
+///     let info = me.unwrap().await.unwrap();
+///     assert_eq!(info.name.as_deref(), Some("inspector"));
+///     assert_eq!(info.state, TaskState::Running, "it took the dump itself");
+/// });
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct TaskInfo {
@@ -62,6 +96,8 @@ impl fmt::Display for TaskInfo {
 }
 
 /// A whole dump; prints as a table, one task a line.
+///
+/// # Examples
 ///
 /// ```
 /// corio::block_on(async {

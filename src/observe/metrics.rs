@@ -10,6 +10,8 @@ use std::time::Duration;
 
 /// A snapshot of one runtime's state, from `Handle::metrics()`.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     corio::spawn(async {}).await.unwrap();
@@ -45,6 +47,16 @@ pub struct RuntimeMetrics {
 }
 
 /// What one worker has done.
+///
+/// # Examples
+///
+/// ```
+/// let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+/// runtime.block_on(async { corio::spawn(async {}).await.unwrap() });
+/// let workers = runtime.metrics().worker;
+/// assert_eq!(workers.len(), 2);
+/// assert!(workers.iter().map(|w| w.polls).sum::<u64>() >= 1);
+/// ```
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct WorkerMetrics {

@@ -13,6 +13,28 @@ use std::time::Duration;
 
 /// One report of a poll that took longer than the runtime's
 /// `slow_poll_threshold`.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use std::time::Duration;
+///
+/// let last = Arc::new(Mutex::new(None));
+/// let sink = last.clone();
+/// let runtime = corio::Runtime::builder()
+///     .slow_poll_threshold(Some(Duration::from_millis(20)))
+///     .on_slow_poll(move |report| *sink.lock().unwrap() = Some(report.clone()))
+///     .build()
+///     .unwrap();
+/// let blocker = async { std::thread::sleep(Duration::from_millis(80)) };
+/// let task = corio::task::Builder::new().name("blocker").spawn_on(blocker, runtime.handle());
+/// runtime.block_on(task.unwrap()).unwrap();
+/// drop(runtime); // the workers are joined: every report is in
+/// let report = last.lock().unwrap().take().unwrap();
+/// assert_eq!(report.name.as_deref(), Some("blocker"));
+/// assert!(report.duration >= Duration::from_millis(20));
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct SlowPoll {

@@ -24,6 +24,8 @@ pub(crate) enum Flavor {
 /// Methods chain; [`build`](Builder::build) checks every value and returns an
 /// `InvalidInput` error for a bad one instead of panicking later.
 ///
+/// # Examples
+///
 /// ```
 /// let runtime = corio::Runtime::builder()
 ///     .worker_threads(2)
@@ -54,6 +56,17 @@ pub struct Builder {
 
 impl Builder {
     /// A multi-thread runtime (what [`Runtime::builder`] returns).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    /// let caller = std::thread::current().id();
+    /// let ran_on = runtime.block_on(async {
+    ///     corio::spawn(async { std::thread::current().id() }).await.unwrap()
+    /// });
+    /// assert_ne!(ran_on, caller, "tasks run on the worker threads");
+    /// ```
     pub fn new_multi_thread() -> Builder {
         Builder {
             flavor: Flavor::MultiThread,
@@ -75,6 +88,8 @@ impl Builder {
     /// A current-thread runtime: no worker threads; tasks run on the thread
     /// inside `block_on`, as in asyncio or a JavaScript event loop.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
     /// let main_thread = std::thread::current().id();
@@ -91,12 +106,31 @@ impl Builder {
     }
 
     /// Worker threads (default: the machine's available parallelism).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().worker_threads(3).build().unwrap();
+    /// assert_eq!(runtime.metrics().workers, 3);
+    /// ```
     pub fn worker_threads(&mut self, n: usize) -> &mut Builder {
         self.worker_threads = Some(n);
         self
     }
 
     /// The most threads the blocking pool may start (default 512).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().max_blocking_threads(1).build().unwrap();
+    /// let (a, b) = runtime.block_on(async {
+    ///     let a = corio::spawn_blocking(|| std::thread::current().id());
+    ///     let b = corio::spawn_blocking(|| std::thread::current().id());
+    ///     (a.await.unwrap(), b.await.unwrap())
+    /// });
+    /// assert_eq!(a, b, "one blocking thread ran both jobs");
+    /// ```
     pub fn max_blocking_threads(&mut self, n: usize) -> &mut Builder {
         self.max_blocking_threads = n;
         self
@@ -104,30 +138,99 @@ impl Builder {
 
     /// How long an idle blocking thread waits for work before exiting
     /// (default 10 s).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let mut builder = corio::Runtime::builder();
+    /// builder.blocking_keep_alive(Duration::from_secs(1));
+    /// assert!(format!("{builder:?}").contains("blocking_keep_alive: 1s"));
+    /// ```
     pub fn blocking_keep_alive(&mut self, keep_alive: Duration) -> &mut Builder {
         self.blocking_keep_alive = keep_alive;
         self
     }
 
     /// The prefix of every thread's name (default `corio`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().thread_name("app").build().unwrap();
+    /// let name = runtime.block_on(async {
+    ///     corio::spawn(async { std::thread::current().name().map(str::to_owned) }).await.unwrap()
+    /// });
+    /// assert!(name.unwrap().starts_with("app-worker-"));
+    /// ```
     pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
         self.thread_name = Arc::from(name.into());
         self
     }
 
     /// The stack size of every runtime thread, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().thread_stack_size(4 << 20).build().unwrap();
+    /// assert_eq!(runtime.block_on(async { 1 }), 1);
+    ///
+    /// let err = corio::Runtime::builder().thread_stack_size(1024).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "below 64 KiB");
+    /// ```
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
         self.thread_stack_size = Some(bytes);
         self
     }
 
     /// Runs `f` on each runtime thread (workers and blocking pool) as it starts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let started = Arc::new(AtomicUsize::new(0));
+    /// let count = started.clone();
+    /// let runtime = corio::Runtime::builder()
+    ///     .worker_threads(2)
+    ///     .on_thread_start(move || {
+    ///         count.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// drop(runtime); // waits for the workers
+    /// assert_eq!(started.load(Ordering::SeqCst), 2);
+    /// ```
     pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
         self.on_thread_start = Some(Arc::new(f));
         self
     }
 
     /// Runs `f` on each runtime thread just before it exits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let stopped = Arc::new(AtomicUsize::new(0));
+    /// let count = stopped.clone();
+    /// let runtime = corio::Runtime::builder()
+    ///     .worker_threads(2)
+    ///     .on_thread_stop(move || {
+    ///         count.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 0);
+    /// drop(runtime); // waits for the workers
+    /// assert_eq!(stopped.load(Ordering::SeqCst), 2);
+    /// ```
     pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
         self.on_thread_stop = Some(Arc::new(f));
         self
@@ -135,6 +238,14 @@ impl Builder {
 
     /// How many tasks a worker runs between two non-blocking checks of timers
     /// and I/O (default 61).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().event_interval(1).build().unwrap();
+    /// assert_eq!(runtime.block_on(async { 1 }), 1);
+    /// assert!(corio::Runtime::builder().event_interval(0).build().is_err());
+    /// ```
     pub fn event_interval(&mut self, ticks: u32) -> &mut Builder {
         self.event_interval = ticks;
         self
@@ -142,6 +253,14 @@ impl Builder {
 
     /// How many tasks a worker runs between two looks at the global queue
     /// before its own (default 61, as Go).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().global_queue_interval(31).build().unwrap();
+    /// assert_eq!(runtime.block_on(async { 1 }), 1);
+    /// assert!(corio::Runtime::builder().global_queue_interval(0).build().is_err());
+    /// ```
     pub fn global_queue_interval(&mut self, ticks: u32) -> &mut Builder {
         self.global_queue_interval = ticks;
         self
@@ -149,12 +268,25 @@ impl Builder {
 
     /// A poll longer than this is reported (default 100 ms, asyncio's debug
     /// default); `None` turns the reports off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let quiet = corio::Runtime::builder().slow_poll_threshold(None).build().unwrap();
+    /// assert_eq!(quiet.block_on(async { 1 }), 1);
+    /// let zero = corio::Runtime::builder().slow_poll_threshold(Some(Duration::ZERO)).build();
+    /// assert!(zero.is_err(), "None, not zero, turns the reports off");
+    /// ```
     pub fn slow_poll_threshold(&mut self, threshold: Option<Duration>) -> &mut Builder {
         self.slow_poll_threshold = threshold;
         self
     }
 
     /// Calls `f` with each slow-poll report instead of printing it to stderr.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::sync::{Arc, Mutex};
@@ -183,12 +315,36 @@ impl Builder {
 
     /// Starts the runtime with its clock paused (see
     /// [`time::pause`](crate::time::pause)); current-thread runtimes only.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let runtime = corio::runtime::Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let start = corio::time::Instant::now();
+    ///     corio::time::sleep(Duration::from_secs(3600)).await; // instant, in real time
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(3600));
+    /// });
+    /// assert!(corio::Runtime::builder().start_paused(true).build().is_err(), "multi-thread");
+    /// ```
     pub fn start_paused(&mut self, paused: bool) -> &mut Builder {
         self.start_paused = paused;
         self
     }
 
     /// Checks every setting and starts the runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().build().unwrap();
+    /// assert_eq!(runtime.block_on(async { 2 + 2 }), 4);
+    ///
+    /// let err = corio::Runtime::builder().max_blocking_threads(0).build().unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// ```
     pub fn build(&mut self) -> io::Result<Runtime> {
         self.validate()?;
         Runtime::from_builder(self)

@@ -25,6 +25,8 @@ pub(crate) struct Inner {
 /// A reference to a runtime: spawn on it, or enter it, from any thread.
 /// `Clone + Send + Sync`; cloning is one reference-count increment.
 ///
+/// # Examples
+///
 /// ```
 /// let runtime = corio::Runtime::new().unwrap();
 /// let handle = runtime.handle().clone();
@@ -39,6 +41,13 @@ pub struct Handle {
 }
 
 /// The error of [`Handle::try_current`] outside a runtime.
+///
+/// # Examples
+///
+/// ```
+/// let error = corio::Handle::try_current().unwrap_err();
+/// assert!(error.to_string().contains("no corio runtime"));
+/// ```
 #[derive(Debug)]
 pub struct TryCurrentError(());
 
@@ -56,10 +65,12 @@ impl Handle {
     /// # Panics
     /// Outside a runtime, with a message naming the fix.
     ///
+    /// # Examples
+    ///
     /// ```
-    /// corio::block_on(async {
-    ///     let handle = corio::Handle::current();
-    ///     handle.spawn(async {}).await.unwrap();
+    /// let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    /// runtime.block_on(async {
+    ///     assert_eq!(corio::Handle::current().metrics().workers, 2, "the runtime we are in");
     /// });
     /// ```
     #[track_caller]
@@ -75,6 +86,8 @@ impl Handle {
 
     /// The runtime this thread runs in, or an error outside one.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert!(corio::Handle::try_current().is_err());
     /// ```
@@ -83,6 +96,15 @@ impl Handle {
     }
 
     /// Spawns a task on this runtime; see [`corio::spawn`](crate::spawn).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::Handle::current();
+    ///     assert_eq!(handle.spawn(async { 2 }).await.unwrap(), 2);
+    /// });
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -112,6 +134,14 @@ impl Handle {
     }
 
     /// Runs `f` on the blocking pool; see [`corio::spawn_blocking`](crate::spawn_blocking).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let task = runtime.handle().spawn_blocking(|| 6 * 7);
+    /// assert_eq!(runtime.block_on(task).unwrap(), 42);
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
@@ -127,6 +157,17 @@ impl Handle {
     /// # Panics
     /// On a thread that runs tasks of a runtime (a worker, or inside another
     /// `block_on`): `.await` instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().worker_threads(3).build().unwrap();
+    /// let handle = runtime.handle().clone();
+    /// let workers = std::thread::spawn(move || {
+    ///     handle.block_on(async { corio::Handle::current().metrics().workers })
+    /// });
+    /// assert_eq!(workers.join().unwrap(), 3, "it ran inside `runtime`");
+    /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         context::assert_may_block("`block_on`");
@@ -150,6 +191,18 @@ impl Handle {
     }
 
     /// A snapshot of the runtime's counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::Handle::current();
+    ///     assert_eq!(handle.metrics().alive_tasks, 0);
+    ///     let task = corio::spawn(std::future::pending::<()>());
+    ///     assert_eq!(handle.metrics().alive_tasks, 1);
+    ///     task.abort();
+    /// });
+    /// ```
     pub fn metrics(&self) -> RuntimeMetrics {
         let scheduler = &self.inner.scheduler;
         let (blocking_threads, idle_blocking, blocking_queue) = self.inner.blocking.counts();
@@ -169,6 +222,18 @@ impl Handle {
 
     /// Every live task: id, name, spawn location, state, polls, busy time
     /// and time since its last poll. Prints as a table (see [`TaskDump`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let task = corio::spawn(std::future::pending::<()>());
+    ///     let dump = corio::Handle::current().dump();
+    ///     assert_eq!(dump.tasks.len(), 1);
+    ///     assert_eq!(dump.tasks[0].id, task.id().as_u64());
+    ///     task.abort();
+    /// });
+    /// ```
     pub fn dump(&self) -> TaskDump {
         self.inner.scheduler.dump()
     }

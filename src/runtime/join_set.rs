@@ -50,6 +50,8 @@ impl Wake for Entry {
 /// A set of tasks whose outputs are collected as they complete. Dropping the
 /// set aborts every task still in it.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let mut set = corio::task::JoinSet::new();
@@ -71,6 +73,13 @@ pub struct JoinSet<T> {
 
 impl<T> JoinSet<T> {
     /// An empty set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let set: corio::task::JoinSet<u32> = corio::task::JoinSet::new();
+    /// assert!(set.is_empty());
+    /// ```
     pub fn new() -> JoinSet<T> {
         JoinSet {
             handles: Slab::new(),
@@ -79,11 +88,36 @@ impl<T> JoinSet<T> {
     }
 
     /// Tasks in the set (finished ones count until `join_next` returns them).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(async { 1 });
+    ///     set.spawn(async { 2 });
+    ///     assert_eq!(set.len(), 2);
+    ///     set.join_next().await;
+    ///     assert_eq!(set.len(), 1);
+    /// });
+    /// ```
     pub fn len(&self) -> usize {
         self.handles.len()
     }
 
     /// Whether the set holds no task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(async {});
+    ///     assert!(!set.is_empty());
+    ///     set.join_next().await;
+    ///     assert!(set.is_empty());
+    /// });
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.handles.is_empty()
     }
@@ -103,6 +137,21 @@ impl<T> JoinSet<T> {
 
     /// Aborts every task in the set; they stay in it until `join_next`
     /// returns their (cancelled) results.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(std::future::pending::<()>());
+    ///     set.spawn(std::future::pending::<()>());
+    ///     set.abort_all();
+    ///     assert_eq!(set.len(), 2, "aborted tasks stay until joined");
+    ///     while let Some(result) = set.join_next().await {
+    ///         assert!(result.unwrap_err().is_cancelled());
+    ///     }
+    /// });
+    /// ```
     pub fn abort_all(&mut self) {
         for (_, (handle, _)) in self.handles.iter() {
             handle.abort();
@@ -113,6 +162,17 @@ impl<T> JoinSet<T> {
     /// if the set is empty.
     ///
     /// Cancel safe: if the future is dropped, no result is lost.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(async { "done" });
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), "done");
+    ///     assert!(set.join_next().await.is_none(), "the set is empty");
+    /// });
+    /// ```
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
@@ -121,6 +181,8 @@ impl<T> JoinSet<T> {
     /// waiting: `None` if none has, or if the set is empty (check
     /// [`is_empty`](JoinSet::is_empty) to tell them apart). Lets a loop that
     /// keeps spawning into the set reap finished tasks as it goes.
+    ///
+    /// # Examples
     ///
     /// ```
     /// corio::block_on(async {
@@ -180,6 +242,17 @@ impl<T> JoinSet<T> {
     }
 
     /// Aborts every task and waits until all have finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(std::future::pending::<()>());
+    ///     set.shutdown().await;
+    ///     assert!(set.is_empty());
+    /// });
+    /// ```
     pub async fn shutdown(&mut self) {
         self.abort_all();
         while self.join_next().await.is_some() {}
@@ -187,7 +260,20 @@ impl<T> JoinSet<T> {
 }
 
 impl<T: Send + 'static> JoinSet<T> {
-    /// Spawns `future` on the current runtime and adds it to the set.
+    /// Spawns `future` on the current runtime and adds it to the set. The
+    /// returned handle aborts the task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     let abort = set.spawn(std::future::pending::<()>());
+    ///     abort.abort();
+    ///     let result = set.join_next().await.unwrap();
+    ///     assert!(result.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     ///
     /// # Panics
     /// Outside a corio runtime.
@@ -204,6 +290,8 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Runs a blocking closure on the blocking pool and adds it to the set.
+    ///
+    /// # Examples
     ///
     /// ```
     /// corio::block_on(async {

@@ -63,6 +63,8 @@ thread_local! {
 
 /// A set of `!Send` tasks that run on the thread that polls it.
 ///
+/// # Examples
+///
 /// ```
 /// use std::rc::Rc;
 /// use std::cell::RefCell;
@@ -84,6 +86,14 @@ pub struct LocalSet {
 
 impl LocalSet {
     /// An empty set owned by the calling thread.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let local = corio::task::LocalSet::new();
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// assert_eq!(runtime.block_on(local.run_until(async { 1 + 1 })), 2);
+    /// ```
     pub fn new() -> LocalSet {
         LocalSet {
             shared: Arc::new(Shared {
@@ -98,6 +108,18 @@ impl LocalSet {
 
     /// Spawns a `!Send` task on this set; it runs while the set is driven
     /// by [`run_until`](LocalSet::run_until).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let local = corio::task::LocalSet::new();
+    /// let name = Rc::new("local"); // not `Send`
+    /// let task = local.spawn_local(async move { name.len() });
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// assert_eq!(runtime.block_on(local.run_until(task)).unwrap(), 5);
+    /// ```
     #[track_caller]
     pub fn spawn_local<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -109,6 +131,19 @@ impl LocalSet {
 
     /// Runs `future` and the set's tasks until `future` completes. Tasks
     /// still pending then stay in the set for the next `run_until`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let local = corio::task::LocalSet::new();
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let (tx, rx) = corio::sync::oneshot::channel();
+    /// let waiter = local.spawn_local(async move { rx.await.unwrap() });
+    /// runtime.block_on(local.run_until(corio::task::yield_now())); // the waiter runs, and waits
+    /// assert!(!waiter.is_finished());
+    /// tx.send(7).unwrap();
+    /// assert_eq!(runtime.block_on(local.run_until(waiter)).unwrap(), 7, "it stayed in the set");
+    /// ```
     pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
         RunUntil {
             set: self,
@@ -167,6 +202,8 @@ where
 
 /// Spawns a `!Send` future on the `LocalSet` running on this thread (also
 /// the implicit one of a current-thread runtime's `block_on`).
+///
+/// # Examples
 ///
 /// ```
 /// use std::rc::Rc;

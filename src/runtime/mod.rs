@@ -35,6 +35,8 @@ pub use spawn::{shield, spawn, spawn_blocking};
 /// Runs `future` to completion on a new runtime, then shuts the runtime down
 /// (cancelling tasks still running): the model of Python's `asyncio.run`.
 ///
+/// # Examples
+///
 /// ```
 /// let answer = corio::block_on(async {
 ///     let task = corio::spawn(async { 21 * 2 });

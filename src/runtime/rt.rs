@@ -23,6 +23,8 @@ use crate::time::Clock;
 /// An async runtime: worker threads, a timer wheel, an I/O reactor and a
 /// blocking pool.
 ///
+/// # Examples
+///
 /// ```
 /// let runtime = corio::Runtime::new().unwrap();
 /// let out = runtime.block_on(async {
@@ -44,11 +46,25 @@ pub struct Runtime {
 
 impl Runtime {
     /// A multi-thread runtime with default settings.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// assert!(runtime.metrics().workers >= 1);
+    /// ```
     pub fn new() -> io::Result<Runtime> {
         Builder::new_multi_thread().build()
     }
 
     /// A [`Builder`] for a multi-thread runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    /// assert_eq!(runtime.metrics().workers, 1);
+    /// ```
     pub fn builder() -> Builder {
         Builder::new_multi_thread()
     }
@@ -134,12 +150,33 @@ impl Runtime {
     ///
     /// # Panics
     /// Inside a runtime (a worker thread or another `block_on`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let caller = std::thread::current().id();
+    /// let (main_ran_on, task_ran_on) = runtime.block_on(async {
+    ///     let task = corio::spawn(async { std::thread::current().id() });
+    ///     (std::thread::current().id(), task.await.unwrap())
+    /// });
+    /// assert_eq!(main_ran_on, caller);
+    /// assert_ne!(task_ran_on, caller, "spawned tasks run on the workers");
+    /// ```
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         self.handle.block_on(future)
     }
 
     /// Spawns a task; see [`corio::spawn`](crate::spawn).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let task = runtime.spawn(async { 1 + 1 }); // from outside the runtime
+    /// assert_eq!(runtime.block_on(task).unwrap(), 2);
+    /// ```
     #[track_caller]
     pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
     where
@@ -150,6 +187,15 @@ impl Runtime {
     }
 
     /// Runs `f` on the blocking pool; see [`corio::spawn_blocking`](crate::spawn_blocking).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().thread_name("app").build().unwrap();
+    /// let task = runtime.spawn_blocking(|| std::thread::current().name().map(str::to_owned));
+    /// let thread = runtime.block_on(task).unwrap().unwrap();
+    /// assert!(thread.starts_with("app-blocking-"));
+    /// ```
     #[track_caller]
     pub fn spawn_blocking<F, R>(&self, f: F) -> JoinHandle<R>
     where
@@ -160,16 +206,45 @@ impl Runtime {
     }
 
     /// A snapshot of the runtime's counters; see [`Handle::metrics`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    /// runtime.block_on(runtime.spawn(async {})).unwrap();
+    /// let metrics = runtime.metrics();
+    /// assert_eq!(metrics.workers, 2);
+    /// assert_eq!(metrics.spawned_tasks, 1);
+    /// ```
     pub fn metrics(&self) -> crate::observe::RuntimeMetrics {
         self.handle.metrics()
     }
 
     /// Every live task; see [`Handle::dump`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let _task = runtime.spawn(std::future::pending::<()>());
+    /// let table = runtime.dump().to_string();
+    /// assert!(table.lines().next().unwrap().ends_with("spawned at"));
+    /// assert_eq!(table.lines().count(), 2, "a header and one task");
+    /// ```
     pub fn dump(&self) -> crate::observe::TaskDump {
         self.handle.dump()
     }
 
     /// A handle to this runtime, to spawn on it from elsewhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let handle: corio::Handle = runtime.handle().clone();
+    /// let task = std::thread::spawn(move || handle.spawn(async { 7 })).join().unwrap();
+    /// assert_eq!(runtime.block_on(task).unwrap(), 7);
+    /// ```
     pub fn handle(&self) -> &Handle {
         &self.handle
     }
@@ -178,16 +253,43 @@ impl Runtime {
     /// the poll they are in, then for running blocking jobs. Whatever is
     /// still running then is left to finish on its own thread.
     ///
+    /// # Examples
+    ///
     /// ```
+    /// use std::time::{Duration, Instant};
+    ///
     /// let runtime = corio::Runtime::new().unwrap();
     /// runtime.spawn(std::future::pending::<()>());
-    /// runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    /// let (_keep, blocked) = std::sync::mpsc::channel::<()>();
+    /// runtime.spawn_blocking(move || blocked.recv());
+    /// let start = Instant::now();
+    /// runtime.shutdown_timeout(Duration::from_millis(50));
+    /// assert!(start.elapsed() < Duration::from_secs(5), "it left the blocked job behind");
     /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) {
         self.shutdown(Some(timeout));
     }
 
     /// Shuts down without waiting for running blocking jobs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    ///
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let (release, wait) = std::sync::mpsc::channel::<()>();
+    /// let done = Arc::new(AtomicBool::new(false));
+    /// let flag = done.clone();
+    /// runtime.spawn_blocking(move || {
+    ///     let _ = wait.recv();
+    ///     flag.store(true, Ordering::SeqCst);
+    /// });
+    /// runtime.shutdown_background(); // returns though the job is still blocked
+    /// assert!(!done.load(Ordering::SeqCst));
+    /// let _ = release.send(());
+    /// ```
     pub fn shutdown_background(mut self) {
         self.shutdown(Some(Duration::ZERO));
     }

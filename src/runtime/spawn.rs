@@ -26,6 +26,8 @@ fn with_runtime<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
 /// `go f()` in Go or `asyncio.create_task` in Python. The returned
 /// [`JoinHandle`] awaits its output; dropping it lets the task run on.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let handles: Vec<_> = (0..10).map(|i| corio::spawn(async move { i * i })).collect();
@@ -52,6 +54,8 @@ where
 /// Runs a blocking closure on the blocking pool (file I/O, CPU-heavy work),
 /// like asyncio's `run_in_executor`. The workers stay free meanwhile.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let digest = corio::spawn_blocking(|| (1..=20u64).product::<u64>()).await.unwrap();
@@ -74,6 +78,8 @@ where
 /// Spawns a task with options (a name, shown in the task dump and in slow
 /// poll reports).
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let handle = corio::task::Builder::new().name("ticker").spawn(async { 5 }).unwrap();
@@ -87,11 +93,36 @@ pub struct Builder {
 
 impl Builder {
     /// A builder with no name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let task = corio::task::Builder::new().spawn(std::future::pending::<()>()).unwrap();
+    ///     let dump = corio::Handle::current().dump();
+    ///     let info = dump.tasks.iter().find(|t| t.id == task.id().as_u64()).unwrap();
+    ///     assert_eq!(info.name, None);
+    ///     task.abort();
+    /// });
+    /// ```
     pub fn new() -> Builder {
         Builder::default()
     }
 
     /// The task's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let task = corio::task::Builder::new().name("fetch").spawn(std::future::pending::<()>());
+    ///     let task = task.unwrap();
+    ///     let dump = corio::Handle::current().dump();
+    ///     let info = dump.tasks.iter().find(|t| t.id == task.id().as_u64()).unwrap();
+    ///     assert_eq!(info.name.as_deref(), Some("fetch"));
+    ///     task.abort();
+    /// });
+    /// ```
     pub fn name(mut self, name: &str) -> Builder {
         self.name = Some(name.into());
         self
@@ -101,6 +132,16 @@ impl Builder {
     ///
     /// # Errors
     /// `Other` if called outside a corio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(corio::task::Builder::new().spawn(async {}).is_err(), "no runtime here");
+    /// corio::block_on(async {
+    ///     let task = corio::task::Builder::new().spawn(async { 5 }).unwrap();
+    ///     assert_eq!(task.await.unwrap(), 5);
+    /// });
+    /// ```
     #[track_caller]
     pub fn spawn<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
     where
@@ -117,6 +158,15 @@ impl Builder {
     }
 
     /// Spawns the task on `handle`'s runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let task = corio::task::Builder::new().name("from-outside");
+    /// let task = task.spawn_on(async { 5 }, runtime.handle()).unwrap();
+    /// assert_eq!(runtime.block_on(task).unwrap(), 5);
+    /// ```
     #[track_caller]
     pub fn spawn_on<F>(self, future: F, handle: &Handle) -> io::Result<JoinHandle<F::Output>>
     where
@@ -130,6 +180,8 @@ impl Builder {
 /// Protects `future` from cancellation, like asyncio's `shield`: the work runs
 /// as its own task, so dropping the returned future (a timeout, a `select!`
 /// that picked another branch) does not stop it; its result is then dropped.
+///
+/// # Examples
 ///
 /// ```
 /// use std::sync::atomic::{AtomicBool, Ordering};
@@ -164,6 +216,15 @@ where
 
 /// The future returned by [`shield`]: the shielded work's output, or a
 /// [`JoinError`] if it panicked (or the runtime shut down first).
+///
+/// # Examples
+///
+/// ```
+/// corio::block_on(async {
+///     let shielded: corio::task::Shield<u32> = corio::task::shield(async { 7 });
+///     assert_eq!(shielded.await.unwrap(), 7);
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled (the shielded work runs anyway)"]
 #[derive(Debug)]
 pub struct Shield<T> {

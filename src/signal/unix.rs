@@ -43,6 +43,8 @@ impl SignalKind {
     /// Any signal, by number. Forbidden ones (SIGKILL, SIGSTOP, SIGSEGV,
     /// SIGBUS, SIGILL, SIGFPE) are refused later, by [`signal`].
     ///
+    /// # Examples
+    ///
     /// ```
     /// let kind = corio::signal::unix::SignalKind::from_raw(10);
     /// assert_eq!(kind.as_raw_value(), 10);
@@ -52,6 +54,8 @@ impl SignalKind {
     }
 
     /// The signal number.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::signal::unix::SignalKind;
@@ -63,6 +67,8 @@ impl SignalKind {
 
     /// SIGINT: the terminal's interrupt key (ctrl-c). Default action: exit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert_eq!(corio::signal::unix::SignalKind::interrupt().as_raw_value(), 2);
     /// ```
@@ -72,6 +78,8 @@ impl SignalKind {
 
     /// SIGTERM: a polite request to stop, sent by `kill`, systemd, Docker and
     /// Kubernetes. Default action: exit.
+    ///
+    /// # Examples
     ///
     /// ```
     /// assert_eq!(corio::signal::unix::SignalKind::terminate().as_raw_value(), 15);
@@ -83,6 +91,8 @@ impl SignalKind {
     /// SIGHUP: the terminal went away; daemons use it for "reload your
     /// configuration". Default action: exit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert_eq!(corio::signal::unix::SignalKind::hangup().as_raw_value(), 1);
     /// ```
@@ -91,6 +101,8 @@ impl SignalKind {
     }
 
     /// SIGUSR1: free for the application's own use. Default action: exit.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::signal::unix::SignalKind;
@@ -102,6 +114,8 @@ impl SignalKind {
 
     /// SIGUSR2: free for the application's own use. Default action: exit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use corio::signal::unix::SignalKind;
     /// assert_ne!(SignalKind::user_defined2(), SignalKind::terminate());
@@ -111,6 +125,8 @@ impl SignalKind {
     }
 
     /// SIGCHLD: a child process stopped or exited. Default action: ignore.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use corio::signal::unix::SignalKind;
@@ -173,6 +189,25 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 /// documentation](self) for what it guarantees.
 ///
 /// Dropping it stops listening (the handler stays installed).
+///
+/// # Examples
+///
+/// ```
+/// use corio::signal::unix::{SignalKind, signal};
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let mut listener = signal(SignalKind::user_defined1())?;
+///     // SAFETY: a SIGUSR1 to ourselves, caught by corio's handler.
+///     unsafe { libc::raise(libc::SIGUSR1) };
+///     assert_eq!(listener.recv().await, Some(()));
+///     drop(listener);
+///     // SAFETY: as above. The handler stays: the process is not killed.
+///     unsafe { libc::raise(libc::SIGUSR1) };
+///     Ok(())
+/// })
+/// # }
+/// ```
 pub struct Signal {
     kind: SignalKind,
     /// The delivery count last reported by `recv`.
@@ -219,6 +254,8 @@ impl Signal {
     /// The poll form of [`recv`](Self::recv), for hand-written futures and
     /// streams. Only the waker of the latest call is woken.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use corio::signal::unix::{SignalKind, signal};
     ///
@@ -226,7 +263,8 @@ impl Signal {
     /// corio::block_on(async {
     ///     let mut children = signal(SignalKind::child())?;
     ///     std::process::Command::new("true").status()?;
-    ///     std::future::poll_fn(|cx| children.poll_recv(cx)).await;
+    ///     let delivered = std::future::poll_fn(|cx| children.poll_recv(cx)).await;
+    ///     assert_eq!(delivered, Some(()), "SIGCHLD: the child exited");
     ///     Ok(())
     /// })
     /// # }

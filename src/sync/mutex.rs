@@ -21,6 +21,8 @@ use super::semaphore::Semaphore;
 
 /// A FIFO-fair async mutex; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// use std::sync::Arc;
 /// use corio::sync::Mutex;
@@ -54,6 +56,19 @@ unsafe impl<T: ?Sized + Send> Send for Mutex<T> {}
 
 /// The lock on a [`Mutex`]; the value is reachable through it, and dropping
 /// it unlocks.
+///
+/// # Examples
+///
+/// ```
+/// let mutex = corio::sync::Mutex::new(vec![1]);
+/// futures_lite::future::block_on(async {
+///     let mut guard = mutex.lock().await;
+///     guard.push(2);
+///     assert!(mutex.try_lock().is_err(), "locked while the guard lives");
+///     drop(guard);
+///     assert_eq!(*mutex.try_lock().unwrap(), [1, 2]);
+/// });
+/// ```
 #[must_use = "the mutex unlocks as soon as the guard is dropped"]
 pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
@@ -63,6 +78,8 @@ pub struct MutexGuard<'a, T: ?Sized> {
 unsafe impl<T: ?Sized + Send + Sync> Sync for MutexGuard<'_, T> {}
 
 /// The lock was held (or others were waiting for it).
+///
+/// # Examples
 ///
 /// ```
 /// let mutex = corio::sync::Mutex::new(());
@@ -74,6 +91,8 @@ pub struct TryLockError(pub(super) ());
 
 impl<T> Mutex<T> {
     /// Creates an unlocked mutex holding `value`.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mutex = corio::sync::Mutex::new(5);
@@ -88,6 +107,8 @@ impl<T> Mutex<T> {
 
     /// Consumes the mutex and returns the value.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert_eq!(corio::sync::Mutex::new("x").into_inner(), "x");
     /// ```
@@ -100,6 +121,8 @@ impl<T: ?Sized> Mutex<T> {
     /// Waits in line for the lock.
     ///
     /// Cancel safety: cancel-safe (module doc).
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mutex = corio::sync::Mutex::new(vec![1]);
@@ -118,6 +141,8 @@ impl<T: ?Sized> Mutex<T> {
 
     /// Takes the lock if it is free now and nobody is waiting.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let mutex = corio::sync::Mutex::new(1);
     /// let guard = mutex.try_lock().unwrap();
@@ -133,6 +158,8 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// The value, without locking: `&mut self` proves nobody else holds it.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mut mutex = corio::sync::Mutex::new(1);

@@ -27,14 +27,20 @@ use crate::task::budget::poll_proceed;
 
 /// A signal between tasks; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// use std::sync::Arc;
-/// use corio::sync::Notify;
+/// use std::sync::atomic::{AtomicBool, Ordering};
 ///
-/// let notify = Arc::new(Notify::new());
-/// let signaller = notify.clone();
-/// std::thread::spawn(move || signaller.notify_one());
-/// futures_lite::future::block_on(notify.notified());
+/// let ready = Arc::new((AtomicBool::new(false), corio::sync::Notify::new()));
+/// let producer = ready.clone();
+/// std::thread::spawn(move || {
+///     producer.0.store(true, Ordering::SeqCst);
+///     producer.1.notify_one();
+/// });
+/// futures_lite::future::block_on(ready.1.notified());
+/// assert!(ready.0.load(Ordering::SeqCst), "the signal came after the store");
 /// ```
 pub struct Notify {
     state: Mutex<State>,
@@ -77,6 +83,8 @@ impl State {
 impl Notify {
     /// Creates a `Notify` with no stored permit.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let notify = corio::sync::Notify::new();
     /// assert_eq!(format!("{notify:?}"), "Notify { permit: false, .. }");
@@ -97,10 +105,15 @@ impl Notify {
     ///
     /// Cancel safety: cancel-safe (module doc).
     ///
+    /// # Examples
+    ///
     /// ```
+    /// use futures_lite::future::{block_on, poll_once};
+    ///
     /// let notify = corio::sync::Notify::new();
-    /// notify.notify_one();
-    /// futures_lite::future::block_on(notify.notified()); // takes the permit
+    /// notify.notify_one(); // nobody waits: stored as a permit
+    /// assert_eq!(block_on(poll_once(notify.notified())), Some(()), "takes the permit");
+    /// assert_eq!(block_on(poll_once(notify.notified())), None, "which is gone now");
     /// ```
     pub fn notified(&self) -> Notified<'_> {
         Notified {
@@ -112,6 +125,8 @@ impl Notify {
     }
 
     /// Wakes the longest waiter, or stores one permit if nobody waits.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::future::Future;
@@ -134,11 +149,16 @@ impl Notify {
     /// Wakes every current waiter (every `Notified` already created); stores
     /// no permit.
     ///
+    /// # Examples
+    ///
     /// ```
+    /// use futures_lite::future::{block_on, poll_once};
+    ///
     /// let notify = corio::sync::Notify::new();
     /// let (a, b) = (notify.notified(), notify.notified());
     /// notify.notify_waiters();
-    /// futures_lite::future::block_on(async { a.await; b.await });
+    /// assert_eq!(block_on(poll_once(async { a.await; b.await })), Some(()));
+    /// assert_eq!(block_on(poll_once(notify.notified())), None, "no permit stored");
     /// ```
     pub fn notify_waiters(&self) {
         let mut wakers = Vec::new();
@@ -169,6 +189,19 @@ impl fmt::Debug for Notify {
 }
 
 /// The future returned by [`Notify::notified`].
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::future::{block_on, poll_once};
+///
+/// let notify = corio::sync::Notify::new();
+/// let early = notify.notified();
+/// notify.notify_waiters(); // completes the futures made before it...
+/// let late = notify.notified();
+/// assert_eq!(block_on(poll_once(early)), Some(()));
+/// assert_eq!(block_on(poll_once(late)), None, "...not later ones");
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Notified<'a> {
     notify: &'a Notify,

@@ -32,6 +32,8 @@ const MAX_READS: usize = (u32::MAX >> 3) as usize;
 
 /// A fair async reader-writer lock; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// let lock = corio::sync::RwLock::new(1);
 /// futures_lite::future::block_on(async {
@@ -56,12 +58,35 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for RwLock<T> {}
 unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 
 /// A read lock on a [`RwLock`]; dropping it releases it.
+///
+/// # Examples
+///
+/// ```
+/// let lock = corio::sync::RwLock::new(5);
+/// let a = lock.try_read().unwrap();
+/// let b = lock.try_read().unwrap();
+/// assert_eq!(*a + *b, 10);
+/// assert!(lock.try_write().is_err(), "readers hold it");
+/// drop((a, b));
+/// assert!(lock.try_write().is_ok());
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockReadGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
 }
 
 /// The write lock on a [`RwLock`]; dropping it releases it.
+///
+/// # Examples
+///
+/// ```
+/// let lock = corio::sync::RwLock::new(String::from("a"));
+/// let mut guard = lock.try_write().unwrap();
+/// guard.push('b');
+/// assert!(lock.try_read().is_err(), "the writer holds it");
+/// drop(guard);
+/// assert_eq!(*lock.try_read().unwrap(), "ab");
+/// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockWriteGuard<'a, T: ?Sized> {
     lock: &'a RwLock<T>,
@@ -72,6 +97,8 @@ unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockWriteGuard<'_, T> {}
 
 impl<T> RwLock<T> {
     /// Creates an unlocked lock holding `value`.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let lock = corio::sync::RwLock::new('a');
@@ -86,6 +113,8 @@ impl<T> RwLock<T> {
 
     /// Consumes the lock and returns the value.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert_eq!(corio::sync::RwLock::new(3).into_inner(), 3);
     /// ```
@@ -98,6 +127,8 @@ impl<T: ?Sized> RwLock<T> {
     /// Waits in line for a read lock.
     ///
     /// Cancel safety: cancel-safe (module doc).
+    ///
+    /// # Examples
     ///
     /// ```
     /// let lock = corio::sync::RwLock::new(5);
@@ -112,6 +143,8 @@ impl<T: ?Sized> RwLock<T> {
     ///
     /// Cancel safety: cancel-safe (module doc).
     ///
+    /// # Examples
+    ///
     /// ```
     /// let lock = corio::sync::RwLock::new(5);
     /// *futures_lite::future::block_on(lock.write()) = 6;
@@ -123,6 +156,8 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// Takes a read lock if one is free now and nobody is waiting.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let lock = corio::sync::RwLock::new(0);
@@ -136,6 +171,8 @@ impl<T: ?Sized> RwLock<T> {
 
     /// Takes the write lock if it is free now and nobody is waiting.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let lock = corio::sync::RwLock::new(0);
     /// let _write = lock.try_write().unwrap();
@@ -147,6 +184,8 @@ impl<T: ?Sized> RwLock<T> {
     }
 
     /// The value, without locking: `&mut self` proves nobody else holds it.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let mut lock = corio::sync::RwLock::new(1);

@@ -26,16 +26,24 @@ use crate::task::budget::poll_proceed;
 
 /// A counter of unfinished work that tasks can wait on; see the module doc.
 ///
-/// ```
-/// use corio::sync::WaitGroup;
+/// # Examples
 ///
-/// let wg = WaitGroup::new();
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+///
+/// let wg = corio::sync::WaitGroup::new();
+/// let finished = Arc::new(AtomicUsize::new(0));
 /// for _ in 0..4 {
 ///     wg.add(1);
-///     let wg = wg.clone();
-///     std::thread::spawn(move || wg.done());
+///     let (wg, finished) = (wg.clone(), finished.clone());
+///     std::thread::spawn(move || {
+///         finished.fetch_add(1, Ordering::SeqCst);
+///         wg.done();
+///     });
 /// }
 /// futures_lite::future::block_on(wg.wait());
+/// assert_eq!(finished.load(Ordering::SeqCst), 4);
 /// ```
 #[derive(Clone)]
 pub struct WaitGroup {
@@ -50,9 +58,13 @@ struct State {
 impl WaitGroup {
     /// Creates a group with a counter of zero.
     ///
+    /// # Examples
+    ///
     /// ```
+    /// use futures_lite::future::{block_on, poll_once};
+    ///
     /// let wg = corio::sync::WaitGroup::new();
-    /// futures_lite::future::block_on(wg.wait()); // zero: returns at once
+    /// assert_eq!(block_on(poll_once(wg.wait())), Some(()), "zero: returns at once");
     /// ```
     pub fn new() -> Self {
         WaitGroup {
@@ -65,12 +77,17 @@ impl WaitGroup {
 
     /// Adds `n` units of work to the counter.
     ///
+    /// # Examples
+    ///
     /// ```
+    /// use futures_lite::future::{block_on, poll_once};
+    ///
     /// let wg = corio::sync::WaitGroup::new();
     /// wg.add(2);
     /// wg.done();
+    /// assert_eq!(block_on(poll_once(wg.wait())), None, "one unit left");
     /// wg.done();
-    /// futures_lite::future::block_on(wg.wait());
+    /// assert_eq!(block_on(poll_once(wg.wait())), Some(()));
     /// ```
     pub fn add(&self, n: usize) {
         let mut state = self.state.lock();
@@ -86,6 +103,8 @@ impl WaitGroup {
     ///
     /// If the counter is already zero: "sync: negative WaitGroup counter",
     /// Go's message (a `done` without its `add`).
+    ///
+    /// # Examples
     ///
     /// ```should_panic
     /// corio::sync::WaitGroup::new().done(); // no matching add
@@ -111,12 +130,17 @@ impl WaitGroup {
     ///
     /// Cancel safety: cancel-safe; it only waits.
     ///
+    /// # Examples
+    ///
     /// ```
+    /// use futures_lite::future::{block_on, poll_once};
+    ///
     /// let wg = corio::sync::WaitGroup::new();
     /// wg.add(1);
-    /// let worker = wg.clone();
-    /// std::thread::spawn(move || worker.done());
-    /// futures_lite::future::block_on(wg.wait());
+    /// let mut wait = Box::pin(wg.wait());
+    /// assert_eq!(block_on(poll_once(&mut wait)), None, "the counter is 1");
+    /// wg.done();
+    /// assert_eq!(block_on(poll_once(&mut wait)), Some(()));
     /// ```
     pub async fn wait(&self) {
         Wait {

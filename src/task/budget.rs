@@ -110,6 +110,8 @@ pub(crate) fn has_remaining() -> bool {
 /// Call it in a loop that does CPU work between awaits that are always ready,
 /// so the loop gives other tasks a turn now and then.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let mut sum = 0u64;
@@ -129,6 +131,8 @@ pub async fn consume_budget() {
 /// Use it for a future that must not be interrupted by the scheduler, at the
 /// price of fairness.
 ///
+/// # Examples
+///
 /// ```
 /// let n = corio::block_on(corio::task::unconstrained(async { 1 + 1 }));
 /// assert_eq!(n, 2);
@@ -143,6 +147,27 @@ pub(crate) fn unconstrained_sync<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// The future returned by [`unconstrained`].
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+///
+/// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+/// runtime.block_on(async {
+///     let ran = Rc::new(Cell::new(false));
+///     let flag = ran.clone();
+///     corio::task::spawn_local(async move { flag.set(true) });
+///     let busy: corio::task::Unconstrained<_> = corio::task::unconstrained(async {
+///         for _ in 0..1_000 {
+///             corio::task::consume_budget().await; // never yields in here
+///         }
+///     });
+///     busy.await;
+///     assert!(!ran.get(), "the other task never got a turn");
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Unconstrained<F> {
     inner: F,

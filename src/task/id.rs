@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// A task's id: unique among the tasks of one process, never reused.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let handle = corio::spawn(async { corio::task::id() });
@@ -27,6 +29,17 @@ impl Id {
     }
 
     /// The id as a number, as shown in dumps and reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let a = corio::spawn(async {});
+    ///     let b = corio::spawn(async {});
+    ///     assert_ne!(a.id().as_u64(), b.id().as_u64());
+    ///     assert!(a.id().as_u64() > 0, "ids start at 1");
+    /// });
+    /// ```
     pub fn as_u64(self) -> u64 {
         self.0.get()
     }
@@ -64,6 +77,8 @@ pub(crate) fn enter(id: Id) -> impl Drop {
 /// # Panics
 /// Outside a task. Use [`try_id`] where that can happen.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let id = corio::spawn(async { corio::task::id() }).await.unwrap();
@@ -79,6 +94,8 @@ pub fn id() -> Id {
 }
 
 /// The id of the task being polled on this thread, or `None` outside a task.
+///
+/// # Examples
 ///
 /// ```
 /// assert!(corio::task::try_id().is_none());

@@ -18,6 +18,8 @@ pub use super::join_error::JoinError;
 /// was aborted. Dropping it *detaches* the task: it keeps running and its
 /// output is dropped.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let handle = corio::spawn(async { 6 * 7 });
@@ -47,6 +49,8 @@ impl<T> JoinHandle<T> {
     /// it is first polled), and this handle will return a cancelled
     /// `JoinError`. A task that already finished keeps its output.
     ///
+    /// # Examples
+    ///
     /// ```
     /// corio::block_on(async {
     ///     let handle = corio::spawn(std::future::pending::<()>());
@@ -59,17 +63,51 @@ impl<T> JoinHandle<T> {
     }
 
     /// Whether the task has finished (completed, panicked or been cancelled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let (tx, rx) = corio::sync::oneshot::channel::<()>();
+    ///     let mut handle = corio::spawn(async move { rx.await.is_ok() });
+    ///     assert!(!handle.is_finished(), "it waits for `tx`");
+    ///     tx.send(()).unwrap();
+    ///     assert!((&mut handle).await.unwrap());
+    ///     assert!(handle.is_finished());
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.raw.header().state().is_complete()
     }
 
     /// A handle that can abort the task but not await it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::spawn(std::future::pending::<()>());
+    ///     let abort = handle.abort_handle();
+    ///     std::thread::spawn(move || abort.abort()).join().unwrap();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn abort_handle(&self) -> AbortHandle {
         self.raw.header().state.ref_inc();
         AbortHandle { raw: self.raw }
     }
 
     /// The task's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::spawn(async { corio::task::id() });
+    ///     let id = handle.id();
+    ///     assert_eq!(handle.await.unwrap(), id, "the task sees the same id");
+    /// });
+    /// ```
     pub fn id(&self) -> Id {
         self.raw.header().id()
     }
@@ -113,6 +151,8 @@ impl<T> fmt::Debug for JoinHandle<T> {
 
 /// Aborts a task without owning its output.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let handle = corio::spawn(std::future::pending::<()>());
@@ -133,16 +173,47 @@ unsafe impl Sync for AbortHandle {}
 
 impl AbortHandle {
     /// Cancels the task, as [`JoinHandle::abort`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::spawn(std::future::pending::<()>());
+    ///     let abort = handle.abort_handle();
+    ///     corio::spawn(async move { abort.abort() });
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
     pub fn abort(&self) {
         self.raw.remote_abort();
     }
 
     /// Whether the task has finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::spawn(async { 1 });
+    ///     let abort = handle.abort_handle();
+    ///     assert_eq!(handle.await.unwrap(), 1);
+    ///     assert!(abort.is_finished());
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.raw.header().state().is_complete()
     }
 
     /// The task's id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let handle = corio::spawn(async {});
+    ///     assert_eq!(handle.abort_handle().id(), handle.id());
+    /// });
+    /// ```
     pub fn id(&self) -> Id {
         self.raw.header().id()
     }

@@ -8,6 +8,8 @@ use super::id::Id;
 /// The error a [`JoinHandle`](crate::task::JoinHandle) returns when its task
 /// did not run to completion.
 ///
+/// # Examples
+///
 /// ```
 /// corio::block_on(async {
 ///     let err = corio::spawn(async { panic!("boom") }).await.unwrap_err();
@@ -42,11 +44,31 @@ impl JoinError {
     }
 
     /// The task was aborted, or its runtime shut down before it finished.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let task = corio::spawn(std::future::pending::<()>());
+    ///     task.abort();
+    ///     let err = task.await.unwrap_err();
+    ///     assert!(err.is_cancelled() && !err.is_panic());
+    /// });
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         matches!(self.repr, Repr::Cancelled)
     }
 
     /// The task panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let err = corio::spawn(async { panic!("boom") }).await.unwrap_err();
+    ///     assert!(err.is_panic() && !err.is_cancelled());
+    /// });
+    /// ```
     pub fn is_panic(&self) -> bool {
         matches!(self.repr, Repr::Panic(_))
     }
@@ -55,6 +77,16 @@ impl JoinError {
     ///
     /// # Panics
     /// If the task was cancelled rather than panicking.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let payload = corio::block_on(async {
+    ///     corio::spawn(async { panic!("boom") }).await.unwrap_err().into_panic()
+    /// });
+    /// assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom"));
+    /// // `std::panic::resume_unwind(payload)` would carry the panic on from here.
+    /// ```
     #[track_caller]
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         self.try_into_panic()
@@ -62,6 +94,18 @@ impl JoinError {
     }
 
     /// The panic payload, or the error back if the task was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let task = corio::spawn(std::future::pending::<()>());
+    ///     task.abort();
+    ///     let err = task.await.unwrap_err();
+    ///     let err = err.try_into_panic().unwrap_err(); // no payload: the error comes back
+    ///     assert!(err.is_cancelled());
+    /// });
+    /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
             Repr::Panic(payload) => Ok(payload),
@@ -70,6 +114,16 @@ impl JoinError {
     }
 
     /// The id of the task that failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let task = corio::spawn(async { panic!("boom") });
+    ///     let id = task.id();
+    ///     assert_eq!(task.await.unwrap_err().id(), id);
+    /// });
+    /// ```
     pub fn id(&self) -> Id {
         self.id
     }

@@ -7,11 +7,20 @@ use std::task::{Context, Poll};
 /// Yields to the scheduler once: the task goes to the back of the run queue
 /// and other tasks run before it continues. asyncio's `await asyncio.sleep(0)`.
 ///
+/// # Examples
+///
 /// ```
-/// corio::block_on(async {
-///     for _ in 0..3 {
-///         corio::task::yield_now().await;
-///     }
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+///
+/// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+/// runtime.block_on(async {
+///     let ran = Rc::new(Cell::new(false));
+///     let flag = ran.clone();
+///     corio::task::spawn_local(async move { flag.set(true) });
+///     assert!(!ran.get());
+///     corio::task::yield_now().await;
+///     assert!(ran.get(), "the queued task ran while we yielded");
 /// });
 /// ```
 pub async fn yield_now() {

@@ -5,6 +5,8 @@ use std::fmt;
 /// The error of a [`timeout`](crate::time::timeout) whose deadline passed
 /// first.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {

@@ -9,6 +9,8 @@ use std::time::Duration;
 /// `Copy`, and convertible to and from `std::time::Instant`. Deadlines of
 /// `sleep_until`, `timeout_at` and `interval_at` take this type.
 ///
+/// # Examples
+///
 /// ```
 /// use corio::time::Instant;
 /// use std::time::Duration;
@@ -25,36 +27,112 @@ pub struct Instant {
 impl Instant {
     /// The current time of the runtime's clock (std's clock while the clock
     /// is not paused).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use corio::time::Instant;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let before = Instant::now();
+    ///     corio::time::advance(Duration::from_secs(5)).await; // virtual time
+    ///     assert_eq!(Instant::now() - before, Duration::from_secs(5));
+    /// });
+    /// ```
     pub fn now() -> Instant {
         Instant::from_std(super::now())
     }
 
     /// Wraps a std instant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let std_now = std::time::Instant::now();
+    /// let now = corio::time::Instant::from_std(std_now);
+    /// assert_eq!(now.into_std(), std_now);
+    /// ```
     pub fn from_std(std: std::time::Instant) -> Instant {
         Instant { std }
     }
 
     /// The std instant inside.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let now = corio::time::Instant::now(); // outside a runtime: std's clock
+    /// let std_now: std::time::Instant = now.into_std();
+    /// assert!(std_now <= std::time::Instant::now());
+    /// ```
     pub fn into_std(self) -> std::time::Instant {
         self.std
     }
 
     /// Time elapsed from `earlier` to `self` (zero if `earlier` is later).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let a = corio::time::Instant::now();
+    /// let b = a + Duration::from_millis(5);
+    /// assert_eq!(b.duration_since(a), Duration::from_millis(5));
+    /// assert_eq!(a.duration_since(b), Duration::ZERO, "never negative");
+    /// ```
     pub fn duration_since(&self, earlier: Instant) -> Duration {
         self.std.saturating_duration_since(earlier.std)
     }
 
     /// Time elapsed since `self`, by the runtime's clock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let start = corio::time::Instant::now();
+    ///     corio::time::sleep(Duration::from_secs(1)).await; // virtual: instant in real time
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(1));
+    /// });
+    /// ```
     pub fn elapsed(&self) -> Duration {
         Instant::now().duration_since(*self)
     }
 
     /// `self + duration`, or `None` on overflow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let now = corio::time::Instant::now();
+    /// assert_eq!(now.checked_add(Duration::from_secs(1)), Some(now + Duration::from_secs(1)));
+    /// assert_eq!(now.checked_add(Duration::MAX), None);
+    /// ```
     pub fn checked_add(&self, duration: Duration) -> Option<Instant> {
         self.std.checked_add(duration).map(Instant::from_std)
     }
 
     /// `self - duration`, or `None` on underflow.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let now = corio::time::Instant::now();
+    /// assert_eq!(now.checked_sub(Duration::ZERO), Some(now));
+    /// assert_eq!(now.checked_sub(Duration::MAX), None);
+    /// ```
     pub fn checked_sub(&self, duration: Duration) -> Option<Instant> {
         self.std.checked_sub(duration).map(Instant::from_std)
     }

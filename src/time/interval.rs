@@ -9,6 +9,8 @@ use super::{Instant, Sleep, sleep_until};
 /// Ticks every `period`, the first tick at once. Use it for fixed-rate jobs:
 /// the schedule does not drift by the time each job takes.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {
@@ -28,6 +30,22 @@ pub fn interval(period: Duration) -> Interval {
 
 /// Ticks every `period`, the first tick at `start`.
 ///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::Builder;
+/// use corio::time::{Instant, interval_at};
+/// use std::time::Duration;
+///
+/// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+/// runtime.block_on(async {
+///     let start = Instant::now() + Duration::from_secs(10);
+///     let mut interval = interval_at(start, Duration::from_secs(1));
+///     assert_eq!(interval.tick().await, start, "the first tick waits for `start`");
+///     assert_eq!(interval.tick().await, start + Duration::from_secs(1));
+/// });
+/// ```
+///
 /// # Panics
 /// If `period` is zero, or outside a corio runtime.
 #[track_caller]
@@ -45,6 +63,24 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 
 /// What an [`Interval`] does when ticks were missed (the consumer was busy
 /// for longer than a period). The same three policies as tokio.
+///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::Builder;
+/// use corio::time::MissedTickBehavior;
+/// use std::time::Duration;
+///
+/// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+/// runtime.block_on(async {
+///     let mut interval = corio::time::interval(Duration::from_secs(1));
+///     interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+///     let start = interval.tick().await;
+///     corio::time::advance(Duration::from_millis(2500)).await; // busy past two ticks
+///     assert_eq!(interval.tick().await - start, Duration::from_secs(1)); // one late tick,
+///     assert_eq!(interval.tick().await - start, Duration::from_secs(3)); // then on the beat
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MissedTickBehavior {
     /// Fire the missed ticks back to back until the schedule is caught up
@@ -74,6 +110,23 @@ impl MissedTickBehavior {
 }
 
 /// The stream of ticks of [`interval`] and [`interval_at`].
+///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::Builder;
+/// use std::time::Duration;
+///
+/// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+/// runtime.block_on(async {
+///     let mut interval: corio::time::Interval = corio::time::interval(Duration::from_secs(60));
+///     let start = corio::time::Instant::now();
+///     for _ in 0..3 {
+///         interval.tick().await;
+///     }
+///     assert_eq!(start.elapsed(), Duration::from_secs(120), "ticks at 0, 60 and 120 s");
+/// });
+/// ```
 #[derive(Debug)]
 pub struct Interval {
     delay: Sleep,
@@ -85,11 +138,40 @@ impl Interval {
     /// Waits for the next tick and returns its scheduled time.
     ///
     /// Cancel safe: dropping the future loses no tick.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let mut interval = corio::time::interval(Duration::from_secs(1));
+    ///     let first = interval.tick().await; // at once
+    ///     corio::time::advance(Duration::from_millis(1500)).await;
+    ///     assert_eq!(interval.tick().await, first + Duration::from_secs(1), "the scheduled time");
+    /// });
+    /// ```
     pub async fn tick(&mut self) -> Instant {
         poll_fn(|cx| self.poll_tick(cx)).await
     }
 
     /// Polls for the next tick.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::task::{Context, Waker};
+    /// use std::time::Duration;
+    ///
+    /// corio::block_on(async {
+    ///     let mut interval = corio::time::interval(Duration::from_secs(60));
+    ///     let mut cx = Context::from_waker(Waker::noop());
+    ///     assert!(interval.poll_tick(&mut cx).is_ready(), "the first tick is at once");
+    ///     assert!(interval.poll_tick(&mut cx).is_pending());
+    /// });
+    /// ```
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         ready!(self.delay.poll_elapsed(cx));
         let timeout = self.delay.deadline();
@@ -106,21 +188,80 @@ impl Interval {
     }
 
     /// Restarts the schedule: the next tick is one period from now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let mut interval = corio::time::interval(Duration::from_secs(10));
+    ///     interval.tick().await;
+    ///     corio::time::advance(Duration::from_secs(4)).await;
+    ///     interval.reset();
+    ///     let start = corio::time::Instant::now();
+    ///     interval.tick().await;
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(10), "ten seconds from the reset");
+    /// });
+    /// ```
     pub fn reset(&mut self) {
         self.delay = sleep_until(Instant::now() + self.period);
     }
 
     /// The period.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// corio::block_on(async {
+    ///     let interval = corio::time::interval(Duration::from_secs(3));
+    ///     assert_eq!(interval.period(), Duration::from_secs(3));
+    /// });
+    /// ```
     pub fn period(&self) -> Duration {
         self.period
     }
 
     /// The policy for missed ticks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::time::MissedTickBehavior;
+    /// use std::time::Duration;
+    ///
+    /// corio::block_on(async {
+    ///     let interval = corio::time::interval(Duration::from_secs(1));
+    ///     assert_eq!(interval.missed_tick_behavior(), MissedTickBehavior::Burst, "the default");
+    /// });
+    /// ```
     pub fn missed_tick_behavior(&self) -> MissedTickBehavior {
         self.missed_tick_behavior
     }
 
     /// Sets the policy for missed ticks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use corio::time::MissedTickBehavior;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let mut interval = corio::time::interval(Duration::from_secs(1));
+    ///     interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ///     let start = interval.tick().await;
+    ///     corio::time::advance(Duration::from_millis(2500)).await; // busy past two ticks
+    ///     assert_eq!(interval.tick().await - start, Duration::from_secs(1)); // one late tick,
+    ///     assert_eq!(interval.tick().await - start, Duration::from_millis(3500)); // a period on
+    /// });
+    /// ```
     pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
         self.missed_tick_behavior = behavior;
     }

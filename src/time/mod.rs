@@ -40,6 +40,8 @@ pub use timeout::{Timeout, timeout, timeout_at};
 /// Pauses the current runtime's clock: time stands still, and when every
 /// task is idle it jumps to the next timer. For tests of long schedules.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
@@ -60,6 +62,21 @@ pub fn pause() {
 
 /// Lets a paused clock run again, from the virtual time it had reached.
 ///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::Builder;
+/// use std::time::Duration;
+///
+/// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+/// runtime.block_on(async {
+///     let start = corio::time::Instant::now();
+///     corio::time::advance(Duration::from_secs(60)).await;
+///     corio::time::resume();
+///     assert!(start.elapsed() >= Duration::from_secs(60), "it runs on from there");
+/// });
+/// ```
+///
 /// # Panics
 /// Outside a runtime, or if the clock is not paused.
 #[track_caller]
@@ -69,6 +86,8 @@ pub fn resume() {
 
 /// Moves a paused clock forward by `duration`, fires the timers that became
 /// due, and yields so that their tasks run.
+///
+/// # Examples
 ///
 /// ```
 /// use std::time::Duration;

@@ -17,6 +17,8 @@ use crate::task;
 /// `sleep(Duration::ZERO)` is ready at its first poll (after one budget
 /// check); `Duration::MAX` waits "forever" without overflowing.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {
@@ -43,6 +45,8 @@ const FRESH: Duration = Duration::from_millis(1);
 
 /// Waits until `deadline`.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {
@@ -63,6 +67,22 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 ///
 /// It registers in the runtime's timer wheel at its first `Pending` poll and
 /// leaves it when dropped, so a `Sleep` that is never polled costs nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+///
+/// corio::block_on(async {
+///     let armed = || corio::Handle::current().metrics().timers_armed;
+///     let mut sleep = Box::pin(corio::time::sleep(Duration::from_secs(60)));
+///     assert_eq!(armed(), 0, "not polled yet: not in the wheel");
+///     assert!(futures_lite::future::poll_once(&mut sleep).await.is_none());
+///     assert_eq!(armed(), 1);
+///     drop(sleep);
+///     assert_eq!(armed(), 0, "dropped: out of the wheel");
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
 pub struct Sleep {
@@ -88,23 +108,56 @@ impl Sleep {
     }
 
     /// When this sleep completes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// corio::block_on(async {
+    ///     let deadline = corio::time::Instant::now() + Duration::from_secs(5);
+    ///     assert_eq!(corio::time::sleep_until(deadline).deadline(), deadline);
+    /// });
+    /// ```
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
 
     /// Whether the deadline has passed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let sleep = corio::time::sleep(Duration::from_secs(5));
+    ///     assert!(!sleep.is_elapsed());
+    ///     corio::time::advance(Duration::from_secs(5)).await;
+    ///     assert!(sleep.is_elapsed());
+    /// });
+    /// ```
     pub fn is_elapsed(&self) -> bool {
         Instant::now() >= self.deadline
     }
 
     /// Moves the deadline (earlier or later), keeping the registration.
     ///
+    /// # Examples
+    ///
     /// ```
+    /// use corio::runtime::Builder;
     /// use std::time::Duration;
-    /// corio::block_on(async {
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let start = corio::time::Instant::now();
     ///     let mut sleep = std::pin::pin!(corio::time::sleep(Duration::from_secs(3600)));
-    ///     sleep.as_mut().reset(corio::time::Instant::now() + Duration::from_millis(1));
-    ///     sleep.await; // one millisecond, not an hour
+    ///     sleep.as_mut().reset(start + Duration::from_secs(1));
+    ///     sleep.await;
+    ///     assert_eq!(start.elapsed(), Duration::from_secs(1), "one second, not an hour");
     /// });
     /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {

@@ -12,6 +12,8 @@ use super::{Instant, Sleep};
 /// If the deadline passes first, the future is dropped (cancelled) and
 /// [`Elapsed`] is returned.
 ///
+/// # Examples
+///
 /// ```
 /// use std::time::Duration;
 /// corio::block_on(async {
@@ -34,6 +36,22 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 
 /// Runs `future` until `deadline` at the latest.
 ///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::Builder;
+/// use corio::time::Instant;
+/// use std::time::Duration;
+///
+/// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+/// runtime.block_on(async {
+///     let deadline = Instant::now() + Duration::from_secs(30);
+///     let late = corio::time::timeout_at(deadline, std::future::pending::<()>()).await;
+///     assert!(late.is_err());
+///     assert_eq!(Instant::now(), deadline, "given up right at the deadline");
+/// });
+/// ```
+///
 /// # Panics
 /// Outside a corio runtime.
 #[track_caller]
@@ -45,6 +63,20 @@ pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
 }
 
 /// The future of [`timeout`] and [`timeout_at`].
+///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::Builder;
+/// use std::time::Duration;
+///
+/// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+/// runtime.block_on(async {
+///     let slow = corio::time::sleep(Duration::from_secs(10));
+///     let timeout: corio::time::Timeout<_> = corio::time::timeout(Duration::from_secs(1), slow);
+///     assert!(timeout.await.is_err(), "the deadline came first");
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 #[derive(Debug)]
 pub struct Timeout<F> {
@@ -54,16 +86,62 @@ pub struct Timeout<F> {
 
 impl<F> Timeout<F> {
     /// The inner future.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// corio::block_on(async {
+    ///     let sleep = corio::time::sleep(Duration::from_secs(5));
+    ///     let timeout = corio::time::timeout(Duration::from_secs(1), sleep);
+    ///     assert!(!timeout.get_ref().is_elapsed());
+    /// });
+    /// ```
     pub fn get_ref(&self) -> &F {
         &self.value
     }
 
     /// The inner future, mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::pin::Pin;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let sleep = corio::time::sleep(Duration::from_secs(60));
+    ///     let mut timeout = corio::time::timeout(Duration::from_secs(10), sleep);
+    ///     let soon = corio::time::Instant::now() + Duration::from_secs(1);
+    ///     Pin::new(timeout.get_mut()).reset(soon); // the inner sleep now ends first
+    ///     assert_eq!(timeout.await, Ok(()));
+    /// });
+    /// ```
     pub fn get_mut(&mut self) -> &mut F {
         &mut self.value
     }
 
     /// The inner future, giving up the deadline.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let (tx, rx) = corio::sync::oneshot::channel();
+    ///     let mut timeout = corio::time::timeout(Duration::from_secs(1), rx);
+    ///     assert!((&mut timeout).await.is_err(), "nothing within a second");
+    ///     let rx = timeout.into_inner(); // keep waiting, with no deadline now
+    ///     tx.send(3).unwrap();
+    ///     assert_eq!(rx.await, Ok(3));
+    /// });
+    /// ```
     pub fn into_inner(self) -> F {
         self.value
     }

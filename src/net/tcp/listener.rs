@@ -117,6 +117,21 @@ impl TcpListener {
     }
 
     /// The poll form of [`accept`](Self::accept).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = std::net::TcpStream::connect(listener.local_addr()?)?;
+    ///     let (_stream, peer) = poll_fn(|cx| listener.poll_accept(cx)).await?;
+    ///     assert_eq!(peer, client.local_addr()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
         let (stream, peer) = ready!(self.inner.poll_read_with(cx, |l| l.accept()))?;
         Poll::Ready(TcpStream::from_std(stream).map(|stream| (stream, peer)))
@@ -182,6 +197,23 @@ impl fmt::Debug for TcpListener {
 }
 
 /// The stream of connections returned by [`TcpListener::incoming`].
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::StreamExt;
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+///     let _a = std::net::TcpStream::connect(listener.local_addr()?)?;
+///     let _b = std::net::TcpStream::connect(listener.local_addr()?)?;
+///     let accepted: Vec<_> = listener.incoming().take(2).collect().await;
+///     assert_eq!(accepted.len(), 2);
+///     assert!(accepted.iter().all(|stream| stream.is_ok()));
+///     Ok(())
+/// })
+/// # }
+/// ```
 #[must_use = "streams do nothing unless polled"]
 pub struct Incoming<'a> {
     listener: &'a TcpListener,

@@ -199,7 +199,22 @@ impl TcpStream {
 
     /// Writes all of `buf`.
     ///
-    /// See the [type-level example](TcpStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(&[7; 10_000]).await?;
+    ///     let mut buf = vec![0; 10_000];
+    ///     server.read_exact(&mut buf).await?;
+    ///     assert!(buf.iter().all(|&b| b == 7));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         self.inner.write_all(buf).await
     }
@@ -207,7 +222,24 @@ impl TcpStream {
     /// Fills all of `buf`, or fails with `UnexpectedEof` if the peer closes
     /// first. Returns `buf.len()`.
     ///
-    /// See the [type-level example](TcpStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(b"abc").await?;
+    ///     drop(client);
+    ///     let mut buf = [0; 2];
+    ///     assert_eq!(server.read_exact(&mut buf).await?, 2);
+    ///     let error = server.read_exact(&mut buf).await.unwrap_err();
+    ///     assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read_exact(buf).await
     }
@@ -246,6 +278,7 @@ impl TcpStream {
     ///     let (server, _) = listener.accept().await?;
     ///     client.write_all(b"x").await?;
     ///     server.readable().await?;
+    ///     assert_eq!(server.peek(&mut [0; 1]).await?, 1);
     ///     Ok(())
     /// })
     /// # }
@@ -262,8 +295,9 @@ impl TcpStream {
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
     ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
-    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
     ///     client.writable().await?;
+    ///     assert_eq!(client.write(b"x").await?, 1);
     ///     Ok(())
     /// })
     /// # }
@@ -274,14 +308,37 @@ impl TcpStream {
 
     /// The remote address.
     ///
-    /// See the [`TcpListener` example](crate::net::TcpListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().peer_addr()
     }
 
     /// The local address.
     ///
-    /// See the [`TcpListener` example](crate::net::TcpListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     assert_eq!(client.local_addr()?, server.peer_addr()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
     }
@@ -307,6 +364,20 @@ impl TcpStream {
     }
 
     /// Whether `TCP_NODELAY` is set. See [`set_nodelay`](Self::set_nodelay).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.set_nodelay(false)?;
+    ///     assert!(!stream.nodelay()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
         self.inner.get_ref().nodelay()
     }
@@ -350,6 +421,8 @@ impl TcpStream {
     ///     let mut buf = [0; 4];
     ///     reader.read_exact(&mut buf).await?;
     ///     writer.write_all(&buf).await?;
+    ///     client.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"echo");
     ///     Ok(())
     /// })
     /// # }

@@ -56,14 +56,36 @@ impl UnixDatagram {
     /// A socket bound to no address (it can send, and receive replies only
     /// if connected or bound later).
     ///
-    /// See [`bind`](Self::bind) for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::net::UnixDatagram::unbound()?;
+    ///     assert!(socket.local_addr()?.is_unnamed());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn unbound() -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(net::UnixDatagram::unbound()?)
     }
 
     /// Two connected sockets (`socketpair`).
     ///
-    /// See the [type-level example](UnixDatagram).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     b.send(b"pong").await?;
+    ///     assert_eq!(a.recv(&mut [0; 8]).await?, 4);
+    ///     assert_eq!(a.peer_addr()?.as_pathname(), None, "a socketpair has no path");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = net::UnixDatagram::pair()?;
         Ok((UnixDatagram::from_std(a)?, UnixDatagram::from_std(b)?))
@@ -74,6 +96,20 @@ impl UnixDatagram {
     /// # Panics
     ///
     /// Outside a corio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = std::os::unix::net::UnixDatagram::pair()?;
+    ///     let a = corio::net::UnixDatagram::from_std(a)?;
+    ///     b.send(b"sync")?;
+    ///     assert_eq!(a.recv(&mut [0; 8]).await?, 4);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
         Ok(UnixDatagram {
             inner: Async::new(socket)?,
@@ -105,21 +141,59 @@ impl UnixDatagram {
 
     /// Sends one datagram to the connected peer.
     ///
-    /// See the [type-level example](UnixDatagram).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixDatagram::pair()?;
+    ///     assert_eq!(a.send(b"one").await?, 3);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.inner.write_with(|s| s.send(buf)).await
     }
 
     /// Receives one datagram.
     ///
-    /// See the [type-level example](UnixDatagram).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     a.send(b"one").await?;
+    ///     a.send(b"two").await?;
+    ///     let mut buf = [0; 8];
+    ///     let n = b.recv(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"one", "one datagram per call");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read_with(|s| s.recv(buf)).await
     }
 
     /// Sends one datagram to the socket at `path`.
     ///
-    /// See [`bind`](Self::bind) for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-sendto-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let _server = corio::net::UnixDatagram::bind(&path)?;
+    ///     let client = corio::net::UnixDatagram::unbound()?;
+    ///     assert_eq!(client.send_to(b"hello", &path).await?, 5);
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
         let path = path.as_ref();
         self.inner.write_with(|s| s.send_to(buf, path)).await
@@ -127,17 +201,63 @@ impl UnixDatagram {
 
     /// Receives one datagram and the sender's address.
     ///
-    /// See [`bind`](Self::bind) for an example.
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     a.send(b"hi").await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, from) = b.recv_from(&mut buf).await?;
+    ///     assert_eq!(n, 2);
+    ///     assert!(from.is_unnamed(), "a socketpair has no path");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.read_with(|s| s.recv_from(buf)).await
     }
 
     /// The local address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-dlocal-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let socket = corio::net::UnixDatagram::bind(&path)?;
+    ///     assert_eq!(socket.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
     }
 
     /// The connected peer's address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-dpeer-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let _server = corio::net::UnixDatagram::bind(&path)?;
+    ///     let client = corio::net::UnixDatagram::unbound()?;
+    ///     client.connect(&path)?;
+    ///     assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().peer_addr()
     }

@@ -42,7 +42,22 @@ impl UnixListener {
     /// Creates a socket file at `path` and listens on it. The file must not
     /// exist yet.
     ///
-    /// See the [type-level example](UnixListener).
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::net::UnixListener;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-ubind-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let _listener = UnixListener::bind(&path)?;
+    ///     assert!(path.exists(), "bind made the socket file");
+    ///     assert!(UnixListener::bind(&path).is_err(), "and it must not exist yet");
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         UnixListener::from_std(net::UnixListener::bind(path)?)
     }
@@ -52,6 +67,23 @@ impl UnixListener {
     /// # Panics
     ///
     /// Outside a corio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-ufromstd-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let std_listener = std::os::unix::net::UnixListener::bind(&path)?;
+    ///     let listener = corio::net::UnixListener::from_std(std_listener)?;
+    ///     let _client = std::os::unix::net::UnixStream::connect(&path)?;
+    ///     assert!(listener.accept().await.is_ok());
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
         Ok(UnixListener {
             inner: Async::new(listener)?,
@@ -61,12 +93,45 @@ impl UnixListener {
     /// Waits for a connection. Errors such as `EMFILE` are returned, not
     /// retried.
     ///
-    /// See the [type-level example](UnixListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-uaccept-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = corio::net::UnixListener::bind(&path)?;
+    ///     let _client = corio::net::UnixStream::connect(&path).await?;
+    ///     let (_stream, peer) = listener.accept().await?;
+    ///     assert!(peer.is_unnamed(), "the client bound no path");
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         poll_fn(|cx| self.poll_accept(cx)).await
     }
 
     /// The poll form of [`accept`](Self::accept).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-upoll-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = corio::net::UnixListener::bind(&path)?;
+    ///     let _client = corio::net::UnixStream::connect(&path).await?;
+    ///     let (stream, _) = poll_fn(|cx| listener.poll_accept(cx)).await?;
+    ///     assert_eq!(stream.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
         let (stream, peer) = ready!(self.inner.poll_read_with(cx, |l| l.accept()))?;
         Poll::Ready(UnixStream::from_std(stream).map(|stream| (stream, peer)))
@@ -74,7 +139,20 @@ impl UnixListener {
 
     /// The address (path) this listener is bound to.
     ///
-    /// See the [type-level example](UnixListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-ulocal-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = corio::net::UnixListener::bind(&path)?;
+    ///     assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
     }

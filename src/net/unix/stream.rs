@@ -37,14 +37,41 @@ impl UnixStream {
     /// Connects to the socket at `path`. The kernel completes a local
     /// connect at once, so this only blocks if the listener's backlog is full.
     ///
-    /// See the [`UnixListener` example](crate::net::UnixListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-sconnect-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let _listener = corio::net::UnixListener::bind(&path)?;
+    ///     let stream = corio::net::UnixStream::connect(&path).await?;
+    ///     assert_eq!(stream.peer_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         UnixStream::from_std(net::UnixStream::connect(path)?)
     }
 
     /// Two connected streams (`socketpair`).
     ///
-    /// See the [type-level example](UnixStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, mut b) = corio::net::UnixStream::pair()?;
+    ///     b.write_all(b"pong").await?;
+    ///     let mut buf = [0; 4];
+    ///     a.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"pong");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = net::UnixStream::pair()?;
         Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
@@ -55,6 +82,23 @@ impl UnixStream {
     /// # Panics
     ///
     /// Outside a corio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, mut b) = std::os::unix::net::UnixStream::pair()?;
+    ///     let mut a = corio::net::UnixStream::from_std(a)?;
+    ///     b.write_all(b"sync")?;
+    ///     let mut buf = [0; 4];
+    ///     a.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"sync");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
         Ok(UnixStream {
             inner: Async::new(stream)?,
@@ -63,56 +107,157 @@ impl UnixStream {
 
     /// Reads some bytes; `Ok(0)` means the peer closed its side.
     ///
-    /// See the [type-level example](UnixStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.write_all(b"hi").await?;
+    ///     drop(a);
+    ///     let mut buf = [0; 8];
+    ///     let n = b.read(&mut buf).await?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     assert_eq!(b.read(&mut buf).await?, 0, "the peer closed");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf).await
     }
 
     /// Writes some bytes, returning how many.
     ///
-    /// See the [type-level example](UnixStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, _b) = corio::net::UnixStream::pair()?;
+    ///     assert_eq!(a.write(b"hi").await?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.inner.write(buf).await
     }
 
     /// Writes all of `buf`.
     ///
-    /// See the [type-level example](UnixStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.write_all(&[1; 10_000]).await?;
+    ///     let mut buf = vec![0; 10_000];
+    ///     b.read_exact(&mut buf).await?;
+    ///     assert!(buf.iter().all(|&byte| byte == 1));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         self.inner.write_all(buf).await
     }
 
     /// Fills all of `buf`, or fails with `UnexpectedEof`. Returns `buf.len()`.
     ///
-    /// See the [type-level example](UnixStream).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.write_all(b"abc").await?;
+    ///     drop(a);
+    ///     let mut buf = [0; 2];
+    ///     assert_eq!(b.read_exact(&mut buf).await?, 2);
+    ///     let error = b.read_exact(&mut buf).await.unwrap_err();
+    ///     assert_eq!(error.kind(), std::io::ErrorKind::UnexpectedEof);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read_exact(buf).await
     }
 
     /// Waits until the stream may be readable (possibly spuriously).
     ///
-    /// See [`TcpStream::readable`](crate::net::TcpStream::readable).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.write_all(b"x").await?;
+    ///     b.readable().await?;
+    ///     assert_eq!(b.read(&mut [0; 1]).await?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn readable(&self) -> io::Result<()> {
         self.inner.readable().await
     }
 
     /// Waits until the stream may be writable (possibly spuriously).
     ///
-    /// See [`TcpStream::writable`](crate::net::TcpStream::writable).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, _b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.write(b"x").await?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub async fn writable(&self) -> io::Result<()> {
         self.inner.writable().await
     }
 
     /// The local address.
     ///
-    /// See the [`UnixListener` example](crate::net::UnixListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-slocal-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = corio::net::UnixListener::bind(&path)?;
+    ///     let _client = corio::net::UnixStream::connect(&path).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     assert_eq!(server.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
     }
 
     /// The peer's address.
     ///
-    /// See the [`UnixListener` example](crate::net::UnixListener).
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixStream::pair()?;
+    ///     assert!(a.peer_addr()?.is_unnamed(), "a socketpair has no path");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().peer_addr()
     }

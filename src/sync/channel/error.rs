@@ -7,6 +7,8 @@ use std::fmt;
 /// [`Sender::send`](super::Sender::send) found the channel closed; the value
 /// comes back in `.0`.
 ///
+/// # Examples
+///
 /// ```
 /// let (tx, rx) = corio::sync::channel::unbounded();
 /// drop(rx);
@@ -18,6 +20,8 @@ pub struct SendError<T>(pub T);
 
 /// Why [`Sender::try_send`](super::Sender::try_send) did not send; the value
 /// comes back in either case.
+///
+/// # Examples
 ///
 /// ```
 /// use corio::sync::channel::{self, TrySendError};
@@ -38,6 +42,8 @@ pub enum TrySendError<T> {
 
 /// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no message.
 ///
+/// # Examples
+///
 /// ```
 /// use corio::sync::channel::{self, TryRecvError};
 ///
@@ -56,6 +62,17 @@ pub enum TryRecvError {
 
 impl<T> TrySendError<T> {
     /// The value that was not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::channel::{self, TrySendError};
+    ///
+    /// let (tx, _rx) = channel::bounded(1);
+    /// tx.try_send('a').unwrap();
+    /// let refused: TrySendError<char> = tx.try_send('b').unwrap_err();
+    /// assert_eq!(refused.into_inner(), 'b');
+    /// ```
     pub fn into_inner(self) -> T {
         match self {
             TrySendError::Full(value) | TrySendError::Closed(value) => value,

@@ -59,6 +59,8 @@ use crate::loom::atomic::Ordering;
 ///
 /// If `capacity` is 0: corio has no rendezvous channel.
 ///
+/// # Examples
+///
 /// ```
 /// use corio::sync::channel;
 ///
@@ -91,6 +93,8 @@ pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 /// Creates a channel with no limit on the messages it holds: `send` never waits.
 ///
+/// # Examples
+///
 /// ```
 /// let (tx, rx) = corio::sync::channel::unbounded();
 /// for i in 0..10_000 {
@@ -106,6 +110,18 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 /// The sending half of a channel; clone it for more producers.
 ///
 /// The channel closes when the last `Sender` is dropped.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = corio::sync::channel::unbounded();
+/// let tx2 = tx.clone();
+/// tx.try_send(1).unwrap();
+/// tx2.try_send(2).unwrap();
+/// drop((tx, tx2));
+/// assert!(rx.is_closed(), "the last sender is gone");
+/// assert_eq!((rx.try_recv(), rx.try_recv()), (Ok(1), Ok(2)), "but it drains");
+/// ```
 pub struct Sender<T> {
     chan: Arc<Chan<T>>,
 }
@@ -115,6 +131,20 @@ pub struct Sender<T> {
 /// drained.
 ///
 /// The channel closes when the last `Receiver` is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::StreamExt;
+///
+/// let (tx, rx) = corio::sync::channel::unbounded();
+/// for i in 1..=3 {
+///     tx.try_send(i).unwrap();
+/// }
+/// drop(tx);
+/// let all: Vec<i32> = futures_lite::future::block_on(rx.collect());
+/// assert_eq!(all, [1, 2, 3]);
+/// ```
 pub struct Receiver<T> {
     chan: Arc<Chan<T>>,
     /// This handle's place among the parked receivers, for `poll_next`.
@@ -126,6 +156,8 @@ impl<T> Sender<T> {
     /// Fails, giving the value back, if the channel is closed.
     ///
     /// Cancel safety: dropping the future sends nothing and drops the value.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let (tx, rx) = corio::sync::channel::bounded(1);
@@ -144,6 +176,8 @@ impl<T> Sender<T> {
     }
 
     /// Sends `value` if there is room now; never waits.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let (tx, _rx) = corio::sync::channel::bounded(1);
@@ -164,6 +198,8 @@ impl<T> Receiver<T> {
     ///
     /// Cancel safety: dropping the future never loses a message.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (tx, rx) = corio::sync::channel::unbounded();
     /// tx.try_send(7).unwrap();
@@ -182,6 +218,8 @@ impl<T> Receiver<T> {
     }
 
     /// Receives a message if one is there now; never waits.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let (tx, rx) = corio::sync::channel::bounded(4);
@@ -214,6 +252,8 @@ macro_rules! shared_methods {
             /// Closes the channel: sends fail from now on, receivers drain
             /// what is left. Returns `true` if this call closed it.
             ///
+            /// # Examples
+            ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::unbounded::<()>();
             /// assert!(!tx.is_closed());
@@ -226,6 +266,8 @@ macro_rules! shared_methods {
 
             /// Whether the channel is closed (it may still hold messages).
             ///
+            /// # Examples
+            ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::bounded::<u8>(1);
             /// drop(rx);
@@ -236,6 +278,8 @@ macro_rules! shared_methods {
             }
 
             /// The number of messages in the channel now.
+            ///
+            /// # Examples
             ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::bounded(8);
@@ -248,6 +292,8 @@ macro_rules! shared_methods {
 
             /// Whether the channel holds no message now.
             ///
+            /// # Examples
+            ///
             /// ```
             /// let (tx, rx) = corio::sync::channel::bounded::<u8>(8);
             /// assert!(tx.is_empty() && rx.is_empty());
@@ -257,6 +303,8 @@ macro_rules! shared_methods {
             }
 
             /// The channel's capacity: `Some(n)` if bounded, `None` if not.
+            ///
+            /// # Examples
             ///
             /// ```
             /// let (tx, _rx) = corio::sync::channel::bounded::<u8>(8);

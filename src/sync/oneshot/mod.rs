@@ -58,6 +58,8 @@ const TX_WAKER: usize = 0b1000;
 
 /// Creates a oneshot channel.
 ///
+/// # Examples
+///
 /// ```
 /// let (tx, rx) = corio::sync::oneshot::channel();
 /// std::thread::spawn(move || tx.send(6 * 7).unwrap());
@@ -78,18 +80,39 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 
 /// Sends the one value; dropping it unsent makes the receiver fail with
 /// [`RecvError`].
+///
+/// # Examples
+///
+/// ```
+/// corio::block_on(async {
+///     let (tx, rx) = corio::sync::oneshot::channel();
+///     corio::spawn(async move { tx.send("done").unwrap() });
+///     assert_eq!(rx.await, Ok("done"));
+/// });
+/// ```
 pub struct Sender<T> {
     /// `None` only while `send` consumes the sender.
     inner: Option<Arc<Inner<T>>>,
 }
 
 /// Receives the one value: await it, or poll it with [`Receiver::try_recv`].
+///
+/// # Examples
+///
+/// ```
+/// let (tx, mut rx) = corio::sync::oneshot::channel();
+/// assert!(rx.try_recv().is_err(), "nothing yet");
+/// tx.send(1).unwrap();
+/// assert_eq!(futures_lite::future::block_on(rx), Ok(1));
+/// ```
 pub struct Receiver<T> {
     /// `None` once the value (or the error) has been taken.
     inner: Option<Arc<Inner<T>>>,
 }
 
 /// The sender was dropped without sending a value.
+///
+/// # Examples
 ///
 /// ```
 /// let (tx, rx) = corio::sync::oneshot::channel::<u8>();
@@ -183,6 +206,8 @@ impl<T> Sender<T> {
     /// Sends the value. Fails, giving it back, if the receiver was closed
     /// or dropped. Never waits.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (tx, rx) = corio::sync::oneshot::channel();
     /// drop(rx);
@@ -207,6 +232,8 @@ impl<T> Sender<T> {
 
     /// Whether the receiver was closed or dropped (a send would fail).
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();
     /// assert!(!tx.is_closed());
@@ -222,6 +249,8 @@ impl<T> Sender<T> {
     ///
     /// Cancel safety: cancel-safe; it only waits.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let (mut tx, rx) = corio::sync::oneshot::channel::<u8>();
     /// std::thread::spawn(move || drop(rx));
@@ -233,6 +262,8 @@ impl<T> Sender<T> {
     }
 
     /// The poll behind [`Sender::closed`], for hand-written futures.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::task::{Context, Waker};
@@ -276,6 +307,8 @@ impl<T> Receiver<T> {
     /// Returns `Empty` while the sender may still send, and `Closed` if it
     /// never will (dropped, or the value was already taken).
     ///
+    /// # Examples
+    ///
     /// ```
     /// use corio::sync::oneshot::{self, TryRecvError};
     ///
@@ -301,6 +334,8 @@ impl<T> Receiver<T> {
 
     /// Closes the channel without dropping the receiver: a later `send`
     /// fails, but a value sent before the close can still be received.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();

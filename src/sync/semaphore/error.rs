@@ -5,6 +5,8 @@ use std::fmt;
 
 /// The semaphore was closed.
 ///
+/// # Examples
+///
 /// ```
 /// let semaphore = corio::sync::Semaphore::new(0);
 /// semaphore.close();
@@ -21,6 +23,8 @@ impl AcquireError {
 }
 
 /// Why [`Semaphore::try_acquire`](super::Semaphore::try_acquire) took no permit.
+///
+/// # Examples
 ///
 /// ```
 /// use corio::sync::{Semaphore, TryAcquireError};

@@ -42,6 +42,8 @@ use crate::task::budget::poll_proceed;
 
 /// A counting semaphore; see the module doc.
 ///
+/// # Examples
+///
 /// ```
 /// use corio::sync::Semaphore;
 ///
@@ -95,6 +97,15 @@ impl State {
 
 impl Semaphore {
     /// The most permits a semaphore can hold.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::Semaphore;
+    ///
+    /// let semaphore = Semaphore::new(Semaphore::MAX_PERMITS);
+    /// assert_eq!(semaphore.available_permits(), Semaphore::MAX_PERMITS);
+    /// ```
     pub const MAX_PERMITS: usize = usize::MAX >> 3;
 
     /// Creates a semaphore holding `permits`.
@@ -102,6 +113,8 @@ impl Semaphore {
     /// # Panics
     ///
     /// If `permits` exceeds [`Semaphore::MAX_PERMITS`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// let semaphore = corio::sync::Semaphore::new(3);
@@ -121,6 +134,8 @@ impl Semaphore {
 
     /// Permits in the pool now.
     ///
+    /// # Examples
+    ///
     /// ```
     /// let semaphore = corio::sync::Semaphore::new(3);
     /// let _permit = semaphore.try_acquire_many(2).unwrap();
@@ -136,6 +151,8 @@ impl Semaphore {
     ///
     /// If the pool would exceed [`Semaphore::MAX_PERMITS`].
     ///
+    /// # Examples
+    ///
     /// ```
     /// let semaphore = corio::sync::Semaphore::new(0);
     /// semaphore.add_permits(2);
@@ -147,6 +164,8 @@ impl Semaphore {
 
     /// Closes the semaphore: every waiting and later `acquire` fails.
     /// Permits already held stay valid.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let semaphore = corio::sync::Semaphore::new(1);
@@ -168,6 +187,8 @@ impl Semaphore {
 
     /// Whether [`Semaphore::close`] was called.
     ///
+    /// # Examples
+    ///
     /// ```
     /// assert!(!corio::sync::Semaphore::new(1).is_closed());
     /// ```
@@ -179,6 +200,8 @@ impl Semaphore {
     ///
     /// Cancel safety: cancel-safe; dropping the future gives up its place in
     /// line, and permits granted to it go to the next waiter.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let semaphore = corio::sync::Semaphore::new(1);
@@ -192,6 +215,8 @@ impl Semaphore {
     /// Waits in line for `n` permits at once (see the module doc on fairness).
     ///
     /// Cancel safety: as [`Semaphore::acquire`].
+    ///
+    /// # Examples
     ///
     /// ```
     /// let semaphore = corio::sync::Semaphore::new(5);
@@ -212,6 +237,8 @@ impl Semaphore {
     /// Like [`Semaphore::acquire`], for a semaphore in an `Arc`: the permit
     /// owns a handle, so it can move into a spawned task.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use std::sync::Arc;
     ///
@@ -225,6 +252,8 @@ impl Semaphore {
     }
 
     /// Like [`Semaphore::acquire_many`], for a semaphore in an `Arc`.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::sync::Arc;
@@ -247,6 +276,8 @@ impl Semaphore {
 
     /// Takes one permit if it is free now and nobody is waiting.
     ///
+    /// # Examples
+    ///
     /// ```
     /// use corio::sync::{Semaphore, TryAcquireError};
     ///
@@ -259,6 +290,8 @@ impl Semaphore {
     }
 
     /// Takes `n` permits if they are free now and nobody is waiting.
+    ///
+    /// # Examples
     ///
     /// ```
     /// let semaphore = corio::sync::Semaphore::new(2);
@@ -276,6 +309,8 @@ impl Semaphore {
 
     /// Like [`Semaphore::try_acquire`], for a semaphore in an `Arc`: the
     /// permit can be moved into a spawned task.
+    ///
+    /// # Examples
     ///
     /// ```
     /// use std::sync::Arc;

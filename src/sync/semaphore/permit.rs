@@ -8,6 +8,8 @@ use super::Semaphore;
 
 /// Permits borrowed from a [`Semaphore`]; dropping it returns them.
 ///
+/// # Examples
+///
 /// ```
 /// let semaphore = corio::sync::Semaphore::new(1);
 /// let permit = semaphore.try_acquire().unwrap();
@@ -21,6 +23,8 @@ pub struct SemaphorePermit<'a> {
 }
 
 /// Permits from a [`Semaphore`] in an `Arc`; dropping it returns them.
+///
+/// # Examples
 ///
 /// ```
 /// use std::sync::Arc;
@@ -40,12 +44,28 @@ pub struct OwnedSemaphorePermit {
 macro_rules! permit_methods {
     ($permit:ty) => {
         impl $permit {
-            /// Keeps the permits out of the pool for good (see the type's example).
+            /// Keeps the permits out of the pool for good.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// let semaphore = corio::sync::Semaphore::new(2);
+            /// semaphore.try_acquire().unwrap().forget();
+            /// assert_eq!(semaphore.available_permits(), 1, "the forgotten permit never returns");
+            /// ```
             pub fn forget(mut self) {
                 self.permits = 0;
             }
 
             /// How many permits this holds.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// let semaphore = corio::sync::Semaphore::new(5);
+            /// let permit = semaphore.try_acquire_many(3).unwrap();
+            /// assert_eq!(permit.num_permits(), 3);
+            /// ```
             pub fn num_permits(&self) -> usize {
                 self.permits
             }

@@ -1,0 +1,135 @@
+//! Every public item of corio has a doc example.
+//!
+//! corio is a teaching codebase, and an example that runs is the fastest way
+//! to learn what an item does; since doc examples run under `cargo test`, they
+//! also keep the docs honest. rustdoc's `--show-coverage` counts examples,
+//! but only on nightly and only for types and free functions, not methods.
+//! So this test reads the source instead:
+//!
+//! 1. walk `src/` and find each line that declares a `pub` item (`pub fn`,
+//!    `pub struct`, `pub const`, ... and `#[macro_export]` macros);
+//! 2. read the doc block above it: the contiguous `///` lines, skipping
+//!    attributes such as `#[must_use]` or `#[track_caller]`;
+//! 3. fail, listing every item whose doc block has no code fence.
+//!
+//! Only `pub` followed by an item keyword counts, so `pub(crate)` items,
+//! private items and struct fields are not seen. A `pub` item that is still
+//! not public API (it sits in a module the crate keeps hidden) needs its file
+//! in `NOT_PUBLIC`, with the reason.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Files whose `pub` items are not part of the public API.
+const NOT_PUBLIC: &[&str] = &[
+    // What the expansions of `join!`, `try_join!` and `select!` call. It must
+    // be `pub` to be reachable from the user's crate, and lib.rs re-exports it
+    // `#[doc(hidden)]` as `__private`: an implementation detail, not API.
+    "src/macros/support.rs",
+];
+
+/// What may follow `pub ` on a line that declares an item.
+const ITEM_KEYWORDS: &[&str] = &[
+    "fn ",
+    "async fn ",
+    "const fn ",
+    "unsafe fn ",
+    "struct ",
+    "enum ",
+    "trait ",
+    "type ",
+    "const ",
+    "static ",
+];
+
+#[test]
+fn every_public_item_has_a_doc_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in NOT_PUBLIC {
+        assert!(
+            root.join(name).is_file(),
+            "{name} is in NOT_PUBLIC but is gone"
+        );
+    }
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    files.sort();
+
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    for path in files {
+        let name = path.strip_prefix(root).unwrap().display().to_string();
+        if NOT_PUBLIC.contains(&name.as_str()) {
+            continue;
+        }
+        let source = fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = source.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !declares_public_item(line) {
+                continue;
+            }
+            checked += 1;
+            if !has_example(&lines[..i]) {
+                // A macro's name is on the line after `#[macro_export]`.
+                let declaration = match line.trim() {
+                    "#[macro_export]" => lines[i + 1],
+                    _ => line,
+                };
+                missing.push(format!("{name}:{}: {}", i + 1, declaration.trim()));
+            }
+        }
+    }
+
+    // Guards against a scan that silently matches nothing.
+    assert!(checked > 100, "only {checked} public items found");
+    assert!(
+        missing.is_empty(),
+        "{} of {checked} public items have no example in their doc comment \
+         (add one under `# Examples`):\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+/// Whether `line` starts the declaration of a `pub` item.
+fn declares_public_item(line: &str) -> bool {
+    let line = line.trim_start();
+    if line == "#[macro_export]" {
+        return true;
+    }
+    let Some(rest) = line.strip_prefix("pub ") else {
+        return false;
+    };
+    ITEM_KEYWORDS
+        .iter()
+        .any(|keyword| rest.starts_with(keyword))
+}
+
+/// Whether the doc block ending just above the item (the last of `above`)
+/// contains a code fence.
+fn has_example(above: &[&str]) -> bool {
+    for line in above.iter().rev() {
+        let line = line.trim_start();
+        if let Some(doc) = line.strip_prefix("///") {
+            if doc.trim_start().starts_with("```") {
+                return true;
+            }
+        } else if !line.starts_with("#[") {
+            // Neither doc nor attribute: the block is over.
+            return false;
+        }
+    }
+    false
+}
+
+/// Collects every `.rs` file under `dir`.
+fn rust_files(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, files);
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            files.push(path);
+        }
+    }
+}
