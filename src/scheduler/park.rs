@@ -11,7 +11,16 @@
 //! The state word makes `unpark` before `park` harmless: the notification is
 //! kept, and the next `park` returns at once. Only one worker at a time holds
 //! the driver (DESIGN.md, "Driver"); the others sleep on their condvars.
+//!
+//! One `unpark` needs no system call: the driver's own thread, while it
+//! dispatches the events it just harvested, wakes tasks, and the scheduler
+//! may pick that very worker to notify. It is awake already and re-checks
+//! its queues the moment the driver returns, so the write that would end
+//! its next wait at once is skipped (a thread-local says whose driver this
+//! thread is inside). On a current-thread runtime that was one `write` per
+//! wait.
 
+use std::cell::Cell;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
@@ -23,6 +32,11 @@ const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;
 const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
+
+thread_local! {
+    /// The parker whose `park` this thread is running the driver for.
+    static IN_DRIVER: Cell<*const Parker> = const { Cell::new(std::ptr::null()) };
+}
 
 pub(crate) struct Parker {
     state: AtomicUsize,
@@ -58,7 +72,10 @@ impl Parker {
                 self.state.store(EMPTY, SeqCst);
                 return;
             }
-            events.park(None);
+            {
+                let _inside = InDriver::enter(self);
+                events.park(None);
+            }
             self.state.store(EMPTY, SeqCst);
             return;
         }
@@ -99,8 +116,27 @@ impl Parker {
                 drop(self.mutex.lock());
                 self.condvar.notify_one();
             }
+            // From inside that driver, the parked thread is this one.
+            PARKED_DRIVER if std::ptr::eq(IN_DRIVER.with(Cell::get), self) => {}
             PARKED_DRIVER => events.unpark(),
             state => unreachable!("invalid parker state {state}"),
         }
+    }
+}
+
+/// Marks this thread as inside `parker`'s driver wait until dropped (also
+/// when the driver panics).
+struct InDriver;
+
+impl InDriver {
+    fn enter(parker: &Parker) -> InDriver {
+        IN_DRIVER.with(|p| p.set(parker));
+        InDriver
+    }
+}
+
+impl Drop for InDriver {
+    fn drop(&mut self) {
+        IN_DRIVER.with(|p| p.set(std::ptr::null()));
     }
 }
