@@ -393,7 +393,7 @@ where
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Async::poll_write(*self, cx, buf)
+        self.poll_write_buf(cx, buf, |mut io, buf| io.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

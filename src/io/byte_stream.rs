@@ -3,7 +3,8 @@
 //! `TcpStream`, `UnixStream` and the halves of a split stream all read and
 //! write the same way: through an `Async` of a `std` type whose shared
 //! reference implements `Read` and `Write`. The loops live here once, and each
-//! stream type forwards to them.
+//! stream type forwards to them. The system calls themselves are `sys.rs`'s
+//! (glibc's wrappers cost more than the calls' own entry).
 
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
@@ -11,9 +12,9 @@ use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
 use std::task::{Context, Poll};
 
-use super::Async;
+use super::{Async, sys};
 
-impl<T> Async<T>
+impl<T: AsRawFd> Async<T>
 where
     for<'a> &'a T: Read + Write,
 {
@@ -25,8 +26,12 @@ where
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let len = buf.len();
-        self.poll_read_buf(cx, len, |mut io| io.read(buf).map(|n| (n, n)))
-            .map(|result| result.map(|(n, _)| n))
+        self.poll_read_buf(cx, len, |io| {
+            // SAFETY: `buf` is a live, exclusively borrowed buffer of `len` bytes.
+            let n = unsafe { sys::recv(io.as_raw_fd(), buf.as_mut_ptr(), len) }?;
+            Ok((n, n))
+        })
+        .map(|result| result.map(|(n, _)| n))
     }
 
     /// Polls one `read(2)` into memory that may be uninitialized (std's
@@ -37,27 +42,24 @@ where
         &self,
         cx: &mut Context<'_>,
         buf: &mut [MaybeUninit<u8>],
-    ) -> Poll<io::Result<usize>>
-    where
-        T: AsRawFd,
-    {
+    ) -> Poll<io::Result<usize>> {
         let len = buf.len();
         self.poll_read_buf(cx, len, |io| {
             // SAFETY: the kernel writes at most `len` bytes into `buf`, a
             // live, exclusively borrowed buffer of `len` bytes; writing into
             // uninitialized memory is fine, and it never reads from it.
-            let n = unsafe { libc::read(io.as_raw_fd(), buf.as_mut_ptr().cast(), len) };
-            if n < 0 {
-                return Err(io::Error::last_os_error());
-            }
-            Ok((n as usize, n as usize))
+            let n = unsafe { sys::recv(io.as_raw_fd(), buf.as_mut_ptr().cast(), len) }?;
+            Ok((n, n))
         })
         .map(|result| result.map(|(n, _)| n))
     }
 
     /// Polls one `write` from `buf`.
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_write_buf(cx, buf, |mut io, buf| io.write(buf))
+        self.poll_write_buf(cx, buf, |io, buf| {
+            // SAFETY: `buf` is a live slice of `buf.len()` initialized bytes.
+            unsafe { sys::send(io.as_raw_fd(), buf.as_ptr(), buf.len()) }
+        })
     }
 
     /// Reads some bytes; `Ok(0)` means the peer closed its write side.

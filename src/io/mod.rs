@@ -42,6 +42,7 @@ mod key;
 mod reactor;
 mod registration;
 mod source;
+mod sys;
 mod waiters;
 
 // These tests drive a real poller (epoll), which Miri cannot run.
