@@ -27,7 +27,7 @@ if ! command -v wrk >/dev/null; then
 fi
 
 cargo build --release --example hyper_server >&2
-server_bin=target/release/examples/hyper_server
+server_bin=${CARGO_TARGET_DIR:-target}/release/examples/hyper_server
 
 workdir=$(mktemp -d)
 server_pid=""
