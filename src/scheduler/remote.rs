@@ -71,8 +71,6 @@ pub(crate) struct WorkerStats {
     pub(crate) busy_ns: AtomicU64,
     /// Id of the task being polled, 0 between polls.
     pub(crate) current_task: AtomicU64,
-    /// Coarse time the current poll started.
-    pub(crate) poll_started: AtomicU64,
     /// The value of `polls` during the poll the watchdog last reported.
     pub(crate) reported_poll: AtomicU64,
 }

@@ -13,6 +13,13 @@
 //!    anyway, and the watchdog empties its LIFO slot into the injector and
 //!    wakes a parked worker, so one blocking task stalls only itself.
 //!
+//! How it tells a long poll from many short ones costs the poll path
+//! nothing beyond what the metrics already store: like sysmon, which
+//! compares each processor's `schedtick` with the value it saw last time,
+//! the watchdog remembers each worker's poll count and the tick it first
+//! saw it. A worker inside a poll (`current_task` set) whose count has not
+//! moved since then has been in that one poll at least that long.
+//!
 //! Each tick the watchdog also publishes the coarse clock (`observe::clock`)
 //! that the poll path reads. It runs only while a threshold is set.
 
@@ -65,7 +72,17 @@ impl Watchdog {
     }
 }
 
+/// What the watchdog remembers of one worker between ticks.
+#[derive(Clone, Copy, Default)]
+struct Seen {
+    /// The worker's poll count at the last tick.
+    polls: u64,
+    /// The coarse time that count was first seen.
+    since: u64,
+}
+
 fn run(shared: &Weak<Shared>, stop: &(Mutex<bool>, Condvar), tick: Duration) {
+    let mut seen = Vec::new();
     let mut stopped = stop.0.lock();
     while !*stopped {
         stop.1.wait_for(&mut stopped, tick);
@@ -73,22 +90,30 @@ fn run(shared: &Weak<Shared>, stop: &(Mutex<bool>, Condvar), tick: Duration) {
         let Some(shared) = shared.upgrade() else {
             return;
         };
+        seen.resize(shared.remotes.len(), Seen::default());
         for (index, remote) in shared.remotes.iter().enumerate() {
-            check(&shared, index, remote, now);
+            check(&shared, index, remote, &mut seen[index], now);
         }
     }
 }
 
 /// Reports and rescues worker `index` if its current poll is too long.
-fn check(shared: &Shared, index: usize, remote: &Remote, now: u64) {
+fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u64) {
     let stats = &remote.stats;
-    let task_id = stats.current_task.load(Ordering::Acquire);
-    if task_id == 0 {
+    let poll = stats.polls.load(Ordering::Acquire);
+    if poll != seen.polls {
+        // A new poll began since the last tick: it has run at most a tick.
+        *seen = Seen {
+            polls: poll,
+            since: now,
+        };
         return;
     }
-    let poll = stats.polls.load(Ordering::Relaxed);
-    let started = stats.poll_started.load(Ordering::Relaxed);
-    let running = now.saturating_sub(started);
+    let task_id = stats.current_task.load(Ordering::Acquire);
+    if task_id == 0 {
+        return; // between polls (parked, most likely)
+    }
+    let running = now.saturating_sub(seen.since);
     if running < shared.slow_poll_us {
         return;
     }

@@ -23,7 +23,6 @@ use crossbeam_deque::{Steal, Stealer, Worker};
 use super::remote::{Remote, WorkerStats};
 use super::{Handle, Parker, Shared};
 use crate::loom::atomic::{Ordering, fence};
-use crate::observe::clock;
 use crate::task::Notified;
 
 /// At most this many LIFO polls in a row before the slot's task is moved to
@@ -382,11 +381,10 @@ impl Context {
         // What the watchdog reads to spot a poll that never ends.
         let stats = &self.remote().stats;
         WorkerStats::bump(&stats.polls, 1);
-        stats.poll_started.store(clock::now(), Ordering::Relaxed);
         stats
             .current_task
             .store(task.header().id().as_u64(), Ordering::Release);
-        let yielded = task.run();
+        let yielded = task.run_from(crate::observe::clock::now());
         stats.current_task.store(0, Ordering::Release);
         if let Some(task) = yielded {
             // A task that yielded goes behind the work already queued.

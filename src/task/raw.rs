@@ -32,7 +32,7 @@ use crate::observe::{TaskInfo, TaskState};
 pub(crate) struct Vtable {
     /// Polls the future (consumes the caller's `Notified` reference, unless
     /// it returns true: the task yielded and must be queued again).
-    pub(super) poll: unsafe fn(NonNull<Header>) -> bool,
+    pub(super) poll: unsafe fn(NonNull<Header>, u64) -> bool,
     /// Queues the task on its scheduler (consumes one reference).
     pub(super) schedule: unsafe fn(NonNull<Header>),
     /// Frees the cell (reference count reached zero).
@@ -93,9 +93,11 @@ impl Header {
     pub(super) fn record_poll(&self, started: u64, ended: u64) {
         let polls = self.polls.load(Ordering::Relaxed);
         self.polls.store(polls + 1, Ordering::Relaxed);
-        let busy = self.busy_us.load(Ordering::Relaxed);
-        self.busy_us
-            .store(busy + ended.saturating_sub(started), Ordering::Relaxed);
+        if ended != started {
+            let busy = self.busy_us.load(Ordering::Relaxed);
+            self.busy_us
+                .store(busy + ended.saturating_sub(started), Ordering::Relaxed);
+        }
         self.last_poll_us.store(ended, Ordering::Relaxed);
     }
 
@@ -259,9 +261,16 @@ impl<S: 'static> Notified<S> {
     /// running): the caller queues it again, behind the other work.
     #[must_use = "a yielded task must be queued again"]
     pub(crate) fn run(self) -> Option<Notified<S>> {
+        self.run_from(crate::observe::clock::now())
+    }
+
+    /// As [`run`](Self::run), for a poll that started at coarse time
+    /// `started` (see `harness::poll` for why the caller reads it).
+    #[must_use = "a yielded task must be queued again"]
+    pub(crate) fn run_from(self, started: u64) -> Option<Notified<S>> {
         let raw = self.0.into_raw();
         // SAFETY: we hand over the queue's reference, as `poll` expects.
-        let yielded = unsafe { (raw.vtable().poll)(raw.ptr) };
+        let yielded = unsafe { (raw.vtable().poll)(raw.ptr, started) };
         // SAFETY: on `true` the reference came back to us.
         yielded.then(|| Notified(unsafe { Task::from_raw(raw) }))
     }
