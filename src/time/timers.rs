@@ -179,8 +179,10 @@ impl Timers {
                 return Some(Duration::ZERO);
             }
         }
-        let now = self.clock.now();
-        let until_next = next.map(|tick| self.instant_of(tick).saturating_duration_since(now));
+        // No timer: no deadline, and no clock read (the driver parks after
+        // every burst of work, often with no timer armed).
+        let until_next =
+            next.map(|tick| self.instant_of(tick).saturating_duration_since(self.clock.now()));
         let timeout = match (limit, until_next) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -193,13 +195,16 @@ impl Timers {
 
     /// Called by the driver after it wakes: fires every timer that is due.
     pub(crate) fn after_park(&self) {
-        let now = self.now_tick(Instant::from_std(self.clock.now()));
         let mut fired: Vec<Waker> = Vec::new();
         {
             let mut inner = self.inner.lock();
             inner.parked_until = 0;
-            if inner.wheel.next_deadline().is_some_and(|next| next <= now) {
-                inner.wheel.advance(now, |_, entry| fired.push(entry.waker));
+            // The clock is read only when some timer is armed.
+            if let Some(next) = inner.wheel.next_deadline() {
+                let now = self.now_tick(Instant::from_std(self.clock.now()));
+                if next <= now {
+                    inner.wheel.advance(now, |_, entry| fired.push(entry.waker));
+                }
             }
         }
         for waker in fired {
