@@ -178,6 +178,51 @@ fn a_full_channel_makes_send_wait_for_a_receive() {
 }
 
 #[test]
+fn a_waiting_recv_polled_again_wakes_its_newest_waker_and_only_once_queued() {
+    let (tx, rx) = channel::bounded::<u32>(1);
+    let mut recv = pin!(rx.recv());
+    let (first, first_waker) = Flag::new();
+    let (second, second_waker) = Flag::new();
+    // Queued with the first waker, polled again with the same one (the
+    // lock-free path), then with another: that one must be the waker woken.
+    for waker in [&first_waker, &first_waker, &second_waker] {
+        let mut cx = Context::from_waker(waker);
+        assert!(recv.as_mut().poll(&mut cx).is_pending());
+    }
+    tx.try_send(7).unwrap();
+    assert!(second.take(), "the newest waker is woken");
+    assert!(!first.take(), "the replaced waker is not");
+    let mut cx = Context::from_waker(&second_waker);
+    assert_eq!(recv.as_mut().poll(&mut cx), Poll::Ready(Some(7)));
+
+    // A second receiver re-polled many times with one waker is still woken
+    // by the next send: skipping the lock never drops it from the queue.
+    let mut again = pin!(rx.recv());
+    let mut cx = Context::from_waker(&first_waker);
+    for _ in 0..3 {
+        assert!(again.as_mut().poll(&mut cx).is_pending());
+    }
+    tx.try_send(8).unwrap();
+    assert!(first.take());
+    assert_eq!(again.as_mut().poll(&mut cx), Poll::Ready(Some(8)));
+
+    // Woken (so taken off the queue), but another receiver took the value
+    // first: polled again with the same waker, it must queue itself again.
+    let mut late = pin!(rx.recv());
+    assert!(late.as_mut().poll(&mut cx).is_pending());
+    tx.try_send(9).unwrap();
+    assert!(first.take());
+    assert_eq!(rx.try_recv(), Ok(9));
+    assert!(late.as_mut().poll(&mut cx).is_pending());
+    tx.try_send(10).unwrap();
+    assert!(
+        first.take(),
+        "a woken waiter that lost the race is queued again"
+    );
+    assert_eq!(late.as_mut().poll(&mut cx), Poll::Ready(Some(10)));
+}
+
+#[test]
 fn recv_waits_for_a_send_from_another_thread() {
     let (tx, rx) = channel::bounded(1);
     let waiter = thread::spawn(move || block_on(rx.recv()));

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use super::queue::{Pop, Push, Queue};
-use super::waiters::Waiters;
+use super::waiters::{Slot, Waiters};
 use super::{Receiver, SendError, Sender};
 use crate::loom::Arc;
 use crate::loom::atomic::AtomicUsize;
@@ -35,7 +35,7 @@ impl<T> Chan<T> {
         });
         let receiver = Receiver {
             chan: chan.clone(),
-            stream_waiter: None,
+            stream_waiter: Slot::default(),
         };
         (Sender { chan }, receiver)
     }
@@ -68,7 +68,7 @@ impl<T> Chan<T> {
     pub(super) fn poll_send(
         &self,
         value: &mut Option<T>,
-        waiter: &mut Option<usize>,
+        waiter: &mut Slot,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), SendError<T>>> {
         let spent = ready!(poll_proceed(cx));
@@ -97,11 +97,7 @@ impl<T> Chan<T> {
     }
 
     /// One poll of a receive; the mirror image of `poll_send`.
-    pub(super) fn poll_recv(
-        &self,
-        waiter: &mut Option<usize>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<T>> {
+    pub(super) fn poll_recv(&self, waiter: &mut Slot, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let spent = ready!(poll_proceed(cx));
         let mut parked = false;
         let received = loop {
@@ -125,7 +121,7 @@ impl<T> Chan<T> {
 pub(super) struct Sending<'a, T> {
     pub(super) chan: &'a Chan<T>,
     pub(super) value: Option<T>,
-    pub(super) waiter: Option<usize>,
+    pub(super) waiter: Slot,
 }
 
 // The value is moved in and out of its `Option`, never pinned.
@@ -149,7 +145,7 @@ impl<T> Drop for Sending<'_, T> {
 /// The state of one `recv().await`.
 pub(super) struct Receiving<'a, T> {
     pub(super) chan: &'a Chan<T>,
-    pub(super) waiter: Option<usize>,
+    pub(super) waiter: Slot,
 }
 
 impl<T> Future for Receiving<'_, T> {

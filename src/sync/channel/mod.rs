@@ -148,7 +148,7 @@ pub struct Sender<T> {
 pub struct Receiver<T> {
     chan: Arc<Chan<T>>,
     /// This handle's place among the parked receivers, for `poll_next`.
-    stream_waiter: Option<usize>,
+    stream_waiter: waiters::Slot,
 }
 
 impl<T> Sender<T> {
@@ -170,7 +170,7 @@ impl<T> Sender<T> {
         Sending {
             chan: &self.chan,
             value: Some(value),
-            waiter: None,
+            waiter: waiters::Slot::default(),
         }
         .await
     }
@@ -212,7 +212,7 @@ impl<T> Receiver<T> {
     pub async fn recv(&self) -> Option<T> {
         Receiving {
             chan: &self.chan,
-            waiter: None,
+            waiter: waiters::Slot::default(),
         }
         .await
     }
@@ -344,7 +344,7 @@ impl<T> Clone for Receiver<T> {
         self.chan.receivers.fetch_add(1, Ordering::Relaxed);
         Receiver {
             chan: self.chan.clone(),
-            stream_waiter: None,
+            stream_waiter: waiters::Slot::default(),
         }
     }
 }

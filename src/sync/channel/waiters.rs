@@ -20,6 +20,15 @@
 //!
 //! The fences are totally ordered, so either the retry sees the message, or
 //! the notifier sees the count: never neither.
+//!
+//! A future that is polled again while it waits (a `select!` or `or` loop
+//! over a `done` channel re-polls it on every wake of its task) would take
+//! the lock just to find itself still queued with the same waker. So each
+//! waiter's [`Slot`] remembers the waker it queued and the queue's `pops`
+//! count at that moment: if the waker is the same and nobody has been taken
+//! off the queue since, it is still queued, and the re-poll skips the lock.
+//! Were it taken off just after the check, the notifier that took it also
+//! wakes that very waker: the task is polled again.
 
 use std::task::Waker;
 
@@ -31,39 +40,65 @@ use crate::sync::wait_queue::WaitQueue;
 pub(super) struct Waiters {
     /// Queued waiters; written under `queue`'s lock, read without it.
     queued: AtomicUsize,
+    /// Waiters ever taken off the queue by a notifier; written under the
+    /// lock, read without it (see the module documentation).
+    pops: AtomicUsize,
     queue: Mutex<WaitQueue<()>>,
+}
+
+/// One waiting future's place in the queue; the future owns it.
+#[derive(Default)]
+pub(super) struct Slot {
+    /// The key in the queue, while queued or woken.
+    key: Option<usize>,
+    /// The waker queued with it.
+    waker: Option<Waker>,
+    /// `Waiters::pops` when it was queued or its waker replaced.
+    pops: usize,
 }
 
 impl Waiters {
     pub(super) fn new() -> Self {
         Waiters {
             queued: AtomicUsize::new(0),
+            pops: AtomicUsize::new(0),
             queue: Mutex::new(WaitQueue::new()),
         }
     }
 
     /// Queues the waiter whose key lives in `slot` (or refreshes its waker if
     /// it is still queued). The caller must retry its operation afterwards.
-    pub(super) fn register(&self, slot: &mut Option<usize>, waker: &Waker) {
+    pub(super) fn register(&self, slot: &mut Slot, waker: &Waker) {
+        if slot.key.is_some()
+            && slot.waker.as_ref().is_some_and(|w| w.will_wake(waker))
+            && self.pops.load(Ordering::Acquire) == slot.pops
+        {
+            // Still queued with this waker: nothing to change. Its count
+            // has been up since it was queued (and fenced) then.
+            return;
+        }
         let mut queue = self.queue.lock();
-        match *slot {
+        match slot.key {
             Some(key) if queue.is_queued(key) => queue.set_waker(key, waker),
             stale => {
                 if let Some(key) = stale {
                     // Woken before, but the operation lost the race: requeue.
                     queue.remove(key);
                 }
-                *slot = Some(queue.push_back((), waker));
+                slot.key = Some(queue.push_back((), waker));
                 self.queued.fetch_add(1, Ordering::Relaxed);
             }
         }
+        slot.pops = self.pops.load(Ordering::Relaxed);
         drop(queue);
+        slot.waker = Some(waker.clone());
         fence(Ordering::SeqCst);
     }
 
     /// The waiter's operation completed: forget it (a wake it held is used).
-    pub(super) fn complete(&self, slot: &mut Option<usize>) {
-        if let Some(key) = slot.take() {
+    pub(super) fn complete(&self, slot: &mut Slot) {
+        slot.waker = None;
+        if let Some(key) = slot.key.take() {
             let (queued, ()) = self.queue.lock().remove(key);
             if queued {
                 self.queued.fetch_sub(1, Ordering::Relaxed);
@@ -73,8 +108,9 @@ impl Waiters {
 
     /// The waiter's future is dropped before completing: forget it, and if it
     /// had been woken, wake the next one in its place so the wake is not lost.
-    pub(super) fn cancel(&self, slot: &mut Option<usize>) {
-        if let Some(key) = slot.take() {
+    pub(super) fn cancel(&self, slot: &mut Slot) {
+        slot.waker = None;
+        if let Some(key) = slot.key.take() {
             let mut queue = self.queue.lock();
             let (queued, ()) = queue.remove(key);
             if queued {
@@ -116,6 +152,9 @@ impl Waiters {
     fn pop(&self, queue: &mut WaitQueue<()>) -> Option<Waker> {
         let (waker, _) = queue.pop_front()?;
         self.queued.fetch_sub(1, Ordering::Relaxed);
+        // Release: a waiter that reads the new count also sees the queue
+        // without itself (it then takes the lock anyway).
+        self.pops.fetch_add(1, Ordering::Release);
         Some(waker)
     }
 }
