@@ -181,8 +181,10 @@ impl Timers {
         }
         // No timer: no deadline, and no clock read (the driver parks after
         // every burst of work, often with no timer armed).
-        let until_next =
-            next.map(|tick| self.instant_of(tick).saturating_duration_since(self.clock.now()));
+        let until_next = next.map(|tick| {
+            self.instant_of(tick)
+                .saturating_duration_since(self.clock.now())
+        });
         let timeout = match (limit, until_next) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

@@ -57,3 +57,44 @@ fn loom_close_races_send_unbounded() {
         assert_eq!(block_on(rx.recv()), None);
     });
 }
+
+/// A receiver polled again while still queued (its task woken by something
+/// else: here a second channel) takes the lock-free path in `waiters.rs`; a
+/// send racing with that re-poll must still reach it.
+#[test]
+fn loom_a_receiver_polled_again_while_queued_is_still_woken() {
+    use std::future::{Future, poll_fn};
+    use std::pin::pin;
+    use std::task::Poll;
+
+    // Three threads and two channels: bound the preemptions, or the
+    // exploration runs for hours (loom's advice for larger models).
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = bounded(1);
+        let (ping_tx, ping_rx) = bounded::<()>(1);
+        let pinger = thread::spawn(move || ping_tx.try_send(()).is_ok());
+        let sender = thread::spawn(move || tx.try_send(1).is_ok());
+        let mut recv = pin!(rx.recv());
+        let mut ping = pin!(ping_rx.recv());
+        let (mut value, mut pinged) = (None, false);
+        block_on(poll_fn(|cx| {
+            if !pinged && ping.as_mut().poll(cx).is_ready() {
+                pinged = true;
+            }
+            if value.is_none()
+                && let Poll::Ready(got) = recv.as_mut().poll(cx)
+            {
+                value = Some(got);
+            }
+            if pinged && value.is_some() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        }));
+        assert_eq!(value, Some(Some(1)));
+        assert!(pinger.join().unwrap() && sender.join().unwrap());
+    });
+}
