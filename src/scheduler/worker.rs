@@ -260,7 +260,8 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
         // Wake another worker only if this one now has more queued than it
         // will run next.
         let queued = core.local.len() + usize::from(remote.lifo.is_occupied());
-        let notify = !core.is_searching && queued > 1;
+        // (With one worker, this thread is the only one there is.)
+        let notify = !core.is_searching && queued > 1 && cx.shared.remotes.len() > 1;
         drop(core);
         if notify {
             cx.shared.notify_parked();
@@ -390,7 +391,7 @@ impl Context {
             // A task that yielded goes behind the work already queued.
             let core = self.core.borrow();
             core.local.push(task);
-            if !core.is_searching && core.local.len() > 1 {
+            if !core.is_searching && core.local.len() > 1 && self.shared.remotes.len() > 1 {
                 drop(core);
                 self.shared.notify_parked();
             }
