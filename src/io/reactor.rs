@@ -27,10 +27,17 @@
 //! ever held for lookups and inserts, never across a syscall or a wake, and
 //! the only nesting (slab, then source) is in [`Reactor::shutdown`].
 //!
-//! **Oneshot interest.** A source is added with no interest; a task that gets
-//! `WouldBlock` arms it (see [`super::source`]). Oneshot is the mode every
-//! `polling` backend supports, and it means the reactor never hears about a
-//! descriptor that nobody is waiting on.
+//! **Edge or oneshot.** Where the poller has edge-triggered mode (epoll,
+//! kqueue) a source is added once for both directions and the kernel reports
+//! each new edge. Elsewhere a source is added with no interest, and a task
+//! that gets `WouldBlock` arms it (oneshot, the mode every `polling` backend
+//! supports; see [`super::source`]).
+//!
+//! **Linux.** Where the kernel has `epoll_pwait2`, the wait, the wake-up and
+//! the adding of sources go straight to epoll ([`super::epoll`]): one system
+//! call per wait, one `write` per wake-up, and `EPOLLRDHUP`, which lets a
+//! short stream read count as drained. `polling` still creates the epoll
+//! descriptor and removes sources, and is the whole story everywhere else.
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
