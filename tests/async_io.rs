@@ -60,3 +60,64 @@ fn read_with_waits_for_readiness() {
         assert_eq!(got, b"pipe");
     });
 }
+
+/// A FIFO reports a hang-up when its last writer closes. A reader that has
+/// seen it, and then finds no data because a new writer came back, must wait
+/// for the next edge, not retry in a loop: a read that would block is not at
+/// the end of its stream.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_fifo_whose_writer_came_back_waits_instead_of_retrying() {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    let path = std::env::temp_dir().join(format!("corio-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let writer_path = path.clone();
+    let open_writer = move || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&writer_path)
+            .unwrap()
+    };
+    let reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&path)
+        .unwrap();
+
+    // The runtime runs on its own thread: a reader stuck retrying inside one
+    // poll would never return to a timer, so the test thread keeps the clock.
+    let (done, finished) = std::sync::mpsc::channel();
+    let fifo = path.clone();
+    std::thread::spawn(move || {
+        block_on(async {
+            let mut reader = Async::new(reader).unwrap();
+            let mut buf = [0; 8];
+            let mut first = open_writer();
+            first.write_all(b"a").unwrap();
+            drop(first); // the hang-up, in the same edge as the byte or the next
+            assert_eq!(reader.read(&mut buf).await.unwrap(), 1);
+            assert_eq!(reader.read(&mut buf).await.unwrap(), 0, "end of file");
+
+            let mut second = open_writer();
+            {
+                let mut read = pin!(reader.read(&mut buf));
+                let mut cx = Context::from_waker(Waker::noop());
+                assert!(read.as_mut().poll(&mut cx).is_pending(), "no data yet");
+            }
+            second.write_all(b"b").unwrap();
+            assert_eq!(reader.read(&mut buf).await.unwrap(), 1);
+            assert_eq!(&buf[..1], b"b");
+        });
+        let _ = std::fs::remove_file(fifo);
+        done.send(()).unwrap();
+    });
+    finished
+        .recv_timeout(common::LIMIT)
+        .expect("the reader retried forever instead of waiting for the writer");
+}

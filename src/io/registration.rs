@@ -20,7 +20,7 @@
 //! poller reports the peer's close on its own (epoll's `EPOLLRDHUP`, see
 //! `epoll.rs`). The danger is a FIN that arrives in the same edge as the last
 //! bytes: clear the mark after the short read, and the read that would return
-//! 0 waits for an edge that never comes. With the close kept as a sticky bit
+//! 0 waits for an edge that never comes. With the close kept as its own bit
 //! (`source.rs`) that read still happens at once. The gain is one `recv`
 //! per request that would only say `EAGAIN`: a third of the system calls of
 //! a small HTTP exchange. tokio makes the same trade, for the same reason.
@@ -120,7 +120,7 @@ impl Registration {
                         && *moved < len
                         && (direction == Direction::Write || self.short_reads_drain)
                     {
-                        self.source.clear_readiness(direction, seen);
+                        self.source.clear_drained(direction, seen);
                     }
                     spent.made_progress();
                     return Poll::Ready(result);

@@ -33,10 +33,12 @@
 //! event. Either way a descriptor that stays ready while nobody reads it (a
 //! listener out of descriptors under `EMFILE`) costs the reactor nothing.
 //!
-//! `READ_CLOSED` is sticky: once the poller says the peer closed its side
-//! (epoll's `EPOLLRDHUP`/`EPOLLHUP`), no clear removes it, so a reader that
-//! took a short read as "drained" still finds the end of the stream without
-//! an edge that would never come (see `registration.rs`).
+//! `READ_CLOSED` outlives a short read: once the poller says the peer
+//! closed its side (epoll's `EPOLLRDHUP`/`EPOLLHUP`), a reader that took a
+//! short read as "drained" still finds the end of the stream without an edge
+//! that would never come (see `registration.rs`). Only a read that would
+//! block clears it: that read is evidently not at the end (a FIFO whose
+//! writer came back), and a real end keeps answering 0.
 //!
 //! The `closed` flag is the other half of safety: once a source is
 //! deregistered (or the reactor shuts down) it is never armed again, so the
@@ -193,10 +195,28 @@ impl Source {
         ReadinessSnapshot(self.readiness.load(Ordering::Acquire))
     }
 
-    /// Marks `direction` not ready, unless an event arrived after `seen`
-    /// was taken (then the new event stands, and the caller tries again).
+    /// The operation said `WouldBlock`: marks `direction` not ready, unless
+    /// an event arrived after `seen` was taken (then the new event stands,
+    /// and the caller tries again). A read that would block is not at the
+    /// end of its stream, so a close seen earlier is cleared too (a FIFO
+    /// whose writer came back, say); a real end keeps reporting itself.
     pub(crate) fn clear_readiness(&self, direction: Direction, seen: ReadinessSnapshot) {
-        let cleared = seen.0 & !direction.bit();
+        let bits = match direction {
+            Direction::Read => READ | READ_CLOSED,
+            Direction::Write => WRITE,
+        };
+        self.clear(bits, seen);
+    }
+
+    /// A short transfer drained (or filled) the kernel buffer: marks
+    /// `direction` not ready as `clear_readiness` does, but keeps a close,
+    /// which may have come in the same edge as the last bytes.
+    pub(crate) fn clear_drained(&self, direction: Direction, seen: ReadinessSnapshot) {
+        self.clear(direction.bit(), seen);
+    }
+
+    fn clear(&self, bits: usize, seen: ReadinessSnapshot) {
+        let cleared = seen.0 & !bits;
         // A failure means the tick moved: keep the newer readiness.
         let _ =
             self.readiness
@@ -381,11 +401,14 @@ mod tests {
         };
         source.dispatch(&poller, closing, &mut Vec::new());
         let seen = source.readiness();
-        source.clear_readiness(Direction::Read, seen);
+        source.clear_drained(Direction::Read, seen);
         assert!(
             source.readiness().is_ready(Direction::Read),
             "the end of the stream must still be read without a new edge"
         );
         assert!(!source.readiness().is_ready(Direction::Write));
+        // But a read that would block is not at the end: no busy retry loop.
+        source.clear_readiness(Direction::Read, source.readiness());
+        assert!(!source.readiness().is_ready(Direction::Read));
     }
 }
