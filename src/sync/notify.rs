@@ -22,7 +22,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
 
 use crate::loom::Mutex;
-use crate::sync::wait_queue::WaitQueue;
+use crate::sync::wait_queue::{Recheck, WaitQueue};
 use crate::task::budget::poll_proceed;
 
 /// A signal between tasks; see the module doc.
@@ -219,23 +219,16 @@ impl Future for Notified<'_> {
         assert!(!this.done, "a Notified future polled after it completed");
         let spent = ready!(poll_proceed(cx));
         let mut state = this.notify.state.lock();
-        let signalled = match this.waiter {
-            Some(key) if state.waiters.is_queued(key) => {
-                state.waiters.set_waker(key, cx.waker());
-                false
-            }
-            Some(key) => {
-                // Popped: a signal picked us.
-                this.waiter = None;
-                state.waiters.remove(key);
-                true
-            }
-            None if state.generation != this.generation => true,
-            None if state.permit => {
+        let signalled = match state.waiters.recheck(&mut this.waiter, cx.waker()) {
+            Recheck::Waiting => false,
+            // Popped: a signal picked us.
+            Recheck::Woken(_) => true,
+            Recheck::Absent if state.generation != this.generation => true,
+            Recheck::Absent if state.permit => {
                 state.permit = false;
                 true
             }
-            None => {
+            Recheck::Absent => {
                 this.waiter = Some(state.waiters.push_back(None, cx.waker()));
                 false
             }

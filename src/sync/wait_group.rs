@@ -21,7 +21,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
 
 use crate::loom::{Arc, Mutex};
-use crate::sync::wait_queue::WaitQueue;
+use crate::sync::wait_queue::{Recheck, WaitQueue};
 use crate::task::budget::poll_proceed;
 
 /// A counter of unfinished work that tasks can wait on; see the module doc.
@@ -178,19 +178,12 @@ impl Future for Wait<'_> {
         let this = self.get_mut();
         let spent = ready!(poll_proceed(cx));
         let mut state = this.group.state.lock();
-        let released = match this.waiter {
-            Some(key) if state.waiters.is_queued(key) => {
-                state.waiters.set_waker(key, cx.waker());
-                false
-            }
-            Some(key) => {
-                // Popped: the counter reached zero since we queued.
-                this.waiter = None;
-                state.waiters.remove(key);
-                true
-            }
-            None if state.count == 0 => true,
-            None => {
+        let released = match state.waiters.recheck(&mut this.waiter, cx.waker()) {
+            Recheck::Waiting => false,
+            // Popped: the counter reached zero since we queued.
+            Recheck::Woken(()) => true,
+            Recheck::Absent if state.count == 0 => true,
+            Recheck::Absent => {
                 this.waiter = Some(state.waiters.push_back((), cx.waker()));
                 false
             }

@@ -29,6 +29,17 @@ use slab::Slab;
 /// The "no node" link.
 const NIL: usize = usize::MAX;
 
+/// What became of a future's waiter since the future's last poll.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Recheck<T> {
+    /// The future holds no node: it never queued (or its wake was used).
+    Absent,
+    /// Still queued; its waker is now the one just passed.
+    Waiting,
+    /// Popped by a notifier: the node is freed, and its value is returned.
+    Woken(T),
+}
+
 /// A FIFO of waiters, each with a value `T`; see the module doc.
 #[derive(Debug)]
 pub(crate) struct WaitQueue<T> {
@@ -110,6 +121,23 @@ impl<T> WaitQueue<T> {
         }
     }
 
+    /// The first step of every waiting future's poll: given the key it
+    /// holds (if any), refreshes its waker while it is queued, or frees its
+    /// node and clears the key once a notifier popped it.
+    pub(crate) fn recheck(&mut self, key: &mut Option<usize>, waker: &Waker) -> Recheck<T> {
+        match *key {
+            None => Recheck::Absent,
+            Some(k) if self.is_queued(k) => {
+                self.set_waker(k, waker);
+                Recheck::Waiting
+            }
+            Some(k) => {
+                *key = None;
+                Recheck::Woken(self.remove(k).1)
+            }
+        }
+    }
+
     /// Frees the node, unlinking it first if it is still queued. Returns
     /// whether it was still queued, and its value.
     pub(crate) fn remove(&mut self, key: usize) -> (bool, T) {
@@ -180,5 +208,19 @@ mod tests {
         assert_ne!(a, b);
         queue.remove(a);
         assert!(queue.is_queued(b));
+    }
+
+    #[test]
+    fn recheck_tells_absent_waiting_and_woken_apart() {
+        let mut queue = WaitQueue::new();
+        let mut none = None;
+        assert_eq!(queue.recheck(&mut none, Waker::noop()), Recheck::Absent);
+        let mut key = Some(queue.push_back('x', Waker::noop()));
+        assert_eq!(queue.recheck(&mut key, Waker::noop()), Recheck::Waiting);
+        assert!(key.is_some(), "a queued waiter keeps its key");
+        queue.pop_front().unwrap();
+        assert_eq!(queue.recheck(&mut key, Waker::noop()), Recheck::Woken('x'));
+        assert_eq!(key, None, "the woken node is freed and its key cleared");
+        assert!(queue.nodes.is_empty());
     }
 }

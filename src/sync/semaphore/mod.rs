@@ -37,7 +37,7 @@ use std::task::{Context, Poll, Waker, ready};
 pub use self::error::{AcquireError, TryAcquireError};
 pub use self::permit::{OwnedSemaphorePermit, SemaphorePermit};
 use crate::loom::{Mutex, MutexGuard};
-use crate::sync::wait_queue::WaitQueue;
+use crate::sync::wait_queue::{Recheck, WaitQueue};
 use crate::task::budget::poll_proceed;
 
 /// A counting semaphore; see the module doc.
@@ -384,33 +384,23 @@ impl Future for Acquire<'_> {
         let this = self.get_mut();
         let spent = ready!(poll_proceed(cx));
         let mut state = this.semaphore.state.lock();
-        let acquired = match this.waiter {
-            None if state.closed => Err(AcquireError::new()),
-            None if state.waiters.is_empty() && state.permits >= this.needed => {
+        let acquired = match state.waiters.recheck(&mut this.waiter, cx.waker()) {
+            Recheck::Waiting => return Poll::Pending,
+            // Popped: by a grant (the permits are ours) or by `close`.
+            Recheck::Woken(waiter) if waiter.granted => Ok(()),
+            Recheck::Woken(_) => Err(AcquireError::new()),
+            Recheck::Absent if state.closed => Err(AcquireError::new()),
+            Recheck::Absent if state.waiters.is_empty() && state.permits >= this.needed => {
                 state.permits -= this.needed;
                 Ok(())
             }
-            None => {
+            Recheck::Absent => {
                 let waiter = Waiter {
                     needed: this.needed,
                     granted: false,
                 };
                 this.waiter = Some(state.waiters.push_back(waiter, cx.waker()));
                 return Poll::Pending;
-            }
-            Some(key) if state.waiters.is_queued(key) => {
-                state.waiters.set_waker(key, cx.waker());
-                return Poll::Pending;
-            }
-            Some(key) => {
-                // Popped: by a grant (the permits are ours) or by `close`.
-                this.waiter = None;
-                let (_, waiter) = state.waiters.remove(key);
-                if waiter.granted {
-                    Ok(())
-                } else {
-                    Err(AcquireError::new())
-                }
             }
         };
         spent.made_progress();
