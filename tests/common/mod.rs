@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod threads;
+
 use std::future::Future;
 use std::time::Duration;
 

@@ -1,0 +1,65 @@
+//! Helpers for tests that drive `corio::sync` with no runtime at all: plain
+//! `std::thread`s, each running its futures with `futures_lite`'s
+//! `block_on`, every wait bounded by [`PATIENCE`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread;
+use std::time::Duration;
+
+use futures_lite::future::block_on;
+
+/// Longest any test waits for another thread before it fails (Miri is slow).
+pub const PATIENCE: Duration = Duration::from_secs(if cfg!(miri) { 300 } else { 10 });
+
+/// Rounds of the contention tests: Miri runs about a hundred times slower.
+pub const ROUNDS: usize = if cfg!(miri) { 10 } else { 1_000 };
+
+/// Runs `f` on its own thread and fails the test if it takes over `PATIENCE`.
+pub fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let worker = thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(PATIENCE) {
+        Ok(value) => value,
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("timed out after {PATIENCE:?}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            std::panic::resume_unwind(worker.join().unwrap_err())
+        }
+    }
+}
+
+/// Drives `fut` to completion on its own thread, within `PATIENCE`.
+pub fn run<F: Future<Output: Send + 'static> + Send + 'static>(fut: F) -> F::Output {
+    on_thread(move || block_on(fut))
+}
+
+/// A waker that records whether it was woken.
+#[derive(Default)]
+pub struct Flag(AtomicBool);
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Flag {
+    pub fn new() -> (Arc<Flag>, Waker) {
+        let flag = Arc::new(Flag::default());
+        (flag.clone(), Waker::from(flag))
+    }
+
+    pub fn take(&self) -> bool {
+        self.0.swap(false, Ordering::SeqCst)
+    }
+}
+
+/// Polls `fut` once with `waker`.
+pub fn poll_with<F: Future>(fut: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    fut.poll(&mut Context::from_waker(waker))
+}
