@@ -12,16 +12,13 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread::ThreadId;
 use std::time::Duration;
 
-use common::{Drops, LIMIT, Latch, Rng, block_on, bounded, count_polls, panic_of, recv};
-use corio::Runtime;
+use common::{
+    Drops, LIMIT, Latch, Rng, block_on, bounded, count_polls, panic_of, recv, two_workers,
+};
 use corio::time::{
     Instant, MissedTickBehavior, interval, interval_at, sleep, sleep_until, timeout, timeout_at,
 };
 use futures_lite::future::poll_once;
-
-fn two_workers() -> Runtime {
-    Runtime::builder().worker_threads(2).build().unwrap()
-}
 
 // ------------------------------------------------------------ lower bound
 

@@ -14,11 +14,15 @@ pub const LIMIT: Duration = Duration::from_secs(20);
 /// Runs `fut` on a new two-worker runtime, failing the test if it takes
 /// longer than [`LIMIT`].
 pub fn block_on<F: Future>(fut: F) -> F::Output {
-    let runtime = corio::Runtime::builder()
+    two_workers().block_on(bounded(fut))
+}
+
+/// A new runtime with two workers.
+pub fn two_workers() -> corio::Runtime {
+    corio::Runtime::builder()
         .worker_threads(2)
         .build()
-        .expect("cannot build a runtime");
-    runtime.block_on(bounded(fut))
+        .expect("cannot build a runtime")
 }
 
 /// `fut`, or a panic once [`LIMIT`] has passed (needs a runtime).

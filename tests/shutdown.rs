@@ -1,0 +1,294 @@
+//! Shutting a runtime down: each unfinished future dropped exactly once
+//! (idle, queued or mid-abort), wakers kept past the runtime harmless,
+//! `shutdown_timeout` and `shutdown_background` bounded, spawns after
+//! shutdown cancelled.
+
+mod common;
+
+use std::sync::{Arc, Mutex, mpsc};
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+use common::{Drops, LIMIT, Latch, block_on, bounded, recv, two_workers};
+
+/// A future that stays pending, hands its waker out each time it is polled,
+/// and counts `polled` down at its first poll.
+fn pending_with_waker(
+    slot: Arc<Mutex<Option<Waker>>>,
+    polled: Arc<Latch>,
+) -> impl Future<Output = ()> {
+    let mut first = true;
+    std::future::poll_fn(move |cx| {
+        *slot.lock().unwrap() = Some(cx.waker().clone());
+        if std::mem::take(&mut first) {
+            polled.count_down();
+        }
+        std::task::Poll::Pending
+    })
+}
+
+// ---------------------------------------------------------------- shutdown
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_drops_each_idle_task_once() {
+    const TASKS: usize = 1_000;
+    let runtime = two_workers();
+    let drops = Drops::new(TASKS);
+    let polled = Latch::new(TASKS);
+    let mut handles = Vec::new();
+    for i in 0..TASKS {
+        let (tracked, polled) = (drops.track(i), polled.clone());
+        handles.push(runtime.spawn(async move {
+            let _tracked = tracked;
+            polled.count_down();
+            std::future::pending::<()>().await;
+        }));
+    }
+    runtime.block_on(bounded(polled.wait()));
+    assert_eq!(drops.total(), 0);
+    drop(runtime);
+    drops.assert_each_dropped_once();
+    // The handles outlive the runtime and report cancellation.
+    for handle in handles {
+        assert!(handle.is_finished());
+        let err = futures_lite::future::block_on(handle).unwrap_err();
+        assert!(err.is_cancelled());
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_drops_each_queued_task_once() {
+    const TASKS: usize = 1_000;
+    let runtime = two_workers();
+    let drops = Drops::new(2 * TASKS);
+    let busy = Latch::new(2);
+    // Occupy both workers so that what follows stays queued: one task fills
+    // its worker's local queue, the injector gets the rest.
+    for w in 0..2 {
+        let busy = busy.clone();
+        let drops = drops.clone();
+        runtime.spawn(async move {
+            if w == 0 {
+                for i in 0..TASKS {
+                    let tracked = drops.track(TASKS + i);
+                    drop(corio::spawn(async move {
+                        let _tracked = tracked;
+                        std::future::pending::<()>().await;
+                    }));
+                }
+            }
+            busy.count_down();
+            // Creates the condition (a busy worker), not a synchronisation.
+            std::thread::sleep(Duration::from_millis(100));
+        });
+    }
+    runtime.block_on(bounded(busy.wait()));
+    for i in 0..TASKS {
+        let tracked = drops.track(i);
+        drop(runtime.spawn(async move {
+            let _tracked = tracked;
+            std::future::pending::<()>().await;
+        }));
+    }
+    drop(runtime);
+    drops.assert_each_dropped_once();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_drops_each_task_once_mid_abort() {
+    const TASKS: usize = 1_000;
+    let runtime = two_workers();
+    let drops = Drops::new(TASKS);
+    let mut aborts = Vec::new();
+    for i in 0..TASKS {
+        let tracked = drops.track(i);
+        let handle = runtime.spawn(async move {
+            let _tracked = tracked;
+            loop {
+                corio::task::yield_now().await;
+            }
+        });
+        aborts.push(handle.abort_handle());
+    }
+    // Abort from another thread while the runtime shuts down.
+    let aborter = std::thread::spawn(move || {
+        for abort in &aborts {
+            abort.abort();
+        }
+        aborts
+    });
+    drop(runtime);
+    let aborts = aborter.join().unwrap();
+    drops.assert_each_dropped_once();
+    assert!(aborts.iter().all(|a| a.is_finished()));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_waker_kept_after_the_runtime_is_gone_does_nothing() {
+    let runtime = two_workers();
+    let slot = Arc::new(Mutex::new(None::<Waker>));
+    let drops = Drops::new(1);
+    let polled = Latch::new(1);
+    {
+        let (slot, tracked, polled) = (slot.clone(), drops.track(0), polled.clone());
+        runtime.spawn(async move {
+            let _tracked = tracked;
+            pending_with_waker(slot, polled).await;
+        });
+    }
+    runtime.block_on(bounded(polled.wait()));
+    drop(runtime);
+    drops.assert_each_dropped_once();
+    let waker = slot.lock().unwrap().take().unwrap();
+    let clone = waker.clone();
+    waker.wake_by_ref();
+    waker.wake();
+    // From another thread too.
+    std::thread::spawn(move || {
+        clone.wake_by_ref();
+        clone.wake();
+    })
+    .join()
+    .unwrap();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_waker_woken_during_shutdown_does_nothing() {
+    let runtime = two_workers();
+    let slots: Vec<_> = (0..100)
+        .map(|_| Arc::new(Mutex::new(None::<Waker>)))
+        .collect();
+    let polled = Latch::new(slots.len());
+    let drops = Drops::new(slots.len());
+    for (i, slot) in slots.iter().enumerate() {
+        let (slot, tracked, polled) = (slot.clone(), drops.track(i), polled.clone());
+        runtime.spawn(async move {
+            let _tracked = tracked;
+            pending_with_waker(slot, polled).await;
+        });
+    }
+    runtime.block_on(bounded(polled.wait()));
+    let wakers: Vec<Waker> = slots
+        .iter()
+        .map(|s| s.lock().unwrap().clone().unwrap())
+        .collect();
+    let waking = std::thread::spawn(move || {
+        for _ in 0..100 {
+            for waker in &wakers {
+                waker.wake_by_ref();
+            }
+        }
+    });
+    drop(runtime);
+    waking.join().unwrap();
+    drops.assert_each_dropped_once();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_returns_in_time_with_a_blocking_job_running() {
+    let runtime = two_workers();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel();
+    runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(LIMIT);
+        done_tx.send(()).unwrap();
+    });
+    recv(&started_rx);
+    let timeout = Duration::from_millis(100);
+    let start = Instant::now();
+    runtime.shutdown_timeout(timeout);
+    let took = start.elapsed();
+    assert!(took >= timeout, "it waited for the job only {took:?}");
+    assert!(took < LIMIT / 2, "it waited for the job to end: {took:?}");
+    assert!(done_rx.try_recv().is_err(), "the job is still running");
+    release_tx.send(()).unwrap();
+    recv(&done_rx);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_background_does_not_wait() {
+    let runtime = two_workers();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel();
+    runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(LIMIT);
+        done_tx.send(()).unwrap();
+    });
+    let drops = Drops::new(1);
+    let tracked = drops.track(0);
+    runtime.spawn(async move {
+        let _tracked = tracked;
+        std::future::pending::<()>().await;
+    });
+    recv(&started_rx);
+    let start = Instant::now();
+    runtime.shutdown_background();
+    assert!(start.elapsed() < LIMIT / 2);
+    drops.assert_each_dropped_once();
+    release_tx.send(()).unwrap();
+    recv(&done_rx);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn spawn_after_shutdown_began_is_cancelled() {
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    drop(runtime);
+    let drops = Drops::new(1);
+    let tracked = drops.track(0);
+    let late = handle.spawn(async move {
+        let _tracked = tracked;
+        1
+    });
+    drops.assert_each_dropped_once();
+    let err = futures_lite::future::block_on(late).unwrap_err();
+    assert!(err.is_cancelled());
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_is_reusable_after_many_block_ons() {
+    let runtime = two_workers();
+    for i in 0..50u64 {
+        let out = runtime.block_on(bounded(async move {
+            corio::spawn(async move { i * 2 }).await.unwrap()
+        }));
+        assert_eq!(out, i * 2);
+    }
+    // And common::block_on still gives a fresh one.
+    assert_eq!(block_on(async { 1 }), 1);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_is_bounded_with_a_worker_stuck_in_a_poll() {
+    let runtime = two_workers();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    runtime.spawn(async move {
+        started_tx.send(()).unwrap();
+        // A task that blocks its worker (the misuse the watchdog reports).
+        let _ = release_rx.recv_timeout(Duration::from_secs(3));
+    });
+    recv(&started_rx);
+    let start = Instant::now();
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    let took = start.elapsed();
+    drop(release_tx);
+    assert!(
+        took < Duration::from_secs(2),
+        "shutdown_timeout(100 ms) took {took:?}: it waited for the stuck worker"
+    );
+}
