@@ -1,6 +1,7 @@
-//! Timers: `sleep`, `timeout` and `interval` against the real clock. Every
-//! check is a lower bound (a timer never fires early) or exact deadline
-//! arithmetic; no upper bound on lateness, which a loaded machine can break.
+//! Timers: `sleep` and `timeout` against the real clock (`interval` is in
+//! `interval.rs`). Every check is a lower bound (a timer never fires early)
+//! or exact deadline arithmetic; no upper bound on lateness, which a loaded
+//! machine can break.
 
 mod common;
 
@@ -15,9 +16,7 @@ use std::time::Duration;
 use common::{
     Drops, LIMIT, Latch, Rng, block_on, bounded, count_polls, panic_of, recv, two_workers,
 };
-use corio::time::{
-    Instant, MissedTickBehavior, interval, interval_at, sleep, sleep_until, timeout, timeout_at,
-};
+use corio::time::{Instant, interval, sleep, sleep_until, timeout, timeout_at};
 use futures_lite::future::poll_once;
 
 // ------------------------------------------------------------ lower bound
@@ -354,124 +353,6 @@ fn a_timer_outside_a_runtime_panics_naming_the_fix() {
         assert!(message.contains("outside a corio runtime"), "{message}");
         assert!(message.contains("block_on"), "names the fix: {message}");
     }
-}
-
-// ------------------------------------------------------------- Interval
-
-#[test]
-fn interval_zero_panics_clearly() {
-    let message = panic_of(|| interval(Duration::ZERO));
-    assert!(message.contains("period above zero"), "{message}");
-    let message = panic_of(|| interval_at(Instant::now(), Duration::ZERO));
-    assert!(message.contains("period above zero"), "{message}");
-}
-
-const PERIOD: Duration = Duration::from_millis(20);
-/// The consumer stalls for 3.5 periods after the first tick: three ticks
-/// are missed, and it is late by well over the 5 ms "missed" threshold.
-const STALL: Duration = Duration::from_millis(70);
-
-/// Ticks of an interval with `behavior` whose consumer stalls once, with
-/// the clock read just before and after the first late tick.
-async fn stalled_ticks(behavior: MissedTickBehavior) -> (Instant, Vec<Instant>, Instant, Instant) {
-    let start = Instant::now();
-    let mut ticker = interval_at(start, PERIOD);
-    assert_eq!(ticker.missed_tick_behavior(), MissedTickBehavior::Burst);
-    ticker.set_missed_tick_behavior(behavior);
-    assert_eq!(ticker.missed_tick_behavior(), behavior);
-    assert_eq!(ticker.period(), PERIOD);
-    let mut ticks = vec![ticker.tick().await];
-    // A busy consumer: blocks its own thread on purpose.
-    std::thread::sleep(STALL);
-    let before = Instant::now();
-    ticks.push(ticker.tick().await);
-    let after = Instant::now();
-    for _ in 0..3 {
-        ticks.push(ticker.tick().await);
-        assert!(
-            Instant::now() >= *ticks.last().unwrap(),
-            "a tick came early"
-        );
-    }
-    (start, ticks, before, after)
-}
-
-/// [`stalled_ticks`] in a spawned task (so that its stall blocks a worker).
-fn ticks_on_a_worker(behavior: MissedTickBehavior) -> (Instant, Vec<Instant>, Instant, Instant) {
-    block_on(async move { corio::spawn(stalled_ticks(behavior)).await.unwrap() })
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn interval_burst_catches_up_on_the_original_schedule() {
-    let (start, ticks, _, _) = ticks_on_a_worker(MissedTickBehavior::Burst);
-    let expected: Vec<Instant> = (0..5).map(|i| start + PERIOD * i).collect();
-    assert_eq!(ticks, expected);
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn interval_delay_restarts_from_the_late_tick() {
-    let (start, ticks, before, after) = ticks_on_a_worker(MissedTickBehavior::Delay);
-    assert_eq!(ticks[0], start);
-    assert_eq!(
-        ticks[1],
-        start + PERIOD,
-        "the late tick reports its schedule"
-    );
-    // The next tick is one period after the moment the late one was taken.
-    assert!(
-        ticks[2] >= before + PERIOD && ticks[2] <= after + PERIOD,
-        "{:?} not within [{:?}, {:?}]",
-        ticks[2] - start,
-        before + PERIOD - start,
-        after + PERIOD - start
-    );
-    for pair in ticks[2..].windows(2) {
-        assert!(pair[1] >= pair[0] + PERIOD, "ticks closer than a period");
-    }
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn interval_skip_keeps_the_phase() {
-    let (start, ticks, before, after) = ticks_on_a_worker(MissedTickBehavior::Skip);
-    assert_eq!(ticks[0], start);
-    assert_eq!(ticks[1], start + PERIOD);
-    let period = PERIOD.as_nanos();
-    for (i, tick) in ticks.iter().enumerate() {
-        assert_eq!(
-            (*tick - start).as_nanos() % period,
-            0,
-            "tick {i} left the phase"
-        );
-    }
-    // The first tick after the late one is the next multiple of the period
-    // after the moment the late one was taken.
-    assert!(ticks[2] > before && ticks[2] <= after + PERIOD);
-    assert!(
-        ticks[2] >= start + PERIOD * 4,
-        "missed ticks were not skipped"
-    );
-    for pair in ticks[2..].windows(2) {
-        assert!(pair[1] > pair[0]);
-    }
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn interval_reset_restarts_one_period_from_now() {
-    block_on(async {
-        let mut ticker = interval(Duration::from_millis(10));
-        ticker.tick().await;
-        let before = Instant::now();
-        ticker.reset();
-        let after = Instant::now();
-        let next = ticker.tick().await;
-        assert!(next >= before + Duration::from_millis(10));
-        assert!(next <= after + Duration::from_millis(10));
-        assert!(Instant::now() >= next);
-    });
 }
 
 // ------------------------------------------------------ driver and shutdown

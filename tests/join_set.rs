@@ -1,0 +1,123 @@
+//! `JoinSet`: results in completion order, `abort_all`, `shutdown`, and the
+//! tasks a dropped set aborts.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{Drops, Latch, block_on};
+use corio::task::{self, JoinSet};
+
+/// A future that never completes and holds `tracked` (to count its drop).
+async fn pending_holding(tracked: common::Tracked) {
+    let _tracked = tracked;
+    std::future::pending::<()>().await;
+}
+
+// ---------------------------------------------------------------- JoinSet
+
+/// A task body that waits for `gate` and then returns `value`.
+async fn after(gate: Arc<Latch>, value: usize) -> usize {
+    gate.wait().await;
+    value
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_set_returns_results_in_completion_order() {
+    block_on(async {
+        let mut set = JoinSet::new();
+        assert!(set.is_empty());
+        assert!(set.join_next().await.is_none());
+        let gates: Vec<_> = (0..4).map(|_| Latch::new(1)).collect();
+        for (i, gate) in gates.iter().enumerate() {
+            set.spawn(after(gate.clone(), i));
+        }
+        assert_eq!(set.len(), 4);
+        assert!(!set.is_empty());
+        for (opened, expect_len) in [(2, 3), (0, 2), (3, 1), (1, 0)] {
+            gates[opened].count_down();
+            assert_eq!(set.join_next().await.unwrap().unwrap(), opened);
+            assert_eq!(set.len(), expect_len);
+        }
+        assert!(set.is_empty());
+        assert!(set.join_next().await.is_none());
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_set_abort_all_cancels_every_task() {
+    block_on(async {
+        let drops = Drops::new(5);
+        let mut set = JoinSet::new();
+        for i in 0..5 {
+            set.spawn(pending_holding(drops.track(i)));
+        }
+        let finished = set.spawn(async {});
+        while !finished.is_finished() {
+            task::yield_now().await;
+        }
+        set.abort_all();
+        let (mut cancelled, mut ok) = (0, 0);
+        while let Some(result) = set.join_next().await {
+            match result {
+                Ok(()) => ok += 1,
+                Err(err) => {
+                    assert!(err.is_cancelled());
+                    cancelled += 1;
+                }
+            }
+        }
+        assert_eq!((cancelled, ok), (5, 1));
+        drops.assert_each_dropped_once();
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_set_shutdown_waits_for_every_task() {
+    block_on(async {
+        let drops = Drops::new(50);
+        let mut set = JoinSet::new();
+        for i in 0..50 {
+            set.spawn(pending_holding(drops.track(i)));
+        }
+        set.shutdown().await;
+        assert!(set.is_empty());
+        drops.assert_each_dropped_once();
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn dropping_a_join_set_aborts_its_tasks() {
+    const TASKS: usize = 50;
+    block_on(async {
+        let drops = Drops::new(TASKS);
+        let started = Latch::new(TASKS);
+        let dropped = Latch::new(TASKS);
+        let mut set = JoinSet::new();
+        for i in 0..TASKS {
+            let (tracked, started, dropped) = (drops.track(i), started.clone(), dropped.clone());
+            set.spawn(async move {
+                struct CountDown(Arc<Latch>);
+                impl Drop for CountDown {
+                    fn drop(&mut self) {
+                        self.0.count_down();
+                    }
+                }
+                // Locals drop in reverse order: the tracked value first, then
+                // the count-down that the test waits for.
+                let _signal = CountDown(dropped);
+                let _tracked = tracked;
+                started.count_down();
+                std::future::pending::<()>().await;
+            });
+        }
+        started.wait().await;
+        drop(set);
+        dropped.wait().await;
+        drops.assert_each_dropped_once();
+    });
+}
