@@ -42,8 +42,6 @@ use crate::task::budget;
 pub(crate) struct Registration {
     reactor: Arc<Reactor>,
     source: Arc<Source>,
-    /// A short read means drained (see the module documentation).
-    short_reads_drain: bool,
 }
 
 impl Registration {
@@ -57,11 +55,7 @@ impl Registration {
     pub(crate) fn new(fd: BorrowedFd<'_>) -> io::Result<Registration> {
         let reactor = Reactor::current();
         let source = reactor.register(fd)?;
-        Ok(Registration {
-            short_reads_drain: reactor.short_reads_drain(),
-            reactor,
-            source,
-        })
+        Ok(Registration { reactor, source })
     }
 
     /// Ready once the descriptor may be ready in `direction` (possibly
@@ -118,7 +112,7 @@ impl Registration {
                     if let Ok((_, moved)) = &result
                         && *moved > 0
                         && *moved < len
-                        && (direction == Direction::Write || self.short_reads_drain)
+                        && (direction == Direction::Write || self.reactor.short_reads_drain())
                     {
                         self.source.clear_drained(direction, seen);
                     }
