@@ -153,6 +153,49 @@ fn a_short_read_then_end_of_file_from_the_same_edge_does_not_hang() {
     });
 }
 
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_read_that_fills_the_buffer_then_end_of_file_does_not_hang() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // Exactly one buffer's worth and the FIN, queued before the server
+        // registers: the read fills its buffer, and the end of the stream
+        // must still be read without waiting for an edge.
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        std::io::Write::write_all(&mut client, &[3; 64]).unwrap();
+        client.shutdown(Shutdown::Write).unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut buf = [0; 64];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(buf, [3; 64]);
+        assert_eq!(server.read(&mut buf).await.unwrap(), 0, "end of file");
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn fixed_size_messages_keep_arriving_after_reads_that_drain_the_socket() {
+    block_on(async {
+        let (mut client, mut server) = connected().await;
+        // Every read takes exactly what was sent, leaving the socket empty;
+        // the next message must still wake the reader.
+        let echo = corio::spawn(async move {
+            let mut buf = [0; 64];
+            for _ in 0..200 {
+                server.read_exact(&mut buf).await.unwrap();
+                server.write_all(&buf).await.unwrap();
+            }
+        });
+        for i in 0..200u8 {
+            client.write_all(&[i; 64]).await.unwrap();
+            let mut back = [0; 64];
+            client.read_exact(&mut back).await.unwrap();
+            assert_eq!(back, [i; 64]);
+        }
+        echo.await.unwrap();
+    });
+}
+
 /// Makes `close` send RST instead of FIN.
 fn set_linger_zero(stream: &TcpStream) {
     let linger = libc::linger {

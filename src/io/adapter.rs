@@ -25,7 +25,7 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::registration::Registration;
+use super::registration::{Moved, Registration};
 use super::source::Direction;
 
 /// A non-blocking I/O object registered with the current reactor.
@@ -280,12 +280,32 @@ impl<T> Async<T> {
     /// Polls one read of up to `len` bytes by `read`, which returns
     /// `(result, bytes read)`; for byte streams only (see `registration.rs`:
     /// a short read may mark the source drained).
+    /// Asks the kernel to say, with each read, what stays queued (for TCP
+    /// streams: see `registration.rs`).
+    pub(crate) fn ask_queue_reports(&mut self)
+    where
+        T: AsFd,
+    {
+        self.registration.ask_queue_reports(self.io.as_fd());
+    }
+
+    /// Whether the reactor has `direction` marked ready (for tests).
+    #[cfg(test)]
+    pub(super) fn marked_ready(&self, direction: Direction) -> bool {
+        self.registration.marked_ready(direction)
+    }
+
+    /// Whether [`ask_queue_reports`](Self::ask_queue_reports) took effect.
+    pub(super) fn reports_queue(&self) -> bool {
+        self.registration.reports_queue()
+    }
+
     pub(crate) fn poll_read_buf<R>(
         &self,
         cx: &mut Context<'_>,
         len: usize,
-        mut read: impl FnMut(&T) -> io::Result<(R, usize)>,
-    ) -> Poll<io::Result<(R, usize)>> {
+        mut read: impl FnMut(&T) -> io::Result<(R, Moved)>,
+    ) -> Poll<io::Result<(R, Moved)>> {
         self.registration
             .poll_io_sized(Direction::Read, cx, len, || read(&self.io))
     }
@@ -301,7 +321,7 @@ impl<T> Async<T> {
         let len = buf.len();
         self.registration
             .poll_io_sized(Direction::Write, cx, len, || {
-                write(&self.io, buf).map(|n| (n, n))
+                write(&self.io, buf).map(|n| (n, Moved::bytes(n)))
             })
             .map(|result| result.map(|(n, _)| n))
     }
@@ -355,7 +375,9 @@ impl<T: Write> AsyncWrite for Async<T> {
         let Async { registration, io } = self.get_mut();
         let len = buf.len();
         registration
-            .poll_io_sized(Direction::Write, cx, len, || io.write(buf).map(|n| (n, n)))
+            .poll_io_sized(Direction::Write, cx, len, || {
+                io.write(buf).map(|n| (n, Moved::bytes(n)))
+            })
             .map(|result| result.map(|(n, _)| n))
     }
 

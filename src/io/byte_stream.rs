@@ -12,6 +12,7 @@ use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
 use std::task::{Context, Poll};
 
+use super::registration::Moved;
 use super::{Async, sys};
 
 impl<T: AsRawFd> Async<T>
@@ -26,12 +27,9 @@ where
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let len = buf.len();
-        self.poll_read_buf(cx, len, |io| {
-            // SAFETY: `buf` is a live, exclusively borrowed buffer of `len` bytes.
-            let n = unsafe { sys::recv(io.as_raw_fd(), buf.as_mut_ptr(), len) }?;
-            Ok((n, n))
-        })
-        .map(|result| result.map(|(n, _)| n))
+        let ptr = buf.as_mut_ptr();
+        // SAFETY: `buf` is a live, exclusively borrowed buffer of `len` bytes.
+        unsafe { self.poll_recv(cx, ptr, len) }
     }
 
     /// Polls one `read(2)` into memory that may be uninitialized (std's
@@ -44,12 +42,41 @@ where
         buf: &mut [MaybeUninit<u8>],
     ) -> Poll<io::Result<usize>> {
         let len = buf.len();
+        let ptr = buf.as_mut_ptr().cast();
+        // SAFETY: the kernel writes at most `len` bytes into `buf`, a live,
+        // exclusively borrowed buffer of `len` bytes; writing into
+        // uninitialized memory is fine, and it never reads from it.
+        unsafe { self.poll_recv(cx, ptr, len) }
+    }
+
+    /// Polls one `recv` of up to `len` bytes into `buf`.
+    ///
+    /// # Safety
+    ///
+    /// `buf` must be valid for writes of `len` bytes until this returns.
+    unsafe fn poll_recv(
+        &self,
+        cx: &mut Context<'_>,
+        buf: *mut u8,
+        len: usize,
+    ) -> Poll<io::Result<usize>> {
+        let queue = self.reports_queue();
         self.poll_read_buf(cx, len, |io| {
-            // SAFETY: the kernel writes at most `len` bytes into `buf`, a
-            // live, exclusively borrowed buffer of `len` bytes; writing into
-            // uninitialized memory is fine, and it never reads from it.
-            let n = unsafe { sys::recv(io.as_raw_fd(), buf.as_mut_ptr().cast(), len) }?;
-            Ok((n, n))
+            let fd = io.as_raw_fd();
+            let (n, queue_empty) = if queue {
+                // SAFETY: the caller vouches for `buf`.
+                unsafe { sys::recv_queued(fd, buf, len) }?
+            } else {
+                // SAFETY: as above.
+                (unsafe { sys::recv(fd, buf, len) }?, false)
+            };
+            Ok((
+                n,
+                Moved {
+                    bytes: n,
+                    queue_empty,
+                },
+            ))
         })
         .map(|result| result.map(|(n, _)| n))
     }

@@ -16,6 +16,13 @@
 //! counts as "full" too (the kernel's buffer filled up, and draining it
 //! produces a new writable edge).
 //!
+//! A *full* read of a TCP stream says nothing by itself: the kernel may
+//! hold more. On Linux a TCP stream asks for `TCP_INQ`, and each read then
+//! comes back with the count of bytes still queued (`sys.rs`); zero counts
+//! as drained too. A request/response exchange of fixed-size messages (the
+//! `tcp_echo` row reads exactly 64 bytes) then makes one `recv` per message
+//! instead of two. tokio does not do this: it always pays the second `recv`.
+//!
 //! A short *read* of a byte stream counts as "drained" only where the
 //! poller reports the peer's close on its own (epoll's `EPOLLRDHUP`, see
 //! `epoll.rs`). The danger is a FIN that arrives in the same edge as the last
@@ -42,6 +49,27 @@ use crate::task::budget;
 pub(crate) struct Registration {
     reactor: Arc<Reactor>,
     source: Arc<Source>,
+    /// Reads of this descriptor report what stays queued (`TCP_INQ`).
+    reports_queue: bool,
+}
+
+/// What one byte-stream transfer did, for the readiness bookkeeping.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Moved {
+    /// How many bytes moved.
+    pub(crate) bytes: usize,
+    /// A read that the kernel says left nothing queued (see `sys.rs`).
+    pub(crate) queue_empty: bool,
+}
+
+impl Moved {
+    /// `n` bytes, and no word on what is left.
+    pub(crate) fn bytes(n: usize) -> Moved {
+        Moved {
+            bytes: n,
+            queue_empty: false,
+        }
+    }
 }
 
 impl Registration {
@@ -55,7 +83,29 @@ impl Registration {
     pub(crate) fn new(fd: BorrowedFd<'_>) -> io::Result<Registration> {
         let reactor = Reactor::current();
         let source = reactor.register(fd)?;
-        Ok(Registration { reactor, source })
+        Ok(Registration {
+            reactor,
+            source,
+            reports_queue: false,
+        })
+    }
+
+    /// Asks the kernel to report, with each read of this TCP stream, how
+    /// many bytes stay queued (`TCP_INQ`), where that lets a full read count
+    /// as drained. Does nothing elsewhere, or if the kernel refuses.
+    pub(crate) fn ask_queue_reports(&mut self, fd: BorrowedFd<'_>) {
+        self.reports_queue = self.reactor.short_reads_drain() && super::sys::ask_queue_reports(fd);
+    }
+
+    /// Whether the source is marked ready for `direction` (for tests).
+    #[cfg(test)]
+    pub(crate) fn marked_ready(&self, direction: Direction) -> bool {
+        self.source.readiness().is_ready(direction)
+    }
+
+    /// Whether reads should go through [`super::sys::recv_queued`].
+    pub(crate) fn reports_queue(&self) -> bool {
+        self.reports_queue
     }
 
     /// Ready once the descriptor may be ready in `direction` (possibly
@@ -79,23 +129,26 @@ impl Registration {
         cx: &mut Context<'_>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io_sized(direction, cx, usize::MAX, || op().map(|r| (r, 0)))
-            .map(|result| result.map(|(r, _)| r))
+        self.poll_io_sized(direction, cx, usize::MAX, || {
+            op().map(|r| (r, Moved::bytes(0)))
+        })
+        .map(|result| result.map(|(r, _)| r))
     }
 
     /// As [`poll_io`](Self::poll_io), for a transfer of `len` bytes that
-    /// returns `(result, bytes moved)`. Writing fewer bytes than asked means
+    /// returns `(result, what moved)`. Writing fewer bytes than asked means
     /// the kernel's send buffer is full, so the next call waits for a
-    /// writable event instead of trying first; reading fewer means the
-    /// receive buffer is drained, where the reactor can tell a close apart.
-    /// Only byte streams may pass a `len`: a short datagram says nothing.
+    /// writable event instead of trying first; reading fewer, or a read the
+    /// kernel says left nothing queued, means the receive buffer is drained,
+    /// where the reactor can tell a close apart. Only byte streams may pass
+    /// a `len`: a short datagram says nothing.
     pub(crate) fn poll_io_sized<R>(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         len: usize,
-        mut op: impl FnMut() -> io::Result<(R, usize)>,
-    ) -> Poll<io::Result<(R, usize)>> {
+        mut op: impl FnMut() -> io::Result<(R, Moved)>,
+    ) -> Poll<io::Result<(R, Moved)>> {
         let spent = ready!(budget::poll_proceed(cx));
         loop {
             let seen = self.source.readiness();
@@ -110,9 +163,14 @@ impl Registration {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 result => {
                     if let Ok((_, moved)) = &result
-                        && *moved > 0
-                        && *moved < len
-                        && (direction == Direction::Write || self.reactor.short_reads_drain())
+                        && moved.bytes > 0
+                        && match direction {
+                            Direction::Write => moved.bytes < len,
+                            Direction::Read => {
+                                (moved.bytes < len || moved.queue_empty)
+                                    && self.reactor.short_reads_drain()
+                            }
+                        }
                     {
                         self.source.clear_drained(direction, seen);
                     }

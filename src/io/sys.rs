@@ -11,12 +11,20 @@
 //! byte streams call the kernel through `syscall(2)`, which glibc does not
 //! wrap that way; elsewhere, the C library's `recv` and `send`.
 //!
+//! On Linux a TCP stream can also learn, from the read itself, whether
+//! anything is left to read: with the `TCP_INQ` option set, `recvmsg`
+//! returns a control message carrying the bytes still queued after it
+//! ([`recv_queued`]). A read that fills the caller's buffer and leaves
+//! nothing behind then counts as drained, and the `recv` that would only say
+//! `EAGAIN` is never made (see `registration.rs`). A FIN already received
+//! counts as one byte queued, so the read that returns 0 still happens.
+//!
 //! Writes pass `MSG_NOSIGNAL`, as std's `TcpStream` does: a peer that went
 //! away makes the write fail with `EPIPE` instead of killing the process
 //! with `SIGPIPE`.
 
 use std::io;
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 
 /// Receives up to `len` bytes into `buf`.
 ///
@@ -45,6 +53,87 @@ pub(super) unsafe fn recv(fd: RawFd, buf: *mut u8, len: usize) -> io::Result<usi
         return Err(io::Error::last_os_error());
     }
     Ok(n as usize)
+}
+
+/// Asks the kernel to report, with each `recvmsg` on the TCP socket `fd`,
+/// how many bytes stay queued. Whether it agreed.
+pub(super) fn ask_queue_reports(fd: BorrowedFd<'_>) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let on: libc::c_int = 1;
+        // SAFETY: passes a live `c_int` and its size; the kernel checks `fd`.
+        let set = unsafe {
+            libc::setsockopt(
+                fd.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_INQ,
+                (&raw const on).cast(),
+                size_of::<libc::c_int>() as libc::socklen_t,
+            )
+        };
+        set == 0
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = fd;
+        false
+    }
+}
+
+/// As [`recv`], on a socket that [`ask_queue_reports`] set up: also says
+/// whether the kernel reported nothing left queued after this read.
+///
+/// # Safety
+///
+/// As for [`recv`].
+pub(super) unsafe fn recv_queued(fd: RawFd, buf: *mut u8, len: usize) -> io::Result<(usize, bool)> {
+    #[cfg(target_os = "linux")]
+    {
+        let mut iov = libc::iovec {
+            iov_base: buf.cast(),
+            iov_len: len,
+        };
+        // Room for one control message carrying a `c_int`, 8-byte aligned.
+        let mut control = [0u64; 4];
+        // SAFETY: `msghdr` is a plain C struct; all-zero is a valid value.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &raw mut iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control.as_mut_ptr().cast();
+        msg.msg_controllen = size_of_val(&control) as _;
+        // SAFETY: `msg` points at one iovec describing the caller's buffer
+        // and at `control`; all three live across the call.
+        let n = unsafe { libc::syscall(libc::SYS_recvmsg, fd, &raw mut msg, 0) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok((n as usize, queued(&msg) == Some(0)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    // SAFETY: as above.
+    unsafe {
+        recv(fd, buf, len).map(|n| (n, false))
+    }
+}
+
+/// The `TCP_CM_INQ` count among `msg`'s control messages, if there is one.
+#[cfg(target_os = "linux")]
+fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
+    // SAFETY: `msg` is the header the kernel just filled; the CMSG macros
+    // walk its control buffer within `msg_controllen`, and a non-null
+    // header they return is within it, followed by its data.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(msg);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::IPPROTO_TCP && (*cmsg).cmsg_type == libc::TCP_CM_INQ {
+                return Some(std::ptr::read_unaligned(
+                    libc::CMSG_DATA(cmsg).cast::<libc::c_int>(),
+                ));
+            }
+            cmsg = libc::CMSG_NXTHDR(msg, cmsg);
+        }
+    }
+    None
 }
 
 /// Sends up to `len` bytes from `buf`.
@@ -79,8 +168,34 @@ pub(super) unsafe fn send(fd: RawFd, buf: *const u8, len: usize) -> io::Result<u
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::AsRawFd;
+    use std::io::Write;
+    use std::os::fd::{AsFd, AsRawFd};
     use std::os::unix::net::UnixStream;
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    #[cfg_attr(miri, ignore = "system calls: Miri cannot run them")]
+    fn a_tcp_read_reports_whether_anything_stays_queued() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        assert!(ask_queue_reports(server.as_fd()));
+        client.write_all(&[5; 100]).unwrap();
+        let fd = server.as_raw_fd();
+        let mut buf = [0u8; 64];
+        // SAFETY: `buf` is live for each call and at least as long as asked.
+        unsafe {
+            assert_eq!(recv_queued(fd, buf.as_mut_ptr(), 64).unwrap(), (64, false));
+            assert_eq!(recv_queued(fd, buf.as_mut_ptr(), 64).unwrap(), (36, true));
+            // A FIN waiting behind the data counts as something queued,
+            // so the read that returns 0 still gets made.
+            client.write_all(&[6; 64]).unwrap();
+            client.shutdown(std::net::Shutdown::Write).unwrap();
+            assert_eq!(recv_queued(fd, buf.as_mut_ptr(), 64).unwrap(), (64, false));
+            assert_eq!(recv_queued(fd, buf.as_mut_ptr(), 64).unwrap().0, 0);
+        }
+        assert_eq!(buf, [6; 64]);
+    }
 
     #[test]
     #[cfg_attr(miri, ignore = "system calls: Miri cannot run them")]

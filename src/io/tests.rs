@@ -215,3 +215,47 @@ fn dropping_a_registration_deregisters_it() {
     drop(registration);
     assert_eq!(reactor.sources_registered(), 0, "drop deregisters");
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    if !reactor.short_reads_drain() {
+        eprintln!("skipped: this kernel has no epoll_pwait2, so no drained reads");
+        return;
+    }
+    let _io = Reactor::enter(&reactor);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let mut server = Async::new(listener.accept().unwrap().0).unwrap();
+    server.ask_queue_reports();
+    assert!(server.reports_queue(), "Linux TCP takes TCP_INQ");
+    client.write_all(&[1; 128]).unwrap();
+    // Loopback delivers at once; hand the readable edge to the source.
+    reactor.wait(Some(Duration::ZERO)).unwrap();
+    let (waker, _) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    let mut buf = [0; 64];
+    budget::with_budget(|| {
+        assert!(matches!(
+            server.poll_read(&mut cx, &mut buf),
+            Poll::Ready(Ok(64))
+        ));
+        assert!(
+            server.marked_ready(Direction::Read),
+            "a full read with 64 bytes still queued leaves the stream ready"
+        );
+        assert!(matches!(
+            server.poll_read(&mut cx, &mut buf),
+            Poll::Ready(Ok(64))
+        ));
+        assert!(
+            !server.marked_ready(Direction::Read),
+            "a full read that left nothing queued counts as drained"
+        );
+        assert!(
+            server.poll_read(&mut cx, &mut buf).is_pending(),
+            "so the next read waits for an edge"
+        );
+    });
+}

@@ -116,9 +116,9 @@ impl TcpStream {
     /// # }
     /// ```
     pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
-        Ok(TcpStream {
-            inner: Async::new(stream)?,
-        })
+        let mut inner = Async::new(stream)?;
+        inner.ask_queue_reports();
+        Ok(TcpStream { inner })
     }
 
     /// Reads some bytes into `buf`; `Ok(0)` means the peer closed its side.
