@@ -125,6 +125,49 @@ fn the_dump_shows_a_named_idle_task_with_its_location_and_idle_time() {
 }
 
 #[test]
+fn the_dump_and_the_metrics_count_local_tasks_until_their_set_is_gone() {
+    let ids = |handle: &corio::Handle| -> Vec<u64> {
+        handle.dump().tasks.into_iter().map(|t| t.id).collect()
+    };
+    // `spawn_local` straight inside a current-thread `block_on`.
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let handle = runtime.handle().clone();
+    runtime.block_on(bounded(async {
+        let local = corio::task::spawn_local(std::future::pending::<()>());
+        assert_eq!(ids(&handle), [local.id().as_u64()]);
+        assert_eq!(handle.metrics().alive_tasks, 1);
+        local.abort();
+    }));
+    assert!(
+        ids(&handle).is_empty(),
+        "the implicit set ended with block_on"
+    );
+    assert_eq!(handle.metrics().alive_tasks, 0);
+
+    // An explicit LocalSet on a multi-thread runtime, beside a plain task.
+    let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    let handle = runtime.handle().clone();
+    let set = corio::task::LocalSet::new();
+    let plain = runtime.spawn(std::future::pending::<()>());
+    let local = set.spawn_local(std::future::pending::<()>());
+    runtime.block_on(bounded(set.run_until(async {
+        let mut expected = vec![plain.id().as_u64(), local.id().as_u64()];
+        expected.sort();
+        assert_eq!(ids(&corio::Handle::current()), expected);
+    })));
+    assert_eq!(handle.metrics().alive_tasks, 2);
+    drop(set);
+    assert_eq!(
+        ids(&handle),
+        [plain.id().as_u64()],
+        "dropping the set ends its tasks"
+    );
+    plain.abort();
+}
+
+#[test]
 fn a_slow_poll_is_reported_exactly_once_with_the_task_name() {
     let (runtime, reports) = runtime_with_reports(Some(Duration::from_millis(50)));
     let id = runtime.block_on(bounded(async {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::builder::Flavor;
 use super::driver::{self, Driver};
-use super::local::LocalSet;
+use super::local::{LocalSet, LocalSets};
 use super::{block_on, context};
 use crate::blocking;
 use crate::observe::{RuntimeMetrics, TaskDump};
@@ -20,6 +20,8 @@ pub(crate) struct Inner {
     pub(crate) blocking: blocking::Pool,
     pub(crate) driver: Arc<Driver>,
     pub(crate) flavor: Flavor,
+    /// The `LocalSet`s this runtime ran, for the dump.
+    pub(crate) local_sets: LocalSets,
 }
 
 /// A reference to a runtime: spawn on it, or enter it, from any thread.
@@ -208,7 +210,7 @@ impl Handle {
         let (blocking_threads, idle_blocking, blocking_queue) = self.inner.blocking.counts();
         RuntimeMetrics {
             workers: scheduler.num_workers(),
-            alive_tasks: scheduler.owned.len(),
+            alive_tasks: scheduler.owned.len() + self.inner.local_sets.tasks(),
             spawned_tasks: scheduler.owned.spawned(),
             injection_queue_depth: scheduler.injection_queue_depth(),
             worker: scheduler.worker_metrics(),
@@ -222,6 +224,8 @@ impl Handle {
 
     /// Every live task: id, name, spawn location, state, polls, busy time
     /// and time since its last poll. Prints as a table (see [`TaskDump`]).
+    /// The tasks of a [`LocalSet`] this runtime runs (among them those of
+    /// `spawn_local` in a current-thread `block_on`) are listed too.
     ///
     /// # Examples
     ///
@@ -235,7 +239,13 @@ impl Handle {
     /// });
     /// ```
     pub fn dump(&self) -> TaskDump {
-        self.inner.scheduler.dump()
+        let mut dump = self.inner.scheduler.dump();
+        let now = crate::observe::clock::now();
+        self.inner
+            .local_sets
+            .for_each_task(|header| dump.tasks.push(header.info(now)));
+        dump.tasks.sort_by_key(|t| t.id);
+        dump
     }
 }
 

@@ -14,6 +14,13 @@
 //!
 //! A current-thread runtime's `block_on` runs its future inside an implicit
 //! `LocalSet`, so `spawn_local` works there directly, as in asyncio.
+//!
+//! A set's tasks are not in the runtime's own task list, yet the task dump
+//! and `alive_tasks` must show them (asyncio lists every task of its loop).
+//! So `run_until` leaves a weak reference to the set with the runtime that
+//! runs it ([`LocalSets`]), and the dump walks those sets too: a task's
+//! header is plain atomics, readable from any thread, even where its future
+//! is `!Send`.
 
 use std::cell::Cell;
 use std::collections::VecDeque;
@@ -22,13 +29,14 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 use std::thread::{self, ThreadId};
 
 use parking_lot::Mutex;
 
-use crate::task::{JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task_unchecked};
+use super::Handle;
+use crate::task::{Header, JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task_unchecked};
 
 /// Local tasks run per turn of `run_until` before it yields to its runtime.
 const TASKS_PER_TURN: usize = 61;
@@ -145,6 +153,9 @@ impl LocalSet {
     /// assert_eq!(runtime.block_on(local.run_until(waiter)).unwrap(), 7, "it stayed in the set");
     /// ```
     pub async fn run_until<F: Future>(&self, future: F) -> F::Output {
+        if let Ok(handle) = Handle::try_current() {
+            handle.inner.local_sets.add(&self.shared);
+        }
         RunUntil {
             set: self,
             future: std::pin::pin!(future),
@@ -240,6 +251,44 @@ where
 }
 
 /// Marks `shared` as this thread's current set while alive.
+/// The local sets a runtime has run, so that its dump can list their tasks.
+#[derive(Default)]
+pub(crate) struct LocalSets {
+    sets: Mutex<Vec<Weak<Shared>>>,
+}
+
+impl LocalSets {
+    /// Remembers `set` (once), forgetting sets that were dropped.
+    fn add(&self, set: &Arc<Shared>) {
+        let mut sets = self.sets.lock();
+        sets.retain(|s| s.strong_count() > 0);
+        if !sets
+            .iter()
+            .any(|s| std::ptr::eq(s.as_ptr(), Arc::as_ptr(set)))
+        {
+            sets.push(Arc::downgrade(set));
+        }
+    }
+
+    /// Calls `f` on the header of every live task of every live set.
+    pub(crate) fn for_each_task(&self, mut f: impl FnMut(&Header)) {
+        for set in &self.live() {
+            set.owned.for_each(&mut f);
+        }
+    }
+
+    /// How many tasks the live sets hold.
+    pub(crate) fn tasks(&self) -> usize {
+        self.live().iter().map(|set| set.owned.len()).sum()
+    }
+
+    /// The sets still alive. Upgraded under the lock and walked outside
+    /// it: a set dropped meanwhile stays alive until these `Arc`s go.
+    fn live(&self) -> Vec<Arc<Shared>> {
+        self.sets.lock().iter().filter_map(Weak::upgrade).collect()
+    }
+}
+
 struct Enter(*const Arc<Shared>);
 
 impl Enter {

@@ -14,6 +14,7 @@ use super::builder::{Builder, Flavor};
 use super::context;
 use super::driver::{self, Driver};
 use super::handle::{Handle, Inner};
+use super::local::LocalSets;
 use crate::blocking;
 use crate::observe;
 use crate::scheduler::{self, Shared, Watchdog};
@@ -90,6 +91,7 @@ impl Runtime {
                 scheduler,
                 flavor: builder.flavor,
                 driver,
+                local_sets: LocalSets::default(),
                 blocking: blocking::Pool::new(blocking::Config {
                     max_threads: builder.max_blocking_threads,
                     keep_alive: builder.blocking_keep_alive,
