@@ -174,6 +174,33 @@ fn a_large_waiter_at_the_head_blocks_smaller_ones() {
 }
 
 #[test]
+fn one_release_grants_every_waiter_it_covers_beyond_a_wake_batch() {
+    // A release wakes a batch of waiters per hold of the lock; twenty
+    // waiters take more than one batch, and all must be granted.
+    let semaphore = Semaphore::new(0);
+    let waiters: Vec<_> = (0..20).map(|_| Flag::new()).collect();
+    let mut acquires: Vec<_> = (0..21).map(|_| Box::pin(semaphore.acquire())).collect();
+    for (acquire, (_, waker)) in acquires.iter_mut().zip(&waiters) {
+        assert!(poll_with(acquire.as_mut(), waker).is_pending());
+    }
+    let (last_flag, last_waker) = Flag::new();
+    assert!(poll_with(acquires[20].as_mut(), &last_waker).is_pending());
+    semaphore.add_permits(20);
+    let mut permits = Vec::new();
+    for (i, (acquire, (flag, waker))) in acquires.iter_mut().zip(&waiters).enumerate() {
+        assert!(flag.take(), "waiter {i} was woken");
+        let Poll::Ready(Ok(permit)) = poll_with(acquire.as_mut(), waker) else {
+            panic!("waiter {i} holds its permit");
+        };
+        permits.push(permit);
+    }
+    assert!(!last_flag.take(), "the 21st waits for a permit");
+    assert_eq!(semaphore.available_permits(), 0);
+    permits.pop();
+    assert!(last_flag.take(), "and gets the first one back");
+}
+
+#[test]
 fn a_cancelled_grant_returns_its_permits() {
     let semaphore = Semaphore::new(0);
     let (flag_a, waker_a) = Flag::new();

@@ -40,6 +40,9 @@ use crate::loom::{Mutex, MutexGuard};
 use crate::sync::wait_queue::{Recheck, WaitQueue};
 use crate::task::budget::poll_proceed;
 
+/// Waiters woken per hold of the lock by one release.
+const WAKE_BATCH: usize = 8;
+
 /// A counting semaphore; see the module doc.
 ///
 /// # Examples
@@ -359,11 +362,24 @@ impl Semaphore {
     }
 
     /// Grants waiters from the head of the line while the pool covers them,
-    /// waking each one outside the lock.
+    /// waking them outside the lock: up to [`WAKE_BATCH`] per lock hold, so
+    /// the common release (one permit, one waiter granted) takes the lock
+    /// once, not a second time only to find the pool empty.
     fn grant<'a>(&'a self, mut state: MutexGuard<'a, State>) {
-        while let Some(waker) = state.grant_front() {
+        loop {
+            let mut wakers: [Option<Waker>; WAKE_BATCH] = Default::default();
+            let mut granted = 0;
+            while granted < WAKE_BATCH
+                && let Some(waker) = state.grant_front()
+            {
+                wakers[granted] = Some(waker);
+                granted += 1;
+            }
             drop(state);
-            waker.wake();
+            wakers.into_iter().flatten().for_each(Waker::wake);
+            if granted < WAKE_BATCH {
+                return;
+            }
             state = self.state.lock();
         }
     }
