@@ -4,7 +4,7 @@
 //! socket is non-blocking and a read that finds no data returns `WouldBlock`.
 //! The task then needs someone to wake it when data arrives: that is the
 //! *reactor*. It watches every registered descriptor through one
-//! `polling::Poller` (epoll on Linux, kqueue on macOS and the BSDs) and turns
+//! poller (epoll on Linux, kqueue on macOS and the BSDs) and turns
 //! each readiness event into a `Waker::wake` for the task that waits.
 //!
 //! ```text
@@ -21,8 +21,10 @@
 //! - `waiters.rs`: the wakers of the tasks waiting on one direction;
 //! - `source.rs`: one descriptor's readiness bits and waiters, and the
 //!   edge-triggered (or oneshot) protocol;
+//! - `poller/`: the kernel's readiness interface behind one small API
+//!   (`epoll.rs` on Linux, `polling` elsewhere);
 //! - `reactor.rs`: the poller, the slab of sources, and `wait`, the dispatch
-//!   loop the runtime's driver runs (`epoll.rs`: its one-call Linux wait);
+//!   loop the runtime's driver runs;
 //! - `context.rs`: the thread-local "current reactor" that sockets register
 //!   with;
 //! - `registration.rs`: a source's membership in the reactor, and the retry
@@ -36,9 +38,8 @@
 mod adapter;
 mod byte_stream;
 mod context;
-#[cfg(target_os = "linux")]
-mod epoll;
 mod key;
+mod poller;
 mod reactor;
 mod registration;
 mod source;

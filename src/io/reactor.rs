@@ -1,11 +1,11 @@
-//! The `Reactor`: one `polling::Poller` and the sources registered with it.
+//! The `Reactor`: one poller and the sources registered with it.
 //!
 //! The reactor turns "the kernel says descriptor 7 is readable" into "wake the
 //! task that waits to read from descriptor 7". It owns three things:
 //!
 //! ```text
 //!   Reactor
-//!   ├── poller:  polling::Poller       epoll on Linux, kqueue on the BSDs/macOS
+//!   ├── poller:  Poller                epoll on Linux, kqueue (via `polling`) elsewhere
 //!   ├── sources: Mutex<Slab<Arc<Source>>>   key (index + generation) → Source
 //!   └── harvest: Mutex<Harvest>        the event buffer; held by the driver only
 //! ```
@@ -30,14 +30,8 @@
 //! **Edge or oneshot.** Where the poller has edge-triggered mode (epoll,
 //! kqueue) a source is added once for both directions and the kernel reports
 //! each new edge. Elsewhere a source is added with no interest, and a task
-//! that gets `WouldBlock` arms it (oneshot, the mode every `polling` backend
-//! supports; see [`super::source`]).
-//!
-//! **Linux.** Where the kernel has `epoll_pwait2`, the wait, the wake-up and
-//! the adding of sources go straight to epoll ([`super::epoll`]): one system
-//! call per wait, one `write` per wake-up, and `EPOLLRDHUP`, which lets a
-//! short stream read count as drained. `polling` still creates the epoll
-//! descriptor and removes sources, and is the whole story everywhere else.
+//! that gets `WouldBlock` arms it (oneshot; see [`super::source`]). Which
+//! poller runs is [`super::poller`]'s business; this file does not know.
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -47,21 +41,15 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use parking_lot::Mutex;
-use polling::{Event, Events, PollMode, Poller};
 use slab::Slab;
 
 use super::key::{Key, MAX_SOURCES};
+use super::poller::{Events, Poller};
 use super::source::{Closed, Direction, IoEvent, Source};
 
 /// The I/O driver of one runtime. See the module documentation.
 pub(crate) struct Reactor {
     poller: Poller,
-    /// Set where the kernel has `epoll_pwait2`: wait, notify and add
-    /// sockets through `epoll.rs`, which also tells when a peer closed.
-    #[cfg(target_os = "linux")]
-    fast: Option<super::epoll::Notifier>,
-    /// Register sources edge-triggered (where the poller supports it).
-    edge: bool,
     sources: Mutex<Sources>,
     /// `sources.slab.len()`, readable without the lock (metrics, fast path).
     registered: AtomicUsize,
@@ -79,24 +67,14 @@ struct Sources {
 /// Buffers reused by every `wait`, so that dispatch does not allocate.
 struct Harvest {
     events: Events,
-    #[cfg(target_os = "linux")]
-    raw: super::epoll::RawEvents,
     ready: Vec<(Arc<Source>, IoEvent)>,
     wake: Vec<Waker>,
 }
 
 impl Reactor {
     pub(crate) fn new() -> io::Result<Reactor> {
-        let poller = Poller::new()?;
         Ok(Reactor {
-            #[cfg(target_os = "linux")]
-            fast: if poller.supports_edge() && super::epoll::probe(poller.as_raw_fd()) {
-                Some(super::epoll::Notifier::new(poller.as_raw_fd())?)
-            } else {
-                None
-            },
-            edge: poller.supports_edge(),
-            poller,
+            poller: Poller::new()?,
             sources: Mutex::new(Sources {
                 slab: Slab::new(),
                 next_generation: 0,
@@ -105,8 +83,6 @@ impl Reactor {
             registered: AtomicUsize::new(0),
             harvest: Mutex::new(Harvest {
                 events: Events::new(),
-                #[cfg(target_os = "linux")]
-                raw: super::epoll::RawEvents::new(),
                 ready: Vec::new(),
                 wake: Vec::new(),
             }),
@@ -125,40 +101,13 @@ impl Reactor {
         if timeout == Some(Duration::ZERO) && !self.may_have_events()? {
             return Ok(0);
         }
-        #[cfg(target_os = "linux")]
-        if let Some(notifier) = &self.fast {
-            return match self.wait_fast(notifier, &mut harvest, timeout) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
-                done => done,
-            };
-        }
         let Harvest {
             events,
             ready,
             wake,
-            ..
         } = &mut *harvest;
-        events.clear();
         self.poller.wait(events, timeout)?;
-        Ok(self.dispatch(events.iter().map(IoEvent::from), ready, wake))
-    }
-
-    /// `wait` through `epoll_pwait2` (see `epoll.rs`).
-    #[cfg(target_os = "linux")]
-    fn wait_fast(
-        &self,
-        notifier: &super::epoll::Notifier,
-        harvest: &mut Harvest,
-        timeout: Option<Duration>,
-    ) -> io::Result<usize> {
-        let Harvest {
-            raw, ready, wake, ..
-        } = harvest;
-        let waited = super::epoll::wait(self.poller.as_raw_fd(), raw, timeout);
-        // As `polling` does after its wait: the next notify writes again.
-        notifier.clear();
-        waited?;
-        Ok(self.dispatch(raw.events(), ready, wake))
+        Ok(self.dispatch(events.iter(), ready, wake))
     }
 
     /// Delivers `events` to their sources and wakes the tasks that waited.
@@ -171,9 +120,7 @@ impl Reactor {
     ) -> usize {
         // Look every key up under one short lock, keeping only the events
         // whose key is the slot's current one: a stale event for a
-        // deregistered source whose slot was reused is dropped here. The
-        // poller's own notify event carries `usize::MAX`, whose index no
-        // source ever has.
+        // deregistered source whose slot was reused is dropped here.
         {
             let sources = self.sources.lock();
             for event in events {
@@ -197,9 +144,9 @@ impl Reactor {
     /// own descriptor, which is readable exactly when some registered
     /// descriptor has an event (or a notification) waiting.
     ///
-    /// Without it a zero-timeout `Poller::wait` costs five syscalls (it resets
-    /// the poller's timer and notifier) even when nothing happened, and busy
-    /// workers make that check every few dozen tasks.
+    /// Busy workers make that check every few dozen tasks, and most of the
+    /// time nothing happened; through `polling` a zero-timeout wait costs
+    /// five system calls even then.
     fn may_have_events(&self) -> io::Result<bool> {
         if self.registered.load(Ordering::Relaxed) == 0 {
             return Ok(false);
@@ -222,26 +169,16 @@ impl Reactor {
     /// Wakes the thread blocked in [`wait`](Self::wait), or makes the next
     /// `wait` return at once. Any thread may call it.
     pub(crate) fn notify(&self) {
-        #[cfg(target_os = "linux")]
-        if let Some(notifier) = &self.fast {
-            notifier.notify();
-            return;
-        }
-        // `Poller::notify` can only fail if the eventfd/pipe write fails,
-        // which a full counter would cause: the poller is notified then.
-        let _ = self.poller.notify();
+        self.poller.notify();
     }
 
     /// Whether a short read means the socket's receive buffer is drained.
     ///
     /// True where the poller reports a peer's close as its own bit (epoll
-    /// with `EPOLLRDHUP`, see `epoll.rs`): a close that arrived with the last
-    /// bytes is then kept, and the read that returns 0 needs no new edge.
+    /// with `EPOLLRDHUP`): a close that arrived with the last bytes is then
+    /// kept, and the read that returns 0 needs no new edge.
     pub(crate) fn short_reads_drain(&self) -> bool {
-        #[cfg(target_os = "linux")]
-        return self.fast.is_some();
-        #[cfg(not(target_os = "linux"))]
-        return false;
+        self.poller.reports_close()
     }
 
     /// How many sources are registered right now (for metrics).
@@ -286,44 +223,23 @@ impl Reactor {
             let key = Key::new(entry.key(), sources.next_generation);
             sources.next_generation = sources.next_generation.wrapping_add(1);
             entry
-                .insert(Arc::new(Source::new(fd.as_raw_fd(), key, self.edge)))
+                .insert(Arc::new(Source::new(
+                    fd.as_raw_fd(),
+                    key,
+                    self.poller.edge(),
+                )))
                 .clone()
         };
         self.registered.fetch_add(1, Ordering::Relaxed);
         // The syscall runs outside the slab lock. Until it returns, the
         // source can get no event, so being in the slab already is harmless.
-        let key = source.key().into();
-        #[cfg(target_os = "linux")]
-        let added = if self.fast.is_some() {
-            // Edge-triggered, with `EPOLLRDHUP`, which `polling` leaves out.
-            super::epoll::add(self.poller.as_raw_fd(), fd.as_raw_fd(), key)
-        } else {
-            self.add_portable(fd, key)
-        };
-        #[cfg(not(target_os = "linux"))]
-        let added = self.add_portable(fd, key);
-        match added {
+        // SAFETY: `register`'s caller deregisters before closing `fd`, and
+        // `deregister` deletes it from the poller.
+        match unsafe { self.poller.add(fd, source.key().into()) } {
             Ok(()) => Ok(source),
             Err(error) => {
                 self.remove(&source);
                 Err(error)
-            }
-        }
-    }
-
-    /// Adds `fd` through `polling`: edge-triggered for both directions, or
-    /// oneshot with no interest yet.
-    fn add_portable(&self, fd: BorrowedFd<'_>, key: usize) -> io::Result<()> {
-        // SAFETY: `polling` requires the fd to be deleted before it is
-        // closed; `register`'s caller guarantees that.
-        unsafe {
-            if self.edge {
-                // Both directions, once: the kernel reports each new edge.
-                self.poller
-                    .add_with_mode(&fd, Event::all(key), PollMode::Edge)
-            } else {
-                // Oneshot: no interest until a task waits (`Source::arm`).
-                self.poller.add(&fd, Event::none(key))
             }
         }
     }

@@ -25,7 +25,7 @@
 //!
 //! A short *read* of a byte stream counts as "drained" only where the
 //! poller reports the peer's close on its own (epoll's `EPOLLRDHUP`, see
-//! `epoll.rs`). The danger is a FIN that arrives in the same edge as the last
+//! `poller/epoll.rs`). The danger is a FIN that arrives in the same edge as the last
 //! bytes: clear the mark after the short read, and the read that would return
 //! 0 waits for an edge that never comes. With the close kept as its own bit
 //! (`source.rs`) that read still happens at once. The gain is one `recv`

@@ -51,9 +51,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
-use polling::{Event, Poller};
 
 use super::key::Key;
+use super::poller::Poller;
 use super::waiters::Waiters;
 
 /// Which half of a descriptor a task waits for.
@@ -85,13 +85,14 @@ pub(crate) struct IoEvent {
     pub(crate) read_closed: bool,
 }
 
-impl From<polling::Event> for IoEvent {
-    /// `polling` does not say whether the peer closed: a plain edge.
-    fn from(event: polling::Event) -> IoEvent {
+#[cfg(test)]
+impl IoEvent {
+    /// A plain readable edge for `key`, as a test's driver would deliver.
+    pub(crate) fn readable(key: usize) -> IoEvent {
         IoEvent {
-            key: event.key,
-            readable: event.readable,
-            writable: event.writable,
+            key,
+            readable: true,
+            writable: false,
             read_closed: false,
         }
     }
@@ -324,7 +325,7 @@ impl Source {
         // (taking this lock) before closing the fd: the fd stays open while
         // this borrow lasts.
         let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
-        poller.modify(fd, Event::new(self.key.into(), read, write))?;
+        poller.modify(fd, self.key.into(), read, write)?;
         state.armed_read = read;
         state.armed_write = write;
         Ok(())
@@ -373,11 +374,11 @@ mod tests {
         let source = Source::new(-1, Key::new(0, 0), true);
         assert!(!source.readiness().is_ready(Direction::Read));
         let mut wake = Vec::new();
-        source.dispatch(&poller, Event::readable(0).into(), &mut wake);
+        source.dispatch(&poller, IoEvent::readable(0), &mut wake);
         let seen = source.readiness();
         assert!(seen.is_ready(Direction::Read) && !seen.is_ready(Direction::Write));
         // A second event lands after the task looked, before it clears.
-        source.dispatch(&poller, Event::readable(0).into(), &mut wake);
+        source.dispatch(&poller, IoEvent::readable(0), &mut wake);
         source.clear_readiness(Direction::Read, seen);
         assert!(
             source.readiness().is_ready(Direction::Read),

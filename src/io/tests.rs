@@ -7,12 +7,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use polling::Event;
-
 use super::Async;
 use super::reactor::Reactor;
 use super::registration::Registration;
-use super::source::Direction;
+use super::source::{Direction, IoEvent};
 use crate::task::budget;
 
 /// A waker that counts its wakes.
@@ -59,9 +57,7 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
 
     // The driver had collected an event for the old source before it left.
     let dispatched = reactor.dispatch(
-        [Event::readable(stale_key.into())]
-            .into_iter()
-            .map(Into::into),
+        [IoEvent::readable(stale_key.into())].into_iter(),
         &mut Vec::new(),
         &mut Vec::new(),
     );
@@ -76,9 +72,7 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
 
     // The current key is delivered.
     let dispatched = reactor.dispatch(
-        [Event::readable(new.key().into())]
-            .into_iter()
-            .map(Into::into),
+        [IoEvent::readable(new.key().into())].into_iter(),
         &mut Vec::new(),
         &mut Vec::new(),
     );
