@@ -145,8 +145,10 @@ impl Reactor {
     /// descriptor has an event (or a notification) waiting.
     ///
     /// Busy workers make that check every few dozen tasks, and most of the
-    /// time nothing happened; through `polling` a zero-timeout wait costs
-    /// five system calls even then.
+    /// time nothing happened. Through `polling` a zero-timeout wait costs
+    /// five system calls even then; on Linux's epoll it costs one, as this
+    /// does, and the check still keeps an empty harvest off the slab lock.
+    /// With no source registered it costs none.
     fn may_have_events(&self) -> io::Result<bool> {
         if self.registered.load(Ordering::Relaxed) == 0 {
             return Ok(false);
