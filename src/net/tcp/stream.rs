@@ -98,6 +98,11 @@ impl TcpStream {
 
     /// Wraps a connected std stream, making it non-blocking.
     ///
+    /// On Linux the socket also gets the `TCP_INQ` option, so that each read
+    /// says whether anything is left to read (see `docs/reactor.md`); it
+    /// changes nothing for `read` and `write`, only adds a control message
+    /// to a `recvmsg` made on the descriptor directly.
+    ///
     /// # Panics
     ///
     /// Outside a corio runtime.
