@@ -296,8 +296,14 @@ impl<T> Async<T> {
     }
 
     /// Whether [`ask_queue_reports`](Self::ask_queue_reports) took effect.
+    #[cfg(test)]
     pub(super) fn reports_queue(&self) -> bool {
         self.registration.reports_queue()
+    }
+
+    /// The registration, for the byte-stream reads (`byte_stream.rs`).
+    pub(super) fn registration(&self) -> &Registration {
+        &self.registration
     }
 
     pub(crate) fn poll_read_buf<R>(

@@ -60,16 +60,18 @@ where
         buf: *mut u8,
         len: usize,
     ) -> Poll<io::Result<usize>> {
-        let queue = self.reports_queue();
+        let registration = self.registration();
+        let ask = registration.read_asks_queue();
         self.poll_read_buf(cx, len, |io| {
             let fd = io.as_raw_fd();
-            let (n, queue_empty) = if queue {
+            let (n, queue_empty) = if ask {
                 // SAFETY: the caller vouches for `buf`.
                 unsafe { sys::recv_queued(fd, buf, len) }?
             } else {
                 // SAFETY: as above.
                 (unsafe { sys::recv(fd, buf, len) }?, false)
             };
+            registration.note_read(n == len);
             Ok((
                 n,
                 Moved {

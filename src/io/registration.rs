@@ -17,11 +17,13 @@
 //! produces a new writable edge).
 //!
 //! A *full* read of a TCP stream says nothing by itself: the kernel may
-//! hold more. On Linux a TCP stream asks for `TCP_INQ`, and each read then
-//! comes back with the count of bytes still queued (`sys.rs`); zero counts
-//! as drained too. A request/response exchange of fixed-size messages (the
-//! `tcp_echo` row reads exactly 64 bytes) then makes one `recv` per message
-//! instead of two. tokio does not do this: it always pays the second `recv`.
+//! hold more. On Linux a TCP stream asks for `TCP_INQ`, and a read made with
+//! `recvmsg` then comes back with the count of bytes still queued
+//! (`sys.rs`); zero counts as drained too. A request/response exchange of
+//! fixed-size messages (the `tcp_echo` row reads exactly 64 bytes) then
+//! makes one `recv` per message instead of two. tokio does not do this: it
+//! always pays the second `recv`. `recvmsg` costs a little more than `recv`,
+//! so a stream uses it only while its reads fill their buffers.
 //!
 //! A short *read* of a byte stream counts as "drained" only where the
 //! poller reports the peer's close on its own (epoll's `EPOLLRDHUP`, see
@@ -40,6 +42,7 @@
 use std::io;
 use std::os::fd::BorrowedFd;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, ready};
 
 use super::reactor::Reactor;
@@ -49,8 +52,12 @@ use crate::task::budget;
 pub(crate) struct Registration {
     reactor: Arc<Reactor>,
     source: Arc<Source>,
-    /// Reads of this descriptor report what stays queued (`TCP_INQ`).
+    /// Reads of this descriptor can report what stays queued (`TCP_INQ`).
     reports_queue: bool,
+    /// The last read filled its buffer, so the next one asks what is left
+    /// (a hint: a race between two readers costs at most one system call's
+    /// worth of precision).
+    last_read_full: AtomicBool,
 }
 
 /// What one byte-stream transfer did, for the readiness bookkeeping.
@@ -87,6 +94,7 @@ impl Registration {
             reactor,
             source,
             reports_queue: false,
+            last_read_full: AtomicBool::new(true),
         })
     }
 
@@ -103,9 +111,28 @@ impl Registration {
         self.source.readiness().is_ready(direction)
     }
 
-    /// Whether reads should go through [`super::sys::recv_queued`].
+    /// Whether [`ask_queue_reports`](Self::ask_queue_reports) took effect.
+    #[cfg(test)]
     pub(crate) fn reports_queue(&self) -> bool {
         self.reports_queue
+    }
+
+    /// Whether the next read should ask what stays queued
+    /// ([`super::sys::recv_queued`]): only if the last one filled its
+    /// buffer. A short read says "drained" by itself, and a stream whose
+    /// reads come back short (HTTP requests into an 8 KiB buffer) is
+    /// cheaper to read with a plain `recv`; a stream of fixed-size messages
+    /// fills every buffer and asks every time.
+    pub(crate) fn read_asks_queue(&self) -> bool {
+        self.reports_queue && self.last_read_full.load(Ordering::Relaxed)
+    }
+
+    /// Records whether a read filled its buffer (see
+    /// [`read_asks_queue`](Self::read_asks_queue)).
+    pub(crate) fn note_read(&self, filled: bool) {
+        if self.reports_queue && self.last_read_full.load(Ordering::Relaxed) != filled {
+            self.last_read_full.store(filled, Ordering::Relaxed);
+        }
     }
 
     /// Ready once the descriptor may be ready in `direction` (possibly

@@ -253,3 +253,54 @@ fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
         );
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    if !reactor.short_reads_drain() {
+        eprintln!("skipped: this kernel has no epoll_pwait2, so no drained reads");
+        return;
+    }
+    let _io = Reactor::enter(&reactor);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let mut server = Async::new(listener.accept().unwrap().0).unwrap();
+    server.ask_queue_reports();
+    let (waker, _) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    let mut buf = [0; 64];
+    budget::with_budget(|| {
+        // A short read: drained, and the stream stops asking.
+        client.write_all(&[1; 10]).unwrap();
+        reactor.wait(Some(Duration::ZERO)).unwrap();
+        assert!(matches!(
+            server.poll_read(&mut cx, &mut buf),
+            Poll::Ready(Ok(10))
+        ));
+        assert!(!server.marked_ready(Direction::Read));
+        // So a read that fills its buffer is a plain `recv`: nothing says
+        // the socket is empty, and the stream stays marked ready...
+        client.write_all(&[2; 64]).unwrap();
+        reactor.wait(Some(Duration::ZERO)).unwrap();
+        assert!(matches!(
+            server.poll_read(&mut cx, &mut buf),
+            Poll::Ready(Ok(64))
+        ));
+        assert!(
+            server.marked_ready(Direction::Read),
+            "a plain recv was made"
+        );
+        // ...while the next read, after a full one, asks again.
+        client.write_all(&[3; 64]).unwrap();
+        reactor.wait(Some(Duration::ZERO)).unwrap();
+        assert!(matches!(
+            server.poll_read(&mut cx, &mut buf),
+            Poll::Ready(Ok(64))
+        ));
+        assert!(
+            !server.marked_ready(Direction::Read),
+            "the kernel said empty"
+        );
+    });
+}
