@@ -26,6 +26,8 @@
 //! Everything is behind one lock: permits, the closed flag and the queue.
 
 mod error;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod permit;
 
 use std::fmt;
