@@ -27,6 +27,38 @@ fn pending_with_waker(
     })
 }
 
+/// A blocking job that runs until told to finish (or for `LIMIT`).
+struct BlockingJob {
+    release: mpsc::Sender<()>,
+    done: mpsc::Receiver<()>,
+}
+
+impl BlockingJob {
+    /// Starts the job on `runtime`'s blocking pool and waits until it runs.
+    fn start(runtime: &corio::Runtime) -> BlockingJob {
+        let (started_tx, started_rx) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel::<()>();
+        let (done_tx, done) = mpsc::channel();
+        runtime.spawn_blocking(move || {
+            started_tx.send(()).unwrap();
+            let _ = release_rx.recv_timeout(LIMIT);
+            done_tx.send(()).unwrap();
+        });
+        recv(&started_rx);
+        BlockingJob { release, done }
+    }
+
+    fn is_running(&self) -> bool {
+        self.done.try_recv().is_err()
+    }
+
+    /// Lets the job end and waits until it has.
+    fn finish(self) {
+        self.release.send(()).unwrap();
+        recv(&self.done);
+    }
+}
+
 // ---------------------------------------------------------------- shutdown
 
 #[test]
@@ -193,51 +225,33 @@ fn a_waker_woken_during_shutdown_does_nothing() {
 #[cfg_attr(miri, ignore)]
 fn shutdown_timeout_returns_in_time_with_a_blocking_job_running() {
     let runtime = two_workers();
-    let (started_tx, started_rx) = mpsc::channel();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    let (done_tx, done_rx) = mpsc::channel();
-    runtime.spawn_blocking(move || {
-        started_tx.send(()).unwrap();
-        let _ = release_rx.recv_timeout(LIMIT);
-        done_tx.send(()).unwrap();
-    });
-    recv(&started_rx);
+    let job = BlockingJob::start(&runtime);
     let timeout = Duration::from_millis(100);
     let start = Instant::now();
     runtime.shutdown_timeout(timeout);
     let took = start.elapsed();
     assert!(took >= timeout, "it waited for the job only {took:?}");
     assert!(took < LIMIT / 2, "it waited for the job to end: {took:?}");
-    assert!(done_rx.try_recv().is_err(), "the job is still running");
-    release_tx.send(()).unwrap();
-    recv(&done_rx);
+    assert!(job.is_running(), "the job is still running");
+    job.finish();
 }
 
 #[test]
 #[cfg_attr(miri, ignore)]
 fn shutdown_background_does_not_wait() {
     let runtime = two_workers();
-    let (started_tx, started_rx) = mpsc::channel();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    let (done_tx, done_rx) = mpsc::channel();
-    runtime.spawn_blocking(move || {
-        started_tx.send(()).unwrap();
-        let _ = release_rx.recv_timeout(LIMIT);
-        done_tx.send(()).unwrap();
-    });
+    let job = BlockingJob::start(&runtime);
     let drops = Drops::new(1);
     let tracked = drops.track(0);
     runtime.spawn(async move {
         let _tracked = tracked;
         std::future::pending::<()>().await;
     });
-    recv(&started_rx);
     let start = Instant::now();
     runtime.shutdown_background();
     assert!(start.elapsed() < LIMIT / 2);
     drops.assert_each_dropped_once();
-    release_tx.send(()).unwrap();
-    recv(&done_rx);
+    job.finish();
 }
 
 #[test]
