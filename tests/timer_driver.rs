@@ -1,0 +1,186 @@
+//! Timers and the runtime around them: a timer armed from a foreign thread
+//! or while every worker is busy still fires, and a runtime that shuts down
+//! drops its pending sleeps, ignores their late wakers, and releases a
+//! `block_on` (or a sleep polled afterwards) that waits on one. Every wait
+//! is bounded. The timer API itself is in `time.rs`.
+
+mod common;
+
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, mpsc};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use common::{Drops, LIMIT, Latch, bounded, recv, two_workers};
+use corio::time::{Instant, sleep};
+use futures_lite::future::poll_once;
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_timer_from_a_foreign_thread_wakes_the_parked_driver() {
+    // Nothing runs: both workers park, one of them in the driver with no
+    // deadline. Each timer below must wake it.
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    let (tx, rx) = mpsc::channel();
+    let foreign = std::thread::spawn(move || {
+        for _ in 0..10 {
+            // Spawned from outside, armed on a worker.
+            let tx = tx.clone();
+            let start = Instant::now();
+            handle.spawn(async move {
+                sleep(Duration::from_millis(20)).await;
+                tx.send(start.elapsed()).unwrap();
+            });
+            let elapsed = rx.recv_timeout(LIMIT).expect("the timer never fired");
+            assert!(elapsed >= Duration::from_millis(20));
+            // Armed on this foreign thread itself (inside Handle::block_on).
+            let start = Instant::now();
+            handle.block_on(async { sleep(Duration::from_millis(5)).await });
+            assert!(start.elapsed() >= Duration::from_millis(5));
+        }
+    });
+    // The foreign thread bounds each of its waits; join cannot hang.
+    foreign.join().unwrap();
+    drop(runtime);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn timers_fire_while_every_worker_is_busy() {
+    let runtime = two_workers();
+    let out = runtime.block_on(bounded(async {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let spinning = Latch::new(2);
+        let spinners: Vec<_> = (0..2)
+            .map(|_| {
+                let (stop, spinning) = (stop.clone(), spinning.clone());
+                corio::spawn(async move {
+                    spinning.count_down();
+                    // Never parks: only the event_interval check can fire timers.
+                    while !stop.load(SeqCst) {
+                        corio::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        spinning.wait().await;
+        let start = Instant::now();
+        let sleeper = corio::spawn(async move {
+            sleep(Duration::from_millis(5)).await;
+            start.elapsed()
+        });
+        let slept = sleeper.await.unwrap();
+        stop.store(true, SeqCst);
+        for spinner in spinners {
+            spinner.await.unwrap();
+        }
+        slept
+    }));
+    assert!(out >= Duration::from_millis(5));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn pending_sleeps_are_dropped_with_the_runtime() {
+    const TASKS: usize = 200;
+    let runtime = two_workers();
+    let drops = Drops::new(TASKS);
+    let armed = Latch::new(TASKS);
+    for i in 0..TASKS {
+        let (tracked, armed) = (drops.track(i), armed.clone());
+        runtime.spawn(async move {
+            let _tracked = tracked;
+            let mut long = pin!(sleep(Duration::from_secs(3_600 + i as u64)));
+            assert!(poll_once(long.as_mut()).await.is_none());
+            armed.count_down();
+            long.await;
+        });
+    }
+    runtime.block_on(bounded(armed.wait()));
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(runtime)));
+    assert!(dropped.is_ok(), "dropping pending sleeps panicked");
+    drops.assert_each_dropped_once();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_timer_waker_after_shutdown_does_nothing() {
+    let runtime = two_workers();
+    let (tx, rx) = mpsc::channel::<Waker>();
+    runtime.spawn(async move {
+        let mut s = pin!(sleep(Duration::from_secs(3_600)));
+        std::future::poll_fn(|cx| {
+            let _ = s.as_mut().poll(cx);
+            let _ = tx.send(cx.waker().clone());
+            Poll::<()>::Pending
+        })
+        .await;
+    });
+    let waker = recv(&rx);
+    drop(runtime);
+    waker.wake_by_ref();
+    waker.wake();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_foreign_block_on_waiting_on_a_timer_returns_when_the_runtime_drops() {
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    let (armed_tx, armed_rx) = mpsc::channel();
+    let (done_tx, done_rx) = mpsc::channel();
+    // If the bug is present this thread never ends; it is left behind.
+    std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            handle.block_on(async {
+                let mut long = pin!(sleep(Duration::from_secs(3_600)));
+                assert!(poll_once(long.as_mut()).await.is_none());
+                armed_tx.send(()).unwrap();
+                long.await;
+            })
+        }));
+        // Completing or panicking are both acceptable: hanging is not.
+        let _ = done_tx.send(outcome.is_ok());
+    });
+    recv(&armed_rx);
+    drop(runtime);
+    assert!(
+        done_rx.recv_timeout(LIMIT).is_ok(),
+        "Handle::block_on still waits on a timer of a runtime that is gone"
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_sleep_polled_after_its_runtime_is_gone_does_not_spin() {
+    struct CountWakes(AtomicUsize);
+    impl Wake for CountWakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+    let runtime = two_workers();
+    // Created inside the runtime, kept past its end.
+    let orphan = runtime.block_on(std::future::poll_fn(|_| {
+        Poll::Ready(sleep(Duration::from_secs(3_600)))
+    }));
+    let mut orphan = Box::pin(orphan);
+    drop(runtime);
+    let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+    let waker = Waker::from(wakes.clone());
+    let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        orphan.as_mut().poll(&mut Context::from_waker(&waker))
+    }));
+    // Acceptable: Ready, a panic naming the cause, or Pending without a
+    // wake. A Pending that wakes itself makes any executor spin until the
+    // deadline (an hour here).
+    if let Ok(Poll::Pending) = polled {
+        assert_eq!(
+            wakes.0.load(SeqCst),
+            0,
+            "Pending plus an immediate self-wake: a busy loop"
+        );
+    }
+}
