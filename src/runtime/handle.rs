@@ -239,13 +239,15 @@ impl Handle {
     /// });
     /// ```
     pub fn dump(&self) -> TaskDump {
-        let mut dump = self.inner.scheduler.dump();
+        // The coarse clock, not a fresh reading: with no watchdog it stands
+        // still and idle times read zero rather than time since it stopped.
         let now = crate::observe::clock::now();
-        self.inner
-            .local_sets
-            .for_each_task(|header| dump.tasks.push(header.info(now)));
-        dump.tasks.sort_by_key(|t| t.id);
-        dump
+        let mut tasks = Vec::new();
+        let mut add = |header: &crate::task::Header| tasks.push(header.info(now));
+        self.inner.scheduler.owned.for_each(&mut add);
+        self.inner.local_sets.for_each_task(&mut add);
+        tasks.sort_by_key(|t| t.id);
+        TaskDump { tasks }
     }
 }
 

@@ -1,10 +1,10 @@
-//! Building `RuntimeMetrics` and the task dump from the scheduler's state.
+//! Building `RuntimeMetrics` from the scheduler's state.
 
 use std::time::Duration;
 
 use super::Shared;
 use crate::loom::atomic::Ordering;
-use crate::observe::{TaskDump, WorkerMetrics, clock};
+use crate::observe::WorkerMetrics;
 
 impl Shared {
     /// One entry per worker.
@@ -28,16 +28,5 @@ impl Shared {
     /// Tasks waiting in the injector.
     pub(crate) fn injection_queue_depth(&self) -> usize {
         self.injector.len()
-    }
-
-    /// Every live task, ordered by id.
-    pub(crate) fn dump(&self) -> TaskDump {
-        // The coarse clock, not a fresh reading: with no watchdog it stands
-        // still and idle times read zero rather than time since it stopped.
-        let now = clock::now();
-        let mut tasks = Vec::new();
-        self.owned.for_each(|header| tasks.push(header.info(now)));
-        tasks.sort_by_key(|t| t.id);
-        TaskDump { tasks }
     }
 }
