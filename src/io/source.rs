@@ -69,7 +69,8 @@ pub(crate) enum Direction {
 const READ: usize = 0b001;
 const WRITE: usize = 0b010;
 /// The peer closed its writing side: reads end (or fail) without waiting.
-/// Never cleared.
+/// A short read leaves it set; only a read that would block clears it (see
+/// `clear_readiness`).
 const READ_CLOSED: usize = 0b100;
 /// The event counter sits above the three bits.
 const TICK_ONE: usize = 0b1000;
