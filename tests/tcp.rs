@@ -174,6 +174,63 @@ fn a_read_that_fills_the_buffer_then_end_of_file_does_not_hang() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
+fn urgent_data_between_ordinary_bytes_does_not_stall_a_reader() {
+    block_on(async {
+        // A read stops at the mark of TCP urgent data (a peer's `MSG_OOB`)
+        // with the bytes behind it still queued: that short read is not the
+        // end of the queue, and no new edge will come for those bytes.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        std::io::Write::write_all(&mut client, b"abc").unwrap();
+        // SAFETY: one live byte, sent on an open socket.
+        let sent =
+            unsafe { libc::send(client.as_raw_fd(), b"!".as_ptr().cast(), 1, libc::MSG_OOB) };
+        assert_eq!(sent, 1, "{}", std::io::Error::last_os_error());
+        std::io::Write::write_all(&mut client, b"defg").unwrap();
+        // All of it is queued before the server registers: one edge.
+        let deadline = std::time::Instant::now() + common::LIMIT;
+        while bytes_received(&server) < 8 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the bytes never arrived"
+            );
+            std::thread::yield_now();
+        }
+        let mut server = TcpStream::from_std(server).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0; 64];
+        while got.len() < 7 {
+            let n = server.read(&mut buf).await.unwrap();
+            assert_ne!(n, 0, "the peer did not close");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"abcdefg", "the urgent byte is out of band");
+    });
+}
+
+/// How many bytes `socket` has received in order, urgent ones included
+/// (`TCP_INFO`; the queue's `FIONREAD` count stops at an urgent mark).
+fn bytes_received(socket: &std::net::TcpStream) -> u64 {
+    // SAFETY: `tcp_info` is a plain C struct; all-zero is a valid value.
+    let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of_val(&info) as libc::socklen_t;
+    // SAFETY: the kernel writes at most `len` bytes into `info`, alive here.
+    let rc = unsafe {
+        libc::getsockopt(
+            socket.as_raw_fd(),
+            libc::IPPROTO_TCP,
+            libc::TCP_INFO,
+            (&raw mut info).cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
+    info.tcpi_bytes_received
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
 fn fixed_size_messages_keep_arriving_after_reads_that_drain_the_socket() {
     block_on(async {
         let (mut client, mut server) = connected().await;

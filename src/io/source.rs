@@ -7,7 +7,7 @@
 //! ```text
 //!   Source { fd, key, readiness: AtomicUsize, state: Mutex<State> }
 //!                       │                          │
-//!   tick | READ_CLOSED | WRITE | READ        read/write waiters, armed, closed
+//!   tick | URGENT | READ_CLOSED | WRITE | READ    read/write waiters, armed, closed
 //! ```
 //!
 //! The protocol, the same for reads and writes:
@@ -39,6 +39,12 @@
 //! that would never come (see `registration.rs`). Only a read that would
 //! block clears it: that read is evidently not at the end (a FIFO whose
 //! writer came back), and a real end keeps answering 0.
+//!
+//! `URGENT` guards the same shortcut from the other side: while the poller
+//! reports TCP urgent data (`EPOLLPRI`, a peer's `MSG_OOB`), a read stops
+//! short at the urgent mark with bytes still queued behind it and no edge
+//! to come, so a short read does not count as drained until a read that
+//! would block clears the bit.
 //!
 //! The `closed` flag is the other half of safety: once a source is
 //! deregistered (or the reactor shuts down) it is never armed again, so the
@@ -72,8 +78,11 @@ const WRITE: usize = 0b010;
 /// A short read leaves it set; only a read that would block clears it (see
 /// `clear_readiness`).
 const READ_CLOSED: usize = 0b100;
-/// The event counter sits above the three bits.
-const TICK_ONE: usize = 0b1000;
+/// TCP urgent data is pending: a short read is not a drained one. Cleared
+/// with `READ` by a read that would block.
+const URGENT: usize = 0b1000;
+/// The event counter sits above the four bits.
+const TICK_ONE: usize = 0b1_0000;
 
 /// What the poller reported for one source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +93,9 @@ pub(crate) struct IoEvent {
     pub(crate) writable: bool,
     /// The peer closed its side; only pollers that can tell set it.
     pub(crate) read_closed: bool,
+    /// TCP urgent data is pending (`EPOLLPRI`); only pollers that report
+    /// the peer's close, and so let a short read drain, need to say it.
+    pub(crate) urgent: bool,
 }
 
 #[cfg(test)]
@@ -95,6 +107,7 @@ impl IoEvent {
             readable: true,
             writable: false,
             read_closed: false,
+            urgent: false,
         }
     }
 }
@@ -126,8 +139,9 @@ impl Direction {
 pub(crate) struct Source {
     fd: RawFd,
     key: Key,
-    /// `tick << 2 | WRITE | READ`: which directions may be ready, and how
-    /// many events arrived (so a stale "not ready" never clears a new one).
+    /// `tick << 4 | URGENT | READ_CLOSED | WRITE | READ`: which directions
+    /// may be ready, and how many events arrived (so a stale "not ready"
+    /// never clears a new one).
     readiness: AtomicUsize,
     /// Registered edge-triggered for both directions: never armed again.
     edge: bool,
@@ -204,7 +218,7 @@ impl Source {
     /// whose writer came back, say); a real end keeps reporting itself.
     pub(crate) fn clear_readiness(&self, direction: Direction, seen: ReadinessSnapshot) {
         let bits = match direction {
-            Direction::Read => READ | READ_CLOSED,
+            Direction::Read => READ | READ_CLOSED | URGENT,
             Direction::Write => WRITE,
         };
         self.clear(bits, seen);
@@ -213,7 +227,12 @@ impl Source {
     /// A short transfer drained (or filled) the kernel buffer: marks
     /// `direction` not ready as `clear_readiness` does, but keeps a close,
     /// which may have come in the same edge as the last bytes.
+    /// Pending urgent data keeps the read side ready: the read stopped at
+    /// the urgent mark, not at the end of the queue.
     pub(crate) fn clear_drained(&self, direction: Direction, seen: ReadinessSnapshot) {
+        if direction == Direction::Read && seen.0 & URGENT != 0 {
+            return;
+        }
         self.clear(direction.bit(), seen);
     }
 
@@ -269,7 +288,8 @@ impl Source {
         state.armed_write = false;
         let bits = if event.readable { READ } else { 0 }
             | if event.writable { WRITE } else { 0 }
-            | if event.read_closed { READ_CLOSED } else { 0 };
+            | if event.read_closed { READ_CLOSED } else { 0 }
+            | if event.urgent { URGENT } else { 0 };
         // Set the bits and count the event in one step.
         let mut current = self.readiness.load(Ordering::Acquire);
         loop {
@@ -400,6 +420,7 @@ mod tests {
             readable: true,
             writable: false,
             read_closed: true,
+            urgent: false,
         };
         source.dispatch(&poller, closing, &mut Vec::new());
         let seen = source.readiness();
@@ -411,6 +432,28 @@ mod tests {
         assert!(!source.readiness().is_ready(Direction::Write));
         // But a read that would block is not at the end: no busy retry loop.
         source.clear_readiness(Direction::Read, source.readiness());
+        assert!(!source.readiness().is_ready(Direction::Read));
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
+    fn pending_urgent_data_keeps_a_short_read_from_draining() {
+        let poller = Poller::new().unwrap();
+        let source = Source::new(-1, Key::new(0, 0), true);
+        let urgent = IoEvent {
+            urgent: true,
+            ..IoEvent::readable(0)
+        };
+        source.dispatch(&poller, urgent, &mut Vec::new());
+        source.clear_drained(Direction::Read, source.readiness());
+        assert!(
+            source.readiness().is_ready(Direction::Read),
+            "bytes wait behind the urgent mark: read again"
+        );
+        // A read that would block has passed the mark: the bit goes too.
+        source.clear_readiness(Direction::Read, source.readiness());
+        source.dispatch(&poller, IoEvent::readable(0), &mut Vec::new());
+        source.clear_drained(Direction::Read, source.readiness());
         assert!(!source.readiness().is_ready(Direction::Read));
     }
 }

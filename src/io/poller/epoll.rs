@@ -231,6 +231,7 @@ fn decode(key: usize, flags: i32) -> IoEvent {
             != 0,
         writable: flags & (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) != 0,
         read_closed: flags & (libc::EPOLLRDHUP | libc::EPOLLHUP) != 0,
+        urgent: flags & libc::EPOLLPRI != 0,
     }
 }
 
@@ -306,7 +307,9 @@ mod tests {
         let event = decode(3, libc::EPOLLIN | libc::EPOLLRDHUP);
         assert!(event.readable && event.read_closed && !event.writable);
         let plain = decode(3, libc::EPOLLIN);
-        assert!(plain.readable && !plain.read_closed);
+        assert!(plain.readable && !plain.read_closed && !plain.urgent);
+        let urgent = decode(3, libc::EPOLLIN | libc::EPOLLPRI);
+        assert!(urgent.readable && urgent.urgent);
         let hangup = decode(3, libc::EPOLLHUP);
         assert!(hangup.readable && hangup.writable && hangup.read_closed);
     }

@@ -117,6 +117,7 @@ impl Events {
             readable: event.readable,
             writable: event.writable,
             read_closed: false,
+            urgent: false,
         })
     }
 }
