@@ -135,13 +135,13 @@ impl Poller {
         let buf = events.buf.as_mut_ptr();
         let capacity = events.buf.len() as libc::c_int;
         let n = if self.pwait2 {
-            let ts = timeout.map(|t| libc::timespec {
-                tv_sec: libc::time_t::try_from(t.as_secs()).unwrap_or(libc::time_t::MAX),
-                tv_nsec: libc::c_long::from(t.subsec_nanos() as i32),
+            let ts = timeout.map(|t| KernelTimespec {
+                tv_sec: i64::try_from(t.as_secs()).unwrap_or(i64::MAX),
+                tv_nsec: i64::from(t.subsec_nanos()),
             });
             let ts = ts
                 .as_ref()
-                .map_or(std::ptr::null(), |t| t as *const libc::timespec);
+                .map_or(std::ptr::null(), |t| t as *const KernelTimespec);
             // SAFETY: `buf` is a live array of `capacity` epoll_events the
             // kernel may fill; `ts` is null or points to a timespec alive for
             // the call; a null sigmask with size 0 is allowed.
@@ -220,6 +220,15 @@ impl Events {
             .filter(|e| e.u64 != NOTIFY_KEY)
             .map(|e| decode(e.u64 as usize, e.events as i32))
     }
+}
+
+/// The timeout `epoll_pwait2` reads: the kernel's `__kernel_timespec`, two
+/// 64-bit fields on every architecture (libc's `timespec` has a 32-bit
+/// `time_t` and `long` on 32-bit targets).
+#[repr(C)]
+struct KernelTimespec {
+    tv_sec: i64,
+    tv_nsec: i64,
 }
 
 /// One event's flags, plus the peer's close.
