@@ -158,7 +158,7 @@ impl Poller {
             }
         } else {
             // SAFETY: as above, with a millisecond timeout.
-            i64::from(unsafe {
+            libc::c_long::from(unsafe {
                 libc::epoll_wait(self.epoll.as_raw_fd(), buf, capacity, millis(timeout))
             })
         };
