@@ -168,6 +168,26 @@ fn the_dump_and_the_metrics_count_local_tasks_until_their_set_is_gone() {
 }
 
 #[test]
+fn a_local_set_run_by_one_runtime_then_another_is_in_each_ones_dump() {
+    let set = corio::task::LocalSet::new();
+    let id = set.spawn_local(std::future::pending::<()>()).id().as_u64();
+    let in_dump = |runtime: &corio::Runtime| {
+        let handle = runtime.handle().clone();
+        runtime.block_on(bounded(set.run_until(async move {
+            handle.dump().tasks.iter().any(|t| t.id == id)
+        })))
+    };
+    // The second runtime comes after the first is gone, so it may reuse
+    // the first one's memory: the set must still register with it.
+    let first = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    assert!(in_dump(&first));
+    assert!(in_dump(&first), "running the set again changes nothing");
+    drop(first);
+    let second = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    assert!(in_dump(&second), "a new runtime lists the set's task too");
+}
+
+#[test]
 fn a_slow_poll_is_reported_exactly_once_with_the_task_name() {
     let (runtime, reports) = runtime_with_reports(Some(Duration::from_millis(50)));
     let id = runtime.block_on(bounded(async {
