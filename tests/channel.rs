@@ -70,6 +70,33 @@ fn receivers_drain_after_the_last_sender_drops() {
 }
 
 #[test]
+fn dropping_the_last_receiver_drops_the_buffered_messages() {
+    for bounded in [true, false] {
+        let (tx, rx) = if bounded {
+            channel::bounded(4)
+        } else {
+            channel::unbounded()
+        };
+        let rx2 = rx.clone();
+        // A request carrying its reply channel, as an actor's inbox holds.
+        let (reply, mut answer) = oneshot::channel::<u8>();
+        tx.try_send(reply).unwrap();
+        drop(rx);
+        assert!(!tx.is_closed(), "one receiver is left");
+        drop(rx2);
+        assert!(tx.is_closed());
+        // The request went with the inbox: the requester is told at once,
+        // while the sender still lives.
+        assert_eq!(
+            answer.try_recv(),
+            Err(oneshot::TryRecvError::Closed),
+            "bounded: {bounded}"
+        );
+        drop(tx);
+    }
+}
+
+#[test]
 fn close_from_either_side_reports_the_first_call() {
     for side in 0..2 {
         let (tx, rx) = channel::bounded::<u8>(1);

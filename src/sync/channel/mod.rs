@@ -19,7 +19,10 @@
 //! value back, while receivers still drain what was sent before the close;
 //! then `recv` returns `None`. A send that races with the close either lands
 //! before it (and is received) or fails: nothing sent successfully is lost
-//! while a receiver remains.
+//! while a receiver remains. When the last receiver goes, the messages still
+//! buffered are dropped at once (as tokio does), so a request that carries
+//! its reply channel tells its requester, instead of waiting for the last
+//! sender.
 //!
 //! **Speed.** The bounded buffer is a lock-free ring (see `ring.rs`), and a
 //! side only takes its waiter lock when somebody is parked on the other side
@@ -130,7 +133,8 @@ pub struct Sender<T> {
 /// a [`Stream`] of the messages, which ends when the channel is closed and
 /// drained.
 ///
-/// The channel closes when the last `Receiver` is dropped.
+/// The channel closes when the last `Receiver` is dropped, and the
+/// messages still buffered are dropped with it.
 ///
 /// # Examples
 ///
@@ -362,6 +366,13 @@ impl<T> Drop for Receiver<T> {
         self.chan.receiving.cancel(&mut self.stream_waiter);
         if self.chan.receivers.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.chan.close();
+            // Nobody can receive what is buffered: drop it now, not when
+            // the last sender goes. A message may own a reply channel
+            // (a oneshot sender its requester awaits) or a sender of this
+            // very channel, which would otherwise keep it alive forever.
+            while let Pop::Value(message) = self.chan.queue.pop() {
+                drop(message);
+            }
         }
     }
 }
