@@ -235,3 +235,22 @@ fn pausing_a_multi_thread_runtime_is_refused() {
     let message = panic_message(panic);
     assert!(message.contains("current-thread"), "{message}");
 }
+
+#[test]
+fn a_main_future_that_keeps_yielding_still_lets_timers_fire() {
+    common::within_limit(|| {
+        current_thread().block_on(async {
+            let fired = Arc::new(AtomicUsize::new(0));
+            let flag = fired.clone();
+            corio::spawn(async move {
+                time::sleep(Duration::from_millis(5)).await;
+                flag.store(1, Ordering::Release);
+            });
+            // Busy-waits by yielding: the loop never parks, so it must
+            // still turn the driver now and then.
+            while fired.load(Ordering::Acquire) == 0 {
+                corio::task::yield_now().await;
+            }
+        });
+    });
+}

@@ -67,6 +67,8 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, future: F) -> Result<F::Outpu
     let context = worker::Context::new(shared.clone(), core);
     let core = context.enter(|worker| {
         result = Some(catch_unwind(AssertUnwindSafe(|| {
+            // Polls (the main future's included) since the driver last ran.
+            let mut since_driver = 0;
             loop {
                 if main.woken.swap(false, Ordering::AcqRel)
                     && let Poll::Ready(out) = task::with_budget(|| future.as_mut().poll(&mut cx))
@@ -78,10 +80,19 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, future: F) -> Result<F::Outpu
                     "the runtime was shut down while `block_on` was running on it"
                 );
                 let ran = worker.run_some(batch);
-                if ran == batch {
-                    worker.poll_driver();
-                } else if ran == 0 && !main.woken.load(Ordering::Acquire) {
+                if ran == 0 && !main.woken.load(Ordering::Acquire) {
+                    // Parking turns the driver.
                     worker.park(&|| main.woken.load(Ordering::Acquire));
+                    since_driver = 0;
+                } else {
+                    // Busy, or a main future that keeps waking itself (a
+                    // loop of `yield_now`): timers and I/O must still come
+                    // in every `event_interval` polls.
+                    since_driver += ran + 1;
+                    if since_driver >= batch {
+                        worker.poll_driver();
+                        since_driver = 0;
+                    }
                 }
             }
         })));

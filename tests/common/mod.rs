@@ -33,6 +33,18 @@ pub async fn bounded<F: Future>(fut: F) -> F::Output {
     }
 }
 
+/// Runs `f` on its own thread, failing the test if it takes longer than
+/// [`LIMIT`]: for a hang that would stop the runtime's timers too, which
+/// [`bounded`] relies on.
+pub fn within_limit(f: impl FnOnce() + Send + 'static) {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        f();
+        let _ = done.send(());
+    });
+    recv(&finished);
+}
+
 /// Blocks the calling (non-runtime) thread until `rx` yields, at most [`LIMIT`].
 pub fn recv<T>(rx: &std::sync::mpsc::Receiver<T>) -> T {
     rx.recv_timeout(LIMIT)
