@@ -353,3 +353,20 @@ fn a_timer_outside_a_runtime_panics_naming_the_fix() {
         assert!(message.contains("block_on"), "names the fix: {message}");
     }
 }
+
+#[test]
+fn a_timeout_fires_even_when_its_future_spends_the_whole_budget() {
+    common::within_limit(|| {
+        common::two_workers().block_on(async {
+            // Every poll of the inner future spends the whole budget and
+            // never finishes: the deadline must still be checked.
+            let busy = async {
+                loop {
+                    corio::task::consume_budget().await;
+                }
+            };
+            let result = timeout(Duration::from_millis(20), busy).await;
+            assert!(result.is_err(), "the deadline passed");
+        });
+    });
+}

@@ -100,7 +100,6 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Spent> {
 }
 
 /// Whether the current task still has budget left (`true` outside a task).
-#[cfg(all(test, not(loom)))]
 pub(crate) fn has_remaining() -> bool {
     CURRENT.with(|c| c.get() != Some(0))
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::error::Elapsed;
 use super::{Instant, Sleep};
+use crate::task::budget;
 
 /// Runs `future` for at most `duration`, like Python's `asyncio.wait_for`.
 /// If the deadline passes first, the future is dropped (cancelled) and
@@ -157,12 +158,21 @@ impl<F: Future> Future for Timeout<F> {
         let this = unsafe { self.get_unchecked_mut() };
         // SAFETY: see above.
         let value = unsafe { Pin::new_unchecked(&mut this.value) };
+        let had_budget = budget::has_remaining();
         if let Poll::Ready(output) = value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        match this.delay.poll_elapsed(cx) {
+        let mut poll_delay = || match this.delay.poll_elapsed(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,
+        };
+        if had_budget && !budget::has_remaining() {
+            // The inner future spent the last unit: the deadline must still
+            // be checked, or a future that always spends the whole budget
+            // would never time out (tokio does the same).
+            budget::unconstrained_sync(poll_delay)
+        } else {
+            poll_delay()
         }
     }
 }
