@@ -228,3 +228,24 @@ fn aborting_a_queued_job_cancels_it() {
     }));
     assert!(!ran.load(SeqCst));
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_pool_thread_that_cannot_start_fails_each_spawn_instead_of_hanging_the_next() {
+    common::within_limit(|| {
+        // No system gives a thread this much stack, so every start fails.
+        let runtime = corio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
+            .thread_stack_size(1 << 60)
+            .build()
+            .unwrap();
+        for attempt in 0..2 {
+            let panic = common::panic_of(|| runtime.spawn_blocking(|| ()));
+            assert!(
+                panic.contains("blocking-pool thread"),
+                "attempt {attempt}: {panic}"
+            );
+        }
+        // And the runtime shuts down: no thread is counted that never ran.
+    });
+}

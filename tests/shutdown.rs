@@ -306,3 +306,38 @@ fn shutdown_timeout_is_bounded_with_a_worker_stuck_in_a_poll() {
         "shutdown_timeout(100 ms) took {took:?}: it waited for the stuck worker"
     );
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn dropping_the_runtime_ends_a_blocking_job_that_waits_on_a_timer() {
+    // The job blocks on a runtime timer. Once the workers are gone nobody
+    // turns the driver, so shutdown must stop the driver (failing the
+    // timer) before it waits for the blocking pool, or it waits forever.
+    common::within_limit(|| {
+        let runtime = common::two_workers();
+        let handle = runtime.handle().clone();
+        let (started_tx, started) = mpsc::channel();
+        let job = runtime.spawn_blocking(move || {
+            started_tx.send(()).unwrap();
+            handle.block_on(corio::time::sleep(LIMIT * 2));
+        });
+        recv(&started);
+        drop(runtime);
+        drop(job);
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_dropped_inside_its_own_blocking_job_does_not_wait_for_itself() {
+    common::within_limit(|| {
+        let runtime = two_workers();
+        let handle = runtime.handle().clone();
+        let (dropped_tx, dropped) = mpsc::channel();
+        handle.spawn_blocking(move || {
+            drop(runtime);
+            dropped_tx.send(()).unwrap();
+        });
+        recv(&dropped);
+    });
+}

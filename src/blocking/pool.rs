@@ -137,7 +137,18 @@ impl Pool {
                 Ok(thread) => state.threads.push(thread),
                 // The job stays queued; a running thread will take it.
                 Err(_) if state.num_threads > 1 => state.num_threads -= 1,
-                Err(err) => panic!("corio could not start a blocking-pool thread: {err}"),
+                Err(err) => {
+                    // No thread at all: count none, and take the job back
+                    // out so that it does not run later behind the
+                    // caller's back.
+                    state.num_threads -= 1;
+                    let job = state.queue.pop_back();
+                    drop(state);
+                    if let Some(job) = job {
+                        Task::from(job).shutdown();
+                    }
+                    panic!("corio could not start a blocking-pool thread: {err}");
+                }
             }
         }
         handle
@@ -172,8 +183,12 @@ impl Pool {
             Task::from(job).shutdown();
         }
         let deadline = timeout.map(|t| Instant::now() + t);
+        let me = thread::current().id();
         let mut state = self.inner.state.lock();
-        while state.num_threads > 0 {
+        // A runtime dropped from one of its own blocking jobs: that thread
+        // is still inside the job, and exits after it.
+        let this_thread = usize::from(state.threads.iter().any(|t| t.thread().id() == me));
+        while state.num_threads > this_thread {
             match deadline {
                 Some(deadline) => {
                     if self
@@ -190,7 +205,6 @@ impl Pool {
         }
         let threads = std::mem::take(&mut state.threads);
         drop(state);
-        let me = thread::current().id();
         for thread in threads {
             if thread.thread().id() != me {
                 let _ = thread.join();

@@ -323,9 +323,12 @@ impl Runtime {
         // Enter the runtime so futures dropped here may still use it.
         let _enter = context::enter(&self.handle, false);
         scheduler.shutdown_tasks();
+        // The driver stops before the wait for the blocking pool: with the
+        // workers gone nobody turns it, and a job blocked on one of its
+        // timers or sockets would wait forever. Stopped, it fails them.
+        self.handle.inner.driver.shutdown();
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         self.handle.inner.blocking.shutdown(left);
-        self.handle.inner.driver.shutdown();
     }
 }
 
