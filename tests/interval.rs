@@ -126,3 +126,23 @@ fn interval_reset_restarts_one_period_from_now() {
         assert!(Instant::now() >= next);
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn an_interval_of_duration_max_ticks_once_then_waits() {
+    block_on(async {
+        for behavior in [
+            MissedTickBehavior::Burst,
+            MissedTickBehavior::Delay,
+            MissedTickBehavior::Skip,
+        ] {
+            let mut ticks = interval(Duration::MAX);
+            ticks.set_missed_tick_behavior(behavior);
+            ticks.tick().await;
+            let next = futures_lite::future::poll_once(ticks.tick()).await;
+            assert!(next.is_none(), "{behavior:?}: the next tick is decades away");
+            ticks.reset();
+            assert!(futures_lite::future::poll_once(ticks.tick()).await.is_none());
+        }
+    });
+}

@@ -98,12 +98,12 @@ pub enum MissedTickBehavior {
 impl MissedTickBehavior {
     fn next_timeout(self, timeout: Instant, now: Instant, period: Duration) -> Instant {
         match self {
-            MissedTickBehavior::Burst => timeout + period,
-            MissedTickBehavior::Delay => now + period,
+            MissedTickBehavior::Burst => timeout.saturating_add(period),
+            MissedTickBehavior::Delay => now.saturating_add(period),
             MissedTickBehavior::Skip => {
                 let behind = (now - timeout).as_nanos() % period.as_nanos();
                 // `behind` < period, so this fits a u64 of nanoseconds.
-                now + period - Duration::from_nanos(behind as u64)
+                now.saturating_add(period - Duration::from_nanos(behind as u64))
             }
         }
     }
@@ -181,7 +181,7 @@ impl Interval {
             self.missed_tick_behavior
                 .next_timeout(timeout, now, self.period)
         } else {
-            timeout + self.period
+            timeout.saturating_add(self.period)
         };
         self.delay = sleep_until(next);
         Poll::Ready(timeout)
@@ -207,7 +207,7 @@ impl Interval {
     /// });
     /// ```
     pub fn reset(&mut self) {
-        self.delay = sleep_until(Instant::now() + self.period);
+        self.delay = sleep_until(Instant::now().saturating_add(self.period));
     }
 
     /// The period.
