@@ -140,9 +140,16 @@ fn an_interval_of_duration_max_ticks_once_then_waits() {
             ticks.set_missed_tick_behavior(behavior);
             ticks.tick().await;
             let next = futures_lite::future::poll_once(ticks.tick()).await;
-            assert!(next.is_none(), "{behavior:?}: the next tick is decades away");
+            assert!(
+                next.is_none(),
+                "{behavior:?}: the next tick is decades away"
+            );
             ticks.reset();
-            assert!(futures_lite::future::poll_once(ticks.tick()).await.is_none());
+            assert!(
+                futures_lite::future::poll_once(ticks.tick())
+                    .await
+                    .is_none()
+            );
         }
     });
 }

@@ -282,6 +282,23 @@ fn notify_one_stores_a_single_permit() {
 }
 
 #[test]
+fn a_completed_notified_polled_again_stays_complete() {
+    let notify = Notify::new();
+    notify.notify_one();
+    let mut notified = pin!(notify.notified());
+    assert!(poll_with(notified.as_mut(), Waker::noop()).is_ready());
+    assert!(
+        poll_with(notified.as_mut(), Waker::noop()).is_ready(),
+        "as tokio's does"
+    );
+    notify.notify_one();
+    assert!(
+        poll_with(pin!(notify.notified()), Waker::noop()).is_ready(),
+        "the second poll took no permit"
+    );
+}
+
+#[test]
 fn notify_one_wakes_waiters_in_order() {
     let notify = Notify::new();
     let (flag_a, waker_a) = Flag::new();

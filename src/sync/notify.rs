@@ -216,7 +216,10 @@ impl Future for Notified<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        assert!(!this.done, "a Notified future polled after it completed");
+        if this.done {
+            // Like tokio's: polled again, it stays complete.
+            return Poll::Ready(());
+        }
         let spent = ready!(poll_proceed(cx));
         let mut state = this.notify.state.lock();
         let signalled = match state.waiters.recheck(&mut this.waiter, cx.waker()) {

@@ -221,6 +221,11 @@ impl Semaphore {
     ///
     /// Cancel safety: as [`Semaphore::acquire`].
     ///
+    /// # Panics
+    ///
+    /// If `n` exceeds [`Semaphore::MAX_PERMITS`] (possible only where
+    /// `usize` is 32 bits): no pool could ever grant it.
+    ///
     /// # Examples
     ///
     /// ```
@@ -336,6 +341,12 @@ impl Semaphore {
 
     /// Waits in line for `needed` permits; the caller must `release` them.
     pub(crate) fn acquire_permits(&self, needed: usize) -> Acquire<'_> {
+        // Only reachable where `usize` is 32 bits: a request no pool can
+        // ever hold would block the line for good.
+        assert!(
+            needed <= Semaphore::MAX_PERMITS,
+            "cannot acquire more than Semaphore::MAX_PERMITS permits"
+        );
         Acquire {
             semaphore: self,
             needed,
