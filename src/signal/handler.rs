@@ -77,11 +77,15 @@ static INSTALLED: Mutex<Installed> = const_mutex(Installed {
 });
 
 /// Installs the handler for `signum` if it is not yet, and returns a new
-/// descriptor for the self-pipe's read end (non-blocking) to wait on.
+/// descriptor for the self-pipe's read end (non-blocking) to wait on, with
+/// the signal's delivery count from before the handler went in.
 ///
 /// Fails with `InvalidInput` for a forbidden or out-of-range signal number.
-pub(super) fn install(signum: c_int) -> io::Result<UnixStream> {
+pub(super) fn install(signum: c_int) -> io::Result<(UnixStream, u64)> {
     let index = check(signum)?;
+    // Counted before the handler goes in: a delivery between the two steps
+    // is reported to the new listener, not swallowed.
+    let seen = deliveries(signum);
     let mut installed = INSTALLED.lock();
     if installed.reader.is_none() {
         let (reader, writer) = UnixStream::pair()?;
@@ -97,11 +101,12 @@ pub(super) fn install(signum: c_int) -> io::Result<UnixStream> {
         set_handler(signum)?;
         installed.handlers[index] = true;
     }
-    installed
+    let reader = installed
         .reader
         .as_ref()
         .expect("the self-pipe was created above")
-        .try_clone()
+        .try_clone()?;
+    Ok((reader, seen))
 }
 
 /// How many times `signum` has been delivered; `signum` was accepted by

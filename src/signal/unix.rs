@@ -176,10 +176,10 @@ impl SignalKind {
 /// # }
 /// ```
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
-    let reader = handler::install(kind.0)?;
+    let (reader, seen) = handler::install(kind.0)?;
     Ok(Signal {
         kind,
-        seen: handler::deliveries(kind.0),
+        seen,
         listener: Listener::new(),
         pipe: Async::new(reader)?,
     })
