@@ -121,3 +121,25 @@ fn a_fifo_whose_writer_came_back_waits_instead_of_retrying() {
         .recv_timeout(common::LIMIT)
         .expect("the reader retried forever instead of waiting for the writer");
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn flush_and_close_do_not_wait_for_room_in_a_full_socket() {
+    block_on(async {
+        let (stream, _peer) = std::os::unix::net::UnixStream::pair().unwrap();
+        let mut stream = Async::new(stream).unwrap();
+        // Fill the send buffer: the last write would block (nobody reads).
+        let chunk = vec![7u8; 64 * 1024];
+        while futures_lite::future::poll_once(stream.write(&chunk))
+            .await
+            .is_some()
+        {}
+        // A socket's flush does nothing: it must not wait for room either,
+        // through `Async<T>` or through `&Async<T>`.
+        let flushed = futures_lite::future::poll_once(stream.flush()).await;
+        assert!(matches!(flushed, Some(Ok(()))), "{flushed:?}");
+        let mut by_ref = &stream;
+        let closed = futures_lite::future::poll_once(by_ref.close()).await;
+        assert!(matches!(closed, Some(Ok(()))), "{closed:?}");
+    });
+}

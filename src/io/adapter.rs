@@ -389,7 +389,14 @@ impl<T: Write> AsyncWrite for Async<T> {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let Async { registration, io } = self.get_mut();
-        registration.poll_io(Direction::Write, cx, || io.flush())
+        // Tried before any wait: for a socket or a pipe a flush does
+        // nothing, and must not wait for room in a full send buffer.
+        match io.flush() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                registration.poll_io(Direction::Write, cx, || io.flush())
+            }
+            done => Poll::Ready(done),
+        }
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -425,7 +432,13 @@ where
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_write_with(cx, |mut io| io.flush())
+        // As for `Async<T>`: try first, wait only if it would block.
+        match self.get_ref().flush() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.poll_write_with(cx, |mut io| io.flush())
+            }
+            done => Poll::Ready(done),
+        }
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
