@@ -254,3 +254,27 @@ fn a_main_future_that_keeps_yielding_still_lets_timers_fire() {
         });
     });
 }
+
+#[test]
+fn a_second_block_on_thread_takes_over_when_the_first_returns() {
+    common::within_limit(|| {
+        let runtime = current_thread();
+        let handle = runtime.handle().clone();
+        let second = runtime.block_on(async move {
+            // This thread holds the runtime now; the second waits for it.
+            let (started_tx, started) = corio::sync::oneshot::channel::<()>();
+            let second = thread::spawn(move || {
+                handle.block_on(async move {
+                    let _ = started_tx.send(());
+                    // Fires only if this thread takes the runtime over once
+                    // the first `block_on` has returned.
+                    time::sleep(Duration::from_millis(20)).await;
+                    7
+                })
+            });
+            started.await.unwrap();
+            second
+        });
+        assert_eq!(second.join().unwrap(), 7);
+    });
+}

@@ -6,7 +6,7 @@
 //! the thread sleeps is not lost (the flag is checked before parking).
 
 use std::future::Future;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Wake, Waker};
@@ -33,16 +33,32 @@ impl Wake for ThreadWaker {
 
 /// Polls `future` on this thread until it completes.
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    let future = pin!(future);
+    match poll_until(future, |_| false) {
+        Some(output) => output,
+        None => unreachable!("never asked to stop"),
+    }
+}
+
+/// Polls `future` on this thread until it completes, or until `stop`,
+/// asked after each `Pending` with the thread's waker (to be woken when it
+/// might say yes), says to.
+pub(crate) fn poll_until<F: Future>(
+    mut future: Pin<&mut F>,
+    mut stop: impl FnMut(&Waker) -> bool,
+) -> Option<F::Output> {
     let waker_state = Arc::new(ThreadWaker {
         thread: thread::current(),
         notified: AtomicBool::new(false),
     });
     let waker = Waker::from(waker_state.clone());
     let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
     loop {
         if let Poll::Ready(output) = task::with_budget(|| future.as_mut().poll(&mut cx)) {
-            return output;
+            return Some(output);
+        }
+        if stop(&waker) {
+            return None;
         }
         while !waker_state.notified.swap(false, Ordering::Acquire) {
             thread::park();

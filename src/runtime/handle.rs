@@ -183,10 +183,19 @@ impl Handle {
                 // An implicit LocalSet makes `spawn_local` work here; its
                 // tasks end with this call.
                 let local = LocalSet::new();
-                match scheduler::block_on(&self.inner.scheduler, local.run_until(future)) {
-                    Ok(output) => output,
-                    // Another thread is running this runtime's tasks: wait.
-                    Err(future) => block_on::block_on(future),
+                let mut future = std::pin::pin!(local.run_until(future));
+                let scheduler = &self.inner.scheduler;
+                loop {
+                    if let Some(output) = scheduler::block_on(scheduler, future.as_mut()) {
+                        return output;
+                    }
+                    // Another thread is running this runtime's tasks: wait
+                    // for our future, or for that thread to hand the core
+                    // back, and then run the tasks ourselves.
+                    let freed = |waker: &std::task::Waker| scheduler.core_is_free(0, waker);
+                    if let Some(output) = block_on::poll_until(future.as_mut(), freed) {
+                        return output;
+                    }
                 }
             }
         }

@@ -17,10 +17,16 @@
 //! thread, from the driver or from another thread all reach it. The task
 //! type, the queues, the driver and the budget are the multi-thread ones;
 //! only who runs the queue differs.
+//!
+//! Two threads may call `block_on` at once. The second finds the core taken
+//! and polls its own future on its own thread, parked in between; it is
+//! also woken when the first hands the core back (`Shared::put_core`), and
+//! then claims it and runs the tasks, timers and I/O itself, so its future
+//! does not wait for a driver nobody turns (tokio does the same hand-over).
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
-use std::pin::pin;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Wake, Waker};
@@ -49,19 +55,17 @@ impl Wake for MainWaker {
 }
 
 /// Runs `future` on this thread as worker 0, running the runtime's tasks
-/// while it waits. Gives the future back if another thread holds the core
-/// (it is in `block_on` already): the caller then just waits on it.
-pub(crate) fn block_on<F: Future>(shared: &Handle, future: F) -> Result<F::Output, F> {
-    let Some(core) = shared.take_core(0) else {
-        return Err(future);
-    };
+/// while it waits. Returns `None` at once if another thread holds the core
+/// (it is in `block_on` already): the caller then waits on the future until
+/// the core comes back (`Shared::core_is_free`) and tries again.
+pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> Option<F::Output> {
+    let core = shared.take_core(0)?;
     let main = Arc::new(MainWaker {
         woken: AtomicBool::new(true),
         shared: Arc::downgrade(shared),
     });
     let waker = Waker::from(main.clone());
     let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
     let batch = shared.config.event_interval;
     let mut result = None;
     let context = worker::Context::new(shared.clone(), core);
@@ -100,7 +104,7 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, future: F) -> Result<F::Outpu
     // Hand the core back before a panic goes on, so the runtime keeps its queue.
     shared.put_core(core);
     match result.expect("the closure ran") {
-        Ok(output) => Ok(output),
+        Ok(output) => Some(output),
         Err(panic) => resume_unwind(panic),
     }
 }

@@ -124,7 +124,14 @@ pub(crate) struct Shared {
     slow_poll_us: u64,
     shutdown: AtomicBool,
     /// Worker cores not claimed by a thread right now.
-    cores: Mutex<Vec<Option<Box<Core>>>>,
+    cores: Mutex<Cores>,
+}
+
+/// The unclaimed cores, and the threads waiting for one to come back (a
+/// second `block_on` on a current-thread runtime).
+struct Cores {
+    free: Vec<Option<Box<Core>>>,
+    waiting: Vec<std::task::Waker>,
 }
 
 /// The scheduler handle a task keeps, to requeue itself when woken.
@@ -152,7 +159,10 @@ impl Shared {
             config,
             slow_poll_us,
             shutdown: AtomicBool::new(false),
-            cores: Mutex::new(cores),
+            cores: Mutex::new(Cores {
+                free: cores,
+                waiting: Vec::new(),
+            }),
         })
     }
 
@@ -162,12 +172,30 @@ impl Shared {
 
     /// Claims worker `index`'s core, if no thread holds it.
     fn take_core(&self, index: usize) -> Option<Box<Core>> {
-        self.cores.lock()[index].take()
+        self.cores.lock().free[index].take()
     }
 
+    /// Gives a core back, and wakes the threads waiting to claim one.
     fn put_core(&self, core: Box<Core>) {
         let index = core.index();
-        self.cores.lock()[index] = Some(core);
+        let mut cores = self.cores.lock();
+        cores.free[index] = Some(core);
+        let waiting = std::mem::take(&mut cores.waiting);
+        drop(cores);
+        waiting.into_iter().for_each(std::task::Waker::wake);
+    }
+
+    /// Whether worker `index`'s core is free now; if not, `waker` is woken
+    /// when a core comes back.
+    pub(crate) fn core_is_free(&self, index: usize, waker: &std::task::Waker) -> bool {
+        let mut cores = self.cores.lock();
+        if cores.free[index].is_some() {
+            return true;
+        }
+        if !cores.waiting.iter().any(|w| w.will_wake(waker)) {
+            cores.waiting.push(waker.clone());
+        }
+        false
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {
@@ -230,6 +258,7 @@ impl Shared {
         let cores: Vec<_> = self
             .cores
             .lock()
+            .free
             .iter_mut()
             .filter_map(Option::take)
             .collect();
