@@ -307,3 +307,41 @@ fn create_new_refuses_an_existing_file() {
         assert_eq!(err.kind(), ErrorKind::AlreadyExists);
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_flush_queued_when_the_runtime_shuts_down_still_writes() {
+    let dir = TempDir::new("mandatory-flush");
+    let path = dir.join("flushed-at-shutdown");
+    let written = path.clone();
+    common::within_limit(move || {
+        let runtime = corio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        runtime.block_on(async {
+            let mut file = File::create(&written).await.unwrap();
+            // The pool's one thread is busy, so the flush below waits in
+            // the queue.
+            let _busy = corio::spawn_blocking(move || {
+                let _ = released.recv_timeout(common::LIMIT);
+            });
+            // Exactly one buffer: the write returns, its flush is queued.
+            file.write_all(&[7; 64 * 1024]).await.unwrap();
+            drop(file);
+        });
+        let dropper = std::thread::spawn(move || drop(runtime));
+        // Once shutdown has begun, a new job is cancelled at once.
+        let deadline = Instant::now() + common::LIMIT;
+        while !handle.spawn_blocking(|| ()).is_finished() {
+            assert!(Instant::now() < deadline, "the shutdown never began");
+            std::thread::yield_now();
+        }
+        release.send(()).unwrap();
+        dropper.join().unwrap();
+    });
+    let len = std::fs::metadata(&path).unwrap().len();
+    assert_eq!(len, 64 * 1024, "the queued flush ran at shutdown");
+}

@@ -39,9 +39,32 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    let location = Location::caller();
+    spawn_job(what, f, Location::caller(), false)
+}
+
+/// As [`spawn`], for a job that must run even if the runtime shuts down
+/// while it is queued (a file's flush: its bytes would be lost).
+#[track_caller]
+pub(crate) fn spawn_mandatory<F, R>(what: &str, f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    spawn_job(what, f, Location::caller(), true)
+}
+
+fn spawn_job<F, R>(
+    what: &str,
+    f: F,
+    location: &'static Location<'static>,
+    mandatory: bool,
+) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
     CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(pool) => pool.spawn(f, location),
+        Some(pool) => pool.spawn(f, location, mandatory),
         None => panic!(
             "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
              or a spawned task"

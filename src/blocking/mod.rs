@@ -18,6 +18,6 @@
 mod context;
 mod pool;
 
-pub(crate) use context::{EnterGuard, enter, spawn};
+pub(crate) use context::{EnterGuard, enter, spawn, spawn_mandatory};
 
 pub(crate) use pool::{Config, EnterHook, Pool, ThreadHook};

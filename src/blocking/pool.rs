@@ -65,8 +65,16 @@ impl Schedule for NoSchedule {
     }
 }
 
+/// A queued job. A *mandatory* one (a file's flush) still runs when the
+/// runtime shuts down, where the others are cancelled: its bytes would be
+/// lost otherwise.
+struct Queued {
+    job: Notified<NoSchedule>,
+    mandatory: bool,
+}
+
 struct State {
-    queue: VecDeque<Notified<NoSchedule>>,
+    queue: VecDeque<Queued>,
     num_threads: usize,
     num_idle: usize,
     /// Wake-ups sent to idle threads and not yet consumed.
@@ -110,8 +118,14 @@ impl Pool {
         }
     }
 
-    /// Queues `f`, starting a thread if none is idle.
-    pub(crate) fn spawn<F, R>(&self, f: F, location: &'static Location<'static>) -> JoinHandle<R>
+    /// Queues `f`, starting a thread if none is idle. A `mandatory` job
+    /// queued when shutdown begins still runs (see [`Queued`]).
+    pub(crate) fn spawn<F, R>(
+        &self,
+        f: F,
+        location: &'static Location<'static>,
+        mandatory: bool,
+    ) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
@@ -125,7 +139,10 @@ impl Pool {
             Task::from(notified).shutdown();
             return handle;
         }
-        state.queue.push_back(notified);
+        state.queue.push_back(Queued {
+            job: notified,
+            mandatory,
+        });
         if state.num_idle > state.num_notify {
             state.num_notify += 1;
             self.inner.condvar.notify_one();
@@ -142,10 +159,10 @@ impl Pool {
                     // out so that it does not run later behind the
                     // caller's back.
                     state.num_threads -= 1;
-                    let job = state.queue.pop_back();
+                    let queued = state.queue.pop_back();
                     drop(state);
-                    if let Some(job) = job {
-                        Task::from(job).shutdown();
+                    if let Some(queued) = queued {
+                        Task::from(queued.job).shutdown();
                     }
                     panic!("corio could not start a blocking-pool thread: {err}");
                 }
@@ -176,11 +193,23 @@ impl Pool {
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
         let mut state = self.inner.state.lock();
         state.shutdown = true;
-        let queued: Vec<_> = state.queue.drain(..).collect();
+        let (mandatory, cancelled): (VecDeque<_>, VecDeque<_>) =
+            state.queue.drain(..).partition(|queued| queued.mandatory);
+        state.queue = mandatory;
+        if !state.queue.is_empty() && state.num_threads == 0 {
+            // Somebody must run the jobs that may not be cancelled.
+            state.num_threads += 1;
+            let id = state.next_id;
+            state.next_id += 1;
+            match self.start_thread(id) {
+                Ok(thread) => state.threads.push(thread),
+                Err(_) => state.num_threads -= 1,
+            }
+        }
         self.inner.condvar.notify_all();
         drop(state);
-        for job in queued {
-            Task::from(job).shutdown();
+        for queued in cancelled {
+            Task::from(queued.job).shutdown();
         }
         let deadline = timeout.map(|t| Instant::now() + t);
         let me = thread::current().id();
@@ -222,7 +251,7 @@ impl Inner {
         let _enter = self.config.enter.as_ref().and_then(|enter| enter());
         let mut state = self.state.lock();
         'outer: loop {
-            while let Some(job) = state.queue.pop_front() {
+            while let Some(Queued { job, .. }) = state.queue.pop_front() {
                 drop(state);
                 // A blocking job finishes in its one poll: it never yields.
                 let _ = job.run();
@@ -243,8 +272,10 @@ impl Inner {
                     continue 'outer;
                 }
                 if state.shutdown {
+                    // Run what shutdown left queued (mandatory jobs), then
+                    // exit.
                     state.num_idle -= 1;
-                    break 'outer;
+                    continue 'outer;
                 }
                 if timed_out {
                     state.num_idle -= 1;

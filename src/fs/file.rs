@@ -288,12 +288,26 @@ impl File {
     where
         F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
     {
+        self.start_job(op, false);
+    }
+
+    /// As `start`; a `mandatory` job runs even if the runtime shuts down
+    /// while it waits in the pool's queue.
+    fn start_job<F>(&mut self, op: F, mandatory: bool)
+    where
+        F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
+    {
         let mut buf = mem::take(self.buf());
         let std = self.std.clone();
-        self.state = State::Busy(crate::blocking::spawn("corio::fs::File", move || {
+        let job = move || {
             let result = op(&mut buf, &std);
             (buf, result)
-        }));
+        };
+        self.state = State::Busy(if mandatory {
+            crate::blocking::spawn_mandatory("corio::fs::File", job)
+        } else {
+            crate::blocking::spawn("corio::fs::File", job)
+        });
     }
 
     /// Hands the read-ahead back to the file: seeks back over it.
@@ -302,8 +316,10 @@ impl File {
         self.start(move |_, mut std| std.seek(SeekFrom::Current(-ahead)).map(|_| Done::Rewound));
     }
 
+    /// A flush is mandatory: a write returned as soon as its bytes were in
+    /// the buffer, so a runtime shutting down must not cancel it.
     fn start_flush(&mut self) {
-        self.start(|buf, std| buf.flush(std).map(|()| Done::Flushed));
+        self.start_job(|buf, std| buf.flush(std).map(|()| Done::Flushed), true);
     }
 
     /// Makes the std file match what the caller has read and written: no

@@ -150,7 +150,7 @@ impl Handle {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        self.inner.blocking.spawn(f, Location::caller())
+        self.inner.blocking.spawn(f, Location::caller(), false)
     }
 
     /// Runs `future` to completion on the calling thread, with this runtime

@@ -72,7 +72,9 @@ where
     R: Send + 'static,
 {
     let location = Location::caller();
-    with_runtime("spawn_blocking", |h| h.inner.blocking.spawn(f, location))
+    with_runtime("spawn_blocking", |h| {
+        h.inner.blocking.spawn(f, location, false)
+    })
 }
 
 /// Spawns a task with options (a name, shown in the task dump and in slow
