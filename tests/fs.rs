@@ -345,3 +345,34 @@ fn a_flush_queued_when_the_runtime_shuts_down_still_writes() {
     let len = std::fs::metadata(&path).unwrap().len();
     assert_eq!(len, 64 * 1024, "the queued flush ran at shutdown");
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_dropped_set_len_stays_the_files_operation_in_flight() {
+    let dir = TempDir::new("dropped-set-len");
+    let path = dir.join("read-only");
+    std::fs::write(&path, b"abc").unwrap();
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    runtime.block_on(common::bounded(async {
+        let mut file = File::open(&path).await.unwrap();
+        // The pool's one thread is busy: the set_len below waits in line.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let gate = corio::spawn_blocking(move || {
+            let _ = released.recv_timeout(common::LIMIT);
+        });
+        let first = futures_lite::future::poll_once(file.set_len(0)).await;
+        assert!(first.is_none(), "queued behind the gate");
+        release.send(()).unwrap();
+        gate.await.unwrap();
+        // It still belongs to the file: the next call waits for it and
+        // reports how it went (a read-only file cannot be truncated),
+        // instead of running beside it.
+        let next = file.seek(SeekFrom::Start(0)).await;
+        assert!(next.is_err(), "{next:?}");
+        assert_eq!(file.seek(SeekFrom::Start(1)).await.unwrap(), 1);
+    }));
+    assert_eq!(std::fs::read(&path).unwrap(), b"abc");
+}

@@ -54,8 +54,10 @@ use crate::task::JoinHandle;
 ///
 /// # Cancel safety
 ///
-/// Dropping a read, write or seek future loses nothing: the operation in
-/// flight belongs to the `File`, and the next call collects it. A seek
+/// Dropping a read, write, seek, `set_len` or `sync_all` future loses
+/// nothing: the operation in flight belongs to the `File`, and the next call
+/// waits for it and collects its outcome (so a truncation never lands after
+/// writes made later). A seek
 /// abandoned half-way may still have moved the position.
 ///
 /// # Examples
@@ -100,6 +102,8 @@ enum Done {
     Rewound,
     /// A caller's seek, to this offset.
     Sought(u64),
+    /// A call on the whole file (`set_len`, `sync_all`).
+    Settled,
 }
 
 impl File {
@@ -223,8 +227,7 @@ impl File {
     /// # }
     /// ```
     pub async fn sync_all(&mut self) -> io::Result<()> {
-        self.settled("corio::fs::File::sync_all", |std| std.sync_all())
-            .await
+        self.settled(|std| std.sync_all()).await
     }
 
     /// Flushes the buffer, then truncates or extends (with zeros) the file
@@ -245,20 +248,20 @@ impl File {
     /// # }
     /// ```
     pub async fn set_len(&mut self, size: u64) -> io::Result<()> {
-        self.settled("corio::fs::File::set_len", move |std| std.set_len(size))
-            .await
+        self.settled(move |std| std.set_len(size)).await
     }
 
     /// Brings the std file up to date with the caller's view, then runs `op`
-    /// on it on the blocking pool.
-    async fn settled<T, F>(&mut self, what: &'static str, op: F) -> io::Result<T>
+    /// on it on the blocking pool as the file's operation in flight: if this
+    /// future is dropped first, the next call still waits for it, so a
+    /// truncation never lands after writes made later.
+    async fn settled<F>(&mut self, op: F) -> io::Result<()>
     where
-        F: FnOnce(&std::fs::File) -> io::Result<T> + Send + 'static,
-        T: Send + 'static,
+        F: FnOnce(&std::fs::File) -> io::Result<()> + Send + 'static,
     {
         poll_fn(|cx| self.poll_settle(cx)).await?;
-        let std = self.std.clone();
-        asyncify(what, move || op(&std)).await
+        self.start(move |_, std| op(std).map(|()| Done::Settled));
+        poll_fn(|cx| self.poll_finish(cx)).await.map(drop)
     }
 
     /// Waits for the operation in flight, if any: `Ready(Ok(None))` when
