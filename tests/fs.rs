@@ -376,3 +376,34 @@ fn a_dropped_set_len_stays_the_files_operation_in_flight() {
     }));
     assert_eq!(std::fs::read(&path).unwrap(), b"abc");
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_fifo_is_read_without_read_ahead_so_writes_still_work() {
+    let dir = TempDir::new("fifo");
+    let path = dir.join("fifo");
+    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    common::block_on(async {
+        // Read and write on one descriptor (Linux opens a FIFO so at once).
+        let mut fifo = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .await
+            .unwrap();
+        fifo.write_all(b"abcdef").await.unwrap();
+        fifo.flush().await.unwrap();
+        let mut one = [0; 1];
+        fifo.read_exact(&mut one).await.unwrap();
+        assert_eq!(&one, b"a");
+        // A read ahead would have taken "bcdef" out of the FIFO, and this
+        // write would have failed trying to seek back over it.
+        fifo.write_all(b"g").await.unwrap();
+        fifo.flush().await.unwrap();
+        let mut rest = [0; 6];
+        fifo.read_exact(&mut rest).await.unwrap();
+        assert_eq!(&rest, b"bcdefg");
+    });
+}

@@ -12,7 +12,8 @@
 //!
 //! The buffer is *moved* to the blocking thread for a fill or a flush and
 //! moved back with the result, so at every moment exactly one side owns it
-//! and no lock is needed. A fill reads at least [`CHUNK`] bytes, a flush
+//! and no lock is needed. A fill reads at least [`CHUNK`] bytes (from a
+//! regular file: see `File::read_ahead`), a flush
 //! happens when [`CHUNK`] unwritten bytes have piled up (or on flush, seek
 //! and close): a megabyte written one byte at a time is 16 hops, not a
 //! million.
@@ -95,10 +96,11 @@ impl Buf {
 
     /// On the blocking pool: reads what the caller asked for (`want`
     /// bytes, raised to a chunk) from `file` into the empty buffer.
-    pub(super) fn fill(&mut self, mut file: &File, want: usize) -> io::Result<usize> {
+    pub(super) fn fill(&mut self, mut file: &File, want: usize, ahead: bool) -> io::Result<usize> {
         debug_assert!(self.unread() == 0 && !self.has_unwritten());
         self.clear();
-        self.bytes.resize(want.clamp(CHUNK, MAX_FILL), 0);
+        let size = if ahead { want.max(CHUNK) } else { want };
+        self.bytes.resize(size.min(MAX_FILL), 0);
         let result = loop {
             match file.read(&mut self.bytes) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

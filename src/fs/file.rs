@@ -85,6 +85,11 @@ pub struct File {
     state: State,
     /// The target of the seek `poll_seek` started, until it reports.
     seeking: Option<SeekFrom>,
+    /// Reads fetch a whole chunk ahead: only for regular files. A pipe, a
+    /// FIFO or a terminal cannot seek back over bytes read ahead (a later
+    /// write or seek would fail and lose them), so reads there take only
+    /// what the caller asked for.
+    read_ahead: bool,
 }
 
 enum State {
@@ -180,10 +185,13 @@ impl File {
     /// # }
     /// ```
     pub fn from_std(std: std::fs::File) -> File {
+        // One `fstat`, which does not wait on the disk.
+        let read_ahead = std.metadata().is_ok_and(|m| m.is_file());
         File {
             std: Arc::new(std),
             state: State::Idle(Buf::default()),
             seeking: None,
+            read_ahead,
         }
     }
 
@@ -363,8 +371,8 @@ impl AsyncRead for File {
                 file.start_flush();
                 continue;
             }
-            let want = dst.len();
-            file.start(move |buf, std| buf.fill(std, want).map(Done::Filled));
+            let (want, ahead) = (dst.len(), file.read_ahead);
+            file.start(move |buf, std| buf.fill(std, want, ahead).map(Done::Filled));
         }
     }
 }
