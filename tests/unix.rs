@@ -90,3 +90,38 @@ fn datagrams_by_path_and_by_pair() {
         assert_eq!(&buf[..4], b"pair");
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn connect_to_a_listener_with_a_full_backlog_fails_instead_of_blocking() {
+    let path = std::env::temp_dir().join(format!("corio-full-backlog-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    // A backlog of 0: one pending connection fills it (Linux).
+    // SAFETY: `listen` on an open listening socket, no pointers.
+    assert_eq!(
+        unsafe { libc::listen(std::os::fd::AsRawFd::as_raw_fd(&listener), 0) },
+        0
+    );
+    let _pending = std::os::unix::net::UnixStream::connect(&path).unwrap();
+    let target = path.clone();
+    // A blocking connect would never return here: check from a thread.
+    common::within_limit(move || {
+        common::block_on(async move {
+            let err = corio::net::UnixStream::connect(&target).await.unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::WouldBlock, "{err}");
+        });
+    });
+    drop(listener);
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn connect_refuses_a_path_too_long_for_a_unix_socket() {
+    common::block_on(async {
+        let long = std::path::PathBuf::from("/tmp").join("x".repeat(200));
+        let err = corio::net::UnixStream::connect(&long).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+    });
+}

@@ -14,11 +14,18 @@
 //! This file does the first two steps with `libc`, since std exposes neither
 //! a socket without a connection nor `connect` on one; `TcpStream::connect`
 //! does the waiting and reads `SO_ERROR` through std's `take_error`.
+//! `UnixStream::connect` uses the same steps: a local connect usually
+//! completes at once, but to a listener whose backlog is full std's blocking
+//! `connect` would wait with no limit, where a non-blocking one says
+//! `EAGAIN` (returned as a `WouldBlock` error, as tokio does).
 
 use std::io;
 use std::mem;
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::net::UnixStream;
+use std::path::Path;
 
 /// A TCP socket whose connection to `addr` has started (or already finished).
 pub(crate) fn start_connect(addr: SocketAddr) -> io::Result<TcpStream> {
@@ -28,16 +35,69 @@ pub(crate) fn start_connect(addr: SocketAddr) -> io::Result<TcpStream> {
     };
     let stream = TcpStream::from(new_socket(domain)?);
     let (storage, len) = to_sockaddr(addr);
-    // SAFETY: `storage` holds a valid socket address of `len` bytes, and the
-    // descriptor is an open socket owned by `stream`.
-    let started = unsafe { libc::connect(stream.as_raw_fd(), (&raw const storage).cast(), len) };
-    if started == -1 {
+    // SAFETY: `storage` holds a valid socket address of `len` bytes.
+    unsafe { connect(&stream, (&raw const storage).cast(), len) }?;
+    Ok(stream)
+}
+
+/// A Unix stream socket whose connection to `path` has started (or already
+/// finished).
+pub(crate) fn start_connect_unix(path: &Path) -> io::Result<UnixStream> {
+    let (addr, len) = unix_sockaddr(path)?;
+    let stream = UnixStream::from(new_socket(libc::AF_UNIX)?);
+    // SAFETY: `addr` holds a valid Unix socket address of `len` bytes.
+    unsafe { connect(&stream, (&raw const addr).cast(), len) }?;
+    Ok(stream)
+}
+
+/// Starts `socket`'s connect; `EINPROGRESS` is a start, not an error.
+///
+/// # Safety
+///
+/// `addr` must point to a socket address of `len` bytes.
+unsafe fn connect(
+    socket: &impl AsRawFd,
+    addr: *const libc::sockaddr,
+    len: libc::socklen_t,
+) -> io::Result<()> {
+    // SAFETY: the caller vouches for `addr`; the descriptor is an open
+    // socket, borrowed for the call.
+    if unsafe { libc::connect(socket.as_raw_fd(), addr, len) } == -1 {
         let error = io::Error::last_os_error();
         if error.raw_os_error() != Some(libc::EINPROGRESS) {
             return Err(error);
         }
     }
-    Ok(stream)
+    Ok(())
+}
+
+/// `path` as the C `sockaddr_un` that `connect` takes.
+fn unix_sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)> {
+    let bytes = path.as_os_str().as_bytes();
+    // SAFETY: `sockaddr_un` is a plain C struct; all-zero bytes are valid.
+    let mut addr: libc::sockaddr_un = unsafe { mem::zeroed() };
+    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    if bytes.contains(&0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "a Unix socket path must not contain a NUL byte",
+        ));
+    }
+    // The path and its terminating NUL must fit.
+    if bytes.len() >= addr.sun_path.len() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "a Unix socket path must be shorter than {} bytes",
+                addr.sun_path.len()
+            ),
+        ));
+    }
+    for (to, &from) in addr.sun_path.iter_mut().zip(bytes) {
+        *to = from as libc::c_char;
+    }
+    let len = mem::offset_of!(libc::sockaddr_un, sun_path) + bytes.len() + 1;
+    Ok((addr, len as libc::socklen_t))
 }
 
 /// A new non-blocking, close-on-exec stream socket, flags set atomically.

@@ -2,9 +2,10 @@
 //! processes on one machine, addressed by filesystem paths.
 //!
 //! They ride the same reactor as TCP and UDP. One difference: `connect` to a
-//! Unix socket completes at once in the kernel (there is no handshake over a
-//! network), so `UnixStream::connect` calls std's `connect` directly; it
-//! could only block if the listener's backlog were full.
+//! Unix socket usually completes at once in the kernel (there is no
+//! handshake over a network); it is still made non-blocking
+//! (`net/socket.rs`), since to a listener whose backlog is full a blocking
+//! one would wait with no limit.
 
 mod datagram;
 mod listener;

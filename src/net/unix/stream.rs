@@ -34,8 +34,9 @@ pub struct UnixStream {
 }
 
 impl UnixStream {
-    /// Connects to the socket at `path`. The kernel completes a local
-    /// connect at once, so this only blocks if the listener's backlog is full.
+    /// Connects to the socket at `path`. A local connect usually completes
+    /// at once; if the listener's backlog is full it fails with a
+    /// `WouldBlock` error rather than wait (as tokio's does).
     ///
     /// # Examples
     ///
@@ -53,7 +54,12 @@ impl UnixStream {
     /// # }
     /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        UnixStream::from_std(net::UnixStream::connect(path)?)
+        let stream = UnixStream::from_std(crate::net::socket::start_connect_unix(path.as_ref())?)?;
+        stream.inner.writable().await?;
+        match stream.inner.get_ref().take_error()? {
+            Some(error) => Err(error),
+            None => Ok(stream),
+        }
     }
 
     /// Two connected streams (`socketpair`).
