@@ -278,3 +278,22 @@ fn a_second_block_on_thread_takes_over_when_the_first_returns() {
         assert_eq!(second.join().unwrap(), 7);
     });
 }
+
+#[test]
+fn a_paused_clock_does_not_jump_past_a_running_blocking_job() {
+    let runtime = Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // Real work the clock cannot see: while it runs, the runtime is
+        // idle, but jumping to the timeout's deadline would be a lie.
+        let job = corio::spawn_blocking(|| thread::sleep(Duration::from_millis(20)));
+        let result = time::timeout(Duration::from_secs(5), job).await;
+        assert!(result.is_ok(), "the job ends long before 5 virtual seconds");
+        // With no job left, the clock jumps again.
+        let start = Instant::now();
+        time::sleep(Duration::from_secs(3600)).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(3600));
+    });
+}

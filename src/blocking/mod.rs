@@ -20,4 +20,4 @@ mod pool;
 
 pub(crate) use context::{EnterGuard, enter, spawn, spawn_mandatory};
 
-pub(crate) use pool::{Config, EnterHook, Pool, ThreadHook};
+pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook};

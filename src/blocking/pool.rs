@@ -30,7 +30,13 @@ pub(crate) struct Config {
     pub(crate) on_thread_start: Option<ThreadHook>,
     pub(crate) on_thread_stop: Option<ThreadHook>,
     pub(crate) enter: Option<EnterHook>,
+    /// Told `true` when a job is queued and `false` when it has ended (run
+    /// or cancelled): how a paused clock knows real work is under way.
+    pub(crate) on_job: Option<JobHook>,
 }
+
+/// See [`Config::on_job`].
+pub(crate) type JobHook = Arc<dyn Fn(bool) + Send + Sync>;
 
 /// A closure dressed as a future that completes in its first poll.
 struct BlockingTask<F>(Option<F>);
@@ -143,6 +149,7 @@ impl Pool {
             job: notified,
             mandatory,
         });
+        self.inner.note_job(true);
         if state.num_idle > state.num_notify {
             state.num_notify += 1;
             self.inner.condvar.notify_one();
@@ -163,6 +170,7 @@ impl Pool {
                     drop(state);
                     if let Some(queued) = queued {
                         Task::from(queued.job).shutdown();
+                        self.inner.note_job(false);
                     }
                     panic!("corio could not start a blocking-pool thread: {err}");
                 }
@@ -210,6 +218,7 @@ impl Pool {
         drop(state);
         for queued in cancelled {
             Task::from(queued.job).shutdown();
+            self.inner.note_job(false);
         }
         let deadline = timeout.map(|t| Instant::now() + t);
         let me = thread::current().id();
@@ -244,6 +253,12 @@ impl Pool {
 }
 
 impl Inner {
+    fn note_job(&self, started: bool) {
+        if let Some(hook) = &self.config.on_job {
+            hook(started);
+        }
+    }
+
     fn run(self: Arc<Self>) {
         if let Some(hook) = &self.config.on_thread_start {
             hook();
@@ -255,6 +270,7 @@ impl Inner {
                 drop(state);
                 // A blocking job finishes in its one poll: it never yields.
                 let _ = job.run();
+                self.note_job(false);
                 state = self.state.lock();
             }
             if state.shutdown {

@@ -19,7 +19,7 @@ use crate::blocking;
 use crate::observe;
 use crate::scheduler::{self, Shared, Watchdog};
 use crate::task::JoinHandle;
-use crate::time::Clock;
+use crate::time::{Clock, Timers};
 
 /// An async runtime: worker threads, a timer wheel, an I/O reactor and a
 /// blocking pool.
@@ -86,6 +86,8 @@ impl Runtime {
             lifo_slot: !current_thread,
         };
         let scheduler = Shared::new(num_workers, config, driver.clone());
+        // Only a current-thread runtime's clock can pause.
+        let on_job = current_thread.then(|| job_hook(driver.timers.clone()));
         let handle = Handle {
             inner: Arc::new_cyclic(|weak: &Weak<Inner>| Inner {
                 scheduler,
@@ -100,6 +102,7 @@ impl Runtime {
                     on_thread_start: builder.on_thread_start.clone(),
                     on_thread_stop: builder.on_thread_stop.clone(),
                     enter: Some(enter_hook(weak.clone())),
+                    on_job,
                 }),
             }),
         };
@@ -381,6 +384,18 @@ fn enter_hook(weak: Weak<Inner>) -> blocking::EnterHook {
         let inner = weak.upgrade()?;
         let guard = context::enter(&Handle { inner }, false);
         Some(Box::new(guard) as Box<dyn std::any::Any>)
+    })
+}
+
+/// Tells the timers when blocking jobs run, so that a paused clock does not
+/// auto-advance past work it cannot see.
+fn job_hook(timers: Arc<Timers>) -> blocking::JobHook {
+    Arc::new(move |started| {
+        if started {
+            timers.job_started();
+        } else {
+            timers.job_ended();
+        }
     })
 }
 

@@ -13,6 +13,7 @@
 //! an entry can only fire once its real deadline has passed: never early.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Waker;
 use std::time::Duration;
 
@@ -50,6 +51,9 @@ pub(crate) struct Timers {
     start: std::time::Instant,
     unpark: Box<dyn Fn() + Send + Sync>,
     pub(crate) clock: Clock,
+    /// Blocking jobs queued or running: a paused clock does not jump ahead
+    /// while real work that it cannot see is under way (tokio's rule too).
+    busy_jobs: AtomicUsize,
 }
 
 impl Timers {
@@ -64,6 +68,7 @@ impl Timers {
                 parked_until: 0,
                 shutdown: false,
             }),
+            busy_jobs: AtomicUsize::new(0),
             unpark,
         })
     }
@@ -168,14 +173,31 @@ impl Timers {
         }
     }
 
+    /// A blocking job was queued: no auto-advance until it ends.
+    pub(crate) fn job_started(&self) {
+        self.busy_jobs.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// A blocking job ended (ran or was cancelled); the last one wakes the
+    /// driver, which may auto-advance again.
+    pub(crate) fn job_ended(&self) {
+        if self.busy_jobs.fetch_sub(1, Ordering::AcqRel) == 1 {
+            (self.unpark)();
+        }
+    }
+
     /// Called by the driver before it blocks: how long it may sleep, at most
     /// `limit`. Records the deadline so that earlier inserts wake it.
     pub(crate) fn before_park(&self, limit: Option<Duration>) -> Option<Duration> {
         let mut inner = self.inner.lock();
         let next = inner.wheel.next_deadline();
         if let Some(tick) = next {
-            // Paused and idle: jump to the next timer instead of sleeping.
-            if limit != Some(Duration::ZERO) && self.clock.advance_to(self.instant_of(tick)) {
+            // Paused and idle: jump to the next timer instead of sleeping
+            // (not while a blocking job runs: its end is the next event).
+            if limit != Some(Duration::ZERO)
+                && self.busy_jobs.load(Ordering::Acquire) == 0
+                && self.clock.advance_to(self.instant_of(tick))
+            {
                 return Some(Duration::ZERO);
             }
         }
