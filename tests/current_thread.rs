@@ -297,3 +297,29 @@ fn a_paused_clock_does_not_jump_past_a_running_blocking_job() {
         assert_eq!(start.elapsed(), Duration::from_secs(3600));
     });
 }
+
+#[test]
+fn advance_from_a_second_block_on_thread_keeps_the_parked_driver_reachable() {
+    common::within_limit(|| {
+        let runtime = Builder::new_current_thread()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        runtime.block_on(async move {
+            // This thread parks in the driver (no timer armed) while the
+            // second thread, waiting for the runtime, advances the clock
+            // and then sleeps: its timer must still wake this driver.
+            let (done_tx, done) = corio::sync::oneshot::channel::<()>();
+            let second = thread::spawn(move || {
+                handle.block_on(async move {
+                    time::advance(Duration::from_secs(1)).await;
+                    time::sleep(Duration::from_secs(1)).await;
+                    let _ = done_tx.send(());
+                })
+            });
+            done.await.unwrap();
+            second.join().unwrap();
+        });
+    });
+}

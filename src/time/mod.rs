@@ -107,6 +107,8 @@ pub fn resume() {
 pub async fn advance(duration: std::time::Duration) {
     let timers = context::current();
     timers.clock.advance(duration);
-    timers.after_park();
+    // Not `after_park`: the driver may be asleep on another thread, and
+    // must stay reachable by the next insert.
+    timers.fire_due(false);
     crate::task::yield_now().await;
 }

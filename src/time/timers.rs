@@ -219,10 +219,19 @@ impl Timers {
 
     /// Called by the driver after it wakes: fires every timer that is due.
     pub(crate) fn after_park(&self) {
+        self.fire_due(true);
+    }
+
+    /// Fires every timer that is due; `unparked` says the caller is the
+    /// driver, just awake (anyone else, such as `advance` on another
+    /// thread, must not tell inserts that the driver is up).
+    pub(crate) fn fire_due(&self, unparked: bool) {
         let mut fired: Vec<Waker> = Vec::new();
         {
             let mut inner = self.inner.lock();
-            inner.parked_until = 0;
+            if unparked {
+                inner.parked_until = 0;
+            }
             // The clock is read only when some timer is armed.
             if let Some(next) = inner.wheel.next_deadline() {
                 let now = self.now_tick(Instant::from_std(self.clock.now()));
