@@ -323,3 +323,22 @@ fn advance_from_a_second_block_on_thread_keeps_the_parked_driver_reachable() {
         });
     });
 }
+
+#[test]
+fn a_sleep_keeps_its_runtimes_time_when_polled_outside_it() {
+    let runtime = Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    let sleep = runtime.block_on(async {
+        let mut sleep = Box::pin(time::sleep(Duration::from_secs(10)));
+        let first = futures_lite::future::poll_once(sleep.as_mut()).await;
+        assert!(first.is_none(), "armed");
+        time::advance(Duration::from_secs(10)).await;
+        sleep
+    });
+    // Ten virtual seconds have passed; the thread's real clock disagrees.
+    assert!(sleep.is_elapsed());
+    let polled = futures_lite::future::block_on(futures_lite::future::poll_once(sleep));
+    assert!(polled.is_some(), "due in the runtime's time");
+}

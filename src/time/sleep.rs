@@ -140,7 +140,13 @@ impl Sleep {
     /// });
     /// ```
     pub fn is_elapsed(&self) -> bool {
-        Instant::now() >= self.deadline
+        self.now() >= self.deadline
+    }
+
+    /// The time of the runtime this sleep belongs to (paused or not), even
+    /// when it is polled from a thread outside that runtime.
+    fn now(&self) -> Instant {
+        Instant::from_std(self.timers.clock.now())
     }
 
     /// Moves the deadline (earlier or later), keeping the registration.
@@ -169,7 +175,7 @@ impl Sleep {
     /// `Unpin` version of the `Future` impl, for `Timeout` and `Interval`.
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let spent = ready!(task::poll_proceed(cx));
-        if !std::mem::take(&mut self.fresh) && Instant::now() >= self.deadline {
+        if !std::mem::take(&mut self.fresh) && self.now() >= self.deadline {
             self.timers.cancel(&mut self.registration);
             spent.made_progress();
             return Poll::Ready(());
