@@ -330,6 +330,8 @@ fn a_sleep_keeps_its_runtimes_time_when_polled_outside_it() {
         .start_paused(true)
         .build()
         .unwrap();
+    // The sleep leaves its runtime on purpose, to be polled outside it.
+    #[allow(clippy::async_yields_async)]
     let sleep = runtime.block_on(async {
         let mut sleep = Box::pin(time::sleep(Duration::from_secs(10)));
         let first = futures_lite::future::poll_once(sleep.as_mut()).await;
