@@ -21,10 +21,15 @@
 //!
 //! Writes pass `MSG_NOSIGNAL`, as std's `TcpStream` does: a peer that went
 //! away makes the write fail with `EPIPE` instead of killing the process
-//! with `SIGPIPE`.
+//! with `SIGPIPE` (a Rust program ignores `SIGPIPE`, a C host loading corio
+//! may not). Apple's systems have no such flag: there the socket itself
+//! carries `SO_NOSIGPIPE` (std sets it on the sockets it makes, corio's
+//! `net/socket.rs` on its own).
 
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+#[cfg(target_os = "linux")]
+use std::os::fd::AsRawFd;
+use std::os::fd::{BorrowedFd, RawFd};
 
 /// Receives up to `len` bytes into `buf`.
 ///
@@ -136,6 +141,27 @@ fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
     None
 }
 
+/// `send`'s flag against `SIGPIPE` where it has one (see the module doc).
+#[cfg(any(
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+    target_os = "illumos",
+    target_os = "solaris",
+))]
+const NO_SIGNAL: libc::c_int = libc::MSG_NOSIGNAL;
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+    target_os = "illumos",
+    target_os = "solaris",
+)))]
+const NO_SIGNAL: libc::c_int = 0;
+
 /// Sends up to `len` bytes from `buf`.
 ///
 /// # Safety
@@ -158,7 +184,7 @@ pub(super) unsafe fn send(fd: RawFd, buf: *const u8, len: usize) -> io::Result<u
     };
     #[cfg(not(target_os = "linux"))]
     // SAFETY: as above.
-    let n = unsafe { libc::send(fd, buf.cast(), len, 0) } as i64;
+    let n = unsafe { libc::send(fd, buf.cast(), len, NO_SIGNAL) } as i64;
     if n < 0 {
         return Err(io::Error::last_os_error());
     }

@@ -110,15 +110,25 @@ fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
 }
 
 /// A new non-blocking, close-on-exec stream socket. Apple's `socket` takes
-/// no flags, so they are set one by one.
+/// no flags, so they are set one by one; and since Apple's `send` has no
+/// `MSG_NOSIGNAL`, the socket gets `SO_NOSIGPIPE`, as std's do.
 #[cfg(target_vendor = "apple")]
 fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
     let socket = socket(domain, libc::SOCK_STREAM)?;
     let fd = socket.as_raw_fd();
-    // SAFETY: `fcntl` on an open descriptor we own, with no pointers.
+    let on: libc::c_int = 1;
+    // SAFETY: `fcntl` and `setsockopt` on an open descriptor we own; the
+    // option's value is a live `c_int` of the size passed.
     let ok = unsafe {
         libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) != -1
             && libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK) != -1
+            && libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_NOSIGPIPE,
+                (&raw const on).cast(),
+                mem::size_of_val(&on) as libc::socklen_t,
+            ) != -1
     };
     if ok {
         Ok(socket)
