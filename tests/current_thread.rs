@@ -344,3 +344,23 @@ fn a_sleep_keeps_its_runtimes_time_when_polled_outside_it() {
     let polled = futures_lite::future::block_on(futures_lite::future::poll_once(sleep));
     assert!(polled.is_some(), "due in the runtime's time");
 }
+
+#[test]
+fn a_blocking_job_waiting_on_its_paused_runtime_lets_the_clock_advance() {
+    common::within_limit(|| {
+        let runtime = Builder::new_current_thread()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        runtime.block_on(async move {
+            // The job waits on the runtime's own (virtual) timer: it must
+            // not count as work that holds the clock back.
+            let job = corio::spawn_blocking(move || {
+                handle.block_on(time::sleep(Duration::from_secs(60)));
+                7
+            });
+            assert_eq!(job.await.unwrap(), 7);
+        });
+    });
+}

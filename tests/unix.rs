@@ -123,5 +123,8 @@ fn connect_refuses_a_path_too_long_for_a_unix_socket() {
         let long = std::path::PathBuf::from("/tmp").join("x".repeat(200));
         let err = corio::net::UnixStream::connect(&long).await.unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
+        // The empty path is no address at all (not the abstract name "\0").
+        let err = corio::net::UnixStream::connect("").await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
     });
 }

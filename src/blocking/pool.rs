@@ -142,7 +142,13 @@ impl Pool {
         let mut state = self.inner.state.lock();
         if state.shutdown {
             drop(state);
-            Task::from(notified).shutdown();
+            if mandatory {
+                // No thread takes new jobs any more; this one may not be
+                // dropped, so it runs here.
+                let _ = notified.run();
+            } else {
+                Task::from(notified).shutdown();
+            }
             return handle;
         }
         state.queue.push_back(Queued {
@@ -214,8 +220,18 @@ impl Pool {
                 Err(_) => state.num_threads -= 1,
             }
         }
+        // No thread at all (none could start): they run here.
+        let stranded = if state.num_threads == 0 {
+            std::mem::take(&mut state.queue)
+        } else {
+            VecDeque::new()
+        };
         self.inner.condvar.notify_all();
         drop(state);
+        for queued in stranded {
+            let _ = queued.job.run();
+            self.inner.note_job(false);
+        }
         for queued in cancelled {
             Task::from(queued.job).shutdown();
             self.inner.note_job(false);
@@ -252,6 +268,36 @@ impl Pool {
     }
 }
 
+thread_local! {
+    /// The pool whose job this thread is running, if any.
+    static RUNNING_JOB_OF: std::cell::Cell<*const Inner> =
+        const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+impl Pool {
+    /// Called by `Handle::block_on`: if this thread is running one of this
+    /// pool's jobs, the job stops counting as running until the guard drops.
+    /// It now waits on the runtime itself, so a paused clock must be free
+    /// to advance for it (see `Config::on_job`).
+    pub(crate) fn job_waits_on_runtime(&self) -> Option<JobWaiting> {
+        let running = RUNNING_JOB_OF.with(std::cell::Cell::get);
+        if !std::ptr::eq(running, Arc::as_ptr(&self.inner)) {
+            return None;
+        }
+        self.inner.note_job(false);
+        Some(JobWaiting(self.inner.clone()))
+    }
+}
+
+/// See [`Pool::job_waits_on_runtime`].
+pub(crate) struct JobWaiting(Arc<Inner>);
+
+impl Drop for JobWaiting {
+    fn drop(&mut self) {
+        self.0.note_job(true);
+    }
+}
+
 impl Inner {
     fn note_job(&self, started: bool) {
         if let Some(hook) = &self.config.on_job {
@@ -269,7 +315,9 @@ impl Inner {
             while let Some(Queued { job, .. }) = state.queue.pop_front() {
                 drop(state);
                 // A blocking job finishes in its one poll: it never yields.
+                RUNNING_JOB_OF.with(|c| c.set(Arc::as_ptr(&self)));
                 let _ = job.run();
+                RUNNING_JOB_OF.with(|c| c.set(std::ptr::null()));
                 self.note_job(false);
                 state = self.state.lock();
             }

@@ -13,7 +13,7 @@
 //! The buffer is *moved* to the blocking thread for a fill or a flush and
 //! moved back with the result, so at every moment exactly one side owns it
 //! and no lock is needed. A fill reads at least [`CHUNK`] bytes (from a
-//! regular file: see `File::read_ahead`), a flush
+//! file that can seek: see `File::read_ahead`), a flush
 //! happens when [`CHUNK`] unwritten bytes have piled up (or on flush, seek
 //! and close): a megabyte written one byte at a time is 16 hops, not a
 //! million.

@@ -85,10 +85,10 @@ pub struct File {
     state: State,
     /// The target of the seek `poll_seek` started, until it reports.
     seeking: Option<SeekFrom>,
-    /// Reads fetch a whole chunk ahead: only for regular files. A pipe, a
-    /// FIFO or a terminal cannot seek back over bytes read ahead (a later
-    /// write or seek would fail and lose them), so reads there take only
-    /// what the caller asked for.
+    /// Reads fetch a whole chunk ahead: only from a file that can seek. A
+    /// pipe, a FIFO or a terminal cannot seek back over bytes read ahead (a
+    /// later write or seek would fail and lose them), so reads there take
+    /// only what the caller asked for.
     read_ahead: bool,
 }
 
@@ -185,8 +185,12 @@ impl File {
     /// # }
     /// ```
     pub fn from_std(std: std::fs::File) -> File {
-        // One `fstat`, which does not wait on the disk.
-        let read_ahead = std.metadata().is_ok_and(|m| m.is_file());
+        // Whether the file can seek back over bytes read ahead: one `lseek`
+        // to where it is, which moves nothing and does not wait on the disk
+        // (a pipe, a FIFO, a terminal and some special files say ESPIPE).
+        // SAFETY: `lseek` on a descriptor `std` owns and keeps open.
+        let read_ahead =
+            unsafe { libc::lseek(std::os::fd::AsRawFd::as_raw_fd(&std), 0, libc::SEEK_CUR) } != -1;
         File {
             std: Arc::new(std),
             state: State::Idle(Buf::default()),

@@ -391,7 +391,7 @@ impl<T: Write> AsyncWrite for Async<T> {
         let Async { registration, io } = self.get_mut();
         // Tried before any wait: for a socket or a pipe a flush does
         // nothing, and must not wait for room in a full send buffer.
-        match io.flush() {
+        match flush_now(|| io.flush()) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 registration.poll_io(Direction::Write, cx, || io.flush())
             }
@@ -433,7 +433,7 @@ where
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         // As for `Async<T>`: try first, wait only if it would block.
-        match self.get_ref().flush() {
+        match flush_now(|| self.get_ref().flush()) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 self.poll_write_with(cx, |mut io| io.flush())
             }
@@ -443,6 +443,16 @@ where
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.poll_flush(cx)
+    }
+}
+
+/// One flush attempt, retried if a signal interrupted it.
+fn flush_now(mut flush: impl FnMut() -> io::Result<()>) -> io::Result<()> {
+    loop {
+        match flush() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            done => return done,
+        }
     }
 }
 

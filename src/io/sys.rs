@@ -143,6 +143,7 @@ fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
 
 /// `send`'s flag against `SIGPIPE` where it has one (see the module doc).
 #[cfg(any(
+    target_os = "android",
     target_os = "freebsd",
     target_os = "netbsd",
     target_os = "openbsd",
@@ -153,6 +154,7 @@ fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
 const NO_SIGNAL: libc::c_int = libc::MSG_NOSIGNAL;
 #[cfg(not(any(
     target_os = "linux",
+    target_os = "android",
     target_os = "freebsd",
     target_os = "netbsd",
     target_os = "openbsd",

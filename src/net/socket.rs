@@ -96,7 +96,10 @@ fn unix_sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)
     for (to, &from) in addr.sun_path.iter_mut().zip(bytes) {
         *to = from as libc::c_char;
     }
-    let len = mem::offset_of!(libc::sockaddr_un, sun_path) + bytes.len() + 1;
+    // The terminating NUL counts, except for the empty path, which must stay
+    // empty (as std's), not become the abstract name "\0".
+    let len =
+        mem::offset_of!(libc::sockaddr_un, sun_path) + bytes.len() + usize::from(!bytes.is_empty());
     Ok((addr, len as libc::socklen_t))
 }
 

@@ -173,6 +173,9 @@ impl Handle {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         context::assert_may_block("`block_on`");
+        // A blocking job of this runtime waiting on it is not "work under
+        // way" for a paused clock (it would never advance otherwise).
+        let _job = self.inner.blocking.job_waits_on_runtime();
         let _enter = context::enter(self, true);
         match self.inner.flavor {
             Flavor::MultiThread => block_on::block_on(future),

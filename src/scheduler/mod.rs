@@ -131,7 +131,10 @@ pub(crate) struct Shared {
 /// second `block_on` on a current-thread runtime).
 struct Cores {
     free: Vec<Option<Box<Core>>>,
-    waiting: Vec<std::task::Waker>,
+    /// One waker per waiting thread (the latest), so a thread that calls
+    /// `block_on` over and over while another holds the core does not pile
+    /// them up.
+    waiting: Vec<(std::thread::ThreadId, std::task::Waker)>,
 }
 
 /// The scheduler handle a task keeps, to requeue itself when woken.
@@ -182,18 +185,26 @@ impl Shared {
         cores.free[index] = Some(core);
         let waiting = std::mem::take(&mut cores.waiting);
         drop(cores);
-        waiting.into_iter().for_each(std::task::Waker::wake);
+        for (_, waker) in waiting {
+            waker.wake();
+        }
     }
 
     /// Whether worker `index`'s core is free now; if not, `waker` is woken
     /// when a core comes back.
+    /// After shutdown no core is handed over: the runtime runs nothing more.
     pub(crate) fn core_is_free(&self, index: usize, waker: &std::task::Waker) -> bool {
         let mut cores = self.cores.lock();
+        if self.is_shutdown() {
+            return false;
+        }
         if cores.free[index].is_some() {
             return true;
         }
-        if !cores.waiting.iter().any(|w| w.will_wake(waker)) {
-            cores.waiting.push(waker.clone());
+        let me = std::thread::current().id();
+        match cores.waiting.iter_mut().find(|(thread, _)| *thread == me) {
+            Some((_, latest)) => latest.clone_from(waker),
+            None => cores.waiting.push((me, waker.clone())),
         }
         false
     }
