@@ -24,6 +24,14 @@ fn current_thread() -> corio::Runtime {
     Builder::new_current_thread().build().unwrap()
 }
 
+/// A current-thread runtime whose clock starts paused.
+fn paused() -> corio::Runtime {
+    Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
 #[test]
 fn everything_runs_on_the_thread_that_calls_block_on() {
     let runtime = current_thread();
@@ -152,10 +160,7 @@ fn spawn_local_outside_a_local_set_panics_with_the_fix() {
 
 #[test]
 fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {
-    let runtime = Builder::new_current_thread()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let runtime = paused();
     let real = std::time::Instant::now();
     let ticks = runtime.block_on(async {
         let start = Instant::now();
@@ -191,10 +196,7 @@ fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {
 
 #[test]
 fn advance_fires_exactly_the_due_timers() {
-    let runtime = Builder::new_current_thread()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let runtime = paused();
     runtime.block_on(async {
         let fired = Rc::new(RefCell::new(Vec::new()));
         for secs in [10u64, 20, 30] {
@@ -281,10 +283,7 @@ fn a_second_block_on_thread_takes_over_when_the_first_returns() {
 
 #[test]
 fn a_paused_clock_does_not_jump_past_a_running_blocking_job() {
-    let runtime = Builder::new_current_thread()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let runtime = paused();
     runtime.block_on(async {
         // Real work the clock cannot see: while it runs, the runtime is
         // idle, but jumping to the timeout's deadline would be a lie.
@@ -301,10 +300,7 @@ fn a_paused_clock_does_not_jump_past_a_running_blocking_job() {
 #[test]
 fn advance_from_a_second_block_on_thread_keeps_the_parked_driver_reachable() {
     common::within_limit(|| {
-        let runtime = Builder::new_current_thread()
-            .start_paused(true)
-            .build()
-            .unwrap();
+        let runtime = paused();
         let handle = runtime.handle().clone();
         runtime.block_on(async move {
             // This thread parks in the driver (no timer armed) while the
@@ -326,10 +322,7 @@ fn advance_from_a_second_block_on_thread_keeps_the_parked_driver_reachable() {
 
 #[test]
 fn a_sleep_keeps_its_runtimes_time_when_polled_outside_it() {
-    let runtime = Builder::new_current_thread()
-        .start_paused(true)
-        .build()
-        .unwrap();
+    let runtime = paused();
     // The sleep leaves its runtime on purpose, to be polled outside it.
     #[allow(clippy::async_yields_async)]
     let sleep = runtime.block_on(async {
@@ -348,10 +341,7 @@ fn a_sleep_keeps_its_runtimes_time_when_polled_outside_it() {
 #[test]
 fn a_blocking_job_waiting_on_its_paused_runtime_lets_the_clock_advance() {
     common::within_limit(|| {
-        let runtime = Builder::new_current_thread()
-            .start_paused(true)
-            .build()
-            .unwrap();
+        let runtime = paused();
         let handle = runtime.handle().clone();
         runtime.block_on(async move {
             // The job waits on the runtime's own (virtual) timer: it must
