@@ -159,12 +159,21 @@ pub struct EchoFigures {
 impl TcpEcho {
     pub const NAME: &'static str = "tcp_echo";
     pub const CONNECTIONS: usize = 50;
+    /// The design's round trips per connection (the criterion group's;
+    /// `versus` samples a quarter of them, see its `measure.rs`).
+    #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
     pub const ROUND_TRIPS: usize = 2_000;
 
-    /// Runs the exchange once on `rt`.
+    /// Runs the exchange once on `rt`, as the design defines it.
+    #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
     pub fn run<C: Contender>(rt: &C) -> EchoFigures {
+        Self::run_trips(rt, Self::ROUND_TRIPS)
+    }
+
+    /// Runs the exchange once on `rt` with `round_trips` per connection.
+    pub fn run_trips<C: Contender>(rt: &C, round_trips: usize) -> EchoFigures {
         let latencies = Arc::new(Mutex::new(Vec::with_capacity(
-            Self::CONNECTIONS * Self::ROUND_TRIPS,
+            Self::CONNECTIONS * round_trips,
         )));
         let all = latencies.clone();
         let start = Instant::now();
@@ -189,8 +198,8 @@ impl TcpEcho {
                     let mut stream = C::Net::connect(addr).await.expect("connect");
                     let mut out = [7u8; 64];
                     let mut back = [0u8; 64];
-                    let mut mine = Vec::with_capacity(Self::ROUND_TRIPS);
-                    for i in 0..Self::ROUND_TRIPS {
+                    let mut mine = Vec::with_capacity(round_trips);
+                    for i in 0..round_trips {
                         out[0] = i as u8;
                         let sent = Instant::now();
                         C::Net::write_all(&mut stream, &out).await.expect("write");
@@ -209,7 +218,7 @@ impl TcpEcho {
         let elapsed = start.elapsed();
         let mut latencies = std::mem::take(&mut *latencies.lock().unwrap());
         latencies.sort_unstable();
-        let total = (Self::CONNECTIONS * Self::ROUND_TRIPS) as u32;
+        let total = (Self::CONNECTIONS * round_trips) as u32;
         EchoFigures {
             per_round_trip: elapsed / total,
             p99: latencies[(latencies.len() * 99).div_ceil(100) - 1],
