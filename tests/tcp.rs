@@ -404,3 +404,28 @@ fn peek_leaves_the_bytes_in_place() {
         assert_eq!(&buf, b"peek");
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn lookup_host_resolves_on_the_blocking_pool_for_connect() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let addrs: Vec<_> = corio::net::lookup_host(format!("localhost:{port}"))
+            .await
+            .unwrap()
+            .filter(|a| a.is_ipv4())
+            .collect();
+        assert!(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()));
+        let (accepted, connected) =
+            futures_lite::future::zip(listener.accept(), TcpStream::connect(&addrs[..])).await;
+        accepted.unwrap();
+        connected.unwrap();
+        // A name without a port is refused before any lookup.
+        let err = corio::net::lookup_host("localhost".to_string())
+            .await
+            .err()
+            .unwrap();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    });
+}

@@ -29,6 +29,23 @@ pub(crate) fn enter(pool: &Pool) -> EnterGuard {
     EnterGuard(CURRENT.with(|c| c.borrow_mut().replace(pool.clone())))
 }
 
+/// Runs the blocking `f` on the current runtime's blocking pool and waits for
+/// it (the `fs` calls, `net::lookup_host`). `what` names the public call in
+/// the panic outside a runtime.
+pub(crate) async fn asyncify<F, T>(what: &'static str, f: F) -> std::io::Result<T>
+where
+    F: FnOnce() -> std::io::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    match spawn(what, f).await {
+        Ok(result) => result,
+        // The pool is shutting down (the job was cancelled), or std panicked.
+        Err(err) => Err(std::io::Error::other(format!(
+            "`{what}` did not complete: {err}"
+        ))),
+    }
+}
+
 /// Runs `f` on the current runtime's blocking pool.
 ///
 /// # Panics

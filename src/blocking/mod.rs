@@ -18,6 +18,6 @@
 mod context;
 mod pool;
 
-pub(crate) use context::{EnterGuard, enter, spawn, spawn_mandatory};
+pub(crate) use context::{EnterGuard, asyncify, enter, spawn, spawn_mandatory};
 
 pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook};

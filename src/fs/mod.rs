@@ -44,8 +44,6 @@ mod open_options;
 mod ops;
 mod read_dir;
 
-use std::io;
-
 pub use file::File;
 pub use open_options::OpenOptions;
 pub use ops::{
@@ -54,18 +52,4 @@ pub use ops::{
 };
 pub use read_dir::{DirEntry, ReadDir, read_dir};
 
-/// Runs the blocking `f` on the current runtime's blocking pool and waits for
-/// it. `what` names the public call in the panic outside a runtime.
-async fn asyncify<F, T>(what: &'static str, f: F) -> io::Result<T>
-where
-    F: FnOnce() -> io::Result<T> + Send + 'static,
-    T: Send + 'static,
-{
-    match crate::blocking::spawn(what, f).await {
-        Ok(result) => result,
-        // The pool is shutting down (the job was cancelled), or std panicked.
-        Err(err) => Err(io::Error::other(format!(
-            "`{what}` did not complete: {err}"
-        ))),
-    }
-}
+use crate::blocking::asyncify;

@@ -16,11 +16,13 @@
 //! a broken pipe is an `io::Error`, and `accept` under `EMFILE` returns the
 //! error instead of spinning.
 
+mod lookup;
 mod socket;
 pub mod tcp;
 mod udp;
 mod unix;
 
+pub use lookup::lookup_host;
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};
