@@ -160,18 +160,13 @@ impl Pool {
             state.num_notify += 1;
             self.inner.condvar.notify_one();
         } else if state.num_threads < self.inner.config.max_threads {
-            state.num_threads += 1;
-            let id = state.next_id;
-            state.next_id += 1;
-            match self.start_thread(id) {
-                Ok(thread) => state.threads.push(thread),
+            match self.add_thread(&mut state) {
+                Ok(()) => {}
                 // The job stays queued; a running thread will take it.
-                Err(_) if state.num_threads > 1 => state.num_threads -= 1,
+                Err(_) if state.num_threads > 0 => {}
                 Err(err) => {
-                    // No thread at all: count none, and take the job back
-                    // out so that it does not run later behind the
-                    // caller's back.
-                    state.num_threads -= 1;
+                    // No thread at all: take the job back out so that it
+                    // does not run later behind the caller's back.
                     let queued = state.queue.pop_back();
                     drop(state);
                     if let Some(queued) = queued {
@@ -185,15 +180,22 @@ impl Pool {
         handle
     }
 
-    fn start_thread(&self, id: usize) -> std::io::Result<thread::JoinHandle<()>> {
+    /// Starts one more thread and counts it; on failure nothing is counted.
+    /// Called with the state locked, so the new thread sees the count.
+    fn add_thread(&self, state: &mut State) -> std::io::Result<()> {
         let config = &self.inner.config;
+        let id = state.next_id;
+        state.next_id += 1;
         let mut builder =
             thread::Builder::new().name(format!("{}-blocking-{id}", config.thread_name));
         if let Some(size) = config.stack_size {
             builder = builder.stack_size(size);
         }
         let inner = self.inner.clone();
-        builder.spawn(move || inner.run())
+        let thread = builder.spawn(move || inner.run())?;
+        state.num_threads += 1;
+        state.threads.push(thread);
+        Ok(())
     }
 
     /// Threads alive and idle, and jobs waiting (for metrics).
@@ -210,18 +212,12 @@ impl Pool {
         let (mandatory, cancelled): (VecDeque<_>, VecDeque<_>) =
             state.queue.drain(..).partition(|queued| queued.mandatory);
         state.queue = mandatory;
-        if !state.queue.is_empty() && state.num_threads == 0 {
-            // Somebody must run the jobs that may not be cancelled.
-            state.num_threads += 1;
-            let id = state.next_id;
-            state.next_id += 1;
-            match self.start_thread(id) {
-                Ok(thread) => state.threads.push(thread),
-                Err(_) => state.num_threads -= 1,
-            }
-        }
-        // No thread at all (none could start): they run here.
-        let stranded = if state.num_threads == 0 {
+        // Somebody must run the jobs that may not be cancelled: a pool
+        // thread, or this one if none is left and none can start.
+        let stranded = if !state.queue.is_empty()
+            && state.num_threads == 0
+            && self.add_thread(&mut state).is_err()
+        {
             std::mem::take(&mut state.queue)
         } else {
             VecDeque::new()
