@@ -29,7 +29,6 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Waker};
 use std::thread::{self, ThreadId};
@@ -49,10 +48,6 @@ struct Shared {
     owned: OwnedTasks<Arc<Shared>>,
     /// Wakes the task that runs `run_until`.
     runner: Mutex<Option<Waker>>,
-    /// The id of the runtime registry (`LocalSets`) this set was last added
-    /// to (0: none), so that a `run_until` (every current-thread
-    /// `block_on`) on the same runtime skips the registry's lock.
-    registered_in: AtomicU64,
 }
 
 impl Schedule for Arc<Shared> {
@@ -114,7 +109,6 @@ impl LocalSet {
                 queue: Mutex::new(VecDeque::new()),
                 owned: OwnedTasks::new(),
                 runner: Mutex::new(None),
-                registered_in: AtomicU64::new(0),
             }),
             _not_send: PhantomData,
         }
@@ -257,29 +251,14 @@ where
 }
 
 /// The local sets a runtime has run, so that its dump can list their tasks.
+#[derive(Default)]
 pub(crate) struct LocalSets {
-    /// Unique for the process's lifetime (an address could be reused by the
-    /// next runtime's registry).
-    id: u64,
     sets: Mutex<Vec<Weak<Shared>>>,
-}
-
-impl Default for LocalSets {
-    fn default() -> LocalSets {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        LocalSets {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            sets: Mutex::default(),
-        }
-    }
 }
 
 impl LocalSets {
     /// Remembers `set` (once), forgetting sets that were dropped.
     fn add(&self, set: &Arc<Shared>) {
-        if set.registered_in.swap(self.id, Ordering::Relaxed) == self.id {
-            return;
-        }
         let mut sets = self.sets.lock();
         sets.retain(|s| s.strong_count() > 0);
         if !sets
