@@ -143,6 +143,7 @@ fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
 
 /// `send`'s flag against `SIGPIPE` where it has one (see the module doc).
 #[cfg(any(
+    target_os = "linux",
     target_os = "android",
     target_os = "freebsd",
     target_os = "netbsd",
@@ -152,6 +153,7 @@ fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
     target_os = "solaris",
 ))]
 const NO_SIGNAL: libc::c_int = libc::MSG_NOSIGNAL;
+/// Elsewhere (Apple's systems) the socket carries `SO_NOSIGPIPE` instead.
 #[cfg(not(any(
     target_os = "linux",
     target_os = "android",
@@ -179,7 +181,7 @@ pub(super) unsafe fn send(fd: RawFd, buf: *const u8, len: usize) -> io::Result<u
             fd,
             buf,
             len,
-            libc::MSG_NOSIGNAL,
+            NO_SIGNAL,
             std::ptr::null::<libc::sockaddr>(),
             0 as libc::socklen_t,
         )
