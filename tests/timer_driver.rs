@@ -48,6 +48,54 @@ fn a_timer_from_a_foreign_thread_wakes_the_parked_driver() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
+fn an_earlier_timer_on_either_worker_wakes_a_driver_parked_until_a_far_one() {
+    // Each worker keeps its own timer shard. An hour-long sleep on each
+    // worker makes the driver park until an hour from now; every short
+    // sleep below, armed in whichever worker's shard runs it, must shorten
+    // that park.
+    let runtime = two_workers();
+    let handle = runtime.handle().clone();
+    let (armed_tx, armed_rx) = mpsc::channel();
+    let hours: Vec<_> = (0..4)
+        .map(|_| {
+            let armed_tx = armed_tx.clone();
+            handle.spawn(async move {
+                let mut hour = pin!(sleep(Duration::from_secs(3600)));
+                assert!(poll_once(&mut hour).await.is_none());
+                armed_tx.send(()).unwrap();
+                hour.await;
+            })
+        })
+        .collect();
+    for _ in 0..4 {
+        recv(&armed_rx);
+    }
+    let (tx, rx) = mpsc::channel();
+    for round in 0..20 {
+        let tx = tx.clone();
+        let start = Instant::now();
+        handle.spawn(async move {
+            sleep(Duration::from_millis(2)).await;
+            tx.send(start.elapsed()).unwrap();
+        });
+        let elapsed = rx
+            .recv_timeout(LIMIT)
+            .unwrap_or_else(|_| panic!("round {round}: the short timer never fired"));
+        assert!(elapsed >= Duration::from_millis(2));
+    }
+    assert_eq!(
+        runtime.metrics().timers_armed,
+        4,
+        "the hour-long sleeps wait on"
+    );
+    for hour in hours {
+        hour.abort();
+    }
+    drop(runtime);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
 fn timers_fire_while_every_worker_is_busy() {
     let runtime = two_workers();
     let out = runtime.block_on(bounded(async {

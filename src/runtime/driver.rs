@@ -26,7 +26,8 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    pub(crate) fn new(clock: Clock) -> io::Result<Driver> {
+    /// `workers`: how many worker threads (one timer shard each).
+    pub(crate) fn new(clock: Clock, workers: usize) -> io::Result<Driver> {
         let reactor = Arc::new(Reactor::new()?);
         let notify = Arc::downgrade(&reactor);
         let unpark = Box::new(move || {
@@ -34,7 +35,7 @@ impl Driver {
                 reactor.notify();
             }
         });
-        let timers = Timers::new(unpark, clock);
+        let timers = Timers::new(unpark, clock, workers);
         Ok(Driver { reactor, timers })
     }
 

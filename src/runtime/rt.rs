@@ -74,7 +74,7 @@ impl Runtime {
         let num_workers = builder.num_workers();
         let current_thread = builder.flavor == Flavor::CurrentThread;
         let clock = Clock::new(current_thread, builder.start_paused);
-        let driver = Arc::new(Driver::new(clock)?);
+        let driver = Arc::new(Driver::new(clock, num_workers)?);
         let config = scheduler::Config {
             global_queue_interval: builder.global_queue_interval,
             event_interval: builder.event_interval,

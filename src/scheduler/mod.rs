@@ -84,7 +84,7 @@ use idle::Idle;
 use park::Parker;
 use remote::Remote;
 pub(crate) use watchdog::Watchdog;
-pub(crate) use worker::{Core, from_the_driver, run_worker, task_ref};
+pub(crate) use worker::{Core, from_the_driver, run_worker, task_ref, this_worker_index};
 
 /// What the scheduler needs from the I/O and timer driver. `scheduler/`
 /// knows nothing else of `time/` or `io/`: `runtime/` plugs them in here.

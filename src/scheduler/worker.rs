@@ -272,6 +272,15 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
     }
 }
 
+/// The index of the worker running on this thread, of whichever runtime.
+/// The timers use it to pick this worker's shard of the wheel.
+pub(crate) fn this_worker_index() -> Option<usize> {
+    CURRENT.with(|current| {
+        // SAFETY: as in `with_current`: set only while the Context lives.
+        unsafe { current.get().as_ref() }.map(|cx| cx.index)
+    })
+}
+
 /// The index of the worker of `shared` running on this thread, if any.
 pub(super) fn current_index(shared: &Shared) -> Option<usize> {
     with_current(shared, |cx| cx.index)

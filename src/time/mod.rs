@@ -12,7 +12,7 @@
 //! | file | idea |
 //! | --- | --- |
 //! | `wheel/` | the data structure: levels, slots, cascading (pure, no clock) |
-//! | `timers.rs` | the wheel behind a lock, and the handshake with the driver |
+//! | `timers.rs` | one wheel per worker, each behind its lock, and the handshake with the driver |
 //! | `sleep.rs`, `timeout.rs`, `interval.rs` | the user's futures |
 //! | `instant.rs` | corio's `Instant` |
 //!

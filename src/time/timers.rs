@@ -1,27 +1,44 @@
-//! The runtime's timer state: the wheel behind a lock, and the handshake
-//! with the driver that sleeps until the earliest deadline.
+//! The runtime's timers: the wheel, split in one shard per worker, and the
+//! handshake with the driver that sleeps until the earliest deadline.
 //!
-//! The driver thread parks with a timeout equal to the earliest deadline in
-//! the wheel. If another thread then inserts an *earlier* timer, the sleeping
-//! driver must be woken, or that timer would fire late. Both sides meet under
-//! the wheel's lock: the driver records `parked_until` while holding it, and
-//! an insert compares against it while holding it, so one of them always
-//! sees the other.
+//! # Shards
+//!
+//! Every `timeout` arms a timer and, when its future answers in time,
+//! cancels it: two trips through the wheel's lock. With one wheel for the
+//! whole runtime, two workers doing that at once spend half their time
+//! handing the lock's cache line back and forth. So each worker has a shard
+//! of its own, a wheel behind its own lock, and a timer lives in the shard
+//! of the worker that armed it (tokio shards its wheel the same way). A
+//! timer remembers its shard, so it is cancelled there even when its task
+//! has moved to another worker meanwhile; a thread that is no worker uses
+//! shard 0. Only the driver looks at every shard: for the earliest deadline
+//! before it parks, and for the due timers after.
+//!
+//! # The driver handshake
+//!
+//! The driver thread parks with a timeout equal to the earliest deadline. If
+//! another thread then inserts an *earlier* timer, the sleeping driver must
+//! be woken, or that timer would fire late. The driver reads the shards and
+//! records `parked_until` while holding *every* shard's lock; an insert
+//! compares against `parked_until` while holding its shard's lock. So an
+//! insert either comes first, and the driver sees its deadline, or comes
+//! after, and sees what the driver sleeps until.
 //!
 //! Time in the wheel is counted in whole microseconds since `start`. A
 //! deadline is rounded *up* to its tick and the clock *down* to its tick, so
 //! an entry can only fire once its real deadline has passed: never early.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::Waker;
 use std::time::Duration;
 
-use parking_lot::Mutex;
+use parking_lot::{Mutex, MutexGuard};
 
 use super::Instant;
 use super::clock::Clock;
 use super::wheel::{Key, Wheel};
+use crate::scheduler;
 
 /// What a wheel entry holds: the waker, and a generation that tells a live
 /// registration from a fired one whose key was reused.
@@ -35,19 +52,29 @@ struct Entry {
 pub(crate) struct Registration {
     key: Key,
     generation: u64,
+    shard: usize,
 }
 
-struct Inner {
+/// One worker's part of the timers, alone on its cache lines: two shards
+/// side by side would bounce one line between the workers that use them.
+#[repr(align(128))]
+struct Shard {
     wheel: Wheel<Entry>,
     next_generation: u64,
-    /// The tick the driver sleeps until; 0 when no thread sleeps in it.
-    parked_until: u64,
     shutdown: bool,
 }
 
+/// More shards than this would only cost memory (a wheel is a few KB):
+/// workers beyond it share.
+const MAX_SHARDS: usize = 64;
+
 /// One runtime's timers.
 pub(crate) struct Timers {
-    inner: Mutex<Inner>,
+    shards: Box<[Mutex<Shard>]>,
+    /// The tick the driver sleeps until; 0 when no thread sleeps in it.
+    /// Written by the driver under every shard's lock, lowered by an insert
+    /// under its shard's lock.
+    parked_until: AtomicU64,
     start: std::time::Instant,
     unpark: Box<dyn Fn() + Send + Sync>,
     pub(crate) clock: Clock,
@@ -57,20 +84,47 @@ pub(crate) struct Timers {
 }
 
 impl Timers {
-    /// `unpark` wakes the driver thread (the poller's notify).
-    pub(crate) fn new(unpark: Box<dyn Fn() + Send + Sync>, clock: Clock) -> Arc<Timers> {
+    /// `unpark` wakes the driver thread (the poller's notify); `workers` is
+    /// how many worker threads will arm timers.
+    pub(crate) fn new(
+        unpark: Box<dyn Fn() + Send + Sync>,
+        clock: Clock,
+        workers: usize,
+    ) -> Arc<Timers> {
+        let shards = (0..workers.clamp(1, MAX_SHARDS))
+            .map(|_| {
+                Mutex::new(Shard {
+                    wheel: Wheel::new(),
+                    next_generation: 0,
+                    shutdown: false,
+                })
+            })
+            .collect();
         Arc::new(Timers {
             start: clock.origin(),
             clock,
-            inner: Mutex::new(Inner {
-                wheel: Wheel::new(),
-                next_generation: 0,
-                parked_until: 0,
-                shutdown: false,
-            }),
+            shards,
+            parked_until: AtomicU64::new(0),
             busy_jobs: AtomicUsize::new(0),
             unpark,
         })
+    }
+
+    /// The shard a new timer armed on this thread goes to.
+    fn home_shard(&self) -> usize {
+        if self.shards.len() == 1 {
+            return 0; // one worker: no need to ask which
+        }
+        match scheduler::this_worker_index() {
+            Some(index) if index < self.shards.len() => index,
+            Some(index) => index % self.shards.len(),
+            None => 0,
+        }
+    }
+
+    /// Every shard, locked in order (the driver's view of all timers).
+    fn lock_all(&self) -> Vec<MutexGuard<'_, Shard>> {
+        self.shards.iter().map(|shard| shard.lock()).collect()
     }
 
     /// The tick at or after `deadline` (rounded up: never fire early).
@@ -109,57 +163,81 @@ impl Timers {
         deadline: Instant,
         waker: &Waker,
     ) {
+        // A timer that was armed before stays in its shard (its task may
+        // have moved to another worker since).
+        let index = slot.map_or_else(|| self.home_shard(), |reg| reg.shard);
+        self.register_in(index, slot, deadline, waker);
+    }
+
+    fn register_in(
+        &self,
+        index: usize,
+        slot: &mut Option<Registration>,
+        deadline: Instant,
+        waker: &Waker,
+    ) {
         let when = self.deadline_tick(deadline);
-        let mut inner = self.inner.lock();
-        if inner.shutdown {
+        let mut shard = self.shards[index].lock();
+        if shard.shutdown {
             // The runtime is gone: the timer would never fire. Waiting would
             // hang, and waking ourselves would spin, so say so instead.
-            drop(inner);
+            drop(shard);
             panic!(
                 "a corio timer was polled after its runtime shut down; \
                  timers only work while the runtime that created them is alive"
             );
         }
         if let Some(reg) = *slot
-            && let Some(entry) = inner.live_entry(reg)
+            && let Some(entry) = shard.live_entry(reg)
         {
             if !entry.waker.will_wake(waker) {
                 entry.waker = waker.clone();
             }
-            if inner.wheel.deadline(reg.key) != when {
-                inner.wheel.reset(reg.key, when);
-                self.unpark_if_earlier(inner, when);
+            if shard.wheel.deadline(reg.key) != when {
+                shard.wheel.reset(reg.key, when);
+                self.unpark_if_earlier(shard, when);
             }
             return;
         }
-        let generation = inner.next_generation;
-        inner.next_generation += 1;
-        let key = inner.wheel.insert(
+        let generation = shard.next_generation;
+        shard.next_generation += 1;
+        let key = shard.wheel.insert(
             when,
             Entry {
                 waker: waker.clone(),
                 generation,
             },
         );
-        *slot = Some(Registration { key, generation });
-        self.unpark_if_earlier(inner, when);
+        *slot = Some(Registration {
+            key,
+            generation,
+            shard: index,
+        });
+        self.unpark_if_earlier(shard, when);
     }
 
     /// Moves an armed timer to a new deadline, if it is still armed.
     pub(crate) fn reset(&self, slot: &Option<Registration>, deadline: Instant) {
         let Some(reg) = *slot else { return };
         let when = self.deadline_tick(deadline);
-        let mut inner = self.inner.lock();
-        if inner.live_entry(reg).is_some() {
-            inner.wheel.reset(reg.key, when);
-            self.unpark_if_earlier(inner, when);
+        let mut shard = self.shards[reg.shard].lock();
+        if shard.live_entry(reg).is_some() {
+            shard.wheel.reset(reg.key, when);
+            self.unpark_if_earlier(shard, when);
         }
     }
 
-    fn unpark_if_earlier(&self, mut inner: parking_lot::MutexGuard<'_, Inner>, when: u64) {
-        if when < inner.parked_until {
-            inner.parked_until = when;
-            drop(inner);
+    /// Wakes the driver if it sleeps past `when`. Called with the shard of
+    /// the new deadline still locked (see the module docs).
+    fn unpark_if_earlier(&self, shard: MutexGuard<'_, Shard>, when: u64) {
+        // Lowering the mark ourselves means no other insert has woken the
+        // driver for a deadline this early; a 0 mark means it is awake. The
+        // plain load first: almost always the driver is awake or sleeps
+        // until earlier, and a read leaves the shared line shared.
+        if when < self.parked_until.load(Ordering::Relaxed)
+            && self.parked_until.fetch_min(when, Ordering::Relaxed) > when
+        {
+            drop(shard);
             (self.unpark)();
         }
     }
@@ -167,9 +245,9 @@ impl Timers {
     /// Disarms a timer (a `Sleep` dropped before it fired).
     pub(crate) fn cancel(&self, slot: &mut Option<Registration>) {
         let Some(reg) = slot.take() else { return };
-        let mut inner = self.inner.lock();
-        if inner.live_entry(reg).is_some() {
-            inner.wheel.remove(reg.key);
+        let mut shard = self.shards[reg.shard].lock();
+        if shard.live_entry(reg).is_some() {
+            shard.wheel.remove(reg.key);
         }
     }
 
@@ -189,8 +267,9 @@ impl Timers {
     /// Called by the driver before it blocks: how long it may sleep, at most
     /// `limit`. Records the deadline so that earlier inserts wake it.
     pub(crate) fn before_park(&self, limit: Option<Duration>) -> Option<Duration> {
-        let mut inner = self.inner.lock();
-        let next = inner.wheel.next_deadline();
+        // Every shard stays locked until `parked_until` is recorded.
+        let shards = self.lock_all();
+        let next = shards.iter().filter_map(|s| s.wheel.next_deadline()).min();
         if let Some(tick) = next {
             // Paused and idle: jump to the next timer instead of sleeping
             // (not while a blocking job runs: its end is the next event).
@@ -212,7 +291,8 @@ impl Timers {
             (a, b) => a.or(b),
         };
         if timeout != Some(Duration::ZERO) {
-            inner.parked_until = next.unwrap_or(u64::MAX);
+            self.parked_until
+                .store(next.unwrap_or(u64::MAX), Ordering::Relaxed);
         }
         timeout
     }
@@ -226,17 +306,21 @@ impl Timers {
     /// driver, just awake (anyone else, such as `advance` on another
     /// thread, must not tell inserts that the driver is up).
     pub(crate) fn fire_due(&self, unparked: bool) {
+        if unparked {
+            // Awake: inserts need not wake the driver until it parks again,
+            // and it reads every shard before it does.
+            self.parked_until.store(0, Ordering::Relaxed);
+        }
         let mut fired: Vec<Waker> = Vec::new();
-        {
-            let mut inner = self.inner.lock();
-            if unparked {
-                inner.parked_until = 0;
-            }
-            // The clock is read only when some timer is armed.
-            if let Some(next) = inner.wheel.next_deadline() {
-                let now = self.now_tick(Instant::from_std(self.clock.now()));
+        // The clock is read only when some timer is armed, and once.
+        let mut now = None;
+        for shard in self.shards.iter() {
+            let mut shard = shard.lock();
+            if let Some(next) = shard.wheel.next_deadline() {
+                let now =
+                    *now.get_or_insert_with(|| self.now_tick(Instant::from_std(self.clock.now())));
                 if next <= now {
-                    inner.wheel.advance(now, |_, entry| fired.push(entry.waker));
+                    shard.wheel.advance(now, |_, entry| fired.push(entry.waker));
                 }
             }
         }
@@ -247,17 +331,20 @@ impl Timers {
 
     /// Timers currently armed (for metrics).
     pub(crate) fn armed(&self) -> usize {
-        self.inner.lock().wheel.len()
+        self.shards
+            .iter()
+            .map(|shard| shard.lock().wheel.len())
+            .sum()
     }
 
     /// Runtime shutdown: wake every pending timer's waiter and refuse new
     /// timers (a later poll panics with the cause).
     pub(crate) fn shutdown(&self) {
         let mut fired: Vec<Waker> = Vec::new();
-        {
-            let mut inner = self.inner.lock();
-            inner.shutdown = true;
-            inner
+        for shard in self.shards.iter() {
+            let mut shard = shard.lock();
+            shard.shutdown = true;
+            shard
                 .wheel
                 .advance(u64::MAX, |_, entry| fired.push(entry.waker));
         }
@@ -270,10 +357,121 @@ impl Timers {
     }
 }
 
-impl Inner {
+impl Shard {
     fn live_entry(&mut self, reg: Registration) -> Option<&mut Entry> {
         self.wheel
             .try_get_mut(reg.key)
             .filter(|entry| entry.generation == reg.generation)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Timers with `shards` shards whose unpark counts its calls.
+    fn counted(shards: usize) -> (Arc<Timers>, Arc<AtomicUsize>) {
+        let unparks = Arc::new(AtomicUsize::new(0));
+        let count = unparks.clone();
+        let unpark = Box::new(move || {
+            count.fetch_add(1, Ordering::SeqCst);
+        });
+        (
+            Timers::new(unpark, Clock::new(false, false), shards),
+            unparks,
+        )
+    }
+
+    fn after(timers: &Timers, d: Duration) -> Instant {
+        Instant::from_std(timers.clock.now()) + d
+    }
+
+    #[test]
+    fn an_earlier_timer_in_another_shard_wakes_the_parked_driver() {
+        let (timers, unparks) = counted(2);
+        let waker = Waker::noop();
+        let mut far = None;
+        timers.register_in(
+            0,
+            &mut far,
+            after(&timers, Duration::from_secs(3600)),
+            waker,
+        );
+        // The driver parks until the hour-long timer of shard 0.
+        let timeout = timers.before_park(None).expect("a timer is armed");
+        assert!(timeout > Duration::from_secs(3000));
+        assert_eq!(unparks.load(Ordering::SeqCst), 0);
+
+        // Later than the driver's deadline, in shard 1: no wake-up needed.
+        let mut later = None;
+        timers.register_in(
+            1,
+            &mut later,
+            after(&timers, Duration::from_secs(7200)),
+            waker,
+        );
+        assert_eq!(unparks.load(Ordering::SeqCst), 0);
+        // Earlier, in shard 1: the driver must wake to shorten its sleep.
+        let mut soon = None;
+        timers.register_in(1, &mut soon, after(&timers, Duration::from_secs(60)), waker);
+        assert_eq!(unparks.load(Ordering::SeqCst), 1);
+
+        // Awake, the driver is not woken again, and its next park sees
+        // shard 1's timer as the earliest.
+        timers.after_park();
+        let mut sooner = None;
+        timers.register_in(
+            1,
+            &mut sooner,
+            after(&timers, Duration::from_secs(30)),
+            waker,
+        );
+        assert_eq!(unparks.load(Ordering::SeqCst), 1);
+        let timeout = timers.before_park(None).expect("timers are armed");
+        assert!(timeout <= Duration::from_secs(30));
+
+        // Each timer is cancelled in the shard it lives in.
+        assert_eq!(timers.armed(), 4);
+        for slot in [&mut far, &mut later, &mut soon, &mut sooner] {
+            timers.cancel(slot);
+        }
+        assert_eq!(timers.armed(), 0);
+        assert_eq!(timers.before_park(None), None, "no timer left to wait for");
+    }
+
+    #[test]
+    fn due_timers_of_every_shard_fire() {
+        let (timers, _) = counted(3);
+        let fired = Arc::new(AtomicUsize::new(0));
+        struct Count(Arc<AtomicUsize>);
+        impl std::task::Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let waker = Waker::from(Arc::new(Count(fired.clone())));
+        let past = Instant::from_std(timers.clock.now());
+        let mut slots = [None, None, None];
+        for (index, slot) in slots.iter_mut().enumerate() {
+            timers.register_in(index, slot, past, &waker);
+        }
+        timers.fire_due(true);
+        assert_eq!(fired.load(Ordering::SeqCst), 3);
+        assert_eq!(timers.armed(), 0);
+    }
+
+    #[test]
+    fn a_non_worker_thread_arms_in_shard_zero_and_workers_beyond_the_cap_share() {
+        let (timers, _) = counted(MAX_SHARDS * 2);
+        assert_eq!(timers.shards.len(), MAX_SHARDS);
+        assert_eq!(timers.home_shard(), 0, "the test thread is no worker");
+        let mut slot = None;
+        timers.register(
+            &mut slot,
+            after(&timers, Duration::from_secs(1)),
+            Waker::noop(),
+        );
+        assert_eq!(slot.map(|reg| reg.shard), Some(0));
+        timers.cancel(&mut slot);
     }
 }
