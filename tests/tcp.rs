@@ -429,3 +429,51 @@ fn lookup_host_resolves_on_the_blocking_pool_for_connect() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn connect_resolves_names_on_the_blocking_pool_and_addresses_in_place() {
+    use futures_lite::FutureExt;
+    // A fresh runtime: its blocking pool has started no thread yet.
+    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let blocking_threads = || runtime.metrics().blocking_threads;
+    runtime.block_on(common::bounded(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let port = addr.port();
+        // Addresses, in every spelling, are parsed where they are.
+        let ip = std::net::IpAddr::from([127, 0, 0, 1]);
+        let literal = format!("127.0.0.1:{port}");
+        for connect in [
+            TcpStream::connect(addr).boxed(),
+            TcpStream::connect((ip, port)).boxed(),
+            TcpStream::connect(literal.as_str()).boxed(),
+            TcpStream::connect(("127.0.0.1", port)).boxed(),
+            TcpStream::connect(&[addr][..]).boxed(),
+        ] {
+            let (accepted, connected) = futures_lite::future::zip(listener.accept(), connect).await;
+            assert_eq!(connected.unwrap().peer_addr().unwrap(), addr);
+            accepted.unwrap();
+        }
+        let socket = corio::net::UdpSocket::bind(("127.0.0.1", 0)).await.unwrap();
+        socket
+            .send_to(b"x", socket.local_addr().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(blocking_threads(), 0, "no address needed the resolver");
+
+        // A name goes to the blocking pool, and still connects.
+        let (accepted, connected) = futures_lite::future::zip(
+            listener.accept(),
+            TcpStream::connect(("localhost", port)).boxed(),
+        )
+        .await;
+        accepted.unwrap();
+        assert!(connected.unwrap().peer_addr().unwrap().ip().is_loopback());
+        assert!(blocking_threads() >= 1, "the name was resolved on the pool");
+
+        // A name without a port is an error, not a panic.
+        let err = TcpStream::connect("localhost").await.err().unwrap();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
+    }));
+}

@@ -16,12 +16,14 @@
 //! a broken pipe is an `io::Error`, and `accept` under `EMFILE` returns the
 //! error instead of spinning.
 
+mod addr;
 mod lookup;
 mod socket;
 pub mod tcp;
 mod udp;
 mod unix;
 
+pub use addr::ToSocketAddrs;
 pub use lookup::lookup_host;
 pub use tcp::{TcpListener, TcpStream};
 pub use udp::UdpSocket;

@@ -9,10 +9,11 @@
 
 use std::fmt;
 use std::io;
-use std::net::{self, SocketAddr, ToSocketAddrs};
+use std::net::{self, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 use crate::io::Async;
+use crate::net::addr::{self, ToSocketAddrs};
 
 /// A UDP socket.
 ///
@@ -53,7 +54,8 @@ impl UdpSocket {
     /// # }
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        UdpSocket::from_std(net::UdpSocket::bind(addr)?)
+        let addrs: Vec<SocketAddr> = addr::resolve(&addr).await?.collect();
+        UdpSocket::from_std(net::UdpSocket::bind(&addrs[..])?)
     }
 
     /// Wraps a std socket, making it non-blocking.
@@ -99,7 +101,8 @@ impl UdpSocket {
     /// # }
     /// ```
     pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        self.inner.get_ref().connect(addr)
+        let addrs: Vec<SocketAddr> = addr::resolve(&addr).await?.collect();
+        self.inner.get_ref().connect(&addrs[..])
     }
 
     /// Sends one datagram to the connected peer.
@@ -161,12 +164,10 @@ impl UdpSocket {
     /// # }
     /// ```
     pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
-        let target = target.to_socket_addrs()?.next().ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the address resolved to nothing",
-            )
-        })?;
+        let target = addr::resolve(&target)
+            .await?
+            .next()
+            .ok_or_else(addr::no_address)?;
         self.inner.write_with(|s| s.send_to(buf, target)).await
     }
 

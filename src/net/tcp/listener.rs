@@ -14,7 +14,7 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::{self, SocketAddr, ToSocketAddrs};
+use std::net::{self, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -23,6 +23,7 @@ use futures_core::Stream;
 
 use super::TcpStream;
 use crate::io::Async;
+use crate::net::addr::{self, ToSocketAddrs};
 
 /// A TCP socket server, listening for connections.
 ///
@@ -66,7 +67,8 @@ impl TcpListener {
     /// # }
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        TcpListener::from_std(net::TcpListener::bind(addr)?)
+        let addrs: Vec<SocketAddr> = addr::resolve(&addr).await?.collect();
+        TcpListener::from_std(net::TcpListener::bind(&addrs[..])?)
     }
 
     /// Wraps a listener made by std (or another library), making it

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::io;
 use std::mem::MaybeUninit;
-use std::net::{self, Shutdown, SocketAddr, ToSocketAddrs};
+use std::net::{self, Shutdown, SocketAddr};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::sync::Arc;
@@ -21,6 +21,7 @@ use futures_io::{AsyncRead, AsyncWrite};
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
+use crate::net::addr::{self, ToSocketAddrs};
 use crate::net::socket;
 
 /// A TCP connection.
@@ -55,9 +56,10 @@ pub struct TcpStream {
 impl TcpStream {
     /// Connects to `addr`, trying each resolved address until one accepts.
     ///
-    /// Name resolution uses std's resolver, which blocks the calling thread;
-    /// the connect itself never does. A refused connection is an error of
-    /// kind `ConnectionRefused`.
+    /// A host name is resolved on the blocking pool (see
+    /// [`ToSocketAddrs`](crate::net::ToSocketAddrs)); an address is used as
+    /// it is. The connect itself never blocks. A refused connection is an
+    /// error of kind `ConnectionRefused`.
     ///
     /// # Examples
     ///
@@ -73,18 +75,13 @@ impl TcpStream {
     /// ```
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
         let mut last_error = None;
-        for addr in addr.to_socket_addrs()? {
+        for addr in addr::resolve(&addr).await? {
             match TcpStream::connect_addr(addr).await {
                 Ok(stream) => return Ok(stream),
                 Err(error) => last_error = Some(error),
             }
         }
-        Err(last_error.unwrap_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the address resolved to nothing",
-            )
-        }))
+        Err(last_error.unwrap_or_else(addr::no_address))
     }
 
     async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
