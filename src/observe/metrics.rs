@@ -40,7 +40,7 @@ pub struct RuntimeMetrics {
     pub idle_blocking_threads: usize,
     /// Jobs waiting for a blocking thread.
     pub blocking_queue_depth: usize,
-    /// Timers armed in the wheel.
+    /// Timers armed, in all the workers' wheels.
     pub timers_armed: usize,
     /// File descriptors registered with the reactor.
     pub io_sources: usize,

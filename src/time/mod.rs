@@ -2,11 +2,11 @@
 //! wheel.
 //!
 //! ```text
-//!   Sleep::poll ──(first Pending)──► Timers::register ──► wheel.insert(tick)
+//!   Sleep::poll ──(first Pending)──► Timers::register ──► this worker's wheel.insert(tick)
 //!                                         │ earlier than the parked driver?
 //!                                         └──────────► unpark the driver
-//!   driver: before_park → sleep until wheel.next_deadline() → after_park:
-//!           wheel.advance(now) fires every due entry → waker.wake()
+//!   driver: before_park → sleep until the earliest next_deadline() of all wheels → after_park:
+//!           each wheel.advance(now) fires its due entries → waker.wake()
 //! ```
 //!
 //! | file | idea |

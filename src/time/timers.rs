@@ -29,15 +29,14 @@
 //! an entry can only fire once its real deadline has passed: never early.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::task::Waker;
 use std::time::Duration;
-
-use parking_lot::{Mutex, MutexGuard};
 
 use super::Instant;
 use super::clock::Clock;
 use super::wheel::{Key, Wheel};
+use crate::loom::atomic::{AtomicU64, AtomicUsize, Ordering};
+use crate::loom::{Mutex, MutexGuard};
 use crate::scheduler;
 
 /// What a wheel entry holds: the waker, and a generation that tells a live
@@ -64,9 +63,14 @@ struct Shard {
     shutdown: bool,
 }
 
-/// More shards than this would only cost memory (a wheel is a few KB):
-/// workers beyond it share.
+/// More shards than this would only cost memory (a wheel's slots take
+/// about 40 KB): workers beyond it share.
 const MAX_SHARDS: usize = 64;
+
+/// `parked_until` alone on its cache lines: the driver writes it at every
+/// turn, and every insert reads it.
+#[repr(align(128))]
+struct ParkedUntil(AtomicU64);
 
 /// One runtime's timers.
 pub(crate) struct Timers {
@@ -74,7 +78,7 @@ pub(crate) struct Timers {
     /// The tick the driver sleeps until; 0 when no thread sleeps in it.
     /// Written by the driver under every shard's lock, lowered by an insert
     /// under its shard's lock.
-    parked_until: AtomicU64,
+    parked_until: ParkedUntil,
     start: std::time::Instant,
     unpark: Box<dyn Fn() + Send + Sync>,
     pub(crate) clock: Clock,
@@ -104,7 +108,7 @@ impl Timers {
             start: clock.origin(),
             clock,
             shards,
-            parked_until: AtomicU64::new(0),
+            parked_until: ParkedUntil(AtomicU64::new(0)),
             busy_jobs: AtomicUsize::new(0),
             unpark,
         })
@@ -190,13 +194,18 @@ impl Timers {
         if let Some(reg) = *slot
             && let Some(entry) = shard.live_entry(reg)
         {
-            if !entry.waker.will_wake(waker) {
-                entry.waker = waker.clone();
-            }
+            // The old waker is dropped after the lock: were it the last
+            // reference to a task holding a timer, its drop would cancel
+            // that timer, and take this lock again.
+            let old = (!entry.waker.will_wake(waker))
+                .then(|| std::mem::replace(&mut entry.waker, waker.clone()));
             if shard.wheel.deadline(reg.key) != when {
                 shard.wheel.reset(reg.key, when);
-                self.unpark_if_earlier(shard, when);
+                self.unpark_if_earlier(shard, when); // unlocks
+            } else {
+                drop(shard);
             }
+            drop(old);
             return;
         }
         let generation = shard.next_generation;
@@ -234,8 +243,8 @@ impl Timers {
         // driver for a deadline this early; a 0 mark means it is awake. The
         // plain load first: almost always the driver is awake or sleeps
         // until earlier, and a read leaves the shared line shared.
-        if when < self.parked_until.load(Ordering::Relaxed)
-            && self.parked_until.fetch_min(when, Ordering::Relaxed) > when
+        if when < self.parked_until.0.load(Ordering::Relaxed)
+            && self.parked_until.0.fetch_min(when, Ordering::Relaxed) > when
         {
             drop(shard);
             (self.unpark)();
@@ -246,9 +255,12 @@ impl Timers {
     pub(crate) fn cancel(&self, slot: &mut Option<Registration>) {
         let Some(reg) = slot.take() else { return };
         let mut shard = self.shards[reg.shard].lock();
-        if shard.live_entry(reg).is_some() {
-            shard.wheel.remove(reg.key);
-        }
+        let removed = shard
+            .live_entry(reg)
+            .is_some()
+            .then(|| shard.wheel.remove(reg.key));
+        drop(shard);
+        drop(removed); // its waker, outside the lock (see `register_in`)
     }
 
     /// A blocking job was queued: no auto-advance until it ends.
@@ -292,6 +304,7 @@ impl Timers {
         };
         if timeout != Some(Duration::ZERO) {
             self.parked_until
+                .0
                 .store(next.unwrap_or(u64::MAX), Ordering::Relaxed);
         }
         timeout
@@ -306,10 +319,11 @@ impl Timers {
     /// driver, just awake (anyone else, such as `advance` on another
     /// thread, must not tell inserts that the driver is up).
     pub(crate) fn fire_due(&self, unparked: bool) {
-        if unparked {
-            // Awake: inserts need not wake the driver until it parks again,
-            // and it reads every shard before it does.
-            self.parked_until.store(0, Ordering::Relaxed);
+        // Awake: inserts need not wake the driver until it parks again, and
+        // it reads every shard before it does. (Busy workers turn the driver
+        // without sleeping every few dozen tasks: no write when already 0.)
+        if unparked && self.parked_until.0.load(Ordering::Relaxed) != 0 {
+            self.parked_until.0.store(0, Ordering::Relaxed);
         }
         let mut fired: Vec<Waker> = Vec::new();
         // The clock is read only when some timer is armed, and once.
@@ -365,7 +379,10 @@ impl Shard {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, loom))]
+mod loom_tests;
+
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 
@@ -450,7 +467,8 @@ mod tests {
             }
         }
         let waker = Waker::from(Arc::new(Count(fired.clone())));
-        let past = Instant::from_std(timers.clock.now());
+        // Tick 0: due whatever the clock reads.
+        let past = Instant::from_std(timers.start);
         let mut slots = [None, None, None];
         for (index, slot) in slots.iter_mut().enumerate() {
             timers.register_in(index, slot, past, &waker);
