@@ -128,3 +128,77 @@ fn connect_refuses_a_path_too_long_for_a_unix_socket() {
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{err}");
     });
 }
+
+/// Sends `bytes` on `fd` with one descriptor (`/dev/null`) attached.
+fn send_with_descriptor(fd: std::os::fd::RawFd, bytes: &[u8]) {
+    use std::os::fd::AsRawFd;
+    let passed = std::fs::File::open("/dev/null").unwrap();
+    let mut iov = libc::iovec {
+        iov_base: bytes.as_ptr() as *mut libc::c_void,
+        iov_len: bytes.len(),
+    };
+    // Room for one control message carrying one descriptor, 8-byte aligned.
+    let mut control = [0u64; 4];
+    // SAFETY: all-zero is a valid msghdr; every pointer set below is to a
+    // local that outlives the sendmsg call.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &raw mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    // SAFETY: CMSG_SPACE only computes a size.
+    msg.msg_controllen = unsafe { libc::CMSG_SPACE(size_of::<libc::c_int>() as u32) } as _;
+    // SAFETY: the control buffer is large enough for one header and one
+    // c_int (CMSG_SPACE above), so CMSG_FIRSTHDR and CMSG_DATA stay in it.
+    unsafe {
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        (*cmsg).cmsg_level = libc::SOL_SOCKET;
+        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+        (*cmsg).cmsg_len = libc::CMSG_LEN(size_of::<libc::c_int>() as u32) as _;
+        std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast(), passed.as_raw_fd());
+    }
+    // SAFETY: `msg` describes live buffers (see above).
+    let sent = unsafe { libc::sendmsg(fd, &msg, 0) };
+    assert_eq!(
+        sent,
+        bytes.len() as isize,
+        "{}",
+        std::io::Error::last_os_error()
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_read_cut_short_by_passed_descriptors_does_not_stall_the_reader() {
+    use std::os::fd::AsRawFd;
+    // Linux ends a Unix stream read after a message that carried
+    // descriptors, with the bytes sent after it still queued: a short read
+    // there does not mean drained, and no new edge comes for the rest. One
+    // thread, so that both sends land before the reactor's one harvest.
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(common::bounded(async {
+        let (sender, mut receiver) = UnixStream::pair().unwrap();
+        let mut buf = [0; 64];
+        let n = {
+            let mut first = std::pin::pin!(receiver.read(&mut buf));
+            assert!(futures_lite::future::poll_once(&mut first).await.is_none());
+            send_with_descriptor(sender.as_raw_fd(), b"fd");
+            // Straight to the kernel: no wait here may turn the reactor.
+            // SAFETY: a live 4-byte buffer and the sender's open descriptor.
+            let sent = unsafe { libc::send(sender.as_raw_fd(), b"tail".as_ptr().cast(), 4, 0) };
+            assert_eq!(sent, 4);
+            first.await.unwrap()
+        };
+        let mut got = buf[..n].to_vec();
+        assert_eq!(got, b"fd", "the read stops after the descriptors");
+        while got.len() < 6 {
+            let n = receiver.read(&mut buf).await.unwrap();
+            assert!(n > 0, "early end of stream after {got:?}");
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, b"fdtail");
+        drop(sender);
+        assert_eq!(receiver.read(&mut buf).await.unwrap(), 0);
+    }));
+}

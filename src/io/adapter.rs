@@ -277,16 +277,14 @@ impl<T> Async<T> {
             .poll_io(Direction::Read, cx, || op(&self.io))
     }
 
-    /// Polls one read of up to `len` bytes by `read`, which returns
-    /// `(result, bytes read)`; for byte streams only (see `registration.rs`:
-    /// a short read may mark the source drained).
-    /// Asks the kernel to say, with each read, what stays queued (for TCP
-    /// streams: see `registration.rs`).
-    pub(crate) fn ask_queue_reports(&mut self)
+    /// Marks the descriptor a TCP stream: a short read, or one the kernel
+    /// says left nothing queued, then counts as drained (see
+    /// `registration.rs`).
+    pub(crate) fn mark_tcp_stream(&mut self)
     where
         T: AsFd,
     {
-        self.registration.ask_queue_reports(self.io.as_fd());
+        self.registration.mark_tcp_stream(self.io.as_fd());
     }
 
     /// Whether the reactor has `direction` marked ready (for tests).
@@ -295,7 +293,7 @@ impl<T> Async<T> {
         self.registration.marked_ready(direction)
     }
 
-    /// Whether [`ask_queue_reports`](Self::ask_queue_reports) took effect.
+    /// Whether [`mark_tcp_stream`](Self::mark_tcp_stream) got queue reports.
     #[cfg(test)]
     pub(super) fn reports_queue(&self) -> bool {
         self.registration.reports_queue()
@@ -306,6 +304,9 @@ impl<T> Async<T> {
         &self.registration
     }
 
+    /// Polls one read of up to `len` bytes by `read`, which returns
+    /// `(result, what moved)`; for byte streams only (see `registration.rs`:
+    /// on a TCP stream a short read may mark the source drained).
     pub(crate) fn poll_read_buf<R>(
         &self,
         cx: &mut Context<'_>,

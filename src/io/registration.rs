@@ -25,14 +25,20 @@
 //! always pays the second `recv`. `recvmsg` costs a little more than `recv`,
 //! so a stream uses it only while its reads fill their buffers.
 //!
-//! A short *read* of a byte stream counts as "drained" only where the
-//! poller reports the peer's close on its own (epoll's `EPOLLRDHUP`, see
+//! A short *read* counts as "drained" only on a TCP stream, and only where
+//! the poller reports the peer's close on its own (epoll's `EPOLLRDHUP`, see
 //! `poller/epoll.rs`). The danger is a FIN that arrives in the same edge as the last
 //! bytes: clear the mark after the short read, and the read that would return
 //! 0 waits for an edge that never comes. With the close kept as its own bit
 //! (`source.rs`) that read still happens at once. The gain is one `recv`
 //! per request that would only say `EAGAIN`: a third of the system calls of
 //! a small HTTP exchange. tokio makes the same trade, for the same reason.
+//!
+//! Not on a Unix stream: there a read stops early with bytes still queued
+//! where the sender changes (two processes writing to one socket) and after
+//! a message that carried descriptors (`SCM_RIGHTS`), and no new edge would
+//! come for the rest. Not on a terminal or a pipe wrapped in `Async` either
+//! (a terminal returns one line a read).
 //!
 //! Dropping a `Registration` deregisters its source. Types that own a
 //! descriptor (like [`super::Async`]) declare their registration field
@@ -52,6 +58,9 @@ use crate::task::budget;
 pub(crate) struct Registration {
     reactor: Arc<Reactor>,
     source: Arc<Source>,
+    /// A TCP stream where the poller reports a close apart: a short read
+    /// means the receive buffer is drained.
+    short_reads_drain: bool,
     /// Reads of this descriptor can report what stays queued (`TCP_INQ`).
     reports_queue: bool,
     /// The last read filled its buffer, so the next one asks what is left
@@ -93,16 +102,19 @@ impl Registration {
         Ok(Registration {
             reactor,
             source,
+            short_reads_drain: false,
             reports_queue: false,
             last_read_full: AtomicBool::new(true),
         })
     }
 
-    /// Asks the kernel to report, with each read of this TCP stream, how
-    /// many bytes stay queued (`TCP_INQ`), where that lets a full read count
-    /// as drained. Does nothing elsewhere, or if the kernel refuses.
-    pub(crate) fn ask_queue_reports(&mut self, fd: BorrowedFd<'_>) {
-        self.reports_queue = self.reactor.short_reads_drain() && super::sys::ask_queue_reports(fd);
+    /// Says the descriptor is a TCP stream: a short read then counts as
+    /// drained where the poller reports a close apart, and the kernel is
+    /// asked to report, with each read, how many bytes stay queued
+    /// (`TCP_INQ`), so that a full read can count as drained too.
+    pub(crate) fn mark_tcp_stream(&mut self, fd: BorrowedFd<'_>) {
+        self.short_reads_drain = self.reactor.short_reads_drain();
+        self.reports_queue = self.short_reads_drain && super::sys::ask_queue_reports(fd);
     }
 
     /// Whether the source is marked ready for `direction` (for tests).
@@ -111,7 +123,7 @@ impl Registration {
         self.source.readiness().is_ready(direction)
     }
 
-    /// Whether [`ask_queue_reports`](Self::ask_queue_reports) took effect.
+    /// Whether [`mark_tcp_stream`](Self::mark_tcp_stream) got queue reports.
     #[cfg(test)]
     pub(crate) fn reports_queue(&self) -> bool {
         self.reports_queue
@@ -167,8 +179,8 @@ impl Registration {
     /// the kernel's send buffer is full, so the next call waits for a
     /// writable event instead of trying first; reading fewer, or a read the
     /// kernel says left nothing queued, means the receive buffer is drained,
-    /// where the reactor can tell a close apart. Only byte streams may pass
-    /// a `len`: a short datagram says nothing.
+    /// on a TCP stream whose close the reactor tells apart. Only byte
+    /// streams may pass a `len`: a short datagram says nothing.
     pub(crate) fn poll_io_sized<R>(
         &self,
         direction: Direction,
@@ -194,8 +206,7 @@ impl Registration {
                         && match direction {
                             Direction::Write => moved.bytes < len,
                             Direction::Read => {
-                                (moved.bytes < len || moved.queue_empty)
-                                    && self.reactor.short_reads_drain()
+                                (moved.bytes < len || moved.queue_empty) && self.short_reads_drain
                             }
                         }
                     {

@@ -223,7 +223,7 @@ fn queue_reporting_pair(
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
     let mut server = Async::new(listener.accept().unwrap().0).unwrap();
-    server.ask_queue_reports();
+    server.mark_tcp_stream();
     assert!(server.reports_queue(), "Linux TCP takes TCP_INQ");
     Some((client, server))
 }

@@ -119,7 +119,7 @@ impl TcpStream {
     /// ```
     pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
         let mut inner = Async::new(stream)?;
-        inner.ask_queue_reports();
+        inner.mark_tcp_stream();
         Ok(TcpStream { inner })
     }
 
