@@ -379,25 +379,27 @@ impl Shard {
     }
 }
 
+/// Timers with `shards` shards whose unpark counts its calls (for the unit
+/// tests and the loom models).
+#[cfg(test)]
+fn counted(shards: usize) -> (Arc<Timers>, crate::loom::Arc<AtomicUsize>) {
+    let unparks = crate::loom::Arc::new(AtomicUsize::new(0));
+    let count = unparks.clone();
+    let unpark = Box::new(move || {
+        count.fetch_add(1, Ordering::SeqCst);
+    });
+    (
+        Timers::new(unpark, Clock::new(false, false), shards),
+        unparks,
+    )
+}
+
 #[cfg(all(test, loom))]
 mod loom_tests;
 
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-
-    /// Timers with `shards` shards whose unpark counts its calls.
-    fn counted(shards: usize) -> (Arc<Timers>, Arc<AtomicUsize>) {
-        let unparks = Arc::new(AtomicUsize::new(0));
-        let count = unparks.clone();
-        let unpark = Box::new(move || {
-            count.fetch_add(1, Ordering::SeqCst);
-        });
-        (
-            Timers::new(unpark, Clock::new(false, false), shards),
-            unparks,
-        )
-    }
 
     fn after(timers: &Timers, d: Duration) -> Instant {
         Instant::from_std(timers.clock.now()) + d

@@ -4,30 +4,15 @@
 //!
 //! Run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom`.
 
-use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
-use super::{Instant, Timers};
-use crate::loom::atomic::{AtomicUsize, Ordering};
+use super::{Instant, Timers, counted};
+use crate::loom::atomic::Ordering;
 use crate::loom::thread;
-use crate::time::Clock;
 
 const HOUR: Duration = Duration::from_secs(3600);
 const MINUTE: Duration = Duration::from_secs(60);
-
-/// Timers with `shards` shards, and a count of the driver's wake-ups.
-fn timers(shards: usize) -> (Arc<Timers>, crate::loom::Arc<AtomicUsize>) {
-    let unparks = crate::loom::Arc::new(AtomicUsize::new(0));
-    let count = unparks.clone();
-    let unpark = Box::new(move || {
-        count.fetch_add(1, Ordering::SeqCst);
-    });
-    (
-        Timers::new(unpark, Clock::new(false, false), shards),
-        unparks,
-    )
-}
 
 fn after(timers: &Timers, d: Duration) -> Instant {
     Instant::from_std(timers.start) + d
@@ -36,7 +21,7 @@ fn after(timers: &Timers, d: Duration) -> Instant {
 #[test]
 fn loom_timer_insert_vs_driver_park() {
     loom::model(|| {
-        let (timers, unparks) = timers(2);
+        let (timers, unparks) = counted(2);
         // The driver sleeps until an hour out, in shard 0.
         let mut far = None;
         timers.register_in(0, &mut far, after(&timers, HOUR), Waker::noop());
@@ -66,7 +51,7 @@ fn loom_timer_insert_vs_driver_park() {
 #[test]
 fn loom_two_shards_lower_the_driver_deadline_at_once() {
     loom::model(|| {
-        let (timers, unparks) = timers(3);
+        let (timers, unparks) = counted(3);
         let mut far = None;
         timers.register_in(0, &mut far, after(&timers, HOUR), Waker::noop());
         let timeout = timers.before_park(None).expect("a timer is armed");
