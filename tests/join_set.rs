@@ -121,3 +121,46 @@ fn dropping_a_join_set_aborts_its_tasks() {
         drops.assert_each_dropped_once();
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn draining_more_results_than_one_budget_holds_does_not_spin() {
+    // 200 finished tasks: more results than one coop budget (128 units).
+    // Once the draining task has spent it, each handle answers Pending and
+    // wakes the set; join_next must yield then, not loop on that wake.
+    common::within_limit(|| {
+        block_on(async {
+            let mut set = JoinSet::new();
+            let finished = Latch::new(200);
+            for i in 0..200u64 {
+                let finished = finished.clone();
+                set.spawn(async move {
+                    finished.count_down();
+                    i
+                });
+            }
+            finished.wait().await;
+            let mut sum = 0;
+            while let Some(result) = set.join_next().await {
+                sum += result.unwrap();
+            }
+            assert_eq!(sum, (0..200).sum::<u64>());
+
+            // The non-waiting form takes every result there is.
+            for i in 0..200u64 {
+                set.spawn(async move { i });
+            }
+            let mut taken = 0;
+            while !set.is_empty() {
+                match set.try_join_next() {
+                    Some(result) => {
+                        result.unwrap();
+                        taken += 1;
+                    }
+                    None => task::yield_now().await,
+                }
+            }
+            assert_eq!(taken, 200);
+        });
+    });
+}

@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use parking_lot::Mutex;
 use slab::Slab;
 
-use crate::task::{JoinError, JoinHandle};
+use crate::task::{JoinError, JoinHandle, budget};
 
 /// Keys of handles that may be ready, and the waker of `join_next`.
 #[derive(Default)]
@@ -200,13 +200,21 @@ impl<T> JoinSet<T> {
     /// });
     /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
-        match self.poll_ready(None) {
+        // A check that never waits takes what is there, budget or not.
+        match budget::unconstrained_sync(|| self.poll_ready(None)) {
             Poll::Ready(result) => result,
             Poll::Pending => None,
         }
     }
 
     fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        // With the task's budget spent, every handle would answer Pending
+        // and wake the set's own waker, which queues its key again: the
+        // loop below would spin forever. Yield instead, as any leaf does.
+        if !self.handles.is_empty() && !budget::has_remaining() {
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
         self.poll_ready(Some(cx))
     }
 
