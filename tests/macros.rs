@@ -162,3 +162,63 @@ fn select_without_else_panics_when_every_branch_is_disabled() {
         };
     });
 }
+
+#[test]
+fn select_drops_the_losing_futures_before_the_handler_runs() {
+    block_on(async {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let guard = DropCount(drops.clone());
+        let (tx, rx) = oneshot::channel::<u32>();
+        tx.send(5).unwrap();
+        let mut set = corio::task::JoinSet::<u32>::new();
+        let seen_in_handler = corio::select! {
+            _ = async move { let _g = guard; std::future::pending::<u32>().await } => usize::MAX,
+            // The loser borrows `set`; the handler may use it again.
+            Some(_) = set.join_next() => usize::MAX,
+            Ok(v) = rx => {
+                set.spawn(async move { v });
+                drops.load(Ordering::SeqCst)
+            }
+        };
+        assert_eq!(
+            seen_in_handler, 1,
+            "the loser was dropped before the handler"
+        );
+        assert_eq!(set.join_next().await.unwrap().unwrap(), 5);
+    });
+}
+
+#[test]
+fn join_polls_every_branch_even_when_the_first_always_has_work() {
+    // The first branch could run forever: its channel holds far more
+    // messages than one coop budget. Polled first every time, it would
+    // spend the whole budget, and the second branch, which stops it, would
+    // only ever be polled with none left.
+    block_on(async {
+        let (tx, rx) = corio::sync::channel::unbounded::<u32>();
+        for i in 0..100_000 {
+            tx.try_send(i).unwrap();
+        }
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        stop_tx.send(()).unwrap();
+        let stop = std::cell::Cell::new(false);
+        let (received, ()) = corio::join!(
+            async {
+                let mut received = 0;
+                while !stop.get() {
+                    rx.recv().await.unwrap();
+                    received += 1;
+                }
+                received
+            },
+            async {
+                stop_rx.await.unwrap();
+                stop.set(true);
+            },
+        );
+        assert!(
+            received < 100_000,
+            "the stop branch ran only after {received} messages"
+        );
+    });
+}

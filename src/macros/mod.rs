@@ -13,7 +13,13 @@
 //! | --- | --- | --- |
 //! | `join!` | every branch is done | returns a tuple of outputs (asyncio's `gather`) |
 //! | `try_join!` | every branch is `Ok`, or one is `Err` | `Ok(tuple)`, or the first `Err` (the rest are dropped) |
-//! | `select!` | one branch completes and matches its pattern | runs that branch's handler; the others are dropped (Go's `select`) |
+//! | `select!` | one branch completes and matches its pattern | drops the others, then runs that branch's handler (Go's `select`) |
+//!
+//! Fairness, because a branch's work counts against the task's coop budget:
+//! `join!` and `try_join!` start each poll one branch further on, and
+//! `select!` from a random branch (unless `biased;`). A branch that always
+//! has work would otherwise spend the whole budget before the others were
+//! polled, every time, and they would never finish.
 
 #[doc(hidden)]
 pub mod support;
@@ -35,17 +41,29 @@ macro_rules! join {
     (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
+        let branches: u32 = 0 $( + $crate::__private::one(stringify!($e)) )*;
+        // Each poll starts one branch further on: a branch that always has
+        // work would otherwise spend the whole coop budget before the
+        // others are polled, every time (tokio rotates too).
+        let mut next_start: u32 = 0;
         $crate::__private::poll_fn(|cx| {
+            let start = next_start;
+            next_start = (next_start + 1) % branches;
             let mut pending = false;
-            $(
-                let ( $($skip,)* fut, .. ) = &mut *futures;
-                // SAFETY: `futures` lives in the enclosing async frame, which
-                // is pinned while polled, and is never moved.
-                let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
-                if fut.poll_done(cx).is_pending() {
-                    pending = true;
-                }
-            )*
+            for i in 0..branches {
+                let branch = (start + i) % branches;
+                $(
+                    if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                        let ( $($skip,)* fut, .. ) = &mut *futures;
+                        // SAFETY: `futures` lives in the enclosing async
+                        // frame, which is pinned while polled, and is never moved.
+                        let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                        if fut.poll_done(cx).is_pending() {
+                            pending = true;
+                        }
+                    }
+                )*
+            }
             if pending {
                 return $crate::__private::PollType::Pending;
             }
@@ -88,20 +106,30 @@ macro_rules! try_join {
     (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
+        let branches: u32 = 0 $( + $crate::__private::one(stringify!($e)) )*;
+        // Rotating start, as in `join!`.
+        let mut next_start: u32 = 0;
         $crate::__private::poll_fn(|cx| {
+            let start = next_start;
+            next_start = (next_start + 1) % branches;
             let mut pending = false;
-            $(
-                let ( $($skip,)* fut, .. ) = &mut *futures;
-                // SAFETY: `futures` lives in the enclosing async frame, which
-                // is pinned while polled, and is never moved.
-                let mut fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
-                if fut.as_mut().poll_done(cx).is_pending() {
-                    pending = true;
-                } else if fut.as_mut().output().is_some_and(|r| $crate::__private::is_err(r)) {
-                    let error = fut.take_output().and_then(|r| r.err()).expect("an error output");
-                    return $crate::__private::PollType::Ready(Err(error));
-                }
-            )*
+            for i in 0..branches {
+                let branch = (start + i) % branches;
+                $(
+                    if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                        let ( $($skip,)* fut, .. ) = &mut *futures;
+                        // SAFETY: `futures` lives in the enclosing async
+                        // frame, which is pinned while polled, and is never moved.
+                        let mut fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                        if fut.as_mut().poll_done(cx).is_pending() {
+                            pending = true;
+                        } else if fut.as_mut().output().is_some_and(|r| $crate::__private::is_err(r)) {
+                            let error = fut.take_output().and_then(|r| r.err()).expect("an error output");
+                            return $crate::__private::PollType::Ready(Err(error));
+                        }
+                    }
+                )*
+            }
             if pending {
                 return $crate::__private::PollType::Pending;
             }
@@ -151,6 +179,11 @@ macro_rules! select {
     (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) $p:pat = $f:expr => $h:expr ) )+ }) => {{
         let branches: u32 = 0 $( + $crate::__private::one(stringify!($f)) )+;
         ::std::assert!(branches < 64, "select! supports at most 63 branches");
+        // The branch futures live in this inner block, which ends with the
+        // winner's output moved out: every future is dropped before any
+        // handler runs, so a handler may use what they borrowed, and a
+        // losing future (a queued lock waiter, say) holds nothing meanwhile.
+        let (index, mut outputs) = {
         let mut futures = ( $( $crate::__private::MaybeDone::new($f), )+ );
         let futures = &mut futures;
         let mut disabled: u64 = 0;
@@ -182,13 +215,23 @@ macro_rules! select {
             }
             $crate::__private::PollType::Pending
         }).await;
+        let outputs = ( $({
+            let ( $($skip,)* fut, .. ) = &mut *futures;
+            // SAFETY: as above.
+            let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+            if index == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                fut.take_output()
+            } else {
+                ::std::option::Option::None
+            }
+        },)+ );
+        (index, outputs)
+        };
         $(
             if index == 0 $( + $crate::__private::one(stringify!($skip)) )* {
-                let ( $($skip,)* fut, .. ) = &mut *futures;
-                // SAFETY: as above.
-                let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                let ( $($skip,)* output, .. ) = &mut outputs;
                 #[allow(irrefutable_let_patterns)]
-                let $p = fut.take_output().expect("select! takes the output once") else {
+                let $p = output.take().expect("select! takes the output once") else {
                     ::std::unreachable!("the output matched this pattern when polled")
                 };
                 $h

@@ -55,14 +55,15 @@ impl<F: Future> MaybeDone<F> {
 
     /// Takes the output out.
     pub fn take_output(self: Pin<&mut Self>) -> Option<F::Output> {
-        // SAFETY: only a `Done` value (no longer pinned data) is moved out.
+        // SAFETY: only a `Done` value (no longer pinned data) is moved out;
+        // a future still running is left where it is, never moved.
         let this = unsafe { self.get_unchecked_mut() };
+        if !matches!(this, MaybeDone::Done(_)) {
+            return None;
+        }
         match std::mem::replace(this, MaybeDone::Gone) {
             MaybeDone::Done(output) => Some(output),
-            other => {
-                *this = other;
-                None
-            }
+            _ => unreachable!("checked to be Done just above"),
         }
     }
 }
