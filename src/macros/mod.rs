@@ -16,10 +16,13 @@
 //! | `select!` | one branch completes and matches its pattern | drops the others, then runs that branch's handler (Go's `select`) |
 //!
 //! Fairness, because a branch's work counts against the task's coop budget:
-//! `join!` and `try_join!` start each poll one branch further on, and
-//! `select!` from a random branch (unless `biased;`). A branch that always
-//! has work would otherwise spend the whole budget before the others were
-//! polled, every time, and they would never finish.
+//! `join!` and `try_join!` poll their branches in order, but when the budget
+//! runs out partway, the next poll starts at the first branch that got none;
+//! `select!` starts from a random branch (unless `biased;`). A branch that
+//! always has work would otherwise spend the whole budget before the others
+//! were polled, every time, and they would never finish. (tokio's `join!`
+//! rotates its first branch at every poll; keeping the order otherwise makes
+//! `join!` interleave like asyncio's `gather`.)
 
 #[doc(hidden)]
 pub mod support;
@@ -42,16 +45,20 @@ macro_rules! join {
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
         let branches: u32 = 0 $( + $crate::__private::one(stringify!($e)) )*;
-        // Each poll starts one branch further on: a branch that always has
-        // work would otherwise spend the whole coop budget before the
-        // others are polled, every time (tokio rotates too).
+        // Branches are polled in order, but a poll in which the coop budget
+        // ran out starts the next one at the first branch it starved: a
+        // branch that always has work cannot keep the others waiting.
         let mut next_start: u32 = 0;
         $crate::__private::poll_fn(|cx| {
-            let start = next_start;
-            next_start = (next_start + 1) % branches;
+            let start = ::std::mem::take(&mut next_start);
+            let mut starved = false;
             let mut pending = false;
             for i in 0..branches {
                 let branch = (start + i) % branches;
+                if !starved && $crate::__private::budget_spent() {
+                    starved = true;
+                    next_start = branch;
+                }
                 $(
                     if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
                         let ( $($skip,)* fut, .. ) = &mut *futures;
@@ -107,14 +114,18 @@ macro_rules! try_join {
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
         let branches: u32 = 0 $( + $crate::__private::one(stringify!($e)) )*;
-        // Rotating start, as in `join!`.
+        // The first starved branch goes first next time, as in `join!`.
         let mut next_start: u32 = 0;
         $crate::__private::poll_fn(|cx| {
-            let start = next_start;
-            next_start = (next_start + 1) % branches;
+            let start = ::std::mem::take(&mut next_start);
+            let mut starved = false;
             let mut pending = false;
             for i in 0..branches {
                 let branch = (start + i) % branches;
+                if !starved && $crate::__private::budget_spent() {
+                    starved = true;
+                    next_start = branch;
+                }
                 $(
                     if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
                         let ( $($skip,)* fut, .. ) = &mut *futures;

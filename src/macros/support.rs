@@ -84,6 +84,12 @@ pub fn random_below(n: u32) -> u32 {
     })
 }
 
+/// Whether the current task's coop budget is spent, for `join!`'s
+/// fairness (outside a task there is no budget: never spent).
+pub fn budget_spent() -> bool {
+    !crate::task::budget::has_remaining()
+}
+
 /// A result's error, for `try_join!`.
 pub fn is_err<T, E>(result: &Result<T, E>) -> bool {
     result.is_err()
