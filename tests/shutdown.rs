@@ -341,3 +341,29 @@ fn a_runtime_dropped_inside_its_own_blocking_job_does_not_wait_for_itself() {
         recv(&dropped);
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_dropped_with_tasks_in_a_local_queue_is_freed() {
+    // The hook is held by the runtime alone: once the runtime is freed, so
+    // is the probe. A task left in a worker's local queue holds a reference
+    // to the runtime; shutdown must drop it, or the runtime (its epoll and
+    // eventfd descriptors included) leaks. A current-thread block_on that
+    // spawns and returns leaves exactly that.
+    let probe = Arc::new(());
+    let held = probe.clone();
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .on_slow_poll(move |_| {
+            let _ = &held;
+        })
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for _ in 0..3 {
+            corio::spawn(async {}); // queued, never run: block_on returns first
+        }
+    });
+    assert_eq!(runtime.metrics().alive_tasks, 3);
+    drop(runtime);
+    assert_eq!(Arc::strong_count(&probe), 1, "the runtime leaked");
+}

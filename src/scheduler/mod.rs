@@ -75,7 +75,7 @@ use std::time::Duration;
 use crossbeam_deque::{Injector, Steal};
 use parking_lot::Mutex;
 
-use crate::loom::atomic::{AtomicBool, Ordering};
+use crate::loom::atomic::{AtomicBool, Ordering, fence};
 use crate::observe::SlowPollHook;
 use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 
@@ -221,6 +221,17 @@ impl Shared {
             return;
         }
         self.injector.push(task);
+        // Shutdown may have emptied the injector between the check above
+        // and the push: the task would stay there, holding this `Shared`
+        // (a cycle, leaking the runtime). The fences pair with the one in
+        // `shutdown_tasks`: either it sees the push, or this sees the flag.
+        fence(Ordering::SeqCst);
+        if self.is_shutdown() {
+            while let Some(task) = steal_one(|| self.injector.steal()) {
+                drop(task);
+            }
+            return;
+        }
         self.notify_parked();
     }
 
@@ -263,6 +274,8 @@ impl Shared {
     /// every queued reference. Each future is dropped exactly once, here or
     /// by the worker that owned it.
     pub(crate) fn shutdown_tasks(&self) {
+        // Pairs with the fence in `schedule_remote` (the flag is set).
+        fence(Ordering::SeqCst);
         self.owned.close_and_shutdown_all();
         // Cores no thread holds (a current-thread runtime between two
         // `block_on`s) and LIFO slots still hold queued references.
@@ -274,21 +287,29 @@ impl Shared {
             .filter_map(Option::take)
             .collect();
         drop(cores);
+        // The workers' local queues too: a dropped `Core` lets go of its end
+        // of the deque, but the stealers here keep the queued references
+        // alive, and each holds this `Shared`: a cycle that would leak the
+        // runtime, its driver and descriptors.
         for remote in self.remotes.iter() {
             drop(remote.lifo.take());
+            while let Some(task) = steal_one(|| remote.stealer.steal()) {
+                drop(task);
+            }
         }
-        while let Some(task) = self.steal_injector_one() {
+        while let Some(task) = steal_one(|| self.injector.steal()) {
             drop(task);
         }
     }
+}
 
-    fn steal_injector_one(&self) -> Option<Notified<Handle>> {
-        loop {
-            match self.injector.steal() {
-                Steal::Success(task) => return Some(task),
-                Steal::Empty => return None,
-                Steal::Retry => continue,
-            }
+/// One task from a queue, retrying a steal that lost a race.
+fn steal_one(mut steal: impl FnMut() -> Steal<Notified<Handle>>) -> Option<Notified<Handle>> {
+    loop {
+        match steal() {
+            Steal::Success(task) => return Some(task),
+            Steal::Empty => return None,
+            Steal::Retry => continue,
         }
     }
 }
