@@ -445,3 +445,130 @@ fn a_join_handle_moved_between_tasks_wakes_the_last_poller() {
         assert_eq!(waiter.await.unwrap().unwrap(), 11);
     });
 }
+
+/// A panic payload whose own `Drop` panics.
+struct Bomb;
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        std::panic::panic_any(Bomb);
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_panic_payload_that_panics_when_dropped_does_not_kill_the_worker() {
+    // On its own thread: a dead only worker would stop the timers too.
+    common::within_limit(|| {
+        one_worker().block_on(async {
+            // Nobody joins: the runtime drops the payload itself.
+            drop(corio::spawn(async { std::panic::panic_any(Bomb) }));
+            // And a future whose Drop panics with it, after its output.
+            drop(corio::spawn(async {
+                let _bomb = Bomb;
+            }));
+            assert_eq!(
+                corio::spawn(async { 7 }).await.unwrap(),
+                7,
+                "the worker lives"
+            );
+        })
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_future_dropped_by_abort_sees_its_task_id() {
+    struct RecordsId(mpsc::Sender<Option<task::Id>>);
+    impl Drop for RecordsId {
+        fn drop(&mut self) {
+            let _ = self.0.send(task::try_id());
+        }
+    }
+    block_on(async {
+        let (tx, rx) = mpsc::channel();
+        let record = RecordsId(tx);
+        // Dropped with the future, whether or not it ever ran.
+        let handle = corio::spawn(async move {
+            let _record = record;
+            std::future::pending::<()>().await
+        });
+        let id = handle.id();
+        handle.abort();
+        assert!(handle.await.unwrap_err().is_cancelled());
+        assert_eq!(recv(&rx), Some(id));
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_join_waker_that_panics_does_not_kill_the_worker() {
+    struct PanicWake;
+    impl std::task::Wake for PanicWake {
+        fn wake(self: Arc<Self>) {
+            panic!("this waker panics");
+        }
+    }
+    common::within_limit(|| {
+        one_worker().block_on(async {
+            let (release, released) = corio::sync::oneshot::channel::<()>();
+            let mut handle = corio::spawn(async move {
+                released.await.unwrap();
+                1
+            });
+            // The handle's waker is now one that panics when woken.
+            let bad = std::task::Waker::from(Arc::new(PanicWake));
+            let polled =
+                std::pin::Pin::new(&mut handle).poll(&mut std::task::Context::from_waker(&bad));
+            assert!(polled.is_pending());
+            release.send(()).unwrap();
+            // Runs after that task completes and wakes the bad waker, on the
+            // same (only) worker.
+            assert_eq!(
+                corio::spawn(async { 2 }).await.unwrap(),
+                2,
+                "the worker lives"
+            );
+            assert_eq!(handle.await.unwrap(), 1);
+        })
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slow_poll_hook_that_panics_does_not_kill_the_worker() {
+    // The hook runs on the watchdog's thread (a poll still going) or on the
+    // worker (a poll that just ended), whichever notices first: a panic in
+    // it must kill neither. A dead watchdog reports nothing more (and stops
+    // the coarse clock the worker's check reads); a dead worker runs
+    // nothing more. Either way the loop below would never see a second
+    // report. (Printing the panic takes the watchdog a while, so a slow
+    // poll may pass unreported meanwhile: the loop just makes another.)
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(5)))
+        .on_slow_poll(move |report| {
+            counted.fetch_add(1, SeqCst);
+            panic!("slow poll: {report:?}")
+        })
+        .build()
+        .unwrap();
+    common::within_limit(move || {
+        runtime.block_on(async {
+            while calls.load(SeqCst) < 2 {
+                // A poll that blocks its worker past the threshold (the
+                // slowness is the subject here, not a synchronisation).
+                corio::spawn(async { std::thread::sleep(Duration::from_millis(30)) })
+                    .await
+                    .unwrap();
+            }
+            assert_eq!(
+                corio::spawn(async { 3 }).await.unwrap(),
+                3,
+                "the worker lives"
+            );
+        })
+    });
+}

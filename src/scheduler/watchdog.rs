@@ -100,6 +100,12 @@ fn run(shared: &Weak<Shared>, stop: &(Mutex<bool>, Condvar), tick: Duration) {
 /// Reports and rescues worker `index` if its current poll is too long.
 fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u64) {
     let stats = &remote.stats;
+    // The task first: the worker counts a poll before it stores the task's
+    // id (Release), so having read an id, this reads that poll's count or
+    // a later one. The other order could pair a poll count read before a
+    // long park with the id of a poll that has just begun, and report a
+    // task stuck for the whole park.
+    let task_id = stats.current_task.load(Ordering::Acquire);
     let poll = stats.polls.load(Ordering::Acquire);
     if poll != seen.polls {
         // A new poll began since the last tick: it has run at most a tick.
@@ -109,7 +115,6 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
         };
         return;
     }
-    let task_id = stats.current_task.load(Ordering::Acquire);
     if task_id == 0 {
         return; // between polls (parked, most likely)
     }
@@ -133,7 +138,18 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
         }
     });
     if let Some(report) = report {
-        (shared.config.on_slow_poll)(&report);
+        call_hook(shared, &report);
+    }
+}
+
+/// Runs the user's slow-poll hook. A hook that panics (to fail a test, say)
+/// has its message printed by the panic hook as usual, but the unwind stops
+/// here: on a worker it would otherwise kill the thread mid-poll, leaving
+/// the task it polled running forever.
+fn call_hook(shared: &Shared, report: &SlowPoll) {
+    let hook = || (shared.config.on_slow_poll)(report);
+    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)) {
+        crate::task::discard_panic(payload);
     }
 }
 
@@ -158,5 +174,5 @@ pub(super) fn report_finished(shared: &Shared, header: &Header, micros: u64) {
     if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
         return;
     }
-    (shared.config.on_slow_poll)(&slow_poll(header, micros, index, false));
+    call_hook(shared, &slow_poll(header, micros, index, false));
 }

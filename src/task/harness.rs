@@ -125,18 +125,32 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()
         Err(payload) => Err(JoinError::panic(cell.header.id, payload)),
     };
     // Drop the future first (its Drop may panic too), then store the output.
-    let _ = drop_stage(cell);
+    if let Err(payload) = drop_stage(cell) {
+        discard_panic(payload);
+    }
     // SAFETY: we still hold RUNNING.
     unsafe { *stage = Stage::Finished(output) };
     Poll::Ready(())
 }
 
-/// Replaces the stage with `Consumed`, catching a panic from the drop.
+/// Replaces the stage with `Consumed`, catching a panic from the drop. The
+/// drop runs under the task's id, as its polls do: a future's `Drop` may
+/// call `task::id()`.
 fn drop_stage<F: Future, S>(cell: &Cell<F, S>) -> std::thread::Result<()> {
     let stage = cell.core.stage.get();
+    let _id = id::enter(cell.header.id);
     // SAFETY: called only by the thread that owns the stage (RUNNING holder,
     // or the JoinHandle after completion).
     catch_unwind(AssertUnwindSafe(|| unsafe { *stage = Stage::Consumed }))
+}
+
+/// Drops a caught panic's payload, whose own `Drop` may panic in turn: that
+/// second panic is caught too, and its payload leaked rather than dropped,
+/// so that nothing unwinds out of the runtime's bookkeeping.
+pub(crate) fn discard_panic(payload: Box<dyn std::any::Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+        std::mem::forget(again);
+    }
 }
 
 /// Drops the future of a cancelled task and stores the `JoinError`.
@@ -173,11 +187,17 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> 
     let snapshot = cell.header.state.transition_to_complete();
     if !snapshot.is_join_interested() {
         // Nobody will read the output: drop it here.
-        let _ = drop_stage(cell);
+        if let Err(payload) = drop_stage(cell) {
+            discard_panic(payload);
+        }
     } else if snapshot.is_join_waker_set() {
         // SAFETY: JOIN_WAKER is set, so the runtime may read the field.
         if let Some(waker) = unsafe { &*cell.trailer.waker.get() } {
-            waker.wake_by_ref();
+            // A user's waker may panic; the task must still complete, or it
+            // would stay in the owned list with its references forever.
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref())) {
+                discard_panic(payload);
+            }
         }
         let after = cell.header.state.unset_waker_after_complete();
         if !after.is_join_interested() {
