@@ -143,3 +143,45 @@ fn flush_and_close_do_not_wait_for_room_in_a_full_socket() {
         assert!(matches!(closed, Some(Ok(()))), "{closed:?}");
     });
 }
+
+/// A pipe writer that takes at most 10 bytes a call, with room to spare,
+/// as a buffered writer such as std's `Stdout` may.
+struct TenAtATime(std::io::PipeWriter);
+
+impl Write for TenAtATime {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(&buf[..buf.len().min(10)])
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl std::os::fd::AsFd for TenAtATime {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+impl std::os::fd::AsRawFd for TenAtATime {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.0.as_raw_fd()
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_writer_that_writes_less_than_asked_is_not_taken_for_full() {
+    // A short write says "the kernel's buffer is full" only for a socket's
+    // or a pipe's own write; this pipe never fills, so no writable edge
+    // would ever come for a writer that waited for one.
+    block_on(async {
+        let (mut reader, writer) = std::io::pipe().unwrap();
+        let mut writer = Async::new(TenAtATime(writer)).unwrap();
+        writer.write_all(&[5; 100]).await.unwrap();
+        drop(writer);
+        let mut all = Vec::new();
+        reader.read_to_end(&mut all).unwrap();
+        assert_eq!(all, [5; 100]);
+    });
+}

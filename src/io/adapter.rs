@@ -380,12 +380,10 @@ impl<T: Write> AsyncWrite for Async<T> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let Async { registration, io } = self.get_mut();
-        let len = buf.len();
-        registration
-            .poll_io_sized(Direction::Write, cx, len, || {
-                io.write(buf).map(|n| (n, Moved::bytes(n)))
-            })
-            .map(|result| result.map(|(n, _)| n))
+        // Not the byte streams' "short write means full" rule: `T` may be
+        // a buffered writer (std's `Stdout` returns short counts by design)
+        // that writes less with room to spare, and no edge would come.
+        registration.poll_io(Direction::Write, cx, || io.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -429,7 +427,8 @@ where
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_buf(cx, buf, |mut io, buf| io.write(buf))
+        // As for `Async<T>`: only `WouldBlock` means full.
+        self.poll_write_with(cx, |mut io| io.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -12,9 +12,11 @@
 //! ```
 //!
 //! A socket that just got an event is tried at once; one that said
-//! `WouldBlock` is not tried again until the next event. A short *write*
-//! counts as "full" too (the kernel's buffer filled up, and draining it
-//! produces a new writable edge).
+//! `WouldBlock` is not tried again until the next event. A short *write* of
+//! a stream's own `send` counts as "full" too (the kernel's buffer filled
+//! up, and draining it produces a new writable edge); a generic `Write` in
+//! `Async<T>` does not get that rule, as it may write less with room to
+//! spare (std's `Stdout`, a line writer, does).
 //!
 //! A *full* read of a TCP stream says nothing by itself: the kernel may
 //! hold more. On Linux a TCP stream asks for `TCP_INQ`, and a read made with
