@@ -185,3 +185,53 @@ fn a_writer_that_writes_less_than_asked_is_not_taken_for_full() {
         assert_eq!(all, [5; 100]);
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn readable_then_a_read_that_would_block_waits_instead_of_spinning() {
+    // The async-io pattern: wait for readable, read on the descriptor
+    // directly, go round again on WouldBlock. The reactor never sees those
+    // reads; readable() must not keep answering Ready after the pipe is
+    // drained.
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(common::bounded(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let reader = Async::new(reader).unwrap();
+        writer.write_all(b"a").unwrap();
+        let (got_first, first_read) = corio::sync::oneshot::channel::<()>();
+        let loop_task = corio::spawn(async move {
+            let mut got_first = Some(got_first);
+            let mut would_block = 0;
+            let mut got = Vec::new();
+            while got.len() < 2 {
+                reader.readable().await.unwrap();
+                let mut buf = [0; 8];
+                match reader.get_ref().read(&mut buf) {
+                    Ok(n) => {
+                        got.extend_from_slice(&buf[..n]);
+                        if let Some(tx) = got_first.take() {
+                            tx.send(()).unwrap();
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => would_block += 1,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            (got, would_block)
+        });
+        first_read.await.unwrap();
+        // The loop now waits for more; give it every chance to spin.
+        for _ in 0..10 {
+            corio::task::yield_now().await;
+        }
+        writer.write_all(b"b").unwrap();
+        let (got, would_block) = loop_task.await.unwrap();
+        assert_eq!(got, b"ab");
+        assert!(
+            would_block <= 2,
+            "readable() said Ready {would_block} times for nothing"
+        );
+    }));
+}

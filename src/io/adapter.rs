@@ -138,7 +138,9 @@ impl<T> Async<T> {
     }
 
     /// Waits until the descriptor may be readable. The wakeup may be
-    /// spurious: the next read can still return `WouldBlock`.
+    /// spurious: the next read can still return `WouldBlock`, and then
+    /// calling `readable()` again waits for new data (it checks with the
+    /// kernel rather than answer Ready again for readiness already used).
     ///
     /// # Examples
     ///

@@ -50,7 +50,7 @@
 use std::io;
 use std::os::fd::BorrowedFd;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll, ready};
 
 use super::reactor::Reactor;
@@ -69,6 +69,9 @@ pub(crate) struct Registration {
     /// (a hint: a race between two readers costs at most one system call's
     /// worth of precision).
     last_read_full: AtomicBool,
+    /// Per direction, the readiness word `poll_ready` last answered Ready
+    /// to (see [`poll_ready`](Self::poll_ready)).
+    answered: [AtomicUsize; 2],
 }
 
 /// What one byte-stream transfer did, for the readiness bookkeeping.
@@ -107,6 +110,7 @@ impl Registration {
             short_reads_drain: false,
             reports_queue: false,
             last_read_full: AtomicBool::new(true),
+            answered: [AtomicUsize::new(usize::MAX), AtomicUsize::new(usize::MAX)],
         })
     }
 
@@ -150,14 +154,33 @@ impl Registration {
     }
 
     /// Ready once the descriptor may be ready in `direction` (possibly
-    /// spuriously), spending a unit of coop budget when it is.
+    /// spuriously), spending a unit of coop budget when it is. This is
+    /// `readable()` / `writable()`, after which the caller does its own I/O.
+    ///
+    /// Only `poll_io`'s `WouldBlock` clears a direction's bit, and I/O done
+    /// on the descriptor directly never reaches it. So a caller that loops
+    /// `readable().await` then `read()` until `WouldBlock` would find the
+    /// bit still set and spin. When asked again with no event since the
+    /// last Ready answer, this asks the kernel (`poll(2)`, no wait) and
+    /// clears the bit if the descriptor is not ready after all.
     pub(crate) fn poll_ready(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<()>> {
         let spent = ready!(budget::poll_proceed(cx));
+        let answered = &self.answered[direction as usize];
+        let seen = self.source.readiness();
+        if seen.is_ready(direction)
+            && answered.load(Ordering::Relaxed) == seen.word()
+            && !super::sys::ready_now(self.source.fd(), direction)?
+        {
+            self.source.clear_readiness(direction, seen);
+        }
         let result = ready!(self.reactor.poll_ready(&self.source, direction, cx));
+        if result.is_ok() {
+            answered.store(self.source.readiness().word(), Ordering::Relaxed);
+        }
         spent.made_progress();
         Poll::Ready(result)
     }

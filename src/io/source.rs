@@ -113,10 +113,15 @@ impl IoEvent {
 }
 
 /// A copy of a source's readiness word, taken before an operation.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ReadinessSnapshot(usize);
 
 impl ReadinessSnapshot {
+    /// The word as a number, to remember it in an atomic.
+    pub(crate) fn word(self) -> usize {
+        self.0
+    }
+
     pub(crate) fn is_ready(self, direction: Direction) -> bool {
         let bits = match direction {
             Direction::Read => READ | READ_CLOSED,

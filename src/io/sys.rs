@@ -195,6 +195,33 @@ pub(super) unsafe fn send(fd: RawFd, buf: *const u8, len: usize) -> io::Result<u
     Ok(n as usize)
 }
 
+/// Whether `fd` is ready for `direction` right now, asked with a `poll(2)`
+/// that does not wait (an end of stream, a hang-up or an error count as
+/// ready: the next call will not block, it will say so).
+pub(super) fn ready_now(fd: RawFd, direction: super::source::Direction) -> io::Result<bool> {
+    let events = match direction {
+        super::source::Direction::Read => libc::POLLIN,
+        super::source::Direction::Write => libc::POLLOUT,
+    };
+    let mut pollfd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: one valid `pollfd` that lives across the call, count 1,
+        // and a zero timeout: the call never blocks.
+        let n = unsafe { libc::poll(&mut pollfd, 1, 0) };
+        if n >= 0 {
+            return Ok(n > 0);
+        }
+        let error = io::Error::last_os_error();
+        if error.kind() != io::ErrorKind::Interrupted {
+            return Err(error);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
