@@ -235,3 +235,26 @@ fn readable_then_a_read_that_would_block_waits_instead_of_spinning() {
         );
     }));
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+#[cfg(target_os = "linux")]
+fn async_over_a_regular_file_says_what_to_use_and_leaves_the_file_blocking() {
+    use std::os::fd::AsRawFd;
+    block_on(async {
+        let path = std::env::temp_dir().join(format!("corio-async-file-{}", std::process::id()));
+        let file = std::fs::File::create(&path).unwrap();
+        let shared = file.try_clone().unwrap(); // the same open file description
+        let err = Async::new(file).unwrap_err();
+        assert!(err.to_string().contains("corio::fs"), "{err}");
+        // SAFETY: F_GETFL on an open descriptor reads its flags only.
+        let flags = unsafe { libc::fcntl(shared.as_raw_fd(), libc::F_GETFL) };
+        assert_eq!(
+            flags & libc::O_NONBLOCK,
+            0,
+            "a refused file is left blocking"
+        );
+        drop(shared);
+        std::fs::remove_file(&path).unwrap();
+    });
+}

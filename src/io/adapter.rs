@@ -88,8 +88,10 @@ impl<T: AsFd> Async<T> {
     /// # }
     /// ```
     pub fn new(io: T) -> io::Result<Async<T>> {
+        // Registered first: a descriptor the poller refuses is left as it
+        // was, not switched to non-blocking under whoever else shares it.
+        let registration = Registration::new(io.as_fd()).map_err(explain_refusal)?;
         set_nonblocking(io.as_fd())?;
-        let registration = Registration::new(io.as_fd())?;
         Ok(Async { registration, io })
     }
 }
@@ -446,6 +448,22 @@ where
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.poll_flush(cx)
     }
+}
+
+/// epoll refuses a descriptor that has no readiness to report (a regular
+/// file, some devices) with `EPERM`, which alone reads like a permission
+/// problem: say what it means and what to use instead.
+fn explain_refusal(error: io::Error) -> io::Error {
+    if error.raw_os_error() != Some(libc::EPERM) {
+        return error;
+    }
+    io::Error::new(
+        error.kind(),
+        format!(
+            "this descriptor cannot be watched for readiness ({error}): regular files and some \
+             devices are always \"ready\" and block anyway; use corio::fs or spawn_blocking"
+        ),
+    )
 }
 
 /// One flush attempt, retried if a signal interrupted it.
