@@ -232,3 +232,36 @@ fn a_sleep_polled_after_its_runtime_is_gone_does_not_spin() {
         );
     }
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
+    struct PanicWake;
+    impl Wake for PanicWake {
+        fn wake(self: Arc<Self>) {
+            panic!("this waker panics");
+        }
+    }
+    // One worker: it parks in the driver and fires the timers; if the
+    // panic unwound through it, nothing would run (nor fire) again.
+    common::within_limit(|| {
+        let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+        runtime.block_on(async {
+            // A sleep polled by a foreign executor whose waker panics.
+            let mut foreign = pin!(sleep(Duration::from_millis(1)));
+            let bad = Waker::from(Arc::new(PanicWake));
+            assert!(
+                foreign
+                    .as_mut()
+                    .poll(&mut Context::from_waker(&bad))
+                    .is_pending()
+            );
+            sleep(Duration::from_millis(5)).await;
+            assert_eq!(
+                corio::spawn(async { 5 }).await.unwrap(),
+                5,
+                "the worker lives"
+            );
+        });
+    });
+}

@@ -136,7 +136,7 @@ impl Reactor {
         for (source, event) in ready.drain(..) {
             source.dispatch(&self.poller, event, wake);
         }
-        wake.drain(..).for_each(Waker::wake);
+        wake.drain(..).for_each(crate::task::wake_from_driver);
         dispatched
     }
 

@@ -44,7 +44,10 @@ const TASKS_PER_TURN: usize = 61;
 /// The state a set's tasks and wakers share.
 struct Shared {
     owner: ThreadId,
-    queue: Mutex<VecDeque<Notified<Arc<Shared>>>>,
+    /// `None` once the set is dropped: a late wake from another thread
+    /// then drops its task reference instead of queueing it (queued, it
+    /// would hold this `Shared` forever, and the task cell with it).
+    queue: Mutex<Option<VecDeque<Notified<Arc<Shared>>>>>,
     owned: OwnedTasks<Arc<Shared>>,
     /// Wakes the task that runs `run_until`.
     runner: Mutex<Option<Waker>>,
@@ -52,7 +55,14 @@ struct Shared {
 
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified<Self>) {
-        self.queue.lock().push_back(task);
+        let mut queue = self.queue.lock();
+        let Some(tasks) = queue.as_mut() else {
+            drop(queue);
+            drop(task);
+            return;
+        };
+        tasks.push_back(task);
+        drop(queue);
         let runner = self.runner.lock().clone();
         if let Some(runner) = runner {
             runner.wake();
@@ -106,7 +116,7 @@ impl LocalSet {
         LocalSet {
             shared: Arc::new(Shared {
                 owner: thread::current().id(),
-                queue: Mutex::new(VecDeque::new()),
+                queue: Mutex::new(Some(VecDeque::new())),
                 owned: OwnedTasks::new(),
                 runner: Mutex::new(None),
             }),
@@ -175,7 +185,7 @@ impl Drop for LocalSet {
         // The owner thread drops every local future here, exactly once.
         let _enter = Enter::new(&self.shared);
         self.shared.owned.close_and_shutdown_all();
-        let queued: Vec<_> = self.shared.queue.lock().drain(..).collect();
+        let queued = self.shared.queue.lock().take();
         drop(queued);
         self.shared.runner.lock().take();
     }
@@ -329,12 +339,14 @@ impl<F: Future> Future for RunUntil<'_, F> {
             return Poll::Ready(output);
         }
         for _ in 0..TASKS_PER_TURN {
-            let next = shared.queue.lock().pop_front();
+            let next = shared.queue.lock().as_mut().and_then(VecDeque::pop_front);
             let Some(task) = next else {
                 return Poll::Pending;
             };
-            if let Some(again) = task.run() {
-                shared.queue.lock().push_back(again);
+            if let Some(again) = task.run()
+                && let Some(tasks) = shared.queue.lock().as_mut()
+            {
+                tasks.push_back(again);
             }
         }
         // More local work: yield to the runtime and come straight back.

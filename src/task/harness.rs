@@ -144,6 +144,16 @@ fn drop_stage<F: Future, S>(cell: &Cell<F, S>) -> std::thread::Result<()> {
     catch_unwind(AssertUnwindSafe(|| unsafe { *stage = Stage::Consumed }))
 }
 
+/// Wakes `waker` for the driver (timers, I/O events). A user's waker (a
+/// foreign executor's, say) may panic; on a worker parked in the driver
+/// that would unwind through the parker and leave it marked asleep, so the
+/// panic stops here (its message is printed by the panic hook as usual).
+pub(crate) fn wake_from_driver(waker: Waker) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+        discard_panic(payload);
+    }
+}
+
 /// Drops a caught panic's payload, whose own `Drop` may panic in turn: that
 /// second panic is caught too, and its payload leaked rather than dropped,
 /// so that nothing unwinds out of the runtime's bookkeeping.

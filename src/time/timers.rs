@@ -338,9 +338,7 @@ impl Timers {
                 }
             }
         }
-        for waker in fired {
-            waker.wake();
-        }
+        fired.into_iter().for_each(crate::task::wake_from_driver);
     }
 
     /// Timers currently armed (for metrics).
@@ -365,9 +363,7 @@ impl Timers {
         // Tasks are cancelled by the shutdown anyway; these wakes reach
         // waiters outside the runtime (a `Handle::block_on` on another
         // thread), whose next poll reports the shutdown.
-        for waker in fired {
-            waker.wake();
-        }
+        fired.into_iter().for_each(crate::task::wake_from_driver);
     }
 }
 
