@@ -367,3 +367,40 @@ fn a_runtime_dropped_with_tasks_in_a_local_queue_is_freed() {
     drop(runtime);
     assert_eq!(Arc::strong_count(&probe), 1, "the runtime leaked");
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_shut_down_in_the_background_is_freed_once_its_worker_ends() {
+    // shutdown_background does not wait: its shutdown runs while the worker
+    // is still in a poll, and whatever the worker does after that poll
+    // (cancel the task, or requeue it if it was woken just before the
+    // shutdown; `run_worker` then drops what it queued) must not keep the
+    // runtime alive once the worker thread ends.
+    let probe = Arc::new(());
+    let held = probe.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .on_slow_poll(move |_| {
+            let _ = &held;
+        })
+        .build()
+        .unwrap();
+    let (started_tx, started) = mpsc::channel();
+    runtime.spawn(async move {
+        let _ = started_tx.send(());
+        loop {
+            // Each poll keeps the worker a while (the slowness is the point
+            // of the test, not a synchronisation), then requeues the task.
+            std::thread::sleep(Duration::from_millis(5));
+            corio::task::yield_now().await;
+        }
+    });
+    recv(&started);
+    runtime.shutdown_background();
+    // The worker ends after its current poll; the probe must then be free.
+    let deadline = Instant::now() + LIMIT;
+    while Arc::strong_count(&probe) > 1 {
+        assert!(Instant::now() < deadline, "the runtime leaked");
+        std::thread::yield_now();
+    }
+}

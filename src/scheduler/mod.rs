@@ -182,6 +182,13 @@ impl Shared {
     fn put_core(&self, core: Box<Core>) {
         let index = core.index();
         let mut cores = self.cores.lock();
+        if self.is_shutdown() {
+            // `shutdown_tasks` may have emptied the free cores already: this
+            // one would keep its queued tasks, and through them `self`.
+            drop(cores);
+            core.drop_queued(self);
+            return;
+        }
         cores.free[index] = Some(core);
         let waiting = std::mem::take(&mut cores.waiting);
         drop(cores);
@@ -227,9 +234,11 @@ impl Shared {
         // `shutdown_tasks`: either it sees the push, or this sees the flag.
         fence(Ordering::SeqCst);
         if self.is_shutdown() {
-            while let Some(task) = steal_one(|| self.injector.steal()) {
-                drop(task);
-            }
+            // Collected first and dropped last: dropping a task may drop the
+            // last reference to this `Shared`, which `self` borrows.
+            let stolen: Vec<_> =
+                std::iter::from_fn(|| steal_one(|| self.injector.steal())).collect();
+            drop(stolen);
             return;
         }
         self.notify_parked();

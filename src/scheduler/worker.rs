@@ -51,6 +51,16 @@ impl Core {
         }
     }
 
+    /// Drops every task queued here and in this worker's LIFO slot, after
+    /// shutdown. (Left queued, each would keep the runtime's `Shared` alive
+    /// through the stealer that `Shared` itself holds: a leak.)
+    pub(super) fn drop_queued(&self, shared: &Shared) {
+        drop(shared.remotes[self.index].lifo.take());
+        while let Some(task) = self.local.pop() {
+            drop(task);
+        }
+    }
+
     pub(super) fn index(&self) -> usize {
         self.index
     }
@@ -291,11 +301,14 @@ pub(crate) fn run_worker(shared: Handle, index: usize) {
     let core = shared
         .take_core(index)
         .expect("each worker core is claimed by one thread");
-    let cx = Context::new(shared, core);
+    let cx = Context::new(shared.clone(), core);
     let core = cx.enter(|cx| {
         cx.run(&|| false);
     });
-    // Drop what is still queued here; the owned list cancels the futures.
+    // Drop what is still queued here (the owned list cancels the futures):
+    // on this thread, after its last push, which `shutdown_tasks` may have
+    // run before when the runtime did not wait for this worker.
+    core.drop_queued(&shared);
     drop(core);
 }
 

@@ -302,8 +302,10 @@ pub(super) unsafe fn drop_join_handle_slow<F: Future, S>(ptr: NonNull<Header>) {
     // SAFETY: the JoinHandle holds a reference.
     let cell = unsafe { cell::<F, S>(ptr) };
     let dropped = cell.header.state.transition_to_join_handle_dropped();
-    if dropped.drop_output {
-        let _ = drop_stage(cell);
+    if dropped.drop_output
+        && let Err(payload) = drop_stage(cell)
+    {
+        discard_panic(payload);
     }
     if dropped.drop_waker {
         // SAFETY: the transition gave the handle exclusive use of the field.
