@@ -336,3 +336,48 @@ fn back_to_back_short_sleeps_on_an_idle_runtime() {
         .unwrap();
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn many_senders_and_receivers_on_a_one_slot_channel_lose_no_wake() {
+    // Four senders and four receivers on two workers, all waiting on one
+    // slot most of the time: every wake handed out while a waiter was
+    // completing on its own retry must reach another waiter, or some
+    // sender or receiver sleeps beside room or a message.
+    for _ in 0..20 {
+        block_on(async {
+            let (tx, rx) = corio::sync::channel::bounded::<u32>(1);
+            let senders: Vec<_> = (0..4)
+                .map(|s| {
+                    let tx = tx.clone();
+                    corio::spawn(async move {
+                        for i in 0..500 {
+                            tx.send(s * 1_000 + i).await.unwrap();
+                        }
+                    })
+                })
+                .collect();
+            drop(tx);
+            let receivers: Vec<_> = (0..4)
+                .map(|_| {
+                    let rx = rx.clone();
+                    corio::spawn(async move {
+                        let mut count = 0;
+                        while rx.recv().await.is_some() {
+                            count += 1;
+                        }
+                        count
+                    })
+                })
+                .collect();
+            for sender in senders {
+                sender.await.unwrap();
+            }
+            let mut total = 0;
+            for receiver in receivers {
+                total += receiver.await.unwrap();
+            }
+            assert_eq!(total, 2_000);
+        });
+    }
+}

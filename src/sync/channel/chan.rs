@@ -54,6 +54,13 @@ impl<T> Chan<T> {
         popped
     }
 
+    /// Whether a send would find room now.
+    fn has_room(&self) -> bool {
+        self.queue
+            .capacity()
+            .is_none_or(|capacity| self.queue.len() < capacity)
+    }
+
     pub(super) fn close(&self) -> bool {
         let first = self.queue.close();
         if first {
@@ -91,7 +98,12 @@ impl<T> Chan<T> {
                 }
             }
         };
-        self.sending.complete(waiter);
+        // Woken, and room is left: the wake may have been meant for a slot
+        // we did not take, so the next sender gets it (else it waits on a
+        // channel with room, for a wake already spent).
+        if self.sending.complete(waiter) && self.has_room() {
+            self.sending.notify_one();
+        }
         spent.made_progress();
         Poll::Ready(sent)
     }
@@ -111,7 +123,10 @@ impl<T> Chan<T> {
                 }
             }
         };
-        self.receiving.complete(waiter);
+        // The mirror image: woken, and messages are left.
+        if self.receiving.complete(waiter) && self.queue.len() > 0 {
+            self.receiving.notify_one();
+        }
         spent.made_progress();
         Poll::Ready(received)
     }

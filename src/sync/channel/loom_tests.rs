@@ -98,3 +98,24 @@ fn loom_a_receiver_polled_again_while_queued_is_still_woken() {
         assert!(pinger.join().unwrap() && sender.join().unwrap());
     });
 }
+
+/// Two receivers park while a sender sends two messages. A receiver may
+/// take a message on its own retry just after queueing, and then be woken
+/// for the second message too: it must pass that wake on, or the other
+/// receiver sleeps beside a message (a review found this hang).
+#[test]
+fn loom_two_receivers_each_get_one_of_two_messages() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = unbounded::<u8>();
+        let rx2 = rx.clone();
+        let first = thread::spawn(move || block_on(rx.recv()));
+        let second = thread::spawn(move || block_on(rx2.recv()));
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        let mut got = [first.join().unwrap(), second.join().unwrap()];
+        got.sort();
+        assert_eq!(got, [Some(1), Some(2)]);
+    });
+}

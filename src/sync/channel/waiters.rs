@@ -80,11 +80,15 @@ impl Waiters {
         let mut queue = self.queue.lock();
         match slot.key {
             Some(key) if queue.is_queued(key) => queue.set_waker(key, waker),
-            stale => {
-                if let Some(key) = stale {
-                    // Woken before, but the operation lost the race: requeue.
-                    queue.remove(key);
-                }
+            Some(stale) => {
+                // Woken before, but a newcomer took the message (or slot)
+                // first: back to the head, the place it was woken from, so
+                // newcomers cannot push it to the back again and again.
+                queue.remove(stale);
+                slot.key = Some(queue.push_front((), waker));
+                self.queued.fetch_add(1, Ordering::Relaxed);
+            }
+            None => {
                 slot.key = Some(queue.push_back((), waker));
                 self.queued.fetch_add(1, Ordering::Relaxed);
             }
@@ -95,15 +99,22 @@ impl Waiters {
         fence(Ordering::SeqCst);
     }
 
-    /// The waiter's operation completed: forget it (a wake it held is used).
-    pub(super) fn complete(&self, slot: &mut Slot) {
+    /// The waiter's operation completed: forget it. Returns whether a
+    /// notifier had taken it off the queue meanwhile, i.e. whether it holds
+    /// a wake. That wake may not be what let it complete: it may have
+    /// succeeded on its own retry just after queueing, and the wake came
+    /// for a later message (or slot). The caller then passes the wake on if
+    /// the channel still has what its side waits for (see `chan.rs`).
+    pub(super) fn complete(&self, slot: &mut Slot) -> bool {
         slot.waker = None;
-        if let Some(key) = slot.key.take() {
-            let (queued, ()) = self.queue.lock().remove(key);
-            if queued {
-                self.queued.fetch_sub(1, Ordering::Relaxed);
-            }
+        let Some(key) = slot.key.take() else {
+            return false;
+        };
+        let (queued, ()) = self.queue.lock().remove(key);
+        if queued {
+            self.queued.fetch_sub(1, Ordering::Relaxed);
         }
+        !queued
     }
 
     /// The waiter's future is dropped before completing: forget it, and if it
@@ -146,7 +157,9 @@ impl Waiters {
                 wakers.push(waker);
             }
         }
-        wakers.into_iter().for_each(Waker::wake);
+        wakers
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 
     fn pop(&self, queue: &mut WaitQueue<()>) -> Option<Waker> {
