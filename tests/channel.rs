@@ -399,3 +399,38 @@ fn oneshot_wakes_the_receiver_on_send() {
     assert!(!flag.take(), "the replaced waker is not woken");
     assert_eq!(poll_with(Pin::new(&mut rx), &waker), Poll::Ready(Ok(1)));
 }
+
+#[test]
+fn a_woken_sender_that_loses_the_slot_to_a_newcomer_keeps_its_place() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    use std::task::{Context, Wake, Waker};
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+    let (a_wakes, b_wakes) = (
+        Arc::new(Count(AtomicUsize::new(0))),
+        Arc::new(Count(AtomicUsize::new(0))),
+    );
+    let (wa, wb) = (Waker::from(a_wakes.clone()), Waker::from(b_wakes.clone()));
+
+    let (tx, rx) = channel::bounded(1);
+    tx.try_send(0).unwrap();
+    let mut a = std::pin::pin!(tx.send(1));
+    let mut b = std::pin::pin!(tx.send(2));
+    assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_pending());
+    assert!(b.as_mut().poll(&mut Context::from_waker(&wb)).is_pending());
+    assert_eq!(rx.try_recv().unwrap(), 0);
+    assert_eq!(a_wakes.0.load(SeqCst), 1, "the first sender is woken");
+    // A newcomer takes the slot before the woken sender runs.
+    tx.try_send(9).unwrap();
+    assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_pending());
+    assert_eq!(rx.try_recv().unwrap(), 9);
+    assert_eq!(a_wakes.0.load(SeqCst), 2, "the first sender is still first");
+    assert_eq!(b_wakes.0.load(SeqCst), 0);
+    assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_ready());
+}

@@ -404,3 +404,59 @@ fn wait_group_below_zero_panics_like_go() {
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| wg.done())).unwrap_err();
     assert_eq!(panic_message(&*err), "sync: negative WaitGroup counter");
 }
+
+#[test]
+fn a_panicking_waker_in_a_batch_does_not_strand_the_others() {
+    use std::future::Future;
+    use std::task::{Context, Wake};
+
+    struct Panics;
+    impl Wake for Panics {
+        fn wake(self: Arc<Self>) {
+            panic!("this waker panics");
+        }
+    }
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let semaphore = Semaphore::new(0);
+    let bad = Waker::from(Arc::new(Panics));
+    let count = Arc::new(Count(AtomicUsize::new(0)));
+    let good = Waker::from(count.clone());
+    let mut first = pin!(semaphore.acquire());
+    let mut second = pin!(semaphore.acquire());
+    assert!(
+        first
+            .as_mut()
+            .poll(&mut Context::from_waker(&bad))
+            .is_pending()
+    );
+    assert!(
+        second
+            .as_mut()
+            .poll(&mut Context::from_waker(&good))
+            .is_pending()
+    );
+    // One release grants both; the first's waker panics while being woken.
+    semaphore.add_permits(2);
+    assert_eq!(
+        count.0.load(Ordering::SeqCst),
+        1,
+        "the second waiter was woken"
+    );
+    assert!(
+        second
+            .as_mut()
+            .poll(&mut Context::from_waker(&good))
+            .is_ready()
+    );
+    assert!(
+        first
+            .as_mut()
+            .poll(&mut Context::from_waker(&good))
+            .is_ready()
+    );
+}

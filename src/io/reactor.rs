@@ -136,7 +136,7 @@ impl Reactor {
         for (source, event) in ready.drain(..) {
             source.dispatch(&self.poller, event, wake);
         }
-        wake.drain(..).for_each(crate::task::wake_from_driver);
+        wake.drain(..).for_each(crate::task::wake_catching_panics);
         dispatched
     }
 

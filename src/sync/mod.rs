@@ -20,8 +20,9 @@
 //! Every primitive that parks tasks keeps them in a FIFO `WaitQueue`
 //! (`wait_queue.rs`): a linked list in a slab, so that
 //!
-//! * wake-ups go in arrival order (fairness: nobody waits forever while
-//!   newcomers are served);
+//! * wake-ups go in arrival order (fairness among the waiters; a channel
+//!   waiter that was woken but found a newcomer had taken the message or
+//!   the slot goes back to the head, not the tail);
 //! * a future dropped while waiting removes its own node in O(1) by key;
 //! * a woken node stays until its future has seen it, so the future can tell
 //!   "I was given the lock/permit/signal" from "I am still waiting", and pass

@@ -170,7 +170,9 @@ impl Notify {
                 wakers.push(waker);
             }
         }
-        wakers.into_iter().for_each(Waker::wake);
+        wakers
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 }
 

@@ -18,7 +18,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker, ready};
+use std::task::{Context, Poll, ready};
 
 use crate::loom::{Arc, Mutex};
 use crate::sync::wait_queue::{Recheck, WaitQueue};
@@ -123,7 +123,9 @@ impl WaitGroup {
                 }
             }
         }
-        wakers.into_iter().for_each(Waker::wake);
+        wakers
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 
     /// Waits until the counter is zero.

@@ -91,6 +91,24 @@ impl<T> WaitQueue<T> {
         key
     }
 
+    /// Queues a waiter at the front: one that was woken and lost its prize
+    /// to a newcomer goes back where it was, not behind everyone else.
+    pub(crate) fn push_front(&mut self, value: T, waker: &Waker) -> usize {
+        let key = self.nodes.insert(Node {
+            value,
+            waker: Some(waker.clone()),
+            prev: NIL,
+            next: self.head,
+        });
+        match self.head {
+            NIL => self.tail = key,
+            head => self.nodes[head].prev = key,
+        }
+        self.head = key;
+        self.len += 1;
+        key
+    }
+
     /// The value of the waiter at the head, if any is queued.
     pub(crate) fn front(&self) -> Option<&T> {
         (self.head != NIL).then(|| &self.nodes[self.head].value)
@@ -197,6 +215,26 @@ mod tests {
         assert_eq!(*queue.pop_front().expect("d is queued").1, 'd');
         assert!(queue.is_empty());
         assert_eq!(queue.remove(d), (false, 'd'));
+    }
+
+    #[test]
+    fn push_front_goes_ahead_of_every_queued_waiter() {
+        let mut queue = WaitQueue::new();
+        queue.push_back('b', Waker::noop());
+        queue.push_back('c', Waker::noop());
+        let a = queue.push_front('a', Waker::noop());
+        assert_eq!(queue.front(), Some(&'a'));
+        let order: Vec<char> = std::iter::from_fn(|| queue.pop_front().map(|(_, v)| *v)).collect();
+        assert_eq!(order, ['a', 'b', 'c']);
+        // Into an empty queue, it is both ends.
+        queue.remove(a);
+        let only = queue.push_front('z', Waker::noop());
+        let later = queue.push_back('y', Waker::noop());
+        assert_eq!(*queue.pop_front().unwrap().1, 'z');
+        assert_eq!(*queue.pop_front().unwrap().1, 'y');
+        assert!(queue.is_empty());
+        queue.remove(only);
+        queue.remove(later);
     }
 
     #[test]

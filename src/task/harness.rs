@@ -144,11 +144,14 @@ fn drop_stage<F: Future, S>(cell: &Cell<F, S>) -> std::thread::Result<()> {
     catch_unwind(AssertUnwindSafe(|| unsafe { *stage = Stage::Consumed }))
 }
 
-/// Wakes `waker` for the driver (timers, I/O events). A user's waker (a
-/// foreign executor's, say) may panic; on a worker parked in the driver
-/// that would unwind through the parker and leave it marked asleep, so the
-/// panic stops here (its message is printed by the panic hook as usual).
-pub(crate) fn wake_from_driver(waker: Waker) {
+/// Wakes `waker`, one of a batch: the driver's due timers and I/O events,
+/// or the waiters a semaphore, `Notify` or channel releases at once. A
+/// user's waker (a foreign executor's, say) may panic. In the driver that
+/// would unwind through the parked worker and leave it marked asleep; in a
+/// batch it would leave the rest unwoken (holding permits they were
+/// granted). So the panic stops here, and its message is printed by the
+/// panic hook as usual.
+pub(crate) fn wake_catching_panics(waker: Waker) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
         discard_panic(payload);
     }

@@ -338,7 +338,9 @@ impl Timers {
                 }
             }
         }
-        fired.into_iter().for_each(crate::task::wake_from_driver);
+        fired
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 
     /// Timers currently armed (for metrics).
@@ -363,7 +365,9 @@ impl Timers {
         // Tasks are cancelled by the shutdown anyway; these wakes reach
         // waiters outside the runtime (a `Handle::block_on` on another
         // thread), whose next poll reports the shutdown.
-        fired.into_iter().for_each(crate::task::wake_from_driver);
+        fired
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 }
 

@@ -187,7 +187,9 @@ impl Semaphore {
                 wakers.push(waker);
             }
         }
-        wakers.into_iter().for_each(Waker::wake);
+        wakers
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 
     /// Whether [`Semaphore::close`] was called.
@@ -389,7 +391,10 @@ impl Semaphore {
                 granted += 1;
             }
             drop(state);
-            wakers.into_iter().flatten().for_each(Waker::wake);
+            wakers
+                .into_iter()
+                .flatten()
+                .for_each(crate::task::wake_catching_panics);
             if granted < WAKE_BATCH {
                 return;
             }
