@@ -153,3 +153,26 @@ fn an_interval_of_duration_max_ticks_once_then_waits() {
         }
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn an_interval_ticks_when_polled_from_a_thread_outside_its_runtime() {
+    // As a Sleep does: the interval keeps its own runtime's timers and
+    // clock, whoever polls it.
+    let runtime = common::two_workers();
+    let mut ticker = runtime.block_on(async { interval(Duration::from_millis(10)) });
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ticks = futures_lite::future::block_on(async {
+            let first = ticker.tick().await;
+            let second = ticker.tick().await;
+            let third = ticker.tick().await;
+            [first, second, third]
+        });
+        let _ = done.send(ticks);
+    });
+    let [first, second, third] = common::recv(&finished);
+    assert_eq!(second - first, Duration::from_millis(10));
+    assert_eq!(third - second, Duration::from_millis(10));
+    drop(runtime);
+}

@@ -370,3 +370,16 @@ fn a_timeout_fires_even_when_its_future_spends_the_whole_budget() {
         });
     });
 }
+
+#[test]
+fn a_sleep_reset_to_a_passed_deadline_is_ready_at_the_next_poll() {
+    block_on(async {
+        let mut sleep = pin!(sleep(Duration::from_secs(3600)));
+        sleep.as_mut().reset(Instant::now());
+        assert!(sleep.is_elapsed());
+        assert!(
+            poll_once(sleep.as_mut()).await.is_some(),
+            "elapsed, so ready"
+        );
+    });
+}

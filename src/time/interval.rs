@@ -1,6 +1,7 @@
 //! `Interval`: ticks at a fixed period, with a policy for missed ticks.
 
 use std::future::poll_fn;
+use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -175,7 +176,9 @@ impl Interval {
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         ready!(self.delay.poll_elapsed(cx));
         let timeout = self.delay.deadline();
-        let now = Instant::now();
+        // The interval's own runtime's time and timers, whatever thread (or
+        // runtime) polls it, as for a `Sleep`.
+        let now = self.delay.now();
         // A tick is "missed" if we are more than a few ms late (tokio uses 5 ms).
         let next = if now > timeout + Duration::from_millis(5) {
             self.missed_tick_behavior
@@ -183,7 +186,7 @@ impl Interval {
         } else {
             timeout.saturating_add(self.period)
         };
-        self.delay = sleep_until(next);
+        Pin::new(&mut self.delay).reset(next);
         Poll::Ready(timeout)
     }
 
@@ -207,7 +210,8 @@ impl Interval {
     /// });
     /// ```
     pub fn reset(&mut self) {
-        self.delay = sleep_until(Instant::now().saturating_add(self.period));
+        let next = self.delay.now().saturating_add(self.period);
+        Pin::new(&mut self.delay).reset(next);
     }
 
     /// The period.

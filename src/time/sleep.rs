@@ -145,7 +145,7 @@ impl Sleep {
 
     /// The time of the runtime this sleep belongs to (paused or not), even
     /// when it is polled from a thread outside that runtime.
-    fn now(&self) -> Instant {
+    pub(crate) fn now(&self) -> Instant {
         Instant::from_std(self.timers.clock.now())
     }
 
@@ -169,6 +169,9 @@ impl Sleep {
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         let this = self.get_mut();
         this.deadline = deadline;
+        // The new deadline may already have passed: the next poll reads the
+        // clock (`fresh` skips that only for a deadline surely ahead).
+        this.fresh = false;
         this.timers.reset(&this.registration, deadline);
     }
 
