@@ -7,8 +7,9 @@
 //!   loop:
 //!       not marked ready? ─► poll_ready ─ Pending ─► return Pending (refund)
 //!       try the syscall ─ done or error ─► return it
-//!          │ WouldBlock (or a short write: the send buffer is full)
-//!          └──► clear the mark (unless an event came meanwhile), loop
+//!          │ WouldBlock ──► clear the mark (unless an event came meanwhile), loop
+//!          │ a stream's short write, a TCP read that drained
+//!          └──► clear the mark (likewise), return the count
 //! ```
 //!
 //! A socket that just got an event is tried at once; one that said

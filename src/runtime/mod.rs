@@ -5,7 +5,7 @@
 //!   Runtime ──owns──► worker threads ──run──► scheduler (work stealing)
 //!      │                                          │ parks on
 //!      │                                          ▼
-//!      ├──────────────────────────────────► Driver = timer wheel + reactor
+//!      ├──────────────────────────────────► Driver = timer wheels (one per worker) + reactor
 //!      └──────────────────────────────────► blocking pool
 //!   Handle: a cheap, cloneable reference to all of it
 //! ```

@@ -10,7 +10,7 @@
 //!
 //! The state word makes `unpark` before `park` harmless: the notification is
 //! kept, and the next `park` returns at once. Only one worker at a time holds
-//! the driver (DESIGN.md, "Driver"); the others sleep on their condvars.
+//! the driver (`docs/work-stealing.md`, "Parking"); the others sleep on their condvars.
 //!
 //! One `unpark` needs no system call: the driver's own thread, while it
 //! dispatches the events it just harvested, wakes tasks, and the scheduler

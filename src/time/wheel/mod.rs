@@ -1,5 +1,6 @@
 //! The hierarchical timer wheel: every pending `sleep`, `timeout` and
-//! `interval` of a runtime, ordered well enough to find the next one due.
+//! `interval` of one worker's shard of a runtime's timers (`timers.rs`),
+//! ordered well enough to find the next one due.
 //!
 //! # Why a wheel
 //!
