@@ -170,6 +170,13 @@ impl Pool {
                     let queued = state.queue.pop_back();
                     drop(state);
                     if let Some(queued) = queued {
+                        if queued.mandatory {
+                            // It may not be dropped (a File's buffered
+                            // bytes): run it here, as after shutdown.
+                            let _ = queued.job.run();
+                            self.inner.note_job(false);
+                            return handle;
+                        }
                         Task::from(queued.job).shutdown();
                         self.inner.note_job(false);
                     }
