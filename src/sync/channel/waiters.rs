@@ -99,12 +99,17 @@ impl Waiters {
         fence(Ordering::SeqCst);
     }
 
-    /// The waiter's operation completed: forget it. Returns whether a
-    /// notifier had taken it off the queue meanwhile, i.e. whether it holds
-    /// a wake. That wake may not be what let it complete: it may have
-    /// succeeded on its own retry just after queueing, and the wake came
-    /// for a later message (or slot). The caller then passes the wake on if
-    /// the channel still has what its side waits for (see `chan.rs`).
+    /// The waiter's operation completed: forget it. Returns whether it may
+    /// owe a wake to another waiter: a notifier had taken it off the queue
+    /// meanwhile (it holds a wake), and others are queued. That wake may not
+    /// be what let it complete: it may have succeeded on its own retry just
+    /// after queueing, and the wake came for a later message (or slot). The
+    /// caller then passes the wake on if the channel still has what its
+    /// side waits for (see `chan.rs`).
+    ///
+    /// The count is read after this lock: a waiter queued before it is
+    /// counted, and one queued after it retries its operation after its
+    /// own fence, and finds what is left without a wake.
     pub(super) fn complete(&self, slot: &mut Slot) -> bool {
         slot.waker = None;
         let Some(key) = slot.key.take() else {
@@ -113,8 +118,9 @@ impl Waiters {
         let (queued, ()) = self.queue.lock().remove(key);
         if queued {
             self.queued.fetch_sub(1, Ordering::Relaxed);
+            return false;
         }
-        !queued
+        self.queued.load(Ordering::Relaxed) > 0
     }
 
     /// The waiter's future is dropped before completing: forget it, and if it
