@@ -172,11 +172,12 @@ async fn semaphore() -> usize {
             })
         })
         .collect();
-    // The first line printed is task 9's: a task spawned from inside a task
-    // goes into the scheduler's LIFO slot and runs next (it is likely to
-    // use what its parent just touched); the one it displaces goes to the
-    // back of the queue. asyncio would start task 0 first. Either way the
-    // semaphore then hands out permits in the order the tasks asked.
+    // The tasks start in the order they were spawned, as in asyncio: this
+    // tour runs on a current-thread runtime, whose queue is FIFO. (On a
+    // multi-thread runtime a task spawned from a task goes into the
+    // worker's LIFO slot and runs next, displacing the previous one to the
+    // back.) The semaphore then hands out permits in the order the tasks
+    // asked.
     //
     // `gather(*tasks)`: for a list of tasks, await each handle.
     for task in tasks {

@@ -444,3 +444,24 @@ fn the_smallest_intervals_still_run_everything() {
     }));
     assert_eq!(sum, (0..1_000).sum::<u64>());
 }
+
+#[test]
+fn a_thread_name_with_a_nul_byte_is_refused_when_built() {
+    let err = corio::Runtime::builder()
+        .thread_name("a\0b")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("NUL"), "{err}");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_of_duration_max_waits_instead_of_overflowing() {
+    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let task = runtime.spawn(std::future::pending::<()>());
+    // No deadline: the workers are joined and the pending task cancelled.
+    runtime.shutdown_timeout(std::time::Duration::MAX);
+    let cancelled = futures_lite::future::block_on(task).unwrap_err();
+    assert!(cancelled.is_cancelled());
+}

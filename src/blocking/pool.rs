@@ -239,7 +239,7 @@ impl Pool {
             Task::from(queued.job).shutdown();
             self.inner.note_job(false);
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let me = thread::current().id();
         let mut state = self.inner.state.lock();
         // A runtime dropped from one of its own blocking jobs: that thread

@@ -267,7 +267,10 @@ impl Builder {
     }
 
     /// A poll longer than this is reported (default 100 ms, asyncio's debug
-    /// default); `None` turns the reports off.
+    /// default); `None` turns the reports off. The same watchdog thread also
+    /// rescues a task stuck in the LIFO slot of a worker blocked in a long
+    /// poll, and ticks the coarse clock behind the workers' `busy` times:
+    /// `None` turns those off too.
     ///
     /// # Examples
     ///
@@ -386,6 +389,10 @@ impl Builder {
                 "start_paused needs a current-thread runtime (Builder::new_current_thread): \
                  virtual time with several workers would race",
             );
+        }
+        // std panics at the first thread spawn on an interior NUL.
+        if self.thread_name.contains('\0') {
+            return invalid("thread_name must not contain a NUL byte");
         }
         // Below this, thread-local destructors at thread exit (crossbeam's
         // epoch bags among them) can overflow the stack.

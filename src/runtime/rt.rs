@@ -310,7 +310,8 @@ impl Runtime {
         if let Some(watchdog) = self.watchdog.take() {
             watchdog.stop();
         }
-        let deadline = timeout.map(|t| Instant::now() + t);
+        // A timeout too long to add (Duration::MAX) means no deadline.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let me = thread::current().id();
         // A runtime dropped from inside one of its own tasks cannot wait for
         // the worker it runs on.
