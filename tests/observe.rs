@@ -255,3 +255,25 @@ fn a_blocked_worker_does_not_strand_the_tasks_queued_behind_it() {
         "the watchdog saw the stall as it happened"
     );
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_current_thread_runtime_counts_its_parks_and_busy_time() {
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(bounded(async {
+        // Work (a poll that keeps the thread 2 ms: the time to be counted),
+        // then a sleep, during which the thread parks.
+        corio::spawn(async { std::thread::sleep(Duration::from_millis(2)) })
+            .await
+            .unwrap();
+        corio::time::sleep(Duration::from_millis(1)).await;
+    }));
+    let worker = &runtime.metrics().worker[0];
+    assert!(worker.parks >= 1, "it parked: {worker:?}");
+    assert!(
+        worker.busy >= Duration::from_millis(2),
+        "it was busy: {worker:?}"
+    );
+}

@@ -142,6 +142,9 @@ pub(super) struct Context {
     refs: Cell<usize>,
     /// Set while the driver fires timers on this thread (`from_the_driver`).
     from_driver: Cell<bool>,
+    /// Since when this worker has been awake (for its `busy` metric, counted
+    /// when it parks and at each driver check, on both flavours).
+    awake_since: Cell<Instant>,
 }
 
 /// References a worker takes from the shared count at once.
@@ -320,6 +323,7 @@ impl Context {
             core: RefCell::new(core),
             refs: Cell::new(0),
             from_driver: Cell::new(false),
+            awake_since: Cell::new(Instant::now()),
         }
     }
 
@@ -353,7 +357,7 @@ impl Context {
     /// current-thread `block_on` stops when its own future is woken).
     pub(super) fn run(&self, stop: &dyn Fn() -> bool) {
         let shared = &*self.shared;
-        let mut awake_since = Instant::now();
+
         while !shared.is_shutdown() && !stop() {
             let (task, maintenance) = {
                 let mut core = self.core.borrow_mut();
@@ -368,12 +372,7 @@ impl Context {
                 None => match self.search() {
                     Some(task) => task,
                     None => {
-                        let stats = &self.remote().stats;
-                        let busy = awake_since.elapsed().as_nanos() as u64;
-                        WorkerStats::bump(&stats.busy_ns, busy);
-                        WorkerStats::bump(&stats.parks, 1);
                         self.park(stop);
-                        awake_since = Instant::now();
                         continue;
                     }
                 },
@@ -420,8 +419,22 @@ impl Context {
         }
     }
 
+    /// Adds the time awake since the last call to this worker's `busy`.
+    fn count_busy(&self) {
+        let now = Instant::now();
+        let busy = now.saturating_duration_since(self.awake_since.replace(now));
+        WorkerStats::bump(&self.remote().stats.busy_ns, busy.as_nanos() as u64);
+    }
+
     /// Parks until there is work, shutdown, or `stop()`.
     pub(super) fn park(&self, stop: &dyn Fn() -> bool) {
+        self.count_busy();
+        WorkerStats::bump(&self.remote().stats.parks, 1);
+        self.park_until(stop);
+        self.awake_since.set(Instant::now());
+    }
+
+    fn park_until(&self, stop: &dyn Fn() -> bool) {
         let shared = &*self.shared;
         let is_searching = std::mem::replace(&mut self.core.borrow_mut().is_searching, false);
         shared
@@ -470,6 +483,8 @@ impl Context {
     }
 
     pub(super) fn poll_driver(&self) {
+        // A worker that never parks (saturated) still shows as busy.
+        self.count_busy();
         Parker::poll_driver(&self.shared.driver_lock, &*self.shared.driver);
     }
 }
