@@ -300,6 +300,10 @@ async fn activity_monitoring() -> Vec<String> {
     // The monitor; it stops once it has cleaned one task (or after a bound).
     for _ in 0..40 {
         sleep(Duration::from_millis(25)).await;
+        // Let the tasks whose sleeps ended with ours stamp first: after a
+        // stall of the whole thread, every stamp is old, not only the
+        // stuck task's.
+        corio::task::yield_now().await;
         let now = Instant::now();
         let idle: Vec<String> = activity
             .borrow()
@@ -330,10 +334,15 @@ async fn activity_monitoring() -> Vec<String> {
     cleaned
 }
 
-/// The seed's `critical_task`: a write that must not be cut in half.
-async fn critical_write(written: Arc<AtomicBool>, finished: Option<oneshot::Sender<()>>) {
+/// The seed's `critical_task`: a write that must not be cut in half; it
+/// takes `takes`.
+async fn critical_write(
+    takes: Duration,
+    written: Arc<AtomicBool>,
+    finished: Option<oneshot::Sender<()>>,
+) {
     println!("  critical write starts...");
-    sleep(Duration::from_millis(150)).await;
+    sleep(takes).await;
     written.store(true, Ordering::SeqCst);
     println!("  critical write done");
     if let Some(finished) = finished {
@@ -348,8 +357,14 @@ async fn shielding() -> (bool, bool) {
 
     // Unshielded: the timeout drops the write's future midway; the store
     // never happens. Dropping is immediate, so checking right away is fair.
+    // (This write would take 10 s, so no stall of the thread can let it
+    // finish before the 20 ms timeout is seen; nothing waits for it.)
     let unshielded = Arc::new(AtomicBool::new(false));
-    let outcome = timeout(limit, critical_write(unshielded.clone(), None)).await;
+    let outcome = timeout(
+        limit,
+        critical_write(Duration::from_secs(10), unshielded.clone(), None),
+    )
+    .await;
     assert!(outcome.is_err(), "the caller times out");
     let unshielded = unshielded.load(Ordering::SeqCst);
     println!("  without shield: the caller timed out, written = {unshielded}");
@@ -358,7 +373,11 @@ async fn shielding() -> (bool, bool) {
     // `Shield` future the caller was waiting on.
     let shielded = Arc::new(AtomicBool::new(false));
     let (finished_tx, finished_rx) = oneshot::channel();
-    let write = corio::task::shield(critical_write(shielded.clone(), Some(finished_tx)));
+    let write = corio::task::shield(critical_write(
+        Duration::from_millis(150),
+        shielded.clone(),
+        Some(finished_tx),
+    ));
     let outcome = timeout(limit, write).await;
     assert!(outcome.is_err(), "the caller times out");
     println!("  with shield: the caller timed out too, but the write goes on");
