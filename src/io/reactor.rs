@@ -153,19 +153,7 @@ impl Reactor {
         if self.registered.load(Ordering::Relaxed) == 0 {
             return Ok(false);
         }
-        let mut fd = libc::pollfd {
-            fd: self.poller.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        // SAFETY: `fd` is one valid `pollfd` that lives across the call, and
-        // the count passed is 1; a zero timeout makes the call non-blocking.
-        let n = unsafe { libc::poll(&mut fd, 1, 0) };
-        match n {
-            -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => Ok(true),
-            -1 => Err(io::Error::last_os_error()),
-            n => Ok(n > 0),
-        }
+        super::sys::ready_now(self.poller.as_raw_fd(), Direction::Read)
     }
 
     /// Wakes the thread blocked in [`wait`](Self::wait), or makes the next
