@@ -44,21 +44,11 @@ macro_rules! join {
     (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
-        let branches: u32 = 0 $( + $crate::__private::one(stringify!($e)) )*;
-        // Branches are polled in order, but a poll in which the coop budget
-        // ran out starts the next one at the first branch it starved: a
-        // branch that always has work cannot keep the others waiting.
-        let mut next_start: u32 = 0;
+        // In order, but fair under the coop budget (see `Turns`).
+        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*);
         $crate::__private::poll_fn(|cx| {
-            let start = ::std::mem::take(&mut next_start);
-            let mut starved = false;
             let mut pending = false;
-            for i in 0..branches {
-                let branch = (start + i) % branches;
-                if !starved && $crate::__private::budget_spent() {
-                    starved = true;
-                    next_start = branch;
-                }
+            for branch in turns.this_poll() {
                 $(
                     if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
                         let ( $($skip,)* fut, .. ) = &mut *futures;
@@ -113,19 +103,11 @@ macro_rules! try_join {
     (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
-        let branches: u32 = 0 $( + $crate::__private::one(stringify!($e)) )*;
-        // The first starved branch goes first next time, as in `join!`.
-        let mut next_start: u32 = 0;
+        // In order, but fair under the coop budget (see `Turns`).
+        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*);
         $crate::__private::poll_fn(|cx| {
-            let start = ::std::mem::take(&mut next_start);
-            let mut starved = false;
             let mut pending = false;
-            for i in 0..branches {
-                let branch = (start + i) % branches;
-                if !starved && $crate::__private::budget_spent() {
-                    starved = true;
-                    next_start = branch;
-                }
+            for branch in turns.this_poll() {
                 $(
                     if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
                         let ( $($skip,)* fut, .. ) = &mut *futures;

@@ -1,4 +1,4 @@
-//! What the macros expand to: `MaybeDone`, a cheap random start, and
+//! What the macros expand to: `MaybeDone`, `join!`'s fair `Turns`, a cheap random start, and
 //! re-exports, reachable as `$crate::__private` from user code.
 
 use std::cell::Cell;
@@ -84,10 +84,40 @@ pub fn random_below(n: u32) -> u32 {
     })
 }
 
-/// Whether the current task's coop budget is spent, for `join!`'s
-/// fairness (outside a task there is no budget: never spent).
-pub fn budget_spent() -> bool {
-    !crate::task::budget::has_remaining()
+/// The order `join!` and `try_join!` poll their branches in: 0, 1, 2...,
+/// except that a poll in which the coop budget ran out starts the next one
+/// at the first branch it starved. A branch that always has work would
+/// otherwise spend the whole budget before the others were polled, every
+/// time, and they would never finish.
+pub struct Turns {
+    branches: u32,
+    next_start: u32,
+}
+
+impl Turns {
+    pub fn new(branches: u32) -> Turns {
+        Turns {
+            branches,
+            next_start: 0,
+        }
+    }
+
+    /// This poll's branches, in order. The budget is checked as each one is
+    /// reached (outside a task there is none: never spent).
+    pub fn this_poll(&mut self) -> impl Iterator<Item = u32> + '_ {
+        let branches = self.branches;
+        let start = std::mem::take(&mut self.next_start);
+        let next_start = &mut self.next_start;
+        let mut starved = false;
+        (0..branches).map(move |i| {
+            let branch = (start + i) % branches;
+            if !starved && !crate::task::budget::has_remaining() {
+                starved = true;
+                *next_start = branch;
+            }
+            branch
+        })
+    }
 }
 
 /// A result's error, for `try_join!`.
