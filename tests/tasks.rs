@@ -1,6 +1,6 @@
 //! Tasks as a user holds them: `JoinHandle` (output, abort, ids), the task
-//! `Builder`, `shield`, the cooperative budget, and panics. `JoinSet` is in
-//! `join_set.rs`.
+//! `Builder`, `shield` and the cooperative budget. Panics are in
+//! `panics.rs`, `JoinSet` in `join_set.rs`.
 
 mod common;
 
@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use common::{Drops, LIMIT, Latch, block_on, bounded, count_polls, panic_message, panic_of, recv};
+use common::{Drops, LIMIT, Latch, block_on, bounded, count_polls, panic_of, recv};
 use corio::Runtime;
 use corio::task;
 
@@ -185,70 +185,6 @@ fn task_builder_spawns_named_tasks() {
             .unwrap();
         assert_eq!(on.await.unwrap(), 3);
     });
-}
-
-// ----------------------------------------------------------------- panics
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_panicking_task_gives_is_panic_and_the_worker_goes_on() {
-    let runtime = one_worker();
-    runtime.block_on(bounded(async {
-        let err = corio::spawn(async { panic!("task boom") })
-            .await
-            .unwrap_err();
-        assert!(err.is_panic());
-        assert!(!err.is_cancelled());
-        assert!(err.to_string().contains("task boom"), "{err}");
-        assert_eq!(panic_message(&*err.into_panic()), "task boom");
-        let err = corio::spawn(async { std::panic::panic_any(17u32) })
-            .await
-            .unwrap_err();
-        assert_eq!(err.into_panic().downcast_ref::<u32>(), Some(&17));
-        // The only worker survived: it runs more tasks, panicking or not.
-        let mut handles = Vec::new();
-        for i in 0..100u32 {
-            handles.push(corio::spawn(async move {
-                if i % 2 == 0 {
-                    panic!("even");
-                }
-                i
-            }));
-        }
-        for (i, handle) in handles.into_iter().enumerate() {
-            match handle.await {
-                Ok(v) => assert_eq!(v as usize, i),
-                Err(err) => assert!(err.is_panic() && i % 2 == 0),
-            }
-        }
-    }));
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_panicking_drop_on_abort_is_reported_not_fatal() {
-    struct PanicOnDrop;
-    impl Drop for PanicOnDrop {
-        fn drop(&mut self) {
-            panic!("drop boom");
-        }
-    }
-    let runtime = one_worker();
-    runtime.block_on(bounded(async {
-        let started = Latch::new(1);
-        let signal = started.clone();
-        let handle = corio::spawn(async move {
-            let _bomb = PanicOnDrop;
-            signal.count_down();
-            std::future::pending::<()>().await;
-        });
-        started.wait().await;
-        handle.abort();
-        // Either report is acceptable; the runtime must survive.
-        let err = handle.await.unwrap_err();
-        assert!(err.is_cancelled() || err.is_panic());
-        assert_eq!(corio::spawn(async { 1 }).await.unwrap(), 1);
-    }));
 }
 
 // ----------------------------------------------------------------- shield
@@ -443,132 +379,5 @@ fn a_join_handle_moved_between_tasks_wakes_the_last_poller() {
         task::yield_now().await;
         gate.count_down();
         assert_eq!(waiter.await.unwrap().unwrap(), 11);
-    });
-}
-
-/// A panic payload whose own `Drop` panics.
-struct Bomb;
-
-impl Drop for Bomb {
-    fn drop(&mut self) {
-        std::panic::panic_any(Bomb);
-    }
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_panic_payload_that_panics_when_dropped_does_not_kill_the_worker() {
-    // On its own thread: a dead only worker would stop the timers too.
-    common::within_limit(|| {
-        one_worker().block_on(async {
-            // Nobody joins: the runtime drops the payload itself.
-            drop(corio::spawn(async { std::panic::panic_any(Bomb) }));
-            // And a future whose Drop panics with it, after its output.
-            drop(corio::spawn(async {
-                let _bomb = Bomb;
-            }));
-            assert_eq!(
-                corio::spawn(async { 7 }).await.unwrap(),
-                7,
-                "the worker lives"
-            );
-        })
-    });
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_future_dropped_by_abort_sees_its_task_id() {
-    struct RecordsId(mpsc::Sender<Option<task::Id>>);
-    impl Drop for RecordsId {
-        fn drop(&mut self) {
-            let _ = self.0.send(task::try_id());
-        }
-    }
-    block_on(async {
-        let (tx, rx) = mpsc::channel();
-        let record = RecordsId(tx);
-        // Dropped with the future, whether or not it ever ran.
-        let handle = corio::spawn(async move {
-            let _record = record;
-            std::future::pending::<()>().await
-        });
-        let id = handle.id();
-        handle.abort();
-        assert!(handle.await.unwrap_err().is_cancelled());
-        assert_eq!(recv(&rx), Some(id));
-    });
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_join_waker_that_panics_does_not_kill_the_worker() {
-    struct PanicWake;
-    impl std::task::Wake for PanicWake {
-        fn wake(self: Arc<Self>) {
-            panic!("this waker panics");
-        }
-    }
-    common::within_limit(|| {
-        one_worker().block_on(async {
-            let (release, released) = corio::sync::oneshot::channel::<()>();
-            let mut handle = corio::spawn(async move {
-                released.await.unwrap();
-                1
-            });
-            // The handle's waker is now one that panics when woken.
-            let bad = std::task::Waker::from(Arc::new(PanicWake));
-            let polled =
-                std::pin::Pin::new(&mut handle).poll(&mut std::task::Context::from_waker(&bad));
-            assert!(polled.is_pending());
-            release.send(()).unwrap();
-            // Runs after that task completes and wakes the bad waker, on the
-            // same (only) worker.
-            assert_eq!(
-                corio::spawn(async { 2 }).await.unwrap(),
-                2,
-                "the worker lives"
-            );
-            assert_eq!(handle.await.unwrap(), 1);
-        })
-    });
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_slow_poll_hook_that_panics_does_not_kill_the_worker() {
-    // The hook runs on the watchdog's thread (a poll still going) or on the
-    // worker (a poll that just ended), whichever notices first: a panic in
-    // it must kill neither. A dead watchdog reports nothing more (and stops
-    // the coarse clock the worker's check reads); a dead worker runs
-    // nothing more. Either way the loop below would never see a second
-    // report. (Printing the panic takes the watchdog a while, so a slow
-    // poll may pass unreported meanwhile: the loop just makes another.)
-    let calls = Arc::new(AtomicUsize::new(0));
-    let counted = calls.clone();
-    let runtime = Runtime::builder()
-        .worker_threads(1)
-        .slow_poll_threshold(Some(Duration::from_millis(5)))
-        .on_slow_poll(move |report| {
-            counted.fetch_add(1, SeqCst);
-            panic!("slow poll: {report:?}")
-        })
-        .build()
-        .unwrap();
-    common::within_limit(move || {
-        runtime.block_on(async {
-            while calls.load(SeqCst) < 2 {
-                // A poll that blocks its worker past the threshold (the
-                // slowness is the subject here, not a synchronisation).
-                corio::spawn(async { std::thread::sleep(Duration::from_millis(30)) })
-                    .await
-                    .unwrap();
-            }
-            assert_eq!(
-                corio::spawn(async { 3 }).await.unwrap(),
-                3,
-                "the worker lives"
-            );
-        })
     });
 }

@@ -1,5 +1,6 @@
-//! What the macros expand to: `MaybeDone`, `join!`'s fair `Turns`, a cheap random start, and
-//! re-exports, reachable as `$crate::__private` from user code.
+//! What the macros expand to: `MaybeDone`, `join!`'s fair `Turns`, a cheap
+//! random start, and re-exports, reachable as `$crate::__private` from user
+//! code.
 
 use std::cell::Cell;
 use std::future::Future;
