@@ -146,7 +146,7 @@ fn a_panic_in_a_blocking_job_is_a_join_error() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn blocking_jobs_do_not_hold_up_the_workers() {
-    let runtime = Runtime::builder().worker_threads(1).build().unwrap();
+    let runtime = common::one_worker();
     runtime.block_on(bounded(async {
         let (release_tx, release_rx) = mpsc::channel::<()>();
         let job = corio::spawn_blocking(move || release_rx.recv_timeout(LIMIT).is_ok());

@@ -144,7 +144,7 @@ fn a_local_set_runs_on_a_multi_thread_runtime_too() {
 
 #[test]
 fn spawn_local_outside_a_local_set_panics_with_the_fix() {
-    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let runtime = common::one_worker();
     let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         runtime.block_on(async {
             drop(corio::task::spawn_local(async {}));
@@ -229,7 +229,7 @@ fn pausing_a_multi_thread_runtime_is_refused() {
         .build()
         .unwrap_err();
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
-    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let runtime = common::one_worker();
     let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         runtime.block_on(async { time::pause() })
     }))

@@ -179,11 +179,11 @@ fn a_local_set_run_by_one_runtime_then_another_is_in_each_ones_dump() {
     };
     // The second runtime comes after the first is gone, so it may reuse
     // the first one's memory: the set must still register with it.
-    let first = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let first = common::one_worker();
     assert!(in_dump(&first));
     assert!(in_dump(&first), "running the set again changes nothing");
     drop(first);
-    let second = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let second = common::one_worker();
     assert!(in_dump(&second), "a new runtime lists the set's task too");
 }
 

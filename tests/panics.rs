@@ -10,13 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use common::{Latch, block_on, bounded, panic_message, recv};
+use common::{Latch, block_on, bounded, one_worker, panic_message, recv};
 use corio::Runtime;
 use corio::task;
-
-fn one_worker() -> Runtime {
-    Runtime::builder().worker_threads(1).build().unwrap()
-}
 
 #[test]
 #[cfg_attr(miri, ignore)]

@@ -458,7 +458,7 @@ fn a_thread_name_with_a_nul_byte_is_refused_when_built() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn shutdown_timeout_of_duration_max_waits_instead_of_overflowing() {
-    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let runtime = common::one_worker();
     let task = runtime.spawn(std::future::pending::<()>());
     // No deadline: the workers are joined and the pending task cancelled.
     runtime.shutdown_timeout(std::time::Duration::MAX);

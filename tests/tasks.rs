@@ -8,13 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use common::{Drops, LIMIT, Latch, block_on, bounded, count_polls, panic_of, recv};
+use common::{Drops, LIMIT, Latch, block_on, bounded, count_polls, one_worker, panic_of, recv};
 use corio::Runtime;
 use corio::task;
-
-fn one_worker() -> Runtime {
-    Runtime::builder().worker_threads(1).build().unwrap()
-}
 
 // ------------------------------------------------------------- JoinHandle
 

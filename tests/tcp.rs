@@ -435,7 +435,7 @@ fn lookup_host_resolves_on_the_blocking_pool_for_connect() {
 fn connect_resolves_names_on_the_blocking_pool_and_addresses_in_place() {
     use futures_lite::FutureExt;
     // A fresh runtime: its blocking pool has started no thread yet.
-    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let runtime = common::one_worker();
     let blocking_threads = || runtime.metrics().blocking_threads;
     runtime.block_on(common::bounded(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

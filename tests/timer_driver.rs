@@ -245,7 +245,7 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
     // One worker: it parks in the driver and fires the timers; if the
     // panic unwound through it, nothing would run (nor fire) again.
     common::within_limit(|| {
-        let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+        let runtime = common::one_worker();
         runtime.block_on(async {
             // A sleep polled by a foreign executor whose waker panics.
             let mut foreign = pin!(sleep(Duration::from_millis(1)));

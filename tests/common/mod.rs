@@ -17,6 +17,15 @@ pub fn block_on<F: Future>(fut: F) -> F::Output {
     two_workers().block_on(bounded(fut))
 }
 
+/// A new runtime with one worker: a worker killed by a panic that escaped
+/// stops everything it would run.
+pub fn one_worker() -> corio::Runtime {
+    corio::Runtime::builder()
+        .worker_threads(1)
+        .build()
+        .expect("cannot build a runtime")
+}
+
 /// A new runtime with two workers.
 pub fn two_workers() -> corio::Runtime {
     corio::Runtime::builder()
