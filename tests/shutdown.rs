@@ -254,6 +254,32 @@ fn shutdown_background_does_not_wait() {
     job.finish();
 }
 
+/// A runtime dropped inside another runtime's task cannot wait for its
+/// blocking jobs: that would stall the worker running the drop. Its tasks
+/// are still cancelled.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_dropped_inside_a_task_waits_for_nothing() {
+    let inner = two_workers();
+    let job = BlockingJob::start(&inner);
+    let drops = Drops::new(1);
+    let tracked = drops.track(0);
+    inner.spawn(async move {
+        let _tracked = tracked;
+        std::future::pending::<()>().await;
+    });
+    let job = block_on(async move {
+        let dropper = corio::spawn(async move {
+            drop(inner);
+            job
+        });
+        dropper.await.unwrap()
+    });
+    assert!(job.is_running(), "the drop waited for the blocking job");
+    drops.assert_each_dropped_once();
+    job.finish();
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn spawn_after_shutdown_began_is_cancelled() {

@@ -56,10 +56,16 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Handle>) -> R) -> R {
     CURRENT.with(|c| f(c.borrow().as_ref()))
 }
 
+/// Whether this thread may block: false on a worker thread and inside
+/// `block_on`, where blocking would stall the runtime.
+pub(crate) fn may_block() -> bool {
+    !BLOCKING_FORBIDDEN.with(Cell::get)
+}
+
 /// Panics with a clear message if this thread runs tasks of a runtime.
 #[track_caller]
 pub(crate) fn assert_may_block(what: &str) {
-    if BLOCKING_FORBIDDEN.with(Cell::get) {
+    if !may_block() {
         panic!(
             "{what} was called from inside a corio runtime (a worker thread or another block_on); \
              blocking here would stall the runtime: `.await` the future instead, \

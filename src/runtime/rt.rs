@@ -36,6 +36,14 @@ use crate::time::{Clock, Timers};
 /// assert_eq!(out, 3);
 /// // Dropping the runtime stops the workers and drops unfinished tasks.
 /// ```
+///
+/// Dropping a runtime waits for its worker threads and blocking jobs, like
+/// [`shutdown_timeout`](Runtime::shutdown_timeout) with no limit. Dropped
+/// inside an async context (a task, or another `block_on`), where waiting
+/// would stall the runtime that runs it, it waits for nothing, like
+/// [`shutdown_background`](Runtime::shutdown_background): its tasks are
+/// still cancelled, and its running blocking jobs still run to their end.
+/// (tokio panics there instead.)
 pub struct Runtime {
     handle: Handle,
     workers: Vec<thread::JoinHandle<()>>,
@@ -402,7 +410,14 @@ fn job_hook(timers: Arc<Timers>) -> blocking::JobHook {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        self.shutdown(None);
+        // Inside an async context, waiting for threads and jobs would stall
+        // the worker (or `block_on`) that runs this drop.
+        let timeout = if context::may_block() {
+            None
+        } else {
+            Some(Duration::ZERO)
+        };
+        self.shutdown(timeout);
     }
 }
 
