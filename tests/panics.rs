@@ -1,7 +1,7 @@
 //! Panics inside the runtime: a task's panic becomes its `JoinError` and the
 //! worker goes on; so does a panic from the places a user's code runs on a
-//! worker's behalf (a join waker, a slow-poll hook, a panic payload's or a
-//! future's `Drop`). Most tests run on one worker, so a worker killed by an
+//! worker's behalf (a join waker, a slow-poll hook, a thread start or stop
+//! hook, a panic payload's or a future's `Drop`). Most tests run on one worker, so a worker killed by an
 //! escaping panic would stop everything and the bounded wait would fail.
 
 mod common;
@@ -201,4 +201,32 @@ fn a_slow_poll_hook_that_panics_does_not_kill_the_worker() {
             );
         })
     });
+}
+
+/// A panicking `on_thread_start` hook does not end the thread it runs on:
+/// the only worker still runs tasks, and a blocking-pool thread still runs
+/// the job it was started for. A panicking `on_thread_stop` does not stop
+/// the runtime from being dropped.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn thread_hooks_that_panic_do_not_kill_their_threads() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let count = started.clone();
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .on_thread_start(move || {
+            count.fetch_add(1, SeqCst);
+            panic!("start hook boom");
+        })
+        .on_thread_stop(|| panic!("stop hook boom"))
+        .build()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    runtime.spawn(async move {
+        let job = corio::spawn_blocking(|| 7).await.unwrap();
+        tx.send(job).unwrap();
+    });
+    assert_eq!(recv(&rx), 7);
+    assert_eq!(started.load(SeqCst), 2, "the worker and one pool thread");
+    drop(runtime);
 }

@@ -20,4 +20,4 @@ mod pool;
 
 pub(crate) use context::{EnterGuard, asyncify, enter, spawn, spawn_mandatory};
 
-pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook};
+pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook, run_thread_hook};

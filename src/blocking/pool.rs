@@ -16,6 +16,19 @@ use crate::task::{JoinHandle, Notified, Schedule, Task, new_task};
 /// A hook run on each new or exiting pool thread.
 pub(crate) type ThreadHook = Arc<dyn Fn() + Send + Sync>;
 
+/// Runs a user's `on_thread_start` / `on_thread_stop` hook, if set. A hook
+/// that panics has its message printed by the panic hook as usual, but the
+/// unwind stops here: it would end the thread outside its loop, and a worker
+/// that never runs its loop strands its queue (with one worker, the whole
+/// runtime), a pool thread the job it was started for.
+pub(crate) fn run_thread_hook(hook: Option<&ThreadHook>) {
+    if let Some(hook) = hook
+        && let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook()))
+    {
+        crate::task::discard_panic(payload);
+    }
+}
+
 /// Makes a pool thread enter its runtime; the returned guard lives as long
 /// as the thread (`None` if the runtime is already gone).
 pub(crate) type EnterHook = Arc<dyn Fn() -> Option<Box<dyn std::any::Any>> + Send + Sync>;
@@ -309,9 +322,7 @@ impl Inner {
     }
 
     fn run(self: Arc<Self>) {
-        if let Some(hook) = &self.config.on_thread_start {
-            hook();
-        }
+        run_thread_hook(self.config.on_thread_start.as_ref());
         let _enter = self.config.enter.as_ref().and_then(|enter| enter());
         let mut state = self.state.lock();
         'outer: loop {
@@ -358,8 +369,6 @@ impl Inner {
         }
         self.exited.notify_all();
         drop(state);
-        if let Some(hook) = &self.config.on_thread_stop {
-            hook();
-        }
+        run_thread_hook(self.config.on_thread_stop.as_ref());
     }
 }

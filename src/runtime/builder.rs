@@ -187,6 +187,8 @@ impl Builder {
 
     /// Runs `f` on each runtime thread (workers and blocking pool) as it starts.
     ///
+    /// If `f` panics, the panic is printed as usual and the thread goes on.
+    ///
     /// # Examples
     ///
     /// ```
@@ -211,6 +213,9 @@ impl Builder {
     }
 
     /// Runs `f` on each runtime thread just before it exits.
+    ///
+    /// If `f` panics, the panic is printed as usual and the thread still
+    /// exits cleanly.
     ///
     /// # Examples
     ///

@@ -142,9 +142,7 @@ impl Runtime {
         let running = Running::start(&self.running);
         thread.spawn(move || {
             let _running = running;
-            if let Some(hook) = on_start {
-                hook();
-            }
+            blocking::run_thread_hook(on_start.as_ref());
             {
                 let _slack = driver::precise_timer_slack();
                 let _enter = context::enter(&handle, true);
@@ -152,9 +150,7 @@ impl Runtime {
                 drop(handle);
                 scheduler::run_worker(scheduler, index);
             }
-            if let Some(hook) = on_stop {
-                hook();
-            }
+            blocking::run_thread_hook(on_stop.as_ref());
         })
     }
 
