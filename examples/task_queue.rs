@@ -91,7 +91,7 @@ fn main() -> io::Result<()> {
         println!("  curl http://{addr}/jobs/1");
         let (app, workers) = App::start();
         corio::select! {
-            served = serve(listener, app.clone()) => served?,
+            () = serve(listener, app.clone()) => unreachable!("serve never returns"),
             _ = corio::signal::ctrl_c() => println!("ctrl-c: stopping"),
         }
         app.stop(workers).await;
@@ -246,12 +246,24 @@ async fn worker(n: usize, app: Arc<App>, queue: channel::Receiver<Job>) {
 // ----------------------------------------------------------------------------
 // The HTTP API.
 
-/// Accepts connections until an error; each connection is served by its
-/// own task, so a slow client holds up nobody else.
-pub async fn serve(listener: TcpListener, app: Arc<App>) -> io::Result<()> {
+/// Accepts connections until dropped; each connection is served by its own
+/// task, so a slow client holds up nobody else.
+pub async fn serve(listener: TcpListener, app: Arc<App>) {
     loop {
-        let (stream, _) = listener.accept().await?;
-        stream.set_nodelay(true)?;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // One failed accept (a client that reset before we took it,
+            // or no descriptors left: EMFILE) must not end the server. A
+            // short pause lets descriptors free up instead of retrying hot.
+            Err(err) => {
+                eprintln!("accept failed: {err}");
+                corio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        // Nagle's delay only slows small responses; a socket that refuses
+        // the option still works.
+        let _ = stream.set_nodelay(true);
         let app = app.clone();
         corio::spawn(async move {
             let service = service_fn(move |request| route(app.clone(), request));
