@@ -5,7 +5,7 @@ mod common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{LIMIT, bounded, panic_message, recv};
 use corio::Runtime;
@@ -160,14 +160,26 @@ fn blocking_jobs_do_not_hold_up_the_workers() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn shutdown_waits_for_running_jobs() {
-    let runtime = runtime_with_max_blocking(2);
+    // The worker's stop hook runs only once shutdown has begun: the job
+    // waits for it, so it is still running when `drop` gets to the pool,
+    // however slowly the steps before that go.
+    let (stopping_tx, stopping_rx) = mpsc::channel();
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .max_blocking_threads(2)
+        .on_thread_stop(move || {
+            let _ = stopping_tx.send(());
+        })
+        .build()
+        .unwrap();
     let finished = Arc::new(AtomicBool::new(false));
     let (started_tx, started_rx) = mpsc::channel();
     {
         let finished = finished.clone();
         runtime.spawn_blocking(move || {
             started_tx.send(()).unwrap();
-            // Creates the condition: a job still running at shutdown.
+            recv(&stopping_rx);
+            // Still running while shutdown waits for the pool.
             std::thread::sleep(Duration::from_millis(100));
             finished.store(true, SeqCst);
         });
@@ -185,10 +197,20 @@ fn shutdown_waits_for_running_jobs() {
 fn queued_jobs_are_cancelled_at_shutdown() {
     let runtime = runtime_with_max_blocking(1);
     let (started_tx, started_rx) = mpsc::channel();
+    let (probe_tx, probe_rx) = mpsc::channel::<corio::task::AbortHandle>();
     let running = runtime.spawn_blocking(move || {
         started_tx.send(()).unwrap();
-        // Occupies the only pool thread while the next job is queued.
-        std::thread::sleep(Duration::from_millis(50));
+        // Occupies the only pool thread until shutdown has dealt with the
+        // queued job, however long shutdown takes to get there.
+        let queued = probe_rx.recv_timeout(LIMIT).unwrap();
+        let give_up = Instant::now() + LIMIT;
+        while !queued.is_finished() {
+            assert!(
+                Instant::now() < give_up,
+                "shutdown never ended the queued job"
+            );
+            std::thread::yield_now();
+        }
         1
     });
     recv(&started_rx);
@@ -197,6 +219,7 @@ fn queued_jobs_are_cancelled_at_shutdown() {
         let ran = ran.clone();
         runtime.spawn_blocking(move || ran.store(true, SeqCst))
     };
+    probe_tx.send(queued.abort_handle()).unwrap();
     drop(runtime);
     assert_eq!(futures_lite::future::block_on(running).unwrap(), 1);
     let err = futures_lite::future::block_on(queued).unwrap_err();

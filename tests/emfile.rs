@@ -6,11 +6,9 @@
 
 mod common;
 
-use std::io::{ErrorKind, Read, Write};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::io::{ErrorKind, Write};
 
-use common::{LIMIT, block_on};
+use common::block_on;
 use corio::net::TcpListener;
 
 const CHILD: &str = "CORIO_TEST_EMFILE_CHILD";
@@ -22,28 +20,7 @@ fn accept_under_emfile_errors_then_recovers() {
     if std::env::var_os(CHILD).is_some() {
         return child_body();
     }
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let (done, finished) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut out = String::new();
-        let mut err = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        let _ = stderr.read_to_string(&mut err);
-        let _ = done.send((child.wait(), out, err));
-    });
-    let (status, out, err) = finished
-        .recv_timeout(LIMIT * 2)
-        .expect("the child process hung");
-    assert!(status.unwrap().success(), "child failed:\n{out}\n{err}");
-    assert!(out.contains("1 passed"), "the child ran the body:\n{out}");
+    common::run_in_child(TEST_NAME, CHILD);
 }
 
 fn set_nofile_limit(limit: libc::rlim_t) {

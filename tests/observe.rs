@@ -4,7 +4,7 @@ mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::bounded;
 use corio::observe::{SlowPoll, TaskState};
@@ -41,7 +41,16 @@ fn metrics_move_as_tasks_spawn_finish_steal_and_park() {
                 d.fetch_add(1, Ordering::SeqCst);
             });
         }
-        std::thread::sleep(Duration::from_millis(200));
+        // Held until the other worker has run them all (and for at least
+        // 200 ms, the busy time checked below).
+        let start = Instant::now();
+        while d.load(Ordering::SeqCst) < 100 || start.elapsed() < Duration::from_millis(200) {
+            assert!(
+                start.elapsed() < common::LIMIT,
+                "nobody stole the queued tasks"
+            );
+            std::thread::yield_now();
+        }
         tx.send(()).unwrap();
     });
     common::recv(&rx);
@@ -230,14 +239,24 @@ fn a_blocked_worker_does_not_strand_the_tasks_queued_behind_it() {
         async move {
             corio::spawn(async move {
                 // The last of these lands in this worker's LIFO slot, the
-                // rest in its queue; then the worker blocks for 500 ms.
+                // rest in its queue; then the worker blocks.
                 for _ in 0..100 {
                     let f = finished.clone();
                     corio::spawn(async move {
                         f.fetch_add(1, Ordering::SeqCst);
                     });
                 }
-                std::thread::sleep(Duration::from_millis(500));
+                // Blocked until the other worker has run all 100 (and for
+                // at least 200 ms, so the watchdog sees the stall).
+                let start = Instant::now();
+                while finished.load(Ordering::SeqCst) < 100
+                    || start.elapsed() < Duration::from_millis(200)
+                {
+                    if start.elapsed() >= common::LIMIT {
+                        break;
+                    }
+                    std::thread::yield_now();
+                }
                 finished.load(Ordering::SeqCst)
             })
             .await

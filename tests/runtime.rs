@@ -128,8 +128,16 @@ fn thread_hooks_run_on_runtime_threads() {
         corio::spawn_blocking(|| ()).await.unwrap();
     }));
     drop(runtime);
-    // The hooks' senders were dropped with the runtime, so the channel ends.
-    let events: Vec<_> = rx.iter().collect();
+    // The hooks' senders were dropped with the runtime, so the channel ends
+    // (unless the runtime leaked them: then this fails after the limit).
+    let mut events = Vec::new();
+    loop {
+        match rx.recv_timeout(common::LIMIT) {
+            Ok(event) => events.push(event),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!("the hooks were never dropped"),
+        }
+    }
     let count = |kind: &str| events.iter().filter(|(k, _)| *k == kind).count();
     assert_eq!(count("start"), 3, "{events:?}");
     assert_eq!(count("stop"), 3, "{events:?}");
@@ -383,22 +391,9 @@ fn the_smallest_accepted_stack_size_runs_and_shuts_down() {
     if std::env::var_os(SMALL_STACK_CHILD).is_some() {
         return small_stack_child();
     }
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "the_smallest_accepted_stack_size_runs_and_shuts_down",
-            "--exact",
-            "--include-ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(SMALL_STACK_CHILD, "1")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the child failed ({}): {}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
+    common::run_in_child(
+        "the_smallest_accepted_stack_size_runs_and_shuts_down",
+        SMALL_STACK_CHILD,
     );
 }
 

@@ -134,9 +134,9 @@ fn random_timers_fire_in_deadline_order() {
     let records = block_on(async {
         let mut rng = Rng::new(0xdead_beef);
         let seq = Arc::new(AtomicUsize::new(0));
-        // Far enough ahead that every timer is armed before the first is due;
-        // 0.5 ms steps make ties.
-        let base = Instant::now() + Duration::from_millis(100);
+        // Far enough ahead that every timer is armed before the first is due,
+        // even on a loaded machine; 0.5 ms steps make ties.
+        let base = Instant::now() + Duration::from_secs(1);
         let handles: Vec<_> = (0..TIMERS)
             .map(|_| {
                 let deadline = base + Duration::from_micros(500 * rng.below(400));

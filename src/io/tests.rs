@@ -164,11 +164,18 @@ fn wait_delivers_events_and_notify_interrupts_it() {
     assert_eq!(reactor.wait(Some(Duration::ZERO)).unwrap(), 1);
     assert_eq!(wakes(&count), 1);
 
-    // A notify from another thread ends a wait that has no timeout.
-    std::thread::scope(|s| {
-        s.spawn(|| reactor.notify());
-        assert_eq!(reactor.wait(None).unwrap(), 0);
+    // A notify from another thread ends a wait that has no timeout (the
+    // wait runs on its own thread, so a broken notify fails, not hangs).
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let waiter = reactor.clone();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(waiter.wait(None).unwrap());
     });
+    reactor.notify();
+    let events = done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("notify did not end the wait");
+    assert_eq!(events, 0);
     let mut byte = [0];
     assert_eq!(reader.get_ref().read(&mut byte).unwrap(), 1);
 }
@@ -210,6 +217,35 @@ fn dropping_a_registration_deregisters_it() {
     assert_eq!(reactor.sources_registered(), 0, "drop deregisters");
 }
 
+/// Waits (at most 20 s) until `n` bytes sit in `stream`'s receive queue.
+/// Loopback TCP delivers within the sender's `write`, except on a loaded
+/// machine, where the kernel may finish the delivery a little later.
+fn wait_queued(stream: &Async<std::net::TcpStream>, n: usize) {
+    use std::os::fd::AsRawFd;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let mut queued: libc::c_int = 0;
+        // SAFETY: FIONREAD writes one `c_int` through the pointer, which
+        // points at a live local of that type.
+        let r = unsafe {
+            libc::ioctl(
+                stream.get_ref().as_raw_fd(),
+                libc::FIONREAD,
+                &raw mut queued,
+            )
+        };
+        assert_eq!(r, 0, "FIONREAD: {}", io::Error::last_os_error());
+        if queued as usize >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{n} bytes never arrived"
+        );
+        std::thread::yield_now();
+    }
+}
+
 /// A loopback TCP connection whose server side (registered with the
 /// entered `reactor`) asks for queue reports; `None`, with a note, where the
 /// poller cannot tell a close apart, so no read counts as drained.
@@ -237,7 +273,8 @@ fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
         return;
     };
     client.write_all(&[1; 128]).unwrap();
-    // Loopback delivers at once; hand the readable edge to the source.
+    wait_queued(&server, 128);
+    // Hand the readable edge to the source.
     reactor.wait(Some(Duration::ZERO)).unwrap();
     let (waker, _) = counting_waker();
     let mut cx = Context::from_waker(&waker);
@@ -280,6 +317,7 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
     budget::with_budget(|| {
         // A short read: drained, and the stream stops asking.
         client.write_all(&[1; 10]).unwrap();
+        wait_queued(&server, 10);
         reactor.wait(Some(Duration::ZERO)).unwrap();
         assert!(matches!(
             server.poll_read(&mut cx, &mut buf),
@@ -289,6 +327,7 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
         // So a read that fills its buffer is a plain `recv`: nothing says
         // the socket is empty, and the stream stays marked ready...
         client.write_all(&[2; 64]).unwrap();
+        wait_queued(&server, 64);
         reactor.wait(Some(Duration::ZERO)).unwrap();
         assert!(matches!(
             server.poll_read(&mut cx, &mut buf),
@@ -300,6 +339,7 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
         );
         // ...while the next read, after a full one, asks again.
         client.write_all(&[3; 64]).unwrap();
+        wait_queued(&server, 64);
         reactor.wait(Some(Duration::ZERO)).unwrap();
         assert!(matches!(
             server.poll_read(&mut cx, &mut buf),

@@ -54,6 +54,45 @@ pub fn within_limit(f: impl FnOnce() + Send + 'static) {
     recv(&finished);
 }
 
+/// Runs test `name` of this test binary again in a child process, with the
+/// environment variable `marker` set (the test sees it and runs its body
+/// there), and fails unless the child runs and passes that one test within
+/// twice [`LIMIT`]. For a test that changes the whole process (its file
+/// limit, say) or must fail by crashing it. Returns the child's stdout.
+pub fn run_in_child(name: &str, marker: &str) -> String {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            name,
+            "--exact",
+            "--include-ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(marker, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = String::new();
+        let mut err = String::new();
+        let _ = stdout.read_to_string(&mut out);
+        let _ = stderr.read_to_string(&mut err);
+        let _ = done.send((child.wait(), out, err));
+    });
+    let (status, out, err) = finished
+        .recv_timeout(LIMIT * 2)
+        .expect("the child process hung");
+    assert!(status.unwrap().success(), "child failed:\n{out}\n{err}");
+    assert!(out.contains("1 passed"), "the child ran the body:\n{out}");
+    out
+}
+
 /// Blocks the calling (non-runtime) thread until `rx` yields, at most [`LIMIT`].
 pub fn recv<T>(rx: &std::sync::mpsc::Receiver<T>) -> T {
     rx.recv_timeout(LIMIT)
