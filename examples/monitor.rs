@@ -24,7 +24,7 @@
 //! Part 1 runs the seed's monitored tasks and monitor; part 2 shows a
 //! slow-poll report caught by a custom `on_slow_poll` hook.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -112,6 +112,8 @@ fn monitor_activity() -> Vec<String> {
 
         let handle = Handle::current();
         let mut cancelled = Vec::new();
+        // Tasks idle for too long at the last report.
+        let mut suspects = HashSet::new();
         // A bounded number of reports: stop one report after a cancellation.
         for report in 1..=20 {
             sleep(REPORT_EVERY).await;
@@ -132,8 +134,17 @@ fn monitor_activity() -> Vec<String> {
             if !cancelled.is_empty() {
                 break;
             }
+            // A task is cancelled when it was idle in two reports in a
+            // row: after a stall of the whole process (a loaded machine)
+            // every task looks idle once, and the healthy ones run again
+            // right after it.
+            let idle_before = std::mem::take(&mut suspects);
             for task in &dump.tasks {
                 if task.idle_for <= IDLE_LIMIT {
+                    continue;
+                }
+                if !idle_before.contains(&task.id) {
+                    suspects.insert(task.id);
                     continue;
                 }
                 // Only cancel tasks this monitor owns.

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::thread;
 
 use common::panic_message;
-use common::threads::{Flag, on_thread, poll_with, run};
+use common::threads::{Flag, on_thread, poll_with, run, waiting_on_thread};
 use corio::sync::channel::{self, TryRecvError, TrySendError};
 use corio::sync::oneshot;
 use futures_lite::future::block_on;
@@ -193,7 +193,7 @@ fn a_waiting_recv_polled_again_wakes_its_newest_waker_and_only_once_queued() {
 #[test]
 fn recv_waits_for_a_send_from_another_thread() {
     let (tx, rx) = channel::bounded(1);
-    let waiter = thread::spawn(move || block_on(rx.recv()));
+    let waiter = waiting_on_thread(async move { rx.recv().await });
     tx.try_send(42).unwrap();
     assert_eq!(on_thread(move || waiter.join().unwrap()), Some(42));
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::task::Waker;
 use std::time::{Duration, Instant};
@@ -96,11 +97,14 @@ fn shutdown_drops_each_queued_task_once() {
     let runtime = two_workers();
     let drops = Drops::new(2 * TASKS);
     let busy = Latch::new(2);
-    // Occupy both workers so that what follows stays queued: one task fills
-    // its worker's local queue, the injector gets the rest.
+    let released = Arc::new(AtomicBool::new(false));
+    // Occupy both workers until shutdown has begun, so that what follows
+    // stays queued: one task fills its worker's local queue, the injector
+    // gets the rest.
     for w in 0..2 {
         let busy = busy.clone();
         let drops = drops.clone();
+        let released = released.clone();
         runtime.spawn(async move {
             if w == 0 {
                 for i in 0..TASKS {
@@ -112,8 +116,10 @@ fn shutdown_drops_each_queued_task_once() {
                 }
             }
             busy.count_down();
-            // Creates the condition (a busy worker), not a synchronisation.
-            std::thread::sleep(Duration::from_millis(100));
+            let start = Instant::now();
+            while !released.load(Ordering::SeqCst) && start.elapsed() < LIMIT {
+                std::thread::yield_now();
+            }
         });
     }
     runtime.block_on(bounded(busy.wait()));
@@ -124,7 +130,22 @@ fn shutdown_drops_each_queued_task_once() {
             std::future::pending::<()>().await;
         }));
     }
-    drop(runtime);
+    let handle = runtime.handle().clone();
+    let dropper = std::thread::spawn(move || drop(runtime));
+    // While both workers are busy, a task spawned from outside waits in the
+    // injection queue; once shutdown has begun, it is dropped instead.
+    let shutdown_began = || {
+        let before = handle.metrics().injection_queue_depth;
+        drop(handle.spawn(async {}));
+        handle.metrics().injection_queue_depth == before
+    };
+    let deadline = Instant::now() + LIMIT;
+    while !shutdown_began() {
+        assert!(Instant::now() < deadline, "the shutdown never began");
+        std::thread::yield_now();
+    }
+    released.store(true, Ordering::SeqCst);
+    dropper.join().unwrap();
     drops.assert_each_dropped_once();
 }
 

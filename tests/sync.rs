@@ -12,7 +12,7 @@ use std::task::{Poll, Waker};
 use std::thread;
 
 use common::panic_message;
-use common::threads::{Flag, ROUNDS, on_thread, poll_with, run};
+use common::threads::{Flag, ROUNDS, on_thread, poll_with, run, waiting_on_thread};
 use corio::sync::{Mutex, Notify, RwLock, Semaphore, TryAcquireError, WaitGroup};
 use futures_lite::future::block_on;
 
@@ -353,7 +353,7 @@ fn notify_signals_across_threads() {
     let notify = Arc::new(Notify::new());
     let waiter = {
         let notify = notify.clone();
-        thread::spawn(move || block_on(notify.notified()))
+        waiting_on_thread(async move { notify.notified().await })
     };
     notify.notify_one();
     on_thread(move || waiter.join().unwrap());

@@ -33,6 +33,32 @@ pub fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T
     }
 }
 
+/// Starts `fut` on a thread of its own and returns once it has been polled
+/// and is waiting (its first `Pending`): so whatever the caller does next
+/// meets a registered waiter, not a future yet to be polled. Join the
+/// returned thread to get the output.
+pub fn waiting_on_thread<F>(fut: F) -> thread::JoinHandle<F::Output>
+where
+    F: Future<Output: Send + 'static> + Send + 'static,
+{
+    let (pending_tx, pending_rx) = mpsc::channel();
+    let waiter = thread::spawn(move || {
+        let mut fut = std::pin::pin!(fut);
+        let mut first = true;
+        block_on(std::future::poll_fn(|cx| {
+            let poll = fut.as_mut().poll(cx);
+            if poll.is_pending() && std::mem::take(&mut first) {
+                let _ = pending_tx.send(());
+            }
+            poll
+        }))
+    });
+    pending_rx
+        .recv_timeout(PATIENCE)
+        .expect("the future never waited");
+    waiter
+}
+
 /// Drives `fut` to completion on its own thread, within `PATIENCE`.
 pub fn run<F: Future<Output: Send + 'static> + Send + 'static>(fut: F) -> F::Output {
     on_thread(move || block_on(fut))
