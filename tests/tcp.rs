@@ -477,3 +477,20 @@ fn connect_resolves_names_on_the_blocking_pool_and_addresses_in_place() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     }));
 }
+
+/// As for UDP: cancelled waits on a shared listener or stream leave no
+/// wakers behind.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_cancelled_accept_or_read_leaves_no_waker_behind() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let kept = common::wakers_kept_by_cancelled_waits(1000, || listener.accept());
+        assert_eq!(kept, 0, "wakers of cancelled accept calls");
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let kept = common::wakers_kept_by_cancelled_waits(1000, || client.readable());
+        assert_eq!(kept, 0, "wakers of cancelled readable calls");
+    });
+}

@@ -63,3 +63,24 @@ fn connected_send_and_recv_from_two_tasks() {
         assert_eq!(got, (0..10).collect::<Vec<_>>());
     });
 }
+
+/// Each of many tasks waits on a shared socket with a timeout and gives up:
+/// no waker of theirs may stay behind (they would pile up until the next
+/// datagram, and each new wait would scan them all).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_cancelled_recv_leaves_no_waker_behind() {
+    block_on(async {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let kept = common::wakers_kept_by_cancelled_waits(1000, || async {
+            let mut buf = [0; 8];
+            socket.recv(&mut buf).await
+        });
+        assert_eq!(kept, 0, "wakers of cancelled recv calls");
+        let kept = common::wakers_kept_by_cancelled_waits(1000, || async {
+            let mut buf = [0; 8];
+            socket.recv_from(&mut buf).await
+        });
+        assert_eq!(kept, 0, "wakers of cancelled recv_from calls");
+    });
+}

@@ -25,8 +25,9 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-use super::registration::{Moved, Registration};
+use super::registration::{Moved, Registration, Waiting};
 use super::source::Direction;
+use super::waiters::Slot;
 
 /// A non-blocking I/O object registered with the current reactor.
 ///
@@ -161,7 +162,12 @@ impl<T> Async<T> {
     /// # }
     /// ```
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_readable(cx)).await
+        let mut waiting = self.registration.waiting(Direction::Read);
+        poll_fn(|cx| {
+            self.registration
+                .poll_ready(Direction::Read, cx, waiting.slot())
+        })
+        .await
     }
 
     /// Waits until the descriptor may be writable (possibly spuriously).
@@ -181,7 +187,12 @@ impl<T> Async<T> {
     /// # }
     /// ```
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.poll_writable(cx)).await
+        let mut waiting = self.registration.waiting(Direction::Write);
+        poll_fn(|cx| {
+            self.registration
+                .poll_ready(Direction::Write, cx, waiting.slot())
+        })
+        .await
     }
 
     /// The poll form of [`readable`](Self::readable). Only the wakers of the
@@ -205,7 +216,7 @@ impl<T> Async<T> {
     /// # }
     /// ```
     pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.registration.poll_ready(Direction::Read, cx)
+        self.registration.poll_ready(Direction::Read, cx, None)
     }
 
     /// The poll form of [`writable`](Self::writable).
@@ -226,7 +237,7 @@ impl<T> Async<T> {
     /// # }
     /// ```
     pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.registration.poll_ready(Direction::Write, cx)
+        self.registration.poll_ready(Direction::Write, cx, None)
     }
 
     /// Runs `op` until it does not fail with `WouldBlock`, waiting for the
@@ -248,7 +259,8 @@ impl<T> Async<T> {
     /// # }
     /// ```
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_read_with(cx, &mut op)).await
+        let mut waiting = self.registration.waiting(Direction::Read);
+        poll_fn(|cx| self.poll_read_with(cx, waiting.slot(), &mut op)).await
     }
 
     /// Runs `op` until it does not fail with `WouldBlock`, waiting for the
@@ -268,17 +280,27 @@ impl<T> Async<T> {
     /// # }
     /// ```
     pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_write_with(cx, &mut op)).await
+        let mut waiting = self.registration.waiting(Direction::Write);
+        poll_fn(|cx| self.poll_write_with(cx, waiting.slot(), &mut op)).await
     }
 
-    /// The poll form of [`read_with`](Self::read_with), for the socket types.
+    /// The entry a future waiting to read keeps among the waiters (see
+    /// [`Waiting`]), for the socket types' own futures (`accept`).
+    pub(crate) fn waiting_to_read(&self) -> Waiting<'_> {
+        self.registration.waiting(Direction::Read)
+    }
+
+    /// The poll form of [`read_with`](Self::read_with), for the socket
+    /// types: `slot` is the calling future's entry (see [`Waiting`]), or
+    /// `None` for a `poll_*` call (likewise below).
     pub(crate) fn poll_read_with<R>(
         &self,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         self.registration
-            .poll_io(Direction::Read, cx, || op(&self.io))
+            .poll_io(Direction::Read, cx, slot, || op(&self.io))
     }
 
     /// Marks the descriptor a TCP stream: a short read, or one the kernel
@@ -314,11 +336,12 @@ impl<T> Async<T> {
     pub(crate) fn poll_read_buf<R>(
         &self,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
         len: usize,
         mut read: impl FnMut(&T) -> io::Result<(R, Moved)>,
     ) -> Poll<io::Result<(R, Moved)>> {
         self.registration
-            .poll_io_sized(Direction::Read, cx, len, || read(&self.io))
+            .poll_io_sized(Direction::Read, cx, slot, len, || read(&self.io))
     }
 
     /// Polls one write of `buf` by `write`; a short write marks the source
@@ -326,12 +349,13 @@ impl<T> Async<T> {
     pub(crate) fn poll_write_buf(
         &self,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
         buf: &[u8],
         mut write: impl FnMut(&T, &[u8]) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
         let len = buf.len();
         self.registration
-            .poll_io_sized(Direction::Write, cx, len, || {
+            .poll_io_sized(Direction::Write, cx, slot, len, || {
                 write(&self.io, buf).map(|n| (n, Moved::bytes(n)))
             })
             .map(|result| result.map(|(n, _)| n))
@@ -341,10 +365,11 @@ impl<T> Async<T> {
     pub(crate) fn poll_write_with<R>(
         &self,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         self.registration
-            .poll_io(Direction::Write, cx, || op(&self.io))
+            .poll_io(Direction::Write, cx, slot, || op(&self.io))
     }
 }
 
@@ -373,7 +398,7 @@ impl<T: Read> AsyncRead for Async<T> {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let Async { registration, io } = self.get_mut();
-        registration.poll_io(Direction::Read, cx, || io.read(buf))
+        registration.poll_io(Direction::Read, cx, None, || io.read(buf))
     }
 }
 
@@ -387,7 +412,7 @@ impl<T: Write> AsyncWrite for Async<T> {
         // Not the byte streams' "short write means full" rule: `T` may be
         // a buffered writer (std's `Stdout` returns short counts by design)
         // that writes less with room to spare, and no edge would come.
-        registration.poll_io(Direction::Write, cx, || io.write(buf))
+        registration.poll_io(Direction::Write, cx, None, || io.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -396,7 +421,7 @@ impl<T: Write> AsyncWrite for Async<T> {
         // nothing, and must not wait for room in a full send buffer.
         match flush_now(|| io.flush()) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                registration.poll_io(Direction::Write, cx, || io.flush())
+                registration.poll_io(Direction::Write, cx, None, || io.flush())
             }
             done => Poll::Ready(done),
         }
@@ -418,7 +443,7 @@ where
     ) -> Poll<io::Result<usize>> {
         // Not the byte-stream read: `T` may be a terminal or a datagram
         // socket, where a short read does not mean drained.
-        self.poll_read_with(cx, |mut io| io.read(buf))
+        self.poll_read_with(cx, None, |mut io| io.read(buf))
     }
 }
 
@@ -432,14 +457,14 @@ where
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         // As for `Async<T>`: only `WouldBlock` means full.
-        self.poll_write_with(cx, |mut io| io.write(buf))
+        self.poll_write_with(cx, None, |mut io| io.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         // As for `Async<T>`: try first, wait only if it would block.
         match flush_now(|| self.get_ref().flush()) {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.poll_write_with(cx, |mut io| io.flush())
+                self.poll_write_with(cx, None, |mut io| io.flush())
             }
             done => Poll::Ready(done),
         }

@@ -13,6 +13,8 @@ use std::os::fd::AsRawFd;
 use std::task::{Context, Poll};
 
 use super::registration::Moved;
+use super::source::Direction;
+use super::waiters::Slot;
 use super::{Async, sys};
 
 impl<T: AsRawFd> Async<T>
@@ -20,16 +22,18 @@ where
     for<'a> &'a T: Read + Write,
 {
     /// Polls one `read` into `buf`; a short read may mark the stream drained
-    /// (see `registration.rs`).
+    /// (see `registration.rs`). `slot`: the calling future's entry among the
+    /// waiters (`registration::Waiting`), `None` for a `poll_*` call.
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let len = buf.len();
         let ptr = buf.as_mut_ptr();
         // SAFETY: `buf` is a live, exclusively borrowed buffer of `len` bytes.
-        unsafe { self.poll_recv(cx, ptr, len) }
+        unsafe { self.poll_recv(cx, slot, ptr, len) }
     }
 
     /// Polls one `read(2)` into memory that may be uninitialized (std's
@@ -46,7 +50,7 @@ where
         // SAFETY: the kernel writes at most `len` bytes into `buf`, a live,
         // exclusively borrowed buffer of `len` bytes; writing into
         // uninitialized memory is fine, and it never reads from it.
-        unsafe { self.poll_recv(cx, ptr, len) }
+        unsafe { self.poll_recv(cx, None, ptr, len) }
     }
 
     /// Polls one `recv` of up to `len` bytes into `buf`.
@@ -57,12 +61,13 @@ where
     unsafe fn poll_recv(
         &self,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
         buf: *mut u8,
         len: usize,
     ) -> Poll<io::Result<usize>> {
         let registration = self.registration();
         let ask = registration.read_asks_queue();
-        self.poll_read_buf(cx, len, |io| {
+        self.poll_read_buf(cx, slot, len, |io| {
             let fd = io.as_raw_fd();
             let (n, queue_empty) = if ask {
                 // SAFETY: the caller vouches for `buf`.
@@ -83,9 +88,14 @@ where
         .map(|result| result.map(|(n, _)| n))
     }
 
-    /// Polls one `write` from `buf`.
-    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.poll_write_buf(cx, buf, |io, buf| {
+    /// Polls one `write` from `buf` (`slot` as for [`poll_read`](Self::poll_read)).
+    pub(crate) fn poll_write(
+        &self,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_buf(cx, slot, buf, |io, buf| {
             // SAFETY: `buf` is a live slice of `buf.len()` initialized bytes.
             unsafe { sys::send(io.as_raw_fd(), buf.as_ptr(), buf.len()) }
         })
@@ -93,12 +103,14 @@ where
 
     /// Reads some bytes; `Ok(0)` means the peer closed its write side.
     pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_read(cx, buf)).await
+        let mut waiting = self.registration().waiting(Direction::Read);
+        poll_fn(|cx| self.poll_read(cx, waiting.slot(), buf)).await
     }
 
     /// Writes some bytes, returning how many.
     pub(crate) async fn write(&self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_write(cx, buf)).await
+        let mut waiting = self.registration().waiting(Direction::Write);
+        poll_fn(|cx| self.poll_write(cx, waiting.slot(), buf)).await
     }
 
     /// Fills `buf` completely, or fails with `UnexpectedEof`.

@@ -53,3 +53,4 @@ mod tests;
 pub use adapter::Async;
 pub(crate) use context::EnterGuard;
 pub(crate) use reactor::Reactor;
+pub(crate) use waiters::Slot;

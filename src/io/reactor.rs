@@ -46,6 +46,7 @@ use slab::Slab;
 use super::key::{Key, MAX_SOURCES};
 use super::poller::{Events, Poller};
 use super::source::{Closed, Direction, IoEvent, Source};
+use super::waiters::Slot;
 
 /// The I/O driver of one runtime. See the module documentation.
 pub(crate) struct Reactor {
@@ -241,8 +242,9 @@ impl Reactor {
         source: &Source,
         direction: Direction,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
     ) -> Poll<io::Result<()>> {
-        source.poll_ready(&self.poller, direction, cx)
+        source.poll_ready(&self.poller, direction, cx, slot)
     }
 
     /// Removes a source from the poller and the slab, waking any task still

@@ -56,6 +56,7 @@ use std::task::{Context, Poll, ready};
 
 use super::reactor::Reactor;
 use super::source::{Direction, Source};
+use super::waiters::Slot;
 use crate::task::budget;
 
 pub(crate) struct Registration {
@@ -164,10 +165,14 @@ impl Registration {
     /// bit still set and spin. When asked again with no event since the
     /// last Ready answer, this asks the kernel (`poll(2)`, no wait) and
     /// clears the bit if the descriptor is not ready after all.
+    ///
+    /// `slot` is the caller's [`Waiting`] entry if it is a future, `None`
+    /// for a `poll_*` call (likewise for the other `poll_` functions here).
     pub(crate) fn poll_ready(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
     ) -> Poll<io::Result<()>> {
         let spent = ready!(budget::poll_proceed(cx));
         let answered = &self.answered[direction as usize];
@@ -178,12 +183,21 @@ impl Registration {
         {
             self.source.clear_readiness(direction, seen);
         }
-        let result = ready!(self.reactor.poll_ready(&self.source, direction, cx));
+        let result = ready!(self.reactor.poll_ready(&self.source, direction, cx, slot));
         if result.is_ok() {
             answered.store(self.source.readiness().word(), Ordering::Relaxed);
         }
         spent.made_progress();
         Poll::Ready(result)
+    }
+
+    /// The entry a future waiting for `direction` keeps (see [`Waiting`]).
+    pub(crate) fn waiting(&self, direction: Direction) -> Waiting<'_> {
+        Waiting {
+            registration: self,
+            direction,
+            slot: Slot::default(),
+        }
     }
 
     /// Runs the non-blocking `op` until it does not return `WouldBlock`,
@@ -192,9 +206,10 @@ impl Registration {
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
         mut op: impl FnMut() -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_io_sized(direction, cx, usize::MAX, || {
+        self.poll_io_sized(direction, cx, slot, usize::MAX, || {
             op().map(|r| (r, Moved::bytes(0)))
         })
         .map(|result| result.map(|(r, _)| r))
@@ -211,6 +226,7 @@ impl Registration {
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
+        mut slot: Option<&mut Slot>,
         len: usize,
         mut op: impl FnMut() -> io::Result<(R, Moved)>,
     ) -> Poll<io::Result<(R, Moved)>> {
@@ -218,7 +234,10 @@ impl Registration {
         loop {
             let seen = self.source.readiness();
             if !seen.is_ready(direction) {
-                ready!(self.reactor.poll_ready(&self.source, direction, cx))?;
+                ready!(
+                    self.reactor
+                        .poll_ready(&self.source, direction, cx, slot.as_deref_mut())
+                )?;
                 continue;
             }
             match op() {
@@ -243,6 +262,28 @@ impl Registration {
                 }
             }
         }
+    }
+}
+
+/// A waiting future's entry in its source's list of waiters, taken out when
+/// the future is dropped, so a cancelled wait leaves no waker behind (see
+/// `waiters.rs`). The future makes one with [`Registration::waiting`]
+/// before its first poll and passes [`slot`](Waiting::slot) to each poll.
+pub(crate) struct Waiting<'a> {
+    registration: &'a Registration,
+    direction: Direction,
+    slot: Slot,
+}
+
+impl Waiting<'_> {
+    pub(crate) fn slot(&mut self) -> Option<&mut Slot> {
+        Some(&mut self.slot)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.registration.source.forget(self.direction, &self.slot);
     }
 }
 

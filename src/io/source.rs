@@ -60,7 +60,7 @@ use parking_lot::Mutex;
 
 use super::key::Key;
 use super::poller::Poller;
-use super::waiters::Waiters;
+use super::waiters::{Slot, Waiters};
 
 /// Which half of a descriptor a task waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -259,11 +259,16 @@ impl Source {
 
     /// Ready if `direction` may be ready; otherwise remembers the task (and
     /// arms the poller, in oneshot mode) and returns `Pending`.
+    ///
+    /// A future passes its [`Slot`], so that its entry can be taken out if
+    /// it is dropped while waiting ([`forget`](Self::forget)); a `poll_*`
+    /// caller passes `None`.
     pub(crate) fn poll_ready(
         &self,
         poller: &Poller,
         direction: Direction,
         cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
     ) -> Poll<io::Result<()>> {
         let mut state = self.state.lock();
         if let Some(closed) = state.closed {
@@ -273,12 +278,28 @@ impl Source {
         if self.readiness().is_ready(direction) {
             return Poll::Ready(Ok(()));
         }
-        state.direction(direction).waiters.register(cx.waker());
+        let waiters = &mut state.direction(direction).waiters;
+        match slot {
+            Some(slot) => waiters.register_slot(cx.waker(), slot),
+            None => waiters.register(cx.waker()),
+        }
         // On failure the waker stays registered: at worst it is woken once
         // for nothing, and the caller sees the error now.
         match self.arm(poller, &mut state) {
             Ok(()) => Poll::Pending,
             Err(error) => Poll::Ready(Err(error)),
+        }
+    }
+
+    /// Takes out the entry of a future dropped while it waited for
+    /// `direction` (see `waiters.rs`).
+    pub(crate) fn forget(&self, direction: Direction, slot: &Slot) {
+        if slot.0 != 0 {
+            self.state
+                .lock()
+                .direction(direction)
+                .waiters
+                .remove(slot.0);
         }
     }
 
@@ -387,7 +408,7 @@ mod tests {
 
         let poller = Poller::new().unwrap();
         let mut cx = Context::from_waker(&waker);
-        match source.poll_ready(&poller, Direction::Read, &mut cx) {
+        match source.poll_ready(&poller, Direction::Read, &mut cx, None) {
             Poll::Ready(Err(e)) => assert!(e.to_string().contains("shut down")),
             other => panic!("expected an error, got {other:?}"),
         }

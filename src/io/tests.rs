@@ -51,7 +51,7 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
     let mut cx = Context::from_waker(&waker);
     assert!(
         reactor
-            .poll_ready(&new, Direction::Read, &mut cx)
+            .poll_ready(&new, Direction::Read, &mut cx, None)
             .is_pending()
     );
 
@@ -65,7 +65,7 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
     assert_eq!(wakes(&count), 0, "the new source's task was not woken");
     assert!(
         reactor
-            .poll_ready(&new, Direction::Read, &mut cx)
+            .poll_ready(&new, Direction::Read, &mut cx, None)
             .is_pending(),
         "and its readiness was not faked"
     );
@@ -80,7 +80,7 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
     assert_eq!(wakes(&count), 1);
     assert!(
         reactor
-            .poll_ready(&new, Direction::Read, &mut cx)
+            .poll_ready(&new, Direction::Read, &mut cx, None)
             .is_ready()
     );
     reactor.deregister(&new);
@@ -96,7 +96,7 @@ fn deregistering_wakes_a_waiting_task_with_an_error() {
     let mut cx = Context::from_waker(&waker);
     assert!(
         reactor
-            .poll_ready(&source, Direction::Read, &mut cx)
+            .poll_ready(&source, Direction::Read, &mut cx, None)
             .is_pending()
     );
 
@@ -105,7 +105,7 @@ fn deregistering_wakes_a_waiting_task_with_an_error() {
         s.spawn(|| reactor.deregister(&source));
     });
     assert_eq!(wakes(&count), 1, "the waiting task was woken");
-    match reactor.poll_ready(&source, Direction::Read, &mut cx) {
+    match reactor.poll_ready(&source, Direction::Read, &mut cx, None) {
         Poll::Ready(Err(e)) => assert!(e.to_string().contains("deregistered"), "{e}"),
         other => panic!("expected an error, got {other:?}"),
     }
@@ -195,7 +195,7 @@ fn ready_socket_operations_spend_the_coop_budget() {
     budget::with_budget(|| {
         let mut sent = 0;
         while socket
-            .poll_write_with(&mut cx, |s| s.send_to(b"x", to))
+            .poll_write_with(&mut cx, None, |s| s.send_to(b"x", to))
             .is_ready()
         {
             sent += 1;
@@ -281,7 +281,7 @@ fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
     let mut buf = [0; 64];
     budget::with_budget(|| {
         assert!(matches!(
-            server.poll_read(&mut cx, &mut buf),
+            server.poll_read(&mut cx, None, &mut buf),
             Poll::Ready(Ok(64))
         ));
         assert!(
@@ -289,7 +289,7 @@ fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
             "a full read with 64 bytes still queued leaves the stream ready"
         );
         assert!(matches!(
-            server.poll_read(&mut cx, &mut buf),
+            server.poll_read(&mut cx, None, &mut buf),
             Poll::Ready(Ok(64))
         ));
         assert!(
@@ -297,7 +297,7 @@ fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
             "a full read that left nothing queued counts as drained"
         );
         assert!(
-            server.poll_read(&mut cx, &mut buf).is_pending(),
+            server.poll_read(&mut cx, None, &mut buf).is_pending(),
             "so the next read waits for an edge"
         );
     });
@@ -320,7 +320,7 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
         wait_queued(&server, 10);
         reactor.wait(Some(Duration::ZERO)).unwrap();
         assert!(matches!(
-            server.poll_read(&mut cx, &mut buf),
+            server.poll_read(&mut cx, None, &mut buf),
             Poll::Ready(Ok(10))
         ));
         assert!(!server.marked_ready(Direction::Read));
@@ -330,7 +330,7 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
         wait_queued(&server, 64);
         reactor.wait(Some(Duration::ZERO)).unwrap();
         assert!(matches!(
-            server.poll_read(&mut cx, &mut buf),
+            server.poll_read(&mut cx, None, &mut buf),
             Poll::Ready(Ok(64))
         ));
         assert!(
@@ -342,7 +342,7 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
         wait_queued(&server, 64);
         reactor.wait(Some(Duration::ZERO)).unwrap();
         assert!(matches!(
-            server.poll_read(&mut cx, &mut buf),
+            server.poll_read(&mut cx, None, &mut buf),
             Poll::Ready(Ok(64))
         ));
         assert!(

@@ -4,30 +4,84 @@
 //! at most one other for writable), so the first waker lives inline and costs
 //! no allocation. Several tasks may still wait on the same direction (two
 //! tasks calling `readable()` on a shared socket); they go to an overflow
-//! vector that is only allocated the first time that happens. A task that
-//! polls again with an equivalent waker replaces its own entry rather than
-//! adding one, so a task polled in a loop does not grow the list.
+//! vector that is only allocated the first time that happens.
+//!
+//! A waiter comes in one of two kinds:
+//!
+//! - A **future** (`readable()`, `read_with`, `recv_from`, `accept`...)
+//!   holds the id of its entry in a [`Slot`]. Polled again, it refreshes
+//!   that entry; dropped before the event came (a `timeout` or `select!`
+//!   gave up on it), it takes the entry out (`Waiting` in `registration.rs`). So a
+//!   shared socket with many short-lived, cancelled waits keeps no wakers of
+//!   dead tasks, and the list stays as long as the tasks really waiting.
+//! - A **`poll_*` call** (`AsyncRead::poll_read`, `poll_readable`) keeps no
+//!   state between polls, so its entry has no id (0). A task that polls
+//!   again with an equivalent waker replaces its own entry rather than
+//!   adding one, so a task polled in a loop does not grow the list.
+//!
+//! Two futures of one task (both branches of a `join!`) share a waker but
+//! hold entries of their own: dropping one cannot take the other's wake-up.
 
 use std::task::Waker;
 
+/// A waiting future's claim on its entry: the entry's id, or 0 for none
+/// (not registered yet, or its wake-up already took it).
+#[derive(Debug, Default)]
+pub(crate) struct Slot(pub(crate) u64);
+
+struct Waiter {
+    /// The [`Slot`] id of the future that waits, 0 for a `poll_*` call.
+    id: u64,
+    waker: Waker,
+}
+
 #[derive(Default)]
 pub(crate) struct Waiters {
-    first: Option<Waker>,
-    rest: Vec<Waker>,
+    first: Option<Waiter>,
+    rest: Vec<Waiter>,
+    /// The last id handed out: ids are never reused, so a stale [`Slot`]
+    /// can never name another future's entry.
+    last_id: u64,
 }
 
 impl Waiters {
-    /// Adds `waker`, unless an equivalent one is already registered.
+    /// Adds `waker` for a `poll_*` caller, unless an equivalent one of that
+    /// kind is already registered.
     pub(crate) fn register(&mut self, waker: &Waker) {
-        let Some(first) = &mut self.first else {
-            self.first = Some(waker.clone());
-            return;
-        };
-        if first.will_wake(waker) {
+        if !self.iter().any(|w| w.id == 0 && w.waker.will_wake(waker)) {
+            self.push(Waiter {
+                id: 0,
+                waker: waker.clone(),
+            });
+        }
+    }
+
+    /// Refreshes the entry `slot` names, or adds one (and names it in
+    /// `slot`) if it has none or its wake-up took it.
+    pub(crate) fn register_slot(&mut self, waker: &Waker, slot: &mut Slot) {
+        if slot.0 != 0
+            && let Some(entry) = self.iter_mut().find(|w| w.id == slot.0)
+        {
+            if !entry.waker.will_wake(waker) {
+                entry.waker.clone_from(waker);
+            }
             return;
         }
-        if !self.rest.iter().any(|w| w.will_wake(waker)) {
-            self.rest.push(waker.clone());
+        self.last_id += 1;
+        slot.0 = self.last_id;
+        self.push(Waiter {
+            id: slot.0,
+            waker: waker.clone(),
+        });
+    }
+
+    /// Takes out the entry with `id`, if it is still there: the future that
+    /// owns it is gone.
+    pub(crate) fn remove(&mut self, id: u64) {
+        if self.first.as_ref().is_some_and(|w| w.id == id) {
+            self.first = self.rest.pop();
+        } else if let Some(at) = self.rest.iter().position(|w| w.id == id) {
+            self.rest.swap_remove(at);
         }
     }
 
@@ -38,9 +92,25 @@ impl Waiters {
     /// Moves every waker into `wake`, leaving the list empty.
     pub(crate) fn drain_into(&mut self, wake: &mut Vec<Waker>) {
         if let Some(first) = self.first.take() {
-            wake.push(first);
-            wake.append(&mut self.rest);
+            wake.push(first.waker);
+            wake.extend(self.rest.drain(..).map(|w| w.waker));
         }
+    }
+
+    fn push(&mut self, waiter: Waiter) {
+        if self.first.is_none() {
+            self.first = Some(waiter);
+        } else {
+            self.rest.push(waiter);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Waiter> {
+        self.first.iter().chain(&self.rest)
+    }
+
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut Waiter> {
+        self.first.iter_mut().chain(&mut self.rest)
     }
 }
 
@@ -73,5 +143,53 @@ mod tests {
         waiters.drain_into(&mut wake);
         assert_eq!(wake.len(), 2);
         assert!(waiters.is_empty());
+    }
+
+    #[test]
+    #[cfg_attr(
+        miri,
+        ignore = "Waker::will_wake is best effort, and Miri makes vtable pointers differ"
+    )]
+    fn a_future_keeps_one_entry_and_takes_it_out_when_dropped() {
+        let task = Waker::from(Arc::new(Task));
+        let mut waiters = Waiters::default();
+        // Two futures of one task (a `join!`): one entry each.
+        let (mut a, mut b) = (Slot::default(), Slot::default());
+        for _ in 0..10 {
+            waiters.register_slot(&task, &mut a);
+            waiters.register_slot(&task, &mut b);
+        }
+        assert_eq!(waiters.iter().count(), 2);
+        // `a` is cancelled: `b` still gets the wake-up.
+        waiters.remove(a.0);
+        let mut wake = Vec::new();
+        waiters.drain_into(&mut wake);
+        assert_eq!(wake.len(), 1);
+        // After the wake-up took its entry, `b` polls again: a new entry,
+        // which the stale id `a` cannot remove.
+        let old_b = b.0;
+        waiters.register_slot(&task, &mut b);
+        assert_ne!(b.0, old_b);
+        waiters.remove(a.0);
+        waiters.remove(old_b);
+        assert_eq!(waiters.iter().count(), 1);
+        waiters.remove(b.0);
+        assert!(waiters.is_empty());
+    }
+
+    #[test]
+    fn removing_the_first_entry_keeps_the_rest() {
+        let mut waiters = Waiters::default();
+        let mut slots: Vec<Slot> = (0..3).map(|_| Slot::default()).collect();
+        for slot in &mut slots {
+            waiters.register_slot(Waker::noop(), slot);
+        }
+        waiters.register(Waker::noop());
+        waiters.remove(slots[0].0);
+        assert_eq!(waiters.iter().count(), 3);
+        assert!(waiters.iter().any(|w| w.id == 0), "the poll_* entry stays");
+        waiters.remove(slots[2].0);
+        waiters.remove(slots[1].0);
+        assert_eq!(waiters.iter().map(|w| w.id).collect::<Vec<_>>(), [0]);
     }
 }

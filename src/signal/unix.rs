@@ -279,7 +279,7 @@ impl Signal {
                 self.seen = delivered;
                 return Poll::Ready(Some(()));
             }
-            match self.pipe.poll_read_with(cx, drain) {
+            match self.pipe.poll_read_with(cx, None, drain) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(())) => self.listener.wake_others(),
                 // Only a shut-down runtime makes the reactor fail a wait.

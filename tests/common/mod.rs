@@ -93,6 +93,29 @@ pub fn run_in_child(name: &str, marker: &str) -> String {
     out
 }
 
+/// Polls each of `n` futures made by `make` once, with a waker of its own,
+/// expects `Pending`, and drops it: `n` cancelled waits. Returns how many
+/// of those wakers something still holds afterwards (a leak if not 0).
+pub fn wakers_kept_by_cancelled_waits<F: Future>(n: usize, mut make: impl FnMut() -> F) -> usize {
+    struct Noop;
+    impl std::task::Wake for Noop {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    let tasks: Vec<_> = (0..n).map(|_| std::sync::Arc::new(Noop)).collect();
+    for task in &tasks {
+        let waker = std::task::Waker::from(task.clone());
+        let mut fut = std::pin::pin!(make());
+        let polled = fut
+            .as_mut()
+            .poll(&mut std::task::Context::from_waker(&waker));
+        assert!(polled.is_pending(), "nothing should be ready yet");
+    }
+    tasks
+        .iter()
+        .filter(|t| std::sync::Arc::strong_count(t) > 1)
+        .count()
+}
+
 /// Blocks the calling (non-runtime) thread until `rx` yields, at most [`LIMIT`].
 pub fn recv<T>(rx: &std::sync::mpsc::Receiver<T>) -> T {
     rx.recv_timeout(LIMIT)

@@ -22,7 +22,7 @@ use std::task::{Context, Poll, ready};
 use futures_core::Stream;
 
 use super::TcpStream;
-use crate::io::Async;
+use crate::io::{Async, Slot};
 use crate::net::addr::{self, ToSocketAddrs};
 
 /// A TCP socket server, listening for connections.
@@ -115,7 +115,8 @@ impl TcpListener {
     /// # }
     /// ```
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let mut waiting = self.inner.waiting_to_read();
+        poll_fn(|cx| self.poll_accept_in(cx, waiting.slot())).await
     }
 
     /// The poll form of [`accept`](Self::accept).
@@ -135,7 +136,17 @@ impl TcpListener {
     /// # }
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
-        let (stream, peer) = ready!(self.inner.poll_read_with(cx, |l| l.accept()))?;
+        self.poll_accept_in(cx, None)
+    }
+
+    /// [`poll_accept`](Self::poll_accept) for a future that keeps its entry
+    /// among the waiters (`accept`), or not (`None`).
+    fn poll_accept_in(
+        &self,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
+    ) -> Poll<io::Result<(TcpStream, SocketAddr)>> {
+        let (stream, peer) = ready!(self.inner.poll_read_with(cx, slot, |l| l.accept()))?;
         Poll::Ready(TcpStream::from_std(stream).map(|stream| (stream, peer)))
     }
 

@@ -441,7 +441,7 @@ impl<S: Deref<Target = TcpStream> + Unpin> AsyncRead for Reader<S> {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.stream.inner.poll_read(cx, buf)
+        self.stream.inner.poll_read(cx, None, buf)
     }
 }
 
@@ -451,7 +451,7 @@ impl<S: Deref<Target = TcpStream> + Unpin> AsyncWrite for Writer<S> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.stream.inner.poll_write(cx, buf)
+        self.stream.inner.poll_write(cx, None, buf)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {

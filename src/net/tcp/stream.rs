@@ -367,7 +367,7 @@ impl AsyncRead for TcpStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read(cx, buf)
+        self.inner.poll_read(cx, None, buf)
     }
 }
 
@@ -377,7 +377,7 @@ impl AsyncWrite for TcpStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write(cx, buf)
+        self.inner.poll_write(cx, None, buf)
     }
 
     /// TCP has no user-space buffer to flush.

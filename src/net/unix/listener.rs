@@ -9,7 +9,7 @@ use std::path::Path;
 use std::task::{Context, Poll, ready};
 
 use super::UnixStream;
-use crate::io::Async;
+use crate::io::{Async, Slot};
 
 /// A Unix-domain socket server.
 ///
@@ -110,7 +110,8 @@ impl UnixListener {
     /// # }
     /// ```
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        poll_fn(|cx| self.poll_accept(cx)).await
+        let mut waiting = self.inner.waiting_to_read();
+        poll_fn(|cx| self.poll_accept_in(cx, waiting.slot())).await
     }
 
     /// The poll form of [`accept`](Self::accept).
@@ -133,7 +134,17 @@ impl UnixListener {
     /// # }
     /// ```
     pub fn poll_accept(&self, cx: &mut Context<'_>) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
-        let (stream, peer) = ready!(self.inner.poll_read_with(cx, |l| l.accept()))?;
+        self.poll_accept_in(cx, None)
+    }
+
+    /// [`poll_accept`](Self::poll_accept) for a future that keeps its entry
+    /// among the waiters (`accept`), or not (`None`).
+    fn poll_accept_in(
+        &self,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
+    ) -> Poll<io::Result<(UnixStream, SocketAddr)>> {
+        let (stream, peer) = ready!(self.inner.poll_read_with(cx, slot, |l| l.accept()))?;
         Poll::Ready(UnixStream::from_std(stream).map(|stream| (stream, peer)))
     }
 

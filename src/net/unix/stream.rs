@@ -293,7 +293,7 @@ impl AsyncRead for UnixStream {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read(cx, buf)
+        self.inner.poll_read(cx, None, buf)
     }
 }
 
@@ -303,7 +303,7 @@ impl AsyncWrite for UnixStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write(cx, buf)
+        self.inner.poll_write(cx, None, buf)
     }
 
     /// A socket has no user-space buffer to flush.
