@@ -202,3 +202,39 @@ fn a_read_cut_short_by_passed_descriptors_does_not_stall_the_reader() {
         assert_eq!(receiver.read(&mut buf).await.unwrap(), 0);
     }));
 }
+
+/// A name that starts with a NUL byte is Linux's abstract namespace (no
+/// file), as in tokio; a NUL anywhere else, or a path too long, is refused.
+#[test]
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[cfg_attr(miri, ignore)]
+fn connect_takes_an_abstract_name_and_refuses_bad_paths() {
+    use std::ffi::OsStr;
+    use std::io::{ErrorKind, Read};
+    use std::os::linux::net::SocketAddrExt;
+    use std::os::unix::ffi::OsStrExt;
+
+    let name = format!("corio-abstract-{}", std::process::id());
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
+    let listener = std::os::unix::net::UnixListener::bind_addr(&addr).unwrap();
+    let mut path = vec![0];
+    path.extend_from_slice(name.as_bytes());
+    block_on(async {
+        let mut stream = UnixStream::connect(OsStr::from_bytes(&path)).await.unwrap();
+        let (mut accepted, _) = listener.accept().unwrap();
+        futures_lite::AsyncWriteExt::write_all(&mut stream, b"hi")
+            .await
+            .unwrap();
+        let mut buf = [0; 2];
+        accepted.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"hi");
+
+        let inner_nul = UnixStream::connect(OsStr::from_bytes(b"/tmp/a\0b"))
+            .await
+            .unwrap_err();
+        assert_eq!(inner_nul.kind(), ErrorKind::InvalidInput, "{inner_nul}");
+        let long = "/tmp/".to_string() + &"x".repeat(200);
+        let too_long = UnixStream::connect(long).await.unwrap_err();
+        assert_eq!(too_long.kind(), ErrorKind::InvalidInput, "{too_long}");
+    });
+}

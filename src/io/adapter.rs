@@ -40,6 +40,12 @@ use super::waiters::Slot;
 /// Only one task should wait on each direction at a time for best results;
 /// several may, and each is woken by the next event.
 ///
+/// `T` must keep the descriptor it had when wrapped until the `Async` is
+/// dropped: a `T` that closes or replaces it (a `Read` that reopens its
+/// file, say) leaves the reactor watching, and at drop deregistering,
+/// whatever descriptor gets that number next, perhaps another socket's.
+/// tokio's `AsyncFd` asks the same.
+///
 /// # Examples
 ///
 /// ```

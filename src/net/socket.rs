@@ -77,14 +77,21 @@ fn unix_sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)
     // SAFETY: `sockaddr_un` is a plain C struct; all-zero bytes are valid.
     let mut addr: libc::sockaddr_un = unsafe { mem::zeroed() };
     addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
-    if bytes.contains(&0) {
+    // Linux's abstract namespace: a name that starts with a NUL byte is no
+    // file, and is all of its bytes (NULs included, no terminator), as
+    // tokio (through mio) and std's `SocketAddr::from_abstract_name` take it.
+    let is_abstract =
+        cfg!(any(target_os = "linux", target_os = "android")) && bytes.first() == Some(&0);
+    if !is_abstract && bytes.contains(&0) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "a Unix socket path must not contain a NUL byte",
+            "a Unix socket path must not contain a NUL byte \
+             (except the first, for a Linux abstract name)",
         ));
     }
-    // The path and its terminating NUL must fit.
-    if bytes.len() >= addr.sun_path.len() {
+    // A path and its terminating NUL must fit; an abstract name, alone.
+    let terminator = usize::from(!is_abstract && !bytes.is_empty());
+    if bytes.len() + terminator > addr.sun_path.len() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!(
@@ -98,8 +105,7 @@ fn unix_sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)
     }
     // The terminating NUL counts, except for the empty path, which must stay
     // empty (as std's), not become the abstract name "\0".
-    let len =
-        mem::offset_of!(libc::sockaddr_un, sun_path) + bytes.len() + usize::from(!bytes.is_empty());
+    let len = mem::offset_of!(libc::sockaddr_un, sun_path) + bytes.len() + terminator;
     Ok((addr, len as libc::socklen_t))
 }
 

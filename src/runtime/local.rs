@@ -212,7 +212,12 @@ where
         "a LocalSet's tasks can only be spawned from the thread that owns it"
     );
     // SAFETY: only `RunUntil` polls it (on the owner thread, checked there),
-    // and only `LocalSet::drop` shuts it down (LocalSet is !Send).
+    // and only the owner thread shuts it down: `LocalSet::drop` (LocalSet is
+    // !Send), or `bind` just below if the set is closed (this thread, as
+    // asserted above). Other threads may hold references (wakers, an
+    // `AbortHandle`, a `Send` `JoinHandle`) and may free the cell by
+    // dropping the last one, but only after the future and any `!Send`
+    // output are gone (the stage is `Consumed` by then).
     let new = unsafe { new_task_unchecked(future, shared.clone(), location, None) };
     let (task, notified, handle) = new;
     if let Some(notified) = shared.owned.bind(task, notified) {

@@ -159,7 +159,11 @@ pub(super) unsafe fn deallocate(ptr: NonNull<u8>, layout: Layout) {
 }
 
 fn system_alloc(layout: Layout) -> NonNull<u8> {
-    // SAFETY: `layout` has a non-zero size (a task cell holds a header).
+    // `alloc` with a size of zero is undefined behaviour. Only task cells
+    // come here, and a cell holds a header, so this never fails; it is
+    // checked anyway because this function is safe to call.
+    assert_ne!(layout.size(), 0, "a task cell is never empty");
+    // SAFETY: `layout` has a non-zero size (checked above).
     let ptr = unsafe { alloc(layout) };
     NonNull::new(ptr).unwrap_or_else(|| handle_alloc_error(layout))
 }

@@ -23,6 +23,7 @@ use std::task::Waker;
 
 use std::time::Duration;
 
+use super::Schedule;
 use super::id::Id;
 use super::state::State;
 use crate::loom::atomic::{AtomicU64, Ordering};
@@ -201,14 +202,25 @@ pub(crate) struct Task<S: 'static> {
     _scheduler: PhantomData<S>,
 }
 
-// SAFETY: a task may be moved to any thread; its future is `Send` (checked at
-// spawn) and its header is `Sync`.
-unsafe impl<S> Send for Task<S> {}
+// SAFETY: a `Task` is a counted reference: moved to or shared with another
+// thread, it lets that thread touch only the header (atomic state, vtable)
+// and the reference count, which are `Sync`. The future itself is polled or
+// dropped only by `run`/`shutdown`: for a `spawn`ed task its future is
+// `Send` (checked at spawn), and a `LocalSet` task (`new_task_unchecked`,
+// whose future may be `!Send`) is run and shut down on its owner thread
+// only, by that function's contract; a reference dropped elsewhere frees
+// the cell only once the future is gone.
+unsafe impl<S: Schedule> Send for Task<S> {}
 // SAFETY: as above; `&Task` only reads the header.
-unsafe impl<S> Sync for Task<S> {}
+unsafe impl<S: Schedule> Sync for Task<S> {}
 
 impl<S: 'static> Task<S> {
     /// Takes ownership of one reference that the caller holds.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is a live task whose scheduler type is `S`, and the caller
+    /// holds one reference to it that it gives up to the returned `Task`.
     pub(super) unsafe fn from_raw(raw: RawTask) -> Task<S> {
         Task {
             raw,

@@ -24,18 +24,28 @@ pub(super) unsafe fn from_header(ptr: NonNull<Header>) -> Waker {
     unsafe { Waker::from_raw(raw) }
 }
 
-fn task(ptr: *const ()) -> RawTask {
-    // SAFETY: every waker with this vtable was made from a non-null header.
+/// # Safety
+///
+/// `ptr` is the data pointer of a waker with this vtable: made by
+/// [`from_header`] from a non-null task header.
+unsafe fn task(ptr: *const ()) -> RawTask {
+    // SAFETY: the caller vouches that `ptr` came from a non-null header.
     RawTask::from_header(unsafe { NonNull::new_unchecked(ptr as *mut Header) })
 }
 
+// The four functions of the vtable. # Safety, for each: `ptr` is the data
+// pointer of a waker made by `from_header`, and that waker owns one
+// reference to the task (`RawWaker`'s contract: std calls them only so).
+
 unsafe fn clone(ptr: *const ()) -> RawWaker {
-    task(ptr).header().state.ref_inc();
+    // SAFETY: the waker's reference keeps the header alive.
+    unsafe { task(ptr) }.header().state.ref_inc();
     RawWaker::new(ptr, &VTABLE)
 }
 
 unsafe fn wake(ptr: *const ()) {
-    let raw = task(ptr);
+    // SAFETY: as for `clone`; this consumes the waker's reference.
+    let raw = unsafe { task(ptr) };
     match raw.header().state.transition_to_notified_by_val() {
         ToNotified::Submit => {
             raw.schedule();
@@ -47,12 +57,14 @@ unsafe fn wake(ptr: *const ()) {
 }
 
 unsafe fn wake_by_ref(ptr: *const ()) {
-    let raw = task(ptr);
+    // SAFETY: as for `clone`.
+    let raw = unsafe { task(ptr) };
     if raw.header().state.transition_to_notified_by_ref() == ToNotified::Submit {
         raw.schedule();
     }
 }
 
 unsafe fn drop_waker(ptr: *const ()) {
-    task(ptr).drop_reference();
+    // SAFETY: as for `clone`; this gives the waker's reference back.
+    unsafe { task(ptr) }.drop_reference();
 }
