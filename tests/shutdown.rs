@@ -297,6 +297,16 @@ fn a_runtime_dropped_inside_a_task_waits_for_nothing() {
         dropper.await.unwrap()
     });
     assert!(job.is_running(), "the drop waited for the blocking job");
+    // The drop did not wait for the workers either: one still inside the
+    // pending task's first poll drops it right after that poll.
+    let deadline = Instant::now() + LIMIT;
+    while drops.total() < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the pending task was never dropped"
+        );
+        std::thread::yield_now();
+    }
     drops.assert_each_dropped_once();
     job.finish();
 }

@@ -204,30 +204,48 @@ fn a_read_cut_short_by_passed_descriptors_does_not_stall_the_reader() {
 }
 
 /// A name that starts with a NUL byte is Linux's abstract namespace (no
-/// file), as in tokio; a NUL anywhere else, or a path too long, is refused.
+/// file), as in tokio, for every call that takes a path; a NUL anywhere
+/// else, or a path too long, is refused.
 #[test]
 #[cfg(any(target_os = "linux", target_os = "android"))]
 #[cfg_attr(miri, ignore)]
-fn connect_takes_an_abstract_name_and_refuses_bad_paths() {
+fn abstract_names_work_everywhere_and_bad_paths_are_refused() {
     use std::ffi::OsStr;
-    use std::io::{ErrorKind, Read};
-    use std::os::linux::net::SocketAddrExt;
+    use std::io::ErrorKind;
     use std::os::unix::ffi::OsStrExt;
 
-    let name = format!("corio-abstract-{}", std::process::id());
-    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
-    let listener = std::os::unix::net::UnixListener::bind_addr(&addr).unwrap();
-    let mut path = vec![0];
-    path.extend_from_slice(name.as_bytes());
+    let name = |kind: &str| {
+        let mut path = vec![0];
+        path.extend_from_slice(format!("corio-abstract-{kind}-{}", std::process::id()).as_bytes());
+        std::path::PathBuf::from(OsStr::from_bytes(&path))
+    };
     block_on(async {
-        let mut stream = UnixStream::connect(OsStr::from_bytes(&path)).await.unwrap();
-        let (mut accepted, _) = listener.accept().unwrap();
-        futures_lite::AsyncWriteExt::write_all(&mut stream, b"hi")
+        // Streams: bind and connect.
+        let listener = UnixListener::bind(name("stream")).unwrap();
+        let (mut client, (mut server, _)) = futures_lite::future::zip(
+            async { UnixStream::connect(name("stream")).await.unwrap() },
+            async { listener.accept().await.unwrap() },
+        )
+        .await;
+        futures_lite::AsyncWriteExt::write_all(&mut client, b"hi")
             .await
             .unwrap();
         let mut buf = [0; 2];
-        accepted.read_exact(&mut buf).unwrap();
+        futures_lite::AsyncReadExt::read_exact(&mut server, &mut buf)
+            .await
+            .unwrap();
         assert_eq!(&buf, b"hi");
+        // Datagrams: bind, send_to, connect.
+        let receiver = UnixDatagram::bind(name("dgram")).unwrap();
+        let sender = UnixDatagram::unbound().unwrap();
+        sender.send_to(b"to", name("dgram")).await.unwrap();
+        sender.connect(name("dgram")).unwrap();
+        sender.send(b"on").await.unwrap();
+        let mut buf = [0; 2];
+        receiver.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"to");
+        receiver.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"on");
 
         let inner_nul = UnixStream::connect(OsStr::from_bytes(b"/tmp/a\0b"))
             .await
@@ -236,5 +254,7 @@ fn connect_takes_an_abstract_name_and_refuses_bad_paths() {
         let long = "/tmp/".to_string() + &"x".repeat(200);
         let too_long = UnixStream::connect(long).await.unwrap_err();
         assert_eq!(too_long.kind(), ErrorKind::InvalidInput, "{too_long}");
+        let inner_nul = UnixListener::bind(OsStr::from_bytes(b"/tmp/a\0b")).unwrap_err();
+        assert_eq!(inner_nul.kind(), ErrorKind::InvalidInput, "{inner_nul}");
     });
 }

@@ -183,9 +183,18 @@ impl Registration {
         {
             self.source.clear_readiness(direction, seen);
         }
-        let result = ready!(self.reactor.poll_ready(&self.source, direction, cx, slot));
+        let mut slot = slot;
+        let result =
+            ready!(
+                self.reactor
+                    .poll_ready(&self.source, direction, cx, slot.as_deref_mut())
+            );
         if result.is_ok() {
             answered.store(self.source.readiness().word(), Ordering::Relaxed);
+            // As in `poll_io_sized`: the event took the entry.
+            if let Some(slot) = slot {
+                *slot = Slot::default();
+            }
         }
         spent.made_progress();
         Poll::Ready(result)
@@ -239,6 +248,11 @@ impl Registration {
                         .poll_ready(&self.source, direction, cx, slot.as_deref_mut())
                 )?;
                 continue;
+            }
+            // Ready: the event that set the bit took this future's entry (if
+            // it had one) in the same step, so its drop has nothing to do.
+            if let Some(slot) = slot.as_deref_mut() {
+                *slot = Slot::default();
             }
             match op() {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {

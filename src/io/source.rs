@@ -279,13 +279,20 @@ impl Source {
             return Poll::Ready(Ok(()));
         }
         let waiters = &mut state.direction(direction).waiters;
-        match slot {
+        let replaced = match slot {
             Some(slot) => waiters.register_slot(cx.waker(), slot),
-            None => waiters.register(cx.waker()),
-        }
+            None => {
+                waiters.register(cx.waker());
+                None
+            }
+        };
         // On failure the waker stays registered: at worst it is woken once
         // for nothing, and the caller sees the error now.
-        match self.arm(poller, &mut state) {
+        let armed = self.arm(poller, &mut state);
+        drop(state);
+        // Dropped outside the lock: a foreign waker's drop may run code.
+        drop(replaced);
+        match armed {
             Ok(()) => Poll::Pending,
             Err(error) => Poll::Ready(Err(error)),
         }
@@ -295,11 +302,14 @@ impl Source {
     /// `direction` (see `waiters.rs`).
     pub(crate) fn forget(&self, direction: Direction, slot: &Slot) {
         if slot.0 != 0 {
-            self.state
+            let removed = self
+                .state
                 .lock()
                 .direction(direction)
                 .waiters
                 .remove(slot.0);
+            // Dropped outside the lock, as in `poll_ready`.
+            drop(removed);
         }
     }
 

@@ -351,3 +351,35 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
         );
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_wait_that_ends_ready_leaves_its_drop_nothing_to_take_out() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let _io = Reactor::enter(&reactor);
+    let (reader, mut writer) = io::pipe().unwrap();
+    let reader = Async::new(reader).unwrap();
+    let (waker, count) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    let mut waiting = reader.registration().waiting(Direction::Read);
+    let registration = reader.registration();
+    assert!(
+        registration
+            .poll_ready(Direction::Read, &mut cx, waiting.slot())
+            .is_pending()
+    );
+    assert_ne!(waiting.slot().unwrap().0, 0, "the future holds an entry");
+    writer.write_all(b"x").unwrap();
+    assert_eq!(reactor.wait(Some(Duration::ZERO)).unwrap(), 1);
+    assert_eq!(wakes(&count), 1);
+    assert!(
+        registration
+            .poll_ready(Direction::Read, &mut cx, waiting.slot())
+            .is_ready()
+    );
+    assert_eq!(
+        waiting.slot().unwrap().0,
+        0,
+        "the event took the entry, so the drop need not lock"
+    );
+}

@@ -25,7 +25,9 @@
 use std::task::Waker;
 
 /// A waiting future's claim on its entry: the entry's id, or 0 for none
-/// (not registered yet, or its wake-up already took it).
+/// (not registered yet, or known to be taken by its wake-up: the caller
+/// sets it back to 0 when it finds the direction ready, since an event
+/// that marks a direction ready drains its waiters in the same step).
 #[derive(Debug, Default)]
 pub(crate) struct Slot(pub(crate) u64);
 
@@ -57,15 +59,16 @@ impl Waiters {
     }
 
     /// Refreshes the entry `slot` names, or adds one (and names it in
-    /// `slot`) if it has none or its wake-up took it.
-    pub(crate) fn register_slot(&mut self, waker: &Waker, slot: &mut Slot) {
+    /// `slot`) if it has none or its wake-up took it. Returns the waker it
+    /// replaced, for the caller to drop once it let go of the lock (a
+    /// foreign waker's drop may run code that takes it again).
+    #[must_use]
+    pub(crate) fn register_slot(&mut self, waker: &Waker, slot: &mut Slot) -> Option<Waker> {
         if slot.0 != 0
             && let Some(entry) = self.iter_mut().find(|w| w.id == slot.0)
         {
-            if !entry.waker.will_wake(waker) {
-                entry.waker.clone_from(waker);
-            }
-            return;
+            return (!entry.waker.will_wake(waker))
+                .then(|| std::mem::replace(&mut entry.waker, waker.clone()));
         }
         self.last_id += 1;
         slot.0 = self.last_id;
@@ -73,15 +76,19 @@ impl Waiters {
             id: slot.0,
             waker: waker.clone(),
         });
+        None
     }
 
     /// Takes out the entry with `id`, if it is still there: the future that
-    /// owns it is gone.
-    pub(crate) fn remove(&mut self, id: u64) {
+    /// owns it is gone. Returns its waker, to be dropped outside the lock.
+    #[must_use]
+    pub(crate) fn remove(&mut self, id: u64) -> Option<Waker> {
         if self.first.as_ref().is_some_and(|w| w.id == id) {
-            self.first = self.rest.pop();
-        } else if let Some(at) = self.rest.iter().position(|w| w.id == id) {
-            self.rest.swap_remove(at);
+            let first = std::mem::replace(&mut self.first, self.rest.pop());
+            first.map(|w| w.waker)
+        } else {
+            let at = self.rest.iter().position(|w| w.id == id)?;
+            Some(self.rest.swap_remove(at).waker)
         }
     }
 
@@ -156,24 +163,24 @@ mod tests {
         // Two futures of one task (a `join!`): one entry each.
         let (mut a, mut b) = (Slot::default(), Slot::default());
         for _ in 0..10 {
-            waiters.register_slot(&task, &mut a);
-            waiters.register_slot(&task, &mut b);
+            assert!(waiters.register_slot(&task, &mut a).is_none());
+            assert!(waiters.register_slot(&task, &mut b).is_none());
         }
         assert_eq!(waiters.iter().count(), 2);
         // `a` is cancelled: `b` still gets the wake-up.
-        waiters.remove(a.0);
+        assert!(waiters.remove(a.0).is_some());
         let mut wake = Vec::new();
         waiters.drain_into(&mut wake);
         assert_eq!(wake.len(), 1);
         // After the wake-up took its entry, `b` polls again: a new entry,
         // which the stale id `a` cannot remove.
         let old_b = b.0;
-        waiters.register_slot(&task, &mut b);
+        assert!(waiters.register_slot(&task, &mut b).is_none());
         assert_ne!(b.0, old_b);
-        waiters.remove(a.0);
-        waiters.remove(old_b);
+        assert!(waiters.remove(a.0).is_none());
+        assert!(waiters.remove(old_b).is_none());
         assert_eq!(waiters.iter().count(), 1);
-        waiters.remove(b.0);
+        assert!(waiters.remove(b.0).is_some());
         assert!(waiters.is_empty());
     }
 
@@ -182,14 +189,14 @@ mod tests {
         let mut waiters = Waiters::default();
         let mut slots: Vec<Slot> = (0..3).map(|_| Slot::default()).collect();
         for slot in &mut slots {
-            waiters.register_slot(Waker::noop(), slot);
+            assert!(waiters.register_slot(Waker::noop(), slot).is_none());
         }
         waiters.register(Waker::noop());
-        waiters.remove(slots[0].0);
+        assert!(waiters.remove(slots[0].0).is_some());
         assert_eq!(waiters.iter().count(), 3);
         assert!(waiters.iter().any(|w| w.id == 0), "the poll_* entry stays");
-        waiters.remove(slots[2].0);
-        waiters.remove(slots[1].0);
+        assert!(waiters.remove(slots[2].0).is_some());
+        assert!(waiters.remove(slots[1].0).is_some());
         assert_eq!(waiters.iter().map(|w| w.id).collect::<Vec<_>>(), [0]);
     }
 }

@@ -92,13 +92,18 @@ fn unix_sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)
     // A path and its terminating NUL must fit; an abstract name, alone.
     let terminator = usize::from(!is_abstract && !bytes.is_empty());
     if bytes.len() + terminator > addr.sun_path.len() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
+        let message = if is_abstract {
+            format!(
+                "an abstract Unix socket name must be at most {} bytes",
+                addr.sun_path.len()
+            )
+        } else {
             format!(
                 "a Unix socket path must be shorter than {} bytes",
                 addr.sun_path.len()
-            ),
-        ));
+            )
+        };
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, message));
     }
     for (to, &from) in addr.sun_path.iter_mut().zip(bytes) {
         *to = from as libc::c_char;

@@ -42,8 +42,9 @@ use crate::time::{Clock, Timers};
 /// inside an async context (a task, or another `block_on`), where waiting
 /// would stall the runtime that runs it, it waits for nothing, like
 /// [`shutdown_background`](Runtime::shutdown_background): its tasks are
-/// still cancelled, and its running blocking jobs still run to their end.
-/// (tokio panics there instead.)
+/// still cancelled, and its running blocking jobs (and queued file writes)
+/// still run to their end on the pool's threads, if the process lives that
+/// long. (tokio panics there instead.)
 pub struct Runtime {
     handle: Handle,
     workers: Vec<thread::JoinHandle<()>>,

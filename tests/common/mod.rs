@@ -48,10 +48,12 @@ pub async fn bounded<F: Future>(fut: F) -> F::Output {
 pub fn within_limit(f: impl FnOnce() + Send + 'static) {
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        f();
-        let _ = done.send(());
+        // A failure inside is reported at once, not after the limit.
+        let _ = done.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
     });
-    recv(&finished);
+    if let Err(panic) = recv(&finished) {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 /// Runs test `name` of this test binary again in a child process, with the
@@ -75,20 +77,31 @@ pub fn run_in_child(name: &str, marker: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let (done, finished) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut out = String::new();
-        let mut err = String::new();
-        let _ = stdout.read_to_string(&mut out);
-        let _ = stderr.read_to_string(&mut err);
-        let _ = done.send((child.wait(), out, err));
-    });
-    let (status, out, err) = finished
-        .recv_timeout(LIMIT * 2)
-        .expect("the child process hung");
-    assert!(status.unwrap().success(), "child failed:\n{out}\n{err}");
+    // Each pipe drained on a thread of its own, so a child that fills one
+    // while we read the other cannot stall.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let deadline = std::time::Instant::now() + LIMIT * 2;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the child process hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let (out, err) = (stdout.join().unwrap(), stderr.join().unwrap());
+    assert!(status.success(), "child failed:\n{out}\n{err}");
     assert!(out.contains("1 passed"), "the child ran the body:\n{out}");
     out
 }

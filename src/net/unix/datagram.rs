@@ -50,7 +50,9 @@ impl UnixDatagram {
     /// # }
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::from_std(net::UnixDatagram::bind(path)?)
+        UnixDatagram::from_std(net::UnixDatagram::bind_addr(&super::std_addr(
+            path.as_ref(),
+        )?)?)
     }
 
     /// A socket bound to no address (it can send, and receive replies only
@@ -136,7 +138,9 @@ impl UnixDatagram {
     /// # }
     /// ```
     pub fn connect(&self, path: impl AsRef<Path>) -> io::Result<()> {
-        self.inner.get_ref().connect(path)
+        self.inner
+            .get_ref()
+            .connect_addr(&super::std_addr(path.as_ref())?)
     }
 
     /// Sends one datagram to the connected peer.
@@ -195,8 +199,8 @@ impl UnixDatagram {
     /// # }
     /// ```
     pub async fn send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
-        let path = path.as_ref();
-        self.inner.write_with(|s| s.send_to(buf, path)).await
+        let to = super::std_addr(path.as_ref())?;
+        self.inner.write_with(|s| s.send_to_addr(buf, &to)).await
     }
 
     /// Receives one datagram and the sender's address.

@@ -59,7 +59,9 @@ impl UnixListener {
     /// # }
     /// ```
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::from_std(net::UnixListener::bind(path)?)
+        UnixListener::from_std(net::UnixListener::bind_addr(&super::std_addr(
+            path.as_ref(),
+        )?)?)
     }
 
     /// Wraps a std listener, making it non-blocking.

@@ -6,6 +6,15 @@
 //! handshake over a network); it is still made non-blocking
 //! (`net/socket.rs`), since to a listener whose backlog is full a blocking
 //! one would wait with no limit.
+//!
+//! On Linux a path that starts with a NUL byte names a socket in the
+//! *abstract namespace*: no file, gone when its last descriptor closes (as
+//! in tokio; X11 and D-Bus use them). Every call that takes a path here
+//! accepts one.
+
+use std::io;
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
 
 mod datagram;
 mod listener;
@@ -14,3 +23,21 @@ mod stream;
 pub use datagram::UnixDatagram;
 pub use listener::UnixListener;
 pub use stream::UnixStream;
+
+/// `path` as std's Unix socket address: a path, or on Linux and Android an
+/// abstract name when it starts with a NUL byte (std's own `bind(path)`
+/// refuses those).
+fn std_addr(path: &Path) -> io::Result<SocketAddr> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        #[cfg(target_os = "android")]
+        use std::os::android::net::SocketAddrExt;
+        #[cfg(target_os = "linux")]
+        use std::os::linux::net::SocketAddrExt;
+        use std::os::unix::ffi::OsStrExt;
+        if let Some(name) = path.as_os_str().as_bytes().strip_prefix(&[0]) {
+            return SocketAddr::from_abstract_name(name);
+        }
+    }
+    SocketAddr::from_pathname(path)
+}
