@@ -26,9 +26,12 @@ use std::time::Duration;
 pub struct RuntimeMetrics {
     /// Worker threads (1 for a current-thread runtime).
     pub workers: usize,
-    /// Tasks spawned and not yet finished.
+    /// Tasks spawned and not yet finished, a [`LocalSet`]'s included.
+    ///
+    /// [`LocalSet`]: crate::task::LocalSet
     pub alive_tasks: usize,
-    /// Tasks spawned since the runtime started.
+    /// Tasks spawned onto the runtime's workers since it started; a
+    /// `LocalSet`'s tasks (`spawn_local`) are not counted here, as in tokio.
     pub spawned_tasks: u64,
     /// Tasks waiting in the global (injection) queue.
     pub injection_queue_depth: usize,
