@@ -409,3 +409,78 @@ fn a_fifo_is_read_without_read_ahead_so_writes_still_work() {
         assert_eq!(&rest, b"bcdefg");
     });
 }
+
+/// A write to a FIFO (a file that cannot seek) starts at once, as a peer
+/// may be waiting for it: no flush needed for the reader to see it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_write_to_a_fifo_reaches_the_reader_without_a_flush() {
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new("fifo-write");
+    let path = dir.join("fifo");
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    // Read and write both: opening a FIFO that way never waits for a peer.
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    let (got_tx, got) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0; 4];
+        let _ = got_tx.send(reader.read_exact(&mut buf).map(|()| buf));
+    });
+    common::block_on(async {
+        let mut writer = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .await
+            .unwrap();
+        writer.write_all(b"ping").await.unwrap();
+        // No flush: the reader must get the bytes while the file is open.
+        let received = common::recv(&got).unwrap();
+        assert_eq!(&received, b"ping");
+        writer.close().await.unwrap();
+    });
+}
+
+/// A `File` dropped inside a runtime with bytes still buffered hands them
+/// to the blocking pool: written on the dropping thread, a slow disk or a
+/// full pipe would stall the worker.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_file_dropped_with_buffered_bytes_writes_them_on_the_pool() {
+    let dir = TempDir::new("drop-on-pool");
+    let path = dir.join("file");
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    runtime.block_on(async {
+        let mut file = File::create(&path).await.unwrap();
+        file.write_all(b"abc").await.unwrap();
+        // The pool's one thread is busy: a job handed to the pool waits.
+        let _busy = corio::spawn_blocking(move || {
+            let _ = released.recv_timeout(common::LIMIT);
+        });
+        drop(file);
+        assert_eq!(
+            corio::Handle::current().metrics().blocking_queue_depth,
+            1,
+            "the drop queued the write instead of making it here"
+        );
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+        release.send(()).unwrap();
+        let deadline = Instant::now() + common::LIMIT;
+        while std::fs::metadata(&path).unwrap().len() < 3 {
+            assert!(Instant::now() < deadline, "the dropped bytes never arrived");
+            corio::task::yield_now().await;
+        }
+    });
+    assert_eq!(std::fs::read(&path).unwrap(), b"abc");
+}

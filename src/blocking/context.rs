@@ -70,6 +70,20 @@ where
     spawn_job(what, f, Location::caller(), true)
 }
 
+/// As [`spawn_mandatory`] if this thread is inside a runtime; outside, `f`
+/// comes back to the caller (to run it itself).
+#[track_caller]
+pub(crate) fn try_spawn_mandatory<F, R>(f: F) -> Result<JoinHandle<R>, F>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(pool) => Ok(pool.spawn(f, Location::caller(), true)),
+        None => Err(f),
+    })
+}
+
 fn spawn_job<F, R>(
     what: &str,
     f: F,

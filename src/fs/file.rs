@@ -48,9 +48,11 @@ use crate::task::JoinHandle;
 /// Small reads and writes are buffered (64 KiB a hop), so a `File` needs no
 /// extra `BufReader`/`BufWriter`. Call [`flush`](futures_io::AsyncWrite::poll_flush)
 /// or `close` after writing: it reports errors, and it writes the buffer on
-/// the blocking pool. A `File` dropped with unflushed bytes writes them
-/// itself, on the dropping thread, like std's `BufWriter`, and any error is
-/// lost.
+/// the blocking pool. A `File` dropped with unflushed bytes still has them
+/// written, on the blocking pool (or on the dropping thread outside a
+/// runtime), but any error is lost, and a read right after the drop may not
+/// see them yet. Writes to a pipe, a FIFO or a terminal are not held back:
+/// each starts on the pool at once, as a peer may be waiting for them.
 ///
 /// # Cancel safety
 ///
@@ -402,8 +404,12 @@ impl AsyncWrite for File {
                 continue;
             }
             let n = file.buf().put(src);
-            if file.buf().is_full() {
-                // Start writing now: the next write waits only for the rest.
+            // A full buffer starts writing now: the next write waits only
+            // for the rest. So does any write to a pipe, a FIFO or a
+            // terminal (a file that cannot seek): a peer waits for those
+            // bytes, as in a request/response exchange over a FIFO, and
+            // would otherwise see nothing until a flush.
+            if file.buf().is_full() || !file.read_ahead {
                 file.start_flush();
             }
             return Poll::Ready(Ok(n));
@@ -449,12 +455,21 @@ impl AsyncSeek for File {
 impl Drop for File {
     fn drop(&mut self) {
         // An operation in flight finishes on its own; only bytes still in an
-        // idle buffer would be lost. No runtime may be left to hop to, so
-        // they are written here (see the type's documentation).
+        // idle buffer would be lost. Inside a runtime they go to the
+        // blocking pool like any flush: written here, a slow disk or a full
+        // pipe would stall the worker (and, with one worker, the task that
+        // would drain the pipe). Outside, they are written here.
         if let State::Idle(buf) = &mut self.state
             && buf.has_unwritten()
         {
-            let _ = buf.flush(&self.std);
+            let mut buf = mem::take(buf);
+            let std = self.std.clone();
+            let flush = move || {
+                let _ = buf.flush(&std);
+            };
+            if let Err(mut flush) = crate::blocking::try_spawn_mandatory(flush) {
+                flush();
+            }
         }
     }
 }
