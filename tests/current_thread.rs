@@ -363,3 +363,58 @@ fn a_blocking_job_waiting_on_its_paused_runtime_lets_the_clock_advance() {
         });
     });
 }
+
+/// A `run_until` of a set inside one of that set's own tasks must not take
+/// the set's wake-ups away from the outer one (whose queued tasks would
+/// then never run).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_nested_run_until_leaves_the_sets_wake_ups_with_the_outer_one() {
+    common::within_limit(|| {
+        let runtime = Builder::new_current_thread().build().unwrap();
+        let local = Rc::new(corio::task::LocalSet::new());
+        let (tx, rx) = corio::sync::oneshot::channel::<u32>();
+        let waiter = local.spawn_local(async move { rx.await.unwrap() });
+        let inner = local.clone();
+        // Runs during the outer turn; its own run_until ends at once.
+        local.spawn_local(async move { inner.run_until(async {}).await });
+        let out = runtime.block_on(local.run_until(async move {
+            corio::spawn(async move { tx.send(7).unwrap() });
+            waiter.await.unwrap()
+        }));
+        assert_eq!(out, 7);
+    });
+}
+
+/// Local tasks count toward `event_interval` like any others: with busy
+/// `spawn_local` tasks, I/O is still checked every 61 polls, not every 61
+/// turns of 61 tasks.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn busy_local_tasks_still_let_the_driver_turn() {
+    let runtime = Builder::new_current_thread().build().unwrap();
+    let polls = runtime.block_on(bounded(async {
+        let polls = Rc::new(AtomicUsize::new(0));
+        let stop = Rc::new(std::cell::Cell::new(false));
+        for _ in 0..61 {
+            let (polls, stop) = (polls.clone(), stop.clone());
+            corio::task::spawn_local(async move {
+                while !stop.get() {
+                    polls.fetch_add(1, Ordering::Relaxed);
+                    corio::task::yield_now().await;
+                }
+            });
+        }
+        let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+        std::io::Write::write_all(&mut b, b"x").unwrap();
+        let a = corio::io::Async::new(a).unwrap();
+        // Known ready only once the driver has turned.
+        a.readable().await.unwrap();
+        stop.set(true);
+        polls.load(Ordering::Relaxed)
+    }));
+    assert!(
+        polls < 1_000,
+        "{polls} local polls before the driver turned"
+    );
+}

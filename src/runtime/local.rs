@@ -5,7 +5,9 @@
 //! scheduler differs. Its queue belongs to one `LocalSet`, and only the
 //! thread that owns the set polls it, inside `LocalSet::run_until`. A waker
 //! may still fire on any thread: it only pushes the task onto the set's
-//! queue (behind a mutex) and wakes the future that runs the set.
+//! queue (behind a mutex) and wakes the future that runs the set (each, if
+//! several `run_until`s of the set wait side by side; none, if the set's
+//! own turn on this thread queued it, since that turn runs it anyway).
 //!
 //! ```text
 //!   run_until(main):  poll main ──► run up to 61 local tasks ──► more left?
@@ -36,6 +38,7 @@ use std::thread::{self, ThreadId};
 use parking_lot::Mutex;
 
 use super::Handle;
+use crate::scheduler;
 use crate::task::{Header, JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task_unchecked};
 
 /// Local tasks run per turn of `run_until` before it yields to its runtime.
@@ -49,8 +52,38 @@ struct Shared {
     /// would hold this `Shared` forever, and the task cell with it).
     queue: Mutex<Option<VecDeque<Notified<Arc<Shared>>>>>,
     owned: OwnedTasks<Arc<Shared>>,
-    /// Wakes the task that runs `run_until`.
-    runner: Mutex<Option<Waker>>,
+    /// The futures running the set (`run_until`), to wake when a task is
+    /// queued: usually one; several when two `run_until`s of one set wait
+    /// side by side with wakers of their own.
+    runners: Mutex<Runners>,
+}
+
+/// The wakers of the `run_until`s that wait, each under the key its
+/// `RunUntil` holds (0: none), so that one that ends or is dropped takes
+/// out its own waker and no other.
+#[derive(Default)]
+struct Runners {
+    last_key: u64,
+    wakers: Vec<(u64, Waker)>,
+}
+
+impl Runners {
+    /// Adds or refreshes the waker under `key`; returns a replaced waker,
+    /// to drop outside the lock.
+    fn register(&mut self, key: &mut u64, waker: &Waker) -> Option<Waker> {
+        if let Some((_, known)) = self.wakers.iter_mut().find(|(k, _)| *k == *key) {
+            return (!known.will_wake(waker)).then(|| std::mem::replace(known, waker.clone()));
+        }
+        self.last_key += 1;
+        *key = self.last_key;
+        self.wakers.push((*key, waker.clone()));
+        None
+    }
+
+    fn remove(&mut self, key: u64) -> Option<Waker> {
+        let at = self.wakers.iter().position(|(k, _)| *k == key)?;
+        Some(self.wakers.swap_remove(at).1)
+    }
 }
 
 impl Schedule for Arc<Shared> {
@@ -63,8 +96,19 @@ impl Schedule for Arc<Shared> {
         };
         tasks.push_back(task);
         drop(queue);
-        let runner = self.runner.lock().clone();
-        if let Some(runner) = runner {
+        // Queued from inside this set's own turn (a local task waking
+        // another, `spawn_local`): the turn runs it, no wake needed.
+        if is_running_here(self) {
+            return;
+        }
+        let runners: Vec<Waker> = self
+            .runners
+            .lock()
+            .wakers
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        for runner in runners {
             runner.wake();
         }
     }
@@ -77,6 +121,14 @@ impl Schedule for Arc<Shared> {
 thread_local! {
     /// The set whose `run_until` is polling on this thread.
     static CURRENT: Cell<*const Arc<Shared>> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Whether `shared`'s `run_until` (or drop) is running on this thread.
+fn is_running_here(shared: &Arc<Shared>) -> bool {
+    let ptr = CURRENT.with(Cell::get);
+    // SAFETY: the pointer is set only while `RunUntil::poll` (or
+    // `LocalSet::drop`) borrows the set's `Arc` on this thread.
+    unsafe { ptr.as_ref() }.is_some_and(|current| Arc::ptr_eq(current, shared))
 }
 
 /// A set of `!Send` tasks that run on the thread that polls it.
@@ -118,7 +170,7 @@ impl LocalSet {
                 owner: thread::current().id(),
                 queue: Mutex::new(Some(VecDeque::new())),
                 owned: OwnedTasks::new(),
-                runner: Mutex::new(None),
+                runners: Mutex::new(Runners::default()),
             }),
             _not_send: PhantomData,
         }
@@ -169,6 +221,7 @@ impl LocalSet {
         RunUntil {
             set: self,
             future: std::pin::pin!(future),
+            key: 0,
         }
         .await
     }
@@ -187,7 +240,8 @@ impl Drop for LocalSet {
         self.shared.owned.close_and_shutdown_all();
         let queued = self.shared.queue.lock().take();
         drop(queued);
-        self.shared.runner.lock().take();
+        let runners = std::mem::take(&mut self.shared.runners.lock().wakers);
+        drop(runners);
     }
 }
 
@@ -321,6 +375,8 @@ impl Drop for Enter {
 struct RunUntil<'a, F> {
     set: &'a LocalSet,
     future: Pin<&'a mut F>,
+    /// This future's waker's key in the set's [`Runners`] (0: none).
+    key: u64,
 }
 
 impl<F: Future> Future for RunUntil<'_, F> {
@@ -333,29 +389,52 @@ impl<F: Future> Future for RunUntil<'_, F> {
             shared.owner,
             "a LocalSet must be run on the thread that created it"
         );
-        let _enter = Enter::new(&shared);
-        {
-            let mut runner = shared.runner.lock();
-            if !runner.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                *runner = Some(cx.waker().clone());
-            }
+        // A `run_until` of this set inside one of its own tasks: the outer
+        // one runs the set's tasks and gets its wake-ups; this one only
+        // polls its future (its task is woken like any other).
+        if is_running_here(&shared) {
+            return self.future.as_mut().poll(cx);
         }
+        let _enter = Enter::new(&shared);
+        let replaced = shared.runners.lock().register(&mut self.key, cx.waker());
+        drop(replaced);
         if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
             return Poll::Ready(output);
         }
-        for _ in 0..TASKS_PER_TURN {
+        let mut ran = 0;
+        let more = loop {
+            if ran == TASKS_PER_TURN {
+                break true;
+            }
             let next = shared.queue.lock().as_mut().and_then(VecDeque::pop_front);
             let Some(task) = next else {
-                return Poll::Pending;
+                break false;
             };
+            ran += 1;
             if let Some(again) = task.run()
                 && let Some(tasks) = shared.queue.lock().as_mut()
             {
                 tasks.push_back(again);
             }
+        };
+        // The runtime counts this poll as one; these were `ran` more, and
+        // it turns its driver by the count (`scheduler::count_polls`).
+        scheduler::count_polls(ran);
+        if more {
+            // More local work: yield to the runtime and come straight back.
+            cx.waker().wake_by_ref();
         }
-        // More local work: yield to the runtime and come straight back.
-        cx.waker().wake_by_ref();
         Poll::Pending
+    }
+}
+
+impl<F> Drop for RunUntil<'_, F> {
+    fn drop(&mut self) {
+        // Ended or abandoned: its waker must not be woken any more (nor
+        // keep its task alive).
+        if self.key != 0 {
+            let removed = self.set.shared.runners.lock().remove(self.key);
+            drop(removed);
+        }
     }
 }

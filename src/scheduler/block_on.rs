@@ -24,6 +24,7 @@
 //! then claims it and runs the tasks, timers and I/O itself, so its future
 //! does not wait for a driver nobody turns (tokio does the same hand-over).
 
+use std::cell::Cell;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
@@ -34,6 +35,20 @@ use std::task::{Context, Poll, Wake, Waker};
 use super::worker;
 use super::{Handle, Shared};
 use crate::task;
+
+thread_local! {
+    /// Polls made inside the main future's poll that the loop below would
+    /// not see otherwise: the tasks of the `LocalSet` it runs.
+    static INNER_POLLS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Counts `n` task polls made inside a poll of the main future (a
+/// `LocalSet`'s turn), so that `block_on` turns the driver every
+/// `event_interval` polls however they are made. A no-op elsewhere.
+pub(crate) fn count_polls(n: usize) {
+    let n = u32::try_from(n).unwrap_or(u32::MAX);
+    INNER_POLLS.with(|c| c.set(c.get().saturating_add(n)));
+}
 
 struct MainWaker {
     woken: AtomicBool,
@@ -72,13 +87,15 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> O
     let core = context.enter(|worker| {
         result = Some(catch_unwind(AssertUnwindSafe(|| {
             // Polls (the main future's included) since the driver last ran.
-            let mut since_driver = 0;
+            let mut since_driver: u32 = 0;
+            INNER_POLLS.with(|c| c.set(0));
             loop {
                 if main.woken.swap(false, Ordering::AcqRel)
                     && let Poll::Ready(out) = task::with_budget(|| future.as_mut().poll(&mut cx))
                 {
                     return out;
                 }
+                since_driver = since_driver.saturating_add(INNER_POLLS.with(|c| c.replace(0)));
                 assert!(
                     !worker.shared().is_shutdown(),
                     "the runtime was shut down while `block_on` was running on it"

@@ -79,7 +79,7 @@ use crate::loom::atomic::{AtomicBool, Ordering, fence};
 use crate::observe::SlowPollHook;
 use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 
-pub(crate) use block_on::block_on;
+pub(crate) use block_on::{block_on, count_polls};
 use idle::Idle;
 use park::Parker;
 use remote::Remote;
