@@ -418,3 +418,22 @@ fn busy_local_tasks_still_let_the_driver_turn() {
         "{polls} local polls before the driver turned"
     );
 }
+
+/// A deadline later than the timer wheel can tell apart (about 584,000
+/// years) is taken as the latest one it can: on a paused clock the sleep
+/// then ends there, instead of firing and re-arming at full speed for ever.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_sleep_past_the_wheels_range_ends_on_a_paused_clock() {
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            let start = Instant::now();
+            let far = Duration::from_secs(1 << 45); // over a million years
+            let sleep = time::sleep(far);
+            assert!(sleep.deadline() > start + Duration::from_secs(86_400 * 365 * 500_000));
+            sleep.await;
+            assert!(start.elapsed() > Duration::from_secs(86_400 * 365 * 500_000));
+        });
+    });
+}

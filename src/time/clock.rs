@@ -65,6 +65,11 @@ impl Clock {
         }
     }
 
+    /// Whether the clock is paused now.
+    pub(crate) fn is_paused(&self) -> bool {
+        self.ever_paused.load(Ordering::Acquire) && self.state.lock().unfrozen.is_none()
+    }
+
     #[track_caller]
     pub(crate) fn pause(&self) {
         assert!(

@@ -99,9 +99,10 @@ pub struct Sleep {
 impl Sleep {
     #[track_caller]
     pub(crate) fn new(deadline: Instant) -> Sleep {
+        let timers = context::current();
         Sleep {
-            deadline,
-            timers: context::current(),
+            deadline: timers.clamp_deadline(deadline),
+            timers,
             registration: None,
             fresh: false,
         }
@@ -168,7 +169,7 @@ impl Sleep {
     /// ```
     pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
         let this = self.get_mut();
-        this.deadline = deadline;
+        this.deadline = this.timers.clamp_deadline(deadline);
         // The new deadline may already have passed: the next poll reads the
         // clock (`fresh` skips that only for a deadline surely ahead).
         this.fresh = false;

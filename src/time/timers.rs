@@ -151,6 +151,14 @@ impl Timers {
             .saturating_add(u64::from(since.subsec_micros()))
     }
 
+    /// `deadline`, or the latest one the wheel can tell apart (about
+    /// 584,000 years after the runtime started) if it is later. A later one
+    /// would saturate to that tick, fire there, and re-arm for ever: with a
+    /// paused clock, a spin at full speed.
+    pub(crate) fn clamp_deadline(&self, deadline: Instant) -> Instant {
+        deadline.min(Instant::from_std(self.instant_of(u64::MAX - 1)))
+    }
+
     fn instant_of(&self, tick: u64) -> std::time::Instant {
         self.start
             .checked_add(Duration::from_micros(tick))
@@ -268,10 +276,10 @@ impl Timers {
         self.busy_jobs.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// A blocking job ended (ran or was cancelled); the last one wakes the
-    /// driver, which may auto-advance again.
+    /// A blocking job ended (ran or was cancelled); on a paused clock the
+    /// last one wakes the driver, which may auto-advance again.
     pub(crate) fn job_ended(&self) {
-        if self.busy_jobs.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if self.busy_jobs.fetch_sub(1, Ordering::AcqRel) == 1 && self.clock.is_paused() {
             (self.unpark)();
         }
     }
@@ -282,19 +290,26 @@ impl Timers {
         // Every shard stays locked until `parked_until` is recorded.
         let shards = self.lock_all();
         let next = shards.iter().filter_map(|s| s.wheel.next_deadline()).min();
+        let mut waits_for_job = false;
         if let Some(tick) = next {
             // Paused and idle: jump to the next timer instead of sleeping
             // (not while a blocking job runs: its end is the next event).
-            if limit != Some(Duration::ZERO)
-                && self.busy_jobs.load(Ordering::Acquire) == 0
-                && self.clock.advance_to(self.instant_of(tick))
-            {
-                return Some(Duration::ZERO);
+            if limit != Some(Duration::ZERO) && self.busy_jobs.load(Ordering::Acquire) == 0 {
+                if self.clock.advance_to(self.instant_of(tick)) {
+                    return Some(Duration::ZERO);
+                }
+            } else if self.clock.is_paused() {
+                // Paused with a job running: the clock will not move while
+                // the driver sleeps, so the gap to the next timer means
+                // nothing in real time (sleeping it out woke the driver
+                // over and over, a spin for gaps under a millisecond). The
+                // job's end wakes it (`job_ended`).
+                waits_for_job = true;
             }
         }
         // No timer: no deadline, and no clock read (the driver parks after
         // every burst of work, often with no timer armed).
-        let until_next = next.map(|tick| {
+        let until_next = next.filter(|_| !waits_for_job).map(|tick| {
             self.instant_of(tick)
                 .saturating_duration_since(self.clock.now())
         });
@@ -493,5 +508,44 @@ mod tests {
         );
         assert_eq!(slot.map(|reg| reg.shard), Some(0));
         timers.cancel(&mut slot);
+    }
+
+    #[test]
+    fn a_paused_clock_with_a_job_running_parks_until_the_job_ends() {
+        let unparks = crate::loom::Arc::new(AtomicUsize::new(0));
+        let count = unparks.clone();
+        let unpark = Box::new(move || {
+            count.fetch_add(1, Ordering::SeqCst);
+        });
+        let timers = Timers::new(unpark, Clock::new(true, true), 1);
+        timers.job_started();
+        let mut slot = None;
+        timers.register_in(
+            0,
+            &mut slot,
+            after(&timers, Duration::from_micros(1)),
+            Waker::noop(),
+        );
+        for _ in 0..3 {
+            // The clock cannot move while the driver sleeps: a 1 µs timeout
+            // would wake it a million times a second for nothing.
+            assert_eq!(timers.before_park(None), None);
+            timers.after_park();
+        }
+        assert_eq!(unparks.load(Ordering::SeqCst), 0);
+        timers.job_ended();
+        assert_eq!(unparks.load(Ordering::SeqCst), 1, "the job's end wakes it");
+        // Idle now: auto-advance to the timer.
+        assert_eq!(timers.before_park(None), Some(Duration::ZERO));
+        timers.after_park();
+        timers.cancel(&mut slot);
+    }
+
+    #[test]
+    fn a_job_that_ends_on_a_running_clock_wakes_nobody() {
+        let (timers, unparks) = counted(1);
+        timers.job_started();
+        timers.job_ended();
+        assert_eq!(unparks.load(Ordering::SeqCst), 0);
     }
 }
