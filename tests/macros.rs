@@ -222,3 +222,101 @@ fn join_polls_every_branch_even_when_the_first_always_has_work() {
         );
     });
 }
+
+/// tokio's usual layout: no comma after a block handler.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn select_takes_block_handlers_without_commas() {
+    block_on(async {
+        let got = corio::select! {
+            biased;
+            a = async { 1 } => { a * 10 }
+            b = std::future::pending::<u32>() => { b }
+        };
+        assert_eq!(got, 10);
+    });
+}
+
+/// `, if condition`: a false one disables its branch from the start (its
+/// future is made, never polled); all disabled, `else` runs.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn select_guards_disable_branches() {
+    block_on(async {
+        let polled = Arc::new(AtomicUsize::new(0));
+        let counted = |value: u32| {
+            let polled = polled.clone();
+            async move {
+                polled.fetch_add(1, Ordering::SeqCst);
+                value
+            }
+        };
+        let enabled = false;
+        let got = corio::select! {
+            a = counted(1), if enabled => a,
+            b = counted(2), if !enabled => b * 10,
+        };
+        assert_eq!(got, 20);
+        assert_eq!(
+            polled.load(Ordering::SeqCst),
+            1,
+            "the disabled branch was never polled"
+        );
+        let got = corio::select! {
+            a = counted(1), if enabled => { a }
+            else => 0,
+        };
+        assert_eq!(got, 0);
+    });
+}
+
+/// A branch whose output fails its pattern drops that output at once, not
+/// when `select!` ends.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_failed_branch_output_is_dropped_at_once() {
+    struct Guard(Arc<AtomicUsize>);
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    block_on(async {
+        let dropped = Arc::new(AtomicUsize::new(0));
+        let guard = Guard(dropped.clone());
+        let seen = dropped.clone();
+        let got = corio::select! {
+            biased;
+            Ok(v) = async move { Err::<u32, Guard>(guard) } => v,
+            v = async move { seen.load(Ordering::SeqCst) as u32 + 100 } => v,
+        };
+        assert_eq!(
+            got, 101,
+            "the Err's guard was dropped before the next branch ran"
+        );
+    });
+}
+
+/// Anything `.await` takes works in the macros (`IntoFuture`), and an empty
+/// `try_join!` is `Ok(())`, as in tokio.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_macros_take_into_future_and_try_join_takes_nothing() {
+    struct Seven;
+    impl std::future::IntoFuture for Seven {
+        type Output = u32;
+        type IntoFuture = std::future::Ready<u32>;
+        fn into_future(self) -> Self::IntoFuture {
+            std::future::ready(7)
+        }
+    }
+    block_on(async {
+        assert_eq!(corio::join!(Seven, async { 1 }), (7, 1));
+        let got = corio::select! { v = Seven => v };
+        assert_eq!(got, 7);
+        let ok: Result<(u32,), ()> = corio::try_join!(async { Ok(Seven.await) });
+        assert_eq!(ok, Ok((7,)));
+        let none: Result<(), ()> = corio::try_join!();
+        assert_eq!(none, Ok(()));
+    });
+}

@@ -140,18 +140,24 @@ macro_rules! try_join {
     ( $($e:expr),+ $(,)? ) => {
         $crate::try_join!(@{ () } $($e,)*)
     };
+    () => { async { ::std::result::Result::Ok(()) }.await };
 }
 
 /// Waits for the first of several futures, runs its handler and drops the
 /// rest, like Go's `select` (or asyncio's `wait(..., FIRST_COMPLETED)`).
 ///
-/// Each branch is `pattern = future => handler,`. Branches start in a random
-/// order each poll (so none starves) unless the first token is `biased;`. A
-/// branch whose output does not match its pattern is disabled, and when
-/// every branch is disabled the `else => handler` branch runs (without one,
-/// `select!` panics). Handlers run in the calling task, so they may
-/// `.await`, `break` or `return`. At most 63 branches; patterns may not use
-/// `mut` bindings.
+/// Each branch is `pattern = future => handler,` (the comma optional after
+/// a `{ block }` handler), or `pattern = future, if condition => handler`:
+/// a false condition disables the branch from the start (its future is
+/// still made, never polled). Branches start in a random order each poll
+/// (so none starves) unless the first token is `biased;`. A branch whose
+/// output does not match its pattern is disabled (and that output dropped
+/// at once), and when every branch is disabled the `else => handler` branch
+/// runs (without one, `select!` panics). Handlers run in the calling task,
+/// so they may `.await`, `break` or `return`. Anything `.await` takes works
+/// as a future (`IntoFuture`). At most 63 branches; patterns may not use
+/// `mut` or `ref` bindings (bind, then rebind with `let mut` in the
+/// handler).
 ///
 /// # Examples
 ///
@@ -169,7 +175,7 @@ macro_rules! try_join {
 /// ```
 #[macro_export]
 macro_rules! select {
-    (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) $p:pat = $f:expr => $h:expr ) )+ }) => {{
+    (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) $p:pat = $f:expr, if $c:expr => $h:expr ) )+ }) => {{
         let branches: u32 = 0 $( + $crate::__private::one(stringify!($f)) )+;
         ::std::assert!(branches < 64, "select! supports at most 63 branches");
         // The branch futures live in this inner block, which ends with the
@@ -177,9 +183,16 @@ macro_rules! select {
         // handler runs, so a handler may use what they borrowed, and a
         // losing future (a queued lock waiter, say) holds nothing meanwhile.
         let (index, mut outputs) = {
+        // A branch whose `if` condition is false starts disabled: its
+        // future is still made (as in tokio) but never polled.
+        let mut disabled: u64 = 0;
+        $(
+            if !$c {
+                disabled |= 1 << (0 $( + $crate::__private::one(stringify!($skip)) )*);
+            }
+        )+
         let mut futures = ( $( $crate::__private::MaybeDone::new($f), )+ );
         let futures = &mut futures;
-        let mut disabled: u64 = 0;
         let index: u32 = $crate::__private::poll_fn(|cx| {
             let start = if $biased { 0 } else { $crate::__private::random_below(branches) };
             for i in 0..branches {
@@ -195,10 +208,17 @@ macro_rules! select {
                         let mut fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
                         if fut.as_mut().poll_done(cx).is_ready() {
                             #[allow(unused_variables)]
-                            match fut.as_mut().output() {
-                                Some($p) => return $crate::__private::PollType::Ready(branch),
-                                _ => disabled |= 1 << branch,
+                            let matched = match fut.as_mut().output() {
+                                Some($p) => true,
+                                _ => false,
+                            };
+                            if matched {
+                                return $crate::__private::PollType::Ready(branch);
                             }
+                            // Disabled: its output (a guard, a connection
+                            // in an `Err`) is dropped now, not at the end.
+                            disabled |= 1 << branch;
+                            ::std::mem::drop(fut.as_mut().take_output());
                         }
                     }
                 )+
@@ -243,11 +263,31 @@ macro_rules! select {
             $($t)*
         })
     };
+    // A branch: `pattern = future [, if condition] => handler`, the handler
+    // a block (a comma after it optional, as in tokio) or an expression.
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:block, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:block $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:expr) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) })
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:block, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:block $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
+    };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr, $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f => $h ) } $($r)*)
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
     };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f => $h ) })
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) })
     };
     (biased; $($t:tt)*) => {
         $crate::select!(@{ biased = true; () } $($t)*)

@@ -23,9 +23,9 @@ pub enum MaybeDone<F: Future> {
 }
 
 impl<F: Future> MaybeDone<F> {
-    /// Wraps a future.
-    pub fn new(future: F) -> MaybeDone<F> {
-        MaybeDone::Future(future)
+    /// Wraps a future (or anything that turns into one, as `.await` takes).
+    pub fn new<I: std::future::IntoFuture<IntoFuture = F>>(future: I) -> MaybeDone<F> {
+        MaybeDone::Future(future.into_future())
     }
 
     /// Polls the inner future if it is still running; `Ready` once it has

@@ -256,10 +256,12 @@ impl Drop for Notified<'_> {
         let (_, signal) = state.waiters.remove(key);
         if signal == Some(Signal::One) {
             // Picked by `notify_one` but never returned: pass the signal on.
+            // (In a `Drop`, maybe during an unwind: a panicking waker must
+            // not become a second panic, which would abort.)
             let waker = state.notify_one();
             drop(state);
             if let Some(waker) = waker {
-                waker.wake();
+                crate::task::wake_catching_panics(waker);
             }
         }
     }

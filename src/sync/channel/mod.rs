@@ -136,6 +136,14 @@ pub struct Sender<T> {
 /// The channel closes when the last `Receiver` is dropped, and the
 /// messages still buffered are dropped with it.
 ///
+/// Polled as a `Stream`, a receiver keeps its place among the waiting
+/// receivers in itself, not in a future: with cloned receivers, a `next()`
+/// abandoned by `select!` or a timeout keeps that place until this handle
+/// polls again or is dropped, and a message may wait for it meanwhile while
+/// another clone sleeps (async-channel has the same trait). Where clones
+/// share the work under cancellation, use [`recv`](Receiver::recv), whose
+/// future gives its place up when dropped.
+///
 /// # Examples
 ///
 /// ```

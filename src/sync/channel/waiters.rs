@@ -135,8 +135,10 @@ impl Waiters {
             } else {
                 let next = self.pop(&mut queue);
                 drop(queue);
+                // From a `Drop`, maybe during an unwind: a panicking waker
+                // must not become a second panic, which would abort.
                 if let Some(waker) = next {
-                    waker.wake();
+                    crate::task::wake_catching_panics(waker);
                 }
             }
         }
