@@ -265,3 +265,49 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
         });
     });
 }
+
+/// The worker that held the driver leaves it to run what it woke (here a
+/// task that then blocks its thread): an idle worker must take the driver
+/// over, or a timer due meanwhile waits for the end of that poll. The
+/// watchdog, which would rescue this after 100 ms, is off.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_worker_leaving_the_driver_for_work_hands_it_to_an_idle_one() {
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(None)
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(corio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (flag_tx, flag_rx) = mpsc::channel::<()>();
+    let armed = Latch::new(2);
+    // Sleeps 50 ms, then releases the blocked task below.
+    let timer = {
+        let armed = armed.clone();
+        runtime.spawn(async move {
+            let sleep = sleep(Duration::from_millis(50));
+            armed.count_down();
+            sleep.await;
+            let _ = flag_tx.send(());
+        })
+    };
+    // Woken by the connect on the thread that holds the driver, then
+    // blocks that thread until the timer task runs (or the test limit).
+    let blocker = {
+        let armed = armed.clone();
+        runtime.spawn(async move {
+            let accept = listener.accept();
+            armed.count_down();
+            let _conn = accept.await.unwrap();
+            flag_rx.recv_timeout(LIMIT).is_ok()
+        })
+    };
+    runtime.block_on(bounded(armed.wait()));
+    let _client = std::net::TcpStream::connect(addr).unwrap();
+    let released = runtime.block_on(bounded(blocker)).unwrap();
+    assert!(released, "the timer never fired while the other worker ran");
+    runtime.block_on(bounded(timer)).unwrap();
+}

@@ -55,13 +55,14 @@ impl Parker {
 
     /// Sleeps until `unpark`, or (when it gets the driver) until an I/O event
     /// or a timer is due. May return spuriously; callers re-check for work.
-    pub(crate) fn park(&self, driver: &Mutex<()>, events: &dyn Driver) {
+    /// True if it slept in the driver.
+    pub(crate) fn park(&self, driver: &Mutex<()>, events: &dyn Driver) -> bool {
         if self
             .state
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
             .is_ok()
         {
-            return;
+            return false;
         }
         if let Some(_driver) = driver.try_lock() {
             if self
@@ -70,14 +71,17 @@ impl Parker {
                 .is_err()
             {
                 self.state.store(EMPTY, SeqCst);
-                return;
+                return false;
             }
             {
                 let _inside = InDriver::enter(self);
                 events.park(None);
             }
-            self.state.store(EMPTY, SeqCst);
-            return;
+            // A swap, not a store: it reads (and so synchronizes with) a
+            // NOTIFIED that a second `unpark` left while the driver
+            // returned, whose writes the caller's re-check must see.
+            self.state.swap(EMPTY, SeqCst);
+            return true;
         }
         let mut guard = self.mutex.lock();
         if self
@@ -86,7 +90,7 @@ impl Parker {
             .is_err()
         {
             self.state.store(EMPTY, SeqCst);
-            return;
+            return false;
         }
         loop {
             self.condvar.wait(&mut guard);
@@ -95,7 +99,7 @@ impl Parker {
                 .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
                 .is_ok()
             {
-                return;
+                return false;
             }
         }
     }

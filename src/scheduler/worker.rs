@@ -442,14 +442,24 @@ impl Context {
             .transition_worker_to_parked(self.index, is_searching);
         // Step 2 of the race in `mod.rs`: StoreLoad, then look once more.
         fence(Ordering::SeqCst);
+        let mut held_driver = false;
         loop {
             let has_work =
                 shared.has_pending_work() || self.core.borrow().has_local_work(self.remote());
             if has_work || shared.is_shutdown() || stop() {
                 self.wake_up();
+                if has_work && held_driver {
+                    // We leave the driver with work to run (what it just
+                    // woke, queued here): wake a sleeper, if nobody is
+                    // searching, to take the driver over, or timers and
+                    // I/O would wait for the end of our next poll (Go's
+                    // "poll the network if nobody does").
+                    shared.notify_parked();
+                }
                 return;
             }
-            self.remote()
+            held_driver = self
+                .remote()
                 .parker
                 .park(&shared.driver_lock, &*shared.driver);
             if !shared.idle.is_parked(self.index) {
