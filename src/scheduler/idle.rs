@@ -112,7 +112,7 @@ impl Idle {
         self.sleepers.lock().contains(&worker)
     }
 
-    #[cfg(all(test, not(loom)))]
+    /// How many workers are searching now.
     pub(crate) fn num_searching(&self) -> usize {
         self.load().1
     }

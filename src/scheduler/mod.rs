@@ -270,6 +270,17 @@ impl Shared {
         !self.injector.is_empty() || self.remotes.iter().any(Remote::has_stealable_work)
     }
 
+    /// `has_pending_work` for a parking worker that is not the last
+    /// searcher: other workers' deques count only if nobody searches. A
+    /// searcher steals them (and the last one to park looks again), while a
+    /// worker that may not search (too many do) would find them, wake,
+    /// be refused the search again and park again, round and round.
+    fn has_work_for_a_non_searcher(&self) -> bool {
+        !self.injector.is_empty()
+            || (self.idle.num_searching() == 0
+                && self.remotes.iter().any(Remote::has_stealable_work))
+    }
+
     /// Starts shutdown: workers finish their current poll and exit.
     pub(crate) fn begin_shutdown(&self) {
         self.shutdown.store(true, Ordering::Release);

@@ -412,7 +412,9 @@ impl Context {
             // A task that yielded goes behind the work already queued.
             let core = self.core.borrow();
             core.local.push(task);
-            if !core.is_searching && core.local.len() > 1 && self.shared.remotes.len() > 1 {
+            // Work besides it (the LIFO slot's task counts: it runs first)?
+            let queued = core.local.len() + usize::from(self.remote().lifo.is_occupied());
+            if !core.is_searching && queued > 1 && self.shared.remotes.len() > 1 {
                 drop(core);
                 self.shared.notify_parked();
             }
@@ -437,17 +439,29 @@ impl Context {
     fn park_until(&self, stop: &dyn Fn() -> bool) {
         let shared = &*self.shared;
         let is_searching = std::mem::replace(&mut self.core.borrow_mut().is_searching, false);
-        shared
+        let mut last_searcher = shared
             .idle
             .transition_worker_to_parked(self.index, is_searching);
         // Step 2 of the race in `mod.rs`: StoreLoad, then look once more.
         fence(Ordering::SeqCst);
         let mut held_driver = false;
         loop {
-            let has_work =
-                shared.has_pending_work() || self.core.borrow().has_local_work(self.remote());
+            let shared_work = if last_searcher {
+                shared.has_pending_work()
+            } else {
+                shared.has_work_for_a_non_searcher()
+            };
+            let has_work = shared_work || self.core.borrow().has_local_work(self.remote());
             if has_work || shared.is_shutdown() || stop() {
                 self.wake_up();
+                // The last searcher, parking, found shared work after all:
+                // the spawns that came meanwhile woke nobody (a searcher
+                // existed), and this worker, no longer searching, would
+                // run them all alone. Wake one to search (tokio's
+                // `notify_if_work_pending`).
+                if last_searcher && shared_work {
+                    shared.notify_parked();
+                }
                 if has_work && held_driver {
                     // We leave the driver with work to run (what it just
                     // woke, queued here): wake a sleeper, if nobody is
@@ -462,6 +476,7 @@ impl Context {
                 .remote()
                 .parker
                 .park(&shared.driver_lock, &*shared.driver);
+            last_searcher = false;
             if !shared.idle.is_parked(self.index) {
                 // A notifier took us off the sleeper list and counted us as
                 // searching.
