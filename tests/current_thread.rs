@@ -156,6 +156,14 @@ fn spawn_local_outside_a_local_set_panics_with_the_fix() {
         message.contains("LocalSet") && message.contains("new_current_thread"),
         "{message}"
     );
+    // From a spawned task of a current-thread runtime, the message says why.
+    let runtime = Builder::new_current_thread().build().unwrap();
+    let task = runtime.spawn(async {
+        drop(corio::task::spawn_local(async {}));
+    });
+    let err = runtime.block_on(bounded(task)).unwrap_err();
+    let message = panic_message(err.into_panic());
+    assert!(message.contains("corio::spawn"), "{message}");
 }
 
 #[test]

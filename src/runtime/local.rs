@@ -313,7 +313,9 @@ where
         panic!(
             "`spawn_local` was called outside a LocalSet; call it inside \
              `LocalSet::run_until` or inside `block_on` of a current-thread runtime \
-             (`corio::runtime::Builder::new_current_thread()`)"
+             (`corio::runtime::Builder::new_current_thread()`). A task made by \
+             `corio::spawn` is outside both, even on a current-thread runtime: \
+             spawn local tasks from the `block_on` future or from other local tasks"
         );
     };
     spawn_on(shared, future, location)
