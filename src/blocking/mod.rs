@@ -10,6 +10,7 @@
 //!   spawn_blocking(f) ──► FIFO queue ──► idle thread? wake it
 //!                                     └─► none idle and < max? start one
 //!   a thread idle for `keep_alive` exits; shutdown waits for running jobs
+//!   (not when the runtime is dropped inside an async context)
 //! ```
 //!
 //! Threads are made on demand up to `max_blocking_threads` (512, as tokio),

@@ -14,8 +14,9 @@
 //! moved back with the result, so at every moment exactly one side owns it
 //! and no lock is needed. A fill reads at least [`CHUNK`] bytes (from a
 //! file that can seek: see `File::read_ahead`), a flush
-//! happens when [`CHUNK`] unwritten bytes have piled up (or on flush, seek
-//! and close): a megabyte written one byte at a time is 16 hops, not a
+//! happens when [`CHUNK`] unwritten bytes have piled up (or on flush, seek,
+//! close and drop; on a pipe, FIFO or terminal, after every write): a
+//! megabyte written one byte at a time to a regular file is 16 hops, not a
 //! million.
 
 use std::fs::File;

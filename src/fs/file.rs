@@ -7,7 +7,8 @@
 //!
 //! ```text
 //!            poll_read: no unread bytes ─► fill
-//!            poll_write: buffer full    ─► flush        ┌──────────────┐
+//!            poll_write: buffer full,
+//!              or a pipe/FIFO/terminal  ─► flush        ┌──────────────┐
 //!   ┌──────┐ flush / seek / sync_all    ─► flush/rewind │ Busy(handle) │
 //!   │ Idle │ ─────────────────────────────────────────► │ (buf, std)   │
 //!   │ (buf)│ ◄───────────────────────────────────────── │ on the pool  │
@@ -16,8 +17,9 @@
 //! ```
 //!
 //! A write returns as soon as its bytes are in the buffer; they reach the
-//! file when the buffer fills, or at `flush`, `close`, a seek, or any call
-//! that needs the file itself to be up to date. An error from such a
+//! file when the buffer fills (at once on a pipe, FIFO or terminal), or at
+//! `flush`, `close`, a seek, a drop, or any call that needs the file itself
+//! to be up to date. An error from such a
 //! background flush is returned by the *next* call on the file, whichever it
 //! is, which is why a careful writer ends with `flush` or `close`.
 //!
@@ -45,8 +47,9 @@ use crate::task::JoinHandle;
 /// [`AsyncWrite`], [`AsyncSeek`]; `futures-lite`'s or `futures`' extension
 /// traits add `read_to_end`, `write_all` and friends).
 ///
-/// Small reads and writes are buffered (64 KiB a hop), so a `File` needs no
-/// extra `BufReader`/`BufWriter`. Call [`flush`](futures_io::AsyncWrite::poll_flush)
+/// Small reads and writes are buffered (64 KiB a hop), so a `File` on a
+/// regular file needs no extra `BufReader`/`BufWriter` (on a pipe, FIFO or
+/// terminal each write is a hop of its own). Call [`flush`](futures_io::AsyncWrite::poll_flush)
 /// or `close` after writing: it reports errors, and it writes the buffer on
 /// the blocking pool. A `File` dropped with unflushed bytes still has them
 /// written, on the blocking pool (or on the dropping thread outside a

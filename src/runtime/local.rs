@@ -297,8 +297,9 @@ where
 /// ```
 ///
 /// # Panics
-/// Outside a `LocalSet` and outside a current-thread `block_on`, with a
-/// message naming the fix.
+/// Outside a `LocalSet`'s `run_until` and outside the future given to a
+/// current-thread `block_on` (and their local tasks), with a message naming
+/// the fix; a `corio::spawn` task is outside both.
 #[track_caller]
 pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
 where

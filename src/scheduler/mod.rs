@@ -54,7 +54,9 @@
 //! 1. P pushes the task; then a SeqCst read-modify-write of the idle word
 //!    (`Idle::worker_to_notify`) reads the counts.
 //! 2. W decrements the unparked count with a SeqCst read-modify-write, issues
-//!    a SeqCst fence, then checks every queue once more (`has_pending_work`).
+//!    a SeqCst fence, then checks the queues once more (`has_pending_work`;
+//!    other workers' deques only if it was the last searcher or nobody
+//!    searches, since a searcher steals those, see `worker.rs`).
 //!
 //! In any interleaving at least one side sees the other: P sees W parked and
 //! wakes it, or W sees P's task and stays up. The `Parker` keeps an early

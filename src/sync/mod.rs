@@ -10,8 +10,11 @@
 //! under `futures_lite::future::block_on` on a plain thread, or between all
 //! three at once: a `std::thread` can send to a task, a task to a thread.
 //!
-//! The one tie to corio is the cooperative budget (`task::budget`): an
-//! operation about to return `Ready` spends a unit, so a task that always
+//! The ties to corio are two, both executor-independent:
+//! `task::wake_catching_panics` (a panicking waker in a batch or a `Drop`
+//! does not unwind through the primitive) and the cooperative budget
+//! (`task::budget`). An operation about to return `Ready` spends a unit of
+//! that budget, so a task that always
 //! finds its channel full of messages still yields now and then. Outside a
 //! corio task the budget is unlimited and the check costs a thread-local read.
 //!

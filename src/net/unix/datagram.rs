@@ -28,7 +28,8 @@ pub struct UnixDatagram {
 }
 
 impl UnixDatagram {
-    /// A socket bound to `path` (the file must not exist yet).
+    /// A socket bound to `path` (the file must not exist yet; on Linux, a
+    /// path starting with a NUL byte binds an abstract name: no file).
     ///
     /// # Examples
     ///

@@ -40,7 +40,8 @@ pub struct UnixListener {
 
 impl UnixListener {
     /// Creates a socket file at `path` and listens on it. The file must not
-    /// exist yet.
+    /// exist yet. (On Linux, a path starting with a NUL byte binds an
+    /// abstract name instead: no file.)
     ///
     /// # Examples
     ///
