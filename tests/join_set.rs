@@ -164,3 +164,66 @@ fn draining_more_results_than_one_budget_holds_does_not_spin() {
         });
     });
 }
+
+/// `join_next_with_id` pairs each output with the id its spawn returned;
+/// `detach_all` lets the tasks run on; `spawn_local` takes `!Send` futures.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn ids_detach_and_local_tasks() {
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    block_on(async {
+        let mut set = JoinSet::new();
+        let mut ids = HashMap::new();
+        for i in 0..20u32 {
+            ids.insert(set.spawn(async move { i }).id(), i);
+        }
+        let failing = set.spawn(async { panic!("boom") }).id();
+        let mut seen = 0;
+        while let Some(result) = set.join_next_with_id().await {
+            match result {
+                Ok((id, output)) => {
+                    assert_eq!(
+                        ids.remove(&id),
+                        Some(output),
+                        "the id of the task that made it"
+                    );
+                    seen += 1;
+                }
+                Err(err) => assert_eq!(err.id(), failing),
+            }
+        }
+        assert_eq!(seen, 20);
+        assert!(ids.is_empty());
+
+        let (tx, rx) = corio::sync::oneshot::channel();
+        let gate = Arc::new(corio::sync::Notify::new());
+        let opened = gate.clone();
+        set.spawn(async move {
+            opened.notified().await;
+            tx.send(7).unwrap();
+            0
+        });
+        set.detach_all();
+        assert!(set.is_empty());
+        drop(set); // would abort a task still in the set
+        gate.notify_one();
+        assert_eq!(rx.await.unwrap(), 7, "the detached task ran to its end");
+    });
+    let local = corio::task::LocalSet::new();
+    let runtime = common::two_workers();
+    let out = runtime.block_on(local.run_until(async {
+        let mut set = JoinSet::new();
+        let shared = Rc::new(5);
+        for _ in 0..3 {
+            let shared = shared.clone();
+            set.spawn_local(async move { *shared });
+        }
+        let mut total = 0;
+        while let Some(result) = set.join_next().await {
+            total += result.unwrap();
+        }
+        total
+    }));
+    assert_eq!(out, 15);
+}

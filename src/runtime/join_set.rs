@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use parking_lot::Mutex;
 use slab::Slab;
 
-use crate::task::{JoinError, JoinHandle, budget};
+use crate::task::{Id, JoinError, JoinHandle, budget};
 
 /// Keys of handles that may be ready, and the waker of `join_next`.
 #[derive(Default)]
@@ -158,6 +158,28 @@ impl<T> JoinSet<T> {
         }
     }
 
+    /// Removes every task from the set without aborting it: each runs on
+    /// to its end, and its output is dropped (as with a dropped
+    /// `JoinHandle`). Dropping the set would abort them instead.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let (tx, rx) = corio::sync::oneshot::channel();
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(async move { tx.send("still ran").unwrap() });
+    ///     set.detach_all();
+    ///     assert!(set.is_empty());
+    ///     drop(set); // aborts nothing: the task is no longer in it
+    ///     assert_eq!(rx.await.unwrap(), "still ran");
+    /// });
+    /// ```
+    pub fn detach_all(&mut self) {
+        self.handles.clear();
+        self.ready.lock().keys.clear();
+    }
+
     /// Waits for the next task to finish and returns its result, or `None`
     /// if the set is empty.
     ///
@@ -174,7 +196,29 @@ impl<T> JoinSet<T> {
     /// });
     /// ```
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
-        poll_fn(|cx| self.poll_join_next(cx)).await
+        poll_fn(|cx| self.poll_join_next(cx))
+            .await
+            .map(|(_, result)| result)
+    }
+
+    /// As [`join_next`](JoinSet::join_next), with the finished task's id
+    /// next to its output (a `JoinError` carries its own), to match results
+    /// with the ids [`spawn`](JoinSet::spawn)'s handles gave.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     let id = set.spawn(async { "done" }).id();
+    ///     let (finished, output) = set.join_next_with_id().await.unwrap().unwrap();
+    ///     assert_eq!((finished, output), (id, "done"));
+    /// });
+    /// ```
+    pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        poll_fn(|cx| self.poll_join_next(cx))
+            .await
+            .map(|(id, result)| result.map(|output| (id, output)))
     }
 
     /// Returns the result of a task that has already finished, without
@@ -202,12 +246,12 @@ impl<T> JoinSet<T> {
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
         // A check that never waits takes what is there, budget or not.
         match budget::unconstrained_sync(|| self.poll_ready(None)) {
-            Poll::Ready(result) => result,
+            Poll::Ready(result) => result.map(|(_, result)| result),
             Poll::Pending => None,
         }
     }
 
-    fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+    fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<(Id, Result<T, JoinError>)>> {
         // With the task's budget spent, every handle would answer Pending
         // and wake the set's own waker, which queues its key again: the
         // loop below would spin forever. Yield instead, as any leaf does.
@@ -220,7 +264,10 @@ impl<T> JoinSet<T> {
 
     /// Polls the handles that said they may be done; with `cx`, leaves its
     /// waker to be woken when another one is.
-    fn poll_ready(&mut self, cx: Option<&mut Context<'_>>) -> Poll<Option<Result<T, JoinError>>> {
+    fn poll_ready(
+        &mut self,
+        cx: Option<&mut Context<'_>>,
+    ) -> Poll<Option<(Id, Result<T, JoinError>)>> {
         if self.handles.is_empty() {
             return Poll::Ready(None);
         }
@@ -242,9 +289,10 @@ impl<T> JoinSet<T> {
                 continue;
             };
             let mut task_cx = Context::from_waker(waker);
-            if let Poll::Ready(result) = Pin::new(handle).poll(&mut task_cx) {
+            if let Poll::Ready(result) = Pin::new(&mut *handle).poll(&mut task_cx) {
+                let id = handle.id();
                 self.handles.remove(key);
-                return Poll::Ready(Some(result));
+                return Poll::Ready(Some((id, result)));
             }
         }
     }
@@ -317,6 +365,37 @@ impl<T: Send + 'static> JoinSet<T> {
         F: FnOnce() -> T + Send + 'static,
     {
         let handle = crate::blocking::spawn("JoinSet::spawn_blocking", f);
+        let abort = handle.abort_handle();
+        self.insert(handle);
+        abort
+    }
+}
+
+impl<T: 'static> JoinSet<T> {
+    /// Spawns a `!Send` future on the current `LocalSet` (see
+    /// [`spawn_local`](crate::task::spawn_local)) and adds it to the set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// runtime.block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     let shared = Rc::new(21); // not `Send`
+    ///     set.spawn_local(async move { *shared * 2 });
+    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 42);
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    /// Outside a `LocalSet` (as `spawn_local`).
+    #[track_caller]
+    pub fn spawn_local<F>(&mut self, future: F) -> crate::task::AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        let handle = super::local::spawn_local(future);
         let abort = handle.abort_handle();
         self.insert(handle);
         abort
