@@ -445,3 +445,41 @@ fn a_sleep_past_the_wheels_range_ends_on_a_paused_clock() {
         });
     });
 }
+
+/// Two `run_until`s of one set side by side: work one of them queues just
+/// before it ends must still run, under the other.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn work_queued_by_a_finishing_run_until_runs_under_the_other() {
+    common::within_limit(|| {
+        let runtime = Builder::new_current_thread().build().unwrap();
+        let set = corio::task::LocalSet::new();
+        let (tx, rx) = corio::sync::oneshot::channel::<u32>();
+        let (got, ()) = runtime.block_on(async {
+            corio::join!(
+                set.run_until(async { rx.await.unwrap() }),
+                set.run_until(async {
+                    set.spawn_local(async move { tx.send(1).unwrap() });
+                })
+            )
+        });
+        assert_eq!(got, 1);
+    });
+}
+
+/// A paused clock resumed from a blocking job: the driver, parked until
+/// that job's end, must go back to sleeping until the next timer.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            let _job = corio::spawn_blocking(|| {
+                thread::sleep(Duration::from_millis(1));
+                time::resume();
+            });
+            time::sleep(Duration::from_millis(10)).await;
+        });
+    });
+}

@@ -234,6 +234,18 @@ fn select_takes_block_handlers_without_commas() {
             b = std::future::pending::<u32>() => { b }
         };
         assert_eq!(got, 10);
+        // A handler that starts with a block and goes on is one expression.
+        let got = corio::select! {
+            v = async { vec![1, 2, 3] } => { v }.len(),
+        };
+        assert_eq!(got, 3);
+        // Two block handlers, the second branch's pattern a tuple.
+        let got = corio::select! {
+            biased;
+            a = async { 1 } => { a }
+            (b, _) = async { (2, 3) } => { b }
+        };
+        assert_eq!(got, 1);
     });
 }
 

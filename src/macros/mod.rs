@@ -265,13 +265,16 @@ macro_rules! select {
     };
     // A branch: `pattern = future [, if condition] => handler`, the handler
     // a block (a comma after it optional, as in tokio) or an expression.
+    // Order matters: a block with a comma, then an expression with one (so
+    // `{ v }.len(),` is an expression), then a block without, then a last
+    // expression.
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:block, $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:block $($r:tt)*) => {
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:block $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
     };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:expr) => {
@@ -280,10 +283,10 @@ macro_rules! select {
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:block, $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:block $($r:tt)*) => {
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr, $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr, $($r:tt)*) => {
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:block $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
     };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr) => {

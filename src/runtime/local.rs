@@ -436,8 +436,23 @@ impl<F> Drop for RunUntil<'_, F> {
         // Ended or abandoned: its waker must not be woken any more (nor
         // keep its task alive).
         if self.key != 0 {
-            let removed = self.set.shared.runners.lock().remove(self.key);
+            let shared = &self.set.shared;
+            let removed = shared.runners.lock().remove(self.key);
             drop(removed);
+            // Work queued during its last poll without a wake (its own turn
+            // was to run it) or left after a full turn: another `run_until`
+            // of the set, waiting beside it, must run it now.
+            let queued = shared.queue.lock().as_ref().is_some_and(|q| !q.is_empty());
+            if queued {
+                let runners: Vec<Waker> = shared
+                    .runners
+                    .lock()
+                    .wakers
+                    .iter()
+                    .map(|(_, w)| w.clone())
+                    .collect();
+                runners.into_iter().for_each(Waker::wake);
+            }
         }
     }
 }

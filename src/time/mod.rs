@@ -81,7 +81,11 @@ pub fn pause() {
 /// Outside a runtime, or if the clock is not paused.
 #[track_caller]
 pub fn resume() {
-    context::current().clock.resume();
+    let timers = context::current();
+    timers.clock.resume();
+    // A driver parked until a blocking job ends (a paused clock's sleep)
+    // must now sleep until the next timer instead.
+    timers.unpark_driver();
 }
 
 /// Moves a paused clock forward by `duration`, fires the timers that became

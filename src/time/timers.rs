@@ -271,6 +271,11 @@ impl Timers {
         drop(removed); // its waker, outside the lock (see `register_in`)
     }
 
+    /// Wakes the driver, to choose its sleep again (the clock resumed).
+    pub(crate) fn unpark_driver(&self) {
+        (self.unpark)();
+    }
+
     /// A blocking job was queued: no auto-advance until it ends.
     pub(crate) fn job_started(&self) {
         self.busy_jobs.fetch_add(1, Ordering::AcqRel);
@@ -309,10 +314,13 @@ impl Timers {
         }
         // No timer: no deadline, and no clock read (the driver parks after
         // every burst of work, often with no timer armed).
-        let until_next = next.filter(|_| !waits_for_job).map(|tick| {
-            self.instant_of(tick)
-                .saturating_duration_since(self.clock.now())
-        });
+        let until_next = next
+            .map(|tick| {
+                self.instant_of(tick)
+                    .saturating_duration_since(self.clock.now())
+            })
+            // A timer already due still fires now.
+            .filter(|gap| !waits_for_job || gap.is_zero());
         let timeout = match (limit, until_next) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -533,6 +541,13 @@ mod tests {
             timers.after_park();
         }
         assert_eq!(unparks.load(Ordering::SeqCst), 0);
+        // A timer already due still fires at once, job or not.
+        let mut due = None;
+        let now = Instant::from_std(timers.clock.now());
+        timers.register_in(0, &mut due, now, Waker::noop());
+        assert_eq!(timers.before_park(None), Some(Duration::ZERO));
+        timers.after_park();
+        assert_eq!(timers.armed(), 1, "the due one fired");
         timers.job_ended();
         assert_eq!(unparks.load(Ordering::SeqCst), 1, "the job's end wakes it");
         // Idle now: auto-advance to the timer.
