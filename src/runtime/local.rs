@@ -86,6 +86,20 @@ impl Runners {
     }
 }
 
+impl Shared {
+    /// Wakes every `run_until` of the set (woken outside the lock).
+    fn wake_runners(&self) {
+        let runners: Vec<Waker> = self
+            .runners
+            .lock()
+            .wakers
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        runners.into_iter().for_each(Waker::wake);
+    }
+}
+
 impl Schedule for Arc<Shared> {
     fn schedule(&self, task: Notified<Self>) {
         let mut queue = self.queue.lock();
@@ -101,16 +115,7 @@ impl Schedule for Arc<Shared> {
         if is_running_here(self) {
             return;
         }
-        let runners: Vec<Waker> = self
-            .runners
-            .lock()
-            .wakers
-            .iter()
-            .map(|(_, w)| w.clone())
-            .collect();
-        for runner in runners {
-            runner.wake();
-        }
+        self.wake_runners();
     }
 
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
@@ -444,14 +449,7 @@ impl<F> Drop for RunUntil<'_, F> {
             // of the set, waiting beside it, must run it now.
             let queued = shared.queue.lock().as_ref().is_some_and(|q| !q.is_empty());
             if queued {
-                let runners: Vec<Waker> = shared
-                    .runners
-                    .lock()
-                    .wakers
-                    .iter()
-                    .map(|(_, w)| w.clone())
-                    .collect();
-                runners.into_iter().for_each(Waker::wake);
+                shared.wake_runners();
             }
         }
     }
