@@ -7,7 +7,7 @@
 # Both servers are `examples/hyper_server.rs` (same service, same hyper
 # settings, same adapter shape: see the example), built in release, bound to
 # a free loopback port, and loaded in turn, never together. The bar
-# (issue 4) is corio >= 1.1x tokio in requests/s. On a shared machine the
+# (docs/benchmarks.md) is corio >= 1.1x tokio in requests/s. On a shared machine the
 # numbers move by several percent from run to run: use ROUNDS for a verdict.
 set -euo pipefail
 

@@ -363,7 +363,8 @@ impl MultiPool {
         self.pick().submit(job).await;
     }
 
-    /// Releases every pool, each with the same deadline.
+    /// Releases every pool in turn, each given `limit` (so the whole may
+    /// take up to `pools × limit`).
     async fn release_timeout(self, limit: Duration) {
         for pool in self.pools {
             pool.release_timeout(limit).await.unwrap();

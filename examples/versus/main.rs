@@ -5,7 +5,8 @@
 //!     [--only NAME[,NAME]] [--table multi-thread|current-thread]
 //! ```
 //!
-//! Every row of DESIGN.md's "Performance bars" that needs no outside tool
+//! Every row of corio's performance table (docs/benchmarks.md) that needs
+//! no outside tool
 //! runs on corio, on tokio's multi-thread runtime and on an
 //! `async-executor` driven like smol, all with the same number of worker
 //! threads, and the table quotes corio / tokio against the row's bar. A

@@ -180,7 +180,8 @@ fn idle_tasks(bar: Bar) -> Row {
 const MPMC_NOTE: &str = "tokio has no MPMC channel: its column is async-channel on tokio";
 const CHANNEL_NOTE: &str = "100,000 messages a run";
 
-/// The multi-thread table, against DESIGN.md's bars.
+/// The multi-thread table, against corio's performance bars (listed in
+/// docs/benchmarks.md).
 fn multi_thread() -> Table {
     type F = MultiThread;
     Table {

@@ -12,9 +12,9 @@ use super::signal::Countdown;
 const CAPACITY: usize = 1_024;
 
 /// One producer task sends 100,000 `u64` through a bounded channel of
-/// capacity 1,024 to one consumer task; figures are per message. (DESIGN.md
-/// says 1,000,000 messages: a tenth per run keeps a sample short, and the
-/// per-message figure is the same.)
+/// capacity 1,024 to one consumer task; figures are per message. (The
+/// performance table says 1,000,000 messages: a tenth per run keeps a
+/// sample short, and the per-message figure is the same.)
 pub struct SpscChannel;
 
 impl Workload for SpscChannel {
