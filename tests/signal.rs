@@ -222,3 +222,37 @@ fn forbidden_signals_are_invalid_input() {
         }
     });
 }
+
+const NO_LISTENER_CHILD: &str = "CORIO_TEST_SIGNAL_NO_LISTENER_CHILD";
+
+/// `signal()` outside a runtime panics before it installs anything: the
+/// signal keeps its default action (for SIGINT, ending the process) instead
+/// of being swallowed for good with nobody listening. In a child process,
+/// as the disposition is process-wide.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_listener_that_cannot_be_made_installs_no_handler() {
+    if std::env::var_os(NO_LISTENER_CHILD).is_none() {
+        common::run_in_child(
+            "a_listener_that_cannot_be_made_installs_no_handler",
+            NO_LISTENER_CHILD,
+        );
+        return;
+    }
+    let made = std::panic::catch_unwind(|| signal(SignalKind::user_defined2()));
+    assert!(made.is_err(), "no runtime: signal() panics");
+    // SAFETY: reads SIGUSR2's disposition into a zeroed, writable sigaction.
+    let action = unsafe {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR2, std::ptr::null(), &mut old),
+            0
+        );
+        old.sa_sigaction
+    };
+    assert_eq!(
+        action,
+        libc::SIG_DFL,
+        "the default action is still in place"
+    );
+}

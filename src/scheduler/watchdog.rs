@@ -128,16 +128,22 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
         shared.injector.push(task);
     }
     shared.notify_parked();
-    if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
+    if stats.reported_poll.load(Ordering::Acquire) == poll {
         return; // reported already
     }
+    // Find the task before claiming the report: had the poll ended (and the
+    // task left the list) between a claim and the lookup, neither this nor
+    // the end-of-poll check (`report_finished`) would report it.
     let mut report = None;
     shared.owned.for_each(|header| {
         if header.id().as_u64() == task_id {
             report = Some(slow_poll(header, running, index, true));
         }
     });
-    if let Some(report) = report {
+    let Some(report) = report else {
+        return; // it ended: `report_finished` reports it
+    };
+    if stats.reported_poll.swap(poll, Ordering::AcqRel) != poll {
         call_hook(shared, &report);
     }
 }

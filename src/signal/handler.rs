@@ -76,13 +76,15 @@ static INSTALLED: Mutex<Installed> = const_mutex(Installed {
     handlers: [false; MAX_SIGNUM],
 });
 
-/// Installs the handler for `signum` if it is not yet, and returns a new
-/// descriptor for the self-pipe's read end (non-blocking) to wait on, with
-/// the signal's delivery count from before the handler went in.
+/// A new descriptor for the self-pipe's read end (non-blocking) to wait on
+/// for `signum`, with the signal's delivery count so far. The handler is
+/// not installed yet: [`install`] does that once the caller's listener is
+/// ready, so that a listener that could not be made (no runtime, no
+/// descriptor left) leaves the signal's default action in place.
 ///
 /// Fails with `InvalidInput` for a forbidden or out-of-range signal number.
-pub(super) fn install(signum: c_int) -> io::Result<(UnixStream, u64)> {
-    let index = check(signum)?;
+pub(super) fn open(signum: c_int) -> io::Result<(UnixStream, u64)> {
+    check(signum)?;
     // Counted before the handler goes in: a delivery between the two steps
     // is reported to the new listener, not swallowed.
     let seen = deliveries(signum);
@@ -97,16 +99,24 @@ pub(super) fn install(signum: c_int) -> io::Result<(UnixStream, u64)> {
         WRITE_FD.store(writer.into_raw_fd(), Ordering::SeqCst);
         installed.reader = Some(reader);
     }
-    if !installed.handlers[index] {
-        set_handler(signum)?;
-        installed.handlers[index] = true;
-    }
     let reader = installed
         .reader
         .as_ref()
         .expect("the self-pipe was created above")
         .try_clone()?;
     Ok((reader, seen))
+}
+
+/// Installs the handler for `signum` if it is not yet (`signum` was
+/// accepted by [`open`]).
+pub(super) fn install(signum: c_int) -> io::Result<()> {
+    let index = check(signum)?;
+    let mut installed = INSTALLED.lock();
+    if !installed.handlers[index] {
+        set_handler(signum)?;
+        installed.handlers[index] = true;
+    }
+    Ok(())
 }
 
 /// How many times `signum` has been delivered; `signum` was accepted by

@@ -176,12 +176,17 @@ impl SignalKind {
 /// # }
 /// ```
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
-    let (reader, seen) = handler::install(kind.0)?;
+    let (reader, seen) = handler::open(kind.0)?;
+    // The listener first (it needs a runtime, and a descriptor): only then
+    // the handler, which from then on swallows the signal's default action
+    // (for SIGINT, ending the process) for good.
+    let pipe = Async::new(reader)?;
+    handler::install(kind.0)?;
     Ok(Signal {
         kind,
         seen,
         listener: Listener::new(),
-        pipe: Async::new(reader)?,
+        pipe,
     })
 }
 
@@ -282,7 +287,8 @@ impl Signal {
             match self.pipe.poll_read_with(cx, None, drain) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(())) => self.listener.wake_others(),
-                // Only a shut-down runtime makes the reactor fail a wait.
+                // A shut-down runtime (the reactor fails the wait), or a
+                // closed self-pipe: the stream ends.
                 Poll::Ready(Err(_)) => return Poll::Ready(None),
             }
         }
@@ -306,10 +312,21 @@ fn drain(mut pipe: &UnixStream) -> io::Result<()> {
     loop {
         match pipe.read(&mut bytes) {
             Ok(n) if n > 0 => drained = true,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock && !drained => return Err(e),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                // Empty now; if it already was, wait for the next byte.
+                return if drained { Ok(()) } else { Err(e) };
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // Empty now (or the write end closed, which never happens).
-            Ok(_) | Err(_) => return Ok(()),
+            // End of file: the leaked write end was closed after all (a
+            // library closing every descriptor). An error, not "drained",
+            // or the caller would poll again at once, for ever.
+            Ok(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::BrokenPipe,
+                    "corio's signal pipe was closed",
+                ));
+            }
+            Err(e) => return Err(e),
         }
     }
 }
