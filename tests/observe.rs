@@ -296,3 +296,31 @@ fn a_current_thread_runtime_counts_its_parks_and_busy_time() {
         "it was busy: {worker:?}"
     );
 }
+
+/// A slow poll of a `spawn_local` task is reported like any other (the
+/// watchdog never sees local polls: their end reports them).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slow_local_task_is_reported() {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
+        .build()
+        .unwrap();
+    runtime.block_on(bounded(async {
+        corio::task::spawn_local(async {
+            // Ten times the threshold: the coarse clock the measure uses
+            // ticks every 5 ms, and on a loaded machine may tick late.
+            std::thread::sleep(Duration::from_millis(200));
+        })
+        .await
+        .unwrap();
+    }));
+    drop(runtime);
+    let reports = reports.lock().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(reports[0].duration >= Duration::from_millis(20));
+    assert!(!reports[0].ongoing);
+}

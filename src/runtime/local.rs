@@ -121,6 +121,17 @@ impl Schedule for Arc<Shared> {
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
         self.owned.remove(task)
     }
+
+    fn after_poll(&self, header: &Header, started: u64, ended: u64) {
+        // A slow local poll is reported by the runtime running the set, as
+        // a worker's task would be (the watchdog never sees local polls).
+        if let Ok(handle) = Handle::try_current() {
+            handle
+                .inner
+                .scheduler
+                .after_local_poll(header, started, ended);
+        }
+    }
 }
 
 thread_local! {

@@ -218,6 +218,15 @@ impl Shared {
         false
     }
 
+    /// A `LocalSet` task's poll ran from `started` to `ended` (coarse
+    /// time) on a set this runtime runs: reported if slow, as a worker's
+    /// task would be.
+    pub(crate) fn after_local_poll(&self, header: &Header, started: u64, ended: u64) {
+        if ended.saturating_sub(started) >= self.slow_poll_us {
+            watchdog::report_local(self, header, ended - started);
+        }
+    }
+
     pub(crate) fn is_shutdown(&self) -> bool {
         self.shutdown.load(Ordering::Acquire)
     }

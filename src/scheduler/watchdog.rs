@@ -170,6 +170,14 @@ fn slow_poll(header: &Header, micros: u64, worker: usize, ongoing: bool) -> Slow
     }
 }
 
+/// A poll of a `LocalSet` task ended past the threshold. The watchdog
+/// never sees those polls (they run inside the poll of the future that
+/// runs the set), so only their end reports them.
+pub(super) fn report_local(shared: &Shared, header: &Header, micros: u64) {
+    let worker = worker::current_index(shared).unwrap_or(0);
+    call_hook(shared, &slow_poll(header, micros, worker, false));
+}
+
 /// A poll just ended past the threshold: report it unless the watchdog did.
 pub(super) fn report_finished(shared: &Shared, header: &Header, micros: u64) {
     let Some(index) = worker::current_index(shared) else {
