@@ -476,9 +476,12 @@ fn a_file_dropped_with_buffered_bytes_writes_them_on_the_pool() {
         let mut file = File::create(&path).await.unwrap();
         file.write_all(b"abc").await.unwrap();
         // The pool's one thread is busy: a job handed to the pool waits.
+        let (started_tx, started) = std::sync::mpsc::channel();
         let _busy = corio::spawn_blocking(move || {
+            started_tx.send(()).unwrap();
             let _ = released.recv_timeout(common::LIMIT);
         });
+        common::recv(&started); // out of the queue, on the thread
         drop(file);
         assert_eq!(
             corio::Handle::current().metrics().blocking_queue_depth,
