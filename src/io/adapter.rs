@@ -15,25 +15,27 @@
 //! Every corio socket is a thin typed wrapper around an `Async` of the
 //! matching `std` type; a descriptor from another library (a pipe, a tty, a
 //! socket made by `socket2`) can be wrapped the same way.
+//!
+//! The `futures-io` traits on `Async<T>` and `&Async<T>` are in
+//! `adapter/io_traits.rs`.
 
 use std::fmt;
 use std::future::poll_fn;
-use std::io::{self, Read, Write};
+use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
 use std::task::{Context, Poll};
-
-use futures_io::{AsyncRead, AsyncWrite};
 
 use super::registration::{Moved, Registration, Waiting};
 use super::source::Direction;
 use super::waiters::Slot;
 
+mod io_traits;
+
 /// A non-blocking I/O object registered with the current reactor.
 ///
 /// `Async::new` sets `O_NONBLOCK` on the descriptor and registers it; drop
 /// deregisters it, then closes it (by dropping `T`). It implements
-/// [`AsyncRead`] and [`AsyncWrite`] when `T` implements `Read` and `Write`,
+/// [`AsyncRead`](futures_io::AsyncRead) and [`AsyncWrite`](futures_io::AsyncWrite) when `T` implements `Read` and `Write`,
 /// and so does `&Async<T>` when `&T` implements both (as for sockets), which
 /// lets one task read while another writes.
 ///
@@ -397,90 +399,6 @@ impl<T: fmt::Debug> fmt::Debug for Async<T> {
     }
 }
 
-impl<T: Read> AsyncRead for Async<T> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let Async { registration, io } = self.get_mut();
-        registration.poll_io(Direction::Read, cx, None, || io.read(buf))
-    }
-}
-
-impl<T: Write> AsyncWrite for Async<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        let Async { registration, io } = self.get_mut();
-        // Not the byte streams' "short write means full" rule: `T` may be
-        // a buffered writer (std's `Stdout` returns short counts by design)
-        // that writes less with room to spare, and no edge would come.
-        registration.poll_io(Direction::Write, cx, None, || io.write(buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let Async { registration, io } = self.get_mut();
-        // Tried before any wait: for a socket or a pipe a flush does
-        // nothing, and must not wait for room in a full send buffer.
-        match flush_now(|| io.flush()) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                registration.poll_io(Direction::Write, cx, None, || io.flush())
-            }
-            done => Poll::Ready(done),
-        }
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_flush(cx)
-    }
-}
-
-impl<T> AsyncRead for &Async<T>
-where
-    for<'a> &'a T: Read + Write,
-{
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        // Not the byte-stream read: `T` may be a terminal or a datagram
-        // socket, where a short read does not mean drained.
-        self.poll_read_with(cx, None, |mut io| io.read(buf))
-    }
-}
-
-impl<T> AsyncWrite for &Async<T>
-where
-    for<'a> &'a T: Read + Write,
-{
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        // As for `Async<T>`: only `WouldBlock` means full.
-        self.poll_write_with(cx, None, |mut io| io.write(buf))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // As for `Async<T>`: try first, wait only if it would block.
-        match flush_now(|| self.get_ref().flush()) {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                self.poll_write_with(cx, None, |mut io| io.flush())
-            }
-            done => Poll::Ready(done),
-        }
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.poll_flush(cx)
-    }
-}
-
 /// epoll refuses a descriptor that has no readiness to report (a regular
 /// file, some devices) with `EPERM`, which alone reads like a permission
 /// problem: say what it means and what to use instead.
@@ -495,16 +413,6 @@ fn explain_refusal(error: io::Error) -> io::Error {
              devices are always \"ready\" and block anyway; use corio::fs or spawn_blocking"
         ),
     )
-}
-
-/// One flush attempt, retried if a signal interrupted it.
-fn flush_now(mut flush: impl FnMut() -> io::Result<()>) -> io::Result<()> {
-    loop {
-        match flush() {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            done => return done,
-        }
-    }
 }
 
 /// Sets `O_NONBLOCK` (std has no call for an arbitrary descriptor).

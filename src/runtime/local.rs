@@ -281,13 +281,13 @@ where
         shared.owner,
         "a LocalSet's tasks can only be spawned from the thread that owns it"
     );
-    // SAFETY: only `RunUntil` polls it (on the owner thread, checked there),
-    // and only the owner thread shuts it down: `LocalSet::drop` (LocalSet is
-    // !Send), or `bind` just below if the set is closed (this thread, as
-    // asserted above). Other threads may hold references (wakers, an
-    // `AbortHandle`, a `Send` `JoinHandle`) and may free the cell by
-    // dropping the last one, but only after the future and any `!Send`
-    // output are gone (the stage is `Consumed` by then).
+    // Only the owner thread polls the task (`RunUntil`, which checks) and
+    // shuts it down (`LocalSet::drop`, as LocalSet is !Send, or `bind` just
+    // below on a closed set, on this thread as asserted above). Other
+    // threads hold only references (wakers, `AbortHandle`, a `Send`
+    // `JoinHandle`), and the last one frees the cell only once the future
+    // and any `!Send` output are gone (the stage is `Consumed` by then).
+    // SAFETY: so the future never leaves this thread, as the contract asks.
     let new = unsafe { new_task_unchecked(future, shared.clone(), location, None) };
     let (task, notified, handle) = new;
     if let Some(notified) = shared.owned.bind(task, notified) {

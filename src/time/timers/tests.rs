@@ -1,0 +1,144 @@
+//! Unit tests of the sharded timers: the driver handshake across shards,
+//! the paused clock with blocking jobs, shard choice.
+
+use super::*;
+
+fn after(timers: &Timers, d: Duration) -> Instant {
+    Instant::from_std(timers.clock.now()) + d
+}
+
+#[test]
+fn an_earlier_timer_in_another_shard_wakes_the_parked_driver() {
+    let (timers, unparks) = counted(2);
+    let waker = Waker::noop();
+    let mut far = None;
+    timers.register_in(
+        0,
+        &mut far,
+        after(&timers, Duration::from_secs(3600)),
+        waker,
+    );
+    // The driver parks until the hour-long timer of shard 0.
+    let timeout = timers.before_park(None).expect("a timer is armed");
+    assert!(timeout > Duration::from_secs(3000));
+    assert_eq!(unparks.load(Ordering::SeqCst), 0);
+
+    // Later than the driver's deadline, in shard 1: no wake-up needed.
+    let mut later = None;
+    timers.register_in(
+        1,
+        &mut later,
+        after(&timers, Duration::from_secs(7200)),
+        waker,
+    );
+    assert_eq!(unparks.load(Ordering::SeqCst), 0);
+    // Earlier, in shard 1: the driver must wake to shorten its sleep.
+    let mut soon = None;
+    timers.register_in(1, &mut soon, after(&timers, Duration::from_secs(60)), waker);
+    assert_eq!(unparks.load(Ordering::SeqCst), 1);
+
+    // Awake, the driver is not woken again, and its next park sees
+    // shard 1's timer as the earliest.
+    timers.after_park();
+    let mut sooner = None;
+    timers.register_in(
+        1,
+        &mut sooner,
+        after(&timers, Duration::from_secs(30)),
+        waker,
+    );
+    assert_eq!(unparks.load(Ordering::SeqCst), 1);
+    let timeout = timers.before_park(None).expect("timers are armed");
+    assert!(timeout <= Duration::from_secs(30));
+
+    // Each timer is cancelled in the shard it lives in.
+    assert_eq!(timers.armed(), 4);
+    for slot in [&mut far, &mut later, &mut soon, &mut sooner] {
+        timers.cancel(slot);
+    }
+    assert_eq!(timers.armed(), 0);
+    assert_eq!(timers.before_park(None), None, "no timer left to wait for");
+}
+
+#[test]
+fn due_timers_of_every_shard_fire() {
+    let (timers, _) = counted(3);
+    let fired = Arc::new(AtomicUsize::new(0));
+    struct Count(Arc<AtomicUsize>);
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let waker = Waker::from(Arc::new(Count(fired.clone())));
+    // Tick 0: due whatever the clock reads.
+    let past = Instant::from_std(timers.start);
+    let mut slots = [None, None, None];
+    for (index, slot) in slots.iter_mut().enumerate() {
+        timers.register_in(index, slot, past, &waker);
+    }
+    timers.fire_due(true);
+    assert_eq!(fired.load(Ordering::SeqCst), 3);
+    assert_eq!(timers.armed(), 0);
+}
+
+#[test]
+fn a_non_worker_thread_arms_in_shard_zero_and_workers_beyond_the_cap_share() {
+    let (timers, _) = counted(MAX_SHARDS * 2);
+    assert_eq!(timers.shards.len(), MAX_SHARDS);
+    assert_eq!(timers.home_shard(), 0, "the test thread is no worker");
+    let mut slot = None;
+    timers.register(
+        &mut slot,
+        after(&timers, Duration::from_secs(1)),
+        Waker::noop(),
+    );
+    assert_eq!(slot.map(|reg| reg.shard), Some(0));
+    timers.cancel(&mut slot);
+}
+
+#[test]
+fn a_paused_clock_with_a_job_running_parks_until_the_job_ends() {
+    let unparks = crate::loom::Arc::new(AtomicUsize::new(0));
+    let count = unparks.clone();
+    let unpark = Box::new(move || {
+        count.fetch_add(1, Ordering::SeqCst);
+    });
+    let timers = Timers::new(unpark, Clock::new(true, true), 1);
+    timers.job_started();
+    let mut slot = None;
+    timers.register_in(
+        0,
+        &mut slot,
+        after(&timers, Duration::from_micros(1)),
+        Waker::noop(),
+    );
+    for _ in 0..3 {
+        // The clock cannot move while the driver sleeps: a 1 µs timeout
+        // would wake it a million times a second for nothing.
+        assert_eq!(timers.before_park(None), None);
+        timers.after_park();
+    }
+    assert_eq!(unparks.load(Ordering::SeqCst), 0);
+    // A timer already due still fires at once, job or not.
+    let mut due = None;
+    let now = Instant::from_std(timers.clock.now());
+    timers.register_in(0, &mut due, now, Waker::noop());
+    assert_eq!(timers.before_park(None), Some(Duration::ZERO));
+    timers.after_park();
+    assert_eq!(timers.armed(), 1, "the due one fired");
+    timers.job_ended();
+    assert_eq!(unparks.load(Ordering::SeqCst), 1, "the job's end wakes it");
+    // Idle now: auto-advance to the timer.
+    assert_eq!(timers.before_park(None), Some(Duration::ZERO));
+    timers.after_park();
+    timers.cancel(&mut slot);
+}
+
+#[test]
+fn a_job_that_ends_on_a_running_clock_wakes_nobody() {
+    let (timers, unparks) = counted(1);
+    timers.job_started();
+    timers.job_ended();
+    assert_eq!(unparks.load(Ordering::SeqCst), 0);
+}
