@@ -67,6 +67,7 @@ mod block_on;
 mod idle;
 mod metrics;
 mod park;
+mod queue;
 mod remote;
 mod watchdog;
 mod worker;
@@ -84,9 +85,10 @@ use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 pub(crate) use block_on::{block_on, count_polls};
 use idle::Idle;
 use park::Parker;
+pub(crate) use queue::Core;
 use remote::Remote;
 pub(crate) use watchdog::Watchdog;
-pub(crate) use worker::{Core, from_the_driver, run_worker, task_ref, this_worker_index};
+pub(crate) use worker::{from_the_driver, run_worker, task_ref, this_worker_index};
 
 /// What the scheduler needs from the I/O and timer driver. `scheduler/`
 /// knows nothing else of `time/` or `io/`: `runtime/` plugs them in here.

@@ -10,7 +10,7 @@
 //!   }
 //! ```
 //!
-//! A worker's `Core` (its queue and counters) lives in a thread-local
+//! A worker's `Core` (its queue and counters, in `queue.rs`) lives in a thread-local
 //! `Context` while the worker runs, so that a task woken on this thread is
 //! pushed straight into this worker's LIFO slot without any lock.
 
@@ -18,119 +18,11 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crossbeam_deque::{Steal, Stealer, Worker};
-
+use super::queue::Core;
 use super::remote::{Remote, WorkerStats};
 use super::{Handle, Parker, Shared};
 use crate::loom::atomic::{Ordering, fence};
 use crate::task::Notified;
-
-/// At most this many LIFO polls in a row before the slot's task is moved to
-/// the back of the queue (tokio uses the same bound).
-const MAX_LIFO_POLLS: u32 = 3;
-
-/// What a worker owns: its queue and its private counters.
-pub(crate) struct Core {
-    index: usize,
-    local: Worker<Notified<Handle>>,
-    lifo_polls: u32,
-    tick: u32,
-    is_searching: bool,
-    rng: u32,
-}
-
-impl Core {
-    pub(super) fn new(index: usize) -> Core {
-        Core {
-            index,
-            local: Worker::new_fifo(),
-            lifo_polls: 0,
-            tick: 0,
-            is_searching: false,
-            rng: (0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B)) | 1,
-        }
-    }
-
-    /// Drops every task queued here and in this worker's LIFO slot, after
-    /// shutdown. (Left queued, each would keep the runtime's `Shared` alive
-    /// through the stealer that `Shared` itself holds: a leak.)
-    pub(super) fn drop_queued(&self, shared: &Shared) {
-        drop(shared.remotes[self.index].lifo.take());
-        while let Some(task) = self.local.pop() {
-            drop(task);
-        }
-    }
-
-    pub(super) fn index(&self) -> usize {
-        self.index
-    }
-
-    pub(super) fn stealer(&self) -> Stealer<Notified<Handle>> {
-        self.local.stealer()
-    }
-
-    /// xorshift32: a cheap, good-enough source of random victims.
-    fn next_random(&mut self, bound: usize) -> usize {
-        let mut x = self.rng;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.rng = x;
-        (x as usize) % bound
-    }
-
-    fn next_task(&mut self, shared: &Shared) -> Option<Notified<Handle>> {
-        self.tick = self.tick.wrapping_add(1);
-        if self
-            .tick
-            .is_multiple_of(shared.config.global_queue_interval)
-            && let Some(task) = shared.steal_injector(&self.local)
-        {
-            return Some(task);
-        }
-        if let Some(task) = shared.remotes[self.index].lifo.take() {
-            if self.lifo_polls < MAX_LIFO_POLLS {
-                self.lifo_polls += 1;
-                return Some(task);
-            }
-            self.local.push(task);
-        }
-        self.lifo_polls = 0;
-        self.local
-            .pop()
-            .or_else(|| shared.steal_injector(&self.local))
-    }
-
-    fn steal(&mut self, shared: &Shared) -> Option<Notified<Handle>> {
-        let n = shared.remotes.len();
-        let start = self.next_random(n);
-        for i in 0..n {
-            let victim = (start + i) % n;
-            if victim == self.index {
-                continue;
-            }
-            loop {
-                match shared.remotes[victim]
-                    .stealer
-                    .steal_batch_and_pop(&self.local)
-                {
-                    Steal::Success(task) => {
-                        let stats = &shared.remotes[self.index].stats;
-                        WorkerStats::bump(&stats.steals, 1);
-                        return Some(task);
-                    }
-                    Steal::Empty => break,
-                    Steal::Retry => continue,
-                }
-            }
-        }
-        shared.steal_injector(&self.local)
-    }
-
-    fn has_local_work(&self, remote: &Remote) -> bool {
-        remote.lifo.is_occupied() || !self.local.is_empty()
-    }
-}
 
 /// The per-thread state of a running worker.
 pub(super) struct Context {
