@@ -20,13 +20,18 @@ pub(crate) struct EnterGuard(Option<Pool>);
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.0.take();
-        CURRENT.with(|c| *c.borrow_mut() = previous);
+        // (Gone only if the thread's thread-locals are being destroyed.)
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
     }
 }
 
-/// Makes `pool` the current thread's until the guard drops.
-pub(crate) fn enter(pool: &Pool) -> EnterGuard {
-    EnterGuard(CURRENT.with(|c| c.borrow_mut().replace(pool.clone())))
+/// Makes `pool` the current thread's until the guard drops; `None` once
+/// this thread's thread-locals are being destroyed.
+pub(crate) fn try_enter(pool: &Pool) -> Option<EnterGuard> {
+    let previous = CURRENT
+        .try_with(|c| c.borrow_mut().replace(pool.clone()))
+        .ok()?;
+    Some(EnterGuard(previous))
 }
 
 /// Runs the blocking `f` on the current runtime's blocking pool and waits for

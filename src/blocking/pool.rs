@@ -361,12 +361,23 @@ impl Inner {
                 }
             }
         }
-        state.num_threads -= 1;
-        // A thread that exits for idleness forgets its own JoinHandle.
-        if !state.shutdown {
-            let me = thread::current().id();
-            state.threads.retain(|t| t.thread().id() != me);
+        if state.shutdown {
+            // The stop hook runs before this thread counts as gone, inside
+            // the wait that `shutdown` bounds (as a worker's does). No job
+            // can be queued meanwhile: after shutdown `spawn` runs them.
+            drop(state);
+            run_thread_hook(self.config.on_thread_stop.as_ref());
+            let mut state = self.state.lock();
+            state.num_threads -= 1;
+            self.exited.notify_all();
+            return;
         }
+        // Idle past the keep-alive: leave the count at once, so a job queued
+        // while the hook runs starts a thread rather than waiting for this
+        // one; and forget our own JoinHandle.
+        state.num_threads -= 1;
+        let me = thread::current().id();
+        state.threads.retain(|t| t.thread().id() != me);
         self.exited.notify_all();
         drop(state);
         run_thread_hook(self.config.on_thread_stop.as_ref());

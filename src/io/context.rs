@@ -36,18 +36,27 @@ pub(crate) struct EnterGuard {
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        CURRENT.with(|current| *current.borrow_mut() = previous);
+        // (Gone only if the thread's thread-locals are being destroyed.)
+        let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
     }
 }
 
 impl Reactor {
     /// Makes `reactor` the current one on this thread until the guard drops.
+    #[cfg(test)]
     pub(crate) fn enter(reactor: &Arc<Reactor>) -> EnterGuard {
-        let previous = CURRENT.with(|current| current.borrow_mut().replace(reactor.clone()));
-        EnterGuard {
+        Self::try_enter(reactor).expect("entered while thread-locals are destroyed")
+    }
+
+    /// As `enter`, but `None` once this thread's thread-locals are being destroyed.
+    pub(crate) fn try_enter(reactor: &Arc<Reactor>) -> Option<EnterGuard> {
+        let previous = CURRENT
+            .try_with(|current| current.borrow_mut().replace(reactor.clone()))
+            .ok()?;
+        Some(EnterGuard {
             previous,
             _not_send: PhantomData,
-        }
+        })
     }
 
     /// The current thread's reactor.

@@ -31,22 +31,39 @@ pub(crate) struct EnterGuard {
 /// Makes `handle` current on this thread. `runs_tasks` marks a thread on
 /// which `block_on` must refuse to run.
 pub(crate) fn enter(handle: &Handle, runs_tasks: bool) -> EnterGuard {
-    let previous = CURRENT.with(|c| c.borrow_mut().replace(handle.clone()));
-    let was_forbidden = BLOCKING_FORBIDDEN.with(|b| b.replace(b.get() || runs_tasks));
+    try_enter(handle, runs_tasks)
+        .expect("a corio runtime entered while this thread's thread-locals are being destroyed")
+}
+
+/// Like [`enter`], but `None` once this thread's thread-locals are being
+/// destroyed: a `Runtime` kept in a `thread_local!` is dropped at thread
+/// exit, maybe after these, and its shutdown must not panic there (a panic
+/// in a thread-local's destructor aborts the process).
+pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard> {
     let driver = &handle.inner.driver;
-    EnterGuard {
+    // The parts first: if a later one fails, those made restore themselves.
+    let timers = time::try_enter(&driver.timers)?;
+    let reactor = Reactor::try_enter(&driver.reactor)?;
+    let blocking = blocking::try_enter(&handle.inner.blocking)?;
+    let previous = CURRENT
+        .try_with(|c| c.borrow_mut().replace(handle.clone()))
+        .ok()?;
+    // A const `Cell` has no destructor: always there.
+    let was_forbidden = BLOCKING_FORBIDDEN.with(|b| b.replace(b.get() || runs_tasks));
+    Some(EnterGuard {
         previous,
         was_forbidden,
-        _timers: time::enter(&driver.timers),
-        _reactor: Reactor::enter(&driver.reactor),
-        _blocking: blocking::enter(&handle.inner.blocking),
-    }
+        _timers: timers,
+        _reactor: reactor,
+        _blocking: blocking,
+    })
 }
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        CURRENT.with(|c| *c.borrow_mut() = previous);
+        // (Gone only if the thread's thread-locals are being destroyed.)
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
         BLOCKING_FORBIDDEN.with(|b| b.set(self.was_forbidden));
     }
 }

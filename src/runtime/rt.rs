@@ -329,8 +329,10 @@ impl Runtime {
         // Workers still inside a poll past the deadline are left behind
         // (detached): each finishes its poll, sees the shutdown and exits.
         self.workers.clear();
-        // Enter the runtime so futures dropped here may still use it.
-        let _enter = context::enter(&self.handle, false);
+        // Enter the runtime so futures dropped here may still use it (unless
+        // this drop runs among the thread's thread-local destructors, after
+        // ours: then they find no runtime, but the process lives).
+        let _enter = context::try_enter(&self.handle, false);
         scheduler.shutdown_tasks();
         // The driver stops before the wait for the blocking pool: with the
         // workers gone nobody turns it, and a job blocked on one of its

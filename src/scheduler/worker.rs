@@ -193,9 +193,16 @@ pub(super) fn current_index(shared: &Shared) -> Option<usize> {
 
 /// Runs worker `index` on the current thread until the runtime shuts down.
 pub(crate) fn run_worker(shared: Handle, index: usize) {
-    let core = shared
-        .take_core(index)
-        .expect("each worker core is claimed by one thread");
+    // A thread that starts after an early shutdown (`shutdown_background`
+    // right after `build`, say) finds its core taken by `shutdown_tasks`:
+    // nothing is left to run.
+    let Some(core) = shared.take_core(index) else {
+        assert!(
+            shared.is_shutdown(),
+            "each worker core is claimed by one thread"
+        );
+        return;
+    };
     let cx = Context::new(shared.clone(), core);
     let core = cx.enter(|cx| {
         cx.run(&|| false);

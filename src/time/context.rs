@@ -15,13 +15,18 @@ pub(crate) struct EnterGuard(Option<Arc<Timers>>);
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.0.take();
-        CURRENT.with(|c| *c.borrow_mut() = previous);
+        // (Gone only if the thread's thread-locals are being destroyed.)
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
     }
 }
 
-/// Makes `timers` the current thread's until the guard drops.
-pub(crate) fn enter(timers: &Arc<Timers>) -> EnterGuard {
-    EnterGuard(CURRENT.with(|c| c.borrow_mut().replace(timers.clone())))
+/// Makes `timers` the current thread's until the guard drops; `None` once
+/// this thread's thread-locals are being destroyed.
+pub(crate) fn try_enter(timers: &Arc<Timers>) -> Option<EnterGuard> {
+    let previous = CURRENT
+        .try_with(|c| c.borrow_mut().replace(timers.clone()))
+        .ok()?;
+    Some(EnterGuard(previous))
 }
 
 /// The current thread's timers.

@@ -29,7 +29,7 @@ mod timers;
 mod wheel;
 
 pub(crate) use clock::Clock;
-pub(crate) use context::{EnterGuard, enter, now};
+pub(crate) use context::{EnterGuard, now, try_enter};
 pub(crate) use timers::Timers;
 
 pub use instant::Instant;
