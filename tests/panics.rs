@@ -230,3 +230,55 @@ fn thread_hooks_that_panic_do_not_kill_their_threads() {
     assert_eq!(started.load(SeqCst), 2, "the worker and one pool thread");
     drop(runtime);
 }
+
+/// A join waker whose `Drop` panics, dropped by the runtime because the
+/// `JoinHandle` went away while the task completed (here: dropped by the
+/// waker's own `wake_by_ref`): the panic stays inside, the task leaves the
+/// runtime's books, and the one worker goes on.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_join_waker_that_panics_when_dropped_does_not_kill_the_worker() {
+    struct Dropper {
+        handle: std::sync::Mutex<Option<task::JoinHandle<()>>>,
+    }
+    impl std::task::Wake for Dropper {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            // The JoinHandle goes away in the middle of the completion.
+            drop(self.handle.lock().unwrap().take());
+        }
+    }
+    impl Drop for Dropper {
+        fn drop(&mut self) {
+            panic!("join waker drop boom");
+        }
+    }
+
+    let runtime = one_worker();
+    let (release, wait) = corio::sync::oneshot::channel::<()>();
+    let mut handle = runtime.spawn(async move {
+        let _ = wait.await;
+    });
+    let dropper = Arc::new(Dropper {
+        handle: std::sync::Mutex::new(None),
+    });
+    let waker = std::task::Waker::from(dropper.clone());
+    let polled = std::pin::Pin::new(&mut handle).poll(&mut std::task::Context::from_waker(&waker));
+    assert!(polled.is_pending());
+    *dropper.handle.lock().unwrap() = Some(handle);
+    // From here the task's join waker holds the only reference to `dropper`.
+    drop(waker);
+    drop(dropper);
+    release.send(()).unwrap();
+    // Bounded by a thread, not a timer: with the worker gone no timer fires.
+    common::within_limit(move || {
+        runtime.block_on(async {
+            assert_eq!(corio::spawn(async { 7 }).await.unwrap(), 7);
+            while corio::Handle::current().metrics().alive_tasks != 0 {
+                corio::task::yield_now().await;
+            }
+        });
+    });
+}

@@ -386,3 +386,31 @@ fn a_join_handle_moved_between_tasks_wakes_the_last_poller() {
         assert_eq!(waiter.await.unwrap().unwrap(), 11);
     });
 }
+
+/// `spawn(..).await?` into a `Box<dyn Error + Send + Sync>` (what `anyhow`
+/// needs) compiles and keeps the message: a `JoinError` is `Sync` even when
+/// its panic payload is not. The handles are unwind-safe, as tokio's.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_errors_box_as_send_sync_errors_and_handles_are_unwind_safe() {
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    fn unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>(_: &T) {}
+    async fn run(task: task::JoinHandle<()>) -> Result<(), BoxError> {
+        task.await?;
+        Ok(())
+    }
+    block_on(async {
+        let task = corio::spawn(async { panic!("boom") });
+        unwind_safe(&task);
+        unwind_safe(&task.abort_handle());
+        let err = run(task).await.unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+
+        // A payload that is not `Sync` comes back whole.
+        let task = corio::spawn(async { std::panic::panic_any(std::cell::Cell::new(5)) });
+        let err = run(task).await.unwrap_err();
+        let err = err.downcast::<task::JoinError>().unwrap();
+        let payload = err.into_panic().downcast::<std::cell::Cell<i32>>().unwrap();
+        assert_eq!(payload.get(), 5);
+    });
+}

@@ -163,6 +163,14 @@ pub(crate) fn wake_catching_panics(waker: Waker) {
     }
 }
 
+/// Drops a join waker, catching a panic from its `Drop` (a user's waker may
+/// do anything): the runtime's bookkeeping after it must still run.
+fn drop_waker_catching_panics(waker: Option<Waker>) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(waker))) {
+        discard_panic(payload);
+    }
+}
+
 /// Drops a caught panic's payload, whose own `Drop` may panic in turn: that
 /// second panic is caught too, and its payload leaked rather than dropped,
 /// so that nothing unwinds out of the runtime's bookkeeping.
@@ -222,7 +230,8 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> 
         if !after.is_join_interested() {
             // The handle went away meanwhile; the waker is ours to drop.
             // SAFETY: JOIN_WAKER is now clear and JOIN_INTEREST gone: no one else looks.
-            unsafe { *cell.trailer.waker.get() = None };
+            let waker = unsafe { (*cell.trailer.waker.get()).take() };
+            drop_waker_catching_panics(waker);
         }
     }
     // SAFETY: borrow the running reference as a Task without consuming it.
@@ -345,7 +354,9 @@ pub(super) unsafe fn drop_join_handle_slow<F: Future, S>(ptr: NonNull<Header>) {
     }
     if dropped.drop_waker {
         // SAFETY: the transition gave the handle exclusive use of the field.
-        unsafe { *cell.trailer.waker.get() = None };
+        let waker = unsafe { (*cell.trailer.waker.get()).take() };
+        // Caught: the reference below must still go, or the cell leaks.
+        drop_waker_catching_panics(waker);
     }
     RawTask::from_header(ptr).drop_reference();
 }

@@ -36,6 +36,11 @@ unsafe impl<T: Send> Send for JoinHandle<T> {}
 // SAFETY: `&JoinHandle` only reads the atomic state and the id.
 unsafe impl<T: Send> Sync for JoinHandle<T> {}
 
+// A panic cannot leave the task half-updated behind a handle: every change
+// goes through the atomic state word (tokio's handles are unwind-safe too).
+impl<T> std::panic::UnwindSafe for JoinHandle<T> {}
+impl<T> std::panic::RefUnwindSafe for JoinHandle<T> {}
+
 impl<T> JoinHandle<T> {
     /// Takes ownership of the JoinHandle's reference.
     pub(super) fn new(raw: RawTask) -> JoinHandle<T> {
@@ -170,6 +175,10 @@ pub struct AbortHandle {
 unsafe impl Send for AbortHandle {}
 // SAFETY: as above.
 unsafe impl Sync for AbortHandle {}
+
+// As for `JoinHandle`: everything goes through the atomic state word.
+impl std::panic::UnwindSafe for AbortHandle {}
+impl std::panic::RefUnwindSafe for AbortHandle {}
 
 impl AbortHandle {
     /// Cancels the task, as [`JoinHandle::abort`].

@@ -25,7 +25,30 @@ pub struct JoinError {
 
 enum Repr {
     Cancelled,
-    Panic(Box<dyn Any + Send + 'static>),
+    Panic(Payload),
+}
+
+/// A panic payload that a shared `&JoinError` never hands out, so the error
+/// is `Sync` even when the payload is not: `anyhow::Error` and
+/// `Box<dyn Error + Send + Sync>` need that of the errors `?` turns into
+/// them (tokio's `JoinError` is `Sync` for the same reason).
+struct Payload(Box<dyn Any + Send + 'static>);
+
+// SAFETY: through a `&Payload` only `message` reads the payload, and all it
+// hands out is a `&str` inside a `&'static str` or a `String` (both `Sync`),
+// found by `downcast_ref`, whose type check calls `type_id`, which reads no
+// data. The payload itself leaves only by value (`into_panic`), which needs
+// the `JoinError` owned: no two threads ever reach it at once.
+unsafe impl Sync for Payload {}
+
+impl Payload {
+    /// The message, if the payload is the usual `&str` or `String`.
+    fn message(&self) -> Option<&str> {
+        let p = &*self.0;
+        p.downcast_ref::<&str>()
+            .copied()
+            .or_else(|| p.downcast_ref::<String>().map(String::as_str))
+    }
 }
 
 impl JoinError {
@@ -39,7 +62,7 @@ impl JoinError {
     pub(crate) fn panic(id: Id, payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
             id,
-            repr: Repr::Panic(payload),
+            repr: Repr::Panic(Payload(payload)),
         }
     }
 
@@ -108,7 +131,7 @@ impl JoinError {
     /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic(payload) => Ok(payload),
+            Repr::Panic(payload) => Ok(payload.0),
             Repr::Cancelled => Err(self),
         }
     }
@@ -130,10 +153,7 @@ impl JoinError {
 
     fn panic_message(&self) -> Option<&str> {
         match &self.repr {
-            Repr::Panic(p) => p
-                .downcast_ref::<&str>()
-                .copied()
-                .or_else(|| p.downcast_ref::<String>().map(String::as_str)),
+            Repr::Panic(p) => p.message(),
             Repr::Cancelled => None,
         }
     }

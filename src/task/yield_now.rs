@@ -40,8 +40,9 @@ impl Future for YieldNow {
         }
         self.yielded = true;
         // Waking ourselves while running sets NOTIFIED; when this poll
-        // returns, the harness requeues the task with `Schedule::yield_now`,
-        // which puts it behind the other queued tasks.
+        // returns, the harness hands the task back to the worker
+        // (`Notified::run_from` returns it), which pushes it to the back of
+        // its local queue, behind the other queued tasks.
         cx.waker().wake_by_ref();
         Poll::Pending
     }
