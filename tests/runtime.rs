@@ -460,3 +460,35 @@ fn shutdown_timeout_of_duration_max_waits_instead_of_overflowing() {
     let cancelled = futures_lite::future::block_on(task).unwrap_err();
     assert!(cancelled.is_cancelled());
 }
+
+/// `enter` from plain synchronous code: spawns, timers and sockets made
+/// under the guard belong to that runtime; guards nest and each restores
+/// the runtime entered before it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn enter_makes_a_runtime_current_until_the_guard_drops() {
+    let a = Runtime::builder().worker_threads(1).build().unwrap();
+    let b = Runtime::builder().worker_threads(2).build().unwrap();
+    let workers = || corio::Handle::current().metrics().workers;
+    let outer = a.enter();
+    assert_eq!(workers(), 1);
+    let (socket, sleep) = {
+        let _inner = b.handle().enter();
+        assert_eq!(workers(), 2);
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let socket = corio::net::UdpSocket::from_std(socket).unwrap();
+        (socket, corio::time::sleep(Duration::from_millis(1)))
+    };
+    assert_eq!(workers(), 1, "the inner guard restored the outer runtime");
+    let task = corio::spawn(async { corio::Handle::current().metrics().workers });
+    drop(outer);
+    assert!(corio::Handle::try_current().is_err());
+    assert_eq!(a.block_on(bounded(task)).unwrap(), 1, "spawned on `a`");
+    b.block_on(bounded(async move {
+        sleep.await;
+        let addr = socket.local_addr().unwrap();
+        socket.send_to(b"x", addr).await.unwrap();
+        let mut buf = [0; 1];
+        assert_eq!(socket.recv_from(&mut buf).await.unwrap().0, 1);
+    }));
+}

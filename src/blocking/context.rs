@@ -103,7 +103,7 @@ where
         Some(pool) => pool.spawn(f, location, mandatory),
         None => panic!(
             "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
-             or a spawned task"
+             or a spawned task, or under `Runtime::enter()`"
         ),
     })
 }

@@ -67,7 +67,7 @@ impl Reactor {
     pub(crate) fn current() -> Arc<Reactor> {
         CURRENT.with(|current| current.borrow().clone()).expect(
             "corio I/O (a socket or `io::Async`) must be used inside a corio runtime: \
-             call it inside `corio::block_on` or a spawned task",
+             call it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`",
         )
     }
 }

@@ -342,6 +342,48 @@ impl Builder {
         self
     }
 
+    /// Does nothing: corio's timers and I/O are always on. Kept so that a
+    /// tokio program's `Builder::new_multi_thread().enable_all()` compiles
+    /// unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::runtime::Builder::new_multi_thread()
+    ///     .worker_threads(2)
+    ///     .enable_all()
+    ///     .build()
+    ///     .unwrap();
+    /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
+    /// ```
+    pub fn enable_all(&mut self) -> &mut Builder {
+        self
+    }
+
+    /// Does nothing: I/O is always on (see [`enable_all`](Builder::enable_all)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::runtime::Builder::new_current_thread().enable_io().build().unwrap();
+    /// runtime.block_on(async { corio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap() });
+    /// ```
+    pub fn enable_io(&mut self) -> &mut Builder {
+        self
+    }
+
+    /// Does nothing: timers are always on (see [`enable_all`](Builder::enable_all)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
+    /// ```
+    pub fn enable_time(&mut self) -> &mut Builder {
+        self
+    }
+
     /// Checks every setting and starts the runtime.
     ///
     /// # Examples

@@ -153,6 +153,34 @@ impl Handle {
         self.inner.blocking.spawn(f, Location::caller(), false)
     }
 
+    /// Enters this runtime on the calling thread until the guard drops:
+    /// `corio::spawn`, timers and sockets made meanwhile belong to it, from
+    /// plain synchronous code (tokio's `Handle::enter`). Guards nest; each
+    /// restores what was current before it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let task = {
+    ///     let _guard = runtime.handle().enter();
+    ///     // No `block_on` here: the guard is what makes these work.
+    ///     let sleep = corio::time::sleep(std::time::Duration::from_millis(1));
+    ///     corio::spawn(async move {
+    ///         sleep.await;
+    ///         5
+    ///     })
+    /// };
+    /// assert!(corio::Handle::try_current().is_err(), "left again");
+    /// assert_eq!(runtime.block_on(task).unwrap(), 5);
+    /// ```
+    pub fn enter(&self) -> EnterGuard<'_> {
+        EnterGuard {
+            _inner: context::enter(self, false),
+            _handle: std::marker::PhantomData,
+        }
+    }
+
     /// Runs `future` to completion on the calling thread, with this runtime
     /// entered (so `corio::spawn` inside it spawns here).
     ///
@@ -268,5 +296,29 @@ impl fmt::Debug for Handle {
         f.debug_struct("Handle")
             .field("workers", &self.inner.scheduler.num_workers())
             .finish_non_exhaustive()
+    }
+}
+
+/// Keeps a runtime entered on this thread; see [`Handle::enter`]. Not
+/// `Send`: it must drop on the thread that entered.
+///
+/// # Examples
+///
+/// ```
+/// let runtime = corio::Runtime::new().unwrap();
+/// let guard: corio::runtime::EnterGuard<'_> = runtime.enter();
+/// assert!(corio::Handle::try_current().is_ok());
+/// drop(guard);
+/// assert!(corio::Handle::try_current().is_err());
+/// ```
+#[must_use = "the runtime stays entered only while the guard lives"]
+pub struct EnterGuard<'a> {
+    _inner: context::EnterGuard,
+    _handle: std::marker::PhantomData<&'a Handle>,
+}
+
+impl fmt::Debug for EnterGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish_non_exhaustive()
     }
 }

@@ -26,7 +26,7 @@ mod rt;
 pub(crate) mod spawn;
 
 pub use builder::Builder;
-pub use handle::{Handle, TryCurrentError};
+pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use join_set::JoinSet;
 pub use local::{LocalSet, spawn_local};
 pub use rt::Runtime;

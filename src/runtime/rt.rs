@@ -259,6 +259,21 @@ impl Runtime {
         &self.handle
     }
 
+    /// Enters this runtime on the calling thread until the guard drops; see
+    /// [`Handle::enter`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let _guard = runtime.enter();
+    /// let task = corio::spawn(async { 3 }); // spawned on `runtime`
+    /// assert_eq!(runtime.block_on(task).unwrap(), 3);
+    /// ```
+    pub fn enter(&self) -> super::EnterGuard<'_> {
+        self.handle.enter()
+    }
+
     /// Shuts down, waiting at most `timeout` in all: for workers to finish
     /// the poll they are in, then for running blocking jobs. Whatever is
     /// still running then is left to finish on its own thread.

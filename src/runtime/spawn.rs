@@ -17,7 +17,8 @@ fn with_runtime<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
         Some(handle) => f(handle),
         None => panic!(
             "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
-             or a spawned task, or use `Handle::{what}` on a handle kept from `Runtime::handle()`"
+             or a spawned task, under `Runtime::enter()`, or use `Handle::{what}` on a handle \
+             kept from `Runtime::handle()`"
         ),
     })
 }

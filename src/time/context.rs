@@ -35,7 +35,7 @@ pub(crate) fn current() -> Arc<Timers> {
     CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| {
         panic!(
             "a corio timer (`sleep`, `timeout`, `interval`) was created outside a corio runtime; \
-             create it inside `corio::block_on` or a spawned task"
+             create it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`"
         )
     })
 }
