@@ -111,6 +111,24 @@ fn create_dir_all_then_remove_dir_all() {
 }
 
 #[test]
+fn read_dir_is_a_stream_of_its_entries() {
+    use futures_lite::StreamExt;
+    let dir = TempDir::new("read-dir-stream");
+    for i in 0..10 {
+        std::fs::write(dir.join(&format!("file-{i}")), b"").unwrap();
+    }
+    common::block_on(async {
+        let entries = fs::read_dir(&dir.0).await.unwrap();
+        let names: HashSet<_> = entries
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect()
+            .await;
+        let expected: HashSet<_> = (0..10).map(|i| format!("file-{i}")).collect();
+        assert_eq!(names, expected, "each entry once, then the stream ends");
+    });
+}
+
+#[test]
 fn read_dir_sees_each_of_1000_files_once() {
     let dir = TempDir::new("read-dir");
     for i in 0..1000 {

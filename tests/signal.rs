@@ -197,6 +197,10 @@ fn a_signal_raised_before_recv_is_kept_and_repeats_coalesce() {
         // SAFETY: as above.
         unsafe { libc::raise(libc::SIGUSR2) };
         assert_eq!(signal.recv().await, Some(()));
+        // The same listener as a `Stream`: a delivery is an item.
+        // SAFETY: as above.
+        unsafe { libc::raise(libc::SIGUSR2) };
+        assert_eq!(futures_lite::StreamExt::next(&mut signal).await, Some(()));
     });
     println!("{DONE}");
 }

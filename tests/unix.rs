@@ -258,3 +258,28 @@ fn abstract_names_work_everywhere_and_bad_paths_are_refused() {
         assert_eq!(inner_nul.kind(), ErrorKind::InvalidInput, "{inner_nul}");
     });
 }
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn incoming_is_a_stream_of_accepted_connections() {
+    use futures_lite::StreamExt;
+    let path = SocketPath::new("incoming");
+    block_on(async {
+        let listener = UnixListener::bind(&path.0).unwrap();
+        let mut clients = Vec::new();
+        for i in 0..3u8 {
+            let mut client = UnixStream::connect(&path.0).await.unwrap();
+            client.write_all(&[i]).await.unwrap();
+            clients.push(client);
+        }
+        let mut seen: Vec<u8> = Vec::new();
+        let mut incoming = listener.incoming().take(3);
+        while let Some(stream) = incoming.next().await {
+            let mut byte = [0];
+            stream.unwrap().read_exact(&mut byte).await.unwrap();
+            seen.push(byte[0]);
+        }
+        seen.sort();
+        assert_eq!(seen, [0, 1, 2]);
+    });
+}

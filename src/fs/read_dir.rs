@@ -143,7 +143,21 @@ impl ReadDir {
         poll_fn(|cx| self.poll_next_entry(cx)).await
     }
 
-    fn poll_next_entry(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<DirEntry>>> {
+    /// The poll form of [`next_entry`](Self::next_entry).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let mut entries = corio::fs::read_dir(std::env::temp_dir()).await?;
+    ///     let first = std::future::poll_fn(|cx| entries.poll_next_entry(cx)).await?;
+    ///     assert!(first.is_none_or(|entry| entry.path().starts_with(std::env::temp_dir())));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_next_entry(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<DirEntry>>> {
         loop {
             match &mut self.state {
                 State::Idle(slot) => {
@@ -170,6 +184,16 @@ impl ReadDir {
                 }
             }
         }
+    }
+}
+
+/// Each entry is an item (errors per entry, as from `next_entry`); the
+/// stream ends with the directory.
+impl futures_core::Stream for ReadDir {
+    type Item = io::Result<DirEntry>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Poll::Ready(ready!(self.get_mut().poll_next_entry(cx)).transpose())
     }
 }
 

@@ -21,7 +21,7 @@ mod lookup;
 mod socket;
 pub mod tcp;
 mod udp;
-mod unix;
+pub mod unix;
 
 pub use addr::ToSocketAddrs;
 pub use lookup::lookup_host;

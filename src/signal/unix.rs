@@ -295,6 +295,16 @@ impl Signal {
     }
 }
 
+/// Each delivery is an item (`()`); the stream ends when the runtime shuts
+/// down, as [`Signal::recv`] returns `None`.
+impl futures_core::Stream for Signal {
+    type Item = ();
+
+    fn poll_next(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<()>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
 impl fmt::Debug for Signal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signal")

@@ -6,7 +6,10 @@ use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
+use std::pin::Pin;
 use std::task::{Context, Poll, ready};
+
+use futures_core::Stream;
 
 use super::UnixStream;
 use crate::io::{Async, Slot};
@@ -151,6 +154,30 @@ impl UnixListener {
         Poll::Ready(UnixStream::from_std(stream).map(|stream| (stream, peer)))
     }
 
+    /// The connections as a [`Stream`]: each `next()` is an
+    /// [`accept`](Self::accept), without the peer's address.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::StreamExt;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-uinc-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = corio::net::UnixListener::bind(&path)?;
+    ///     let _client = std::os::unix::net::UnixStream::connect(&path)?;
+    ///     let stream = listener.incoming().next().await.unwrap()?;
+    ///     assert!(stream.peer_addr().is_ok());
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
+    }
+
     /// The address (path) this listener is bound to.
     ///
     /// # Examples
@@ -189,5 +216,45 @@ impl fmt::Debug for UnixListener {
         f.debug_tuple("UnixListener")
             .field(self.inner.get_ref())
             .finish()
+    }
+}
+
+/// The stream of connections returned by [`UnixListener::incoming`].
+///
+/// # Examples
+///
+/// ```
+/// use futures_lite::StreamExt;
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let path = std::env::temp_dir().join(format!("corio-doc-uinc2-{}.sock", std::process::id()));
+///     let _ = std::fs::remove_file(&path);
+///     let listener = corio::net::UnixListener::bind(&path)?;
+///     let _a = std::os::unix::net::UnixStream::connect(&path)?;
+///     let _b = std::os::unix::net::UnixStream::connect(&path)?;
+///     let accepted: Vec<_> = listener.incoming().take(2).collect().await;
+///     assert!(accepted.len() == 2 && accepted.iter().all(|stream| stream.is_ok()));
+///     std::fs::remove_file(&path)?;
+///     Ok(())
+/// })
+/// # }
+/// ```
+#[must_use = "streams do nothing unless polled"]
+pub struct Incoming<'a> {
+    listener: &'a UnixListener,
+}
+
+impl Stream for Incoming<'_> {
+    type Item = io::Result<UnixStream>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let accepted = ready!(self.listener.poll_accept(cx));
+        Poll::Ready(Some(accepted.map(|(stream, _)| stream)))
+    }
+}
+
+impl fmt::Debug for Incoming<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Incoming").field(self.listener).finish()
     }
 }

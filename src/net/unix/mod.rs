@@ -21,7 +21,7 @@ mod listener;
 mod stream;
 
 pub use datagram::UnixDatagram;
-pub use listener::UnixListener;
+pub use listener::{Incoming, UnixListener};
 pub use stream::UnixStream;
 
 /// `path` as std's Unix socket address: a path, or on Linux and Android an
