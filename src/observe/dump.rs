@@ -107,6 +107,11 @@ impl fmt::Display for TaskInfo {
 ///         .unwrap();
 ///     let dump = corio::Handle::current().dump();
 ///     assert!(dump.tasks.iter().any(|t| t.name.as_deref() == Some("sleeper")));
+///     let mut named = 0;
+///     for task in &dump {
+///         named += usize::from(task.name.is_some());
+///     }
+///     assert!(named >= 1);
 ///     println!("{dump}");
 ///     sleeper.abort();
 /// });
@@ -128,5 +133,25 @@ impl fmt::Display for TaskDump {
             writeln!(f, "{task}")?;
         }
         Ok(())
+    }
+}
+
+/// `for task in handle.dump()`: the live tasks, ordered by id.
+impl IntoIterator for TaskDump {
+    type Item = TaskInfo;
+    type IntoIter = std::vec::IntoIter<TaskInfo>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.tasks.into_iter()
+    }
+}
+
+/// `for task in &dump`, keeping the dump.
+impl<'a> IntoIterator for &'a TaskDump {
+    type Item = &'a TaskInfo;
+    type IntoIter = std::slice::Iter<'a, TaskInfo>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.tasks.iter()
     }
 }

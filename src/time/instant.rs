@@ -88,6 +88,40 @@ impl Instant {
         self.std.saturating_duration_since(earlier.std)
     }
 
+    /// Time elapsed from `earlier` to `self`, or `None` if `earlier` is
+    /// later.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let a = corio::time::Instant::now();
+    /// let b = a + Duration::from_millis(5);
+    /// assert_eq!(b.checked_duration_since(a), Some(Duration::from_millis(5)));
+    /// assert_eq!(a.checked_duration_since(b), None);
+    /// ```
+    pub fn checked_duration_since(&self, earlier: Instant) -> Option<Duration> {
+        self.std.checked_duration_since(earlier.std)
+    }
+
+    /// Time elapsed from `earlier` to `self`, zero if `earlier` is later
+    /// (the same as [`duration_since`](Self::duration_since); tokio and std
+    /// have both names).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let a = corio::time::Instant::now();
+    /// let b = a + Duration::from_millis(5);
+    /// assert_eq!(a.saturating_duration_since(b), Duration::ZERO);
+    /// ```
+    pub fn saturating_duration_since(&self, earlier: Instant) -> Duration {
+        self.std.saturating_duration_since(earlier.std)
+    }
+
     /// Time elapsed since `self`, by the runtime's clock.
     ///
     /// # Examples
