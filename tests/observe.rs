@@ -135,9 +135,8 @@ fn the_dump_shows_a_named_idle_task_with_its_location_and_idle_time() {
 
 #[test]
 fn the_dump_and_the_metrics_count_local_tasks_until_their_set_is_gone() {
-    let ids = |handle: &corio::Handle| -> Vec<u64> {
-        handle.dump().into_iter().map(|t| t.id).collect()
-    };
+    let ids =
+        |handle: &corio::Handle| -> Vec<u64> { handle.dump().into_iter().map(|t| t.id).collect() };
     // `spawn_local` straight inside a current-thread `block_on`.
     let runtime = corio::runtime::Builder::new_current_thread()
         .build()

@@ -105,6 +105,26 @@ impl<T> Mutex<T> {
         }
     }
 
+    /// [`new`](Self::new) in a `const` context, for a `static`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static COUNT: corio::sync::Mutex<u32> = corio::sync::Mutex::const_new(0);
+    ///
+    /// corio::block_on(async {
+    ///     *COUNT.lock().await += 1;
+    ///     assert_eq!(*COUNT.lock().await, 1);
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(value: T) -> Self {
+        Mutex {
+            semaphore: Semaphore::const_new(1),
+            value: UnsafeCell::new(value),
+        }
+    }
+
     /// Consumes the mutex and returns the value.
     ///
     /// # Examples

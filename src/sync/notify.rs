@@ -99,6 +99,29 @@ impl Notify {
         }
     }
 
+    /// [`new`](Self::new) in a `const` context, for a `static`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static READY: corio::sync::Notify = corio::sync::Notify::const_new();
+    ///
+    /// corio::block_on(async {
+    ///     READY.notify_one(); // kept as a permit: nobody waits yet
+    ///     READY.notified().await;
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new() -> Self {
+        Notify {
+            state: Mutex::new(State {
+                permit: false,
+                generation: 0,
+                waiters: WaitQueue::new(),
+            }),
+        }
+    }
+
     /// A future that completes at the next signal (or at once, taking the
     /// stored permit). It counts as waiting for `notify_waiters` from the
     /// moment it is created.

@@ -111,6 +111,26 @@ impl<T> RwLock<T> {
         }
     }
 
+    /// [`new`](Self::new) in a `const` context, for a `static`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static CONFIG: corio::sync::RwLock<&str> = corio::sync::RwLock::const_new("v1");
+    ///
+    /// corio::block_on(async {
+    ///     *CONFIG.write().await = "v2";
+    ///     assert_eq!(*CONFIG.read().await, "v2");
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(value: T) -> Self {
+        RwLock {
+            semaphore: Semaphore::const_new(MAX_READS),
+            value: UnsafeCell::new(value),
+        }
+    }
+
     /// Consumes the lock and returns the value.
     ///
     /// # Examples

@@ -137,6 +137,39 @@ impl Semaphore {
         }
     }
 
+    /// [`new`](Self::new) in a `const` context, for a `static`.
+    ///
+    /// # Panics
+    /// If `permits` is above [`MAX_PERMITS`](Self::MAX_PERMITS) (at compile
+    /// time in a `static`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::Semaphore;
+    ///
+    /// static CONNECTIONS: Semaphore = Semaphore::const_new(2);
+    ///
+    /// corio::block_on(async {
+    ///     let _permit = CONNECTIONS.acquire().await.unwrap();
+    ///     assert_eq!(CONNECTIONS.available_permits(), 1);
+    /// });
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new(permits: usize) -> Self {
+        assert!(
+            permits <= Semaphore::MAX_PERMITS,
+            "a semaphore cannot hold more than Semaphore::MAX_PERMITS permits"
+        );
+        Semaphore {
+            state: Mutex::new(State {
+                permits,
+                closed: false,
+                waiters: WaitQueue::new(),
+            }),
+        }
+    }
+
     /// Permits in the pool now.
     ///
     /// # Examples
