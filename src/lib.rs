@@ -41,7 +41,7 @@ pub mod sync;
 pub mod task;
 pub mod time;
 
-pub use runtime::{Handle, Runtime, block_on, spawn, spawn_blocking};
+pub use runtime::{Builder, Handle, Runtime, block_on, spawn, spawn_blocking};
 pub use task::JoinHandle;
 
 #[doc(hidden)]

@@ -2,15 +2,15 @@
 //!
 //! Reading the real clock costs tens of nanoseconds, more than a whole
 //! `yield_now` round trip, so corio never reads it on the poll path. Instead
-//! the watchdog thread (which runs only while a slow-poll threshold is set)
+//! the watchdog thread (one per runtime, slow-poll threshold or not)
 //! publishes the time in microseconds into one global atomic every few
 //! milliseconds, and the poll path *loads* it: a plain memory read.
 //!
 //! The price is resolution: a poll's measured length is off by up to one
 //! watchdog tick (a quarter of the threshold, capped at 25 ms). That is
 //! plenty to tell a 150 ms poll from a 50 ms threshold, and it is what makes
-//! "always on" introspection free. With no threshold set anywhere, the clock
-//! stands still, and the busy and idle times of the task dump stay at zero.
+//! "always on" introspection free. With no runtime running, the clock stands
+//! still (nothing reads it then).
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};

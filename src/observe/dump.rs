@@ -70,12 +70,11 @@ pub struct TaskInfo {
     pub state: TaskState,
     /// How many times it was polled.
     pub polls: u64,
-    /// Time spent inside its polls (coarse, see `observe::clock`). Measured
-    /// only while the runtime has a `slow_poll_threshold` (the default):
-    /// without one, nothing is timed and this stays zero.
+    /// Time spent inside its polls (coarse, see `observe::clock`: polls
+    /// shorter than the watchdog's tick may count as zero).
     pub busy: Duration,
-    /// Time since its last poll ended (or since it was spawned); like
-    /// `busy`, zero when the runtime's slow-poll threshold is off.
+    /// Time since its last poll ended (or since it was spawned), as coarse
+    /// as `busy`.
     pub idle_for: Duration,
 }
 

@@ -273,9 +273,10 @@ impl Builder {
 
     /// A poll longer than this is reported (default 100 ms, asyncio's debug
     /// default); `None` turns the reports off. The same watchdog thread also
-    /// rescues a task stuck in the LIFO slot of a worker blocked in a long
-    /// poll, and ticks the coarse clock behind the workers' `busy` times:
-    /// `None` turns those off too.
+    /// rescues a task stuck in the LIFO slot of a worker blocked in a poll
+    /// this long (`None` turns that off too), and ticks the coarse clock
+    /// behind the task dump's busy and idle times (it goes on ticking, every
+    /// 25 ms, with `None`).
     ///
     /// # Examples
     ///

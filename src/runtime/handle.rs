@@ -279,8 +279,9 @@ impl Handle {
     /// });
     /// ```
     pub fn dump(&self) -> TaskDump {
-        // The coarse clock, not a fresh reading: with no watchdog it stands
-        // still and idle times read zero rather than time since it stopped.
+        // The coarse clock, not a fresh reading: the times it is compared
+        // with were taken from it, so a fresh one would count the time since
+        // its last tick as idle.
         let now = crate::observe::clock::now();
         let mut tasks = Vec::new();
         let mut add = |header: &crate::task::Header| tasks.push(header.info(now));

@@ -50,6 +50,9 @@ pub use spawn::{shield, spawn, spawn_blocking};
 /// another runtime's thread, or if `future` panics.
 #[track_caller]
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    // Before the runtime is built: its threads would only be started to be
+    // abandoned by the panic.
+    context::assert_may_block("`block_on`");
     let runtime = Runtime::new()
         .unwrap_or_else(|err| panic!("corio::block_on could not build a runtime: {err}"));
     runtime.block_on(future)
