@@ -98,22 +98,15 @@ fn the_dump_shows_a_named_idle_task_with_its_location_and_idle_time() {
     dump_shows_idle_time(Some(Duration::from_millis(100)));
 }
 
-const THRESHOLD_OFF_CHILD: &str = "CORIO_DUMP_THRESHOLD_OFF_CHILD";
-
 /// Without a slow-poll threshold the watchdog still ticks the coarse clock,
 /// so the dump's times move. In a child process: the clock is global, and
 /// another test's runtime here would tick it.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn the_dump_times_move_with_slow_poll_reports_off() {
-    if std::env::var_os(THRESHOLD_OFF_CHILD).is_none() {
-        common::run_in_child(
-            "the_dump_times_move_with_slow_poll_reports_off",
-            THRESHOLD_OFF_CHILD,
-        );
-        return;
-    }
-    dump_shows_idle_time(None);
+    common::in_child("the_dump_times_move_with_slow_poll_reports_off", || {
+        dump_shows_idle_time(None)
+    });
 }
 
 fn dump_shows_idle_time(threshold: Option<Duration>) {

@@ -462,8 +462,6 @@ fn a_runtime_shut_down_in_the_background_is_freed_once_its_worker_ends() {
     }
 }
 
-const THREAD_LOCAL_CHILD: &str = "CORIO_THREAD_LOCAL_RUNTIME_CHILD";
-
 /// A runtime kept in a `thread_local!` (one lazy runtime per thread) is
 /// dropped among the thread's other thread-locals when the thread ends,
 /// possibly after corio's own: its shutdown must not touch them then (a
@@ -472,13 +470,13 @@ const THREAD_LOCAL_CHILD: &str = "CORIO_THREAD_LOCAL_RUNTIME_CHILD";
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_runtime_in_a_thread_local_shuts_down_when_its_thread_ends() {
-    if std::env::var_os(THREAD_LOCAL_CHILD).is_none() {
-        common::run_in_child(
-            "a_runtime_in_a_thread_local_shuts_down_when_its_thread_ends",
-            THREAD_LOCAL_CHILD,
-        );
-        return;
-    }
+    common::in_child(
+        "a_runtime_in_a_thread_local_shuts_down_when_its_thread_ends",
+        thread_local_runtimes_shut_down,
+    );
+}
+
+fn thread_local_runtimes_shut_down() {
     for current_thread in [true, false] {
         let drops = Drops::new(1);
         let tracked = drops.track(0);

@@ -56,6 +56,18 @@ pub fn within_limit(f: impl FnOnce() + Send + 'static) {
     }
 }
 
+/// Runs `body` in a child process: test `name` (the caller) runs itself
+/// again there, and fails unless the child's run passes (see
+/// [`run_in_child`]).
+pub fn in_child(name: &str, body: impl FnOnce()) {
+    let marker = format!("CORIO_CHILD_{name}");
+    if std::env::var_os(&marker).is_some() {
+        body();
+    } else {
+        run_in_child(name, &marker);
+    }
+}
+
 /// Runs test `name` of this test binary again in a child process, with the
 /// environment variable `marker` set (the test sees it and runs its body
 /// there), and fails unless the child runs and passes that one test within
