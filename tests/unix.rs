@@ -283,3 +283,34 @@ fn incoming_is_a_stream_of_accepted_connections() {
         assert_eq!(seen, [0, 1, 2]);
     });
 }
+
+/// A stream shared in an `Arc`: one task reads through `&UnixStream` while
+/// another writes through it, both waiting at once.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_shared_stream_reads_in_one_task_while_another_writes() {
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    block_on(async {
+        let (ours, theirs) = UnixStream::pair().unwrap();
+        let ours = std::sync::Arc::new(ours);
+        let reader = {
+            let ours = ours.clone();
+            corio::spawn(async move {
+                let mut buf = [0; 4];
+                (&*ours).read_exact(&mut buf).await.unwrap();
+                buf
+            })
+        };
+        // The reader is waiting; the peer answers only once our write came.
+        let echo = corio::spawn(async move {
+            let mut theirs = theirs;
+            let mut buf = [0; 4];
+            theirs.read_exact(&mut buf).await.unwrap();
+            buf.reverse();
+            theirs.write_all(&buf).await.unwrap();
+        });
+        (&*ours).write_all(b"abcd").await.unwrap();
+        echo.await.unwrap();
+        assert_eq!(&reader.await.unwrap(), b"dcba");
+    });
+}

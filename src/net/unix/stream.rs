@@ -317,6 +317,40 @@ impl AsyncWrite for UnixStream {
     }
 }
 
+/// Reading through a shared reference: with [`AsyncWrite`] for
+/// `&UnixStream`, one task may read while another writes the same stream
+/// (share it in an `Arc`), without a lock. One reader and one writer at a
+/// time: a second concurrent `poll_read` through `&UnixStream` takes the
+/// first one's place among the stream's waiters.
+impl AsyncRead for &UnixStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_read(cx, None, buf)
+    }
+}
+
+/// Writing through a shared reference; see `AsyncRead for &UnixStream`.
+impl AsyncWrite for &UnixStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write(cx, None, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.shutdown(Shutdown::Write))
+    }
+}
+
 impl AsFd for UnixStream {
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.inner.as_fd()
