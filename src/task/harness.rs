@@ -191,26 +191,36 @@ fn cancel<F: Future, S>(cell: &Cell<F, S>) {
     unsafe { *cell.core.stage.get() = Stage::Finished(Err(error)) };
 }
 
-/// Completes the task, then frees the cell if that dropped the last
-/// reference. The cell is freed here, after `complete` has returned, so that
-/// no reference into the cell (such as `complete`'s `cell` argument) is alive
-/// when its memory goes away.
+/// Completes the task, drops its references, then frees the cell if those
+/// were the last.
+///
+/// Dropping the references is where another thread may free the cell (a
+/// `JoinHandle` or a waker dropped there takes the count to zero), so it
+/// happens here, after `complete` has returned: `complete`'s `&Cell`
+/// argument is protected for the whole call, and memory freed under a live
+/// reference argument is undefined behaviour even if nothing reads it
+/// again (Miri reports it). The count is dropped through a `&State`, all
+/// atomics, which may be freed while in use (as `Arc`'s count is).
 ///
 /// # Safety
 /// As for `poll`: `ptr` is a live cell of these types, and the caller holds
 /// the running reference.
 unsafe fn finish<F: Future, S: Schedule>(ptr: NonNull<Header>) {
-    // SAFETY: guaranteed by the caller. The borrow ends before the free.
-    let last = complete(unsafe { cell::<F, S>(ptr) }, ptr);
+    // SAFETY: guaranteed by the caller; the borrow ends with the call.
+    let refs = complete(unsafe { cell::<F, S>(ptr) }, ptr);
+    // SAFETY: our references keep the header alive until this call drops
+    // them; `state` is all atomics (see above).
+    let last = unsafe { ptr.as_ref() }.state.transition_to_terminal(refs);
     if last {
         // SAFETY: those were the last references; no borrow of the cell remains.
         unsafe { dealloc::<F, S>(ptr) };
     }
 }
 
-/// RUNNING -> COMPLETE, wake the joiner, leave the owned list, drop our refs.
-/// Returns true if the caller must free the cell.
-fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> bool {
+/// RUNNING -> COMPLETE, wake the joiner, leave the owned list. Returns how
+/// many references the caller must drop (ours, and the list's if it let
+/// go): see `finish` for why not here.
+fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> usize {
     let snapshot = cell.header.state.transition_to_complete();
     if !snapshot.is_join_interested() {
         // Nobody will read the output: drop it here.
@@ -236,15 +246,14 @@ fn complete<F: Future, S: Schedule>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> 
     }
     // SAFETY: borrow the running reference as a Task without consuming it.
     let me = ManuallyDrop::new(unsafe { Task::<S>::from_raw(RawTask::from_header(ptr)) });
-    let refs = match cell.core.scheduler().release(&me) {
+    match cell.core.scheduler().release(&me) {
         Some(list_ref) => {
-            // Its count is dropped in the transition below.
+            // Its count is dropped with ours, in `finish`.
             let _ = list_ref.into_raw();
             2
         }
         None => 1,
-    };
-    cell.header.state.transition_to_terminal(refs)
+    }
 }
 
 /// Queues the task. Consumes one reference (it becomes the queue's).
