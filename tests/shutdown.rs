@@ -480,6 +480,11 @@ fn thread_local_runtimes_shut_down() {
     for current_thread in [true, false] {
         let drops = Drops::new(1);
         let tracked = drops.track(0);
+        let path = std::env::temp_dir().join(format!(
+            "corio-thread-local-file-{current_thread}-{}",
+            std::process::id()
+        ));
+        let file_path = path.clone();
         let out = std::thread::spawn(move || {
             thread_local! {
                 static RT: std::cell::OnceCell<corio::Runtime> =
@@ -500,6 +505,18 @@ fn thread_local_runtimes_shut_down() {
                         let _tracked = tracked;
                         corio::time::sleep(Duration::from_secs(3600)).await;
                     });
+                    // Also left: a file with bytes still in its buffer,
+                    // which its drop must write, even then.
+                    let (written, wait) = corio::sync::oneshot::channel();
+                    corio::spawn(async move {
+                        let mut file = corio::fs::File::create(&file_path).await.unwrap();
+                        futures_lite::AsyncWriteExt::write_all(&mut file, b"kept")
+                            .await
+                            .unwrap();
+                        let _ = written.send(());
+                        std::future::pending::<()>().await;
+                    });
+                    wait.await.unwrap();
                     corio::spawn_blocking(|| 2).await.unwrap()
                 })
             })
@@ -508,6 +525,9 @@ fn thread_local_runtimes_shut_down() {
         .expect("the thread ended cleanly");
         assert_eq!(out, 2);
         drops.assert_each_dropped_once();
+        let kept = std::fs::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(kept, b"kept", "the dropped file's buffer was written");
     }
 }
 

@@ -83,10 +83,13 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    CURRENT.with(|c| match c.borrow().as_ref() {
+    // `try_with`: a `File` dropped by the shutdown of a runtime kept in a
+    // `thread_local!` runs after this thread-local is gone; its bytes are
+    // then written by the caller, not lost in a panic.
+    match CURRENT.try_with(|c| c.borrow().clone()).ok().flatten() {
         Some(pool) => Ok(pool.spawn(f, Location::caller(), true)),
         None => Err(f),
-    })
+    }
 }
 
 fn spawn_job<F, R>(
