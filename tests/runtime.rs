@@ -496,3 +496,32 @@ fn enter_makes_a_runtime_current_until_the_guard_drops() {
         assert_eq!(socket.recv_from(&mut buf).await.unwrap().0, 1);
     }));
 }
+
+/// Guards dropped out of order panic (as tokio's do) instead of leaving
+/// the thread entered in a runtime that may be gone.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn enter_guards_dropped_out_of_order_panic() {
+    let a = Runtime::builder().worker_threads(1).build().unwrap();
+    let b = Runtime::builder().worker_threads(1).build().unwrap();
+    // On a thread of its own: after the panic its context is not put right.
+    let message = std::thread::scope(|s| {
+        s.spawn(|| {
+            panic_of(|| {
+                let outer = a.enter();
+                let inner = b.enter();
+                drop(outer);
+                drop(inner);
+            })
+        })
+        .join()
+        .unwrap()
+    });
+    assert!(message.contains("out of order"), "{message}");
+    // In order is fine, and the thread is left outside every runtime.
+    let outer = a.enter();
+    let inner = b.enter();
+    drop(inner);
+    drop(outer);
+    assert!(corio::Handle::try_current().is_err());
+}

@@ -17,10 +17,15 @@ thread_local! {
     /// True on a worker thread or inside `block_on`: blocking there would
     /// stall the runtime.
     static BLOCKING_FORBIDDEN: Cell<bool> = const { Cell::new(false) };
+    /// How many guards are alive on this thread: each guard knows its own
+    /// depth, so one dropped out of order is caught instead of leaving the
+    /// thread in a runtime that may be gone.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Restores the previous runtime when dropped.
 pub(crate) struct EnterGuard {
+    depth: usize,
     previous: Option<Handle>,
     was_forbidden: bool,
     _timers: time::EnterGuard,
@@ -50,7 +55,10 @@ pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard>
         .ok()?;
     // A const `Cell` has no destructor: always there.
     let was_forbidden = BLOCKING_FORBIDDEN.with(|b| b.replace(b.get() || runs_tasks));
+    let depth = DEPTH.with(|d| d.get() + 1);
+    DEPTH.with(|d| d.set(depth));
     Some(EnterGuard {
+        depth,
         previous,
         was_forbidden,
         _timers: timers,
@@ -61,6 +69,15 @@ pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard>
 
 impl Drop for EnterGuard {
     fn drop(&mut self) {
+        // Only `Runtime::enter`'s guards can be dropped in any order: the
+        // runtime's own ones nest by construction.
+        if DEPTH.with(Cell::get) != self.depth && !std::thread::panicking() {
+            panic!(
+                "corio runtime EnterGuards dropped out of order: drop the guard of the \
+                 last `enter` first (as with tokio's)"
+            );
+        }
+        DEPTH.with(|d| d.set(self.depth - 1));
         let previous = self.previous.take();
         // (Gone only if the thread's thread-locals are being destroyed.)
         let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);

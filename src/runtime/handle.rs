@@ -279,10 +279,9 @@ impl Handle {
     /// });
     /// ```
     pub fn dump(&self) -> TaskDump {
-        // The coarse clock, not a fresh reading: the times it is compared
-        // with were taken from it, so a fresh one would count the time since
-        // its last tick as idle.
-        let now = crate::observe::clock::now();
+        // Ticked now: a runtime with no watchdog ticks it only as its workers
+        // park, wake and check the driver.
+        let now = crate::observe::clock::tick();
         let mut tasks = Vec::new();
         let mut add = |header: &crate::task::Header| tasks.push(header.info(now));
         self.inner.scheduler.owned.for_each(&mut add);
@@ -301,7 +300,17 @@ impl fmt::Debug for Handle {
 }
 
 /// Keeps a runtime entered on this thread; see [`Handle::enter`]. Not
-/// `Send`: it must drop on the thread that entered.
+/// `Send`: it must drop on the thread that entered. Guards drop in the
+/// reverse order of their `enter`s; one dropped before a later one panics
+/// (it would leave the thread in the wrong runtime). Held across an
+/// `.await`, a guard would make the whole thread's tasks see its runtime:
+/// keep it in synchronous code.
+///
+/// ```compile_fail
+/// let runtime = corio::Runtime::new().unwrap();
+/// let guard = runtime.enter();
+/// std::thread::spawn(move || drop(guard)); // not `Send`
+/// ```
 ///
 /// # Examples
 ///

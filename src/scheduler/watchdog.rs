@@ -21,9 +21,7 @@
 //! moved since then has been in that one poll at least that long.
 //!
 //! Each tick the watchdog also publishes the coarse clock (`observe::clock`)
-//! that the poll path reads, so it runs on every runtime: with no threshold
-//! (`slow_poll_threshold(None)`) it only ticks, every 25 ms, and the task
-//! dump's busy and idle times still move.
+//! that the poll path reads. It runs only while a threshold is set.
 
 use std::sync::{Arc, Weak};
 use std::thread;
@@ -44,15 +42,14 @@ pub(crate) struct Watchdog {
 }
 
 impl Watchdog {
-    /// Starts the monitor. Without a slow-poll threshold it reports and
-    /// rescues nothing (`slow_poll_us` is `u64::MAX`): it only ticks.
+    /// Starts the monitor if the runtime has a slow-poll threshold.
     pub(crate) fn start(shared: &Handle, thread_name: &str) -> std::io::Result<Option<Watchdog>> {
+        let Some(threshold) = shared.config.slow_poll_threshold else {
+            return Ok(None);
+        };
         // Sample four times per threshold, at least every 25 ms, at most
         // every millisecond.
-        let most = Duration::from_millis(25);
-        let tick = shared.config.slow_poll_threshold.map_or(most, |threshold| {
-            (threshold / 4).clamp(Duration::from_millis(1), most)
-        });
+        let tick = (threshold / 4).clamp(Duration::from_millis(1), Duration::from_millis(25));
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let weak = Arc::downgrade(shared);
         let stopped = stop.clone();
