@@ -285,11 +285,13 @@ fn incoming_is_a_stream_of_accepted_connections() {
 }
 
 /// A stream shared in an `Arc`: one task reads through `&UnixStream` while
-/// another writes through it, both waiting at once.
+/// another writes through it, both waiting at once (the write is larger
+/// than the socket's buffer, so it waits for the peer too).
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_shared_stream_reads_in_one_task_while_another_writes() {
     use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    const BIG: usize = 4 << 20;
     block_on(async {
         let (ours, theirs) = UnixStream::pair().unwrap();
         let ours = std::sync::Arc::new(ours);
@@ -301,16 +303,21 @@ fn a_shared_stream_reads_in_one_task_while_another_writes() {
                 buf
             })
         };
-        // The reader is waiting; the peer answers only once our write came.
-        let echo = corio::spawn(async move {
-            let mut theirs = theirs;
-            let mut buf = [0; 4];
-            theirs.read_exact(&mut buf).await.unwrap();
-            buf.reverse();
-            theirs.write_all(&buf).await.unwrap();
-        });
-        (&*ours).write_all(b"abcd").await.unwrap();
-        echo.await.unwrap();
-        assert_eq!(&reader.await.unwrap(), b"dcba");
+        let writer = {
+            let ours = ours.clone();
+            corio::spawn(async move { (&*ours).write_all(&vec![7; BIG]).await.unwrap() })
+        };
+        // The peer answers only once it has the whole write.
+        let mut theirs = theirs;
+        let mut got = vec![0; BIG];
+        futures_lite::AsyncReadExt::read_exact(&mut theirs, &mut got)
+            .await
+            .unwrap();
+        assert!(got.iter().all(|&b| b == 7));
+        futures_lite::AsyncWriteExt::write_all(&mut theirs, b"done")
+            .await
+            .unwrap();
+        writer.await.unwrap();
+        assert_eq!(&reader.await.unwrap(), b"done");
     });
 }
