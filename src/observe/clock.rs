@@ -2,15 +2,18 @@
 //!
 //! Reading the real clock costs tens of nanoseconds, more than a whole
 //! `yield_now` round trip, so corio never reads it on the poll path. Instead
-//! the watchdog thread (one per runtime, slow-poll threshold or not)
+//! the watchdog thread (which runs while a slow-poll threshold is set)
 //! publishes the time in microseconds into one global atomic every few
 //! milliseconds, and the poll path *loads* it: a plain memory read.
 //!
 //! The price is resolution: a poll's measured length is off by up to one
 //! watchdog tick (a quarter of the threshold, capped at 25 ms). That is
 //! plenty to tell a 150 ms poll from a 50 ms threshold, and it is what makes
-//! "always on" introspection free. With no runtime running, the clock stands
-//! still (nothing reads it then).
+//! "always on" introspection free. A runtime with no threshold has no
+//! watchdog: its workers publish the time they read anyway when they park,
+//! wake and check the driver (every `event_interval` polls), and
+//! `Handle::dump` publishes it before reading, so the dump's times still
+//! move, only coarser.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -29,9 +32,15 @@ pub(crate) fn now() -> u64 {
     NOW_US.load(Ordering::Relaxed)
 }
 
-/// Reads the real clock and publishes it (called by watchdogs only).
+/// Reads the real clock and publishes it (watchdogs, and `Handle::dump`).
 pub(crate) fn tick() -> u64 {
-    let now = u64::try_from(epoch().elapsed().as_micros()).unwrap_or(u64::MAX);
+    tick_at(Instant::now())
+}
+
+/// Publishes `now`, a real-clock reading the caller already has (a worker
+/// of a runtime with no watchdog, as it parks and wakes).
+pub(crate) fn tick_at(now: Instant) -> u64 {
+    let now = u64::try_from(now.saturating_duration_since(epoch()).as_micros()).unwrap_or(u64::MAX);
     NOW_US.fetch_max(now, Ordering::Relaxed);
     now
 }

@@ -275,8 +275,8 @@ impl Builder {
     /// default); `None` turns the reports off. The same watchdog thread also
     /// rescues a task stuck in the LIFO slot of a worker blocked in a poll
     /// this long (`None` turns that off too), and ticks the coarse clock
-    /// behind the task dump's busy and idle times (it goes on ticking, every
-    /// 25 ms, with `None`).
+    /// behind the task dump's busy and idle times (with `None`, no thread:
+    /// the workers tick it as they park and wake, more coarsely).
     ///
     /// # Examples
     ///

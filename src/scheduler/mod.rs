@@ -106,8 +106,7 @@ pub(crate) trait Driver: Send + Sync + 'static {
 pub(crate) struct Config {
     pub(crate) global_queue_interval: u32,
     pub(crate) event_interval: u32,
-    /// Polls longer than this are reported; `None`: no reports (the
-    /// watchdog only ticks the coarse clock).
+    /// Polls longer than this are reported; `None`: no reports, no watchdog.
     pub(crate) slow_poll_threshold: Option<Duration>,
     pub(crate) on_slow_poll: SlowPollHook,
     /// Whether a task woken on a worker runs next (the LIFO slot). Off for

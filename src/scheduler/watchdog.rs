@@ -21,7 +21,9 @@
 //! moved since then has been in that one poll at least that long.
 //!
 //! Each tick the watchdog also publishes the coarse clock (`observe::clock`)
-//! that the poll path reads. It runs only while a threshold is set.
+//! that the poll path reads. It runs only while a threshold is set; without
+//! one, the workers tick the clock themselves as they park and wake (see
+//! `worker::Context::count_busy`).
 
 use std::sync::{Arc, Weak};
 use std::thread;

@@ -322,9 +322,19 @@ impl Context {
 
     /// Adds the time awake since the last call to this worker's `busy`.
     fn count_busy(&self) {
-        let now = Instant::now();
+        let now = self.read_clock();
         let busy = now.saturating_duration_since(self.awake_since.replace(now));
         WorkerStats::bump(&self.remote().stats.busy_ns, busy.as_nanos() as u64);
+    }
+
+    /// The real time, which a runtime without a watchdog also publishes as
+    /// the coarse clock (nobody else ticks it: see `observe::clock`).
+    fn read_clock(&self) -> Instant {
+        let now = Instant::now();
+        if self.shared.slow_poll_us == u64::MAX {
+            crate::observe::clock::tick_at(now);
+        }
+        now
     }
 
     /// Parks until there is work, shutdown, or `stop()`.
@@ -332,7 +342,7 @@ impl Context {
         self.count_busy();
         WorkerStats::bump(&self.remote().stats.parks, 1);
         self.park_until(stop);
-        self.awake_since.set(Instant::now());
+        self.awake_since.set(self.read_clock());
     }
 
     fn park_until(&self, stop: &dyn Fn() -> bool) {

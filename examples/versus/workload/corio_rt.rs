@@ -35,7 +35,8 @@ impl<const CURRENT_THREAD: bool> Contender for CorioRt<CURRENT_THREAD> {
             builder
         };
         // Default settings, observability included; this switch only serves
-        // to measure what the watchdog and coarse clock cost.
+        // to measure what the watchdog costs (without it the workers tick
+        // the coarse clock as they park and wake).
         if std::env::var_os("VERSUS_CORIO_NO_WATCHDOG").is_some() {
             builder.slow_poll_threshold(None);
         }
