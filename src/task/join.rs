@@ -171,7 +171,10 @@ pub struct AbortHandle {
     raw: RawTask,
 }
 
-// SAFETY: an AbortHandle only touches the atomic state word.
+// SAFETY: an AbortHandle only touches the atomic state word, and its drop
+// may free the cell from any thread: by then the future and output are gone
+// or owned by another party (the stage is settled through the state word),
+// and the scheduler `S` a cell holds is `Send + Sync`.
 unsafe impl Send for AbortHandle {}
 // SAFETY: as above.
 unsafe impl Sync for AbortHandle {}

@@ -226,3 +226,36 @@ fn loom_shutdown_vs_wake() {
         drop(join);
     });
 }
+
+/// Counts its drops: an output that must be dropped exactly once.
+struct Output(Arc<AtomicUsize>);
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn loom_join_handle_dropped_vs_complete() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let output = Output(drops.clone());
+        let mut join = queue.spawn(async move { output });
+        // A join waker is stored first, so completion takes the path that
+        // wakes it and then decides, with the handle's drop, who drops the
+        // waker and the output.
+        let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        assert!(poll_join(&mut join, &Waker::from(flag.clone())).is_pending());
+        let dropper = thread::spawn(move || drop(join));
+        while queue.run_one() {}
+        dropper.join().unwrap();
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "the output, once");
+        assert_eq!(
+            std::sync::Arc::strong_count(&flag),
+            1,
+            "the join waker was dropped"
+        );
+    });
+}

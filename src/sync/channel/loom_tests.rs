@@ -119,3 +119,19 @@ fn loom_two_receivers_each_get_one_of_two_messages() {
         assert_eq!(got, [Some(1), Some(2)]);
     });
 }
+
+/// The mirror of the first model: a sender parks on a full channel while
+/// another thread receives; the freed slot must wake it (the ring's "full"
+/// check and the senders' waiter list), and both messages arrive in order.
+#[test]
+fn loom_receive_wakes_a_parked_sender() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = bounded(1);
+        tx.try_send(1).unwrap();
+        let receiver = thread::spawn(move || (block_on(rx.recv()), block_on(rx.recv())));
+        block_on(tx.send(2)).unwrap();
+        assert_eq!(receiver.join().unwrap(), (Some(1), Some(2)));
+    });
+}

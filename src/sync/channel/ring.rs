@@ -125,6 +125,11 @@ impl<T> Ring<T> {
                 if head.wrapping_add(self.one_lap) == tail {
                     return Err(Push::Full(value));
                 }
+                // It has: wait for its stamp (a receiver between its `head`
+                // CAS and its stamp store), yielding if that takes long, as
+                // `pop` does; a bare reload spun while that thread was
+                // descheduled (found by a loom model).
+                spins.snooze();
                 tail = self.tail.0.load(Ordering::Relaxed);
             } else {
                 // Another sender claimed this position and is mid-write.
