@@ -90,11 +90,17 @@ pub struct File {
     state: State,
     /// The target of the seek `poll_seek` started, until it reports.
     seeking: Option<SeekFrom>,
-    /// Reads fetch a whole chunk ahead: only from a file that can seek. A
-    /// pipe, a FIFO or a terminal cannot seek back over bytes read ahead (a
-    /// later write or seek would fail and lose them), so reads there take
-    /// only what the caller asked for.
+    /// Reads fetch a whole chunk ahead: only from a regular file or a block
+    /// device that can seek. A pipe, a FIFO or a terminal cannot seek back
+    /// over bytes read ahead (a later write or seek would fail and lose
+    /// them), and an inotify or signalfd descriptor ignores the seek (the
+    /// bytes would vanish without an error), so reads there take only what
+    /// the caller asked for.
     read_ahead: bool,
+    /// Bytes a cancelled read took from such a file (one that cannot seek)
+    /// when the buffer was needed for a write: the next reads return them
+    /// first. They cannot go back to the file, and must not be lost.
+    kept: Vec<u8>,
 }
 
 enum State {
@@ -190,17 +196,27 @@ impl File {
     /// # }
     /// ```
     pub fn from_std(std: std::fs::File) -> File {
-        // Whether the file can seek back over bytes read ahead: one `lseek`
-        // to where it is, which moves nothing and does not wait on the disk
-        // (a pipe, a FIFO, a terminal and some special files say ESPIPE).
+        // Whether the file can seek back over bytes read ahead: a regular
+        // file or a block device (`fstat`, which does not wait on the disk)
+        // that `lseek` to where it is accepts. A pipe, a FIFO or a terminal
+        // says ESPIPE; many other devices (inotify, signalfd, input devices)
+        // accept the `lseek` but ignore it, and a rewind there would throw
+        // their records away without an error.
+        use std::os::unix::fs::FileTypeExt;
+        let plain = std.metadata().is_ok_and(|meta| {
+            let kind = meta.file_type();
+            kind.is_file() || kind.is_block_device()
+        });
         // SAFETY: `lseek` on a descriptor `std` owns and keeps open.
-        let read_ahead =
-            unsafe { libc::lseek(std::os::fd::AsRawFd::as_raw_fd(&std), 0, libc::SEEK_CUR) } != -1;
+        let read_ahead = plain
+            && unsafe { libc::lseek(std::os::fd::AsRawFd::as_raw_fd(&std), 0, libc::SEEK_CUR) }
+                != -1;
         File {
             std: Arc::new(std),
             state: State::Idle(Buf::default()),
             seeking: None,
             read_ahead,
+            kept: Vec::new(),
         }
     }
 
@@ -330,6 +346,19 @@ impl File {
         });
     }
 
+    /// Clears the buffer of bytes read but not yet taken: a file that can
+    /// seek gets them back (a seek back over them); on one that cannot
+    /// (only a cancelled read leaves any there) they are kept aside for the
+    /// next reads.
+    fn give_back_unread(&mut self) {
+        if self.read_ahead {
+            return self.start_rewind();
+        }
+        let mut unread = vec![0; self.buf().unread()];
+        let n = self.buf().take_unread(&mut unread);
+        self.kept.extend_from_slice(&unread[..n]);
+    }
+
     /// Hands the read-ahead back to the file: seeks back over it.
     fn start_rewind(&mut self) {
         let ahead = self.buf().discard_unread();
@@ -350,7 +379,7 @@ impl File {
             if self.buf().has_unwritten() {
                 self.start_flush();
             } else if self.buf().unread() > 0 {
-                self.start_rewind();
+                self.give_back_unread();
             } else {
                 return Poll::Ready(Ok(()));
             }
@@ -367,6 +396,13 @@ impl AsyncRead for File {
         let file = self.get_mut();
         if dst.is_empty() {
             return Poll::Ready(Ok(0));
+        }
+        if !file.kept.is_empty() {
+            // Read before anything in flight now: they come first.
+            let n = dst.len().min(file.kept.len());
+            dst[..n].copy_from_slice(&file.kept[..n]);
+            file.kept.drain(..n);
+            return Poll::Ready(Ok(n));
         }
         loop {
             if let Some(Done::Filled(0)) = ready!(file.poll_finish(cx))? {
@@ -399,7 +435,7 @@ impl AsyncWrite for File {
         loop {
             ready!(file.poll_finish(cx))?;
             if file.buf().unread() > 0 {
-                file.start_rewind();
+                file.give_back_unread();
                 continue;
             }
             if file.buf().is_full() {
