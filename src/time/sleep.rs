@@ -35,8 +35,10 @@ pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
     let mut sleep = Sleep::new(now.saturating_add(duration));
     // The clock was just read: a first poll soon after need not read it
-    // again to know the deadline is ahead (see `poll_elapsed`).
-    sleep.fresh = duration >= FRESH;
+    // again to know the deadline is ahead (see `poll_elapsed`). Not on a
+    // paused clock: `advance` may move it past the deadline before that
+    // first poll.
+    sleep.fresh = duration >= FRESH && !sleep.timers.clock.is_paused();
     sleep
 }
 
