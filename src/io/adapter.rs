@@ -34,7 +34,11 @@ mod io_traits;
 /// A non-blocking I/O object registered with the current reactor.
 ///
 /// `Async::new` sets `O_NONBLOCK` on the descriptor and registers it; drop
-/// deregisters it, then closes it (by dropping `T`). It implements
+/// deregisters it, then closes it (by dropping `T`). The flag is not put
+/// back (neither by drop nor by `into_inner`): a descriptor shared with
+/// others, such as stdin's, stays non-blocking for them too, and their
+/// blocking reads may then fail with `WouldBlock` (async-io does the same;
+/// wrap a duplicate, `try_clone`, to keep the original blocking). It implements
 /// [`AsyncRead`](futures_io::AsyncRead) and [`AsyncWrite`](futures_io::AsyncWrite) when `T` implements `Read` and `Write`,
 /// and so does `&Async<T>` when `&T` implements both (as for sockets), which
 /// lets one task read while another writes.
@@ -252,6 +256,12 @@ impl<T> Async<T> {
     /// descriptor to become readable in between. `op` is any non-blocking
     /// read-side call: `read`, `recv_from`, `accept`, `peek`...
     ///
+    /// A `WouldBlock` from `op` is taken to mean the descriptor has nothing
+    /// more: the wait is for the kernel's next readiness edge. An `op` that
+    /// returns `WouldBlock` for a reason of its own while data is still
+    /// queued may so wait for ever (tokio's `AsyncFd::try_io` has the same
+    /// rule).
+    ///
     /// # Examples
     ///
     /// ```
@@ -272,7 +282,8 @@ impl<T> Async<T> {
     }
 
     /// Runs `op` until it does not fail with `WouldBlock`, waiting for the
-    /// descriptor to become writable in between.
+    /// descriptor to become writable in between (a `WouldBlock` from `op`
+    /// is taken to mean "full", as in [`read_with`](Self::read_with)).
     ///
     /// # Examples
     ///
