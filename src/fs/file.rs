@@ -196,21 +196,29 @@ impl File {
     /// # }
     /// ```
     pub fn from_std(std: std::fs::File) -> File {
-        // Whether the file can seek back over bytes read ahead: a regular
-        // file or a block device (`fstat`, which does not wait on the disk)
-        // that `lseek` to where it is accepts. A pipe, a FIFO or a terminal
-        // says ESPIPE; many other devices (inotify, signalfd, input devices)
-        // accept the `lseek` but ignore it, and a rewind there would throw
-        // their records away without an error.
+        let read_ahead = File::can_read_ahead(&std);
+        File::with_read_ahead(std, read_ahead)
+    }
+
+    /// Whether reads of `std` may fetch ahead: it can seek back over the
+    /// bytes. Only a regular file or a block device that `lseek` to where
+    /// it is accepts: a pipe, a FIFO or a terminal says ESPIPE, and many
+    /// other devices (inotify, signalfd, input devices) accept the `lseek`
+    /// but ignore it, so a rewind there would throw their records away
+    /// without an error. The `fstat` may ask a network file system: `open`
+    /// calls this on the blocking pool, right after the open.
+    pub(super) fn can_read_ahead(std: &std::fs::File) -> bool {
         use std::os::unix::fs::FileTypeExt;
         let plain = std.metadata().is_ok_and(|meta| {
             let kind = meta.file_type();
             kind.is_file() || kind.is_block_device()
         });
         // SAFETY: `lseek` on a descriptor `std` owns and keeps open.
-        let read_ahead = plain
-            && unsafe { libc::lseek(std::os::fd::AsRawFd::as_raw_fd(&std), 0, libc::SEEK_CUR) }
-                != -1;
+        plain
+            && unsafe { libc::lseek(std::os::fd::AsRawFd::as_raw_fd(std), 0, libc::SEEK_CUR) } != -1
+    }
+
+    pub(super) fn with_read_ahead(std: std::fs::File, read_ahead: bool) -> File {
         File {
             std: Arc::new(std),
             state: State::Idle(Buf::default()),
