@@ -48,17 +48,6 @@ impl Driver {
 
 impl scheduler::Driver for Driver {
     fn park(&self, limit: Option<Duration>) {
-        // A paused clock jumps to the next timer when the driver would
-        // sleep: first look at the I/O that became ready while tasks ran
-        // (tokio's driver polls it before it advances). If any did, its
-        // tasks run first and the jump waits for the next park.
-        if limit != Some(Duration::ZERO)
-            && self.timers.clock.is_paused()
-            && self.reactor.wait(Some(Duration::ZERO)).is_ok_and(|n| n > 0)
-        {
-            scheduler::from_the_driver(|| self.timers.after_park());
-            return;
-        }
         let timeout = self.timers.before_park(limit);
         // An error here (EINTR) only makes the park return early, which the
         // scheduler tolerates: it re-checks for work and parks again.

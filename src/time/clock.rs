@@ -65,6 +65,12 @@ impl Clock {
         }
     }
 
+    /// Whether the clock was ever paused (one atomic load): if not, it is
+    /// the real clock and only moves forward with real time.
+    pub(crate) fn was_ever_paused(&self) -> bool {
+        self.ever_paused.load(Ordering::Acquire)
+    }
+
     /// Whether the clock is paused now.
     pub(crate) fn is_paused(&self) -> bool {
         self.ever_paused.load(Ordering::Acquire) && self.state.lock().unfrozen.is_none()

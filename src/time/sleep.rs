@@ -35,10 +35,8 @@ pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
     let mut sleep = Sleep::new(now.saturating_add(duration));
     // The clock was just read: a first poll soon after need not read it
-    // again to know the deadline is ahead (see `poll_elapsed`). Not on a
-    // paused clock: `advance` may move it past the deadline before that
-    // first poll.
-    sleep.fresh = duration >= FRESH && !sleep.timers.clock.is_paused();
+    // again to know the deadline is ahead (see `poll_elapsed`).
+    sleep.fresh = duration >= FRESH;
     sleep
 }
 
@@ -181,7 +179,10 @@ impl Sleep {
     /// `Unpin` version of the `Future` impl, for `Timeout` and `Interval`.
     pub(crate) fn poll_elapsed(&mut self, cx: &mut Context<'_>) -> Poll<()> {
         let spent = ready!(task::poll_proceed(cx));
-        if !std::mem::take(&mut self.fresh) && self.now() >= self.deadline {
+        // `fresh` is trusted only on a clock that was never paused: `advance`
+        // may move a paused one past the deadline before the first poll.
+        let fresh = std::mem::take(&mut self.fresh) && !self.timers.clock.was_ever_paused();
+        if !fresh && self.now() >= self.deadline {
             self.timers.cancel(&mut self.registration);
             spent.made_progress();
             return Poll::Ready(());
