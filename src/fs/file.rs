@@ -483,6 +483,9 @@ impl AsyncSeek for File {
             match ready!(file.poll_finish(cx)) {
                 Ok(Some(Done::Sought(offset))) if file.seeking == Some(pos) => {
                     file.seeking = None;
+                    // The seek went back over them (or away): they are the
+                    // file's again.
+                    file.kept.clear();
                     return Poll::Ready(Ok(offset));
                 }
                 Err(err) => {
@@ -494,7 +497,15 @@ impl AsyncSeek for File {
             }
             ready!(file.poll_settle(cx))?;
             file.seeking = Some(pos);
-            file.start(move |_, mut std| std.seek(pos).map(Done::Sought));
+            // Bytes set aside (a device that can seek but is not read
+            // ahead): the caller's position is before them.
+            let to = match pos {
+                SeekFrom::Current(n) if !file.kept.is_empty() => {
+                    SeekFrom::Current(n.saturating_sub(file.kept.len() as i64))
+                }
+                other => other,
+            };
+            file.start(move |_, mut std| std.seek(to).map(Done::Sought));
         }
     }
 }
