@@ -100,7 +100,7 @@ pub struct File {
     /// Bytes a cancelled read took from such a file (one that cannot seek)
     /// when the buffer was needed for a write: the next reads return them
     /// first. They cannot go back to the file, and must not be lost.
-    kept: Vec<u8>,
+    kept: std::collections::VecDeque<u8>,
 }
 
 enum State {
@@ -224,7 +224,7 @@ impl File {
             state: State::Idle(Buf::default()),
             seeking: None,
             read_ahead,
-            kept: Vec::new(),
+            kept: std::collections::VecDeque::new(),
         }
     }
 
@@ -364,7 +364,7 @@ impl File {
         }
         let mut unread = vec![0; self.buf().unread()];
         let n = self.buf().take_unread(&mut unread);
-        self.kept.extend_from_slice(&unread[..n]);
+        self.kept.extend(&unread[..n]);
     }
 
     /// Hands the read-ahead back to the file: seeks back over it.
@@ -408,8 +408,9 @@ impl AsyncRead for File {
         if !file.kept.is_empty() {
             // Read before anything in flight now: they come first.
             let n = dst.len().min(file.kept.len());
-            dst[..n].copy_from_slice(&file.kept[..n]);
-            file.kept.drain(..n);
+            for (to, byte) in dst.iter_mut().zip(file.kept.drain(..n)) {
+                *to = byte;
+            }
             return Poll::Ready(Ok(n));
         }
         loop {
