@@ -287,13 +287,14 @@ impl UnixStream {
     }
 }
 
+/// The owned stream reads and writes as `&UnixStream` does (below).
 impl AsyncRead for UnixStream {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.inner.poll_read(cx, None, buf)
+        Pin::new(&mut &*self).poll_read(cx, buf)
     }
 }
 
@@ -303,17 +304,15 @@ impl AsyncWrite for UnixStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.inner.poll_write(cx, None, buf)
+        Pin::new(&mut &*self).poll_write(cx, buf)
     }
 
-    /// A socket has no user-space buffer to flush.
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut &*self).poll_flush(cx)
     }
 
-    /// Shuts the write side down (the peer reads end-of-file).
-    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.shutdown(Shutdown::Write))
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut &*self).poll_close(cx)
     }
 }
 
@@ -342,10 +341,12 @@ impl AsyncWrite for &UnixStream {
         self.inner.poll_write(cx, None, buf)
     }
 
+    /// A socket has no user-space buffer to flush.
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
     }
 
+    /// Shuts the write side down (the peer reads end-of-file).
     fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(self.shutdown(Shutdown::Write))
     }
