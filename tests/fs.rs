@@ -5,33 +5,12 @@ mod common;
 
 use std::collections::HashSet;
 use std::io::{ErrorKind, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
+use common::TempDir;
 use corio::fs::{self, File, OpenOptions};
 use futures_lite::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
-
-/// A fresh directory per test, removed when the test ends.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("corio-fs-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 #[test]
 fn write_then_read_round_trips() {
@@ -408,113 +387,6 @@ fn a_dropped_set_len_stays_the_files_operation_in_flight() {
     assert_eq!(std::fs::read(&path).unwrap(), b"abc");
 }
 
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_fifo_is_read_without_read_ahead_so_writes_still_work() {
-    let dir = TempDir::new("fifo");
-    let path = dir.join("fifo");
-    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-    common::block_on(async {
-        // Read and write on one descriptor (Linux opens a FIFO so at once).
-        let mut fifo = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
-        fifo.write_all(b"abcdef").await.unwrap();
-        fifo.flush().await.unwrap();
-        let mut one = [0; 1];
-        fifo.read_exact(&mut one).await.unwrap();
-        assert_eq!(&one, b"a");
-        // A read ahead would have taken "bcdef" out of the FIFO, and this
-        // write would have failed trying to seek back over it.
-        fifo.write_all(b"g").await.unwrap();
-        fifo.flush().await.unwrap();
-        let mut rest = [0; 6];
-        fifo.read_exact(&mut rest).await.unwrap();
-        assert_eq!(&rest, b"bcdefg");
-    });
-}
-
-/// A read of a FIFO cancelled while it waits, then a write: the bytes the
-/// abandoned read took cannot go back into the FIFO, so the file keeps them
-/// for the next read (they were lost, and the write failed with "illegal
-/// seek", trying to seek back over them).
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_cancelled_read_of_a_fifo_loses_nothing() {
-    use std::io::Write;
-    let dir = TempDir::new("fifo-cancel");
-    let path = dir.join("fifo");
-    let c_path = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-    common::block_on(async {
-        let mut fifo = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
-        // A reader exists (ours), so this open does not wait.
-        let mut peer = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
-        let mut buf = [0; 8];
-        let first = futures_lite::future::poll_once(fifo.read(&mut buf)).await;
-        assert!(
-            first.is_none(),
-            "the FIFO is empty: the read waits on the pool"
-        );
-        // The abandoned read takes this.
-        peer.write_all(b"reply").unwrap();
-        fifo.write_all(b"x").await.unwrap();
-        fifo.flush().await.unwrap();
-        let mut got = [0; 6];
-        fifo.read_exact(&mut got).await.unwrap();
-        assert_eq!(&got, b"replyx");
-    });
-}
-
-/// A write to a FIFO (a file that cannot seek) starts at once, as a peer
-/// may be waiting for it: no flush needed for the reader to see it.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_write_to_a_fifo_reaches_the_reader_without_a_flush() {
-    use std::io::Read;
-    use std::os::unix::ffi::OsStrExt;
-    let dir = TempDir::new("fifo-write");
-    let path = dir.join("fifo");
-    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    // SAFETY: a valid NUL-terminated path.
-    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
-    // Read and write both: opening a FIFO that way never waits for a peer.
-    let mut reader = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&path)
-        .unwrap();
-    let (got_tx, got) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0; 4];
-        let _ = got_tx.send(reader.read_exact(&mut buf).map(|()| buf));
-    });
-    common::block_on(async {
-        let mut writer = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
-        writer.write_all(b"ping").await.unwrap();
-        // No flush: the reader must get the bytes while the file is open.
-        let received = common::recv(&got).unwrap();
-        assert_eq!(&received, b"ping");
-        writer.close().await.unwrap();
-    });
-}
-
 /// A `File` dropped inside a runtime with bytes still buffered hands them
 /// to the blocking pool: written on the dropping thread, a slow disk or a
 /// full pipe would stall the worker.
@@ -553,39 +425,4 @@ fn a_file_dropped_with_buffered_bytes_writes_them_on_the_pool() {
         }
     });
     assert_eq!(std::fs::read(&path).unwrap(), b"abc");
-}
-
-/// A descriptor that accepts `lseek` but ignores it (inotify here, like
-/// signalfd or an input device) is not read ahead: a read takes one record,
-/// and a later seek, flush or write cannot silently drop the records a
-/// read-ahead would have taken out of the kernel's queue.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_file_that_ignores_lseek_is_not_read_ahead() {
-    use std::os::fd::FromRawFd;
-    let dir = TempDir::new("inotify");
-    // SAFETY: plain system calls; the descriptor is checked, then owned by
-    // the std File below.
-    let fd = unsafe { libc::inotify_init1(libc::IN_CLOEXEC) };
-    assert!(fd >= 0);
-    let c_dir = std::ffi::CString::new(dir.0.as_os_str().as_encoded_bytes()).unwrap();
-    // SAFETY: a valid descriptor and NUL-terminated path.
-    assert!(unsafe { libc::inotify_add_watch(fd, c_dir.as_ptr(), libc::IN_CREATE) } >= 0);
-    std::fs::write(dir.join("a"), b"").unwrap();
-    std::fs::write(dir.join("b"), b"").unwrap();
-    // SAFETY: `fd` is open and owned by nothing else.
-    let std = unsafe { std::fs::File::from_raw_fd(fd) };
-    common::block_on(async {
-        let mut events = File::from_std(std);
-        // One event: a 16-byte header and the name "a", padded to 16.
-        let mut event = [0; 32];
-        assert_eq!(events.read(&mut event).await.unwrap(), 32);
-        assert_eq!(event[16], b'a');
-        events.seek(SeekFrom::Current(0)).await.unwrap();
-        // A third event behind it, so that a lost "b" shows as a "c" (and
-        // the read cannot wait for ever).
-        std::fs::write(dir.join("c"), b"").unwrap();
-        assert_eq!(events.read(&mut event).await.unwrap(), 32);
-        assert_eq!(event[16], b'b', "the second event was not dropped");
-    });
 }
