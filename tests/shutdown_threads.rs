@@ -1,0 +1,157 @@
+//! Shutdown and the threads around it: a runtime dropped with its thread's
+//! thread-locals, a worker that starts after the shutdown, a blocking
+//! thread's slow stop hook.
+
+mod common;
+
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+use common::{Drops, LIMIT, recv};
+
+/// A runtime kept in a `thread_local!` (one lazy runtime per thread) is
+/// dropped among the thread's other thread-locals when the thread ends,
+/// possibly after corio's own: its shutdown must not touch them then (a
+/// panic in a thread-local's destructor aborts the process). Run in a child
+/// process, since the failure is an abort.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_in_a_thread_local_shuts_down_when_its_thread_ends() {
+    common::in_child(
+        "a_runtime_in_a_thread_local_shuts_down_when_its_thread_ends",
+        thread_local_runtimes_shut_down,
+    );
+}
+
+fn thread_local_runtimes_shut_down() {
+    for current_thread in [true, false] {
+        let drops = Drops::new(1);
+        let tracked = drops.track(0);
+        let path = std::env::temp_dir().join(format!(
+            "corio-thread-local-file-{current_thread}-{}",
+            std::process::id()
+        ));
+        let file_path = path.clone();
+        let out = std::thread::spawn(move || {
+            thread_local! {
+                static RT: std::cell::OnceCell<corio::Runtime> =
+                    const { std::cell::OnceCell::new() };
+            }
+            RT.with(|rt| {
+                let rt = rt.get_or_init(|| {
+                    let mut builder = if current_thread {
+                        corio::runtime::Builder::new_current_thread()
+                    } else {
+                        corio::runtime::Builder::new_multi_thread()
+                    };
+                    builder.worker_threads(1).build().unwrap()
+                });
+                rt.block_on(async move {
+                    // Left for the shutdown to cancel.
+                    corio::spawn(async move {
+                        let _tracked = tracked;
+                        corio::time::sleep(Duration::from_secs(3600)).await;
+                    });
+                    // Also left: a file with bytes still in its buffer,
+                    // which its drop must write, even then.
+                    let (written, wait) = corio::sync::oneshot::channel();
+                    corio::spawn(async move {
+                        let mut file = corio::fs::File::create(&file_path).await.unwrap();
+                        futures_lite::AsyncWriteExt::write_all(&mut file, b"kept")
+                            .await
+                            .unwrap();
+                        let _ = written.send(());
+                        std::future::pending::<()>().await;
+                    });
+                    wait.await.unwrap();
+                    corio::spawn_blocking(|| 2).await.unwrap()
+                })
+            })
+        })
+        .join()
+        .expect("the thread ended cleanly");
+        assert_eq!(out, 2);
+        drops.assert_each_dropped_once();
+        let kept = std::fs::read(&path).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(kept, b"kept", "the dropped file's buffer was written");
+    }
+}
+
+/// A worker thread that starts only after the runtime shut down (here held
+/// in its `on_thread_start` hook) finds its queue already taken by the
+/// shutdown: it ends quietly, stop hook included, rather than panicking.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_worker_that_starts_after_shutdown_ends_quietly() {
+    let gate = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let (stopped_tx, stopped) = mpsc::channel();
+    let runtime = {
+        let gate = gate.clone();
+        corio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .on_thread_start(move || {
+                if std::thread::current()
+                    .name()
+                    .unwrap_or("")
+                    .contains("-worker-")
+                {
+                    let (open, cv) = &*gate;
+                    let mut open = open.lock().unwrap();
+                    while !*open {
+                        open = cv.wait_timeout(open, LIMIT).unwrap().0;
+                    }
+                }
+            })
+            .on_thread_stop(move || {
+                if std::thread::current()
+                    .name()
+                    .unwrap_or("")
+                    .contains("-worker-")
+                {
+                    let _ = stopped_tx.send(());
+                }
+            })
+            .build()
+            .unwrap()
+    };
+    runtime.shutdown_background();
+    *gate.0.lock().unwrap() = true;
+    gate.1.notify_all();
+    // Today's failure mode is a panic before the stop hook: the wait times
+    // out.
+    recv(&stopped);
+}
+
+/// A blocking-pool thread's `on_thread_stop` hook runs inside the wait that
+/// `shutdown_timeout` bounds: a slow hook does not stretch the shutdown past
+/// its timeout.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_is_bounded_with_a_slow_stop_hook_on_the_pool() {
+    let (open_tx, open_rx) = mpsc::channel::<()>();
+    let open_rx = Mutex::new(open_rx);
+    let runtime = corio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .on_thread_stop(move || {
+            if std::thread::current()
+                .name()
+                .unwrap_or("")
+                .contains("-blocking-")
+            {
+                // Held until the test opens it (or LIMIT passes).
+                let _ = open_rx.lock().unwrap().recv_timeout(LIMIT);
+            }
+        })
+        .build()
+        .unwrap();
+    assert_eq!(runtime.block_on(runtime.spawn_blocking(|| 1)).unwrap(), 1);
+    let start = Instant::now();
+    runtime.shutdown_timeout(Duration::from_millis(50));
+    let took = start.elapsed();
+    let _ = open_tx.send(());
+    assert!(
+        took < LIMIT / 2,
+        "shutdown waited for the stop hook: {took:?}"
+    );
+}
