@@ -12,24 +12,29 @@ pub(crate) use loom::{sync::Arc, sync::atomic, thread};
 #[allow(unused_imports)]
 pub(crate) use std::{sync::Arc, sync::atomic, thread};
 
-/// A mutex with parking_lot's signature (`lock()` returns the guard): loom's
-/// under `cfg(loom)`, parking_lot's otherwise.
+/// A mutex and a condvar with parking_lot's signatures (`lock()` returns the
+/// guard, `wait` takes it by `&mut`): loom's under `cfg(loom)`, parking_lot's
+/// otherwise.
 #[cfg(not(loom))]
 pub(crate) type Mutex<T> = parking_lot::Mutex<T>;
 #[cfg(not(loom))]
 #[allow(unused_imports)]
-pub(crate) use parking_lot::MutexGuard;
+pub(crate) use parking_lot::{Condvar, MutexGuard};
 
 #[cfg(loom)]
-pub(crate) use self::loom_mutex::{Mutex, MutexGuard};
+pub(crate) use self::loom_mutex::{Condvar, Mutex, MutexGuard};
 
 #[cfg(loom)]
 mod loom_mutex {
+    use std::ops::{Deref, DerefMut};
+
     /// loom's mutex behind parking_lot's signature.
     #[derive(Debug, Default)]
     pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
 
-    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+    /// loom's guard; `None` only inside [`Condvar::wait`], which hands it
+    /// to loom's condvar and takes it back.
+    pub(crate) struct MutexGuard<'a, T>(Option<loom::sync::MutexGuard<'a, T>>);
 
     impl<T> Mutex<T> {
         pub(crate) fn new(value: T) -> Self {
@@ -37,7 +42,44 @@ mod loom_mutex {
         }
 
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
-            self.0.lock().unwrap()
+            MutexGuard(Some(self.0.lock().unwrap()))
+        }
+
+        pub(crate) fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
+            self.0.try_lock().ok().map(|guard| MutexGuard(Some(guard)))
+        }
+    }
+
+    impl<T> Deref for MutexGuard<'_, T> {
+        type Target = T;
+
+        fn deref(&self) -> &T {
+            self.0.as_ref().expect("guard taken by a wait")
+        }
+    }
+
+    impl<T> DerefMut for MutexGuard<'_, T> {
+        fn deref_mut(&mut self) -> &mut T {
+            self.0.as_mut().expect("guard taken by a wait")
+        }
+    }
+
+    /// loom's condvar behind parking_lot's signature.
+    #[derive(Debug, Default)]
+    pub(crate) struct Condvar(loom::sync::Condvar);
+
+    impl Condvar {
+        pub(crate) fn new() -> Self {
+            Condvar(loom::sync::Condvar::new())
+        }
+
+        pub(crate) fn wait<T>(&self, guard: &mut MutexGuard<'_, T>) {
+            let inner = guard.0.take().expect("guard taken by a wait");
+            guard.0 = Some(self.0.wait(inner).unwrap());
+        }
+
+        pub(crate) fn notify_one(&self) {
+            self.0.notify_one();
         }
     }
 }

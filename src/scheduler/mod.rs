@@ -65,6 +65,8 @@
 
 mod block_on;
 mod idle;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod metrics;
 mod park;
 mod queue;
@@ -121,7 +123,7 @@ pub(crate) struct Shared {
     remotes: Box<[Remote]>,
     idle: Idle,
     pub(crate) owned: OwnedTasks<Handle>,
-    driver_lock: Mutex<()>,
+    driver_lock: crate::loom::Mutex<()>,
     driver: Arc<dyn Driver>,
     config: Config,
     /// `slow_poll_threshold` in coarse-clock microseconds (`u64::MAX`: off).
@@ -161,7 +163,7 @@ impl Shared {
             remotes: remotes.into_boxed_slice(),
             idle: Idle::new(num_workers),
             owned: OwnedTasks::new(),
-            driver_lock: Mutex::new(()),
+            driver_lock: crate::loom::Mutex::new(()),
             driver,
             config,
             slow_poll_us,

@@ -23,19 +23,25 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use parking_lot::{Condvar, Mutex};
-
 use super::Driver;
 use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::{Condvar, Mutex};
 
 const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;
 const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
 
+#[cfg(not(loom))]
 thread_local! {
     /// The parker whose `park` this thread is running the driver for.
     static IN_DRIVER: Cell<*const Parker> = const { Cell::new(std::ptr::null()) };
+}
+
+// loom runs its threads on one OS thread: each needs loom's own thread-local.
+#[cfg(loom)]
+loom::thread_local! {
+    static IN_DRIVER: Cell<*const Parker> = Cell::new(std::ptr::null());
 }
 
 pub(crate) struct Parker {
