@@ -1,0 +1,224 @@
+//! The runtime `Builder`: every option accepted, bad values refused with
+//! `InvalidInput`, thread names and hooks on the runtime's threads, and the
+//! extremes of the accepted values still running everything.
+
+mod common;
+
+use std::io::ErrorKind;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use common::bounded;
+use corio::Runtime;
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn every_builder_option_is_accepted() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let stopped = Arc::new(AtomicUsize::new(0));
+    let runtime = {
+        let (started, stopped) = (started.clone(), stopped.clone());
+        Runtime::builder()
+            .worker_threads(2)
+            .max_blocking_threads(4)
+            .blocking_keep_alive(Duration::from_secs(5))
+            .thread_name("all-options")
+            .thread_stack_size(1 << 20)
+            .on_thread_start(move || {
+                started.fetch_add(1, SeqCst);
+            })
+            .on_thread_stop(move || {
+                stopped.fetch_add(1, SeqCst);
+            })
+            .event_interval(7)
+            .global_queue_interval(13)
+            .slow_poll_threshold(None)
+            .on_slow_poll(|_| {})
+            .build()
+            .unwrap()
+    };
+    let out = runtime.block_on(bounded(async {
+        let a = corio::spawn(async { 20 });
+        let b = corio::spawn_blocking(|| 22);
+        a.await.unwrap() + b.await.unwrap()
+    }));
+    assert_eq!(out, 42);
+    drop(runtime);
+    // Two workers and one blocking thread, each started and stopped once.
+    assert_eq!(started.load(SeqCst), 3);
+    assert_eq!(stopped.load(SeqCst), 3);
+
+    let with_threshold = Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(250)))
+        .build()
+        .unwrap();
+    assert_eq!(with_threshold.block_on(async { 1 }), 1);
+    let default = Runtime::new().unwrap();
+    assert_eq!(default.block_on(async { 2 }), 2);
+}
+
+#[test]
+fn invalid_builder_values_are_invalid_input_errors() {
+    type Setter = fn(&mut corio::runtime::Builder) -> &mut corio::runtime::Builder;
+    let cases: [(&str, Setter); 6] = [
+        ("worker_threads", |b| b.worker_threads(0)),
+        ("max_blocking_threads", |b| b.max_blocking_threads(0)),
+        ("event_interval", |b| b.event_interval(0)),
+        ("global_queue_interval", |b| b.global_queue_interval(0)),
+        ("slow_poll_threshold", |b| {
+            b.slow_poll_threshold(Some(Duration::ZERO))
+        }),
+        ("thread_stack_size", |b| b.thread_stack_size(1024)),
+    ];
+    for (option, set) in cases {
+        let mut builder = Runtime::builder();
+        let err = set(&mut builder).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{option}");
+        let message = err.to_string();
+        assert!(
+            message.contains(option),
+            "the error for a bad {option} should name it, got {message:?}"
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn thread_name_shows_in_worker_and_blocking_threads() {
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .thread_name("named-rt")
+        .build()
+        .unwrap();
+    let (worker, blocking) = runtime.block_on(bounded(async {
+        let worker = corio::spawn(async { std::thread::current().name().map(String::from) });
+        let blocking = corio::spawn_blocking(|| std::thread::current().name().map(String::from));
+        (worker.await.unwrap(), blocking.await.unwrap())
+    }));
+    let worker = worker.expect("worker threads are named");
+    let blocking = blocking.expect("blocking threads are named");
+    assert!(worker.starts_with("named-rt"), "{worker}");
+    assert!(blocking.starts_with("named-rt"), "{blocking}");
+    assert_ne!(worker, blocking);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn thread_hooks_run_on_runtime_threads() {
+    let (tx, rx) = mpsc::channel::<(&'static str, Option<String>)>();
+    let start_tx = Mutex::new(tx.clone());
+    let stop_tx = Mutex::new(tx);
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .thread_name("hooked")
+        .on_thread_start(move || {
+            let name = std::thread::current().name().map(String::from);
+            start_tx.lock().unwrap().send(("start", name)).unwrap();
+        })
+        .on_thread_stop(move || {
+            let name = std::thread::current().name().map(String::from);
+            stop_tx.lock().unwrap().send(("stop", name)).unwrap();
+        })
+        .build()
+        .unwrap();
+    runtime.block_on(bounded(async {
+        corio::spawn_blocking(|| ()).await.unwrap();
+    }));
+    drop(runtime);
+    // The hooks' senders were dropped with the runtime, so the channel ends
+    // (unless the runtime leaked them: then this fails after the limit).
+    let mut events = Vec::new();
+    loop {
+        match rx.recv_timeout(common::LIMIT) {
+            Ok(event) => events.push(event),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => panic!("the hooks were never dropped"),
+        }
+    }
+    let count = |kind: &str| events.iter().filter(|(k, _)| *k == kind).count();
+    assert_eq!(count("start"), 3, "{events:?}");
+    assert_eq!(count("stop"), 3, "{events:?}");
+    for (_, name) in &events {
+        let name = name.as_deref().unwrap_or("");
+        assert!(name.starts_with("hooked"), "a hook ran on {name:?}");
+    }
+}
+
+const SMALL_STACK_CHILD: &str = "CORIO_TEST_SMALL_STACK_CHILD";
+
+/// The body run in a child process: the smallest stack `build` accepts
+/// must run a runtime and shut it down (a stack overflow kills the process,
+/// so the parent only looks at the exit status).
+fn small_stack_child() {
+    let smallest = (1..=64)
+        .map(|kib| kib * 1024)
+        .find(|&bytes| Runtime::builder().thread_stack_size(bytes).build().is_ok())
+        .expect("no stack size up to 64 KiB is accepted");
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .thread_stack_size(smallest)
+        .build()
+        .unwrap();
+    let out = runtime.block_on(bounded(async {
+        let task = corio::spawn(async {
+            corio::time::sleep(Duration::from_millis(1)).await;
+            1
+        });
+        let job = corio::spawn_blocking(|| 2);
+        task.await.unwrap() + job.await.unwrap()
+    }));
+    assert_eq!(out, 3);
+    drop(runtime);
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_smallest_accepted_stack_size_runs_and_shuts_down() {
+    if std::env::var_os(SMALL_STACK_CHILD).is_some() {
+        return small_stack_child();
+    }
+    common::run_in_child(
+        "the_smallest_accepted_stack_size_runs_and_shuts_down",
+        SMALL_STACK_CHILD,
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_smallest_intervals_still_run_everything() {
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .event_interval(1)
+        .global_queue_interval(1)
+        .build()
+        .unwrap();
+    let sum = runtime.block_on(bounded(async {
+        let handles: Vec<_> = (0..1_000u64)
+            .map(|i| {
+                corio::spawn(async move {
+                    corio::time::sleep(Duration::from_micros(i)).await;
+                    corio::task::yield_now().await;
+                    i
+                })
+            })
+            .collect();
+        let mut sum = 0;
+        for handle in handles {
+            sum += handle.await.unwrap();
+        }
+        sum
+    }));
+    assert_eq!(sum, (0..1_000).sum::<u64>());
+}
+
+#[test]
+fn a_thread_name_with_a_nul_byte_is_refused_when_built() {
+    let err = corio::Runtime::builder()
+        .thread_name("a\0b")
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("NUL"), "{err}");
+}

@@ -1,0 +1,247 @@
+//! Virtual time: a current-thread runtime whose clock is paused jumps to the
+//! next timer when every task waits, and `advance` moves it by hand.
+
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::thread;
+use std::time::Duration;
+
+use common::bounded;
+use corio::runtime::Builder;
+use corio::time::{self, Instant};
+
+fn current_thread() -> corio::Runtime {
+    Builder::new_current_thread().build().unwrap()
+}
+
+/// A current-thread runtime whose clock starts paused.
+fn paused() -> corio::Runtime {
+    Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {
+    // The paused clock is no bound: a broken auto-advance would sleep
+    // real hours, so the limit is a real-time one.
+    common::within_limit(|| {
+        let runtime = paused();
+        let real = std::time::Instant::now();
+        let ticks = runtime.block_on(async {
+            let start = Instant::now();
+            let mut interval = time::interval(Duration::from_secs(600));
+            let mut ticks = Vec::new();
+            // Every 10 minutes for an hour; each job has a 30-minute timeout.
+            for _ in 0..7 {
+                let at = interval.tick().await;
+                ticks.push(at - start);
+                let job = time::timeout(Duration::from_secs(1800), async {
+                    time::sleep(Duration::from_secs(60)).await;
+                });
+                job.await.unwrap();
+            }
+            // A job slower than its timeout times out at exactly 30 minutes.
+            let before = Instant::now();
+            let slow = time::timeout(
+                Duration::from_secs(1800),
+                time::sleep(Duration::from_secs(7200)),
+            )
+            .await;
+            assert!(slow.is_err());
+            assert_eq!(Instant::now() - before, Duration::from_secs(1800));
+            ticks
+        });
+        let expected: Vec<_> = (0..7).map(|i| Duration::from_secs(600 * i)).collect();
+        assert_eq!(ticks, expected);
+        assert!(
+            real.elapsed() < Duration::from_secs(5),
+            "virtual time, not real time"
+        );
+    });
+}
+
+#[test]
+fn advance_fires_exactly_the_due_timers() {
+    let runtime = paused();
+    runtime.block_on(async {
+        let fired = Rc::new(RefCell::new(Vec::new()));
+        for secs in [10u64, 20, 30] {
+            let fired = fired.clone();
+            corio::task::spawn_local(async move {
+                time::sleep(Duration::from_secs(secs)).await;
+                fired.borrow_mut().push(secs);
+            });
+        }
+        corio::task::yield_now().await; // let them register
+        time::advance(Duration::from_secs(20)).await;
+        corio::task::yield_now().await;
+        assert_eq!(*fired.borrow(), vec![10, 20]);
+        time::advance(Duration::from_secs(9)).await;
+        corio::task::yield_now().await; // as long as the checks of fired timers
+        assert_eq!(
+            *fired.borrow(),
+            vec![10, 20],
+            "29 s: the 30 s timer is not due"
+        );
+        time::advance(Duration::from_secs(1)).await;
+        corio::task::yield_now().await;
+        assert_eq!(*fired.borrow(), vec![10, 20, 30]);
+    });
+}
+
+#[test]
+fn pausing_a_multi_thread_runtime_is_refused() {
+    let err = corio::Runtime::builder()
+        .start_paused(true)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    let runtime = common::one_worker();
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async { time::pause() })
+    }))
+    .unwrap_err();
+    let message = common::panic_message(&*panic);
+    assert!(message.contains("current-thread"), "{message}");
+}
+
+#[test]
+fn a_paused_clock_does_not_jump_past_a_running_blocking_job() {
+    // The paused clock is no bound: a broken auto-advance would sleep
+    // real hours, so the limit is a real-time one.
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            // Real work the clock cannot see: while it runs, the runtime is
+            // idle, but jumping to the timeout's deadline would be a lie.
+            let job = corio::spawn_blocking(|| thread::sleep(Duration::from_millis(20)));
+            let result = time::timeout(Duration::from_secs(5), job).await;
+            assert!(result.is_ok(), "the job ends long before 5 virtual seconds");
+            // With no job left, the clock jumps again.
+            let start = Instant::now();
+            time::sleep(Duration::from_secs(3600)).await;
+            assert_eq!(start.elapsed(), Duration::from_secs(3600));
+        });
+    });
+}
+
+#[test]
+fn advance_from_a_second_block_on_thread_keeps_the_parked_driver_reachable() {
+    common::within_limit(|| {
+        let runtime = paused();
+        let handle = runtime.handle().clone();
+        runtime.block_on(async move {
+            // This thread parks in the driver (no timer armed) while the
+            // second thread, waiting for the runtime, advances the clock
+            // and then sleeps: its timer must still wake this driver.
+            let (done_tx, done) = corio::sync::oneshot::channel::<()>();
+            let second = thread::spawn(move || {
+                handle.block_on(async move {
+                    time::advance(Duration::from_secs(1)).await;
+                    time::sleep(Duration::from_secs(1)).await;
+                    let _ = done_tx.send(());
+                })
+            });
+            done.await.unwrap();
+            second.join().unwrap();
+        });
+    });
+}
+
+#[test]
+fn a_sleep_keeps_its_runtimes_time_when_polled_outside_it() {
+    let runtime = paused();
+    // The sleep leaves its runtime on purpose, to be polled outside it.
+    #[allow(clippy::async_yields_async)]
+    let sleep = runtime.block_on(async {
+        let mut sleep = Box::pin(time::sleep(Duration::from_secs(10)));
+        let first = futures_lite::future::poll_once(sleep.as_mut()).await;
+        assert!(first.is_none(), "armed");
+        time::advance(Duration::from_secs(10)).await;
+        sleep
+    });
+    // Ten virtual seconds have passed; the thread's real clock disagrees.
+    assert!(sleep.is_elapsed());
+    let polled = futures_lite::future::block_on(futures_lite::future::poll_once(sleep));
+    assert!(polled.is_some(), "due in the runtime's time");
+}
+
+#[test]
+fn a_blocking_job_waiting_on_its_paused_runtime_lets_the_clock_advance() {
+    common::within_limit(|| {
+        let runtime = paused();
+        let handle = runtime.handle().clone();
+        runtime.block_on(async move {
+            // The job waits on the runtime's own (virtual) timer: it must
+            // not count as work that holds the clock back.
+            let job = corio::spawn_blocking(move || {
+                handle.block_on(time::sleep(Duration::from_secs(60)));
+                7
+            });
+            assert_eq!(job.await.unwrap(), 7);
+        });
+    });
+}
+
+/// A deadline later than the timer wheel can tell apart (about 584,000
+/// years) is taken as the latest one it can: on a paused clock the sleep
+/// then ends there, instead of firing and re-arming at full speed for ever.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_sleep_past_the_wheels_range_ends_on_a_paused_clock() {
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            let start = Instant::now();
+            let far = Duration::from_secs(1 << 45); // over a million years
+            let sleep = time::sleep(far);
+            assert!(sleep.deadline() > start + Duration::from_secs(86_400 * 365 * 500_000));
+            sleep.await;
+            assert!(start.elapsed() > Duration::from_secs(86_400 * 365 * 500_000));
+        });
+    });
+}
+
+/// A paused clock resumed from a blocking job: the driver, parked until
+/// that job's end, must go back to sleeping until the next timer.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            let _job = corio::spawn_blocking(|| {
+                thread::sleep(Duration::from_millis(1));
+                time::resume();
+            });
+            time::sleep(Duration::from_millis(10)).await;
+        });
+    });
+}
+
+/// A sleep made, then overtaken by `advance` before its first poll, is
+/// ready at that poll (it registered an overdue timer and waited for a
+/// driver turn: outside the runtime, for ever).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_sleep_overtaken_by_advance_before_its_first_poll_is_ready() {
+    paused().block_on(bounded(async {
+        let mut sleep = std::pin::pin!(time::sleep(Duration::from_secs(3)));
+        time::advance(Duration::from_secs(5)).await;
+        assert!(sleep.is_elapsed());
+        let polled = futures_lite::future::poll_once(sleep.as_mut()).await;
+        assert!(polled.is_some(), "due at its first poll");
+    }));
+    // The same with the clock paused only after the sleep was made.
+    current_thread().block_on(bounded(async {
+        let mut sleep = std::pin::pin!(time::sleep(Duration::from_secs(3)));
+        time::pause();
+        time::advance(Duration::from_secs(5)).await;
+        let polled = futures_lite::future::poll_once(sleep.as_mut()).await;
+        assert!(polled.is_some(), "due at its first poll");
+    }));
+}
