@@ -24,26 +24,22 @@
 //! place in line and nothing else.
 //!
 //! Everything is behind one lock: permits, the closed flag and the queue.
+//! The line and its grants are in `line.rs`; this file is the public face.
 
 mod error;
+mod line;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod permit;
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker, ready};
 
 pub use self::error::{AcquireError, TryAcquireError};
+use self::line::State;
 pub use self::permit::{OwnedSemaphorePermit, SemaphorePermit};
-use crate::loom::{Mutex, MutexGuard};
-use crate::sync::wait_queue::{Recheck, WaitQueue};
-use crate::task::budget::poll_proceed;
-
-/// Waiters woken per hold of the lock by one release.
-const WAKE_BATCH: usize = 8;
+use crate::loom::Mutex;
+use crate::sync::wait_queue::WaitQueue;
 
 /// A counting semaphore; see the module doc.
 ///
@@ -63,41 +59,6 @@ const WAKE_BATCH: usize = 8;
 /// ```
 pub struct Semaphore {
     state: Mutex<State>,
-}
-
-struct State {
-    permits: usize,
-    closed: bool,
-    waiters: WaitQueue<Waiter>,
-}
-
-struct Waiter {
-    needed: usize,
-    /// Set when the permits were moved to this waiter; still clear if it was
-    /// popped by `close`.
-    granted: bool,
-}
-
-impl State {
-    /// Grants the head of the line if the pool covers it; returns its waker.
-    fn grant_front(&mut self) -> Option<Waker> {
-        let needed = self.waiters.front()?.needed;
-        if self.closed || needed > self.permits {
-            return None;
-        }
-        self.permits -= needed;
-        let (waker, waiter) = self.waiters.pop_front()?;
-        waiter.granted = true;
-        Some(waker)
-    }
-
-    fn add(&mut self, permits: usize) {
-        self.permits = self
-            .permits
-            .checked_add(permits)
-            .filter(|&total| total <= Semaphore::MAX_PERMITS)
-            .expect("a semaphore cannot hold more than Semaphore::MAX_PERMITS permits");
-    }
 }
 
 impl Semaphore {
@@ -372,122 +333,6 @@ impl Semaphore {
             semaphore: self,
             permits: 1,
         })
-    }
-
-    /// Waits in line for `needed` permits; the caller must `release` them.
-    pub(crate) fn acquire_permits(&self, needed: usize) -> Acquire<'_> {
-        // Only reachable where `usize` is 32 bits: a request no pool can
-        // ever hold would block the line for good.
-        assert!(
-            needed <= Semaphore::MAX_PERMITS,
-            "cannot acquire more than Semaphore::MAX_PERMITS permits"
-        );
-        Acquire {
-            semaphore: self,
-            needed,
-            waiter: None,
-        }
-    }
-
-    /// Takes `needed` permits without waiting; the caller must `release` them.
-    pub(crate) fn try_acquire_permits(&self, needed: usize) -> Result<(), TryAcquireError> {
-        let mut state = self.state.lock();
-        if state.closed {
-            Err(TryAcquireError::Closed)
-        } else if state.waiters.is_empty() && state.permits >= needed {
-            state.permits -= needed;
-            Ok(())
-        } else {
-            Err(TryAcquireError::NoPermits)
-        }
-    }
-
-    /// Returns `permits` to the pool and grants the waiters they satisfy.
-    pub(crate) fn release(&self, permits: usize) {
-        let mut state = self.state.lock();
-        state.add(permits);
-        self.grant(state);
-    }
-
-    /// Grants waiters from the head of the line while the pool covers them,
-    /// waking them outside the lock: up to [`WAKE_BATCH`] per lock hold, so
-    /// the common release (one permit, one waiter granted) takes the lock
-    /// once, not a second time only to find the pool empty.
-    fn grant<'a>(&'a self, mut state: MutexGuard<'a, State>) {
-        loop {
-            let mut wakers: [Option<Waker>; WAKE_BATCH] = Default::default();
-            let mut granted = 0;
-            while granted < WAKE_BATCH
-                && let Some(waker) = state.grant_front()
-            {
-                wakers[granted] = Some(waker);
-                granted += 1;
-            }
-            drop(state);
-            wakers
-                .into_iter()
-                .flatten()
-                .for_each(crate::task::wake_catching_panics);
-            if granted < WAKE_BATCH {
-                return;
-            }
-            state = self.state.lock();
-        }
-    }
-}
-
-/// The future behind every wait on a semaphore.
-pub(crate) struct Acquire<'a> {
-    semaphore: &'a Semaphore,
-    needed: usize,
-    /// Our node in the line, once we joined it.
-    waiter: Option<usize>,
-}
-
-impl Future for Acquire<'_> {
-    type Output = Result<(), AcquireError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let spent = ready!(poll_proceed(cx));
-        let mut state = this.semaphore.state.lock();
-        let acquired = match state.waiters.recheck(&mut this.waiter, cx.waker()) {
-            Recheck::Waiting => return Poll::Pending,
-            // Popped: by a grant (the permits are ours) or by `close`.
-            Recheck::Woken(waiter) if waiter.granted => Ok(()),
-            Recheck::Woken(_) => Err(AcquireError::new()),
-            Recheck::Absent if state.closed => Err(AcquireError::new()),
-            Recheck::Absent if state.waiters.is_empty() && state.permits >= this.needed => {
-                state.permits -= this.needed;
-                Ok(())
-            }
-            Recheck::Absent => {
-                let waiter = Waiter {
-                    needed: this.needed,
-                    granted: false,
-                };
-                this.waiter = Some(state.waiters.push_back(waiter, cx.waker()));
-                return Poll::Pending;
-            }
-        };
-        spent.made_progress();
-        Poll::Ready(acquired)
-    }
-}
-
-impl Drop for Acquire<'_> {
-    fn drop(&mut self) {
-        let Some(key) = self.waiter.take() else {
-            return;
-        };
-        let mut state = self.semaphore.state.lock();
-        let (_, waiter) = state.waiters.remove(key);
-        if waiter.granted {
-            state.add(waiter.needed);
-        }
-        // Permits came back, or a head that did not fit left: either way the
-        // waiters behind may fit now.
-        self.semaphore.grant(state);
     }
 }
 
