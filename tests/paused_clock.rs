@@ -245,3 +245,32 @@ fn a_sleep_overtaken_by_advance_before_its_first_poll_is_ready() {
         assert!(polled.is_some(), "due at its first poll");
     }));
 }
+
+/// Bytes that arrive while tasks run are work: a paused clock looks at I/O
+/// before it jumps to the next timer, so a read with a 5 s timeout whose
+/// bytes are already there completes at the same virtual instant (the clock
+/// used to jump the 5 s first, then deliver the read).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_paused_clock_does_not_jump_past_ready_io() {
+    use std::io::Write;
+
+    common::within_limit(|| {
+        paused().block_on(async {
+            let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+            let mut ours = corio::net::UnixStream::from_std(ours).unwrap();
+            let start = Instant::now();
+            let reader = corio::spawn(async move {
+                let mut buf = [0u8; 4];
+                let read = time::timeout(Duration::from_secs(5), ours.read_exact(&mut buf)).await;
+                (read.map(|r| r.map(|_| buf)), Instant::now())
+            });
+            // The reader now waits on the socket, with its 5 s timer armed.
+            corio::task::yield_now().await;
+            (&theirs).write_all(b"ping").unwrap();
+            let (read, done) = reader.await.unwrap();
+            assert_eq!(read.expect("no timeout").unwrap(), *b"ping");
+            assert_eq!(done - start, Duration::ZERO, "the clock jumped");
+        })
+    });
+}

@@ -96,19 +96,48 @@ impl Reactor {
     ///
     /// If another thread is inside `wait` already, returns `Ok(0)` at once.
     pub(crate) fn wait(&self, timeout: Option<Duration>) -> io::Result<usize> {
+        self.wait_reporting(timeout, false)
+            .map(|(dispatched, _)| dispatched)
+    }
+
+    /// Looks for I/O events without blocking and dispatches them. True if
+    /// anything happened that the caller should look at before it decides
+    /// that nothing will: an event dispatched, or a `notify` taken (which
+    /// this look may have consumed, so a wait after it would not see it).
+    ///
+    /// A paused clock asks this before it jumps to the next timer, as
+    /// tokio's does (its `did_wake`): time only jumps when nothing else can
+    /// happen.
+    pub(crate) fn poll_woke(&self) -> io::Result<bool> {
+        self.wait_reporting(Some(Duration::ZERO), true)
+            .map(|(dispatched, notified)| dispatched > 0 || notified)
+    }
+
+    /// [`wait`](Self::wait), also saying whether a `notify` came since the
+    /// last wait. `take_notify`: a zero-timeout wait polls even with no
+    /// source registered if a notify is pending, to take it (so that it is
+    /// reported once, not at every look).
+    fn wait_reporting(
+        &self,
+        timeout: Option<Duration>,
+        take_notify: bool,
+    ) -> io::Result<(usize, bool)> {
         let Some(mut harvest) = self.harvest.try_lock() else {
-            return Ok(0);
+            return Ok((0, false));
         };
-        if timeout == Some(Duration::ZERO) && !self.may_have_events()? {
-            return Ok(0);
+        if timeout == Some(Duration::ZERO)
+            && !(take_notify && self.poller.notify_pending())
+            && !self.may_have_events()?
+        {
+            return Ok((0, false));
         }
         let Harvest {
             events,
             ready,
             wake,
         } = &mut *harvest;
-        self.poller.wait(events, timeout)?;
-        Ok(self.dispatch(events.iter(), ready, wake))
+        let notified = self.poller.wait(events, timeout)?;
+        Ok((self.dispatch(events.iter(), ready, wake), notified))
     }
 
     /// Delivers `events` to their sources and wakes the tasks that waited.

@@ -383,3 +383,39 @@ fn a_wait_that_ends_ready_leaves_its_drop_nothing_to_take_out() {
         "the event took the entry, so the drop need not lock"
     );
 }
+
+/// What a paused clock asks before it jumps: an event delivered, or a
+/// notify taken, counts as a wake, once; with nothing new, the next look
+/// says so (a notify reported at every look would keep the clock from ever
+/// jumping).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn poll_woke_reports_an_event_or_a_notify_once() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    // No source registered: a notify is still taken and reported.
+    reactor.notify();
+    assert!(reactor.poll_woke().unwrap(), "a notify is a wake");
+    assert!(!reactor.poll_woke().unwrap(), "reported once");
+
+    let _io = Reactor::enter(&reactor);
+    let (reader, mut writer) = io::pipe().unwrap();
+    let reader = Async::new(reader).unwrap();
+    let (waker, count) = counting_waker();
+    assert!(
+        reader
+            .poll_readable(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    // Drain the first edges (a new source's), as a driver turn would.
+    reactor.poll_woke().unwrap();
+    assert!(!reactor.poll_woke().unwrap(), "nothing new");
+    writer.write_all(b"x").unwrap();
+    assert!(reactor.poll_woke().unwrap(), "an event is a wake");
+    assert_eq!(wakes(&count), 1);
+    reactor.notify();
+    assert!(
+        reactor.poll_woke().unwrap(),
+        "a notify with a source registered"
+    );
+    assert!(!reactor.poll_woke().unwrap(), "and nothing after it");
+}

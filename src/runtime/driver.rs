@@ -2,7 +2,8 @@
 //! and for the next timer at once.
 //!
 //! ```text
-//!   park(limit):  timeout = min(limit, earliest timer)      (Timers::before_park)
+//!   park(limit):  paused clock? poll I/O first; anything? return (no jump)
+//!                 timeout = min(limit, earliest timer)      (Timers::before_park)
 //!                 reactor.wait(timeout)                     (epoll_wait / kevent)
 //!                 fire due timers                           (Timers::after_park)
 //!   unpark():     reactor.notify()  (wakes epoll_wait from any thread)
@@ -48,6 +49,18 @@ impl Driver {
 
 impl scheduler::Driver for Driver {
     fn park(&self, limit: Option<Duration>) {
+        // A paused clock may jump to the next timer in `before_park`. Look
+        // at I/O first: bytes that arrived while tasks ran, or a wake from
+        // another thread, are work now, and the jump waits for the next
+        // park (tokio's `did_wake`). A failed look counts as a wake: the
+        // caller re-checks and parks again.
+        if limit != Some(Duration::ZERO)
+            && self.timers.clock.is_paused()
+            && self.reactor.poll_woke().unwrap_or(true)
+        {
+            scheduler::from_the_driver(|| self.timers.after_park());
+            return;
+        }
         let timeout = self.timers.before_park(limit);
         // An error here (EINTR) only makes the park return early, which the
         // scheduler tolerates: it re-checks for work and parks again.

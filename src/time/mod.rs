@@ -38,7 +38,8 @@ pub use sleep::{Sleep, sleep, sleep_until};
 pub use timeout::{Timeout, timeout, timeout_at};
 
 /// Pauses the current runtime's clock: time stands still, and when every
-/// task is idle it jumps to the next timer. For tests of long schedules.
+/// task is idle (no I/O ready, no blocking job running) it jumps to the next
+/// timer. For tests of long schedules.
 ///
 /// # Examples
 ///

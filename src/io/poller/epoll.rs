@@ -129,8 +129,9 @@ impl Poller {
     }
 
     /// Waits for at most `timeout` (`None`: until an event or a notify) and
-    /// fills `events`. An interrupted wait returns no events.
-    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    /// fills `events`. An interrupted wait returns no events. `Ok(true)`: a
+    /// [`notify`](Self::notify) came since the last wait.
+    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<bool> {
         events.len = 0;
         let buf = events.buf.as_mut_ptr();
         let capacity = events.buf.len() as libc::c_int;
@@ -163,21 +164,26 @@ impl Poller {
             })
         };
         // The next notify writes again.
-        self.notifier.clear();
+        let notified = self.notifier.clear();
         if n < 0 {
             let error = io::Error::last_os_error();
             return match error.kind() {
-                io::ErrorKind::Interrupted => Ok(()),
+                io::ErrorKind::Interrupted => Ok(notified),
                 _ => Err(error),
             };
         }
         events.len = n as usize;
-        Ok(())
+        Ok(notified)
     }
 
     /// Makes the current wait return, or the next one return at once.
     pub(crate) fn notify(&self) {
         self.notifier.notify();
+    }
+
+    /// Whether a `notify` came since the last wait.
+    pub(crate) fn notify_pending(&self) -> bool {
+        self.notifier.notified.load(Ordering::SeqCst)
     }
 }
 
@@ -301,8 +307,10 @@ impl Notifier {
         }
     }
 
-    fn clear(&self) {
-        self.notified.store(false, Ordering::SeqCst);
+    /// Readies the notifier for the next wait; true if a `notify` came
+    /// since the last one (whether or not it ended this wait).
+    fn clear(&self) -> bool {
+        self.notified.swap(false, Ordering::SeqCst)
     }
 }
 

@@ -12,6 +12,7 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use polling::{Event, PollMode};
@@ -21,12 +22,16 @@ use crate::io::source::IoEvent;
 /// `polling`'s poller, as the reactor uses it.
 pub(crate) struct Poller {
     poller: polling::Poller,
+    /// Set by `notify`, cleared after each wait (`polling` does not say
+    /// whether a notify ended the wait).
+    notified: AtomicBool,
 }
 
 impl Poller {
     pub(crate) fn new() -> io::Result<Poller> {
         Ok(Poller {
             poller: polling::Poller::new()?,
+            notified: AtomicBool::new(false),
         })
     }
 
@@ -76,19 +81,29 @@ impl Poller {
     }
 
     /// Waits for at most `timeout` (`None`: until an event or a notify) and
-    /// fills `events`. An interrupted wait returns no events.
-    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    /// fills `events`. An interrupted wait returns no events. `Ok(true)`: a
+    /// [`notify`](Self::notify) came since the last wait.
+    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<bool> {
         events.events.clear();
-        match self.poller.wait(&mut events.events, timeout) {
+        let result = self.poller.wait(&mut events.events, timeout);
+        let notified = self.notified.swap(false, Ordering::SeqCst);
+        match result {
             Err(e) if e.kind() != io::ErrorKind::Interrupted => Err(e),
-            _ => Ok(()),
+            _ => Ok(notified),
         }
     }
 
     pub(crate) fn notify(&self) {
+        // Set before the notify: a wait that the notify ends then sees it.
+        self.notified.store(true, Ordering::SeqCst);
         // Fails only if the notification pipe or eventfd is full, and then
         // the poller is notified already.
         let _ = self.poller.notify();
+    }
+
+    /// Whether a `notify` came since the last wait.
+    pub(crate) fn notify_pending(&self) -> bool {
+        self.notified.load(Ordering::SeqCst)
     }
 }
 
