@@ -65,6 +65,17 @@ struct Sources {
     shut_down: bool,
 }
 
+/// What one wait did.
+#[derive(Default)]
+struct Turn {
+    /// Events for current sources.
+    dispatched: usize,
+    /// Whether those events woke a task.
+    woke_tasks: bool,
+    /// Whether a `notify` came since the last wait.
+    notified: bool,
+}
+
 /// Buffers reused by every `wait`, so that dispatch does not allocate.
 struct Harvest {
     events: Events,
@@ -97,39 +108,37 @@ impl Reactor {
     /// If another thread is inside `wait` already, returns `Ok(0)` at once.
     pub(crate) fn wait(&self, timeout: Option<Duration>) -> io::Result<usize> {
         self.wait_reporting(timeout, false)
-            .map(|(dispatched, _)| dispatched)
+            .map(|turn| turn.dispatched)
     }
 
     /// Looks for I/O events without blocking and dispatches them. True if
     /// anything happened that the caller should look at before it decides
-    /// that nothing will: an event dispatched, or a `notify` taken (which
-    /// this look may have consumed, so a wait after it would not see it).
+    /// that nothing will: a task woken by an event, or a `notify` taken
+    /// (which this look may have consumed, so a wait after it would not see
+    /// it). An event no task waited for (a new socket's first writable edge,
+    /// bytes for a socket nobody reads) is not a wake.
     ///
     /// A paused clock asks this before it jumps to the next timer, as
     /// tokio's does (its `did_wake`): time only jumps when nothing else can
     /// happen.
     pub(crate) fn poll_woke(&self) -> io::Result<bool> {
         self.wait_reporting(Some(Duration::ZERO), true)
-            .map(|(dispatched, notified)| dispatched > 0 || notified)
+            .map(|turn| turn.woke_tasks || turn.notified)
     }
 
     /// [`wait`](Self::wait), also saying whether a `notify` came since the
     /// last wait. `take_notify`: a zero-timeout wait polls even with no
     /// source registered if a notify is pending, to take it (so that it is
     /// reported once, not at every look).
-    fn wait_reporting(
-        &self,
-        timeout: Option<Duration>,
-        take_notify: bool,
-    ) -> io::Result<(usize, bool)> {
+    fn wait_reporting(&self, timeout: Option<Duration>, take_notify: bool) -> io::Result<Turn> {
         let Some(mut harvest) = self.harvest.try_lock() else {
-            return Ok((0, false));
+            return Ok(Turn::default());
         };
         if timeout == Some(Duration::ZERO)
             && !(take_notify && self.poller.notify_pending())
             && !self.may_have_events()?
         {
-            return Ok((0, false));
+            return Ok(Turn::default());
         }
         let Harvest {
             events,
@@ -137,17 +146,23 @@ impl Reactor {
             wake,
         } = &mut *harvest;
         let notified = self.poller.wait(events, timeout)?;
-        Ok((self.dispatch(events.iter(), ready, wake), notified))
+        let (dispatched, woke_tasks) = self.dispatch(events.iter(), ready, wake);
+        Ok(Turn {
+            dispatched,
+            woke_tasks,
+            notified,
+        })
     }
 
     /// Delivers `events` to their sources and wakes the tasks that waited.
-    /// `ready` and `wake` are empty scratch buffers, left empty.
+    /// `ready` and `wake` are empty scratch buffers, left empty. Returns how
+    /// many events were for a current source, and whether they woke a task.
     pub(super) fn dispatch(
         &self,
         events: impl Iterator<Item = IoEvent>,
         ready: &mut Vec<(Arc<Source>, IoEvent)>,
         wake: &mut Vec<Waker>,
-    ) -> usize {
+    ) -> (usize, bool) {
         // Look every key up under one short lock, keeping only the events
         // whose key is the slot's current one: a stale event for a
         // deregistered source whose slot was reused is dropped here.
@@ -166,8 +181,9 @@ impl Reactor {
         for (source, event) in ready.drain(..) {
             source.dispatch(&self.poller, event, wake);
         }
+        let woke_tasks = !wake.is_empty();
         wake.drain(..).for_each(crate::task::wake_catching_panics);
-        dispatched
+        (dispatched, woke_tasks)
     }
 
     /// The cheap part of a zero-timeout `wait`: one `poll(2)` on the poller's

@@ -52,8 +52,10 @@ impl scheduler::Driver for Driver {
         // A paused clock may jump to the next timer in `before_park`. Look
         // at I/O first: bytes that arrived while tasks ran, or a wake from
         // another thread, are work now, and the jump waits for the next
-        // park (tokio's `did_wake`). A failed look counts as a wake: the
-        // caller re-checks and parks again.
+        // park (tokio's `did_wake`). A failed look counts as a wake (the
+        // caller re-checks and parks again): the portable poller may fail
+        // after it took a notify, and a notify must not be lost. epoll and
+        // kqueue fail only on bad arguments, so this does not spin.
         if limit != Some(Duration::ZERO)
             && self.timers.clock.is_paused()
             && self.reactor.poll_woke().unwrap_or(true)
