@@ -460,3 +460,44 @@ fn a_panicking_waker_in_a_batch_does_not_strand_the_others() {
             .is_ready()
     );
 }
+
+/// A oneshot half dropped while the other half's task waits wakes it with
+/// the waker that task left: if that waker panics, the panic stops in the
+/// oneshot, as in every other primitive (dropped during an unwind, a panic
+/// escaping a `Drop` would abort the process).
+#[test]
+fn a_panicking_waker_does_not_unwind_out_of_a_oneshot_drop() {
+    use std::future::Future;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    use std::task::{Context, Wake};
+
+    struct Panics;
+    impl Wake for Panics {
+        fn wake(self: Arc<Self>) {
+            panic!("this waker panics");
+        }
+    }
+    let bad = Waker::from(Arc::new(Panics));
+
+    // The receiver waits; the sender is dropped.
+    let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();
+    assert!(
+        std::pin::Pin::new(&mut rx)
+            .poll(&mut Context::from_waker(&bad))
+            .is_pending()
+    );
+    assert!(
+        catch_unwind(AssertUnwindSafe(|| drop(tx))).is_ok(),
+        "the waker's panic escaped the sender's drop"
+    );
+    assert!(poll_with(std::pin::Pin::new(&mut rx), Waker::noop()).is_ready());
+
+    // The sender waits for `closed`; the receiver is dropped.
+    let (mut tx, rx) = corio::sync::oneshot::channel::<u8>();
+    assert!(tx.poll_closed(&mut Context::from_waker(&bad)).is_pending());
+    assert!(
+        catch_unwind(AssertUnwindSafe(|| drop(rx))).is_ok(),
+        "the waker's panic escaped the receiver's drop"
+    );
+    assert!(tx.is_closed());
+}

@@ -163,6 +163,14 @@ pub(crate) fn wake_catching_panics(waker: Waker) {
     }
 }
 
+/// [`wake_catching_panics`] for a waker that stays where it is (a oneshot
+/// wakes the one it holds, from `send` or from a half's `Drop`).
+pub(crate) fn wake_by_ref_catching_panics(waker: &Waker) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake_by_ref())) {
+        discard_panic(payload);
+    }
+}
+
 /// Drops a join waker, catching a panic from its `Drop` (a user's waker may
 /// do anything): the runtime's bookkeeping after it must still run.
 fn drop_waker_catching_panics(waker: Option<Waker>) {

@@ -159,7 +159,7 @@ impl<T> Inner<T> {
             // receiver wrote the waker (Acquire above) and will not touch it
             // again now that COMPLETE is set.
             if let Some(waker) = unsafe { &*self.rx_waker.get() } {
-                waker.wake_by_ref();
+                crate::task::wake_by_ref_catching_panics(waker);
             }
         }
         true
@@ -350,7 +350,7 @@ impl<T> Receiver<T> {
             // SAFETY: TX_WAKER was set when CLOSED went in: the sender wrote
             // its waker (Acquire above) and will not touch it again.
             if let Some(waker) = unsafe { &*inner.tx_waker.get() } {
-                waker.wake_by_ref();
+                crate::task::wake_by_ref_catching_panics(waker);
             }
         }
     }
