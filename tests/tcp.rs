@@ -1,4 +1,6 @@
-//! TCP through the reactor: echo, many connections, half-close, errors.
+//! TCP through the reactor: echo, many connections, half-close, splits.
+//! The error paths (reset, closed peer, refused connect) are in
+//! `tcp_errors.rs`.
 
 mod common;
 
@@ -21,16 +23,6 @@ async fn echo_once(listener: &TcpListener) -> std::io::Result<()> {
         }
         stream.write_all(&buf[..n]).await?;
     }
-}
-
-/// A client connected to a server-side stream, on loopback.
-async fn connected() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
 }
 
 #[test]
@@ -109,7 +101,7 @@ fn a_thousand_concurrent_connections() {
 #[cfg_attr(miri, ignore)]
 fn half_close_reads_to_end_of_file_then_replies() {
     block_on(async {
-        let (mut client, mut server) = connected().await;
+        let (mut client, mut server) = common::tcp_pair().await;
 
         client.write_all(b"request").await.unwrap();
         client.shutdown(Shutdown::Write).unwrap();
@@ -212,6 +204,11 @@ fn urgent_data_between_ordinary_bytes_does_not_stall_a_reader() {
 /// How many bytes `socket` has received in order, urgent ones included
 /// (`TCP_INFO`; the queue's `FIONREAD` count stops at an urgent mark).
 fn bytes_received(socket: &std::net::TcpStream) -> u64 {
+    tcp_info(socket).tcpi_bytes_received
+}
+
+/// The kernel's `TCP_INFO` for `socket`.
+fn tcp_info(socket: &impl AsRawFd) -> libc::tcp_info {
     // SAFETY: `tcp_info` is a plain C struct; all-zero is a valid value.
     let mut info: libc::tcp_info = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of_val(&info) as libc::socklen_t;
@@ -226,14 +223,29 @@ fn bytes_received(socket: &std::net::TcpStream) -> u64 {
         )
     };
     assert_eq!(rc, 0, "{}", std::io::Error::last_os_error());
-    info.tcpi_bytes_received
+    info
+}
+
+/// A listener takes tokio's backlog of 1024 connections waiting to be
+/// accepted, not std's 128: past the backlog the kernel drops a burst's
+/// SYNs, and their clients resend only a second later.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_listener_queues_as_many_connections_as_tokios() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        // For a listening socket, Linux reports the backlog in `sacked`.
+        let somaxconn: u32 = std::fs::read_to_string("/proc/sys/net/core/somaxconn")
+            .map_or(1024, |s| s.trim().parse().unwrap());
+        assert_eq!(tcp_info(&listener).tcpi_sacked, somaxconn.min(1024));
+    });
 }
 
 #[test]
 #[cfg_attr(miri, ignore)]
 fn fixed_size_messages_keep_arriving_after_reads_that_drain_the_socket() {
     block_on(async {
-        let (mut client, mut server) = connected().await;
+        let (mut client, mut server) = common::tcp_pair().await;
         // Every read takes exactly what was sent, leaving the socket empty;
         // the next message must still wake the reader.
         let echo = corio::spawn(async move {
@@ -253,88 +265,11 @@ fn fixed_size_messages_keep_arriving_after_reads_that_drain_the_socket() {
     });
 }
 
-/// Makes `close` send RST instead of FIN.
-fn set_linger_zero(stream: &TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: a valid `linger` struct of the stated size, on an open socket.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&raw const linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(
-        rc,
-        0,
-        "setsockopt(SO_LINGER): {}",
-        std::io::Error::last_os_error()
-    );
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_reset_peer_is_a_connection_reset_error() {
-    block_on(async {
-        let (mut client, server) = connected().await;
-        set_linger_zero(&server);
-        drop(server);
-        let error = client.read(&mut [0; 16]).await.unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::ConnectionReset);
-    });
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn writing_to_a_closed_peer_is_an_error_not_a_hang() {
-    block_on(async {
-        let (mut client, server) = connected().await;
-        drop(server);
-        // The first writes may land in the kernel buffer; the peer answers
-        // them with RST, and a later write fails.
-        let mut error = None;
-        for _ in 0..1_000 {
-            if let Err(e) = client.write_all(&[0; 1024]).await {
-                error = Some(e);
-                break;
-            }
-            // Give the RST a chance to arrive: wait for the socket, not a clock.
-            client.readable().await.unwrap();
-        }
-        let kind = error
-            .expect("writes to a closed peer kept succeeding")
-            .kind();
-        assert!(
-            matches!(kind, ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
-            "unexpected error kind {kind:?}"
-        );
-    });
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_refused_connect_is_an_error() {
-    block_on(async {
-        // Bind, learn a free port, close: nothing listens there now.
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
-        let error = TcpStream::connect(addr).await.unwrap_err();
-        assert_eq!(error.kind(), ErrorKind::ConnectionRefused);
-    });
-}
-
 #[test]
 #[cfg_attr(miri, ignore)]
 fn split_halves_work_apart_and_dropping_the_owned_writer_closes() {
     block_on(async {
-        let (mut client, mut server) = connected().await;
+        let (mut client, mut server) = common::tcp_pair().await;
 
         // Borrowed halves: read and write concurrently within one task.
         {
@@ -394,7 +329,7 @@ fn futures_io_traits_and_incoming() {
 #[cfg_attr(miri, ignore)]
 fn peek_leaves_the_bytes_in_place() {
     block_on(async {
-        let (mut client, mut server) = connected().await;
+        let (mut client, mut server) = common::tcp_pair().await;
         client.write_all(b"peek").await.unwrap();
         let mut buf = [0; 4];
         server.readable().await.unwrap();

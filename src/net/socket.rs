@@ -18,6 +18,8 @@
 //! completes at once, but to a listener whose backlog is full std's blocking
 //! `connect` would wait with no limit, where a non-blocking one says
 //! `EAGAIN` (returned as a `WouldBlock` error, as tokio does).
+//!
+//! It also gives a `TcpListener` a wider listen backlog than std's.
 
 use std::io;
 use std::mem;
@@ -26,6 +28,22 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
+
+/// The listen backlog a `TcpListener` asks for: tokio's (mio's) 1024. std
+/// asks for 128, and under a burst of connections the kernel drops the SYNs
+/// past the backlog; their clients resend only a second later.
+const LISTEN_BACKLOG: libc::c_int = 1024;
+
+/// Gives a listening socket corio's backlog. A second `listen` on a
+/// listening socket sets a new backlog (Linux, macOS and the BSDs); the
+/// kernel caps it at its own limit (`net.core.somaxconn` on Linux).
+pub(crate) fn widen_backlog(listener: &impl AsRawFd) -> io::Result<()> {
+    // SAFETY: `listen` takes no pointers; a bad descriptor is an error.
+    if unsafe { libc::listen(listener.as_raw_fd(), LISTEN_BACKLOG) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
 
 /// A TCP socket whose connection to `addr` has started (or already finished).
 pub(crate) fn start_connect(addr: SocketAddr) -> io::Result<TcpStream> {

@@ -357,3 +357,14 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// A TCP client connected to a server-side stream, on loopback: `(client,
+/// server)`.
+pub async fn tcp_pair() -> (corio::net::TcpStream, corio::net::TcpStream) {
+    let listener = corio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = corio::net::TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (client, server)
+}

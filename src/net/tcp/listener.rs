@@ -68,7 +68,9 @@ impl TcpListener {
     /// ```
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
         let addrs: Vec<SocketAddr> = addr::resolve(&addr).await?.collect();
-        TcpListener::from_std(net::TcpListener::bind(&addrs[..])?)
+        let listener = net::TcpListener::bind(&addrs[..])?;
+        crate::net::socket::widen_backlog(&listener)?;
+        TcpListener::from_std(listener)
     }
 
     /// Wraps a listener made by std (or another library), making it

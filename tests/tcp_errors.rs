@@ -1,0 +1,87 @@
+//! TCP errors surface as `io::Error`, never as hangs: a peer's reset, a
+//! write to a closed peer, a refused connect.
+
+mod common;
+
+use std::io::ErrorKind;
+use std::os::fd::AsRawFd;
+
+use common::block_on;
+use corio::net::TcpStream;
+
+/// Makes `close` send RST instead of FIN.
+fn set_linger_zero(stream: &TcpStream) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: a valid `linger` struct of the stated size, on an open socket.
+    let rc = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&raw const linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(
+        rc,
+        0,
+        "setsockopt(SO_LINGER): {}",
+        std::io::Error::last_os_error()
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_reset_peer_is_a_connection_reset_error() {
+    block_on(async {
+        let (mut client, server) = common::tcp_pair().await;
+        set_linger_zero(&server);
+        drop(server);
+        let error = client.read(&mut [0; 16]).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn writing_to_a_closed_peer_is_an_error_not_a_hang() {
+    block_on(async {
+        let (mut client, server) = common::tcp_pair().await;
+        drop(server);
+        // The first writes may land in the kernel buffer; the peer answers
+        // them with RST, and a later write fails.
+        let mut error = None;
+        for _ in 0..1_000 {
+            if let Err(e) = client.write_all(&[0; 1024]).await {
+                error = Some(e);
+                break;
+            }
+            // Give the RST a chance to arrive: wait for the socket, not a clock.
+            client.readable().await.unwrap();
+        }
+        let kind = error
+            .expect("writes to a closed peer kept succeeding")
+            .kind();
+        assert!(
+            matches!(kind, ErrorKind::BrokenPipe | ErrorKind::ConnectionReset),
+            "unexpected error kind {kind:?}"
+        );
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_refused_connect_is_an_error() {
+    block_on(async {
+        // Bind, learn a free port, close: nothing listens there now.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let error = TcpStream::connect(addr).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConnectionRefused);
+    });
+}
