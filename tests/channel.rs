@@ -434,3 +434,27 @@ fn a_woken_sender_that_loses_the_slot_to_a_newcomer_keeps_its_place() {
     assert_eq!(b_wakes.0.load(SeqCst), 0);
     assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_ready());
 }
+
+/// A `next()` abandoned before a message came (a timeout, a `select!`
+/// branch that lost) leaves this handle's place among the waiting
+/// receivers. A `recv()` of the same handle, in another task, gives that
+/// place up first: the next message must wake it, not the stale place.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_recv_after_an_abandoned_next_still_gets_the_message() {
+    use futures_lite::StreamExt;
+
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let got = runtime.block_on(common::bounded(async {
+        let (tx, mut rx) = channel::bounded::<u32>(4);
+        assert_eq!(futures_lite::future::poll_once(rx.next()).await, None);
+        let receiver = corio::spawn(async move { rx.recv().await });
+        // The receiver task runs and parks on its `recv`.
+        corio::task::yield_now().await;
+        tx.try_send(7).unwrap();
+        receiver.await.unwrap()
+    }));
+    assert_eq!(got, Some(7));
+}

@@ -35,7 +35,8 @@ impl<T> Chan<T> {
         });
         let receiver = Receiver {
             chan: chan.clone(),
-            stream_waiter: Slot::default(),
+            stream_waiter: crate::loom::Mutex::new(Slot::default()),
+            stream_placed: crate::loom::atomic::AtomicBool::new(false),
         };
         (Sender { chan }, receiver)
     }

@@ -53,8 +53,8 @@ use futures_core::Stream;
 use self::chan::{Chan, Receiving, Sending};
 pub use self::error::{SendError, TryRecvError, TrySendError};
 use self::queue::{Pop, Push, Queue};
-use crate::loom::Arc;
-use crate::loom::atomic::Ordering;
+use crate::loom::atomic::{AtomicBool, Ordering};
+use crate::loom::{Arc, Mutex};
 
 /// Creates a channel holding at most `capacity` messages.
 ///
@@ -137,12 +137,13 @@ pub struct Sender<T> {
 /// messages still buffered are dropped with it.
 ///
 /// Polled as a `Stream`, a receiver keeps its place among the waiting
-/// receivers in itself, not in a future: with cloned receivers, a `next()`
-/// abandoned by `select!` or a timeout keeps that place until this handle
-/// polls again or is dropped, and a message may wait for it meanwhile while
+/// receivers in itself, not in a future: a `next()` abandoned by `select!`
+/// or a timeout keeps that place until this handle polls again, calls
+/// [`recv`](Receiver::recv) (which gives the place up first) or is dropped.
+/// With cloned receivers, a message may wait for that place meanwhile while
 /// another clone sleeps (async-channel has the same trait). Where clones
-/// share the work under cancellation, use [`recv`](Receiver::recv), whose
-/// future gives its place up when dropped.
+/// share the work under cancellation, use `recv`, whose future gives its
+/// place up when dropped.
 ///
 /// # Examples
 ///
@@ -159,8 +160,12 @@ pub struct Sender<T> {
 /// ```
 pub struct Receiver<T> {
     chan: Arc<Chan<T>>,
-    /// This handle's place among the parked receivers, for `poll_next`.
-    stream_waiter: waiters::Slot,
+    /// This handle's place among the parked receivers, for `poll_next`;
+    /// behind a lock only so that `recv(&self)` can give it up.
+    stream_waiter: Mutex<waiters::Slot>,
+    /// Whether `stream_waiter` holds a place (`recv` reads this, not the
+    /// lock).
+    stream_placed: AtomicBool,
 }
 
 impl<T> Sender<T> {
@@ -187,7 +192,9 @@ impl<T> Sender<T> {
         .await
     }
 
-    /// Sends `value` if there is room now; never waits.
+    /// Sends `value` if there is room now; never parks the task (it may
+    /// spin for a moment while a receiver on another thread finishes a
+    /// step, as crossbeam's channels do).
     ///
     /// # Examples
     ///
@@ -222,6 +229,7 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub async fn recv(&self) -> Option<T> {
+        self.leave_stream_place();
         Receiving {
             chan: &self.chan,
             waiter: waiters::Slot::default(),
@@ -229,7 +237,9 @@ impl<T> Receiver<T> {
         .await
     }
 
-    /// Receives a message if one is there now; never waits.
+    /// Receives a message if one is there now; never parks the task (it
+    /// may spin for a moment while a sender on another thread finishes a
+    /// step, as crossbeam's channels do).
     ///
     /// # Examples
     ///
@@ -248,12 +258,29 @@ impl<T> Receiver<T> {
     }
 }
 
+impl<T> Receiver<T> {
+    /// Gives up the place a `next()` left among the waiting receivers, if
+    /// any, passing on a wake it got: a `next()` abandoned by a timeout
+    /// leaves it there, and a `recv()` of this handle queued behind it
+    /// would otherwise sleep while the wake went to the stale place.
+    fn leave_stream_place(&self) {
+        if self.stream_placed.load(Ordering::Relaxed) {
+            self.chan.receiving.cancel(&mut self.stream_waiter.lock());
+            self.stream_placed.store(false, Ordering::Relaxed);
+        }
+    }
+}
+
 impl<T> Stream for Receiver<T> {
     type Item = T;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
-        this.chan.poll_recv(&mut this.stream_waiter, cx)
+        let slot = this.stream_waiter.get_mut();
+        let poll = this.chan.poll_recv(slot, cx);
+        this.stream_placed
+            .store(waiters::Waiters::holds_place(slot), Ordering::Relaxed);
+        poll
     }
 }
 
@@ -356,7 +383,8 @@ impl<T> Clone for Receiver<T> {
         self.chan.receivers.fetch_add(1, Ordering::Relaxed);
         Receiver {
             chan: self.chan.clone(),
-            stream_waiter: waiters::Slot::default(),
+            stream_waiter: Mutex::new(waiters::Slot::default()),
+            stream_placed: AtomicBool::new(false),
         }
     }
 }
@@ -371,7 +399,7 @@ impl<T> Drop for Sender<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.chan.receiving.cancel(&mut self.stream_waiter);
+        self.chan.receiving.cancel(self.stream_waiter.get_mut());
         if self.chan.receivers.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.chan.close();
             // Nobody can receive what is buffered: drop it now, not when

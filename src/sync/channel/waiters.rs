@@ -66,6 +66,12 @@ impl Waiters {
         }
     }
 
+    /// Whether `slot` holds a place in the queue (waiting, or woken and not
+    /// yet completed).
+    pub(super) fn holds_place(slot: &Slot) -> bool {
+        slot.key.is_some()
+    }
+
     /// Queues the waiter whose key lives in `slot` (or refreshes its waker if
     /// it is still queued). The caller must retry its operation afterwards.
     pub(super) fn register(&self, slot: &mut Slot, waker: &Waker) {

@@ -27,9 +27,11 @@
 //! `COMPLETE` and `CLOSED` are each set once and never cleared. Both wakers
 //! are simply dropped with `Inner`, when the last half goes.
 //!
-//! **Cancel safety.** Awaiting the [`Receiver`] is cancel-safe in the sense
-//! that matters: the future *is* the receiver, so dropping it closes the
-//! channel and the sender gets its value back from `send`.
+//! **Cancel safety.** The future *is* the receiver. Awaited as `&mut rx`
+//! (in a `select!` loop, say), dropping the await loses nothing: `rx` still
+//! holds the channel and a later await gets the value. Awaited by value,
+//! dropping it closes the channel: a `send` after that gets its value back,
+//! but a value sent before is dropped with the receiver (as in tokio).
 
 use std::cell::UnsafeCell;
 use std::error::Error;

@@ -243,6 +243,8 @@ impl Semaphore {
     /// Like [`Semaphore::acquire`], for a semaphore in an `Arc`: the permit
     /// owns a handle, so it can move into a spawned task.
     ///
+    /// Cancel safety: as [`Semaphore::acquire`].
+    ///
     /// # Examples
     ///
     /// ```
@@ -258,6 +260,8 @@ impl Semaphore {
     }
 
     /// Like [`Semaphore::acquire_many`], for a semaphore in an `Arc`.
+    ///
+    /// Cancel safety: as [`Semaphore::acquire`].
     ///
     /// # Examples
     ///
