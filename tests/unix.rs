@@ -321,3 +321,68 @@ fn a_shared_stream_reads_in_one_task_while_another_writes() {
         assert_eq!(&reader.await.unwrap(), b"done");
     });
 }
+
+/// tokio's `readable` / `try_read` loop: reading until `WouldBlock` leaves
+/// `readable()` waiting for new bytes (not answering at once, which would
+/// spin the loop), and new bytes wake it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn try_read_until_would_block_then_readable_waits_for_new_bytes() {
+    use futures_lite::future::poll_once;
+    use std::io::ErrorKind;
+
+    block_on(async {
+        let (mut a, b) = UnixStream::pair().unwrap();
+        let mut buf = [0; 16];
+        a.write_all(b"one").await.unwrap();
+        b.readable().await.unwrap();
+        assert_eq!(b.try_read(&mut buf).unwrap(), 3);
+        assert_eq!(&buf[..3], b"one");
+        let drained = b.try_read(&mut buf).unwrap_err();
+        assert_eq!(drained.kind(), ErrorKind::WouldBlock);
+        assert!(
+            poll_once(b.readable()).await.is_none(),
+            "readable() answered with nothing new to read"
+        );
+        a.write_all(b"two").await.unwrap();
+        b.readable().await.unwrap();
+        assert_eq!(b.try_read(&mut buf).unwrap(), 3);
+        assert_eq!(&buf[..3], b"two");
+        drop(a);
+        b.readable().await.unwrap();
+        assert_eq!(b.try_read(&mut buf).unwrap(), 0, "end of stream");
+    });
+}
+
+/// `try_write` until the send buffer is full says `WouldBlock`; then
+/// `writable()` waits until the peer reads, and writing works again.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn try_write_until_full_then_writable_waits_for_room() {
+    use futures_lite::future::poll_once;
+    use std::io::ErrorKind;
+
+    block_on(async {
+        let (a, mut b) = UnixStream::pair().unwrap();
+        let chunk = [7u8; 4096];
+        let mut written = 0;
+        a.writable().await.unwrap();
+        loop {
+            match a.try_write(&chunk) {
+                Ok(n) => written += n,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert!(written > 0);
+        assert!(
+            poll_once(a.writable()).await.is_none(),
+            "writable() answered with the buffer full"
+        );
+        let mut sink = vec![0; written];
+        b.read_exact(&mut sink).await.unwrap();
+        assert!(sink.iter().all(|&byte| byte == 7));
+        a.writable().await.unwrap();
+        assert_eq!(a.try_write(b"x").unwrap(), 1);
+    });
+}

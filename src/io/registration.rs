@@ -200,6 +200,29 @@ impl Registration {
         Poll::Ready(result)
     }
 
+    /// One attempt without waiting, for `try_read` / `try_write` (tokio's
+    /// `try_io`): `WouldBlock` at once, with no system call, if `direction`
+    /// is not marked ready; else `op`, and a `WouldBlock` from it clears the
+    /// mark, so that the next `readable()` / `writable()` waits for an event
+    /// instead of answering at once.
+    pub(crate) fn try_io<R>(
+        &self,
+        direction: Direction,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let seen = self.source.readiness();
+        if !seen.is_ready(direction) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = op();
+        if let Err(e) = &result
+            && e.kind() == io::ErrorKind::WouldBlock
+        {
+            self.source.clear_readiness(direction, seen);
+        }
+        result
+    }
+
     /// The entry a future waiting for `direction` keeps (see [`Waiting`]).
     pub(crate) fn waiting(&self, direction: Direction) -> Waiting<'_> {
         Waiting {

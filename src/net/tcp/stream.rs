@@ -125,6 +125,8 @@ impl TcpStream {
 
     /// Reads some bytes into `buf`; `Ok(0)` means the peer closed its side.
     ///
+    /// Cancel safety: cancel-safe; a dropped read has read nothing.
+    ///
     /// # Examples
     ///
     /// ```
@@ -183,6 +185,8 @@ impl TcpStream {
 
     /// Writes some bytes from `buf`, returning how many.
     ///
+    /// Cancel safety: cancel-safe; a dropped write has written nothing.
+    ///
     /// # Examples
     ///
     /// ```
@@ -200,6 +204,9 @@ impl TcpStream {
     }
 
     /// Writes all of `buf`.
+    ///
+    /// Cancel safety: not cancel-safe. A dropped `write_all` may have
+    /// written part of `buf`, and does not say how much (as in tokio).
     ///
     /// # Examples
     ///
@@ -223,6 +230,10 @@ impl TcpStream {
 
     /// Fills all of `buf`, or fails with `UnexpectedEof` if the peer closes
     /// first. Returns `buf.len()`.
+    ///
+    /// Cancel safety: not cancel-safe. A dropped `read_exact` may have
+    /// consumed part of the bytes, which are then lost (as in tokio): in a
+    /// `select!` loop, read into a buffer the loop keeps instead.
     ///
     /// # Examples
     ///
@@ -306,6 +317,62 @@ impl TcpStream {
     /// ```
     pub async fn writable(&self) -> io::Result<()> {
         self.inner.writable().await
+    }
+
+    /// Reads what has arrived, without waiting: `Err(WouldBlock)` if
+    /// nothing has (then [`readable`](Self::readable) waits for more, as
+    /// in tokio's `readable` / `try_read` loop); `Ok(0)` means the peer
+    /// closed its side. Takes `&self`, so it also works while another task
+    /// writes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     client.write_all(b"hi").await?;
+    ///     let mut got = Vec::new();
+    ///     while got.len() < 2 {
+    ///         server.readable().await?;
+    ///         let mut buf = [0; 8];
+    ///         match server.try_read(&mut buf) {
+    ///             Ok(n) => got.extend_from_slice(&buf[..n]),
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    ///     assert_eq!(got, b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read(buf)
+    }
+
+    /// Writes what the send buffer takes now, without waiting:
+    /// `Err(WouldBlock)` if it is full (then [`writable`](Self::writable)
+    /// waits for room).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     client.writable().await?;
+    ///     assert_eq!(client.try_write(b"hi")?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write(buf)
     }
 
     /// Splits the stream into a read half and a write half that borrow it,

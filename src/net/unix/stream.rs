@@ -113,6 +113,8 @@ impl UnixStream {
 
     /// Reads some bytes; `Ok(0)` means the peer closed its side.
     ///
+    /// Cancel safety: cancel-safe; a dropped read has read nothing.
+    ///
     /// # Examples
     ///
     /// ```
@@ -135,6 +137,8 @@ impl UnixStream {
 
     /// Writes some bytes, returning how many.
     ///
+    /// Cancel safety: cancel-safe; a dropped write has written nothing.
+    ///
     /// # Examples
     ///
     /// ```
@@ -151,6 +155,9 @@ impl UnixStream {
     }
 
     /// Writes all of `buf`.
+    ///
+    /// Cancel safety: not cancel-safe. A dropped `write_all` may have
+    /// written part of `buf`, and does not say how much (as in tokio).
     ///
     /// # Examples
     ///
@@ -171,6 +178,10 @@ impl UnixStream {
     }
 
     /// Fills all of `buf`, or fails with `UnexpectedEof`. Returns `buf.len()`.
+    ///
+    /// Cancel safety: not cancel-safe. A dropped `read_exact` may have
+    /// consumed part of the bytes, which are then lost (as in tokio): in a
+    /// `select!` loop, read into a buffer the loop keeps instead.
     ///
     /// # Examples
     ///
@@ -227,6 +238,61 @@ impl UnixStream {
     /// ```
     pub async fn writable(&self) -> io::Result<()> {
         self.inner.writable().await
+    }
+
+    /// Reads what has arrived, without waiting: `Err(WouldBlock)` if
+    /// nothing has (then [`readable`](Self::readable) waits for more);
+    /// `Ok(0)` means the peer closed its side. Takes `&self`, so it also
+    /// works while another task writes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, b) = corio::net::UnixStream::pair()?;
+    ///     a.write_all(b"hi").await?;
+    ///     let mut got = Vec::new();
+    ///     while got.len() < 2 {
+    ///         b.readable().await?;
+    ///         let mut buf = [0; 8];
+    ///         match b.try_read(&mut buf) {
+    ///             Ok(n) => got.extend_from_slice(&buf[..n]),
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    ///     assert_eq!(got, b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read(buf)
+    }
+
+    /// Writes what the send buffer takes now, without waiting:
+    /// `Err(WouldBlock)` if it is full (then [`writable`](Self::writable)
+    /// waits for room).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_write(b"hi")?, 2);
+    ///     let mut buf = [0; 2];
+    ///     b.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write(buf)
     }
 
     /// The local address.
