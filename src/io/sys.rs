@@ -23,8 +23,9 @@
 //! away makes the write fail with `EPIPE` instead of killing the process
 //! with `SIGPIPE` (a Rust program ignores `SIGPIPE`, a C host loading corio
 //! may not). Apple's systems have no such flag: there the socket itself
-//! carries `SO_NOSIGPIPE` (std sets it on the sockets it makes, corio's
-//! `net/socket.rs` on its own).
+//! carries `SO_NOSIGPIPE` (std sets it on the sockets it makes with
+//! `socket`, corio's `net/socket.rs` on its own and on `UnixStream::pair`'s,
+//! which std's `socketpair` leaves without it).
 
 use std::io;
 #[cfg(target_os = "linux")]

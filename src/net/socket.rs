@@ -148,25 +148,40 @@ fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
 fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
     let socket = socket(domain, libc::SOCK_STREAM)?;
     let fd = socket.as_raw_fd();
-    let on: libc::c_int = 1;
-    // SAFETY: `fcntl` and `setsockopt` on an open descriptor we own; the
-    // option's value is a live `c_int` of the size passed.
+    // SAFETY: `fcntl` on an open descriptor we own.
     let ok = unsafe {
         libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) != -1
             && libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK) != -1
-            && libc::setsockopt(
-                fd,
-                libc::SOL_SOCKET,
-                libc::SO_NOSIGPIPE,
-                (&raw const on).cast(),
-                mem::size_of_val(&on) as libc::socklen_t,
-            ) != -1
     };
-    if ok {
-        Ok(socket)
-    } else {
-        Err(io::Error::last_os_error())
+    if !ok {
+        return Err(io::Error::last_os_error());
     }
+    no_sigpipe(&socket)?;
+    Ok(socket)
+}
+
+/// Apple's systems: a write to a socket whose peer went away fails with
+/// `EPIPE` instead of raising `SIGPIPE` (their `send` has no
+/// `MSG_NOSIGNAL`). std sets this on the sockets it makes with `socket`,
+/// but not on those of `socketpair`, so `UnixStream::pair` needs it too.
+#[cfg(target_vendor = "apple")]
+pub(crate) fn no_sigpipe(socket: &impl AsRawFd) -> io::Result<()> {
+    let on: libc::c_int = 1;
+    // SAFETY: `setsockopt` on an open descriptor; the option's value is a
+    // live `c_int` of the size passed.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_NOSIGPIPE,
+            (&raw const on).cast(),
+            mem::size_of_val(&on) as libc::socklen_t,
+        )
+    };
+    if rc == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 fn socket(domain: libc::c_int, kind: libc::c_int) -> io::Result<OwnedFd> {

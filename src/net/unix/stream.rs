@@ -80,6 +80,11 @@ impl UnixStream {
     /// ```
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = net::UnixStream::pair()?;
+        #[cfg(target_vendor = "apple")]
+        {
+            crate::net::socket::no_sigpipe(&a)?;
+            crate::net::socket::no_sigpipe(&b)?;
+        }
         Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
     }
 
