@@ -131,7 +131,10 @@ impl Semaphore {
         }
     }
 
-    /// Permits in the pool now.
+    /// Permits free for a new request now. While a waiter is in line, the
+    /// permits in the pool are held for the head of the line (which needs
+    /// more than there are), so this is 0, as in tokio, and `try_acquire`
+    /// fails.
     ///
     /// # Examples
     ///
@@ -141,7 +144,12 @@ impl Semaphore {
     /// assert_eq!(semaphore.available_permits(), 1);
     /// ```
     pub fn available_permits(&self) -> usize {
-        self.state.lock().permits
+        let state = self.state.lock();
+        if state.waiters.is_empty() {
+            state.permits
+        } else {
+            0
+        }
     }
 
     /// Adds `n` permits to the pool, waking waiters they satisfy.
