@@ -342,3 +342,92 @@ fn a_slow_local_task_is_reported() {
     assert!(reports[0].duration >= Duration::from_millis(20));
     assert!(!reports[0].ongoing);
 }
+
+/// A runtime whose slow-poll hook blocks until `release` says so (at most
+/// `common::LIMIT`), and which says on `entered` when the hook starts; the
+/// hook records in `released` whether it was let go.
+struct BlockingHook {
+    runtime: corio::Runtime,
+    entered: std::sync::mpsc::Receiver<()>,
+    release: std::sync::mpsc::Sender<()>,
+    released: Arc<Mutex<Option<bool>>>,
+}
+
+fn runtime_with_a_blocking_hook() -> BlockingHook {
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let released = Arc::new(Mutex::new(None));
+    let record = released.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |_| {
+            let _ = entered_tx.send(());
+            let got = release_rx.lock().unwrap().recv_timeout(common::LIMIT);
+            record.lock().unwrap().get_or_insert(got.is_ok());
+        })
+        .build()
+        .unwrap();
+    BlockingHook {
+        runtime,
+        entered,
+        release,
+        released,
+    }
+}
+
+/// `shutdown_timeout` bounds the wait for the watchdog too: a slow-poll hook
+/// that blocks (here until after the shutdown returns) does not hold it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_does_not_wait_for_a_blocked_slow_poll_hook() {
+    let BlockingHook {
+        runtime,
+        entered,
+        release,
+        released,
+    } = runtime_with_a_blocking_hook();
+    runtime.spawn(async { std::thread::sleep(Duration::from_millis(300)) });
+    entered.recv_timeout(common::LIMIT).expect("the hook ran");
+    runtime.shutdown_timeout(Duration::from_millis(50));
+    // Only now is the hook let go: had the shutdown waited for it, the hook
+    // would have timed out first.
+    release.send(()).unwrap();
+    let deadline = Instant::now() + common::LIMIT;
+    while released.lock().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        *released.lock().unwrap(),
+        Some(true),
+        "the shutdown waited for the hook"
+    );
+}
+
+/// A slow-poll hook may drop the runtime (to fail fast, say): the drop runs
+/// on the watchdog's own thread and must not wait for that thread.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slow_poll_hook_that_drops_the_runtime_does_not_deadlock() {
+    let slot: Arc<Mutex<Option<corio::Runtime>>> = Arc::new(Mutex::new(None));
+    let (dropped_tx, dropped) = std::sync::mpsc::channel();
+    let taken = slot.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |_| {
+            let runtime = taken.lock().unwrap().take();
+            if runtime.is_some() {
+                drop(runtime);
+                let _ = dropped_tx.send(());
+            }
+        })
+        .build()
+        .unwrap();
+    runtime.spawn(async { std::thread::sleep(Duration::from_millis(300)) });
+    *slot.lock().unwrap() = Some(runtime);
+    dropped
+        .recv_timeout(common::LIMIT)
+        .expect("the runtime's drop on the watchdog thread did not finish");
+}

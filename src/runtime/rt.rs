@@ -327,11 +327,11 @@ impl Runtime {
         }
         let scheduler = &self.handle.inner.scheduler;
         scheduler.begin_shutdown();
-        if let Some(watchdog) = self.watchdog.take() {
-            watchdog.stop();
-        }
         // A timeout too long to add (Duration::MAX) means no deadline.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        if let Some(watchdog) = self.watchdog.take() {
+            watchdog.stop(deadline);
+        }
         let me = thread::current().id();
         // A runtime dropped from inside one of its own tasks cannot wait for
         // the worker it runs on.

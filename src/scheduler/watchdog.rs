@@ -27,7 +27,7 @@
 
 use std::sync::{Arc, Weak};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
@@ -39,8 +39,23 @@ use crate::task::Header;
 
 /// The running monitor thread of one runtime.
 pub(crate) struct Watchdog {
-    stop: Arc<(Mutex<bool>, Condvar)>,
+    stop: Arc<Stop>,
     thread: Option<thread::JoinHandle<()>>,
+}
+
+/// How the runtime tells the monitor to end, and learns that it has.
+#[derive(Default)]
+struct Stop {
+    state: Mutex<Phase>,
+    changed: Condvar,
+}
+
+#[derive(Clone, Copy, Default, PartialEq)]
+enum Phase {
+    #[default]
+    Running,
+    Stopping,
+    Exited,
 }
 
 impl Watchdog {
@@ -52,7 +67,7 @@ impl Watchdog {
         // Sample four times per threshold, at least every 25 ms, at most
         // every millisecond.
         let tick = (threshold / 4).clamp(Duration::from_millis(1), Duration::from_millis(25));
-        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let stop = Arc::new(Stop::default());
         let weak = Arc::downgrade(shared);
         let stopped = stop.clone();
         clock::tick();
@@ -65,12 +80,37 @@ impl Watchdog {
         }))
     }
 
-    pub(crate) fn stop(mut self) {
-        *self.stop.0.lock() = true;
-        self.stop.1.notify_all();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+    /// Ends the monitor, waiting for it until `deadline` at most: a user's
+    /// slow-poll hook may be running there and block for any time. Past the
+    /// deadline, or when called from the monitor itself (a hook that drops
+    /// the runtime), the thread is left to end on its own.
+    pub(crate) fn stop(mut self, deadline: Option<Instant>) {
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        let mut phase = self.stop.state.lock();
+        *phase = Phase::Stopping;
+        self.stop.changed.notify_all();
+        if thread.thread().id() == thread::current().id() {
+            return;
         }
+        while *phase != Phase::Exited {
+            match deadline {
+                Some(deadline) => {
+                    if self
+                        .stop
+                        .changed
+                        .wait_until(&mut phase, deadline)
+                        .timed_out()
+                    {
+                        return;
+                    }
+                }
+                None => self.stop.changed.wait(&mut phase),
+            }
+        }
+        drop(phase);
+        let _ = thread.join();
     }
 }
 
@@ -83,20 +123,33 @@ struct Seen {
     since: u64,
 }
 
-fn run(shared: &Weak<Shared>, stop: &(Mutex<bool>, Condvar), tick: Duration) {
+fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
     let mut seen = Vec::new();
-    let mut stopped = stop.0.lock();
-    while !*stopped {
-        stop.1.wait_for(&mut stopped, tick);
-        let now = clock::tick();
-        let Some(shared) = shared.upgrade() else {
-            return;
-        };
-        seen.resize(shared.remotes.len(), Seen::default());
-        for (index, remote) in shared.remotes.iter().enumerate() {
-            check(&shared, index, remote, &mut seen[index], now);
+    let mut phase = stop.state.lock();
+    while *phase == Phase::Running {
+        stop.changed.wait_for(&mut phase, tick);
+        if *phase != Phase::Running {
+            break;
+        }
+        // The checks run unlocked: a hook may block, or drop the runtime,
+        // whose `stop` takes this lock.
+        let alive = parking_lot::MutexGuard::unlocked(&mut phase, || {
+            let now = clock::tick();
+            let Some(shared) = shared.upgrade() else {
+                return false;
+            };
+            seen.resize(shared.remotes.len(), Seen::default());
+            for (index, remote) in shared.remotes.iter().enumerate() {
+                check(&shared, index, remote, &mut seen[index], now);
+            }
+            true
+        });
+        if !alive {
+            break;
         }
     }
+    *phase = Phase::Exited;
+    stop.changed.notify_all();
 }
 
 /// Reports and rescues worker `index` if its current poll is too long.
