@@ -276,7 +276,8 @@ impl Builder {
     /// rescues a task stuck in the LIFO slot of a worker blocked in a poll
     /// this long (`None` turns that off too), and ticks the coarse clock
     /// behind the task dump's busy and idle times (with `None`, no thread:
-    /// the workers tick it as they park and wake, more coarsely).
+    /// the workers tick it as they park and wake, more coarsely). Polls are
+    /// timed in microseconds, so `build` refuses a threshold under 1 µs.
     ///
     /// # Examples
     ///
@@ -429,8 +430,14 @@ impl Builder {
         if self.global_queue_interval == 0 {
             return invalid("global_queue_interval must be at least 1");
         }
-        if self.slow_poll_threshold == Some(Duration::ZERO) {
-            return invalid("slow_poll_threshold must be above zero (use None to turn it off)");
+        if self
+            .slow_poll_threshold
+            .is_some_and(|t| t < Duration::from_micros(1))
+        {
+            return invalid(
+                "slow_poll_threshold must be at least 1 µs: polls are timed in \
+                 microseconds (use None to turn it off)",
+            );
         }
         if self.start_paused && self.flavor == Flavor::MultiThread {
             return invalid(

@@ -155,8 +155,10 @@ impl Shared {
             remotes.push(Remote::new(core.stealer()));
             cores.push(Some(Box::new(core)));
         }
+        // u64::MAX means "no threshold" (the workers then tick the coarse
+        // clock themselves): a threshold too long to count stops below it.
         let slow_poll_us = config.slow_poll_threshold.map_or(u64::MAX, |t| {
-            u64::try_from(t.as_micros()).unwrap_or(u64::MAX)
+            u64::try_from(t.as_micros()).map_or(u64::MAX - 1, |us| us.min(u64::MAX - 1))
         });
         Arc::new(Shared {
             injector: Injector::new(),
