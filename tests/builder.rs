@@ -111,7 +111,10 @@ fn thread_name_shows_in_worker_and_blocking_threads() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn thread_hooks_run_on_runtime_threads() {
-    let (tx, rx) = mpsc::channel::<(&'static str, Option<String>)>();
+    // What each hook saw: its kind, its thread's name, and whether it ran
+    // inside the runtime (as tokio's hooks do: one may spawn or ask for
+    // `Handle::current()`).
+    let (tx, rx) = mpsc::channel::<(&'static str, Option<String>, bool)>();
     let start_tx = Mutex::new(tx.clone());
     let stop_tx = Mutex::new(tx);
     let runtime = Runtime::builder()
@@ -119,11 +122,21 @@ fn thread_hooks_run_on_runtime_threads() {
         .thread_name("hooked")
         .on_thread_start(move || {
             let name = std::thread::current().name().map(String::from);
-            start_tx.lock().unwrap().send(("start", name)).unwrap();
+            let inside = corio::Handle::try_current().is_ok();
+            start_tx
+                .lock()
+                .unwrap()
+                .send(("start", name, inside))
+                .unwrap();
         })
         .on_thread_stop(move || {
             let name = std::thread::current().name().map(String::from);
-            stop_tx.lock().unwrap().send(("stop", name)).unwrap();
+            let inside = corio::Handle::try_current().is_ok();
+            stop_tx
+                .lock()
+                .unwrap()
+                .send(("stop", name, inside))
+                .unwrap();
         })
         .build()
         .unwrap();
@@ -141,12 +154,13 @@ fn thread_hooks_run_on_runtime_threads() {
             Err(mpsc::RecvTimeoutError::Timeout) => panic!("the hooks were never dropped"),
         }
     }
-    let count = |kind: &str| events.iter().filter(|(k, _)| *k == kind).count();
+    let count = |kind: &str| events.iter().filter(|(k, _, _)| *k == kind).count();
     assert_eq!(count("start"), 3, "{events:?}");
     assert_eq!(count("stop"), 3, "{events:?}");
-    for (_, name) in &events {
+    for (kind, name, inside) in &events {
         let name = name.as_deref().unwrap_or("");
         assert!(name.starts_with("hooked"), "a hook ran on {name:?}");
+        assert!(inside, "the {kind} hook on {name} ran outside the runtime");
     }
 }
 

@@ -322,8 +322,9 @@ impl Inner {
     }
 
     fn run(self: Arc<Self>) {
-        run_thread_hook(self.config.on_thread_start.as_ref());
+        // Entered first: the hooks run inside the runtime, as tokio's do.
         let _enter = self.config.enter.as_ref().and_then(|enter| enter());
+        run_thread_hook(self.config.on_thread_start.as_ref());
         let mut state = self.state.lock();
         'outer: loop {
             while let Some(Queued { job, .. }) = state.queue.pop_front() {

@@ -185,7 +185,8 @@ impl Builder {
         self
     }
 
-    /// Runs `f` on each runtime thread (workers and blocking pool) as it starts.
+    /// Runs `f` on each runtime thread (workers and blocking pool) as it
+    /// starts, inside the runtime: `f` may call `Handle::current()`.
     ///
     /// If `f` panics, the panic is printed as usual and the thread goes on.
     ///
@@ -212,7 +213,8 @@ impl Builder {
         self
     }
 
-    /// Runs `f` on each runtime thread just before it exits.
+    /// Runs `f` on each runtime thread just before it exits, still inside
+    /// the runtime.
     ///
     /// If `f` panics, the panic is printed as usual and the thread still
     /// exits cleanly.

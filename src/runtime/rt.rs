@@ -143,14 +143,14 @@ impl Runtime {
         let running = Running::start(&self.running);
         thread.spawn(move || {
             let _running = running;
+            let _slack = driver::precise_timer_slack();
+            // The hooks run inside the runtime, as tokio's do: one may call
+            // `Handle::current()` or spawn.
+            let _enter = context::enter(&handle, true);
             blocking::run_thread_hook(on_start.as_ref());
-            {
-                let _slack = driver::precise_timer_slack();
-                let _enter = context::enter(&handle, true);
-                let scheduler = handle.inner.scheduler.clone();
-                drop(handle);
-                scheduler::run_worker(scheduler, index);
-            }
+            let scheduler = handle.inner.scheduler.clone();
+            drop(handle);
+            scheduler::run_worker(scheduler, index);
             blocking::run_thread_hook(on_stop.as_ref());
         })
     }
