@@ -172,3 +172,62 @@ fn loom_a_task_queued_while_a_worker_parks_wakes_it_or_is_seen() {
         assert_eq!(idle.num_searching(), usize::from(notified));
     });
 }
+
+/// A driver whose every wait ends at once: a timer is due. It counts its
+/// turns, so that a turn is a step loom can interleave with others (the
+/// real one makes system calls there).
+#[derive(Default)]
+struct TimerDue {
+    turns: crate::loom::atomic::AtomicUsize,
+}
+
+impl Driver for TimerDue {
+    fn park(&self, _timeout: Option<Duration>) {
+        self.turns.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn unpark(&self) {}
+}
+
+#[test]
+fn loom_a_driver_check_never_leaves_a_parking_worker_off_the_driver() {
+    // Worker 0 is busy and checks the driver without blocking (every
+    // `event_interval` polls) while worker 1 runs out of work and parks,
+    // with a timer due. Worker 1 must end up in the driver (and fire the
+    // timer) or be woken to take it: asleep on its condvar with the driver
+    // free, the timer would wait for worker 0's next check.
+    loom::model(|| {
+        let idle = Arc::new(Idle::new(2));
+        let driver_lock = Arc::new(Mutex::new(()));
+        let driver = Arc::new(TimerDue::default());
+        let sleeper = Worker::new();
+        let parking = {
+            let (idle, driver_lock, driver, sleeper) = (
+                idle.clone(),
+                driver_lock.clone(),
+                driver.clone(),
+                sleeper.clone(),
+            );
+            thread::spawn(move || {
+                idle.transition_worker_to_parked(1, false);
+                crate::loom::atomic::fence(Ordering::SeqCst);
+                loop {
+                    if sleeper.parker.park(&driver_lock, &*driver) {
+                        return; // in the driver: the timer fired
+                    }
+                    if !idle.is_parked(1) {
+                        return; // woken to search; it will park again
+                    }
+                }
+            })
+        };
+        // Worker 0's check, as `worker::Context::poll_driver` makes it.
+        if Parker::poll_driver(&driver_lock, &*driver)
+            && let Some(index) = idle.worker_to_notify()
+        {
+            assert_eq!(index, 1);
+            sleeper.parker.unpark(&*driver);
+        }
+        parking.join().unwrap();
+    });
+}

@@ -111,10 +111,15 @@ impl Parker {
     }
 
     /// Polls the driver without blocking, if no other worker holds it.
-    pub(crate) fn poll_driver(driver: &Mutex<()>, events: &dyn Driver) {
-        if let Some(_driver) = driver.try_lock() {
-            events.park(Some(Duration::ZERO));
-        }
+    /// True if it did: nobody was waiting in the driver then, and a worker
+    /// that tried to park meanwhile found it taken and sleeps on its
+    /// condvar (the caller wakes one; see `worker::Context::poll_driver`).
+    pub(crate) fn poll_driver(driver: &Mutex<()>, events: &dyn Driver) -> bool {
+        let Some(_driver) = driver.try_lock() else {
+            return false;
+        };
+        events.park(Some(Duration::ZERO));
+        true
     }
 
     pub(crate) fn unpark(&self, events: &dyn Driver) {

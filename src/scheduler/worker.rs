@@ -419,6 +419,13 @@ impl Context {
     pub(super) fn poll_driver(&self) {
         // A worker that never parks (saturated) still shows as busy.
         self.count_busy();
-        Parker::poll_driver(&self.shared.driver_lock, &*self.shared.driver);
+        if Parker::poll_driver(&self.shared.driver_lock, &*self.shared.driver) {
+            // Nobody waits in the driver, and a worker that parked while
+            // this check held it sleeps on its condvar: timers and I/O would
+            // wait for our next check (or for the whole of a long poll).
+            // Wake a sleeper, if any and nobody searches, to take the
+            // driver over, as a worker leaving the driver with work does.
+            self.shared.notify_parked();
+        }
     }
 }
