@@ -29,6 +29,13 @@ const NOT_PUBLIC: &[&str] = &[
     // The sealed half of `net::ToSocketAddrs`: `pub` so that the public
     // trait may name it, in a private module so that nobody else can.
     "src/net/addr/sealed.rs",
+    // Likewise for `net::tcp::Split` / `net::unix::Split`, the trait of the
+    // split halves.
+    "src/net/split/sealed.rs",
+    // `ByteStream` marks the std sockets whose `Async` gets the byte-stream
+    // loops; `pub` so that the sealed half of `Split` may name it, in a
+    // private module. Everything else there is `pub(crate)`.
+    "src/io/byte_stream.rs",
 ];
 
 /// What may follow `pub ` on a line that declares an item.

@@ -386,3 +386,61 @@ fn try_write_until_full_then_writable_waits_for_room() {
         assert_eq!(a.try_write(b"x").unwrap(), 1);
     });
 }
+
+/// A Unix stream splits as a TCP stream does: owned halves work from two
+/// tasks at once, and dropping the owned write half shuts the write side
+/// down (the peer reads end-of-file) while the read half still reads.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn owned_halves_work_from_two_tasks_and_the_dropped_writer_closes() {
+    use futures_lite::AsyncReadExt;
+
+    block_on(async {
+        let (mut peer, ours) = UnixStream::pair().unwrap();
+        let (mut reader, mut writer) = ours.into_split();
+        let writing = corio::spawn(async move {
+            writer.write_all(b"from the writer").await.unwrap();
+            // Dropped here: the peer must see end-of-file.
+        });
+        let reading = corio::spawn(async move {
+            let mut buf = [0; 9];
+            reader.read_exact(&mut buf).await.unwrap();
+            buf
+        });
+        let mut got = Vec::new();
+        peer.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"from the writer");
+        writing.await.unwrap();
+        peer.write_all(b"to reader").await.unwrap();
+        assert_eq!(&reading.await.unwrap(), b"to reader");
+    });
+}
+
+/// Borrowed halves: both directions from one task, and the halves report
+/// the stream's addresses.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn borrowed_halves_read_and_write_in_one_task() {
+    block_on(async {
+        let (mut a, mut b) = UnixStream::pair().unwrap();
+        let (mut reader, mut writer) = b.split();
+        assert!(reader.peer_addr().unwrap().is_unnamed());
+        assert!(writer.local_addr().unwrap().is_unnamed());
+        let (sent, received) = futures_lite::future::zip(
+            async {
+                writer.write_all(b"ping").await.unwrap();
+                let mut buf = [0; 4];
+                reader.read_exact(&mut buf).await.unwrap();
+                buf
+            },
+            async {
+                let mut buf = [0; 4];
+                a.read_exact(&mut buf).await.unwrap();
+                a.write_all(b"pong").await.unwrap();
+                buf
+            },
+        )
+        .await;
+        assert_eq!((&sent, &received), (b"pong", b"ping"));
+    });
+}

@@ -1,13 +1,13 @@
 //! The byte-stream operations every corio stream shares.
 //!
 //! `TcpStream`, `UnixStream` and the halves of a split stream all read and
-//! write the same way: through an `Async` of a `std` type whose shared
-//! reference implements `Read` and `Write`. The loops live here once, and each
-//! stream type forwards to them. The system calls themselves are `sys.rs`'s
+//! write the same way: through an `Async` of a `std` socket marked
+//! [`ByteStream`]. The loops live here once, and each stream type forwards
+//! to them. The system calls themselves are `sys.rs`'s
 //! (glibc's wrappers cost more than the calls' own entry).
 
 use std::future::poll_fn;
-use std::io::{self, Read, Write};
+use std::io;
 use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
 use std::task::{Context, Poll};
@@ -17,10 +17,16 @@ use super::source::Direction;
 use super::waiters::Slot;
 use super::{Async, sys};
 
-impl<T: AsRawFd> Async<T>
-where
-    for<'a> &'a T: Read + Write,
-{
+/// A std socket whose descriptor carries a byte stream: the types whose
+/// `Async` gets the loops below (`TcpStream`, `UnixStream`). Public in a
+/// private module: the split halves' sealed trait names it, and nothing
+/// outside corio can.
+pub trait ByteStream: AsRawFd {}
+
+impl ByteStream for std::net::TcpStream {}
+impl ByteStream for std::os::unix::net::UnixStream {}
+
+impl<T: ByteStream> Async<T> {
     /// Polls one `read` into `buf`; a short read may mark the stream drained
     /// (see `registration.rs`). `slot`: the calling future's entry among the
     /// waiters (`registration::Waiting`), `None` for a `poll_*` call.

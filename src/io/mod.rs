@@ -36,7 +36,7 @@
 //! of workers or timers, only that some thread calls `Reactor::wait`.
 
 mod adapter;
-mod byte_stream;
+pub(crate) mod byte_stream;
 mod context;
 mod key;
 mod poller;

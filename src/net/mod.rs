@@ -19,6 +19,7 @@
 mod addr;
 mod lookup;
 mod socket;
+mod split;
 pub mod tcp;
 mod udp;
 pub mod unix;

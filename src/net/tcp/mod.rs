@@ -3,13 +3,16 @@
 //! - `listener.rs`: [`TcpListener`], `accept` and the `incoming` stream;
 //! - `stream.rs`: [`TcpStream`], including the non-blocking connect;
 //! - `options.rs`: a stream's addresses, `TCP_NODELAY` and `shutdown`;
-//! - `split.rs`: borrowed and owned read/write halves of a stream.
+//! - `split.rs`: the names of a stream's borrowed and owned halves, and
+//!   their TCP-only methods (the halves are `net/split/`'s, shared with
+//!   Unix streams).
 
 mod listener;
 mod options;
 mod split;
 mod stream;
 
+pub use crate::net::split::{Reader, Split, Writer};
 pub use listener::{Incoming, TcpListener};
-pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, Reader, WriteHalf, Writer};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 pub use stream::TcpStream;

@@ -23,6 +23,7 @@ use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::io::Async;
 use crate::net::addr::{self, ToSocketAddrs};
 use crate::net::socket;
+use crate::net::split::{Reader, Writer};
 
 /// A TCP connection.
 ///
@@ -398,7 +399,7 @@ impl TcpStream {
     /// # }
     /// ```
     pub fn split(&mut self) -> (ReadHalf<'_>, WriteHalf<'_>) {
-        (ReadHalf::new(self), WriteHalf::new(self))
+        (Reader::new(self), Writer::new(self, false))
     }
 
     /// Splits the stream into owned halves that can move to different tasks.
@@ -421,10 +422,7 @@ impl TcpStream {
     /// ```
     pub fn into_split(self) -> (OwnedReadHalf, OwnedWriteHalf) {
         let stream = Arc::new(self);
-        (
-            OwnedReadHalf::new(stream.clone()),
-            OwnedWriteHalf::new(stream),
-        )
+        (Reader::new(stream.clone()), Writer::new(stream, true))
     }
 }
 
@@ -475,5 +473,25 @@ impl fmt::Debug for TcpStream {
         f.debug_tuple("TcpStream")
             .field(self.inner.get_ref())
             .finish()
+    }
+}
+
+impl crate::net::split::sealed::Sealed for TcpStream {
+    type Io = net::TcpStream;
+
+    fn io(&self) -> &Async<net::TcpStream> {
+        &self.inner
+    }
+
+    fn shutdown_write(&self) -> io::Result<()> {
+        self.shutdown(std::net::Shutdown::Write)
+    }
+
+    fn addr(&self, peer: bool) -> io::Result<<Self as crate::net::split::Split>::Addr> {
+        if peer {
+            self.peer_addr()
+        } else {
+            self.local_addr()
+        }
     }
 }

@@ -18,10 +18,13 @@ use std::path::Path;
 
 mod datagram;
 mod listener;
+mod split;
 mod stream;
 
+pub use crate::net::split::{Reader, Split, Writer};
 pub use datagram::UnixDatagram;
 pub use listener::{Incoming, UnixListener};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 pub use stream::UnixStream;
 
 /// `path` as std's Unix socket address: a path, or on Linux and Android an

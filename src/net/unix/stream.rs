@@ -30,7 +30,7 @@ use crate::io::Async;
 /// # }
 /// ```
 pub struct UnixStream {
-    inner: Async<net::UnixStream>,
+    pub(super) inner: Async<net::UnixStream>,
 }
 
 impl UnixStream {
