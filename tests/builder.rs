@@ -111,33 +111,25 @@ fn thread_name_shows_in_worker_and_blocking_threads() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn thread_hooks_run_on_runtime_threads() {
-    // What each hook saw: its kind, its thread's name, and whether it ran
-    // inside the runtime (as tokio's hooks do: one may spawn or ask for
-    // `Handle::current()`).
-    let (tx, rx) = mpsc::channel::<(&'static str, Option<String>, bool)>();
+    // What each hook saw: its kind, its thread's name, whether it ran inside
+    // the runtime (as tokio's hooks do: one may spawn or ask for
+    // `Handle::current()`), and whether it may block (`corio::block_on` an
+    // initialisation, say).
+    type Event = (&'static str, Option<String>, bool, bool);
+    fn saw(kind: &'static str) -> Event {
+        let name = std::thread::current().name().map(String::from);
+        let inside = corio::Handle::try_current().is_ok();
+        let blocks = std::panic::catch_unwind(|| corio::block_on(async { 1 })).ok() == Some(1);
+        (kind, name, inside, blocks)
+    }
+    let (tx, rx) = mpsc::channel::<Event>();
     let start_tx = Mutex::new(tx.clone());
     let stop_tx = Mutex::new(tx);
     let runtime = Runtime::builder()
         .worker_threads(2)
         .thread_name("hooked")
-        .on_thread_start(move || {
-            let name = std::thread::current().name().map(String::from);
-            let inside = corio::Handle::try_current().is_ok();
-            start_tx
-                .lock()
-                .unwrap()
-                .send(("start", name, inside))
-                .unwrap();
-        })
-        .on_thread_stop(move || {
-            let name = std::thread::current().name().map(String::from);
-            let inside = corio::Handle::try_current().is_ok();
-            stop_tx
-                .lock()
-                .unwrap()
-                .send(("stop", name, inside))
-                .unwrap();
-        })
+        .on_thread_start(move || start_tx.lock().unwrap().send(saw("start")).unwrap())
+        .on_thread_stop(move || stop_tx.lock().unwrap().send(saw("stop")).unwrap())
         .build()
         .unwrap();
     runtime.block_on(bounded(async {
@@ -154,13 +146,14 @@ fn thread_hooks_run_on_runtime_threads() {
             Err(mpsc::RecvTimeoutError::Timeout) => panic!("the hooks were never dropped"),
         }
     }
-    let count = |kind: &str| events.iter().filter(|(k, _, _)| *k == kind).count();
+    let count = |kind: &str| events.iter().filter(|(k, ..)| *k == kind).count();
     assert_eq!(count("start"), 3, "{events:?}");
     assert_eq!(count("stop"), 3, "{events:?}");
-    for (kind, name, inside) in &events {
+    for (kind, name, inside, blocks) in &events {
         let name = name.as_deref().unwrap_or("");
         assert!(name.starts_with("hooked"), "a hook ran on {name:?}");
         assert!(inside, "the {kind} hook on {name} ran outside the runtime");
+        assert!(blocks, "the {kind} hook on {name} could not block_on");
     }
 }
 

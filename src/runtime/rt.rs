@@ -145,12 +145,16 @@ impl Runtime {
             let _running = running;
             let _slack = driver::precise_timer_slack();
             // The hooks run inside the runtime, as tokio's do: one may call
-            // `Handle::current()` or spawn.
-            let _enter = context::enter(&handle, true);
+            // `Handle::current()` or spawn, and, outside the worker loop,
+            // block (`corio::block_on` an initialisation, say).
+            let _hooks = context::enter(&handle, false);
             blocking::run_thread_hook(on_start.as_ref());
-            let scheduler = handle.inner.scheduler.clone();
-            drop(handle);
-            scheduler::run_worker(scheduler, index);
+            {
+                let _enter = context::enter(&handle, true);
+                let scheduler = handle.inner.scheduler.clone();
+                drop(handle);
+                scheduler::run_worker(scheduler, index);
+            }
             blocking::run_thread_hook(on_stop.as_ref());
         })
     }

@@ -33,7 +33,7 @@ use parking_lot::{Condvar, Mutex};
 
 use super::remote::Remote;
 use super::{Handle, Shared, worker};
-use crate::loom::atomic::Ordering;
+use crate::loom::atomic::{AtomicBool, Ordering};
 use crate::observe::{SlowPoll, clock};
 use crate::task::Header;
 
@@ -48,6 +48,9 @@ pub(crate) struct Watchdog {
 struct Stop {
     state: Mutex<Phase>,
     changed: Condvar,
+    /// `Phase::Stopping` readable without the lock, between two workers'
+    /// checks: no hook starts once `stop` has returned.
+    stopping: AtomicBool,
 }
 
 #[derive(Clone, Copy, Default, PartialEq)]
@@ -90,6 +93,7 @@ impl Watchdog {
         };
         let mut phase = self.stop.state.lock();
         *phase = Phase::Stopping;
+        self.stop.stopping.store(true, Ordering::SeqCst);
         self.stop.changed.notify_all();
         if thread.thread().id() == thread::current().id() {
             return;
@@ -124,6 +128,16 @@ struct Seen {
 }
 
 fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
+    // Says Exited however the loop ends, a panic included: `stop` may be
+    // waiting for it with no deadline.
+    struct Exit<'a>(&'a Stop);
+    impl Drop for Exit<'_> {
+        fn drop(&mut self) {
+            *self.0.state.lock() = Phase::Exited;
+            self.0.changed.notify_all();
+        }
+    }
+    let _exit = Exit(stop);
     let mut seen = Vec::new();
     let mut phase = stop.state.lock();
     while *phase == Phase::Running {
@@ -140,6 +154,9 @@ fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
             };
             seen.resize(shared.remotes.len(), Seen::default());
             for (index, remote) in shared.remotes.iter().enumerate() {
+                if stop.stopping.load(Ordering::SeqCst) {
+                    return false;
+                }
                 check(&shared, index, remote, &mut seen[index], now);
             }
             true
@@ -148,8 +165,6 @@ fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
             break;
         }
     }
-    *phase = Phase::Exited;
-    stop.changed.notify_all();
 }
 
 /// Reports and rescues worker `index` if its current poll is too long.

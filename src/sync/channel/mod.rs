@@ -265,8 +265,11 @@ impl<T> Receiver<T> {
     /// would otherwise sleep while the wake went to the stale place.
     fn leave_stream_place(&self) {
         if self.stream_placed.load(Ordering::Relaxed) {
-            self.chan.receiving.cancel(&mut self.stream_waiter.lock());
+            // Out of the lock before the cancel, which may wake a waker
+            // that polls inline and calls back into this handle.
+            let mut slot = std::mem::take(&mut *self.stream_waiter.lock());
             self.stream_placed.store(false, Ordering::Relaxed);
+            self.chan.receiving.cancel(&mut slot);
         }
     }
 }
