@@ -15,7 +15,7 @@
 //!
 //! One operation is one thread hop (a queue push, a wake-up, a context
 //! switch each way), which costs microseconds; a [`File`] therefore buffers,
-//! so that many small reads or writes share one hop (see `file.rs` and
+//! so that many small reads or writes share one hop (see `file/` and
 //! `buf.rs`).
 //!
 //! The files:
@@ -24,8 +24,9 @@
 //!   [`copy`], [`rename`]...), each one hop;
 //! - `read_dir.rs`: [`ReadDir`], which fetches entries in batches;
 //! - `open_options.rs`: [`OpenOptions`], std's builder with an async `open`;
-//! - `file.rs` and `buf.rs`: [`File`] and the buffer it moves between the
-//!   task and the blocking thread.
+//! - `file/mod.rs` and `buf.rs`: [`File`] and the buffer it moves between
+//!   the task and the blocking thread; `file/poll.rs`: how each `poll_*`
+//!   method moves the file between idle and busy.
 //!
 //! **Cancel safety.** Dropping the future of an operation does not stop it:
 //! the closure already queued on the pool runs to the end, so a dropped
