@@ -84,3 +84,43 @@ fn a_cancelled_recv_leaves_no_waker_behind() {
         assert_eq!(kept, 0, "wakers of cancelled recv_from calls");
     });
 }
+
+/// The `readable` / `try_recv_from` loop: taking every datagram until
+/// `WouldBlock` leaves `readable()` waiting for the next one, which wakes it;
+/// `peek_from` leaves a datagram in place.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn try_recv_from_until_would_block_then_readable_waits_for_the_next() {
+    use futures_lite::future::poll_once;
+    use std::io::ErrorKind;
+
+    common::block_on(async {
+        let a = corio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = corio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let to = b.local_addr().unwrap();
+        a.send_to(b"one", to).await.unwrap();
+        a.send_to(b"two", to).await.unwrap();
+        let mut buf = [0; 8];
+        let mut got = Vec::new();
+        while got.len() < 2 {
+            b.readable().await.unwrap();
+            match b.try_recv_from(&mut buf) {
+                Ok((n, _)) => got.push(buf[..n].to_vec()),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(got, [b"one".to_vec(), b"two".to_vec()]);
+        let drained = b.try_recv_from(&mut buf).unwrap_err();
+        assert_eq!(drained.kind(), ErrorKind::WouldBlock);
+        assert!(
+            poll_once(b.readable()).await.is_none(),
+            "readable() answered with no datagram waiting"
+        );
+        a.send_to(b"three", to).await.unwrap();
+        b.readable().await.unwrap();
+        let (n, from) = b.peek_from(&mut buf).await.unwrap();
+        assert_eq!((&buf[..n], from), (&b"three"[..], a.local_addr().unwrap()));
+        assert_eq!(b.try_recv_from(&mut buf).unwrap().0, 5, "the peek left it");
+    });
+}

@@ -303,6 +303,18 @@ impl<T> Async<T> {
         poll_fn(|cx| self.poll_write_with(cx, waiting.slot(), &mut op)).await
     }
 
+    /// One attempt at `op` without waiting, for the socket types' `try_*`
+    /// methods: `WouldBlock` at once if the reactor has no read readiness,
+    /// and a `WouldBlock` from `op` clears it (`Registration::try_io`).
+    pub(crate) fn try_read_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.try_io(Direction::Read, || op(&self.io))
+    }
+
+    /// [`try_read_with`](Self::try_read_with) for writing.
+    pub(crate) fn try_write_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+        self.registration.try_io(Direction::Write, || op(&self.io))
+    }
+
     /// The entry a future waiting to read keeps among the waiters (see
     /// [`Waiting`]), for the socket types' own futures (`accept`).
     pub(crate) fn waiting_to_read(&self) -> Waiting<'_> {

@@ -192,6 +192,152 @@ impl UdpSocket {
         self.inner.read_with(|s| s.recv_from(buf)).await
     }
 
+    /// Receives one datagram without taking it: the next `recv_from` gets it
+    /// again. Returns its length (up to `buf.len()`) and its sender.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"once", b.local_addr()?).await?;
+    ///     let mut buf = [0; 16];
+    ///     let (n, from) = b.peek_from(&mut buf).await?;
+    ///     assert_eq!((&buf[..n], from), (&b"once"[..], a.local_addr()?));
+    ///     assert_eq!(b.recv_from(&mut buf).await?.0, 4, "still there");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.read_with(|s| s.peek_from(buf)).await
+    }
+
+    /// Waits until a datagram may be waiting (possibly spuriously); then
+    /// [`try_recv_from`](Self::try_recv_from) takes it without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     b.readable().await?;
+    ///     assert_eq!(b.peek_from(&mut [0; 8]).await?.0, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.inner.readable().await
+    }
+
+    /// Waits until a datagram may be sent (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_send_to(b"hi", a.local_addr()?)?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.inner.writable().await
+    }
+
+    /// Receives one datagram if one is waiting, without waiting:
+    /// `Err(WouldBlock)` if none is (then [`readable`](Self::readable)
+    /// waits for one).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, from) = loop {
+    ///         b.readable().await?;
+    ///         match b.try_recv_from(&mut buf) {
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///             other => break other?,
+    ///         }
+    ///     };
+    ///     assert_eq!((&buf[..n], from), (&b"hi"[..], a.local_addr()?));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.try_read_with(|s| s.recv_from(buf))
+    }
+
+    /// Sends one datagram to `target` if the send buffer takes it now,
+    /// without waiting: `Err(WouldBlock)` if it is full.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_send_to(b"hi", a.local_addr()?)?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+        self.inner.try_write_with(|s| s.send_to(buf, target))
+    }
+
+    /// Lets the socket send to broadcast addresses (`SO_BROADCAST`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     socket.set_broadcast(true)?;
+    ///     assert!(socket.broadcast()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
+        self.inner.get_ref().set_broadcast(on)
+    }
+
+    /// Whether `SO_BROADCAST` is set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     assert!(!socket.broadcast()?, "off by default");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn broadcast(&self) -> io::Result<bool> {
+        self.inner.get_ref().broadcast()
+    }
+
     /// The local address.
     ///
     /// # Examples
