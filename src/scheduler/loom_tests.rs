@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::Driver;
 use super::idle::Idle;
-use super::park::Parker;
+use super::park::{DriverLock, Parker};
 use crate::loom::atomic::{AtomicBool, Ordering};
 use crate::loom::{Arc, Condvar, Mutex, thread};
 
@@ -47,7 +47,7 @@ impl Driver for EventFd {
 /// What a worker and the runtime share: the driver and its lock.
 #[derive(Default)]
 struct Shared {
-    driver_lock: Mutex<()>,
+    driver_lock: DriverLock,
     driver: EventFd,
 }
 
@@ -101,7 +101,7 @@ fn loom_unpark_wakes_a_worker_on_its_condvar() {
         let worker = Worker::new();
         // Another worker holds the driver, so this one finds it taken
         // and sleeps on its condvar.
-        let held = shared.driver_lock.lock();
+        let held = shared.driver_lock.lock.lock();
         let parked = {
             let (shared, worker) = (shared.clone(), worker.clone());
             thread::spawn(move || worker.wait_for_work(&shared))
@@ -198,7 +198,7 @@ fn loom_a_driver_check_never_leaves_a_parking_worker_off_the_driver() {
     // free, the timer would wait for worker 0's next check.
     loom::model(|| {
         let idle = Arc::new(Idle::new(2));
-        let driver_lock = Arc::new(Mutex::new(()));
+        let driver_lock = Arc::new(DriverLock::new());
         let driver = Arc::new(TimerDue::default());
         let sleeper = Worker::new();
         let parking = {

@@ -123,7 +123,7 @@ pub(crate) struct Shared {
     remotes: Box<[Remote]>,
     idle: Idle,
     pub(crate) owned: OwnedTasks<Handle>,
-    driver_lock: crate::loom::Mutex<()>,
+    driver_lock: park::DriverLock,
     driver: Arc<dyn Driver>,
     config: Config,
     /// `slow_poll_threshold` in coarse-clock microseconds (`u64::MAX`: off).
@@ -165,7 +165,7 @@ impl Shared {
             remotes: remotes.into_boxed_slice(),
             idle: Idle::new(num_workers),
             owned: OwnedTasks::new(),
-            driver_lock: crate::loom::Mutex::new(()),
+            driver_lock: park::DriverLock::new(),
             driver,
             config,
             slow_poll_us,

@@ -24,7 +24,7 @@ use std::cell::Cell;
 use std::time::Duration;
 
 use super::Driver;
-use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst, fence};
 use crate::loom::{Condvar, Mutex};
 
 const EMPTY: usize = 0;
@@ -42,6 +42,31 @@ thread_local! {
 #[cfg(loom)]
 loom::thread_local! {
     static IN_DRIVER: Cell<*const Parker> = Cell::new(std::ptr::null());
+}
+
+/// The driver's lock, and a word from workers that found it taken.
+pub(crate) struct DriverLock {
+    pub(super) lock: Mutex<()>,
+    /// Set by a parking worker that found the driver taken and went to its
+    /// condvar; cleared by the holder as it leaves. A quick check
+    /// (`poll_driver`) that finds it set has left a sleeper off a free
+    /// driver, and says so, for the caller to wake one.
+    wanted: AtomicBool,
+}
+
+impl DriverLock {
+    pub(crate) fn new() -> DriverLock {
+        DriverLock {
+            lock: Mutex::new(()),
+            wanted: AtomicBool::new(false),
+        }
+    }
+}
+
+impl Default for DriverLock {
+    fn default() -> DriverLock {
+        DriverLock::new()
+    }
 }
 
 pub(crate) struct Parker {
@@ -62,7 +87,7 @@ impl Parker {
     /// Sleeps until `unpark`, or (when it gets the driver) until an I/O event
     /// or a timer is due. May return spuriously; callers re-check for work.
     /// True if it slept in the driver.
-    pub(crate) fn park(&self, driver: &Mutex<()>, events: &dyn Driver) -> bool {
+    pub(crate) fn park(&self, driver: &DriverLock, events: &dyn Driver) -> bool {
         if self
             .state
             .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)
@@ -70,7 +95,15 @@ impl Parker {
         {
             return false;
         }
-        if let Some(_driver) = driver.try_lock() {
+        let held = driver.lock.try_lock().or_else(|| {
+            // Taken: say so, then look once more. A quick check that let go
+            // before our word sees no word, but this look sees it free; one
+            // that lets go after sees the word (StoreLoad on both sides).
+            driver.wanted.store(true, SeqCst);
+            fence(SeqCst);
+            driver.lock.try_lock()
+        });
+        if let Some(_driver) = held {
             if self
                 .state
                 .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
@@ -83,6 +116,10 @@ impl Parker {
                 let _inside = InDriver::enter(self);
                 events.park(None);
             }
+            // Leaving: a worker that found us here sleeps on its condvar,
+            // and the caller hands the driver over if it leaves for work
+            // (`worker::Context::park_until`).
+            driver.wanted.store(false, SeqCst);
             // A swap, not a store: it reads (and so synchronizes with) a
             // NOTIFIED that a second `unpark` left while the driver
             // returned, whose writes the caller's re-check must see.
@@ -111,15 +148,17 @@ impl Parker {
     }
 
     /// Polls the driver without blocking, if no other worker holds it.
-    /// True if it did: nobody was waiting in the driver then, and a worker
-    /// that tried to park meanwhile found it taken and sleeps on its
-    /// condvar (the caller wakes one; see `worker::Context::poll_driver`).
-    pub(crate) fn poll_driver(driver: &Mutex<()>, events: &dyn Driver) -> bool {
-        let Some(_driver) = driver.try_lock() else {
+    /// True if a worker that parked meanwhile found the driver taken and
+    /// sleeps on its condvar while nobody waits in the driver (the caller
+    /// wakes one; see `worker::Context::poll_driver`).
+    pub(crate) fn poll_driver(driver: &DriverLock, events: &dyn Driver) -> bool {
+        let Some(held) = driver.lock.try_lock() else {
             return false;
         };
         events.park(Some(Duration::ZERO));
-        true
+        drop(held);
+        fence(SeqCst);
+        driver.wanted.swap(false, SeqCst)
     }
 
     pub(crate) fn unpark(&self, events: &dyn Driver) {

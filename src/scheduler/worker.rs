@@ -420,11 +420,13 @@ impl Context {
         // A worker that never parks (saturated) still shows as busy.
         self.count_busy();
         if Parker::poll_driver(&self.shared.driver_lock, &*self.shared.driver) {
-            // Nobody waits in the driver, and a worker that parked while
-            // this check held it sleeps on its condvar: timers and I/O would
-            // wait for our next check (or for the whole of a long poll).
-            // Wake a sleeper, if any and nobody searches, to take the
-            // driver over, as a worker leaving the driver with work does.
+            // A worker that parked while this check held the driver sleeps
+            // on its condvar, and nobody waits in the driver: timers and I/O
+            // would wait for our next check (or the whole of a long poll).
+            // Wake a sleeper, if nobody searches, to take the driver over,
+            // as a worker leaving the driver with work does. Only then: a
+            // wake at every check would pull the other worker into work
+            // this one handles alone (docs/work-stealing.md).
             self.shared.notify_parked();
         }
     }
