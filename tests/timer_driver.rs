@@ -25,23 +25,25 @@ fn a_timer_from_a_foreign_thread_wakes_the_parked_driver() {
     let handle = runtime.handle().clone();
     let (tx, rx) = mpsc::channel();
     let foreign = std::thread::spawn(move || {
-        for _ in 0..10 {
-            // Spawned from outside, armed on a worker.
-            let tx = tx.clone();
-            let start = Instant::now();
-            handle.spawn(async move {
-                sleep(Duration::from_millis(20)).await;
-                tx.send(start.elapsed()).unwrap();
-            });
-            let elapsed = rx.recv_timeout(LIMIT).expect("the timer never fired");
-            assert!(elapsed >= Duration::from_millis(20));
-            // Armed on this foreign thread itself (inside Handle::block_on).
-            let start = Instant::now();
-            handle.block_on(async { sleep(Duration::from_millis(5)).await });
-            assert!(start.elapsed() >= Duration::from_millis(5));
-        }
+        common::within_limit(move || {
+            for _ in 0..10 {
+                // Spawned from outside, armed on a worker.
+                let tx = tx.clone();
+                let start = Instant::now();
+                handle.spawn(async move {
+                    sleep(Duration::from_millis(20)).await;
+                    tx.send(start.elapsed()).unwrap();
+                });
+                let elapsed = rx.recv_timeout(LIMIT).expect("the timer never fired");
+                assert!(elapsed >= Duration::from_millis(20));
+                // Armed on this foreign thread itself (inside Handle::block_on).
+                let start = Instant::now();
+                handle.block_on(async { sleep(Duration::from_millis(5)).await });
+                assert!(start.elapsed() >= Duration::from_millis(5));
+            }
+        })
     });
-    // The foreign thread bounds each of its waits; join cannot hang.
+    // The foreign thread bounds its waits; join cannot hang.
     foreign.join().unwrap();
     drop(runtime);
 }
@@ -247,8 +249,9 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
     common::within_limit(|| {
         let runtime = common::one_worker();
         runtime.block_on(async {
-            // A sleep polled by a foreign executor whose waker panics.
-            let mut foreign = pin!(sleep(Duration::from_millis(1)));
+            // A sleep polled by a foreign executor whose waker panics (long
+            // enough to be pending at its first poll on a loaded machine).
+            let mut foreign = pin!(sleep(Duration::from_millis(20)));
             let bad = Waker::from(Arc::new(PanicWake));
             assert!(
                 foreign
@@ -256,7 +259,7 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
                     .poll(&mut Context::from_waker(&bad))
                     .is_pending()
             );
-            sleep(Duration::from_millis(5)).await;
+            sleep(Duration::from_millis(50)).await;
             assert_eq!(
                 corio::spawn(async { 5 }).await.unwrap(),
                 5,
