@@ -58,6 +58,11 @@ fn main() -> ExitCode {
         "{cores} cores, {} workers per multi-thread runtime; median of 5-10 samples taken in turns after a warm-up",
         args.workers
     );
+    if std::env::var_os("VERSUS_CORIO_NO_WATCHDOG").is_some() {
+        println!(
+            "VERSUS_CORIO_NO_WATCHDOG is set: corio runs without its default slow-poll watchdog"
+        );
+    }
     let reports: Vec<Report> = tables
         .into_iter()
         .map(|table| {
