@@ -352,6 +352,10 @@ fn lookup_host_resolves_on_the_blocking_pool_for_connect() {
             .filter(|a| a.is_ipv4())
             .collect();
         assert!(!addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()));
+        assert!(
+            corio::Handle::current().metrics().blocking_threads >= 1,
+            "the name was resolved on the blocking pool"
+        );
         let (accepted, connected) =
             futures_lite::future::zip(listener.accept(), TcpStream::connect(&addrs[..])).await;
         accepted.unwrap();
