@@ -1,7 +1,8 @@
 //! Shutting a runtime down: each unfinished future dropped exactly once
 //! (idle, queued or mid-abort), wakers kept past the runtime harmless,
 //! `shutdown_timeout` and `shutdown_background` bounded, spawns after
-//! shutdown cancelled.
+//! shutdown cancelled. The drops under test run in `common::within_limit`:
+//! a shutdown that hangs fails the test instead of hanging it.
 
 mod common;
 
@@ -80,7 +81,7 @@ fn shutdown_drops_each_idle_task_once() {
     }
     runtime.block_on(bounded(polled.wait()));
     assert_eq!(drops.total(), 0);
-    drop(runtime);
+    common::within_limit(move || drop(runtime));
     drops.assert_each_dropped_once();
     // The handles outlive the runtime and report cancellation.
     for handle in handles {
@@ -173,7 +174,7 @@ fn shutdown_drops_each_task_once_mid_abort() {
         }
         aborts
     });
-    drop(runtime);
+    common::within_limit(move || drop(runtime));
     let aborts = aborter.join().unwrap();
     drops.assert_each_dropped_once();
     assert!(aborts.iter().all(|a| a.is_finished()));
@@ -194,7 +195,7 @@ fn a_waker_kept_after_the_runtime_is_gone_does_nothing() {
         });
     }
     runtime.block_on(bounded(polled.wait()));
-    drop(runtime);
+    common::within_limit(move || drop(runtime));
     drops.assert_each_dropped_once();
     let waker = slot.lock().unwrap().take().unwrap();
     let clone = waker.clone();
@@ -237,7 +238,7 @@ fn a_waker_woken_during_shutdown_does_nothing() {
             }
         }
     });
-    drop(runtime);
+    common::within_limit(move || drop(runtime));
     waking.join().unwrap();
     drops.assert_each_dropped_once();
 }
@@ -322,7 +323,7 @@ fn a_runtime_dropped_inside_a_task_waits_for_nothing() {
 fn spawn_after_shutdown_began_is_cancelled() {
     let runtime = two_workers();
     let handle = runtime.handle().clone();
-    drop(runtime);
+    common::within_limit(move || drop(runtime));
     let drops = Drops::new(1);
     let tracked = drops.track(0);
     let late = handle.spawn(async move {
@@ -427,7 +428,7 @@ fn a_runtime_dropped_with_tasks_in_a_local_queue_is_freed() {
         }
     });
     assert_eq!(runtime.metrics().alive_tasks, 3);
-    drop(runtime);
+    common::within_limit(move || drop(runtime));
     assert_eq!(Arc::strong_count(&probe), 1, "the runtime leaked");
 }
 

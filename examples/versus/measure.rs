@@ -125,7 +125,9 @@ pub fn idle_tasks<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
 
 /// Measures one row: prepares its cells one after the other, samples them
 /// in turns, and returns each cell's medians or why it has none, in the
-/// order of [`CONTENDERS`].
+/// order of [`CONTENDERS`]. Each round starts with the next contender, so
+/// what one leaves behind (sockets closing, threads winding down) does not
+/// always land on the same neighbour's sample.
 pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<Vec<f64>, Missing>; 3] {
     let mut cells: [Cell; 3] =
         std::array::from_fn(|i| Cell::start(CONTENDERS[i], prepare[i], workers));
@@ -134,8 +136,8 @@ pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<Vec<f64>, Missing>;
         if round >= MIN_SAMPLES && sampling.elapsed() > BUDGET {
             break;
         }
-        for cell in &mut cells {
-            cell.sample();
+        for i in 0..cells.len() {
+            cells[(round + i) % cells.len()].sample();
         }
     }
     cells.map(Cell::medians)
