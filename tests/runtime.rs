@@ -17,13 +17,13 @@ use corio::{Handle, Runtime};
 fn crate_block_on_runs_and_cancels_leftover_tasks() {
     let drops = Drops::new(1);
     let tracked = drops.track(0);
-    let out = corio::block_on(async move {
+    let out = corio::block_on(bounded(async move {
         corio::spawn(async move {
             let _tracked = tracked;
             std::future::pending::<()>().await;
         });
         corio::spawn(async { 6 }).await.unwrap() * 7
-    });
+    }));
     assert_eq!(out, 42);
     // asyncio.run semantics: the runtime is gone, the leftover task with it.
     drops.assert_each_dropped_once();
@@ -241,10 +241,13 @@ fn block_on_is_allowed_inside_spawn_blocking() {
 fn shutdown_timeout_of_duration_max_waits_instead_of_overflowing() {
     let runtime = common::one_worker();
     let task = runtime.spawn(std::future::pending::<()>());
-    // No deadline: the workers are joined and the pending task cancelled.
-    runtime.shutdown_timeout(std::time::Duration::MAX);
-    let cancelled = futures_lite::future::block_on(task).unwrap_err();
-    assert!(cancelled.is_cancelled());
+    // No deadline: the workers are joined and the pending task cancelled
+    // (bounded here, so a hang fails the test).
+    common::within_limit(move || {
+        runtime.shutdown_timeout(std::time::Duration::MAX);
+        let cancelled = futures_lite::future::block_on(task).unwrap_err();
+        assert!(cancelled.is_cancelled());
+    });
 }
 
 /// `enter` from plain synchronous code: spawns, timers and sockets made
