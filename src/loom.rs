@@ -87,3 +87,23 @@ mod loom_mutex {
         }
     }
 }
+
+/// Waits on `condvar` while `condition` holds, until `deadline` (`None`: no
+/// deadline); true if the condition ended (checked once more at the
+/// deadline). The shutdown waits share it: for worker threads, for blocking
+/// threads, for the watchdog. loom does not model those, so it takes
+/// parking_lot's types under every cfg.
+pub(crate) fn wait_while_until<T>(
+    condvar: &parking_lot::Condvar,
+    guard: &mut parking_lot::MutexGuard<'_, T>,
+    deadline: Option<std::time::Instant>,
+    mut condition: impl FnMut(&mut T) -> bool,
+) -> bool {
+    match deadline {
+        Some(deadline) => {
+            condvar.wait_while_until(guard, &mut condition, deadline);
+        }
+        None => condvar.wait_while(guard, &mut condition),
+    }
+    !condition(guard)
+}

@@ -258,20 +258,12 @@ impl Pool {
         // A runtime dropped from one of its own blocking jobs: that thread
         // is still inside the job, and exits after it.
         let this_thread = usize::from(state.threads.iter().any(|t| t.thread().id() == me));
-        while state.num_threads > this_thread {
-            match deadline {
-                Some(deadline) => {
-                    if self
-                        .inner
-                        .exited
-                        .wait_until(&mut state, deadline)
-                        .timed_out()
-                    {
-                        return false;
-                    }
-                }
-                None => self.inner.exited.wait(&mut state),
-            }
+        let exited =
+            crate::loom::wait_while_until(&self.inner.exited, &mut state, deadline, |state| {
+                state.num_threads > this_thread
+            });
+        if !exited {
+            return false;
         }
         let threads = std::mem::take(&mut state.threads);
         drop(state);

@@ -383,17 +383,7 @@ impl Running {
     /// they all exited.
     fn wait(&self, deadline: Option<Instant>) -> bool {
         let mut count = self.count.lock();
-        while *count > 0 {
-            match deadline {
-                Some(deadline) => {
-                    if self.exited.wait_until(&mut count, deadline).timed_out() {
-                        return *count == 0;
-                    }
-                }
-                None => self.exited.wait(&mut count),
-            }
-        }
-        true
+        crate::loom::wait_while_until(&self.exited, &mut count, deadline, |count| *count > 0)
     }
 }
 

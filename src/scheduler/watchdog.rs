@@ -46,19 +46,13 @@ pub(crate) struct Watchdog {
 /// How the runtime tells the monitor to end, and learns that it has.
 #[derive(Default)]
 struct Stop {
-    state: Mutex<Phase>,
-    changed: Condvar,
-    /// `Phase::Stopping` readable without the lock, between two workers'
-    /// checks: no hook starts once `stop` has returned.
+    /// Set (under `exited`'s lock, so a sleeping monitor cannot miss it) by
+    /// `stop`; read without the lock between two workers' checks, so that
+    /// no hook starts once `stop` has returned.
     stopping: AtomicBool,
-}
-
-#[derive(Clone, Copy, Default, PartialEq)]
-enum Phase {
-    #[default]
-    Running,
-    Stopping,
-    Exited,
+    /// Set by the monitor as it ends.
+    exited: Mutex<bool>,
+    changed: Condvar,
 }
 
 impl Watchdog {
@@ -91,30 +85,16 @@ impl Watchdog {
         let Some(thread) = self.thread.take() else {
             return;
         };
-        let mut phase = self.stop.state.lock();
-        *phase = Phase::Stopping;
+        let mut exited = self.stop.exited.lock();
         self.stop.stopping.store(true, Ordering::SeqCst);
         self.stop.changed.notify_all();
         if thread.thread().id() == thread::current().id() {
             return;
         }
-        while *phase != Phase::Exited {
-            match deadline {
-                Some(deadline) => {
-                    if self
-                        .stop
-                        .changed
-                        .wait_until(&mut phase, deadline)
-                        .timed_out()
-                    {
-                        return;
-                    }
-                }
-                None => self.stop.changed.wait(&mut phase),
-            }
+        if crate::loom::wait_while_until(&self.stop.changed, &mut exited, deadline, |e| !*e) {
+            drop(exited);
+            let _ = thread.join();
         }
-        drop(phase);
-        let _ = thread.join();
     }
 }
 
@@ -128,33 +108,34 @@ struct Seen {
 }
 
 fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
-    // Says Exited however the loop ends, a panic included: `stop` may be
-    // waiting for it with no deadline.
+    // Says it exited however the loop ends, a panic included: `stop` may
+    // be waiting for it with no deadline.
     struct Exit<'a>(&'a Stop);
     impl Drop for Exit<'_> {
         fn drop(&mut self) {
-            *self.0.state.lock() = Phase::Exited;
+            *self.0.exited.lock() = true;
             self.0.changed.notify_all();
         }
     }
     let _exit = Exit(stop);
+    let stopping = || stop.stopping.load(Ordering::SeqCst);
     let mut seen = Vec::new();
-    let mut phase = stop.state.lock();
-    while *phase == Phase::Running {
-        stop.changed.wait_for(&mut phase, tick);
-        if *phase != Phase::Running {
+    let mut exited = stop.exited.lock();
+    while !stopping() {
+        stop.changed.wait_for(&mut exited, tick);
+        if stopping() {
             break;
         }
         // The checks run unlocked: a hook may block, or drop the runtime,
         // whose `stop` takes this lock.
-        let alive = parking_lot::MutexGuard::unlocked(&mut phase, || {
+        let alive = parking_lot::MutexGuard::unlocked(&mut exited, || {
             let now = clock::tick();
             let Some(shared) = shared.upgrade() else {
                 return false;
             };
             seen.resize(shared.remotes.len(), Seen::default());
             for (index, remote) in shared.remotes.iter().enumerate() {
-                if stop.stopping.load(Ordering::SeqCst) {
+                if stopping() {
                     return false;
                 }
                 check(&shared, index, remote, &mut seen[index], now);
