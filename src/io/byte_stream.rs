@@ -110,21 +110,19 @@ impl<T: ByteStream> Async<T> {
     /// Reads what has arrived, without waiting: `WouldBlock` if nothing
     /// has (see `Registration::try_io`).
     pub(crate) fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let fd = self.get_ref().as_raw_fd();
-        self.registration().try_io(Direction::Read, || {
+        self.try_read_with(|io| {
             // SAFETY: `buf` is a live, exclusively borrowed buffer of
             // `buf.len()` bytes.
-            unsafe { sys::recv(fd, buf.as_mut_ptr(), buf.len()) }
+            unsafe { sys::recv(io.as_raw_fd(), buf.as_mut_ptr(), buf.len()) }
         })
     }
 
     /// Writes what the send buffer takes now, without waiting:
     /// `WouldBlock` if it is full.
     pub(crate) fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
-        let fd = self.get_ref().as_raw_fd();
-        self.registration().try_io(Direction::Write, || {
+        self.try_write_with(|io| {
             // SAFETY: `buf` is a live slice of `buf.len()` initialized bytes.
-            unsafe { sys::send(fd, buf.as_ptr(), buf.len()) }
+            unsafe { sys::send(io.as_raw_fd(), buf.as_ptr(), buf.len()) }
         })
     }
 
