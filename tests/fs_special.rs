@@ -20,6 +20,17 @@ fn fifo(dir: &TempDir) -> PathBuf {
     path
 }
 
+/// Opens the FIFO at `path` for reading and writing both (Linux opens a
+/// FIFO so at once, with no peer).
+async fn open_both(path: &std::path::Path) -> File {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .await
+        .unwrap()
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_fifo_is_read_without_read_ahead_so_writes_still_work() {
@@ -27,12 +38,7 @@ fn a_fifo_is_read_without_read_ahead_so_writes_still_work() {
     let path = fifo(&dir);
     common::block_on(async {
         // Read and write on one descriptor (Linux opens a FIFO so at once).
-        let mut fifo = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
+        let mut fifo = open_both(&path).await;
         fifo.write_all(b"abcdef").await.unwrap();
         fifo.flush().await.unwrap();
         let mut one = [0; 1];
@@ -59,12 +65,7 @@ fn a_cancelled_read_of_a_fifo_loses_nothing() {
     let dir = TempDir::new("fifo-cancel");
     let path = fifo(&dir);
     common::block_on(async {
-        let mut fifo = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
+        let mut fifo = open_both(&path).await;
         // A reader exists (ours), so this open does not wait.
         let mut peer = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
         let mut buf = [0; 8];
@@ -103,12 +104,7 @@ fn a_write_to_a_fifo_reaches_the_reader_without_a_flush() {
         let _ = got_tx.send(reader.read_exact(&mut buf).map(|()| buf));
     });
     common::block_on(async {
-        let mut writer = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open(&path)
-            .await
-            .unwrap();
+        let mut writer = open_both(&path).await;
         writer.write_all(b"ping").await.unwrap();
         // No flush: the reader must get the bytes while the file is open.
         let received = common::recv(&got).unwrap();
