@@ -198,7 +198,7 @@ fn loom_a_driver_check_never_leaves_a_parking_worker_off_the_driver() {
     // free, the timer would wait for worker 0's next check.
     loom::model(|| {
         let idle = Arc::new(Idle::new(2));
-        let driver_lock = Arc::new(DriverLock::new());
+        let driver_lock = Arc::new(DriverLock::default());
         let driver = Arc::new(TimerDue::default());
         let sleeper = Worker::new();
         let parking = {

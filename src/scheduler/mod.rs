@@ -165,7 +165,7 @@ impl Shared {
             remotes: remotes.into_boxed_slice(),
             idle: Idle::new(num_workers),
             owned: OwnedTasks::new(),
-            driver_lock: park::DriverLock::new(),
+            driver_lock: park::DriverLock::default(),
             driver,
             config,
             slow_poll_us,

@@ -45,6 +45,7 @@ loom::thread_local! {
 }
 
 /// The driver's lock, and a word from workers that found it taken.
+#[derive(Default)]
 pub(crate) struct DriverLock {
     pub(super) lock: Mutex<()>,
     /// Set by a parking worker that found the driver taken and went to its
@@ -52,21 +53,6 @@ pub(crate) struct DriverLock {
     /// (`poll_driver`) that finds it set has left a sleeper off a free
     /// driver, and says so, for the caller to wake one.
     wanted: AtomicBool,
-}
-
-impl DriverLock {
-    pub(crate) fn new() -> DriverLock {
-        DriverLock {
-            lock: Mutex::new(()),
-            wanted: AtomicBool::new(false),
-        }
-    }
-}
-
-impl Default for DriverLock {
-    fn default() -> DriverLock {
-        DriverLock::new()
-    }
 }
 
 pub(crate) struct Parker {
