@@ -332,3 +332,60 @@ fn the_macros_take_into_future_and_try_join_takes_nothing() {
         assert_eq!(none, Ok(()));
     });
 }
+
+/// A pattern may bind with `mut` or `ref`, at any depth, and any pattern
+/// shape works: the test inside the poll uses a copy without them, the
+/// handler gets the bindings as written. A non-matching output with `mut`
+/// in the pattern still disables its branch.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn select_patterns_may_bind_with_mut_and_ref() {
+    #[derive(Debug)]
+    enum Message {
+        Data { id: u32, body: Vec<u8> },
+        Stop,
+    }
+    block_on(async {
+        let got = corio::select! {
+            Some(mut v) = async { Some(vec![1]) } => { v.push(2); v }
+        };
+        assert_eq!(got, vec![1, 2]);
+        let got = corio::select! {
+            biased;
+            Ok(Some(mut n)) = async { Ok::<_, ()>(None::<u32>) } => { n += 1; n }
+            Err(ref e) | Ok(Some(ref e)) = async { Err::<Option<u32>, u32>(9) } => *e,
+        };
+        assert_eq!(got, 9, "the first branch's None disabled it");
+        let got = corio::select! {
+            biased;
+            Message::Data { body: mut b, .. } = async { Message::Stop } => {
+                b.clear();
+                b
+            }
+            Message::Data { id, body: mut b } = async { Message::Data { id: 4, body: vec![1] } } => {
+                b.push(id as u8);
+                b
+            }
+        };
+        assert_eq!(got, vec![1, 4]);
+        let got = corio::select! {
+            biased;
+            Message::Stop = async { Message::Data { id: 1, body: Vec::new() } } => 0,
+            [mut first, .., ref last] = async { [1, 2, 3] } => { first += 10; first + *last }
+        };
+        assert_eq!(got, 14);
+        let got = corio::select! {
+            (mut a, (ref b, mut c)) = async { (1, (String::from("x"), 3)) } => {
+                a += 1;
+                c += 1;
+                format!("{a}{b}{c}")
+            }
+        };
+        assert_eq!(got, "2x4");
+        let got = corio::select! {
+            Some(mut v) = async { None::<u32> } => { v += 1; v },
+            else => 0,
+        };
+        assert_eq!(got, 0);
+    });
+}

@@ -24,6 +24,7 @@
 //! rotates its first branch at every poll; keeping the order otherwise makes
 //! `join!` interleave like asyncio's `gather`.)
 
+mod pattern;
 #[doc(hidden)]
 pub mod support;
 
@@ -155,9 +156,10 @@ macro_rules! try_join {
 /// at once), and when every branch is disabled the `else => handler` branch
 /// runs (without one, `select!` panics). Handlers run in the calling task,
 /// so they may `.await`, `break` or `return`. Anything `.await` takes works
-/// as a future (`IntoFuture`). At most 63 branches; patterns may not use
-/// `mut` or `ref` bindings (bind, then rebind with `let mut` in the
-/// handler).
+/// as a future (`IntoFuture`). Patterns may bind with `mut` or `ref`
+/// (`Some(mut msg) = rx.recv() => ...`). At most 63 branches; past about
+/// 55 the compiler's macro recursion limit needs raising in the calling
+/// crate (`#![recursion_limit = "256"]`), as each branch costs two steps.
 ///
 /// # Examples
 ///
@@ -175,7 +177,7 @@ macro_rules! try_join {
 /// ```
 #[macro_export]
 macro_rules! select {
-    (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) $p:pat = $f:expr, if $c:expr => $h:expr ) )+ }) => {{
+    (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) [$($p:tt)+] = $f:expr, if $c:expr => $h:expr ) )+ }) => {{
         let branches: u32 = 0 $( + $crate::__private::one(stringify!($f)) )+;
         ::std::assert!(branches < 64, "select! supports at most 63 branches");
         // The branch futures live in this inner block, which ends with the
@@ -207,9 +209,12 @@ macro_rules! select {
                         // frame, which is pinned while polled, and is never moved.
                         let mut fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
                         if fut.as_mut().poll_done(cx).is_ready() {
-                            #[allow(unused_variables)]
+                            // The output is tested in place, through a
+                            // reference, with `mut` and `ref` taken out of
+                            // the pattern (see `pattern.rs`).
+                            #[allow(unused_variables, unused_parens)]
                             let matched = match fut.as_mut().output() {
-                                Some($p) => true,
+                                Some($crate::__select_test_pattern!($($p)+)) => true,
                                 _ => false,
                             };
                             if matched {
@@ -243,8 +248,8 @@ macro_rules! select {
         $(
             if index == 0 $( + $crate::__private::one(stringify!($skip)) )* {
                 let ( $($skip,)* output, .. ) = &mut outputs;
-                #[allow(irrefutable_let_patterns)]
-                let $p = output.take().expect("select! takes the output once") else {
+                #[allow(irrefutable_let_patterns, unused_parens)]
+                let ($($p)+) = output.take().expect("select! takes the output once") else {
                     ::std::unreachable!("the output matched this pattern when polled")
                 };
                 $h
@@ -268,29 +273,67 @@ macro_rules! select {
     // Order matters: a block with a comma, then an expression with one (so
     // `{ v }.len(),` is an expression), then a block without, then a last
     // expression.
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:block, $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:block, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:block $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:block $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr, if $c:expr => $h:expr) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if $c => $h ) })
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:expr) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) })
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:block, $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:block, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr, $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:expr, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:block $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:block $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $p:pat = $f:expr => $h:expr) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) $p = $f, if true => $h ) })
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:expr) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) })
+    };
+    (@{ $($state:tt)* } @branch $($r:tt)*) => {
+        ::std::compile_error!("select!: expected `pattern = future => handler,` or `pattern = future, if condition => handler,`")
+    };
+    // A pattern longer than four tokens, read three tokens a step.
+    (@{ $($state:tt)* } @pattern [$($p:tt)*] = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$($p)*] = $($r)*)
+    };
+    (@{ $($state:tt)* } @pattern [$($p:tt)*] $a:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$($p)* $a] = $($r)*)
+    };
+    (@{ $($state:tt)* } @pattern [$($p:tt)*] $a:tt $b:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$($p)* $a $b] = $($r)*)
+    };
+    (@{ $($state:tt)* } @pattern [$($p:tt)*] $a:tt $b:tt $c:tt $($r:tt)+) => {
+        $crate::select!(@{ $($state)* } @pattern [$($p)* $a $b $c] $($r)+)
+    };
+    (@{ $($state:tt)* } @pattern $($r:tt)*) => {
+        ::std::compile_error!("select!: a branch is `pattern = future => handler`; no `=` after this pattern")
+    };
+    // Anything else starts a branch, with its pattern, read as raw tokens
+    // up to the `=` (see `pattern.rs`): in this same step when it is at
+    // most four tokens long (`Some(v)` is two). A branch then costs two
+    // steps of the compiler's recursion limit (128).
+    (@{ $($state:tt)* } $a:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a] = $($r)*)
+    };
+    (@{ $($state:tt)* } $a:tt $b:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a $b] = $($r)*)
+    };
+    (@{ $($state:tt)* } $a:tt $b:tt $c:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a $b $c] = $($r)*)
+    };
+    (@{ $($state:tt)* } $a:tt $b:tt $c:tt $d:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a $b $c $d] = $($r)*)
+    };
+    (@{ $($state:tt)* } $($r:tt)+) => {
+        $crate::select!(@{ $($state)* } @pattern [] $($r)+)
     };
     (biased; $($t:tt)*) => {
         $crate::select!(@{ biased = true; () } $($t)*)
