@@ -270,3 +270,38 @@ fn work_queued_by_a_finishing_run_until_runs_under_the_other() {
         assert_eq!(got, 1);
     });
 }
+
+/// Awaiting a set runs its tasks, and the tasks they spawn, until every
+/// one has finished, and not before: while one still waits the set stays
+/// pending, and a wake from another thread reaches it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn awaiting_a_local_set_runs_it_until_its_last_task_ends() {
+    let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
+    let mut local = corio::task::LocalSet::new();
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let (tx, rx) = corio::sync::oneshot::channel::<u32>();
+    let waiting = log.clone();
+    local.spawn_local(async move {
+        let n = rx.await.unwrap();
+        let inner = waiting.clone();
+        corio::task::spawn_local(async move { inner.borrow_mut().push(n + 1) });
+        waiting.borrow_mut().push(n);
+    });
+    let early = log.clone();
+    local.spawn_local(async move { early.borrow_mut().push(0) });
+    let waited = runtime.block_on(bounded(async {
+        corio::time::timeout(Duration::from_millis(50), &mut local).await
+    }));
+    assert!(
+        waited.is_err(),
+        "the set completed with a task still waiting"
+    );
+    assert_eq!(*log.borrow(), [0]);
+    let sender = thread::spawn(move || tx.send(5).unwrap());
+    runtime.block_on(bounded(local));
+    sender.join().unwrap();
+    assert_eq!(*log.borrow(), [0, 5, 6]);
+    // An empty set is done at once.
+    runtime.block_on(bounded(corio::task::LocalSet::new()));
+}

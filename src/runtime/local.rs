@@ -3,7 +3,8 @@
 //!
 //! A local task is the same one-allocation task as any other; only its
 //! scheduler differs. Its queue belongs to one `LocalSet`, and only the
-//! thread that owns the set polls it, inside `LocalSet::run_until`. A waker
+//! thread that owns the set polls it, inside `LocalSet::run_until` (or
+//! when the set itself is awaited, until its last task ends). A waker
 //! may still fire on any thread: it only pushes the task onto the set's
 //! queue (behind a mutex) and wakes the future that runs the set (each, if
 //! several `run_until`s of the set wait side by side; none, if the set's
@@ -167,6 +168,9 @@ fn is_running_here(shared: &Arc<Shared>) -> bool {
 /// ```
 pub struct LocalSet {
     shared: Arc<Shared>,
+    /// The key of the waker of the task awaiting this set itself in
+    /// [`Runners`] (0: not awaited yet).
+    key: u64,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -188,6 +192,7 @@ impl LocalSet {
                 owned: OwnedTasks::new(),
                 runners: Mutex::new(Runners::default()),
             }),
+            key: 0,
             _not_send: PhantomData,
         }
     }
@@ -240,6 +245,58 @@ impl LocalSet {
             key: 0,
         }
         .await
+    }
+}
+
+/// Awaiting the set itself runs its tasks until every one has finished,
+/// those they spawn included, as tokio's does; then it completes.
+///
+/// # Examples
+///
+/// ```
+/// use std::cell::Cell;
+/// use std::rc::Rc;
+/// let local = corio::task::LocalSet::new();
+/// let count = Rc::new(Cell::new(0));
+/// for _ in 0..3 {
+///     let count = count.clone();
+///     local.spawn_local(async move {
+///         corio::task::spawn_local(async move { count.set(count.get() + 1) });
+///     });
+/// }
+/// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+/// runtime.block_on(local);
+/// assert_eq!(count.get(), 3, "the tasks' own local tasks ran too");
+/// ```
+impl Future for LocalSet {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let shared = this.shared.clone();
+        assert_eq!(
+            thread::current().id(),
+            shared.owner,
+            "a LocalSet must be run on the thread that created it"
+        );
+        if this.key == 0
+            && let Ok(handle) = Handle::try_current()
+        {
+            handle.inner.local_sets.add(&shared);
+        }
+        let _enter = Enter::new(&shared);
+        let replaced = shared.runners.lock().register(&mut this.key, cx.waker());
+        drop(replaced);
+        run_turn(&shared, cx);
+        // A finished task leaves the owned list as it completes, so an
+        // empty list is a set with nothing left to run or wait for.
+        if shared.owned.len() == 0 {
+            let removed = shared.runners.lock().remove(this.key);
+            drop(removed);
+            this.key = 0;
+            return Poll::Ready(());
+        }
+        Poll::Pending
     }
 }
 
@@ -420,30 +477,36 @@ impl<F: Future> Future for RunUntil<'_, F> {
         if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
             return Poll::Ready(output);
         }
-        let mut ran = 0;
-        let more = loop {
-            if ran == TASKS_PER_TURN {
-                break true;
-            }
-            let next = shared.queue.lock().as_mut().and_then(VecDeque::pop_front);
-            let Some(task) = next else {
-                break false;
-            };
-            ran += 1;
-            if let Some(again) = task.run()
-                && let Some(tasks) = shared.queue.lock().as_mut()
-            {
-                tasks.push_back(again);
-            }
-        };
-        // The runtime counts this poll as one; these were `ran` more, and
-        // it turns its driver by the count (`scheduler::count_polls`).
-        scheduler::count_polls(ran);
-        if more {
-            // More local work: yield to the runtime and come straight back.
-            cx.waker().wake_by_ref();
-        }
+        run_turn(&shared, cx);
         Poll::Pending
+    }
+}
+
+/// One turn of the set on its owner thread, inside its [`Enter`]: runs up
+/// to [`TASKS_PER_TURN`] queued tasks, and if more are left, wakes `cx`
+/// to come straight back after yielding to the runtime.
+fn run_turn(shared: &Arc<Shared>, cx: &Context<'_>) {
+    let mut ran = 0;
+    let more = loop {
+        if ran == TASKS_PER_TURN {
+            break true;
+        }
+        let next = shared.queue.lock().as_mut().and_then(VecDeque::pop_front);
+        let Some(task) = next else {
+            break false;
+        };
+        ran += 1;
+        if let Some(again) = task.run()
+            && let Some(tasks) = shared.queue.lock().as_mut()
+        {
+            tasks.push_back(again);
+        }
+    };
+    // The runtime counts this poll as one; these were `ran` more, and it
+    // turns its driver by the count (`scheduler::count_polls`).
+    scheduler::count_polls(ran);
+    if more {
+        cx.waker().wake_by_ref();
     }
 }
 
