@@ -25,7 +25,7 @@ use parking_lot::{Mutex, const_mutex};
 use slab::Slab;
 
 /// The waker of each live `Signal`, `None` until it first waits (or after it
-/// was woken).
+/// was woken, or its `recv` returned).
 static WAITING: Mutex<Slab<Option<Waker>>> = const_mutex(Slab::new());
 
 /// One `Signal`'s slot in the list; removed on drop.
@@ -48,6 +48,20 @@ impl Listener {
             Some(current) if current.will_wake(waker) => {}
             _ => *slot = Some(waker.clone()),
         }
+    }
+
+    /// Forgets the stored waker: its `recv` returned, and a later drain
+    /// must not wake that caller for nothing.
+    pub(super) fn clear(&self) {
+        let gone = WAITING.lock()[self.key].take();
+        // Dropped outside the lock, as a waker's drop may run any code.
+        drop(gone);
+    }
+
+    /// Whether a waker is stored.
+    #[cfg(test)]
+    pub(super) fn is_waiting(&self) -> bool {
+        WAITING.lock()[self.key].is_some()
     }
 
     /// Wakes every listener but this one (which is running already).
