@@ -180,6 +180,27 @@ fn dropping_a_file_writes_its_buffer() {
     });
 }
 
+/// A file dropped after a short read gives its read-ahead back: a
+/// descriptor sharing the offset goes on where the caller stopped, not
+/// 64 KiB further.
+#[test]
+fn dropping_a_file_after_a_read_leaves_the_offset_at_the_read_position() {
+    let dir = TempDir::new("drop-read");
+    let path = dir.join("big");
+    std::fs::write(&path, vec![7u8; 100 * 1024]).unwrap();
+    let std_file = std::fs::File::open(&path).unwrap();
+    let mut other = std_file.try_clone().unwrap();
+    common::block_on(async move {
+        let mut file = File::from_std(std_file);
+        let mut four = [0; 4];
+        file.read_exact(&mut four).await.unwrap();
+        assert_eq!(four, [7; 4]);
+        drop(file);
+    });
+    let position = std::io::Seek::stream_position(&mut other).unwrap();
+    assert_eq!(position, 4, "the shared offset after the drop");
+}
+
 #[test]
 fn seek_then_read() {
     let dir = TempDir::new("seek");

@@ -25,7 +25,8 @@
 //!
 //! Reads fetch at least a chunk, so the std file's offset can be ahead of the
 //! caller's position by the unread bytes. Before a write, a seek or a flush
-//! the file *rewinds* by that many bytes, so the caller never notices.
+//! the file *rewinds* by that many bytes, so the caller never notices; a
+//! drop rewinds too, so a descriptor sharing the offset never notices.
 
 use std::fmt;
 use std::fs::Metadata;
@@ -326,6 +327,16 @@ impl Drop for File {
             if let Err(mut flush) = crate::blocking::try_spawn_mandatory(flush) {
                 flush();
             }
+        } else if let State::Idle(buf) = &mut self.state
+            && self.read_ahead
+            && buf.unread() > 0
+        {
+            // Read-ahead the caller never took: seek back over it, so that
+            // a descriptor sharing the offset (a `try_clone`, a child's
+            // inherited one) continues where the caller stopped reading.
+            // One `lseek`, which never waits on the disk, made right here.
+            let ahead = buf.discard_unread();
+            let _ = io::Seek::seek(&mut &*self.std, SeekFrom::Current(-ahead));
         }
     }
 }
