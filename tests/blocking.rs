@@ -192,6 +192,47 @@ fn shutdown_waits_for_running_jobs() {
     );
 }
 
+/// A thread idle past its keep-alive leaves the pool's count at once, but
+/// runs its stop hook inside the runtime: dropping the runtime waits for
+/// that hook too.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn drop_waits_for_the_stop_hook_of_a_thread_leaving_on_keep_alive() {
+    let (leaving_tx, leaving_rx) = mpsc::channel();
+    let (stopping_tx, stopping_rx) = mpsc::channel();
+    let (leaving_tx, stopping_tx) = (Mutex::new(leaving_tx), Mutex::new(stopping_tx));
+    let stopping_rx = Mutex::new(stopping_rx);
+    let hook_ended = Arc::new(AtomicBool::new(false));
+    let ended = hook_ended.clone();
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .blocking_keep_alive(Duration::from_millis(10))
+        .on_thread_stop(move || {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            if !name.contains("blocking") {
+                // The worker stops only once the runtime is being dropped.
+                let _ = stopping_tx.lock().unwrap().send(());
+                return;
+            }
+            let _ = leaving_tx.lock().unwrap().send(());
+            recv(&stopping_rx.lock().unwrap());
+            // Still in the hook while the drop waits for the pool.
+            std::thread::sleep(Duration::from_millis(100));
+            ended.store(true, SeqCst);
+        })
+        .build()
+        .unwrap();
+    let job = runtime.block_on(bounded(runtime.spawn_blocking(|| 1)));
+    assert_eq!(job.unwrap(), 1);
+    // The idle pool thread is in its stop hook, out of the pool's count.
+    recv(&leaving_rx);
+    common::within_limit(move || drop(runtime));
+    assert!(
+        hook_ended.load(SeqCst),
+        "drop returned before the leaving thread's stop hook ended"
+    );
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn queued_jobs_are_cancelled_at_shutdown() {

@@ -100,6 +100,9 @@ struct State {
     num_notify: usize,
     shutdown: bool,
     threads: Vec<thread::JoinHandle<()>>,
+    /// Threads that left the count idle past the keep-alive and still run
+    /// their stop hook, inside the runtime: `shutdown` waits for them too.
+    leaving: Vec<thread::ThreadId>,
     next_id: usize,
 }
 
@@ -128,6 +131,7 @@ impl Pool {
                     num_notify: 0,
                     shutdown: false,
                     threads: Vec::new(),
+                    leaving: Vec::new(),
                     next_id: 0,
                 }),
                 condvar: Condvar::new(),
@@ -260,7 +264,7 @@ impl Pool {
         let this_thread = usize::from(state.threads.iter().any(|t| t.thread().id() == me));
         let exited =
             crate::loom::wait_while_until(&self.inner.exited, &mut state, deadline, |state| {
-                state.num_threads > this_thread
+                state.num_threads > this_thread || state.leaving.iter().any(|&id| id != me)
             });
         if !exited {
             return false;
@@ -315,7 +319,7 @@ impl Inner {
 
     fn run(self: Arc<Self>) {
         // Entered first: the hooks run inside the runtime, as tokio's do.
-        let _enter = self.config.enter.as_ref().and_then(|enter| enter());
+        let enter = self.config.enter.as_ref().and_then(|enter| enter());
         run_thread_hook(self.config.on_thread_start.as_ref());
         let mut state = self.state.lock();
         'outer: loop {
@@ -367,12 +371,18 @@ impl Inner {
         }
         // Idle past the keep-alive: leave the count at once, so a job queued
         // while the hook runs starts a thread rather than waiting for this
-        // one; and forget our own JoinHandle.
+        // one; and forget our own JoinHandle. Until the hook has run and
+        // this thread has left the runtime, it is `leaving`, which a
+        // shutdown waits for: a dropped runtime has run every stop hook.
         state.num_threads -= 1;
         let me = thread::current().id();
         state.threads.retain(|t| t.thread().id() != me);
-        self.exited.notify_all();
+        state.leaving.push(me);
         drop(state);
         run_thread_hook(self.config.on_thread_stop.as_ref());
+        drop(enter);
+        let mut state = self.state.lock();
+        state.leaving.retain(|&id| id != me);
+        self.exited.notify_all();
     }
 }
