@@ -56,8 +56,9 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
 ///
 /// `ptr` is the header of a live cell made by `Cell::<F, S>::allocate`
 /// (the vtable's functions are instantiated for exactly that cell), and the
-/// caller holds the reference of the queue it took the task from, and has
-/// won the transition to RUNNING.
+/// caller holds the reference of the queue it took the task from. This
+/// function makes the transition to RUNNING itself (and gives up if the
+/// task is running or complete already).
 pub(super) unsafe fn poll<F: Future, S: Schedule>(ptr: NonNull<Header>, started: u64) -> bool {
     // SAFETY: the vtable was built for these types; the queue's ref keeps it alive.
     let cell = unsafe { cell::<F, S>(ptr) };

@@ -103,8 +103,9 @@ impl MissedTickBehavior {
             MissedTickBehavior::Delay => now.saturating_add(period),
             MissedTickBehavior::Skip => {
                 let behind = (now - timeout).as_nanos() % period.as_nanos();
-                // `behind` < period, so this fits a u64 of nanoseconds.
-                now.saturating_add(period - Duration::from_nanos(behind as u64))
+                // `behind` < period, and a `Duration` rebuilt from
+                // `as_nanos` keeps every bit of a period of any length.
+                now.saturating_add(period - duration_from_nanos(behind))
             }
         }
     }
@@ -271,6 +272,14 @@ impl Interval {
     }
 }
 
+/// The `Duration` of `nanos` nanoseconds, for any count below a
+/// `Duration`'s own range (`Duration::from_nanos` takes only a `u64`).
+fn duration_from_nanos(nanos: u128) -> Duration {
+    const PER_SECOND: u128 = 1_000_000_000;
+    let secs = u64::try_from(nanos / PER_SECOND).expect("below a Duration's range");
+    Duration::new(secs, (nanos % PER_SECOND) as u32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +305,20 @@ mod tests {
         assert_eq!(
             MissedTickBehavior::Delay.next_timeout(at(b, 10), at(b, 45), p),
             at(b, 55)
+        );
+    }
+
+    /// A period longer than `u64::MAX` nanoseconds (585 years) keeps its
+    /// phase too: the remainder is not cut to 64 bits.
+    #[test]
+    fn skip_keeps_the_phase_of_a_period_past_u64_nanoseconds() {
+        let b = Instant::from_std(std::time::Instant::now());
+        let p = Duration::from_secs(u64::MAX / 1_000_000_000 * 4);
+        // 1.5 periods behind: the next tick is half a period ahead.
+        let behind = p + p / 2;
+        assert_eq!(
+            MissedTickBehavior::Skip.next_timeout(b, b + behind, p),
+            b + behind + p / 2
         );
     }
 

@@ -173,7 +173,7 @@ impl Sleep {
         // The new deadline may already have passed: the next poll reads the
         // clock (`fresh` skips that only for a deadline surely ahead).
         this.fresh = false;
-        this.timers.reset(&this.registration, deadline);
+        this.timers.reset(&this.registration, this.deadline);
     }
 
     /// `Unpin` version of the `Future` impl, for `Timeout` and `Interval`.
