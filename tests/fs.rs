@@ -201,6 +201,29 @@ fn dropping_a_file_after_a_read_leaves_the_offset_at_the_read_position() {
     assert_eq!(position, 4, "the shared offset after the drop");
 }
 
+/// A `File` used outside a runtime panics, as documented, but keeps the
+/// bytes it was given: its drop (outside, on the dropping thread) still
+/// writes them.
+#[test]
+fn a_file_op_panicking_outside_a_runtime_keeps_the_buffered_bytes() {
+    let dir = TempDir::new("outside");
+    let path = dir.join("buffered");
+    let runtime = common::two_workers();
+    let mut file = runtime.block_on(common::bounded(async {
+        let mut file = File::create(&path).await.unwrap();
+        file.write_all(b"hello").await.unwrap();
+        file
+    }));
+    drop(runtime);
+    let flushed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        futures_lite::future::block_on(file.flush())
+    }));
+    let message = common::panic_message(&*flushed.unwrap_err());
+    assert!(message.contains("outside a corio runtime"), "{message}");
+    drop(file);
+    assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+}
+
 #[test]
 fn seek_then_read() {
     let dir = TempDir::new("seek");

@@ -104,9 +104,24 @@ where
 {
     CURRENT.with(|c| match c.borrow().as_ref() {
         Some(pool) => pool.spawn(f, location, mandatory),
-        None => panic!(
-            "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
-             or a spawned task, or under `Runtime::enter()`"
-        ),
+        None => outside_runtime(what),
     })
+}
+
+/// Panics as [`spawn`] would, unless this thread is inside a runtime: for
+/// a caller that must check before it gives a job its state (a `File`
+/// moving its buffer into the job would lose it in the panic).
+#[track_caller]
+pub(crate) fn assert_in_runtime(what: &str) {
+    if CURRENT.with(|c| c.borrow().is_none()) {
+        outside_runtime(what);
+    }
+}
+
+#[track_caller]
+fn outside_runtime(what: &str) -> ! {
+    panic!(
+        "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
+         or a spawned task, or under `Runtime::enter()`"
+    )
 }

@@ -20,7 +20,7 @@ mod context;
 mod pool;
 
 pub(crate) use context::{
-    EnterGuard, asyncify, spawn, spawn_mandatory, try_enter, try_spawn_mandatory,
+    EnterGuard, assert_in_runtime, asyncify, spawn, spawn_mandatory, try_enter, try_spawn_mandatory,
 };
 
 pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook, run_thread_hook};

@@ -56,6 +56,10 @@ impl File {
     where
         F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
     {
+        // Checked before the buffer moves into the job: outside a runtime
+        // the spawn panics, and written bytes would go down with the job
+        // instead of staying for the drop to write.
+        crate::blocking::assert_in_runtime("corio::fs::File");
         let mut buf = mem::take(self.buf());
         let std = self.std.clone();
         let job = move || {
@@ -84,8 +88,12 @@ impl File {
 
     /// Hands the read-ahead back to the file: seeks back over it.
     pub(super) fn start_rewind(&mut self) {
-        let ahead = self.buf().discard_unread();
-        self.start(move |_, mut std| std.seek(SeekFrom::Current(-ahead)).map(|_| Done::Rewound));
+        // Discarded by the job, which owns the buffer: a rewind that never
+        // starts leaves the read-ahead where it was.
+        self.start(move |buf, mut std| {
+            let ahead = buf.discard_unread();
+            std.seek(SeekFrom::Current(-ahead)).map(|_| Done::Rewound)
+        });
     }
 
     /// A flush is mandatory: a write returned as soon as its bytes were in
