@@ -26,6 +26,9 @@ const NOT_PUBLIC: &[&str] = &[
     // be `pub` to be reachable from the user's crate, and lib.rs re-exports it
     // `#[doc(hidden)]` as `__private`: an implementation detail, not API.
     "src/macros/support.rs",
+    // Likewise the `#[doc(hidden)]` macro `select!` expands to, which tests
+    // a branch's output with a pattern stripped of `mut` and `ref`.
+    "src/macros/pattern.rs",
     // The sealed half of `net::ToSocketAddrs`: `pub` so that the public
     // trait may name it, in a private module so that nobody else can.
     "src/net/addr/sealed.rs",
