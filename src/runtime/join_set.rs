@@ -277,9 +277,14 @@ impl<T> JoinSet<T> {
                 match ready.keys.pop_front() {
                     Some(key) => key,
                     None => {
-                        if let Some(cx) = &cx {
-                            ready.waiter = Some(cx.waker().clone());
-                        }
+                        let replaced = match (&cx, &ready.waiter) {
+                            (Some(cx), Some(known)) if known.will_wake(cx.waker()) => None,
+                            (Some(cx), _) => ready.waiter.replace(cx.waker().clone()),
+                            (None, _) => None,
+                        };
+                        // A waker's drop may run any code: not under the lock.
+                        drop(ready);
+                        drop(replaced);
                         return Poll::Pending;
                     }
                 }
