@@ -305,3 +305,40 @@ fn awaiting_a_local_set_runs_it_until_its_last_task_ends() {
     // An empty set is done at once.
     runtime.block_on(bounded(corio::task::LocalSet::new()));
 }
+
+/// A current-thread runtime dropped while a thread is inside its
+/// `block_on`, by that future itself or by another thread: the runtime
+/// runs nothing more, and the future is driven to its end on its own
+/// thread, as on a multi-thread runtime (this used to panic there).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn block_on_outlives_the_shutdown_of_its_current_thread_runtime() {
+    common::within_limit(|| {
+        let runtime = current_thread();
+        let handle = runtime.handle().clone();
+        let out = handle.block_on(async move {
+            drop(runtime);
+            corio::task::yield_now().await;
+            5
+        });
+        assert_eq!(out, 5, "dropped inside its own block_on");
+
+        let runtime = current_thread();
+        let handle = runtime.handle().clone();
+        let (tx, rx) = corio::sync::oneshot::channel::<()>();
+        let (inside_tx, inside) = std::sync::mpsc::channel();
+        let blocked = thread::spawn(move || {
+            handle.block_on(async move {
+                inside_tx.send(()).unwrap();
+                rx.await.is_err()
+            })
+        });
+        common::recv(&inside);
+        drop(runtime);
+        drop(tx);
+        assert!(
+            blocked.join().expect("block_on panicked"),
+            "the future saw its sender dropped"
+        );
+    });
+}

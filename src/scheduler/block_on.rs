@@ -72,7 +72,11 @@ impl Wake for MainWaker {
 /// Runs `future` on this thread as worker 0, running the runtime's tasks
 /// while it waits. Returns `None` at once if another thread holds the core
 /// (it is in `block_on` already): the caller then waits on the future until
-/// the core comes back (`Shared::core_is_free`) and tries again.
+/// the core comes back (`Shared::core_is_free`) and tries again. Also
+/// `None`, with the future still pending, if the runtime shuts down
+/// meanwhile (dropped by another thread, or inside this very future): it
+/// runs no task any more, and the caller drives the future on its own, as
+/// a multi-thread runtime's `block_on` does (tokio panics instead).
 pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> Option<F::Output> {
     let core = shared.take_core(0)?;
     let main = Arc::new(MainWaker {
@@ -93,13 +97,12 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> O
                 if main.woken.swap(false, Ordering::AcqRel)
                     && let Poll::Ready(out) = task::with_budget(|| future.as_mut().poll(&mut cx))
                 {
-                    return out;
+                    return Some(out);
                 }
                 since_driver = since_driver.saturating_add(INNER_POLLS.with(|c| c.replace(0)));
-                assert!(
-                    !worker.shared().is_shutdown(),
-                    "the runtime was shut down while `block_on` was running on it"
-                );
+                if worker.shared().is_shutdown() {
+                    return None;
+                }
                 let ran = worker.run_some(batch);
                 if ran == 0 && !main.woken.load(Ordering::Acquire) {
                     // Parking turns the driver.
@@ -121,7 +124,7 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> O
     // Hand the core back before a panic goes on, so the runtime keeps its queue.
     shared.put_core(core);
     match result.expect("the closure ran") {
-        Ok(output) => Some(output),
+        Ok(output) => output,
         Err(panic) => resume_unwind(panic),
     }
 }
