@@ -318,6 +318,29 @@ fn a_runtime_dropped_inside_a_task_waits_for_nothing() {
     job.finish();
 }
 
+/// `shutdown_timeout` in a task waits for nothing either, whatever the
+/// timeout: the blocking job it would wait for may itself wait on the task
+/// that called it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_inside_a_task_waits_for_nothing() {
+    let inner = two_workers();
+    let job = BlockingJob::start(&inner);
+    let job = block_on(async move {
+        corio::spawn(async move {
+            inner.shutdown_timeout(Duration::MAX);
+            job
+        })
+        .await
+        .unwrap()
+    });
+    assert!(
+        job.is_running(),
+        "shutdown_timeout waited for the blocking job"
+    );
+    job.finish();
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn spawn_after_shutdown_began_is_cancelled() {

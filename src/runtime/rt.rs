@@ -280,7 +280,10 @@ impl Runtime {
 
     /// Shuts down, waiting at most `timeout` in all: for workers to finish
     /// the poll they are in, then for running blocking jobs. Whatever is
-    /// still running then is left to finish on its own thread.
+    /// still running then is left to finish on its own thread. Called in an
+    /// async context (a task, a `block_on` future), where waiting would
+    /// stall the thread that runs it, it waits for nothing, as a drop there
+    /// does (tokio panics there unless `timeout` is zero).
     ///
     /// # Examples
     ///
@@ -296,6 +299,11 @@ impl Runtime {
     /// assert!(start.elapsed() < Duration::from_secs(5), "it left the blocked job behind");
     /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) {
+        let timeout = if context::may_block() {
+            timeout
+        } else {
+            Duration::ZERO
+        };
         self.shutdown(Some(timeout));
     }
 
