@@ -88,6 +88,25 @@ fn invalid_builder_values_are_invalid_input_errors() {
     }
 }
 
+/// `worker_threads(0)`: the multi-thread builder's error points to the
+/// current-thread flavour; the current-thread builder's does not point to
+/// itself.
+#[test]
+fn zero_worker_threads_names_the_fix_that_applies() {
+    let multi = Runtime::builder().worker_threads(0).build().unwrap_err();
+    assert!(multi.to_string().contains("new_current_thread"), "{multi}");
+    let current = corio::runtime::Builder::new_current_thread()
+        .worker_threads(0)
+        .build()
+        .unwrap_err();
+    assert_eq!(current.kind(), ErrorKind::InvalidInput);
+    assert!(current.to_string().contains("worker_threads"), "{current}");
+    assert!(
+        !current.to_string().contains("new_current_thread"),
+        "{current}"
+    );
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn thread_name_shows_in_worker_and_blocking_threads() {

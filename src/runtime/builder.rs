@@ -416,9 +416,12 @@ impl Builder {
     fn validate(&self) -> io::Result<()> {
         let invalid = |msg: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, msg.to_string()));
         if self.worker_threads == Some(0) {
-            return invalid(
-                "worker_threads must be at least 1 (use Builder::new_current_thread for no worker threads)",
-            );
+            return invalid(match self.flavor {
+                Flavor::CurrentThread => "worker_threads must be at least 1",
+                Flavor::MultiThread => {
+                    "worker_threads must be at least 1 (use Builder::new_current_thread for no worker threads)"
+                }
+            });
         }
         if self.worker_threads.is_some_and(|n| n > 32_768) {
             return invalid("worker_threads must be at most 32768");
