@@ -258,3 +258,66 @@ fn async_over_a_regular_file_says_what_to_use_and_leaves_the_file_blocking() {
         std::fs::remove_file(&path).unwrap();
     });
 }
+
+/// A runtime shutting down wakes every task waiting on one of its sources,
+/// so that it gets an error instead of hanging: a waker that panics (a
+/// foreign executor's) must not keep the ones after it from being woken,
+/// nor escape the runtime's drop.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_wakes_every_io_waiter_even_past_a_panicking_waker() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Wake, Waker};
+
+    struct Panics;
+    impl Wake for Panics {
+        fn wake(self: Arc<Self>) {
+            panic!("a foreign waker panics");
+        }
+    }
+    struct Flag(AtomicBool);
+    impl Wake for Flag {
+        fn wake(self: Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    let runtime = common::two_workers();
+    let guard = runtime.enter();
+    let (a, _a_peer) = std::os::unix::net::UnixStream::pair().unwrap();
+    let (b, _b_peer) = std::os::unix::net::UnixStream::pair().unwrap();
+    let (a, b) = (Async::new(a).unwrap(), Async::new(b).unwrap());
+    let mut first = Box::pin(a.readable());
+    let mut second = Box::pin(b.readable());
+    let woken = Arc::new(Flag(AtomicBool::new(false)));
+    let panics = Waker::from(Arc::new(Panics));
+    let flag = Waker::from(woken.clone());
+    assert!(
+        first
+            .as_mut()
+            .poll(&mut Context::from_waker(&panics))
+            .is_pending()
+    );
+    assert!(
+        second
+            .as_mut()
+            .poll(&mut Context::from_waker(&flag))
+            .is_pending()
+    );
+    drop(guard);
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(runtime)));
+    assert!(
+        dropped.is_ok(),
+        "the waker's panic escaped the runtime's drop"
+    );
+    assert!(
+        woken.0.load(Ordering::SeqCst),
+        "the second waiter was never woken"
+    );
+    let waited = second.as_mut().poll(&mut Context::from_waker(&flag));
+    assert!(
+        matches!(waited, std::task::Poll::Ready(Err(_))),
+        "a shut-down runtime's source is an error"
+    );
+}

@@ -13,12 +13,15 @@
 //! ```text
 //!    usize key:   [ generation (high bits) | index (low bits) ]
 //!    64-bit:          32 bits                  32 bits
+//!    32-bit:          12 bits                  20 bits
 //! ```
 //!
 //! An event is delivered only if the slot's current source has exactly the
 //! event's key. The generation wraps, so a confusion needs the same slot to be
-//! reused by the 2^32nd registration after the stale one, while that one
-//! event is still in flight: not a case worth a wider key.
+//! reused by the 2^32nd registration after the stale one (the 4,096th on a
+//! 32-bit target), while that one event is still in flight, which is
+//! microseconds between `epoll_wait` and the slab lookup: not a case worth a
+//! wider key.
 
 /// Low bits of a key that hold the slab index.
 const INDEX_BITS: u32 = if usize::BITS >= 64 { 32 } else { 20 };

@@ -234,7 +234,9 @@ impl Reactor {
                 source.close(Closed::ShutDown, &mut wake);
             }
         }
-        wake.into_iter().for_each(Waker::wake);
+        // One waker that panics (a foreign executor's) must not leave the
+        // others unwoken, nor unwind out of the runtime's drop.
+        wake.into_iter().for_each(crate::task::wake_catching_panics);
         self.notify();
     }
 
@@ -306,7 +308,9 @@ impl Reactor {
         // A failure means the fd was never added or is gone: nothing to undo.
         let _ = self.poller.delete(fd);
         self.remove(source);
-        wake.into_iter().for_each(Waker::wake);
+        // As in `shutdown`; this runs in `Registration::drop`, where a
+        // panic during an unwind would abort.
+        wake.into_iter().for_each(crate::task::wake_catching_panics);
     }
 
     fn remove(&self, source: &Source) {
