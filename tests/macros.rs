@@ -389,3 +389,45 @@ fn select_patterns_may_bind_with_mut_and_ref() {
         assert_eq!(got, 0);
     });
 }
+
+/// Patterns of up to eight tokens cost a branch two steps of the default
+/// recursion limit: 30 branches of five-token or-patterns fit.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn select_takes_30_branches_of_or_patterns_within_the_default_limit() {
+    block_on(async {
+        let got = corio::select! {
+            Ok(v) | Err(v) = async { Err::<u32, u32>(0) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(1) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(2) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(3) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(4) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(5) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(6) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(7) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(8) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(9) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(10) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(11) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(12) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(13) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(14) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(15) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(16) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(17) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(18) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(19) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(20) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(21) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(22) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(23) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(24) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(25) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(26) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(27) }, if false => v,
+            Ok(v) | Err(v) = async { Err::<u32, u32>(28) }, if false => v,
+            Ok(v) | Err(v) = async { Ok::<u32, u32>(99) } => v,
+        };
+        assert_eq!(got, 99);
+    });
+}

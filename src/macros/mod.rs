@@ -157,9 +157,11 @@ macro_rules! try_join {
 /// runs (without one, `select!` panics). Handlers run in the calling task,
 /// so they may `.await`, `break` or `return`. Anything `.await` takes works
 /// as a future (`IntoFuture`). Patterns may bind with `mut` or `ref`
-/// (`Some(mut msg) = rx.recv() => ...`). At most 63 branches; past about
-/// 55 the compiler's macro recursion limit needs raising in the calling
-/// crate (`#![recursion_limit = "256"]`), as each branch costs two steps.
+/// (`Some(mut msg) = rx.recv() => ...`). At most 63 branches. Each costs
+/// the macro two steps of the compiler's recursion limit (128) when its
+/// pattern is at most eight tokens long (`Some(v)` is two, `Ok(v) | Err(v)`
+/// five), a few more for a longer one: past about 55 branches, the calling
+/// crate raises that limit (`#![recursion_limit = "256"]`).
 ///
 /// # Examples
 ///
@@ -300,7 +302,7 @@ macro_rules! select {
     (@{ $($state:tt)* } @branch $($r:tt)*) => {
         ::std::compile_error!("select!: expected `pattern = future => handler,` or `pattern = future, if condition => handler,`")
     };
-    // A pattern longer than four tokens, read three tokens a step.
+    // A pattern longer than eight tokens: the rest, three tokens a step.
     (@{ $($state:tt)* } @pattern [$($p:tt)*] = $($r:tt)*) => {
         $crate::select!(@{ $($state)* } @branch [$($p)*] = $($r)*)
     };
@@ -318,8 +320,8 @@ macro_rules! select {
     };
     // Anything else starts a branch, with its pattern, read as raw tokens
     // up to the `=` (see `pattern.rs`): in this same step when it is at
-    // most four tokens long (`Some(v)` is two). A branch then costs two
-    // steps of the compiler's recursion limit (128).
+    // most eight tokens long (`Some(v)` is two, `Ok(v) | Err(v)` five). A
+    // branch then costs two steps of the compiler's recursion limit (128).
     (@{ $($state:tt)* } $a:tt = $($r:tt)*) => {
         $crate::select!(@{ $($state)* } @branch [$a] = $($r)*)
     };
@@ -332,8 +334,23 @@ macro_rules! select {
     (@{ $($state:tt)* } $a:tt $b:tt $c:tt $d:tt = $($r:tt)*) => {
         $crate::select!(@{ $($state)* } @branch [$a $b $c $d] = $($r)*)
     };
-    (@{ $($state:tt)* } $($r:tt)+) => {
-        $crate::select!(@{ $($state)* } @pattern [] $($r)+)
+    (@{ $($state:tt)* } $a:tt $b:tt $c:tt $d:tt $e:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a $b $c $d $e] = $($r)*)
+    };
+    (@{ $($state:tt)* } $a:tt $b:tt $c:tt $d:tt $e:tt $f:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a $b $c $d $e $f] = $($r)*)
+    };
+    (@{ $($state:tt)* } $a:tt $b:tt $c:tt $d:tt $e:tt $f:tt $g:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a $b $c $d $e $f $g] = $($r)*)
+    };
+    (@{ $($state:tt)* } $a:tt $b:tt $c:tt $d:tt $e:tt $f:tt $g:tt $h:tt = $($r:tt)*) => {
+        $crate::select!(@{ $($state)* } @branch [$a $b $c $d $e $f $g $h] = $($r)*)
+    };
+    (@{ $($state:tt)* } $a:tt $b:tt $c:tt $d:tt $e:tt $f:tt $g:tt $h:tt $($r:tt)+) => {
+        $crate::select!(@{ $($state)* } @pattern [$a $b $c $d $e $f $g $h] $($r)+)
+    };
+    (@{ $($state:tt)* } $($r:tt)*) => {
+        ::std::compile_error!("select!: a branch is `pattern = future => handler`; no `=` after this pattern")
     };
     (biased; $($t:tt)*) => {
         $crate::select!(@{ biased = true; () } $($t)*)

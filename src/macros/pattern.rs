@@ -8,8 +8,10 @@
 //! futures are dropped, by value, to bind the handler's variables. A
 //! pattern such as `Some(mut msg)` is fine the second time and refused the
 //! first: `mut` (or `ref`) on a binding matched through a reference would
-//! move out of it. So the first test uses a copy of the pattern with every
-//! `mut` and `ref` taken out, which matches exactly the same values.
+//! move out of it. So the first test uses a copy of the pattern with its
+//! binding modifiers, `mut` and `ref`, taken out: it matches the same
+//! values. (A `mut` or `ref` right after a `&` stays: `&mut n` is a
+//! reference pattern, not a modifier.)
 //!
 //! A `macro_rules!` macro cannot look inside a `$p:pat` it has captured, so
 //! `select!` collects the pattern as raw tokens, up to the `=` that ends
@@ -39,6 +41,15 @@ macro_rules! __select_test_pattern {
     };
     (@close brace [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
         $crate::__select_test_pattern!(@ [$($open)*] [$($outer)* {$($kept)*}] $($after)*)
+    };
+    // A reference pattern's `mut` (`&mut n`) is no binding modifier: kept,
+    // as is a `ref` right after a `&`, so that these test as they did
+    // before `select!` cleaned patterns.
+    (@ [$($open:tt)*] [$($kept:tt)*] & mut $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)* & mut] $($rest)*)
+    };
+    (@ [$($open:tt)*] [$($kept:tt)*] & ref $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)* & ref] $($rest)*)
     };
     // The two binding modifiers are dropped.
     (@ [$($open:tt)*] [$($kept:tt)*] mut $($rest:tt)*) => {
