@@ -214,6 +214,28 @@ fn a_local_set_run_by_one_runtime_then_another_is_in_each_ones_dump() {
     assert!(in_dump(&second), "a new runtime lists the set's task too");
 }
 
+/// The same for a set awaited as a future: the second runtime to poll it
+/// lists its task too.
+#[test]
+fn a_local_set_awaited_by_one_runtime_then_another_is_in_each_ones_dump() {
+    let mut set = corio::task::LocalSet::new();
+    let id = set.spawn_local(std::future::pending::<()>()).id().as_u64();
+    let mut in_dump = |runtime: &corio::Runtime| {
+        let handle = runtime.handle().clone();
+        let set = &mut set;
+        runtime.block_on(bounded(async move {
+            // Its task never ends, so neither does the set: one poll.
+            let _ = futures_lite::future::poll_once(set).await;
+            handle.dump().tasks.iter().any(|t| t.id == id)
+        }))
+    };
+    let first = common::one_worker();
+    assert!(in_dump(&first));
+    drop(first);
+    let second = common::one_worker();
+    assert!(in_dump(&second), "a new runtime lists the set's task too");
+}
+
 #[test]
 fn a_slow_poll_is_reported_exactly_once_with_the_task_name() {
     let (runtime, reports) = runtime_with_reports(Some(Duration::from_millis(50)));

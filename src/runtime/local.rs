@@ -53,15 +53,17 @@ struct Shared {
     /// would hold this `Shared` forever, and the task cell with it).
     queue: Mutex<Option<VecDeque<Notified<Arc<Shared>>>>>,
     owned: OwnedTasks<Arc<Shared>>,
-    /// The futures running the set (`run_until`), to wake when a task is
-    /// queued: usually one; several when two `run_until`s of one set wait
-    /// side by side with wakers of their own.
+    /// The futures running the set (`run_until`, or the set awaited
+    /// itself), to wake when a task is queued: usually one; several when
+    /// two `run_until`s of one set wait side by side with wakers of their
+    /// own.
     runners: Mutex<Runners>,
 }
 
-/// The wakers of the `run_until`s that wait, each under the key its
-/// `RunUntil` holds (0: none), so that one that ends or is dropped takes
-/// out its own waker and no other.
+/// The wakers of the `run_until`s (and of a task awaiting the set) that
+/// wait, each under the key its `RunUntil` (or the `LocalSet`) holds (0:
+/// none), so that one that ends or is dropped takes out its own waker and
+/// no other.
 #[derive(Default)]
 struct Runners {
     last_key: u64,
@@ -136,15 +138,17 @@ impl Schedule for Arc<Shared> {
 }
 
 thread_local! {
-    /// The set whose `run_until` is polling on this thread.
+    /// The set whose `run_until` (or own poll) is polling on this thread.
     static CURRENT: Cell<*const Arc<Shared>> = const { Cell::new(std::ptr::null()) };
 }
 
-/// Whether `shared`'s `run_until` (or drop) is running on this thread.
+/// Whether `shared`'s `run_until` (or own poll, or drop) is running on
+/// this thread.
 fn is_running_here(shared: &Arc<Shared>) -> bool {
     let ptr = CURRENT.with(Cell::get);
     // SAFETY: the pointer is set only while `RunUntil::poll` (or
-    // `LocalSet::drop`) borrows the set's `Arc` on this thread.
+    // `LocalSet::poll` or `LocalSet::drop`) borrows the set's `Arc` on this
+    // thread.
     unsafe { ptr.as_ref() }.is_some_and(|current| Arc::ptr_eq(current, shared))
 }
 
@@ -171,6 +175,10 @@ pub struct LocalSet {
     /// The key of the waker of the task awaiting this set itself in
     /// [`Runners`] (0: not awaited yet).
     key: u64,
+    /// The runtime that last polled the set as a future, and so knows of
+    /// it for its dump. A `Weak` keeps the runtime's allocation, so a new
+    /// runtime never takes its address while this points at it.
+    known_to: Weak<super::handle::Inner>,
     _not_send: PhantomData<*const ()>,
 }
 
@@ -193,12 +201,13 @@ impl LocalSet {
                 runners: Mutex::new(Runners::default()),
             }),
             key: 0,
+            known_to: Weak::new(),
             _not_send: PhantomData,
         }
     }
 
     /// Spawns a `!Send` task on this set; it runs while the set is driven
-    /// by [`run_until`](LocalSet::run_until).
+    /// by [`run_until`](LocalSet::run_until), or awaited itself.
     ///
     /// # Examples
     ///
@@ -279,10 +288,11 @@ impl Future for LocalSet {
             shared.owner,
             "a LocalSet must be run on the thread that created it"
         );
-        if this.key == 0
-            && let Ok(handle) = Handle::try_current()
+        if let Ok(handle) = Handle::try_current()
+            && !std::ptr::eq(this.known_to.as_ptr(), Arc::as_ptr(&handle.inner))
         {
             handle.inner.local_sets.add(&shared);
+            this.known_to = Arc::downgrade(&handle.inner);
         }
         let _enter = Enter::new(&shared);
         let replaced = shared.runners.lock().register(&mut this.key, cx.waker());
@@ -382,7 +392,8 @@ where
     let location = Location::caller();
     let ptr = CURRENT.with(Cell::get);
     // SAFETY: the pointer is set only while `RunUntil::poll` (or
-    // `LocalSet::drop`) borrows the set's `Arc` on this thread.
+    // `LocalSet::poll` or `LocalSet::drop`) borrows the set's `Arc` on this
+    // thread.
     let Some(shared) = (unsafe { ptr.as_ref() }) else {
         panic!(
             "`spawn_local` was called outside a LocalSet; call it inside \

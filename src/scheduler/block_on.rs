@@ -75,8 +75,8 @@ impl Wake for MainWaker {
 /// the core comes back (`Shared::core_is_free`) and tries again. Also
 /// `None`, with the future still pending, if the runtime shuts down
 /// meanwhile (dropped by another thread, or inside this very future): it
-/// runs no task any more, and the caller drives the future on its own, as
-/// a multi-thread runtime's `block_on` does (tokio panics instead).
+/// runs no spawned task any more, and the caller drives the future on its
+/// own, as a multi-thread runtime's `block_on` does (tokio panics instead).
 pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> Option<F::Output> {
     let core = shared.take_core(0)?;
     let main = Arc::new(MainWaker {

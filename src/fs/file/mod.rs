@@ -25,8 +25,9 @@
 //!
 //! Reads fetch at least a chunk, so the std file's offset can be ahead of the
 //! caller's position by the unread bytes. Before a write, a seek or a flush
-//! the file *rewinds* by that many bytes, so the caller never notices; a
-//! drop rewinds too, so a descriptor sharing the offset never notices.
+//! the file *rewinds* by that many bytes, so the caller never notices. A
+//! drop rewinds too (unless a read is still in flight then), so that a
+//! descriptor sharing the offset goes on where the caller stopped.
 
 use std::fmt;
 use std::fs::Metadata;
