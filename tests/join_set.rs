@@ -227,3 +227,55 @@ fn ids_detach_and_local_tasks() {
     }));
     assert_eq!(out, 15);
 }
+
+/// `join_all` collects every output; a task that panicked makes it panic
+/// with that task's own payload, after the tasks still in the set are
+/// aborted (each dropped exactly once).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_all_collects_outputs_and_passes_a_panic_on() {
+    block_on(async {
+        let set: JoinSet<u32> = (0..10).map(|i| async move { i }).collect();
+        let mut outputs = set.join_all().await;
+        outputs.sort();
+        assert_eq!(outputs, (0..10).collect::<Vec<_>>());
+
+        let drops = Drops::new(1);
+        let mut set = JoinSet::new();
+        set.spawn(pending_holding(drops.track(0)));
+        set.spawn(async { panic!("task boom") });
+        let joined = corio::spawn(set.join_all()).await;
+        let payload = joined.unwrap_err().into_panic();
+        assert_eq!(common::panic_message(&*payload), "task boom");
+        let deadline = std::time::Instant::now() + common::LIMIT;
+        while drops.total() < 1 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the pending task was never aborted"
+            );
+            task::yield_now().await;
+        }
+        drops.assert_each_dropped_once();
+    });
+}
+
+/// `spawn_on` works from outside any runtime; `extend` spawns into an
+/// existing set; `poll_join_next` ends with `Ready(None)` on an empty set.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn spawn_on_extend_and_poll_join_next() {
+    let runtime = common::two_workers();
+    let mut set = JoinSet::new();
+    set.spawn_on(async { 1u32 }, runtime.handle());
+    let total = runtime.block_on(common::bounded(async move {
+        set.extend((2..=3u32).map(|i| async move { i }));
+        assert_eq!(set.len(), 3);
+        let mut total = 0;
+        while let Some(result) = std::future::poll_fn(|cx| set.poll_join_next(cx)).await {
+            total += result.unwrap();
+        }
+        assert!(set.is_empty());
+        total
+    }));
+    assert_eq!(total, 6);
+}

@@ -18,6 +18,8 @@ use slab::Slab;
 
 use crate::task::{Id, JoinError, JoinHandle, budget};
 
+mod spawn;
+
 /// Keys of handles that may be ready, and the waker of `join_next`.
 #[derive(Default)]
 struct Ready {
@@ -196,7 +198,7 @@ impl<T> JoinSet<T> {
     /// });
     /// ```
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
-        poll_fn(|cx| self.poll_join_next(cx))
+        poll_fn(|cx| self.poll_next_with_id(cx))
             .await
             .map(|(_, result)| result)
     }
@@ -216,7 +218,7 @@ impl<T> JoinSet<T> {
     /// });
     /// ```
     pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
-        poll_fn(|cx| self.poll_join_next(cx))
+        poll_fn(|cx| self.poll_next_with_id(cx))
             .await
             .map(|(id, result)| result.map(|output| (id, output)))
     }
@@ -251,7 +253,78 @@ impl<T> JoinSet<T> {
         }
     }
 
-    fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<(Id, Result<T, JoinError>)>> {
+    /// The poll form of [`join_next`](JoinSet::join_next), for hand-written
+    /// futures and streams: `Ready(None)` once the set is empty, else
+    /// `Pending` until a task finishes, with `cx`'s waker woken then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_core::Stream;
+    /// use std::pin::Pin;
+    /// use std::task::{Context, Poll};
+    ///
+    /// /// A set's outputs as a stream.
+    /// struct Outputs(corio::task::JoinSet<u32>);
+    ///
+    /// impl Stream for Outputs {
+    ///     type Item = u32;
+    ///     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u32>> {
+    ///         self.0.poll_join_next(cx).map(|done| done.map(Result::unwrap))
+    ///     }
+    /// }
+    ///
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     set.spawn(async { 7 });
+    ///     let mut outputs = Outputs(set);
+    ///     let first = std::future::poll_fn(|cx| Pin::new(&mut outputs).poll_next(cx)).await;
+    ///     assert_eq!(first, Some(7));
+    /// });
+    /// ```
+    pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
+        self.poll_next_with_id(cx)
+            .map(|done| done.map(|(_, result)| result))
+    }
+
+    /// Waits for every task and returns their outputs, in the order they
+    /// finished (not the order they were spawned), as tokio's does.
+    ///
+    /// # Panics
+    /// If a task panicked (the panic goes on in the caller) or was
+    /// cancelled; the tasks still in the set are aborted first, as the set
+    /// is dropped. Use [`join_next`](JoinSet::join_next) to handle those
+    /// cases one by one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     for i in 1..=3u32 {
+    ///         set.spawn(async move { i * i });
+    ///     }
+    ///     let mut squares = set.join_all().await;
+    ///     squares.sort();
+    ///     assert_eq!(squares, [1, 4, 9]);
+    /// });
+    /// ```
+    pub async fn join_all(mut self) -> Vec<T> {
+        let mut outputs = Vec::with_capacity(self.len());
+        while let Some(result) = self.join_next().await {
+            match result {
+                Ok(output) => outputs.push(output),
+                Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+                Err(error) => panic!("JoinSet::join_all: {error}"),
+            }
+        }
+        outputs
+    }
+
+    fn poll_next_with_id(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<(Id, Result<T, JoinError>)>> {
         // With the task's budget spent, every handle would answer Pending
         // and wake the set's own waker, which queues its key again: the
         // loop below would spin forever. Yield instead, as any leaf does.
@@ -317,93 +390,6 @@ impl<T> JoinSet<T> {
     pub async fn shutdown(&mut self) {
         self.abort_all();
         while self.join_next().await.is_some() {}
-    }
-}
-
-impl<T: Send + 'static> JoinSet<T> {
-    /// Spawns `future` on the current runtime and adds it to the set. The
-    /// returned handle aborts the task.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// corio::block_on(async {
-    ///     let mut set = corio::task::JoinSet::new();
-    ///     let abort = set.spawn(std::future::pending::<()>());
-    ///     abort.abort();
-    ///     let result = set.join_next().await.unwrap();
-    ///     assert!(result.unwrap_err().is_cancelled());
-    /// });
-    /// ```
-    ///
-    /// # Panics
-    /// Outside a corio runtime.
-    #[track_caller]
-    pub fn spawn<F>(&mut self, future: F) -> crate::task::AbortHandle
-    where
-        F: Future<Output = T> + Send + 'static,
-    {
-        // `spawn` is #[track_caller] too: the task keeps this caller's location.
-        let handle = super::spawn::spawn(future);
-        let abort = handle.abort_handle();
-        self.insert(handle);
-        abort
-    }
-
-    /// Runs a blocking closure on the blocking pool and adds it to the set.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// corio::block_on(async {
-    ///     let mut set = corio::task::JoinSet::new();
-    ///     set.spawn_blocking(|| 6 * 7);
-    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 42);
-    /// });
-    /// ```
-    ///
-    /// # Panics
-    /// Outside a corio runtime.
-    #[track_caller]
-    pub fn spawn_blocking<F>(&mut self, f: F) -> crate::task::AbortHandle
-    where
-        F: FnOnce() -> T + Send + 'static,
-    {
-        let handle = crate::blocking::spawn("JoinSet::spawn_blocking", f);
-        let abort = handle.abort_handle();
-        self.insert(handle);
-        abort
-    }
-}
-
-impl<T: 'static> JoinSet<T> {
-    /// Spawns a `!Send` future on the current `LocalSet` (see
-    /// [`spawn_local`](crate::task::spawn_local)) and adds it to the set.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::rc::Rc;
-    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
-    /// runtime.block_on(async {
-    ///     let mut set = corio::task::JoinSet::new();
-    ///     let shared = Rc::new(21); // not `Send`
-    ///     set.spawn_local(async move { *shared * 2 });
-    ///     assert_eq!(set.join_next().await.unwrap().unwrap(), 42);
-    /// });
-    /// ```
-    ///
-    /// # Panics
-    /// Outside a `LocalSet` (as `spawn_local`).
-    #[track_caller]
-    pub fn spawn_local<F>(&mut self, future: F) -> crate::task::AbortHandle
-    where
-        F: Future<Output = T> + 'static,
-    {
-        let handle = super::local::spawn_local(future);
-        let abort = handle.abort_handle();
-        self.insert(handle);
-        abort
     }
 }
 
