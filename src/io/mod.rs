@@ -41,6 +41,7 @@ mod context;
 mod key;
 mod poller;
 mod reactor;
+mod readiness;
 mod registration;
 mod source;
 mod sys;

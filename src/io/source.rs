@@ -5,7 +5,7 @@
 //! for it to become so:
 //!
 //! ```text
-//!   Source { fd, key, readiness: AtomicUsize, state: Mutex<State> }
+//!   Source { fd, key, readiness: Word, state: Mutex<State> }
 //!                       │                          │
 //!   tick | URGENT | READ_CLOSED | WRITE | READ    read/write waiters, armed, closed
 //! ```
@@ -53,13 +53,14 @@
 
 use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 
 use parking_lot::Mutex;
 
 use super::key::Key;
 use super::poller::Poller;
+pub(crate) use super::readiness::ReadinessSnapshot;
+use super::readiness::{READ, READ_CLOSED, URGENT, WRITE, Word};
 use super::waiters::{Slot, Waiters};
 
 /// Which half of a descriptor a task waits for.
@@ -70,19 +71,6 @@ pub(crate) enum Direction {
     /// Waiting until a write (or a connect's completion) would not block.
     Write,
 }
-
-/// The readiness bits of a direction.
-const READ: usize = 0b001;
-const WRITE: usize = 0b010;
-/// The peer closed its writing side: reads end (or fail) without waiting.
-/// A short read leaves it set; only a read that would block clears it (see
-/// `clear_readiness`).
-const READ_CLOSED: usize = 0b100;
-/// TCP urgent data is pending: a short read is not a drained one. Cleared
-/// with `READ` by a read that would block.
-const URGENT: usize = 0b1000;
-/// The event counter sits above the four bits.
-const TICK_ONE: usize = 0b1_0000;
 
 /// What the poller reported for one source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,25 +100,6 @@ impl IoEvent {
     }
 }
 
-/// A copy of a source's readiness word, taken before an operation.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ReadinessSnapshot(usize);
-
-impl ReadinessSnapshot {
-    /// The word as a number, to remember it in an atomic.
-    pub(crate) fn word(self) -> usize {
-        self.0
-    }
-
-    pub(crate) fn is_ready(self, direction: Direction) -> bool {
-        let bits = match direction {
-            Direction::Read => READ | READ_CLOSED,
-            Direction::Write => WRITE,
-        };
-        self.0 & bits != 0
-    }
-}
-
 impl Direction {
     fn bit(self) -> usize {
         match self {
@@ -147,7 +116,7 @@ pub(crate) struct Source {
     /// `tick << 4 | URGENT | READ_CLOSED | WRITE | READ`: which directions
     /// may be ready, and how many events arrived (so a stale "not ready"
     /// never clears a new one).
-    readiness: AtomicUsize,
+    readiness: Word,
     /// Registered edge-triggered for both directions: never armed again.
     edge: bool,
     state: Mutex<State>,
@@ -205,7 +174,7 @@ impl Source {
         Source {
             fd,
             key,
-            readiness: AtomicUsize::new(0),
+            readiness: Word::new(),
             edge,
             state: Mutex::new(State::default()),
         }
@@ -213,7 +182,7 @@ impl Source {
 
     /// The readiness word now; pass it back to `clear_readiness`.
     pub(crate) fn readiness(&self) -> ReadinessSnapshot {
-        ReadinessSnapshot(self.readiness.load(Ordering::Acquire))
+        self.readiness.snapshot()
     }
 
     /// The operation said `WouldBlock`: marks `direction` not ready, unless
@@ -235,18 +204,14 @@ impl Source {
     /// Pending urgent data keeps the read side ready: the read stopped at
     /// the urgent mark, not at the end of the queue.
     pub(crate) fn clear_drained(&self, direction: Direction, seen: ReadinessSnapshot) {
-        if direction == Direction::Read && seen.0 & URGENT != 0 {
+        if direction == Direction::Read && seen.word() & URGENT != 0 {
             return;
         }
         self.clear(direction.bit(), seen);
     }
 
     fn clear(&self, bits: usize, seen: ReadinessSnapshot) {
-        let cleared = seen.0 & !bits;
-        // A failure means the tick moved: keep the newer readiness.
-        let _ =
-            self.readiness
-                .compare_exchange(seen.0, cleared, Ordering::AcqRel, Ordering::Acquire);
+        self.readiness.clear(bits, seen);
     }
 
     pub(crate) fn key(&self) -> Key {
@@ -327,19 +292,7 @@ impl Source {
             | if event.read_closed { READ_CLOSED } else { 0 }
             | if event.urgent { URGENT } else { 0 };
         // Set the bits and count the event in one step.
-        let mut current = self.readiness.load(Ordering::Acquire);
-        loop {
-            let next = (current | bits).wrapping_add(TICK_ONE);
-            match self.readiness.compare_exchange_weak(
-                current,
-                next,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => break,
-                Err(actual) => current = actual,
-            }
-        }
+        self.readiness.record(bits);
         if event.readable {
             state.read.waiters.drain_into(wake);
         }
