@@ -162,9 +162,10 @@ impl Registration {
     /// Only `poll_io`'s `WouldBlock` clears a direction's bit, and I/O done
     /// on the descriptor directly never reaches it. So a caller that loops
     /// `readable().await` then `read()` until `WouldBlock` would find the
-    /// bit still set and spin. When asked again with no event since the
-    /// last Ready answer, this asks the kernel (`poll(2)`, no wait) and
-    /// clears the bit if the descriptor is not ready after all.
+    /// bit still set and spin. When asked again with no event for this
+    /// direction since the last Ready answer (one for the other direction
+    /// says nothing about this one), this asks the kernel (`poll(2)`, no
+    /// wait) and clears the bit if the descriptor is not ready after all.
     ///
     /// `slot` is the caller's [`Waiting`] entry if it is a future, `None`
     /// for a `poll_*` call (likewise for the other `poll_` functions here).
@@ -178,7 +179,7 @@ impl Registration {
         let answered = &self.answered[direction as usize];
         let seen = self.source.readiness();
         if seen.is_ready(direction)
-            && answered.load(Ordering::Relaxed) == seen.word()
+            && seen.same_for(direction, answered.load(Ordering::Relaxed))
             && !super::sys::ready_now(self.source.fd(), direction)?
         {
             self.source.clear_readiness(direction, seen);

@@ -7,7 +7,7 @@
 //! ```text
 //!   Source { fd, key, readiness: Word, state: Mutex<State> }
 //!                       │                          │
-//!   tick | URGENT | READ_CLOSED | WRITE | READ    read/write waiters, armed, closed
+//!   ticks | URGENT | READ_CLOSED | WRITE | READ   read/write waiters, armed, closed
 //! ```
 //!
 //! The protocol, the same for reads and writes:
@@ -16,12 +16,13 @@
 //!    operation. A `WouldBlock` (or a short write, which means the kernel
 //!    buffer filled up, or, where the poller reports the peer's close, a
 //!    short read) *clears* the bit, but only if no event arrived since the
-//!    task looked (the `tick` says so), so an event is never wiped out by a
+//!    task looked (that direction's `tick` says so), so an event is never wiped out by a
 //!    stale observation.
 //! 2. With the bit clear, a task calls [`Source::poll_ready`], which stores
 //!    its waker (and, in oneshot mode, arms the poller) under the lock.
 //! 3. When the kernel reports the descriptor, the reactor calls
-//!    [`Source::dispatch`], which sets the bit, bumps the tick and hands back
+//!    [`Source::dispatch`], which sets the bit, bumps the tick (see
+//!    `readiness.rs`) and hands back
 //!    the wakers, under the same lock: a waker is either stored before the
 //!    event (and woken) or sees the bit set (and retries). No lost wake-ups.
 //!
@@ -113,7 +114,7 @@ impl Direction {
 pub(crate) struct Source {
     fd: RawFd,
     key: Key,
-    /// `tick << 4 | URGENT | READ_CLOSED | WRITE | READ`: which directions
+    /// `write tick | read tick | URGENT | READ_CLOSED | WRITE | READ`: which directions
     /// may be ready, and how many events arrived (so a stale "not ready"
     /// never clears a new one).
     readiness: Word,
@@ -186,8 +187,8 @@ impl Source {
     }
 
     /// The operation said `WouldBlock`: marks `direction` not ready, unless
-    /// an event arrived after `seen` was taken (then the new event stands,
-    /// and the caller tries again). A read that would block is not at the
+    /// an event for it arrived after `seen` was taken (then the new event
+    /// stands, and the caller tries again). A read that would block is not at the
     /// end of its stream, so a close seen earlier is cleared too (a FIFO
     /// whose writer came back, say); a real end keeps reporting itself.
     pub(crate) fn clear_readiness(&self, direction: Direction, seen: ReadinessSnapshot) {
@@ -195,7 +196,7 @@ impl Source {
             Direction::Read => READ | READ_CLOSED | URGENT,
             Direction::Write => WRITE,
         };
-        self.clear(bits, seen);
+        self.readiness.clear(direction, bits, seen);
     }
 
     /// A short transfer drained (or filled) the kernel buffer: marks
@@ -207,11 +208,7 @@ impl Source {
         if direction == Direction::Read && seen.word() & URGENT != 0 {
             return;
         }
-        self.clear(direction.bit(), seen);
-    }
-
-    fn clear(&self, bits: usize, seen: ReadinessSnapshot) {
-        self.readiness.clear(bits, seen);
+        self.readiness.clear(direction, direction.bit(), seen);
     }
 
     pub(crate) fn key(&self) -> Key {
