@@ -279,3 +279,24 @@ fn spawn_on_extend_and_poll_join_next() {
     }));
     assert_eq!(total, 6);
 }
+
+/// Tasks a set spawns from `extend` are listed at the caller's line, as
+/// those of `spawn` are, not inside corio.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn extend_records_the_callers_location() {
+    block_on(async {
+        let mut set = JoinSet::new();
+        let line = line!() + 1;
+        set.extend((0..2).map(|_| std::future::pending::<()>()));
+        let dump = corio::Handle::current().dump();
+        let ours: Vec<_> = dump
+            .tasks
+            .iter()
+            .filter(|t| t.location.file() == file!())
+            .map(|t| t.location.line())
+            .collect();
+        assert_eq!(ours, [line, line], "{:?}", dump.tasks);
+        set.shutdown().await;
+    });
+}

@@ -290,7 +290,9 @@ impl Source {
             | if event.urgent { URGENT } else { 0 };
         // Set the bits and count the event in one step.
         self.readiness.record(bits);
-        if event.readable {
+        // Anything that makes `is_ready(Read)` true wakes the readers (a
+        // close or urgent data reported without `readable` too).
+        if event.readable || event.read_closed || event.urgent {
             state.read.waiters.drain_into(wake);
         }
         if event.writable {
@@ -372,6 +374,28 @@ mod tests {
             Poll::Ready(Err(e)) => assert!(e.to_string().contains("shut down")),
             other => panic!("expected an error, got {other:?}"),
         }
+    }
+
+    /// An event that reports the peer's close without `readable` still
+    /// makes the read side ready, so it must wake the readers too.
+    #[test]
+    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
+    fn a_close_reported_alone_wakes_the_readers() {
+        let poller = Poller::new().unwrap();
+        let source = Source::new(-1, Key::new(0, 0), true);
+        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
+        let waker = Waker::from(counter.clone());
+        source.state.lock().read.waiters.register(&waker);
+        let mut wake = Vec::new();
+        let closed = IoEvent {
+            readable: false,
+            read_closed: true,
+            ..IoEvent::readable(0)
+        };
+        source.dispatch(&poller, closed, &mut wake);
+        assert!(source.readiness().is_ready(Direction::Read));
+        wake.drain(..).for_each(Waker::wake);
+        assert_eq!(counter.0.load(Ordering::SeqCst), 1, "the reader was woken");
     }
 
     #[test]

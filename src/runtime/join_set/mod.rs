@@ -255,7 +255,8 @@ impl<T> JoinSet<T> {
 
     /// The poll form of [`join_next`](JoinSet::join_next), for hand-written
     /// futures and streams: `Ready(None)` once the set is empty, else
-    /// `Pending` until a task finishes, with `cx`'s waker woken then.
+    /// `Pending` until a task finishes, with `cx`'s waker woken then (or
+    /// at once, after yielding, when the task's coop budget is spent).
     ///
     /// # Examples
     ///

@@ -139,6 +139,7 @@ where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,
 {
+    #[track_caller]
     fn from_iter<I: IntoIterator<Item = F>>(futures: I) -> JoinSet<T> {
         let mut set = JoinSet::new();
         set.extend(futures);
@@ -166,6 +167,7 @@ where
     T: Send + 'static,
     F: Future<Output = T> + Send + 'static,
 {
+    #[track_caller]
     fn extend<I: IntoIterator<Item = F>>(&mut self, futures: I) {
         for future in futures {
             self.spawn(future);
