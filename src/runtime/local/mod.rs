@@ -15,6 +15,8 @@
 //!                                                                 wake self, yield
 //! ```
 //!
+//! How a turn runs, and the two futures that take turns, are in `run.rs`.
+//!
 //! A current-thread runtime's `block_on` runs its future inside an implicit
 //! `LocalSet`, so `spawn_local` works there directly, as in asyncio.
 //!
@@ -25,25 +27,23 @@
 //! header is plain atomics, readable from any thread, even where its future
 //! is `!Send`.
 
-use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::Location;
-use std::pin::Pin;
 use std::sync::{Arc, Weak};
-use std::task::{Context, Poll, Waker};
+use std::task::Waker;
 use std::thread::{self, ThreadId};
 
 use parking_lot::Mutex;
 
 use super::Handle;
-use crate::scheduler;
 use crate::task::{Header, JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task_unchecked};
 
-/// Local tasks run per turn of `run_until` before it yields to its runtime.
-const TASKS_PER_TURN: usize = 61;
+mod run;
+
+use run::{Enter, RunUntil, is_running_here};
 
 /// The state a set's tasks and wakers share.
 struct Shared {
@@ -135,21 +135,6 @@ impl Schedule for Arc<Shared> {
                 .after_local_poll(header, started, ended);
         }
     }
-}
-
-thread_local! {
-    /// The set whose `run_until` (or own poll) is polling on this thread.
-    static CURRENT: Cell<*const Arc<Shared>> = const { Cell::new(std::ptr::null()) };
-}
-
-/// Whether `shared`'s `run_until` (or own poll, or drop) is running on
-/// this thread.
-fn is_running_here(shared: &Arc<Shared>) -> bool {
-    let ptr = CURRENT.with(Cell::get);
-    // SAFETY: the pointer is set only while `RunUntil::poll` (or
-    // `LocalSet::poll` or `LocalSet::drop`) borrows the set's `Arc` on this
-    // thread.
-    unsafe { ptr.as_ref() }.is_some_and(|current| Arc::ptr_eq(current, shared))
 }
 
 /// A set of `!Send` tasks that run on the thread that polls it.
@@ -248,65 +233,7 @@ impl LocalSet {
         if let Ok(handle) = Handle::try_current() {
             handle.inner.local_sets.add(&self.shared);
         }
-        RunUntil {
-            set: self,
-            future: std::pin::pin!(future),
-            key: 0,
-        }
-        .await
-    }
-}
-
-/// Awaiting the set itself runs its tasks until every one has finished,
-/// those they spawn included, as tokio's does; then it completes.
-///
-/// # Examples
-///
-/// ```
-/// use std::cell::Cell;
-/// use std::rc::Rc;
-/// let local = corio::task::LocalSet::new();
-/// let count = Rc::new(Cell::new(0));
-/// for _ in 0..3 {
-///     let count = count.clone();
-///     local.spawn_local(async move {
-///         corio::task::spawn_local(async move { count.set(count.get() + 1) });
-///     });
-/// }
-/// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
-/// runtime.block_on(local);
-/// assert_eq!(count.get(), 3, "the tasks' own local tasks ran too");
-/// ```
-impl Future for LocalSet {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        let shared = this.shared.clone();
-        assert_eq!(
-            thread::current().id(),
-            shared.owner,
-            "a LocalSet must be run on the thread that created it"
-        );
-        if let Ok(handle) = Handle::try_current()
-            && !std::ptr::eq(this.known_to.as_ptr(), Arc::as_ptr(&handle.inner))
-        {
-            handle.inner.local_sets.add(&shared);
-            this.known_to = Arc::downgrade(&handle.inner);
-        }
-        let _enter = Enter::new(&shared);
-        let replaced = shared.runners.lock().register(&mut this.key, cx.waker());
-        drop(replaced);
-        run_turn(&shared, cx);
-        // A finished task leaves the owned list as it completes, so an
-        // empty list is a set with nothing left to run or wait for.
-        if shared.owned.len() == 0 {
-            let removed = shared.runners.lock().remove(this.key);
-            drop(removed);
-            this.key = 0;
-            return Poll::Ready(());
-        }
-        Poll::Pending
+        RunUntil::new(self, std::pin::pin!(future)).await
     }
 }
 
@@ -390,20 +317,18 @@ where
     F::Output: 'static,
 {
     let location = Location::caller();
-    let ptr = CURRENT.with(Cell::get);
-    // SAFETY: the pointer is set only while `RunUntil::poll` (or
-    // `LocalSet::poll` or `LocalSet::drop`) borrows the set's `Arc` on this
-    // thread.
-    let Some(shared) = (unsafe { ptr.as_ref() }) else {
-        panic!(
-            "`spawn_local` was called outside a LocalSet; call it inside \
+    run::with_current(|shared| {
+        let Some(shared) = shared else {
+            panic!(
+                "`spawn_local` was called outside a LocalSet; call it inside \
              `LocalSet::run_until` or inside `block_on` of a current-thread runtime \
              (`corio::runtime::Builder::new_current_thread()`). A task made by \
              `corio::spawn` is outside both, even on a current-thread runtime: \
              spawn local tasks from the `block_on` future or from other local tasks"
-        );
-    };
-    spawn_on(shared, future, location)
+            );
+        };
+        spawn_on(shared, future, location)
+    })
 }
 
 /// The local sets a runtime has run, so that its dump can list their tasks.
@@ -441,101 +366,5 @@ impl LocalSets {
     /// it: a set dropped meanwhile stays alive until these `Arc`s go.
     fn live(&self) -> Vec<Arc<Shared>> {
         self.sets.lock().iter().filter_map(Weak::upgrade).collect()
-    }
-}
-
-/// Marks `shared` as this thread's current set while alive.
-struct Enter(*const Arc<Shared>);
-
-impl Enter {
-    fn new(shared: &Arc<Shared>) -> Enter {
-        Enter(CURRENT.with(|c| c.replace(shared)))
-    }
-}
-
-impl Drop for Enter {
-    fn drop(&mut self) {
-        CURRENT.with(|c| c.set(self.0));
-    }
-}
-
-struct RunUntil<'a, F> {
-    set: &'a LocalSet,
-    future: Pin<&'a mut F>,
-    /// This future's waker's key in the set's [`Runners`] (0: none).
-    key: u64,
-}
-
-impl<F: Future> Future for RunUntil<'_, F> {
-    type Output = F::Output;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let shared = self.set.shared.clone();
-        assert_eq!(
-            thread::current().id(),
-            shared.owner,
-            "a LocalSet must be run on the thread that created it"
-        );
-        // A `run_until` of this set inside one of its own tasks: the outer
-        // one runs the set's tasks and gets its wake-ups; this one only
-        // polls its future (its task is woken like any other).
-        if is_running_here(&shared) {
-            return self.future.as_mut().poll(cx);
-        }
-        let _enter = Enter::new(&shared);
-        let replaced = shared.runners.lock().register(&mut self.key, cx.waker());
-        drop(replaced);
-        if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
-            return Poll::Ready(output);
-        }
-        run_turn(&shared, cx);
-        Poll::Pending
-    }
-}
-
-/// One turn of the set on its owner thread, inside its [`Enter`]: runs up
-/// to [`TASKS_PER_TURN`] queued tasks, and if more are left, wakes `cx`
-/// to come straight back after yielding to the runtime.
-fn run_turn(shared: &Arc<Shared>, cx: &Context<'_>) {
-    let mut ran = 0;
-    let more = loop {
-        if ran == TASKS_PER_TURN {
-            break true;
-        }
-        let next = shared.queue.lock().as_mut().and_then(VecDeque::pop_front);
-        let Some(task) = next else {
-            break false;
-        };
-        ran += 1;
-        if let Some(again) = task.run()
-            && let Some(tasks) = shared.queue.lock().as_mut()
-        {
-            tasks.push_back(again);
-        }
-    };
-    // The runtime counts this poll as one; these were `ran` more, and it
-    // turns its driver by the count (`scheduler::count_polls`).
-    scheduler::count_polls(ran);
-    if more {
-        cx.waker().wake_by_ref();
-    }
-}
-
-impl<F> Drop for RunUntil<'_, F> {
-    fn drop(&mut self) {
-        // Ended or abandoned: its waker must not be woken any more (nor
-        // keep its task alive).
-        if self.key != 0 {
-            let shared = &self.set.shared;
-            let removed = shared.runners.lock().remove(self.key);
-            drop(removed);
-            // Work queued during its last poll without a wake (its own turn
-            // was to run it) or left after a full turn: another `run_until`
-            // of the set, waiting beside it, must run it now.
-            let queued = shared.queue.lock().as_ref().is_some_and(|q| !q.is_empty());
-            if queued {
-                shared.wake_runners();
-            }
-        }
     }
 }
