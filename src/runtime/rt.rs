@@ -299,11 +299,6 @@ impl Runtime {
     /// assert!(start.elapsed() < Duration::from_secs(5), "it left the blocked job behind");
     /// ```
     pub fn shutdown_timeout(mut self, timeout: Duration) {
-        let timeout = if context::may_block() {
-            timeout
-        } else {
-            Duration::ZERO
-        };
         self.shutdown(Some(timeout));
     }
 
@@ -332,11 +327,19 @@ impl Runtime {
     }
 
     /// Stops the workers, cancels every unfinished task (each future is
-    /// dropped exactly once), then waits for the blocking pool.
+    /// dropped exactly once), then waits for the blocking pool, at most
+    /// `timeout` (`None`: as long as it takes). Inside an async context,
+    /// where waiting would stall the worker (or `block_on`) that runs this,
+    /// it waits for nothing.
     fn shutdown(&mut self, timeout: Option<Duration>) {
         if std::mem::replace(&mut self.shut_down, true) {
             return;
         }
+        let timeout = if context::may_block() {
+            timeout
+        } else {
+            Some(Duration::ZERO)
+        };
         let scheduler = &self.handle.inner.scheduler;
         scheduler.begin_shutdown();
         // A timeout too long to add (Duration::MAX) means no deadline.
@@ -426,14 +429,7 @@ fn job_hook(timers: Arc<Timers>) -> blocking::JobHook {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // Inside an async context, waiting for threads and jobs would stall
-        // the worker (or `block_on`) that runs this drop.
-        let timeout = if context::may_block() {
-            None
-        } else {
-            Some(Duration::ZERO)
-        };
-        self.shutdown(timeout);
+        self.shutdown(None);
     }
 }
 
