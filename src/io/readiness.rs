@@ -197,24 +197,31 @@ mod loom_tests {
     use super::*;
     use crate::loom::{Arc, thread};
 
-    /// A task takes its snapshot, its read says `WouldBlock`, and it clears
-    /// the read bits, while the reactor records a readable event. Whatever
-    /// the interleaving, the event survives unless the task's snapshot
-    /// already counted it (then the task's own read came after the event's
-    /// bytes were taken, and clearing is right).
+    /// The race both models below explore: the read side is ready, a task
+    /// takes its snapshot, its read says `WouldBlock` and it clears the
+    /// read bits, while the reactor records an event with `bits`. Returns
+    /// the task's snapshot and the word at the end.
+    fn clear_racing_an_event(bits: usize) -> (ReadinessSnapshot, ReadinessSnapshot) {
+        let word = Arc::new(Word::new());
+        word.record(READ);
+        let reactor = {
+            let word = word.clone();
+            thread::spawn(move || word.record(bits))
+        };
+        let seen = word.snapshot();
+        word.clear(Direction::Read, READ_BITS, seen);
+        reactor.join().unwrap();
+        (seen, word.snapshot())
+    }
+
+    /// Against a readable event, whatever the interleaving, the event
+    /// survives unless the task's snapshot already counted it (then the
+    /// task's own read came after the event's bytes were taken, and
+    /// clearing is right).
     #[test]
     fn a_stale_would_block_never_clears_a_newer_event() {
         loom::model(|| {
-            let word = Arc::new(Word::new());
-            word.record(READ);
-            let reactor = {
-                let word = word.clone();
-                thread::spawn(move || word.record(READ))
-            };
-            let seen = word.snapshot();
-            word.clear(Direction::Read, READ_BITS, seen);
-            reactor.join().unwrap();
-            let now = word.snapshot();
+            let (seen, now) = clear_racing_an_event(READ);
             let event_counted_in_seen = read_tick(seen.word()) == 2;
             assert!(
                 now.is_ready(Direction::Read) || event_counted_in_seen,
@@ -224,21 +231,12 @@ mod loom_tests {
         });
     }
 
-    /// The same with a writable event racing the read's clear: the clear
-    /// always goes through, and the writable bit always stays.
+    /// Against a writable event, the clear always goes through, and the
+    /// writable bit always stays.
     #[test]
     fn an_event_for_the_other_direction_never_blocks_a_clear() {
         loom::model(|| {
-            let word = Arc::new(Word::new());
-            word.record(READ);
-            let reactor = {
-                let word = word.clone();
-                thread::spawn(move || word.record(WRITE))
-            };
-            let seen = word.snapshot();
-            word.clear(Direction::Read, READ_BITS, seen);
-            reactor.join().unwrap();
-            let now = word.snapshot();
+            let (_, now) = clear_racing_an_event(WRITE);
             assert!(!now.is_ready(Direction::Read), "the read clear was lost");
             assert!(
                 now.is_ready(Direction::Write),
