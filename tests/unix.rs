@@ -328,7 +328,6 @@ fn a_shared_stream_reads_in_one_task_while_another_writes() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn try_read_until_would_block_then_readable_waits_for_new_bytes() {
-    use futures_lite::future::poll_once;
     use std::io::ErrorKind;
 
     block_on(async {
@@ -340,22 +339,8 @@ fn try_read_until_would_block_then_readable_waits_for_new_bytes() {
         assert_eq!(&buf[..3], b"one");
         let drained = b.try_read(&mut buf).unwrap_err();
         assert_eq!(drained.kind(), ErrorKind::WouldBlock);
-        // A spurious answer (an event handed over late) is allowed, as in
-        // tokio, but each `WouldBlock` clears it: after a few, it waits.
-        let mut spurious = 0;
-        while poll_once(b.readable()).await.is_some() {
-            let nothing = b.try_read(&mut buf).unwrap_err();
-            assert_eq!(
-                nothing.kind(),
-                ErrorKind::WouldBlock,
-                "nothing new was written"
-            );
-            spurious += 1;
-            assert!(
-                spurious <= 3,
-                "readable() keeps answering with nothing new to read"
-            );
-        }
+        common::waits_after_would_block("readable()", || b.readable(), || b.try_read(&mut buf))
+            .await;
         a.write_all(b"two").await.unwrap();
         b.readable().await.unwrap();
         assert_eq!(b.try_read(&mut buf).unwrap(), 3);
@@ -371,7 +356,6 @@ fn try_read_until_would_block_then_readable_waits_for_new_bytes() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn try_write_until_full_then_writable_waits_for_room() {
-    use futures_lite::future::poll_once;
     use std::io::ErrorKind;
 
     block_on(async {
@@ -387,17 +371,8 @@ fn try_write_until_full_then_writable_waits_for_room() {
             }
         }
         assert!(written > 0);
-        // As above: a spurious answer is allowed, a spinning one is not.
-        let mut spurious = 0;
-        while poll_once(a.writable()).await.is_some() {
-            let full = a.try_write(&chunk).unwrap_err();
-            assert_eq!(full.kind(), ErrorKind::WouldBlock, "the peer read nothing");
-            spurious += 1;
-            assert!(
-                spurious <= 3,
-                "writable() keeps answering with the buffer full"
-            );
-        }
+        common::waits_after_would_block("writable()", || a.writable(), || a.try_write(&chunk))
+            .await;
         let mut sink = vec![0; written];
         b.read_exact(&mut sink).await.unwrap();
         assert!(sink.iter().all(|&byte| byte == 7));

@@ -42,6 +42,34 @@ pub async fn bounded<F: Future>(fut: F) -> F::Output {
     }
 }
 
+/// Asserts that `ready` (a socket's `readable()` or `writable()`) waits
+/// after the caller's own I/O said `WouldBlock`. A spurious answer is
+/// allowed, as tokio's may give one, for an event the driver hands over
+/// late; but `attempt` (the same I/O again) must then say `WouldBlock`,
+/// which clears the mark, and after a few (one per event the socket can
+/// still have pending) `ready` must wait: a caller's loop cannot spin.
+#[allow(dead_code, reason = "not every test binary waits on a socket")]
+pub async fn waits_after_would_block<F>(
+    what: &str,
+    mut ready: impl FnMut() -> F,
+    mut attempt: impl FnMut() -> std::io::Result<usize>,
+) where
+    F: Future<Output = std::io::Result<()>>,
+{
+    for _ in 0..=3 {
+        if futures_lite::future::poll_once(ready()).await.is_none() {
+            return;
+        }
+        let kind = attempt().map_err(|e| e.kind());
+        assert_eq!(
+            kind,
+            Err(std::io::ErrorKind::WouldBlock),
+            "{what} answered and the I/O did not block"
+        );
+    }
+    panic!("{what} keeps answering with nothing to do");
+}
+
 /// Runs `f` on its own thread, failing the test if it takes longer than
 /// [`LIMIT`]: for a hang that would stop the runtime's timers too, which
 /// [`bounded`] relies on.
