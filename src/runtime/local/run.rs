@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 use std::thread;
 
 use super::{LocalSet, Shared};
-use crate::runtime::Handle;
+use crate::runtime::context;
 use crate::scheduler;
 
 /// Local tasks run per turn of `run_until` before it yields to its runtime.
@@ -81,12 +81,15 @@ impl Future for LocalSet {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let shared = this.shared.clone();
-        if let Ok(handle) = Handle::try_current()
-            && !std::ptr::eq(this.known_to.as_ptr(), Arc::as_ptr(&handle.inner))
-        {
-            handle.inner.local_sets.add(&shared);
-            this.known_to = Arc::downgrade(&handle.inner);
-        }
+        // Looked up without cloning the handle: this runs at every turn.
+        context::with_current(|handle| {
+            if let Some(handle) = handle
+                && !std::ptr::eq(this.known_to.as_ptr(), Arc::as_ptr(&handle.inner))
+            {
+                handle.inner.local_sets.add(&shared);
+                this.known_to = Arc::downgrade(&handle.inner);
+            }
+        });
         let _enter = begin_turn(&shared, &mut this.key, cx);
         run_turn(&shared, cx);
         // A finished task leaves the owned list as it completes, so an
