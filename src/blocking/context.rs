@@ -61,22 +61,16 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    spawn_job(what, f, Location::caller(), false)
+    CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(pool) => pool.spawn(f, Location::caller(), false),
+        None => outside_runtime(what),
+    })
 }
 
-/// As [`spawn`], for a job that must run even if the runtime shuts down
-/// while it is queued (a file's flush: its bytes would be lost).
-#[track_caller]
-pub(crate) fn spawn_mandatory<F, R>(what: &str, f: F) -> JoinHandle<R>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    spawn_job(what, f, Location::caller(), true)
-}
-
-/// As [`spawn_mandatory`] if this thread is inside a runtime; outside, `f`
-/// comes back to the caller (to run it itself).
+/// Runs `f` on the current runtime's blocking pool as a job that must run
+/// even if the runtime shuts down while it is queued (a file's flush: its
+/// bytes would be lost). Outside a runtime, `f` comes back to the caller
+/// (to run it itself).
 #[track_caller]
 pub(crate) fn try_spawn_mandatory<F, R>(f: F) -> Result<JoinHandle<R>, F>
 where
@@ -92,30 +86,17 @@ where
     }
 }
 
-fn spawn_job<F, R>(
-    what: &str,
-    f: F,
-    location: &'static Location<'static>,
-    mandatory: bool,
-) -> JoinHandle<R>
-where
-    F: FnOnce() -> R + Send + 'static,
-    R: Send + 'static,
-{
-    CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(pool) => pool.spawn(f, location, mandatory),
-        None => outside_runtime(what),
-    })
-}
-
-/// Panics as [`spawn`] would, unless this thread is inside a runtime: for
-/// a caller that must check before it gives a job its state (a `File`
-/// moving its buffer into the job would lose it in the panic).
+/// The current runtime's pool, for a caller that must know it has one
+/// before it gives a job its state (a `File` moving its buffer into the
+/// job would lose it in [`spawn`]'s panic).
+///
+/// # Panics
+/// Outside a corio runtime, as [`spawn`] does.
 #[track_caller]
-pub(crate) fn assert_in_runtime(what: &str) {
-    if CURRENT.with(|c| c.borrow().is_none()) {
-        outside_runtime(what);
-    }
+pub(crate) fn current(what: &str) -> Pool {
+    CURRENT
+        .with(|c| c.borrow().clone())
+        .unwrap_or_else(|| outside_runtime(what))
 }
 
 #[track_caller]

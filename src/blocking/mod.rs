@@ -19,8 +19,6 @@
 mod context;
 mod pool;
 
-pub(crate) use context::{
-    EnterGuard, assert_in_runtime, asyncify, spawn, spawn_mandatory, try_enter, try_spawn_mandatory,
-};
+pub(crate) use context::{EnterGuard, asyncify, current, spawn, try_enter, try_spawn_mandatory};
 
 pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook, run_thread_hook};

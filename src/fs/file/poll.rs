@@ -12,6 +12,7 @@
 use std::future::Future;
 use std::io::{self, Seek, SeekFrom};
 use std::mem;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
@@ -56,21 +57,17 @@ impl File {
     where
         F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
     {
-        // Checked before the buffer moves into the job: outside a runtime
-        // the spawn panics, and written bytes would go down with the job
-        // instead of staying for the drop to write.
-        crate::blocking::assert_in_runtime("corio::fs::File");
+        // The pool is found before the buffer moves into the job: outside a
+        // runtime this panics, and written bytes stay for the drop to write
+        // instead of going down with the job.
+        let pool = crate::blocking::current("corio::fs::File");
         let mut buf = mem::take(self.buf());
         let std = self.std.clone();
         let job = move || {
             let result = op(&mut buf, &std);
             (buf, result)
         };
-        self.state = State::Busy(if mandatory {
-            crate::blocking::spawn_mandatory("corio::fs::File", job)
-        } else {
-            crate::blocking::spawn("corio::fs::File", job)
-        });
+        self.state = State::Busy(pool.spawn(job, Location::caller(), mandatory));
     }
 
     /// Clears the buffer of bytes read but not yet taken: a file that can
