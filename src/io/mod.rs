@@ -19,8 +19,8 @@
 //! - `key.rs`: the event key, a slab index plus a generation, so an event
 //!   for a closed descriptor never reaches the one that reused its slot;
 //! - `waiters.rs`: the wakers of the tasks waiting on one direction;
-//! - `source.rs`: one descriptor's readiness bits and waiters, and the
-//!   edge-triggered (or oneshot) protocol;
+//! - `source/`: one descriptor's readiness bits and waiters, and the
+//!   edge-triggered (or oneshot) protocol, with its loom models;
 //! - `poller/`: the kernel's readiness interface behind one small API
 //!   (`epoll.rs` on Linux, `polling` elsewhere);
 //! - `reactor.rs`: the poller, the slab of sources, and `wait`, the dispatch

@@ -33,7 +33,7 @@
 //! `poller/epoll.rs`). The danger is a FIN that arrives in the same edge as the last
 //! bytes: clear the mark after the short read, and the read that would return
 //! 0 waits for an edge that never comes. With the close kept as its own bit
-//! (`source.rs`) that read still happens at once. The gain is one `recv`
+//! (`source/`) that read still happens at once. The gain is one `recv`
 //! per request that would only say `EAGAIN`: a third of the system calls of
 //! a small HTTP exchange. tokio makes the same trade, for the same reason.
 //!

@@ -21,7 +21,7 @@
 //! for both directions *and* `EPOLLRDHUP`, the peer shutting down its
 //! writing side. With it a short read safely means "the receive buffer is
 //! drained": the end of the stream, if it came in the same edge, is kept as
-//! `read_closed` (see `source.rs`), and a request/response server skips the
+//! `read_closed` (see `source/`), and a request/response server skips the
 //! `recv` that would only say `EAGAIN`.
 //!
 //! Elsewhere (kqueue and the rest) the reactor uses `polling`, which hides

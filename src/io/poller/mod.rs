@@ -17,7 +17,7 @@
 //! read count as drained. Everywhere else `polling` does it
 //! (`portable.rs`: kqueue on macOS and the BSDs, and the rest), driven
 //! edge-triggered where the platform has it and oneshot otherwise. The
-//! reactor (`reactor.rs`) and the sources (`source.rs`) are written once
+//! reactor (`reactor.rs`) and the sources (`source/`) are written once
 //! against this API and do not know which backend runs.
 //!
 //! Building with `RUSTFLAGS="--cfg corio_polling"` selects `polling` on

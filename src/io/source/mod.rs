@@ -26,6 +26,10 @@
 //!    the wakers, under the same lock: a waker is either stored before the
 //!    event (and woken) or sees the bit set (and retries). No lost wake-ups.
 //!
+//! `loom_tests.rs` checks the three steps together in every interleaving: a
+//! task reading this way, a peer writing and a reactor thread dispatching
+//! a pretend kernel's events, edge-triggered and oneshot.
+//!
 //! Two poller modes (see `docs/reactor.md`): **edge-triggered** where the
 //! platform has it (epoll, kqueue): the descriptor is registered once for
 //! both directions and the kernel reports each new edge, so waiting costs no
@@ -56,13 +60,12 @@ use std::io;
 use std::os::fd::{BorrowedFd, RawFd};
 use std::task::{Context, Poll, Waker};
 
-use parking_lot::Mutex;
-
 use super::key::Key;
 use super::poller::Poller;
 pub(crate) use super::readiness::ReadinessSnapshot;
 use super::readiness::{READ, READ_CLOSED, URGENT, WRITE, Word};
 use super::waiters::{Slot, Waiters};
+use crate::loom::Mutex;
 
 /// Which half of a descriptor a task waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +101,20 @@ impl IoEvent {
             read_closed: false,
             urgent: false,
         }
+    }
+}
+
+/// What a source needs from its poller: to arm a oneshot registration for
+/// the directions tasks wait on. The reactor's [`Poller`] is the only
+/// implementation at run time; the loom models (`loom_tests.rs`) pass a
+/// pretend kernel, so that they check this file's protocol as it is.
+pub(crate) trait Arm {
+    fn modify(&self, fd: BorrowedFd<'_>, key: usize, read: bool, write: bool) -> io::Result<()>;
+}
+
+impl Arm for Poller {
+    fn modify(&self, fd: BorrowedFd<'_>, key: usize, read: bool, write: bool) -> io::Result<()> {
+        Poller::modify(self, fd, key, read, write)
     }
 }
 
@@ -227,7 +244,7 @@ impl Source {
     /// caller passes `None`.
     pub(crate) fn poll_ready(
         &self,
-        poller: &Poller,
+        poller: &impl Arm,
         direction: Direction,
         cx: &mut Context<'_>,
         slot: Option<&mut Slot>,
@@ -279,7 +296,7 @@ impl Source {
     ///
     /// The caller wakes them after releasing every lock, so a waker that runs
     /// code of its own can never deadlock against the reactor.
-    pub(crate) fn dispatch(&self, poller: &Poller, event: IoEvent, wake: &mut Vec<Waker>) {
+    pub(crate) fn dispatch(&self, poller: &impl Arm, event: IoEvent, wake: &mut Vec<Waker>) {
         let mut state = self.state.lock();
         // Oneshot: the kernel disarmed the whole registration when it fired.
         state.armed_read = false;
@@ -319,7 +336,7 @@ impl Source {
     /// Arms the poller for every direction that has a waiter and is not
     /// armed yet. Called with the state locked, which is what keeps `closed`
     /// and the descriptor's lifetime in step.
-    fn arm(&self, poller: &Poller, state: &mut State) -> io::Result<()> {
+    fn arm(&self, poller: &impl Arm, state: &mut State) -> io::Result<()> {
         if self.edge {
             // Registered once for both directions; the kernel reports edges.
             return Ok(());
@@ -341,129 +358,8 @@ impl Source {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
+#[cfg(all(test, not(loom)))]
+mod tests;
 
-    struct CountingWaker(AtomicUsize);
-    impl Wake for CountingWaker {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    #[test]
-    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
-    fn closing_wakes_waiters_and_fails_their_next_poll() {
-        let source = Source::new(-1, Key::new(0, 0), false);
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        let waker = Waker::from(counter.clone());
-        source.state.lock().read.waiters.register(&waker);
-        let mut wake = Vec::new();
-        source.close(Closed::ShutDown, &mut wake);
-        source.close(Closed::Deregistered, &mut wake);
-        wake.drain(..).for_each(Waker::wake);
-        assert_eq!(counter.0.load(Ordering::SeqCst), 1);
-
-        let poller = Poller::new().unwrap();
-        let mut cx = Context::from_waker(&waker);
-        match source.poll_ready(&poller, Direction::Read, &mut cx, None) {
-            Poll::Ready(Err(e)) => assert!(e.to_string().contains("shut down")),
-            other => panic!("expected an error, got {other:?}"),
-        }
-    }
-
-    /// An event that reports the peer's close without `readable` still
-    /// makes the read side ready, so it must wake the readers too.
-    #[test]
-    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
-    fn a_close_reported_alone_wakes_the_readers() {
-        let poller = Poller::new().unwrap();
-        let source = Source::new(-1, Key::new(0, 0), true);
-        let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
-        let waker = Waker::from(counter.clone());
-        source.state.lock().read.waiters.register(&waker);
-        let mut wake = Vec::new();
-        let closed = IoEvent {
-            readable: false,
-            read_closed: true,
-            ..IoEvent::readable(0)
-        };
-        source.dispatch(&poller, closed, &mut wake);
-        assert!(source.readiness().is_ready(Direction::Read));
-        wake.drain(..).for_each(Waker::wake);
-        assert_eq!(counter.0.load(Ordering::SeqCst), 1, "the reader was woken");
-    }
-
-    #[test]
-    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
-    fn a_stale_clear_never_wipes_a_newer_event() {
-        let poller = Poller::new().unwrap();
-        let source = Source::new(-1, Key::new(0, 0), true);
-        assert!(!source.readiness().is_ready(Direction::Read));
-        let mut wake = Vec::new();
-        source.dispatch(&poller, IoEvent::readable(0), &mut wake);
-        let seen = source.readiness();
-        assert!(seen.is_ready(Direction::Read) && !seen.is_ready(Direction::Write));
-        // A second event lands after the task looked, before it clears.
-        source.dispatch(&poller, IoEvent::readable(0), &mut wake);
-        source.clear_readiness(Direction::Read, seen);
-        assert!(
-            source.readiness().is_ready(Direction::Read),
-            "the newer event stands"
-        );
-        let now = source.readiness();
-        source.clear_readiness(Direction::Read, now);
-        assert!(!source.readiness().is_ready(Direction::Read));
-    }
-
-    #[test]
-    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
-    fn a_closed_peer_keeps_the_read_side_ready_through_clears() {
-        let poller = Poller::new().unwrap();
-        let source = Source::new(-1, Key::new(0, 0), true);
-        let closing = IoEvent {
-            key: 0,
-            readable: true,
-            writable: false,
-            read_closed: true,
-            urgent: false,
-        };
-        source.dispatch(&poller, closing, &mut Vec::new());
-        let seen = source.readiness();
-        source.clear_drained(Direction::Read, seen);
-        assert!(
-            source.readiness().is_ready(Direction::Read),
-            "the end of the stream must still be read without a new edge"
-        );
-        assert!(!source.readiness().is_ready(Direction::Write));
-        // But a read that would block is not at the end: no busy retry loop.
-        source.clear_readiness(Direction::Read, source.readiness());
-        assert!(!source.readiness().is_ready(Direction::Read));
-    }
-
-    #[test]
-    #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
-    fn pending_urgent_data_keeps_a_short_read_from_draining() {
-        let poller = Poller::new().unwrap();
-        let source = Source::new(-1, Key::new(0, 0), true);
-        let urgent = IoEvent {
-            urgent: true,
-            ..IoEvent::readable(0)
-        };
-        source.dispatch(&poller, urgent, &mut Vec::new());
-        source.clear_drained(Direction::Read, source.readiness());
-        assert!(
-            source.readiness().is_ready(Direction::Read),
-            "bytes wait behind the urgent mark: read again"
-        );
-        // A read that would block has passed the mark: the bit goes too.
-        source.clear_readiness(Direction::Read, source.readiness());
-        source.dispatch(&poller, IoEvent::readable(0), &mut Vec::new());
-        source.clear_drained(Direction::Read, source.readiness());
-        assert!(!source.readiness().is_ready(Direction::Read));
-    }
-}
+#[cfg(all(test, loom))]
+mod loom_tests;
