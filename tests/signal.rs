@@ -10,6 +10,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::pin::pin;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::thread;
 
@@ -202,6 +203,79 @@ fn a_signal_raised_before_recv_is_kept_and_repeats_coalesce() {
         unsafe { libc::raise(libc::SIGUSR2) };
         assert_eq!(futures_lite::StreamExt::next(&mut signal).await, Some(()));
     });
+    println!("{DONE}");
+}
+
+/// How often the handlers `a_handler_installed_earlier_still_runs`
+/// installs before corio's were called, and the signal number the
+/// `SA_SIGINFO` one read from its `siginfo_t`.
+static PLAIN_CALLS: AtomicUsize = AtomicUsize::new(0);
+static INFO_CALLS: AtomicUsize = AtomicUsize::new(0);
+static INFO_SIGNO: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn plain_handler(_signum: libc::c_int) {
+    PLAIN_CALLS.fetch_add(1, Ordering::SeqCst);
+}
+
+extern "C" fn info_handler(
+    _signum: libc::c_int,
+    info: *mut libc::siginfo_t,
+    _context: *mut libc::c_void,
+) {
+    // SAFETY: the kernel passes a valid `siginfo_t` to an SA_SIGINFO
+    // handler, and corio's handler hands it on unchanged.
+    INFO_SIGNO.store(unsafe { (*info).si_signo }, Ordering::SeqCst);
+    INFO_CALLS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Installs `handler` for `signum` with `flags`, as a library would.
+fn install_foreign(signum: libc::c_int, handler: libc::sighandler_t, flags: libc::c_int) {
+    // SAFETY: a zeroed `sigaction` is valid; both handlers only touch atomics
+    // (async-signal-safe).
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = handler;
+        action.sa_flags = flags;
+        libc::sigemptyset(&mut action.sa_mask);
+        assert_eq!(libc::sigaction(signum, &action, std::ptr::null_mut()), 0);
+    }
+}
+
+/// A handler some other code installed before corio's keeps running, a
+/// plain one and an `SA_SIGINFO` one (which gets the kernel's `siginfo_t`).
+#[test]
+fn a_handler_installed_earlier_still_runs() {
+    const TEST: &str = "a_handler_installed_earlier_still_runs";
+    if !is_child(TEST) {
+        return ChildTest::run_to_success(TEST);
+    }
+    install_foreign(libc::SIGUSR1, plain_handler as extern "C" fn(_) as _, 0);
+    install_foreign(
+        libc::SIGUSR2,
+        info_handler as extern "C" fn(_, _, _) as _,
+        libc::SA_SIGINFO,
+    );
+    common::block_on(async {
+        let mut usr1 = signal(SignalKind::user_defined1()).unwrap();
+        let mut usr2 = signal(SignalKind::user_defined2()).unwrap();
+        // SAFETY: no memory effects; corio handles both signals now.
+        unsafe { libc::raise(libc::SIGUSR1) };
+        assert_eq!(usr1.recv().await, Some(()));
+        // SAFETY: as above.
+        unsafe { libc::raise(libc::SIGUSR2) };
+        assert_eq!(usr2.recv().await, Some(()));
+    });
+    assert_eq!(
+        PLAIN_CALLS.load(Ordering::SeqCst),
+        1,
+        "the plain handler ran"
+    );
+    assert_eq!(
+        INFO_CALLS.load(Ordering::SeqCst),
+        1,
+        "the siginfo handler ran"
+    );
+    assert_eq!(INFO_SIGNO.load(Ordering::SeqCst), libc::SIGUSR2);
     println!("{DONE}");
 }
 

@@ -10,7 +10,8 @@
 //! ```text
 //!   kernel ──► on_signal(signum)
 //!                ├─ DELIVERIES[signum] += 1       (an atomic: lock-free)
-//!                └─ write(pipe, [signum])         (async-signal-safe)
+//!                ├─ write(pipe, [signum])         (async-signal-safe)
+//!                └─ the handler that was there before, if any
 //!                             │
 //!   reactor: the pipe's read end is readable ──► a `Signal` drains it,
 //!            compares DELIVERIES with the count it last saw, wakes the others
@@ -22,9 +23,13 @@
 //! already guarantee a wake-up.
 //!
 //! Installation happens once per signal number, under a lock, and is never
-//! undone: the handler stays for the life of the process (as in tokio). The
-//! previous disposition is replaced, not chained, so the default action (exit
-//! on SIGINT or SIGTERM) no longer happens once a listener exists for it.
+//! undone: the handler stays for the life of the process (as in tokio). A
+//! handler some other code installed before is *chained*: corio's calls it
+//! after its own work, with the same arguments, so a library that counted
+//! on seeing the signal still does (tokio, through `signal-hook-registry`,
+//! does the same). The default action is not a handler: it no longer
+//! happens once a listener exists (no exit on SIGINT or SIGTERM), and an
+//! ignored signal stays ignored by everyone but corio's listeners.
 //!
 //! These statics use `std`'s atomics directly rather than the loom facade:
 //! they are process-global and touched by a signal handler, which no model
@@ -33,7 +38,7 @@
 use std::io;
 use std::os::fd::IntoRawFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
 
 use libc::c_int;
 use parking_lot::{Mutex, const_mutex};
@@ -62,6 +67,14 @@ static DELIVERIES: [AtomicU64; MAX_SIGNUM] = [const { AtomicU64::new(0) }; MAX_S
 /// The self-pipe's write end, or -1 before the first installation. Written
 /// once, under `INSTALLED`'s lock, before any handler is installed.
 static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
+
+/// Per signal, the handler installed before corio's (`SIG_DFL` for none) and
+/// whether it takes `siginfo_t` (`SA_SIGINFO`). Written under `INSTALLED`'s
+/// lock, before corio's handler goes in; read by that handler.
+static PREVIOUS: [AtomicUsize; MAX_SIGNUM] =
+    [const { AtomicUsize::new(libc::SIG_DFL) }; MAX_SIGNUM];
+static PREVIOUS_TAKES_INFO: [AtomicBool; MAX_SIGNUM] =
+    [const { AtomicBool::new(false) }; MAX_SIGNUM];
 
 /// What installation has done so far.
 struct Installed {
@@ -142,41 +155,91 @@ fn check(signum: c_int) -> io::Result<usize> {
     }
 }
 
-/// Points `signum`'s disposition at [`on_signal`].
+/// A handler that takes `siginfo_t` (`SA_SIGINFO`), as corio's does.
+type InfoHandler = extern "C" fn(c_int, *mut libc::siginfo_t, *mut libc::c_void);
+/// A plain handler.
+type PlainHandler = extern "C" fn(c_int);
+
+/// Points `signum`'s disposition at [`on_signal`], after recording the
+/// handler that was there for it to chain (`signum` was accepted by `check`,
+/// and the caller holds `INSTALLED`'s lock).
 fn set_handler(signum: c_int) -> io::Result<()> {
+    let index = signum as usize;
+    // Recorded *before* corio's handler goes in, so that a signal arriving
+    // the moment it does already finds the handler to chain.
+    let remember = |old: &libc::sigaction| {
+        PREVIOUS[index].store(old.sa_sigaction, Ordering::SeqCst);
+        PREVIOUS_TAKES_INFO[index].store(old.sa_flags & libc::SA_SIGINFO != 0, Ordering::SeqCst);
+    };
     // SAFETY: an all-zero `sigaction` is a valid value (empty mask, no flags,
-    // SIG_DFL); we then fill in the fields we need before passing it on.
+    // SIG_DFL), which `sigaction` overwrites with the current disposition.
+    let mut before: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: a null new action only reads the disposition, into `before`,
+    // a valid and writable `sigaction`.
+    if unsafe { libc::sigaction(signum, std::ptr::null(), &mut before) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    remember(&before);
+
+    // SAFETY: as for `before`; we then fill in the fields we need.
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-    action.sa_sigaction = on_signal as extern "C" fn(c_int) as libc::sighandler_t;
+    action.sa_sigaction = on_signal as InfoHandler as libc::sighandler_t;
     // Restart interrupted system calls: code on other threads that does not
-    // expect EINTR keeps working while signals arrive.
-    action.sa_flags = libc::SA_RESTART;
-    // SAFETY: `action` is a valid, initialised `sigaction`, and `on_signal`
-    // only does async-signal-safe work. A null old-action pointer is allowed.
+    // expect EINTR keeps working while signals arrive. SA_SIGINFO: the
+    // arguments a chained `SA_SIGINFO` handler needs.
+    action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
+    // SAFETY: `action` is a valid, initialised `sigaction`, `on_signal` only
+    // does async-signal-safe work (and calls a handler that was installed
+    // for this very signal), and `replaced` is valid and writable.
+    let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };
     let status = unsafe {
         libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(signum, &action, std::ptr::null_mut())
+        libc::sigaction(signum, &action, &mut replaced)
     };
     if status == -1 {
         return Err(io::Error::last_os_error());
     }
+    // Another thread changed it between our two calls: chain what we replaced.
+    if replaced.sa_sigaction != before.sa_sigaction || replaced.sa_flags != before.sa_flags {
+        remember(&replaced);
+    }
     Ok(())
 }
 
-/// The signal handler: count the delivery, then poke the self-pipe. Every
-/// call in here is async-signal-safe.
-extern "C" fn on_signal(signum: c_int) {
+/// The signal handler: count the delivery, poke the self-pipe, then run the
+/// handler that was installed before corio's, if there was one. Every call
+/// in here is async-signal-safe.
+extern "C" fn on_signal(signum: c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+    let Some(index) = usize::try_from(signum).ok().filter(|&i| i < MAX_SIGNUM) else {
+        return;
+    };
     let saved_errno = Errno::save();
-    if let Some(count) = usize::try_from(signum).ok().and_then(|i| DELIVERIES.get(i)) {
-        count.fetch_add(1, Ordering::SeqCst);
-    }
+    DELIVERIES[index].fetch_add(1, Ordering::SeqCst);
     let fd = WRITE_FD.load(Ordering::SeqCst);
     let byte = signum as u8;
     // SAFETY: `fd` is the self-pipe's write end, stored before any handler
     // was installed and never closed; `byte` is a live one-byte buffer. A
     // failed write (the pipe is full) is fine: see the module documentation.
     unsafe { libc::write(fd, (&raw const byte).cast(), 1) };
+    // The previous handler sees the interrupted code's errno, as it would
+    // have without corio, and looks after it itself.
     saved_errno.restore();
+
+    let previous = PREVIOUS[index].load(Ordering::SeqCst);
+    if previous == libc::SIG_DFL || previous == libc::SIG_IGN {
+        return;
+    }
+    if PREVIOUS_TAKES_INFO[index].load(Ordering::SeqCst) {
+        // SAFETY: `previous` is the address `sigaction` reported for this
+        // signal's handler, which was installed with SA_SIGINFO: a function
+        // of this type. It gets the kernel's own arguments, unchanged.
+        let handler = unsafe { std::mem::transmute::<usize, InfoHandler>(previous) };
+        handler(signum, info, context);
+    } else {
+        // SAFETY: as above, for a handler installed without SA_SIGINFO.
+        let handler = unsafe { std::mem::transmute::<usize, PlainHandler>(previous) };
+        handler(signum);
+    }
 }
 
 /// `errno` of the interrupted code. The handler's `write` may change it,

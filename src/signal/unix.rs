@@ -141,10 +141,10 @@ impl SignalKind {
 /// process, for good) and returns a listener whose [`recv`](Signal::recv)
 /// completes at each delivery from now on.
 ///
-/// Once the handler is installed the signal's previous behaviour is gone for
-/// the rest of the process, even after every `Signal` is dropped: the default
-/// action (exiting, for SIGINT and SIGTERM) no longer happens, and a handler
-/// installed earlier by other code is no longer called.
+/// Once the handler is installed, for the rest of the process and even after
+/// every `Signal` is dropped, the signal's default action (exiting, for
+/// SIGINT and SIGTERM) no longer happens. A handler installed earlier by
+/// other code keeps running: corio's calls it after its own work.
 ///
 /// # Errors
 ///
