@@ -61,8 +61,10 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
+    // Taken here: `#[track_caller]` does not reach into the closure.
+    let location = Location::caller();
     CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(pool) => pool.spawn(f, Location::caller(), false),
+        Some(pool) => pool.spawn(f, location, false),
         None => outside_runtime(what),
     })
 }

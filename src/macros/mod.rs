@@ -160,8 +160,9 @@ macro_rules! try_join {
 /// (`Some(mut msg) = rx.recv() => ...`). At most 63 branches. Each costs
 /// the macro two steps of the compiler's recursion limit (128) when its
 /// pattern is at most eight tokens long (`Some(v)` is two, `Ok(v) | Err(v)`
-/// five), a few more for a longer one: past about 55 branches, the calling
-/// crate raises that limit (`#![recursion_limit = "256"]`).
+/// five), a few more for a longer one (about one a token, three a bracket):
+/// past about 55 branches of short patterns, fewer of long ones, the
+/// calling crate raises that limit (`#![recursion_limit = "256"]`).
 ///
 /// # Examples
 ///

@@ -20,6 +20,12 @@
 //! tokens, descending into each bracket with a stack of the levels left
 //! open above it. tokio does the same with a procedural macro
 //! (`select_priv_clean_pattern`); corio has no procedural macros.
+//!
+//! Two patterns this cannot clean. One that reaches `select!` as a single
+//! `$p:pat` of another macro is one opaque token, so a `mut` inside it
+//! stays and the first test refuses it: pass such a pattern as `$($p:tt)+`.
+//! And `&&mut x` lexes as `&&` then `mut`, so its `mut` is taken for a
+//! modifier and dropped: write `& &mut x`.
 
 /// Rewrites a pattern's tokens without `mut` and `ref`, for the test in
 /// `select!`. The state is `@ [open levels] [tokens kept] tokens left`;

@@ -121,6 +121,11 @@ impl<T: 'static> JoinSet<T> {
 /// Spawns each future of an iterator on the current runtime, as
 /// [`JoinSet::spawn`] does, into a new set.
 ///
+/// A task dump lists tasks spawned by `JoinSet::from_iter(..)` at the
+/// caller's line, but those of `.collect()` at a line of `core` (`collect`
+/// does not pass its caller on); [`extend`](Extend::extend) an empty set for
+/// the caller's line.
+///
 /// # Examples
 ///
 /// ```
