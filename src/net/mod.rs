@@ -12,6 +12,10 @@
 //!   UnixStream ┘
 //! ```
 //!
+//! A [`TcpSocket`] is a TCP socket before it connects or listens, for the
+//! options that only count if set first (`SO_REUSEADDR`, `SO_REUSEPORT`,
+//! the buffer sizes).
+//!
 //! Errors are part of the contract: a refused connect, a reset connection or
 //! a broken pipe is an `io::Error`, and `accept` under `EMFILE` returns the
 //! error instead of spinning.
@@ -26,6 +30,6 @@ pub mod unix;
 
 pub use addr::ToSocketAddrs;
 pub use lookup::lookup_host;
-pub use tcp::{TcpListener, TcpStream};
+pub use tcp::{TcpListener, TcpSocket, TcpStream};
 pub use udp::UdpSocket;
 pub use unix::{UnixDatagram, UnixListener, UnixStream};

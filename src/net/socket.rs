@@ -19,15 +19,19 @@
 //! `connect` would wait with no limit, where a non-blocking one says
 //! `EAGAIN` (returned as a `WouldBlock` error, as tokio does).
 //!
-//! It also gives a `TcpListener` a wider listen backlog than std's.
+//! It also gives a `TcpListener` a wider listen backlog than std's, and
+//! `TcpSocket` the calls std has no name for: `bind` on a socket made
+//! earlier, and the socket options (`setsockopt`).
 
 use std::io;
 use std::mem;
+use std::mem::ManuallyDrop;
 use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::UnixStream;
 use std::path::Path;
+use std::time::Duration;
 
 /// The listen backlog a `TcpListener` asks for: tokio's (mio's) 1024. std
 /// asks for 128, and under a burst of connections the kernel drops the SYNs
@@ -51,18 +55,121 @@ pub(crate) fn start_connect(addr: SocketAddr) -> io::Result<TcpStream> {
         SocketAddr::V4(_) => libc::AF_INET,
         SocketAddr::V6(_) => libc::AF_INET6,
     };
-    let stream = TcpStream::from(new_socket(domain)?);
+    let stream = TcpStream::from(new_stream_socket(domain)?);
+    connect_started(&stream, addr)?;
+    Ok(stream)
+}
+
+/// Starts `socket`'s connection to `addr`.
+pub(crate) fn connect_started(socket: &impl AsRawFd, addr: SocketAddr) -> io::Result<()> {
     let (storage, len) = to_sockaddr(addr);
     // SAFETY: `storage` holds a valid socket address of `len` bytes.
-    unsafe { connect(&stream, (&raw const storage).cast(), len) }?;
-    Ok(stream)
+    unsafe { connect(socket, (&raw const storage).cast(), len) }
+}
+
+/// Binds `socket` to `addr`.
+pub(crate) fn bind(socket: &impl AsRawFd, addr: SocketAddr) -> io::Result<()> {
+    let (storage, len) = to_sockaddr(addr);
+    // SAFETY: `storage` holds a valid socket address of `len` bytes, and
+    // the descriptor is an open socket, borrowed for the call.
+    if unsafe { libc::bind(socket.as_raw_fd(), (&raw const storage).cast(), len) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// The address `socket` is bound to (`getsockname`), read through std.
+pub(crate) fn local_addr(socket: &impl AsRawFd) -> io::Result<SocketAddr> {
+    // SAFETY: the descriptor is an open socket that outlives this borrow;
+    // `ManuallyDrop` keeps std's stream from closing what it does not own.
+    let std = ManuallyDrop::new(unsafe { TcpStream::from_raw_fd(socket.as_raw_fd()) });
+    std.local_addr()
+}
+
+/// Sets a socket option whose value is a `T` (a `c_int` or a C struct).
+pub(crate) fn set_option<T: Copy>(
+    socket: &impl AsRawFd,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: T,
+) -> io::Result<()> {
+    // SAFETY: `value` is a live `T` of the size passed; the descriptor is
+    // an open socket, borrowed for the call.
+    let rc = unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            level,
+            name,
+            (&raw const value).cast(),
+            mem::size_of::<T>() as libc::socklen_t,
+        )
+    };
+    if rc == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Reads a socket option whose value is a `T`, for which all-zero bytes are
+/// valid (a `c_int` or a plain C struct).
+pub(crate) fn get_option<T: Copy>(
+    socket: &impl AsRawFd,
+    level: libc::c_int,
+    name: libc::c_int,
+) -> io::Result<T> {
+    let mut value = mem::MaybeUninit::<T>::zeroed();
+    let mut len = mem::size_of::<T>() as libc::socklen_t;
+    // SAFETY: `value` is writable for `len` bytes; the kernel writes at
+    // most that many and says how many in `len`.
+    let rc = unsafe {
+        libc::getsockopt(
+            socket.as_raw_fd(),
+            level,
+            name,
+            value.as_mut_ptr().cast(),
+            &mut len,
+        )
+    };
+    if rc == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: zeroed, then (partly) written by the kernel: every `T` this is
+    // called with is valid for any bytes.
+    Ok(unsafe { value.assume_init() })
+}
+
+/// `SO_LINGER` in seconds: on Apple's systems the plain option counts clock
+/// ticks, and the one in seconds has its own name.
+#[cfg(not(target_vendor = "apple"))]
+const SO_LINGER: libc::c_int = libc::SO_LINGER;
+#[cfg(target_vendor = "apple")]
+const SO_LINGER: libc::c_int = libc::SO_LINGER_SEC;
+
+/// Sets `SO_LINGER`: `None` for the default (close returns at once, the
+/// kernel sends what is left in the background), `Some(d)` to make close
+/// wait up to `d` (whole seconds) for the data to go, and `Some(ZERO)` to
+/// reset the connection on close instead.
+pub(crate) fn set_linger(socket: &impl AsRawFd, linger: Option<Duration>) -> io::Result<()> {
+    let value = libc::linger {
+        l_onoff: libc::c_int::from(linger.is_some()),
+        l_linger: linger.map_or(0, |d| {
+            libc::c_int::try_from(d.as_secs()).unwrap_or(libc::c_int::MAX)
+        }),
+    };
+    set_option(socket, libc::SOL_SOCKET, SO_LINGER, value)
+}
+
+/// The `SO_LINGER` setting.
+pub(crate) fn linger(socket: &impl AsRawFd) -> io::Result<Option<Duration>> {
+    let value: libc::linger = get_option(socket, libc::SOL_SOCKET, SO_LINGER)?;
+    Ok((value.l_onoff != 0).then(|| Duration::from_secs(value.l_linger.max(0) as u64)))
 }
 
 /// A Unix stream socket whose connection to `path` has started (or already
 /// finished).
 pub(crate) fn start_connect_unix(path: &Path) -> io::Result<UnixStream> {
     let (addr, len) = unix_sockaddr(path)?;
-    let stream = UnixStream::from(new_socket(libc::AF_UNIX)?);
+    let stream = UnixStream::from(new_stream_socket(libc::AF_UNIX)?);
     // SAFETY: `addr` holds a valid Unix socket address of `len` bytes.
     unsafe { connect(&stream, (&raw const addr).cast(), len) }?;
     Ok(stream)
@@ -134,7 +241,7 @@ fn unix_sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)
 
 /// A new non-blocking, close-on-exec stream socket, flags set atomically.
 #[cfg(not(target_vendor = "apple"))]
-fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
+pub(crate) fn new_stream_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
     socket(
         domain,
         libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
@@ -145,7 +252,7 @@ fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
 /// no flags, so they are set one by one; and since Apple's `send` has no
 /// `MSG_NOSIGNAL`, the socket gets `SO_NOSIGPIPE`, as std's do.
 #[cfg(target_vendor = "apple")]
-fn new_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
+pub(crate) fn new_stream_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
     let socket = socket(domain, libc::SOCK_STREAM)?;
     let fd = socket.as_raw_fd();
     // SAFETY: `fcntl` on an open descriptor we own.

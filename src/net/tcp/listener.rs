@@ -98,6 +98,27 @@ impl TcpListener {
         })
     }
 
+    /// The std listener inside, taken out of the reactor. It stays
+    /// non-blocking: call `set_nonblocking(false)` on it for a blocking
+    /// `accept`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let addr = listener.local_addr()?;
+    ///     let std_listener = listener.into_std()?;
+    ///     assert_eq!(std_listener.local_addr()?, addr);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn into_std(self) -> io::Result<net::TcpListener> {
+        Ok(self.inner.into_inner())
+    }
+
     /// Waits for a connection and returns it with the peer's address.
     ///
     /// Errors such as `EMFILE` (out of descriptors) are returned, not retried:

@@ -2,17 +2,22 @@
 //!
 //! - `listener.rs`: [`TcpListener`], `accept` and the `incoming` stream;
 //! - `stream.rs`: [`TcpStream`], including the non-blocking connect;
-//! - `options.rs`: a stream's addresses, `TCP_NODELAY` and `shutdown`;
+//! - `options.rs`: a stream's addresses, `TCP_NODELAY`, `SO_LINGER`, the TTL
+//!   and `shutdown`;
+//! - `socket.rs`: [`TcpSocket`], a socket before it connects or listens,
+//!   for the options that must come first (`SO_REUSEADDR`, `SO_REUSEPORT`);
 //! - `split.rs`: the names of a stream's borrowed and owned halves, and
 //!   their TCP-only methods (the halves are `net/split/`'s, shared with
 //!   Unix streams).
 
 mod listener;
 mod options;
+mod socket;
 mod split;
 mod stream;
 
 pub use crate::net::split::{Reader, Split, Writer};
 pub use listener::{Incoming, TcpListener};
+pub use socket::TcpSocket;
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 pub use stream::TcpStream;

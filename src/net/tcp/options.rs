@@ -1,10 +1,11 @@
-//! A `TcpStream`'s socket itself: its addresses, `TCP_NODELAY`, and
-//! `shutdown`. None of these touch the reactor: each is one plain call on
+//! A `TcpStream`'s socket itself: its addresses, `TCP_NODELAY`,
+//! `SO_LINGER`, the TTL and `shutdown`, and the way back to std. None of these touch the reactor: each is one plain call on
 //! the std socket inside, which never blocks. The reading and writing that
 //! do go through the reactor are in `stream.rs`.
 
 use std::io;
-use std::net::{Shutdown, SocketAddr};
+use std::net::{self, Shutdown, SocketAddr};
+use std::time::Duration;
 
 use super::TcpStream;
 
@@ -83,6 +84,117 @@ impl TcpStream {
     /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
         self.inner.get_ref().nodelay()
+    }
+
+    /// Sets `SO_LINGER`: what closing the stream does with data not yet
+    /// sent. `None` (the default): close returns at once and the kernel
+    /// sends the rest in the background. `Some(d)`: a blocking close would
+    /// wait up to `d` (whole seconds) for it. `Some(Duration::ZERO)`: close
+    /// discards it and resets the connection (RST), so the peer's next read
+    /// fails with `ConnectionReset` and no `TIME_WAIT` is left behind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.set_linger(Some(Duration::ZERO))?;
+    ///     assert_eq!(client.linger()?, Some(Duration::ZERO));
+    ///     drop(client); // a reset, not a FIN
+    ///     let error = server.read(&mut [0; 8]).await.unwrap_err();
+    ///     assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        crate::net::socket::set_linger(self.inner.get_ref(), linger)
+    }
+
+    /// The `SO_LINGER` setting. See [`set_linger`](Self::set_linger).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert_eq!(stream.linger()?, None, "the default");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        crate::net::socket::linger(self.inner.get_ref())
+    }
+
+    /// Sets the time-to-live of the packets sent (`IP_TTL`): how many
+    /// routers they may cross.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     stream.set_ttl(42)?;
+    ///     assert_eq!(stream.ttl()?, 42);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get_ref().set_ttl(ttl)
+    }
+
+    /// The time-to-live of the packets sent. See [`set_ttl`](Self::set_ttl).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert!(stream.ttl()? > 0);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.get_ref().ttl()
+    }
+
+    /// The std stream inside, taken out of the reactor. It stays
+    /// non-blocking: call `set_nonblocking(false)` on it for blocking I/O.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     let (mut client, mut server) = (client.into_std()?, server.into_std()?);
+    ///     server.set_nonblocking(false)?;
+    ///     client.write_all(b"plain std")?;
+    ///     let mut buf = [0; 9];
+    ///     server.read_exact(&mut buf)?;
+    ///     assert_eq!(&buf, b"plain std");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn into_std(self) -> io::Result<net::TcpStream> {
+        Ok(self.inner.into_inner())
     }
 
     /// Shuts down the read side, the write side, or both. Shutting down the

@@ -86,7 +86,13 @@ impl TcpStream {
     }
 
     async fn connect_addr(addr: SocketAddr) -> io::Result<TcpStream> {
-        let stream = TcpStream::from_std(socket::start_connect(addr)?)?;
+        TcpStream::finish_connect(socket::start_connect(addr)?).await
+    }
+
+    /// Waits for the connection `stream` started to be made (writable), and
+    /// returns it or the reason it failed (`SO_ERROR`).
+    pub(crate) async fn finish_connect(stream: net::TcpStream) -> io::Result<TcpStream> {
+        let stream = TcpStream::from_std(stream)?;
         stream.inner.writable().await?;
         match stream.inner.get_ref().take_error()? {
             Some(error) => Err(error),
