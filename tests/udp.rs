@@ -125,3 +125,107 @@ fn try_recv_from_until_would_block_then_readable_waits_for_the_next() {
         assert_eq!(b.try_recv_from(&mut buf).unwrap().0, 5, "the peek left it");
     });
 }
+
+/// A datagram sent to a multicast group reaches a member socket (where the
+/// machine has an interface that carries multicast), and stops once it
+/// leaves the group.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_multicast_member_receives_what_the_group_is_sent() {
+    use std::net::{Ipv4Addr, SocketAddr};
+    use std::time::Duration;
+    block_on(async {
+        let group = Ipv4Addr::new(239, 255, 42, 99);
+        let member = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        if let Err(error) = member.join_multicast_v4(group, Ipv4Addr::UNSPECIFIED) {
+            eprintln!("no multicast interface here ({error}): nothing to check");
+            return;
+        }
+        let to = SocketAddr::from((group, member.local_addr().unwrap().port()));
+        let sender = UdpSocket::bind("0.0.0.0:0").await.unwrap();
+        sender.set_multicast_loop_v4(true).unwrap();
+        sender.set_multicast_ttl_v4(1).unwrap();
+        sender.send_to(b"to the group", to).await.unwrap();
+        let mut buf = [0; 32];
+        let (n, _) = corio::time::timeout(common::LIMIT, member.recv_from(&mut buf))
+            .await
+            .expect("the group's datagram arrives")
+            .unwrap();
+        assert_eq!(&buf[..n], b"to the group");
+
+        member
+            .leave_multicast_v4(group, Ipv4Addr::UNSPECIFIED)
+            .unwrap();
+        sender.send_to(b"after leaving", to).await.unwrap();
+        // A unicast datagram sent after it, to the same port: if the group's
+        // had still arrived, it would come first.
+        let direct = SocketAddr::from((Ipv4Addr::LOCALHOST, to.port()));
+        sender.send_to(b"direct", direct).await.unwrap();
+        let wait = corio::time::timeout(Duration::from_secs(10), member.recv_from(&mut buf));
+        let (n, _) = wait.await.expect("the direct datagram arrives").unwrap();
+        assert_eq!(&buf[..n], b"direct", "left the group: nothing from it");
+    });
+}
+
+/// The connected calls that do not wait, `peek`, the TTL, and the way back
+/// to std.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn connected_try_calls_peek_ttl_and_into_std() {
+    use std::io::ErrorKind;
+    block_on(async {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        a.connect(b.local_addr().unwrap()).await.unwrap();
+        b.connect(a.local_addr().unwrap()).await.unwrap();
+        let mut buf = [0; 8];
+        assert_eq!(
+            b.try_recv(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        a.writable().await.unwrap();
+        assert_eq!(a.try_send(b"one").unwrap(), 3);
+        assert_eq!(b.peek(&mut buf).await.unwrap(), 3);
+        assert_eq!(b.try_recv(&mut buf).unwrap(), 3, "peek left it there");
+        assert_eq!(&buf[..3], b"one");
+        assert_eq!(
+            b.try_recv(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+
+        a.set_ttl(5).unwrap();
+        assert_eq!(a.ttl().unwrap(), 5);
+        let b = b.into_std().unwrap();
+        b.set_nonblocking(false).unwrap();
+        a.send(b"std").await.unwrap();
+        assert_eq!(b.recv(&mut buf).unwrap(), 3);
+        assert_eq!(&buf[..3], b"std");
+    });
+}
+
+/// On Linux a datagram to a closed port comes back as an ICMP error, which
+/// a connected socket reports: through `take_error` or its next `recv`.
+#[cfg(target_os = "linux")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_closed_port_is_reported_as_refused() {
+    block_on(async {
+        // A port nobody holds: bound, then let go. (Another test's bind
+        // would have to draw this very port, out of the kernel's random
+        // pick among thousands, in the microseconds before the send.)
+        let gone = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = gone.local_addr().unwrap();
+        drop(gone);
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        socket.connect(addr).await.unwrap();
+        socket.send(b"anyone?").await.unwrap();
+        let refused = match socket.take_error().unwrap() {
+            Some(error) => error,
+            None => corio::time::timeout(common::LIMIT, socket.recv(&mut [0; 8]))
+                .await
+                .expect("the refusal arrives")
+                .unwrap_err(),
+        };
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    });
+}

@@ -6,6 +6,9 @@
 //! socket is an `Async<std::net::UdpSocket>` and every method is one
 //! non-blocking call in the reactor's retry loop. All methods take `&self`:
 //! share the socket in an `Arc` to send from one task while another receives.
+//!
+//! The socket's options (broadcast, TTL, multicast) and addresses, none of
+//! which waits, are in `options.rs`.
 
 use std::fmt;
 use std::io;
@@ -14,6 +17,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 use crate::io::Async;
 use crate::net::addr::{self, ToSocketAddrs};
+
+mod options;
 
 /// A UDP socket.
 ///
@@ -147,6 +152,81 @@ impl UdpSocket {
     /// ```
     pub async fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read_with(|s| s.recv(buf)).await
+    }
+
+    /// Receives one datagram from the connected peer without taking it:
+    /// the next `recv` or `peek` returns it again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(b.local_addr()?).await?;
+    ///     b.connect(a.local_addr()?).await?;
+    ///     a.send(b"twice").await?;
+    ///     let mut buf = [0; 8];
+    ///     assert_eq!(b.peek(&mut buf).await?, 5);
+    ///     assert_eq!(b.recv(&mut buf).await?, 5, "still there");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read_with(|s| s.peek(buf)).await
+    }
+
+    /// Sends one datagram to the connected peer if the send buffer takes it
+    /// now, without waiting: `Err(WouldBlock)` if it is full.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(a.local_addr()?).await?; // to itself
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_send(b"hi")?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write_with(|s| s.send(buf))
+    }
+
+    /// Receives one datagram from the connected peer if one is waiting,
+    /// without waiting: `Err(WouldBlock)` if none is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.connect(a.local_addr()?).await?; // to itself
+    ///     let mut buf = [0; 8];
+    ///     let nothing = a.try_recv(&mut buf).unwrap_err();
+    ///     assert_eq!(nothing.kind(), ErrorKind::WouldBlock);
+    ///     a.send(b"hi").await?;
+    ///     let n = loop {
+    ///         a.readable().await?;
+    ///         match a.try_recv(&mut buf) {
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///             other => break other?,
+    ///         }
+    ///     };
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read_with(|s| s.recv(buf))
     }
 
     /// Sends one datagram to `target` (its first resolved address).
@@ -301,76 +381,6 @@ impl UdpSocket {
     /// ```
     pub fn try_send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         self.inner.try_write_with(|s| s.send_to(buf, target))
-    }
-
-    /// Lets the socket send to broadcast addresses (`SO_BROADCAST`).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     socket.set_broadcast(true)?;
-    ///     assert!(socket.broadcast()?);
-    ///     Ok(())
-    /// })
-    /// # }
-    /// ```
-    pub fn set_broadcast(&self, on: bool) -> io::Result<()> {
-        self.inner.get_ref().set_broadcast(on)
-    }
-
-    /// Whether `SO_BROADCAST` is set.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     assert!(!socket.broadcast()?, "off by default");
-    ///     Ok(())
-    /// })
-    /// # }
-    /// ```
-    pub fn broadcast(&self) -> io::Result<bool> {
-        self.inner.get_ref().broadcast()
-    }
-
-    /// The local address.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     assert!(socket.local_addr()?.ip().is_loopback());
-    ///     Ok(())
-    /// })
-    /// # }
-    /// ```
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.get_ref().local_addr()
-    }
-
-    /// The connected peer's address.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
-    ///     socket.connect("127.0.0.1:9").await?;
-    ///     assert_eq!(socket.peer_addr()?.port(), 9);
-    ///     Ok(())
-    /// })
-    /// # }
-    /// ```
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.inner.get_ref().peer_addr()
     }
 }
 
