@@ -438,3 +438,88 @@ fn borrowed_halves_read_and_write_in_one_task() {
         assert_eq!((&sent, &received), (b"pong", b"ping"));
     });
 }
+
+/// A datagram socket whose peer's queue is full says `WouldBlock` to
+/// `try_send`; `writable()` waits until the peer has read, and the same
+/// call goes through then.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_full_datagram_queue_makes_try_send_wait_for_writable() {
+    use std::io::ErrorKind;
+    block_on(async {
+        let (a, b) = UnixDatagram::pair().unwrap();
+        // Ready once the reactor has seen the socket: until then a `try_`
+        // call says `WouldBlock` without trying, as tokio's does.
+        a.writable().await.unwrap();
+        let mut sent = 0;
+        let full = loop {
+            match a.try_send(&[7; 512]) {
+                Ok(_) => sent += 1,
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(full.kind(), ErrorKind::WouldBlock);
+        assert!(sent > 0);
+        let reader = async {
+            let mut buf = [0; 512];
+            for _ in 0..sent {
+                b.readable().await.unwrap();
+                loop {
+                    match b.try_recv(&mut buf) {
+                        Err(error) if error.kind() == ErrorKind::WouldBlock => {
+                            b.readable().await.unwrap()
+                        }
+                        other => break assert_eq!(other.unwrap(), 512),
+                    }
+                }
+            }
+        };
+        let writer = async {
+            loop {
+                a.writable().await.unwrap();
+                match a.try_send(b"last") {
+                    Err(error) if error.kind() == ErrorKind::WouldBlock => continue,
+                    other => break other.unwrap(),
+                }
+            }
+        };
+        let ((), n) = futures_lite::future::zip(reader, writer).await;
+        assert_eq!(n, 4);
+        let mut buf = [0; 8];
+        assert_eq!(
+            b.recv(&mut buf).await.unwrap(),
+            4,
+            "the last one came through"
+        );
+    });
+}
+
+/// Each Unix type goes back to std, still connected or listening.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn unix_sockets_go_back_to_std() {
+    use std::io::{Read, Write};
+    block_on(async {
+        let (a, b) = UnixStream::pair().unwrap();
+        let (mut a, mut b) = (a.into_std().unwrap(), b.into_std().unwrap());
+        b.set_nonblocking(false).unwrap();
+        a.write_all(b"stream").unwrap();
+        let mut buf = [0; 6];
+        b.read_exact(&mut buf).unwrap();
+        assert_eq!(&buf, b"stream");
+
+        let (a, b) = UnixDatagram::pair().unwrap();
+        let b = b.into_std().unwrap();
+        b.set_nonblocking(false).unwrap();
+        a.send(b"datagram").await.unwrap();
+        assert_eq!(b.recv(&mut [0; 16]).unwrap(), 8);
+
+        let path = std::env::temp_dir().join(format!("corio-into-std-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let listener = UnixListener::bind(&path).unwrap().into_std().unwrap();
+        listener.set_nonblocking(false).unwrap();
+        let _client = std::os::unix::net::UnixStream::connect(&path).unwrap();
+        assert!(listener.accept().is_ok(), "still listening");
+        std::fs::remove_file(&path).unwrap();
+    });
+}

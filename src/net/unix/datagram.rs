@@ -225,6 +225,119 @@ impl UnixDatagram {
         self.inner.read_with(|s| s.recv_from(buf)).await
     }
 
+    /// Waits until a datagram may be waiting (possibly spuriously); then
+    /// [`try_recv`](Self::try_recv) takes it without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     a.send(b"hi").await?;
+    ///     b.readable().await?;
+    ///     assert_eq!(b.recv(&mut [0; 8]).await?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.inner.readable().await
+    }
+
+    /// Waits until a datagram may be sent (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixDatagram::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_send(b"hi")?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.inner.writable().await
+    }
+
+    /// Sends one datagram to the connected peer if the socket takes it now,
+    /// without waiting: `Err(WouldBlock)` if the peer's queue is full, or
+    /// if no readiness is known yet (call [`writable`](Self::writable)
+    /// first, as with tokio).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixDatagram::pair()?;
+    ///     a.writable().await?;
+    ///     // Nobody reads: the peer's queue fills up, and then it says so.
+    ///     let mut sent = 0;
+    ///     let full = loop {
+    ///         match a.try_send(&[0; 1024]) {
+    ///             Ok(_) => sent += 1,
+    ///             Err(e) => break e,
+    ///         }
+    ///     };
+    ///     assert!(sent > 0);
+    ///     assert_eq!(full.kind(), ErrorKind::WouldBlock);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write_with(|s| s.send(buf))
+    }
+
+    /// Receives one datagram if one is waiting, without waiting:
+    /// `Err(WouldBlock)` if none is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     let mut buf = [0; 8];
+    ///     assert_eq!(b.try_recv(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    ///     a.send(b"hi").await?;
+    ///     b.readable().await?;
+    ///     assert_eq!(b.try_recv(&mut buf)?, 2, "a local datagram is there at once");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read_with(|s| s.recv(buf))
+    }
+
+    /// The std socket inside, taken out of the reactor. It stays
+    /// non-blocking: call `set_nonblocking(false)` on it for blocking calls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     let b = b.into_std()?;
+    ///     b.set_nonblocking(false)?;
+    ///     a.send(b"std").await?;
+    ///     assert_eq!(b.recv(&mut [0; 8])?, 3);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn into_std(self) -> io::Result<net::UnixDatagram> {
+        Ok(self.inner.into_inner())
+    }
+
     /// The local address.
     ///
     /// # Examples

@@ -178,6 +178,29 @@ impl UnixListener {
         Incoming { listener: self }
     }
 
+    /// The std listener inside, taken out of the reactor. It stays
+    /// non-blocking: call `set_nonblocking(false)` on it for a blocking
+    /// `accept`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-into-std-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = corio::net::UnixListener::bind(&path)?;
+    ///     let std_listener = listener.into_std()?;
+    ///     assert_eq!(std_listener.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn into_std(self) -> io::Result<net::UnixListener> {
+        Ok(self.inner.into_inner())
+    }
+
     /// The address (path) this listener is bound to.
     ///
     /// # Examples

@@ -300,6 +300,30 @@ impl UnixStream {
         self.inner.try_write(buf)
     }
 
+    /// The std stream inside, taken out of the reactor. It stays
+    /// non-blocking: call `set_nonblocking(false)` on it for blocking I/O.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, b) = corio::net::UnixStream::pair()?;
+    ///     let mut b = b.into_std()?;
+    ///     b.set_nonblocking(false)?;
+    ///     a.write_all(b"std").await?;
+    ///     let mut buf = [0; 3];
+    ///     b.read_exact(&mut buf)?;
+    ///     assert_eq!(&buf, b"std");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn into_std(self) -> io::Result<net::UnixStream> {
+        Ok(self.inner.into_inner())
+    }
+
     /// The local address.
     ///
     /// # Examples
