@@ -314,3 +314,34 @@ fn enter_guards_dropped_out_of_order_panic() {
     drop(outer);
     assert!(corio::Handle::try_current().is_err());
 }
+
+/// A call outside a runtime panics at the caller's line, not inside corio:
+/// the panic hook sees this file for each entry point.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn panics_outside_a_runtime_point_at_the_caller() {
+    common::in_child("panics_outside_a_runtime_point_at_the_caller", || {
+        use std::sync::Mutex;
+        static WHERE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+        std::panic::set_hook(Box::new(|info| {
+            let location = info.location().map(|l| l.file().to_string());
+            WHERE.lock().unwrap().push(location.unwrap_or_default());
+        }));
+        panic_of(|| corio::spawn(async {}));
+        panic_of(|| corio::spawn_blocking(|| ()));
+        // A closure, so that the caller is this line (through a function
+        // pointer the caller is core's `FnOnce::call_once`).
+        #[allow(clippy::redundant_closure)]
+        panic_of(|| Handle::current());
+        panic_of(|| corio::time::sleep(std::time::Duration::from_secs(1)));
+        let seen = std::mem::take(&mut *WHERE.lock().unwrap());
+        let _ = std::panic::take_hook();
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        for file in &seen {
+            assert!(
+                file.ends_with("runtime.rs") && file.contains("tests"),
+                "{seen:?}"
+            );
+        }
+    });
+}

@@ -61,12 +61,17 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    // Taken here: `#[track_caller]` does not reach into the closure.
+    // Taken out here, and the panic too: `#[track_caller]` does not reach
+    // into the closure, which would name this file instead of the caller.
     let location = Location::caller();
-    CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(pool) => pool.spawn(f, location, false),
-        None => outside_runtime(what),
-    })
+    let spawned = CURRENT.with(|c| match c.borrow().as_ref() {
+        Some(pool) => Ok(pool.spawn(f, location, false)),
+        None => Err(f),
+    });
+    match spawned {
+        Ok(handle) => handle,
+        Err(_) => outside_runtime(what),
+    }
 }
 
 /// Runs `f` on the current runtime's blocking pool as a job that must run
@@ -96,9 +101,11 @@ where
 /// Outside a corio runtime, as [`spawn`] does.
 #[track_caller]
 pub(crate) fn current(what: &str) -> Pool {
-    CURRENT
-        .with(|c| c.borrow().clone())
-        .unwrap_or_else(|| outside_runtime(what))
+    // A `match`, not `unwrap_or_else`: the panic must see the caller.
+    match CURRENT.with(|c| c.borrow().clone()) {
+        Some(pool) => pool,
+        None => outside_runtime(what),
+    }
 }
 
 #[track_caller]

@@ -77,13 +77,15 @@ impl Handle {
     /// ```
     #[track_caller]
     pub fn current() -> Handle {
-        Handle::try_current().unwrap_or_else(|_| {
-            panic!(
+        // A `match`: a closure's panic would point into corio.
+        match Handle::try_current() {
+            Ok(handle) => handle,
+            Err(_) => panic!(
                 "`Handle::current()` was called outside a corio runtime; \
                  call it inside `corio::block_on` or a spawned task, or keep a `Handle` \
                  from `Runtime::handle()`"
-            )
-        })
+            ),
+        }
     }
 
     /// The runtime this thread runs in, or an error outside one.

@@ -13,14 +13,16 @@ use crate::task::{JoinError, JoinHandle};
 
 #[track_caller]
 fn with_runtime<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
-    context::with_current(|handle| match handle {
-        Some(handle) => f(handle),
+    // The panic outside the closure: `#[track_caller]` does not reach into
+    // one, and the message should point at the caller's line.
+    match context::with_current(|handle| handle.map(f)) {
+        Some(result) => result,
         None => panic!(
             "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
              or a spawned task, under `Runtime::enter()`, or use `Handle::{what}` on a handle \
              kept from `Runtime::handle()`"
         ),
-    })
+    }
 }
 
 /// Starts a task: the future runs concurrently on the runtime's workers, like

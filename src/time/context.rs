@@ -32,12 +32,14 @@ pub(crate) fn try_enter(timers: &Arc<Timers>) -> Option<EnterGuard> {
 /// The current thread's timers.
 #[track_caller]
 pub(crate) fn current() -> Arc<Timers> {
-    CURRENT.with(|c| c.borrow().clone()).unwrap_or_else(|| {
-        panic!(
+    // A `match`: a closure's panic would point into corio, not the caller.
+    match CURRENT.with(|c| c.borrow().clone()) {
+        Some(timers) => timers,
+        None => panic!(
             "a corio timer (`sleep`, `timeout`, `interval`) was created outside a corio runtime; \
              create it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`"
-        )
-    })
+        ),
+    }
 }
 
 /// The current runtime's clock time (std's outside a runtime).
