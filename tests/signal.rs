@@ -334,3 +334,50 @@ fn a_listener_that_cannot_be_made_installs_no_handler() {
         "the default action is still in place"
     );
 }
+
+/// Corio's handler takes on the chained handler's mask and `SA_ONSTACK`,
+/// since that handler runs inside it.
+#[test]
+fn corio_takes_on_the_chained_handlers_mask_and_alternate_stack() {
+    const TEST: &str = "corio_takes_on_the_chained_handlers_mask_and_alternate_stack";
+    if !is_child(TEST) {
+        return ChildTest::run_to_success(TEST);
+    }
+    // SAFETY: a zeroed `sigaction` is valid; the handler only touches an
+    // atomic; every pointer is to a live local.
+    let disposition = unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = plain_handler as extern "C" fn(_) as _;
+        action.sa_flags = libc::SA_ONSTACK;
+        libc::sigemptyset(&mut action.sa_mask);
+        libc::sigaddset(&mut action.sa_mask, libc::SIGUSR2);
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()),
+            0
+        );
+        common::block_on(async {
+            let _listener = signal(SignalKind::user_defined1()).unwrap();
+        });
+        let mut now: libc::sigaction = std::mem::zeroed();
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR1, std::ptr::null(), &mut now),
+            0
+        );
+        now
+    };
+    assert_ne!(
+        disposition.sa_sigaction, plain_handler as extern "C" fn(_) as libc::sighandler_t,
+        "corio's handler is in place"
+    );
+    assert_ne!(
+        disposition.sa_flags & libc::SA_ONSTACK,
+        0,
+        "SA_ONSTACK taken on"
+    );
+    // SAFETY: reads a valid, initialised signal set.
+    assert_eq!(
+        unsafe { libc::sigismember(&disposition.sa_mask, libc::SIGUSR2) },
+        1
+    );
+    println!("{DONE}");
+}

@@ -27,7 +27,10 @@
 //! handler some other code installed before is *chained*: corio's calls it
 //! after its own work, with the same arguments, so a library that counted
 //! on seeing the signal still does (tokio, through `signal-hook-registry`,
-//! does the same). The default action is not a handler: it no longer
+//! chains too, calling the other handler first). Corio's handler takes on
+//! the other's signal mask and alternate stack (`SA_ONSTACK`), as it runs
+//! inside; its other flags are not re-applied (one installed with
+//! `SA_RESETHAND` is called at every delivery, not once). The default action is not a handler: it no longer
 //! happens once a listener exists (no exit on SIGINT or SIGTERM), and an
 //! ignored signal stays ignored by everyone but corio's listeners.
 //!
@@ -38,7 +41,7 @@
 use std::io;
 use std::os::fd::IntoRawFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use libc::c_int;
 use parking_lot::{Mutex, const_mutex};
@@ -69,12 +72,20 @@ static DELIVERIES: [AtomicU64; MAX_SIGNUM] = [const { AtomicU64::new(0) }; MAX_S
 static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
 
 /// Per signal, the handler installed before corio's (`SIG_DFL` for none) and
-/// whether it takes `siginfo_t` (`SA_SIGINFO`). Written under `INSTALLED`'s
+/// whether it takes `siginfo_t` (`SA_SIGINFO`), in one word so that a
+/// signal never reads one without the other: `address << 1 | takes_info`
+/// (a user-space address never has its top bit set on a 64-bit target, and
+/// fits with room in a `u64` on a 32-bit one). Written under `INSTALLED`'s
 /// lock, before corio's handler goes in; read by that handler.
-static PREVIOUS: [AtomicUsize; MAX_SIGNUM] =
-    [const { AtomicUsize::new(libc::SIG_DFL) }; MAX_SIGNUM];
-static PREVIOUS_TAKES_INFO: [AtomicBool; MAX_SIGNUM] =
-    [const { AtomicBool::new(false) }; MAX_SIGNUM];
+static PREVIOUS: [AtomicU64; MAX_SIGNUM] = [const { AtomicU64::new(0) }; MAX_SIGNUM];
+
+fn pack(handler: libc::sighandler_t, takes_info: bool) -> u64 {
+    ((handler as u64) << 1) | u64::from(takes_info)
+}
+
+fn unpack(word: u64) -> (libc::sighandler_t, bool) {
+    ((word >> 1) as libc::sighandler_t, word & 1 == 1)
+}
 
 /// What installation has done so far.
 struct Installed {
@@ -168,8 +179,8 @@ fn set_handler(signum: c_int) -> io::Result<()> {
     // Recorded *before* corio's handler goes in, so that a signal arriving
     // the moment it does already finds the handler to chain.
     let remember = |old: &libc::sigaction| {
-        PREVIOUS[index].store(old.sa_sigaction, Ordering::SeqCst);
-        PREVIOUS_TAKES_INFO[index].store(old.sa_flags & libc::SA_SIGINFO != 0, Ordering::SeqCst);
+        let takes_info = old.sa_flags & libc::SA_SIGINFO != 0;
+        PREVIOUS[index].store(pack(old.sa_sigaction, takes_info), Ordering::SeqCst);
     };
     // SAFETY: an all-zero `sigaction` is a valid value (empty mask, no flags,
     // SIG_DFL), which `sigaction` overwrites with the current disposition.
@@ -188,14 +199,20 @@ fn set_handler(signum: c_int) -> io::Result<()> {
     // expect EINTR keeps working while signals arrive. SA_SIGINFO: the
     // arguments a chained `SA_SIGINFO` handler needs.
     action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
+    // SAFETY: `sa_mask` is a valid `sigset_t` to empty.
+    unsafe { libc::sigemptyset(&mut action.sa_mask) };
+    if before.sa_sigaction != libc::SIG_DFL && before.sa_sigaction != libc::SIG_IGN {
+        // The chained handler runs inside ours, so ours takes on what it
+        // asked for: the signals it blocks while it runs, and the alternate
+        // stack (Go's runtime, say, aborts if its handler runs without it).
+        action.sa_mask = before.sa_mask;
+        action.sa_flags |= before.sa_flags & libc::SA_ONSTACK;
+    }
     // SAFETY: `action` is a valid, initialised `sigaction`, `on_signal` only
     // does async-signal-safe work (and calls a handler that was installed
     // for this very signal), and `replaced` is valid and writable.
     let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };
-    let status = unsafe {
-        libc::sigemptyset(&mut action.sa_mask);
-        libc::sigaction(signum, &action, &mut replaced)
-    };
+    let status = unsafe { libc::sigaction(signum, &action, &mut replaced) };
     if status == -1 {
         return Err(io::Error::last_os_error());
     }
@@ -225,11 +242,11 @@ extern "C" fn on_signal(signum: c_int, info: *mut libc::siginfo_t, context: *mut
     // have without corio, and looks after it itself.
     saved_errno.restore();
 
-    let previous = PREVIOUS[index].load(Ordering::SeqCst);
+    let (previous, takes_info) = unpack(PREVIOUS[index].load(Ordering::SeqCst));
     if previous == libc::SIG_DFL || previous == libc::SIG_IGN {
         return;
     }
-    if PREVIOUS_TAKES_INFO[index].load(Ordering::SeqCst) {
+    if takes_info {
         // SAFETY: `previous` is the address `sigaction` reported for this
         // signal's handler, which was installed with SA_SIGINFO: a function
         // of this type. It gets the kernel's own arguments, unchanged.
