@@ -4,41 +4,16 @@
 mod common;
 
 use std::io::ErrorKind;
-use std::os::fd::AsRawFd;
 
 use common::block_on;
 use corio::net::TcpStream;
-
-/// Makes `close` send RST instead of FIN.
-fn set_linger_zero(stream: &TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: a valid `linger` struct of the stated size, on an open socket.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&raw const linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(
-        rc,
-        0,
-        "setsockopt(SO_LINGER): {}",
-        std::io::Error::last_os_error()
-    );
-}
 
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_reset_peer_is_a_connection_reset_error() {
     block_on(async {
         let (mut client, server) = common::tcp_pair().await;
-        set_linger_zero(&server);
+        server.set_zero_linger().unwrap(); // close sends RST, not FIN
         drop(server);
         let error = client.read(&mut [0; 16]).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::ConnectionReset);

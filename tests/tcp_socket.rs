@@ -34,8 +34,8 @@ fn flag_options_read_back_what_was_set() {
         }
     }
     assert_eq!(socket.linger().unwrap(), None);
-    socket.set_linger(Some(Duration::from_secs(3))).unwrap();
-    assert_eq!(socket.linger().unwrap(), Some(Duration::from_secs(3)));
+    socket.set_zero_linger().unwrap();
+    assert_eq!(socket.linger().unwrap(), Some(Duration::ZERO));
     assert!(socket.take_error().unwrap().is_none());
 }
 
@@ -183,7 +183,7 @@ fn a_zero_linger_close_resets_the_peer() {
             .unwrap();
         let (mut server, _) = listener.accept().await.unwrap();
         assert_eq!(client.linger().unwrap(), None);
-        client.set_linger(Some(Duration::ZERO)).unwrap();
+        client.set_zero_linger().unwrap();
         client.set_ttl(17).unwrap();
         assert_eq!(client.ttl().unwrap(), 17);
         drop(client);

@@ -145,16 +145,14 @@ const SO_LINGER: libc::c_int = libc::SO_LINGER;
 #[cfg(target_vendor = "apple")]
 const SO_LINGER: libc::c_int = libc::SO_LINGER_SEC;
 
-/// Sets `SO_LINGER`: `None` for the default (close returns at once, the
-/// kernel sends what is left in the background), `Some(d)` to make close
-/// wait up to `d` (whole seconds) for the data to go, and `Some(ZERO)` to
-/// reset the connection on close instead.
-pub(crate) fn set_linger(socket: &impl AsRawFd, linger: Option<Duration>) -> io::Result<()> {
+/// Sets `SO_LINGER` to zero: closing resets the connection instead of
+/// sending what is left. The only lingering corio offers: any other time
+/// makes `close` (a drop, on a worker) block until the data is gone, which
+/// tokio deprecated `set_linger` for.
+pub(crate) fn set_zero_linger(socket: &impl AsRawFd) -> io::Result<()> {
     let value = libc::linger {
-        l_onoff: libc::c_int::from(linger.is_some()),
-        l_linger: linger.map_or(0, |d| {
-            libc::c_int::try_from(d.as_secs()).unwrap_or(libc::c_int::MAX)
-        }),
+        l_onoff: 1,
+        l_linger: 0,
     };
     set_option(socket, libc::SOL_SOCKET, SO_LINGER, value)
 }

@@ -86,12 +86,17 @@ impl TcpStream {
         self.inner.get_ref().nodelay()
     }
 
-    /// Sets `SO_LINGER`: what closing the stream does with data not yet
-    /// sent. `None` (the default): close returns at once and the kernel
-    /// sends the rest in the background. `Some(d)`: a blocking close would
-    /// wait up to `d` (whole seconds) for it. `Some(Duration::ZERO)`: close
-    /// discards it and resets the connection (RST), so the peer's next read
-    /// fails with `ConnectionReset` and no `TIME_WAIT` is left behind.
+    /// Sets `SO_LINGER` to zero: dropping the stream discards data not yet
+    /// sent and resets the connection (RST), so the peer's next read fails
+    /// with `ConnectionReset` and no `TIME_WAIT` is left behind. (By
+    /// default a drop returns at once and the kernel sends the rest in the
+    /// background.)
+    ///
+    /// There is no `set_linger(Some(d))` with a non-zero time: on Linux it
+    /// makes `close` wait up to `d` for the data to go, even on a
+    /// non-blocking socket, and a drop on a worker would stall every task
+    /// there. tokio deprecated its `set_linger` for that reason and offers
+    /// `set_zero_linger`, as corio does.
     ///
     /// # Examples
     ///
@@ -102,7 +107,7 @@ impl TcpStream {
     ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
     ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
     ///     let (mut server, _) = listener.accept().await?;
-    ///     client.set_linger(Some(Duration::ZERO))?;
+    ///     client.set_zero_linger()?;
     ///     assert_eq!(client.linger()?, Some(Duration::ZERO));
     ///     drop(client); // a reset, not a FIN
     ///     let error = server.read(&mut [0; 8]).await.unwrap_err();
@@ -111,11 +116,13 @@ impl TcpStream {
     /// })
     /// # }
     /// ```
-    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
-        crate::net::socket::set_linger(self.inner.get_ref(), linger)
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        crate::net::socket::set_zero_linger(self.inner.get_ref())
     }
 
-    /// The `SO_LINGER` setting. See [`set_linger`](Self::set_linger).
+    /// The `SO_LINGER` setting: `None` by default, `Some(ZERO)` after
+    /// [`set_zero_linger`](Self::set_zero_linger) (or the time another
+    /// library set on the descriptor).
     ///
     /// # Examples
     ///

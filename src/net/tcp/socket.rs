@@ -337,7 +337,9 @@ impl TcpSocket {
         self.flag(libc::IPPROTO_TCP, libc::TCP_NODELAY)
     }
 
-    /// Sets `SO_LINGER` (see [`TcpStream::set_linger`]).
+    /// Sets `SO_LINGER` to zero: the stream to be resets its connection
+    /// when dropped (see [`TcpStream::set_zero_linger`], and why there is
+    /// no non-zero linger).
     ///
     /// # Examples
     ///
@@ -347,13 +349,13 @@ impl TcpSocket {
     /// # fn main() -> std::io::Result<()> {
     /// use std::time::Duration;
     /// let socket = TcpSocket::new_v4()?;
-    /// socket.set_linger(Some(Duration::from_secs(5)))?;
-    /// assert_eq!(socket.linger()?, Some(Duration::from_secs(5)));
+    /// socket.set_zero_linger()?;
+    /// assert_eq!(socket.linger()?, Some(Duration::ZERO));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
-        socket::set_linger(self, linger)
+    pub fn set_zero_linger(&self) -> io::Result<()> {
+        socket::set_zero_linger(self)
     }
 
     /// The `SO_LINGER` setting (see [`TcpStream::linger`]).
