@@ -110,9 +110,14 @@ pub(crate) fn set_option<T: Copy>(
     Ok(())
 }
 
-/// Reads a socket option whose value is a `T`, for which all-zero bytes are
-/// valid (a `c_int` or a plain C struct).
-pub(crate) fn get_option<T: Copy>(
+/// A socket option's value type for which every byte pattern is a valid
+/// value, so the kernel may write any bytes into it ([`get_option`]).
+pub(crate) trait OptionValue: Copy {}
+impl OptionValue for libc::c_int {}
+impl OptionValue for libc::linger {}
+
+/// Reads a socket option whose value is a `T`.
+pub(crate) fn get_option<T: OptionValue>(
     socket: &impl AsRawFd,
     level: libc::c_int,
     name: libc::c_int,
@@ -133,8 +138,8 @@ pub(crate) fn get_option<T: Copy>(
     if rc == -1 {
         return Err(io::Error::last_os_error());
     }
-    // SAFETY: zeroed, then (partly) written by the kernel: every `T` this is
-    // called with is valid for any bytes.
+    // SAFETY: zeroed, then (partly) written by the kernel, and every
+    // `OptionValue` is valid for any bytes.
     Ok(unsafe { value.assume_init() })
 }
 
