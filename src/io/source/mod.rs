@@ -27,8 +27,9 @@
 //!    event (and woken) or sees the bit set (and retries). No lost wake-ups.
 //!
 //! `loom_tests.rs` checks the three steps together in every interleaving: a
-//! task reading this way, a peer writing and a reactor thread dispatching
-//! a pretend kernel's events, edge-triggered and oneshot.
+//! task reading and writing this way, a peer writing and making room, and
+//! a reactor thread dispatching a pretend kernel's events, edge-triggered
+//! and oneshot.
 //!
 //! Two poller modes (see `docs/reactor.md`): **edge-triggered** where the
 //! platform has it (epoll, kqueue): the descriptor is registered once for
