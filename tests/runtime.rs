@@ -333,10 +333,15 @@ fn panics_outside_a_runtime_point_at_the_caller() {
         // pointer the caller is core's `FnOnce::call_once`).
         #[allow(clippy::redundant_closure)]
         panic_of(|| Handle::current());
+        #[allow(clippy::redundant_closure)]
+        panic_of(|| corio::net::UnixStream::pair());
         panic_of(|| corio::time::sleep(std::time::Duration::from_secs(1)));
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        panic_of(|| corio::net::UdpSocket::from_std(socket));
+        panic_of(|| corio::signal::unix::signal(corio::signal::unix::SignalKind::user_defined1()));
         let seen = std::mem::take(&mut *WHERE.lock().unwrap());
         let _ = std::panic::take_hook();
-        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert_eq!(seen.len(), 7, "{seen:?}");
         for file in &seen {
             assert!(
                 file.ends_with("runtime.rs") && file.contains("tests"),

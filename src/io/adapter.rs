@@ -100,6 +100,7 @@ impl<T: AsFd> Async<T> {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn new(io: T) -> io::Result<Async<T>> {
         // Registered first: a descriptor the poller refuses is left as it
         // was, not switched to non-blocking under whoever else shares it.

@@ -64,7 +64,9 @@ impl Reactor {
     /// # Panics
     ///
     /// Outside a corio runtime, with a message that names the fix.
+    #[track_caller]
     pub(crate) fn current() -> Arc<Reactor> {
+        // `expect` passes the caller on: the panic names the user's line.
         CURRENT.with(|current| current.borrow().clone()).expect(
             "corio I/O (a socket or `io::Async`) must be used inside a corio runtime: \
              call it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`",

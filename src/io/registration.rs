@@ -103,6 +103,7 @@ impl Registration {
     /// # Panics
     ///
     /// Outside a corio runtime (see [`Reactor::current`]).
+    #[track_caller]
     pub(crate) fn new(fd: BorrowedFd<'_>) -> io::Result<Registration> {
         let reactor = Reactor::current();
         let source = reactor.register(fd)?;

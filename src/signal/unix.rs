@@ -175,6 +175,7 @@ impl SignalKind {
 /// })
 /// # }
 /// ```
+#[track_caller]
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
     let (reader, seen) = handler::open(kind.0)?;
     // The listener first (it needs a runtime, and a descriptor): only then

@@ -92,6 +92,7 @@ impl TcpListener {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn from_std(listener: net::TcpListener) -> io::Result<TcpListener> {
         Ok(TcpListener {
             inner: Async::new(listener)?,

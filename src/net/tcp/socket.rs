@@ -486,6 +486,7 @@ impl TcpSocket {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
         let backlog = libc::c_int::try_from(backlog).unwrap_or(libc::c_int::MAX);
         // SAFETY: `listen` takes no pointers; the descriptor is ours.

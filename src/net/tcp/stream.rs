@@ -124,6 +124,7 @@ impl TcpStream {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
         let mut inner = Async::new(stream)?;
         inner.mark_tcp_stream();

@@ -80,6 +80,7 @@ impl UdpSocket {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn from_std(socket: net::UdpSocket) -> io::Result<UdpSocket> {
         Ok(UdpSocket {
             inner: Async::new(socket)?,

@@ -50,6 +50,7 @@ impl UnixDatagram {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(net::UnixDatagram::bind_addr(&super::std_addr(
             path.as_ref(),
@@ -70,6 +71,7 @@ impl UnixDatagram {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn unbound() -> io::Result<UnixDatagram> {
         UnixDatagram::from_std(net::UnixDatagram::unbound()?)
     }
@@ -89,6 +91,7 @@ impl UnixDatagram {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = net::UnixDatagram::pair()?;
         Ok((UnixDatagram::from_std(a)?, UnixDatagram::from_std(b)?))
@@ -113,6 +116,7 @@ impl UnixDatagram {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
         Ok(UnixDatagram {
             inner: Async::new(socket)?,

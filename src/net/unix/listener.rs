@@ -62,6 +62,7 @@ impl UnixListener {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
         UnixListener::from_std(net::UnixListener::bind_addr(&super::std_addr(
             path.as_ref(),
@@ -90,6 +91,7 @@ impl UnixListener {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
         Ok(UnixListener {
             inner: Async::new(listener)?,

@@ -78,6 +78,7 @@ impl UnixStream {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
         let (a, b) = net::UnixStream::pair()?;
         #[cfg(target_vendor = "apple")]
@@ -110,6 +111,7 @@ impl UnixStream {
     /// })
     /// # }
     /// ```
+    #[track_caller]
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
         Ok(UnixStream {
             inner: Async::new(stream)?,
