@@ -336,12 +336,13 @@ fn panics_outside_a_runtime_point_at_the_caller() {
         #[allow(clippy::redundant_closure)]
         panic_of(|| corio::net::UnixStream::pair());
         panic_of(|| corio::time::sleep(std::time::Duration::from_secs(1)));
+        panic_of(|| corio::task::spawn_local(async {}));
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         panic_of(|| corio::net::UdpSocket::from_std(socket));
         panic_of(|| corio::signal::unix::signal(corio::signal::unix::SignalKind::user_defined1()));
         let seen = std::mem::take(&mut *WHERE.lock().unwrap());
         let _ = std::panic::take_hook();
-        assert_eq!(seen.len(), 7, "{seen:?}");
+        assert_eq!(seen.len(), 8, "{seen:?}");
         for file in &seen {
             assert!(
                 file.ends_with("runtime.rs") && file.contains("tests"),

@@ -69,30 +69,6 @@ fn a_waiting_reader_wakes_when_another_task_drops_the_peer() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
-fn datagrams_by_path_and_by_pair() {
-    let path = SocketPath::new("dgram");
-    block_on(async {
-        let server = UnixDatagram::bind(&path.0).unwrap();
-        let client = UnixDatagram::unbound().unwrap();
-        let receive = async {
-            let mut buf = [0; 8];
-            let (n, _) = server.recv_from(&mut buf).await.unwrap();
-            buf[..n].to_vec()
-        };
-        let send = async { client.send_to(b"by path", &path.0).await.unwrap() };
-        let (got, _) = futures_lite::future::zip(receive, send).await;
-        assert_eq!(got, b"by path");
-
-        let (a, b) = UnixDatagram::pair().unwrap();
-        a.send(b"pair").await.unwrap();
-        let mut buf = [0; 8];
-        assert_eq!(b.recv(&mut buf).await.unwrap(), 4);
-        assert_eq!(&buf[..4], b"pair");
-    });
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
 fn connect_to_a_listener_with_a_full_backlog_fails_instead_of_blocking() {
     let path = std::env::temp_dir().join(format!("corio-full-backlog-{}.sock", std::process::id()));
     let _ = std::fs::remove_file(&path);
@@ -436,61 +412,6 @@ fn borrowed_halves_read_and_write_in_one_task() {
         )
         .await;
         assert_eq!((&sent, &received), (b"pong", b"ping"));
-    });
-}
-
-/// A datagram socket whose peer's queue is full says `WouldBlock` to
-/// `try_send`; `writable()` waits until the peer has read, and the same
-/// call goes through then.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_full_datagram_queue_makes_try_send_wait_for_writable() {
-    use std::io::ErrorKind;
-    block_on(async {
-        let (a, b) = UnixDatagram::pair().unwrap();
-        // Ready once the reactor has seen the socket: until then a `try_`
-        // call says `WouldBlock` without trying, as tokio's does.
-        a.writable().await.unwrap();
-        let mut sent = 0;
-        let full = loop {
-            match a.try_send(&[7; 512]) {
-                Ok(_) => sent += 1,
-                Err(error) => break error,
-            }
-        };
-        assert_eq!(full.kind(), ErrorKind::WouldBlock);
-        assert!(sent > 0);
-        let reader = async {
-            let mut buf = [0; 512];
-            for _ in 0..sent {
-                b.readable().await.unwrap();
-                loop {
-                    match b.try_recv(&mut buf) {
-                        Err(error) if error.kind() == ErrorKind::WouldBlock => {
-                            b.readable().await.unwrap()
-                        }
-                        other => break assert_eq!(other.unwrap(), 512),
-                    }
-                }
-            }
-        };
-        let writer = async {
-            loop {
-                a.writable().await.unwrap();
-                match a.try_send(b"last") {
-                    Err(error) if error.kind() == ErrorKind::WouldBlock => continue,
-                    other => break other.unwrap(),
-                }
-            }
-        };
-        let ((), n) = futures_lite::future::zip(reader, writer).await;
-        assert_eq!(n, 4);
-        let mut buf = [0; 8];
-        assert_eq!(
-            b.recv(&mut buf).await.unwrap(),
-            4,
-            "the last one came through"
-        );
     });
 }
 

@@ -112,9 +112,15 @@ pub(crate) fn set_option<T: Copy>(
 
 /// A socket option's value type for which every byte pattern is a valid
 /// value, so the kernel may write any bytes into it ([`get_option`]).
-pub(crate) trait OptionValue: Copy {}
-impl OptionValue for libc::c_int {}
-impl OptionValue for libc::linger {}
+///
+/// # Safety
+///
+/// Every bit pattern of the type's size must be a valid value.
+pub(crate) unsafe trait OptionValue: Copy {}
+// SAFETY: an integer is valid for any bits.
+unsafe impl OptionValue for libc::c_int {}
+// SAFETY: two integers, no padding rules beyond them: valid for any bits.
+unsafe impl OptionValue for libc::linger {}
 
 /// Reads a socket option whose value is a `T`.
 pub(crate) fn get_option<T: OptionValue>(

@@ -41,7 +41,7 @@
 use std::io;
 use std::os::fd::IntoRawFd;
 use std::os::unix::net::UnixStream;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 
 use libc::c_int;
 use parking_lot::{Mutex, const_mutex};
@@ -71,21 +71,20 @@ static DELIVERIES: [AtomicU64; MAX_SIGNUM] = [const { AtomicU64::new(0) }; MAX_S
 /// once, under `INSTALLED`'s lock, before any handler is installed.
 static WRITE_FD: AtomicI32 = AtomicI32::new(-1);
 
-/// Per signal, the handler installed before corio's (`SIG_DFL` for none) and
-/// whether it takes `siginfo_t` (`SA_SIGINFO`), in one word so that a
-/// signal never reads one without the other: `address << 1 | takes_info`
-/// (a user-space address never has its top bit set on a 64-bit target, and
-/// fits with room in a `u64` on a 32-bit one). Written under `INSTALLED`'s
-/// lock, before corio's handler goes in; read by that handler.
-static PREVIOUS: [AtomicU64; MAX_SIGNUM] = [const { AtomicU64::new(0) }; MAX_SIGNUM];
-
-fn pack(handler: libc::sighandler_t, takes_info: bool) -> u64 {
-    ((handler as u64) << 1) | u64::from(takes_info)
+/// A handler installed before corio's, for corio's to chain.
+struct Previous {
+    handler: libc::sighandler_t,
+    /// It was installed with `SA_SIGINFO`: it takes three arguments.
+    takes_info: bool,
 }
 
-fn unpack(word: u64) -> (libc::sighandler_t, bool) {
-    ((word >> 1) as libc::sighandler_t, word & 1 == 1)
-}
+/// Per signal, the handler installed before corio's (null: none), behind
+/// one pointer so that a signal never reads the address without its flag.
+/// Each is allocated under `INSTALLED`'s lock, before corio's handler goes
+/// in, and leaked: a handler may read it at any moment for the rest of the
+/// process (one or two per signal number, at most).
+static PREVIOUS: [AtomicPtr<Previous>; MAX_SIGNUM] =
+    [const { AtomicPtr::new(std::ptr::null_mut()) }; MAX_SIGNUM];
 
 /// What installation has done so far.
 struct Installed {
@@ -179,8 +178,20 @@ fn set_handler(signum: c_int) -> io::Result<()> {
     // Recorded *before* corio's handler goes in, so that a signal arriving
     // the moment it does already finds the handler to chain.
     let remember = |old: &libc::sigaction| {
-        let takes_info = old.sa_flags & libc::SA_SIGINFO != 0;
-        PREVIOUS[index].store(pack(old.sa_sigaction, takes_info), Ordering::SeqCst);
+        let previous = Box::new(Previous {
+            handler: old.sa_sigaction,
+            takes_info: old.sa_flags & libc::SA_SIGINFO != 0,
+        });
+        PREVIOUS[index].store(Box::into_raw(previous), Ordering::SeqCst);
+    };
+    // The chained handler runs inside ours, so ours takes on what it asked
+    // for: the signals it blocks while it runs, and the alternate stack
+    // (Go's runtime, say, aborts if its handler runs without it).
+    let take_on = |action: &mut libc::sigaction, old: &libc::sigaction| {
+        if old.sa_sigaction != libc::SIG_DFL && old.sa_sigaction != libc::SIG_IGN {
+            action.sa_mask = old.sa_mask;
+            action.sa_flags |= old.sa_flags & libc::SA_ONSTACK;
+        }
     };
     // SAFETY: an all-zero `sigaction` is a valid value (empty mask, no flags,
     // SIG_DFL), which `sigaction` overwrites with the current disposition.
@@ -201,13 +212,7 @@ fn set_handler(signum: c_int) -> io::Result<()> {
     action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
     // SAFETY: `sa_mask` is a valid `sigset_t` to empty.
     unsafe { libc::sigemptyset(&mut action.sa_mask) };
-    if before.sa_sigaction != libc::SIG_DFL && before.sa_sigaction != libc::SIG_IGN {
-        // The chained handler runs inside ours, so ours takes on what it
-        // asked for: the signals it blocks while it runs, and the alternate
-        // stack (Go's runtime, say, aborts if its handler runs without it).
-        action.sa_mask = before.sa_mask;
-        action.sa_flags |= before.sa_flags & libc::SA_ONSTACK;
-    }
+    take_on(&mut action, &before);
     // SAFETY: `action` is a valid, initialised `sigaction`, `on_signal` only
     // does async-signal-safe work (and calls a handler that was installed
     // for this very signal), and `replaced` is valid and writable.
@@ -216,9 +221,19 @@ fn set_handler(signum: c_int) -> io::Result<()> {
     if status == -1 {
         return Err(io::Error::last_os_error());
     }
-    // Another thread changed it between our two calls: chain what we replaced.
+    // Another thread changed it between our two calls: chain what we
+    // replaced, and take on its mask and stack instead (a third party racing
+    // this second call too is not chased further).
     if replaced.sa_sigaction != before.sa_sigaction || replaced.sa_flags != before.sa_flags {
         remember(&replaced);
+        // SAFETY: as above.
+        unsafe { libc::sigemptyset(&mut action.sa_mask) };
+        action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
+        take_on(&mut action, &replaced);
+        // SAFETY: as for the first install; the old action is not wanted.
+        if unsafe { libc::sigaction(signum, &action, std::ptr::null_mut()) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
     }
     Ok(())
 }
@@ -242,7 +257,14 @@ extern "C" fn on_signal(signum: c_int, info: *mut libc::siginfo_t, context: *mut
     // have without corio, and looks after it itself.
     saved_errno.restore();
 
-    let (previous, takes_info) = unpack(PREVIOUS[index].load(Ordering::SeqCst));
+    // SAFETY: null, or a `Previous` leaked by `set_handler` and never freed.
+    let Some(&Previous {
+        handler: previous,
+        takes_info,
+    }) = (unsafe { PREVIOUS[index].load(Ordering::SeqCst).as_ref() })
+    else {
+        return;
+    };
     if previous == libc::SIG_DFL || previous == libc::SIG_IGN {
         return;
     }

@@ -1,7 +1,9 @@
-//! loom models of the source protocol as a whole: a task reading a
-//! descriptor the way `registration.rs` does (snapshot, try, clear or
-//! wait), a peer writing to it, and a reactor thread delivering the kernel's
-//! events to [`Source::dispatch`], in every interleaving.
+//! loom models of the source protocol as a whole: a task reading (and
+//! writing) a descriptor the way `registration.rs` does (snapshot, try,
+//! clear or wait), a peer writing to it (and making room), and a reactor
+//! thread delivering the kernel's events to [`Source::dispatch`], in every
+//! interleaving with up to three preemptions (loom's bound: without it
+//! three threads and two locks take hours).
 //!
 //! The kernel is pretend (loom cannot see into epoll): a [`Kernel`] holds
 //! the bytes queued on the descriptor, whether its send buffer has room

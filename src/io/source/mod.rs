@@ -26,7 +26,8 @@
 //!    the wakers, under the same lock: a waker is either stored before the
 //!    event (and woken) or sees the bit set (and retries). No lost wake-ups.
 //!
-//! `loom_tests.rs` checks the three steps together in every interleaving: a
+//! `loom_tests.rs` checks the three steps together in every interleaving
+//! with up to three preemptions: a
 //! task reading and writing this way, a peer writing and making room, and
 //! a reactor thread dispatching a pretend kernel's events, edge-triggered
 //! and oneshot.

@@ -317,18 +317,22 @@ where
     F::Output: 'static,
 {
     let location = Location::caller();
-    run::with_current(|shared| {
-        let Some(shared) = shared else {
-            panic!(
-                "`spawn_local` was called outside a LocalSet; call it inside \
+    // The panic outside the closure, where `#[track_caller]` still names
+    // the caller's line.
+    let spawned = run::with_current(|shared| match shared {
+        Some(shared) => Ok(spawn_on(shared, future, location)),
+        None => Err(future),
+    });
+    match spawned {
+        Ok(handle) => handle,
+        Err(_) => panic!(
+            "`spawn_local` was called outside a LocalSet; call it inside \
              `LocalSet::run_until` or inside `block_on` of a current-thread runtime \
              (`corio::runtime::Builder::new_current_thread()`). A task made by \
              `corio::spawn` is outside both, even on a current-thread runtime: \
              spawn local tasks from the `block_on` future or from other local tasks"
-            );
-        };
-        spawn_on(shared, future, location)
-    })
+        ),
+    }
 }
 
 /// The local sets a runtime has run, so that its dump can list their tasks.
