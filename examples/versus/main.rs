@@ -55,8 +55,10 @@ fn main() -> ExitCode {
 
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "{cores} cores, {} workers per multi-thread runtime; median of 5-10 samples taken in turns after a warm-up",
-        args.workers
+        "{cores} cores, {} workers per multi-thread runtime; median of {}-{} samples taken in turns after a warm-up",
+        args.workers,
+        measure::MIN_SAMPLES,
+        measure::MAX_SAMPLES,
     );
     if std::env::var_os("VERSUS_CORIO_NO_WATCHDOG").is_some() {
         println!(
