@@ -4,8 +4,9 @@
 //! - `stream.rs`: [`TcpStream`], including the non-blocking connect;
 //! - `options.rs`: a stream's addresses, `TCP_NODELAY`, `SO_LINGER`, the TTL
 //!   and `shutdown`;
-//! - `socket.rs`: [`TcpSocket`], a socket before it connects or listens,
-//!   for the options that must come first (`SO_REUSEADDR`, `SO_REUSEPORT`);
+//! - `socket/`: [`TcpSocket`], a socket before it connects or listens,
+//!   and (`options.rs`) the options that must come first (`SO_REUSEADDR`,
+//!   `SO_REUSEPORT`, buffer sizes);
 //! - `split.rs`: the names of a stream's borrowed and owned halves, and
 //!   their TCP-only methods (the halves are `net/split/`'s, shared with
 //!   Unix streams).
