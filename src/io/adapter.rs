@@ -346,13 +346,13 @@ impl<T> Async<T> {
     }
 
     /// Whether the reactor has `direction` marked ready (for tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(miri)))]
     pub(super) fn marked_ready(&self, direction: Direction) -> bool {
         self.registration.marked_ready(direction)
     }
 
     /// Whether [`mark_tcp_stream`](Self::mark_tcp_stream) got queue reports.
-    #[cfg(test)]
+    #[cfg(all(test, not(miri)))]
     pub(super) fn reports_queue(&self) -> bool {
         self.registration.reports_queue()
     }

@@ -127,13 +127,13 @@ impl Registration {
     }
 
     /// Whether the source is marked ready for `direction` (for tests).
-    #[cfg(test)]
+    #[cfg(all(test, not(miri)))]
     pub(crate) fn marked_ready(&self, direction: Direction) -> bool {
         self.source.readiness().is_ready(direction)
     }
 
     /// Whether [`mark_tcp_stream`](Self::mark_tcp_stream) got queue reports.
-    #[cfg(test)]
+    #[cfg(all(test, not(miri)))]
     pub(crate) fn reports_queue(&self) -> bool {
         self.reports_queue
     }
