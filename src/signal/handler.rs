@@ -184,15 +184,6 @@ fn set_handler(signum: c_int) -> io::Result<()> {
         });
         PREVIOUS[index].store(Box::into_raw(previous), Ordering::SeqCst);
     };
-    // The chained handler runs inside ours, so ours takes on what it asked
-    // for: the signals it blocks while it runs, and the alternate stack
-    // (Go's runtime, say, aborts if its handler runs without it).
-    let take_on = |action: &mut libc::sigaction, old: &libc::sigaction| {
-        if old.sa_sigaction != libc::SIG_DFL && old.sa_sigaction != libc::SIG_IGN {
-            action.sa_mask = old.sa_mask;
-            action.sa_flags |= old.sa_flags & libc::SA_ONSTACK;
-        }
-    };
     // SAFETY: an all-zero `sigaction` is a valid value (empty mask, no flags,
     // SIG_DFL), which `sigaction` overwrites with the current disposition.
     let mut before: libc::sigaction = unsafe { std::mem::zeroed() };
@@ -203,22 +194,13 @@ fn set_handler(signum: c_int) -> io::Result<()> {
     }
     remember(&before);
 
-    // SAFETY: as for `before`; we then fill in the fields we need.
-    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
-    action.sa_sigaction = on_signal as InfoHandler as libc::sighandler_t;
-    // Restart interrupted system calls: code on other threads that does not
-    // expect EINTR keeps working while signals arrive. SA_SIGINFO: the
-    // arguments a chained `SA_SIGINFO` handler needs.
-    action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
-    // SAFETY: `sa_mask` is a valid `sigset_t` to empty.
-    unsafe { libc::sigemptyset(&mut action.sa_mask) };
-    take_on(&mut action, &before);
+    let action = corio_action(&before);
+    // SAFETY: as for `before`.
+    let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };
     // SAFETY: `action` is a valid, initialised `sigaction`, `on_signal` only
     // does async-signal-safe work (and calls a handler that was installed
     // for this very signal), and `replaced` is valid and writable.
-    let mut replaced: libc::sigaction = unsafe { std::mem::zeroed() };
-    let status = unsafe { libc::sigaction(signum, &action, &mut replaced) };
-    if status == -1 {
+    if unsafe { libc::sigaction(signum, &action, &mut replaced) } == -1 {
         return Err(io::Error::last_os_error());
     }
     // Another thread changed it between our two calls: chain what we
@@ -226,16 +208,36 @@ fn set_handler(signum: c_int) -> io::Result<()> {
     // this second call too is not chased further).
     if replaced.sa_sigaction != before.sa_sigaction || replaced.sa_flags != before.sa_flags {
         remember(&replaced);
-        // SAFETY: as above.
-        unsafe { libc::sigemptyset(&mut action.sa_mask) };
-        action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
-        take_on(&mut action, &replaced);
+        let action = corio_action(&replaced);
         // SAFETY: as for the first install; the old action is not wanted.
         if unsafe { libc::sigaction(signum, &action, std::ptr::null_mut()) } == -1 {
             return Err(io::Error::last_os_error());
         }
     }
     Ok(())
+}
+
+/// Corio's disposition, chaining `old`'s handler: `on_signal` with
+/// `SA_RESTART` (code on other threads that does not expect `EINTR` keeps
+/// working while signals arrive) and `SA_SIGINFO` (the arguments a chained
+/// `SA_SIGINFO` handler needs). The chained handler runs inside corio's, so
+/// corio's takes on what it asked for: the signals it blocks while it runs,
+/// and the alternate stack (Go's runtime, say, aborts if its handler runs
+/// without it).
+fn corio_action(old: &libc::sigaction) -> libc::sigaction {
+    // SAFETY: an all-zero `sigaction` is a valid value; the fields that
+    // matter are filled in below.
+    let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+    action.sa_sigaction = on_signal as InfoHandler as libc::sighandler_t;
+    action.sa_flags = libc::SA_RESTART | libc::SA_SIGINFO;
+    if old.sa_sigaction != libc::SIG_DFL && old.sa_sigaction != libc::SIG_IGN {
+        action.sa_mask = old.sa_mask;
+        action.sa_flags |= old.sa_flags & libc::SA_ONSTACK;
+    } else {
+        // SAFETY: `sa_mask` is a valid `sigset_t` to empty.
+        unsafe { libc::sigemptyset(&mut action.sa_mask) };
+    }
+    action
 }
 
 /// The signal handler: count the delivery, poke the self-pipe, then run the
@@ -258,10 +260,11 @@ extern "C" fn on_signal(signum: c_int, info: *mut libc::siginfo_t, context: *mut
     saved_errno.restore();
 
     // SAFETY: null, or a `Previous` leaked by `set_handler` and never freed.
+    let recorded = unsafe { PREVIOUS[index].load(Ordering::SeqCst).as_ref() };
     let Some(&Previous {
         handler: previous,
         takes_info,
-    }) = (unsafe { PREVIOUS[index].load(Ordering::SeqCst).as_ref() })
+    }) = recorded
     else {
         return;
     };
