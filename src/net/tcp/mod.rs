@@ -2,6 +2,8 @@
 //!
 //! - `listener.rs`: [`TcpListener`], `accept` and the `incoming` stream;
 //! - `stream.rs`: [`TcpStream`], including the non-blocking connect;
+//! - `ready.rs`: its `readable`/`writable` and `try_read`/`try_write`, for
+//!   a caller doing its own I/O;
 //! - `options.rs`: a stream's addresses, `TCP_NODELAY`, `SO_LINGER`, the TTL
 //!   and `shutdown`;
 //! - `socket/`: [`TcpSocket`], a socket before it connects or listens,
@@ -13,6 +15,7 @@
 
 mod listener;
 mod options;
+mod ready;
 mod socket;
 mod split;
 mod stream;
