@@ -269,16 +269,18 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
     });
 }
 
-/// The worker that held the driver leaves it to run what it woke (here a
-/// task that then blocks its thread): an idle worker must take the driver
-/// over, or a timer due meanwhile waits for the end of that poll. The
-/// watchdog, which would rescue this after 100 ms, is off.
+/// The worker that held the driver leaves it to run the one task it woke,
+/// which then blocks its thread. The watchdog must notice, within a tick,
+/// that nobody sleeps in the driver and wake the idle worker to take it,
+/// or a timer due meanwhile waits for the end of that poll. The slow-poll
+/// threshold (an hour, so a 25 ms tick) keeps the watchdog's other rescue,
+/// for slow polls, out of this test.
 #[test]
 #[cfg_attr(miri, ignore)]
-fn a_worker_leaving_the_driver_for_work_hands_it_to_an_idle_one() {
+fn the_watchdog_hands_the_driver_over_while_its_last_holder_blocks() {
     let runtime = corio::Runtime::builder()
         .worker_threads(2)
-        .slow_poll_threshold(None)
+        .slow_poll_threshold(Some(Duration::from_secs(3600)))
         .build()
         .unwrap();
     let listener = runtime

@@ -103,8 +103,9 @@ impl Parker {
                 events.park(None);
             }
             // Leaving: a worker that found us here sleeps on its condvar,
-            // and the caller hands the driver over if it leaves for work
-            // (`worker::Context::park_until`).
+            // and the caller hands the driver over if it leaves with work
+            // for two (`worker::Context::park_until`), the watchdog if the
+            // one task it runs blocks.
             driver.wanted.store(false, SeqCst);
             // A swap, not a store: it reads (and so synchronizes with) a
             // NOTIFIED that a second `unpark` left while the driver
@@ -137,6 +138,12 @@ impl Parker {
     /// True if a worker that parked meanwhile found the driver taken and
     /// sleeps on its condvar while nobody waits in the driver (the caller
     /// wakes one; see `worker::Context::poll_driver`).
+    /// Whether this parker's thread sleeps in the driver now (a racy look,
+    /// for the watchdog's rescue, which looks again at its next tick).
+    pub(crate) fn in_driver(&self) -> bool {
+        self.state.load(SeqCst) == PARKED_DRIVER
+    }
+
     pub(crate) fn poll_driver(driver: &DriverLock, events: &dyn Driver) -> bool {
         let Some(held) = driver.lock.try_lock() else {
             return false;

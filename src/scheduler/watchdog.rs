@@ -12,6 +12,11 @@
 //! 2. **Rescue** the stuck worker's queue: its local deque is stealable
 //!    anyway, and the watchdog empties its LIFO slot into the injector and
 //!    wakes a parked worker, so one blocking task stalls only itself.
+//!    Sooner, after a single tick, it rescues the driver: a worker that
+//!    left the driver to run one task and is still inside that poll leaves
+//!    timers and sockets unwatched, so if nobody sleeps in the driver the
+//!    watchdog wakes a parked worker to take it (sysmon's other job:
+//!    polling the network when nobody has for 10 ms).
 //!
 //! How it tells a long poll from many short ones costs the poll path
 //! nothing beyond what the metrics already store: like sysmon, which
@@ -168,6 +173,14 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
     }
     if task_id == 0 {
         return; // between polls (parked, most likely)
+    }
+    // Inside one poll for a tick or more, the worker is not coming back to
+    // the driver soon. If nobody sleeps in it, timers and sockets wait for
+    // the poll to end: wake a sleeper to take the driver over (sysmon polls
+    // the network when nobody has for 10 ms). A worker leaving the driver
+    // with one task does not do it itself; see `worker::Context::park_until`.
+    if !shared.remotes.iter().any(|r| r.parker.in_driver()) {
+        shared.notify_parked();
     }
     let running = now.saturating_sub(seen.since);
     if running < shared.slow_poll_us {

@@ -371,12 +371,15 @@ impl Context {
                 if last_searcher && shared_work {
                     shared.notify_parked();
                 }
-                if has_work && held_driver {
-                    // We leave the driver with work to run (what it just
-                    // woke, queued here): wake a sleeper, if nobody is
-                    // searching, to take the driver over, or timers and
-                    // I/O would wait for the end of our next poll (Go's
-                    // "poll the network if nobody does").
+                if held_driver && (shared_work || self.has_work_for_two()) {
+                    // We leave the driver with more than the one task we
+                    // run next (timers it fired wait in the injector): wake
+                    // a sleeper, if nobody is searching, to share it and
+                    // take the driver over. With one task of our own we run
+                    // it and come back (tokio's rule): a wake per driver
+                    // turn was most of the hyper server's `futex` calls.
+                    // Should that one poll block, the watchdog hands the
+                    // driver over (`watchdog::check`, docs/work-stealing.md).
                     shared.notify_parked();
                 }
                 return;
@@ -393,6 +396,15 @@ impl Context {
                 return;
             }
         }
+    }
+
+    /// Whether this worker has more queued than the one task it runs next
+    /// and is not searching (a searcher that finds work wakes another
+    /// itself, in `run_task`).
+    fn has_work_for_two(&self) -> bool {
+        let core = self.core.borrow();
+        let queued = core.local.len() + usize::from(self.remote().lifo.is_occupied());
+        !core.is_searching && queued > 1
     }
 
     /// Leaves the sleeper list on our own (work found in the final check, or
