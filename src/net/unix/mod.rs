@@ -18,6 +18,7 @@ use std::path::Path;
 
 mod datagram;
 mod listener;
+mod ready;
 mod split;
 mod stream;
 

@@ -1,0 +1,103 @@
+//! A `UnixStream`'s calls for a caller that does its own I/O: wait until
+//! the socket may be ready (`readable`, `writable`), then try without
+//! waiting (`try_read`, `try_write`), which says `WouldBlock` when the
+//! readiness was spurious or used up. The awaiting reads and writes are in
+//! `stream.rs`.
+
+use std::io;
+
+use super::UnixStream;
+
+impl UnixStream {
+    /// Waits until the stream may be readable (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.write_all(b"x").await?;
+    ///     b.readable().await?;
+    ///     assert_eq!(b.read(&mut [0; 1]).await?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        self.inner.readable().await
+    }
+
+    /// Waits until the stream may be writable (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, _b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.write(b"x").await?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        self.inner.writable().await
+    }
+
+    /// Reads what has arrived, without waiting: `Err(WouldBlock)` if
+    /// nothing has (then [`readable`](Self::readable) waits for more);
+    /// `Ok(0)` means the peer closed its side. Takes `&self`, so it also
+    /// works while another task writes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, b) = corio::net::UnixStream::pair()?;
+    ///     a.write_all(b"hi").await?;
+    ///     let mut got = Vec::new();
+    ///     while got.len() < 2 {
+    ///         b.readable().await?;
+    ///         let mut buf = [0; 8];
+    ///         match b.try_read(&mut buf) {
+    ///             Ok(n) => got.extend_from_slice(&buf[..n]),
+    ///             Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    ///     assert_eq!(got, b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read(buf)
+    }
+
+    /// Writes what the send buffer takes now, without waiting:
+    /// `Err(WouldBlock)` if it is full (then [`writable`](Self::writable)
+    /// waits for room).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_write(b"hi")?, 2);
+    ///     let mut buf = [0; 2];
+    ///     b.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.try_write(buf)
+    }
+}
