@@ -269,27 +269,26 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
     });
 }
 
+/// How the task that the driver woke keeps its worker away from the driver.
+#[derive(Clone, Copy)]
+enum Keep {
+    /// Blocks its thread in one poll.
+    Blocking,
+    /// Works a millisecond, yields, and again, never blocking for long.
+    Yielding,
+}
+
 /// The worker that held the driver leaves it to run the one task it woke,
-/// which then blocks its thread. The watchdog must notice, within a tick,
-/// that nobody sleeps in the driver and wake the idle worker to take it,
-/// or a timer due meanwhile waits for the end of that poll. The slow-poll
-/// threshold (an hour, so a 25 ms tick) keeps the watchdog's other rescue,
-/// for slow polls, out of this test.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn the_watchdog_hands_the_driver_over_while_its_last_holder_blocks() {
-    let runtime = corio::Runtime::builder()
-        .worker_threads(2)
-        .slow_poll_threshold(Some(Duration::from_secs(3600)))
-        .build()
-        .unwrap();
+/// which then keeps that worker busy (`keep`) until a timer fires. Someone
+/// must take the driver over, or the timer waits for the end of that work.
+fn a_timer_fires_while_the_drivers_last_holder_is_kept(runtime: corio::Runtime, keep: Keep) {
     let listener = runtime
         .block_on(corio::net::TcpListener::bind("127.0.0.1:0"))
         .unwrap();
     let addr = listener.local_addr().unwrap();
     let (flag_tx, flag_rx) = mpsc::channel::<()>();
     let armed = Latch::new(2);
-    // Sleeps 50 ms, then releases the blocked task below.
+    // Sleeps 50 ms, then releases the busy task below.
     let timer = {
         let armed = armed.clone();
         runtime.spawn(async move {
@@ -299,20 +298,84 @@ fn the_watchdog_hands_the_driver_over_while_its_last_holder_blocks() {
             let _ = flag_tx.send(());
         })
     };
-    // Woken by the connect on the thread that holds the driver, then
-    // blocks that thread until the timer task runs (or the test limit).
-    let blocker = {
+    // Woken by the connect on the thread that holds the driver, then keeps
+    // that thread until the timer task runs (or the test limit).
+    let busy = {
         let armed = armed.clone();
         runtime.spawn(async move {
-            let accept = listener.accept();
+            let mut accept = pin!(listener.accept());
+            assert!(
+                poll_once(&mut accept).await.is_none(),
+                "no client yet: the accept waits on the driver"
+            );
             armed.count_down();
             let _conn = accept.await.unwrap();
-            flag_rx.recv_timeout(LIMIT).is_ok()
+            match keep {
+                Keep::Blocking => flag_rx.recv_timeout(LIMIT).is_ok(),
+                Keep::Yielding => {
+                    let start = std::time::Instant::now();
+                    while start.elapsed() < LIMIT {
+                        if flag_rx.try_recv().is_ok() {
+                            return true;
+                        }
+                        let slice = std::time::Instant::now();
+                        while slice.elapsed() < Duration::from_millis(1) {
+                            std::hint::spin_loop();
+                        }
+                        corio::task::yield_now().await;
+                    }
+                    false
+                }
+            }
         })
     };
     runtime.block_on(bounded(armed.wait()));
     let _client = std::net::TcpStream::connect(addr).unwrap();
-    let released = runtime.block_on(bounded(blocker)).unwrap();
+    let released = runtime.block_on(bounded(busy)).unwrap();
     assert!(released, "the timer never fired while the other worker ran");
     runtime.block_on(bounded(timer)).unwrap();
+}
+
+/// The watchdog sees that nobody has turned the driver for a tick and
+/// nobody sleeps in it, and wakes the idle worker to take it. Its slow-poll
+/// threshold (an hour, so a 25 ms tick) keeps its other rescue, for slow
+/// polls, out of the test.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_watchdog_hands_the_driver_over_while_its_last_holder_blocks() {
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(Some(Duration::from_secs(3600)))
+        .build()
+        .unwrap();
+    a_timer_fires_while_the_drivers_last_holder_is_kept(runtime, Keep::Blocking);
+}
+
+/// As above, with a task that yields every millisecond: no poll is slow,
+/// yet the worker stays away from the driver. Its own looks at the driver
+/// (every `event_interval` polls) are turned off, so only the watchdog can
+/// fire the timer.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_watchdog_hands_the_driver_over_while_its_last_holder_keeps_yielding() {
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(Some(Duration::from_secs(3600)))
+        .event_interval(u32::MAX)
+        .build()
+        .unwrap();
+    a_timer_fires_while_the_drivers_last_holder_is_kept(runtime, Keep::Yielding);
+}
+
+/// Without a watchdog, a worker leaving the driver for work, even one task,
+/// wakes an idle worker to take the driver over at once.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn without_a_watchdog_a_worker_leaving_the_driver_hands_it_over_at_once() {
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(None)
+        .build()
+        .unwrap();
+    a_timer_fires_while_the_drivers_last_holder_is_kept(runtime, Keep::Blocking);
 }

@@ -278,8 +278,14 @@ impl Builder {
     /// rescues a task stuck in the LIFO slot of a worker blocked in a poll
     /// this long (`None` turns that off too), and ticks the coarse clock
     /// behind the task dump's busy and idle times (with `None`, no thread:
-    /// the workers tick it as they park and wake, more coarsely). Polls are
-    /// timed in microseconds, so `build` refuses a threshold under 1 µs.
+    /// the workers tick it as they park and wake, more coarsely). It also
+    /// minds the driver: if no worker has turned it for a tick (a quarter
+    /// of the threshold, 1 to 25 ms) and none sleeps in it, it wakes one to
+    /// take it, so that a blocking task cannot hold up timers and sockets.
+    /// With `None`, a worker leaving the driver for work hands it to an
+    /// idle one every time instead, at the price of a thread wake-up per
+    /// driver turn under a request-per-turn load. Polls are timed in
+    /// microseconds, so `build` refuses a threshold under 1 µs.
     ///
     /// # Examples
     ///

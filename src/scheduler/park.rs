@@ -24,7 +24,7 @@ use std::cell::Cell;
 use std::time::Duration;
 
 use super::Driver;
-use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst, fence};
+use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst, fence};
 use crate::loom::{Condvar, Mutex};
 
 const EMPTY: usize = 0;
@@ -53,6 +53,23 @@ pub(crate) struct DriverLock {
     /// (`poll_driver`) that finds it set has left a sleeper off a free
     /// driver, and says so, for the caller to wake one.
     wanted: AtomicBool,
+    /// Turns of the driver so far (blocking waits and quick looks), for
+    /// the watchdog: no turn for a whole tick, and nobody waiting in it,
+    /// means timers and sockets go unwatched.
+    turns: AtomicUsize,
+}
+
+impl DriverLock {
+    /// Counts a turn; called with the lock held, so a load and a store do.
+    fn count_turn(&self) {
+        self.turns
+            .store(self.turns.load(Relaxed).wrapping_add(1), Relaxed);
+    }
+
+    /// Turns of the driver so far.
+    pub(crate) fn turns(&self) -> usize {
+        self.turns.load(Relaxed)
+    }
 }
 
 pub(crate) struct Parker {
@@ -102,10 +119,11 @@ impl Parker {
                 let _inside = InDriver::enter(self);
                 events.park(None);
             }
+            driver.count_turn();
             // Leaving: a worker that found us here sleeps on its condvar,
             // and the caller hands the driver over if it leaves with work
             // for two (`worker::Context::park_until`), the watchdog if the
-            // one task it runs blocks.
+            // caller then stays away from the driver for a tick.
             driver.wanted.store(false, SeqCst);
             // A swap, not a store: it reads (and so synchronizes with) a
             // NOTIFIED that a second `unpark` left while the driver
@@ -134,21 +152,22 @@ impl Parker {
         }
     }
 
-    /// Polls the driver without blocking, if no other worker holds it.
-    /// True if a worker that parked meanwhile found the driver taken and
-    /// sleeps on its condvar while nobody waits in the driver (the caller
-    /// wakes one; see `worker::Context::poll_driver`).
     /// Whether this parker's thread sleeps in the driver now (a racy look,
     /// for the watchdog's rescue, which looks again at its next tick).
     pub(crate) fn in_driver(&self) -> bool {
         self.state.load(SeqCst) == PARKED_DRIVER
     }
 
+    /// Polls the driver without blocking, if no other worker holds it.
+    /// True if a worker that parked meanwhile found the driver taken and
+    /// sleeps on its condvar while nobody waits in the driver (the caller
+    /// wakes one; see `worker::Context::poll_driver`).
     pub(crate) fn poll_driver(driver: &DriverLock, events: &dyn Driver) -> bool {
         let Some(held) = driver.lock.try_lock() else {
             return false;
         };
         events.park(Some(Duration::ZERO));
+        driver.count_turn();
         drop(held);
         fence(SeqCst);
         driver.wanted.swap(false, SeqCst)

@@ -12,11 +12,11 @@
 //! 2. **Rescue** the stuck worker's queue: its local deque is stealable
 //!    anyway, and the watchdog empties its LIFO slot into the injector and
 //!    wakes a parked worker, so one blocking task stalls only itself.
-//!    Sooner, after a single tick, it rescues the driver: a worker that
-//!    left the driver to run one task and is still inside that poll leaves
-//!    timers and sockets unwatched, so if nobody sleeps in the driver the
-//!    watchdog wakes a parked worker to take it (sysmon's other job:
-//!    polling the network when nobody has for 10 ms).
+//! 3. **Rescue** the driver, sooner: when nobody has turned it for a whole
+//!    tick and nobody sleeps in it (its last holder left to run one task
+//!    that blocks, or that keeps yielding), timers and sockets go
+//!    unwatched, and the watchdog wakes a parked worker to take it
+//!    (sysmon's other job: polling the network when nobody has for 10 ms).
 //!
 //! How it tells a long poll from many short ones costs the poll path
 //! nothing beyond what the metrics already store: like sysmon, which
@@ -125,6 +125,7 @@ fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
     let _exit = Exit(stop);
     let stopping = || stop.stopping.load(Ordering::SeqCst);
     let mut seen = Vec::new();
+    let mut driver_turns = None;
     let mut exited = stop.exited.lock();
     while !stopping() {
         stop.changed.wait_for(&mut exited, tick);
@@ -138,6 +139,7 @@ fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
             let Some(shared) = shared.upgrade() else {
                 return false;
             };
+            check_driver(&shared, &mut driver_turns);
             seen.resize(shared.remotes.len(), Seen::default());
             for (index, remote) in shared.remotes.iter().enumerate() {
                 if stopping() {
@@ -150,6 +152,23 @@ fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
         if !alive {
             break;
         }
+    }
+}
+
+/// Hands the driver over if nobody has turned it for a whole tick and
+/// nobody sleeps in it: timers and sockets are going unwatched. A worker
+/// that leaves the driver to run one task of its own wakes nobody to take
+/// its place (`worker::Context::park_until`); should that task block, or
+/// keep its worker busy with yields, the worker's quick looks at the driver
+/// come too seldom or never. This wakes a sleeper, which finds the driver
+/// free and parks in it. Go's sysmon has the same rule: poll the network
+/// if nobody has for 10 ms.
+fn check_driver(shared: &Shared, last: &mut Option<usize>) {
+    let turns = shared.driver_lock.turns();
+    let idle = *last == Some(turns);
+    *last = Some(turns);
+    if idle && !shared.remotes.iter().any(|r| r.parker.in_driver()) {
+        shared.notify_parked();
     }
 }
 
@@ -173,14 +192,6 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
     }
     if task_id == 0 {
         return; // between polls (parked, most likely)
-    }
-    // Inside one poll for a tick or more, the worker is not coming back to
-    // the driver soon. If nobody sleeps in it, timers and sockets wait for
-    // the poll to end: wake a sleeper to take the driver over (sysmon polls
-    // the network when nobody has for 10 ms). A worker leaving the driver
-    // with one task does not do it itself; see `worker::Context::park_until`.
-    if !shared.remotes.iter().any(|r| r.parker.in_driver()) {
-        shared.notify_parked();
     }
     let running = now.saturating_sub(seen.since);
     if running < shared.slow_poll_us {

@@ -371,15 +371,18 @@ impl Context {
                 if last_searcher && shared_work {
                     shared.notify_parked();
                 }
-                if held_driver && (shared_work || self.has_work_for_two()) {
+                let watched = shared.slow_poll_us != u64::MAX;
+                if held_driver && (shared_work || self.has_work_for_two() || !watched) {
                     // We leave the driver with more than the one task we
                     // run next (timers it fired wait in the injector): wake
                     // a sleeper, if nobody is searching, to share it and
                     // take the driver over. With one task of our own we run
                     // it and come back (tokio's rule): a wake per driver
                     // turn was most of the hyper server's `futex` calls.
-                    // Should that one poll block, the watchdog hands the
-                    // driver over (`watchdog::check`, docs/work-stealing.md).
+                    // Should that task keep us away, the watchdog hands the
+                    // driver over (`watchdog::check_driver`); without a
+                    // watchdog we hand it over every time, as corio always
+                    // did (docs/work-stealing.md).
                     shared.notify_parked();
                 }
                 return;
@@ -436,7 +439,7 @@ impl Context {
             // on its condvar, and nobody waits in the driver: timers and I/O
             // would wait for our next check (or the whole of a long poll).
             // Wake a sleeper, if nobody searches, to take the driver over,
-            // as a worker leaving the driver with work does. Only then: a
+            // as a worker leaving the driver with work for two does. Only then: a
             // wake at every check would pull the other worker into work
             // this one handles alone (docs/work-stealing.md).
             self.shared.notify_parked();
