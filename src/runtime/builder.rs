@@ -280,8 +280,10 @@ impl Builder {
     /// behind the task dump's busy and idle times (with `None`, no thread:
     /// the workers tick it as they park and wake, more coarsely). It also
     /// minds the driver: if no worker has turned it for a tick (a quarter
-    /// of the threshold, 1 to 25 ms) and none sleeps in it, it wakes one to
-    /// take it, so that a blocking task cannot hold up timers and sockets.
+    /// of the threshold, 1 to 25 ms) and none sleeps in it, it wakes an
+    /// idle worker, if there is one, to take it, so that a blocking task
+    /// holds up timers and sockets for one or two ticks, not for its
+    /// whole poll.
     /// With `None`, a worker leaving the driver for work hands it to an
     /// idle one every time instead, at the price of a thread wake-up per
     /// driver turn under a request-per-turn load. Polls are timed in
@@ -303,6 +305,9 @@ impl Builder {
     }
 
     /// Calls `f` with each slow-poll report instead of printing it to stderr.
+    /// Keep it short: the watchdog thread runs it, and while it runs, the
+    /// watchdog neither reports nor rescues (the driver included, see
+    /// [`slow_poll_threshold`](Self::slow_poll_threshold)).
     ///
     /// # Examples
     ///

@@ -112,7 +112,7 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> O
                     // Busy, or a main future that keeps waking itself (a
                     // loop of `yield_now`): timers and I/O must still come
                     // in every `event_interval` polls.
-                    since_driver += ran + 1;
+                    since_driver = since_driver.saturating_add(ran).saturating_add(1);
                     if since_driver >= batch {
                         worker.poll_driver();
                         since_driver = 0;

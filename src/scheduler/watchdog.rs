@@ -3,7 +3,7 @@
 //!
 //! Go's runtime has `sysmon`, a thread that wakes every 20 µs–10 ms and
 //! preempts a goroutine running for over 10 ms. Rust futures cannot be
-//! preempted, but the two other halves of sysmon's job can be done:
+//! preempted, but the rest of sysmon's job can be done:
 //!
 //! 1. **Report** the offender, once, with its id, name and spawn location
 //!    (asyncio's debug mode reports slow callbacks the same way, after they

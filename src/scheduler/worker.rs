@@ -372,7 +372,7 @@ impl Context {
                     shared.notify_parked();
                 }
                 let watched = shared.slow_poll_us != u64::MAX;
-                if held_driver && (shared_work || self.has_work_for_two() || !watched) {
+                if held_driver && has_work && (shared_work || self.has_work_for_two() || !watched) {
                     // We leave the driver with more than the one task we
                     // run next (timers it fired wait in the injector): wake
                     // a sleeper, if nobody is searching, to share it and
