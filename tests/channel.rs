@@ -41,6 +41,16 @@ fn channel_delivers_in_order_across_threads() {
 }
 
 #[test]
+fn a_capacity_above_the_maximum_is_refused_before_any_allocation() {
+    let refused = std::panic::catch_unwind(|| channel::bounded::<u8>(usize::MAX)).unwrap_err();
+    let message = panic_message(&*refused);
+    assert!(
+        message.contains("above channel::MAX_CAPACITY"),
+        "a clear message, not an overflow: {message}"
+    );
+}
+
+#[test]
 fn try_send_reports_full_and_closed_with_the_value() {
     let (tx, rx) = channel::bounded(2);
     assert_eq!(tx.try_send(1), Ok(()));

@@ -56,11 +56,15 @@ use self::queue::{Pop, Push, Queue};
 use crate::loom::atomic::{AtomicBool, Ordering};
 use crate::loom::{Arc, Mutex};
 
-/// Creates a channel holding at most `capacity` messages.
+/// Creates a channel holding at most `capacity` messages. Its ring of
+/// `capacity` slots is allocated here, at once (as crossbeam's and
+/// async-channel's bounded queues are), so size it for the messages you
+/// mean to buffer, not as a limit you never expect to reach.
 ///
 /// # Panics
 ///
-/// If `capacity` is 0: corio has no rendezvous channel.
+/// If `capacity` is 0: corio has no rendezvous channel. If it is above
+/// [`MAX_CAPACITY`] (tokio's limit for its channel's buffer).
 ///
 /// # Examples
 ///
@@ -91,8 +95,17 @@ pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         "corio::sync::channel::bounded(0): corio has no rendezvous (unbuffered) channel; \
          use a capacity of at least 1"
     );
+    assert!(
+        capacity <= MAX_CAPACITY,
+        "corio::sync::channel::bounded({capacity}): the capacity is above \
+         channel::MAX_CAPACITY ({MAX_CAPACITY})"
+    );
     Chan::create(Queue::bounded(capacity))
 }
+
+/// The largest capacity [`bounded`] takes: `usize::MAX >> 3`, as tokio's.
+/// The ring's lap arithmetic needs room above its capacity.
+pub const MAX_CAPACITY: usize = usize::MAX >> 3;
 
 /// Creates a channel with no limit on the messages it holds: `send` never waits.
 ///
