@@ -269,3 +269,17 @@ fn a_paused_clock_does_not_jump_past_ready_io() {
         })
     });
 }
+
+#[test]
+fn advancing_past_the_last_instant_panics_with_a_clear_message() {
+    let runtime = paused();
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(time::advance(Duration::MAX));
+    }))
+    .unwrap_err();
+    let message = common::panic_message(&*refused);
+    assert!(
+        message.contains("past the last `Instant`"),
+        "a clear message, not std's overflow: {message}"
+    );
+}

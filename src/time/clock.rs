@@ -119,7 +119,9 @@ impl Clock {
             "`corio::time::advance` needs a paused clock; call `corio::time::pause()` first \
              (or build the runtime with `start_paused(true)`)"
         );
-        state.base += by;
+        state.base = state.base.checked_add(by).unwrap_or_else(|| {
+            panic!("`corio::time::advance({by:?})` would move the clock past the last `Instant`")
+        });
     }
 
     /// Moves a paused clock forward to `to` (never backward); false if the

@@ -108,7 +108,9 @@ pub fn resume() {
 /// ```
 ///
 /// # Panics
-/// Outside a runtime, or if the clock is not paused.
+/// Outside a runtime, if the clock is not paused, or if `duration` would
+/// take the clock past the last `Instant` the platform holds (such as
+/// `Duration::MAX`), as tokio's does.
 pub async fn advance(duration: std::time::Duration) {
     let timers = context::current();
     timers.clock.advance(duration);
