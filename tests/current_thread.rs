@@ -109,6 +109,34 @@ fn local_tasks_share_rc_state() {
     assert_eq!(seen, (0..10).collect::<Vec<_>>());
 }
 
+/// A local task that yields runs again after the `run_until` future had its
+/// turn, not over and over within one turn of the set.
+#[test]
+fn a_yielding_local_task_lets_the_main_future_run_between_its_polls() {
+    let runtime = current_thread();
+    let local = corio::task::LocalSet::new();
+    let polls = Rc::new(RefCell::new(0));
+    let done = Rc::new(RefCell::new(false));
+    let (p, d) = (polls.clone(), done.clone());
+    runtime.block_on(local.run_until(bounded(async move {
+        let spinner = corio::task::spawn_local(async move {
+            while !*d.borrow() {
+                *p.borrow_mut() += 1;
+                corio::task::yield_now().await;
+            }
+        });
+        // One yield of the main future: the set's turn runs the spinner.
+        corio::task::yield_now().await;
+        *done.borrow_mut() = true;
+        spinner.await.unwrap();
+    })));
+    let polls = *polls.borrow();
+    assert!(
+        polls <= 3,
+        "the spinner ran {polls} times while the main future yielded once"
+    );
+}
+
 #[test]
 fn a_local_set_runs_on_a_multi_thread_runtime_too() {
     let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();

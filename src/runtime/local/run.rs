@@ -159,9 +159,14 @@ impl<F: Future> Future for RunUntil<'_, F> {
 
 /// One turn of the set on its owner thread, inside its [`Enter`]: runs up
 /// to [`TASKS_PER_TURN`] queued tasks, and if more are left, wakes `cx`
-/// to come straight back after yielding to the runtime.
+/// to come straight back after yielding to the runtime. A task that yields
+/// is queued again only when the turn ends: it runs again after the
+/// `run_until` future and the runtime's other tasks had their turn, as a
+/// yield promises (tokio defers it the same way), not up to
+/// `TASKS_PER_TURN` times in a row.
 fn run_turn(shared: &Arc<Shared>, cx: &Context<'_>) {
     let mut ran = 0;
+    let mut yielded = Vec::new();
     let more = loop {
         if ran == TASKS_PER_TURN {
             break true;
@@ -171,12 +176,14 @@ fn run_turn(shared: &Arc<Shared>, cx: &Context<'_>) {
             break false;
         };
         ran += 1;
-        if let Some(again) = task.run()
-            && let Some(tasks) = shared.queue.lock().as_mut()
-        {
-            tasks.push_back(again);
+        if let Some(again) = task.run() {
+            yielded.push(again);
         }
     };
+    let more = more || !yielded.is_empty();
+    if let Some(tasks) = shared.queue.lock().as_mut() {
+        tasks.extend(yielded);
+    }
     // The runtime counts this poll as one; these were `ran` more, and it
     // turns its driver by the count (`scheduler::count_polls`).
     scheduler::count_polls(ran);
