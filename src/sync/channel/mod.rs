@@ -105,6 +105,15 @@ pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 /// The largest capacity [`bounded`] takes: `usize::MAX >> 3`, as tokio's.
 /// The ring's lap arithmetic needs room above its capacity.
+///
+/// # Examples
+///
+/// ```
+/// use corio::sync::channel;
+///
+/// let too_big = std::panic::catch_unwind(|| channel::bounded::<u8>(channel::MAX_CAPACITY + 1));
+/// assert!(too_big.is_err());
+/// ```
 pub const MAX_CAPACITY: usize = usize::MAX >> 3;
 
 /// Creates a channel with no limit on the messages it holds: `send` never waits.
