@@ -261,6 +261,12 @@ impl Shared {
         self.notify_parked();
     }
 
+    /// Whether the stall watchdog runs (the runtime has a slow-poll
+    /// threshold).
+    fn has_watchdog(&self) -> bool {
+        self.slow_poll_us != u64::MAX
+    }
+
     /// Wakes a parked worker if nobody is searching (step 1 of the race).
     fn notify_parked(&self) {
         if let Some(index) = self.idle.worker_to_notify() {

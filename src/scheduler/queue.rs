@@ -123,4 +123,13 @@ impl Core {
     pub(super) fn has_local_work(&self, remote: &Remote) -> bool {
         remote.lifo.is_occupied() || !self.local.is_empty()
     }
+
+    /// Whether this worker has more queued than the one task it runs next
+    /// (the LIFO slot's counts: it runs first) and is not searching (a
+    /// searcher that finds work wakes another itself, in `run_task`): the
+    /// rule for waking another worker to share it.
+    pub(super) fn has_work_for_two(&self, remote: &Remote) -> bool {
+        let queued = self.local.len() + usize::from(remote.lifo.is_occupied());
+        !self.is_searching && queued > 1
+    }
 }

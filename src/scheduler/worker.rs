@@ -163,10 +163,9 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
             core.local.push(previous);
         }
         // Wake another worker only if this one now has more queued than it
-        // will run next.
-        let queued = core.local.len() + usize::from(remote.lifo.is_occupied());
-        // (With one worker, this thread is the only one there is.)
-        let notify = !core.is_searching && queued > 1 && cx.shared.remotes.len() > 1;
+        // will run next. (With one worker, this thread is the only one
+        // there is.)
+        let notify = core.has_work_for_two(remote) && cx.shared.remotes.len() > 1;
         drop(core);
         if notify {
             cx.shared.notify_parked();
@@ -311,9 +310,8 @@ impl Context {
             // A task that yielded goes behind the work already queued.
             let core = self.core.borrow();
             core.local.push(task);
-            // Work besides it (the LIFO slot's task counts: it runs first)?
-            let queued = core.local.len() + usize::from(self.remote().lifo.is_occupied());
-            if !core.is_searching && queued > 1 && self.shared.remotes.len() > 1 {
+            // Work besides it?
+            if core.has_work_for_two(self.remote()) && self.shared.remotes.len() > 1 {
                 drop(core);
                 self.shared.notify_parked();
             }
@@ -331,7 +329,7 @@ impl Context {
     /// the coarse clock (nobody else ticks it: see `observe::clock`).
     fn read_clock(&self) -> Instant {
         let now = Instant::now();
-        if self.shared.slow_poll_us == u64::MAX {
+        if !self.shared.has_watchdog() {
             crate::observe::clock::tick_at(now);
         }
         now
@@ -371,8 +369,8 @@ impl Context {
                 if last_searcher && shared_work {
                     shared.notify_parked();
                 }
-                let watched = shared.slow_poll_us != u64::MAX;
-                if held_driver && has_work && (shared_work || self.has_work_for_two() || !watched) {
+                let for_two = || self.core.borrow().has_work_for_two(self.remote());
+                if held_driver && has_work && (shared_work || for_two() || !shared.has_watchdog()) {
                     // We leave the driver with more than the one task we
                     // run next (timers it fired wait in the injector): wake
                     // a sleeper, if nobody is searching, to share it and
@@ -399,15 +397,6 @@ impl Context {
                 return;
             }
         }
-    }
-
-    /// Whether this worker has more queued than the one task it runs next
-    /// and is not searching (a searcher that finds work wakes another
-    /// itself, in `run_task`).
-    fn has_work_for_two(&self) -> bool {
-        let core = self.core.borrow();
-        let queued = core.local.len() + usize::from(self.remote().lifo.is_occupied());
-        !core.is_searching && queued > 1
     }
 
     /// Leaves the sleeper list on our own (work found in the final check, or

@@ -181,7 +181,9 @@ fn run_turn(shared: &Arc<Shared>, cx: &Context<'_>) {
         }
     };
     let more = more || !yielded.is_empty();
-    if let Some(tasks) = shared.queue.lock().as_mut() {
+    if !yielded.is_empty()
+        && let Some(tasks) = shared.queue.lock().as_mut()
+    {
         tasks.extend(yielded);
     }
     // The runtime counts this poll as one; these were `ran` more, and it
