@@ -64,8 +64,10 @@ impl scheduler::Driver for Driver {
             return;
         }
         let timeout = self.timers.before_park(limit);
-        // An error here (EINTR) only makes the park return early, which the
-        // scheduler tolerates: it re-checks for work and parks again.
+        // A signal (EINTR) ends the wait as an empty turn, not an error. What
+        // is left (EBADF, EFAULT, EINVAL from bad arguments; ENOMEM from the
+        // portable poller's poll(2)) only makes the park return early, which
+        // the scheduler tolerates: it re-checks for work and parks again.
         let _ = self.reactor.wait(timeout);
         // Timer wakes come in batches: queue them fairly (see the function).
         scheduler::from_the_driver(|| self.timers.after_park());
