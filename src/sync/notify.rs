@@ -246,8 +246,13 @@ impl Future for Notified<'_> {
             return Poll::Ready(());
         }
         let spent = ready!(poll_proceed(cx));
+        // Declared before the guard, so dropped after it (wait_queue.rs).
+        let mut displaced = None;
         let mut state = this.notify.state.lock();
-        let signalled = match state.waiters.recheck(&mut this.waiter, cx.waker()) {
+        let signalled = match state
+            .waiters
+            .recheck(&mut this.waiter, cx.waker(), &mut displaced)
+        {
             Recheck::Waiting => false,
             // Popped: a signal picked us.
             Recheck::Woken(_) => true,
@@ -276,16 +281,19 @@ impl Drop for Notified<'_> {
             return;
         };
         let mut state = self.notify.state.lock();
-        let (_, signal) = state.waiters.remove(key);
-        if signal == Some(Signal::One) {
-            // Picked by `notify_one` but never returned: pass the signal on.
-            // (In a `Drop`, maybe during an unwind: a panicking waker must
-            // not become a second panic, which would abort.)
-            let waker = state.notify_one();
-            drop(state);
-            if let Some(waker) = waker {
-                crate::task::wake_catching_panics(waker);
-            }
+        let (ours, signal) = state.waiters.remove(key);
+        // Picked by `notify_one` but never returned: pass the signal on.
+        let next = match signal {
+            Some(Signal::One) => state.notify_one(),
+            _ => None,
+        };
+        drop(state);
+        // Our own waker, still queued, goes after the lock (wait_queue.rs).
+        drop(ours);
+        // In a `Drop`, maybe during an unwind: a panicking waker must not
+        // become a second panic, which would abort.
+        if let Some(waker) = next {
+            crate::task::wake_catching_panics(waker);
         }
     }
 }

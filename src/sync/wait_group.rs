@@ -179,8 +179,13 @@ impl Future for Wait<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
         let spent = ready!(poll_proceed(cx));
+        // Declared before the guard, so dropped after it (wait_queue.rs).
+        let mut displaced = None;
         let mut state = this.group.state.lock();
-        let released = match state.waiters.recheck(&mut this.waiter, cx.waker()) {
+        let released = match state
+            .waiters
+            .recheck(&mut this.waiter, cx.waker(), &mut displaced)
+        {
             Recheck::Waiting => false,
             // Popped: the counter reached zero since we queued.
             Recheck::Woken(()) => true,
@@ -201,7 +206,10 @@ impl Future for Wait<'_> {
 impl Drop for Wait<'_> {
     fn drop(&mut self) {
         if let Some(key) = self.waiter.take() {
-            self.group.state.lock().waiters.remove(key);
+            // A `let`: the guard (a temporary) is released at the end of
+            // this statement, and our waker, if still queued, after it
+            // (wait_queue.rs).
+            let (_ours, ()) = self.group.state.lock().waiters.remove(key);
         }
     }
 }

@@ -21,6 +21,17 @@
 //!
 //! Each node carries a value `T` the primitive chooses: the permits a
 //! semaphore waiter needs, why a `Notify` waiter was woken, or nothing.
+//!
+//! The queue never drops a waker itself. A waker is foreign code: its
+//! `Drop` may run anything, even a call back into the same primitive,
+//! whose lock is held while the queue is used (parking_lot's locks are not
+//! re-entrant: that call would deadlock). So the calls that let go of a
+//! waker ([`WaitQueue::set_waker`], [`WaitQueue::remove`],
+//! [`WaitQueue::recheck`]) hand it back, and the caller drops it once the
+//! lock is released. The habit that makes this hold on every path, early
+//! returns included: declare the variable that receives it *before* the
+//! lock guard, since Rust drops locals in the reverse order of their
+//! declaration.
 
 use std::task::Waker;
 
@@ -133,37 +144,51 @@ impl<T> WaitQueue<T> {
     }
 
     /// Replaces a queued waiter's waker, unless it would wake the same task.
-    pub(crate) fn set_waker(&mut self, key: usize, waker: &Waker) {
-        if let Some(old) = &mut self.nodes[key].waker {
-            old.clone_from(waker);
+    /// Returns the waker it replaced, for the caller to drop after its lock
+    /// (see the module doc).
+    #[must_use = "drop the replaced waker after releasing the lock"]
+    pub(crate) fn set_waker(&mut self, key: usize, waker: &Waker) -> Option<Waker> {
+        match &mut self.nodes[key].waker {
+            Some(old) if !old.will_wake(waker) => Some(std::mem::replace(old, waker.clone())),
+            _ => None,
         }
     }
 
     /// The first step of every waiting future's poll: given the key it
     /// holds (if any), refreshes its waker while it is queued, or frees its
-    /// node and clears the key once a notifier popped it.
-    pub(crate) fn recheck(&mut self, key: &mut Option<usize>, waker: &Waker) -> Recheck<T> {
+    /// node and clears the key once a notifier popped it. A waker it
+    /// replaces goes to `displaced`, which the caller declares before its
+    /// lock guard so that it is dropped after the lock is released.
+    pub(crate) fn recheck(
+        &mut self,
+        key: &mut Option<usize>,
+        waker: &Waker,
+        displaced: &mut Option<Waker>,
+    ) -> Recheck<T> {
         match *key {
             None => Recheck::Absent,
             Some(k) if self.is_queued(k) => {
-                self.set_waker(k, waker);
+                *displaced = self.set_waker(k, waker);
                 Recheck::Waiting
             }
             Some(k) => {
                 *key = None;
+                // Popped, so it holds no waker.
                 Recheck::Woken(self.remove(k).1)
             }
         }
     }
 
     /// Frees the node, unlinking it first if it is still queued. Returns
-    /// whether it was still queued, and its value.
-    pub(crate) fn remove(&mut self, key: usize) -> (bool, T) {
-        let queued = self.is_queued(key);
-        if queued {
+    /// its waker if it was still queued (`None`: it had been popped), for
+    /// the caller to drop after its lock, and its value.
+    #[must_use = "drop the waker after releasing the lock"]
+    pub(crate) fn remove(&mut self, key: usize) -> (Option<Waker>, T) {
+        if self.is_queued(key) {
             self.unlink(key);
         }
-        (queued, self.nodes.remove(key).value)
+        let node = self.nodes.remove(key);
+        (node.waker, node.value)
     }
 
     fn unlink(&mut self, key: usize) {
@@ -184,6 +209,12 @@ impl<T> WaitQueue<T> {
 mod tests {
     use super::*;
 
+    /// `remove`'s answer as "was it still queued" and the value.
+    fn removed<T>(queue: &mut WaitQueue<T>, key: usize) -> (bool, T) {
+        let (waker, value) = queue.remove(key);
+        (waker.is_some(), value)
+    }
+
     #[test]
     fn pops_in_fifo_order() {
         let mut queue = WaitQueue::new();
@@ -197,7 +228,7 @@ mod tests {
         assert!(queue.is_empty());
         for key in keys {
             assert!(!queue.is_queued(key), "popped nodes stay until removed");
-            assert!(!queue.remove(key).0);
+            assert!(queue.remove(key).0.is_none(), "a popped node has no waker");
         }
     }
 
@@ -207,14 +238,14 @@ mod tests {
         let a = queue.push_back('a', Waker::noop());
         let b = queue.push_back('b', Waker::noop());
         let c = queue.push_back('c', Waker::noop());
-        assert_eq!(queue.remove(b), (true, 'b'));
-        assert_eq!(queue.remove(c), (true, 'c'));
+        assert_eq!(removed(&mut queue, b), (true, 'b'));
+        assert_eq!(removed(&mut queue, c), (true, 'c'));
         let d = queue.push_back('d', Waker::noop());
-        assert_eq!(queue.remove(a), (true, 'a'));
+        assert_eq!(removed(&mut queue, a), (true, 'a'));
         assert_eq!(queue.front(), Some(&'d'));
         assert_eq!(*queue.pop_front().expect("d is queued").1, 'd');
         assert!(queue.is_empty());
-        assert_eq!(queue.remove(d), (false, 'd'));
+        assert_eq!(removed(&mut queue, d), (false, 'd'));
     }
 
     #[test]
@@ -227,14 +258,14 @@ mod tests {
         let order: Vec<char> = std::iter::from_fn(|| queue.pop_front().map(|(_, v)| *v)).collect();
         assert_eq!(order, ['a', 'b', 'c']);
         // Into an empty queue, it is both ends.
-        queue.remove(a);
+        let _ = queue.remove(a);
         let only = queue.push_front('z', Waker::noop());
         let later = queue.push_back('y', Waker::noop());
         assert_eq!(*queue.pop_front().unwrap().1, 'z');
         assert_eq!(*queue.pop_front().unwrap().1, 'y');
         assert!(queue.is_empty());
-        queue.remove(only);
-        queue.remove(later);
+        let _ = queue.remove(only);
+        let _ = queue.remove(later);
     }
 
     #[test]
@@ -244,20 +275,95 @@ mod tests {
         queue.pop_front();
         let b = queue.push_back((), Waker::noop());
         assert_ne!(a, b);
-        queue.remove(a);
+        let _ = queue.remove(a);
         assert!(queue.is_queued(b));
+    }
+
+    /// A waker of its own task, counted, for the tests that need two wakers
+    /// told apart (`Waker::noop()`'s `will_wake` is not reliable: its vtable
+    /// may have several addresses).
+    fn counted() -> (std::sync::Arc<Counted>, Waker) {
+        let task = std::sync::Arc::new(Counted);
+        (task.clone(), Waker::from(task))
+    }
+
+    struct Counted;
+
+    impl std::task::Wake for Counted {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+
+    fn is_of(waker: &Waker, task: &std::sync::Arc<Counted>) -> bool {
+        waker.data() == std::sync::Arc::as_ptr(task).cast()
+    }
+
+    #[test]
+    fn a_waker_let_go_of_is_handed_back_to_the_caller() {
+        let (first_task, first) = counted();
+        let (other_task, other) = counted();
+        let mut queue = WaitQueue::new();
+        let mut key = Some(queue.push_back((), &first));
+        drop(first);
+        let mut displaced = None;
+        assert_eq!(
+            queue.recheck(&mut key, &other, &mut displaced),
+            Recheck::Waiting
+        );
+        assert!(
+            displaced
+                .as_ref()
+                .is_some_and(|old| is_of(old, &first_task)),
+            "the replaced waker comes back"
+        );
+        assert_eq!(
+            std::sync::Arc::strong_count(&first_task),
+            2,
+            "ours and `displaced`"
+        );
+        drop(displaced);
+        assert_eq!(
+            std::sync::Arc::strong_count(&first_task),
+            1,
+            "dropped by us, not the queue"
+        );
+        assert!(
+            queue.set_waker(key.unwrap(), &other).is_none(),
+            "same task: kept"
+        );
+        let (held, ()) = queue.remove(key.unwrap());
+        assert!(
+            held.as_ref().is_some_and(|w| is_of(w, &other_task)),
+            "remove hands it back too"
+        );
+        assert_eq!(
+            std::sync::Arc::strong_count(&other_task),
+            3,
+            "ours, `other`, `held`"
+        );
     }
 
     #[test]
     fn recheck_tells_absent_waiting_and_woken_apart() {
         let mut queue = WaitQueue::new();
         let mut none = None;
-        assert_eq!(queue.recheck(&mut none, Waker::noop()), Recheck::Absent);
-        let mut key = Some(queue.push_back('x', Waker::noop()));
-        assert_eq!(queue.recheck(&mut key, Waker::noop()), Recheck::Waiting);
+        assert_eq!(
+            queue.recheck(&mut none, Waker::noop(), &mut None),
+            Recheck::Absent
+        );
+        let (_task, waker) = counted();
+        let mut key = Some(queue.push_back('x', &waker));
+        let mut displaced = None;
+        assert_eq!(
+            queue.recheck(&mut key, &waker, &mut displaced),
+            Recheck::Waiting
+        );
+        assert!(displaced.is_none(), "the same waker is kept, not replaced");
         assert!(key.is_some(), "a queued waiter keeps its key");
         queue.pop_front().unwrap();
-        assert_eq!(queue.recheck(&mut key, Waker::noop()), Recheck::Woken('x'));
+        assert_eq!(
+            queue.recheck(&mut key, Waker::noop(), &mut None),
+            Recheck::Woken('x')
+        );
         assert_eq!(key, None, "the woken node is freed and its key cleared");
         assert!(queue.nodes.is_empty());
     }

@@ -83,14 +83,18 @@ impl Waiters {
             // has been up since it was queued (and fenced) then.
             return;
         }
+        // A waker the queue lets go of is dropped after the lock
+        // (wait_queue.rs).
+        let mut displaced = None;
         let mut queue = self.queue.lock();
         match slot.key {
-            Some(key) if queue.is_queued(key) => queue.set_waker(key, waker),
+            Some(key) if queue.is_queued(key) => displaced = queue.set_waker(key, waker),
             Some(stale) => {
                 // Woken before, but a newcomer took the message (or slot)
                 // first: back to the head, the place it was woken from, so
                 // newcomers cannot push it to the back again and again.
-                queue.remove(stale);
+                // (Popped, it holds no waker.)
+                let _ = queue.remove(stale);
                 slot.key = Some(queue.push_front((), waker));
                 self.queued.fetch_add(1, Ordering::Relaxed);
             }
@@ -101,6 +105,7 @@ impl Waiters {
         }
         slot.pops = self.pops.load(Ordering::Relaxed);
         drop(queue);
+        drop(displaced);
         slot.waker = Some(waker.clone());
         fence(Ordering::SeqCst);
     }
@@ -121,8 +126,10 @@ impl Waiters {
         let Some(key) = slot.key.take() else {
             return false;
         };
-        let (queued, ()) = self.queue.lock().remove(key);
-        if queued {
+        // A `let`: the guard (a temporary) is released at the end of this
+        // statement, and our waker, if still queued, after it.
+        let (ours, ()) = self.queue.lock().remove(key);
+        if ours.is_some() {
             self.queued.fetch_sub(1, Ordering::Relaxed);
             return false;
         }
@@ -135,9 +142,12 @@ impl Waiters {
         slot.waker = None;
         if let Some(key) = slot.key.take() {
             let mut queue = self.queue.lock();
-            let (queued, ()) = queue.remove(key);
-            if queued {
+            let (ours, ()) = queue.remove(key);
+            if ours.is_some() {
                 self.queued.fetch_sub(1, Ordering::Relaxed);
+                drop(queue);
+                // Our waker goes after the lock (wait_queue.rs).
+                drop(ours);
             } else {
                 let next = self.pop(&mut queue);
                 drop(queue);

@@ -137,8 +137,13 @@ impl Future for Acquire<'_> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let spent = ready!(poll_proceed(cx));
+        // Declared before the guard, so dropped after it (wait_queue.rs).
+        let mut displaced = None;
         let mut state = this.semaphore.state.lock();
-        let acquired = match state.waiters.recheck(&mut this.waiter, cx.waker()) {
+        let acquired = match state
+            .waiters
+            .recheck(&mut this.waiter, cx.waker(), &mut displaced)
+        {
             Recheck::Waiting => return Poll::Pending,
             // Popped: by a grant (the permits are ours) or by `close`.
             Recheck::Woken(waiter) if waiter.granted => Ok(()),
@@ -168,7 +173,9 @@ impl Drop for Acquire<'_> {
             return;
         };
         let mut state = self.semaphore.state.lock();
-        let (_, waiter) = state.waiters.remove(key);
+        // `_ours` (our waker if still queued) outlives the guard, which
+        // `grant` takes and releases (wait_queue.rs).
+        let (_ours, waiter) = state.waiters.remove(key);
         if waiter.granted {
             state.add(waiter.needed);
         }

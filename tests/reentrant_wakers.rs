@@ -1,0 +1,197 @@
+//! A waker is foreign code, and its `Drop` may call back into the very
+//! primitive that holds it. corio's primitives drop a waker they let go of
+//! only after releasing their lock (`src/sync/wait_queue.rs`), so such a call
+//! goes through instead of deadlocking on a lock that is not re-entrant.
+//!
+//! Each test hands a primitive the last reference to a waker whose drop
+//! calls back into it, then makes the primitive let go of it: by a poll with
+//! another waker, or by dropping the waiting future. It then checks that the
+//! call back took effect. Each runs inside a time limit, so a deadlock fails
+//! the test instead of hanging it. No runtime is needed: the futures are
+//! polled by hand.
+
+mod common;
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+
+use common::within_limit;
+use corio::sync::{Notify, Semaphore, WaitGroup, channel};
+
+/// A waker that runs `on_drop` when its last reference goes.
+struct CallsBack {
+    on_drop: Box<dyn Fn() + Send + Sync>,
+    dropped: Arc<AtomicBool>,
+}
+
+impl Wake for CallsBack {
+    fn wake(self: Arc<Self>) {}
+}
+
+impl Drop for CallsBack {
+    fn drop(&mut self) {
+        (self.on_drop)();
+        self.dropped.store(true, Ordering::SeqCst);
+    }
+}
+
+/// The waker, and a flag set once its drop has called back.
+fn calling_back(on_drop: impl Fn() + Send + Sync + 'static) -> (Waker, Arc<AtomicBool>) {
+    let dropped = Arc::new(AtomicBool::new(false));
+    let waker = Waker::from(Arc::new(CallsBack {
+        on_drop: Box::new(on_drop),
+        dropped: dropped.clone(),
+    }));
+    (waker, dropped)
+}
+
+fn poll<F: Future>(future: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(waker))
+}
+
+/// Queues `future` with a waker that runs `on_drop`, keeping no reference
+/// to the waker but the primitive's.
+fn queue_with<F: Future>(
+    future: Pin<&mut F>,
+    on_drop: impl Fn() + Send + Sync + 'static,
+) -> Arc<AtomicBool> {
+    let (waker, dropped) = calling_back(on_drop);
+    assert!(poll(future, &waker).is_pending(), "nothing to take yet");
+    drop(waker);
+    assert!(
+        !dropped.load(Ordering::SeqCst),
+        "the primitive holds the waker"
+    );
+    dropped
+}
+
+/// Polls with a waker of another task (the primitive replaces the queued
+/// one), then once more if the first poll did not see the call back.
+fn repoll<F: Future>(mut future: Pin<&mut F>, dropped: &AtomicBool) -> Poll<F::Output> {
+    let first = poll(future.as_mut(), Waker::noop());
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the replaced waker was dropped"
+    );
+    match first {
+        Poll::Pending => poll(future, Waker::noop()),
+        ready => ready,
+    }
+}
+
+#[test]
+fn notify_drops_a_replaced_waker_outside_its_lock() {
+    within_limit(|| {
+        let notify = Arc::new(Notify::new());
+        let mut notified = pin!(notify.notified());
+        let again = notify.clone();
+        let dropped = queue_with(notified.as_mut(), move || again.notify_one());
+        assert!(
+            repoll(notified, &dropped).is_ready(),
+            "the call back notified it"
+        );
+    });
+}
+
+#[test]
+fn notify_drops_a_cancelled_waiters_waker_outside_its_lock() {
+    within_limit(|| {
+        let notify = Arc::new(Notify::new());
+        let again = notify.clone();
+        let dropped = {
+            let mut notified = pin!(notify.notified());
+            queue_with(notified.as_mut(), move || again.notify_one())
+        };
+        assert!(dropped.load(Ordering::SeqCst));
+        // Nobody waited when it called back: the signal became a permit.
+        assert!(poll(pin!(notify.notified()), Waker::noop()).is_ready());
+    });
+}
+
+#[test]
+fn semaphore_drops_a_replaced_waker_outside_its_lock() {
+    within_limit(|| {
+        let semaphore = Arc::new(Semaphore::new(0));
+        let mut acquire = pin!(semaphore.acquire());
+        let again = semaphore.clone();
+        let dropped = queue_with(acquire.as_mut(), move || again.add_permits(1));
+        match repoll(acquire, &dropped) {
+            Poll::Ready(permit) => assert!(permit.is_ok(), "the call back's permit"),
+            Poll::Pending => panic!("the permit added by the call back was not granted"),
+        }
+    });
+}
+
+#[test]
+fn semaphore_drops_a_cancelled_waiters_waker_outside_its_lock() {
+    within_limit(|| {
+        let semaphore = Arc::new(Semaphore::new(0));
+        let again = semaphore.clone();
+        let dropped = {
+            let mut acquire = pin!(semaphore.acquire());
+            queue_with(acquire.as_mut(), move || again.add_permits(1))
+        };
+        assert!(dropped.load(Ordering::SeqCst));
+        assert_eq!(semaphore.available_permits(), 1);
+    });
+}
+
+#[test]
+fn channel_drops_a_replaced_waker_outside_its_lock() {
+    within_limit(|| {
+        let (tx, rx) = channel::bounded(1);
+        let mut recv = pin!(rx.recv());
+        let dropped = queue_with(recv.as_mut(), move || tx.try_send(7).expect("room"));
+        assert_eq!(repoll(recv, &dropped), Poll::Ready(Some(7)));
+    });
+}
+
+#[test]
+fn channel_drops_a_cancelled_waiters_waker_outside_its_lock() {
+    within_limit(|| {
+        let (tx, rx) = channel::bounded(1);
+        let dropped = {
+            let mut recv = pin!(rx.recv());
+            let tx = tx.clone();
+            queue_with(recv.as_mut(), move || tx.try_send(7).expect("room"))
+        };
+        assert!(dropped.load(Ordering::SeqCst));
+        assert_eq!(rx.try_recv().ok(), Some(7));
+    });
+}
+
+#[test]
+fn wait_group_drops_a_replaced_waker_outside_its_lock() {
+    within_limit(|| {
+        let group = Arc::new(WaitGroup::new());
+        group.add(1);
+        let mut wait = pin!(group.wait());
+        let again = group.clone();
+        let dropped = queue_with(wait.as_mut(), move || again.done());
+        assert!(
+            repoll(wait, &dropped).is_ready(),
+            "the call back released it"
+        );
+    });
+}
+
+#[test]
+fn wait_group_drops_a_cancelled_waiters_waker_outside_its_lock() {
+    within_limit(|| {
+        let group = Arc::new(WaitGroup::new());
+        group.add(1);
+        let again = group.clone();
+        let dropped = {
+            let mut wait = pin!(group.wait());
+            queue_with(wait.as_mut(), move || again.done())
+        };
+        assert!(dropped.load(Ordering::SeqCst));
+        assert!(
+            poll(pin!(group.wait()), Waker::noop()).is_ready(),
+            "the count is zero"
+        );
+    });
+}
