@@ -44,10 +44,13 @@ impl Listener {
     pub(super) fn register(&self, waker: &Waker) {
         let mut waiting = WAITING.lock();
         let slot = &mut waiting[self.key];
-        match slot {
-            Some(current) if current.will_wake(waker) => {}
-            _ => *slot = Some(waker.clone()),
-        }
+        let replaced = match slot {
+            Some(current) if current.will_wake(waker) => None,
+            _ => slot.replace(waker.clone()),
+        };
+        // Dropped outside the lock, as a waker's drop may run any code.
+        drop(waiting);
+        drop(replaced);
     }
 
     /// Forgets the stored waker: its `recv` returned, and a later drain
@@ -80,7 +83,10 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
-        WAITING.lock().remove(self.key);
+        // A `let`: the guard (a temporary) goes at the end of the statement,
+        // the waker after it.
+        let gone = WAITING.lock().remove(self.key);
+        drop(gone);
     }
 }
 
@@ -113,5 +119,46 @@ mod tests {
         listeners[0].wake_others();
         let woken: Vec<_> = counts.iter().map(|c| c.0.load(Ordering::SeqCst)).collect();
         assert_eq!(woken, [0, 1, 1]);
+    }
+
+    /// A waker whose drop takes the listener list's lock (by making and
+    /// dropping a listener), and says so.
+    struct CallsBack(std::sync::mpsc::Sender<()>);
+
+    impl Wake for CallsBack {
+        fn wake(self: Arc<Self>) {}
+    }
+
+    impl Drop for CallsBack {
+        fn drop(&mut self) {
+            drop(Listener::new());
+            let _ = self.0.send(());
+        }
+    }
+
+    #[test]
+    fn a_waker_let_go_of_is_dropped_outside_the_lock() {
+        let (said, heard) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let listener = Listener::new();
+            // Replaced by another task's waker: its last reference goes.
+            listener.register(&Waker::from(Arc::new(CallsBack(said.clone()))));
+            listener.register(Waker::noop());
+            // Dropped with its listener.
+            let other = Listener::new();
+            other.register(&Waker::from(Arc::new(CallsBack(said))));
+            drop(other);
+        });
+        // The lock is not re-entrant: under it, either drop would hang, and
+        // hold the process-wide list's lock for good, which would hang every
+        // other test that makes a listener. So a hang ends the test binary
+        // with a message instead of failing this test alone.
+        for which in ["replaced", "removed"] {
+            let limit = std::time::Duration::from_secs(20);
+            if heard.recv_timeout(limit).is_err() {
+                eprintln!("the {which} waker's drop hung on the listener list's lock");
+                std::process::abort();
+            }
+        }
     }
 }

@@ -326,10 +326,11 @@ mod tests {
             1,
             "dropped by us, not the queue"
         );
-        assert!(
-            queue.set_waker(key.unwrap(), &other).is_none(),
-            "same task: kept"
-        );
+        // Same task: kept, or handed back where `will_wake` cannot tell
+        // (it is best-effort: Miri gives each use of a vtable its own address).
+        let again = queue.set_waker(key.unwrap(), &other);
+        assert!(again.as_ref().is_none_or(|w| is_of(w, &other_task)));
+        drop(again);
         let (held, ()) = queue.remove(key.unwrap());
         assert!(
             held.as_ref().is_some_and(|w| is_of(w, &other_task)),
@@ -350,14 +351,17 @@ mod tests {
             queue.recheck(&mut none, Waker::noop(), &mut None),
             Recheck::Absent
         );
-        let (_task, waker) = counted();
+        let (task, waker) = counted();
         let mut key = Some(queue.push_back('x', &waker));
         let mut displaced = None;
         assert_eq!(
             queue.recheck(&mut key, &waker, &mut displaced),
             Recheck::Waiting
         );
-        assert!(displaced.is_none(), "the same waker is kept, not replaced");
+        assert!(
+            displaced.as_ref().is_none_or(|w| is_of(w, &task)),
+            "the same task's waker is kept (or handed back, see above)"
+        );
         assert!(key.is_some(), "a queued waiter keeps its key");
         queue.pop_front().unwrap();
         assert_eq!(
