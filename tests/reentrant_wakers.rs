@@ -9,10 +9,15 @@
 //! call back took effect. Each runs inside a time limit, so a deadlock fails
 //! the test instead of hanging it. No runtime is needed: the futures are
 //! polled by hand.
+//!
+//! The last tests give a cancelled waiter a waker whose drop panics: the
+//! future's `Drop` catches it, since during an unwind a second panic would
+//! abort the process.
 
 mod common;
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -193,5 +198,39 @@ fn wait_group_drops_a_cancelled_waiters_waker_outside_its_lock() {
             poll(pin!(group.wait()), Waker::noop()).is_ready(),
             "the count is zero"
         );
+    });
+}
+
+/// Queues `future` with a waker whose drop panics, then drops the future:
+/// nothing may unwind out of that drop.
+fn cancel_with_a_panicking_waker<F: Future>(future: F) {
+    let mut future = Box::pin(future);
+    queue_with(future.as_mut(), || panic!("a waker whose drop panics"));
+    let dropped = catch_unwind(AssertUnwindSafe(move || drop(future)));
+    assert!(
+        dropped.is_ok(),
+        "the waker's panic unwound out of the future's drop"
+    );
+}
+
+#[test]
+fn a_cancelled_waiters_panicking_waker_stays_inside_its_drop() {
+    within_limit(|| {
+        let notify = Notify::new();
+        cancel_with_a_panicking_waker(notify.notified());
+        let semaphore = Semaphore::new(0);
+        cancel_with_a_panicking_waker(semaphore.acquire());
+        let group = WaitGroup::new();
+        group.add(1);
+        cancel_with_a_panicking_waker(group.wait());
+        let (_tx, rx) = channel::bounded::<u8>(1);
+        cancel_with_a_panicking_waker(rx.recv());
+        // Each still works after it.
+        notify.notify_one();
+        assert!(poll(pin!(notify.notified()), Waker::noop()).is_ready());
+        semaphore.add_permits(1);
+        assert!(semaphore.try_acquire().is_ok());
+        group.done();
+        assert!(poll(pin!(group.wait()), Waker::noop()).is_ready());
     });
 }

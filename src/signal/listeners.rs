@@ -84,9 +84,9 @@ impl Listener {
 impl Drop for Listener {
     fn drop(&mut self) {
         // A `let`: the guard (a temporary) goes at the end of the statement,
-        // the waker after it.
+        // the waker after it, catching a panic (maybe during an unwind).
         let gone = WAITING.lock().remove(self.key);
-        drop(gone);
+        crate::task::drop_waker_catching_panics(gone);
     }
 }
 

@@ -288,10 +288,10 @@ impl Drop for Notified<'_> {
             _ => None,
         };
         drop(state);
-        // Our own waker, still queued, goes after the lock (wait_queue.rs).
-        drop(ours);
         // In a `Drop`, maybe during an unwind: a panicking waker must not
-        // become a second panic, which would abort.
+        // become a second panic, which would abort. Our own waker, still
+        // queued, goes after the lock (wait_queue.rs).
+        crate::task::drop_waker_catching_panics(ours);
         if let Some(waker) = next {
             crate::task::wake_catching_panics(waker);
         }

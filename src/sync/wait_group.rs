@@ -208,8 +208,9 @@ impl Drop for Wait<'_> {
         if let Some(key) = self.waiter.take() {
             // A `let`: the guard (a temporary) is released at the end of
             // this statement, and our waker, if still queued, after it
-            // (wait_queue.rs).
-            let (_ours, ()) = self.group.state.lock().waiters.remove(key);
+            // (wait_queue.rs), catching a panic (maybe during an unwind).
+            let (ours, ()) = self.group.state.lock().waiters.remove(key);
+            crate::task::drop_waker_catching_panics(ours);
         }
     }
 }

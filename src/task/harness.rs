@@ -172,9 +172,11 @@ pub(crate) fn wake_by_ref_catching_panics(waker: &Waker) {
     }
 }
 
-/// Drops a join waker, catching a panic from its `Drop` (a user's waker may
-/// do anything): the runtime's bookkeeping after it must still run.
-fn drop_waker_catching_panics(waker: Option<Waker>) {
+/// Drops a waker, catching a panic from its `Drop` (a user's waker may do
+/// anything): for a join waker, the runtime's bookkeeping after it must
+/// still run; for a waiter's own waker dropped by a future's `Drop`, maybe
+/// during an unwind, a second panic would abort.
+pub(crate) fn drop_waker_catching_panics(waker: Option<Waker>) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(|| drop(waker))) {
         discard_panic(payload);
     }

@@ -42,7 +42,9 @@ use std::future::Future;
 use std::panic::Location;
 
 pub(crate) use budget::{poll_proceed, unconstrained_sync, with_budget};
-pub(crate) use harness::{discard_panic, wake_by_ref_catching_panics, wake_catching_panics};
+pub(crate) use harness::{
+    discard_panic, drop_waker_catching_panics, wake_by_ref_catching_panics, wake_catching_panics,
+};
 pub(crate) use owned::OwnedTasks;
 pub(crate) use raw::{Header, Notified, Task};
 

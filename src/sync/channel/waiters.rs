@@ -139,15 +139,16 @@ impl Waiters {
     /// The waiter's future is dropped before completing: forget it, and if it
     /// had been woken, wake the next one in its place so the wake is not lost.
     pub(super) fn cancel(&self, slot: &mut Slot) {
-        slot.waker = None;
+        crate::task::drop_waker_catching_panics(slot.waker.take());
         if let Some(key) = slot.key.take() {
             let mut queue = self.queue.lock();
             let (ours, ()) = queue.remove(key);
             if ours.is_some() {
                 self.queued.fetch_sub(1, Ordering::Relaxed);
                 drop(queue);
-                // Our waker goes after the lock (wait_queue.rs).
-                drop(ours);
+                // Our waker goes after the lock (wait_queue.rs); from a
+                // `Drop`, maybe during an unwind, so a panic is caught.
+                crate::task::drop_waker_catching_panics(ours);
             } else {
                 let next = self.pop(&mut queue);
                 drop(queue);

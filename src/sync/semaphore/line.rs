@@ -173,14 +173,16 @@ impl Drop for Acquire<'_> {
             return;
         };
         let mut state = self.semaphore.state.lock();
-        // `_ours` (our waker if still queued) outlives the guard, which
-        // `grant` takes and releases (wait_queue.rs).
-        let (_ours, waiter) = state.waiters.remove(key);
+        let (ours, waiter) = state.waiters.remove(key);
         if waiter.granted {
             state.add(waiter.needed);
         }
         // Permits came back, or a head that did not fit left: either way the
         // waiters behind may fit now.
         self.semaphore.grant(state);
+        // Our waker, if still queued, after the lock, which `grant` took and
+        // released (wait_queue.rs); maybe during an unwind, so a panic in
+        // its drop is caught.
+        crate::task::drop_waker_catching_panics(ours);
     }
 }
