@@ -87,6 +87,18 @@ fn repoll<F: Future>(mut future: Pin<&mut F>, dropped: &AtomicBool) -> Poll<F::O
     }
 }
 
+/// Queues `future` with a waker that runs `on_drop`, then drops the
+/// future (a cancelled waiter): its waker must go, and call back.
+fn cancel_queued<F: Future>(future: F, on_drop: impl Fn() + Send + Sync + 'static) {
+    let mut future = Box::pin(future);
+    let dropped = queue_with(future.as_mut(), on_drop);
+    drop(future);
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the cancelled waiter's waker was dropped"
+    );
+}
+
 #[test]
 fn notify_drops_a_replaced_waker_outside_its_lock() {
     within_limit(|| {
@@ -106,11 +118,7 @@ fn notify_drops_a_cancelled_waiters_waker_outside_its_lock() {
     within_limit(|| {
         let notify = Arc::new(Notify::new());
         let again = notify.clone();
-        let dropped = {
-            let mut notified = pin!(notify.notified());
-            queue_with(notified.as_mut(), move || again.notify_one())
-        };
-        assert!(dropped.load(Ordering::SeqCst));
+        cancel_queued(notify.notified(), move || again.notify_one());
         // Nobody waited when it called back: the signal became a permit.
         assert!(poll(pin!(notify.notified()), Waker::noop()).is_ready());
     });
@@ -135,11 +143,7 @@ fn semaphore_drops_a_cancelled_waiters_waker_outside_its_lock() {
     within_limit(|| {
         let semaphore = Arc::new(Semaphore::new(0));
         let again = semaphore.clone();
-        let dropped = {
-            let mut acquire = pin!(semaphore.acquire());
-            queue_with(acquire.as_mut(), move || again.add_permits(1))
-        };
-        assert!(dropped.load(Ordering::SeqCst));
+        cancel_queued(semaphore.acquire(), move || again.add_permits(1));
         assert_eq!(semaphore.available_permits(), 1);
     });
 }
@@ -158,12 +162,8 @@ fn channel_drops_a_replaced_waker_outside_its_lock() {
 fn channel_drops_a_cancelled_waiters_waker_outside_its_lock() {
     within_limit(|| {
         let (tx, rx) = channel::bounded(1);
-        let dropped = {
-            let mut recv = pin!(rx.recv());
-            let tx = tx.clone();
-            queue_with(recv.as_mut(), move || tx.try_send(7).expect("room"))
-        };
-        assert!(dropped.load(Ordering::SeqCst));
+        let tx = tx.clone();
+        cancel_queued(rx.recv(), move || tx.try_send(7).expect("room"));
         assert_eq!(rx.try_recv().ok(), Some(7));
     });
 }
@@ -189,11 +189,7 @@ fn wait_group_drops_a_cancelled_waiters_waker_outside_its_lock() {
         let group = Arc::new(WaitGroup::new());
         group.add(1);
         let again = group.clone();
-        let dropped = {
-            let mut wait = pin!(group.wait());
-            queue_with(wait.as_mut(), move || again.done())
-        };
-        assert!(dropped.load(Ordering::SeqCst));
+        cancel_queued(group.wait(), move || again.done());
         assert!(
             poll(pin!(group.wait()), Waker::noop()).is_ready(),
             "the count is zero"
