@@ -65,26 +65,43 @@ fn main() -> ExitCode {
             "VERSUS_CORIO_NO_WATCHDOG is set: corio runs without its default slow-poll watchdog"
         );
     }
+    // Rows run in table order, except that a row marked `runs_last` waits
+    // until every other row has run; each outcome keeps its place.
+    let mut order: Vec<(usize, usize)> = Vec::new();
+    for pass_last in [false, true] {
+        for (t, table) in tables.iter().enumerate() {
+            for (r, row) in table.rows.iter().enumerate() {
+                if row.runs_last == pass_last {
+                    order.push((t, r));
+                }
+            }
+        }
+    }
+    let mut results: Vec<Vec<Option<_>>> = tables
+        .iter()
+        .map(|table| table.rows.iter().map(|_| None).collect())
+        .collect();
+    for (t, r) in order {
+        let (table, row) = (&tables[t], &tables[t].rows[r]);
+        eprintln!("running {} {} ...", table.title, row.name);
+        results[t][r] = Some(measure::row(row.prepare, args.workers));
+    }
     let reports: Vec<Report> = tables
         .into_iter()
-        .map(|table| {
-            let outcomes = table
+        .zip(results)
+        .map(|(table, results)| Report {
+            title: table.title,
+            outcomes: table
                 .rows
                 .into_iter()
-                .map(|row| {
-                    eprintln!("running {} {} ...", table.title, row.name);
-                    Outcome {
-                        name: row.name,
-                        results: measure::row(row.prepare, args.workers),
-                        figures: row.figures,
-                        note: row.note,
-                    }
+                .zip(results)
+                .map(|(row, results)| Outcome {
+                    name: row.name,
+                    results: results.expect("every row ran"),
+                    figures: row.figures,
+                    note: row.note,
                 })
-                .collect();
-            Report {
-                title: table.title,
-                outcomes,
-            }
+                .collect(),
         })
         .collect();
     for report in &reports {
