@@ -285,14 +285,19 @@ impl<T> Receiver<T> {
     /// any, passing on a wake it got: a `next()` abandoned by a timeout
     /// leaves it there, and a `recv()` of this handle queued behind it
     /// would otherwise sleep while the wake went to the stale place.
+    #[inline]
     fn leave_stream_place(&self) {
         if self.stream_placed.load(Ordering::Relaxed) {
-            // Out of the lock before the cancel, which may wake a waker
-            // that polls inline and calls back into this handle.
-            let mut slot = std::mem::take(&mut *self.stream_waiter.lock());
-            self.stream_placed.store(false, Ordering::Relaxed);
-            self.chan.receiving.cancel(&mut slot);
+            self.leave_stream_place_now();
         }
+    }
+
+    fn leave_stream_place_now(&self) {
+        // Out of the lock before the cancel, which may wake a waker that
+        // polls inline and calls back into this handle.
+        let mut slot = std::mem::take(&mut *self.stream_waiter.lock());
+        self.stream_placed.store(false, Ordering::Relaxed);
+        self.chan.receiving.cancel(&mut slot);
     }
 }
 

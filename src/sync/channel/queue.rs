@@ -50,6 +50,7 @@ impl<T> Queue<T> {
         }))
     }
 
+    #[inline]
     pub(super) fn push(&self, value: T) -> Result<(), Push<T>> {
         match self {
             Queue::Bounded(ring) => ring.push(value),
@@ -64,6 +65,7 @@ impl<T> Queue<T> {
         }
     }
 
+    #[inline]
     pub(super) fn pop(&self) -> Pop<T> {
         match self {
             Queue::Bounded(ring) => ring.pop(),

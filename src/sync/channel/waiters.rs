@@ -121,7 +121,17 @@ impl Waiters {
     /// The count is read after this lock: a waiter queued before it is
     /// counted, and one queued after it retries its operation after its
     /// own fence, and finds what is left without a wake.
+    #[inline]
     pub(super) fn complete(&self, slot: &mut Slot) -> bool {
+        // The common case, an operation that never waited, costs a branch
+        // (a slot holds a waker only while it holds a key).
+        if slot.key.is_none() {
+            return false;
+        }
+        self.complete_queued(slot)
+    }
+
+    fn complete_queued(&self, slot: &mut Slot) -> bool {
         slot.waker = None;
         let Some(key) = slot.key.take() else {
             return false;
@@ -138,7 +148,17 @@ impl Waiters {
 
     /// The waiter's future is dropped before completing: forget it, and if it
     /// had been woken, wake the next one in its place so the wake is not lost.
+    #[inline]
     pub(super) fn cancel(&self, slot: &mut Slot) {
+        // Every completed future is dropped through here: one branch for
+        // them (a slot holds a waker only while it holds a key).
+        if slot.key.is_none() {
+            return;
+        }
+        self.cancel_queued(slot);
+    }
+
+    fn cancel_queued(&self, slot: &mut Slot) {
         crate::task::drop_waker_catching_panics(slot.waker.take());
         if let Some(key) = slot.key.take() {
             let mut queue = self.queue.lock();
@@ -162,11 +182,15 @@ impl Waiters {
     }
 
     /// Wakes the longest-waiting future, if any; lock-free when none waits.
+    #[inline]
     pub(super) fn notify_one(&self) {
         fence(Ordering::SeqCst);
-        if self.queued.load(Ordering::Relaxed) == 0 {
-            return;
+        if self.queued.load(Ordering::Relaxed) != 0 {
+            self.wake_head();
         }
+    }
+
+    fn wake_head(&self) {
         let next = self.pop(&mut self.queue.lock());
         if let Some(waker) = next {
             waker.wake();
