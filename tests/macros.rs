@@ -246,6 +246,24 @@ fn select_takes_block_handlers_without_commas() {
             (b, _) = async { (2, 3) } => { b }
         };
         assert_eq!(got, 1);
+        // The same with guards on the branches after a block: a tuple, a
+        // slice and a reference pattern (each could continue an expression).
+        let got = corio::select! {
+            biased;
+            _ = std::future::pending::<()>() => { 1 }
+            (a, b) = async { (2, 3) }, if true => { a + b }
+            [c, d] = async { [4, 5] }, if true => { c * d }
+            &e = async { &6 }, if true => { e }
+        };
+        assert_eq!(got, 5);
+        // A block that goes on with `?` is one expression too.
+        let got: Result<usize, std::num::ParseIntError> = async {
+            Ok(corio::select! {
+                s = async { "42" } => { s.parse::<usize>() }?,
+            })
+        }
+        .await;
+        assert_eq!(got, Ok(42));
     });
 }
 
@@ -429,5 +447,41 @@ fn select_takes_30_branches_of_or_patterns_within_the_default_limit() {
             Ok(v) | Err(v) = async { Ok::<u32, u32>(99) } => v,
         };
         assert_eq!(got, 99);
+    });
+}
+
+/// Variants that shadow the prelude's `Ok`, `Err` and `Some`, as a glob
+/// import of a user's enum does.
+#[allow(dead_code)]
+mod shadowing {
+    pub enum Reply {
+        Ok,
+        Err,
+        Some,
+    }
+}
+
+/// The expansions name `Result` and `Option` variants by full path, so a
+/// caller's glob import of look-alike names does not break them.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_macros_do_not_use_the_callers_ok_err_and_some() {
+    #[allow(unused_imports)]
+    use shadowing::Reply::*;
+    block_on(async {
+        let joined: Result<(u8, u8), ()> =
+            corio::try_join!(async { Result::<u8, ()>::Ok(1) }, async {
+                Result::<u8, ()>::Ok(2)
+            },);
+        assert!(matches!(joined, Result::Ok((1, 2))));
+        let failed: Result<(u8, u8), &str> =
+            corio::try_join!(async { Result::<u8, &str>::Ok(1) }, async {
+                Result::<u8, &str>::Err("no")
+            },);
+        assert!(matches!(failed, Result::Err("no")));
+        let got = corio::select! {
+            v = async { 7 } => v,
+        };
+        assert_eq!(got, 7);
     });
 }

@@ -119,7 +119,7 @@ macro_rules! try_join {
                             pending = true;
                         } else if fut.as_mut().output().is_some_and(|r| $crate::__private::is_err(r)) {
                             let error = fut.take_output().and_then(|r| r.err()).expect("an error output");
-                            return $crate::__private::PollType::Ready(Err(error));
+                            return $crate::__private::PollType::Ready(::std::result::Result::Err(error));
                         }
                     }
                 )*
@@ -127,7 +127,7 @@ macro_rules! try_join {
             if pending {
                 return $crate::__private::PollType::Pending;
             }
-            $crate::__private::PollType::Ready(Ok(( $({
+            $crate::__private::PollType::Ready(::std::result::Result::Ok(( $({
                 let ( $($skip,)* fut, .. ) = &mut *futures;
                 // SAFETY: as above.
                 let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
@@ -217,7 +217,7 @@ macro_rules! select {
                             // the pattern (see `pattern.rs`).
                             #[allow(unused_variables, unused_parens)]
                             let matched = match fut.as_mut().output() {
-                                Some($crate::__select_test_pattern!($($p)+)) => true,
+                                ::std::option::Option::Some($crate::__select_test_pattern!($($p)+)) => true,
                                 _ => false,
                             };
                             if matched {
@@ -273,16 +273,25 @@ macro_rules! select {
     };
     // A branch: `pattern = future [, if condition] => handler`, the handler
     // a block (a comma after it optional, as in tokio) or an expression.
-    // Order matters: a block with a comma, then an expression with one (so
-    // `{ v }.len(),` is an expression), then a block without, then a last
-    // expression.
+    // Order matters: a block with a comma; a block followed by `.` or `?`,
+    // which goes on as an expression (`{ v }.len(),`); a block without a
+    // comma, which ends the handler as in tokio (so the next branch's
+    // pattern may be a tuple, even with a guard: an expression would
+    // swallow `{ 1 } (a, b) = f` as a call and an assignment); then an
+    // expression with a comma, and a last expression.
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:block, $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => { $($b:tt)* } . $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)*) $($t)* } @handler [$($p)+] = $f, if $c => { $($b)* } . $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => { $($b:tt)* } ? $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)*) $($t)* } @handler [$($p)+] = $f, if $c => { $($b)* } ? $($r)*)
     };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:block $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
     };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr, if $c:expr => $h:expr) => {
@@ -291,13 +300,33 @@ macro_rules! select {
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:block, $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
     };
-    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:expr, $($r:tt)*) => {
-        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => { $($b:tt)* } . $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)*) $($t)* } @handler [$($p)+] = $f => { $($b)* } . $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => { $($b:tt)* } ? $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)*) $($t)* } @handler [$($p)+] = $f => { $($b)* } ? $($r)*)
     };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:block $($r:tt)*) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
     };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:expr, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
+    };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @branch [$($p:tt)+] = $f:expr => $h:expr) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) })
+    };
+    // A handler that starts with a block and goes on (`{ v }.len()`): an
+    // expression, up to a comma or the end.
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @handler [$($p:tt)+] = $f:expr, if $c:expr => $h:expr, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @handler [$($p:tt)+] = $f:expr, if $c:expr => $h:expr) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if $c => $h ) })
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @handler [$($p:tt)+] = $f:expr => $h:expr, $($r:tt)*) => {
+        $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) } $($r)*)
+    };
+    (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @handler [$($p:tt)+] = $f:expr => $h:expr) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) })
     };
     (@{ $($state:tt)* } @branch $($r:tt)*) => {
