@@ -41,6 +41,30 @@ fn a_pipe_reads_and_writes_asynchronously() {
     });
 }
 
+/// A pipe's ends read and write through shared references (`&PipeReader`
+/// reads, `&PipeWriter` writes), so `&Async` of each does too: one task can
+/// read an `Arc<Async<PipeReader>>` while others hold it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_pipes_ends_read_and_write_through_shared_references() {
+    block_on(async {
+        let (reader, writer) = std::io::pipe().unwrap();
+        let reader = std::sync::Arc::new(Async::new(reader).unwrap());
+        let writer = Async::new(writer).unwrap();
+        let reading = corio::spawn({
+            let reader = reader.clone();
+            async move {
+                let mut got = [0; 5];
+                (&*reader).read_exact(&mut got).await.unwrap();
+                got
+            }
+        });
+        (&writer).write_all(b"hello").await.unwrap();
+        (&writer).flush().await.unwrap();
+        assert_eq!(&reading.await.unwrap(), b"hello");
+    });
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn read_with_waits_for_readiness() {

@@ -444,3 +444,56 @@ fn unix_sockets_go_back_to_std() {
         std::fs::remove_file(&path).unwrap();
     });
 }
+
+/// A `poll_read` through `&UnixStream` keeps only the latest caller's waker
+/// (tokio's rule for `poll_*` methods): callers that each poll once with a
+/// waker of their own and go away leave none of theirs behind, and the
+/// latest one is woken when bytes come.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn poll_read_callers_leave_only_the_latest_waker() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Wake, Waker};
+
+    struct Counted(AtomicUsize);
+    impl Wake for Counted {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    block_on(async {
+        let (a, b) = UnixStream::pair().unwrap();
+        let callers: Vec<Arc<Counted>> = (0..100)
+            .map(|_| Arc::new(Counted(AtomicUsize::new(0))))
+            .collect();
+        for caller in &callers {
+            let waker = Waker::from(caller.clone());
+            let mut cx = Context::from_waker(&waker);
+            let poll =
+                futures_io::AsyncRead::poll_read(std::pin::Pin::new(&mut &a), &mut cx, &mut [0; 8]);
+            assert!(poll.is_pending());
+        }
+        let held = callers.iter().filter(|c| Arc::strong_count(c) > 1).count();
+        assert_eq!(held, 1, "only the latest caller's waker is kept");
+        assert_eq!(Arc::strong_count(&callers[99]), 2);
+
+        futures_lite::AsyncWriteExt::write_all(&mut &b, b"x")
+            .await
+            .unwrap();
+        let woken = async {
+            while callers[99].0.load(Ordering::SeqCst) == 0 {
+                corio::task::yield_now().await;
+            }
+        };
+        corio::time::timeout(std::time::Duration::from_secs(10), woken)
+            .await
+            .expect("the latest caller is woken");
+        assert!(
+            callers[..99]
+                .iter()
+                .all(|c| c.0.load(Ordering::SeqCst) == 0)
+        );
+    });
+}

@@ -15,9 +15,11 @@
 //!   shared socket with many short-lived, cancelled waits keeps no wakers of
 //!   dead tasks, and the list stays as long as the tasks really waiting.
 //! - A **`poll_*` call** (`AsyncRead::poll_read`, `poll_readable`) keeps no
-//!   state between polls, so its entry has no id (0). A task that polls
-//!   again with an equivalent waker replaces its own entry rather than
-//!   adding one, so a task polled in a loop does not grow the list.
+//!   state between polls, so its entry has no id (0), and a direction keeps
+//!   one such entry: each call replaces its waker, so only the most recent
+//!   `poll_*` caller is woken (tokio's rule for its `poll_*` methods). A
+//!   caller that polls with a new waker each time (a sub-future of a
+//!   `FuturesUnordered`, made and dropped) leaves no trail of dead wakers.
 //!
 //! Two futures of one task (both branches of a `join!`) share a waker but
 //! hold entries of their own: dropping one cannot take the other's wake-up.
@@ -47,15 +49,20 @@ pub(crate) struct Waiters {
 }
 
 impl Waiters {
-    /// Adds `waker` for a `poll_*` caller, unless an equivalent one of that
-    /// kind is already registered.
-    pub(crate) fn register(&mut self, waker: &Waker) {
-        if !self.iter().any(|w| w.id == 0 && w.waker.will_wake(waker)) {
-            self.push(Waiter {
-                id: 0,
-                waker: waker.clone(),
-            });
+    /// Makes `waker` the one `poll_*` caller's waker: it replaces the last
+    /// such caller's, which is returned, for the caller to drop once it let
+    /// go of the lock.
+    #[must_use]
+    pub(crate) fn register(&mut self, waker: &Waker) -> Option<Waker> {
+        if let Some(entry) = self.iter_mut().find(|w| w.id == 0) {
+            return (!entry.waker.will_wake(waker))
+                .then(|| std::mem::replace(&mut entry.waker, waker.clone()));
         }
+        self.push(Waiter {
+            id: 0,
+            waker: waker.clone(),
+        });
+        None
     }
 
     /// Refreshes the entry `slot` names, or adds one (and names it in
@@ -112,6 +119,7 @@ impl Waiters {
         }
     }
 
+    #[cfg(test)]
     fn iter(&self) -> impl Iterator<Item = &Waiter> {
         self.first.iter().chain(&self.rest)
     }
@@ -138,17 +146,24 @@ mod tests {
         miri,
         ignore = "Waker::will_wake is best effort, and Miri makes vtable pointers differ"
     )]
-    fn each_task_is_kept_once() {
-        let first = Waker::from(Arc::new(Task));
-        let second = Waker::from(Arc::new(Task));
+    fn poll_callers_keep_one_entry_the_latest_waker() {
+        let first = Arc::new(Task);
+        let second = Arc::new(Task);
         let mut waiters = Waiters::default();
         for _ in 0..10 {
-            waiters.register(&first);
-            waiters.register(&second.clone());
+            drop(waiters.register(&Waker::from(first.clone())));
+            drop(waiters.register(&Waker::from(second.clone())));
         }
+        // Only `second`'s latest waker is held: `first`'s were handed back.
+        assert_eq!(Arc::strong_count(&first), 1);
+        assert_eq!(Arc::strong_count(&second), 2);
+        // An equivalent waker replaces nothing.
+        let kept = Waker::from(second.clone());
+        assert!(waiters.register(&kept).is_none());
         let mut wake = Vec::new();
         waiters.drain_into(&mut wake);
-        assert_eq!(wake.len(), 2);
+        assert_eq!(wake.len(), 1);
+        assert!(wake[0].will_wake(&kept));
         assert!(waiters.is_empty());
     }
 
@@ -191,7 +206,7 @@ mod tests {
         for slot in &mut slots {
             assert!(waiters.register_slot(Waker::noop(), slot).is_none());
         }
-        waiters.register(Waker::noop());
+        assert!(waiters.register(Waker::noop()).is_none());
         assert!(waiters.remove(slots[0].0).is_some());
         assert_eq!(waiters.iter().count(), 3);
         assert!(waiters.iter().any(|w| w.id == 0), "the poll_* entry stays");

@@ -1,6 +1,6 @@
 //! `futures_io::AsyncRead` and `AsyncWrite` for `Async<T>`, and for
-//! `&Async<T>` when `&T` reads and writes (sockets), so one task may read
-//! while another writes. Each call is one try of the wrapped `Read`/`Write`,
+//! `&Async<T>` when `&T` reads (or writes: sockets do both, a pipe's ends
+//! one each), so one task may read while another writes. Each call is one try of the wrapped `Read`/`Write`,
 //! and a wait for readiness when it would block (`Registration::poll_io`).
 
 use std::io::{self, Read, Write};
@@ -55,7 +55,7 @@ impl<T: Write> AsyncWrite for Async<T> {
 
 impl<T> AsyncRead for &Async<T>
 where
-    for<'a> &'a T: Read + Write,
+    for<'a> &'a T: Read,
 {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -70,7 +70,7 @@ where
 
 impl<T> AsyncWrite for &Async<T>
 where
-    for<'a> &'a T: Read + Write,
+    for<'a> &'a T: Write,
 {
     fn poll_write(
         self: Pin<&mut Self>,

@@ -262,10 +262,7 @@ impl Source {
         let waiters = &mut state.direction(direction).waiters;
         let replaced = match slot {
             Some(slot) => waiters.register_slot(cx.waker(), slot),
-            None => {
-                waiters.register(cx.waker());
-                None
-            }
+            None => waiters.register(cx.waker()),
         };
         // On failure the waker stays registered: at worst it is woken once
         // for nothing, and the caller sees the error now.

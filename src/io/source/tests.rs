@@ -18,7 +18,7 @@ fn closing_wakes_waiters_and_fails_their_next_poll() {
     let source = Source::new(-1, Key::new(0, 0), false);
     let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
     let waker = Waker::from(counter.clone());
-    source.state.lock().read.waiters.register(&waker);
+    assert!(source.state.lock().read.waiters.register(&waker).is_none());
     let mut wake = Vec::new();
     source.close(Closed::ShutDown, &mut wake);
     source.close(Closed::Deregistered, &mut wake);
@@ -42,7 +42,7 @@ fn a_close_reported_alone_wakes_the_readers() {
     let source = Source::new(-1, Key::new(0, 0), true);
     let counter = Arc::new(CountingWaker(AtomicUsize::new(0)));
     let waker = Waker::from(counter.clone());
-    source.state.lock().read.waiters.register(&waker);
+    assert!(source.state.lock().read.waiters.register(&waker).is_none());
     let mut wake = Vec::new();
     let closed = IoEvent {
         readable: false,
