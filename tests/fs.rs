@@ -146,14 +146,60 @@ fn one_mib_in_one_byte_writes_is_buffered_and_fast() {
         // A hop to the blocking pool per byte would take a poll per byte.
         let polls = polls.load(std::sync::atomic::Ordering::SeqCst);
         assert!(polls < 100_000, "{polls} polls for {MIB} one-byte writes");
-        // The last bytes wait in the buffer: writes hop in chunks, not bytes.
-        let on_disk = std::fs::metadata(&path).unwrap().len() as usize;
-        assert!(on_disk <= MIB, "{on_disk} bytes on disk before the flush");
         file.close().await.unwrap();
 
         let written = std::fs::read(&path).unwrap();
         assert_eq!(written.len(), MIB + TAIL);
         assert!(written.iter().enumerate().all(|(i, &b)| b == byte_at(i)));
+    });
+}
+
+/// A write is on its way to the file when it returns, as with tokio: a
+/// reader elsewhere sees it without a flush, while the `File` lives on.
+#[test]
+fn a_write_reaches_the_file_without_a_flush() {
+    let dir = TempDir::new("prompt");
+    let path = dir.join("log");
+    common::block_on(async {
+        let mut file = File::create(&path).await.unwrap();
+        for line in [&b"one\n"[..], b"two\n"] {
+            file.write_all(line).await.unwrap();
+        }
+        let deadline = Instant::now() + common::LIMIT;
+        while std::fs::read(&path).unwrap() != b"one\ntwo\n" {
+            assert!(
+                Instant::now() < deadline,
+                "unflushed writes never reached the file: {:?}",
+                std::fs::read(&path).unwrap()
+            );
+            corio::task::yield_now().await;
+        }
+        drop(file);
+    });
+}
+
+/// A background write's error goes to the next write or flush, as
+/// tokio's does: a read in between goes on and does not take it.
+#[test]
+#[cfg(target_os = "linux")]
+#[cfg_attr(miri, ignore)]
+fn a_failed_write_is_reported_by_the_next_flush_not_a_read() {
+    common::block_on(async {
+        let mut full = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/full")
+            .await
+            .unwrap();
+        // Taken at once; its flush fails on the pool (no space).
+        full.write_all(b"x").await.unwrap();
+        let mut zeros = [7u8; 4];
+        let read = full.read(&mut zeros).await.unwrap();
+        assert!(read > 0 && zeros[..read].iter().all(|&b| b == 0));
+        let flushed = full.flush().await.unwrap_err();
+        assert_eq!(flushed.kind(), ErrorKind::StorageFull);
+        // Reported once.
+        full.flush().await.unwrap();
     });
 }
 
@@ -209,17 +255,16 @@ fn a_file_op_panicking_outside_a_runtime_keeps_the_buffered_bytes() {
     let dir = TempDir::new("outside");
     let path = dir.join("buffered");
     let runtime = common::two_workers();
-    let mut file = runtime.block_on(common::bounded(async {
-        let mut file = File::create(&path).await.unwrap();
-        file.write_all(b"hello").await.unwrap();
-        file
-    }));
+    let mut file = runtime
+        .block_on(common::bounded(File::create(&path)))
+        .unwrap();
     drop(runtime);
-    let flushed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        futures_lite::future::block_on(file.flush())
+    let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        futures_lite::future::block_on(file.write_all(b"hello"))
     }));
-    let message = common::panic_message(&*flushed.unwrap_err());
+    let message = common::panic_message(&*written.unwrap_err());
     assert!(message.contains("outside a corio runtime"), "{message}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"", "not written yet");
     drop(file);
     assert_eq!(std::fs::read(&path).unwrap(), b"hello");
 }
@@ -431,12 +476,12 @@ fn a_dropped_set_len_stays_the_files_operation_in_flight() {
     assert_eq!(std::fs::read(&path).unwrap(), b"abc");
 }
 
-/// A `File` dropped inside a runtime with bytes still buffered hands them
-/// to the blocking pool: written on the dropping thread, a slow disk or a
-/// full pipe would stall the worker.
+/// A `File` dropped inside a runtime while its write waits for the
+/// blocking pool leaves that write queued there: waited for or written on
+/// the dropping thread, a slow disk or a full pipe would stall the worker.
 #[test]
 #[cfg_attr(miri, ignore)]
-fn a_file_dropped_with_buffered_bytes_writes_them_on_the_pool() {
+fn a_file_dropped_with_a_queued_write_leaves_it_to_the_pool() {
     let dir = TempDir::new("drop-on-pool");
     let path = dir.join("file");
     let runtime = corio::runtime::Builder::new_current_thread()
@@ -446,7 +491,6 @@ fn a_file_dropped_with_buffered_bytes_writes_them_on_the_pool() {
     let (release, released) = std::sync::mpsc::channel::<()>();
     runtime.block_on(async {
         let mut file = File::create(&path).await.unwrap();
-        file.write_all(b"abc").await.unwrap();
         // The pool's one thread is busy: a job handed to the pool waits.
         let (started_tx, started) = std::sync::mpsc::channel();
         let _busy = corio::spawn_blocking(move || {
@@ -454,11 +498,12 @@ fn a_file_dropped_with_buffered_bytes_writes_them_on_the_pool() {
             let _ = released.recv_timeout(common::LIMIT);
         });
         common::recv(&started); // out of the queue, on the thread
+        file.write_all(b"abc").await.unwrap();
         drop(file);
         assert_eq!(
             corio::Handle::current().metrics().blocking_queue_depth,
             1,
-            "the drop queued the write instead of making it here"
+            "the write waits in the pool's queue"
         );
         assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
         release.send(()).unwrap();

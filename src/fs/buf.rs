@@ -13,10 +13,11 @@
 //! The buffer is *moved* to the blocking thread for a fill or a flush and
 //! moved back with the result, so at every moment exactly one side owns it
 //! and no lock is needed. A fill reads at least [`CHUNK`] bytes (from a
-//! file that can seek: see `File::read_ahead`), a flush
-//! happens when [`CHUNK`] unwritten bytes have piled up (or on flush, seek,
-//! close and drop; on a pipe, FIFO or terminal, after every write): a
-//! megabyte written one byte at a time to a regular file is 16 hops, not a
+//! file that can seek: see `File::read_ahead`). A write starts a flush at
+//! once, and the writes made while it is on the pool pile up (up to
+//! [`CHUNK`]) beside it, in `file/poll.rs`'s `Behind`, for that same flush
+//! to take when it has written the buffer: a megabyte written one byte at
+//! a time is a few hops, each writing what piled up meanwhile, not a
 //! million.
 
 use std::fs::File;
@@ -59,11 +60,6 @@ impl Buf {
     /// Whether written bytes wait to be flushed.
     pub(super) fn has_unwritten(&self) -> bool {
         self.holds == Holds::Unwritten && !self.bytes.is_empty()
-    }
-
-    /// Whether no more written bytes fit until a flush.
-    pub(super) fn is_full(&self) -> bool {
-        self.holds == Holds::Unwritten && self.bytes.len() >= CHUNK
     }
 
     /// Copies unread bytes into `dst`, returning how many.
@@ -112,6 +108,15 @@ impl Buf {
         result
     }
 
+    /// On the blocking pool, after a flush emptied the buffer: takes every
+    /// byte of `behind` (written meanwhile) as the unwritten bytes.
+    pub(super) fn put_all(&mut self, behind: &mut Vec<u8>) {
+        debug_assert!(self.bytes.is_empty(), "a flush empties the buffer first");
+        std::mem::swap(&mut self.bytes, behind);
+        self.pos = 0;
+        self.holds = Holds::Unwritten;
+    }
+
     /// On the blocking pool (or in `File`'s drop): writes the unwritten
     /// bytes to `file`. They are dropped even on error, as tokio does: the
     /// error reports that they may be lost.
@@ -137,10 +142,9 @@ mod tests {
         let mut buf = Buf::default();
         assert!(!buf.has_unwritten());
         assert_eq!(buf.put(&[1; 10]), 10);
-        assert!(buf.has_unwritten() && !buf.is_full());
+        assert!(buf.has_unwritten());
         assert_eq!(buf.put(&vec![2; CHUNK]), CHUNK - 10);
-        assert!(buf.is_full());
-        assert_eq!(buf.put(&[3]), 0);
+        assert_eq!(buf.put(&[3]), 0, "full");
         assert_eq!(buf.unread(), 0);
     }
 

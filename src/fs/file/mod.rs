@@ -7,8 +7,7 @@
 //!
 //! ```text
 //!            poll_read: no unread bytes ─► fill
-//!            poll_write: buffer full,
-//!              or a pipe/FIFO/terminal  ─► flush        ┌──────────────┐
+//!            poll_write                 ─► flush        ┌──────────────┐
 //!   ┌──────┐ flush / seek / sync_all    ─► flush/rewind │ Busy(handle) │
 //!   │ Idle │ ─────────────────────────────────────────► │ (buf, std)   │
 //!   │ (buf)│ ◄───────────────────────────────────────── │ on the pool  │
@@ -16,12 +15,13 @@
 //!              the outcome and the buffer
 //! ```
 //!
-//! A write returns as soon as its bytes are in the buffer; they reach the
-//! file when the buffer fills (at once on a pipe, FIFO or terminal), or at
-//! `flush`, `close`, a seek, a drop, or any call that needs the file itself
-//! to be up to date. An error from such a
-//! background flush is returned by the *next* call on the file, whichever it
-//! is, which is why a careful writer ends with `flush` or `close`.
+//! A write returns as soon as its bytes are in the buffer, and starts a
+//! flush of them at once (as tokio's does); writes made while that flush
+//! is on the pool do not wait for it but leave their bytes beside it, and
+//! it writes those too before it ends (`poll.rs`). An error from such a
+//! background flush is returned by the next write, `flush`, `close`,
+//! `sync_all` or `set_len` (reads and seeks go on), which is why a careful
+//! writer ends with `flush` or `close`.
 //!
 //! Reads fetch at least a chunk, so the std file's offset can be ahead of the
 //! caller's position by the unread bytes. Before a write, a seek or a flush
@@ -47,15 +47,16 @@ mod poll;
 /// [`AsyncWrite`], [`AsyncSeek`]; `futures-lite`'s or `futures`' extension
 /// traits add `read_to_end`, `write_all` and friends).
 ///
-/// Small reads and writes are buffered (64 KiB a hop), so a `File` on a
-/// regular file needs no extra `BufReader`/`BufWriter` (on a pipe, FIFO or
-/// terminal each write is a hop of its own). Call [`flush`](futures_io::AsyncWrite::poll_flush)
-/// or `close` after writing: it reports errors, and it writes the buffer on
-/// the blocking pool. A `File` dropped with unflushed bytes still has them
-/// written, on the blocking pool (or on the dropping thread outside a
-/// runtime), but any error is lost, and a read right after the drop may not
-/// see them yet. Writes to a pipe, a FIFO or a terminal are not held back:
-/// each starts on the pool at once, as a peer may be waiting for them.
+/// Small reads and writes are batched (reads fetch 64 KiB a hop; writes
+/// made while a write is on the blocking pool join it, up to 64 KiB), so a
+/// `File` needs no extra `BufReader`/`BufWriter`. A write returns once its
+/// bytes are taken, and they are on their way to the file at once, as with
+/// tokio: another process (or a `tail -f`) sees them within microseconds,
+/// flush or not. Call [`flush`](futures_io::AsyncWrite::poll_flush) or
+/// `close` after writing: it waits until the bytes are in the file and
+/// reports a write's error. A `File` dropped with a write in flight still
+/// has it finished, on the blocking pool, but any error is lost, and a read
+/// right after the drop may not see the bytes yet.
 ///
 /// [`AsyncRead`]: futures_io::AsyncRead
 /// [`AsyncWrite`]: futures_io::AsyncWrite
@@ -105,6 +106,12 @@ pub struct File {
     /// when the buffer was needed for a write: the next reads return them
     /// first. They cannot go back to the file, and must not be lost.
     kept: std::collections::VecDeque<u8>,
+    /// Bytes written while a flush is on the pool, which that flush writes
+    /// too (`poll.rs`).
+    behind: Arc<parking_lot::Mutex<poll::Behind>>,
+    /// A background flush's error, for the next write, flush, `sync_all` or
+    /// `set_len`.
+    write_error: Option<io::Error>,
 }
 
 enum State {
@@ -118,6 +125,9 @@ enum Done {
     Filled(usize),
     /// Wrote the unwritten bytes.
     Flushed,
+    /// A flush failed: the error waits for the next write or flush (a read
+    /// or a seek goes on), as tokio reports it.
+    WriteFailed(io::Error),
     /// Moved the offset back over discarded read-ahead.
     Rewound,
     /// A caller's seek, to this offset.
@@ -229,6 +239,8 @@ impl File {
             seeking: None,
             read_ahead,
             kept: std::collections::VecDeque::new(),
+            behind: Arc::default(),
+            write_error: None,
         }
     }
 
@@ -305,6 +317,7 @@ impl File {
         F: FnOnce(&std::fs::File) -> io::Result<()> + Send + 'static,
     {
         poll_fn(|cx| self.poll_settle(cx)).await?;
+        self.take_write_error()?;
         self.start(move |_, std| op(std).map(|()| Done::Settled));
         poll_fn(|cx| self.poll_finish(cx)).await.map(drop)
     }

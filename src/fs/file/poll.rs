@@ -8,6 +8,14 @@
 //! and then buffers its bytes. A seek or a flush first *settles* the file
 //! (`poll_settle`): it writes what is buffered and rewinds over what was read
 //! ahead, so that the std file's offset is the caller's position.
+//!
+//! Writes go *behind*: a write puts its bytes in the buffer and starts a
+//! flush at once, as tokio does, so they reach the file in microseconds,
+//! not when 64 KiB have piled up. While that flush is on the pool, later
+//! writes do not wait for it: they append to [`Behind`], which the flush
+//! takes and writes when it has written its own, going on until nothing is
+//! left. A run of small writes therefore costs one hop per batch, not one
+//! per write, and no byte ever waits for a later call to start its hop.
 
 use std::future::Future;
 use std::io::{self, Seek, SeekFrom};
@@ -19,6 +27,18 @@ use std::task::{Context, Poll, ready};
 use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
 
 use super::{Buf, Done, File, State};
+use crate::fs::buf::CHUNK;
+
+/// Bytes written while a flush is on the blocking pool, for that flush to
+/// write too (see the module documentation); shared by the `File` and its
+/// flush job.
+#[derive(Debug, Default)]
+pub(super) struct Behind {
+    bytes: Vec<u8>,
+    /// A flush job is running and looks here again before it ends: only
+    /// then may a write leave its bytes here.
+    open: bool,
+}
 
 impl File {
     /// Waits for the operation in flight, if any: `Ready(Ok(None))` when
@@ -32,7 +52,14 @@ impl File {
             (Buf::default(), Err(io::Error::other(err)))
         });
         self.state = State::Idle(buf);
-        Poll::Ready(result.map(Some))
+        Poll::Ready(match result {
+            Ok(Done::WriteFailed(err)) => {
+                // Kept for the next write or flush; the first one counts.
+                self.write_error.get_or_insert(err);
+                Ok(Some(Done::Flushed))
+            }
+            other => other.map(Some),
+        })
     }
 
     /// The buffer, once `poll_finish` has returned `Ready`.
@@ -48,19 +75,19 @@ impl File {
     where
         F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
     {
-        self.start_job(op, false);
-    }
-
-    /// As `start`; a `mandatory` job runs even if the runtime shuts down
-    /// while it waits in the pool's queue.
-    pub(super) fn start_job<F>(&mut self, op: F, mandatory: bool)
-    where
-        F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
-    {
         // The pool is found before the buffer moves into the job: outside a
         // runtime this panics, and written bytes stay for the drop to write
         // instead of going down with the job.
         let pool = crate::blocking::current("corio::fs::File");
+        self.start_on(pool, op, false);
+    }
+
+    /// As `start`, on `pool`; a `mandatory` job runs even if the runtime
+    /// shuts down while it waits in the pool's queue.
+    fn start_on<F>(&mut self, pool: crate::blocking::Pool, op: F, mandatory: bool)
+    where
+        F: FnOnce(&mut Buf, &std::fs::File) -> io::Result<Done> + Send + 'static,
+    {
         let mut buf = mem::take(self.buf());
         let std = self.std.clone();
         let job = move || {
@@ -94,9 +121,53 @@ impl File {
     }
 
     /// A flush is mandatory: a write returned as soon as its bytes were in
-    /// the buffer, so a runtime shutting down must not cancel it.
+    /// the buffer, so a runtime shutting down must not cancel it. It writes
+    /// the buffer, then whatever writes left behind meanwhile, until none
+    /// are left; an error ends it, and the bytes behind are dropped with
+    /// the buffer's (the error reports that they may be lost, as tokio's).
     pub(super) fn start_flush(&mut self) {
-        self.start_job(|buf, std| buf.flush(std).map(|()| Done::Flushed), true);
+        // Found first: outside a runtime this panics, with `Behind` still
+        // closed (no write may leave bytes for a flush that never runs).
+        let pool = crate::blocking::current("corio::fs::File");
+        let behind = self.behind.clone();
+        behind.lock().open = true;
+        self.start_on(
+            pool,
+            move |buf, std| loop {
+                let written = buf.flush(std);
+                let mut behind = behind.lock();
+                if written.is_err() || behind.bytes.is_empty() {
+                    behind.bytes.clear();
+                    behind.open = false;
+                    return Ok(written.map_or_else(Done::WriteFailed, |()| Done::Flushed));
+                }
+                buf.put_all(&mut behind.bytes);
+            },
+            true,
+        );
+    }
+
+    /// Leaves `src` behind for the flush on the pool, if one is running and
+    /// has room: how many bytes it took.
+    fn put_behind(&self, src: &[u8]) -> Option<usize> {
+        let State::Busy(_) = self.state else {
+            return None;
+        };
+        let mut behind = self.behind.lock();
+        let room = CHUNK.saturating_sub(behind.bytes.len());
+        if !behind.open || room == 0 {
+            return None;
+        }
+        let n = src.len().min(room);
+        behind.bytes.extend_from_slice(&src[..n]);
+        Some(n)
+    }
+
+    /// The error a background flush met, for a call that writes or
+    /// settles the file (tokio reports it at the next write or flush; a
+    /// read or a seek goes on).
+    pub(super) fn take_write_error(&mut self) -> io::Result<()> {
+        self.write_error.take().map_or(Ok(()), Err)
     }
 
     /// Makes the std file match what the caller has read and written: no
@@ -162,30 +233,29 @@ impl AsyncWrite for File {
             return Poll::Ready(Ok(0));
         }
         loop {
+            // A flush on the pool takes these too: no wait.
+            if file.write_error.is_none()
+                && let Some(n) = file.put_behind(src)
+            {
+                return Poll::Ready(Ok(n));
+            }
             ready!(file.poll_finish(cx))?;
+            file.take_write_error()?;
             if file.buf().unread() > 0 {
                 file.give_back_unread();
                 continue;
             }
-            if file.buf().is_full() {
-                file.start_flush();
-                continue;
-            }
+            // Into the buffer, and on their way to the file at once.
             let n = file.buf().put(src);
-            // A full buffer starts writing now: the next write waits only
-            // for the rest. So does any write to a pipe, a FIFO or a
-            // terminal (a file that cannot seek): a peer waits for those
-            // bytes, as in a request/response exchange over a FIFO, and
-            // would otherwise see nothing until a flush.
-            if file.buf().is_full() || !file.read_ahead {
-                file.start_flush();
-            }
+            file.start_flush();
             return Poll::Ready(Ok(n));
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.get_mut().poll_settle(cx)
+        let file = self.get_mut();
+        ready!(file.poll_settle(cx))?;
+        Poll::Ready(file.take_write_error())
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
