@@ -515,3 +515,42 @@ fn a_file_dropped_with_a_queued_write_leaves_it_to_the_pool() {
     });
     assert_eq!(std::fs::read(&path).unwrap(), b"abc");
 }
+
+/// Back to std, the file is where the caller left it: written bytes are in
+/// it and read-ahead is given back.
+#[test]
+fn into_std_settles_writes_and_read_ahead() {
+    let dir = TempDir::new("into-std");
+    let written = dir.join("written");
+    let read = dir.join("read");
+    std::fs::write(&read, vec![7u8; 100 * 1024]).unwrap();
+    common::block_on(async {
+        let mut file = File::create(&written).await.unwrap();
+        file.write_all(b"12345").await.unwrap();
+        let mut std = file.into_std().await;
+        assert_eq!(std::io::Seek::stream_position(&mut std).unwrap(), 5);
+        assert_eq!(std::fs::read(&written).unwrap(), b"12345");
+
+        let mut file = File::open(&read).await.unwrap();
+        let mut four = [0; 4];
+        file.read_exact(&mut four).await.unwrap();
+        let mut std = file.into_std().await;
+        assert_eq!(std::io::Seek::stream_position(&mut std).unwrap(), 4);
+    });
+}
+
+/// `try_into_std` gives the file back while a write is in flight, and the
+/// std file once the write is flushed.
+#[test]
+fn try_into_std_waits_for_nothing_and_refuses_a_busy_file() {
+    let dir = TempDir::new("try-into-std");
+    let path = dir.join("file");
+    common::block_on(async {
+        let mut file = File::create(&path).await.unwrap();
+        file.write_all(b"abc").await.unwrap();
+        let mut file = file.try_into_std().expect_err("a write is in flight");
+        file.flush().await.unwrap();
+        let std = file.try_into_std().expect("flushed and idle");
+        assert_eq!(std.metadata().unwrap().len(), 3);
+    });
+}

@@ -22,6 +22,8 @@
 //!
 //! - `ops.rs`: whole-file and path operations ([`read`], [`write()`],
 //!   [`copy`], [`rename`]...), each one hop;
+//! - `paths.rs`: directories, links and permissions ([`create_dir`],
+//!   [`symlink`], [`set_permissions`]...), one hop each too;
 //! - `read_dir.rs`: [`ReadDir`], which fetches entries in batches;
 //! - `open_options.rs`: [`OpenOptions`], std's builder with an async `open`;
 //! - `file/mod.rs` and `buf.rs`: [`File`] and the buffer it moves between
@@ -43,6 +45,7 @@ mod buf;
 mod file;
 mod open_options;
 mod ops;
+mod paths;
 mod read_dir;
 
 pub use file::File;
@@ -50,6 +53,10 @@ pub use open_options::OpenOptions;
 pub use ops::{
     copy, create_dir_all, metadata, read, read_to_string, remove_dir_all, remove_file, rename,
     write,
+};
+pub use paths::{
+    canonicalize, create_dir, hard_link, read_link, remove_dir, set_permissions, symlink,
+    symlink_metadata, try_exists,
 };
 pub use read_dir::{DirEntry, ReadDir, read_dir};
 

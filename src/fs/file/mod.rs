@@ -41,6 +41,7 @@ use super::buf::Buf;
 use super::{OpenOptions, asyncify};
 use crate::task::JoinHandle;
 
+mod convert;
 mod poll;
 
 /// An open file, for use with the `futures-io` traits ([`AsyncRead`],
@@ -263,6 +264,55 @@ impl File {
     pub async fn metadata(&self) -> io::Result<Metadata> {
         let std = self.std.clone();
         asyncify("corio::fs::File::metadata", move || std.metadata()).await
+    }
+
+    /// Changes the file's permissions. See
+    /// [`std::fs::File::set_permissions`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::unix::fs::PermissionsExt;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-fchmod-{}", std::process::id()));
+    ///     let file = corio::fs::File::create(&path).await?;
+    ///     file.set_permissions(std::fs::Permissions::from_mode(0o640)).await?;
+    ///     assert_eq!(file.metadata().await?.permissions().mode() & 0o777, 0o640);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn set_permissions(&self, permissions: std::fs::Permissions) -> io::Result<()> {
+        let std = self.std.clone();
+        asyncify("corio::fs::File::set_permissions", move || {
+            std.set_permissions(permissions)
+        })
+        .await
+    }
+
+    /// Flushes the buffer, then asks the OS to put the file's data (and
+    /// only the metadata needed to read it back) on disk: `fdatasync`, one
+    /// disk write fewer than [`sync_all`](File::sync_all) when only the
+    /// contents changed. See [`std::fs::File::sync_data`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::AsyncWriteExt;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-datasync-{}", std::process::id()));
+    ///     let mut file = corio::fs::File::create(&path).await?;
+    ///     file.write_all(b"data").await?;
+    ///     file.sync_data().await?;
+    ///     assert_eq!(std::fs::read(&path)?, b"data");
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn sync_data(&mut self) -> io::Result<()> {
+        self.settled(|std| std.sync_data()).await
     }
 
     /// Flushes the buffer, then asks the OS to put the file's data and

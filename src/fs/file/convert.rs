@@ -1,0 +1,150 @@
+//! A `File` and the std file inside it: a second handle on the same open
+//! file, the way back to `std::fs::File`, and the raw descriptor.
+//!
+//! Going back to std has to wait for the operation in flight and settle the
+//! file first (write what is buffered, seek back over read-ahead): the std
+//! file must be where the caller thinks it is.
+
+use std::future::poll_fn;
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::sync::Arc;
+
+use super::{File, State};
+use crate::fs::asyncify;
+
+impl File {
+    /// A second `File` on the same open file: it shares the offset, as
+    /// `dup(2)` does. See [`std::fs::File::try_clone`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-clone-{}", std::process::id()));
+    ///     let mut file = corio::fs::File::create(&path).await?;
+    ///     let mut twin = file.try_clone().await?;
+    ///     file.write_all(b"one ").await?;
+    ///     file.flush().await?;
+    ///     twin.write_all(b"two").await?; // after "one ": the offset is shared
+    ///     twin.flush().await?;
+    ///     assert_eq!(corio::fs::read(&path).await?, b"one two");
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn try_clone(&self) -> io::Result<File> {
+        let std = self.std.clone();
+        let read_ahead = self.read_ahead;
+        let clone = asyncify("corio::fs::File::try_clone", move || std.try_clone()).await?;
+        Ok(File::with_read_ahead(clone, read_ahead))
+    }
+
+    /// The std file, once the operation in flight has finished and the file
+    /// is settled: buffered bytes written, read-ahead given back, so its
+    /// offset is where this `File`'s reads and writes left it. A write
+    /// error not yet reported is lost then (call `flush` first to see it),
+    /// and so are bytes a cancelled read took from a pipe, FIFO or
+    /// terminal and this `File` kept for its next read.
+    ///
+    /// # Panics
+    ///
+    /// If settling the file fails (the buffered write fails: `flush` first
+    /// to get that error instead), and outside a corio runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::AsyncWriteExt;
+    /// use std::io::Seek;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-intostd-{}", std::process::id()));
+    ///     let mut file = corio::fs::File::create(&path).await?;
+    ///     file.write_all(b"12345").await?;
+    ///     let mut std = file.into_std().await;
+    ///     assert_eq!(std.stream_position()?, 5);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn into_std(mut self) -> std::fs::File {
+        if let Err(err) = poll_fn(|cx| self.poll_settle(cx)).await {
+            panic!("`corio::fs::File::into_std` could not settle the file: {err}");
+        }
+        self.take_std()
+    }
+
+    /// The std file if nothing stands between it and this `File`: no
+    /// operation in flight, no bytes buffered either way, no write error
+    /// waiting; else the `File` back, unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let file = corio::fs::File::open(std::env::temp_dir()).await?;
+    ///     let std = file.try_into_std().expect("nothing in flight");
+    ///     assert!(std.metadata()?.is_dir());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_into_std(self) -> Result<std::fs::File, File> {
+        let State::Idle(buf) = &self.state else {
+            return Err(self);
+        };
+        let untouched = buf.unread() == 0
+            && !buf.has_unwritten()
+            && self.kept.is_empty()
+            && self.write_error.is_none()
+            && Arc::strong_count(&self.std) == 1;
+        if untouched {
+            Ok(self.take_std())
+        } else {
+            Err(self)
+        }
+    }
+
+    /// The std file of a settled `File`. Another holder of the `Arc` (the
+    /// job of a `metadata` future dropped while it ran) gets a second
+    /// descriptor instead of waiting.
+    fn take_std(self) -> std::fs::File {
+        let std = self.std.clone();
+        // Settled: its drop has nothing left to write or give back.
+        drop(self);
+        Arc::try_unwrap(std).unwrap_or_else(|shared| {
+            shared
+                .try_clone()
+                .expect("`corio::fs::File::into_std` could not duplicate the descriptor")
+        })
+    }
+}
+
+impl AsRawFd for File {
+    fn as_raw_fd(&self) -> RawFd {
+        self.std.as_raw_fd()
+    }
+}
+
+impl AsFd for File {
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsFd;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let file = corio::fs::File::open(std::env::temp_dir()).await?;
+    ///     let fd = file.as_fd().try_clone_to_owned()?;
+    ///     assert!(std::fs::File::from(fd).metadata()?.is_dir());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.std.as_fd()
+    }
+}
