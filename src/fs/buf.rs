@@ -12,19 +12,21 @@
 //!
 //! The buffer is *moved* to the blocking thread for a fill or a flush and
 //! moved back with the result, so at every moment exactly one side owns it
-//! and no lock is needed. A fill reads at least [`CHUNK`] bytes (from a
+//! and no lock is needed (the bytes written while a flush runs wait in
+//! `file/poll.rs`'s `Behind`, the one shared piece). A fill reads at least [`CHUNK`] bytes (from a
 //! file that can seek: see `File::read_ahead`). A write starts a flush at
 //! once, and the writes made while it is on the pool pile up (up to
 //! [`CHUNK`]) beside it, in `file/poll.rs`'s `Behind`, for that same flush
 //! to take when it has written the buffer: a megabyte written one byte at
 //! a time is a few hops, each writing what piled up meanwhile, not a
-//! million.
+//! million (a `write(2)` per few dozen bytes in a tight loop: for bulk
+//! output in tiny pieces, a `BufWriter` on top still pays).
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 
-/// The size of a hop: unwritten bytes are flushed at this size, and a fill
-/// reads at least this much.
+/// The size of a hop: a write is taken this much at most (and as much
+/// more waits beside a running flush), and a fill reads at least this much.
 pub(super) const CHUNK: usize = 64 * 1024;
 
 /// The most a single fill reads, however large the caller's buffer.

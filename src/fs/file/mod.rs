@@ -48,9 +48,11 @@ mod poll;
 /// [`AsyncWrite`], [`AsyncSeek`]; `futures-lite`'s or `futures`' extension
 /// traits add `read_to_end`, `write_all` and friends).
 ///
-/// Small reads and writes are batched (reads fetch 64 KiB a hop; writes
-/// made while a write is on the blocking pool join it, up to 64 KiB), so a
-/// `File` needs no extra `BufReader`/`BufWriter`. A write returns once its
+/// Small reads and writes are batched (reads fetch 64 KiB a hop; writes to
+/// a regular file made while a write is on the blocking pool join it, up to
+/// 64 KiB), so a `File` rarely needs a `BufReader`; a `BufWriter` still
+/// pays for bulk output in tiny pieces (a tight loop of one-byte writes
+/// makes a `write(2)` per few dozen bytes). A write returns once its
 /// bytes are taken, and they are on their way to the file at once, as with
 /// tokio: another process (or a `tail -f`) sees them within microseconds,
 /// flush or not. Call [`flush`](futures_io::AsyncWrite::poll_flush) or
@@ -110,8 +112,8 @@ pub struct File {
     /// Bytes written while a flush is on the pool, which that flush writes
     /// too (`poll.rs`).
     behind: Arc<parking_lot::Mutex<poll::Behind>>,
-    /// A background flush's error, for the next write, flush, `sync_all` or
-    /// `set_len`.
+    /// A background flush's error, for the next write, flush, close,
+    /// `sync_all` or `set_len`.
     write_error: Option<io::Error>,
 }
 
@@ -126,8 +128,9 @@ enum Done {
     Filled(usize),
     /// Wrote the unwritten bytes.
     Flushed,
-    /// A flush failed: the error waits for the next write or flush (a read
-    /// or a seek goes on), as tokio reports it.
+    /// A flush failed: the error waits for the next write, flush, close,
+    /// `sync_all` or `set_len` (a read or a seek goes on), as tokio reports
+    /// it.
     WriteFailed(io::Error),
     /// Moved the offset back over discarded read-ahead.
     Rewound,

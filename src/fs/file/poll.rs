@@ -12,10 +12,15 @@
 //! Writes go *behind*: a write puts its bytes in the buffer and starts a
 //! flush at once, as tokio does, so they reach the file in microseconds,
 //! not when 64 KiB have piled up. While that flush is on the pool, later
-//! writes do not wait for it: they append to [`Behind`], which the flush
-//! takes and writes when it has written its own, going on until nothing is
-//! left. A run of small writes therefore costs one hop per batch, not one
-//! per write, and no byte ever waits for a later call to start its hop.
+//! writes to a regular file do not wait for it: they append to [`Behind`]
+//! (the one piece of a `File` shared with its job, under a lock), which the
+//! flush takes and writes when it has written its own, going on until
+//! nothing is left. A run of small writes therefore costs one hop, and a
+//! `write(2)` per batch that piled up during the last one (a few dozen
+//! bytes in a tight loop of one-byte writes: tokio makes one per write),
+//! and no byte ever waits for a later call to start its hop. Writes to a
+//! pipe, FIFO or terminal wait for the one before instead, each one
+//! `write(2)` of its own bytes, so that a line stays whole.
 
 use std::future::Future;
 use std::io::{self, Seek, SeekFrom};
@@ -48,6 +53,11 @@ impl File {
             return Poll::Ready(Ok(None));
         };
         let (buf, result) = ready!(Pin::new(operation).poll(cx)).unwrap_or_else(|err| {
+            // A job that never ran, or panicked: if it was a flush, what
+            // writes left behind for it goes with it, and `Behind` closes.
+            let mut behind = self.behind.lock();
+            behind.open = false;
+            behind.bytes.clear();
             let err = format!("a `corio::fs::File` operation did not complete: {err}");
             (Buf::default(), Err(io::Error::other(err)))
         });
@@ -149,10 +159,18 @@ impl File {
 
     /// Leaves `src` behind for the flush on the pool, if one is running and
     /// has room: how many bytes it took.
+    ///
+    /// Only on a file that can seek (a regular file): a write to a pipe,
+    /// FIFO or terminal waits for the one before it, so that each is one
+    /// `write(2)` of its own bytes, whole (up to `PIPE_BUF`) even when other
+    /// processes write to the same pipe, as with tokio.
     fn put_behind(&self, src: &[u8]) -> Option<usize> {
         let State::Busy(_) = self.state else {
             return None;
         };
+        if !self.read_ahead {
+            return None;
+        }
         let mut behind = self.behind.lock();
         let room = CHUNK.saturating_sub(behind.bytes.len());
         if !behind.open || room == 0 {
@@ -243,6 +261,11 @@ impl AsyncWrite for File {
             file.take_write_error()?;
             if file.buf().unread() > 0 {
                 file.give_back_unread();
+                continue;
+            }
+            if file.buf().has_unwritten() {
+                // Left by a flush that could not start (outside a runtime).
+                file.start_flush();
                 continue;
             }
             // Into the buffer, and on their way to the file at once.
