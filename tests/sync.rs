@@ -79,6 +79,38 @@ fn a_cancelled_lock_passes_the_lock_on() {
     assert!(poll_with(b.as_mut(), &waker_b).is_ready());
 }
 
+/// An owned lock waits in the same line as the borrowed ones and is
+/// handed the lock in its turn; its guard can leave the thread that took it.
+#[test]
+fn an_owned_lock_waits_its_turn_and_its_guard_moves_across_threads() {
+    let mutex = Arc::new(Mutex::new(Vec::new()));
+    let first = mutex.try_lock().unwrap();
+    let (flag_owned, waker_owned) = Flag::new();
+    let (flag_next, waker_next) = Flag::new();
+    let mut owned = Box::pin(mutex.clone().lock_owned());
+    let mut next = Box::pin(mutex.lock());
+    assert!(poll_with(owned.as_mut(), &waker_owned).is_pending());
+    assert!(poll_with(next.as_mut(), &waker_next).is_pending());
+    drop(first);
+    assert!(
+        flag_owned.take() && !flag_next.take(),
+        "FIFO: the owned lock is next"
+    );
+    let Poll::Ready(mut guard) = poll_with(owned.as_mut(), &waker_owned) else {
+        panic!("the owned lock was handed the lock");
+    };
+    guard.push("owned");
+    // Unlocked on another thread, by the guard that moved there.
+    on_thread(move || thread::spawn(move || drop(guard)).join().unwrap());
+    assert!(flag_next.take());
+    let Poll::Ready(mut guard) = poll_with(next.as_mut(), &waker_next) else {
+        panic!("the next waiter was handed the lock");
+    };
+    guard.push("next");
+    drop(guard);
+    assert_eq!(*mutex.try_lock().unwrap(), ["owned", "next"]);
+}
+
 #[test]
 fn mutex_get_mut_and_into_inner() {
     let mut mutex = Mutex::new(String::from("a"));

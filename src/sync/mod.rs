@@ -63,7 +63,7 @@ mod wait_queue;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
-pub use self::mutex::{Mutex, MutexGuard, TryLockError};
+pub use self::mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use self::notify::{Notified, Notify};
 pub use self::rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use self::semaphore::{

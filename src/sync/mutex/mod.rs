@@ -11,6 +11,12 @@
 //!
 //! **Cancel safety.** `lock` is cancel-safe: dropping the future gives up its
 //! place in line, and a lock handed to it passes to the next waiter.
+//!
+//! Three guards, one rule (the guard holds the semaphore's only permit, and
+//! dropping it releases that permit): [`MutexGuard`] borrows the mutex;
+//! [`OwnedMutexGuard`] (`owned.rs`) holds an `Arc` of it, so it can move
+//! into a spawned task; [`MappedMutexGuard`] (`mapped.rs`) narrows either
+//! borrowed guard to a part of the value.
 
 use std::cell::UnsafeCell;
 use std::error::Error;
@@ -18,6 +24,14 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 
 use super::semaphore::Semaphore;
+
+mod mapped;
+mod owned;
+#[cfg(test)]
+mod tests;
+
+pub use mapped::MappedMutexGuard;
+pub use owned::OwnedMutexGuard;
 
 /// A FIFO-fair async mutex; see the module doc.
 ///
