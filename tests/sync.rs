@@ -158,6 +158,43 @@ fn a_waiting_writer_blocks_later_readers() {
     assert!(matches!(poll_with(late_read.as_mut(), &reader_waker), Poll::Ready(g) if *g == 9));
 }
 
+/// A downgrade lets the reader at the head of the line in at once, and a
+/// writer in line keeps waiting (with the reader behind it) until every
+/// read lock is gone.
+#[test]
+fn a_downgrade_admits_the_waiting_reader_and_not_the_writer() {
+    let lock = RwLock::new(0);
+    let mut write = lock.try_write().unwrap();
+    let (flag_r1, waker_r1) = Flag::new();
+    let (flag_w, waker_w) = Flag::new();
+    let (flag_r2, waker_r2) = Flag::new();
+    let mut r1 = Box::pin(lock.read());
+    let mut w = Box::pin(lock.write());
+    let mut r2 = Box::pin(lock.read());
+    assert!(poll_with(r1.as_mut(), &waker_r1).is_pending());
+    assert!(poll_with(w.as_mut(), &waker_w).is_pending());
+    assert!(poll_with(r2.as_mut(), &waker_r2).is_pending());
+    *write = 1;
+    let read = corio::sync::RwLockWriteGuard::downgrade(write);
+    assert!(flag_r1.take(), "the reader at the head enters");
+    let Poll::Ready(r1_guard) = poll_with(r1.as_mut(), &waker_r1) else {
+        panic!("the first reader was let in");
+    };
+    assert_eq!((*read, *r1_guard), (1, 1));
+    assert!(
+        !flag_w.take() && !flag_r2.take(),
+        "the writer waits, the reader behind it too"
+    );
+    drop((read, r1_guard));
+    assert!(flag_w.take(), "the writer goes once both readers left");
+    let Poll::Ready(w_guard) = poll_with(w.as_mut(), &waker_w) else {
+        panic!("the writer was handed the lock");
+    };
+    drop(w_guard);
+    assert!(flag_r2.take());
+    assert!(poll_with(r2.as_mut(), &waker_r2).is_ready());
+}
+
 #[test]
 fn rwlock_get_mut_and_into_inner() {
     let mut lock = RwLock::new(vec![1]);

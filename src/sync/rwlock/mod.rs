@@ -19,6 +19,12 @@
 //!
 //! **Cancel safety.** `read` and `write` are cancel-safe: dropping the future
 //! gives up its place in line, and a lock handed to it passes on.
+//!
+//! **Downgrading** a write lock to a read lock gives back all permits but
+//! one, in one step: the readers in line behind it enter at once, and no
+//! writer can slip in between (`RwLockWriteGuard::downgrade`). The owned
+//! guards (`owned.rs`) hold an `Arc` of the lock instead of a borrow, so
+//! they can move into spawned tasks.
 
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -26,6 +32,12 @@ use std::ops::{Deref, DerefMut};
 
 use super::mutex::TryLockError;
 use super::semaphore::Semaphore;
+
+mod owned;
+#[cfg(test)]
+mod tests;
+
+pub use owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
 
 /// The most readers at once: the permits a writer takes.
 const MAX_READS: usize = (u32::MAX >> 3) as usize;
@@ -227,6 +239,34 @@ impl<T: ?Sized> RwLock<T> {
         self.semaphore
             .try_acquire_permits(permits)
             .map_err(|_| TryLockError(()))
+    }
+}
+
+impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
+    /// Turns the write lock into a read lock without letting go: all
+    /// permits but one go back to the line at once, so the readers waiting
+    /// behind enter now, and no writer can take the lock in between.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::{RwLock, RwLockWriteGuard};
+    ///
+    /// let lock = RwLock::new(1);
+    /// let mut write = lock.try_write().unwrap();
+    /// *write = 2;
+    /// let read = RwLockWriteGuard::downgrade(write);
+    /// assert_eq!(*read, 2);
+    /// assert!(lock.try_read().is_ok(), "readers share it now");
+    /// assert!(lock.try_write().is_err(), "still held for reading");
+    /// ```
+    pub fn downgrade(this: Self) -> RwLockReadGuard<'a, T> {
+        let lock = this.lock;
+        // The write guard's permits, less the one the read guard keeps:
+        // its own drop must not release them all again.
+        std::mem::forget(this);
+        lock.semaphore.release(MAX_READS - 1);
+        RwLockReadGuard { lock }
     }
 }
 

@@ -1,0 +1,207 @@
+//! The owned guards: a read or write lock held through an `Arc` of the
+//! `RwLock`, not a borrow, so the guard is `'static` and can move into a
+//! spawned task while the lock is held. Same permits, same line, same
+//! release as the borrowed guards in `mod.rs`.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use super::{MAX_READS, RwLock, TryLockError};
+
+/// A read lock on an `Arc<RwLock<T>>`, from [`RwLock::read_owned`];
+/// dropping it releases it.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// corio::block_on(async {
+///     let lock = Arc::new(corio::sync::RwLock::new(7));
+///     let read = lock.clone().read_owned().await;
+///     let task = corio::spawn(async move { *read * 6 });
+///     assert_eq!(task.await.unwrap(), 42);
+///     assert!(lock.try_write().is_ok(), "released when the task ended");
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedRwLockReadGuard<T: ?Sized> {
+    lock: Arc<RwLock<T>>,
+}
+
+/// The write lock on an `Arc<RwLock<T>>`, from [`RwLock::write_owned`];
+/// dropping it releases it.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// corio::block_on(async {
+///     let lock = Arc::new(corio::sync::RwLock::new(Vec::new()));
+///     let mut write = lock.clone().write_owned().await;
+///     let task = corio::spawn(async move { write.push("in the task") });
+///     task.await.unwrap();
+///     assert_eq!(*lock.read().await, ["in the task"]);
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedRwLockWriteGuard<T: ?Sized> {
+    lock: Arc<RwLock<T>>,
+}
+
+impl<T: ?Sized> RwLock<T> {
+    /// As [`read`](RwLock::read), through an `Arc`.
+    ///
+    /// Cancel safety: cancel-safe, as `read`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// corio::block_on(async {
+    ///     let lock = Arc::new(corio::sync::RwLock::new(1));
+    ///     let (a, b) = (lock.clone().read_owned().await, lock.clone().read_owned().await);
+    ///     assert_eq!(*a + *b, 2);
+    /// });
+    /// ```
+    pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
+        self.acquire(1).await;
+        OwnedRwLockReadGuard { lock: self }
+    }
+
+    /// As [`write`](RwLock::write), through an `Arc`.
+    ///
+    /// Cancel safety: cancel-safe, as `write`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// corio::block_on(async {
+    ///     let lock = Arc::new(corio::sync::RwLock::new(1));
+    ///     *lock.clone().write_owned().await += 1;
+    ///     assert_eq!(*lock.read().await, 2);
+    /// });
+    /// ```
+    pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
+        self.acquire(MAX_READS).await;
+        OwnedRwLockWriteGuard { lock: self }
+    }
+
+    /// As [`try_read`](RwLock::try_read), through an `Arc`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let lock = Arc::new(corio::sync::RwLock::new(0));
+    /// let _write = lock.try_write().unwrap();
+    /// assert!(lock.clone().try_read_owned().is_err());
+    /// ```
+    pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
+        self.try_acquire(1)?;
+        Ok(OwnedRwLockReadGuard { lock: self })
+    }
+
+    /// As [`try_write`](RwLock::try_write), through an `Arc`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let lock = Arc::new(corio::sync::RwLock::new(0));
+    /// let write = lock.clone().try_write_owned().unwrap();
+    /// assert!(lock.try_read().is_err());
+    /// drop(write);
+    /// assert!(lock.try_read().is_ok());
+    /// ```
+    pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
+        self.try_acquire(MAX_READS)?;
+        Ok(OwnedRwLockWriteGuard { lock: self })
+    }
+}
+
+impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
+    /// Turns the write lock into a read lock without letting go, as
+    /// [`RwLockWriteGuard::downgrade`](super::RwLockWriteGuard::downgrade).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use corio::sync::{OwnedRwLockWriteGuard, RwLock};
+    ///
+    /// let lock = Arc::new(RwLock::new(1));
+    /// let mut write = lock.clone().try_write_owned().unwrap();
+    /// *write = 2;
+    /// let read = OwnedRwLockWriteGuard::downgrade(write);
+    /// assert_eq!(*read, 2);
+    /// assert!(lock.try_read().is_ok() && lock.try_write().is_err());
+    /// ```
+    pub fn downgrade(this: Self) -> OwnedRwLockReadGuard<T> {
+        // Taken out without running this guard's drop (which would release
+        // every permit): the `Arc` moves to the read guard.
+        let this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again, so the `Arc` is
+        // moved out exactly once.
+        let lock = unsafe { std::ptr::read(&this.lock) };
+        lock.semaphore.release(MAX_READS - 1);
+        OwnedRwLockReadGuard { lock }
+    }
+}
+
+impl<T: ?Sized> Deref for OwnedRwLockReadGuard<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: a read permit is held, so no writer (which needs every
+        // permit) holds `&mut T` while this guard lives.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> Deref for OwnedRwLockWriteGuard<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        // SAFETY: every permit is held by this guard: no other reference exists.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> DerefMut for OwnedRwLockWriteGuard<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this the only use.
+        unsafe { &mut *self.lock.value.get() }
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedRwLockReadGuard<T> {
+    fn drop(&mut self) {
+        self.lock.semaphore.release(1);
+    }
+}
+
+impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
+    fn drop(&mut self) {
+        self.lock.semaphore.release(MAX_READS);
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockReadGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockWriteGuard<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
