@@ -100,6 +100,10 @@ fn an_owned_lock_waits_its_turn_and_its_guard_moves_across_threads() {
         panic!("the owned lock was handed the lock");
     };
     guard.push("owned");
+    assert!(
+        !flag_next.take() && poll_with(next.as_mut(), &waker_next).is_pending(),
+        "the owned guard holds the lock"
+    );
     // Unlocked on another thread, by the guard that moved there.
     on_thread(move || thread::spawn(move || drop(guard)).join().unwrap());
     assert!(flag_next.take());
@@ -108,7 +112,9 @@ fn an_owned_lock_waits_its_turn_and_its_guard_moves_across_threads() {
     };
     guard.push("next");
     drop(guard);
-    assert_eq!(*mutex.try_lock().unwrap(), ["owned", "next"]);
+    let last = mutex.try_lock().unwrap();
+    assert!(mutex.try_lock().is_err(), "one permit, never two");
+    assert_eq!(*last, ["owned", "next"]);
 }
 
 #[test]

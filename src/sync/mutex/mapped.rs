@@ -39,7 +39,8 @@ pub struct MappedMutexGuard<'a, T: ?Sized> {
 }
 
 // SAFETY: the guard is the only way to the part while it lives, as a
-// `&mut T` is: it may move to another thread when `T` may.
+// `&mut T` is: it may move to another thread when `T` may. Its drop there
+// only releases a permit of the semaphore, which is `Sync`.
 unsafe impl<T: ?Sized + Send> Send for MappedMutexGuard<'_, T> {}
 // SAFETY: a shared guard only gives `&T`.
 unsafe impl<T: ?Sized + Sync> Sync for MappedMutexGuard<'_, T> {}
@@ -108,9 +109,10 @@ impl<T: ?Sized> Deref for MappedMutexGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // SAFETY: `value` points into the locked value, which lives for
-        // `'a` (the mutex is borrowed that long) and which nothing else can
-        // reach while this guard holds the mutex's only permit.
+        // SAFETY: `value` came from a `&mut` the closure derived from the
+        // locked value (or a `'static` one it returned), valid for `'a`
+        // (the mutex is borrowed that long); nothing else can reach it
+        // while this guard holds the mutex's only permit.
         unsafe { &*self.value }
     }
 }

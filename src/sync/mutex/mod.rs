@@ -15,8 +15,9 @@
 //! Three guards, one rule (the guard holds the semaphore's only permit, and
 //! dropping it releases that permit): [`MutexGuard`] borrows the mutex;
 //! [`OwnedMutexGuard`] (`owned.rs`) holds an `Arc` of it, so it can move
-//! into a spawned task; [`MappedMutexGuard`] (`mapped.rs`) narrows either
-//! borrowed guard to a part of the value.
+//! into a spawned task; [`MappedMutexGuard`] (`mapped.rs`) narrows the
+//! borrowed guard to a part of the value (tokio also maps owned and
+//! mapped guards; corio does not yet).
 
 use std::cell::UnsafeCell;
 use std::error::Error;

@@ -33,9 +33,10 @@ pub struct OwnedMutexGuard<T: ?Sized> {
     mutex: Arc<Mutex<T>>,
 }
 
-// SAFETY: a shared guard only gives `&T`, as `&T` itself would (without
-// this impl the guard would be `Sync` whenever `T: Send`, which would hand
-// `&T` of a `!Sync` value to other threads).
+// SAFETY: a shared guard gives `&T` (and `&Arc<Mutex<T>>`, through
+// `mutex()`), so sharing it needs `T: Sync` as `&T` would, and `T: Send`
+// as the mutex itself does (without this impl the guard would be `Sync`
+// whenever `T: Send`, handing `&T` of a `!Sync` value to other threads).
 unsafe impl<T: ?Sized + Send + Sync> Sync for OwnedMutexGuard<T> {}
 
 impl<T: ?Sized> Mutex<T> {

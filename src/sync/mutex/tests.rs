@@ -2,6 +2,7 @@
 //! released it twice would let two holders in, one that never did would
 //! leave the mutex locked for good.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use super::{Mutex, MutexGuard};
@@ -45,4 +46,26 @@ fn an_owned_guard_keeps_the_mutex_alive_and_releases_it_once() {
     drop(guard);
     assert_unlocked_once(&mutex);
     assert_eq!(*mutex.try_lock().unwrap(), "ab");
+}
+
+#[test]
+fn lock_owned_releases_its_permit_once() {
+    let mutex = Arc::new(Mutex::new(0));
+    let mut guard = futures_lite::future::block_on(mutex.clone().lock_owned());
+    *guard += 1;
+    assert!(mutex.try_lock().is_err(), "held by the owned guard");
+    drop(guard);
+    assert_unlocked_once(&mutex);
+}
+
+#[test]
+fn a_panic_in_the_map_closure_unlocks_once() {
+    let mutex = Mutex::new(0);
+    let mapped = catch_unwind(AssertUnwindSafe(|| {
+        MutexGuard::map(mutex.try_lock().unwrap(), |_| -> &mut i32 {
+            panic!("no part")
+        })
+    }));
+    assert!(mapped.is_err());
+    assert_unlocked_once(&mutex);
 }
