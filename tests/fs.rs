@@ -687,3 +687,36 @@ fn a_pipe_write_waits_for_the_one_before() {
     std::io::Read::read_exact(&mut reader, &mut lines).unwrap();
     assert_eq!(&lines, b"one\ntwo\n");
 }
+
+/// `File` lends its read buffer out (`AsyncBufRead`): lines across chunk
+/// boundaries come out whole, and what was consumed is where a seek finds
+/// the position.
+#[test]
+fn a_file_reads_lines_through_its_own_buffer() {
+    use futures_lite::{AsyncBufReadExt, StreamExt};
+    let dir = TempDir::new("lines");
+    let path = dir.join("lines");
+    let text: String = (0..10_000).map(|i| format!("line {i}\n")).collect();
+    assert!(text.len() > 64 * 1024, "more than one chunk");
+    std::fs::write(&path, &text).unwrap();
+    common::block_on(async {
+        let file = File::open(&path).await.unwrap();
+        let lines: Vec<String> = file.lines().map(Result::unwrap).collect().await;
+        assert_eq!(lines.len(), 10_000);
+        assert!(
+            lines
+                .iter()
+                .enumerate()
+                .all(|(i, l)| *l == format!("line {i}"))
+        );
+
+        let mut file = File::open(&path).await.unwrap();
+        let shown = file.fill_buf().await.unwrap().len();
+        assert!(shown >= 64 * 1024, "a chunk read ahead: {shown}");
+        std::pin::Pin::new(&mut file).consume(5);
+        assert_eq!(file.seek(SeekFrom::Current(0)).await.unwrap(), 5);
+        let mut rest = String::new();
+        file.read_to_string(&mut rest).await.unwrap();
+        assert_eq!(rest, text[5..]);
+    });
+}

@@ -72,6 +72,19 @@ impl Buf {
         n
     }
 
+    /// The unread bytes, to lend out (`AsyncBufRead::poll_fill_buf`).
+    pub(super) fn unread_bytes(&self) -> &[u8] {
+        match self.holds {
+            Holds::ReadAhead => &self.bytes[self.pos..],
+            Holds::Unwritten => &[],
+        }
+    }
+
+    /// Marks `n` unread bytes taken (at most as many as there are).
+    pub(super) fn consume(&mut self, n: usize) {
+        self.pos += n.min(self.unread());
+    }
+
     /// Forgets the unread bytes, returning how far the file's offset is
     /// ahead of the caller's position because of them.
     pub(super) fn discard_unread(&mut self) -> i64 {

@@ -45,12 +45,14 @@ mod convert;
 mod poll;
 
 /// An open file, for use with the `futures-io` traits ([`AsyncRead`],
-/// [`AsyncWrite`], [`AsyncSeek`]; `futures-lite`'s or `futures`' extension
-/// traits add `read_to_end`, `write_all` and friends).
+/// [`AsyncBufRead`], [`AsyncWrite`], [`AsyncSeek`]; `futures-lite`'s or
+/// `futures`' extension traits add `read_to_end`, `lines`, `write_all` and
+/// friends).
 ///
 /// Small reads and writes are batched (reads fetch 64 KiB a hop; writes to
 /// a regular file made while a write is on the blocking pool join it, up to
-/// 64 KiB), so a `File` rarely needs a `BufReader`; a `BufWriter` still
+/// 64 KiB), so a `File` needs no `BufReader` (it lends its own buffer out
+/// as an `AsyncBufRead`, for `read_line` and `lines`); a `BufWriter` still
 /// pays for bulk output in tiny pieces (a tight loop of one-byte writes
 /// makes a `write(2)` per few dozen bytes). A write returns once its
 /// bytes are taken, and they are on their way to the file at once, as with
@@ -62,6 +64,7 @@ mod poll;
 /// right after the drop may not see the bytes yet.
 ///
 /// [`AsyncRead`]: futures_io::AsyncRead
+/// [`AsyncBufRead`]: futures_io::AsyncBufRead
 /// [`AsyncWrite`]: futures_io::AsyncWrite
 /// [`AsyncSeek`]: futures_io::AsyncSeek
 ///

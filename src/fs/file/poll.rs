@@ -29,7 +29,7 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use futures_io::{AsyncRead, AsyncSeek, AsyncWrite};
+use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 
 use super::{Buf, Done, File, State};
 use crate::fs::buf::CHUNK;
@@ -204,6 +204,28 @@ impl File {
     }
 }
 
+impl File {
+    /// Makes unread bytes ready in the buffer, reading (up to `want`, or a
+    /// chunk ahead) if there are none: `false` at the end of the file.
+    fn poll_fill(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<bool>> {
+        loop {
+            if let Some(Done::Filled(0)) = ready!(self.poll_finish(cx))? {
+                return Poll::Ready(Ok(false));
+            }
+            let buf = self.buf();
+            if buf.unread() > 0 {
+                return Poll::Ready(Ok(true));
+            }
+            if buf.has_unwritten() {
+                self.start_flush();
+                continue;
+            }
+            let ahead = self.read_ahead;
+            self.start(move |buf, std| buf.fill(std, want, ahead).map(Done::Filled));
+        }
+    }
+}
+
 impl AsyncRead for File {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -222,20 +244,35 @@ impl AsyncRead for File {
             }
             return Poll::Ready(Ok(n));
         }
-        loop {
-            if let Some(Done::Filled(0)) = ready!(file.poll_finish(cx))? {
-                return Poll::Ready(Ok(0));
-            }
-            let buf = file.buf();
-            if buf.unread() > 0 {
-                return Poll::Ready(Ok(buf.take_unread(dst)));
-            }
-            if buf.has_unwritten() {
-                file.start_flush();
-                continue;
-            }
-            let (want, ahead) = (dst.len(), file.read_ahead);
-            file.start(move |buf, std| buf.fill(std, want, ahead).map(Done::Filled));
+        if !ready!(file.poll_fill(cx, dst.len()))? {
+            return Poll::Ready(Ok(0));
+        }
+        Poll::Ready(Ok(file.buf().take_unread(dst)))
+    }
+}
+
+/// The read buffer lent out as is: `fill_buf` shows the unread bytes
+/// (fetching a chunk if there are none) and `consume` marks some taken, so
+/// a line reader (`read_line`, `lines()`) needs no buffer of its own.
+impl AsyncBufRead for File {
+    fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
+        let file = self.get_mut();
+        if !file.kept.is_empty() {
+            return Poll::Ready(Ok(file.kept.as_slices().0));
+        }
+        if !ready!(file.poll_fill(cx, CHUNK))? {
+            return Poll::Ready(Ok(&[]));
+        }
+        Poll::Ready(Ok(file.buf().unread_bytes()))
+    }
+
+    fn consume(self: Pin<&mut Self>, amount: usize) {
+        let file = self.get_mut();
+        if !file.kept.is_empty() {
+            let n = amount.min(file.kept.len());
+            file.kept.drain(..n);
+        } else if let State::Idle(buf) = &mut file.state {
+            buf.consume(amount);
         }
     }
 }
