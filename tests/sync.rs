@@ -387,3 +387,67 @@ fn a_panicking_waker_does_not_unwind_out_of_a_oneshot_drop() {
     );
     assert!(tx.is_closed());
 }
+
+// ---------------------------------------------------------- blocking_*
+
+/// `blocking_lock` parks a plain thread until the holder lets go, and the
+/// lock then passes to it.
+#[test]
+fn blocking_lock_waits_for_the_holder_on_another_thread() {
+    let mutex = Arc::new(Mutex::new(Vec::new()));
+    let held = mutex.try_lock().unwrap();
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let waiter = {
+        let mutex = mutex.clone();
+        thread::spawn(move || {
+            started_tx.send(()).unwrap();
+            mutex.blocking_lock().push("waiter");
+        })
+    };
+    started.recv().unwrap();
+    // Still waiting, however long it is given: the lock is held.
+    assert!(!waiter.is_finished());
+    drop(held);
+    on_thread(move || waiter.join().unwrap());
+    assert_eq!(*mutex.try_lock().unwrap(), ["waiter"]);
+}
+
+/// The channel's and the oneshot's blocking halves bridge a plain thread
+/// and async code, and `blocking_recv` ends with `None` once the channel
+/// closes.
+#[test]
+fn blocking_send_and_recv_bridge_threads_until_close() {
+    let (tx, rx) = corio::sync::channel::bounded(1);
+    let (done_tx, done_rx) = corio::sync::oneshot::channel();
+    let consumer = thread::spawn(move || {
+        let mut got = Vec::new();
+        while let Some(i) = rx.blocking_recv() {
+            got.push(i);
+        }
+        done_tx.send(got.len()).unwrap();
+        got
+    });
+    for i in 0..5 {
+        tx.blocking_send(i).unwrap();
+    }
+    drop(tx);
+    assert_eq!(on_thread(move || done_rx.blocking_recv()), Ok(5));
+    assert_eq!(on_thread(move || consumer.join().unwrap()), [0, 1, 2, 3, 4]);
+}
+
+/// Inside a runtime the blocking halves panic with the fix, instead of
+/// parking a worker that the holder may need.
+#[test]
+fn blocking_methods_panic_inside_a_runtime() {
+    let mutex = Arc::new(Mutex::new(()));
+    let caught = on_thread(move || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            corio::block_on(async { drop(mutex.blocking_lock()) })
+        }))
+    });
+    let message = panic_message(&*caught.unwrap_err());
+    assert!(
+        message.contains("Mutex::blocking_lock") && message.contains("inside a corio runtime"),
+        "{message}"
+    );
+}

@@ -12,8 +12,10 @@
 //!
 //! `runtime/` is the only module that knows every other one; the arrows point
 //! from here down (`scheduler/`, `time/`, `io/`, `blocking/` never import
-//! `runtime/`). A thread-local (`context.rs`) records which runtime the
-//! current thread belongs to, which is how `corio::spawn` finds it.
+//! `runtime/`; `sync/` only asks `assert_may_block` and borrows the
+//! thread-parking `block_on` for its `blocking_*` methods). A thread-local
+//! (`context.rs`) records which runtime the current thread belongs to,
+//! which is how `corio::spawn` finds it.
 
 mod block_on;
 mod builder;
@@ -25,7 +27,9 @@ mod local;
 mod rt;
 pub(crate) mod spawn;
 
+pub(crate) use block_on::block_on as block_on_this_thread;
 pub use builder::Builder;
+pub(crate) use context::assert_may_block;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use join_set::JoinSet;
 pub use local::{LocalSet, spawn_local};

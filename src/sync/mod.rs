@@ -10,13 +10,21 @@
 //! under `futures_lite::future::block_on` on a plain thread, or between all
 //! three at once: a `std::thread` can send to a task, a task to a thread.
 //!
-//! The ties to corio are two, both executor-independent:
+//! A plain thread can also just block: `blocking_lock`, `blocking_read`
+//! and `blocking_write`, the channel's `blocking_send` and `blocking_recv`,
+//! and the oneshot's `blocking_recv` park the calling thread until the
+//! future completes (as tokio's do), and panic on a worker thread or inside
+//! `block_on`, where parking would stall the tasks it waits for.
+//!
+//! The ties to corio are three, all executor-independent (the third only
+//! reads which runtime, if any, the thread belongs to):
 //! `task::wake_catching_panics` (a panicking waker in a batch or a `Drop`
 //! does not unwind through the primitive) and the cooperative budget
 //! (`task::budget`). An operation about to return `Ready` spends a unit of
 //! that budget, so a task that always
 //! finds its channel full of messages still yields now and then. Outside a
 //! corio task the budget is unlimited and the check costs a thread-local read.
+//! The `blocking_*` methods ask `runtime::assert_may_block` before parking.
 //!
 //! # The waiter queue
 //!
@@ -72,3 +80,14 @@ pub use self::semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
 pub use self::wait_group::WaitGroup;
+
+/// Runs `future` on this thread, parking it between polls: the `blocking_*`
+/// methods, for synchronous code (a plain thread, a `spawn_blocking`
+/// closure) that shares a primitive with tasks. On a worker thread or
+/// inside `block_on` it panics instead: parking there would stall the
+/// tasks that are to make the future ready.
+#[track_caller]
+fn block_here<F: std::future::Future>(what: &str, future: F) -> F::Output {
+    crate::runtime::assert_may_block(what);
+    crate::runtime::block_on_this_thread(future)
+}

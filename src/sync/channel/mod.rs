@@ -214,6 +214,42 @@ impl<T> Sender<T> {
         .await
     }
 
+    /// Sends `value` from synchronous code, blocking the thread while the
+    /// channel is full (tokio's `blocking_send`): a plain thread or a
+    /// `spawn_blocking` closure feeding tasks.
+    ///
+    /// # Panics
+    ///
+    /// On a worker thread or inside `block_on` (`.await`
+    /// [`send`](Self::send) there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::channel::bounded(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     for i in 0..3 {
+    ///         tx.blocking_send(i).unwrap(); // waits while the slot is taken
+    ///     }
+    /// });
+    /// let got: Vec<i32> = corio::block_on(async {
+    ///     let mut got = Vec::new();
+    ///     while let Some(i) = rx.recv().await {
+    ///         got.push(i);
+    ///     }
+    ///     got
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        super::block_here(
+            "corio::sync::channel::Sender::blocking_send",
+            self.send(value),
+        )
+    }
+
     /// Sends `value` if there is room now; never parks the task (it may
     /// spin for a moment while a receiver on another thread finishes a
     /// step, as crossbeam's channels do).
@@ -257,6 +293,38 @@ impl<T> Receiver<T> {
             waiter: waiters::Slot::default(),
         }
         .await
+    }
+
+    /// Receives the next message from synchronous code, blocking the
+    /// thread while the channel is empty; `None` once it is closed and
+    /// drained (tokio's `blocking_recv`).
+    ///
+    /// # Panics
+    ///
+    /// On a worker thread or inside `block_on` (`.await`
+    /// [`recv`](Self::recv) there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::channel::bounded(4);
+    /// let consumer = std::thread::spawn(move || {
+    ///     let mut sum = 0;
+    ///     while let Some(i) = rx.blocking_recv() {
+    ///         sum += i;
+    ///     }
+    ///     sum
+    /// });
+    /// corio::block_on(async move {
+    ///     for i in 1..=4 {
+    ///         tx.send(i).await.unwrap();
+    ///     }
+    /// });
+    /// assert_eq!(consumer.join().unwrap(), 10);
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&self) -> Option<T> {
+        super::block_here("corio::sync::channel::Receiver::blocking_recv", self.recv())
     }
 
     /// Receives a message if one is there now; never parks the task (it

@@ -192,6 +192,34 @@ impl<T: ?Sized> Mutex<T> {
         }
     }
 
+    /// Waits in line for the lock from synchronous code, blocking the
+    /// thread (tokio's `blocking_lock`).
+    ///
+    /// # Panics
+    ///
+    /// On a worker thread or inside `block_on` (`.await` [`lock`](Self::lock)
+    /// there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let shared = Arc::new(corio::sync::Mutex::new(0));
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let task = runtime.spawn({
+    ///     let shared = shared.clone();
+    ///     async move { *shared.lock().await += 1 }
+    /// });
+    /// runtime.block_on(task).unwrap();
+    /// *shared.blocking_lock() += 1; // a thread outside the runtime
+    /// assert_eq!(*shared.blocking_lock(), 2);
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
+        super::block_here("corio::sync::Mutex::blocking_lock", self.lock())
+    }
+
     /// The value, without locking: `&mut self` proves nobody else holds it.
     ///
     /// # Examples

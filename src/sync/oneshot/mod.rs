@@ -304,6 +304,28 @@ impl<T> Drop for Sender<T> {
 }
 
 impl<T> Receiver<T> {
+    /// Waits for the value from synchronous code, blocking the thread;
+    /// [`RecvError`] if the sender is dropped without sending (tokio's
+    /// `blocking_recv`).
+    ///
+    /// # Panics
+    ///
+    /// On a worker thread or inside `block_on` (`.await` the receiver
+    /// there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::oneshot::channel();
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// runtime.spawn(async move { tx.send("done").unwrap() });
+    /// assert_eq!(rx.blocking_recv(), Ok("done")); // this thread waits
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(self) -> Result<T, RecvError> {
+        super::block_here("corio::sync::oneshot::Receiver::blocking_recv", self)
+    }
+
     /// Takes the value if it has been sent; never waits.
     ///
     /// Returns `Empty` while the sender may still send, and `Closed` if it

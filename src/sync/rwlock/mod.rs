@@ -215,6 +215,45 @@ impl<T: ?Sized> RwLock<T> {
         Ok(RwLockWriteGuard { lock: self })
     }
 
+    /// Waits in line for a read lock from synchronous code, blocking the
+    /// thread.
+    ///
+    /// # Panics
+    ///
+    /// On a worker thread or inside `block_on` (`.await` [`read`](Self::read)
+    /// there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::new(1);
+    /// assert_eq!(*lock.blocking_read(), 1);
+    /// ```
+    #[track_caller]
+    pub fn blocking_read(&self) -> RwLockReadGuard<'_, T> {
+        super::block_here("corio::sync::RwLock::blocking_read", self.read())
+    }
+
+    /// Waits in line for the write lock from synchronous code, blocking the
+    /// thread.
+    ///
+    /// # Panics
+    ///
+    /// On a worker thread or inside `block_on` (`.await`
+    /// [`write`](Self::write) there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::new(1);
+    /// *lock.blocking_write() += 1;
+    /// assert_eq!(lock.into_inner(), 2);
+    /// ```
+    #[track_caller]
+    pub fn blocking_write(&self) -> RwLockWriteGuard<'_, T> {
+        super::block_here("corio::sync::RwLock::blocking_write", self.write())
+    }
+
     /// The value, without locking: `&mut self` proves nobody else holds it.
     ///
     /// # Examples
