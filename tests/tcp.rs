@@ -433,3 +433,45 @@ fn a_cancelled_accept_or_read_leaves_no_waker_behind() {
         assert_eq!(kept, 0, "wakers of cancelled readable calls");
     });
 }
+
+/// Two acceptor tasks, each with its own `incoming()` of one shared
+/// listener, are each woken: one `Incoming` does not take the other's
+/// place among the listener's waiters.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn each_incoming_of_a_shared_listener_is_woken() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(common::bounded(async {
+        let listener = Arc::new(TcpListener::bind("127.0.0.1:0").await.unwrap());
+        let addr = listener.local_addr().unwrap();
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let acceptors: Vec<_> = (0..2)
+            .map(|_| {
+                let (listener, waiting) = (listener.clone(), waiting.clone());
+                corio::spawn(async move {
+                    let mut incoming = listener.incoming();
+                    waiting.fetch_add(1, Ordering::SeqCst);
+                    incoming.next().await.unwrap().unwrap()
+                })
+            })
+            .collect();
+        // Both acceptors have polled (and parked) once this counts two.
+        while waiting.load(Ordering::SeqCst) < 2 {
+            corio::task::yield_now().await;
+        }
+        let _clients = [
+            std::net::TcpStream::connect(addr).unwrap(),
+            std::net::TcpStream::connect(addr).unwrap(),
+        ];
+        let accepted = corio::time::timeout(std::time::Duration::from_secs(10), async {
+            for acceptor in acceptors {
+                acceptor.await.unwrap();
+            }
+        });
+        accepted.await.expect("every acceptor was woken");
+    }));
+}

@@ -497,3 +497,44 @@ fn poll_read_callers_leave_only_the_latest_waker() {
         );
     });
 }
+
+/// Two acceptor tasks, each with its own `incoming()` of one shared Unix
+/// listener, are each woken (as for TCP in `tcp.rs`).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn each_incoming_of_a_shared_unix_listener_is_woken() {
+    use futures_lite::StreamExt;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let path = SocketPath::new("incoming-shared");
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(common::bounded(async {
+        let listener = Arc::new(UnixListener::bind(&path.0).unwrap());
+        let waiting = Arc::new(AtomicUsize::new(0));
+        let acceptors: Vec<_> = (0..2)
+            .map(|_| {
+                let (listener, waiting) = (listener.clone(), waiting.clone());
+                corio::spawn(async move {
+                    let mut incoming = listener.incoming();
+                    waiting.fetch_add(1, Ordering::SeqCst);
+                    incoming.next().await.unwrap().unwrap()
+                })
+            })
+            .collect();
+        while waiting.load(Ordering::SeqCst) < 2 {
+            corio::task::yield_now().await;
+        }
+        let _clients = [
+            std::os::unix::net::UnixStream::connect(&path.0).unwrap(),
+            std::os::unix::net::UnixStream::connect(&path.0).unwrap(),
+        ];
+        let accepted = corio::time::timeout(std::time::Duration::from_secs(10), async {
+            for acceptor in acceptors {
+                acceptor.await.unwrap();
+            }
+        });
+        accepted.await.expect("every acceptor was woken");
+    }));
+}

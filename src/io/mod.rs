@@ -54,4 +54,5 @@ mod tests;
 pub use adapter::Async;
 pub(crate) use context::EnterGuard;
 pub(crate) use reactor::Reactor;
+pub(crate) use registration::Waiting;
 pub(crate) use waiters::Slot;

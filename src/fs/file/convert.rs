@@ -46,8 +46,9 @@ impl File {
     /// is settled: buffered bytes written, read-ahead given back, so its
     /// offset is where this `File`'s reads and writes left it. A write
     /// error not yet reported is lost then (call `flush` first to see it),
-    /// and so are bytes a cancelled read took from a pipe, FIFO or
-    /// terminal and this `File` kept for its next read.
+    /// and so are bytes read from a pipe, FIFO or terminal and not yet
+    /// taken (a cancelled read's, or what `fill_buf` showed and was not
+    /// consumed), as with `BufReader::into_inner`.
     ///
     /// # Panics
     ///

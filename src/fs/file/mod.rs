@@ -106,10 +106,12 @@ pub struct File {
     /// over bytes read ahead (a later write or seek would fail and lose
     /// them), and an inotify or signalfd descriptor ignores the seek (the
     /// bytes would vanish without an error), so reads there take only what
-    /// the caller asked for.
+    /// the caller asked for (`fill_buf`, which asks for nothing in
+    /// particular, takes up to a chunk, as a `BufReader` would).
     read_ahead: bool,
-    /// Bytes a cancelled read took from such a file (one that cannot seek)
-    /// when the buffer was needed for a write: the next reads return them
+    /// Bytes read from such a file (one that cannot seek) but not taken
+    /// when the buffer was needed for a write (a cancelled read's, or what
+    /// `fill_buf` showed and was not consumed): the next reads return them
     /// first. They cannot go back to the file, and must not be lost.
     kept: std::collections::VecDeque<u8>,
     /// Bytes written while a flush is on the pool, which that flush writes

@@ -109,8 +109,8 @@ impl File {
 
     /// Clears the buffer of bytes read but not yet taken: a file that can
     /// seek gets them back (a seek back over them); on one that cannot
-    /// (only a cancelled read leaves any there) they are kept aside for the
-    /// next reads.
+    /// (only a cancelled read or an unconsumed `fill_buf` leaves any there)
+    /// they are kept aside for the next reads.
     pub(super) fn give_back_unread(&mut self) {
         if self.read_ahead {
             return self.start_rewind();

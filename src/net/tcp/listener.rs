@@ -22,7 +22,7 @@ use std::task::{Context, Poll, ready};
 use futures_core::Stream;
 
 use super::TcpStream;
-use crate::io::{Async, Slot};
+use crate::io::{Async, Slot, Waiting};
 use crate::net::addr::{self, ToSocketAddrs};
 
 /// A TCP socket server, listening for connections.
@@ -192,7 +192,10 @@ impl TcpListener {
     /// # }
     /// ```
     pub fn incoming(&self) -> Incoming<'_> {
-        Incoming { listener: self }
+        Incoming {
+            listener: self,
+            waiting: self.inner.waiting_to_read(),
+        }
     }
 
     /// The address this listener is bound to.
@@ -254,13 +257,18 @@ impl fmt::Debug for TcpListener {
 #[must_use = "streams do nothing unless polled"]
 pub struct Incoming<'a> {
     listener: &'a TcpListener,
+    /// Its own entry among the listener's waiters, as `accept` keeps one:
+    /// several `Incoming`s of one listener (one per acceptor task) are
+    /// each woken, where `poll_accept` keeps only its latest caller.
+    waiting: Waiting<'a>,
 }
 
 impl Stream for Incoming<'_> {
     type Item = io::Result<TcpStream>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let accepted = ready!(self.listener.poll_accept(cx));
+        let this = self.get_mut();
+        let accepted = ready!(this.listener.poll_accept_in(cx, this.waiting.slot()));
         Poll::Ready(Some(accepted.map(|(stream, _)| stream)))
     }
 }

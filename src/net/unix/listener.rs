@@ -12,7 +12,7 @@ use std::task::{Context, Poll, ready};
 use futures_core::Stream;
 
 use super::UnixStream;
-use crate::io::{Async, Slot};
+use crate::io::{Async, Slot, Waiting};
 
 /// A Unix-domain socket server.
 ///
@@ -177,7 +177,10 @@ impl UnixListener {
     /// # }
     /// ```
     pub fn incoming(&self) -> Incoming<'_> {
-        Incoming { listener: self }
+        Incoming {
+            listener: self,
+            waiting: self.inner.waiting_to_read(),
+        }
     }
 
     /// The std listener inside, taken out of the reactor. It stays
@@ -267,13 +270,18 @@ impl fmt::Debug for UnixListener {
 #[must_use = "streams do nothing unless polled"]
 pub struct Incoming<'a> {
     listener: &'a UnixListener,
+    /// Its own entry among the listener's waiters, as `accept` keeps one:
+    /// several `Incoming`s of one listener (one per acceptor task) are
+    /// each woken, where `poll_accept` keeps only its latest caller.
+    waiting: Waiting<'a>,
 }
 
 impl Stream for Incoming<'_> {
     type Item = io::Result<UnixStream>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let accepted = ready!(self.listener.poll_accept(cx));
+        let this = self.get_mut();
+        let accepted = ready!(this.listener.poll_accept_in(cx, this.waiting.slot()));
         Poll::Ready(Some(accepted.map(|(stream, _)| stream)))
     }
 }
