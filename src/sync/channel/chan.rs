@@ -7,10 +7,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use super::queue::{Pop, Push, Queue};
+use super::rendezvous::Offers;
 use super::waiters::{Slot, Waiters};
 use super::{Receiver, SendError, Sender};
 use crate::loom::Arc;
-use crate::loom::atomic::AtomicUsize;
+use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::task::budget::poll_proceed;
 
 /// What the handles share.
@@ -42,9 +43,80 @@ impl<T> Chan<T> {
     }
 
     pub(super) fn push(&self, value: T) -> Result<(), Push<T>> {
+        if let Queue::Rendezvous(offers) = &self.queue {
+            return self.try_offer(offers, value);
+        }
         self.queue.push(value)?;
         self.receiving.notify_one();
         Ok(())
+    }
+
+    /// `try_send` on a rendezvous channel: as in Go, it succeeds only if a
+    /// receiver is waiting, which then takes the value (or, if that
+    /// receiver gives up first, the next one does).
+    fn try_offer(&self, offers: &crate::loom::Mutex<Offers<T>>, value: T) -> Result<(), Push<T>> {
+        if !self.receiving.has_waiters() {
+            return Err(if offers.lock().is_closed() {
+                Push::Closed(value)
+            } else {
+                Push::Full(value)
+            });
+        }
+        offers.lock().offer(value, None).map_err(Push::Closed)?;
+        self.receiving.notify_one();
+        Ok(())
+    }
+
+    /// One poll of a send on a rendezvous channel: the first leaves the
+    /// value as an offer (see `rendezvous.rs`), later ones look whether a
+    /// receiver took it, and take it back if no receiver is left.
+    pub(super) fn poll_offer(
+        &self,
+        offers: &crate::loom::Mutex<Offers<T>>,
+        value: &mut Option<T>,
+        offer: &mut Option<u64>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), SendError<T>>> {
+        let spent = ready!(poll_proceed(cx));
+        let Some(id) = *offer else {
+            let value = value
+                .take()
+                .expect("a send future polled after it completed");
+            let offered = offers.lock().offer(value, Some(cx.waker()));
+            match offered {
+                Ok(id) => *offer = Some(id),
+                Err(value) => {
+                    spent.made_progress();
+                    return Poll::Ready(Err(SendError(value)));
+                }
+            }
+            self.receiving.notify_one();
+            // A receiver that took it meanwhile woke this task already.
+            return Poll::Pending;
+        };
+        let mut offers = offers.lock();
+        // Read under the lock that `close` takes to wake the offers: a last
+        // receiver dropped after this read wakes this task again.
+        if self.receivers.load(Ordering::Acquire) == 0 {
+            let back = offers.withdraw(id);
+            drop(offers);
+            *offer = None;
+            spent.made_progress();
+            return Poll::Ready(back.map_or(Ok(()), |value| Err(SendError(value))));
+        }
+        match offers.refresh(id, cx.waker()) {
+            None => {
+                drop(offers);
+                *offer = None;
+                spent.made_progress();
+                Poll::Ready(Ok(()))
+            }
+            Some(replaced) => {
+                drop(offers);
+                drop(replaced);
+                Poll::Pending
+            }
+        }
     }
 
     pub(super) fn pop(&self) -> Pop<T> {
@@ -138,6 +210,8 @@ pub(super) struct Sending<'a, T> {
     pub(super) chan: &'a Chan<T>,
     pub(super) value: Option<T>,
     pub(super) waiter: Slot,
+    /// On a rendezvous channel, the id of the offer this send left.
+    pub(super) offer: Option<u64>,
 }
 
 // The value is moved in and out of its `Option`, never pinned.
@@ -148,6 +222,11 @@ impl<T> Future for Sending<'_, T> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        if let Queue::Rendezvous(offers) = &this.chan.queue {
+            return this
+                .chan
+                .poll_offer(offers, &mut this.value, &mut this.offer, cx);
+        }
         this.chan.poll_send(&mut this.value, &mut this.waiter, cx)
     }
 }
@@ -155,6 +234,12 @@ impl<T> Future for Sending<'_, T> {
 impl<T> Drop for Sending<'_, T> {
     fn drop(&mut self) {
         self.chan.sending.cancel(&mut self.waiter);
+        if let (Some(id), Queue::Rendezvous(offers)) = (self.offer, &self.chan.queue) {
+            // Given up before a receiver took it: the value goes with this
+            // future, as a cancelled send's does.
+            let back = offers.lock().withdraw(id);
+            drop(back);
+        }
     }
 }
 

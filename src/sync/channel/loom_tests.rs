@@ -135,3 +135,39 @@ fn loom_receive_wakes_a_parked_sender() {
         assert_eq!(receiver.join().unwrap(), (Some(1), Some(2)));
     });
 }
+
+/// A rendezvous send completes once the receiver on another thread took
+/// the value: never before, never lost, never a hang.
+#[test]
+fn loom_rendezvous_send_completes_when_received() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u8>(0);
+        let receiver = thread::spawn(move || block_on(rx.recv()));
+        assert!(block_on(tx.send(7)).is_ok());
+        assert_eq!(receiver.join().unwrap(), Some(7));
+    });
+}
+
+/// The last receiver may take a waiting send's value or drop without it;
+/// the send reports which: `Ok` if and only if the value was received, the
+/// value back otherwise.
+#[test]
+fn loom_rendezvous_send_races_the_last_receivers_drop() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u8>(0);
+        let receiver = thread::spawn(move || {
+            let got = rx.try_recv().ok();
+            drop(rx);
+            got
+        });
+        let sent = block_on(tx.send(7));
+        let got = receiver.join().unwrap();
+        match sent {
+            Ok(()) => assert_eq!(got, Some(7)),
+            Err(error) => {
+                assert_eq!(error.0, 7);
+                assert_eq!(got, None);
+            }
+        }
+    });
+}

@@ -30,8 +30,8 @@
 //! drains everything sent meanwhile without further wakes, so a busy channel
 //! pays for a wake once per burst rather than once per message.
 //!
-//! **No rendezvous.** `bounded(0)` panics: corio has no unbuffered channel;
-//! `bounded(1)` is the closest.
+//! **Rendezvous.** `bounded(0)` is Go's unbuffered channel: no buffer, and
+//! a send completes when a receiver has taken its value (`rendezvous.rs`).
 //!
 //! **Cancel safety.** `recv` is cancel-safe: dropping the future never loses
 //! a message, and a wake it had been given passes to the next receiver.
@@ -41,6 +41,7 @@
 mod chan;
 mod error;
 mod queue;
+mod rendezvous;
 mod ring;
 mod waiters;
 
@@ -61,10 +62,30 @@ use crate::loom::{Arc, Mutex};
 /// async-channel's bounded queues are), so size it for the messages you
 /// mean to buffer, not as a limit you never expect to reach.
 ///
+/// `bounded(0)` is Go's unbuffered channel (`make(chan T)`): it holds no
+/// message, and a `send` completes only once a receiver has taken its
+/// value (a rendezvous). If every receiver is dropped first, the send
+/// fails and gives the value back; `try_send` succeeds only while a
+/// receiver is waiting; `len()` is always 0 and `capacity()` `Some(0)`.
+///
+/// ```
+/// use corio::sync::channel;
+///
+/// corio::block_on(async {
+///     let (tx, rx) = channel::bounded(0);
+///     let sender = corio::spawn(async move {
+///         tx.send("ping").await.unwrap(); // returns once it is received
+///         "delivered"
+///     });
+///     assert_eq!(rx.recv().await, Some("ping"));
+///     assert_eq!(sender.await.unwrap(), "delivered");
+/// });
+/// ```
+///
 /// # Panics
 ///
-/// If `capacity` is 0: corio has no rendezvous channel. If it is above
-/// [`MAX_CAPACITY`] (tokio's limit for its channel's buffer).
+/// If `capacity` is above [`MAX_CAPACITY`] (tokio's limit for its
+/// channel's buffer).
 ///
 /// # Examples
 ///
@@ -90,11 +111,9 @@ use crate::loom::{Arc, Mutex};
 /// assert_eq!(sum, 4950);
 /// ```
 pub fn bounded<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    assert!(
-        capacity > 0,
-        "corio::sync::channel::bounded(0): corio has no rendezvous (unbuffered) channel; \
-         use a capacity of at least 1"
-    );
+    if capacity == 0 {
+        return Chan::create(Queue::rendezvous());
+    }
     assert!(
         capacity <= MAX_CAPACITY,
         "corio::sync::channel::bounded({capacity}): the capacity is above \
@@ -210,6 +229,7 @@ impl<T> Sender<T> {
             chan: &self.chan,
             value: Some(value),
             waiter: waiters::Slot::default(),
+            offer: None,
         }
         .await
     }
@@ -504,9 +524,8 @@ impl<T> Drop for Receiver<T> {
             // the last sender goes. A message may own a reply channel
             // (a oneshot sender its requester awaits) or a sender of this
             // very channel, which would otherwise keep it alive forever.
-            while let Pop::Value(message) = self.chan.queue.pop() {
-                drop(message);
-            }
+            // (A rendezvous sender still waiting takes its value back.)
+            drop(self.chan.queue.take_for_drop());
         }
     }
 }

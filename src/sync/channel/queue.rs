@@ -2,12 +2,14 @@
 //!
 //! A bounded channel keeps its messages in a lock-free [`Ring`]; an unbounded
 //! one in a `VecDeque` behind a mutex (it is never full, so it needs no
-//! slots to race on). Both fold "closed" into the same step as "push", so a
+//! slots to race on); a rendezvous one (`bounded(0)`) keeps no messages at
+//! all, only the waiting senders' offers ([`Offers`]). Both fold "closed" into the same step as "push", so a
 //! send that races with `close` either lands before it or fails: a receiver
 //! that saw `Closed` can never see a message afterwards.
 
 use std::collections::VecDeque;
 
+use super::rendezvous::Offers;
 use super::ring::Ring;
 use crate::loom::Mutex;
 
@@ -31,6 +33,7 @@ pub(super) enum Pop<T> {
 pub(super) enum Queue<T> {
     Bounded(Ring<T>),
     Unbounded(Mutex<Unbounded<T>>),
+    Rendezvous(Mutex<Offers<T>>),
 }
 
 pub(super) struct Unbounded<T> {
@@ -41,6 +44,10 @@ pub(super) struct Unbounded<T> {
 impl<T> Queue<T> {
     pub(super) fn bounded(capacity: usize) -> Self {
         Queue::Bounded(Ring::new(capacity))
+    }
+
+    pub(super) fn rendezvous() -> Self {
+        Queue::Rendezvous(Mutex::new(Offers::new()))
     }
 
     pub(super) fn unbounded() -> Self {
@@ -62,6 +69,10 @@ impl<T> Queue<T> {
                 list.items.push_back(value);
                 Ok(())
             }
+            // Only a sender that waits for its receiver can offer: see
+            // `Chan::push` and `Chan::poll_offer`.
+            Queue::Rendezvous(offers) if offers.lock().is_closed() => Err(Push::Closed(value)),
+            Queue::Rendezvous(_) => Err(Push::Full(value)),
         }
     }
 
@@ -77,6 +88,21 @@ impl<T> Queue<T> {
                     None => Pop::Empty,
                 }
             }
+            Queue::Rendezvous(offers) => {
+                let mut offers = offers.lock();
+                match offers.take() {
+                    Some((value, sender)) => {
+                        drop(offers);
+                        // Its sender learns that the value was taken.
+                        if let Some(sender) = sender {
+                            crate::task::wake_catching_panics(sender);
+                        }
+                        Pop::Value(value)
+                    }
+                    None if offers.is_closed() => Pop::Closed,
+                    None => Pop::Empty,
+                }
+            }
         }
     }
 
@@ -85,6 +111,30 @@ impl<T> Queue<T> {
         match self {
             Queue::Bounded(ring) => ring.close(),
             Queue::Unbounded(list) => !std::mem::replace(&mut list.lock().closed, true),
+            Queue::Rendezvous(offers) => {
+                let (first, senders) = offers.lock().close();
+                // Each waiting sender looks at its offer again.
+                senders
+                    .into_iter()
+                    .for_each(crate::task::wake_catching_panics);
+                first
+            }
+        }
+    }
+
+    /// What the last receiver's drop takes out: every buffered message, or
+    /// of a rendezvous channel the offers nobody waits on (the waiting
+    /// senders take theirs back).
+    pub(super) fn take_for_drop(&self) -> Vec<T> {
+        match self {
+            Queue::Rendezvous(offers) => offers.lock().take_unwatched(),
+            _ => {
+                let mut taken = Vec::new();
+                while let Pop::Value(message) = self.pop() {
+                    taken.push(message);
+                }
+                taken
+            }
         }
     }
 
@@ -92,6 +142,7 @@ impl<T> Queue<T> {
         match self {
             Queue::Bounded(ring) => ring.is_closed(),
             Queue::Unbounded(list) => list.lock().closed,
+            Queue::Rendezvous(offers) => offers.lock().is_closed(),
         }
     }
 
@@ -99,6 +150,8 @@ impl<T> Queue<T> {
         match self {
             Queue::Bounded(ring) => ring.len(),
             Queue::Unbounded(list) => list.lock().items.len(),
+            // As Go's `len` of an unbuffered channel: it holds nothing.
+            Queue::Rendezvous(_) => 0,
         }
     }
 
@@ -106,6 +159,7 @@ impl<T> Queue<T> {
         match self {
             Queue::Bounded(ring) => Some(ring.capacity()),
             Queue::Unbounded(_) => None,
+            Queue::Rendezvous(_) => Some(0),
         }
     }
 }

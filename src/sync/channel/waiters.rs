@@ -181,6 +181,12 @@ impl Waiters {
         }
     }
 
+    /// Whether any future is parked here now (a snapshot: it may leave).
+    pub(super) fn has_waiters(&self) -> bool {
+        fence(Ordering::SeqCst);
+        self.queued.load(Ordering::Relaxed) != 0
+    }
+
     /// Wakes the longest-waiting future, if any; lock-free when none waits.
     #[inline]
     pub(super) fn notify_one(&self) {
