@@ -181,8 +181,21 @@ fn rendezvous_senders_are_served_in_order_and_try_send_needs_a_receiver() {
     let mut recv = pin!(rx.recv());
     assert!(poll_with(recv.as_mut(), &waker_r).is_pending());
     assert_eq!(tx.try_send('y'), Ok(()), "a receiver waits");
+    assert_eq!(
+        tx.try_send('z'),
+        Err(TrySendError::Full('z')),
+        "one value a receiver"
+    );
     assert!(flag_r.take());
     assert_eq!(poll_with(recv.as_mut(), &waker_r), Poll::Ready(Some('y')));
+
+    // The waiting receiver gives up: the value is the next receiver's.
+    let (_flag_gone, waker_gone) = Flag::new();
+    let mut gone = Box::pin(rx.recv());
+    assert!(poll_with(gone.as_mut(), &waker_gone).is_pending());
+    assert_eq!(tx.try_send('w'), Ok(()));
+    drop(gone);
+    assert_eq!(rx.try_recv(), Ok('w'));
 }
 
 /// A send still waiting when the last receiver goes gets its value back;

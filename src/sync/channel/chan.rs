@@ -52,17 +52,24 @@ impl<T> Chan<T> {
     }
 
     /// `try_send` on a rendezvous channel: as in Go, it succeeds only if a
-    /// receiver is waiting, which then takes the value (or, if that
-    /// receiver gives up first, the next one does).
+    /// receiver is waiting (and no earlier `try_send`'s value waits for
+    /// that receiver already); the value is then the receivers' to take:
+    /// if the one that waited gives up first, the next one takes it, and
+    /// if every receiver goes, it is dropped with the last, as a buffered
+    /// channel's messages are.
     fn try_offer(&self, offers: &crate::loom::Mutex<Offers<T>>, value: T) -> Result<(), Push<T>> {
-        if !self.receiving.has_waiters() {
-            return Err(if offers.lock().is_closed() {
-                Push::Closed(value)
-            } else {
-                Push::Full(value)
-            });
+        let parked = self.receiving.waiting();
+        let mut offers = offers.lock();
+        if offers.is_closed() {
+            return Err(Push::Closed(value));
         }
-        offers.lock().offer(value, None).map_err(Push::Closed)?;
+        // One value for each parked receiver at most: the offers nobody
+        // waits on are theirs to take.
+        if offers.unwatched() >= parked {
+            return Err(Push::Full(value));
+        }
+        offers.offer(value, None).map_err(Push::Closed)?;
+        drop(offers);
         self.receiving.notify_one();
         Ok(())
     }
@@ -197,7 +204,7 @@ impl<T> Chan<T> {
             }
         };
         // The mirror image: woken, and messages are left.
-        if self.receiving.complete(waiter) && self.queue.len() > 0 {
+        if self.receiving.complete(waiter) && self.queue.has_messages() {
             self.receiving.notify_one();
         }
         spent.made_progress();

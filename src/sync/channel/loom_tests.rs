@@ -171,3 +171,27 @@ fn loom_rendezvous_send_races_the_last_receivers_drop() {
         }
     });
 }
+
+/// Two receivers on a rendezvous channel, two sends: a receiver woken for
+/// an offer another one took passes the wake on, so both values arrive
+/// and neither side hangs (`len()` is always 0 here, so the pass-on must
+/// look at the offers).
+#[test]
+fn loom_rendezvous_two_receivers_both_get_a_value() {
+    // Three threads: unbounded, the search ran past 18 minutes. Three
+    // preemptions take about 30 s and find the lost pass-on this guards
+    // (two do not).
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = bounded::<u8>(0);
+        let rx2 = rx.clone();
+        let a = thread::spawn(move || block_on(rx.recv()));
+        let b = thread::spawn(move || block_on(rx2.recv()));
+        block_on(tx.send(1)).unwrap();
+        block_on(tx.send(2)).unwrap();
+        let mut got = [a.join().unwrap(), b.join().unwrap()];
+        got.sort();
+        assert_eq!(got, [Some(1), Some(2)]);
+    });
+}

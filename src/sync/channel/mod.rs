@@ -65,8 +65,11 @@ use crate::loom::{Arc, Mutex};
 /// `bounded(0)` is Go's unbuffered channel (`make(chan T)`): it holds no
 /// message, and a `send` completes only once a receiver has taken its
 /// value (a rendezvous). If every receiver is dropped first, the send
-/// fails and gives the value back; `try_send` succeeds only while a
-/// receiver is waiting; `len()` is always 0 and `capacity()` `Some(0)`.
+/// fails and gives the value back. `try_send` succeeds only while a
+/// receiver is waiting, one value for each (it cannot wait to see the
+/// value taken: if that receiver gives up, the next one takes it, and if
+/// every receiver goes, it is dropped with the last, as buffered messages
+/// are). `len()` is always 0 and `capacity()` `Some(0)`.
 ///
 /// ```
 /// use corio::sync::channel;

@@ -155,6 +155,15 @@ impl<T> Queue<T> {
         }
     }
 
+    /// Whether a receive would find a message now (for a rendezvous
+    /// channel, whose `len` is always 0: whether a sender's offer waits).
+    pub(super) fn has_messages(&self) -> bool {
+        match self {
+            Queue::Rendezvous(offers) => !offers.lock().is_empty(),
+            _ => self.len() > 0,
+        }
+    }
+
     pub(super) fn capacity(&self) -> Option<usize> {
         match self {
             Queue::Bounded(ring) => Some(ring.capacity()),

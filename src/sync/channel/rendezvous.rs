@@ -104,6 +104,19 @@ impl<T> Offers<T> {
         self.closed
     }
 
+    /// Whether an offer waits for a receiver.
+    pub(super) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// How many offers nobody waits on (`try_send`'s) wait for a receiver.
+    pub(super) fn unwatched(&self) -> usize {
+        self.list
+            .iter()
+            .filter(|offer| offer.waker.is_none())
+            .count()
+    }
+
     /// Takes the values of the offers nobody waits on (`try_send`'s), for
     /// the last receiver to drop: the waiting senders take theirs back.
     pub(super) fn take_unwatched(&mut self) -> Vec<T> {

@@ -181,10 +181,10 @@ impl Waiters {
         }
     }
 
-    /// Whether any future is parked here now (a snapshot: it may leave).
-    pub(super) fn has_waiters(&self) -> bool {
+    /// How many futures are parked here now (a snapshot: they may leave).
+    pub(super) fn waiting(&self) -> usize {
         fence(Ordering::SeqCst);
-        self.queued.load(Ordering::Relaxed) != 0
+        self.queued.load(Ordering::Relaxed)
     }
 
     /// Wakes the longest-waiting future, if any; lock-free when none waits.
