@@ -109,9 +109,10 @@ impl<T: ?Sized> Deref for MappedMutexGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // SAFETY: `value` came from a `&mut` the closure derived from the
-        // locked value (or a `'static` one it returned), valid for `'a`
-        // (the mutex is borrowed that long); nothing else can reach it
+        // `value` came from a `&mut` the closure derived from the locked
+        // value (or a `'static` one), valid for `'a`: the mutex is borrowed
+        // that long.
+        // SAFETY: a borrow valid for `'a`, which nothing else can reach
         // while this guard holds the mutex's only permit.
         unsafe { &*self.value }
     }
