@@ -71,15 +71,27 @@ mod wait_queue;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
-pub use self::mutex::{MappedMutexGuard, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
+pub use self::mutex::{
+    MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
+};
 pub use self::notify::{Notified, Notify};
 pub use self::rwlock::{
-    OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
 };
 pub use self::semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
 pub use self::wait_group::WaitGroup;
+
+/// What a guard's `map` makes of its `try_map` with a closure that always
+/// picks a part: every guard's `map` is its `try_map` that cannot fail.
+fn picked<M, G>(mapped: Result<M, G>) -> M {
+    match mapped {
+        Ok(mapped) => mapped,
+        Err(_) => unreachable!("the closure always picks a part"),
+    }
+}
 
 /// Runs `future` on this thread, parking it between polls: the `blocking_*`
 /// methods, for synchronous code (a plain thread, a `spawn_blocking`

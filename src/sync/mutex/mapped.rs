@@ -63,10 +63,7 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
     /// assert_eq!(mutex.try_lock().unwrap().1, "xy");
     /// ```
     pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
-        match Self::try_map(this, |value| Some(f(value))) {
-            Ok(mapped) => mapped,
-            Err(_) => unreachable!("the closure always picks a part"),
-        }
+        crate::sync::picked(Self::try_map(this, |value| Some(f(value))))
     }
 
     /// As [`map`](Self::map), when `f` may find no part: then the guard
@@ -96,6 +93,55 @@ impl<'a, T: ?Sized> MutexGuard<'a, T> {
         let semaphore = &this.mutex.semaphore;
         // The permit passes to the mapped guard: this one must not release
         // it.
+        std::mem::forget(this);
+        Ok(MappedMutexGuard {
+            semaphore,
+            value,
+            _part: PhantomData,
+        })
+    }
+}
+
+impl<'a, T: ?Sized> MappedMutexGuard<'a, T> {
+    /// Narrows the guard further, to a part of this part.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+    ///
+    /// let mutex = Mutex::new((0, (1, 2)));
+    /// let inner = MutexGuard::map(mutex.try_lock().unwrap(), |t| &mut t.1);
+    /// *MappedMutexGuard::map(inner, |pair| &mut pair.0) = 5;
+    /// assert_eq!(mutex.try_lock().unwrap().1, (5, 2));
+    /// ```
+    pub fn map<U: ?Sized>(this: Self, f: impl FnOnce(&mut T) -> &mut U) -> MappedMutexGuard<'a, U> {
+        crate::sync::picked(Self::try_map(this, |value| Some(f(value))))
+    }
+
+    /// As [`map`](Self::map), when `f` may find no part: then the guard
+    /// comes back unchanged, still locked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+    ///
+    /// let mutex = Mutex::new((0, vec![1]));
+    /// let list = MutexGuard::map(mutex.try_lock().unwrap(), |t| &mut t.1);
+    /// let list = MappedMutexGuard::try_map(list, |v| v.get_mut(3)).unwrap_err();
+    /// assert_eq!(*list, [1]);
+    /// ```
+    pub fn try_map<U: ?Sized>(
+        mut this: Self,
+        f: impl FnOnce(&mut T) -> Option<&mut U>,
+    ) -> Result<MappedMutexGuard<'a, U>, Self> {
+        let Some(part) = f(&mut *this) else {
+            return Err(this);
+        };
+        let value: *mut U = part;
+        let semaphore = this.semaphore;
+        // The permit passes to the new guard: this one must not release it.
         std::mem::forget(this);
         Ok(MappedMutexGuard {
             semaphore,

@@ -28,11 +28,13 @@ use super::semaphore::Semaphore;
 
 mod mapped;
 mod owned;
+mod owned_mapped;
 #[cfg(test)]
 mod tests;
 
 pub use mapped::MappedMutexGuard;
 pub use owned::OwnedMutexGuard;
+pub use owned_mapped::OwnedMappedMutexGuard;
 
 /// A FIFO-fair async mutex; see the module doc.
 ///

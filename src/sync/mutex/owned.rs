@@ -30,7 +30,7 @@ use super::{Mutex, TryLockError};
 /// ```
 #[must_use = "the mutex unlocks as soon as the guard is dropped"]
 pub struct OwnedMutexGuard<T: ?Sized> {
-    mutex: Arc<Mutex<T>>,
+    pub(super) mutex: Arc<Mutex<T>>,
 }
 
 // SAFETY: a shared guard gives `&T` (and `&Arc<Mutex<T>>`, through

@@ -5,7 +5,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-use super::{Mutex, MutexGuard};
+use super::{MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard};
 
 /// Locked by one holder, unlocked when it is dropped, and never by two.
 fn assert_unlocked_once<T>(mutex: &Mutex<T>) {
@@ -68,4 +68,51 @@ fn a_panic_in_the_map_closure_unlocks_once() {
     }));
     assert!(mapped.is_err());
     assert_unlocked_once(&mutex);
+}
+
+#[test]
+fn a_mapped_guard_maps_again_and_still_releases_once() {
+    let mutex = Mutex::new((0, (1, vec![2])));
+    let inner = MutexGuard::map(mutex.try_lock().unwrap(), |t| &mut t.1);
+    let inner = MappedMutexGuard::try_map(inner, |pair| pair.1.get_mut(5)).unwrap_err();
+    let mut list = MappedMutexGuard::map(inner, |pair| &mut pair.1);
+    list.push(3);
+    assert!(
+        mutex.try_lock().is_err(),
+        "locked through the part of a part"
+    );
+    drop(list);
+    assert_unlocked_once(&mutex);
+    assert_eq!(mutex.into_inner().1.1, [2, 3]);
+}
+
+#[test]
+fn an_owned_mapped_guard_keeps_the_mutex_alive_and_releases_it_once() {
+    let mutex = Arc::new(Mutex::new((1, String::from("a"))));
+    let guard = mutex.clone().try_lock_owned().unwrap();
+    let guard = OwnedMutexGuard::try_map(guard, |t| (t.0 == 2).then_some(&mut t.1)).unwrap_err();
+    let mut text = OwnedMutexGuard::map(guard, |t| &mut t.1);
+    let weak = Arc::downgrade(&mutex);
+    drop(mutex);
+    text.push('b');
+    let mut text = OwnedMappedMutexGuard::map(text, |s| s);
+    text.push('c');
+    let mutex = weak.upgrade().expect("the guard keeps the mutex alive");
+    assert!(mutex.try_lock().is_err(), "locked through the part");
+    drop(text);
+    assert_unlocked_once(&mutex);
+    assert_eq!(Arc::strong_count(&mutex), 1, "the guard let go of the Arc");
+    assert_eq!(mutex.try_lock().unwrap().1, "abc");
+}
+
+#[test]
+fn a_panic_in_an_owned_map_closure_unlocks_once() {
+    let mutex = Arc::new(Mutex::new(0));
+    let guard = mutex.clone().try_lock_owned().unwrap();
+    let mapped = catch_unwind(AssertUnwindSafe(|| {
+        OwnedMutexGuard::map(guard, |_| -> &mut i32 { panic!("no part") })
+    }));
+    assert!(mapped.is_err());
+    assert_unlocked_once(&mutex);
+    assert_eq!(Arc::strong_count(&mutex), 1);
 }

@@ -1,7 +1,8 @@
 //! An async reader-writer lock: many readers or one writer, served in order.
 //!
-//! It is a [`Semaphore`] with `MAX_READS` permits: a
-//! reader takes one, a writer takes all of them. The semaphore's strict FIFO
+//! It is a [`Semaphore`] with one permit per reader it allows (`u32::MAX >>
+//! 3` unless [`RwLock::with_max_readers`] says fewer): a reader takes one, a
+//! writer takes all of them. The semaphore's strict FIFO
 //! line gives the policy:
 //!
 //! ```text
@@ -25,22 +26,34 @@
 //! writer can slip in between (`RwLockWriteGuard::downgrade`). The owned
 //! guards (`owned.rs`) hold an `Arc` of the lock instead of a borrow, so
 //! they can move into spawned tasks.
+//!
+//! **Mapping** narrows a guard to a part of the value (`RwLockReadGuard::map`,
+//! `RwLockWriteGuard::map`, `mapped.rs`, and their owned twins in
+//! `owned_mapped.rs`): the new guard keeps the same permits and points at
+//! the part; the whole value stays locked until it is dropped.
 
 use std::cell::UnsafeCell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
 use super::mutex::TryLockError;
 use super::semaphore::Semaphore;
 
+mod mapped;
 mod owned;
+mod owned_mapped;
 #[cfg(test)]
 mod tests;
 
+pub use mapped::RwLockMappedWriteGuard;
 pub use owned::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard};
+pub use owned_mapped::OwnedRwLockMappedWriteGuard;
 
-/// The most readers at once: the permits a writer takes.
-const MAX_READS: usize = (u32::MAX >> 3) as usize;
+/// The most readers at once a lock can allow (the semaphore's limit); a
+/// lock made by [`RwLock::new`] allows this many, and its writer takes all
+/// of them.
+const MAX_READS: u32 = u32::MAX >> 3;
 
 /// A fair async reader-writer lock; see the module doc.
 ///
@@ -60,6 +73,8 @@ const MAX_READS: usize = (u32::MAX >> 3) as usize;
 /// ```
 pub struct RwLock<T: ?Sized> {
     semaphore: Semaphore,
+    /// The permits a writer takes: every reader's at once.
+    max_readers: u32,
     value: UnsafeCell<T>,
 }
 
@@ -84,8 +99,20 @@ unsafe impl<T: ?Sized + Send> Send for RwLock<T> {}
 /// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct RwLockReadGuard<'a, T: ?Sized> {
-    lock: &'a RwLock<T>,
+    /// The lock's semaphore, whose one permit this guard gives back.
+    semaphore: &'a Semaphore,
+    /// The locked value, or the part of it a [`map`](Self::map) picked.
+    value: *const T,
+    /// Borrows the value shared for `'a`, as a `&'a T` would.
+    _value: PhantomData<&'a T>,
 }
+
+// SAFETY: a read guard is a `&T` that gives a permit back when dropped: it
+// may go to (and be shared with) another thread when `&T` may, that is when
+// `T: Sync`; the semaphore it releases on is `Sync`.
+unsafe impl<T: ?Sized + Sync> Send for RwLockReadGuard<'_, T> {}
+// SAFETY: as for `Send`: a shared read guard only gives `&T`.
+unsafe impl<T: ?Sized + Sync> Sync for RwLockReadGuard<'_, T> {}
 
 /// The write lock on a [`RwLock`]; dropping it releases it.
 ///
@@ -118,7 +145,8 @@ impl<T> RwLock<T> {
     /// ```
     pub fn new(value: T) -> Self {
         RwLock {
-            semaphore: Semaphore::new(MAX_READS),
+            semaphore: Semaphore::new(MAX_READS as usize),
+            max_readers: MAX_READS,
             value: UnsafeCell::new(value),
         }
     }
@@ -138,7 +166,63 @@ impl<T> RwLock<T> {
     #[cfg(not(loom))]
     pub const fn const_new(value: T) -> Self {
         RwLock {
-            semaphore: Semaphore::const_new(MAX_READS),
+            semaphore: Semaphore::const_new(MAX_READS as usize),
+            max_readers: MAX_READS,
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// Creates an unlocked lock holding `value` that lets at most
+    /// `max_readers` tasks read at once; a reader beyond them waits in line
+    /// as it would behind a writer.
+    ///
+    /// # Panics
+    ///
+    /// If `max_readers` is 0 (nobody could ever read, and a writer would take
+    /// no permit at all) or above `u32::MAX >> 3`, the most the lock can
+    /// count.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = corio::sync::RwLock::with_max_readers(0, 2);
+    /// let (_a, _b) = (lock.try_read().unwrap(), lock.try_read().unwrap());
+    /// assert!(lock.try_read().is_err(), "two readers at most");
+    /// ```
+    #[track_caller]
+    pub fn with_max_readers(value: T, max_readers: u32) -> Self {
+        check_max_readers(max_readers);
+        RwLock {
+            semaphore: Semaphore::new(max_readers as usize),
+            max_readers,
+            value: UnsafeCell::new(value),
+        }
+    }
+
+    /// [`with_max_readers`](Self::with_max_readers) in a `const` context,
+    /// for a `static`.
+    ///
+    /// # Panics
+    ///
+    /// As [`with_max_readers`](Self::with_max_readers) (at compile time,
+    /// for a `static`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static POOL: corio::sync::RwLock<u8> = corio::sync::RwLock::const_with_max_readers(7, 3);
+    ///
+    /// let readers: Vec<_> = (0..3).map(|_| POOL.try_read().unwrap()).collect();
+    /// assert_eq!(*readers[2], 7);
+    /// assert!(POOL.try_read().is_err(), "three readers at most");
+    /// ```
+    #[cfg(not(loom))]
+    #[track_caller]
+    pub const fn const_with_max_readers(value: T, max_readers: u32) -> Self {
+        check_max_readers(max_readers);
+        RwLock {
+            semaphore: Semaphore::const_new(max_readers as usize),
+            max_readers,
             value: UnsafeCell::new(value),
         }
     }
@@ -168,7 +252,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn read(&self) -> RwLockReadGuard<'_, T> {
         self.acquire(1).await;
-        RwLockReadGuard { lock: self }
+        self.read_guard()
     }
 
     /// Waits in line for the write lock.
@@ -183,7 +267,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert_eq!(lock.into_inner(), 6);
     /// ```
     pub async fn write(&self) -> RwLockWriteGuard<'_, T> {
-        self.acquire(MAX_READS).await;
+        self.acquire(self.max_readers).await;
         RwLockWriteGuard { lock: self }
     }
 
@@ -198,7 +282,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_read(&self) -> Result<RwLockReadGuard<'_, T>, TryLockError> {
         self.try_acquire(1)?;
-        Ok(RwLockReadGuard { lock: self })
+        Ok(self.read_guard())
     }
 
     /// Takes the write lock if it is free now and nobody is waiting.
@@ -211,7 +295,7 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(lock.try_read().is_err());
     /// ```
     pub fn try_write(&self) -> Result<RwLockWriteGuard<'_, T>, TryLockError> {
-        self.try_acquire(MAX_READS)?;
+        self.try_acquire(self.max_readers)?;
         Ok(RwLockWriteGuard { lock: self })
     }
 
@@ -267,18 +351,37 @@ impl<T: ?Sized> RwLock<T> {
         self.value.get_mut()
     }
 
-    async fn acquire(&self, permits: usize) {
+    async fn acquire(&self, permits: u32) {
         self.semaphore
-            .acquire_permits(permits)
+            .acquire_permits(permits as usize)
             .await
             .expect("a RwLock never closes its semaphore");
     }
 
-    fn try_acquire(&self, permits: usize) -> Result<(), TryLockError> {
+    fn try_acquire(&self, permits: u32) -> Result<(), TryLockError> {
         self.semaphore
-            .try_acquire_permits(permits)
+            .try_acquire_permits(permits as usize)
             .map_err(|_| TryLockError(()))
     }
+
+    /// A read guard on the whole value, for a permit just taken.
+    fn read_guard(&self) -> RwLockReadGuard<'_, T> {
+        RwLockReadGuard {
+            semaphore: &self.semaphore,
+            value: self.value.get(),
+            _value: PhantomData,
+        }
+    }
+}
+
+/// Rejects a reader limit the lock cannot keep.
+#[track_caller]
+const fn check_max_readers(max_readers: u32) {
+    assert!(max_readers > 0, "a RwLock must allow at least one reader");
+    assert!(
+        max_readers <= MAX_READS,
+        "a RwLock allows at most u32::MAX >> 3 readers"
+    );
 }
 
 impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
@@ -304,8 +407,8 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
         // The write guard's permits, less the one the read guard keeps:
         // its own drop must not release them all again.
         std::mem::forget(this);
-        lock.semaphore.release(MAX_READS - 1);
-        RwLockReadGuard { lock }
+        lock.semaphore.release(lock.max_readers as usize - 1);
+        lock.read_guard()
     }
 }
 
@@ -313,9 +416,11 @@ impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // SAFETY: a read permit is held, so no writer (which needs every
-        // permit) holds `&mut T` while this guard lives.
-        unsafe { &*self.lock.value.get() }
+        // SAFETY: `value` points into the lock's value (or a part a map
+        // picked, derived from a `&T` of it), which lives for `'a`. A read
+        // permit is held, so no writer (which needs every permit) holds
+        // `&mut T` while this guard lives.
+        unsafe { &*self.value }
     }
 }
 
@@ -337,13 +442,13 @@ impl<T: ?Sized> DerefMut for RwLockWriteGuard<'_, T> {
 
 impl<T: ?Sized> Drop for RwLockReadGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.semaphore.release(1);
+        self.semaphore.release(1);
     }
 }
 
 impl<T: ?Sized> Drop for RwLockWriteGuard<'_, T> {
     fn drop(&mut self) {
-        self.lock.semaphore.release(MAX_READS);
+        self.lock.semaphore.release(self.lock.max_readers as usize);
     }
 }
 

@@ -7,10 +7,11 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use super::{MAX_READS, RwLock, TryLockError};
+use super::{RwLock, TryLockError};
 
 /// A read lock on an `Arc<RwLock<T>>`, from [`RwLock::read_owned`];
-/// dropping it releases it.
+/// dropping it releases it. `U` is the part of `T` it shows once
+/// [mapped](OwnedRwLockReadGuard::map) (`T` itself until then).
 ///
 /// # Examples
 ///
@@ -26,9 +27,19 @@ use super::{MAX_READS, RwLock, TryLockError};
 /// });
 /// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct OwnedRwLockReadGuard<T: ?Sized> {
-    lock: Arc<RwLock<T>>,
+pub struct OwnedRwLockReadGuard<T: ?Sized, U: ?Sized = T> {
+    /// Keeps the lock (and so the value) alive while the guard lives.
+    pub(super) lock: Arc<RwLock<T>>,
+    /// The locked value, or the part of it a map picked.
+    pub(super) value: *const U,
 }
+
+// SAFETY: the guard owns a share of the lock (`Arc<RwLock<T>>` is `Send`
+// when `T: Send + Sync`) and is a `&U` into it (`Send` when `U: Sync`).
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Sync> Send for OwnedRwLockReadGuard<T, U> {}
+// SAFETY: a shared guard only gives `&U`, and its `Arc` is `Sync` when
+// `T: Send + Sync`.
+unsafe impl<T: ?Sized + Send + Sync, U: ?Sized + Sync> Sync for OwnedRwLockReadGuard<T, U> {}
 
 /// The write lock on an `Arc<RwLock<T>>`, from [`RwLock::write_owned`];
 /// dropping it releases it.
@@ -48,7 +59,7 @@ pub struct OwnedRwLockReadGuard<T: ?Sized> {
 /// ```
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct OwnedRwLockWriteGuard<T: ?Sized> {
-    lock: Arc<RwLock<T>>,
+    pub(super) lock: Arc<RwLock<T>>,
 }
 
 impl<T: ?Sized> RwLock<T> {
@@ -69,7 +80,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub async fn read_owned(self: Arc<Self>) -> OwnedRwLockReadGuard<T> {
         self.acquire(1).await;
-        OwnedRwLockReadGuard { lock: self }
+        OwnedRwLockReadGuard::whole(self)
     }
 
     /// As [`write`](RwLock::write), through an `Arc`.
@@ -88,7 +99,7 @@ impl<T: ?Sized> RwLock<T> {
     /// });
     /// ```
     pub async fn write_owned(self: Arc<Self>) -> OwnedRwLockWriteGuard<T> {
-        self.acquire(MAX_READS).await;
+        self.acquire(self.max_readers).await;
         OwnedRwLockWriteGuard { lock: self }
     }
 
@@ -105,7 +116,7 @@ impl<T: ?Sized> RwLock<T> {
     /// ```
     pub fn try_read_owned(self: Arc<Self>) -> Result<OwnedRwLockReadGuard<T>, TryLockError> {
         self.try_acquire(1)?;
-        Ok(OwnedRwLockReadGuard { lock: self })
+        Ok(OwnedRwLockReadGuard::whole(self))
     }
 
     /// As [`try_write`](RwLock::try_write), through an `Arc`.
@@ -122,12 +133,28 @@ impl<T: ?Sized> RwLock<T> {
     /// assert!(lock.try_read().is_ok());
     /// ```
     pub fn try_write_owned(self: Arc<Self>) -> Result<OwnedRwLockWriteGuard<T>, TryLockError> {
-        self.try_acquire(MAX_READS)?;
+        self.try_acquire(self.max_readers)?;
         Ok(OwnedRwLockWriteGuard { lock: self })
     }
 }
 
 impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
+    /// The lock this guard holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use corio::sync::{OwnedRwLockWriteGuard, RwLock};
+    ///
+    /// let lock = Arc::new(RwLock::new(1));
+    /// let guard = lock.clone().try_write_owned().unwrap();
+    /// assert!(Arc::ptr_eq(OwnedRwLockWriteGuard::rwlock(&guard), &lock));
+    /// ```
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+
     /// Turns the write lock into a read lock without letting go, as
     /// [`RwLockWriteGuard::downgrade`](super::RwLockWriteGuard::downgrade).
     ///
@@ -151,18 +178,46 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
         // SAFETY: `this` is never used or dropped again, so the `Arc` is
         // moved out exactly once.
         let lock = unsafe { std::ptr::read(&this.lock) };
-        lock.semaphore.release(MAX_READS - 1);
-        OwnedRwLockReadGuard { lock }
+        lock.semaphore.release(lock.max_readers as usize - 1);
+        OwnedRwLockReadGuard::whole(lock)
     }
 }
 
-impl<T: ?Sized> Deref for OwnedRwLockReadGuard<T> {
-    type Target = T;
+impl<T: ?Sized> OwnedRwLockReadGuard<T> {
+    /// A guard on the whole value, for a read permit just taken.
+    fn whole(lock: Arc<RwLock<T>>) -> Self {
+        let value = lock.value.get();
+        OwnedRwLockReadGuard { lock, value }
+    }
+}
 
-    fn deref(&self) -> &T {
-        // SAFETY: a read permit is held, so no writer (which needs every
-        // permit) holds `&mut T` while this guard lives.
-        unsafe { &*self.lock.value.get() }
+impl<T: ?Sized, U: ?Sized> OwnedRwLockReadGuard<T, U> {
+    /// The lock this guard holds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use corio::sync::{OwnedRwLockReadGuard, RwLock};
+    ///
+    /// let lock = Arc::new(RwLock::new(1));
+    /// let guard = lock.clone().try_read_owned().unwrap();
+    /// assert!(Arc::ptr_eq(OwnedRwLockReadGuard::rwlock(&guard), &lock));
+    /// ```
+    pub fn rwlock(this: &Self) -> &Arc<RwLock<T>> {
+        &this.lock
+    }
+}
+
+impl<T: ?Sized, U: ?Sized> Deref for OwnedRwLockReadGuard<T, U> {
+    type Target = U;
+
+    fn deref(&self) -> &U {
+        // SAFETY: `value` points into the value the `Arc` keeps alive (or
+        // at a part a map derived from a `&T` of it). A read permit is
+        // held, so no writer (which needs every permit) holds `&mut T`
+        // while this guard lives.
+        unsafe { &*self.value }
     }
 }
 
@@ -182,7 +237,7 @@ impl<T: ?Sized> DerefMut for OwnedRwLockWriteGuard<T> {
     }
 }
 
-impl<T: ?Sized> Drop for OwnedRwLockReadGuard<T> {
+impl<T: ?Sized, U: ?Sized> Drop for OwnedRwLockReadGuard<T, U> {
     fn drop(&mut self) {
         self.lock.semaphore.release(1);
     }
@@ -190,11 +245,11 @@ impl<T: ?Sized> Drop for OwnedRwLockReadGuard<T> {
 
 impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
     fn drop(&mut self) {
-        self.lock.semaphore.release(MAX_READS);
+        self.lock.semaphore.release(self.lock.max_readers as usize);
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockReadGuard<T> {
+impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockReadGuard<T, U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }

@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
-use super::{OwnedRwLockWriteGuard, RwLock, RwLockWriteGuard};
+use super::{
+    OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
+    RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
+};
 
 #[test]
 fn a_downgraded_write_lock_lets_readers_in_and_writers_wait() {
@@ -38,4 +41,105 @@ fn owned_guards_release_what_they_took_and_downgrade_like_borrowed_ones() {
     assert_eq!(Arc::strong_count(&lock), 1, "the guards let go of the Arc");
     let _write = lock.try_write().expect("free once every reader left");
     assert!(lock.try_read().is_err(), "no permit was given back twice");
+}
+
+/// Holds `n` read guards at once and says whether one more fits.
+fn readers_fit(lock: &RwLock<u8>, n: usize) -> bool {
+    let held: Vec<_> = (0..n).map(|_| lock.try_read()).collect();
+    held.iter().all(Result::is_ok) && lock.try_read().is_err()
+}
+
+#[test]
+fn a_reader_limit_caps_readers_and_the_writer_takes_every_permit() {
+    let lock = RwLock::with_max_readers(0_u8, 3);
+    assert!(readers_fit(&lock, 3), "three readers and no fourth");
+    let read = lock.try_read().unwrap();
+    assert!(
+        lock.try_write().is_err(),
+        "a reader holds one of the permits"
+    );
+    drop(read);
+    let write = lock.try_write().expect("free again");
+    assert!(lock.try_read().is_err(), "the writer took all three");
+    drop(write);
+    assert!(readers_fit(&lock, 3), "the writer gave back three, no more");
+}
+
+#[test]
+#[should_panic(expected = "at least one reader")]
+fn a_reader_limit_of_zero_is_refused() {
+    let _ = RwLock::with_max_readers((), 0);
+}
+
+#[test]
+#[should_panic(expected = "at most")]
+fn a_reader_limit_beyond_the_semaphore_is_refused() {
+    let _ = RwLock::with_max_readers((), u32::MAX);
+}
+
+#[test]
+fn mapped_guards_keep_their_permits_and_give_them_back_once() {
+    let lock = RwLock::with_max_readers(0_u8, 3);
+
+    let read = RwLockReadGuard::map(lock.try_read().unwrap(), |v| v);
+    assert!(readers_fit(&lock, 2), "the mapped reader keeps its permit");
+    drop(read);
+    assert!(readers_fit(&lock, 3));
+
+    let write = RwLockWriteGuard::map(lock.try_write().unwrap(), |v| v);
+    let mut write = RwLockMappedWriteGuard::map(write, |v| v);
+    *write = 9;
+    assert!(
+        lock.try_read().is_err(),
+        "the mapped writer keeps every permit"
+    );
+    let read = RwLockMappedWriteGuard::downgrade(write);
+    assert_eq!(*read, 9);
+    assert!(
+        readers_fit(&lock, 2),
+        "a downgrade keeps exactly one permit"
+    );
+    drop(read);
+    assert!(readers_fit(&lock, 3));
+
+    drop(RwLockWriteGuard::map(lock.try_write().unwrap(), |v| v));
+    assert!(
+        readers_fit(&lock, 3),
+        "a dropped mapped writer gives back three"
+    );
+}
+
+#[test]
+fn owned_mapped_guards_keep_their_permits_and_the_arc() {
+    let lock = Arc::new(RwLock::with_max_readers((1_u8, 2_u8), 2));
+
+    let read = OwnedRwLockReadGuard::map(lock.clone().try_read_owned().unwrap(), |t| &t.1);
+    assert_eq!(*read, 2);
+    let other = lock.try_read().expect("two readers fit");
+    assert!(
+        lock.try_read().is_err(),
+        "the mapped reader keeps its permit"
+    );
+    drop((read, other));
+
+    let write = OwnedRwLockWriteGuard::map(lock.clone().try_write_owned().unwrap(), |t| t);
+    let mut write = OwnedRwLockMappedWriteGuard::map(write, |t| &mut t.0);
+    *write = 5;
+    assert!(
+        lock.try_read().is_err(),
+        "the mapped writer keeps every permit"
+    );
+    let read = OwnedRwLockMappedWriteGuard::downgrade(write);
+    let other = lock.try_read().expect("a downgrade lets one more in");
+    assert!(lock.try_read().is_err(), "and keeps its own permit");
+    assert_eq!(*read, other.0);
+    drop((read, other));
+    assert_eq!(Arc::strong_count(&lock), 1, "the guards let go of the Arc");
+
+    drop(OwnedRwLockWriteGuard::map(
+        lock.clone().try_write_owned().unwrap(),
+        |t| t,
+    ));
+    let both = (lock.try_read(), lock.try_read());
+    assert!(both.0.is_ok() && both.1.is_ok() && lock.try_read().is_err());
 }
