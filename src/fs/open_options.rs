@@ -220,13 +220,10 @@ impl OpenOptions {
     /// ```
     pub async fn open(&self, path: impl AsRef<Path>) -> io::Result<File> {
         let (options, path) = (self.0.clone(), path.as_ref().to_owned());
-        let (std, read_ahead) = asyncify("corio::fs::OpenOptions::open", move || {
-            let std = options.open(path)?;
-            let read_ahead = File::can_read_ahead(&std);
-            Ok((std, read_ahead))
+        asyncify("corio::fs::OpenOptions::open", move || {
+            Ok(File::just_opened(options.open(path)?))
         })
-        .await?;
-        Ok(File::with_read_ahead(std, read_ahead))
+        .await
     }
 }
 

@@ -37,7 +37,7 @@ impl File {
     /// ```
     pub async fn try_clone(&self) -> io::Result<File> {
         let std = self.std.clone();
-        let read_ahead = self.read_ahead;
+        let read_ahead = self.read_ahead.copy();
         let clone = asyncify("corio::fs::File::try_clone", move || std.try_clone()).await?;
         Ok(File::with_read_ahead(clone, read_ahead))
     }

@@ -43,6 +43,9 @@ use crate::task::JoinHandle;
 
 mod convert;
 mod poll;
+mod read_ahead;
+
+use read_ahead::ReadAhead;
 
 /// An open file, for use with the `futures-io` traits ([`AsyncRead`],
 /// [`AsyncBufRead`], [`AsyncWrite`], [`AsyncSeek`]; `futures-lite`'s or
@@ -107,8 +110,9 @@ pub struct File {
     /// them), and an inotify or signalfd descriptor ignores the seek (the
     /// bytes would vanish without an error), so reads there take only what
     /// the caller asked for (`fill_buf`, which asks for nothing in
-    /// particular, takes up to a chunk, as a `BufReader` would).
-    read_ahead: bool,
+    /// particular, takes up to a chunk, as a `BufReader` would). Found out
+    /// on the pool (`read_ahead.rs`).
+    read_ahead: ReadAhead,
     /// Bytes read from such a file (one that cannot seek) but not taken
     /// when the buffer was needed for a write (a cancelled read's, or what
     /// `fill_buf` showed and was not consumed): the next reads return them
@@ -219,29 +223,19 @@ impl File {
     /// # }
     /// ```
     pub fn from_std(std: std::fs::File) -> File {
-        let read_ahead = File::can_read_ahead(&std);
-        File::with_read_ahead(std, read_ahead)
+        // No system call here: whether the file can read ahead is asked
+        // on the pool, by its first read or flush.
+        File::with_read_ahead(std, ReadAhead::unknown())
     }
 
-    /// Whether reads of `std` may fetch ahead: it can seek back over the
-    /// bytes. Only a regular file or a block device that `lseek` to where
-    /// it is accepts: a pipe, a FIFO or a terminal says ESPIPE, and many
-    /// other devices (inotify, signalfd, input devices) accept the `lseek`
-    /// but ignore it, so a rewind there would throw their records away
-    /// without an error. The `fstat` may ask a network file system: `open`
-    /// calls this on the blocking pool, right after the open.
-    pub(super) fn can_read_ahead(std: &std::fs::File) -> bool {
-        use std::os::unix::fs::FileTypeExt;
-        let plain = std.metadata().is_ok_and(|meta| {
-            let kind = meta.file_type();
-            kind.is_file() || kind.is_block_device()
-        });
-        // SAFETY: `lseek` on a descriptor `std` owns and keeps open.
-        plain
-            && unsafe { libc::lseek(std::os::fd::AsRawFd::as_raw_fd(std), 0, libc::SEEK_CUR) } != -1
+    /// A file `open` just opened, on the pool: it asks at once whether the
+    /// file can read ahead, while the open's own system calls are warm.
+    pub(super) fn just_opened(std: std::fs::File) -> File {
+        let yes = read_ahead::probe(&std);
+        File::with_read_ahead(std, ReadAhead::known(yes))
     }
 
-    pub(super) fn with_read_ahead(std: std::fs::File, read_ahead: bool) -> File {
+    fn with_read_ahead(std: std::fs::File, read_ahead: ReadAhead) -> File {
         File {
             std: Arc::new(std),
             state: State::Idle(Buf::default()),
@@ -400,7 +394,7 @@ impl Drop for File {
                 flush();
             }
         } else if let State::Idle(buf) = &mut self.state
-            && self.read_ahead
+            && self.read_ahead.get()
             && buf.unread() > 0
         {
             // Read-ahead the caller never took: seek back over it, so that

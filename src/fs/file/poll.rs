@@ -112,7 +112,7 @@ impl File {
     /// (only a cancelled read or an unconsumed `fill_buf` leaves any there)
     /// they are kept aside for the next reads.
     pub(super) fn give_back_unread(&mut self) {
-        if self.read_ahead {
+        if self.read_ahead.get() {
             return self.start_rewind();
         }
         let mut unread = vec![0; self.buf().unread()];
@@ -141,17 +141,23 @@ impl File {
         let pool = crate::blocking::current("corio::fs::File");
         let behind = self.behind.clone();
         behind.lock().open = true;
+        let ahead = self.read_ahead.clone();
         self.start_on(
             pool,
-            move |buf, std| loop {
-                let written = buf.flush(std);
-                let mut behind = behind.lock();
-                if written.is_err() || behind.bytes.is_empty() {
-                    behind.bytes.clear();
-                    behind.open = false;
-                    return Ok(written.map_or_else(Done::WriteFailed, |()| Done::Flushed));
+            move |buf, std| {
+                // Writes may be left behind this flush once the file is
+                // known to seek (`put_behind`).
+                ahead.get_or_probe(std);
+                loop {
+                    let written = buf.flush(std);
+                    let mut behind = behind.lock();
+                    if written.is_err() || behind.bytes.is_empty() {
+                        behind.bytes.clear();
+                        behind.open = false;
+                        return Ok(written.map_or_else(Done::WriteFailed, |()| Done::Flushed));
+                    }
+                    buf.put_all(&mut behind.bytes);
                 }
-                buf.put_all(&mut behind.bytes);
             },
             true,
         );
@@ -168,7 +174,7 @@ impl File {
         let State::Busy(_) = self.state else {
             return None;
         };
-        if !self.read_ahead {
+        if !self.read_ahead.get() {
             return None;
         }
         let mut behind = self.behind.lock();
@@ -220,8 +226,11 @@ impl File {
                 self.start_flush();
                 continue;
             }
-            let ahead = self.read_ahead;
-            self.start(move |buf, std| buf.fill(std, want, ahead).map(Done::Filled));
+            let ahead = self.read_ahead.clone();
+            self.start(move |buf, std| {
+                let ahead = ahead.get_or_probe(std);
+                buf.fill(std, want, ahead).map(Done::Filled)
+            });
         }
     }
 }
