@@ -230,3 +230,34 @@ fn a_cancelled_waiters_panicking_waker_stays_inside_its_drop() {
         assert!(poll(pin!(group.wait()), Waker::noop()).is_ready());
     });
 }
+
+#[test]
+fn a_rendezvous_send_drops_a_cancelled_waker_outside_its_lock() {
+    within_limit(|| {
+        let (tx, rx) = channel::bounded(0);
+        let rx = Arc::new(rx);
+        let again = rx.clone();
+        let received = Arc::new(std::sync::Mutex::new(None));
+        let seen = received.clone();
+        cancel_queued(tx.send(7), move || {
+            *seen.lock().unwrap() = Some(again.try_recv());
+        });
+        assert_eq!(
+            *received.lock().unwrap(),
+            Some(Err(channel::TryRecvError::Empty)),
+            "the offer was taken back before its waker went"
+        );
+        let mut send = pin!(tx.send(8));
+        assert!(poll(send.as_mut(), Waker::noop()).is_pending());
+        assert_eq!(rx.try_recv(), Ok(8), "the channel still works");
+    });
+}
+
+#[test]
+fn a_cancelled_rendezvous_sends_panicking_waker_stays_inside_its_drop() {
+    within_limit(|| {
+        let (tx, rx) = channel::bounded(0);
+        cancel_with_a_panicking_waker(tx.send(1_u8));
+        assert_eq!(rx.try_recv(), Err(channel::TryRecvError::Empty));
+    });
+}

@@ -147,3 +147,32 @@ fn rendezvous_hands_every_value_over_exactly_once_across_threads() {
     assert_eq!(received, SENDERS * EACH);
     assert!(seen.iter().all(|s| s.load(Ordering::Relaxed)));
 }
+
+/// A close fails a send still waiting, as on a buffered channel: its value
+/// comes back, and no receiver takes it after the close. A `try_send`'s
+/// value, already reported as sent, is still received.
+#[test]
+fn a_close_fails_a_waiting_rendezvous_send_and_keeps_what_was_sent() {
+    for closed_by_receiver in [false, true] {
+        let (tx, rx) = channel::bounded(0);
+        let (flag, waker) = Flag::new();
+        let mut receive = pin!(rx.recv());
+        assert!(poll_with(receive.as_mut(), &waker).is_pending());
+        assert_eq!(tx.try_send(1), Ok(()), "a receiver waits for it");
+        let mut send = pin!(tx.send(2));
+        assert!(poll_with(send.as_mut(), &waker).is_pending());
+        flag.take();
+        if closed_by_receiver {
+            rx.close();
+        } else {
+            tx.clone().close();
+        }
+        assert!(flag.take(), "the close woke the waiting sender");
+        match poll_with(send.as_mut(), &waker) {
+            Poll::Ready(Err(error)) => assert_eq!(error.0, 2),
+            other => panic!("the waiting send was not failed: {other:?}"),
+        }
+        assert_eq!(poll_with(receive.as_mut(), &waker), Poll::Ready(Some(1)));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    }
+}

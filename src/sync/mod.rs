@@ -50,7 +50,7 @@
 //! | --- | --- | --- |
 //! | [`channel::Receiver::recv`] | yes | no message is lost; a wake it held passes to the next receiver |
 //! | [`channel::Receiver`] as a `Stream` (`next()`) | yes | no message is lost; the handle keeps its place until it polls again, calls `recv` or is dropped (see [`channel::Receiver`]) |
-//! | [`channel::Sender::send`] | yes, but the value is dropped | nothing is sent; a wake it held passes to the next sender |
+//! | [`channel::Sender::send`] | yes, but the value is dropped; on `bounded(0)`, no | nothing is sent, and a wake it held passes to the next sender; on `bounded(0)` a receiver may already have taken the value |
 //! | [`oneshot::Receiver`] awaited as `&mut rx` | yes | nothing is lost: the receiver still holds the channel |
 //! | [`oneshot::Receiver`] awaited by value | no, once sent | dropping it closes the channel: a `send` after that returns the value, but a value sent before is dropped with it |
 //! | [`oneshot::Sender::closed`] | yes | it only waits |

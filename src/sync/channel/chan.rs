@@ -52,8 +52,8 @@ impl<T> Chan<T> {
     }
 
     /// `try_send` on a rendezvous channel: as in Go, it succeeds only if a
-    /// receiver is waiting (and no earlier `try_send`'s value waits for
-    /// that receiver already); the value is then the receivers' to take:
+    /// receiver is waiting (and no earlier offer waits for that receiver
+    /// already); the value is then the receivers' to take:
     /// if the one that waited gives up first, the next one takes it, and
     /// if every receiver goes, it is dropped with the last, as a buffered
     /// channel's messages are.
@@ -63,9 +63,14 @@ impl<T> Chan<T> {
         if offers.is_closed() {
             return Err(Push::Closed(value));
         }
-        // One value for each parked receiver at most: the offers nobody
-        // waits on are theirs to take.
-        if offers.unwatched() >= parked {
+        // One offer for each parked receiver at most. A waiting sender's
+        // counts too: it may have offered but not yet woken a receiver, and
+        // the receiver would take that one first. (A receiver that took an
+        // offer in the instant before this and has not yet left the parked
+        // count still lets this through: the value then waits for the next
+        // receive, as the loom model `loom_rendezvous_try_send_racing_a_
+        // send_loses_nothing` shows.)
+        if offers.len() >= parked {
             return Err(Push::Full(value));
         }
         offers.offer(value, None).map_err(Push::Closed)?;
@@ -103,13 +108,18 @@ impl<T> Chan<T> {
         };
         let mut offers = offers.lock();
         // Read under the lock that `close` takes to wake the offers: a last
-        // receiver dropped after this read wakes this task again.
-        if self.receivers.load(Ordering::Acquire) == 0 {
+        // receiver dropped (or a close) after this read wakes this task
+        // again. A closed channel fails a send still waiting, as a buffered
+        // one does; no receiver takes its offer after the close.
+        if self.receivers.load(Ordering::Acquire) == 0 || offers.is_closed() {
             let back = offers.withdraw(id);
             drop(offers);
             *offer = None;
             spent.made_progress();
-            return Poll::Ready(back.map_or(Ok(()), |value| Err(SendError(value))));
+            return Poll::Ready(match back {
+                None => Ok(()),
+                Some((value, _waker)) => Err(SendError(value)),
+            });
         }
         match offers.refresh(id, cx.waker()) {
             None => {
@@ -243,9 +253,14 @@ impl<T> Drop for Sending<'_, T> {
         self.chan.sending.cancel(&mut self.waiter);
         if let (Some(id), Queue::Rendezvous(offers)) = (self.offer, &self.chan.queue) {
             // Given up before a receiver took it: the value goes with this
-            // future, as a cancelled send's does.
+            // future, as a cancelled send's does. Both are dropped after the
+            // lock: a waker's or a value's `Drop` may call back in (and a
+            // panic there must not unwind out of this drop).
             let back = offers.lock().withdraw(id);
-            drop(back);
+            if let Some((value, waker)) = back {
+                drop(value);
+                crate::task::drop_waker_catching_panics(waker);
+            }
         }
     }
 }

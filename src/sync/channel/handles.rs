@@ -13,8 +13,9 @@ use crate::loom::atomic::{AtomicBool, Ordering};
 macro_rules! shared_methods {
     ($handle:ident) => {
         impl<T> $handle<T> {
-            /// Closes the channel: sends fail from now on, receivers drain
-            /// what is left. Returns `true` if this call closed it.
+            /// Closes the channel: sends fail from now on (those waiting
+            /// too, with their values back), receivers drain what is left.
+            /// Returns `true` if this call closed it.
             ///
             /// # Examples
             ///

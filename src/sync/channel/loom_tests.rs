@@ -195,3 +195,61 @@ fn loom_rendezvous_two_receivers_both_get_a_value() {
         assert_eq!(got, [Some(1), Some(2)]);
     });
 }
+
+/// A waiting rendezvous send racing a close: `Ok` if and only if the
+/// receiver got the value; a send still waiting at the close fails, and
+/// the receiver then sees the close, not the value.
+#[test]
+fn loom_rendezvous_send_races_a_close() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = bounded::<u8>(0);
+        let closer = tx.clone();
+        let receiver = thread::spawn(move || block_on(rx.recv()));
+        let closing = thread::spawn(move || closer.close());
+        let sent = block_on(tx.send(7));
+        closing.join().unwrap();
+        let got = receiver.join().unwrap();
+        match sent {
+            Ok(()) => assert_eq!(got, Some(7)),
+            Err(error) => {
+                assert_eq!(error.0, 7);
+                assert_eq!(got, None);
+            }
+        }
+    });
+}
+
+/// `try_send` racing a waiting sender for one parked receiver: every
+/// value reported sent is received, once, and a send's value that was not
+/// received comes back. (Go would also promise that the parked receiver
+/// takes the `try_send`'s value; here, when the receiver takes the other
+/// offer in the instant after `try_send` counted it as parked, that value
+/// goes to the next receive instead: it is the receivers', not lost.)
+#[test]
+fn loom_rendezvous_try_send_racing_a_send_loses_nothing() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = bounded::<u8>(0);
+        let waiting = tx.clone();
+        let receiver = thread::spawn(move || (block_on(rx.recv()), rx));
+        let sender = thread::spawn(move || block_on(waiting.send(1)).is_ok());
+        let tried = tx.try_send(2).is_ok();
+        let (got, rx) = receiver.join().unwrap();
+        let mut received = vec![got.unwrap()];
+        received.extend(rx.try_recv().ok());
+        // The last receiver's drop fails a send still waiting.
+        drop(rx);
+        let sent = sender.join().unwrap();
+        received.sort();
+        let mut reported = Vec::new();
+        reported.extend(sent.then_some(1));
+        reported.extend(tried.then_some(2));
+        assert_eq!(
+            received, reported,
+            "received exactly what was reported sent"
+        );
+    });
+}

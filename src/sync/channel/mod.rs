@@ -36,7 +36,12 @@
 //! **Cancel safety.** `recv` is cancel-safe: dropping the future never loses
 //! a message, and a wake it had been given passes to the next receiver.
 //! `send` is cancel-safe in the same sense, but the value inside a dropped
-//! `send` future is dropped with it (use `try_send` to keep it).
+//! `send` future is dropped with it (use `try_send` to keep it). One
+//! exception: on `bounded(0)` a send waits *after* a receiver may have
+//! taken its value (it learns so at its next poll), so a send future
+//! dropped while waiting (a `select!` branch that lost, a `timeout`) may
+//! have been received. Loop on it with care: resending the value may
+//! deliver it twice.
 
 mod chan;
 mod error;
@@ -216,7 +221,9 @@ impl<T> Sender<T> {
     /// Sends `value`, waiting for room if the channel is bounded and full.
     /// Fails, giving the value back, if the channel is closed.
     ///
-    /// Cancel safety: dropping the future sends nothing and drops the value.
+    /// Cancel safety: dropping the future sends nothing and drops the value,
+    /// except on `bounded(0)`, where a receiver may already have taken it
+    /// (module doc).
     ///
     /// # Examples
     ///

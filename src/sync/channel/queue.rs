@@ -159,7 +159,7 @@ impl<T> Queue<T> {
     /// channel, whose `len` is always 0: whether a sender's offer waits).
     pub(super) fn has_messages(&self) -> bool {
         match self {
-            Queue::Rendezvous(offers) => !offers.lock().is_empty(),
+            Queue::Rendezvous(offers) => offers.lock().can_take(),
             _ => self.len() > 0,
         }
     }

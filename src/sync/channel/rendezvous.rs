@@ -61,12 +61,27 @@ impl<T> Offers<T> {
         Ok(self.next_id)
     }
 
-    /// The first offer's value, and its sender's waker to wake once the
-    /// lock is released.
+    /// The first offer a receiver may take: its value, and its sender's
+    /// waker to wake once the lock is released. Once the channel is closed,
+    /// only an offer nobody waits on (a `try_send`'s, already reported as
+    /// sent) may still be taken: a sender still waiting at the close fails
+    /// and gets its value back, as on a buffered channel.
     pub(super) fn take(&mut self) -> Option<(T, Option<Waker>)> {
-        self.list
-            .pop_front()
-            .map(|offer| (offer.value, offer.waker))
+        let at = self.first_takeable()?;
+        self.list.remove(at).map(|offer| (offer.value, offer.waker))
+    }
+
+    /// Whether [`take`](Self::take) would find an offer now.
+    pub(super) fn can_take(&self) -> bool {
+        self.first_takeable().is_some()
+    }
+
+    fn first_takeable(&self) -> Option<usize> {
+        if self.closed {
+            self.list.iter().position(|offer| offer.waker.is_none())
+        } else {
+            (!self.list.is_empty()).then_some(0)
+        }
     }
 
     /// If offer `id` still waits, makes `waker` its sender's waker and
@@ -81,9 +96,11 @@ impl<T> Offers<T> {
     }
 
     /// Takes offer `id` back, if no receiver took it: its sender gives up.
-    pub(super) fn withdraw(&mut self, id: u64) -> Option<T> {
+    /// The value comes back with the sender's waker, which the caller drops
+    /// after the lock (a waker's `Drop` may call back into the channel).
+    pub(super) fn withdraw(&mut self, id: u64) -> Option<(T, Option<Waker>)> {
         let at = self.list.iter().position(|offer| offer.id == id)?;
-        self.list.remove(at).map(|offer| offer.value)
+        self.list.remove(at).map(|offer| (offer.value, offer.waker))
     }
 
     /// Marks the channel closed (`true` if this call did it) and returns
@@ -104,17 +121,9 @@ impl<T> Offers<T> {
         self.closed
     }
 
-    /// Whether an offer waits for a receiver.
-    pub(super) fn is_empty(&self) -> bool {
-        self.list.is_empty()
-    }
-
-    /// How many offers nobody waits on (`try_send`'s) wait for a receiver.
-    pub(super) fn unwatched(&self) -> usize {
-        self.list
-            .iter()
-            .filter(|offer| offer.waker.is_none())
-            .count()
+    /// How many offers wait for a receiver.
+    pub(super) fn len(&self) -> usize {
+        self.list.len()
     }
 
     /// Takes the values of the offers nobody waits on (`try_send`'s), for
@@ -142,7 +151,7 @@ mod tests {
         assert!(offers.refresh(a, waker).is_none(), "taken");
         assert!(offers.withdraw(a).is_none(), "taken: nothing to take back");
         assert!(offers.refresh(b, waker).is_some(), "still waiting");
-        assert_eq!(offers.withdraw(b), Some('b'));
+        assert!(matches!(offers.withdraw(b), Some(('b', Some(_)))));
         let (first, wakers) = offers.close();
         assert!(
             first && wakers.is_empty(),
@@ -151,5 +160,19 @@ mod tests {
         assert_eq!(offers.offer('d', Some(waker)), Err('d'), "closed");
         assert_eq!(offers.take_unwatched(), ['c']);
         assert!(offers.withdraw(c).is_none() && offers.take().is_none());
+    }
+
+    #[test]
+    fn after_the_close_only_offers_nobody_waits_on_are_taken() {
+        let mut offers = Offers::new();
+        let waker = Waker::noop();
+        let waiting = offers.offer('a', Some(waker)).unwrap();
+        offers.offer('b', None).unwrap();
+        let (_, wakers) = offers.close();
+        assert_eq!(wakers.len(), 1, "the waiting sender is woken to fail");
+        assert!(offers.can_take(), "b was reported sent: it is still taken");
+        assert!(matches!(offers.take(), Some(('b', None))));
+        assert!(!offers.can_take() && offers.take().is_none(), "a is not");
+        assert!(matches!(offers.withdraw(waiting), Some(('a', Some(_)))));
     }
 }
