@@ -388,3 +388,33 @@ fn a_file_reads_lines_through_its_own_buffer() {
         assert_eq!(rest, text[5..]);
     });
 }
+
+/// `into_std` after a cancelled seek that fails: the seek's error belongs
+/// to nobody (its future is gone), so it is dropped, as tokio does, instead
+/// of making `into_std` panic.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn into_std_drops_the_error_of_a_cancelled_operation() {
+    let dir = TempDir::new("into-std-stale");
+    let path = dir.join("file");
+    std::fs::write(&path, b"abc").unwrap();
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let position = runtime.block_on(common::bounded(async {
+        let mut file = File::open(&path).await.unwrap();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let gate = corio::spawn_blocking(move || {
+            let _ = released.recv_timeout(common::LIMIT);
+        });
+        // Before the start of the file: the seek fails, once it runs.
+        let seek = futures_lite::future::poll_once(file.seek(SeekFrom::Current(-1))).await;
+        assert!(seek.is_none(), "queued behind the gate");
+        release.send(()).unwrap();
+        gate.await.unwrap();
+        let mut std = file.into_std().await;
+        std::io::Seek::stream_position(&mut std).unwrap()
+    }));
+    assert_eq!(position, 0, "the failed seek moved nothing");
+}

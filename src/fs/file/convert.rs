@@ -17,6 +17,12 @@ impl File {
     /// A second `File` on the same open file: it shares the offset, as
     /// `dup(2)` does. See [`std::fs::File::try_clone`].
     ///
+    /// Reads of a regular file fetch a chunk ahead, so after a read the
+    /// shared offset may be past where this `File` stopped reading (up to
+    /// 64 KiB) until it settles: `flush().await` first (it gives the
+    /// read-ahead back) when the clone must start where the reads stopped.
+    /// The same holds for the descriptor of [`as_fd`](std::os::fd::AsFd::as_fd).
+    ///
     /// # Examples
     ///
     /// ```
@@ -50,10 +56,15 @@ impl File {
     /// taken (a cancelled read's, or what `fill_buf` showed and was not
     /// consumed), as with `BufReader::into_inner`.
     ///
+    /// An error met while settling is dropped, as tokio's `into_std` does:
+    /// a failed write of the buffered bytes, or the outcome of an operation
+    /// whose future was dropped while it ran (a seek, a `set_len`). Call
+    /// `flush` first to see a write's.
+    ///
     /// # Panics
     ///
-    /// If settling the file fails (the buffered write fails: `flush` first
-    /// to get that error instead), and outside a corio runtime.
+    /// Outside a corio runtime, if bytes must still be written or given
+    /// back.
     ///
     /// # Examples
     ///
@@ -72,8 +83,14 @@ impl File {
     /// # }
     /// ```
     pub async fn into_std(mut self) -> std::fs::File {
-        if let Err(err) = poll_fn(|cx| self.poll_settle(cx)).await {
-            panic!("`corio::fs::File::into_std` could not settle the file: {err}");
+        // An error ends one step of the settling (the outcome of the
+        // operation in flight, or a failed flush or rewind, which leaves
+        // nothing to write or give back): the next round carries on, and
+        // the third at most finds the file settled.
+        for _ in 0..3 {
+            if poll_fn(|cx| self.poll_settle(cx)).await.is_ok() {
+                break;
+            }
         }
         self.take_std()
     }

@@ -122,12 +122,18 @@ impl File {
 
     /// Hands the read-ahead back to the file: seeks back over it.
     pub(super) fn start_rewind(&mut self) {
-        // Discarded by the job, which owns the buffer: a rewind that never
-        // starts leaves the read-ahead where it was.
-        self.start(move |buf, mut std| {
-            let ahead = buf.discard_unread();
-            std.seek(SeekFrom::Current(-ahead)).map(|_| Done::Rewound)
-        });
+        // Discarded by the job, which owns the buffer. Mandatory, as a
+        // flush is: a rewind cancelled in the queue by a shutdown would
+        // take the read-ahead with it and leave the offset past it.
+        let pool = crate::blocking::current("corio::fs::File");
+        self.start_on(
+            pool,
+            move |buf, mut std| {
+                let ahead = buf.discard_unread();
+                std.seek(SeekFrom::Current(-ahead)).map(|_| Done::Rewound)
+            },
+            true,
+        );
     }
 
     /// A flush is mandatory: a write returned as soon as its bytes were in
