@@ -1,6 +1,6 @@
 //! `fs::File` on files that are not plain files: FIFOs (no seeking, so no
 //! read-ahead, and a cancelled read must not lose its bytes) and
-//! descriptors that accept `lseek` but ignore it (inotify).
+//! descriptors that accept `lseek` but ignore it (inotify, `/dev/urandom`).
 
 mod common;
 
@@ -146,4 +146,42 @@ fn a_file_that_ignores_lseek_is_not_read_ahead() {
         assert_eq!(events.read(&mut event).await.unwrap(), 32);
         assert_eq!(event[16], b'b', "the second event was not dropped");
     });
+}
+
+/// A seek whose future was dropped while it ran still gives the bytes set
+/// aside back to the file: the next read does not return them (on a
+/// device that honours the seek, they would come again from it, twice).
+/// `/dev/urandom` accepts `lseek` and is not read ahead; its bytes are
+/// never the same twice, so a stale byte shows.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_cancelled_seek_still_gives_the_set_aside_bytes_back() {
+    use futures_lite::AsyncBufReadExt;
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    runtime.block_on(common::bounded(async {
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/urandom")
+            .await
+            .unwrap();
+        let shown = file.fill_buf().await.unwrap()[..16].to_vec();
+        // Not consumed, and the buffer is needed for a write: set aside.
+        file.write_all(b"entropy").await.unwrap();
+        file.flush().await.unwrap();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let gate = corio::spawn_blocking(move || {
+            let _ = released.recv_timeout(common::LIMIT);
+        });
+        let seek = futures_lite::future::poll_once(file.seek(SeekFrom::Current(0))).await;
+        assert!(seek.is_none(), "queued behind the gate");
+        release.send(()).unwrap();
+        gate.await.unwrap();
+        let mut next = [0; 16];
+        file.read_exact(&mut next).await.unwrap();
+        assert_ne!(next.to_vec(), shown, "the set-aside bytes came back");
+    }));
 }

@@ -68,6 +68,13 @@ impl File {
                 self.write_error.get_or_insert(err);
                 Ok(Some(Done::Flushed))
             }
+            Ok(Done::Sought(offset)) => {
+                // The seek went back over the bytes set aside (or away):
+                // they are the file's again, whoever picks up the outcome
+                // (a seek whose future was dropped still moved the offset).
+                self.kept.clear();
+                Ok(Some(Done::Sought(offset)))
+            }
             other => other.map(Some),
         })
     }
@@ -193,6 +200,13 @@ impl File {
         Some(n)
     }
 
+    /// Whether reads may take the bytes set aside now: not while a seek is
+    /// in flight, which will give them back to the file.
+    fn kept_ready(&self) -> bool {
+        let seek_in_flight = matches!(self.state, State::Busy(_)) && self.seeking.is_some();
+        !self.kept.is_empty() && !seek_in_flight
+    }
+
     /// The error a background flush met, for a call that writes or
     /// settles the file (tokio reports it at the next write or flush; a
     /// read or a seek goes on).
@@ -251,8 +265,9 @@ impl AsyncRead for File {
         if dst.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        if !file.kept.is_empty() {
-            // Read before anything in flight now: they come first.
+        if file.kept_ready() {
+            // Read before anything in flight now (but a seek): they come
+            // first.
             let n = dst.len().min(file.kept.len());
             for (to, byte) in dst.iter_mut().zip(file.kept.drain(..n)) {
                 *to = byte;
@@ -272,7 +287,7 @@ impl AsyncRead for File {
 impl AsyncBufRead for File {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         let file = self.get_mut();
-        if !file.kept.is_empty() {
+        if file.kept_ready() {
             return Poll::Ready(Ok(file.kept.as_slices().0));
         }
         if !ready!(file.poll_fill(cx, CHUNK))? {
@@ -283,7 +298,7 @@ impl AsyncBufRead for File {
 
     fn consume(self: Pin<&mut Self>, amount: usize) {
         let file = self.get_mut();
-        if !file.kept.is_empty() {
+        if file.kept_ready() {
             let n = amount.min(file.kept.len());
             file.kept.drain(..n);
         } else if let State::Idle(buf) = &mut file.state {
@@ -338,6 +353,11 @@ impl AsyncWrite for File {
     }
 }
 
+/// A seek runs on the pool; a seek future dropped while it runs still moves
+/// the offset, as tokio's does. `poll_seek` cannot tell a seek polled again
+/// from a new one with the same target, so the next `seek` to the same
+/// `SeekFrom` takes that outcome instead of moving again (another
+/// operation in between takes it first, and then a new seek starts).
 impl AsyncSeek for File {
     fn poll_seek(
         self: Pin<&mut Self>,
@@ -349,9 +369,6 @@ impl AsyncSeek for File {
             match ready!(file.poll_finish(cx)) {
                 Ok(Some(Done::Sought(offset))) if file.seeking == Some(pos) => {
                     file.seeking = None;
-                    // The seek went back over them (or away): they are the
-                    // file's again.
-                    file.kept.clear();
                     return Poll::Ready(Ok(offset));
                 }
                 Err(err) => {
