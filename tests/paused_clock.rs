@@ -283,3 +283,25 @@ fn advancing_past_the_last_instant_panics_with_a_clear_message() {
         "a clear message, not std's overflow: {message}"
     );
 }
+
+/// Past the last microsecond the timer wheel counts, every deadline would
+/// be clamped into the past and each sleep would end at once: `advance`
+/// refuses to go there, though the platform's `Instant` could.
+#[test]
+fn advancing_past_the_timers_last_tick_panics_instead_of_breaking_sleeps() {
+    let runtime = paused();
+    let years = Duration::from_secs(31_557_600);
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(time::advance(years * 600_000));
+    }))
+    .unwrap_err();
+    let message = common::panic_message(&*refused);
+    assert!(message.contains("past the last `Instant`"), "{message}");
+    runtime.block_on(async {
+        // Just short of it, time still works.
+        time::advance(years * 580_000).await;
+        let start = time::Instant::now();
+        time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    });
+}

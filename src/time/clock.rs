@@ -96,7 +96,10 @@ impl Clock {
             .saturating_duration_since(self.origin)
             .as_nanos()
             .div_ceil(1_000);
-        state.base = self.origin + Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX));
+        let rounded =
+            self.origin + Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX));
+        // Never back: a clock beyond the last tick stays where it is.
+        state.base = rounded.max(frozen);
         self.ever_paused.store(true, Ordering::Release);
     }
 
@@ -119,9 +122,21 @@ impl Clock {
             "`corio::time::advance` needs a paused clock; call `corio::time::pause()` first \
              (or build the runtime with `start_paused(true)`)"
         );
-        state.base = state.base.checked_add(by).unwrap_or_else(|| {
-            panic!("`corio::time::advance({by:?})` would move the clock past the last `Instant`")
-        });
+        // The platform's last `Instant`, or the last microsecond tick the
+        // timer wheel counts from `origin` (about 584,000 years on), the
+        // nearer: past that, every new deadline would be clamped into the
+        // past, and sleeps would end at once.
+        let last_tick = self.origin.checked_add(Duration::from_micros(u64::MAX - 1));
+        state.base = state
+            .base
+            .checked_add(by)
+            .filter(|to| last_tick.is_none_or(|last| *to <= last))
+            .unwrap_or_else(|| {
+                panic!(
+                    "`corio::time::advance({by:?})` would move the clock past the last `Instant` \
+                     its timers can tell apart"
+                )
+            });
     }
 
     /// Moves a paused clock forward to `to` (never backward); false if the

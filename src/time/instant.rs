@@ -179,7 +179,10 @@ impl Instant {
     }
 
     pub(crate) fn far_future(self) -> Instant {
-        Instant::from_std(self.std + Duration::from_secs(86_400 * 365 * 30))
+        // Near the platform's last `Instant`, as far as it goes.
+        self.std
+            .checked_add(Duration::from_secs(86_400 * 365 * 30))
+            .map_or(self, Instant::from_std)
     }
 }
 

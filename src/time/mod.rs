@@ -110,7 +110,8 @@ pub fn resume() {
 /// # Panics
 /// Outside a runtime, if the clock is not paused, or if `duration` would
 /// take the clock past the last `Instant` the platform holds (such as
-/// `Duration::MAX`), as tokio's does.
+/// `Duration::MAX`), as tokio's does, or past the last microsecond the
+/// timers count (about 584,000 years after the runtime started).
 pub async fn advance(duration: std::time::Duration) {
     let timers = context::current();
     timers.clock.advance(duration);
