@@ -205,6 +205,25 @@ fn streams_and_listeners_go_back_to_std_and_sockets_come_from_it() {
         let (server, _) = listener.accept().await.unwrap();
         let mut client = client.into_std().unwrap();
         let mut server = server.into_std().unwrap();
+        #[cfg(target_os = "linux")]
+        {
+            // corio's own TCP_INQ reports end with it: the owner's
+            // `recvmsg` must not find their control messages.
+            use std::os::fd::AsRawFd;
+            let mut inq: libc::c_int = -1;
+            let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+            // SAFETY: a live `c_int` and its size, on an open socket.
+            let got = unsafe {
+                libc::getsockopt(
+                    server.as_raw_fd(),
+                    libc::IPPROTO_TCP,
+                    libc::TCP_INQ,
+                    (&raw mut inq).cast(),
+                    &mut len,
+                )
+            };
+            assert_eq!((got, inq), (0, 0), "TCP_INQ is off again");
+        }
         server.set_nonblocking(false).unwrap();
         client.write_all(b"std again").unwrap();
         let mut buf = [0; 9];

@@ -133,7 +133,9 @@ impl<T> Async<T> {
     }
 
     /// Deregisters the descriptor and gives the I/O object back, still in
-    /// non-blocking mode.
+    /// non-blocking mode. A socket option corio turned on for itself (Linux
+    /// TCP's `TCP_INQ`, which adds a control message to each `recvmsg`) is
+    /// turned off again.
     ///
     /// # Examples
     ///
@@ -149,6 +151,9 @@ impl<T> Async<T> {
     /// ```
     pub fn into_inner(self) -> T {
         let Async { registration, io } = self;
+        // As the socket came: its owner's `recvmsg` must not find corio's
+        // `TCP_INQ` control messages.
+        registration.stop_queue_reports();
         drop(registration);
         io
     }

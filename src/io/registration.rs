@@ -132,6 +132,18 @@ impl Registration {
         self.source.readiness().is_ready(direction)
     }
 
+    /// Turns off the queue reports [`mark_tcp_stream`](Self::mark_tcp_stream)
+    /// asked for, for a socket leaving the reactor (`Async::into_inner`,
+    /// which still owns the descriptor while this runs).
+    pub(crate) fn stop_queue_reports(&self) {
+        if self.reports_queue {
+            // SAFETY: the `Async` that owns this registration owns the
+            // descriptor too, and gives it up only after this returns.
+            let fd = unsafe { BorrowedFd::borrow_raw(self.source.fd()) };
+            super::sys::stop_queue_reports(fd);
+        }
+    }
+
     /// Whether [`mark_tcp_stream`](Self::mark_tcp_stream) got queue reports.
     #[cfg(all(test, not(miri)))]
     pub(crate) fn reports_queue(&self) -> bool {

@@ -64,9 +64,19 @@ pub(super) unsafe fn recv(fd: RawFd, buf: *mut u8, len: usize) -> io::Result<usi
 /// Asks the kernel to report, with each `recvmsg` on the TCP socket `fd`,
 /// how many bytes stay queued. Whether it agreed.
 pub(super) fn ask_queue_reports(fd: BorrowedFd<'_>) -> bool {
+    set_queue_reports(fd, true)
+}
+
+/// Turns [`ask_queue_reports`] off again, for a socket leaving corio (its
+/// owner's own `recvmsg` would find an extra control message).
+pub(super) fn stop_queue_reports(fd: BorrowedFd<'_>) {
+    set_queue_reports(fd, false);
+}
+
+fn set_queue_reports(fd: BorrowedFd<'_>, on: bool) -> bool {
     #[cfg(target_os = "linux")]
     {
-        let on: libc::c_int = 1;
+        let on = libc::c_int::from(on);
         // SAFETY: passes a live `c_int` and its size; the kernel checks `fd`.
         let set = unsafe {
             libc::setsockopt(
@@ -81,7 +91,7 @@ pub(super) fn ask_queue_reports(fd: BorrowedFd<'_>) -> bool {
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = fd;
+        let _ = (fd, on);
         false
     }
 }
