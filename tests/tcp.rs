@@ -433,3 +433,52 @@ fn a_cancelled_accept_or_read_leaves_no_waker_behind() {
         assert_eq!(kept, 0, "wakers of cancelled readable calls");
     });
 }
+
+/// Owned halves moved to other tasks come back together into the stream
+/// (which can then leave corio); halves of two streams do not, and both
+/// come back; a forgotten write half sends no end-of-file, the read half's
+/// drop closes the stream.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn owned_halves_reunite_only_with_their_own_and_forget_keeps_the_stream_open() {
+    block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let other = TcpStream::connect(addr).await.unwrap();
+        let (reader, writer) = server.into_split();
+        let (other_reader, other_writer) = other.into_split();
+
+        let mismatched = reader.reunite(other_writer).unwrap_err();
+        assert!(mismatched.to_string().contains("two different streams"));
+        let (reader, other_writer): (_, _) = (mismatched.0, mismatched.1);
+        drop((other_reader, other_writer));
+
+        let writer = corio::spawn(async move { writer }).await.unwrap();
+        let mut server = writer.reunite(reader).expect("the same stream");
+        server.write_all(b"whole").await.unwrap();
+        let mut got = [0; 5];
+        client.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"whole");
+        let server = server.into_std().expect("the reunited stream leaves corio");
+
+        let server = TcpStream::from_std(server).unwrap();
+        let (mut reader, writer) = server.into_split();
+        writer.forget();
+        client.write_all(b"?").await.unwrap();
+        let mut byte = [0];
+        reader.read_exact(&mut byte).await.unwrap();
+        assert_eq!(
+            client.try_read(&mut [0; 8]).unwrap_err().kind(),
+            ErrorKind::WouldBlock,
+            "no end-of-file: the forgotten half did not shut the write side"
+        );
+        drop(reader);
+        assert_eq!(
+            client.read(&mut [0; 8]).await.unwrap(),
+            0,
+            "closed with the read half"
+        );
+    });
+}

@@ -16,7 +16,8 @@
 //! are aliases in `net::tcp` and `net::unix`, and the methods that differ
 //! between the two (addresses, TCP's `peek`) live there. As in tokio,
 //! dropping an *owned* write half shuts the write side down, so the peer
-//! reads end-of-file.
+//! reads end-of-file (unless it is `forget`-ed), and two owned halves of
+//! one stream `reunite` into it (`reunite.rs`).
 
 use std::io;
 use std::ops::Deref;
@@ -69,7 +70,10 @@ impl Split for UnixStream {
     type Addr = std::os::unix::net::SocketAddr;
 }
 
+mod reunite;
 pub(crate) mod sealed;
+
+pub use reunite::ReuniteError;
 
 /// The read side of a split stream ([`TcpStream`] or [`UnixStream`]), held
 /// as `S`. Implements [`AsyncRead`].

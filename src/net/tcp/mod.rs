@@ -23,5 +23,5 @@ mod stream;
 pub use crate::net::split::{Reader, Split, Writer};
 pub use listener::{Incoming, TcpListener};
 pub use socket::TcpSocket;
-pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::TcpStream;

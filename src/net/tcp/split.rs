@@ -101,6 +101,10 @@ pub type OwnedReadHalf = Reader<Arc<TcpStream>>;
 /// ```
 pub type OwnedWriteHalf = Writer<Arc<TcpStream>>;
 
+/// The two halves [`OwnedReadHalf::reunite`] was given when they came from
+/// different streams: both come back, in the order read half, write half.
+pub type ReuniteError = crate::net::split::ReuniteError<TcpStream>;
+
 impl<S: Deref<Target = TcpStream>> Reader<S> {
     /// Like [`TcpStream::peek`].
     ///

@@ -25,7 +25,7 @@ mod stream;
 pub use crate::net::split::{Reader, Split, Writer};
 pub use datagram::UnixDatagram;
 pub use listener::{Incoming, UnixListener};
-pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::UnixStream;
 
 /// `path` as std's Unix socket address: a path, or on Linux and Android an

@@ -96,6 +96,10 @@ pub type OwnedReadHalf = Reader<Arc<UnixStream>>;
 /// ```
 pub type OwnedWriteHalf = Writer<Arc<UnixStream>>;
 
+/// The two halves [`OwnedReadHalf::reunite`] was given when they came from
+/// different streams: both come back, in the order read half, write half.
+pub type ReuniteError = crate::net::split::ReuniteError<UnixStream>;
+
 impl UnixStream {
     /// Splits the stream into a read half and a write half that borrow it:
     /// one task can read while another part of it writes, as with
