@@ -345,3 +345,26 @@ fn shutdown_wakes_every_io_waiter_even_past_a_panicking_waker() {
         "a shut-down runtime's source is an error"
     );
 }
+
+/// `/proc/self/mounts` is always readable, and says "changed" with an
+/// event of its own (`POLLERR | POLLPRI`), as sysfs and cgroup files do:
+/// `readable()` answers at once, every time, until the caller clears the
+/// readiness it has used; then it waits for the next event. (Edges only:
+/// the portable poller's oneshot re-arm reports it again.)
+#[test]
+#[cfg(all(target_os = "linux", not(corio_polling)))]
+#[cfg_attr(miri, ignore)]
+fn clear_readable_makes_an_always_readable_file_wait_for_its_next_event() {
+    block_on(async {
+        let mounts = Async::new(std::fs::File::open("/proc/self/mounts").unwrap()).unwrap();
+        mounts.readable().await.unwrap();
+        let again = futures_lite::future::poll_once(mounts.readable()).await;
+        assert!(
+            again.is_some(),
+            "the kernel calls it readable: a loop would spin"
+        );
+        mounts.clear_readable();
+        let after = futures_lite::future::poll_once(mounts.readable()).await;
+        assert!(after.is_none(), "cleared: waits for the next event");
+    });
+}

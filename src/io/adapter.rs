@@ -213,6 +213,66 @@ impl<T> Async<T> {
         .await
     }
 
+    /// Forgets the readiness [`readable`](Self::readable) last reported,
+    /// unless an event came since: the next `readable()` waits for a new
+    /// event instead of asking the kernel (tokio's `clear_ready`). For a
+    /// descriptor the kernel always calls readable, and whose news comes as
+    /// an event of its own (a sysfs or procfs file such as
+    /// `cgroup.events` or `/proc/self/mounts`, which signal a change with
+    /// `POLLPRI` or `POLLERR`), where `readable()` in a loop would answer
+    /// at once, every time. After an end of stream no new event comes: do
+    /// not clear it then.
+    ///
+    /// This needs the kernel to report edges, as Linux's epoll does for
+    /// corio. The portable poller used elsewhere (kqueue, through
+    /// `polling`) re-arms in oneshot mode, which reports a descriptor that
+    /// is still ready again at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::Async::new(reader)?;
+    ///     writer.write_all(b"news")?;
+    ///     reader.readable().await?;
+    ///     reader.clear_readable(); // seen: wait for the next event
+    ///     let next = futures_lite::future::poll_once(reader.readable()).await;
+    ///     assert!(next.is_none(), "no event since, though bytes are there");
+    ///     writer.write_all(b"more")?;
+    ///     reader.readable().await?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn clear_readable(&self) {
+        self.registration.clear_answered(Direction::Read);
+    }
+
+    /// As [`clear_readable`](Self::clear_readable), for
+    /// [`writable`](Self::writable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    ///     let a = corio::io::Async::new(a)?;
+    ///     a.writable().await?;
+    ///     a.clear_writable();
+    ///     let next = futures_lite::future::poll_once(a.writable()).await;
+    ///     assert!(next.is_none(), "waits for a new event");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn clear_writable(&self) {
+        self.registration.clear_answered(Direction::Write);
+    }
+
     /// The poll form of [`readable`](Self::readable). Only the wakers of the
     /// tasks that polled since the last event are woken.
     ///

@@ -69,6 +69,11 @@ impl ReadinessSnapshot {
         self.0
     }
 
+    /// A snapshot remembered by [`word`](Self::word).
+    pub(crate) fn from_word(word: usize) -> ReadinessSnapshot {
+        ReadinessSnapshot(word)
+    }
+
     pub(crate) fn is_ready(self, direction: Direction) -> bool {
         let bits = match direction {
             Direction::Read => READ | READ_CLOSED,

@@ -214,6 +214,18 @@ impl Registration {
         Poll::Ready(result)
     }
 
+    /// Forgets the readiness `poll_ready` last answered Ready in
+    /// `direction`, unless an event for it came since: the next
+    /// `poll_ready` waits for a new event instead of asking the kernel
+    /// (tokio's `clear_ready`).
+    pub(crate) fn clear_answered(&self, direction: Direction) {
+        let word = self.answered[direction as usize].load(Ordering::Relaxed);
+        if word != usize::MAX {
+            self.source
+                .clear_readiness(direction, super::source::ReadinessSnapshot::from_word(word));
+        }
+    }
+
     /// One attempt without waiting, for `try_read` / `try_write` (tokio's
     /// `try_io`): `WouldBlock` at once, with no system call, if `direction`
     /// is not marked ready; else `op`, and a `WouldBlock` from it clears the
