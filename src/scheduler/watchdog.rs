@@ -200,7 +200,10 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
     // Rescue, at every tick of the stall: the LIFO slot is the only queue
     // others cannot steal from, and the stuck poll may refill it.
     if let Some(task) = remote.lifo.take() {
-        shared.injector.push(task);
+        // Through `schedule_remote`, as any push from outside the workers:
+        // a shutdown may have emptied the injector since the take, and a
+        // task left there would keep the runtime alive for good.
+        shared.schedule_remote(task);
     }
     shared.notify_parked();
     if stats.reported_poll.load(Ordering::Acquire) == poll {
