@@ -11,6 +11,22 @@ use super::{Reader, Split, Writer};
 /// Two owned halves that did not come from the same stream, handed back by
 /// `reunite` ([`net::tcp::ReuniteError`](crate::net::tcp::ReuniteError),
 /// [`net::unix::ReuniteError`](crate::net::unix::ReuniteError)).
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let (a, b) = corio::net::UnixStream::pair()?;
+///     let (reader, _) = a.into_split();
+///     let (_, writer) = b.into_split();
+///     let error = reader.reunite(writer).unwrap_err();
+///     assert_eq!(error.to_string(), "tried to reunite the halves of two different streams");
+///     let (_reader, _writer) = (error.0, error.1); // both halves come back
+///     Ok(())
+/// })
+/// # }
+/// ```
 pub struct ReuniteError<T: Split>(pub Reader<Arc<T>>, pub Writer<Arc<T>>);
 
 impl<T: Split> Reader<Arc<T>> {

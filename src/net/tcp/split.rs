@@ -103,6 +103,23 @@ pub type OwnedWriteHalf = Writer<Arc<TcpStream>>;
 
 /// The two halves [`OwnedReadHalf::reunite`] was given when they came from
 /// different streams: both come back, in the order read half, write half.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+///     let a = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+///     let (b, _) = listener.accept().await?;
+///     let (reader, _) = a.into_split();
+///     let (_, writer) = b.into_split();
+///     let error: corio::net::tcp::ReuniteError = reader.reunite(writer).unwrap_err();
+///     let (_reader, _writer) = (error.0, error.1);
+///     Ok(())
+/// })
+/// # }
+/// ```
 pub type ReuniteError = crate::net::split::ReuniteError<TcpStream>;
 
 impl<S: Deref<Target = TcpStream>> Reader<S> {

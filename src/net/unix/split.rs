@@ -98,6 +98,21 @@ pub type OwnedWriteHalf = Writer<Arc<UnixStream>>;
 
 /// The two halves [`OwnedReadHalf::reunite`] was given when they came from
 /// different streams: both come back, in the order read half, write half.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let (a, b) = corio::net::UnixStream::pair()?;
+///     let (reader, _) = a.into_split();
+///     let (_, writer) = b.into_split();
+///     let error: corio::net::unix::ReuniteError = reader.reunite(writer).unwrap_err();
+///     let (_reader, _writer) = (error.0, error.1);
+///     Ok(())
+/// })
+/// # }
+/// ```
 pub type ReuniteError = crate::net::split::ReuniteError<UnixStream>;
 
 impl UnixStream {
