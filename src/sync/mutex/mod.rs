@@ -12,12 +12,12 @@
 //! **Cancel safety.** `lock` is cancel-safe: dropping the future gives up its
 //! place in line, and a lock handed to it passes to the next waiter.
 //!
-//! Three guards, one rule (the guard holds the semaphore's only permit, and
+//! Four guards, one rule (the guard holds the semaphore's only permit, and
 //! dropping it releases that permit): [`MutexGuard`] borrows the mutex;
 //! [`OwnedMutexGuard`] (`owned.rs`) holds an `Arc` of it, so it can move
-//! into a spawned task; [`MappedMutexGuard`] (`mapped.rs`) narrows the
-//! borrowed guard to a part of the value (tokio also maps owned and
-//! mapped guards; corio does not yet).
+//! into a spawned task; [`MappedMutexGuard`] (`mapped.rs`) and
+//! [`OwnedMappedMutexGuard`] (`owned_mapped.rs`) narrow either to a part
+//! of the value, and map again.
 
 use std::cell::UnsafeCell;
 use std::error::Error;

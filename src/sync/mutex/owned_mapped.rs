@@ -39,8 +39,9 @@ pub struct OwnedMappedMutexGuard<T: ?Sized, U: ?Sized = T> {
 // when `U: Send`).
 unsafe impl<T: ?Sized + Send, U: ?Sized + Send> Send for OwnedMappedMutexGuard<T, U> {}
 // SAFETY: a shared guard gives `&U` (needs `U: Sync`) and `&Arc<Mutex<T>>`
-// through `mutex()`, which is `Sync` when `T: Send`; `U: Send` as for the
-// borrowed guards, since the part was reached through the lock.
+// through `mutex()`, which is `Sync` when `T: Send`. The `Send` bounds
+// beyond that are tokio's for the same guard: stricter than needed, so a
+// guard shared here is shared there too.
 unsafe impl<T, U> Sync for OwnedMappedMutexGuard<T, U>
 where
     T: ?Sized + Send + Sync,
