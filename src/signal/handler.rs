@@ -301,11 +301,18 @@ impl Errno {
     }
 }
 
-#[cfg(any(target_os = "linux", target_os = "android"))]
+// Each libc names its thread's `errno` cell its own way (std's list).
+#[cfg(any(target_os = "linux", target_os = "dragonfly"))]
 use libc::__errno_location as errno_location;
+
+#[cfg(any(target_os = "android", target_os = "netbsd", target_os = "openbsd"))]
+use libc::__errno as errno_location;
 
 #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
 use libc::__error as errno_location;
+
+#[cfg(any(target_os = "illumos", target_os = "solaris"))]
+use libc::___errno as errno_location;
 
 #[cfg(test)]
 mod tests {
