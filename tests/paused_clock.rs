@@ -182,6 +182,22 @@ fn a_blocking_job_waiting_on_its_paused_runtime_lets_the_clock_advance() {
     });
 }
 
+/// The same for a job that waits in a `blocking_*` method on a task that
+/// first sleeps: the job must not hold the clock back either.
+#[test]
+fn a_blocking_job_in_blocking_recv_lets_the_paused_clock_advance() {
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            let (tx, rx) = corio::sync::channel::bounded(1);
+            let job = corio::spawn_blocking(move || rx.blocking_recv());
+            time::sleep(Duration::from_secs(1)).await;
+            tx.send(5).await.unwrap();
+            assert_eq!(job.await.unwrap(), Some(5));
+        });
+    });
+}
+
 /// A deadline later than the timer wheel can tell apart (about 584,000
 /// years) is taken as the latest one it can: on a paused clock the sleep
 /// then ends there, instead of firing and re-arming at full speed for ever.

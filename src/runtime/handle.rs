@@ -183,6 +183,13 @@ impl Handle {
         }
     }
 
+    /// For a blocking job of this runtime about to wait on it: while the
+    /// guard lives, the job is not "work under way" for a paused clock
+    /// (which would never advance otherwise). `None` on other threads.
+    pub(crate) fn job_waits_on_runtime(&self) -> Option<crate::blocking::JobWaiting> {
+        self.inner.blocking.job_waits_on_runtime()
+    }
+
     /// Runs `future` to completion on the calling thread, with this runtime
     /// entered (so `corio::spawn` inside it spawns here).
     ///
@@ -203,9 +210,7 @@ impl Handle {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         context::assert_may_block("`block_on`");
-        // A blocking job of this runtime waiting on it is not "work under
-        // way" for a paused clock (it would never advance otherwise).
-        let _job = self.inner.blocking.job_waits_on_runtime();
+        let _job = self.job_waits_on_runtime();
         let _enter = context::enter(self, true);
         match self.inner.flavor {
             Flavor::MultiThread => block_on::block_on(future),

@@ -98,8 +98,14 @@ fn picked<M, G>(mapped: Result<M, G>) -> M {
 /// closure) that shares a primitive with tasks. On a worker thread or
 /// inside `block_on` it panics instead: parking there would stall the
 /// tasks that are to make the future ready.
+///
+/// A blocking-pool job that waits here waits on its runtime: it does not
+/// hold a paused clock back, as `Handle::block_on` there does not.
 #[track_caller]
 fn block_here<F: std::future::Future>(what: &str, future: F) -> F::Output {
     crate::runtime::assert_may_block(what);
+    let _job = crate::runtime::Handle::try_current()
+        .ok()
+        .and_then(|handle| handle.job_waits_on_runtime());
     crate::runtime::block_on_this_thread(future)
 }
