@@ -41,7 +41,7 @@ pub(crate) fn enter(handle: &Handle, runs_tasks: bool) -> EnterGuard {
 }
 
 /// Like [`enter`], but `None` once this thread's thread-locals are being
-/// destroyed: a `Runtime` kept in a `thread_local!` is dropped at thread
+/// destroyed, or while the current handle is lent out: a `Runtime` kept in a `thread_local!` is dropped at thread
 /// exit, maybe after these, and its shutdown must not panic there (a panic
 /// in a thread-local's destructor aborts the process).
 pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard> {
@@ -50,9 +50,12 @@ pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard>
     let timers = time::try_enter(&driver.timers)?;
     let reactor = Reactor::try_enter(&driver.reactor)?;
     let blocking = blocking::try_enter(&handle.inner.blocking)?;
+    // Nor while `with_current` lends the current handle out: a runtime
+    // dropped by a future that `spawn` drops on the spot (its runtime shut
+    // down) shuts down without being entered, instead of panicking.
     let previous = CURRENT
-        .try_with(|c| c.borrow_mut().replace(handle.clone()))
-        .ok()?;
+        .try_with(|c| Some(c.try_borrow_mut().ok()?.replace(handle.clone())))
+        .ok()??;
     // A const `Cell` has no destructor: always there.
     let was_forbidden = BLOCKING_FORBIDDEN.with(|b| b.replace(b.get() || runs_tasks));
     let depth = DEPTH.with(|d| d.get() + 1);
