@@ -343,3 +343,43 @@ fn a_pipe_write_waits_for_the_one_before() {
     std::io::Read::read_exact(&mut reader, &mut lines).unwrap();
     assert_eq!(&lines, b"one\ntwo\n");
 }
+
+/// A runtime dropped from its own blocking job, on the pool's only thread,
+/// still runs a File's queued flush before the drop returns: the job then
+/// reads the bytes back. (That thread, inside the job, could run the flush
+/// only after it; the shutdown starts another.)
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_dropped_in_its_own_blocking_job_flushes_before_returning() {
+    let dir = TempDir::new("drop-in-job");
+    let path = dir.join("file");
+    let runtime = corio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let handle = runtime.handle().clone();
+    let (give, take) = std::sync::mpsc::channel::<corio::Runtime>();
+    let read_path = path.clone();
+    // The pool's one thread waits in this job until it gets the runtime.
+    let job = handle.spawn_blocking(move || {
+        let runtime = take.recv_timeout(common::LIMIT).expect("the runtime");
+        drop(runtime);
+        std::fs::read(read_path).unwrap()
+    });
+    let std_file = std::fs::File::create(&path).unwrap();
+    handle.block_on(common::bounded(async {
+        let mut file = File::from_std(std_file);
+        // Its flush waits in the queue behind the job.
+        file.write_all(b"flushed").await.unwrap();
+        corio::spawn(async move {
+            let _file = file;
+            std::future::pending::<()>().await;
+        });
+    }));
+    give.send(runtime).unwrap();
+    common::within_limit(move || {
+        let read = futures_lite::future::block_on(job).unwrap();
+        assert_eq!(read, b"flushed", "the drop returned before the flush ran");
+    });
+}

@@ -236,10 +236,16 @@ impl Pool {
         let (mandatory, cancelled): (VecDeque<_>, VecDeque<_>) =
             state.queue.drain(..).partition(|queued| queued.mandatory);
         state.queue = mandatory;
-        // Somebody must run the jobs that may not be cancelled: a pool
-        // thread, or this one if none is left and none can start.
+        let me = thread::current().id();
+        // A runtime dropped from one of its own blocking jobs: that thread
+        // is still inside the job, and exits after it.
+        let this_thread = usize::from(state.threads.iter().any(|t| t.thread().id() == me));
+        // Somebody must run the jobs that may not be cancelled, before this
+        // returns: another pool thread, or this one if none is left and
+        // none can start (this thread, inside a job, would run them only
+        // after it).
         let stranded = if !state.queue.is_empty()
-            && state.num_threads == 0
+            && state.num_threads <= this_thread
             && self.add_thread(&mut state).is_err()
         {
             std::mem::take(&mut state.queue)
@@ -257,11 +263,7 @@ impl Pool {
             self.inner.note_job(false);
         }
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
-        let me = thread::current().id();
         let mut state = self.inner.state.lock();
-        // A runtime dropped from one of its own blocking jobs: that thread
-        // is still inside the job, and exits after it.
-        let this_thread = usize::from(state.threads.iter().any(|t| t.thread().id() == me));
         let exited =
             crate::loom::wait_while_until(&self.inner.exited, &mut state, deadline, |state| {
                 state.num_threads > this_thread || state.leaving.iter().any(|&id| id != me)
