@@ -301,11 +301,11 @@ impl Reactor {
         // Closing first, under the source's lock, guarantees no other thread
         // re-arms the descriptor after this point.
         source.close(Closed::Deregistered, &mut wake);
+        // That `T` does not close or replace its descriptor before then is
+        // the contract `Async::new` documents and cannot check (as tokio's
+        // `AsyncFd`); a `T` that breaks it makes this call on a stale number.
         // SAFETY: the caller deregisters before closing the descriptor:
-        // `Async` drops its registration before its `T`. That `T` does not
-        // close or replace its descriptor before then is the contract
-        // `Async::new` documents and cannot check (as tokio's `AsyncFd`);
-        // a `T` that breaks it makes this call on a stale number.
+        // `Async` drops its registration before its `T` (see above).
         let fd = unsafe { BorrowedFd::borrow_raw(source.fd()) };
         // A failure means the fd was never added or is gone: nothing to undo.
         let _ = self.poller.delete(fd);

@@ -346,11 +346,10 @@ impl Source {
         if already_armed || state.closed.is_some() {
             return Ok(());
         }
-        // SAFETY: `closed` is unset under the state lock, and an owner sets it
-        // (taking this lock) before closing the fd: the fd stays open while
-        // this borrow lasts, as long as the `T` of an `Async` keeps the
-        // contract `Async::new` documents (it does not close its descriptor
-        // itself).
+        // (As long as the `T` of an `Async` keeps the contract `Async::new`
+        // documents: it does not close its descriptor itself.)
+        // SAFETY: `closed` is unset under the state lock, and an owner sets
+        // it (taking this lock) before closing the fd: it stays open here.
         let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
         poller.modify(fd, self.key.into(), read, write)?;
         state.armed_read = read;

@@ -243,10 +243,11 @@ impl<T: ?Sized> Deref for RwLockMappedWriteGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // SAFETY: `value` came from a `&mut` the closure derived from the
-        // locked value (or a `'static` one), valid for `'a`: the lock is
-        // borrowed that long, and this guard holds every permit, so nothing
-        // else reaches the value.
+        // `value` came from a `&mut` the closure derived from the locked
+        // value (or a `'static` one), valid for `'a`: the lock is borrowed
+        // that long.
+        // SAFETY: valid for `'a` (above); this guard holds every permit, so
+        // nothing else reaches the value.
         unsafe { &*self.value }
     }
 }

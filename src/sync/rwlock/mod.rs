@@ -416,10 +416,10 @@ impl<T: ?Sized> Deref for RwLockReadGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // SAFETY: `value` points into the lock's value (or a part a map
-        // picked, derived from a `&T` of it), which lives for `'a`. A read
-        // permit is held, so no writer (which needs every permit) holds
-        // `&mut T` while this guard lives.
+        // `value` points into the lock's value (or a part a map picked,
+        // derived from a `&T` of it), which lives for `'a`.
+        // SAFETY: a read permit is held, so no writer (which needs every
+        // permit) holds `&mut T` while this guard lives.
         unsafe { &*self.value }
     }
 }

@@ -213,10 +213,10 @@ impl<T: ?Sized, U: ?Sized> Deref for OwnedRwLockReadGuard<T, U> {
     type Target = U;
 
     fn deref(&self) -> &U {
-        // SAFETY: `value` points into the value the `Arc` keeps alive (or
-        // at a part a map derived from a `&T` of it). A read permit is
-        // held, so no writer (which needs every permit) holds `&mut T`
-        // while this guard lives.
+        // `value` points into the value the `Arc` keeps alive (or at a part
+        // a map derived from a `&T` of it).
+        // SAFETY: a read permit is held, so no writer (which needs every
+        // permit) holds `&mut T` while this guard lives.
         unsafe { &*self.value }
     }
 }
