@@ -16,6 +16,11 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
+/// The last microsecond tick after `origin` the timer wheel tells apart
+/// (about 584,000 years on): later deadlines are clamped to it
+/// (`Timers::clamp_deadline`), and a paused clock may not pass it.
+pub(crate) const LAST_TICK: u64 = u64::MAX - 1;
+
 struct State {
     /// The clock's time when it was last frozen or moved.
     base: Instant,
@@ -122,11 +127,10 @@ impl Clock {
             "`corio::time::advance` needs a paused clock; call `corio::time::pause()` first \
              (or build the runtime with `start_paused(true)`)"
         );
-        // The platform's last `Instant`, or the last microsecond tick the
-        // timer wheel counts from `origin` (about 584,000 years on), the
-        // nearer: past that, every new deadline would be clamped into the
-        // past, and sleeps would end at once.
-        let last_tick = self.origin.checked_add(Duration::from_micros(u64::MAX - 1));
+        // The platform's last `Instant`, or `LAST_TICK`, the nearer: past
+        // that, every new deadline would be clamped into the past, and
+        // sleeps would end at once.
+        let last_tick = self.origin.checked_add(Duration::from_micros(LAST_TICK));
         state.base = state
             .base
             .checked_add(by)

@@ -33,7 +33,7 @@ use std::task::Waker;
 use std::time::Duration;
 
 use super::Instant;
-use super::clock::Clock;
+use super::clock::{Clock, LAST_TICK};
 use super::wheel::{Key, Wheel};
 use crate::loom::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::loom::{Mutex, MutexGuard};
@@ -156,7 +156,7 @@ impl Timers {
     /// would saturate to that tick, fire there, and re-arm for ever: with a
     /// paused clock, a spin at full speed.
     pub(crate) fn clamp_deadline(&self, deadline: Instant) -> Instant {
-        deadline.min(Instant::from_std(self.instant_of(u64::MAX - 1)))
+        deadline.min(Instant::from_std(self.instant_of(LAST_TICK)))
     }
 
     fn instant_of(&self, tick: u64) -> std::time::Instant {
