@@ -1,0 +1,174 @@
+//! Waiting for readiness: `readable()` / `writable()` and their `poll_`
+//! forms answer once the descriptor may be ready in that direction, after
+//! which the caller does its own I/O; `clear_readable()` /
+//! `clear_writable()` forget a readiness the caller has used up, so that
+//! the next wait is for a new event.
+
+use std::future::poll_fn;
+use std::io;
+use std::task::{Context, Poll};
+
+use super::Async;
+use crate::io::source::Direction;
+
+impl<T> Async<T> {
+    /// Waits until the descriptor may be readable. The wakeup may be
+    /// spurious: the next read can still return `WouldBlock`, and then
+    /// calling `readable()` again waits for new data (it checks with the
+    /// kernel rather than answer Ready again for readiness already used).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::Async::new(reader)?;
+    ///     writer.write_all(b"x")?;
+    ///     reader.readable().await?;
+    ///     let mut buf = [0; 1];
+    ///     assert_eq!(reader.get_ref().read(&mut buf)?, 1, "no WouldBlock now");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn readable(&self) -> io::Result<()> {
+        let mut waiting = self.registration.waiting(Direction::Read);
+        poll_fn(|cx| {
+            self.registration
+                .poll_ready(Direction::Read, cx, waiting.slot())
+        })
+        .await
+    }
+
+    /// Waits until the descriptor may be writable (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (_reader, writer) = std::io::pipe()?;
+    ///     let writer = corio::io::Async::new(writer)?;
+    ///     writer.writable().await?;
+    ///     assert_eq!(writer.get_ref().write(b"x")?, 1, "no WouldBlock now");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn writable(&self) -> io::Result<()> {
+        let mut waiting = self.registration.waiting(Direction::Write);
+        poll_fn(|cx| {
+            self.registration
+                .poll_ready(Direction::Write, cx, waiting.slot())
+        })
+        .await
+    }
+
+    /// Forgets the readiness [`readable`](Self::readable) last reported,
+    /// unless an event came since: the next `readable()` waits for a new
+    /// event instead of asking the kernel (tokio's `clear_ready`). For a
+    /// descriptor the kernel always calls readable, and whose news comes as
+    /// an event of its own (a sysfs or procfs file such as
+    /// `cgroup.events` or `/proc/self/mounts`, which signal a change with
+    /// `POLLPRI` or `POLLERR`), where `readable()` in a loop would answer
+    /// at once, every time. After an end of stream no new event comes: do
+    /// not clear it then.
+    ///
+    /// This needs the kernel to report edges, as Linux's epoll does for
+    /// corio. The portable poller used elsewhere (kqueue, through
+    /// `polling`) re-arms in oneshot mode, which reports a descriptor that
+    /// is still ready again at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::Async::new(reader)?;
+    ///     writer.write_all(b"news")?;
+    ///     reader.readable().await?;
+    ///     reader.clear_readable(); // seen: wait for the next event
+    ///     let next = futures_lite::future::poll_once(reader.readable()).await;
+    ///     assert!(next.is_none(), "no event since, though bytes are there");
+    ///     writer.write_all(b"more")?;
+    ///     reader.readable().await?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn clear_readable(&self) {
+        self.registration.clear_answered(Direction::Read);
+    }
+
+    /// As [`clear_readable`](Self::clear_readable), for
+    /// [`writable`](Self::writable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = std::os::unix::net::UnixStream::pair()?;
+    ///     let a = corio::io::Async::new(a)?;
+    ///     a.writable().await?;
+    ///     a.clear_writable();
+    ///     let next = futures_lite::future::poll_once(a.writable()).await;
+    ///     assert!(next.is_none(), "waits for a new event");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn clear_writable(&self) {
+        self.registration.clear_answered(Direction::Write);
+    }
+
+    /// The poll form of [`readable`](Self::readable). Only the wakers of the
+    /// tasks that polled since the last event are woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::io::{Read, Write};
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::Async::new(reader)?;
+    ///     writer.write_all(b"x")?;
+    ///     poll_fn(|cx| reader.poll_readable(cx)).await?;
+    ///     let mut buf = [0; 1];
+    ///     assert_eq!(reader.get_ref().read(&mut buf)?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_readable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.registration.poll_ready(Direction::Read, cx, None)
+    }
+
+    /// The poll form of [`writable`](Self::writable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (_reader, writer) = std::io::pipe()?;
+    ///     let writer = corio::io::Async::new(writer)?;
+    ///     poll_fn(|cx| writer.poll_writable(cx)).await?;
+    ///     assert_eq!(writer.get_ref().write(b"x")?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.registration.poll_ready(Direction::Write, cx, None)
+    }
+}
