@@ -1,0 +1,74 @@
+//! The checks `Builder::build` makes before anything starts: a value the
+//! runtime cannot honour is an `InvalidInput` error that names the option,
+//! not a panic later.
+
+use std::io;
+use std::time::Duration;
+
+use super::{Builder, Flavor};
+
+impl Builder {
+    pub(super) fn validate(&self) -> io::Result<()> {
+        let invalid = |msg: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, msg.to_string()));
+        if self.worker_threads == Some(0) {
+            return invalid(match self.flavor {
+                Flavor::CurrentThread => "worker_threads must be at least 1",
+                Flavor::MultiThread => {
+                    "worker_threads must be at least 1 (use Builder::new_current_thread for no worker threads)"
+                }
+            });
+        }
+        if self.worker_threads.is_some_and(|n| n > 32_768) {
+            return invalid("worker_threads must be at most 32768");
+        }
+        if self.max_blocking_threads == 0 {
+            return invalid("max_blocking_threads must be at least 1");
+        }
+        if self.event_interval == 0 {
+            return invalid("event_interval must be at least 1");
+        }
+        if self.global_queue_interval == 0 {
+            return invalid("global_queue_interval must be at least 1");
+        }
+        if self
+            .slow_poll_threshold
+            .is_some_and(|t| t < Duration::from_micros(1))
+        {
+            return invalid(
+                "slow_poll_threshold must be at least 1 µs: polls are timed in \
+                 microseconds (use None to turn it off)",
+            );
+        }
+        if self.start_paused && self.flavor == Flavor::MultiThread {
+            return invalid(
+                "start_paused needs a current-thread runtime (Builder::new_current_thread): \
+                 virtual time with several workers would race",
+            );
+        }
+        // std panics at the first thread spawn on an interior NUL.
+        if self.thread_name.contains('\0') {
+            return invalid("thread_name must not contain a NUL byte");
+        }
+        // Below this, thread-local destructors at thread exit (crossbeam's
+        // epoch bags among them) can overflow the stack.
+        if self.thread_stack_size.is_some_and(|s| s < 64 * 1024) {
+            return invalid("thread_stack_size must be at least 64 KiB");
+        }
+        // A multi-thread runtime starts its workers with this size, and
+        // `build` reports their failure; a current-thread one starts no
+        // thread until its first blocking job, which would panic then. One
+        // probe thread now turns a size no thread can have into the error.
+        if let (Flavor::CurrentThread, Some(size)) = (self.flavor, self.thread_stack_size) {
+            let probe = std::thread::Builder::new().stack_size(size).spawn(|| ());
+            match probe {
+                Ok(thread) => drop(thread.join()),
+                Err(err) => {
+                    return invalid(&format!(
+                        "thread_stack_size {size} is more than a thread can be given: {err}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
