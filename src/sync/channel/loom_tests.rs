@@ -148,6 +148,18 @@ fn loom_rendezvous_send_completes_when_received() {
     });
 }
 
+/// A rendezvous send of 7 said `Ok` if and only if the receiver got 7;
+/// otherwise it handed 7 back and the receiver got nothing.
+fn assert_sent_iff_received(sent: Result<(), super::SendError<u8>>, got: Option<u8>) {
+    match sent {
+        Ok(()) => assert_eq!(got, Some(7)),
+        Err(error) => {
+            assert_eq!(error.0, 7);
+            assert_eq!(got, None);
+        }
+    }
+}
+
 /// The last receiver may take a waiting send's value or drop without it;
 /// the send reports which: `Ok` if and only if the value was received, the
 /// value back otherwise.
@@ -162,13 +174,7 @@ fn loom_rendezvous_send_races_the_last_receivers_drop() {
         });
         let sent = block_on(tx.send(7));
         let got = receiver.join().unwrap();
-        match sent {
-            Ok(()) => assert_eq!(got, Some(7)),
-            Err(error) => {
-                assert_eq!(error.0, 7);
-                assert_eq!(got, None);
-            }
-        }
+        assert_sent_iff_received(sent, got);
     });
 }
 
@@ -211,13 +217,7 @@ fn loom_rendezvous_send_races_a_close() {
         let sent = block_on(tx.send(7));
         closing.join().unwrap();
         let got = receiver.join().unwrap();
-        match sent {
-            Ok(()) => assert_eq!(got, Some(7)),
-            Err(error) => {
-                assert_eq!(error.0, 7);
-                assert_eq!(got, None);
-            }
-        }
+        assert_sent_iff_received(sent, got);
     });
 }
 
