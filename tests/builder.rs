@@ -88,28 +88,6 @@ fn invalid_builder_values_are_invalid_input_errors() {
     }
 }
 
-/// A stack no thread can be given fails `build` on both flavours, though
-/// a current-thread runtime starts no thread until its first blocking job
-/// (which would panic then instead).
-#[test]
-fn a_stack_size_no_thread_can_have_fails_build() {
-    let huge = 1 << 50;
-    let current = corio::runtime::Builder::new_current_thread()
-        .thread_stack_size(huge)
-        .build()
-        .unwrap_err();
-    assert_eq!(current.kind(), ErrorKind::InvalidInput);
-    assert!(
-        current.to_string().contains("thread_stack_size"),
-        "{current}"
-    );
-    let multi = Runtime::builder()
-        .worker_threads(1)
-        .thread_stack_size(huge)
-        .build();
-    assert!(multi.is_err(), "the workers could not start");
-}
-
 /// `worker_threads(0)`: the multi-thread builder's error points to the
 /// current-thread flavour; the current-thread builder's does not point to
 /// itself.

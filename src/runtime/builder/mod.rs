@@ -182,10 +182,6 @@ impl Builder {
     ///
     /// let err = corio::Runtime::builder().thread_stack_size(1024).build().unwrap_err();
     /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "below 64 KiB");
-    ///
-    /// let mut builder = corio::runtime::Builder::new_current_thread();
-    /// let err = builder.thread_stack_size(1 << 50).build().unwrap_err();
-    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "no thread gets a PiB");
     /// ```
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
         self.thread_stack_size = Some(bytes);

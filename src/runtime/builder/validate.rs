@@ -54,21 +54,6 @@ impl Builder {
         if self.thread_stack_size.is_some_and(|s| s < 64 * 1024) {
             return invalid("thread_stack_size must be at least 64 KiB");
         }
-        // A multi-thread runtime starts its workers with this size, and
-        // `build` reports their failure; a current-thread one starts no
-        // thread until its first blocking job, which would panic then. One
-        // probe thread now turns a size no thread can have into the error.
-        if let (Flavor::CurrentThread, Some(size)) = (self.flavor, self.thread_stack_size) {
-            let probe = std::thread::Builder::new().stack_size(size).spawn(|| ());
-            match probe {
-                Ok(thread) => drop(thread.join()),
-                Err(err) => {
-                    return invalid(&format!(
-                        "thread_stack_size {size} is more than a thread can be given: {err}"
-                    ));
-                }
-            }
-        }
         Ok(())
     }
 }
