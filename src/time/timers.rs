@@ -67,8 +67,8 @@ struct Shard {
 /// about 40 KB): workers beyond it share.
 const MAX_SHARDS: usize = 64;
 
-/// `parked_until` alone on its cache lines: the driver writes it at every
-/// turn, and every insert reads it.
+/// `parked_until` alone on its cache lines: the driver writes it around every
+/// park that may sleep, and every insert reads it.
 #[repr(align(128))]
 struct ParkedUntil(AtomicU64);
 
