@@ -104,9 +104,12 @@ pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> O
                     return None;
                 }
                 let ran = worker.run_some(batch);
-                if ran == 0 && !main.woken.load(Ordering::Acquire) {
-                    // Parking turns the driver.
-                    worker.park(&|| main.woken.load(Ordering::Acquire));
+                // Parking turns the driver, unless work or a wake of the
+                // main future came first and it returned at once.
+                let turned_driver = ran == 0
+                    && !main.woken.load(Ordering::Acquire)
+                    && worker.park(&|| main.woken.load(Ordering::Acquire));
+                if turned_driver {
                     since_driver = 0;
                 } else {
                     // Busy, or a main future that keeps waking itself (a

@@ -336,14 +336,18 @@ impl Context {
     }
 
     /// Parks until there is work, shutdown, or `stop()`.
-    pub(super) fn park(&self, stop: &dyn Fn() -> bool) {
+    /// Parks until there is work, `stop` says so, or the runtime shuts
+    /// down. Returns whether this thread turned the driver meanwhile (it may
+    /// return before parking at all, or sleep on the condvar instead).
+    pub(super) fn park(&self, stop: &dyn Fn() -> bool) -> bool {
         self.count_busy();
         WorkerStats::bump(&self.remote().stats.parks, 1);
-        self.park_until(stop);
+        let turned_driver = self.park_until(stop);
         self.awake_since.set(self.read_clock());
+        turned_driver
     }
 
-    fn park_until(&self, stop: &dyn Fn() -> bool) {
+    fn park_until(&self, stop: &dyn Fn() -> bool) -> bool {
         let shared = &*self.shared;
         let is_searching = std::mem::replace(&mut self.core.borrow_mut().is_searching, false);
         let mut last_searcher = shared
@@ -352,6 +356,7 @@ impl Context {
         // Step 2 of the race in `mod.rs`: StoreLoad, then look once more.
         fence(Ordering::SeqCst);
         let mut held_driver = false;
+        let mut turned_driver = false;
         loop {
             let shared_work = if last_searcher {
                 shared.has_pending_work()
@@ -383,18 +388,19 @@ impl Context {
                     // did (docs/work-stealing.md).
                     shared.notify_parked();
                 }
-                return;
+                return turned_driver;
             }
             held_driver = self
                 .remote()
                 .parker
                 .park(&shared.driver_lock, &*shared.driver);
+            turned_driver |= held_driver;
             last_searcher = false;
             if !shared.idle.is_parked(self.index) {
                 // A notifier took us off the sleeper list and counted us as
                 // searching.
                 self.core.borrow_mut().is_searching = true;
-                return;
+                return turned_driver;
             }
         }
     }
