@@ -46,3 +46,14 @@ pub use task::JoinHandle;
 
 #[doc(hidden)]
 pub use macros::support as __private;
+
+/// The chapter mapping asyncio and Go to corio promises that each of its
+/// snippets runs against the real API: `cargo test --doc` holds it to that.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/from-asyncio-and-go.md")]
+struct FromAsyncioAndGo;
+
+/// The README's snippets, compiled and run the same way.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadMe;
