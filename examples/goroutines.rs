@@ -29,8 +29,7 @@ use corio::task::JoinSet;
 /// What `run` saw, for `tests/examples.rs` to check.
 #[derive(Debug)]
 pub struct Report {
-    /// The lines `f("direct")` and the two goroutines printed, in order of
-    /// the calls (the direct call) or of completion (the goroutines).
+    /// How many lines `f("direct")` and the two goroutines printed.
     pub hello_lines: usize,
     /// The five workers' results, collected over the channel and sorted.
     pub results: Vec<String>,

@@ -37,7 +37,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use corio::runtime::Builder;
 use corio::sync::channel;
 use corio::task::JoinSet;
-use corio::time::{Instant, MissedTickBehavior, interval, sleep, timeout};
+use corio::time::{Instant, MissedTickBehavior, interval, sleep, sleep_until, timeout};
 
 /// What `run` saw (times in virtual milliseconds from each part's start),
 /// for `tests/examples.rs` to check.
@@ -142,13 +142,20 @@ async fn fixed_rate() -> Vec<u64> {
 
 /// The tornado seed's `minute_loop2`: create the timer *before* the work,
 /// so it is already running while the job works. Same grid as `interval`.
+///
+/// The seed's `gen.sleep(60)` counts each period from when the timer was
+/// made, so every wake-up's lateness (tens of microseconds) pushes the rest
+/// of the schedule back. An absolute deadline, moved on by one period each
+/// run, keeps the grid exact however late a wake-up is.
 async fn start_the_clock() -> Vec<u64> {
     let start = Instant::now();
     let mut starts = Vec::new();
+    let mut deadline = start;
     for _ in 0..4 {
+        deadline += PERIOD;
         // A `Sleep`'s deadline is fixed when it is created, not when it is
         // first awaited: that is what "start the clock" relies on.
-        let next = sleep(PERIOD);
+        let next = sleep_until(deadline);
         starts.push(ms_since(start));
         work().await;
         next.await;
@@ -288,10 +295,18 @@ async fn daily_job(wall_now: SystemTime, hour: u64, minute: u64) -> (Duration, V
     );
     let mut runs = Vec::new();
     for _ in 0..3 {
-        // Recompute the delay from the wall clock before every run instead
+        // Recompute the target from the wall clock before every run instead
         // of using `interval(24h)`: a monotonic interval drifts from the
         // wall clock when the machine sleeps or NTP adjusts the time.
-        sleep(until_next_utc(clock.now(), hour, minute)).await;
+        let target = clock.now() + until_next_utc(clock.now(), hour, minute);
+        // For the same reason the sleep may end a little before the target
+        // by the wall clock (NTP set it back meanwhile): sleep again for
+        // what is left, so the job never runs early, and then runs once.
+        while let Ok(left) = target.duration_since(clock.now())
+            && !left.is_zero()
+        {
+            sleep(left).await;
+        }
         let ran_at = clock.now();
         let (email, social) = morning_checks().await;
         println!(

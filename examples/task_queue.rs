@@ -68,6 +68,8 @@ const QUEUE_CAPACITY: usize = 100;
 const WORKERS: usize = 3;
 /// The largest job body accepted.
 const MAX_BODY: usize = 64 * 1024;
+/// How long a stop waits for the queued jobs before it aborts the workers.
+const STOP_GRACE: Duration = Duration::from_secs(10);
 
 fn main() -> io::Result<()> {
     let mut addr = "127.0.0.1:3000".to_string();
@@ -118,6 +120,8 @@ pub enum Status {
     Running,
     /// Finished.
     Done(Analysis),
+    /// The analysis panicked; the worker went on with the next job.
+    Failed(String),
 }
 
 /// The result of a job.
@@ -197,24 +201,33 @@ impl App {
         (app, workers)
     }
 
-    /// Stops taking jobs; the workers finish the queued ones and exit.
+    /// Stops taking jobs; the workers finish the queued ones and exit. A
+    /// job stuck upstream must not hold the process forever: after
+    /// [`STOP_GRACE`] the workers are aborted, dropping their jobs.
     pub async fn stop(&self, mut workers: JoinSet<()>) {
         self.queue.close();
-        while workers.join_next().await.is_some() {}
+        let drained = async { while workers.join_next().await.is_some() {} };
+        if corio::time::timeout(STOP_GRACE, drained).await.is_err() {
+            println!(
+                "  {} workers still busy after {STOP_GRACE:?}: aborting them",
+                workers.len()
+            );
+            workers.shutdown().await;
+        }
     }
 
-    /// Puts a job on the queue; `None` if the queue is full.
-    fn submit(&self, text: String) -> Option<u64> {
+    /// Puts a job on the queue and returns its id, or why it was refused.
+    pub fn submit(&self, text: String) -> Result<u64, &'static str> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         // Record the job first, so a GET right after the POST finds it.
         self.set(id, Status::Queued);
-        match self.queue.try_send(Job { id, text }) {
-            Ok(()) => Some(id),
-            Err(TrySendError::Full(_) | TrySendError::Closed(_)) => {
-                self.jobs.lock().unwrap().remove(&id);
-                None
-            }
-        }
+        let refused = match self.queue.try_send(Job { id, text }) {
+            Ok(()) => return Ok(id),
+            Err(TrySendError::Full(_)) => "queue full",
+            Err(TrySendError::Closed(_)) => "shutting down",
+        };
+        self.jobs.lock().unwrap().remove(&id);
+        Err(refused)
     }
 
     fn set(&self, id: u64, status: Status) {
@@ -234,12 +247,16 @@ async fn worker(n: usize, app: Arc<App>, queue: channel::Receiver<Job>) {
         // this thread for other tasks; a sleep stands in for the network.
         corio::time::sleep(Duration::from_millis(30)).await;
         // The CPU part goes to the blocking pool; the worker task just waits.
-        let analysis = corio::spawn_blocking(move || analyse(&text))
-            .await
-            .expect("the analysis does not panic");
+        // A panic there comes back as an error: the job is marked failed
+        // and this worker takes the next one, instead of dying with the job
+        // left "running" for good.
+        let status = match corio::spawn_blocking(move || analyse(&text)).await {
+            Ok(analysis) => Status::Done(analysis),
+            Err(err) => Status::Failed(err.to_string()),
+        };
         println!("  worker {n} finished job {id}");
         // The seed's `write_result_to_db`.
-        app.set(id, Status::Done(analysis));
+        app.set(id, status);
     }
 }
 
@@ -294,13 +311,13 @@ async fn route(
                 ),
                 Ok(body) => match String::from_utf8(body.to_bytes().to_vec()) {
                     Ok(text) if !text.trim().is_empty() => match app.submit(text) {
-                        Some(id) => reply(
+                        Ok(id) => reply(
                             StatusCode::ACCEPTED,
                             format!(r#"{{"id":{id},"status":"queued"}}"#),
                         ),
-                        None => reply(
+                        Err(why) => reply(
                             StatusCode::SERVICE_UNAVAILABLE,
-                            r#"{"error":"queue full"}"#.into(),
+                            format!(r#"{{"error":"{why}"}}"#),
                         ),
                     },
                     _ => reply(
@@ -347,6 +364,7 @@ fn to_json(id: u64, status: &Status) -> String {
             r#"{{"id":{id},"status":"done","words":{},"unique":{},"top":"{}","checksum":"{:016x}"}}"#,
             a.words, a.unique, a.top, a.checksum
         ),
+        Status::Failed(why) => format!(r#"{{"id":{id},"status":"failed","error":{why:?}}}"#),
     }
 }
 

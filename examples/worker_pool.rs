@@ -18,6 +18,7 @@
 //! back on the producer when the system is full.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
@@ -26,6 +27,7 @@ use std::time::Duration;
 use corio::sync::channel::{self, TrySendError};
 use corio::sync::{Semaphore, WaitGroup};
 use corio::task::JoinSet;
+use futures_lite::FutureExt;
 
 /// What `run` saw, for `tests/examples.rs` to check.
 #[derive(Debug)]
@@ -83,6 +85,9 @@ async fn worker(
     results: channel::Sender<String>,
     wg: WaitGroup,
 ) {
+    // `defer wg.Done()`: a guard, so that a panic here cannot leave
+    // `wg.wait()` (and the results loop behind it) waiting for good.
+    let _done = Done(wg);
     // `for task := range taskCh`: every worker holds a clone of the one
     // receiver, and each task goes to exactly one of them. The loop ends
     // when the channel is closed and empty.
@@ -94,7 +99,15 @@ async fn worker(
             .await
             .unwrap();
     }
-    wg.done();
+}
+
+/// Calls `WaitGroup::done` when dropped, however the worker ends.
+struct Done(WaitGroup);
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        self.0.done();
+    }
 }
 
 async fn go_worker_pool() -> Vec<String> {
@@ -178,9 +191,15 @@ impl Pool {
             let running = running.clone();
             workers.spawn(async move {
                 while let Some(job) = jobs.recv().await {
-                    running.fetch_add(1, Ordering::SeqCst);
-                    job.await;
-                    running.fetch_sub(1, Ordering::SeqCst);
+                    // Counted down however the job ends: done, panicked, or
+                    // dropped at its `.await` when the pool is aborted.
+                    let _running = Running::start(&running);
+                    // ants' workers `recover` from a panicking job and take
+                    // the next one; so does this one. The panic message has
+                    // been printed by the panic hook already.
+                    if AssertUnwindSafe(job).catch_unwind().await.is_err() {
+                        eprintln!("  a job panicked; its worker goes on");
+                    }
                 }
             });
         }
@@ -241,6 +260,22 @@ impl Pool {
                 Err(Released { aborted })
             }
         }
+    }
+}
+
+/// One job being run, for `Pool::running`.
+struct Running(Arc<AtomicUsize>);
+
+impl Running {
+    fn start(running: &Arc<AtomicUsize>) -> Running {
+        running.fetch_add(1, Ordering::SeqCst);
+        Running(running.clone())
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -90,6 +90,35 @@ fn worker_pool_processes_everything_and_reports_overload() {
     assert_eq!(report.multi_sums, [499_500, 499_500]);
 }
 
+/// ants' workers recover from a panicking job. With one worker, the job
+/// after the panicking one runs only if that worker lived on, and the
+/// `running` count must come back to zero.
+#[test]
+fn a_panicking_job_costs_the_pool_no_worker() {
+    let running_after = within(|| {
+        let rt = corio::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let pool = worker_pool::Pool::new(1, 4);
+            pool.submit(async { panic!("a job that fails") }).await;
+            let (ran, next_job_ran) = corio::sync::oneshot::channel();
+            pool.submit(async move {
+                let _ = ran.send(());
+            })
+            .await;
+            let outcome = corio::time::timeout(Duration::from_secs(10), next_job_ran).await;
+            assert_eq!(outcome, Ok(Ok(())), "the job after the panic never ran");
+            // One thread: the worker finished that job before this resumed.
+            let running = pool.running();
+            assert_eq!(pool.release_timeout(Duration::from_secs(10)).await, Ok(()));
+            running
+        })
+    });
+    assert_eq!(running_after, 0);
+}
+
 #[test]
 fn asyncio_tour_shows_each_technique() {
     let report = within(asyncio_tour::run);
@@ -204,6 +233,19 @@ fn the_analysis_is_the_jobs_pure_part() {
         "ties go to the first alphabetically"
     );
     assert_eq!(task_queue::analyse("").words, 0);
+}
+
+/// Once stopping, the queue refuses work as "shutting down", not as full.
+#[test]
+fn the_task_queue_refuses_jobs_once_stopping() {
+    let refused = within(|| {
+        corio::block_on(async {
+            let (app, workers) = task_queue::App::start();
+            app.stop(workers).await;
+            app.submit("too late".into())
+        })
+    });
+    assert_eq!(refused, Err("shutting down"));
 }
 
 #[test]
