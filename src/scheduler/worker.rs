@@ -148,8 +148,13 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
             return; // to the injector, see `from_the_driver`
         }
         // Busy means the loop itself is queueing (e.g. while dropping):
-        // fall back to the injector rather than re-borrowing.
-        let Ok(core) = cx.core.try_borrow() else {
+        // fall back to the injector rather than re-borrowing. Exclusive,
+        // not shared: a push can run foreign code. Growing the deque
+        // flushes crossbeam-epoch's global garbage, whose destructors (any
+        // crate's) may wake a task here; a second push nested in the first
+        // would write the same slot, and one task would be lost
+        // (tests/epoch_reentry.rs).
+        let Ok(core) = cx.core.try_borrow_mut() else {
             return;
         };
         if cx.shared.is_shutdown() {
@@ -308,7 +313,8 @@ impl Context {
         stats.current_task.store(0, Ordering::Release);
         if let Some(task) = yielded {
             // A task that yielded goes behind the work already queued.
-            let core = self.core.borrow();
+            // Exclusive for the same reason as in `schedule`.
+            let core = self.core.borrow_mut();
             core.local.push(task);
             // Work besides it?
             if core.has_work_for_two(self.remote()) && self.shared.remotes.len() > 1 {
