@@ -410,3 +410,34 @@ fn without_a_watchdog_a_worker_leaving_the_driver_hands_it_over_at_once() {
         Keep::Blocking,
     );
 }
+
+/// The thread's timer slack, in nanoseconds.
+#[cfg(target_os = "linux")]
+fn timer_slack() -> libc::c_int {
+    // SAFETY: PR_GET_TIMERSLACK takes no pointer and changes nothing.
+    unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) }
+}
+
+/// A current-thread `block_on` makes its thread's timer slack precise
+/// (1 ns) once it waits on a timer, and gives the thread its own slack back
+/// when it returns. A `block_on` that never waits on a timer leaves the
+/// slack alone and makes no system call for it.
+#[test]
+#[cfg(target_os = "linux")]
+#[cfg_attr(miri, ignore)]
+fn a_current_thread_block_on_sets_the_timer_slack_only_while_it_sleeps() {
+    let runtime = corio::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let own = timer_slack();
+    assert!(own > 1, "this thread starts with the default slack ({own})");
+    let during_a_ready_future = runtime.block_on(async { timer_slack() });
+    assert_eq!(during_a_ready_future, own);
+    let after_a_sleep = runtime.block_on(async {
+        sleep(Duration::from_millis(1)).await;
+        timer_slack()
+    });
+    assert_eq!(after_a_sleep, 1);
+    assert_eq!(timer_slack(), own, "restored when block_on returned");
+}

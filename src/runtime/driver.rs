@@ -64,6 +64,9 @@ impl scheduler::Driver for Driver {
             return;
         }
         let timeout = self.timers.before_park(limit);
+        if timeout.is_some_and(|t| !t.is_zero()) {
+            TimerSlack::before_timed_wait();
+        }
         // A signal (EINTR) ends the wait as an empty turn, not an error. What
         // is left (EBADF, EFAULT, EINVAL from bad arguments; ENOMEM from the
         // portable poller's poll(2)) only makes the park return early, which
@@ -78,46 +81,97 @@ impl scheduler::Driver for Driver {
     }
 }
 
-/// Asks the kernel to wake this thread at its timers' exact deadlines.
+/// Asks the kernel to wake this thread at its timers' exact deadlines, from
+/// its first timed wait in the driver until the returned guard drops.
 ///
 /// Linux lets a timed sleep (here, the driver's `epoll_pwait2`) end up to
 /// the thread's *timer slack* late, 50 µs by default, so that it can batch
 /// wake-ups. A runtime that promises sleeps within a fraction of a
-/// millisecond sets its worker threads' slack to the minimum, 1 ns.
+/// millisecond sets the slack of the threads that turn the driver to the
+/// minimum, 1 ns. Lazily: the guard only arms the thread, and the two
+/// `prctl` calls wait for a park that may actually sleep on a timer
+/// ([`TimerSlack::before_timed_wait`]). A current-thread `block_on` whose
+/// future is ready at once (a test calling it in a loop, say) then costs no
+/// system call, where setting and restoring the slack took three.
 pub(crate) fn precise_timer_slack() -> TimerSlack {
+    // A guard inside another (a worker's `on_thread_start` hook running a
+    // current-thread `block_on`) leaves the slack to the outer one.
     #[cfg(target_os = "linux")]
-    {
-        // SAFETY: PR_GET_TIMERSLACK and PR_SET_TIMERSLACK take plain integer
-        // arguments and only change the calling thread's scheduling hint.
-        let previous = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
-        // SAFETY: as above.
-        unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1, 0, 0, 0) };
-        TimerSlack { previous }
-    }
+    let inner = SLACK.with(|slack| match slack.get() {
+        Slack::Untouched => {
+            slack.set(Slack::Armed);
+            false
+        }
+        Slack::Armed | Slack::Precise { .. } => true,
+    });
     #[cfg(not(target_os = "linux"))]
-    TimerSlack {}
+    let inner = true;
+    TimerSlack {
+        inner,
+        _not_send: std::marker::PhantomData,
+    }
 }
 
-/// Restores the thread's previous timer slack when dropped.
+/// Restores the thread's previous timer slack, if a timed wait changed it,
+/// when dropped.
 pub(crate) struct TimerSlack {
-    #[cfg(target_os = "linux")]
-    previous: libc::c_int,
+    /// Another guard on this thread was alive first and restores instead.
+    inner: bool,
+    /// The state it restores is this thread's.
+    _not_send: std::marker::PhantomData<*const ()>,
+}
+
+#[cfg(target_os = "linux")]
+#[derive(Clone, Copy)]
+enum Slack {
+    /// No guard on this thread: leave the slack alone.
+    Untouched,
+    /// A guard is alive; the slack is still the thread's own.
+    Armed,
+    /// Set to 1 ns; this was the thread's own.
+    Precise { previous: libc::c_int },
+}
+
+#[cfg(target_os = "linux")]
+thread_local! {
+    static SLACK: std::cell::Cell<Slack> = const { std::cell::Cell::new(Slack::Untouched) };
+}
+
+impl TimerSlack {
+    /// Called by the driver before a wait with a timeout: makes this
+    /// thread's timer slack precise, once per guard.
+    fn before_timed_wait() {
+        #[cfg(target_os = "linux")]
+        SLACK.with(|slack| {
+            if let Slack::Armed = slack.get() {
+                // SAFETY: PR_GET_TIMERSLACK and PR_SET_TIMERSLACK take plain
+                // integer arguments and only change the calling thread's
+                // scheduling hint.
+                let previous = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
+                // SAFETY: as above.
+                unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1, 0, 0, 0) };
+                slack.set(Slack::Precise { previous });
+            }
+        });
+    }
 }
 
 impl Drop for TimerSlack {
     fn drop(&mut self) {
-        #[cfg(target_os = "linux")]
-        if self.previous > 0 {
-            // SAFETY: see `precise_timer_slack`.
-            unsafe {
-                libc::prctl(
-                    libc::PR_SET_TIMERSLACK,
-                    self.previous as libc::c_ulong,
-                    0,
-                    0,
-                    0,
-                )
-            };
+        if self.inner {
+            return;
         }
+        #[cfg(target_os = "linux")]
+        // `try_with`: a worker thread's guard may drop after the
+        // thread-local (no thread-local is left to restore then, and the
+        // thread is ending anyway).
+        let _ = SLACK.try_with(|slack| {
+            if let Slack::Precise { previous } = slack.replace(Slack::Untouched)
+                && previous > 0
+            {
+                // SAFETY: see `before_timed_wait`.
+                unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, previous as libc::c_ulong, 0, 0, 0) };
+            }
+        });
     }
 }

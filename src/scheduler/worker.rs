@@ -32,6 +32,10 @@ pub(super) struct Context {
     /// Strong references to `shared` this worker holds in stock (see
     /// `task_ref`).
     refs: Cell<usize>,
+    /// How many references the next refill takes: 8 at first, doubling up
+    /// to `REF_BATCH`, so a short-lived context (a current-thread
+    /// `block_on` that spawns once) takes and gives back a handful.
+    ref_batch: Cell<usize>,
     /// Set while the driver fires timers on this thread (`from_the_driver`).
     from_driver: Cell<bool>,
     /// Since when this worker has been awake (for its `busy` metric, counted
@@ -39,8 +43,11 @@ pub(super) struct Context {
     awake_since: Cell<Instant>,
 }
 
-/// References a worker takes from the shared count at once.
+/// The most references a worker takes from the shared count at once.
 const REF_BATCH: usize = 256;
+
+/// The first refill of a new context.
+const FIRST_REF_BATCH: usize = 8;
 
 /// Calls `f` with this thread's worker context, if it is a worker of `shared`.
 fn with_current<R>(shared: &Shared, f: impl FnOnce(&Context) -> R) -> Option<R> {
@@ -62,17 +69,19 @@ fn with_current<R>(shared: &Shared, f: impl FnOnce(&Context) -> R) -> Option<R> 
 /// on it (`recycle`). `Arc` can only add one at a time, so a batch is still
 /// 256 increments, but they run back to back on a cache line this thread
 /// holds, and a spawn or completion touches the shared line not at all.
-/// (A current-thread `block_on` takes a fresh batch each call and gives the
-/// rest back at its end: a few microseconds per call.)
+/// A new context's batches start small and grow: a current-thread
+/// `block_on` starts a context each call and gives its stock back at the end.
 pub(crate) fn task_ref(handle: &Handle) -> Handle {
     with_current(handle, |cx| {
         let mut stock = cx.refs.get();
         if stock == 0 {
-            for _ in 0..REF_BATCH {
+            let batch = cx.ref_batch.get();
+            cx.ref_batch.set((batch * 2).min(REF_BATCH));
+            for _ in 0..batch {
                 // SAFETY: `handle` is a live Arc, so its count is at least 1.
                 unsafe { Arc::increment_strong_count(Arc::as_ptr(handle)) };
             }
-            stock = REF_BATCH;
+            stock = batch;
         }
         cx.refs.set(stock - 1);
         // SAFETY: one of the references counted in our stock becomes this Arc.
@@ -229,6 +238,7 @@ impl Context {
             shared,
             core: RefCell::new(core),
             refs: Cell::new(0),
+            ref_batch: Cell::new(FIRST_REF_BATCH),
             from_driver: Cell::new(false),
             awake_since: Cell::new(Instant::now()),
         }

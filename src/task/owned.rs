@@ -48,8 +48,17 @@ pub(crate) struct OwnedTasks<S: 'static> {
 
 impl<S: 'static> OwnedTasks<S> {
     pub(crate) fn new() -> OwnedTasks<S> {
+        Self::with_shards(SHARDS)
+    }
+
+    /// A list with `n` shards (a power of two). A `LocalSet`'s tasks are
+    /// all bound and removed on one thread, so one shard does there, and a
+    /// current-thread `block_on` (which makes one each call) does not
+    /// allocate and walk 32.
+    pub(crate) fn with_shards(n: usize) -> OwnedTasks<S> {
+        assert!(n.is_power_of_two(), "{n} shards");
         OwnedTasks {
-            shards: (0..SHARDS)
+            shards: (0..n)
                 .map(|_| Shard {
                     list: Mutex::new(List::default()),
                 })
@@ -60,7 +69,7 @@ impl<S: 'static> OwnedTasks<S> {
     }
 
     fn shard(&self, header: &Header) -> &Shard {
-        &self.shards[header.id().as_u64() as usize % SHARDS]
+        &self.shards[header.id().as_u64() as usize & (self.shards.len() - 1)]
     }
 
     /// Adds a new task. Returns its first `Notified` to queue, or `None` if

@@ -182,7 +182,7 @@ impl LocalSet {
             shared: Arc::new(Shared {
                 owner: thread::current().id(),
                 queue: Mutex::new(Some(VecDeque::new())),
-                owned: OwnedTasks::new(),
+                owned: OwnedTasks::with_shards(1),
                 runners: Mutex::new(Runners::default()),
             }),
             key: 0,
