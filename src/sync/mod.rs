@@ -109,3 +109,53 @@ fn block_here<F: std::future::Future>(what: &str, future: F) -> F::Output {
         .and_then(|handle| handle.job_waits_on_runtime());
     crate::runtime::block_on_this_thread(future)
 }
+
+/// The Send and Sync bounds of the guards, held by the compiler: a guard
+/// that hands out `&U` (or `&mut U`) may only cross threads when `U` may be
+/// shared (or sent) there. Each `compile_fail` below sends a guard over a
+/// `Cell` or an `Rc`; the first block, which compiles, shows that the same
+/// names and paths are fine with a `u8`.
+///
+/// ```
+/// fn send<T: Send>() {}
+/// fn sync<T: Sync>() {}
+/// use corio::sync::*;
+/// send::<RwLockReadGuard<'static, u8>>();
+/// sync::<RwLockReadGuard<'static, u8>>();
+/// send::<RwLockMappedWriteGuard<'static, u8>>();
+/// send::<OwnedRwLockReadGuard<(), u8>>();
+/// send::<OwnedRwLockMappedWriteGuard<(), u8>>();
+/// send::<MappedMutexGuard<'static, u8>>();
+/// send::<OwnedMappedMutexGuard<(), u8>>();
+/// ```
+///
+/// A read guard shares its `&U` with whichever thread holds it:
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<corio::sync::RwLockReadGuard<'static, std::cell::Cell<u8>>>();
+/// ```
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<corio::sync::OwnedRwLockReadGuard<(), std::cell::Cell<u8>>>();
+/// ```
+/// A mapped write guard can be downgraded on the thread it went to, and
+/// then shares `&U` with the lock's other readers:
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<corio::sync::RwLockMappedWriteGuard<'static, std::cell::Cell<u8>>>();
+/// ```
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<corio::sync::OwnedRwLockMappedWriteGuard<(), std::cell::Cell<u8>>>();
+/// ```
+/// A mapped mutex guard moves `&mut U` to another thread:
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<corio::sync::MappedMutexGuard<'static, std::rc::Rc<u8>>>();
+/// ```
+/// ```compile_fail
+/// fn send<T: Send>() {}
+/// send::<corio::sync::OwnedMappedMutexGuard<(), std::rc::Rc<u8>>>();
+/// ```
+#[cfg(doctest)]
+struct GuardBounds;

@@ -143,3 +143,45 @@ fn owned_mapped_guards_keep_their_permits_and_the_arc() {
     let both = (lock.try_read(), lock.try_read());
     assert!(both.0.is_ok() && both.1.is_ok() && lock.try_read().is_err());
 }
+
+/// Whether every permit of `lock` is free: a writer gets in, and after it
+/// `max_readers` readers do, and not one more.
+fn all_permits_free(lock: &RwLock<u8>, max_readers: usize) -> bool {
+    let writer_fits = lock.try_write().is_ok();
+    writer_fits && readers_fit(lock, max_readers)
+}
+
+#[test]
+fn a_panic_in_a_map_closure_releases_each_guards_permits_once() {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+    let lock = RwLock::with_max_readers(0u8, 3);
+    let panics = |f: &dyn Fn()| catch_unwind(AssertUnwindSafe(f)).is_err();
+    assert!(panics(&|| {
+        let _ = RwLockWriteGuard::map(lock.try_write().unwrap(), |_| -> &mut u8 {
+            panic!("no part")
+        });
+    }));
+    assert!(panics(&|| {
+        let _ = RwLockReadGuard::map(lock.try_read().unwrap(), |_| -> &u8 { panic!("no part") });
+    }));
+    assert!(panics(&|| {
+        let mapped = RwLockWriteGuard::map(lock.try_write().unwrap(), |v| v);
+        let _ = RwLockMappedWriteGuard::map(mapped, |_| -> &mut u8 { panic!("no part") });
+    }));
+    assert!(all_permits_free(&lock, 3));
+
+    let lock = Arc::new(RwLock::with_max_readers(0u8, 3));
+    assert!(panics(&|| {
+        let _ =
+            OwnedRwLockWriteGuard::map(lock.clone().try_write_owned().unwrap(), |_| -> &mut u8 {
+                panic!("no part")
+            });
+    }));
+    assert!(panics(&|| {
+        let _ = OwnedRwLockReadGuard::map(lock.clone().try_read_owned().unwrap(), |_| -> &u8 {
+            panic!("no part")
+        });
+    }));
+    assert_eq!(Arc::strong_count(&lock), 1, "no guard kept the lock alive");
+    assert!(all_permits_free(&lock, 3));
+}
