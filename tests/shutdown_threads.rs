@@ -155,3 +155,38 @@ fn shutdown_timeout_is_bounded_with_a_slow_stop_hook_on_the_pool() {
         "shutdown waited for the stop hook: {took:?}"
     );
 }
+
+/// After `shutdown_background`, a worker thread that is still stopping may
+/// hold the runtime's last reference, and drops it when it leaves the
+/// runtime. That drops the user's hooks, whose captures may look up the
+/// current runtime in their `Drop`: the thread-local must not be borrowed
+/// then.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_last_handle_dropped_by_a_leaving_worker_may_run_code_that_asks_for_the_runtime() {
+    struct AsksOnDrop(mpsc::Sender<bool>);
+    impl Drop for AsksOnDrop {
+        fn drop(&mut self) {
+            let asked = std::panic::catch_unwind(|| corio::Handle::try_current().is_err());
+            let _ = self.0.send(asked.is_ok());
+        }
+    }
+    let (asked_tx, asked) = mpsc::channel();
+    let probe = AsksOnDrop(asked_tx);
+    let (open_gate, gate) = mpsc::channel::<()>();
+    let gate = Mutex::new(gate);
+    let runtime = corio::Builder::new_multi_thread()
+        .worker_threads(1)
+        .on_slow_poll(move |_| {
+            let _ = &probe;
+        })
+        .on_thread_stop(move || {
+            // Hold the worker here until the runtime value is gone.
+            let _ = gate.lock().unwrap().recv_timeout(LIMIT);
+        })
+        .build()
+        .unwrap();
+    runtime.shutdown_background();
+    open_gate.send(()).unwrap();
+    assert!(recv(&asked), "asking for the current runtime panicked");
+}

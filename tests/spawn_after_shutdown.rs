@@ -24,9 +24,7 @@ fn spawn_after_shutdown_began_is_cancelled() {
 }
 
 /// A runtime owned by a future that `spawn` drops on the spot (its runtime
-/// is gone) still shuts down whole there: its own tasks are dropped. Its
-/// shutdown runs while `spawn` holds the current handle, so it cannot
-/// enter it, and goes on without.
+/// is gone) still shuts down whole there: its own tasks are dropped.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_runtime_dropped_by_a_future_spawned_on_a_dead_runtime_still_shuts_down() {
@@ -47,4 +45,83 @@ fn a_runtime_dropped_by_a_future_spawned_on_a_dead_runtime_still_shuts_down() {
     drops.assert_each_dropped_once();
     let err = futures_lite::future::block_on(late).unwrap_err();
     assert!(err.is_cancelled());
+}
+
+/// A future that `spawn` drops on the spot runs user code inside `spawn`:
+/// its `Drop` may enter another runtime. `spawn` holds no borrow of the
+/// thread's current runtime meanwhile, so that works instead of panicking.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_future_dropped_by_spawn_on_a_dead_runtime_may_enter_another() {
+    struct EntersOnDrop(corio::Handle, std::sync::mpsc::Sender<bool>);
+    impl Drop for EntersOnDrop {
+        fn drop(&mut self) {
+            let entered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let _guard = self.0.enter();
+                corio::Handle::current().metrics().workers
+            }));
+            let _ = self.1.send(entered.is_ok_and(|workers| workers == 1));
+        }
+    }
+    let dead = two_workers();
+    let handle = dead.handle().clone();
+    let _entered = handle.enter();
+    common::within_limit(move || drop(dead));
+    let other = common::one_worker();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let probe = EntersOnDrop(other.handle().clone(), tx);
+    let late = corio::spawn(async move {
+        let _probe = probe;
+    });
+    assert!(
+        common::recv(&rx),
+        "the drop could not enter the other runtime"
+    );
+    assert!(
+        futures_lite::future::block_on(late)
+            .unwrap_err()
+            .is_cancelled()
+    );
+}
+
+/// The same through `spawn_blocking` and `JoinSet::spawn_blocking`: a
+/// closure refused by a pool that has shut down is dropped inside the call,
+/// and a runtime it owns shuts down whole there (its tasks dropped),
+/// entering itself as usual.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_runtime_owned_by_a_refused_blocking_closure_still_shuts_down() {
+    refused_blocking_closure_drops_its_runtime(|f| corio::spawn_blocking(f));
+    refused_blocking_closure_drops_its_runtime(|f| {
+        let mut set = corio::task::JoinSet::new();
+        set.spawn_blocking(f);
+        let joined = futures_lite::future::block_on(set.join_next());
+        assert!(joined.expect("one task").unwrap_err().is_cancelled());
+        corio::spawn_blocking(|| ()) // cancelled as well, for the check below
+    });
+}
+
+fn refused_blocking_closure_drops_its_runtime(
+    spawn: impl FnOnce(Box<dyn FnOnce() + Send>) -> corio::JoinHandle<()>,
+) {
+    let dead = two_workers();
+    let handle = dead.handle().clone();
+    let _entered = handle.enter();
+    common::within_limit(move || drop(dead));
+    let inner = two_workers();
+    let drops = Drops::new(1);
+    let tracked = drops.track(0);
+    inner.spawn(async move {
+        let _tracked = tracked;
+        std::future::pending::<()>().await;
+    });
+    let late = spawn(Box::new(move || {
+        let _inner = inner;
+    }));
+    drops.assert_each_dropped_once();
+    assert!(
+        futures_lite::future::block_on(late)
+            .unwrap_err()
+            .is_cancelled()
+    );
 }

@@ -21,7 +21,10 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.0.take();
         // (Gone only if the thread's thread-locals are being destroyed.)
-        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+        // What it held is dropped after the borrow (it may be the last
+        // reference, and its drop may run user code that looks it up).
+        let ours = CURRENT.try_with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
+        drop(ours);
     }
 }
 
@@ -64,13 +67,12 @@ where
     // Taken out here, and the panic too: `#[track_caller]` does not reach
     // into the closure, which would name this file instead of the caller.
     let location = Location::caller();
-    let spawned = CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(pool) => Ok(pool.spawn(f, location, false)),
-        None => Err(f),
-    });
-    match spawned {
-        Ok(handle) => handle,
-        Err(_) => outside_runtime(what),
+    // Cloned out, not borrowed across the spawn: a pool that has shut down
+    // drops `f` right there, and `f` may own a runtime whose shutdown
+    // enters (and so borrows) this thread-local.
+    match CURRENT.with(|c| c.borrow().clone()) {
+        Some(pool) => pool.spawn(f, location, false),
+        None => outside_runtime(what),
     }
 }
 

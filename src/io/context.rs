@@ -37,7 +37,11 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
         // (Gone only if the thread's thread-locals are being destroyed.)
-        let _ = CURRENT.try_with(|current| *current.borrow_mut() = previous);
+        // What it held is dropped after the borrow (it may be the last
+        // reference, and its drop may run user code that looks it up).
+        let ours =
+            CURRENT.try_with(|current| std::mem::replace(&mut *current.borrow_mut(), previous));
+        drop(ours);
     }
 }
 

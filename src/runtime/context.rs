@@ -41,18 +41,17 @@ pub(crate) fn enter(handle: &Handle, runs_tasks: bool) -> EnterGuard {
 }
 
 /// Like [`enter`], but `None` once this thread's thread-locals are being
-/// destroyed, or while the current handle is lent out: a `Runtime` kept in a `thread_local!` is dropped at thread
+/// destroyed: a `Runtime` kept in a `thread_local!` is dropped at thread
 /// exit, maybe after these, and its shutdown must not panic there (a panic
-/// in a thread-local's destructor aborts the process).
+/// in a thread-local's destructor aborts the process). Also `None` while
+/// [`with_current`] lends the current handle out (it runs no user code
+/// meanwhile, so no runtime is ever entered or dropped there).
 pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard> {
     let driver = &handle.inner.driver;
     // The parts first: if a later one fails, those made restore themselves.
     let timers = time::try_enter(&driver.timers)?;
     let reactor = Reactor::try_enter(&driver.reactor)?;
     let blocking = blocking::try_enter(&handle.inner.blocking)?;
-    // Nor while `with_current` lends the current handle out: a runtime
-    // dropped by a future that `spawn` drops on the spot (its runtime shut
-    // down) shuts down without being entered, instead of panicking.
     let previous = CURRENT
         .try_with(|c| Some(c.try_borrow_mut().ok()?.replace(handle.clone())))
         .ok()??;
@@ -83,14 +82,27 @@ impl Drop for EnterGuard {
         DEPTH.with(|d| d.set(self.depth - 1));
         let previous = self.previous.take();
         // (Gone only if the thread's thread-locals are being destroyed.)
-        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+        // The handle put aside is dropped after the borrow: it may be the
+        // runtime's last, and dropping that drops the user's hooks, whose
+        // captures may look up the current runtime.
+        let ours = CURRENT.try_with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
+        drop(ours);
         BLOCKING_FORBIDDEN.with(|b| b.set(self.was_forbidden));
     }
 }
 
 /// Calls `f` with the current runtime, or `None` outside every runtime.
+/// The thread-local stays borrowed while `f` runs: `f` must not run user
+/// code (see [`current`]).
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Handle>) -> R) -> R {
     CURRENT.with(|c| f(c.borrow().as_ref()))
+}
+
+/// The current runtime's handle, cloned: for `spawn` and the like, which
+/// may run user code (a future dropped on the spot when the runtime has shut
+/// down, a destructor run by a queue push) that enters a runtime itself.
+pub(crate) fn current() -> Option<Handle> {
+    with_current(|handle| handle.cloned())
 }
 
 /// Whether this thread may block: false on a worker thread and inside

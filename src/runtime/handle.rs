@@ -96,7 +96,7 @@ impl Handle {
     /// assert!(corio::Handle::try_current().is_err());
     /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        context::with_current(|h| h.cloned()).ok_or(TryCurrentError(()))
+        context::current().ok_or(TryCurrentError(()))
     }
 
     /// Spawns a task on this runtime; see [`corio::spawn`](crate::spawn).

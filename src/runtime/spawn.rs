@@ -15,7 +15,7 @@ use crate::task::{JoinError, JoinHandle};
 fn with_runtime<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
     // The panic outside the closure: `#[track_caller]` does not reach into
     // one, and the message should point at the caller's line.
-    match context::with_current(|handle| handle.map(f)) {
+    match context::current().map(|handle| f(&handle)) {
         Some(result) => result,
         None => panic!(
             "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
@@ -154,12 +154,12 @@ impl Builder {
         F::Output: Send + 'static,
     {
         let location = Location::caller();
-        context::with_current(|handle| match handle {
+        match context::current() {
             Some(handle) => Ok(handle.spawn_named(future, self.name, location)),
             None => Err(io::Error::other(
                 "task::Builder::spawn was called outside a corio runtime",
             )),
-        })
+        }
     }
 
     /// Spawns the task on `handle`'s runtime.

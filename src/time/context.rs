@@ -16,7 +16,10 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.0.take();
         // (Gone only if the thread's thread-locals are being destroyed.)
-        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+        // What it held is dropped after the borrow (it may be the last
+        // reference, and its drop may run user code that looks it up).
+        let ours = CURRENT.try_with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
+        drop(ours);
     }
 }
 
