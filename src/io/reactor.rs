@@ -23,9 +23,14 @@
 //! key up in the slab *under the slab lock*, keeping only events whose key
 //! matches the slot's current source exactly (see [`super::key`]), releases the
 //! slab lock and lets each source record its readiness under its own lock.
-//! Wakers are called last, with no lock held. The slab lock is therefore only
-//! ever held for lookups and inserts, never across a syscall or a wake, and
-//! the only nesting (slab, then source) is in [`Reactor::shutdown`].
+//! Wakers are called last, with no slab or source lock held. The slab lock
+//! is therefore only ever held for lookups and inserts, never across a
+//! syscall or a wake, and the only nesting (slab, then source) is in
+//! [`Reactor::shutdown`]. The event buffer (`harvest`) and the scheduler's
+//! driver lock are still held while the wakers run; both are only ever
+//! taken with `try_lock`, so a waker that reaches the driver again (a
+//! nested `wait`, a worker's driver check) returns at once instead of
+//! deadlocking.
 //!
 //! **Edge or oneshot.** Where the poller has edge-triggered mode (epoll,
 //! kqueue) a source is added once for both directions and the kernel reports
