@@ -15,9 +15,9 @@
 //! event, a [`Reactor::notify`] from any thread, or the timeout (the earliest
 //! timer deadline). Any thread registers and deregisters sources, since any
 //! worker may create or drop a socket. A second thread that calls `wait`
-//! while the driver is inside it returns at once with no events: that is the
-//! "non-blocking check" a busy worker makes, and it must never queue behind
-//! the driver.
+//! while the driver is inside it returns at once with no events. (A busy
+//! worker's "non-blocking check" never gets that far: it try-locks the
+//! scheduler's driver lock first and skips its turn if it is taken.)
 //!
 //! **One dispatch.** `wait` collects the events, then `dispatch` looks each
 //! key up in the slab *under the slab lock*, keeping only events whose key
