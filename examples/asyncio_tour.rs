@@ -19,6 +19,7 @@
 //! | `gather(a, b, c)` | `join!(a, b, c)` (or spawn + await handles) | 5 |
 //! | last-active times + cleanup | a map of `Instant`s + `AbortHandle`s | 6 |
 //! | `shield(coro)` | `task::shield(fut)` | 7 |
+//! | a task's exception, raised at `await task` | `Err(JoinError)`: `is_panic`, `into_panic` | 8 |
 //!
 //! Everything runs on a *current-thread* runtime: one thread runs every
 //! task, exactly like asyncio's event loop, so the interleavings printed
@@ -57,6 +58,9 @@ pub struct Report {
     pub cleaned: Vec<String>,
     /// 7: whether the critical write happened (unshielded, shielded).
     pub writes: (bool, bool),
+    /// 8: the failed task's panic message, and what the task after it
+    /// returned.
+    pub exception: (String, u32),
 }
 
 fn main() {
@@ -78,6 +82,7 @@ pub fn run() -> Report {
             gathered: gather().await,
             cleaned: activity_monitoring().await,
             writes: shielding().await,
+            exception: exceptions().await,
         }
     })
 }
@@ -389,4 +394,35 @@ async fn shielding() -> (bool, bool) {
     let shielded = shielded.load(Ordering::SeqCst);
     println!("  written = {shielded}");
     (unshielded, shielded)
+}
+
+/// Section 8: a task's exception. In asyncio it is stored in the task and
+/// raised again at `await task` (and logged as "Task exception was never
+/// retrieved" if nobody awaits it). In corio a panic in a task ends that
+/// task only: the panic hook prints it as usual, the worker goes on, and
+/// the handle gives it back as `Err(JoinError)`, with the payload inside.
+async fn exceptions() -> (String, u32) {
+    println!("8. a task's panic stays in the task: await gives it back");
+    let failed = corio::spawn(async {
+        let input = "not a number";
+        input.parse::<u32>().expect("bad input")
+    });
+    let message = match failed.await {
+        Ok(n) => format!("unexpected success: {n}"),
+        Err(err) if err.is_panic() => {
+            let payload = err.into_panic();
+            // `expect` panics with a `String`, `panic!("literal")` with a `&str`.
+            payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default()
+        }
+        Err(err) => format!("cancelled: {err}"),
+    };
+    println!("  caught: {message}");
+    // The runtime, and this thread, carry on.
+    let after = corio::spawn(async { 42 }).await.expect("a healthy task");
+    println!("  the next task returned {after}");
+    (message, after)
 }

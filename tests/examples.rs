@@ -128,6 +128,12 @@ fn asyncio_tour_shows_each_technique() {
     assert_eq!(report.timeouts, (Some("fast task done"), None));
     assert_eq!(report.interleaved, ["a0", "b0", "a1", "b1", "a2", "b2"]);
     assert_eq!(report.gathered, (30, 20, 10));
+    assert!(
+        report.exception.0.starts_with("bad input"),
+        "{:?}",
+        report.exception
+    );
+    assert_eq!(report.exception.1, 42);
     assert_eq!(report.cleaned, ["task 1"]);
     // Unshielded, the write was lost with its caller; shielded, it happened.
     assert_eq!(report.writes, (false, true));
