@@ -23,30 +23,6 @@ fn spawn_after_shutdown_began_is_cancelled() {
     assert!(err.is_cancelled());
 }
 
-/// A runtime owned by a future that `spawn` drops on the spot (its runtime
-/// is gone) still shuts down whole there: its own tasks are dropped.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_runtime_dropped_by_a_future_spawned_on_a_dead_runtime_still_shuts_down() {
-    let dead = two_workers();
-    let handle = dead.handle().clone();
-    let _entered = handle.enter();
-    common::within_limit(move || drop(dead));
-    let inner = two_workers();
-    let drops = Drops::new(1);
-    let tracked = drops.track(0);
-    inner.spawn(async move {
-        let _tracked = tracked;
-        std::future::pending::<()>().await;
-    });
-    let late = corio::spawn(async move {
-        let _inner = inner;
-    });
-    drops.assert_each_dropped_once();
-    let err = futures_lite::future::block_on(late).unwrap_err();
-    assert!(err.is_cancelled());
-}
-
 /// A future that `spawn` drops on the spot runs user code inside `spawn`:
 /// its `Drop` may enter another runtime. `spawn` holds no borrow of the
 /// thread's current runtime meanwhile, so that works instead of panicking.
@@ -84,15 +60,16 @@ fn a_future_dropped_by_spawn_on_a_dead_runtime_may_enter_another() {
     );
 }
 
-/// The same through `spawn_blocking` and `JoinSet::spawn_blocking`: a
-/// closure refused by a pool that has shut down is dropped inside the call,
-/// and a runtime it owns shuts down whole there (its tasks dropped),
-/// entering itself as usual.
+/// A runtime owned by work refused on the spot (its runtime is gone) still
+/// shuts down whole there, entering itself as usual: its own tasks are
+/// dropped. The work is a future given to `spawn`, or a closure given to
+/// `spawn_blocking` or `JoinSet::spawn_blocking`, dropped inside the call.
 #[test]
 #[cfg_attr(miri, ignore)]
-fn a_runtime_owned_by_a_refused_blocking_closure_still_shuts_down() {
-    refused_blocking_closure_drops_its_runtime(|f| corio::spawn_blocking(f));
-    refused_blocking_closure_drops_its_runtime(|f| {
+fn a_runtime_owned_by_refused_work_still_shuts_down() {
+    refused_work_drops_its_runtime(|f| corio::spawn(async move { f() }));
+    refused_work_drops_its_runtime(|f| corio::spawn_blocking(f));
+    refused_work_drops_its_runtime(|f| {
         let mut set = corio::task::JoinSet::new();
         set.spawn_blocking(f);
         let joined = futures_lite::future::block_on(set.join_next());
@@ -101,7 +78,7 @@ fn a_runtime_owned_by_a_refused_blocking_closure_still_shuts_down() {
     });
 }
 
-fn refused_blocking_closure_drops_its_runtime(
+fn refused_work_drops_its_runtime(
     spawn: impl FnOnce(Box<dyn FnOnce() + Send>) -> corio::JoinHandle<()>,
 ) {
     let dead = two_workers();
