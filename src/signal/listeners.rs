@@ -28,6 +28,18 @@ use slab::Slab;
 /// was woken, or its `recv` returned).
 static WAITING: Mutex<Slab<Option<Waker>>> = const_mutex(Slab::new());
 
+/// Held by each unit test that registers listeners: the list above is the
+/// whole process's, and a drain in one test wakes the others' wakers.
+#[cfg(test)]
+pub(super) static TESTS_SHARE_THE_LIST: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[cfg(test)]
+pub(super) fn serial() -> std::sync::MutexGuard<'static, ()> {
+    TESTS_SHARE_THE_LIST
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// One `Signal`'s slot in the list; removed on drop.
 pub(super) struct Listener {
     key: usize,
@@ -107,6 +119,7 @@ mod tests {
 
     #[test]
     fn a_drain_wakes_the_others_once_each_and_not_itself() {
+        let _serial = serial();
         let counts: Vec<_> = (0..3)
             .map(|_| Arc::new(Count(AtomicUsize::new(0))))
             .collect();
@@ -138,6 +151,7 @@ mod tests {
 
     #[test]
     fn a_waker_let_go_of_is_dropped_outside_the_lock() {
+        let _serial = serial();
         let (said, heard) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let listener = Listener::new();
