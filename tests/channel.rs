@@ -393,12 +393,13 @@ fn oneshot_wakes_the_receiver_on_send() {
     let (tx, mut rx) = oneshot::channel();
     let (flag, waker) = Flag::new();
     assert!(poll_with(Pin::new(&mut rx), &waker).is_pending());
-    let (_, other) = Flag::new();
+    let (other_flag, other) = Flag::new();
     assert!(
         poll_with(Pin::new(&mut rx), &other).is_pending(),
         "waker replaced"
     );
     tx.send(1).unwrap();
+    assert!(other_flag.take(), "the send wakes the newest waker");
     assert!(!flag.take(), "the replaced waker is not woken");
     assert_eq!(poll_with(Pin::new(&mut rx), &waker), Poll::Ready(Ok(1)));
 }

@@ -210,9 +210,16 @@ fn the_delay_to_the_next_utc_time_wraps_at_midnight() {
 fn monitor_cancels_the_idle_task_and_reports_the_slow_poll() {
     let report = within(monitor::run);
     assert_eq!(report.cancelled, ["fetcher-2"]);
-    assert_eq!(report.slow_polls.len(), 1, "{:?}", report.slow_polls);
-    assert_eq!(report.slow_polls[0].name.as_deref(), Some("sync-read"));
-    assert!(report.slow_polls[0].duration >= Duration::from_millis(50));
+    // The blocking read is reported once. (A loaded machine may also pause
+    // a worker inside some other poll for 50 ms, and that is reported too:
+    // only the named task's reports are counted.)
+    let sync_read: Vec<_> = report
+        .slow_polls
+        .iter()
+        .filter(|r| r.name.as_deref() == Some("sync-read"))
+        .collect();
+    assert_eq!(sync_read.len(), 1, "{:?}", report.slow_polls);
+    assert!(sync_read[0].duration >= Duration::from_millis(50));
 }
 
 #[test]

@@ -201,12 +201,20 @@ fn wait_group_drops_a_cancelled_waiters_waker_outside_its_lock() {
 /// nothing may unwind out of that drop.
 fn cancel_with_a_panicking_waker<F: Future>(future: F) {
     let mut future = Box::pin(future);
-    queue_with(future.as_mut(), || panic!("a waker whose drop panics"));
+    let reached = Arc::new(AtomicBool::new(false));
+    let flag = reached.clone();
+    queue_with(future.as_mut(), move || {
+        flag.store(true, Ordering::SeqCst);
+        panic!("a waker whose drop panics")
+    });
     let dropped = catch_unwind(AssertUnwindSafe(move || drop(future)));
     assert!(
         dropped.is_ok(),
         "the waker's panic unwound out of the future's drop"
     );
+    // The waker was really dropped (not leaked, which would also keep the
+    // panic inside).
+    assert!(reached.load(Ordering::SeqCst), "the waker was not dropped");
 }
 
 #[test]

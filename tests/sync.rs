@@ -395,7 +395,7 @@ fn a_panicking_waker_does_not_unwind_out_of_a_oneshot_drop() {
 #[test]
 fn blocking_lock_waits_for_the_holder_on_another_thread() {
     let mutex = Arc::new(Mutex::new(Vec::new()));
-    let held = mutex.try_lock().unwrap();
+    let mut held = mutex.try_lock().unwrap();
     let (started_tx, started) = std::sync::mpsc::channel();
     let waiter = {
         let mutex = mutex.clone();
@@ -404,12 +404,13 @@ fn blocking_lock_waits_for_the_holder_on_another_thread() {
             mutex.blocking_lock().push("waiter");
         })
     };
-    started.recv().unwrap();
-    // Still waiting, however long it is given: the lock is held.
-    assert!(!waiter.is_finished());
+    common::recv(&started);
+    // Whenever the waiter got this far, it can only push after the holder:
+    // a `blocking_lock` that did not wait would push first.
+    held.push("holder");
     drop(held);
     on_thread(move || waiter.join().unwrap());
-    assert_eq!(*mutex.try_lock().unwrap(), ["waiter"]);
+    assert_eq!(*mutex.try_lock().unwrap(), ["holder", "waiter"]);
 }
 
 /// The channel's and the oneshot's blocking halves bridge a plain thread
@@ -427,10 +428,13 @@ fn blocking_send_and_recv_bridge_threads_until_close() {
         done_tx.send(got.len()).unwrap();
         got
     });
-    for i in 0..5 {
-        tx.blocking_send(i).unwrap();
-    }
-    drop(tx);
+    // On a bounded thread: a lost wake in `blocking_recv` would hang the
+    // sends, not the test.
+    on_thread(move || {
+        for i in 0..5 {
+            tx.blocking_send(i).unwrap();
+        }
+    });
     assert_eq!(on_thread(move || done_rx.blocking_recv()), Ok(5));
     assert_eq!(on_thread(move || consumer.join().unwrap()), [0, 1, 2, 3, 4]);
 }

@@ -293,9 +293,14 @@ fn sleep_max_can_be_created_polled_and_dropped() {
 #[cfg_attr(miri, ignore)]
 fn reset_to_a_later_deadline() {
     block_on(async {
-        // Long enough to be pending at its first poll on a loaded machine.
-        let mut s = pin!(sleep(Duration::from_millis(200)));
-        assert!(poll_once(s.as_mut()).await.is_none(), "armed");
+        // Armed: pending at its first poll. (A loaded machine may pause
+        // this thread past the deadline first; then try a fresh one.)
+        let mut s = loop {
+            let mut s = Box::pin(sleep(Duration::from_millis(200)));
+            if poll_once(s.as_mut()).await.is_none() {
+                break s;
+            }
+        };
         let later = Instant::now() + Duration::from_millis(400);
         s.as_mut().reset(later);
         assert_eq!(s.deadline(), later);
