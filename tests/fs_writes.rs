@@ -131,7 +131,7 @@ fn a_file_op_panicking_outside_a_runtime_keeps_the_buffered_bytes() {
     // A whole buffer's worth: taken, then the flush cannot start.
     let hello = vec![b'h'; 64 * 1024];
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        futures_lite::future::block_on(file.write_all(&hello))
+        futures_lite::future::block_on(futures_lite::future::poll_once(file.write_all(&hello)))
     }));
     let message = common::panic_message(&*written.unwrap_err());
     assert!(message.contains("outside a corio runtime"), "{message}");
@@ -339,8 +339,11 @@ fn a_pipe_write_waits_for_the_one_before() {
         second.await.unwrap();
         pipe.flush().await.unwrap();
     }));
-    let mut lines = [0; 8];
-    std::io::Read::read_exact(&mut reader, &mut lines).unwrap();
+    let lines = common::threads::on_thread(move || {
+        let mut lines = [0; 8];
+        std::io::Read::read_exact(&mut reader, &mut lines).unwrap();
+        lines
+    });
     assert_eq!(&lines, b"one\ntwo\n");
 }
 

@@ -133,7 +133,11 @@ fn shutdown_drops_each_queued_task_once() {
         }));
     }
     let handle = runtime.handle().clone();
-    let dropper = std::thread::spawn(move || drop(runtime));
+    let (dropped_tx, dropped) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(runtime);
+        let _ = dropped_tx.send(());
+    });
     // While both workers are busy, a task spawned from outside waits in the
     // injection queue; once shutdown has begun, it is dropped instead.
     let shutdown_began = || {
@@ -147,7 +151,7 @@ fn shutdown_drops_each_queued_task_once() {
         std::thread::yield_now();
     }
     released.store(true, Ordering::SeqCst);
-    dropper.join().unwrap();
+    common::recv(&dropped);
     drops.assert_each_dropped_once();
 }
 

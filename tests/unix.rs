@@ -424,6 +424,7 @@ fn unix_sockets_go_back_to_std() {
         let (a, b) = UnixStream::pair().unwrap();
         let (mut a, mut b) = (a.into_std().unwrap(), b.into_std().unwrap());
         b.set_nonblocking(false).unwrap();
+        b.set_read_timeout(Some(common::LIMIT)).unwrap();
         a.write_all(b"stream").unwrap();
         let mut buf = [0; 6];
         b.read_exact(&mut buf).unwrap();
@@ -432,6 +433,7 @@ fn unix_sockets_go_back_to_std() {
         let (a, b) = UnixDatagram::pair().unwrap();
         let b = b.into_std().unwrap();
         b.set_nonblocking(false).unwrap();
+        b.set_read_timeout(Some(common::LIMIT)).unwrap();
         a.send(b"datagram").await.unwrap();
         assert_eq!(b.recv(&mut [0; 16]).unwrap(), 8);
 

@@ -50,7 +50,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_clock_only_moves_forward_when_ticked() {
+    fn a_tick_publishes_the_elapsed_real_time_and_now_never_goes_back() {
+        // (Other tests tick the same process-wide clock meanwhile, so that
+        // it moves only when ticked cannot be checked here.)
         let first = tick();
         let seen = now();
         assert!(seen >= first);
