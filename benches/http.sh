@@ -69,7 +69,11 @@ best_corio="0 - -"
 best_tokio="0 - -"
 better() { awk -v a="$1" -v b="$2" 'BEGIN {exit !(a > b)}'; }
 for round in $(seq "$ROUNDS"); do
-    for runtime in corio tokio; do
+    # Odd rounds start with corio, even ones with tokio: neither always
+    # loads a machine just warmed (or left busy) by the other.
+    order="corio tokio"
+    [ $((round % 2)) -eq 0 ] && order="tokio corio"
+    for runtime in $order; do
         result=$(load "$runtime")
         echo "round $round: $runtime: $result (req/s avg p99)" >&2
         if [ "$runtime" = corio ]; then

@@ -60,7 +60,8 @@ fn main() -> ExitCode {
         measure::MIN_SAMPLES,
         measure::MAX_SAMPLES,
     );
-    if std::env::var_os("VERSUS_CORIO_NO_WATCHDOG").is_some() {
+    let corio_watchdog = std::env::var_os("VERSUS_CORIO_NO_WATCHDOG").is_none();
+    if !corio_watchdog {
         println!(
             "VERSUS_CORIO_NO_WATCHDOG is set: corio runs without its default slow-poll watchdog"
         );
@@ -110,7 +111,10 @@ fn main() -> ExitCode {
     }
 
     if let Some(path) = &args.json {
-        if let Err(e) = std::fs::write(path, report::json(cores, args.workers, &reports)) {
+        if let Err(e) = std::fs::write(
+            path,
+            report::json(cores, args.workers, corio_watchdog, &reports),
+        ) {
             eprintln!("could not write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }

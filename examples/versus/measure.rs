@@ -127,9 +127,10 @@ pub fn idle_tasks<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
 
 /// Measures one row: prepares its cells one after the other, samples them
 /// in turns, and returns each cell's medians or why it has none, in the
-/// order of [`CONTENDERS`]. Each round starts with the next contender, so
-/// what one leaves behind (sockets closing, threads winding down) does not
-/// always land on the same neighbour's sample.
+/// order of [`CONTENDERS`]. Each round starts with the next contender, and
+/// every other round goes backwards, so what one leaves behind (sockets
+/// closing, threads winding down) lands on each neighbour's sample as
+/// often as on the other's.
 pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<Vec<f64>, Missing>; 3] {
     let mut cells: [Cell; 3] =
         std::array::from_fn(|i| Cell::start(CONTENDERS[i], prepare[i], workers));
@@ -138,8 +139,10 @@ pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<Vec<f64>, Missing>;
         if round >= MIN_SAMPLES && sampling.elapsed() > BUDGET {
             break;
         }
-        for i in 0..cells.len() {
-            cells[(round + i) % cells.len()].sample();
+        let n = cells.len();
+        for i in 0..n {
+            let step = if round % 2 == 0 { i } else { n - i };
+            cells[(round + step) % n].sample();
         }
     }
     cells.map(Cell::medians)

@@ -45,10 +45,14 @@ impl Line<'_> {
         }
     }
 
-    /// Whether corio meets the bar; `None` if there is none or nothing to judge.
+    /// Whether corio meets the bar; `None` if there is none, or if only a
+    /// peer failed to run. A corio that failed to run misses its bar: the
+    /// table says `NO`, not `-`, so a count of misses sees it.
     fn met(&self) -> Option<bool> {
-        let corio = self.values[0]?;
-        self.figure.bar.met(corio, self.ratio())
+        match self.values[0] {
+            Some(corio) => self.figure.bar.met(corio, self.ratio()),
+            None => self.figure.bar.met(f64::INFINITY, Some(f64::INFINITY)),
+        }
     }
 }
 
@@ -145,13 +149,17 @@ pub fn table(report: &Report) -> String {
     out
 }
 
-/// Every table as one JSON document.
-pub fn json(cores: usize, workers: usize, reports: &[Report]) -> String {
+/// Every table as one JSON document. `corio_watchdog` says whether corio
+/// ran with its default slow-poll watchdog (`VERSUS_CORIO_NO_WATCHDOG`
+/// turns it off), so figures from a non-default corio are marked as such.
+pub fn json(cores: usize, workers: usize, corio_watchdog: bool, reports: &[Report]) -> String {
     let number = |v: Option<f64>| {
         v.filter(|v| v.is_finite())
             .map_or("null".into(), |v| format!("{v}"))
     };
-    let mut out = format!("{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"tables\": [");
+    let mut out = format!(
+        "{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"corio_watchdog\": {corio_watchdog},\n  \"tables\": ["
+    );
     for (t, report) in reports.iter().enumerate() {
         out.push_str(if t == 0 { "\n" } else { ",\n" });
         write!(

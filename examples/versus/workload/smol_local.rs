@@ -1,7 +1,7 @@
 //! smol's single-thread flavour as a contender: an
 //! `async_executor::LocalExecutor` run on the calling thread by
-//! `futures_lite::future::block_on(ex.run(..))`, the counterpart of a
-//! current-thread runtime.
+//! `smol::block_on(ex.run(..))` (async-io's, which drives the reactor on
+//! that thread), the counterpart of a current-thread runtime.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -78,7 +78,9 @@ impl Contender for SmolLocal {
     }
 
     fn wait(&self, done: &Signal) {
-        futures_lite::future::block_on(self.0.run(done.wait()));
+        // async-io's `block_on`, as smol's own: this thread drives the
+        // reactor while it waits.
+        smol::block_on(self.0.run(done.wait()));
     }
 }
 

@@ -1,6 +1,8 @@
 //! smol as a contender: one `async_executor::Executor` run by `workers`
-//! threads, each in `futures_lite::future::block_on(ex.run(..))`, which is
-//! how smol runs its global executor.
+//! threads, each in `smol::block_on(ex.run(..))` (async-io's `block_on`),
+//! which is how smol runs its global executor: a thread blocked there
+//! drives async-io's reactor itself, so timers and sockets need no extra
+//! thread and no cross-thread wake-up.
 
 use std::cell::OnceCell;
 use std::future::Future;
@@ -50,7 +52,7 @@ impl Contender for Smol {
                         // A fresh thread: the cell is empty, `set` cannot fail.
                         EXECUTOR.with(|cell| cell.set(executor.clone()).ok());
                         // `Err(RecvError)` is the stop signal: the sender was dropped.
-                        let _ = futures_lite::future::block_on(executor.run(stopped.recv()));
+                        let _ = smol::block_on(executor.run(stopped.recv()));
                     })
             })
             .collect::<io::Result<_>>()?;
