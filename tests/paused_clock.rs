@@ -225,8 +225,18 @@ fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
     common::within_limit(|| {
         let runtime = paused();
         runtime.block_on(async {
-            let _job = corio::spawn_blocking(|| {
-                thread::sleep(Duration::from_millis(1));
+            let handle = corio::Handle::current();
+            let parks = move || handle.metrics().worker[0].parks;
+            let before = parks();
+            let _job = corio::spawn_blocking(move || {
+                // Resume only once the runtime's thread has gone to park
+                // (its park count moved since the job was spawned): it
+                // waits in the driver for this job, with no deadline.
+                let deadline = std::time::Instant::now() + common::LIMIT;
+                while parks() == before {
+                    assert!(std::time::Instant::now() < deadline, "never parked");
+                    thread::yield_now();
+                }
                 time::resume();
             });
             time::sleep(Duration::from_millis(10)).await;
