@@ -51,11 +51,11 @@ fn writing_to_a_closed_peer_is_an_error_not_a_hang() {
 #[cfg_attr(miri, ignore)]
 fn a_refused_connect_is_an_error() {
     block_on(async {
-        // Bind, learn a free port, close: nothing listens there now.
-        let addr = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap();
+        // A socket bound but never listening holds the port (no other
+        // test can take it meanwhile) and refuses connections to it.
+        let holder = corio::net::TcpSocket::new_v4().unwrap();
+        holder.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let addr = holder.local_addr().unwrap();
         let error = TcpStream::connect(addr).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::ConnectionRefused);
     });
