@@ -245,17 +245,30 @@ fn a_directory_used_as_a_file_is_an_error() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore)]
 fn a_file_without_permission_is_permission_denied() {
-    use std::os::unix::fs::PermissionsExt;
-
     // SAFETY: `geteuid` only reads the process's credentials.
-    if unsafe { libc::geteuid() } == 0 {
-        // root bypasses permission bits, so there is nothing to deny here;
-        // `a_directory_used_as_a_file_is_an_error` still checks std's errors
-        // come through.
-        eprintln!("skipped: running as root, which ignores file permissions");
+    if unsafe { libc::geteuid() } != 0 {
+        permission_denied();
         return;
     }
+    // root bypasses permission bits (CI containers often run as root): run
+    // the test in a child process that first becomes `nobody`.
+    common::in_child("a_file_without_permission_is_permission_denied", || {
+        // SAFETY: plain system calls on this (child) process's
+        // credentials; no memory is involved.
+        unsafe {
+            assert_eq!(libc::setgroups(0, std::ptr::null()), 0, "setgroups");
+            assert_eq!(libc::setresgid(65534, 65534, 65534), 0, "setresgid");
+            assert_eq!(libc::setresuid(65534, 65534, 65534), 0, "setresuid");
+        }
+        permission_denied();
+    });
+}
+
+fn permission_denied() {
+    use std::os::unix::fs::PermissionsExt;
+
     let dir = TempDir::new("denied");
     let path = dir.join("secret");
     std::fs::write(&path, b"hidden").unwrap();
