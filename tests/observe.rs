@@ -98,9 +98,11 @@ fn the_dump_shows_a_named_idle_task_with_its_location_and_idle_time() {
     dump_shows_idle_time(Some(Duration::from_millis(100)));
 }
 
-/// Without a slow-poll threshold the watchdog still ticks the coarse clock,
-/// so the dump's times move. In a child process: the clock is global, and
-/// another test's runtime here would tick it.
+/// Without a slow-poll threshold there is no watchdog to tick the coarse
+/// clock; the workers tick it as they park, wake and check the driver, and
+/// the dump ticks it itself, so the dump's times still move. In a child
+/// process: the clock is global, and another test's runtime here would
+/// tick it.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn the_dump_times_move_with_slow_poll_reports_off() {
@@ -337,6 +339,26 @@ fn a_current_thread_runtime_counts_its_parks_and_busy_time() {
     );
 }
 
+/// A `block_on` that never parks (its task wakes the main future, which
+/// then finishes) still books the time it spent running tasks.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_block_on_that_never_parks_still_counts_its_busy_time() {
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(bounded(async {
+        corio::spawn(async { std::thread::sleep(Duration::from_millis(30)) })
+            .await
+            .unwrap();
+    }));
+    let worker = &runtime.metrics().worker[0];
+    assert!(
+        worker.busy >= Duration::from_millis(30),
+        "the task's 30 ms are busy time: {worker:?}"
+    );
+}
+
 /// A slow poll of a `spawn_local` task is reported like any other (the
 /// watchdog never sees local polls: their end reports them).
 #[test]
@@ -363,6 +385,38 @@ fn a_slow_local_task_is_reported() {
     assert_eq!(reports.len(), 1, "{reports:?}");
     assert!(reports[0].duration >= Duration::from_millis(20));
     assert!(!reports[0].ongoing);
+    assert_eq!(
+        reports[0].worker,
+        Some(0),
+        "the block_on thread is the worker"
+    );
+}
+
+/// On a multi-thread runtime a `LocalSet` run inside `block_on` polls its
+/// tasks on the caller's thread, which is none of the workers: the report
+/// says so instead of naming worker 0.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slow_local_task_outside_the_workers_names_no_worker() {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
+        .build()
+        .unwrap();
+    let set = corio::task::LocalSet::new();
+    runtime.block_on(bounded(set.run_until(async {
+        corio::task::spawn_local(async { std::thread::sleep(Duration::from_millis(200)) })
+            .await
+            .unwrap();
+    })));
+    drop(runtime);
+    let reports = reports.lock().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].worker, None);
+    assert!(reports[0].to_string().contains("outside the workers"));
 }
 
 /// A runtime whose slow-poll hook blocks until `release` says so (at most
@@ -452,4 +506,41 @@ fn a_slow_poll_hook_that_drops_the_runtime_does_not_deadlock() {
     dropped
         .recv_timeout(common::LIMIT)
         .expect("the runtime's drop on the watchdog thread did not finish");
+}
+
+/// A task that has completed is out of the dump, even in the moment before
+/// it leaves the task list: the dump below runs inside the completion's
+/// wake of the `JoinHandle`, which comes first.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_dump_leaves_out_a_task_that_has_completed() {
+    struct DumpOnWake {
+        handle: corio::Handle,
+        id: u64,
+        listed: std::sync::mpsc::Sender<bool>,
+    }
+    impl std::task::Wake for DumpOnWake {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            let listed = self.handle.dump().tasks.iter().any(|t| t.id == self.id);
+            let _ = self.listed.send(listed);
+        }
+    }
+    let runtime = common::one_worker();
+    let (go, gate) = corio::sync::oneshot::channel::<()>();
+    let mut task = runtime.spawn(async move {
+        let _ = gate.await;
+    });
+    let (listed_tx, listed) = std::sync::mpsc::channel();
+    let waker = std::task::Waker::from(Arc::new(DumpOnWake {
+        handle: runtime.handle().clone(),
+        id: task.id().as_u64(),
+        listed: listed_tx,
+    }));
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(std::pin::Pin::new(&mut task).poll(&mut cx).is_pending());
+    go.send(()).unwrap();
+    assert!(!common::recv(&listed), "the completed task was in the dump");
 }

@@ -26,7 +26,10 @@ use std::time::Duration;
 pub struct RuntimeMetrics {
     /// Worker threads (1 for a current-thread runtime).
     pub workers: usize,
-    /// Tasks spawned and not yet finished, a [`LocalSet`]'s included.
+    /// Tasks spawned and not yet finished, a [`LocalSet`]'s included. A
+    /// task that has just completed may still count for a moment: it leaves
+    /// the list after it has woken its `JoinHandle` (the dump leaves it out
+    /// already).
     ///
     /// [`LocalSet`]: crate::task::LocalSet
     pub alive_tasks: usize,
@@ -65,7 +68,9 @@ pub struct RuntimeMetrics {
 pub struct WorkerMetrics {
     /// Tasks in its local queue (plus its LIFO slot).
     pub local_queue_depth: usize,
-    /// Task polls it ran.
+    /// Tasks it ran from its queues: polls, and the odd dequeued task that
+    /// was only dropped (aborted). A `LocalSet`'s polls happen inside
+    /// another poll and are not counted.
     pub polls: u64,
     /// Times it stole a batch from another worker's queue.
     pub steals: u64,

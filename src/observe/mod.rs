@@ -3,7 +3,7 @@
 //! | what | how it is gathered | cost on the hot path |
 //! | --- | --- | --- |
 //! | `RuntimeMetrics` | each worker keeps its own counters; a snapshot reads them | a load and a store per poll |
-//! | `Handle::dump()` | walks the owned-task list one shard lock at a time | a store per poll (in the task header) |
+//! | `Handle::dump()` | walks the owned-task list one shard lock at a time | a load and two or three stores per poll (in the task header) |
 //! | slow polls | the coarse clock (`clock.rs`) marks poll start and end | two loads of one atomic per poll |
 //! | stall watchdog | a monitor thread samples each worker's current poll | two stores per poll (the task id, set and cleared); it reuses the poll count |
 //!

@@ -47,8 +47,9 @@ pub struct SlowPoll {
     /// How long the poll had run when it was reported (coarse: see
     /// `docs/observability.md`).
     pub duration: Duration,
-    /// The worker that ran it.
-    pub worker: usize,
+    /// The worker that ran it; `None` for a `LocalSet` task polled on a
+    /// thread that is no worker of the runtime (inside `block_on`).
+    pub worker: Option<usize>,
     /// True if the watchdog caught it while the poll was still running.
     pub ongoing: bool,
 }
@@ -63,10 +64,14 @@ impl fmt::Display for SlowPoll {
         };
         write!(
             f,
-            "corio: slow poll: task {} ({name}) spawned at {} {verb} {:?} on worker {}; \
-             blocking code belongs in spawn_blocking",
-            self.task_id, self.location, self.duration, self.worker
-        )
+            "corio: slow poll: task {} ({name}) spawned at {} {verb} {:?} ",
+            self.task_id, self.location, self.duration
+        )?;
+        match self.worker {
+            Some(worker) => write!(f, "on worker {worker}")?,
+            None => write!(f, "outside the workers (a LocalSet inside block_on)")?,
+        }
+        write!(f, "; blocking code belongs in spawn_blocking")
     }
 }
 

@@ -290,7 +290,7 @@ impl Handle {
         // park, wake and check the driver.
         let now = crate::observe::clock::tick();
         let mut tasks = Vec::new();
-        let mut add = |header: &crate::task::Header| tasks.push(header.info(now));
+        let mut add = |header: &crate::task::Header| tasks.extend(header.info(now));
         self.inner.scheduler.owned.for_each(&mut add);
         self.inner.local_sets.for_each_task(&mut add);
         tasks.sort_by_key(|t| t.id);

@@ -215,7 +215,7 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
     let mut report = None;
     shared.owned.for_each(|header| {
         if header.id().as_u64() == task_id {
-            report = Some(slow_poll(header, running, index, true));
+            report = Some(slow_poll(header, running, Some(index), true));
         }
     });
     let Some(report) = report else {
@@ -237,7 +237,7 @@ fn call_hook(shared: &Shared, report: &SlowPoll) {
     }
 }
 
-fn slow_poll(header: &Header, micros: u64, worker: usize, ongoing: bool) -> SlowPoll {
+fn slow_poll(header: &Header, micros: u64, worker: Option<usize>, ongoing: bool) -> SlowPoll {
     SlowPoll {
         task_id: header.id().as_u64(),
         name: header.name.as_deref().map(str::to_owned),
@@ -252,7 +252,7 @@ fn slow_poll(header: &Header, micros: u64, worker: usize, ongoing: bool) -> Slow
 /// never sees those polls (they run inside the poll of the future that
 /// runs the set), so only their end reports them.
 pub(super) fn report_local(shared: &Shared, header: &Header, micros: u64) {
-    let worker = worker::current_index(shared).unwrap_or(0);
+    let worker = worker::current_index(shared);
     call_hook(shared, &slow_poll(header, micros, worker, false));
 }
 
@@ -266,5 +266,5 @@ pub(super) fn report_finished(shared: &Shared, header: &Header, micros: u64) {
     if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
         return;
     }
-    call_hook(shared, &slow_poll(header, micros, index, false));
+    call_hook(shared, &slow_poll(header, micros, Some(index), false));
 }

@@ -258,6 +258,9 @@ impl Context {
             let _reset = Reset(previous);
             f(&self);
         }
+        // The stretch since the last park or driver check is busy time too
+        // (a `block_on` that never parked, a worker's last tasks).
+        self.count_busy();
         release_refs(&self.shared, self.refs.get());
         self.core.into_inner()
     }

@@ -102,9 +102,13 @@ impl Header {
         self.last_poll_us.store(ended, Ordering::Relaxed);
     }
 
-    /// A snapshot of this task for the dump.
-    pub(crate) fn info(&self, now_us: u64) -> TaskInfo {
+    /// A snapshot of this task for the dump; `None` once it has completed
+    /// (it leaves the task list a moment later, after waking its joiner).
+    pub(crate) fn info(&self, now_us: u64) -> Option<TaskInfo> {
         let state = self.state.load();
+        if state.is_complete() {
+            return None;
+        }
         let state = if state.is_running() {
             TaskState::Running
         } else if state.is_notified() {
@@ -113,7 +117,7 @@ impl Header {
             TaskState::Idle
         };
         let since = now_us.saturating_sub(self.last_poll_us.load(Ordering::Relaxed));
-        TaskInfo {
+        Some(TaskInfo {
             id: self.id.as_u64(),
             name: self.name.as_deref().map(str::to_owned),
             location: self.location,
@@ -125,7 +129,7 @@ impl Header {
             } else {
                 Duration::from_micros(since)
             },
-        }
+        })
     }
 }
 
