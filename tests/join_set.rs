@@ -300,3 +300,39 @@ fn extend_records_the_callers_location() {
         set.shutdown().await;
     });
 }
+
+/// A task parked in `poll_join_next` is woken by a task added afterwards
+/// (by another task), and gets its result: it had polled only the entries
+/// that were there when it parked.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_waiter_parked_on_the_set_sees_a_task_added_later() {
+    use std::sync::Mutex;
+    block_on(async {
+        let set = Arc::new(Mutex::new(JoinSet::new()));
+        set.lock().unwrap().spawn(std::future::pending::<u32>());
+        let (parked_tx, parked) = corio::sync::oneshot::channel::<()>();
+        let waiter = {
+            let set = set.clone();
+            let mut parked_tx = Some(parked_tx);
+            corio::spawn(async move {
+                std::future::poll_fn(|cx| {
+                    let polled = set.lock().unwrap().poll_join_next(cx);
+                    if polled.is_pending()
+                        && let Some(tx) = parked_tx.take()
+                    {
+                        let _ = tx.send(());
+                    }
+                    polled
+                })
+                .await
+            })
+        };
+        parked.await.unwrap();
+        set.lock().unwrap().spawn(async { 7 });
+        let joined = corio::time::timeout(std::time::Duration::from_secs(10), waiter).await;
+        let result = joined.expect("the waiter never woke").unwrap();
+        assert_eq!(result.map(Result::unwrap), Some(7));
+        set.lock().unwrap().abort_all();
+    });
+}

@@ -133,8 +133,20 @@ impl<T> JoinSet<T> {
             ready: self.ready.clone(),
         }));
         entry.insert((handle, waker));
-        // Poll it once in join_next so that its waker gets registered.
-        self.ready.lock().keys.push_back(key);
+        // Poll it once in join_next so that its waker gets registered; and
+        // wake a `poll_join_next` already parked on the set (another task
+        // may be waiting on it while this one spawns): it polled the old
+        // entries only, and this one has no waker of the set's yet. The
+        // waiter is only there while someone is parked (an entry's wake
+        // takes it), so the usual spawn-then-join wakes nobody.
+        let waiter = {
+            let mut ready = self.ready.lock();
+            ready.keys.push_back(key);
+            ready.waiter.take()
+        };
+        if let Some(waiter) = waiter {
+            waiter.wake();
+        }
     }
 
     /// Aborts every task in the set; they stay in it until `join_next`
