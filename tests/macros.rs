@@ -485,3 +485,77 @@ fn the_macros_do_not_use_the_callers_ok_err_and_some() {
         assert_eq!(got, 7);
     });
 }
+
+/// `select!` spends no budget itself but yields once the task's budget is
+/// gone, as tokio's does: a loop over a branch that is always ready (and
+/// ignores the budget) still lets the other task on this one thread run.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_select_loop_over_an_always_ready_branch_yields_when_the_budget_is_spent() {
+    use std::sync::atomic::AtomicBool;
+    let runtime = corio::Builder::new_current_thread().build().unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let seen = done.clone();
+    let (finished_tx, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let flag = seen.clone();
+            corio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+            let mut rounds = 0u64;
+            while !seen.load(Ordering::SeqCst) {
+                corio::select! {
+                    _ = corio::task::consume_budget() => {}
+                    _ = std::future::ready(()) => {}
+                }
+                rounds += 1;
+            }
+            let _ = finished_tx.send(rounds);
+        });
+    });
+    let rounds = common::recv(&finished);
+    assert!(done.load(Ordering::SeqCst));
+    assert!(rounds <= 1_000, "{rounds} rounds before the other task ran");
+}
+
+/// A branch's future may borrow a temporary made in the branch itself
+/// (`&mut ready(())`), as in tokio: it lives to the end of the `select!`.
+#[test]
+fn a_branch_future_may_borrow_a_temporary() {
+    let got = block_on(async {
+        corio::select! {
+            v = &mut std::future::ready(7) => v,
+        }
+    });
+    assert_eq!(got, 7);
+}
+
+/// A `select!` of nothing but `else` is its value, `biased;` or not.
+#[test]
+fn a_select_with_only_else_is_its_value() {
+    let plain = block_on(async {
+        corio::select! { else => 1 }
+    });
+    let biased = block_on(async {
+        corio::select! { biased; else => 2, }
+    });
+    assert_eq!((plain, biased), (1, 2));
+}
+
+/// A branch whose future never returns (`!`) leaves the other branches'
+/// handlers reachable, with no warning (this file builds with `-D
+/// warnings` in CI).
+#[test]
+fn a_never_returning_branch_is_fine_beside_others() {
+    async fn never() -> ! {
+        loop {
+            corio::task::yield_now().await;
+        }
+    }
+    let got = block_on(async {
+        corio::select! {
+            _ = never() => 0,
+            v = async { 1 } => v,
+        }
+    });
+    assert_eq!(got, 1);
+}

@@ -1,15 +1,15 @@
-//! `select!` at its limit of 63 branches. Each branch costs the macro two
+//! `select!` at its limit of 64 branches. Each branch costs the macro two
 //! steps of the compiler's recursion limit, so a crate with more than about
 //! 55 branches in one `select!` raises that limit, as this one does.
 #![recursion_limit = "256"]
 
 mod common;
 
-/// 62 branches whose output does not match their pattern (each disabled
-/// in turn) and a 63rd that matches.
+/// 63 branches whose output does not match their pattern (each disabled
+/// in turn) and a 64th that matches.
 #[test]
 #[cfg_attr(miri, ignore)]
-fn select_takes_63_branches() {
+fn select_takes_64_branches() {
     let got = common::block_on(async {
         corio::select! {
             Some(mut v) = async { None::<u32> } => { v += 0; v }
@@ -74,8 +74,31 @@ fn select_takes_63_branches() {
             Some(mut v) = async { None::<u32> } => { v += 59; v }
             Some(mut v) = async { None::<u32> } => { v += 60; v }
             Some(mut v) = async { None::<u32> } => { v += 61; v }
+            Some(mut v) = async { None::<u32> } => { v += 62; v }
             v = async { 5u32 } => v,
         }
     });
     assert_eq!(got, 5);
+}
+
+/// 64 branches, none of which matches: `else` runs (the all-disabled mask
+/// must cover the 64th bit).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn select_of_64_disabled_branches_runs_else() {
+    macro_rules! none_64 {
+        ($($i:literal)*) => {
+            common::block_on(async {
+                corio::select! {
+                    $( Some(v) = async { None::<u32> } => v + $i, )*
+                    else => 99,
+                }
+            })
+        };
+    }
+    let got = none_64!(
+        0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31
+        32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63
+    );
+    assert_eq!(got, 99);
 }

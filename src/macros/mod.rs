@@ -157,12 +157,22 @@ macro_rules! try_join {
 /// runs (without one, `select!` panics). Handlers run in the calling task,
 /// so they may `.await`, `break` or `return`. Anything `.await` takes works
 /// as a future (`IntoFuture`). Patterns may bind with `mut` or `ref`
-/// (`Some(mut msg) = rx.recv() => ...`). At most 63 branches. Each costs
+/// (`Some(mut msg) = rx.recv() => ...`). At most 64 branches. Each costs
 /// the macro two steps of the compiler's recursion limit (128) when its
 /// pattern is at most eight tokens long (`Some(v)` is two, `Ok(v) | Err(v)`
 /// five), a few more for a longer one (about one a token, three a bracket):
 /// past about 55 branches of short patterns, fewer of long ones, the
 /// calling crate raises that limit (`#![recursion_limit = "256"]`).
+///
+/// Like tokio's, `select!` yields (returns `Pending` and wakes its task at
+/// once) when the task's coop budget is spent, so a loop over a branch that
+/// is always ready cannot hold its worker for good. A `select!` with only
+/// an `else` branch is that branch's value; one with no branch at all does
+/// not compile:
+///
+/// ```compile_fail
+/// corio::block_on(async { corio::select! {} });
+/// ```
 ///
 /// # Examples
 ///
@@ -181,8 +191,12 @@ macro_rules! try_join {
 #[macro_export]
 macro_rules! select {
     (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) [$($p:tt)+] = $f:expr, if $c:expr => $h:expr ) )+ }) => {{
-        let branches: u32 = 0 $( + $crate::__private::one(stringify!($f)) )+;
-        ::std::assert!(branches < 64, "select! supports at most 63 branches");
+        // Counted and checked at compile time: a branch is a bit of a `u64`.
+        let branches: u32 = const {
+            let branches = 0 $( + $crate::__private::one(::std::stringify!($f)) )+;
+            ::std::assert!(branches <= 64, "select! supports at most 64 branches");
+            branches
+        };
         // The branch futures live in this inner block, which ends with the
         // winner's output moved out: every future is dropped before any
         // handler runs, so a handler may use what they borrowed, and a
@@ -196,9 +210,19 @@ macro_rules! select {
                 disabled |= 1 << (0 $( + $crate::__private::one(stringify!($skip)) )*);
             }
         )+
-        let mut futures = ( $( $crate::__private::MaybeDone::new($f), )+ );
+        // The futures are evaluated in one tuple first, as they are
+        // written: a temporary borrowed there (`&mut ready(())`) lives to
+        // the end of the block, as in tokio; inside a call it would not.
+        let futures_init = ( $( $f, )+ );
+        let mut futures = ( $({
+            let ( $($skip,)* future, .. ) = futures_init;
+            $crate::__private::MaybeDone::new(future)
+        },)+ );
         let futures = &mut futures;
         let index: u32 = $crate::__private::poll_fn(|cx| {
+            if !$crate::__private::budget_allows(cx) {
+                return $crate::__private::PollType::Pending;
+            }
             let start = if $biased { 0 } else { $crate::__private::random_below(branches) };
             for i in 0..branches {
                 let branch = (start + i) % branches;
@@ -231,7 +255,7 @@ macro_rules! select {
                     }
                 )+
             }
-            if disabled == (1u64 << branches) - 1 {
+            if disabled == u64::MAX >> (64 - branches) {
                 return $crate::__private::PollType::Ready(u32::MAX);
             }
             $crate::__private::PollType::Pending
@@ -251,11 +275,15 @@ macro_rules! select {
         $(
             if index == 0 $( + $crate::__private::one(stringify!($skip)) )* {
                 let ( $($skip,)* output, .. ) = &mut outputs;
-                #[allow(irrefutable_let_patterns, unused_parens)]
-                let ($($p)+) = output.take().expect("select! takes the output once") else {
-                    ::std::unreachable!("the output matched this pattern when polled")
-                };
-                $h
+                // A `match`, not `let .. else` on an `expect`: a branch whose
+                // output type is `!` would make the `expect` diverge, and
+                // rustc would call the user's handler unreachable code.
+                match output.take() {
+                    // (Unreachable when the output type is uninhabited.)
+                    #[allow(unreachable_patterns)]
+                    ::std::option::Option::Some($($p)+) => $h,
+                    _ => ::std::unreachable!("the output matched this pattern when polled"),
+                }
             } else
         )+ {
             $else
@@ -381,6 +409,14 @@ macro_rules! select {
     };
     (@{ $($state:tt)* } $($r:tt)*) => {
         ::std::compile_error!("select!: a branch is `pattern = future => handler`; no `=` after this pattern")
+    };
+    // No branch but `else`: its value, as in tokio. No branch at all: an
+    // error that says so.
+    ($(biased;)? else => $else:expr $(,)?) => {{
+        $else
+    }};
+    ($(biased;)?) => {
+        ::std::compile_error!("select! requires at least one branch")
     };
     (biased; $($t:tt)*) => {
         $crate::select!(@{ biased = true; () } $($t)*)

@@ -69,6 +69,19 @@ impl<F: Future> MaybeDone<F> {
     }
 }
 
+/// Whether `select!` may poll its branches now. Once the task's coop
+/// budget is spent it yields instead (woken to run again at once), as
+/// tokio's does: a branch that ignores the budget (an always-ready future)
+/// would otherwise win every time, and a loop around the `select!` would
+/// never let the worker run anything else.
+pub fn budget_allows(cx: &mut Context<'_>) -> bool {
+    if crate::task::budget::has_remaining() {
+        return true;
+    }
+    cx.waker().wake_by_ref();
+    false
+}
+
 thread_local! {
     static RNG: Cell<u32> = const { Cell::new(0x2545_F491) };
 }
