@@ -212,11 +212,10 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
     // Find the task before claiming the report: had the poll ended (and the
     // task left the list) between a claim and the lookup, neither this nor
     // the end-of-poll check (`report_finished`) would report it.
-    let mut report = None;
-    shared.owned.for_each(|header| {
-        if header.id().as_u64() == task_id {
-            report = Some(slow_poll(header, running, Some(index), true));
-        }
+    // One shard's lock, not every shard's: spawns and completions elsewhere
+    // go on meanwhile.
+    let report = shared.owned.with_task(task_id, |header| {
+        slow_poll(header, running, Some(index), true)
     });
     let Some(report) = report else {
         return; // it ended: `report_finished` reports it

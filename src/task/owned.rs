@@ -69,7 +69,12 @@ impl<S: 'static> OwnedTasks<S> {
     }
 
     fn shard(&self, header: &Header) -> &Shard {
-        &self.shards[header.id().as_u64() as usize & (self.shards.len() - 1)]
+        self.shard_of(header.id().as_u64())
+    }
+
+    /// The one shard a task with id `id` can be in.
+    fn shard_of(&self, id: u64) -> &Shard {
+        &self.shards[id as usize & (self.shards.len() - 1)]
     }
 
     /// Adds a new task. Returns its first `Notified` to queue, or `None` if
@@ -129,6 +134,24 @@ impl<S: 'static> OwnedTasks<S> {
     /// How many tasks were ever spawned on this list.
     pub(crate) fn spawned(&self) -> u64 {
         self.shards.iter().map(|s| s.list.lock().bound).sum()
+    }
+
+    /// Calls `f` on the header of the live task with id `id`, if any,
+    /// under its shard's lock (the one shard an id can be in).
+    pub(crate) fn with_task<R>(&self, id: u64, f: impl FnOnce(&Header) -> R) -> Option<R> {
+        let list = self.shard_of(id).list.lock();
+        let mut cursor = list.head;
+        while let Some(node) = cursor {
+            // SAFETY: nodes in the list are alive (the list holds a
+            // reference) and their links are guarded by this lock.
+            let header = unsafe { node.as_ref() };
+            if header.id().as_u64() == id {
+                return Some(f(header));
+            }
+            // SAFETY: as above.
+            cursor = unsafe { (*header.links.get()).next };
+        }
+        None
     }
 
     /// Calls `f` on every live task's header, one shard lock at a time.
