@@ -364,24 +364,14 @@ fn a_block_on_that_never_parks_still_counts_its_busy_time() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_slow_local_task_is_reported() {
-    let reports = Arc::new(Mutex::new(Vec::new()));
-    let sink = reports.clone();
-    let runtime = corio::runtime::Builder::new_current_thread()
-        .slow_poll_threshold(Some(Duration::from_millis(20)))
-        .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
-        .build()
-        .unwrap();
-    runtime.block_on(bounded(async {
-        corio::task::spawn_local(async {
-            // Ten times the threshold: the coarse clock the measure uses
-            // ticks every 5 ms, and on a loaded machine may tick late.
-            std::thread::sleep(Duration::from_millis(200));
-        })
-        .await
-        .unwrap();
-    }));
-    drop(runtime);
-    let reports = reports.lock().unwrap();
+    let reports = slow_polls_of(
+        &mut corio::runtime::Builder::new_current_thread(),
+        |runtime| {
+            runtime.block_on(bounded(async {
+                corio::task::spawn_local(slow_local_poll()).await.unwrap();
+            }));
+        },
+    );
     assert_eq!(reports.len(), 1, "{reports:?}");
     assert!(reports[0].duration >= Duration::from_millis(20));
     assert!(!reports[0].ongoing);
@@ -398,25 +388,39 @@ fn a_slow_local_task_is_reported() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_slow_local_task_outside_the_workers_names_no_worker() {
+    let reports = slow_polls_of(corio::Runtime::builder().worker_threads(1), |runtime| {
+        let set = corio::task::LocalSet::new();
+        runtime.block_on(bounded(set.run_until(async {
+            corio::task::spawn_local(slow_local_poll()).await.unwrap();
+        })));
+    });
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].worker, None);
+    assert!(reports[0].to_string().contains("outside the workers"));
+}
+
+/// One poll ten times the 20 ms threshold: the coarse clock the measure
+/// uses ticks every 5 ms, and on a loaded machine may tick late.
+async fn slow_local_poll() {
+    std::thread::sleep(Duration::from_millis(200));
+}
+
+/// The slow polls reported while `run` uses a runtime from `builder` with
+/// a 20 ms threshold (all of them: the runtime is dropped first).
+fn slow_polls_of(
+    builder: &mut corio::runtime::Builder,
+    run: impl FnOnce(&corio::Runtime),
+) -> Vec<SlowPoll> {
     let reports = Arc::new(Mutex::new(Vec::new()));
     let sink = reports.clone();
-    let runtime = corio::Runtime::builder()
-        .worker_threads(1)
+    let runtime = builder
         .slow_poll_threshold(Some(Duration::from_millis(20)))
         .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
         .build()
         .unwrap();
-    let set = corio::task::LocalSet::new();
-    runtime.block_on(bounded(set.run_until(async {
-        corio::task::spawn_local(async { std::thread::sleep(Duration::from_millis(200)) })
-            .await
-            .unwrap();
-    })));
+    run(&runtime);
     drop(runtime);
-    let reports = reports.lock().unwrap();
-    assert_eq!(reports.len(), 1, "{reports:?}");
-    assert_eq!(reports[0].worker, None);
-    assert!(reports[0].to_string().contains("outside the workers"));
+    reports.lock().unwrap().clone()
 }
 
 /// A runtime whose slow-poll hook blocks until `release` says so (at most
