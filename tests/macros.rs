@@ -559,3 +559,39 @@ fn a_never_returning_branch_is_fine_beside_others() {
     });
     assert_eq!(got, 1);
 }
+
+/// `biased;` makes `join!` poll strictly in order, as tokio's does: a first
+/// branch that always has work is polled first every time, budget or not,
+/// so the second gets to run only once the first has drained its channel.
+/// (Without `biased;`, the test above shows the second running early.)
+#[test]
+fn biased_join_polls_in_order_even_when_the_first_always_has_work() {
+    block_on(async {
+        let (tx, rx) = corio::sync::channel::unbounded::<u32>();
+        for i in 0..10_000 {
+            tx.try_send(i).unwrap();
+        }
+        drop(tx);
+        let stop = std::cell::Cell::new(false);
+        let (received, stopped_after) = corio::join!(
+            biased;
+            async {
+                let mut received = 0;
+                while !stop.get() && rx.recv().await.is_some() {
+                    received += 1;
+                }
+                received
+            },
+            async {
+                // Needs budget to get past this line.
+                corio::task::consume_budget().await;
+                stop.set(true);
+            },
+        );
+        assert_eq!(received, 10_000, "the second branch ran first");
+        let () = stopped_after;
+    });
+    let ok: Result<(u8, u8), ()> =
+        block_on(async { corio::try_join!(biased; async { Ok(1) }, async { Ok(2) }) });
+    assert_eq!(ok, Ok((1, 2)));
+}

@@ -17,7 +17,8 @@
 //!
 //! Fairness, because a branch's work counts against the task's coop budget:
 //! `join!` and `try_join!` poll their branches in order, but when the budget
-//! runs out partway, the next poll starts at the first branch that got none;
+//! runs out partway, the next poll starts at the first branch that got none
+//! (unless `biased;`, which keeps the order whatever the budget);
 //! `select!` starts from a random branch (unless `biased;`). A branch that
 //! always has work would otherwise spend the whole budget before the others
 //! were polled, every time, and they would never finish. (tokio's `join!`
@@ -30,7 +31,9 @@ pub mod support;
 
 /// Waits for every future and returns their outputs as a tuple, like
 /// Python's `asyncio.gather`. The futures run concurrently in the calling
-/// task (no spawning), each polled when the task wakes.
+/// task (no spawning), each polled when the task wakes. With `biased;`
+/// first (`join!(biased; a, b)`), as in tokio, they are polled strictly in
+/// order, even when the first ones spend the whole coop budget.
 ///
 /// # Examples
 ///
@@ -42,11 +45,12 @@ pub mod support;
 /// ```
 #[macro_export]
 macro_rules! join {
-    (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
+    (@ { biased = $biased:tt; ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
-        // In order, but fair under the coop budget (see `Turns`).
-        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*);
+        // In order, but fair under the coop budget (see `Turns`), unless
+        // `biased;`: then strictly in order.
+        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*, !$biased);
         $crate::__private::poll_fn(|cx| {
             let mut pending = false;
             for branch in turns.this_poll() {
@@ -73,11 +77,14 @@ macro_rules! join {
             },)* ))
         }).await
     }};
-    (@ { ( $($s:tt)* ) $($t:tt)* } $e:expr, $($r:tt)* ) => {
-        $crate::join!(@{ ($($s)* _) $($t)* ($($s)*) $e, } $($r)*)
+    (@ { biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $e:expr, $($r:tt)* ) => {
+        $crate::join!(@{ biased = $biased; ($($s)* _) $($t)* ($($s)*) $e, } $($r)*)
+    };
+    (biased; $($e:expr),+ $(,)? ) => {
+        $crate::join!(@{ biased = true; () } $($e,)*)
     };
     ( $($e:expr),+ $(,)? ) => {
-        $crate::join!(@{ () } $($e,)*)
+        $crate::join!(@{ biased = false; () } $($e,)*)
     };
     () => { async {}.await };
 }
@@ -85,6 +92,7 @@ macro_rules! join {
 /// Waits for every future to return `Ok`, or for the first `Err`, which is
 /// returned at once (the other futures are dropped, i.e. cancelled), like
 /// Go's `errgroup` or asyncio's `gather` without `return_exceptions`.
+/// `biased;` first polls strictly in order, as for [`join!`].
 ///
 /// # Examples
 ///
@@ -101,11 +109,12 @@ macro_rules! join {
 /// ```
 #[macro_export]
 macro_rules! try_join {
-    (@ { ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
+    (@ { biased = $biased:tt; ( $($count:tt)* ) $( ( $($skip:tt)* ) $e:expr, )* }) => {{
         let mut futures = ( $( $crate::__private::MaybeDone::new($e), )* );
         let futures = &mut futures;
-        // In order, but fair under the coop budget (see `Turns`).
-        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*);
+        // In order, but fair under the coop budget (see `Turns`), unless
+        // `biased;`: then strictly in order.
+        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*, !$biased);
         $crate::__private::poll_fn(|cx| {
             let mut pending = false;
             for branch in turns.this_poll() {
@@ -135,11 +144,14 @@ macro_rules! try_join {
             },)* )))
         }).await
     }};
-    (@ { ( $($s:tt)* ) $($t:tt)* } $e:expr, $($r:tt)* ) => {
-        $crate::try_join!(@{ ($($s)* _) $($t)* ($($s)*) $e, } $($r)*)
+    (@ { biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } $e:expr, $($r:tt)* ) => {
+        $crate::try_join!(@{ biased = $biased; ($($s)* _) $($t)* ($($s)*) $e, } $($r)*)
+    };
+    (biased; $($e:expr),+ $(,)? ) => {
+        $crate::try_join!(@{ biased = true; () } $($e,)*)
     };
     ( $($e:expr),+ $(,)? ) => {
-        $crate::try_join!(@{ () } $($e,)*)
+        $crate::try_join!(@{ biased = false; () } $($e,)*)
     };
     () => { async { ::std::result::Result::Ok(()) }.await };
 }

@@ -106,13 +106,16 @@ pub fn random_below(n: u32) -> u32 {
 pub struct Turns {
     branches: u32,
     next_start: u32,
+    /// False for `biased;`: always 0, 1, 2..., starved or not.
+    rotate: bool,
 }
 
 impl Turns {
-    pub fn new(branches: u32) -> Turns {
+    pub fn new(branches: u32, rotate: bool) -> Turns {
         Turns {
             branches,
             next_start: 0,
+            rotate,
         }
     }
 
@@ -122,7 +125,7 @@ impl Turns {
         let branches = self.branches;
         let start = std::mem::take(&mut self.next_start);
         let next_start = &mut self.next_start;
-        let mut starved = false;
+        let mut starved = !self.rotate;
         (0..branches).map(move |i| {
             let branch = (start + i) % branches;
             if !starved && !crate::task::budget::has_remaining() {
