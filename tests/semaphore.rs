@@ -83,6 +83,29 @@ fn one_release_grants_every_waiter_it_covers_beyond_a_wake_batch() {
     assert!(last_flag.take(), "and gets the first one back");
 }
 
+/// Zero permits are always there, as in tokio: asking for none neither
+/// waits behind the line nor fails for want of permits (only a close
+/// refuses it).
+#[test]
+fn zero_permits_need_no_place_in_the_line() {
+    let semaphore = Semaphore::new(1);
+    let _held = semaphore.try_acquire().unwrap();
+    let mut big = pin!(semaphore.acquire_many(2));
+    assert!(poll_with(big.as_mut(), Waker::noop()).is_pending());
+    let none = semaphore.try_acquire_many(0).expect("zero permits, now");
+    assert_eq!(none.num_permits(), 0);
+    let waited = poll_with(pin!(semaphore.acquire_many(0)), Waker::noop());
+    assert!(
+        matches!(waited, Poll::Ready(Ok(_))),
+        "no wait behind the line"
+    );
+    semaphore.close();
+    assert_eq!(
+        semaphore.try_acquire_many(0).unwrap_err(),
+        TryAcquireError::Closed
+    );
+}
+
 #[test]
 fn a_cancelled_grant_returns_its_permits() {
     let semaphore = Semaphore::new(0);

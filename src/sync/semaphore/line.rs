@@ -79,9 +79,10 @@ impl Semaphore {
     /// Takes `needed` permits without waiting; the caller must `release` them.
     pub(crate) fn try_acquire_permits(&self, needed: usize) -> Result<(), TryAcquireError> {
         let mut state = self.state.lock();
+        // Zero permits are always there (as in tokio), waiters or not.
         if state.closed {
             Err(TryAcquireError::Closed)
-        } else if state.waiters.is_empty() && state.permits >= needed {
+        } else if needed == 0 || (state.waiters.is_empty() && state.permits >= needed) {
             state.permits -= needed;
             Ok(())
         } else {
@@ -149,7 +150,11 @@ impl Future for Acquire<'_> {
             Recheck::Woken(waiter) if waiter.granted => Ok(()),
             Recheck::Woken(_) => Err(AcquireError::new()),
             Recheck::Absent if state.closed => Err(AcquireError::new()),
-            Recheck::Absent if state.waiters.is_empty() && state.permits >= this.needed => {
+            // Zero permits need no place in the line (as in tokio).
+            Recheck::Absent
+                if this.needed == 0
+                    || (state.waiters.is_empty() && state.permits >= this.needed) =>
+            {
                 state.permits -= this.needed;
                 Ok(())
             }
