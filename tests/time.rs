@@ -360,6 +360,42 @@ fn a_timer_outside_a_runtime_panics_naming_the_fix() {
     }
 }
 
+/// The clock controls outside a runtime say what was called, and why it
+/// cannot be (tokio's "time cannot be frozen from outside the runtime").
+#[test]
+fn the_clock_controls_outside_a_runtime_panic_naming_themselves() {
+    for (message, what) in [
+        (panic_of(corio::time::pause), "corio::time::pause"),
+        (panic_of(corio::time::resume), "corio::time::resume"),
+        (
+            panic_of(|| futures_lite::future::block_on(corio::time::advance(Duration::ZERO))),
+            "corio::time::advance",
+        ),
+    ] {
+        assert!(message.contains("cannot be frozen"), "{message}");
+        assert!(message.contains(what), "{message}");
+    }
+}
+
+/// `timeout` and `timeout_at` take anything `.await` takes (`IntoFuture`),
+/// as tokio's do, and poll it before looking at the deadline: a zero
+/// duration still gives a ready value.
+#[test]
+fn timeout_takes_into_future_and_polls_it_first() {
+    struct Request(u8);
+    impl std::future::IntoFuture for Request {
+        type Output = u8;
+        type IntoFuture = std::future::Ready<u8>;
+        fn into_future(self) -> Self::IntoFuture {
+            std::future::ready(self.0)
+        }
+    }
+    block_on(async {
+        assert_eq!(timeout(Duration::ZERO, Request(7)).await, Ok(7));
+        assert_eq!(timeout_at(Instant::now(), Request(8)).await, Ok(8));
+    });
+}
+
 #[test]
 fn a_timeout_fires_even_when_its_future_spends_the_whole_budget() {
     common::within_limit(|| {

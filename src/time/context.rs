@@ -32,6 +32,19 @@ pub(crate) fn try_enter(timers: &Arc<Timers>) -> Option<EnterGuard> {
     Some(EnterGuard(previous))
 }
 
+/// The current thread's timers, for the clock controls (`pause`,
+/// `resume`, `advance`): outside a runtime, a panic that names `what`.
+#[track_caller]
+pub(crate) fn current_for_clock(what: &str) -> Arc<Timers> {
+    match CURRENT.with(|c| c.borrow().clone()) {
+        Some(timers) => timers,
+        None => panic!(
+            "time cannot be frozen from outside the corio runtime: `{what}` was called outside \
+             one; call it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`"
+        ),
+    }
+}
+
 /// The current thread's timers.
 #[track_caller]
 pub(crate) fn current() -> Arc<Timers> {

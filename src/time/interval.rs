@@ -53,7 +53,7 @@ pub fn interval(period: Duration) -> Interval {
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
     assert!(
         period > Duration::ZERO,
-        "`corio::time::interval` needs a period above zero; a zero period would tick in a busy loop"
+        "`period` must be non-zero. (`corio::time::interval` needs a period above zero; a zero period would tick in a busy loop)"
     );
     Interval {
         delay: sleep_until(start),
@@ -213,6 +213,74 @@ impl Interval {
     pub fn reset(&mut self) {
         let next = self.delay.now().saturating_add(self.period);
         Pin::new(&mut self.delay).reset(next);
+    }
+
+    /// Makes the next tick due now; later ones follow a period apart from
+    /// it (tokio's `reset_immediately`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let mut interval = corio::time::interval(Duration::from_secs(10));
+    ///     let start = interval.tick().await;
+    ///     corio::time::advance(Duration::from_secs(3)).await;
+    ///     interval.reset_immediately();
+    ///     assert_eq!(interval.tick().await, start + Duration::from_secs(3));
+    ///     assert_eq!(interval.tick().await, start + Duration::from_secs(13));
+    /// });
+    /// ```
+    pub fn reset_immediately(&mut self) {
+        let now = self.delay.now();
+        Pin::new(&mut self.delay).reset(now);
+    }
+
+    /// Makes the next tick due `after` from now (tokio's `reset_after`; a
+    /// duration too long to add means as far as the clock goes).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let mut interval = corio::time::interval(Duration::from_secs(10));
+    ///     let start = interval.tick().await;
+    ///     interval.reset_after(Duration::from_secs(1));
+    ///     assert_eq!(interval.tick().await, start + Duration::from_secs(1));
+    ///     interval.reset_after(Duration::MAX); // no overflow
+    /// });
+    /// ```
+    pub fn reset_after(&mut self, after: Duration) {
+        let next = self.delay.now().saturating_add(after);
+        Pin::new(&mut self.delay).reset(next);
+    }
+
+    /// Makes the next tick due at `deadline` (tokio's `reset_at`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::Builder;
+    /// use std::time::Duration;
+    ///
+    /// let runtime = Builder::new_current_thread().start_paused(true).build().unwrap();
+    /// runtime.block_on(async {
+    ///     let mut interval = corio::time::interval(Duration::from_secs(10));
+    ///     let start = interval.tick().await;
+    ///     interval.reset_at(start + Duration::from_secs(100));
+    ///     assert_eq!(interval.tick().await, start + Duration::from_secs(100));
+    ///     assert_eq!(interval.tick().await, start + Duration::from_secs(110));
+    /// });
+    /// ```
+    pub fn reset_at(&mut self, deadline: Instant) {
+        Pin::new(&mut self.delay).reset(deadline);
     }
 
     /// The period.

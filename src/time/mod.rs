@@ -58,7 +58,9 @@ pub use timeout::{Timeout, timeout, timeout_at};
 /// Outside a runtime, on a multi-thread runtime, or if already paused.
 #[track_caller]
 pub fn pause() {
-    context::current().clock.pause();
+    context::current_for_clock("corio::time::pause")
+        .clock
+        .pause();
 }
 
 /// Lets a paused clock run again, from the virtual time it had reached.
@@ -82,7 +84,7 @@ pub fn pause() {
 /// Outside a runtime, or if the clock is not paused.
 #[track_caller]
 pub fn resume() {
-    let timers = context::current();
+    let timers = context::current_for_clock("corio::time::resume");
     timers.clock.resume();
     // A driver parked until a blocking job ends (a paused clock's sleep)
     // must now sleep until the next timer instead.
@@ -113,7 +115,7 @@ pub fn resume() {
 /// `Duration::MAX`), as tokio's does, or past the last microsecond the
 /// timers count (about 584,000 years after the runtime started).
 pub async fn advance(duration: std::time::Duration) {
-    let timers = context::current();
+    let timers = context::current_for_clock("corio::time::advance");
     timers.clock.advance(duration);
     // Not `after_park`: the driver may be asleep on another thread, and
     // must stay reachable by the next insert.

@@ -1,6 +1,6 @@
 //! `Timeout`: a future with a deadline.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -11,7 +11,8 @@ use crate::task::budget;
 
 /// Runs `future` for at most `duration`, like Python's `asyncio.wait_for`.
 /// If the deadline passes first, the future is dropped (cancelled) and
-/// [`Elapsed`] is returned.
+/// [`Elapsed`] is returned. Anything `.await` takes will do
+/// (`IntoFuture`, as in tokio: a request builder, say).
 ///
 /// # Examples
 ///
@@ -28,9 +29,9 @@ use crate::task::budget;
 /// # Panics
 /// Outside a corio runtime.
 #[track_caller]
-pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
-        value: future,
+        value: future.into_future(),
         delay: super::sleep(duration),
     }
 }
@@ -56,9 +57,9 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 /// # Panics
 /// Outside a corio runtime.
 #[track_caller]
-pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
-        value: future,
+        value: future.into_future(),
         delay: super::sleep_until(deadline),
     }
 }
