@@ -1,0 +1,259 @@
+//! Slow-poll reports and the stall watchdog: a poll longer than the
+//! threshold is reported once, with its task; a blocked worker does not
+//! strand the tasks queued behind it; a `LocalSet` task's report names its
+//! thread truly; and the report hook may block or drop the runtime.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::bounded;
+use corio::observe::SlowPoll;
+
+fn runtime_with_reports(
+    threshold: Option<Duration>,
+) -> (corio::Runtime, Arc<Mutex<Vec<SlowPoll>>>) {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(threshold)
+        .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
+        .build()
+        .unwrap();
+    (runtime, reports)
+}
+
+#[test]
+fn a_slow_poll_is_reported_exactly_once_with_the_task_name() {
+    let (runtime, reports) = runtime_with_reports(Some(Duration::from_millis(50)));
+    let id = runtime.block_on(bounded(async {
+        let slow = corio::task::Builder::new()
+            .name("blocker")
+            .spawn(async { std::thread::sleep(Duration::from_millis(150)) })
+            .unwrap();
+        let id = slow.id().as_u64();
+        slow.await.unwrap();
+        id
+    }));
+    drop(runtime); // stops the watchdog: no report can arrive later
+    let reports = reports.lock().unwrap();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let report = &reports[0];
+    assert_eq!(report.task_id, id);
+    assert_eq!(report.name.as_deref(), Some("blocker"));
+    assert!(report.duration >= Duration::from_millis(40), "{report}");
+    assert!(report.to_string().contains("blocker"));
+}
+
+#[test]
+fn with_the_threshold_off_nothing_is_reported() {
+    let (runtime, reports) = runtime_with_reports(None);
+    runtime.block_on(bounded(async {
+        corio::spawn(async { std::thread::sleep(Duration::from_millis(150)) })
+            .await
+            .unwrap();
+    }));
+    drop(runtime);
+    assert!(reports.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_blocked_worker_does_not_strand_the_tasks_queued_behind_it() {
+    let (runtime, reports) = runtime_with_reports(Some(Duration::from_millis(50)));
+    let finished = Arc::new(AtomicUsize::new(0));
+    let seen_while_blocked = runtime.block_on(bounded({
+        let finished = finished.clone();
+        async move {
+            corio::spawn(async move {
+                // The last of these lands in this worker's LIFO slot, the
+                // rest in its queue; then the worker blocks.
+                for _ in 0..100 {
+                    let f = finished.clone();
+                    corio::spawn(async move {
+                        f.fetch_add(1, Ordering::SeqCst);
+                    });
+                }
+                // Blocked until the other worker has run all 100 (and for
+                // at least 200 ms, so the watchdog sees the stall).
+                let start = Instant::now();
+                while finished.load(Ordering::SeqCst) < 100
+                    || start.elapsed() < Duration::from_millis(200)
+                {
+                    if start.elapsed() >= common::LIMIT {
+                        break;
+                    }
+                    std::thread::yield_now();
+                }
+                finished.load(Ordering::SeqCst)
+            })
+            .await
+            .unwrap()
+        }
+    }));
+    assert_eq!(
+        seen_while_blocked, 100,
+        "all 100 ran while their worker was blocked"
+    );
+    drop(runtime);
+    let reports = reports.lock().unwrap();
+    assert!(
+        reports.iter().any(|r| r.ongoing),
+        "the watchdog saw the stall as it happened"
+    );
+}
+
+/// A slow poll of a `spawn_local` task is reported like any other (the
+/// watchdog never sees local polls: their end reports them).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slow_local_task_is_reported() {
+    let reports = slow_polls_of(
+        &mut corio::runtime::Builder::new_current_thread(),
+        |runtime| {
+            runtime.block_on(bounded(async {
+                corio::task::spawn_local(slow_local_poll()).await.unwrap();
+            }));
+        },
+    );
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert!(reports[0].duration >= Duration::from_millis(20));
+    assert!(!reports[0].ongoing);
+    assert_eq!(
+        reports[0].worker,
+        Some(0),
+        "the block_on thread is the worker"
+    );
+}
+
+/// On a multi-thread runtime a `LocalSet` run inside `block_on` polls its
+/// tasks on the caller's thread, which is none of the workers: the report
+/// says so instead of naming worker 0.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slow_local_task_outside_the_workers_names_no_worker() {
+    let reports = slow_polls_of(corio::Runtime::builder().worker_threads(1), |runtime| {
+        let set = corio::task::LocalSet::new();
+        runtime.block_on(bounded(set.run_until(async {
+            corio::task::spawn_local(slow_local_poll()).await.unwrap();
+        })));
+    });
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].worker, None);
+    assert!(reports[0].to_string().contains("outside the workers"));
+}
+
+/// One poll ten times the 20 ms threshold: the coarse clock the measure
+/// uses ticks every 5 ms, and on a loaded machine may tick late.
+async fn slow_local_poll() {
+    std::thread::sleep(Duration::from_millis(200));
+}
+
+/// The slow polls reported while `run` uses a runtime from `builder` with
+/// a 20 ms threshold (all of them: the runtime is dropped first).
+fn slow_polls_of(
+    builder: &mut corio::runtime::Builder,
+    run: impl FnOnce(&corio::Runtime),
+) -> Vec<SlowPoll> {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = builder
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
+        .build()
+        .unwrap();
+    run(&runtime);
+    drop(runtime);
+    reports.lock().unwrap().clone()
+}
+
+/// A runtime whose slow-poll hook blocks until `release` says so (at most
+/// `common::LIMIT`), and which says on `entered` when the hook starts; the
+/// hook records in `released` whether it was let go.
+struct BlockingHook {
+    runtime: corio::Runtime,
+    entered: std::sync::mpsc::Receiver<()>,
+    release: std::sync::mpsc::Sender<()>,
+    released: Arc<Mutex<Option<bool>>>,
+}
+
+fn runtime_with_a_blocking_hook() -> BlockingHook {
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let released = Arc::new(Mutex::new(None));
+    let record = released.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |_| {
+            let _ = entered_tx.send(());
+            let got = release_rx.lock().unwrap().recv_timeout(common::LIMIT);
+            record.lock().unwrap().get_or_insert(got.is_ok());
+        })
+        .build()
+        .unwrap();
+    BlockingHook {
+        runtime,
+        entered,
+        release,
+        released,
+    }
+}
+
+/// `shutdown_timeout` bounds the wait for the watchdog too: a slow-poll hook
+/// that blocks (here until after the shutdown returns) does not hold it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_does_not_wait_for_a_blocked_slow_poll_hook() {
+    let BlockingHook {
+        runtime,
+        entered,
+        release,
+        released,
+    } = runtime_with_a_blocking_hook();
+    runtime.spawn(async { std::thread::sleep(Duration::from_millis(300)) });
+    entered.recv_timeout(common::LIMIT).expect("the hook ran");
+    runtime.shutdown_timeout(Duration::from_millis(50));
+    // Only now is the hook let go: had the shutdown waited for it, the hook
+    // would have timed out first.
+    release.send(()).unwrap();
+    let deadline = Instant::now() + common::LIMIT;
+    while released.lock().unwrap().is_none() && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        *released.lock().unwrap(),
+        Some(true),
+        "the shutdown waited for the hook"
+    );
+}
+
+/// A slow-poll hook may drop the runtime (to fail fast, say): the drop runs
+/// on the watchdog's own thread and must not wait for that thread.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_slow_poll_hook_that_drops_the_runtime_does_not_deadlock() {
+    let slot: Arc<Mutex<Option<corio::Runtime>>> = Arc::new(Mutex::new(None));
+    let (dropped_tx, dropped) = std::sync::mpsc::channel();
+    let taken = slot.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |_| {
+            let runtime = taken.lock().unwrap().take();
+            if runtime.is_some() {
+                drop(runtime);
+                let _ = dropped_tx.send(());
+            }
+        })
+        .build()
+        .unwrap();
+    runtime.spawn(async { std::thread::sleep(Duration::from_millis(300)) });
+    *slot.lock().unwrap() = Some(runtime);
+    dropped
+        .recv_timeout(common::LIMIT)
+        .expect("the runtime's drop on the watchdog thread did not finish");
+}
