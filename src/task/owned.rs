@@ -140,34 +140,43 @@ impl<S: 'static> OwnedTasks<S> {
     /// under its shard's lock (the one shard an id can be in).
     pub(crate) fn with_task<R>(&self, id: u64, f: impl FnOnce(&Header) -> R) -> Option<R> {
         let list = self.shard_of(id).list.lock();
-        let mut cursor = list.head;
-        while let Some(node) = cursor {
-            // SAFETY: nodes in the list are alive (the list holds a
-            // reference) and their links are guarded by this lock.
-            let header = unsafe { node.as_ref() };
-            if header.id().as_u64() == id {
-                return Some(f(header));
+        let mut f = Some(f);
+        let mut found = None;
+        walk(&list, |header| {
+            if header.id().as_u64() != id {
+                return false;
             }
-            // SAFETY: as above.
-            cursor = unsafe { (*header.links.get()).next };
-        }
-        None
+            found = f.take().map(|f| f(header));
+            true
+        });
+        found
     }
 
     /// Calls `f` on every live task's header, one shard lock at a time.
     pub(crate) fn for_each(&self, mut f: impl FnMut(&Header)) {
         for shard in self.shards.iter() {
-            let list = shard.list.lock();
-            let mut cursor = list.head;
-            while let Some(node) = cursor {
-                // SAFETY: nodes in the list are alive (the list holds a
-                // reference) and their links are guarded by this lock.
-                let header = unsafe { node.as_ref() };
+            walk(&shard.list.lock(), |header| {
                 f(header);
-                // SAFETY: as above.
-                cursor = unsafe { (*header.links.get()).next };
-            }
+                false
+            });
         }
+    }
+}
+
+/// Calls `f` on each header of `list`, head first, until it returns true.
+/// Taking `&List` means its shard lock is held: a `List` is only reached
+/// through its guard.
+fn walk(list: &List, mut f: impl FnMut(&Header) -> bool) {
+    let mut cursor = list.head;
+    while let Some(node) = cursor {
+        // SAFETY: nodes in the list are alive (the list holds a reference)
+        // and their links are guarded by the lock the caller holds.
+        let header = unsafe { node.as_ref() };
+        if f(header) {
+            return;
+        }
+        // SAFETY: as above.
+        cursor = unsafe { (*header.links.get()).next };
     }
 }
 
