@@ -404,39 +404,95 @@ fn oneshot_wakes_the_receiver_on_send() {
     assert_eq!(poll_with(Pin::new(&mut rx), &waker), Poll::Ready(Ok(1)));
 }
 
+/// A receive from a full channel wakes the longest-waiting sender, and the
+/// freed slot is that sender's: a newcomer (`try_send`, or a new `send`)
+/// finds the channel full until it has run, as in tokio and Go. Before,
+/// the newcomer took the slot and a sender in a hot loop could starve a
+/// parked one for good.
 #[test]
-fn a_woken_sender_that_loses_the_slot_to_a_newcomer_keeps_its_place() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-    use std::task::{Context, Wake, Waker};
-
-    struct Count(AtomicUsize);
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, SeqCst);
-        }
-    }
-    let (a_wakes, b_wakes) = (
-        Arc::new(Count(AtomicUsize::new(0))),
-        Arc::new(Count(AtomicUsize::new(0))),
-    );
-    let (wa, wb) = (Waker::from(a_wakes.clone()), Waker::from(b_wakes.clone()));
-
+fn a_freed_slot_goes_to_the_woken_sender_not_to_a_newcomer() {
     let (tx, rx) = channel::bounded(1);
     tx.try_send(0).unwrap();
-    let mut a = std::pin::pin!(tx.send(1));
-    let mut b = std::pin::pin!(tx.send(2));
-    assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_pending());
-    assert!(b.as_mut().poll(&mut Context::from_waker(&wb)).is_pending());
-    assert_eq!(rx.try_recv().unwrap(), 0);
-    assert_eq!(a_wakes.0.load(SeqCst), 1, "the first sender is woken");
-    // A newcomer takes the slot before the woken sender runs.
-    tx.try_send(9).unwrap();
-    assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_pending());
-    assert_eq!(rx.try_recv().unwrap(), 9);
-    assert_eq!(a_wakes.0.load(SeqCst), 2, "the first sender is still first");
-    assert_eq!(b_wakes.0.load(SeqCst), 0);
-    assert!(a.as_mut().poll(&mut Context::from_waker(&wa)).is_ready());
+    let (flag_a, waker_a) = Flag::new();
+    let (flag_n, waker_n) = Flag::new();
+    let mut a = pin!(tx.send(1));
+    assert!(poll_with(a.as_mut(), &waker_a).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert!(flag_a.take(), "the parked sender is woken");
+    assert_eq!(
+        tx.try_send(9),
+        Err(TrySendError::Full(9)),
+        "the slot is promised"
+    );
+    let mut newcomer = pin!(tx.send(2));
+    assert!(poll_with(newcomer.as_mut(), &waker_n).is_pending());
+    assert_eq!(poll_with(a.as_mut(), &waker_a), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert!(
+        flag_n.take(),
+        "the newcomer waits in line, and is woken next"
+    );
+    assert_eq!(poll_with(newcomer.as_mut(), &waker_n), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(2));
+}
+
+/// The promise covers one slot per woken sender, no more: a woken sender
+/// that has not run yet does not hold up a newcomer while other slots are
+/// free, and a woken sender that gives up hands its slot back.
+#[test]
+fn a_woken_sender_holds_one_slot_and_gives_it_back_when_dropped() {
+    let (tx, rx) = channel::bounded(2);
+    tx.try_send(0).unwrap();
+    tx.try_send(1).unwrap();
+    let (flag_a, waker_a) = Flag::new();
+    let mut a = Box::pin(tx.send(2));
+    assert!(poll_with(a.as_mut(), &waker_a).is_pending());
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert!(flag_a.take());
+    assert_eq!(
+        tx.try_send(8),
+        Err(TrySendError::Full(8)),
+        "one slot, promised"
+    );
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(tx.try_send(9), Ok(()), "a second slot is free for anyone");
+    assert_eq!(tx.try_send(10), Err(TrySendError::Full(10)));
+    drop(a);
+    assert_eq!(
+        tx.try_send(10),
+        Ok(()),
+        "the dropped sender's slot is free again"
+    );
+    assert_eq!(rx.try_recv(), Ok(9));
+    assert_eq!(rx.try_recv(), Ok(10));
+}
+
+/// Senders queued on a full channel get through in the order they came,
+/// each woken by the receive that frees its slot.
+#[test]
+fn queued_senders_get_through_in_order() {
+    let (tx, rx) = channel::bounded(1);
+    tx.try_send(0).unwrap();
+    let senders: Vec<_> = (1..=3)
+        .map(|i| (Flag::new(), Box::pin(tx.send(i))))
+        .collect();
+    let mut senders = senders;
+    for ((_, waker), send) in &mut senders {
+        assert!(poll_with(send.as_mut(), waker).is_pending());
+    }
+    for expected in 0..3 {
+        assert_eq!(rx.try_recv(), Ok(expected));
+        let woken: Vec<bool> = senders.iter().map(|((flag, _), _)| flag.take()).collect();
+        assert_eq!(
+            woken.iter().filter(|&&w| w).count(),
+            1,
+            "one sender per freed slot"
+        );
+        let ((_, waker), send) = &mut senders[expected];
+        assert!(woken[expected], "sender {} is next", expected + 1);
+        assert_eq!(poll_with(send.as_mut(), waker), Poll::Ready(Ok(())));
+    }
+    assert_eq!(rx.try_recv(), Ok(3));
 }
 
 /// A `next()` abandoned before a message came (a timeout, a `select!`

@@ -143,6 +143,11 @@ impl<T> WaitQueue<T> {
         self.nodes[key].waker.is_some()
     }
 
+    /// Whether the waiter is the first in line.
+    pub(crate) fn is_front(&self, key: usize) -> bool {
+        self.head == key
+    }
+
     /// Replaces a queued waiter's waker, unless it would wake the same task.
     /// Returns the waker it replaced, for the caller to drop after its lock
     /// (see the module doc).

@@ -1,6 +1,29 @@
 //! The state both halves of a channel share, and the two futures that wait
 //! on it. Each poll is "try; if it would wait, park; try once more": the
 //! second try closes the race with the other side described in `waiters.rs`.
+//!
+//! **Senders take turns.** When a receive frees a slot of a full bounded
+//! channel, it wakes the sender that has waited longest, and that slot is
+//! promised to it: until it has run, a new `send` or `try_send` finds the
+//! channel full, as in tokio (whose bounded channel hands a freed permit to
+//! the first waiting sender) and Go (whose receive moves the first waiting
+//! sender's value into the freed slot itself). Without the promise, a sender
+//! in a hot loop takes every freed slot before the woken one runs, and the
+//! parked sender starves. The rules, by where a sender stands:
+//!
+//! ```text
+//!   new (never waited)    takes a slot if nobody is queued
+//!                         and more slots are free than are promised
+//!   first in line         takes a slot if more are free than are promised
+//!   queued behind others  waits for its wake
+//!   woken                 takes any free slot (one is its own)
+//! ```
+//!
+//! The counts are read without a lock, so the promise is kept in the
+//! common case, not at every instant: a newcomer that read "nobody waits"
+//! just before a sender queued may still go first. Whoever completes a wait
+//! with room left and others queued wakes the next in line, so a sender
+//! that waits behind others is never left waiting while there is room.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -8,7 +31,7 @@ use std::task::{Context, Poll, ready};
 
 use super::queue::{Pop, Push, Queue};
 use super::rendezvous::Offers;
-use super::waiters::{Slot, Waiters};
+use super::waiters::{Place, Slot, Waiters};
 use super::{Receiver, SendError, Sender};
 use crate::loom::Arc;
 use crate::loom::atomic::{AtomicUsize, Ordering};
@@ -42,13 +65,39 @@ impl<T> Chan<T> {
         (Sender { chan }, receiver)
     }
 
+    /// A send from a sender that is not waiting (`try_send`, and the first
+    /// try of `send`): it takes its turn after the waiting ones.
     pub(super) fn push(&self, value: T) -> Result<(), Push<T>> {
-        if let Queue::Rendezvous(offers) = &self.queue {
-            return self.try_offer(offers, value);
+        self.push_in_turn(value, Turn::New)
+    }
+
+    fn push_in_turn(&self, value: T, turn: Turn) -> Result<(), Push<T>> {
+        match &self.queue {
+            Queue::Rendezvous(offers) => return self.try_offer(offers, value),
+            Queue::Bounded(_) if !self.may_take_a_slot(turn) => {
+                return Err(if self.queue.is_closed() {
+                    Push::Closed(value)
+                } else {
+                    Push::Full(value)
+                });
+            }
+            _ => {}
         }
         self.queue.push(value)?;
         self.receiving.notify_one();
         Ok(())
+    }
+
+    /// Whether a sender standing at `turn` may take a free slot of a
+    /// bounded channel now (the rules are in the module doc).
+    #[inline]
+    fn may_take_a_slot(&self, turn: Turn) -> bool {
+        match turn {
+            Turn::Woken => true,
+            Turn::Behind => false,
+            Turn::New if self.sending.queued() > 0 => false,
+            Turn::New | Turn::First => self.sending.woken() == 0 || self.has_unpromised_slot(),
+        }
     }
 
     /// `try_send` on a rendezvous channel: as in Go, it succeeds only if a
@@ -144,11 +193,11 @@ impl<T> Chan<T> {
         popped
     }
 
-    /// Whether a send would find room now.
-    fn has_room(&self) -> bool {
+    /// Whether a slot is free that no woken sender has been promised.
+    fn has_unpromised_slot(&self) -> bool {
         self.queue
             .capacity()
-            .is_none_or(|capacity| self.queue.len() < capacity)
+            .is_none_or(|capacity| self.queue.len() + self.sending.woken() < capacity)
     }
 
     pub(super) fn close(&self) -> bool {
@@ -160,8 +209,9 @@ impl<T> Chan<T> {
         first
     }
 
-    /// One poll of a send: try, and if full, park and try once more (see
-    /// `waiters.rs` for why the second try is needed).
+    /// One poll of a send: try in its turn, and if that fails, park and
+    /// try once more (see `waiters.rs` for why the second try is needed;
+    /// the module doc for the turns).
     pub(super) fn poll_send(
         &self,
         value: &mut Option<T>,
@@ -169,29 +219,40 @@ impl<T> Chan<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), SendError<T>>> {
         let spent = ready!(poll_proceed(cx));
-        let mut next = value
+        let next = value
             .take()
             .expect("a send future polled after it completed");
-        let mut parked = false;
-        let sent = loop {
-            match self.push(next) {
-                Ok(()) => break Ok(()),
-                Err(Push::Closed(back)) => break Err(SendError(back)),
-                Err(Push::Full(back)) if parked => {
-                    *value = Some(back);
-                    return Poll::Pending;
-                }
-                Err(Push::Full(back)) => {
-                    next = back;
-                    self.sending.register(waiter, cx.waker());
-                    parked = true;
+        let first_try = match self.sending.place(waiter) {
+            Place::None => self.push_in_turn(next, Turn::New),
+            Place::Woken => self.push_in_turn(next, Turn::Woken),
+            // Polled again while in line: `register` below refreshes the
+            // waker and tells whether it is first.
+            Place::Queued => Err(Push::Full(next)),
+        };
+        let sent = match first_try {
+            Ok(()) => Ok(()),
+            Err(Push::Closed(back)) => Err(SendError(back)),
+            Err(Push::Full(back)) => {
+                let turn = if self.sending.register(waiter, cx.waker()) {
+                    Turn::First
+                } else {
+                    Turn::Behind
+                };
+                match self.push_in_turn(back, turn) {
+                    Ok(()) => Ok(()),
+                    Err(Push::Closed(back)) => Err(SendError(back)),
+                    Err(Push::Full(back)) => {
+                        *value = Some(back);
+                        return Poll::Pending;
+                    }
                 }
             }
         };
-        // Woken, and room is left: the wake may have been meant for a slot
-        // we did not take, so the next sender gets it (else it waits on a
-        // channel with room, for a wake already spent).
-        if self.sending.complete(waiter) && self.has_room() {
+        // Room is left and others wait: the wake we held may have been
+        // meant for a slot we did not take, or we went first on our own and
+        // those behind us did not try; the next in line gets the wake (else
+        // it waits on a channel with room, for a wake already spent).
+        if self.sending.complete(waiter) && self.has_unpromised_slot() {
             self.sending.notify_one();
         }
         spent.made_progress();
@@ -220,6 +281,20 @@ impl<T> Chan<T> {
         spent.made_progress();
         Poll::Ready(received)
     }
+}
+
+/// Where a sender stands in line, which decides whether it may take a
+/// free slot (see the module doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Turn {
+    /// Not waiting: `try_send`, or the first try of a `send`.
+    New,
+    /// Queued, first in line.
+    First,
+    /// Queued behind another sender.
+    Behind,
+    /// Woken by a receive: a slot is promised to it.
+    Woken,
 }
 
 /// The state of one `send(..).await`.

@@ -136,6 +136,88 @@ fn loom_receive_wakes_a_parked_sender() {
     });
 }
 
+/// Two sends wait on a full channel (in one task, polled in turn) while a
+/// receiver on another thread drains it. Each send may be new, first in
+/// line, behind the other, or woken with a promised slot (the turns in
+/// `chan.rs`); whatever the interleaving, both get through: a send that
+/// waits behind another is never left waiting beside a free slot. (Two
+/// sender threads and a receiver make paths longer than loom will follow:
+/// the ring's spins under its model of stale loads.)
+#[test]
+fn loom_two_sends_on_a_full_channel_both_get_through() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = bounded(1);
+        tx.try_send(0).unwrap();
+        let receiver = thread::spawn(move || {
+            let mut got = [0; 3];
+            for slot in &mut got {
+                *slot = block_on(rx.recv()).unwrap();
+            }
+            got
+        });
+        block_on(both(tx.send(1), tx.send(2)));
+        let mut got = receiver.join().unwrap();
+        got[1..].sort();
+        assert_eq!(got, [0, 1, 2]);
+    });
+}
+
+/// Polls two sends in one task until both are done (a `join!`).
+fn both<A, B>(a: A, b: B) -> impl std::future::Future<Output = ()>
+where
+    A: std::future::Future<Output = Result<(), super::SendError<u8>>>,
+    B: std::future::Future<Output = Result<(), super::SendError<u8>>>,
+{
+    async move {
+        use std::future::{Future, poll_fn};
+        use std::pin::pin;
+        use std::task::Poll;
+
+        let (mut a, mut b) = (pin!(a), pin!(b));
+        let (mut a_done, mut b_done) = (false, false);
+        poll_fn(|cx| {
+            if !a_done {
+                a_done = a.as_mut().poll(cx).is_ready();
+            }
+            if !b_done {
+                b_done = b.as_mut().poll(cx).is_ready();
+            }
+            if a_done && b_done {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await;
+    }
+}
+
+/// One task sends twice at once (a `join!` of two sends) into a channel of
+/// one slot. The second send queues behind the first and does not try on
+/// its own; the first, completing with room left, must wake it.
+#[test]
+fn loom_one_task_sending_twice_is_not_stuck_behind_itself() {
+    // Unbounded, the receiver's spins make this run for minutes; three
+    // preemptions take a second.
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(3);
+    model.check(|| {
+        let (tx, rx) = bounded(1);
+        let receiver = thread::spawn(move || {
+            let a = block_on(rx.recv());
+            let b = block_on(rx.recv());
+            (a, b)
+        });
+        block_on(both(tx.send(1), tx.send(2)));
+        let (a, b) = receiver.join().unwrap();
+        let mut got = [a.unwrap(), b.unwrap()];
+        got.sort();
+        assert_eq!(got, [1, 2]);
+    });
+}
+
 /// A rendezvous send completes once the receiver on another thread took
 /// the value: never before, never lost, never a hang.
 #[test]

@@ -30,6 +30,14 @@
 //! drains everything sent meanwhile without further wakes, so a busy channel
 //! pays for a wake once per burst rather than once per message.
 //!
+//! **Order.** Parked senders are served first-come first-served: a receive
+//! that frees a slot of a full channel promises it to the sender that has
+//! waited longest, and a new `send` or `try_send` finds the channel full
+//! until that sender has run (as in tokio and Go; see `chan.rs`). A woken
+//! sender whose future is kept but never polled again holds its slot until
+//! it is dropped, as a tokio permit does. Receivers keep no such order:
+//! whoever asks first when a message is there takes it.
+//!
 //! **Rendezvous.** `bounded(0)` is Go's unbuffered channel: no buffer, and
 //! a send completes when a receiver has taken its value (`rendezvous.rs`).
 //!

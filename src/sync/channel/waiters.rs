@@ -43,6 +43,10 @@ pub(super) struct Waiters {
     /// Waiters ever taken off the queue by a notifier; written under the
     /// lock, read without it (see the module documentation).
     pops: AtomicUsize,
+    /// Waiters taken off the queue (woken) whose futures have not yet
+    /// completed or gone: on the senders' side, each holds the promise of a
+    /// slot (see `chan.rs`). Written under the lock, read without it.
+    woken: AtomicUsize,
     queue: Mutex<WaitQueue<()>>,
 }
 
@@ -55,6 +59,19 @@ pub(super) struct Slot {
     waker: Option<Waker>,
     /// `Waiters::pops` when it was queued or its waker replaced.
     pops: usize,
+    /// Whether it was first in line when it was queued or last refreshed.
+    front: bool,
+}
+
+/// Where a waiting future stands, as [`Waiters::place`] tells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Place {
+    /// It holds no place: it never waited, or its wait completed.
+    None,
+    /// In line, not yet woken.
+    Queued,
+    /// A notifier took it off the line and woke it.
+    Woken,
 }
 
 impl Waiters {
@@ -62,6 +79,7 @@ impl Waiters {
         Waiters {
             queued: AtomicUsize::new(0),
             pops: AtomicUsize::new(0),
+            woken: AtomicUsize::new(0),
             queue: Mutex::new(WaitQueue::new()),
         }
     }
@@ -72,55 +90,99 @@ impl Waiters {
         slot.key.is_some()
     }
 
+    /// Where the waiter whose key lives in `slot` stands; lock-free unless
+    /// a notifier has taken someone off the line since it was queued.
+    pub(super) fn place(&self, slot: &Slot) -> Place {
+        let Some(key) = slot.key else {
+            return Place::None;
+        };
+        if self.pops.load(Ordering::Acquire) == slot.pops {
+            // Nobody was taken off the line since: still in it.
+            return Place::Queued;
+        }
+        if self.queue.lock().is_queued(key) {
+            Place::Queued
+        } else {
+            Place::Woken
+        }
+    }
+
+    /// Queued waiters (a snapshot, without the lock or a fence).
+    pub(super) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
+    }
+
+    /// Woken waiters not yet completed (a snapshot, as `queued`).
+    pub(super) fn woken(&self) -> usize {
+        self.woken.load(Ordering::Relaxed)
+    }
+
     /// Queues the waiter whose key lives in `slot` (or refreshes its waker if
     /// it is still queued). The caller must retry its operation afterwards.
-    pub(super) fn register(&self, slot: &mut Slot, waker: &Waker) {
+    /// Returns whether the waiter is first in line: nobody queued ahead of
+    /// it. (A waiter that keeps its place and its waker answers as it did
+    /// when queued: one that was not first may have become first since, by
+    /// a cancel ahead of it; it then waits for a wake that is owed to the
+    /// head anyway.)
+    pub(super) fn register(&self, slot: &mut Slot, waker: &Waker) -> bool {
         if slot.key.is_some()
             && slot.waker.as_ref().is_some_and(|w| w.will_wake(waker))
             && self.pops.load(Ordering::Acquire) == slot.pops
         {
             // Still queued with this waker: nothing to change. Its count
             // has been up since it was queued (and fenced) then.
-            return;
+            return slot.front;
         }
         // A waker the queue lets go of is dropped after the lock
         // (wait_queue.rs).
         let mut displaced = None;
         let mut queue = self.queue.lock();
-        match slot.key {
-            Some(key) if queue.is_queued(key) => displaced = queue.set_waker(key, waker),
+        slot.front = match slot.key {
+            Some(key) if queue.is_queued(key) => {
+                displaced = queue.set_waker(key, waker);
+                queue.is_front(key)
+            }
             Some(stale) => {
                 // Woken before, but a newcomer took the message (or slot)
                 // first: back to the head, the place it was woken from, so
                 // newcomers cannot push it to the back again and again.
                 // (Popped, it holds no waker.)
                 let _ = queue.remove(stale);
+                self.woken.fetch_sub(1, Ordering::Relaxed);
                 slot.key = Some(queue.push_front((), waker));
                 self.queued.fetch_add(1, Ordering::Relaxed);
+                true
             }
             None => {
+                let first = queue.is_empty();
                 slot.key = Some(queue.push_back((), waker));
                 self.queued.fetch_add(1, Ordering::Relaxed);
+                first
             }
-        }
+        };
         slot.pops = self.pops.load(Ordering::Relaxed);
         drop(queue);
         drop(displaced);
         slot.waker = Some(waker.clone());
         fence(Ordering::SeqCst);
+        slot.front
     }
 
-    /// The waiter's operation completed: forget it. Returns whether it may
-    /// owe a wake to another waiter: a notifier had taken it off the queue
-    /// meanwhile (it holds a wake), and others are queued. That wake may not
-    /// be what let it complete: it may have succeeded on its own retry just
-    /// after queueing, and the wake came for a later message (or slot). The
-    /// caller then passes the wake on if the channel still has what its
-    /// side waits for (see `chan.rs`).
+    /// The waiter's operation completed: forget it. Returns whether others
+    /// are queued, to whom it may owe a wake:
+    /// - if a notifier had taken it off the queue meanwhile, it holds a wake
+    ///   that may not be what let it complete: it may have succeeded on its
+    ///   own retry just after queueing, and the wake came for a later
+    ///   message (or slot);
+    /// - if it completed while still queued, on its own retry as the head of
+    ///   the line, a sender queued behind it did not retry (see `chan.rs`),
+    ///   and waits for a wake that the room left over is owed.
     ///
-    /// The count is read after this lock: a waiter queued before it is
-    /// counted, and one queued after it retries its operation after its
-    /// own fence, and finds what is left without a wake.
+    /// The caller then passes a wake on if the channel still has what its
+    /// side waits for. The count is read after this lock: a waiter queued
+    /// before it is counted, and one queued after it finds itself first in
+    /// line, retries its operation after its own fence, and finds what is
+    /// left without a wake.
     #[inline]
     pub(super) fn complete(&self, slot: &mut Slot) -> bool {
         // The common case, an operation that never waited, costs a branch
@@ -141,7 +203,8 @@ impl Waiters {
         let (ours, ()) = self.queue.lock().remove(key);
         if ours.is_some() {
             self.queued.fetch_sub(1, Ordering::Relaxed);
-            return false;
+        } else {
+            self.woken.fetch_sub(1, Ordering::Relaxed);
         }
         self.queued.load(Ordering::Relaxed) > 0
     }
@@ -170,6 +233,9 @@ impl Waiters {
                 // `Drop`, maybe during an unwind, so a panic is caught.
                 crate::task::drop_waker_catching_panics(ours);
             } else {
+                // Its wake (on the senders' side, its promised slot) goes
+                // to the next in line.
+                self.woken.fetch_sub(1, Ordering::Relaxed);
                 let next = self.pop(&mut queue);
                 drop(queue);
                 // From a `Drop`, maybe during an unwind: a panicking waker
@@ -220,6 +286,7 @@ impl Waiters {
     fn pop(&self, queue: &mut WaitQueue<()>) -> Option<Waker> {
         let (waker, _) = queue.pop_front()?;
         self.queued.fetch_sub(1, Ordering::Relaxed);
+        self.woken.fetch_add(1, Ordering::Relaxed);
         // Release: a waiter that reads the new count also sees the queue
         // without itself (it then takes the lock anyway).
         self.pops.fetch_add(1, Ordering::Release);
