@@ -274,7 +274,9 @@ impl<T> Chan<T> {
                 }
             }
         };
-        // The mirror image: woken, and messages are left.
+        // The mirror image: others wait and messages are left (a receiver
+        // that completed while still queued passes a wake it may not owe:
+        // a spare wake costs a poll, a missing one a hang).
         if self.receiving.complete(waiter) && self.queue.has_messages() {
             self.receiving.notify_one();
         }

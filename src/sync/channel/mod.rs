@@ -35,7 +35,8 @@
 //! waited longest, and a new `send` or `try_send` finds the channel full
 //! until that sender has run (as in tokio and Go; see `chan.rs`). A woken
 //! sender whose future is kept but never polled again holds its slot until
-//! it is dropped, as a tokio permit does. Receivers keep no such order:
+//! it is dropped, as a tokio permit does (on a channel of one slot, every
+//! other sender waits until then). Receivers keep no such order:
 //! whoever asks first when a message is there takes it.
 //!
 //! **Rendezvous.** `bounded(0)` is Go's unbuffered channel: no buffer, and

@@ -40,8 +40,10 @@ use crate::sync::wait_queue::WaitQueue;
 pub(super) struct Waiters {
     /// Queued waiters; written under `queue`'s lock, read without it.
     queued: AtomicUsize,
-    /// Waiters ever taken off the queue by a notifier; written under the
-    /// lock, read without it (see the module documentation).
+    /// Waiters ever taken off the queue by a notifier, or put back at its
+    /// front; written under the lock, read without it (see the module
+    /// documentation): while it stands still, a queued waiter knows it is
+    /// still queued, and whether it is first.
     pops: AtomicUsize,
     /// Waiters taken off the queue (woken) whose futures have not yet
     /// completed or gone: on the senders' side, each holds the promise of a
@@ -118,12 +120,14 @@ impl Waiters {
     }
 
     /// Queues the waiter whose key lives in `slot` (or refreshes its waker if
-    /// it is still queued). The caller must retry its operation afterwards.
-    /// Returns whether the waiter is first in line: nobody queued ahead of
-    /// it. (A waiter that keeps its place and its waker answers as it did
-    /// when queued: one that was not first may have become first since, by
-    /// a cancel ahead of it; it then waits for a wake that is owed to the
-    /// head anyway.)
+    /// it is still queued). Returns whether the waiter is first in line:
+    /// nobody queued ahead of it. The caller must then retry its operation
+    /// (a sender behind others only looks whether the channel closed: see
+    /// `chan.rs`). A waiter that keeps its place and its waker answers as it
+    /// did when queued: one that was not first may have become first since,
+    /// by a cancel ahead of it, and then waits for a wake that is owed to
+    /// the head anyway; one that was first stays first, as nobody can be
+    /// put in front of it without moving `pops`.
     pub(super) fn register(&self, slot: &mut Slot, waker: &Waker) -> bool {
         if slot.key.is_some()
             && slot.waker.as_ref().is_some_and(|w| w.will_wake(waker))
@@ -151,6 +155,9 @@ impl Waiters {
                 self.woken.fetch_sub(1, Ordering::Relaxed);
                 slot.key = Some(queue.push_front((), waker));
                 self.queued.fetch_add(1, Ordering::Relaxed);
+                // The waiter that was first is first no more: its fast
+                // path must look again.
+                self.pops.fetch_add(1, Ordering::Release);
                 true
             }
             None => {
@@ -174,15 +181,18 @@ impl Waiters {
     ///   that may not be what let it complete: it may have succeeded on its
     ///   own retry just after queueing, and the wake came for a later
     ///   message (or slot);
-    /// - if it completed while still queued, on its own retry as the head of
-    ///   the line, a sender queued behind it did not retry (see `chan.rs`),
-    ///   and waits for a wake that the room left over is owed.
+    /// - if it completed while still queued (on its own retry as the head of
+    ///   the line, or on a close), a sender queued behind it did not retry
+    ///   (see `chan.rs`), and waits for a wake that the room left over is
+    ///   owed.
     ///
     /// The caller then passes a wake on if the channel still has what its
-    /// side waits for. The count is read after this lock: a waiter queued
-    /// before it is counted, and one queued after it finds itself first in
-    /// line, retries its operation after its own fence, and finds what is
-    /// left without a wake.
+    /// side waits for. The counts change under the lock, and the count of
+    /// queued waiters is read after a `SeqCst` fence (as is the channel, by
+    /// the caller): a waiter queued before is counted, and one queued after
+    /// retries (or, behind another, is woken by whoever leaves the head)
+    /// after its own fence, and sees this one gone. Without the fence, a
+    /// weakly ordered CPU may let both miss each other (a review found it).
     #[inline]
     pub(super) fn complete(&self, slot: &mut Slot) -> bool {
         // The common case, an operation that never waited, costs a branch
@@ -198,15 +208,22 @@ impl Waiters {
         let Some(key) = slot.key.take() else {
             return false;
         };
-        // A `let`: the guard (a temporary) is released at the end of this
-        // statement, and our waker, if still queued, after it.
-        let (ours, ()) = self.queue.lock().remove(key);
-        if ours.is_some() {
-            self.queued.fetch_sub(1, Ordering::Relaxed);
-        } else {
-            self.woken.fetch_sub(1, Ordering::Relaxed);
+        // Declared before the guard: our waker, if still queued, is
+        // dropped after the lock.
+        let ours;
+        {
+            let mut queue = self.queue.lock();
+            (ours, ()) = queue.remove(key);
+            if ours.is_some() {
+                self.queued.fetch_sub(1, Ordering::Relaxed);
+            } else {
+                self.woken.fetch_sub(1, Ordering::Relaxed);
+            }
         }
-        self.queued.load(Ordering::Relaxed) > 0
+        fence(Ordering::SeqCst);
+        let others = self.queued.load(Ordering::Relaxed) > 0;
+        drop(ours);
+        others
     }
 
     /// The waiter's future is dropped before completing: forget it, and if it
