@@ -196,6 +196,21 @@ fn ids_detach_and_local_tasks() {
         assert_eq!(seen, 20);
         assert!(ids.is_empty());
 
+        // The non-waiting form pairs them the same way.
+        for i in 0..20u32 {
+            ids.insert(set.spawn(async move { i }).id(), i);
+        }
+        while !set.is_empty() {
+            match set.try_join_next_with_id() {
+                Some(result) => {
+                    let (id, output) = result.unwrap();
+                    assert_eq!(ids.remove(&id), Some(output));
+                }
+                None => task::yield_now().await,
+            }
+        }
+        assert!(ids.is_empty());
+
         let (tx, rx) = corio::sync::oneshot::channel();
         let gate = Arc::new(corio::sync::Notify::new());
         let opened = gate.clone();

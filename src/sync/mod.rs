@@ -58,6 +58,7 @@
 //! | [`Semaphore::acquire`] and friends | yes | leaves the line; permits granted to it go back and on |
 //! | [`Notify::notified`] | yes | a `notify_one` that picked it passes on (or is stored) |
 //! | [`WaitGroup::wait`] | yes | it only waits |
+//! | [`watch::Receiver::changed`], [`watch::Sender::closed`] | yes | it only waits; nothing is marked seen |
 
 pub mod channel;
 mod mutex;
@@ -67,6 +68,7 @@ mod rwlock;
 mod semaphore;
 mod wait_group;
 mod wait_queue;
+pub mod watch;
 
 #[cfg(all(test, not(loom)))]
 mod tests;

@@ -265,6 +265,32 @@ impl<T> JoinSet<T> {
         }
     }
 
+    /// [`try_join_next`](JoinSet::try_join_next) with the finished task's
+    /// [`Id`], as [`join_next_with_id`](JoinSet::join_next_with_id) gives it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     let id = set.spawn(async { "done" }).id();
+    ///     let finished = loop {
+    ///         match set.try_join_next_with_id() {
+    ///             Some(result) => break result.unwrap(),
+    ///             None => corio::task::yield_now().await,
+    ///         }
+    ///     };
+    ///     assert_eq!(finished, (id, "done"));
+    ///     assert!(set.try_join_next_with_id().is_none(), "empty now");
+    /// });
+    /// ```
+    pub fn try_join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
+        match budget::unconstrained_sync(|| self.poll_ready(None)) {
+            Poll::Ready(result) => result.map(|(id, result)| result.map(|output| (id, output))),
+            Poll::Pending => None,
+        }
+    }
+
     /// The poll form of [`join_next`](JoinSet::join_next), for hand-written
     /// futures and streams: `Ready(None)` once the set is empty, else
     /// `Pending` until a task finishes, with `cx`'s waker woken then (or
