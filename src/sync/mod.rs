@@ -58,8 +58,10 @@
 //! | [`Semaphore::acquire`] and friends | yes | leaves the line; permits granted to it go back and on |
 //! | [`Notify::notified`] | yes | a `notify_one` that picked it passes on (or is stored) |
 //! | [`WaitGroup::wait`] | yes | it only waits |
+//! | [`Barrier::wait`] | yes | before its round is released, it takes its arrival back |
 //! | [`watch::Receiver::changed`], [`watch::Sender::closed`] | yes | it only waits; nothing is marked seen |
 
+mod barrier;
 pub mod channel;
 mod mutex;
 mod notify;
@@ -73,6 +75,7 @@ pub mod watch;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
+pub use self::barrier::{Barrier, BarrierWaitResult};
 pub use self::mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
