@@ -58,6 +58,7 @@
 //! | [`Semaphore::acquire`] and friends | yes | leaves the line; permits granted to it go back and on |
 //! | [`Notify::notified`] | yes | a `notify_one` that picked it passes on (or is stored) |
 //! | [`WaitGroup::wait`] | yes | it only waits |
+//! | [`OnceCell::get_or_init`] and `get_or_try_init` | yes | an `init` it was running is dropped, and the next waiter runs its own |
 //! | [`Barrier::wait`] | yes | before its round is released, it takes its arrival back |
 //! | [`watch::Receiver::changed`], [`watch::Sender::closed`] | yes | it only waits; nothing is marked seen |
 
@@ -65,6 +66,7 @@ mod barrier;
 pub mod channel;
 mod mutex;
 mod notify;
+mod once_cell;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
@@ -80,6 +82,7 @@ pub use self::mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
 pub use self::notify::{Notified, Notify};
+pub use self::once_cell::{OnceCell, SetError};
 pub use self::rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,
     RwLockMappedWriteGuard, RwLockReadGuard, RwLockWriteGuard,
