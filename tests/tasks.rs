@@ -177,6 +177,42 @@ fn task_builder_spawns_named_tasks() {
     });
 }
 
+/// Named local tasks: on the local set this thread runs, or on a given one;
+/// the name shows in the dump, and outside a local set it is an error,
+/// not the panic of `spawn_local`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn task_builder_spawns_named_local_tasks() {
+    use std::rc::Rc;
+    assert!(task::Builder::new().spawn_local(async {}).is_err());
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (tx, rx) = corio::sync::oneshot::channel::<()>();
+        let not_send = Rc::new(2);
+        let handle = task::Builder::new()
+            .name("local-7")
+            .spawn_local(async move {
+                rx.await.unwrap();
+                *not_send
+            })
+            .unwrap();
+        let dump = corio::Handle::current().dump();
+        let info = dump.tasks.iter().find(|t| t.id == handle.id().as_u64());
+        assert_eq!(info.and_then(|t| t.name.as_deref()), Some("local-7"));
+        tx.send(()).unwrap();
+        assert_eq!(handle.await.unwrap(), 2);
+    });
+    let local = task::LocalSet::new();
+    let on = task::Builder::new()
+        .name("on-set")
+        .spawn_local_on(async { Rc::new(5) }, &local)
+        .unwrap();
+    let out = runtime.block_on(local.run_until(on)).unwrap();
+    assert_eq!(*out, 5);
+}
+
 // ----------------------------------------------------------------- shield
 
 #[test]

@@ -180,6 +180,71 @@ impl Builder {
     {
         Ok(handle.spawn_named(future, self.name, Location::caller()))
     }
+
+    /// Spawns a `!Send` task on the local set this thread is running (as
+    /// [`spawn_local`](crate::task::spawn_local) does); its name shows in
+    /// the dump.
+    ///
+    /// # Errors
+    /// `Other` outside a `LocalSet`'s `run_until` and outside the future
+    /// given to a current-thread `block_on`, where `spawn_local` panics.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// assert!(corio::task::Builder::new().spawn_local(async {}).is_err(), "no local set here");
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let n = runtime.block_on(async {
+    ///     let shared = Rc::new(4); // not `Send`
+    ///     let task = corio::task::Builder::new().name("local").spawn_local(async move { *shared });
+    ///     task.unwrap().await.unwrap()
+    /// });
+    /// assert_eq!(n, 4);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        crate::runtime::local::try_spawn_local(future, self.name, Location::caller()).map_err(
+            |_| {
+                io::Error::other(
+                    "task::Builder::spawn_local was called outside a LocalSet \
+                 (and outside a current-thread block_on)",
+                )
+            },
+        )
+    }
+
+    /// Spawns a `!Send` task on `local` (as
+    /// [`LocalSet::spawn_local`](crate::task::LocalSet::spawn_local) does).
+    ///
+    /// # Panics
+    /// On a thread other than the one that made `local`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let local = corio::task::LocalSet::new();
+    /// let task = corio::task::Builder::new().name("tick").spawn_local_on(async { 3 }, &local);
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// assert_eq!(runtime.block_on(local.run_until(task.unwrap())).unwrap(), 3);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local_on<F>(
+        self,
+        future: F,
+        local: &crate::task::LocalSet,
+    ) -> io::Result<JoinHandle<F::Output>>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        Ok(local.spawn_named(future, self.name, Location::caller()))
+    }
 }
 
 /// Protects `future` from cancellation, like asyncio's `shield`: the work runs

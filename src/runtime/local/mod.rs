@@ -211,7 +211,21 @@ impl LocalSet {
         F: Future + 'static,
         F::Output: 'static,
     {
-        spawn_on(&self.shared, future, Location::caller())
+        spawn_on(&self.shared, future, None, Location::caller())
+    }
+
+    /// `spawn_local` with a name, for `task::Builder::spawn_local_on`.
+    pub(crate) fn spawn_named<F>(
+        &self,
+        future: F,
+        name: Option<Box<str>>,
+        location: &'static Location<'static>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        spawn_on(&self.shared, future, name, location)
     }
 
     /// Runs `future` and the set's tasks until `future` completes. Tasks
@@ -264,6 +278,7 @@ impl fmt::Debug for LocalSet {
 fn spawn_on<F>(
     shared: &Arc<Shared>,
     future: F,
+    name: Option<Box<str>>,
     location: &'static Location<'static>,
 ) -> JoinHandle<F::Output>
 where
@@ -282,7 +297,7 @@ where
     // `JoinHandle`), and the last one frees the cell only once the future
     // and any `!Send` output are gone (the stage is `Consumed` by then).
     // SAFETY: so the future never leaves this thread, as the contract asks.
-    let new = unsafe { new_task_unchecked(future, shared.clone(), location, None) };
+    let new = unsafe { new_task_unchecked(future, shared.clone(), location, name) };
     let (task, notified, handle) = new;
     if let Some(notified) = shared.owned.bind(task, notified) {
         shared.schedule(notified);
@@ -316,14 +331,9 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    let location = Location::caller();
-    // The panic outside the closure, where `#[track_caller]` still names
-    // the caller's line.
-    let spawned = run::with_current(|shared| match shared {
-        Some(shared) => Ok(spawn_on(shared, future, location)),
-        None => Err(future),
-    });
-    match spawned {
+    // The panic outside `try_spawn_local`, where `#[track_caller]` still
+    // names the caller's line.
+    match try_spawn_local(future, None, Location::caller()) {
         Ok(handle) => handle,
         Err(_) => panic!(
             "`spawn_local` was called outside a LocalSet; call it inside \
@@ -333,6 +343,23 @@ where
              spawn local tasks from the `block_on` future or from other local tasks"
         ),
     }
+}
+
+/// Spawns on the local set this thread is running, if any; else hands the
+/// future back.
+pub(crate) fn try_spawn_local<F>(
+    future: F,
+    name: Option<Box<str>>,
+    location: &'static Location<'static>,
+) -> Result<JoinHandle<F::Output>, F>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    run::with_current(|shared| match shared {
+        Some(shared) => Ok(spawn_on(shared, future, name, location)),
+        None => Err(future),
+    })
 }
 
 /// The local sets a runtime has run, so that its dump can list their tasks.
