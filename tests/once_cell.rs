@@ -23,7 +23,7 @@ fn waiters_get_the_value_the_first_initializer_made() {
     assert!(poll_with(second.as_mut(), &waker_b).is_pending());
     assert_eq!(
         cell.set(9),
-        Err(SetError::Initializing(9)),
+        Err(SetError::InitializingError(9)),
         "an initializer is running"
     );
     gate_tx.send(7).unwrap();
@@ -46,6 +46,29 @@ fn a_cancelled_initializer_lets_the_next_waiter_run_its_own() {
     }
     assert!(flag_b.take(), "the first one's permit went to the second");
     assert_eq!(poll_with(second.as_mut(), &waker_b), Poll::Ready(&"second"));
+}
+
+#[test]
+fn a_failed_initializer_hands_the_turn_to_the_next_waiter() {
+    let cell = OnceCell::new();
+    let (_, waker_a) = Flag::new();
+    let (flag_b, waker_b) = Flag::new();
+    let (gate_tx, gate_rx) = corio::sync::oneshot::channel::<()>();
+    let mut first = pin!(cell.get_or_try_init(|| async {
+        gate_rx.await.unwrap();
+        Err::<u32, _>("unreachable host")
+    }));
+    let mut second = pin!(cell.get_or_try_init(|| async { Ok::<u32, &str>(8) }));
+    assert!(poll_with(first.as_mut(), &waker_a).is_pending());
+    assert!(poll_with(second.as_mut(), &waker_b).is_pending());
+    gate_tx.send(()).unwrap();
+    assert_eq!(
+        poll_with(first.as_mut(), &waker_a),
+        Poll::Ready(Err("unreachable host"))
+    );
+    assert!(flag_b.take(), "the failed one's turn went to the next");
+    assert_eq!(poll_with(second.as_mut(), &waker_b), Poll::Ready(Ok(&8)));
+    assert_eq!(cell.get(), Some(&8));
 }
 
 #[test]
@@ -72,7 +95,7 @@ fn a_failed_or_panicking_initializer_sets_nothing() {
         async move { *cell.get_or_init(|| async { 3 }).await }
     });
     assert_eq!(value, 3);
-    assert_eq!(cell.set(4), Err(SetError::AlreadyInitialized(4)));
+    assert_eq!(cell.set(4), Err(SetError::AlreadyInitializedError(4)));
 }
 
 #[test]

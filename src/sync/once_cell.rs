@@ -17,17 +17,17 @@
 //!   waiter at once; each then finds `ready`.
 //!
 //! **Cancel safety.** If the initializing task is cancelled (or its
-//! initializer panics), its permit goes back, and the next waiter runs *its*
-//! initializer. Nobody waits for a value that will never come, and the value
-//! is set at most once.
+//! initializer panics or fails), its permit goes back, and the next waiter
+//! runs *its* initializer; the value is set at most once. An initializer
+//! that never finishes (or whose future is leaked) holds every waiter, as in
+//! tokio: put a `timeout` around a slow one.
 
+use super::{Semaphore, TryAcquireError};
+use crate::loom::atomic::{AtomicBool, Ordering};
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
 use std::mem::MaybeUninit;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use super::{Semaphore, TryAcquireError};
 
 /// A cell set at most once, from sync or async code; see the module doc.
 ///
@@ -77,14 +77,42 @@ unsafe impl<T: Send> Send for OnceCell<T> {}
 ///
 /// let cell = OnceCell::new();
 /// cell.set(1).unwrap();
-/// assert_eq!(cell.set(2), Err(SetError::AlreadyInitialized(2)));
+/// assert_eq!(cell.set(2), Err(SetError::AlreadyInitializedError(2)));
 /// ```
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub enum SetError<T> {
     /// The cell already holds a value.
-    AlreadyInitialized(T),
-    /// Another task is running an initializer right now.
-    Initializing(T),
+    AlreadyInitializedError(T),
+    /// Another task holds the right to initialize: it is running its
+    /// initializer, or was just handed the right and has not run yet.
+    InitializingError(T),
+}
+
+impl<T> SetError<T> {
+    /// Whether the cell already held a value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let cell = corio::sync::OnceCell::new_with(Some(1));
+    /// assert!(cell.set(2).unwrap_err().is_already_init_err());
+    /// ```
+    pub fn is_already_init_err(&self) -> bool {
+        matches!(self, SetError::AlreadyInitializedError(_))
+    }
+
+    /// Whether another task was initializing the cell.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let cell = corio::sync::OnceCell::<u8>::new();
+    /// assert!(cell.set(1).is_ok());
+    /// assert!(!cell.set(2).unwrap_err().is_initializing_err());
+    /// ```
+    pub fn is_initializing_err(&self) -> bool {
+        matches!(self, SetError::InitializingError(_))
+    }
 }
 
 impl<T> OnceCell<T> {
@@ -97,7 +125,11 @@ impl<T> OnceCell<T> {
     /// assert!(cell.get().is_none());
     /// ```
     pub fn new() -> Self {
-        Self::const_new()
+        OnceCell {
+            ready: AtomicBool::new(false),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+            init: Semaphore::new(1),
+        }
     }
 
     /// An empty cell, in a `const` context (a `static`).
@@ -108,6 +140,7 @@ impl<T> OnceCell<T> {
     /// static CELL: corio::sync::OnceCell<u8> = corio::sync::OnceCell::const_new();
     /// assert!(!CELL.initialized());
     /// ```
+    #[cfg(not(loom))]
     pub const fn const_new() -> Self {
         OnceCell {
             ready: AtomicBool::new(false),
@@ -171,7 +204,7 @@ impl<T> OnceCell<T> {
     ///
     /// # Errors
     ///
-    /// [`SetError::AlreadyInitialized`] or [`SetError::Initializing`], with
+    /// [`SetError::AlreadyInitializedError`] or [`SetError::InitializingError`], with
     /// the value.
     ///
     /// # Examples
@@ -188,7 +221,7 @@ impl<T> OnceCell<T> {
                 // Holding the only permit: nobody else writes. The cell may
                 // have been set just before the permit came back.
                 if self.initialized() {
-                    return Err(SetError::AlreadyInitialized(value));
+                    return Err(SetError::AlreadyInitializedError(value));
                 }
                 // SAFETY: the permit makes this the only writer, and the
                 // value is not set (checked just above under the permit).
@@ -196,8 +229,8 @@ impl<T> OnceCell<T> {
                 drop(permit);
                 Ok(())
             }
-            Err(TryAcquireError::Closed) => Err(SetError::AlreadyInitialized(value)),
-            Err(TryAcquireError::NoPermits) => Err(SetError::Initializing(value)),
+            Err(TryAcquireError::Closed) => Err(SetError::AlreadyInitializedError(value)),
+            Err(TryAcquireError::NoPermits) => Err(SetError::InitializingError(value)),
         }
     }
 
@@ -299,7 +332,8 @@ impl<T> OnceCell<T> {
     /// assert_eq!(cell.get(), Some(&2));
     /// ```
     pub fn get_mut(&mut self) -> Option<&mut T> {
-        if *self.ready.get_mut() {
+        // `&mut self`: no other access, so any ordering will do.
+        if self.ready.load(Ordering::Relaxed) {
             // SAFETY: set, and `&mut self` excludes every other access.
             Some(unsafe { (*self.value.get()).assume_init_mut() })
         } else {
@@ -329,8 +363,8 @@ impl<T> OnceCell<T> {
     /// let cell = corio::sync::OnceCell::new_with(Some(vec![1]));
     /// assert_eq!(cell.into_inner(), Some(vec![1]));
     /// ```
-    pub fn into_inner(mut self) -> Option<T> {
-        if std::mem::replace(self.ready.get_mut(), false) {
+    pub fn into_inner(self) -> Option<T> {
+        if self.ready.swap(false, Ordering::Relaxed) {
             // SAFETY: it was set, and clearing `ready` first means `Drop`
             // will not drop it again.
             Some(unsafe { (*self.value.get()).assume_init_read() })
@@ -342,7 +376,7 @@ impl<T> OnceCell<T> {
 
 impl<T> Drop for OnceCell<T> {
     fn drop(&mut self) {
-        if *self.ready.get_mut() {
+        if self.ready.load(Ordering::Relaxed) {
             // SAFETY: set, and dropped once: this is the cell's last use.
             unsafe { (*self.value.get()).assume_init_drop() };
         }
@@ -378,8 +412,8 @@ impl<T: fmt::Debug> fmt::Debug for OnceCell<T> {
 impl<T> fmt::Display for SetError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            SetError::AlreadyInitialized(_) => "the cell already holds a value",
-            SetError::Initializing(_) => "the cell is being initialized",
+            SetError::AlreadyInitializedError(_) => "the cell already holds a value",
+            SetError::InitializingError(_) => "the cell is being initialized",
         })
     }
 }

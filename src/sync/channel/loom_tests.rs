@@ -171,7 +171,7 @@ where
     B: std::future::Future<Output = Result<(), super::SendError<u8>>>,
 {
     async move {
-        use std::future::{Future, poll_fn};
+        use std::future::poll_fn;
         use std::pin::pin;
         use std::task::Poll;
 

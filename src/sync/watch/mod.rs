@@ -39,10 +39,10 @@ mod error;
 mod receiver;
 mod sender;
 
+use crate::loom::atomic::AtomicUsize;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use parking_lot::{RwLock, RwLockReadGuard};
 

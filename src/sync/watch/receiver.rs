@@ -1,9 +1,9 @@
 //! The receiving half of a watch channel: the version it last saw, and
 //! the wait for a newer one.
 
+use crate::loom::atomic::Ordering;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use super::{CLOSED, RecvError, Ref, Shared};
 use crate::task::budget::Spent;

@@ -1,9 +1,9 @@
 //! The sending half of a watch channel: replace or modify the value, then
 //! wake every receiver with one `notify_waiters`.
 
+use crate::loom::atomic::Ordering;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use super::{CLOSED, Receiver, Ref, STEP, SendError, Shared};
 
