@@ -60,9 +60,11 @@
 //! | [`WaitGroup::wait`] | yes | it only waits |
 //! | [`OnceCell::get_or_init`] and `get_or_try_init` | yes | an `init` it was running is dropped, and the next waiter runs its own |
 //! | [`Barrier::wait`] | yes | before its round is released, it takes its arrival back |
+//! | [`broadcast::Receiver::recv`] | yes | no message is lost: the receiver's position moves only when it returns one |
 //! | [`watch::Receiver::changed`], [`watch::Sender::closed`] | yes | it only waits; nothing is marked seen |
 
 mod barrier;
+pub mod broadcast;
 pub mod channel;
 mod mutex;
 mod notify;

@@ -6,7 +6,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::{CLOSED, RecvError, Ref, Shared};
-use crate::task::budget::Spent;
 
 /// A receiving half; `Clone` (the clone has seen what this one has seen).
 ///
@@ -213,10 +212,7 @@ async fn changed<T>(shared: &Shared<T>, seen: &mut usize) -> Result<(), RecvErro
             continue;
         };
         if !paid {
-            std::future::poll_fn(|cx| {
-                crate::task::budget::poll_proceed(cx).map(Spent::made_progress)
-            })
-            .await;
+            crate::task::budget::spend().await;
         }
         if outcome.is_ok() {
             // The newest version, should more sends have come while paying.

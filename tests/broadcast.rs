@@ -1,0 +1,195 @@
+//! `corio::sync::broadcast`: every receiver gets every message, a slow one
+//! lags instead of holding senders back, and messages are dropped once the
+//! last receiver that owed them a read has read them (or gone). Plain
+//! threads drive the futures; every wait is bounded.
+
+mod common;
+
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::thread;
+
+use common::threads::{Flag, ROUNDS, on_thread, poll_with, run, waiting_on_thread};
+use corio::sync::broadcast::{self, RecvError, TryRecvError};
+
+#[test]
+fn every_receiver_gets_every_message_in_order() {
+    let (tx, rx) = broadcast::channel(1024);
+    let readers: Vec<_> = std::iter::once(rx)
+        .chain((0..3).map(|_| tx.subscribe()))
+        .map(|mut rx| {
+            thread::spawn(move || {
+                futures_lite::future::block_on(async {
+                    let mut got = Vec::new();
+                    while let Ok(i) = rx.recv().await {
+                        got.push(i);
+                    }
+                    got
+                })
+            })
+        })
+        .collect();
+    for i in 0..1000 {
+        assert_eq!(tx.send(i).unwrap(), 4);
+    }
+    drop(tx);
+    let all = on_thread(move || {
+        readers
+            .into_iter()
+            .map(|r| r.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    for got in all {
+        assert_eq!(got, (0..1000).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn a_slow_receiver_lags_then_goes_on_from_the_oldest_kept() {
+    let (tx, mut rx) = broadcast::channel(2);
+    for i in 0..5 {
+        tx.send(i).unwrap();
+    }
+    assert_eq!(rx.len(), 5);
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Lagged(3)));
+    assert_eq!(rx.try_recv(), Ok(3));
+    assert_eq!(rx.try_recv(), Ok(4));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    tx.send(5).unwrap();
+    tx.send(6).unwrap();
+    tx.send(7).unwrap();
+    drop(tx);
+    run(async move {
+        assert_eq!(rx.recv().await, Err(RecvError::Lagged(1)));
+        assert_eq!(rx.recv().await, Ok(6));
+        assert_eq!(rx.recv().await, Ok(7));
+        assert_eq!(rx.recv().await, Err(RecvError::Closed));
+    });
+}
+
+#[test]
+fn a_waiting_receiver_is_woken_by_a_send_and_by_the_close() {
+    let (tx, mut rx) = broadcast::channel(4);
+    let mut rx2 = tx.subscribe();
+    let first = waiting_on_thread(async move { rx.recv().await });
+    tx.send("go").unwrap();
+    assert_eq!(on_thread(move || first.join().unwrap()), Ok("go"));
+    assert_eq!(rx2.try_recv(), Ok("go"));
+    let second = waiting_on_thread(async move { rx2.recv().await });
+    drop(tx);
+    assert_eq!(
+        on_thread(move || second.join().unwrap()),
+        Err(RecvError::Closed)
+    );
+}
+
+#[test]
+fn subscribers_see_only_later_messages_and_a_lone_sender_fails() {
+    let (tx, rx) = broadcast::channel(4);
+    drop(rx);
+    assert_eq!(tx.send(1).unwrap_err().0, 1, "nobody to send to");
+    let mut late = tx.subscribe();
+    assert_eq!(late.try_recv(), Err(TryRecvError::Empty));
+    tx.send(2).unwrap();
+    let mut later = late.resubscribe();
+    tx.send(3).unwrap();
+    assert_eq!(late.try_recv(), Ok(2));
+    assert_eq!(late.try_recv(), Ok(3));
+    assert_eq!(later.try_recv(), Ok(3), "2 came before it");
+    assert!(later.same_channel(&late));
+}
+
+/// A message lives while a receiver owes it a read: the last read moves it
+/// out, a receiver that goes gives up its share, and an overwrite drops it.
+#[test]
+fn a_message_is_dropped_once_nobody_owes_it_a_read() {
+    let message = Arc::new(());
+    let (tx, mut a) = broadcast::channel(4);
+    let mut b = tx.subscribe();
+    tx.send(message.clone()).unwrap();
+    assert_eq!(Arc::strong_count(&message), 2);
+    let from_a = a.try_recv().unwrap();
+    assert_eq!(
+        Arc::strong_count(&message),
+        3,
+        "a cloned it; b still owes a read"
+    );
+    let from_b = b.try_recv().unwrap();
+    assert_eq!(Arc::strong_count(&message), 3, "b, the last, moved it out");
+    drop((from_a, from_b));
+    assert_eq!(Arc::strong_count(&message), 1);
+
+    tx.send(message.clone()).unwrap();
+    a.try_recv().unwrap();
+    drop(b);
+    assert_eq!(Arc::strong_count(&message), 1, "b's share went with it");
+    assert_eq!(tx.len(), 0);
+
+    let (tx, _rx) = broadcast::channel(1);
+    tx.send(message.clone()).unwrap();
+    assert_eq!(tx.len(), 1);
+    tx.send(Arc::new(())).unwrap();
+    assert_eq!(Arc::strong_count(&message), 1, "overwritten, dropped");
+}
+
+#[test]
+fn a_dropped_recv_loses_nothing() {
+    let (tx, mut rx) = broadcast::channel(4);
+    let (flag, waker) = Flag::new();
+    {
+        let mut recv = pin!(rx.recv());
+        assert!(poll_with(recv.as_mut(), &waker).is_pending());
+        tx.send(9).unwrap();
+        assert!(flag.take());
+    }
+    assert_eq!(rx.try_recv(), Ok(9));
+}
+
+#[test]
+fn closed_waits_for_the_last_receiver() {
+    let (tx, rx) = broadcast::channel::<()>(1);
+    let rx2 = tx.subscribe();
+    let (flag, waker) = Flag::new();
+    let mut closed = pin!(tx.closed());
+    assert!(poll_with(closed.as_mut(), &waker).is_pending());
+    drop(rx);
+    assert!(
+        poll_with(closed.as_mut(), &waker).is_pending(),
+        "one is left"
+    );
+    drop(rx2);
+    assert!(flag.take());
+    assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
+}
+
+/// A send lands between a receiver's look and its wait: the wait must
+/// still end. A sender thread against a receiver that waits for each
+/// message in turn.
+#[test]
+fn no_send_is_missed_by_a_receiver_about_to_wait() {
+    let (tx, mut rx) = broadcast::channel(1);
+    let (ack_tx, ack_rx) = std::sync::mpsc::channel();
+    let rounds = ROUNDS;
+    let receiver = thread::spawn(move || {
+        futures_lite::future::block_on(async {
+            for expected in 0..rounds {
+                assert_eq!(rx.recv().await, Ok(expected));
+                ack_tx.send(()).unwrap();
+            }
+        })
+    });
+    on_thread(move || {
+        for i in 0..rounds {
+            tx.send(i).unwrap();
+            ack_rx.recv().unwrap();
+        }
+        receiver.join().unwrap();
+    });
+}
+
+#[test]
+fn a_capacity_of_zero_is_refused() {
+    let refused = std::panic::catch_unwind(|| broadcast::channel::<u8>(0));
+    assert!(common::panic_message(&*refused.unwrap_err()).contains("capacity of at least 1"));
+}
