@@ -31,6 +31,38 @@ fn channel_recv_and_send_spend_the_budget() {
 }
 
 #[test]
+fn broadcast_and_watch_spend_the_budget() {
+    let (tx, rx) = super::broadcast::channel(1);
+    tx.send(0).unwrap();
+    // A receiver each: `recv` borrows its receiver mutably.
+    let mut receivers: Vec<_> = (0..=BUDGET).map(|_| rx.resubscribe()).collect();
+    tx.send(1).unwrap();
+    let mut each = receivers.iter_mut();
+    yields_after_the_budget(|| each.next().unwrap().recv());
+    let (tx, rx) = super::watch::channel(0);
+    let mut receivers: Vec<_> = (0..=BUDGET).map(|_| rx.clone()).collect();
+    tx.send(1).unwrap();
+    let mut each = receivers.iter_mut();
+    yields_after_the_budget(|| each.next().unwrap().changed());
+}
+
+/// A `recv` that yields for the budget has taken nothing: dropped then,
+/// it loses no message (a review found the take came before the yield).
+#[test]
+fn a_broadcast_recv_dropped_while_yielding_loses_nothing() {
+    let (tx, mut rx) = super::broadcast::channel(4);
+    tx.send(7).unwrap();
+    let mut cx = Context::from_waker(Waker::noop());
+    with_budget(|| {
+        while crate::task::budget::has_remaining() {
+            assert!(pin!(crate::task::budget::spend()).poll(&mut cx).is_ready());
+        }
+        assert!(pin!(rx.recv()).poll(&mut cx).is_pending(), "out of budget");
+    });
+    assert_eq!(rx.try_recv(), Ok(7));
+}
+
+#[test]
 fn a_pending_recv_refunds_its_unit() {
     let (_tx, rx) = channel::bounded::<u8>(1);
     let mut cx = Context::from_waker(Waker::noop());

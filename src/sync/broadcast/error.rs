@@ -40,7 +40,9 @@ pub enum RecvError {
     /// Every sender is gone and every message was received.
     Closed,
     /// This receiver fell behind: so many messages were overwritten before
-    /// it read them. The next `recv` returns the oldest one still kept.
+    /// it read them. It goes on from the oldest message kept at that
+    /// moment (the next `recv` may report another lag if more sends
+    /// overwrite that one first).
     Lagged(u64),
 }
 

@@ -4,8 +4,9 @@
 //!
 //! ```text
 //!   send(v) ──► [ pos 4 │ pos 5 │ pos 2 │ pos 3 ]   a ring of `capacity` slots
-//!                  ▲ tail = 6 next goes here         each slot: the value and how
-//!                                                    many receivers still owe a read
+//!                                   ▲ tail = 6: the next send overwrites pos 2
+//!                                     (each slot: the value, and how many
+//!                                      receivers still owe it a read)
 //!   Receiver A: next = 3 ── reads 3, 4, 5
 //!   Receiver B: next = 1 ── 1 was overwritten: Lagged(1), then reads 2...
 //! ```
@@ -27,6 +28,8 @@
 //!   so a send between the look and the wait still wakes it.
 //!
 //! A message's `clone` runs under that lock: it must not use the channel.
+//! The capacity is kept as given (tokio rounds it up to a power of two, so
+//! its `channel(3)` keeps 4 messages).
 
 pub mod error;
 mod receiver;
@@ -177,10 +180,11 @@ impl<T> Sender<T> {
             state.tail += 1;
             (receivers, overwritten)
         };
-        // The message it replaced is dropped after the lock: its `Drop`
-        // is the user's code.
-        drop(overwritten);
+        // Wake first, then drop the message it replaced: its `Drop` is the
+        // user's code, run after the lock, and a panic there must not
+        // leave the receivers asleep.
         self.shared.sent.notify_waiters();
+        drop(overwritten);
         Ok(receivers)
     }
 

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use super::{RecvError, Shared, TryRecvError};
 
-/// A receiving half: gets every message sent after it subscribed. Not
+/// A receiving half: gets every message sent after it subscribed, unless
+/// it falls more than the capacity behind ([`RecvError::Lagged`]). Not
 /// `Clone` (as tokio's): [`resubscribe`](Receiver::resubscribe) makes one
 /// at the tail, [`Sender::subscribe`](super::Sender::subscribe) too.
 ///
@@ -99,6 +100,14 @@ impl<T> Receiver<T> {
     }
 }
 
+impl<T> Receiver<T> {
+    /// Whether `try_recv` would return something other than `Empty`.
+    fn has_news(&self) -> bool {
+        let state = self.shared.state.lock();
+        self.next != state.tail || state.closed
+    }
+}
+
 impl<T: Clone> Receiver<T> {
     /// The next message, if one is there now; never waits.
     ///
@@ -136,25 +145,30 @@ impl<T: Clone> Receiver<T> {
     /// ```
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         // One unit of the task's coop budget per call: a wait pays it when
-        // its `Notified` completes, a message found at once pays it here.
+        // its `Notified` completes, a message found at once pays it here,
+        // *before* it is taken. Paying may yield, and a future dropped
+        // while it yields must have taken nothing (a review found a
+        // message lost that way when the take came first).
         let mut paid = false;
         loop {
             // Made before the look: a send after the look completes it.
             let sent = self.shared.sent.notified();
-            let outcome = match take(&self.shared, &mut self.next) {
-                Ok(value) => Ok(value),
-                Err(TryRecvError::Closed) => Err(RecvError::Closed),
-                Err(TryRecvError::Lagged(missed)) => Err(RecvError::Lagged(missed)),
-                Err(TryRecvError::Empty) => {
-                    sent.await;
-                    paid = true;
-                    continue;
-                }
-            };
+            if !self.has_news() {
+                sent.await;
+                paid = true;
+                continue;
+            }
             if !paid {
                 crate::task::budget::spend().await;
             }
-            return outcome;
+            // No `.await` from here on: what is taken is returned. (Only
+            // this receiver moves its position, and the tail only grows,
+            // so there is still news.)
+            return match take(&self.shared, &mut self.next) {
+                Ok(value) => Ok(value),
+                Err(TryRecvError::Lagged(missed)) => Err(RecvError::Lagged(missed)),
+                Err(TryRecvError::Closed | TryRecvError::Empty) => Err(RecvError::Closed),
+            };
         }
     }
 
@@ -232,11 +246,13 @@ impl<T> Drop for Receiver<T> {
             state.receivers -= 1;
             state.receivers == 0
         };
-        // Messages are the user's: their `Drop` runs after the lock.
-        drop(dropped);
+        // Wake first, then drop the messages: theirs is the user's code,
+        // run after the lock, and a panic there must not leave a sender
+        // in `closed()` asleep.
         if last {
             self.shared.receivers_gone.notify_waiters();
         }
+        drop(dropped);
     }
 }
 
