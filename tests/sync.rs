@@ -256,6 +256,48 @@ fn notify_one_wakes_waiters_in_order() {
 }
 
 #[test]
+fn notify_last_wakes_the_newest_waiter_or_stores_the_permit() {
+    let notify = Notify::new();
+    let (flag_a, waker_a) = Flag::new();
+    let (flag_b, waker_b) = Flag::new();
+    let mut a = pin!(notify.notified());
+    let mut b = pin!(notify.notified());
+    assert!(poll_with(a.as_mut(), &waker_a).is_pending());
+    assert!(poll_with(b.as_mut(), &waker_b).is_pending());
+    notify.notify_last();
+    assert!(flag_b.take() && !flag_a.take());
+    assert!(poll_with(b.as_mut(), &waker_b).is_ready());
+    notify.notify_last();
+    assert!(flag_a.take());
+    assert!(poll_with(a.as_mut(), &waker_a).is_ready());
+    notify.notify_last(); // nobody waits: a permit
+    assert!(block_on(futures_lite::future::poll_once(notify.notified())).is_some());
+}
+
+/// An enabled `Notified` is in the queue before its first poll: a
+/// `notify_one` picks it instead of storing a permit, and `notify_waiters`
+/// completes it as it would any future made before the call.
+#[test]
+fn an_enabled_notified_is_picked_before_its_first_poll() {
+    let notify = Notify::new();
+    let mut enabled = pin!(notify.notified());
+    assert!(!enabled.as_mut().enable());
+    notify.notify_one();
+    assert!(
+        block_on(futures_lite::future::poll_once(notify.notified())).is_none(),
+        "the signal went to the enabled future, not to a permit"
+    );
+    assert!(enabled.as_mut().enable(), "enable reports it complete");
+    let (_, waker) = Flag::new();
+    assert!(poll_with(enabled.as_mut(), &waker).is_ready());
+
+    notify.notify_one(); // a stored permit: enable takes it
+    let mut taker = pin!(notify.notified());
+    assert!(taker.as_mut().enable());
+    assert!(block_on(futures_lite::future::poll_once(notify.notified())).is_none());
+}
+
+#[test]
 fn notify_waiters_wakes_all_current_and_stores_nothing() {
     let notify = Notify::new();
     let (flag, waker) = Flag::new();

@@ -7,10 +7,16 @@
 //!   stores **one permit** (at most one: a second call adds nothing), and the
 //!   next `notified().await` consumes it and returns at once. So a signal
 //!   sent just before the receiver starts waiting is not lost.
+//! * [`Notify::notify_last`] is `notify_one` for the newest waiter instead
+//!   (a stack, where the most recent asker is the one to serve).
 //! * [`Notify::notify_waiters`] wakes every waiter present *now* and stores
 //!   nothing. "Present" includes every [`Notified`] future created before
 //!   the call, even if not yet polled: each one remembers the count of
 //!   `notify_waiters` calls when it was made, and completes once it changes.
+//!
+//! A `Notified` joins the queue (for `notify_one`) when it is first polled,
+//! or earlier with [`Notified::enable`]: the way to register interest
+//! *before* checking a condition, then check, then await.
 //!
 //! **Cancel safety.** `notified` is cancel-safe: a `Notified` dropped after
 //! `notify_one` picked it, but before it returned, hands the signal on (to
@@ -67,7 +73,18 @@ enum Signal {
 impl State {
     /// Wakes the head waiter, or stores the permit; returns the waker.
     fn notify_one(&mut self) -> Option<Waker> {
-        match self.waiters.pop_front() {
+        self.notify(false)
+    }
+
+    /// Wakes the oldest waiter (or the newest), or stores the permit;
+    /// returns the waker.
+    fn notify(&mut self, newest: bool) -> Option<Waker> {
+        let picked = if newest {
+            self.waiters.pop_back()
+        } else {
+            self.waiters.pop_front()
+        };
+        match picked {
             Some((waker, signal)) => {
                 *signal = Some(Signal::One);
                 Some(waker)
@@ -169,6 +186,32 @@ impl Notify {
         }
     }
 
+    /// Wakes the newest waiter (the last to queue), or stores one permit if
+    /// nobody waits: tokio's `notify_last`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::Future;
+    /// use std::pin::pin;
+    /// use std::task::{Context, Waker};
+    ///
+    /// let notify = corio::sync::Notify::new();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// let (mut first, mut last) = (pin!(notify.notified()), pin!(notify.notified()));
+    /// assert!(first.as_mut().poll(&mut cx).is_pending());
+    /// assert!(last.as_mut().poll(&mut cx).is_pending());
+    /// notify.notify_last();
+    /// assert!(last.as_mut().poll(&mut cx).is_ready());
+    /// assert!(first.as_mut().poll(&mut cx).is_pending());
+    /// ```
+    pub fn notify_last(&self) {
+        let waker = self.state.lock().notify(true);
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
     /// Wakes every current waiter (every `Notified` already created); stores
     /// no permit.
     ///
@@ -236,6 +279,65 @@ pub struct Notified<'a> {
     done: bool,
 }
 
+impl Notified<'_> {
+    /// Joins the queue now, without waiting for the first poll, so that a
+    /// `notify_one` from here on picks this future (or, with none queued
+    /// before it, would have stored a permit it takes). Returns whether it
+    /// is complete already: signalled, or it took the stored permit. Use it
+    /// to register *before* checking the condition it waits for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::pin::pin;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    ///
+    /// let notify = corio::sync::Notify::new();
+    /// let ready = AtomicBool::new(false);
+    /// let mut waiting = pin!(notify.notified());
+    /// assert!(!waiting.as_mut().enable(), "queued, not signalled");
+    /// // Another task would do this between the enable and the check:
+    /// ready.store(true, Ordering::SeqCst);
+    /// notify.notify_one(); // picks the enabled future: no permit is stored
+    /// if !ready.load(Ordering::SeqCst) {
+    ///     unreachable!();
+    /// }
+    /// futures_lite::future::block_on(waiting); // completes at once
+    /// ```
+    pub fn enable(self: Pin<&mut Self>) -> bool {
+        let this = self.get_mut();
+        if !this.done && this.look(Waker::noop()) {
+            this.done = true;
+        }
+        this.done
+    }
+
+    /// Whether a signal picked this future (else it is queued with
+    /// `waker`, which a signal will wake).
+    fn look(&mut self, waker: &Waker) -> bool {
+        // Declared before the guard, so dropped after it (wait_queue.rs).
+        let mut displaced = None;
+        let mut state = self.notify.state.lock();
+        match state
+            .waiters
+            .recheck(&mut self.waiter, waker, &mut displaced)
+        {
+            Recheck::Waiting => false,
+            // Popped: a signal picked us.
+            Recheck::Woken(_) => true,
+            Recheck::Absent if state.generation != self.generation => true,
+            Recheck::Absent if state.permit => {
+                state.permit = false;
+                true
+            }
+            Recheck::Absent => {
+                self.waiter = Some(state.waiters.push_back(None, waker));
+                false
+            }
+        }
+    }
+}
+
 impl Future for Notified<'_> {
     type Output = ();
 
@@ -246,27 +348,7 @@ impl Future for Notified<'_> {
             return Poll::Ready(());
         }
         let spent = ready!(poll_proceed(cx));
-        // Declared before the guard, so dropped after it (wait_queue.rs).
-        let mut displaced = None;
-        let mut state = this.notify.state.lock();
-        let signalled = match state
-            .waiters
-            .recheck(&mut this.waiter, cx.waker(), &mut displaced)
-        {
-            Recheck::Waiting => false,
-            // Popped: a signal picked us.
-            Recheck::Woken(_) => true,
-            Recheck::Absent if state.generation != this.generation => true,
-            Recheck::Absent if state.permit => {
-                state.permit = false;
-                true
-            }
-            Recheck::Absent => {
-                this.waiter = Some(state.waiters.push_back(None, cx.waker()));
-                false
-            }
-        };
-        if !signalled {
+        if !this.look(cx.waker()) {
             return Poll::Pending;
         }
         this.done = true;

@@ -128,7 +128,15 @@ impl<T> WaitQueue<T> {
     /// Unlinks the head and returns its waker (for the caller to wake, best
     /// after releasing its lock) and its value (to record why it was woken).
     pub(crate) fn pop_front(&mut self) -> Option<(Waker, &mut T)> {
-        let key = self.head;
+        self.pop(self.head)
+    }
+
+    /// As [`pop_front`](Self::pop_front), for the newest waiter (the tail).
+    pub(crate) fn pop_back(&mut self) -> Option<(Waker, &mut T)> {
+        self.pop(self.tail)
+    }
+
+    fn pop(&mut self, key: usize) -> Option<(Waker, &mut T)> {
         if key == NIL {
             return None;
         }
