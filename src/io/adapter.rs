@@ -45,8 +45,14 @@ mod ready;
 /// and so does `&Async<T>` when `&T` implements both (as for sockets), which
 /// lets one task read while another writes.
 ///
-/// Only one task should wait on each direction at a time for best results;
-/// several may, and each is woken by the next event.
+/// Several tasks may wait on one direction through the futures
+/// ([`readable`](Async::readable), [`read_with`](Async::read_with), ...):
+/// each holds its own place, and the next event wakes them all. The
+/// `poll_*` forms, and so `AsyncRead`/`AsyncWrite` on `&Async<T>`, keep one
+/// place per direction, as tokio's `poll_read_ready` does: only the most
+/// recent caller is woken. Two tasks reading one `&Async<T>` through
+/// `AsyncRead` can leave one of them asleep; share it through the futures
+/// instead.
 ///
 /// `T` must keep the descriptor it had when wrapped until the `Async` is
 /// dropped: a `T` that closes or replaces it (a `Read` that reopens its

@@ -198,13 +198,20 @@ impl Registration {
             self.source.clear_readiness(direction, seen);
         }
         let mut slot = slot;
+        // The state the answer is about, taken *before* the reactor looks:
+        // one read after it could include an event that landed in between,
+        // which `clear_answered` would then clear unseen (a review found
+        // it). A snapshot older than the answer only makes that clear a
+        // no-op (its event count no longer matches): a spurious wake-up
+        // later, never a lost one.
+        let before = self.source.readiness();
         let result =
             ready!(
                 self.reactor
                     .poll_ready(&self.source, direction, cx, slot.as_deref_mut())
             );
         if result.is_ok() {
-            answered.store(self.source.readiness().word(), Ordering::Relaxed);
+            answered.store(before.word(), Ordering::Relaxed);
             // As in `poll_io_sized`: the event took the entry.
             if let Some(slot) = slot {
                 *slot = Slot::default();

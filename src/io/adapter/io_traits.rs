@@ -2,6 +2,13 @@
 //! `&Async<T>` when `&T` reads (or writes: sockets do both, a pipe's ends
 //! one each), so one task may read while another writes. Each call is one try of the wrapped `Read`/`Write`,
 //! and a wait for readiness when it would block (`Registration::poll_io`).
+//!
+//! `poll_close` only flushes: `T` is any `Write`, with no shutdown to call.
+//! So closing an `Async<std::net::TcpStream>` sends no FIN (async-io's
+//! sockets do); call `get_ref().shutdown(Shutdown::Write)`, or use
+//! `corio::net::TcpStream`, whose `poll_close` shuts the write side down.
+//! Through `&Async<T>`, as for any `poll_*` call, only the most recent
+//! reader (or writer) is woken: see [`Async`]'s doc.
 
 use std::io::{self, Read, Write};
 use std::pin::Pin;

@@ -127,8 +127,9 @@ impl<T> Async<T> {
         self.registration.clear_answered(Direction::Write);
     }
 
-    /// The poll form of [`readable`](Self::readable). Only the wakers of the
-    /// tasks that polled since the last event are woken.
+    /// The poll form of [`readable`](Self::readable). Only the waker of the
+    /// most recent call is woken (tokio's rule for `poll_read_ready`): one
+    /// task at a time should poll a direction this way.
     ///
     /// # Examples
     ///

@@ -51,9 +51,9 @@ pub struct TcpListener {
 impl TcpListener {
     /// Binds a listener to `addr`, trying each resolved address in turn.
     ///
-    /// Name resolution (for `"localhost:8080"`) uses std's resolver, which
-    /// blocks the calling thread; pass a numeric address in latency-sensitive
-    /// code.
+    /// A name (`"localhost:8080"`) is resolved by std's resolver on the
+    /// blocking pool, as `lookup_host` does: the task waits, no worker
+    /// thread blocks. A numeric address skips that trip.
     ///
     /// # Examples
     ///

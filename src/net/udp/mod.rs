@@ -44,8 +44,8 @@ pub struct UdpSocket {
 }
 
 impl UdpSocket {
-    /// Binds a socket to `addr` (std's resolver, which blocks, turns names
-    /// into addresses).
+    /// Binds a socket to `addr` (a name is resolved on the blocking pool,
+    /// as `lookup_host` does).
     ///
     /// # Examples
     ///
