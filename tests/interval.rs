@@ -157,8 +157,9 @@ fn an_interval_of_duration_max_ticks_once_then_waits() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn an_interval_ticks_when_polled_from_a_thread_outside_its_runtime() {
-    // As a Sleep does: the interval keeps its own runtime's timers and
-    // clock, whoever polls it.
+    // As a Sleep does: the interval keeps its own runtime's timers, whoever
+    // polls it, so it ticks at all. (Its clock is the runtime's too, but
+    // unpaused, every clock reads the same: this shows only the ticks.)
     let runtime = common::two_workers();
     let mut ticker = runtime.block_on(async { interval(Duration::from_millis(10)) });
     let (done, finished) = std::sync::mpsc::channel();

@@ -56,6 +56,8 @@ impl scheduler::Driver for Driver {
         // caller re-checks and parks again): the portable poller may fail
         // after it took a notify, and a notify must not be lost. epoll and
         // kqueue fail only on bad arguments, so this does not spin.
+        // The job count is read before that look (see `jobs_idle`).
+        let jobs_were_idle = self.timers.jobs_idle();
         if limit != Some(Duration::ZERO)
             && self.timers.clock.is_paused()
             && self.reactor.poll_woke().unwrap_or(true)
@@ -63,7 +65,7 @@ impl scheduler::Driver for Driver {
             scheduler::from_the_driver(|| self.timers.after_park());
             return;
         }
-        let timeout = self.timers.before_park(limit);
+        let timeout = self.timers.before_park_after(limit, jobs_were_idle);
         if timeout.is_some_and(|t| !t.is_zero()) {
             TimerSlack::before_timed_wait();
         }

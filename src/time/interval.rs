@@ -53,7 +53,7 @@ pub fn interval(period: Duration) -> Interval {
 pub fn interval_at(start: Instant, period: Duration) -> Interval {
     assert!(
         period > Duration::ZERO,
-        "`period` must be non-zero. (`corio::time::interval` needs a period above zero; a zero period would tick in a busy loop)"
+        "`period` must be non-zero. (`corio::time::interval` and `interval_at` need a period above zero; a zero period would tick in a busy loop)"
     );
     Interval {
         delay: sleep_until(start),

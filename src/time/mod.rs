@@ -58,9 +58,12 @@ pub use timeout::{Timeout, timeout, timeout_at};
 /// Outside a runtime, on a multi-thread runtime, or if already paused.
 #[track_caller]
 pub fn pause() {
-    context::current_for_clock("corio::time::pause")
-        .clock
-        .pause();
+    let timers = context::current_for_clock("corio::time::pause");
+    timers.clock.pause();
+    // A driver asleep until a real deadline (called from a thread that is
+    // not driving: a second `Handle::block_on`, or under `enter`) must
+    // choose again: paused and idle, it jumps to the next timer at once.
+    timers.unpark_driver();
 }
 
 /// Lets a paused clock run again, from the virtual time it had reached.

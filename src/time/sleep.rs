@@ -15,7 +15,10 @@ use crate::task;
 /// `time.Sleep`, without blocking the worker.
 ///
 /// `sleep(Duration::ZERO)` is ready at its first poll (after one budget
-/// check); `Duration::MAX` waits "forever" without overflowing.
+/// check). A huge duration does not overflow: a deadline past what
+/// `Instant` can hold becomes about 30 years from now, and the wheel caps
+/// any deadline at about 584,000 years from the runtime's start (as good as
+/// forever, not literally forever).
 ///
 /// # Examples
 ///

@@ -10,8 +10,9 @@ use super::{Instant, Sleep};
 use crate::task::budget;
 
 /// Runs `future` for at most `duration`, like Python's `asyncio.wait_for`.
-/// If the deadline passes first, the future is dropped (cancelled) and
-/// [`Elapsed`] is returned. Anything `.await` takes will do
+/// If the deadline passes first, [`Elapsed`] is returned, and the future is
+/// dropped (cancelled) with the `Timeout` (or kept, if you poll a pinned
+/// `Timeout` by reference and take it back with `into_inner`). Anything `.await` takes will do
 /// (`IntoFuture`, as in tokio: a request builder, say).
 ///
 /// # Examples

@@ -76,8 +76,9 @@ struct ParkedUntil(AtomicU64);
 pub(crate) struct Timers {
     shards: Box<[Mutex<Shard>]>,
     /// The tick the driver sleeps until; 0 when no thread sleeps in it.
-    /// Written by the driver under every shard's lock, lowered by an insert
-    /// under its shard's lock.
+    /// Written by the driver under every shard's lock (and reset to 0 by
+    /// it, without them, once it wakes), lowered by an insert under its
+    /// shard's lock.
     parked_until: ParkedUntil,
     start: std::time::Instant,
     unpark: Box<dyn Fn() + Send + Sync>,
@@ -289,9 +290,33 @@ impl Timers {
         }
     }
 
+    /// Whether no blocking job runs now. The driver asks *before* it looks
+    /// for wakes: a job that ends wakes its waiter first and lowers the
+    /// count after, so a count of 0 read before the look means that wake,
+    /// if any, is there to be seen (tokio reads its inhibit count first
+    /// too). Read after the look, a job ending in between would let the
+    /// clock jump past the task it just woke (a review found it).
+    pub(crate) fn jobs_idle(&self) -> bool {
+        self.busy_jobs.load(Ordering::Acquire) == 0
+    }
+
+    /// [`before_park_after`](Self::before_park_after) for a driver that
+    /// read no job count before it looked for wakes (the tests).
+    #[cfg(test)]
+    pub(crate) fn before_park(&self, limit: Option<Duration>) -> Option<Duration> {
+        self.before_park_after(limit, true)
+    }
+
     /// Called by the driver before it blocks: how long it may sleep, at most
     /// `limit`. Records the deadline so that earlier inserts wake it.
-    pub(crate) fn before_park(&self, limit: Option<Duration>) -> Option<Duration> {
+    /// `jobs_were_idle` is [`jobs_idle`](Self::jobs_idle) as the driver read
+    /// it before it looked for wakes: a paused clock jumps only if no job
+    /// ran then nor runs now.
+    pub(crate) fn before_park_after(
+        &self,
+        limit: Option<Duration>,
+        jobs_were_idle: bool,
+    ) -> Option<Duration> {
         // Every shard stays locked until `parked_until` is recorded.
         let shards = self.lock_all();
         let next = shards.iter().filter_map(|s| s.wheel.next_deadline()).min();
@@ -299,7 +324,7 @@ impl Timers {
         if let Some(tick) = next {
             // Paused and idle: jump to the next timer instead of sleeping
             // (not while a blocking job runs: its end is the next event).
-            if limit != Some(Duration::ZERO) && self.busy_jobs.load(Ordering::Acquire) == 0 {
+            if limit != Some(Duration::ZERO) && jobs_were_idle && self.jobs_idle() {
                 if self.clock.advance_to(self.instant_of(tick)) {
                     return Some(Duration::ZERO);
                 }

@@ -100,6 +100,38 @@ fn a_non_worker_thread_arms_in_shard_zero_and_workers_beyond_the_cap_share() {
     timers.cancel(&mut slot);
 }
 
+/// A job that ran when the driver looked for wakes, and ended before it
+/// chose its sleep, may have woken a task the look missed: the clock must
+/// not jump then (the driver's next park, woken by the job's end, may).
+#[test]
+fn a_paused_clock_does_not_jump_if_a_job_ran_when_the_driver_looked() {
+    let timers = Timers::new(Box::new(|| {}), Clock::new(true, true), 1);
+    let mut slot = None;
+    timers.register_in(
+        0,
+        &mut slot,
+        after(&timers, Duration::from_secs(3600)),
+        Waker::noop(),
+    );
+    let before = timers.clock.now();
+    timers.job_started();
+    let jobs_were_idle = timers.jobs_idle();
+    timers.job_ended();
+    assert_ne!(
+        timers.before_park_after(None, jobs_were_idle),
+        Some(Duration::ZERO)
+    );
+    timers.after_park();
+    assert_eq!(timers.clock.now(), before, "the clock stayed");
+    assert_eq!(
+        timers.before_park_after(None, timers.jobs_idle()),
+        Some(Duration::ZERO)
+    );
+    timers.after_park();
+    assert!(timers.clock.now() > before, "the next park jumps");
+    timers.cancel(&mut slot);
+}
+
 #[test]
 fn a_paused_clock_with_a_job_running_parks_until_the_job_ends() {
     let unparks = crate::loom::Arc::new(AtomicUsize::new(0));

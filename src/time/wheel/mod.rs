@@ -16,8 +16,9 @@
 //!
 //! # Levels and slots
 //!
-//! Time is a `u64` count of microsecond ticks since the driver started (a
-//! `Duration::MAX` deadline saturates to `u64::MAX`). Each level has 64
+//! Time is a `u64` count of microsecond ticks since the driver started
+//! (a later deadline is clamped to the last tick the wheel holds; only
+//! shutdown uses `u64::MAX`). Each level has 64
 //! slots and owns one 6-bit digit of the deadline; 11 levels cover 64 bits,
 //! the top one only 4 bits wide ([`level`] draws the digits).
 //!
