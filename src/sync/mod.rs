@@ -148,8 +148,7 @@ fn block_here<F: std::future::Future>(what: &str, future: F) -> F::Output {
 /// fn send<T: Send>() {}
 /// send::<corio::sync::OwnedRwLockReadGuard<(), std::cell::Cell<u8>>>();
 /// ```
-/// A mapped write guard can be downgraded on the thread it went to, and
-/// then shares `&U` with the lock's other readers:
+/// A mapped write guard asks `U: Send + Sync` to move, as tokio's does:
 /// ```compile_fail
 /// fn send<T: Send>() {}
 /// send::<corio::sync::RwLockMappedWriteGuard<'static, std::cell::Cell<u8>>>();
@@ -166,6 +165,16 @@ fn block_here<F: std::future::Future>(what: &str, future: F) -> F::Output {
 /// ```compile_fail
 /// fn send<T: Send>() {}
 /// send::<corio::sync::OwnedMappedMutexGuard<(), std::rc::Rc<u8>>>();
+/// ```
+///
+/// And a mapped write guard cannot be downgraded: its part was picked
+/// through `&mut T` (here `Cell::get_mut`), and readers sharing it could
+/// then change it under one another's `&U`:
+/// ```compile_fail
+/// use corio::sync::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
+/// let lock = RwLock::new(std::cell::Cell::new(1u8));
+/// let part = RwLockWriteGuard::map(lock.try_write().unwrap(), std::cell::Cell::get_mut);
+/// let _shared = RwLockMappedWriteGuard::downgrade(part);
 /// ```
 #[cfg(doctest)]
 struct GuardBounds;

@@ -3,11 +3,17 @@
 //! whole stays locked.
 //!
 //! A read guard is already "a pointer and a permit", so its map returns
-//! another `RwLockReadGuard`. A write guard knows its whole lock (it may
-//! downgrade it), so its map returns the smaller
-//! [`RwLockMappedWriteGuard`]: a pointer to the part, the lock's semaphore
-//! and the count of permits it holds, which it gives back when dropped, or
-//! all but one when downgraded.
+//! another `RwLockReadGuard`. A write guard knows its whole lock, so its map
+//! returns the smaller [`RwLockMappedWriteGuard`]: a pointer to the part,
+//! the lock's semaphore and the count of permits it holds, which it gives
+//! back when dropped.
+//!
+//! A mapped write guard has **no `downgrade`**: its part was picked
+//! through `&mut T`, which can open what `&T` keeps shut (`Cell::get_mut`,
+//! `Mutex::get_mut`), so sharing it with readers would let one of them
+//! change the part under another's `&U` (a review found corio had one; tokio
+//! and parking_lot removed theirs for the same reason). Downgrade the whole
+//! guard first, then map the read guard.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -42,10 +48,10 @@ pub struct RwLockMappedWriteGuard<'a, T: ?Sized> {
 }
 
 // SAFETY: the guard is the only way to the part while it lives, as a
-// `&mut T` is, so moving it needs `T: Send`; it can also become a read
-// guard (`downgrade`) shared with readers on other threads, so it needs
-// `T: Sync` too, as the lock itself does. Its drop only releases permits
-// of the semaphore, which is `Sync`.
+// `&mut T` is, so moving it needs `T: Send`; it also asks `T: Sync`, as
+// tokio's does and as the lock itself does (kept from when it could
+// downgrade: stricter than needed, never unsound). Its drop only releases
+// permits of the semaphore, which is `Sync`.
 unsafe impl<T: ?Sized + Send + Sync> Send for RwLockMappedWriteGuard<'_, T> {}
 // SAFETY: a shared guard only gives `&T`.
 unsafe impl<T: ?Sized + Send + Sync> Sync for RwLockMappedWriteGuard<'_, T> {}
@@ -208,34 +214,6 @@ impl<'a, T: ?Sized> RwLockMappedWriteGuard<'a, T> {
             value,
             _part: PhantomData,
         })
-    }
-
-    /// Turns the write lock into a read lock on the same part without
-    /// letting go, as [`RwLockWriteGuard::downgrade`] does for the whole.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use corio::sync::{RwLock, RwLockMappedWriteGuard, RwLockWriteGuard};
-    ///
-    /// let lock = RwLock::new((1, 2));
-    /// let mut second = RwLockWriteGuard::map(lock.try_write().unwrap(), |t| &mut t.1);
-    /// *second = 3;
-    /// let second = RwLockMappedWriteGuard::downgrade(second);
-    /// assert_eq!(lock.try_read().unwrap().1, *second, "readers share it now");
-    /// assert!(lock.try_write().is_err(), "still held for reading");
-    /// ```
-    pub fn downgrade(this: Self) -> RwLockReadGuard<'a, T> {
-        let (semaphore, permits, value) = (this.semaphore, this.permits, this.value);
-        // All permits but the one the read guard keeps go back; this
-        // guard's drop must not release them all again.
-        std::mem::forget(this);
-        semaphore.release(permits as usize - 1);
-        RwLockReadGuard {
-            semaphore,
-            value,
-            _value: PhantomData,
-        }
     }
 }
 

@@ -11,9 +11,10 @@
 //!   writer, even though a read lock is held right now.
 //! ```
 //!
-//! **Policy: phase-fair FIFO.** A waiting writer blocks every reader that
-//! comes after it, so a steady stream of readers can never starve a writer,
-//! and readers queued behind a writer all enter together once it leaves.
+//! **Policy: strict FIFO.** A waiting writer blocks every reader that
+//! comes after it, so a steady stream of readers can never starve a writer;
+//! when a writer leaves, the readers queued behind it enter together, up to
+//! the next writer in line.
 //! The price: a read while another read is held may still wait, if a writer
 //! is in line between them. (A task that takes a read lock twice, with a
 //! writer arriving in between, deadlocks: as with tokio's `RwLock`.)
@@ -386,8 +387,9 @@ const fn check_max_readers(max_readers: u32) {
 
 impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// Turns the write lock into a read lock without letting go: all
-    /// permits but one go back to the line at once, so the readers waiting
-    /// behind enter now, and no writer can take the lock in between.
+    /// permits but one go back to the line at once, so the readers queued
+    /// ahead of the first waiting writer enter now, and no writer can take
+    /// the lock in between.
     ///
     /// # Examples
     ///

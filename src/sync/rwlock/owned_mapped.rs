@@ -2,7 +2,8 @@
 //! a map narrows an owned guard to a part of the value, and the new guard
 //! keeps the `Arc` (so the value lives) and the permits (so it stays
 //! locked). `OwnedRwLockReadGuard<T, U>` reads a `U` inside a `T`;
-//! `OwnedRwLockMappedWriteGuard<T, U>` writes one.
+//! `OwnedRwLockMappedWriteGuard<T, U>` writes one, and has no `downgrade`
+//! (see `mapped.rs`).
 
 use std::fmt;
 use std::mem::ManuallyDrop;
@@ -37,8 +38,8 @@ pub struct OwnedRwLockMappedWriteGuard<T: ?Sized, U: ?Sized = T> {
 
 // SAFETY: the guard owns a share of the lock (`Arc<RwLock<T>>` is `Send`
 // when `T: Send + Sync`) and is the only way to the part, as a `&mut U`
-// is (`Send` when `U: Send`); it may downgrade to a read guard shared with
-// other threads, so `U: Sync` too.
+// is (`Send` when `U: Send`); it also asks `U: Sync`, as tokio's does (kept
+// from when it could downgrade, which `mapped.rs` explains it must not).
 unsafe impl<T, U> Send for OwnedRwLockMappedWriteGuard<T, U>
 where
     T: ?Sized + Send + Sync,
@@ -204,30 +205,6 @@ impl<T: ?Sized, U: ?Sized> OwnedRwLockMappedWriteGuard<T, U> {
         let value: *mut V = part;
         let lock = Self::into_lock(this);
         Ok(OwnedRwLockMappedWriteGuard { lock, value })
-    }
-
-    /// Turns the write lock into a read lock on the same part without
-    /// letting go, as [`OwnedRwLockWriteGuard::downgrade`] does for the
-    /// whole.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use corio::sync::{OwnedRwLockMappedWriteGuard, OwnedRwLockWriteGuard, RwLock};
-    ///
-    /// let lock = Arc::new(RwLock::new((1, 2)));
-    /// let mut second = OwnedRwLockWriteGuard::map(lock.clone().try_write_owned().unwrap(), |t| &mut t.1);
-    /// *second = 3;
-    /// let second = OwnedRwLockMappedWriteGuard::downgrade(second);
-    /// assert_eq!(lock.try_read().unwrap().1, *second, "readers share it now");
-    /// assert!(lock.try_write().is_err(), "still held for reading");
-    /// ```
-    pub fn downgrade(this: Self) -> OwnedRwLockReadGuard<T, U> {
-        let value = this.value.cast_const();
-        let lock = Self::into_lock(this);
-        lock.semaphore.release(lock.max_readers as usize - 1);
-        OwnedRwLockReadGuard { lock, value }
     }
 
     /// The lock this guard holds.

@@ -169,8 +169,10 @@ impl Semaphore {
         self.release(n);
     }
 
-    /// Closes the semaphore: every waiting and later `acquire` fails.
-    /// Permits already held stay valid.
+    /// Closes the semaphore: every waiting and later `acquire` fails,
+    /// except a waiter already granted its permits before the close (it
+    /// returns them, `Ok`, when next polled, as tokio's does). Permits
+    /// already held stay valid.
     ///
     /// # Examples
     ///
