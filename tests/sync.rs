@@ -349,14 +349,21 @@ fn notify_signals_across_threads() {
 fn wait_group_waits_for_every_done() {
     let wg = WaitGroup::new();
     let finished = Arc::new(AtomicUsize::new(0));
+    // The workers start only once the wait is seen pending: a wait that
+    // returned early would show here, not by luck of the scheduling.
+    let gate = Arc::new(std::sync::Barrier::new(9));
     for _ in 0..8 {
         wg.add(1);
-        let (wg, finished) = (wg.clone(), finished.clone());
+        let (wg, finished, gate) = (wg.clone(), finished.clone(), gate.clone());
         thread::spawn(move || {
+            gate.wait();
             finished.fetch_add(1, Ordering::SeqCst);
             wg.done();
         });
     }
+    let (_, waker) = Flag::new();
+    assert!(poll_with(pin!(wg.wait()), &waker).is_pending());
+    gate.wait();
     let waiting = wg.clone();
     run(async move { waiting.wait().await });
     assert_eq!(finished.load(Ordering::SeqCst), 8);
