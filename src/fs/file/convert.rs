@@ -111,6 +111,7 @@ impl File {
     /// })
     /// # }
     /// ```
+    #[allow(clippy::result_large_err)] // the File comes back whole, as tokio's does
     pub fn try_into_std(self) -> Result<std::fs::File, File> {
         let State::Idle(buf) = &self.state else {
             return Err(self);

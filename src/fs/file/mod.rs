@@ -59,8 +59,10 @@ use read_ahead::ReadAhead;
 /// pays for bulk output in tiny pieces (a tight loop of one-byte writes
 /// makes a `write(2)` per few dozen bytes). A write returns once its
 /// bytes are taken, and they are on their way to the file at once, as with
-/// tokio: another process (or a `tail -f`) sees them within microseconds,
-/// flush or not. Call [`flush`](futures_io::AsyncWrite::poll_flush) or
+/// tokio: another process (or a `tail -f`) sees them as soon as a pool
+/// thread is free, flush or not (within microseconds on an idle pool; a
+/// `shutdown_background` before the process exits may drop a flush still
+/// queued). Call [`flush`](futures_io::AsyncWrite::poll_flush) or
 /// `close` after writing: it waits until the bytes are in the file and
 /// reports a write's error. A `File` dropped with a write in flight still
 /// has it finished, on the blocking pool, but any error is lost, and a read
@@ -76,8 +78,10 @@ use read_ahead::ReadAhead;
 /// Dropping a read, write, seek, `set_len` or `sync_all` future loses
 /// nothing: the operation in flight belongs to the `File`, and the next call
 /// waits for it and collects its outcome (so a truncation never lands after
-/// writes made later). A seek
-/// abandoned half-way may still have moved the position.
+/// writes made later). So the error of an abandoned operation comes back
+/// from that next call, whatever it is: a write may fail with the error of a
+/// read that a `timeout` gave up on (tokio drops such an error instead). A
+/// seek abandoned half-way may still have moved the position.
 ///
 /// # Examples
 ///
@@ -102,8 +106,14 @@ use read_ahead::ReadAhead;
 pub struct File {
     std: Arc<std::fs::File>,
     state: State,
-    /// The target of the seek `poll_seek` started, until it reports.
-    seeking: Option<SeekFrom>,
+    /// The target of the last seek `poll_seek` started: while `seeking`,
+    /// the one in flight; after, until a `poll_seek` takes it as its own
+    /// outcome, the one that finished.
+    seek: Option<SeekFrom>,
+    /// A seek is in flight. `poll_finish` clears it whoever collects the
+    /// outcome: a seek whose future was dropped must not stay "in flight"
+    /// for later reads (a review found that reordering bytes).
+    seeking: bool,
     /// Reads fetch a whole chunk ahead: only from a regular file or a block
     /// device that can seek. A pipe, a FIFO or a terminal cannot seek back
     /// over bytes read ahead (a later write or seek would fail and lose
@@ -239,7 +249,8 @@ impl File {
         File {
             std: Arc::new(std),
             state: State::Idle(Buf::default()),
-            seeking: None,
+            seek: None,
+            seeking: false,
             read_ahead,
             kept: std::collections::VecDeque::new(),
             behind: Arc::default(),

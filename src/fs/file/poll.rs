@@ -62,6 +62,12 @@ impl File {
             (Buf::default(), Err(io::Error::other(err)))
         });
         self.state = State::Idle(buf);
+        // Whatever finished, no seek runs now: the flag goes, whoever
+        // collects the outcome; a seek's target stays only if it succeeded.
+        let was_seeking = std::mem::take(&mut self.seeking);
+        if was_seeking && !matches!(result, Ok(Done::Sought(_))) {
+            self.seek = None;
+        }
         Poll::Ready(match result {
             Ok(Done::WriteFailed(err)) => {
                 // Kept for the next write or flush; the first one counts.
@@ -203,7 +209,7 @@ impl File {
     /// Whether reads may take the bytes set aside now: not while a seek is
     /// in flight, which will give them back to the file.
     fn kept_ready(&self) -> bool {
-        let seek_in_flight = matches!(self.state, State::Busy(_)) && self.seeking.is_some();
+        let seek_in_flight = matches!(self.state, State::Busy(_)) && self.seeking;
         !self.kept.is_empty() && !seek_in_flight
     }
 
@@ -367,19 +373,15 @@ impl AsyncSeek for File {
         let file = self.get_mut();
         loop {
             match ready!(file.poll_finish(cx)) {
-                Ok(Some(Done::Sought(offset))) if file.seeking == Some(pos) => {
-                    file.seeking = None;
+                Ok(Some(Done::Sought(offset))) if file.seek.take() == Some(pos) => {
                     return Poll::Ready(Ok(offset));
                 }
-                Err(err) => {
-                    file.seeking = None;
-                    return Poll::Ready(Err(err));
-                }
+                Err(err) => return Poll::Ready(Err(err)),
                 // Another operation's outcome (or a stale seek): carry on.
                 Ok(_) => {}
             }
             ready!(file.poll_settle(cx))?;
-            file.seeking = Some(pos);
+            (file.seek, file.seeking) = (Some(pos), true);
             // Bytes set aside (a device that can seek but is not read
             // ahead): the caller's position is before them.
             let to = match pos {
