@@ -7,10 +7,12 @@ mod common;
 
 use std::pin::pin;
 use std::sync::Arc;
-use std::task::Poll;
 use std::thread;
 
-use common::threads::{Flag, ROUNDS, on_thread, poll_with, run, waiting_on_thread};
+use common::threads::{
+    Flag, ROUNDS, assert_closed_waits_for_both, in_lockstep, on_thread, poll_with, run,
+    waiting_on_thread,
+};
 use corio::sync::broadcast::{self, RecvError, TryRecvError};
 
 #[test]
@@ -150,17 +152,7 @@ fn a_dropped_recv_loses_nothing() {
 fn closed_waits_for_the_last_receiver() {
     let (tx, rx) = broadcast::channel::<()>(1);
     let rx2 = tx.subscribe();
-    let (flag, waker) = Flag::new();
-    let mut closed = pin!(tx.closed());
-    assert!(poll_with(closed.as_mut(), &waker).is_pending());
-    drop(rx);
-    assert!(
-        poll_with(closed.as_mut(), &waker).is_pending(),
-        "one is left"
-    );
-    drop(rx2);
-    assert!(flag.take());
-    assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
+    assert_closed_waits_for_both(pin!(tx.closed()), rx, rx2);
 }
 
 /// A send lands between a receiver's look and its wait: the wait must
@@ -169,22 +161,12 @@ fn closed_waits_for_the_last_receiver() {
 #[test]
 fn no_send_is_missed_by_a_receiver_about_to_wait() {
     let (tx, mut rx) = broadcast::channel(1);
-    let (ack_tx, ack_rx) = std::sync::mpsc::channel();
-    let rounds = ROUNDS;
-    let receiver = thread::spawn(move || {
-        futures_lite::future::block_on(async {
-            for expected in 0..rounds {
-                assert_eq!(rx.recv().await, Ok(expected));
-                ack_tx.send(()).unwrap();
-            }
-        })
-    });
-    on_thread(move || {
-        for i in 0..rounds {
-            tx.send(i).unwrap();
-            ack_rx.recv().unwrap();
+    let send = move |i| assert_eq!(tx.send(i).unwrap(), 1, "one receiver");
+    in_lockstep(ROUNDS, send, |ack| async move {
+        for expected in 0..ROUNDS {
+            assert_eq!(rx.recv().await, Ok(expected));
+            ack.send(()).unwrap();
         }
-        receiver.join().unwrap();
     });
 }
 

@@ -8,7 +8,10 @@ use std::pin::pin;
 use std::task::Poll;
 use std::thread;
 
-use common::threads::{Flag, ROUNDS, on_thread, poll_with, run, waiting_on_thread};
+use common::threads::{
+    Flag, ROUNDS, assert_closed_waits_for_both, in_lockstep, on_thread, poll_with, run,
+    waiting_on_thread,
+};
 use corio::sync::watch;
 
 #[test]
@@ -211,19 +214,7 @@ fn wait_for_returns_the_value_that_passed() {
 fn closed_waits_for_the_last_receiver() {
     let (tx, rx) = watch::channel(());
     let rx2 = rx.clone();
-    let (flag, waker) = Flag::new();
-    {
-        let mut closed = pin!(tx.closed());
-        assert!(poll_with(closed.as_mut(), &waker).is_pending());
-        drop(rx);
-        assert!(
-            poll_with(closed.as_mut(), &waker).is_pending(),
-            "one is left"
-        );
-        drop(rx2);
-        assert!(flag.take());
-        assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
-    }
+    assert_closed_waits_for_both(pin!(tx.closed()), rx, rx2);
     // With no receiver to begin with, it does not wait at all.
     run(async move { tx.closed().await });
 }
@@ -266,22 +257,15 @@ fn nothing_but_a_send_waits_for_a_held_read() {
 #[test]
 fn no_send_is_missed_by_a_receiver_about_to_wait() {
     let (tx, mut rx) = watch::channel(0);
-    let (ack_tx, ack_rx) = std::sync::mpsc::channel();
-    let rounds = ROUNDS;
-    let receiver = thread::spawn(move || {
-        futures_lite::future::block_on(async {
-            for expected in 1..=rounds {
+    in_lockstep(
+        ROUNDS,
+        move |i| tx.send(i + 1).unwrap(),
+        |ack| async move {
+            for expected in 1..=ROUNDS {
                 rx.changed().await.unwrap();
                 assert_eq!(*rx.borrow_and_update(), expected);
-                ack_tx.send(()).unwrap();
+                ack.send(()).unwrap();
             }
-        })
-    });
-    on_thread(move || {
-        for i in 1..=rounds {
-            tx.send(i).unwrap();
-            ack_rx.recv().unwrap();
-        }
-        receiver.join().unwrap();
-    });
+        },
+    );
 }

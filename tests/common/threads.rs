@@ -89,3 +89,41 @@ impl Flag {
 pub fn poll_with<F: Future>(fut: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
     fut.poll(&mut Context::from_waker(waker))
 }
+
+/// A channel's `closed()` with two receivers, `a` and `b`: pending until
+/// both are dropped, then woken by the last drop and ready.
+pub fn assert_closed_waits_for_both<F, A, B>(mut closed: Pin<&mut F>, a: A, b: B)
+where
+    F: Future<Output = ()>,
+{
+    let (flag, waker) = Flag::new();
+    assert!(poll_with(closed.as_mut(), &waker).is_pending());
+    drop(a);
+    assert!(
+        poll_with(closed.as_mut(), &waker).is_pending(),
+        "one is left"
+    );
+    drop(b);
+    assert!(flag.take(), "the last drop wakes it");
+    assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
+}
+
+/// `rounds` rounds in lockstep: `send(i)` on a thread of its own, then a
+/// wait for `receive` (run on another thread) to call `ack` after it
+/// received round `i`. The races of "a send lands just before the
+/// receiver waits" come up round after round; every wait is bounded.
+pub fn in_lockstep<R, F>(rounds: usize, mut send: impl FnMut(usize) + Send + 'static, receive: R)
+where
+    R: FnOnce(mpsc::Sender<()>) -> F + Send + 'static,
+    F: Future<Output = ()>,
+{
+    let (ack, acked) = mpsc::channel();
+    let receiver = thread::spawn(move || block_on(receive(ack)));
+    on_thread(move || {
+        for i in 0..rounds {
+            send(i);
+            acked.recv().unwrap();
+        }
+        receiver.join().unwrap();
+    });
+}
