@@ -307,7 +307,7 @@ macro_rules! select {
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* }) => {
         $crate::select!(@done {
             biased = $biased;
-            else = [::std::panic!("select!: every branch was disabled and there is no `else` branch")];
+            else = [::std::panic!("select!: all branches are disabled and there is no else branch")];
             $($t)*
         })
     };

@@ -83,13 +83,28 @@ pub fn budget_allows(cx: &mut Context<'_>) -> bool {
 }
 
 thread_local! {
-    static RNG: Cell<u32> = const { Cell::new(0x2545_F491) };
+    /// 0 until the thread's first `select!` seeds it (xorshift never
+    /// reaches 0 from anything else).
+    static RNG: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A seed of its own for each thread, from std's randomly keyed hasher: a
+/// fixed one made every thread start from the same branch, in lock-step
+/// (a review found it; tokio seeds at random too).
+fn seed() -> u32 {
+    use std::hash::BuildHasher;
+    let bits = std::hash::RandomState::new().hash_one(std::thread::current().id());
+    // Fold to 32 bits; never 0, the one state xorshift cannot leave.
+    ((bits ^ (bits >> 32)) as u32).max(1)
 }
 
 /// A number in `0..n` (xorshift32), for `select!`'s random start.
 pub fn random_below(n: u32) -> u32 {
     RNG.with(|rng| {
         let mut x = rng.get();
+        if x == 0 {
+            x = seed();
+        }
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
