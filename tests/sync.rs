@@ -1,7 +1,8 @@
-//! `corio::sync`'s locks and signals (Mutex, RwLock, Notify, WaitGroup,
+//! `corio::sync`'s locks and signals (Mutex, RwLock, WaitGroup,
 //! oneshot's drop) under no runtime at all: plain `std::thread`s, each driving
 //! its futures with `futures_lite::future::block_on`. Every wait is bounded.
-//! The channels are in `channel.rs`, the semaphore in `semaphore.rs`.
+//! The channels are in `channel.rs` and `oneshot.rs`, `Notify` in
+//! `notify.rs`, the semaphore in `semaphore.rs`.
 
 mod common;
 
@@ -12,8 +13,8 @@ use std::task::{Poll, Waker};
 use std::thread;
 
 use common::panic_message;
-use common::threads::{Flag, ROUNDS, on_thread, poll_with, run, waiting_on_thread};
-use corio::sync::{Mutex, Notify, RwLock, WaitGroup};
+use common::threads::{Flag, ROUNDS, on_thread, poll_with, run};
+use corio::sync::{Mutex, RwLock, WaitGroup};
 use futures_lite::future::block_on;
 
 // ---------------------------------------------------------------- Mutex
@@ -206,141 +207,6 @@ fn rwlock_get_mut_and_into_inner() {
     let mut lock = RwLock::new(vec![1]);
     lock.get_mut().push(2);
     assert_eq!(lock.into_inner(), [1, 2]);
-}
-
-// ---------------------------------------------------------------- Notify
-
-#[test]
-fn notify_one_stores_a_single_permit() {
-    let notify = Notify::new();
-    notify.notify_one();
-    notify.notify_one();
-    block_on(notify.notified());
-    let mut second = pin!(notify.notified());
-    assert!(
-        poll_with(second.as_mut(), Waker::noop()).is_pending(),
-        "only one permit"
-    );
-}
-
-#[test]
-fn a_completed_notified_polled_again_stays_complete() {
-    let notify = Notify::new();
-    notify.notify_one();
-    let mut notified = pin!(notify.notified());
-    assert!(poll_with(notified.as_mut(), Waker::noop()).is_ready());
-    assert!(
-        poll_with(notified.as_mut(), Waker::noop()).is_ready(),
-        "as tokio's does"
-    );
-    notify.notify_one();
-    assert!(
-        poll_with(pin!(notify.notified()), Waker::noop()).is_ready(),
-        "the second poll took no permit"
-    );
-}
-
-#[test]
-fn notify_one_wakes_waiters_in_order() {
-    let notify = Notify::new();
-    let (flag_a, waker_a) = Flag::new();
-    let (flag_b, waker_b) = Flag::new();
-    let mut a = pin!(notify.notified());
-    let mut b = pin!(notify.notified());
-    assert!(poll_with(a.as_mut(), &waker_a).is_pending());
-    assert!(poll_with(b.as_mut(), &waker_b).is_pending());
-    notify.notify_one();
-    assert!(flag_a.take() && !flag_b.take());
-    assert!(poll_with(a.as_mut(), &waker_a).is_ready());
-    assert!(poll_with(b.as_mut(), &waker_b).is_pending());
-}
-
-#[test]
-fn notify_last_wakes_the_newest_waiter_or_stores_the_permit() {
-    let notify = Notify::new();
-    let (flag_a, waker_a) = Flag::new();
-    let (flag_b, waker_b) = Flag::new();
-    let mut a = pin!(notify.notified());
-    let mut b = pin!(notify.notified());
-    assert!(poll_with(a.as_mut(), &waker_a).is_pending());
-    assert!(poll_with(b.as_mut(), &waker_b).is_pending());
-    notify.notify_last();
-    assert!(flag_b.take() && !flag_a.take());
-    assert!(poll_with(b.as_mut(), &waker_b).is_ready());
-    notify.notify_last();
-    assert!(flag_a.take());
-    assert!(poll_with(a.as_mut(), &waker_a).is_ready());
-    notify.notify_last(); // nobody waits: a permit
-    assert!(block_on(futures_lite::future::poll_once(notify.notified())).is_some());
-}
-
-/// An enabled `Notified` is in the queue before its first poll: a
-/// `notify_one` picks it instead of storing a permit, and `notify_waiters`
-/// completes it as it would any future made before the call.
-#[test]
-fn an_enabled_notified_is_picked_before_its_first_poll() {
-    let notify = Notify::new();
-    let mut enabled = pin!(notify.notified());
-    assert!(!enabled.as_mut().enable());
-    notify.notify_one();
-    assert!(
-        block_on(futures_lite::future::poll_once(notify.notified())).is_none(),
-        "the signal went to the enabled future, not to a permit"
-    );
-    assert!(enabled.as_mut().enable(), "enable reports it complete");
-    let (_, waker) = Flag::new();
-    assert!(poll_with(enabled.as_mut(), &waker).is_ready());
-
-    notify.notify_one(); // a stored permit: enable takes it
-    let mut taker = pin!(notify.notified());
-    assert!(taker.as_mut().enable());
-    assert!(block_on(futures_lite::future::poll_once(notify.notified())).is_none());
-}
-
-#[test]
-fn notify_waiters_wakes_all_current_and_stores_nothing() {
-    let notify = Notify::new();
-    let (flag, waker) = Flag::new();
-    let mut polled = pin!(notify.notified());
-    assert!(poll_with(polled.as_mut(), &waker).is_pending());
-    let mut unpolled = pin!(notify.notified());
-    notify.notify_waiters();
-    assert!(flag.take());
-    assert!(poll_with(polled.as_mut(), &waker).is_ready());
-    assert!(
-        poll_with(unpolled.as_mut(), &waker).is_ready(),
-        "created before the call"
-    );
-    let mut later = pin!(notify.notified());
-    assert!(
-        poll_with(later.as_mut(), &waker).is_pending(),
-        "no permit stored"
-    );
-}
-
-#[test]
-fn a_cancelled_notified_passes_the_signal_on() {
-    let notify = Notify::new();
-    let (flag_b, waker_b) = Flag::new();
-    let mut a = Box::pin(notify.notified());
-    let mut b = pin!(notify.notified());
-    assert!(poll_with(a.as_mut(), Waker::noop()).is_pending());
-    assert!(poll_with(b.as_mut(), &waker_b).is_pending());
-    notify.notify_one();
-    drop(a);
-    assert!(flag_b.take());
-    assert!(poll_with(b.as_mut(), &waker_b).is_ready());
-}
-
-#[test]
-fn notify_signals_across_threads() {
-    let notify = Arc::new(Notify::new());
-    let waiter = {
-        let notify = notify.clone();
-        waiting_on_thread(async move { notify.notified().await })
-    };
-    notify.notify_one();
-    on_thread(move || waiter.join().unwrap());
 }
 
 // ---------------------------------------------------------------- WaitGroup

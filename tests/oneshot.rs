@@ -1,0 +1,78 @@
+//! `corio::sync::oneshot` under no runtime at all: plain `std::thread`s,
+//! each driving its futures with `futures_lite::future::block_on`. Every
+//! wait is bounded. (Moved from `channel.rs`, unchanged.)
+
+mod common;
+
+use std::pin::{Pin, pin};
+use std::task::Poll;
+use std::thread;
+
+use common::threads::{Flag, poll_with, run};
+use corio::sync::oneshot;
+
+#[test]
+fn oneshot_delivers_across_threads() {
+    let (tx, rx) = oneshot::channel();
+    thread::spawn(move || tx.send(String::from("done")).unwrap());
+    assert_eq!(run(rx), Ok(String::from("done")));
+}
+
+#[test]
+fn oneshot_sender_dropped_is_an_error() {
+    let (tx, rx) = oneshot::channel::<u8>();
+    thread::spawn(move || drop(tx));
+    assert_eq!(run(rx), Err(oneshot::RecvError));
+}
+
+#[test]
+fn oneshot_send_to_a_dropped_receiver_returns_the_value() {
+    let (tx, rx) = oneshot::channel();
+    assert!(!tx.is_closed());
+    drop(rx);
+    assert!(tx.is_closed());
+    assert_eq!(tx.send(vec![1]), Err(vec![1]));
+}
+
+#[test]
+fn oneshot_closed_waits_for_the_receiver_to_go() {
+    let (mut tx, rx) = oneshot::channel::<u8>();
+    let (flag, waker) = Flag::new();
+    {
+        let mut closed = pin!(tx.closed());
+        assert!(poll_with(closed.as_mut(), &waker).is_pending());
+        drop(rx);
+        assert!(flag.take(), "dropping the receiver woke `closed`");
+        assert!(poll_with(closed.as_mut(), &waker).is_ready());
+    }
+    assert!(tx.is_closed());
+}
+
+#[test]
+fn oneshot_close_keeps_a_value_sent_before_it() {
+    let (tx, mut rx) = oneshot::channel();
+    tx.send(5).unwrap();
+    rx.close();
+    assert_eq!(rx.try_recv(), Ok(5));
+
+    let (tx, mut rx) = oneshot::channel::<u8>();
+    rx.close();
+    assert_eq!(tx.send(6), Err(6));
+    assert_eq!(run(rx), Err(oneshot::RecvError));
+}
+
+#[test]
+fn oneshot_wakes_the_receiver_on_send() {
+    let (tx, mut rx) = oneshot::channel();
+    let (flag, waker) = Flag::new();
+    assert!(poll_with(Pin::new(&mut rx), &waker).is_pending());
+    let (other_flag, other) = Flag::new();
+    assert!(
+        poll_with(Pin::new(&mut rx), &other).is_pending(),
+        "waker replaced"
+    );
+    tx.send(1).unwrap();
+    assert!(other_flag.take(), "the send wakes the newest waker");
+    assert!(!flag.take(), "the replaced waker is not woken");
+    assert_eq!(poll_with(Pin::new(&mut rx), &waker), Poll::Ready(Ok(1)));
+}
