@@ -55,7 +55,7 @@ fn a_broadcast_recv_dropped_while_yielding_loses_nothing() {
     let mut cx = Context::from_waker(Waker::noop());
     with_budget(|| {
         while crate::task::budget::has_remaining() {
-            assert!(pin!(crate::task::budget::spend()).poll(&mut cx).is_ready());
+            assert!(pin!(crate::task::consume_budget()).poll(&mut cx).is_ready());
         }
         assert!(pin!(rx.recv()).poll(&mut cx).is_pending(), "out of budget");
     });

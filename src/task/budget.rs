@@ -82,13 +82,6 @@ impl Drop for Spent {
     }
 }
 
-/// Spends one unit of budget in an `async fn` that found its result
-/// without waiting (at zero, yields first): for the primitives that wait
-/// on a `Notified`, which pays when it completes, and pay here otherwise.
-pub(crate) async fn spend() {
-    std::future::poll_fn(|cx| poll_proceed(cx).map(Spent::made_progress)).await;
-}
-
 /// Takes one unit of budget. At zero, wakes the task and returns `Pending`
 /// so that the worker can run something else first.
 #[inline]

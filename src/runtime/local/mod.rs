@@ -211,7 +211,7 @@ impl LocalSet {
         F: Future + 'static,
         F::Output: 'static,
     {
-        spawn_on(&self.shared, future, None, Location::caller())
+        self.spawn_named(future, None, Location::caller())
     }
 
     /// `spawn_local` with a name, for `task::Builder::spawn_local_on`.

@@ -100,14 +100,6 @@ impl<T> Receiver<T> {
     }
 }
 
-impl<T> Receiver<T> {
-    /// Whether `try_recv` would return something other than `Empty`.
-    fn has_news(&self) -> bool {
-        let state = self.shared.state.lock();
-        self.next != state.tail || state.closed
-    }
-}
-
 impl<T: Clone> Receiver<T> {
     /// The next message, if one is there now; never waits.
     ///
@@ -145,30 +137,36 @@ impl<T: Clone> Receiver<T> {
     /// ```
     pub async fn recv(&mut self) -> Result<T, RecvError> {
         // One unit of the task's coop budget per call: a wait pays it when
-        // its `Notified` completes, a message found at once pays it here,
-        // *before* it is taken. Paying may yield, and a future dropped
-        // while it yields must have taken nothing (a review found a
-        // message lost that way when the take came first).
+        // its `Notified` completes, a message found at once pays it here.
+        // Paying may yield, and a future dropped while it yields must have
+        // taken nothing (a review found a message lost that way when the
+        // take came first): so with the budget spent it yields *before* the
+        // take, and after a take it pays only out of a budget known to be
+        // left, which cannot yield.
         let mut paid = false;
         loop {
             // Made before the look: a send after the look completes it.
             let sent = self.shared.sent.notified();
-            if !self.has_news() {
-                sent.await;
+            if !paid && !crate::task::budget::has_remaining() {
+                crate::task::consume_budget().await;
                 paid = true;
-                continue;
             }
-            if !paid {
-                crate::task::budget::spend().await;
-            }
-            // No `.await` from here on: what is taken is returned. (Only
-            // this receiver moves its position, and the tail only grows,
-            // so there is still news.)
-            return match take(&self.shared, &mut self.next) {
+            let outcome = match take(&self.shared, &mut self.next) {
                 Ok(value) => Ok(value),
                 Err(TryRecvError::Lagged(missed)) => Err(RecvError::Lagged(missed)),
-                Err(TryRecvError::Closed | TryRecvError::Empty) => Err(RecvError::Closed),
+                Err(TryRecvError::Closed) => Err(RecvError::Closed),
+                Err(TryRecvError::Empty) => {
+                    sent.await;
+                    paid = true;
+                    continue;
+                }
             };
+            if !paid {
+                // Ready at once: the budget was checked above, with no
+                // `.await` since.
+                crate::task::consume_budget().await;
+            }
+            return outcome;
         }
     }
 

@@ -212,7 +212,7 @@ async fn changed<T>(shared: &Shared<T>, seen: &mut usize) -> Result<(), RecvErro
             continue;
         };
         if !paid {
-            crate::task::budget::spend().await;
+            crate::task::consume_budget().await;
         }
         if outcome.is_ok() {
             // The newest version, should more sends have come while paying.
