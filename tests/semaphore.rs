@@ -145,6 +145,34 @@ fn closing_fails_waiting_and_later_acquires() {
     );
 }
 
+/// The other half of the limit: two permits let two threads in at the same
+/// time. Each holder waits, with its permit, until both are inside; a
+/// semaphore that admitted one at a time would leave the first waiting.
+#[test]
+fn two_permits_admit_two_holders_at_once() {
+    let semaphore = Arc::new(Semaphore::new(2));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let (semaphore, inside) = (semaphore.clone(), inside.clone());
+            thread::spawn(move || {
+                let _permit = block_on(semaphore.acquire_owned()).unwrap();
+                inside.fetch_add(1, Ordering::SeqCst);
+                let deadline = std::time::Instant::now() + common::threads::PATIENCE;
+                while inside.load(Ordering::SeqCst) < 2 {
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "the second holder never got in"
+                    );
+                    thread::yield_now();
+                }
+            })
+        })
+        .collect();
+    on_thread(move || threads.into_iter().for_each(|t| t.join().unwrap()));
+    assert_eq!(semaphore.available_permits(), 2);
+}
+
 #[test]
 fn owned_permits_limit_concurrency_across_threads() {
     let semaphore = Arc::new(Semaphore::new(2));

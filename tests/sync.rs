@@ -312,18 +312,27 @@ fn blocking_lock_waits_for_the_holder_on_another_thread() {
     let mutex = Arc::new(Mutex::new(Vec::new()));
     let mut held = mutex.try_lock().unwrap();
     let (started_tx, started) = std::sync::mpsc::channel();
+    let (done_tx, done) = std::sync::mpsc::channel();
     let waiter = {
         let mutex = mutex.clone();
         thread::spawn(move || {
             started_tx.send(()).unwrap();
             mutex.blocking_lock().push("waiter");
+            done_tx.send(()).unwrap();
         })
     };
     common::recv(&started);
-    // Whenever the waiter got this far, it can only push after the holder:
-    // a `blocking_lock` that did not wait would push first.
+    // A `blocking_lock` that did not wait would be done within this grace;
+    // one that waits is never done while the lock is held, so the check
+    // cannot fail on correct code however slow the machine.
+    assert!(
+        done.recv_timeout(std::time::Duration::from_millis(50))
+            .is_err(),
+        "blocking_lock returned while another guard held the lock"
+    );
     held.push("holder");
     drop(held);
+    common::recv(&done);
     on_thread(move || waiter.join().unwrap());
     assert_eq!(*mutex.try_lock().unwrap(), ["holder", "waiter"]);
 }
