@@ -255,3 +255,51 @@ fn a_panicking_waker_in_a_batch_does_not_strand_the_others() {
             .is_ready()
     );
 }
+
+/// A split permit and a merged one each give back exactly what they hold,
+/// and merging permits of two semaphores is refused.
+#[test]
+fn split_and_merge_keep_the_count_and_refuse_strangers() {
+    let semaphore = Arc::new(Semaphore::new(4));
+    let mut three = semaphore.clone().try_acquire_many_owned(3).unwrap();
+    let one = three.split(1).unwrap();
+    assert!(three.split(3).is_none(), "only 2 are left to split");
+    assert_eq!(three.num_permits(), 2);
+    drop(three);
+    assert_eq!(semaphore.available_permits(), 3);
+
+    let mut held = semaphore.try_acquire_many(2).unwrap();
+    held.merge(semaphore.try_acquire().unwrap());
+    assert_eq!(semaphore.available_permits(), 0);
+    drop(one);
+    drop(held);
+    assert_eq!(semaphore.available_permits(), 4);
+
+    let other = Semaphore::new(1);
+    let mut mine = semaphore.try_acquire().unwrap();
+    let theirs = other.try_acquire().unwrap();
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| mine.merge(theirs)));
+    assert!(refused.is_err(), "merged permits of two semaphores");
+    drop(mine);
+    assert_eq!(semaphore.available_permits(), 4);
+    assert_eq!(other.available_permits(), 1, "the refused permit went home");
+}
+
+/// `forget_permits` takes only free permits; a waiter's line is not
+/// disturbed, and permits held elsewhere still return.
+#[test]
+fn forget_permits_takes_only_free_permits() {
+    let semaphore = Semaphore::new(3);
+    let held = semaphore.try_acquire_many(2).unwrap();
+    assert_eq!(semaphore.forget_permits(5), 1);
+    assert_eq!(semaphore.forget_permits(1), 0);
+    let (flag, waker) = Flag::new();
+    let mut waiter = pin!(semaphore.acquire_many(2));
+    assert!(poll_with(waiter.as_mut(), &waker).is_pending());
+    drop(held);
+    assert!(flag.take(), "the returned permits reached the waiter");
+    assert!(matches!(
+        poll_with(waiter.as_mut(), &waker),
+        Poll::Ready(Ok(_))
+    ));
+}

@@ -16,6 +16,10 @@
 //!   release(2) ─► permits 5 ─► grant head: permits 0, wake it
 //! ```
 //!
+//! The flip side: a request for more permits than the semaphore will ever
+//! hold waits for ever, and holds up everyone behind it (as in tokio). Ask
+//! for at most what [`add_permits`](Semaphore::add_permits) will provide.
+//!
 //! A grant moves permits to the waiter *before* it runs (the permits leave
 //! the pool at once, so nobody can take them in between); the waiter finds
 //! them when it is next polled. If its future is dropped first, the granted
@@ -126,6 +130,19 @@ impl Semaphore {
             state: Mutex::new(State {
                 permits,
                 closed: false,
+                waiters: WaitQueue::new(),
+            }),
+        }
+    }
+
+    /// A closed semaphore with no permits, in a `const` context (a
+    /// `OnceCell` made set, whose right to initialize is gone).
+    #[cfg(not(loom))]
+    pub(crate) const fn const_closed() -> Self {
+        Semaphore {
+            state: Mutex::new(State {
+                permits: 0,
+                closed: true,
                 waiters: WaitQueue::new(),
             }),
         }
@@ -342,11 +359,51 @@ impl Semaphore {
     /// assert_eq!(semaphore.available_permits(), 1);
     /// ```
     pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
-        self.try_acquire_permits(1)?;
+        self.try_acquire_many_owned(1)
+    }
+
+    /// Like [`Semaphore::try_acquire_many`], for a semaphore in an `Arc`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(3));
+    /// let permit = semaphore.clone().try_acquire_many_owned(2).unwrap();
+    /// assert_eq!((permit.num_permits(), semaphore.available_permits()), (2, 1));
+    /// assert!(semaphore.clone().try_acquire_many_owned(2).is_err());
+    /// ```
+    pub fn try_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        let permits = n as usize;
+        self.try_acquire_permits(permits)?;
         Ok(OwnedSemaphorePermit {
             semaphore: self,
-            permits: 1,
+            permits,
         })
+    }
+
+    /// Takes up to `n` free permits out of the pool for good, and returns
+    /// how many it took: fewer than `n` when fewer are free. Permits held
+    /// by permit guards are not touched; they return to the pool as usual.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(5);
+    /// let held = semaphore.try_acquire_many(2).unwrap();
+    /// assert_eq!(semaphore.forget_permits(4), 3, "only the 3 free ones");
+    /// drop(held);
+    /// assert_eq!(semaphore.available_permits(), 2);
+    /// ```
+    pub fn forget_permits(&self, n: usize) -> usize {
+        let mut state = self.state.lock();
+        let taken = n.min(state.permits);
+        state.permits -= taken;
+        taken
     }
 }
 

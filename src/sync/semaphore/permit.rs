@@ -8,6 +8,12 @@ use super::Semaphore;
 
 /// Permits borrowed from a [`Semaphore`]; dropping it returns them.
 ///
+/// # Panics
+///
+/// Dropping it panics if [`add_permits`](Semaphore::add_permits) has
+/// meanwhile filled the pool so that these would not fit under
+/// [`Semaphore::MAX_PERMITS`] (tokio asserts the same).
+///
 /// # Examples
 ///
 /// ```
@@ -23,6 +29,10 @@ pub struct SemaphorePermit<'a> {
 }
 
 /// Permits from a [`Semaphore`] in an `Arc`; dropping it returns them.
+///
+/// # Panics
+///
+/// On drop, as [`SemaphorePermit`].
 ///
 /// # Examples
 ///
@@ -69,6 +79,50 @@ macro_rules! permit_methods {
             pub fn num_permits(&self) -> usize {
                 self.permits
             }
+
+            /// Moves `other`'s permits into this one.
+            ///
+            /// # Panics
+            ///
+            /// If the two came from different semaphores.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// let semaphore = std::sync::Arc::new(corio::sync::Semaphore::new(3));
+            /// let mut one = semaphore.try_acquire().unwrap();
+            /// one.merge(semaphore.try_acquire_many(2).unwrap());
+            /// assert_eq!(one.num_permits(), 3);
+            /// drop(one);
+            /// assert_eq!(semaphore.available_permits(), 3);
+            /// ```
+            pub fn merge(&mut self, mut other: Self) {
+                assert!(
+                    self.same_semaphore(&other),
+                    "merging permits of different semaphores"
+                );
+                self.permits += std::mem::take(&mut other.permits);
+            }
+
+            /// Splits `n` of this permit's permits off into a new permit, or
+            /// returns `None` if it holds fewer than `n`.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// let semaphore = corio::sync::Semaphore::new(3);
+            /// let mut three = semaphore.try_acquire_many(3).unwrap();
+            /// let one = three.split(1).unwrap();
+            /// assert_eq!((three.num_permits(), one.num_permits()), (2, 1));
+            /// assert!(three.split(5).is_none());
+            /// drop(one);
+            /// assert_eq!(semaphore.available_permits(), 1);
+            /// ```
+            pub fn split(&mut self, n: usize) -> Option<Self> {
+                let rest = self.permits.checked_sub(n)?;
+                self.permits = rest;
+                Some(self.sibling(n))
+            }
         }
 
         impl Drop for $permit {
@@ -91,3 +145,44 @@ macro_rules! permit_methods {
 
 permit_methods!(SemaphorePermit<'_>);
 permit_methods!(OwnedSemaphorePermit);
+
+impl SemaphorePermit<'_> {
+    fn same_semaphore(&self, other: &Self) -> bool {
+        std::ptr::eq(self.semaphore, other.semaphore)
+    }
+
+    fn sibling(&self, permits: usize) -> Self {
+        SemaphorePermit {
+            semaphore: self.semaphore,
+            permits,
+        }
+    }
+}
+
+impl OwnedSemaphorePermit {
+    /// The semaphore these permits came from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let semaphore = Arc::new(corio::sync::Semaphore::new(1));
+    /// let permit = semaphore.clone().try_acquire_owned().unwrap();
+    /// assert!(Arc::ptr_eq(permit.semaphore(), &semaphore));
+    /// ```
+    pub fn semaphore(&self) -> &Arc<Semaphore> {
+        &self.semaphore
+    }
+
+    fn same_semaphore(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.semaphore, &other.semaphore)
+    }
+
+    fn sibling(&self, permits: usize) -> Self {
+        OwnedSemaphorePermit {
+            semaphore: self.semaphore.clone(),
+            permits,
+        }
+    }
+}
