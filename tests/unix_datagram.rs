@@ -88,3 +88,63 @@ fn a_full_datagram_queue_makes_try_send_wait_for_writable() {
         );
     });
 }
+
+/// The non-waiting calls by address, and the halves shut down: after
+/// `Shutdown::Read` the queued datagram can still be read and a sender is
+/// refused; after `Shutdown::Write` a send fails.
+#[cfg(target_os = "linux")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn try_by_address_and_shutdown() {
+    use std::io::ErrorKind;
+    use std::net::Shutdown;
+    let path = std::env::temp_dir().join(format!("corio-dgram-try-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    block_on(async {
+        let server = UnixDatagram::bind(&path).unwrap();
+        let client = UnixDatagram::bind(path.with_extension("client")).unwrap();
+        let mut buf = [0; 8];
+        assert_eq!(
+            server.try_recv_from(&mut buf).unwrap_err().kind(),
+            ErrorKind::WouldBlock
+        );
+        client.writable().await.unwrap();
+        assert_eq!(client.try_send_to(b"hi", &path).unwrap(), 2);
+        let (n, from) = loop {
+            server.readable().await.unwrap();
+            match server.try_recv_from(&mut buf) {
+                Err(error) if error.kind() == ErrorKind::WouldBlock => continue,
+                other => break other.unwrap(),
+            }
+        };
+        assert_eq!(&buf[..n], b"hi");
+        assert_eq!(
+            from.as_pathname(),
+            Some(path.with_extension("client").as_path())
+        );
+        assert!(server.take_error().unwrap().is_none());
+
+        client.send_to(b"queued", &path).await.unwrap();
+        server.shutdown(Shutdown::Read).unwrap();
+        assert_eq!(
+            server.recv(&mut buf).await.unwrap(),
+            6,
+            "queued before the shutdown"
+        );
+        let refused = client.send_to(b"after", &path).await.unwrap_err();
+        assert_eq!(
+            refused.kind(),
+            ErrorKind::BrokenPipe,
+            "the reader shut down"
+        );
+
+        let (a, _b) = UnixDatagram::pair().unwrap();
+        a.shutdown(Shutdown::Write).unwrap();
+        assert_eq!(
+            a.send(b"late").await.unwrap_err().kind(),
+            ErrorKind::BrokenPipe
+        );
+    });
+    std::fs::remove_file(&path).unwrap();
+    std::fs::remove_file(path.with_extension("client")).unwrap();
+}

@@ -324,6 +324,96 @@ impl UnixDatagram {
         self.inner.try_read_with(|s| s.recv(buf))
     }
 
+    /// Sends one datagram to `path` if the socket can take it now, without
+    /// waiting: `Err(WouldBlock)` if it cannot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-trysendto-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let server = corio::net::UnixDatagram::bind(&path)?;
+    ///     let client = corio::net::UnixDatagram::unbound()?;
+    ///     client.writable().await?; // until the reactor has seen it, `try_` says WouldBlock
+    ///     assert_eq!(client.try_send_to(b"hi", &path)?, 2);
+    ///     assert_eq!(server.recv(&mut [0; 8]).await?, 2);
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_send_to(&self, buf: &[u8], path: impl AsRef<Path>) -> io::Result<usize> {
+        let to = super::std_addr(path.as_ref())?;
+        self.inner.try_write_with(|s| s.send_to_addr(buf, &to))
+    }
+
+    /// Receives one datagram and its sender's address if one is waiting,
+    /// without waiting: `Err(WouldBlock)` if none is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     let mut buf = [0; 8];
+    ///     assert_eq!(b.try_recv_from(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    ///     a.send(b"hi").await?;
+    ///     b.readable().await?;
+    ///     let (n, from) = b.try_recv_from(&mut buf)?;
+    ///     assert_eq!((n, from.is_unnamed()), (2, true));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.try_read_with(|s| s.recv_from(buf))
+    }
+
+    /// Takes the socket's pending error (`SO_ERROR`), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixDatagram::pair()?;
+    ///     assert!(a.take_error()?.is_none());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.get_ref().take_error()
+    }
+
+    /// Shuts down the reading half, the writing half or both. After
+    /// `Shutdown::Write` a send fails with `BrokenPipe`; after
+    /// `Shutdown::Read` a peer's send does. Do not wait to receive on a
+    /// socket whose reading half is shut: Linux reports it readable, yet
+    /// answers a receive with `WouldBlock` once the queue is empty, so the
+    /// receive never ends (tokio's does the same).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::net::Shutdown;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixDatagram::pair()?;
+    ///     a.shutdown(Shutdown::Write)?;
+    ///     assert!(a.send(b"late").await.is_err());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn shutdown(&self, how: std::net::Shutdown) -> io::Result<()> {
+        self.inner.get_ref().shutdown(how)
+    }
+
     /// The std socket inside, taken out of the reactor. It stays
     /// non-blocking: call `set_nonblocking(false)` on it for blocking calls.
     ///
