@@ -175,3 +175,28 @@ fn a_capacity_of_zero_is_refused() {
     let refused = std::panic::catch_unwind(|| broadcast::channel::<u8>(0));
     assert!(common::panic_message(&*refused.unwrap_err()).contains("capacity of at least 1"));
 }
+
+/// A weak sender does not keep the channel open: a receiver waiting when
+/// the last real sender drops is woken and told `Closed`, and the weak one
+/// can no longer upgrade; while a sender lives, an upgraded one sends as
+/// any sender does.
+#[test]
+fn a_weak_sender_does_not_keep_the_channel_open() {
+    let (tx, mut rx) = broadcast::channel(4);
+    let weak = tx.downgrade();
+    assert_eq!((tx.strong_count(), tx.weak_count()), (1, 1));
+    weak.upgrade().unwrap().send(7).unwrap();
+    assert_eq!(tx.strong_count(), 1, "the upgraded sender is gone again");
+    assert_eq!(rx.try_recv(), Ok(7));
+    let (flag, waker) = Flag::new();
+    let mut waiting = pin!(rx.recv());
+    assert!(poll_with(waiting.as_mut(), &waker).is_pending());
+    drop(tx);
+    assert!(flag.take(), "the last real sender's drop woke the receiver");
+    assert_eq!(
+        poll_with(waiting.as_mut(), &waker),
+        std::task::Poll::Ready(Err(RecvError::Closed))
+    );
+    assert!(weak.upgrade().is_none());
+    assert_eq!((weak.strong_count(), weak.clone().weak_count()), (0, 2));
+}

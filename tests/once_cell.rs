@@ -108,3 +108,22 @@ fn from_default_clone_and_debug() {
     assert_eq!(format!("{empty:?}"), "OnceCell { value: None }");
     assert_eq!(empty.into_inner(), None);
 }
+
+/// A cell made set in a `static` behaves as one set at run time: `init`
+/// never runs, and `set` is refused as
+/// already initialized (not as "initializing").
+#[test]
+fn a_cell_made_set_in_a_static_never_initializes() {
+    static SET: OnceCell<u32> = OnceCell::const_new_with(5);
+    futures_lite::future::block_on(async {
+        let value = SET
+            .get_or_init(|| async { unreachable!("a set cell ran init") })
+            .await;
+        assert_eq!(*value, 5);
+    });
+    assert!(matches!(
+        SET.set(6),
+        Err(corio::sync::SetError::AlreadyInitializedError(6))
+    ));
+    assert!(SET.initialized());
+}

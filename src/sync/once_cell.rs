@@ -149,6 +149,26 @@ impl<T> OnceCell<T> {
         }
     }
 
+    /// A cell already holding `value`, in a `const` context (a `static`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::OnceCell;
+    ///
+    /// static LIMIT: OnceCell<u32> = OnceCell::const_new_with(10);
+    /// assert_eq!(LIMIT.get(), Some(&10));
+    /// assert!(LIMIT.set(20).is_err(), "it is set already");
+    /// ```
+    #[cfg(not(loom))]
+    pub const fn const_new_with(value: T) -> Self {
+        OnceCell {
+            ready: AtomicBool::new(true),
+            value: UnsafeCell::new(MaybeUninit::new(value)),
+            init: Semaphore::const_closed(),
+        }
+    }
+
     /// A cell holding `value` if it is `Some`.
     ///
     /// # Examples

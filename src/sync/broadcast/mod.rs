@@ -33,12 +33,14 @@
 
 pub mod error;
 mod receiver;
+mod weak;
 
 use std::fmt;
 use std::sync::Arc;
 
 pub use self::error::{RecvError, SendError, TryRecvError};
 pub use self::receiver::Receiver;
+pub use self::weak::WeakSender;
 use super::Notify;
 use crate::loom::Mutex;
 
@@ -83,6 +85,7 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             tail: 0,
             receivers: 1,
             senders: 1,
+            weak_senders: 0,
             closed: false,
         }),
         sent: Notify::new(),
@@ -107,6 +110,8 @@ struct State<T> {
     tail: u64,
     receivers: usize,
     senders: usize,
+    /// [`WeakSender`]s: they keep the channel's memory, not the channel open.
+    weak_senders: usize,
     /// The last sender is gone.
     closed: bool,
 }
@@ -283,6 +288,51 @@ impl<T> Sender<T> {
     /// ```
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// A [`WeakSender`]: it does not keep the channel open, and
+    /// [`upgrade`](WeakSender::upgrade)s to a sender while one lives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = corio::sync::broadcast::channel::<u8>(1);
+    /// let weak = tx.downgrade();
+    /// assert!(weak.upgrade().is_some());
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none(), "the last sender closed the channel");
+    /// ```
+    pub fn downgrade(&self) -> WeakSender<T> {
+        self.shared.state.lock().weak_senders += 1;
+        WeakSender {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// How many senders there are (this one included).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = corio::sync::broadcast::channel::<u8>(1);
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.strong_count(), 2);
+    /// ```
+    pub fn strong_count(&self) -> usize {
+        self.shared.state.lock().senders
+    }
+
+    /// How many [`WeakSender`]s there are.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = corio::sync::broadcast::channel::<u8>(1);
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(tx.weak_count(), 1);
+    /// ```
+    pub fn weak_count(&self) -> usize {
+        self.shared.state.lock().weak_senders
     }
 }
 
