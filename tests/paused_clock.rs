@@ -102,6 +102,13 @@ fn pausing_a_multi_thread_runtime_is_refused() {
     .unwrap_err();
     let message = common::panic_message(&*panic);
     assert!(message.contains("current-thread"), "{message}");
+    // `advance` points the same way, not at `pause()`, which panics here.
+    let panic = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(time::advance(std::time::Duration::from_secs(1)))
+    }))
+    .unwrap_err();
+    let message = common::panic_message(&*panic);
+    assert!(message.contains("current-thread"), "{message}");
 }
 
 #[test]

@@ -121,6 +121,12 @@ impl Clock {
     /// Moves a paused clock forward by `by`.
     #[track_caller]
     pub(crate) fn advance(&self, by: Duration) {
+        // Not "call `pause()` first": there, `pause` itself would panic.
+        assert!(
+            self.may_pause,
+            "`corio::time::advance` needs a paused clock, and only a current-thread runtime's \
+             clock pauses; build it with `corio::runtime::Builder::new_current_thread()`"
+        );
         let mut state = self.state.lock();
         assert!(
             state.unfrozen.is_none(),

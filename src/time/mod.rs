@@ -97,6 +97,10 @@ pub fn resume() {
 /// Moves a paused clock forward by `duration`, fires the timers that became
 /// due, and yields so that their tasks run.
 ///
+/// Timers count whole microseconds: a sleep is due once the clock reaches
+/// its deadline rounded up to the next microsecond, so an advance that
+/// stops between two microseconds fires no sleep ending after the first.
+///
 /// # Examples
 ///
 /// ```
@@ -113,7 +117,7 @@ pub fn resume() {
 /// ```
 ///
 /// # Panics
-/// Outside a runtime, if the clock is not paused, or if `duration` would
+/// Outside a runtime, on a multi-thread runtime, if the clock is not paused, or if `duration` would
 /// take the clock past the last `Instant` the platform holds (such as
 /// `Duration::MAX`), as tokio's does, or past the last microsecond the
 /// timers count (about 584,000 years after the runtime started).
