@@ -98,8 +98,8 @@ pub fn resume() {
 /// due, and yields so that their tasks run.
 ///
 /// Timers count whole microseconds: a sleep is due once the clock reaches
-/// its deadline rounded up to the next microsecond, so an advance that
-/// stops between two microseconds fires no sleep ending after the first.
+/// its deadline rounded up to a whole microsecond. A sleep of 1.5 µs ends
+/// after `advance` has moved the clock 2 µs, not 1.5 µs.
 ///
 /// # Examples
 ///
