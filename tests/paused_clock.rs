@@ -338,3 +338,32 @@ fn advancing_past_the_timers_last_tick_panics_instead_of_breaking_sleeps() {
         assert_eq!(start.elapsed(), Duration::from_secs(1));
     });
 }
+
+/// Timers count whole microseconds (as `advance`'s doc says): after an
+/// advance of 1.5 µs a sleep of 1.5 µs is over when polled, but its waiting
+/// task is woken only when the clock reaches 2 µs.
+#[test]
+fn a_sleeps_timer_fires_on_its_deadline_rounded_up_to_a_microsecond() {
+    paused().block_on(async {
+        let mut polled = std::pin::pin!(time::sleep(Duration::from_nanos(1_500)));
+        assert!(futures_lite::future::poll_once(&mut polled).await.is_none());
+        let woken = Rc::new(RefCell::new(false));
+        let local = corio::task::spawn_local({
+            let woken = woken.clone();
+            async move {
+                time::sleep(Duration::from_nanos(1_500)).await;
+                *woken.borrow_mut() = true;
+            }
+        });
+        corio::task::yield_now().await; // it starts its sleep
+        time::advance(Duration::from_nanos(1_500)).await;
+        assert!(futures_lite::future::poll_once(&mut polled).await.is_some());
+        for _ in 0..3 {
+            corio::task::yield_now().await;
+        }
+        assert!(!*woken.borrow(), "woken before the clock reached 2 µs");
+        time::advance(Duration::from_nanos(500)).await;
+        bounded(local).await.unwrap();
+        assert!(*woken.borrow());
+    });
+}

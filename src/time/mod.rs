@@ -97,9 +97,10 @@ pub fn resume() {
 /// Moves a paused clock forward by `duration`, fires the timers that became
 /// due, and yields so that their tasks run.
 ///
-/// Timers count whole microseconds: a sleep is due once the clock reaches
-/// its deadline rounded up to a whole microsecond. A sleep of 1.5 µs ends
-/// after `advance` has moved the clock 2 µs, not 1.5 µs.
+/// Timers count whole microseconds. After `advance(1.5 µs)` a sleep of
+/// 1.5 µs is over (polled, it is ready), but the timer that wakes its task
+/// fires only once the clock reaches 2 µs: by a further `advance`, or by
+/// the jump the paused clock makes when every task is idle.
 ///
 /// # Examples
 ///
