@@ -285,8 +285,9 @@ fn split_and_merge_keep_the_count_and_refuse_strangers() {
     assert_eq!(other.available_permits(), 1, "the refused permit went home");
 }
 
-/// `forget_permits` takes only free permits; a waiter's line is not
-/// disturbed, and permits held elsewhere still return.
+/// `forget_permits` takes only free permits: none while a waiter is in
+/// line (the pool is set aside for it), and permits held elsewhere still
+/// return.
 #[test]
 fn forget_permits_takes_only_free_permits() {
     let semaphore = Semaphore::new(3);
@@ -294,8 +295,14 @@ fn forget_permits_takes_only_free_permits() {
     assert_eq!(semaphore.forget_permits(5), 1);
     assert_eq!(semaphore.forget_permits(1), 0);
     let (flag, waker) = Flag::new();
-    let mut waiter = pin!(semaphore.acquire_many(2));
+    let mut waiter = pin!(semaphore.acquire_many(3));
     assert!(poll_with(waiter.as_mut(), &waker).is_pending());
+    semaphore.add_permits(1);
+    assert_eq!(
+        semaphore.forget_permits(1),
+        0,
+        "the pool is set aside for the waiter"
+    );
     drop(held);
     assert!(flag.take(), "the returned permits reached the waiter");
     assert!(matches!(

@@ -360,11 +360,11 @@ impl UnixDatagram {
     /// corio::block_on(async {
     ///     let (a, b) = corio::net::UnixDatagram::pair()?;
     ///     let mut buf = [0; 8];
-    ///     assert_eq!(b.try_recv_from(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
     ///     a.send(b"hi").await?;
     ///     b.readable().await?;
     ///     let (n, from) = b.try_recv_from(&mut buf)?;
     ///     assert_eq!((n, from.is_unnamed()), (2, true));
+    ///     assert_eq!(b.try_recv_from(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
     ///     Ok(())
     /// })
     /// # }

@@ -387,8 +387,11 @@ impl Semaphore {
     }
 
     /// Takes up to `n` free permits out of the pool for good, and returns
-    /// how many it took: fewer than `n` when fewer are free. Permits held
-    /// by permit guards are not touched; they return to the pool as usual.
+    /// how many it took: fewer than `n` when fewer are free. "Free" is what
+    /// [`available_permits`](Self::available_permits) says: while a waiter
+    /// is in line, the pool is set aside for it and none is free (tokio's
+    /// waiter holds those permits itself). Permits held by permit guards
+    /// are not touched; they return to the pool as usual.
     ///
     /// # Examples
     ///
@@ -401,6 +404,9 @@ impl Semaphore {
     /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
         let mut state = self.state.lock();
+        if !state.waiters.is_empty() {
+            return 0;
+        }
         let taken = n.min(state.permits);
         state.permits -= taken;
         taken
