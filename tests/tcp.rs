@@ -482,3 +482,26 @@ fn owned_halves_reunite_only_with_their_own_and_forget_keeps_the_stream_open() {
         );
     });
 }
+
+/// Sockets made with std come into the reactor through `TryFrom`, as in
+/// tokio, and serve as ones made by corio: a std listener accepts a std
+/// client's connection, and the two exchange bytes through the reactor.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn std_sockets_convert_with_try_from() {
+    block_on(async {
+        let std_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = std_listener.local_addr().unwrap();
+        let listener = TcpListener::try_from(std_listener).unwrap();
+        listener.set_ttl(33).unwrap();
+        assert_eq!(listener.ttl().unwrap(), 33);
+        let std_client = std::net::TcpStream::connect(addr).unwrap();
+        let mut client = TcpStream::try_from(std_client).unwrap();
+        let (mut server, _) = listener.accept().await.unwrap();
+        client.write_all(b"converted").await.unwrap();
+        let mut buf = [0; 9];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"converted");
+        assert!(client.take_error().unwrap().is_none());
+    });
+}

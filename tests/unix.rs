@@ -446,3 +446,23 @@ fn unix_sockets_go_back_to_std() {
         std::fs::remove_file(&path).unwrap();
     });
 }
+
+/// Unix sockets made with std come into the reactor through `TryFrom`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn std_unix_sockets_convert_with_try_from() {
+    block_on(async {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let mut a = UnixStream::try_from(a).unwrap();
+        let mut b = UnixStream::try_from(b).unwrap();
+        a.write_all(b"stream").await.unwrap();
+        let mut buf = [0; 6];
+        b.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"stream");
+        let (c, d) = std::os::unix::net::UnixDatagram::pair().unwrap();
+        let c = UnixDatagram::try_from(c).unwrap();
+        let d = UnixDatagram::try_from(d).unwrap();
+        c.send(b"dgram").await.unwrap();
+        assert_eq!(d.recv(&mut [0; 8]).await.unwrap(), 5);
+    });
+}

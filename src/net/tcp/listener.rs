@@ -214,6 +214,50 @@ impl TcpListener {
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().local_addr()
     }
+
+    /// Sets the time-to-live of the packets of the connections it accepts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     listener.set_ttl(42)?;
+    ///     assert_eq!(listener.ttl()?, 42);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.get_ref().set_ttl(ttl)
+    }
+
+    /// The time-to-live set by [`set_ttl`](Self::set_ttl).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     assert!(listener.ttl()? > 0);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.get_ref().ttl()
+    }
+}
+
+/// tokio's spelling of [`TcpListener::from_std`].
+impl TryFrom<net::TcpListener> for TcpListener {
+    type Error = io::Error;
+
+    fn try_from(listener: net::TcpListener) -> io::Result<TcpListener> {
+        TcpListener::from_std(listener)
+    }
 }
 
 impl AsFd for TcpListener {

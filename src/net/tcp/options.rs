@@ -178,6 +178,24 @@ impl TcpStream {
         self.inner.get_ref().ttl()
     }
 
+    /// Takes the socket's pending error (`SO_ERROR`), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let stream = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     assert!(stream.take_error()?.is_none());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.get_ref().take_error()
+    }
+
     /// The std stream inside, taken out of the reactor. It stays
     /// non-blocking: call `set_nonblocking(false)` on it for blocking I/O.
     ///

@@ -406,3 +406,12 @@ impl crate::net::split::sealed::Sealed for TcpStream {
         }
     }
 }
+
+/// tokio's spelling of [`TcpStream::from_std`].
+impl TryFrom<net::TcpStream> for TcpStream {
+    type Error = io::Error;
+
+    fn try_from(stream: net::TcpStream) -> io::Result<TcpStream> {
+        TcpStream::from_std(stream)
+    }
+}

@@ -404,3 +404,12 @@ impl fmt::Debug for UdpSocket {
             .finish()
     }
 }
+
+/// tokio's spelling of [`UdpSocket::from_std`].
+impl TryFrom<net::UdpSocket> for UdpSocket {
+    type Error = io::Error;
+
+    fn try_from(socket: net::UdpSocket) -> io::Result<UdpSocket> {
+        UdpSocket::from_std(socket)
+    }
+}

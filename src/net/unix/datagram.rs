@@ -497,3 +497,12 @@ impl fmt::Debug for UnixDatagram {
             .finish()
     }
 }
+
+/// tokio's spelling of [`UnixDatagram::from_std`].
+impl TryFrom<net::UnixDatagram> for UnixDatagram {
+    type Error = io::Error;
+
+    fn try_from(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
+        UnixDatagram::from_std(socket)
+    }
+}

@@ -291,3 +291,12 @@ impl fmt::Debug for Incoming<'_> {
         f.debug_tuple("Incoming").field(self.listener).finish()
     }
 }
+
+/// tokio's spelling of [`UnixListener::from_std`].
+impl TryFrom<net::UnixListener> for UnixListener {
+    type Error = io::Error;
+
+    fn try_from(listener: net::UnixListener) -> io::Result<UnixListener> {
+        UnixListener::from_std(listener)
+    }
+}

@@ -376,3 +376,12 @@ impl fmt::Debug for UnixStream {
             .finish()
     }
 }
+
+/// tokio's spelling of [`UnixStream::from_std`].
+impl TryFrom<net::UnixStream> for UnixStream {
+    type Error = io::Error;
+
+    fn try_from(stream: net::UnixStream) -> io::Result<UnixStream> {
+        UnixStream::from_std(stream)
+    }
+}
