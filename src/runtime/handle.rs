@@ -5,7 +5,7 @@ use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
 
-use super::builder::Flavor;
+use super::builder::RuntimeFlavor;
 use super::driver::{self, Driver};
 use super::local::{LocalSet, LocalSets};
 use super::{block_on, context};
@@ -19,7 +19,7 @@ pub(crate) struct Inner {
     pub(crate) scheduler: scheduler::Handle,
     pub(crate) blocking: blocking::Pool,
     pub(crate) driver: Arc<Driver>,
-    pub(crate) flavor: Flavor,
+    pub(crate) flavor: RuntimeFlavor,
     /// The `LocalSet`s this runtime ran, for the dump.
     pub(crate) local_sets: LocalSets,
 }
@@ -213,8 +213,8 @@ impl Handle {
         let _job = self.job_waits_on_runtime();
         let _enter = context::enter(self, true);
         match self.inner.flavor {
-            Flavor::MultiThread => block_on::block_on(future),
-            Flavor::CurrentThread => {
+            RuntimeFlavor::MultiThread => block_on::block_on(future),
+            RuntimeFlavor::CurrentThread => {
                 // This thread runs the driver now: precise timer wake-ups
                 // until `block_on` returns.
                 let _slack = driver::precise_timer_slack();
@@ -237,6 +237,22 @@ impl Handle {
                 }
             }
         }
+    }
+
+    /// Which kind of runtime this is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::runtime::RuntimeFlavor;
+    ///
+    /// corio::block_on(async {
+    ///     let flavor = corio::Handle::current().runtime_flavor();
+    ///     assert_eq!(flavor, RuntimeFlavor::MultiThread, "corio::block_on's runtime");
+    /// });
+    /// ```
+    pub fn runtime_flavor(&self) -> RuntimeFlavor {
+        self.inner.flavor
     }
 
     /// A snapshot of the runtime's counters.

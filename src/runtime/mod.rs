@@ -28,7 +28,7 @@ mod rt;
 pub(crate) mod spawn;
 
 pub(crate) use block_on::block_on as block_on_this_thread;
-pub use builder::Builder;
+pub use builder::{Builder, RuntimeFlavor};
 pub(crate) use context::assert_may_block;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use join_set::JoinSet;

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::builder::{Builder, Flavor};
+use super::builder::{Builder, RuntimeFlavor};
 use super::context;
 use super::driver::{self, Driver};
 use super::handle::{Handle, Inner};
@@ -81,7 +81,7 @@ impl Runtime {
 
     pub(crate) fn from_builder(builder: &Builder) -> io::Result<Runtime> {
         let num_workers = builder.num_workers();
-        let current_thread = builder.flavor == Flavor::CurrentThread;
+        let current_thread = builder.flavor == RuntimeFlavor::CurrentThread;
         let clock = Clock::new(current_thread, builder.start_paused);
         let driver = Arc::new(Driver::new(clock, num_workers)?);
         let config = scheduler::Config {
@@ -122,7 +122,7 @@ impl Runtime {
             running: Arc::new(Running::default()),
             shut_down: false,
         };
-        if builder.flavor == Flavor::MultiThread {
+        if builder.flavor == RuntimeFlavor::MultiThread {
             for index in 0..num_workers {
                 let worker = runtime.start_worker(builder, index)?;
                 runtime.workers.push(worker);

@@ -13,9 +13,20 @@ mod validate;
 use crate::blocking::ThreadHook;
 use crate::observe::{SlowPoll, SlowPollHook};
 
-/// Which kind of runtime to build.
+/// Which kind of runtime a [`Handle`](crate::Handle) drives (see
+/// [`Handle::runtime_flavor`](crate::Handle::runtime_flavor)).
+///
+/// # Examples
+///
+/// ```
+/// use corio::runtime::{Builder, RuntimeFlavor};
+///
+/// let runtime = Builder::new_current_thread().build().unwrap();
+/// assert_eq!(runtime.handle().runtime_flavor(), RuntimeFlavor::CurrentThread);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Flavor {
+#[non_exhaustive]
+pub enum RuntimeFlavor {
     /// Worker threads that steal from each other.
     MultiThread,
     /// No worker threads: tasks run on the thread inside `block_on`.
@@ -42,7 +53,7 @@ pub(crate) enum Flavor {
 /// ```
 #[derive(Clone)]
 pub struct Builder {
-    pub(crate) flavor: Flavor,
+    pub(crate) flavor: RuntimeFlavor,
     pub(crate) worker_threads: Option<usize>,
     pub(crate) max_blocking_threads: usize,
     pub(crate) blocking_keep_alive: Duration,
@@ -72,7 +83,7 @@ impl Builder {
     /// ```
     pub fn new_multi_thread() -> Builder {
         Builder {
-            flavor: Flavor::MultiThread,
+            flavor: RuntimeFlavor::MultiThread,
             worker_threads: None,
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
@@ -103,7 +114,7 @@ impl Builder {
     /// ```
     pub fn new_current_thread() -> Builder {
         Builder {
-            flavor: Flavor::CurrentThread,
+            flavor: RuntimeFlavor::CurrentThread,
             ..Builder::new_multi_thread()
         }
     }
@@ -420,8 +431,8 @@ impl Builder {
 
     pub(crate) fn num_workers(&self) -> usize {
         match self.flavor {
-            Flavor::CurrentThread => 1,
-            Flavor::MultiThread => self
+            RuntimeFlavor::CurrentThread => 1,
+            RuntimeFlavor::MultiThread => self
                 .worker_threads
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from)),
         }

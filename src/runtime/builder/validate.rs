@@ -5,15 +5,15 @@
 use std::io;
 use std::time::Duration;
 
-use super::{Builder, Flavor};
+use super::{Builder, RuntimeFlavor};
 
 impl Builder {
     pub(super) fn validate(&self) -> io::Result<()> {
         let invalid = |msg: &str| Err(io::Error::new(io::ErrorKind::InvalidInput, msg.to_string()));
         if self.worker_threads == Some(0) {
             return invalid(match self.flavor {
-                Flavor::CurrentThread => "worker_threads must be at least 1",
-                Flavor::MultiThread => {
+                RuntimeFlavor::CurrentThread => "worker_threads must be at least 1",
+                RuntimeFlavor::MultiThread => {
                     "worker_threads must be at least 1 (use Builder::new_current_thread for no worker threads)"
                 }
             });
@@ -39,7 +39,7 @@ impl Builder {
                  microseconds (use None to turn it off)",
             );
         }
-        if self.start_paused && self.flavor == Flavor::MultiThread {
+        if self.start_paused && self.flavor == RuntimeFlavor::MultiThread {
             return invalid(
                 "start_paused needs a current-thread runtime (Builder::new_current_thread): \
                  virtual time with several workers would race",

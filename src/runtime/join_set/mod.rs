@@ -230,9 +230,7 @@ impl<T> JoinSet<T> {
     /// });
     /// ```
     pub async fn join_next_with_id(&mut self) -> Option<Result<(Id, T), JoinError>> {
-        poll_fn(|cx| self.poll_next_with_id(cx))
-            .await
-            .map(|(id, result)| result.map(|output| (id, output)))
+        poll_fn(|cx| self.poll_join_next_with_id(cx)).await
     }
 
     /// Returns the result of a task that has already finished, without
@@ -324,6 +322,27 @@ impl<T> JoinSet<T> {
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
         self.poll_next_with_id(cx)
             .map(|done| done.map(|(_, result)| result))
+    }
+
+    /// [`poll_join_next`](JoinSet::poll_join_next) with the finished task's
+    /// [`Id`], as [`join_next_with_id`](JoinSet::join_next_with_id) gives it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::block_on(async {
+    ///     let mut set = corio::task::JoinSet::new();
+    ///     let id = set.spawn(async { 'x' }).id();
+    ///     let done = std::future::poll_fn(|cx| set.poll_join_next_with_id(cx)).await;
+    ///     assert_eq!(done.unwrap().unwrap(), (id, 'x'));
+    /// });
+    /// ```
+    pub fn poll_join_next_with_id(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<(Id, T), JoinError>>> {
+        self.poll_next_with_id(cx)
+            .map(|done| done.map(|(id, result)| result.map(|output| (id, output))))
     }
 
     /// Waits for every task and returns their outputs, in the order they

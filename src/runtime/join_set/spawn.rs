@@ -1,5 +1,6 @@
 //! Putting tasks into a `JoinSet`: spawned on the current runtime, on a
-//! given one, on the blocking pool or on the current `LocalSet`, one at a
+//! given one, on a blocking pool or on a `LocalSet` (the current one or a
+//! given one), one at a
 //! time or from an iterator (`collect`, `extend`). Each way spawns as its
 //! free function does and then `insert`s the `JoinHandle`.
 
@@ -85,6 +86,29 @@ impl<T: Send + 'static> JoinSet<T> {
         self.insert(handle);
         abort
     }
+
+    /// Runs a blocking closure on the blocking pool of `handle`'s runtime
+    /// (from any thread) and adds it to the set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::Runtime::new().unwrap();
+    /// let mut set = corio::task::JoinSet::new();
+    /// set.spawn_blocking_on(|| 6 * 7, runtime.handle());
+    /// let output = runtime.block_on(async move { set.join_next().await });
+    /// assert_eq!(output.unwrap().unwrap(), 42);
+    /// ```
+    #[track_caller]
+    pub fn spawn_blocking_on<F>(&mut self, f: F, handle: &Handle) -> crate::task::AbortHandle
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let handle = handle.spawn_blocking(f);
+        let abort = handle.abort_handle();
+        self.insert(handle);
+        abort
+    }
 }
 
 impl<T: 'static> JoinSet<T> {
@@ -112,6 +136,36 @@ impl<T: 'static> JoinSet<T> {
         F: Future<Output = T> + 'static,
     {
         let handle = crate::runtime::local::spawn_local(future);
+        let abort = handle.abort_handle();
+        self.insert(handle);
+        abort
+    }
+
+    /// Spawns a `!Send` future on `local_set` (from inside it or not; it
+    /// runs once the set is driven) and adds it to the set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = corio::task::LocalSet::new();
+    /// let mut set = corio::task::JoinSet::new();
+    /// let shared = Rc::new(21); // not `Send`
+    /// set.spawn_local_on(async move { *shared * 2 }, &local);
+    /// let output = runtime.block_on(local.run_until(async move { set.join_next().await }));
+    /// assert_eq!(output.unwrap().unwrap(), 42);
+    /// ```
+    #[track_caller]
+    pub fn spawn_local_on<F>(
+        &mut self,
+        future: F,
+        local_set: &crate::task::LocalSet,
+    ) -> crate::task::AbortHandle
+    where
+        F: Future<Output = T> + 'static,
+    {
+        let handle = local_set.spawn_local(future);
         let abort = handle.abort_handle();
         self.insert(handle);
         abort
