@@ -23,6 +23,7 @@
 mod alloc;
 pub(crate) mod budget;
 mod cell;
+pub mod coop;
 mod harness;
 mod id;
 mod join;
