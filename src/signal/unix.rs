@@ -135,6 +135,85 @@ impl SignalKind {
     pub const fn child() -> SignalKind {
         SignalKind(libc::SIGCHLD)
     }
+
+    /// SIGQUIT: quit from the terminal (Ctrl-\\). Default action: exit with a core dump.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_eq!(SignalKind::quit().as_raw_value(), libc::SIGQUIT);
+    /// assert_ne!(SignalKind::quit(), SignalKind::interrupt());
+    /// ```
+    pub const fn quit() -> SignalKind {
+        SignalKind(libc::SIGQUIT)
+    }
+
+    /// SIGPIPE: a write to a pipe or socket with no reader. Rust programs ignore it from the start (a write returns `BrokenPipe` instead), so listen only if other code restored it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_eq!(SignalKind::pipe().as_raw_value(), libc::SIGPIPE);
+    /// assert_ne!(SignalKind::pipe(), SignalKind::quit());
+    /// ```
+    pub const fn pipe() -> SignalKind {
+        SignalKind(libc::SIGPIPE)
+    }
+
+    /// SIGALRM: a timer set with `alarm(2)` expired. Default action: exit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_eq!(SignalKind::alarm().as_raw_value(), libc::SIGALRM);
+    /// assert_ne!(SignalKind::alarm(), SignalKind::pipe());
+    /// ```
+    pub const fn alarm() -> SignalKind {
+        SignalKind(libc::SIGALRM)
+    }
+
+    /// SIGWINCH: the terminal window changed size. Default action: ignore.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_eq!(SignalKind::window_change().as_raw_value(), libc::SIGWINCH);
+    /// assert_ne!(SignalKind::window_change(), SignalKind::alarm());
+    /// ```
+    pub const fn window_change() -> SignalKind {
+        SignalKind(libc::SIGWINCH)
+    }
+
+    /// SIGIO: a descriptor set up for signal-driven I/O is ready. Default action: exit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::signal::unix::SignalKind;
+    /// assert_eq!(SignalKind::io().as_raw_value(), libc::SIGIO);
+    /// assert_ne!(SignalKind::io(), SignalKind::window_change());
+    /// ```
+    pub const fn io() -> SignalKind {
+        SignalKind(libc::SIGIO)
+    }
+}
+
+/// tokio's spelling of [`SignalKind::from_raw`].
+impl From<c_int> for SignalKind {
+    fn from(signum: c_int) -> SignalKind {
+        SignalKind::from_raw(signum)
+    }
+}
+
+/// tokio's spelling of [`SignalKind::as_raw_value`].
+impl From<SignalKind> for c_int {
+    fn from(kind: SignalKind) -> c_int {
+        kind.as_raw_value()
+    }
 }
 
 /// Starts listening for `kind`: installs corio's handler for it (once per

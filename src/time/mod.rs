@@ -35,6 +35,8 @@ pub(crate) use timers::Timers;
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 pub use sleep::{Sleep, sleep, sleep_until};
+/// std's `Duration`, here too because tokio users write `time::Duration`.
+pub use std::time::Duration;
 pub use timeout::{Timeout, timeout, timeout_at};
 
 /// Pauses the current runtime's clock: time stands still, and when every

@@ -201,6 +201,33 @@ impl File {
             .await
     }
 
+    /// Creates a new file for reading and writing, failing with
+    /// `AlreadyExists` if the path exists (atomically: no other process
+    /// can create it in between). See [`std::fs::File::create_new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-create-new-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     corio::fs::File::create_new(&path).await?;
+    ///     let again = corio::fs::File::create_new(&path).await.unwrap_err();
+    ///     assert_eq!(again.kind(), std::io::ErrorKind::AlreadyExists);
+    ///     corio::fs::remove_file(&path).await
+    /// })
+    /// # }
+    /// ```
+    pub async fn create_new(path: impl AsRef<Path>) -> io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .await
+    }
+
     /// A new [`OpenOptions`], for any other way of opening.
     ///
     /// # Examples
