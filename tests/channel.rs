@@ -451,3 +451,39 @@ fn a_recv_after_an_abandoned_next_still_gets_the_message() {
     }));
     assert_eq!(got, Some(7));
 }
+
+/// `recv_many`: a limit of 0 takes nothing, a waiting call is woken by a
+/// send and takes what is there up to its limit, and the slots it frees
+/// reach a parked sender.
+#[test]
+fn recv_many_waits_for_one_then_takes_up_to_its_limit() {
+    let (tx, rx) = channel::bounded(2);
+    let (flag, waker) = Flag::new();
+    let mut batch = Vec::new();
+    {
+        let mut waiting = pin!(rx.recv_many(&mut batch, 8));
+        assert!(poll_with(waiting.as_mut(), &waker).is_pending());
+        tx.try_send(1).unwrap();
+        tx.try_send(2).unwrap();
+        assert!(flag.take(), "the first send woke it");
+        assert_eq!(poll_with(waiting.as_mut(), &waker), Poll::Ready(2));
+    }
+    assert_eq!(batch, [1, 2]);
+
+    tx.try_send(3).unwrap();
+    tx.try_send(4).unwrap();
+    {
+        let (sent_flag, sender_waker) = Flag::new();
+        let mut parked = pin!(tx.send(5));
+        assert!(poll_with(parked.as_mut(), &sender_waker).is_pending());
+        assert_eq!(block_on(rx.recv_many(&mut batch, 0)), 0);
+        assert_eq!(block_on(rx.recv_many(&mut batch, 1)), 1);
+        assert!(sent_flag.take(), "the freed slot went to the parked sender");
+        let sent = poll_with(parked.as_mut(), &sender_waker);
+        assert!(matches!(sent, Poll::Ready(Ok(()))));
+    }
+    assert_eq!(block_on(rx.recv_many(&mut batch, 8)), 2);
+    assert_eq!(batch, [1, 2, 3, 4, 5]);
+    drop(tx);
+    assert_eq!(block_on(rx.recv_many(&mut batch, 8)), 0);
+}

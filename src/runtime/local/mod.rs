@@ -228,6 +228,28 @@ impl LocalSet {
         spawn_on(&self.shared, future, name, location)
     }
 
+    /// Runs `future` and the set's tasks on `runtime` until `future`
+    /// completes: `runtime.block_on(self.run_until(future))`, tokio's
+    /// shorthand.
+    ///
+    /// # Panics
+    /// Inside a runtime, as [`Runtime::block_on`](crate::Runtime::block_on).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let local = corio::task::LocalSet::new();
+    /// let shared = Rc::new(5); // not `Send`
+    /// let task = local.spawn_local(async move { *shared + 1 });
+    /// assert_eq!(local.block_on(&runtime, task).unwrap(), 6);
+    /// ```
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, runtime: &crate::Runtime, future: F) -> F::Output {
+        runtime.block_on(self.run_until(future))
+    }
+
     /// Runs `future` and the set's tasks until `future` completes. Tasks
     /// still pending then stay in the set for the next `run_until`.
     ///

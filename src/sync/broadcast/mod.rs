@@ -155,6 +155,29 @@ pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
+impl<T: Clone> Sender<T> {
+    /// A sender with no receiver yet: [`subscribe`](Self::subscribe) makes
+    /// them. Until one exists, [`send`](Self::send) fails and gives the
+    /// value back.
+    ///
+    /// # Panics
+    ///
+    /// As [`channel`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tx = corio::sync::broadcast::Sender::new(4);
+    /// assert_eq!(tx.send(1).unwrap_err().0, 1, "nobody listens yet");
+    /// let mut rx = tx.subscribe();
+    /// tx.send(2).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(2));
+    /// ```
+    pub fn new(capacity: usize) -> Sender<T> {
+        channel(capacity).0
+    }
+}
+
 impl<T> Sender<T> {
     /// Sends `value` to every receiver there is now, and returns how many.
     /// Never waits: a full ring drops its oldest message (module doc).

@@ -334,6 +334,49 @@ impl<T> Receiver<T> {
         .await
     }
 
+    /// Waits for at least one message, then moves up to `limit` of those
+    /// waiting into `buffer` (appended) and returns how many: 0 once the
+    /// channel is closed and drained, or at once if `limit` is 0 (tokio's
+    /// `recv_many`). One wake for a burst of messages: a consumer that
+    /// writes them out in one batch pays for it once.
+    ///
+    /// Cancel safety: as [`recv`](Self::recv); after the first message
+    /// nothing waits, so a dropped future has taken none or all it reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::channel::unbounded();
+    /// for i in 0..5 {
+    ///     tx.try_send(i).unwrap();
+    /// }
+    /// drop(tx);
+    /// futures_lite::future::block_on(async {
+    ///     let mut batch = Vec::new();
+    ///     assert_eq!(rx.recv_many(&mut batch, 3).await, 3);
+    ///     assert_eq!(rx.recv_many(&mut batch, 3).await, 2);
+    ///     assert_eq!(batch, [0, 1, 2, 3, 4]);
+    ///     assert_eq!(rx.recv_many(&mut batch, 3).await, 0, "closed and drained");
+    /// });
+    /// ```
+    pub async fn recv_many(&self, buffer: &mut Vec<T>, limit: usize) -> usize {
+        if limit == 0 {
+            return 0;
+        }
+        let Some(first) = self.recv().await else {
+            return 0;
+        };
+        buffer.push(first);
+        let mut taken = 1;
+        while taken < limit
+            && let Ok(value) = self.try_recv()
+        {
+            buffer.push(value);
+            taken += 1;
+        }
+        taken
+    }
+
     /// Receives the next message from synchronous code, blocking the
     /// thread while the channel is empty; `None` once it is closed and
     /// drained (tokio's `blocking_recv`).

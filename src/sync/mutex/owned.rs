@@ -67,6 +67,29 @@ impl<T: ?Sized> Mutex<T> {
         OwnedMutexGuard { mutex: self }
     }
 
+    /// As [`blocking_lock`](Mutex::blocking_lock), through an `Arc`.
+    ///
+    /// # Panics
+    ///
+    /// On a worker thread or inside `block_on` (`.await`
+    /// [`lock_owned`](Mutex::lock_owned) there).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let mutex = Arc::new(corio::sync::Mutex::new(1));
+    /// let guard = mutex.clone().blocking_lock_owned();
+    /// let worker = std::thread::spawn(move || *guard + 1); // the guard moves
+    /// assert_eq!(worker.join().unwrap(), 2);
+    /// assert!(mutex.try_lock().is_ok(), "unlocked when the thread dropped it");
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock_owned(self: Arc<Self>) -> OwnedMutexGuard<T> {
+        super::super::block_here("corio::sync::Mutex::blocking_lock_owned", self.lock_owned())
+    }
+
     /// As [`try_lock`](Mutex::try_lock), through an `Arc`.
     ///
     /// # Examples

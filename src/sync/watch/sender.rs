@@ -25,6 +25,36 @@ pub struct Sender<T> {
 }
 
 impl<T> Sender<T> {
+    /// A sender with no receiver yet: [`subscribe`](Self::subscribe) makes
+    /// them. Until one exists, [`send`](Self::send) fails and gives the
+    /// value back; [`send_replace`](Self::send_replace) stores it anyway.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let tx = corio::sync::watch::Sender::new(0);
+    /// assert!(tx.send(1).is_err(), "nobody watches yet");
+    /// let rx = tx.subscribe();
+    /// tx.send_replace(2);
+    /// assert_eq!(*rx.borrow(), 2);
+    /// ```
+    pub fn new(init: T) -> Sender<T> {
+        super::channel(init).0
+    }
+
+    /// How many senders there are (this one included).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = corio::sync::watch::channel(());
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(tx.sender_count(), 2);
+    /// ```
+    pub fn sender_count(&self) -> usize {
+        self.shared.senders.load(Ordering::Acquire)
+    }
+
     /// Replaces the value and wakes the receivers; fails (handing `value`
     /// back, and leaving the old value in place) when no receiver is left.
     ///
