@@ -373,3 +373,52 @@ fn clear_readable_makes_an_always_readable_file_wait_for_its_next_event() {
         assert!(after.is_none(), "cleared: waits for the next event");
     });
 }
+
+/// A pipe whose writer wrote and closed before the reader was registered:
+/// the data and the hang-up come in one event. A reader that takes a short
+/// read for "drained" and clears the readiness must still see the end of
+/// the stream: no event follows it, so clearing must keep the close.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn clear_readable_keeps_an_end_of_stream_seen_in_the_same_event() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        writer.write_all(b"x").unwrap();
+        drop(writer);
+        let reader = Async::new(reader).unwrap();
+        reader.readable().await.unwrap();
+        let mut buf = [0; 4096];
+        assert_eq!(reader.get_ref().read(&mut buf).unwrap(), 1);
+        reader.clear_readable();
+        let n = reader
+            .read_with(|mut pipe| pipe.read(&mut buf))
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "the end of the stream");
+    });
+}
+
+/// A TCP peer that resets the connection: `writable()` reports it (the
+/// hang-up and the error come as one event), and after `clear_writable()`
+/// the next `writable()` must still answer, since no event follows.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn clear_writable_keeps_a_hang_up() {
+    block_on(async {
+        let listener = corio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        server.set_zero_linger().unwrap();
+        drop(server); // RST
+        let client = Async::new(client).unwrap();
+        // Wait until the reset has arrived: a read reports it.
+        let error = client
+            .read_with(|mut stream| stream.read(&mut [0; 8]))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset);
+        client.writable().await.unwrap();
+        client.clear_writable();
+        client.writable().await.unwrap();
+    });
+}

@@ -222,6 +222,12 @@ impl Reactor {
         self.poller.reports_close()
     }
 
+    /// Whether events carry a peer's close as its own bit, so that a
+    /// cleared readiness keeps it (`Source::clear_seen`).
+    pub(crate) fn reports_close(&self) -> bool {
+        self.poller.reports_close()
+    }
+
     /// How many sources are registered right now (for metrics).
     pub(crate) fn sources_registered(&self) -> usize {
         self.registered.load(Ordering::Relaxed)

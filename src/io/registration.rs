@@ -224,12 +224,16 @@ impl Registration {
     /// Forgets the readiness `poll_ready` last answered Ready in
     /// `direction`, unless an event for it came since: the next
     /// `poll_ready` waits for a new event instead of asking the kernel
-    /// (tokio's `clear_ready`).
+    /// (tokio's `clear_ready`). A close stays (`Source::clear_seen`). A
+    /// poller that cannot report a close (the portable one) leaves nothing
+    /// to keep it by: an end of stream that came in the answered event
+    /// would be forgotten, and the next wait would sleep for good, so there
+    /// this does nothing.
     pub(crate) fn clear_answered(&self, direction: Direction) {
         let word = self.answered[direction as usize].load(Ordering::Relaxed);
-        if word != usize::MAX {
+        if word != usize::MAX && self.reactor.reports_close() {
             self.source
-                .clear_readiness(direction, super::source::ReadinessSnapshot::from_word(word));
+                .clear_seen(direction, super::source::ReadinessSnapshot::from_word(word));
         }
     }
 

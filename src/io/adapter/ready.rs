@@ -74,13 +74,15 @@ impl<T> Async<T> {
     /// an event of its own (a sysfs or procfs file such as
     /// `cgroup.events` or `/proc/self/mounts`, which signal a change with
     /// `POLLPRI` or `POLLERR`), where `readable()` in a loop would answer
-    /// at once, every time. After an end of stream no new event comes: do
-    /// not clear it then.
+    /// at once, every time. An end of stream is not forgotten: no new event
+    /// would follow it, so `readable()` keeps answering at once after one
+    /// (and `writable()` after a hang-up), as tokio's closed bits do.
     ///
-    /// This needs the kernel to report edges, as Linux's epoll does for
-    /// corio. The portable poller used elsewhere (kqueue, through
-    /// `polling`) re-arms in oneshot mode, which reports a descriptor that
-    /// is still ready again at once.
+    /// This needs a poller that reports a peer's close as its own event
+    /// bit, as Linux's epoll does for corio. The portable poller used
+    /// elsewhere (kqueue, through `polling`) does not, and there this does
+    /// nothing: forgetting readiness could forget an end of stream that
+    /// came in the same event, and the next wait would never end.
     ///
     /// # Examples
     ///

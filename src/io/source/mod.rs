@@ -218,6 +218,23 @@ impl Source {
         self.readiness.clear(direction, bits, seen);
     }
 
+    /// The user saw the readiness (`clear_readable` / `clear_writable`) and
+    /// asks to wait for a new event: marks `direction` not ready, unless an
+    /// event came after `seen`. A close is kept, as tokio keeps its closed
+    /// bits: no event follows an end of stream, so clearing it would make
+    /// the next wait sleep for good. The write side has no closed bit of
+    /// its own; a hang-up shows as `READ_CLOSED`, and while that is set the
+    /// write side stays ready too (a spurious answer at worst).
+    pub(crate) fn clear_seen(&self, direction: Direction, seen: ReadinessSnapshot) {
+        match direction {
+            Direction::Read => self.readiness.clear(direction, READ | URGENT, seen),
+            Direction::Write if seen.word() & READ_CLOSED == 0 => {
+                self.readiness.clear(direction, WRITE, seen);
+            }
+            Direction::Write => {}
+        }
+    }
+
     /// A short transfer drained (or filled) the kernel buffer: marks
     /// `direction` not ready as `clear_readiness` does, but keeps a close,
     /// which may have come in the same edge as the last bytes.
