@@ -205,6 +205,63 @@ fn a_blocking_job_in_blocking_recv_lets_the_paused_clock_advance() {
     });
 }
 
+/// A job woken out of `blocking_recv` counts as running from the moment
+/// it is woken, not from the moment its thread gets to run: the task that
+/// woke it and then waits for it with a timeout must not see the paused
+/// clock jump past the timeout while the job's thread is still waking.
+/// (The job's thread takes tens of microseconds to wake; the task parks in
+/// fewer, and before the fix the clock jumped on nearly every round.)
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_woken_blocking_job_holds_the_paused_clock_at_once() {
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            for round in 0..50 {
+                let (tx, rx) = corio::sync::channel::bounded(1);
+                let job = corio::spawn_blocking(move || {
+                    let value = rx.blocking_recv();
+                    thread::sleep(Duration::from_millis(1)); // real work
+                    value
+                });
+                tx.send(round).await.unwrap();
+                let result = time::timeout(Duration::from_secs(1), job).await;
+                assert!(
+                    result.is_ok(),
+                    "round {round}: the clock jumped past a running job"
+                );
+            }
+        });
+    });
+}
+
+/// A job that waits on its runtime's timer counts as sleeping only once
+/// that timer is registered: the paused clock then jumps to the job's
+/// deadline, not past it to a later one of the waiting task.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_blocking_job_sleeps_for_the_clock_only_after_its_timer_is_armed() {
+    common::within_limit(|| {
+        let runtime = paused();
+        let handle = runtime.handle().clone();
+        runtime.block_on(async move {
+            for _ in 0..50 {
+                let handle = handle.clone();
+                let job = corio::spawn_blocking(move || {
+                    let start = Instant::now();
+                    handle.block_on(time::sleep(Duration::from_secs(60)));
+                    start.elapsed()
+                });
+                let slept = time::timeout(Duration::from_secs(3600), job).await;
+                let slept = slept
+                    .expect("the hour went by before the job's minute")
+                    .unwrap();
+                assert_eq!(slept, Duration::from_secs(60));
+            }
+        });
+    });
+}
+
 /// A deadline later than the timer wheel can tell apart (about 584,000
 /// years) is taken as the latest one it can: on a paused clock the sleep
 /// then ends there, instead of firing and re-arming at full speed for ever.

@@ -21,4 +21,4 @@ mod pool;
 
 pub(crate) use context::{EnterGuard, asyncify, current, spawn, try_enter, try_spawn_mandatory};
 
-pub(crate) use pool::{Config, EnterHook, JobHook, JobWaiting, Pool, ThreadHook, run_thread_hook};
+pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook, WaitingJob, run_thread_hook};

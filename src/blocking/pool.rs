@@ -289,26 +289,58 @@ thread_local! {
 }
 
 impl Pool {
-    /// Called by `Handle::block_on`: if this thread is running one of this
-    /// pool's jobs, the job stops counting as running until the guard drops.
-    /// It now waits on the runtime itself, so a paused clock must be free
-    /// to advance for it (see `Config::on_job`).
-    pub(crate) fn job_waits_on_runtime(&self) -> Option<JobWaiting> {
+    /// Called by `Handle::block_on` and the `blocking_*` methods: if this
+    /// thread is running one of this pool's jobs, the job is about to wait
+    /// on the runtime, and a paused clock must be free to advance while it
+    /// sleeps (see `Config::on_job`). The returned handle says when it
+    /// sleeps and when it runs again.
+    pub(crate) fn waiting_job(&self) -> Option<WaitingJob> {
         let running = RUNNING_JOB_OF.with(std::cell::Cell::get);
-        if !std::ptr::eq(running, Arc::as_ptr(&self.inner)) {
+        if !std::ptr::eq(running, Arc::as_ptr(&self.inner)) || self.inner.config.on_job.is_none() {
             return None;
         }
-        self.inner.note_job(false);
-        Some(JobWaiting(self.inner.clone()))
+        Some(WaitingJob(self.inner.clone()))
     }
 }
 
-/// See [`Pool::job_waits_on_runtime`].
-pub(crate) struct JobWaiting(Arc<Inner>);
+/// A job of the pool that waits on its runtime (see
+/// [`Pool::waiting_job`]). It counts as running, as every job does, except
+/// between [`sleeps`](Self::sleeps) and [`runs`](Self::runs).
+///
+/// Who calls `runs` matters: the *waker* of the job's thread does, before
+/// it unparks the thread. Were it the thread itself, once awake, a paused
+/// clock could see every job idle in between (tens of microseconds) and
+/// jump, firing a timeout that the woken job was about to beat.
+#[derive(Clone)]
+pub(crate) struct WaitingJob(Arc<Inner>);
 
-impl Drop for JobWaiting {
-    fn drop(&mut self) {
+impl WaitingJob {
+    /// The job's thread is about to park: call only after a `Pending`
+    /// poll, so that the timers the job waits for are registered first.
+    pub(crate) fn sleeps(&self) {
+        self.0.note_job(false);
+    }
+
+    /// The job was woken (or is done waiting): it counts as running again.
+    pub(crate) fn runs(&self) {
         self.0.note_job(true);
+    }
+
+    /// Counts the job as sleeping until the guard drops: for a job that
+    /// drives a current-thread runtime itself (it is then the one that
+    /// parks on the driver, and must not hold its own clock back).
+    pub(crate) fn sleeping(&self) -> Sleeping<'_> {
+        self.sleeps();
+        Sleeping(self)
+    }
+}
+
+/// See [`WaitingJob::sleeping`].
+pub(crate) struct Sleeping<'a>(&'a WaitingJob);
+
+impl Drop for Sleeping<'_> {
+    fn drop(&mut self) {
+        self.0.runs();
     }
 }
 

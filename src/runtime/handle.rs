@@ -183,11 +183,12 @@ impl Handle {
         }
     }
 
-    /// For a blocking job of this runtime about to wait on it: while the
-    /// guard lives, the job is not "work under way" for a paused clock
-    /// (which would never advance otherwise). `None` on other threads.
-    pub(crate) fn job_waits_on_runtime(&self) -> Option<crate::blocking::JobWaiting> {
-        self.inner.blocking.job_waits_on_runtime()
+    /// For a blocking job of this runtime about to wait on it: while it
+    /// sleeps, the job is not "work under way" for a paused clock (which
+    /// would never advance otherwise). `None` on other threads, and where
+    /// the clock cannot pause.
+    pub(crate) fn waiting_job(&self) -> Option<crate::blocking::WaitingJob> {
+        self.inner.blocking.waiting_job()
     }
 
     /// Runs `future` to completion on the calling thread, with this runtime
@@ -210,10 +211,10 @@ impl Handle {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         context::assert_may_block("`block_on`");
-        let _job = self.job_waits_on_runtime();
+        let job = self.waiting_job();
         let _enter = context::enter(self, true);
         match self.inner.flavor {
-            RuntimeFlavor::MultiThread => block_on::block_on(future),
+            RuntimeFlavor::MultiThread => block_on::block_on(future, job),
             RuntimeFlavor::CurrentThread => {
                 // This thread runs the driver now: precise timer wake-ups
                 // until `block_on` returns.
@@ -224,14 +225,17 @@ impl Handle {
                 let mut future = std::pin::pin!(local.run_until(future));
                 let scheduler = &self.inner.scheduler;
                 loop {
-                    if let Some(output) = scheduler::block_on(scheduler, future.as_mut()) {
+                    if let Some(output) =
+                        scheduler::block_on(scheduler, future.as_mut(), job.as_ref())
+                    {
                         return output;
                     }
                     // Another thread is running this runtime's tasks: wait
                     // for our future, or for that thread to hand the core
                     // back, and then run the tasks ourselves.
                     let freed = |waker: &std::task::Waker| scheduler.core_is_free(0, waker);
-                    if let Some(output) = block_on::poll_until(future.as_mut(), freed) {
+                    if let Some(output) = block_on::poll_until(future.as_mut(), freed, job.clone())
+                    {
                         return output;
                     }
                 }

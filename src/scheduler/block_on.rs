@@ -34,6 +34,7 @@ use std::task::{Context, Poll, Wake, Waker};
 
 use super::worker;
 use super::{Handle, Shared};
+use crate::blocking::WaitingJob;
 use crate::task;
 
 thread_local! {
@@ -77,8 +78,17 @@ impl Wake for MainWaker {
 /// meanwhile (dropped by another thread, or inside this very future): it
 /// runs no spawned task any more, and the caller drives the future on its
 /// own, as a multi-thread runtime's `block_on` does (tokio panics instead).
-pub(crate) fn block_on<F: Future>(shared: &Handle, mut future: Pin<&mut F>) -> Option<F::Output> {
+///
+/// `job` is the blocking-pool job this thread runs, if any: while it drives
+/// the runtime it parks on the driver itself, and must not hold its own
+/// paused clock back, so it counts as sleeping until this returns.
+pub(crate) fn block_on<F: Future>(
+    shared: &Handle,
+    mut future: Pin<&mut F>,
+    job: Option<&WaitingJob>,
+) -> Option<F::Output> {
     let core = shared.take_core(0)?;
+    let _driving = job.map(WaitingJob::sleeping);
     let main = Arc::new(MainWaker {
         woken: AtomicBool::new(true),
         shared: Arc::downgrade(shared),

@@ -114,10 +114,10 @@ fn picked<M, G>(mapped: Result<M, G>) -> M {
 #[track_caller]
 fn block_here<F: std::future::Future>(what: &str, future: F) -> F::Output {
     crate::runtime::assert_may_block(what);
-    let _job = crate::runtime::Handle::try_current()
+    let job = crate::runtime::Handle::try_current()
         .ok()
-        .and_then(|handle| handle.job_waits_on_runtime());
-    crate::runtime::block_on_this_thread(future)
+        .and_then(|handle| handle.waiting_job());
+    crate::runtime::block_on_this_thread(future, job)
 }
 
 /// The Send and Sync bounds of the guards, held by the compiler: a guard
