@@ -453,3 +453,29 @@ fn a_sleep_reset_to_a_passed_deadline_is_ready_at_the_next_poll() {
         );
     });
 }
+
+/// A thread-local whose `Drop` reads corio's clock (a logger stamping its
+/// last line), destroyed after corio's own thread-locals: the read falls
+/// back to std's clock instead of panicking, which in a thread-local's
+/// destructor would abort the process (so the test runs in a child).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_clock_can_be_read_while_a_thread_is_torn_down() {
+    common::in_child("the_clock_can_be_read_while_a_thread_is_torn_down", || {
+        struct StampOnDrop;
+        impl Drop for StampOnDrop {
+            fn drop(&mut self) {
+                let _ = Instant::now();
+            }
+        }
+        thread_local! {
+            static STAMP: StampOnDrop = const { StampOnDrop };
+        }
+        std::thread::spawn(|| {
+            STAMP.with(|_| {}); // registered first, so destroyed last
+            let _ = Instant::now(); // corio's thread-local, destroyed before
+        })
+        .join()
+        .unwrap();
+    });
+}

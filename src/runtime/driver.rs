@@ -150,8 +150,9 @@ impl TimerSlack {
                 // integer arguments and only change the calling thread's
                 // scheduling hint.
                 let previous = unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) };
-                // SAFETY: as above.
-                unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1, 0, 0, 0) };
+                // SAFETY: as above. The kernel reads an `unsigned long`
+                // from the variadic call: pass one, not an `int`.
+                unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0) };
                 slack.set(Slack::Precise { previous });
             }
         });

@@ -58,10 +58,13 @@ pub(crate) fn current() -> Arc<Timers> {
     }
 }
 
-/// The current runtime's clock time (std's outside a runtime).
+/// The current runtime's clock time (std's outside a runtime, and while
+/// the thread's locals are being destroyed: a logger's `Drop` that stamps
+/// the time must not panic there, which would abort the process).
 pub(crate) fn now() -> std::time::Instant {
-    CURRENT.with(|c| match c.borrow().as_ref() {
-        Some(timers) => timers.clock.now(),
-        None => std::time::Instant::now(),
-    })
+    CURRENT
+        .try_with(|c| c.borrow().as_ref().map(|timers| timers.clock.now()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(std::time::Instant::now)
 }
