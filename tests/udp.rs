@@ -234,3 +234,37 @@ fn a_closed_port_is_reported_as_refused() {
         assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
     });
 }
+
+/// The `poll_*` forms register the caller's waker when nothing is there:
+/// a datagram sent later wakes a `poll_recv_from` and a `peek_sender`
+/// waiting for it, and the peek leaves it for the receive.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn poll_forms_and_peek_sender_wait_for_a_later_datagram() {
+    block_on(async {
+        let a = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let to = b.local_addr().unwrap();
+        let late = |text: &'static [u8]| {
+            let a = &a;
+            async move {
+                corio::task::yield_now().await;
+                std::future::poll_fn(|cx| a.poll_send_to(cx, text, to))
+                    .await
+                    .unwrap()
+            }
+        };
+        let peek = b.peek_sender();
+        let (from, _) = futures_lite::future::zip(peek, late(b"first")).await;
+        assert_eq!(from.unwrap(), a.local_addr().unwrap());
+        let mut buf = [0; 8];
+        let (n, _) = b.try_recv_from(&mut buf).unwrap();
+        assert_eq!(&buf[..n], b"first", "the peek left it there");
+
+        let mut buf = [0; 8];
+        let recv = std::future::poll_fn(|cx| b.poll_recv_from(cx, &mut buf));
+        let (got, _) = futures_lite::future::zip(recv, late(b"second")).await;
+        let (n, from) = got.unwrap();
+        assert_eq!((&buf[..n], from), (&b"second"[..], a.local_addr().unwrap()));
+    });
+}

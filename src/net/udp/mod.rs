@@ -19,6 +19,7 @@ use crate::io::Async;
 use crate::net::addr::{self, ToSocketAddrs};
 
 mod options;
+mod poll;
 
 /// A UDP socket.
 ///

@@ -1,0 +1,280 @@
+//! `UdpSocket`'s `poll_*` forms (for hand-written futures and for
+//! libraries that poll) and its peeks without waiting. Each is one
+//! attempt, as in `mod.rs`: the `poll_*` ones register the caller's waker
+//! when the socket would block, and only the latest caller of a direction
+//! is woken (tokio's rule for these methods).
+//!
+//! Where tokio takes a `ReadBuf`, these take `&mut [u8]` and return the
+//! length, as the `futures-io` traits corio follows do.
+
+use std::io;
+use std::net::SocketAddr;
+use std::task::{Context, Poll};
+
+use super::UdpSocket;
+
+impl UdpSocket {
+    /// Polls for one datagram from the connected peer into `buf`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     b.connect(a.local_addr()?).await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     let mut buf = [0; 8];
+    ///     let n = std::future::poll_fn(|cx| b.poll_recv(cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_recv(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.inner.poll_read_with(cx, None, |s| s.recv(buf))
+    }
+
+    /// Polls for one datagram and its sender into `buf`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, from) = std::future::poll_fn(|cx| b.poll_recv_from(cx, &mut buf)).await?;
+    ///     assert_eq!((n, from), (2, a.local_addr()?));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_recv_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.inner.poll_read_with(cx, None, |s| s.recv_from(buf))
+    }
+
+    /// Polls for the next datagram's length and sender without taking it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     let mut buf = [0; 8];
+    ///     let (n, _) = std::future::poll_fn(|cx| b.poll_peek_from(cx, &mut buf)).await?;
+    ///     assert_eq!(b.recv(&mut buf).await?, n, "still there");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_peek_from(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<(usize, SocketAddr)>> {
+        self.inner.poll_read_with(cx, None, |s| s.peek_from(buf))
+    }
+
+    /// Polls for the sender of the next datagram, without taking it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     let from = std::future::poll_fn(|cx| b.poll_peek_sender(cx)).await?;
+    ///     assert_eq!(from, a.local_addr()?);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_peek_sender(&self, cx: &mut Context<'_>) -> Poll<io::Result<SocketAddr>> {
+        self.inner
+            .poll_read_with(cx, None, |s| s.peek_from(&mut []).map(|(_, from)| from))
+    }
+
+    /// Polls to send `buf` to the connected peer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     b.connect(a.local_addr()?).await?;
+    ///     assert_eq!(std::future::poll_fn(|cx| b.poll_send(cx, b"hi")).await?, 2);
+    ///     assert_eq!(a.recv(&mut [0; 8]).await?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_send(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_with(cx, None, |s| s.send(buf))
+    }
+
+    /// Polls to send `buf` to `target`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let to = a.local_addr()?;
+    ///     assert_eq!(std::future::poll_fn(|cx| b.poll_send_to(cx, b"hi", to)).await?, 2);
+    ///     assert_eq!(a.recv(&mut [0; 8]).await?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_send_to(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        target: SocketAddr,
+    ) -> Poll<io::Result<usize>> {
+        self.inner
+            .poll_write_with(cx, None, |s| s.send_to(buf, target))
+    }
+
+    /// Polls until a datagram may be waiting (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     std::future::poll_fn(|cx| b.poll_recv_ready(cx)).await?;
+    ///     assert_eq!(b.try_recv(&mut [0; 8])?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_recv_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_readable(cx)
+    }
+
+    /// Polls until a datagram may be sent (possibly spuriously).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     std::future::poll_fn(|cx| socket.poll_send_ready(cx)).await?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_send_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_writable(cx)
+    }
+
+    /// Receives the next datagram from the connected peer without taking
+    /// it, if one is waiting: `Err(WouldBlock)` if none is (or the reactor
+    /// has not reported the socket readable yet).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     b.connect(a.local_addr()?).await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     b.readable().await?;
+    ///     let mut buf = [0; 8];
+    ///     assert_eq!(b.try_peek(&mut buf)?, 2);
+    ///     assert_eq!(b.try_recv(&mut buf)?, 2, "still there");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.try_read_with(|s| s.peek(buf))
+    }
+
+    /// Like [`try_peek`](Self::try_peek), with the sender.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     b.readable().await?;
+    ///     let (n, from) = b.try_peek_from(&mut [0; 8])?;
+    ///     assert_eq!((n, from), (2, a.local_addr()?));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.try_read_with(|s| s.peek_from(buf))
+    }
+
+    /// The sender of the next datagram, waiting for one; the datagram stays
+    /// for the next receive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     assert_eq!(b.peek_sender().await?, a.local_addr()?);
+    ///     assert_eq!(b.recv(&mut [0; 8]).await?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
+        self.inner
+            .read_with(|s| s.peek_from(&mut []).map(|(_, from)| from))
+            .await
+    }
+
+    /// Like [`peek_sender`](Self::peek_sender), without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::ErrorKind;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let socket = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     assert_eq!(socket.try_peek_sender().unwrap_err().kind(), ErrorKind::WouldBlock);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
+        self.inner
+            .try_read_with(|s| s.peek_from(&mut []).map(|(_, from)| from))
+    }
+}
