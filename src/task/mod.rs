@@ -31,6 +31,7 @@ mod join_error;
 mod owned;
 mod raw;
 mod state;
+mod task_local;
 mod waker;
 mod yield_now;
 
@@ -52,7 +53,13 @@ pub(crate) use raw::{Header, Notified, Task};
 pub use budget::{Unconstrained, consume_budget, unconstrained};
 pub use id::{Id, id, try_id};
 pub use join::{AbortHandle, JoinError, JoinHandle};
+pub use task_local::{AccessError, LocalKey};
 pub use yield_now::yield_now;
+
+/// The futures of this module that have a name, where tokio keeps them.
+pub mod futures {
+    pub use super::task_local::TaskLocalFuture;
+}
 
 // Spawning needs a runtime, so these live in `runtime/`; they are re-exported
 // here because this is where a tokio user looks for them.
