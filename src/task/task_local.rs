@@ -49,19 +49,14 @@ use std::task::{Context, Poll};
 macro_rules! task_local {
     () => {};
     ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty; $($rest:tt)*) => {
-        $crate::__task_local_inner!($(#[$attr])* $vis $name, $t);
+        $crate::task_local!(@key $(#[$attr])* $vis $name, $t);
         $crate::task_local!($($rest)*);
     };
     ($(#[$attr:meta])* $vis:vis static $name:ident: $t:ty) => {
-        $crate::__task_local_inner!($(#[$attr])* $vis $name, $t);
+        $crate::task_local!(@key $(#[$attr])* $vis $name, $t);
     };
-}
-
-/// One key of [`task_local!`]: a `static` holding std's thread-local key.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __task_local_inner {
-    ($(#[$attr:meta])* $vis:vis $name:ident, $t:ty) => {
+    // One key: a `static` holding std's thread-local key.
+    (@key $(#[$attr:meta])* $vis:vis $name:ident, $t:ty) => {
         $(#[$attr])*
         $vis static $name: $crate::task::LocalKey<$t> = {
             ::std::thread_local! {
