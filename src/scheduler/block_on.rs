@@ -81,14 +81,15 @@ impl Wake for MainWaker {
 ///
 /// `job` is the blocking-pool job this thread runs, if any: while it drives
 /// the runtime it parks on the driver itself, and must not hold its own
-/// paused clock back, so it counts as sleeping until this returns.
+/// paused clock back, so it counts as sleeping until it hands the core
+/// back.
 pub(crate) fn block_on<F: Future>(
     shared: &Handle,
     mut future: Pin<&mut F>,
     job: Option<&WaitingJob>,
 ) -> Option<F::Output> {
     let core = shared.take_core(0)?;
-    let _driving = job.map(WaitingJob::sleeping);
+    let driving = job.map(WaitingJob::sleeping);
     let main = Arc::new(MainWaker {
         woken: AtomicBool::new(true),
         shared: Arc::downgrade(shared),
@@ -134,6 +135,10 @@ pub(crate) fn block_on<F: Future>(
             }
         })));
     });
+    // The job runs again *before* the core is free: the thread that takes
+    // it next must not see this job idle and jump a paused clock while the
+    // job goes on with its own code.
+    drop(driving);
     // Hand the core back before a panic goes on, so the runtime keeps its queue.
     shared.put_core(core);
     match result.expect("the closure ran") {

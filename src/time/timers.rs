@@ -285,7 +285,11 @@ impl Timers {
     /// A blocking job ended (ran or was cancelled); on a paused clock the
     /// last one wakes the driver, which may auto-advance again.
     pub(crate) fn job_ended(&self) {
-        if self.busy_jobs.fetch_sub(1, Ordering::AcqRel) == 1 && self.clock.is_paused() {
+        let before = self.busy_jobs.fetch_sub(1, Ordering::AcqRel);
+        // One `job_ended` too many would wrap the count and stop a paused
+        // clock's jumps for good.
+        debug_assert!(before > 0, "a blocking job ended that never started");
+        if before == 1 && self.clock.is_paused() {
             (self.unpark)();
         }
     }
