@@ -144,3 +144,38 @@ fn notify_signals_across_threads() {
     notify.notify_one();
     on_thread(move || waiter.join().unwrap());
 }
+
+/// `enable` on a future that was already polled answers without touching
+/// its waker: the task that polled it is still the one a signal wakes.
+#[test]
+fn enable_after_a_poll_keeps_the_tasks_waker() {
+    let notify = Notify::new();
+    let (flag, waker) = Flag::new();
+    let mut waiting = pin!(notify.notified());
+    assert!(poll_with(waiting.as_mut(), &waker).is_pending());
+    assert!(!waiting.as_mut().enable(), "queued, not signalled");
+    notify.notify_one();
+    assert!(flag.take(), "the polling task was woken");
+    assert!(poll_with(waiting.as_mut(), &waker).is_ready());
+}
+
+/// A future picked by `notify_last` and dropped unused passes the signal
+/// to the newest waiter left, not the oldest, as tokio's does.
+#[test]
+fn a_dropped_notify_last_pick_passes_to_the_next_newest() {
+    let notify = Notify::new();
+    let (flags, wakers): (Vec<_>, Vec<_>) = (0..3).map(|_| Flag::new()).unzip();
+    let mut a = Box::pin(notify.notified());
+    let mut b = Box::pin(notify.notified());
+    let mut c = Box::pin(notify.notified());
+    assert!(poll_with(a.as_mut(), &wakers[0]).is_pending());
+    assert!(poll_with(b.as_mut(), &wakers[1]).is_pending());
+    assert!(poll_with(c.as_mut(), &wakers[2]).is_pending());
+    notify.notify_last();
+    assert!(flags[2].take(), "c, the newest, was picked");
+    drop(c);
+    assert!(flags[1].take(), "its signal went to b");
+    assert!(!flags[0].take(), "not to a, the oldest");
+    assert!(poll_with(b.as_mut(), &wakers[1]).is_ready());
+    assert!(poll_with(a.as_mut(), &wakers[0]).is_pending());
+}

@@ -64,8 +64,10 @@ struct State {
 /// Why a waiter was woken.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Signal {
-    /// By `notify_one`: the signal is this waiter's alone, to pass on if unused.
-    One,
+    /// By `notify_one` (`newest: false`) or `notify_last` (`true`): the
+    /// signal is this waiter's alone, to pass on if unused, to the waiter
+    /// at the same end of the line.
+    One { newest: bool },
     /// By `notify_waiters`: shared by everyone, nothing to pass on.
     All,
 }
@@ -86,7 +88,7 @@ impl State {
         };
         match picked {
             Some((waker, signal)) => {
-                *signal = Some(Signal::One);
+                *signal = Some(Signal::One { newest });
                 Some(waker)
             }
             None => {
@@ -306,22 +308,29 @@ impl Notified<'_> {
     /// ```
     pub fn enable(self: Pin<&mut Self>) -> bool {
         let this = self.get_mut();
-        if !this.done && this.look(Waker::noop()) {
+        if !this.done && this.look(None) {
             this.done = true;
         }
         this.done
     }
 
     /// Whether a signal picked this future (else it is queued with
-    /// `waker`, which a signal will wake).
-    fn look(&mut self, waker: &Waker) -> bool {
+    /// `waker`, which a signal will wake). `None` (from `enable`) leaves
+    /// the waker of a future already queued alone: the task that polled it
+    /// still waits on it, and a no-op in its place would never wake it.
+    fn look(&mut self, waker: Option<&Waker>) -> bool {
         // Declared before the guard, so dropped after it (wait_queue.rs).
         let mut displaced = None;
         let mut state = self.notify.state.lock();
-        match state
-            .waiters
-            .recheck(&mut self.waiter, waker, &mut displaced)
-        {
+        let recheck = match (waker, self.waiter) {
+            (None, Some(key)) if state.waiters.is_queued(key) => Recheck::Waiting,
+            _ => state.waiters.recheck(
+                &mut self.waiter,
+                waker.unwrap_or(Waker::noop()),
+                &mut displaced,
+            ),
+        };
+        match recheck {
             Recheck::Waiting => false,
             // Popped: a signal picked us.
             Recheck::Woken(_) => true,
@@ -331,6 +340,7 @@ impl Notified<'_> {
                 true
             }
             Recheck::Absent => {
+                let waker = waker.unwrap_or(Waker::noop());
                 self.waiter = Some(state.waiters.push_back(None, waker));
                 false
             }
@@ -348,7 +358,7 @@ impl Future for Notified<'_> {
             return Poll::Ready(());
         }
         let spent = ready!(poll_proceed(cx));
-        if !this.look(cx.waker()) {
+        if !this.look(Some(cx.waker())) {
             return Poll::Pending;
         }
         this.done = true;
@@ -364,9 +374,10 @@ impl Drop for Notified<'_> {
         };
         let mut state = self.notify.state.lock();
         let (ours, signal) = state.waiters.remove(key);
-        // Picked by `notify_one` but never returned: pass the signal on.
+        // Picked by `notify_one` or `notify_last` but never returned: pass
+        // the signal on, to the same end of the line (as tokio does).
         let next = match signal {
-            Some(Signal::One) => state.notify_one(),
+            Some(Signal::One { newest }) => state.notify(newest),
             _ => None,
         };
         drop(state);
