@@ -76,3 +76,42 @@ fn oneshot_wakes_the_receiver_on_send() {
     assert!(!flag.take(), "the replaced waker is not woken");
     assert_eq!(poll_with(Pin::new(&mut rx), &waker), Poll::Ready(Ok(1)));
 }
+
+/// The last half dropped during an unwind, with a stored waker whose `Drop`
+/// panics: the waker's panic is caught instead of aborting the process
+/// (a panic during an unwind aborts, so this runs in a child process).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_stored_waker_that_panics_on_drop_does_not_abort_an_unwind() {
+    common::in_child(
+        "a_stored_waker_that_panics_on_drop_does_not_abort_an_unwind",
+        || {
+            use std::sync::Arc;
+            use std::sync::atomic::{AtomicBool, Ordering};
+            struct Bomb(Arc<AtomicBool>);
+            impl std::task::Wake for Bomb {
+                fn wake(self: Arc<Self>) {}
+            }
+            impl Drop for Bomb {
+                fn drop(&mut self) {
+                    if self.0.load(Ordering::SeqCst) {
+                        panic!("waker drop boom");
+                    }
+                }
+            }
+            let armed = Arc::new(AtomicBool::new(false));
+            let waker = std::task::Waker::from(Arc::new(Bomb(armed.clone())));
+            let (tx, mut rx) = oneshot::channel::<u8>();
+            assert!(poll_with(Pin::new(&mut rx), &waker).is_pending());
+            drop(waker);
+            rx.close();
+            drop(tx);
+            armed.store(true, Ordering::SeqCst);
+            let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                let _rx = rx;
+                panic!("unwinding with the last half");
+            }));
+            assert!(unwound.is_err());
+        },
+    );
+}

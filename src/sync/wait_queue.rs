@@ -32,6 +32,13 @@
 //! returns included: declare the variable that receives it *before* the
 //! lock guard, since Rust drops locals in the reverse order of their
 //! declaration.
+//!
+//! A waker's `clone`, on the other hand, does run under the lock (a waiter
+//! is queued with a clone of its waker). Every executor's clone only bumps
+//! a count; one that called back into the primitive would deadlock, in
+//! corio as in any lock-based queue that stores wakers. tokio clones before
+//! it locks, at the price of a clone on every poll; corio keeps the clone
+//! for the rare poll whose waker changed.
 
 use std::task::Waker;
 

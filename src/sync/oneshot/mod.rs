@@ -137,6 +137,20 @@ unsafe impl<T: Send> Send for Inner<T> {}
 // SAFETY: as above; shared access to the cells follows the state protocol.
 unsafe impl<T: Send> Sync for Inner<T> {}
 
+impl<T> Drop for Inner<T> {
+    fn drop(&mut self) {
+        // The last half may go during an unwind: a stored waker whose
+        // `Drop` panics must not become a second panic, which would abort
+        // (every other primitive drops its wakers the same way).
+        for waker in [
+            self.rx_waker.get_mut().take(),
+            self.tx_waker.get_mut().take(),
+        ] {
+            crate::task::drop_waker_catching_panics(waker);
+        }
+    }
+}
+
 impl<T> Inner<T> {
     /// Sets `COMPLETE` unless the receiver closed first; wakes the receiver.
     /// Returns `false` if closed: the value (if any) is the sender's again.
