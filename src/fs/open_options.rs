@@ -202,6 +202,31 @@ impl OpenOptions {
         self
     }
 
+    /// Extra `open(2)` flags (`libc::O_NOFOLLOW`, `O_DIRECT`, ...), or-ed
+    /// with those the other options set; the access mode bits are ignored
+    /// (std's `OpenOptionsExt::custom_flags`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let dir = std::env::temp_dir();
+    ///     let link = dir.join(format!("corio-doc-nofollow-{}", std::process::id()));
+    ///     let _ = std::fs::remove_file(&link);
+    ///     std::os::unix::fs::symlink(&dir, &link)?;
+    ///     let mut options = corio::fs::OpenOptions::new();
+    ///     options.read(true).custom_flags(libc::O_NOFOLLOW);
+    ///     assert!(options.open(&link).await.is_err(), "a symlink is refused");
+    ///     std::fs::remove_file(&link)
+    /// })
+    /// # }
+    /// ```
+    pub fn custom_flags(&mut self, flags: i32) -> &mut OpenOptions {
+        self.0.custom_flags(flags);
+        self
+    }
+
     /// Opens `path` with these options. Errors are std's: `NotFound`,
     /// `PermissionDenied`, `AlreadyExists`, `InvalidInput` for a
     /// contradictory set of flags...

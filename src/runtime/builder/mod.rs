@@ -167,6 +167,21 @@ impl Builder {
         self
     }
 
+    /// [`blocking_keep_alive`](Self::blocking_keep_alive) under tokio's name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let mut builder = corio::Runtime::builder();
+    /// builder.thread_keep_alive(Duration::from_secs(2));
+    /// assert!(format!("{builder:?}").contains("blocking_keep_alive: 2s"));
+    /// ```
+    pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Builder {
+        self.blocking_keep_alive(keep_alive)
+    }
+
     /// The prefix of every thread's name (default `corio`).
     ///
     /// # Examples
