@@ -2,7 +2,7 @@
 //!
 //! Every lock-free state machine in corio imports its atomics, `Arc` and
 //! mutexes from here, so that the same code runs under the loom model checker
-//! (`RUSTFLAGS="--cfg loom" cargo test --release --lib loom`), which explores
+//! (`RUSTFLAGS="--cfg loom -C debug-assertions=on" cargo test --release --lib loom`), which explores
 //! every interleaving of a small test, and at full speed in normal builds.
 
 #[cfg(loom)]

@@ -96,6 +96,10 @@ enum State {
     Idle(Option<Batch>),
     /// The batch and iterator are on a blocking thread being refilled.
     Busy(JoinHandle<Batch>),
+    /// A refill was lost (cancelled by a shutting-down pool, or it
+    /// panicked), and that was reported once: the listing is over, as
+    /// std's iterator ends after an error.
+    Over,
 }
 
 #[derive(Debug)]
@@ -160,8 +164,11 @@ impl ReadDir {
     pub fn poll_next_entry(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<Option<DirEntry>>> {
         loop {
             match &mut self.state {
+                State::Over => return Poll::Ready(Ok(None)),
                 State::Idle(slot) => {
                     let Some(batch) = slot.as_mut() else {
+                        // Said once; a loop that skips errors then ends.
+                        self.state = State::Over;
                         return Poll::Ready(Err(io::Error::other(
                             "a previous `ReadDir::next_entry` failed on the blocking pool",
                         )));
@@ -297,5 +304,34 @@ impl DirEntry {
     pub async fn file_type(&self) -> io::Result<FileType> {
         let entry = self.0.clone();
         asyncify("corio::fs::DirEntry::file_type", move || entry.file_type()).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::task::{Context, Poll, Waker};
+
+    use super::{ReadDir, State};
+
+    /// After a lost refill the listing reports one error, then ends: a
+    /// loop that skips errors (`while let Some(entry)`) does not spin.
+    #[test]
+    fn a_lost_refill_is_one_error_then_the_end() {
+        let mut entries = ReadDir {
+            state: State::Idle(None),
+        };
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(matches!(
+            entries.poll_next_entry(&mut cx),
+            Poll::Ready(Err(_))
+        ));
+        assert!(matches!(
+            entries.poll_next_entry(&mut cx),
+            Poll::Ready(Ok(None))
+        ));
+        assert!(matches!(
+            entries.poll_next_entry(&mut cx),
+            Poll::Ready(Ok(None))
+        ));
     }
 }

@@ -7,7 +7,7 @@
 //! loom reports it as a deadlock. The accounting of `idle.rs` has its own
 //! model there.
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom`.
+//! Run with `RUSTFLAGS="--cfg loom -C debug-assertions=on" cargo test --release --lib loom`.
 
 use std::time::Duration;
 

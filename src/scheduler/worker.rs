@@ -253,15 +253,24 @@ impl Context {
                 CURRENT.with(|c| c.set(self.0));
             }
         }
+        /// Gives the stocked references back on every way out, a panic
+        /// included: kept, they would keep the runtime's shared state
+        /// alive for good.
+        struct Release<'a>(&'a Context);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                release_refs(&self.0.shared, self.0.refs.replace(0));
+            }
+        }
         let previous = CURRENT.with(|c| c.replace(&self));
         {
+            let _release = Release(&self);
             let _reset = Reset(previous);
             f(&self);
+            // The stretch since the last park or driver check is busy time
+            // too (a `block_on` that never parked, a worker's last tasks).
+            self.count_busy();
         }
-        // The stretch since the last park or driver check is busy time too
-        // (a `block_on` that never parked, a worker's last tasks).
-        self.count_busy();
-        release_refs(&self.shared, self.refs.get());
         self.core.into_inner()
     }
 

@@ -1,7 +1,7 @@
 //! loom models of the task state machine: every interleaving of a wake, an
 //! abort or a join racing the thread that runs the task.
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom`.
+//! Run with `RUSTFLAGS="--cfg loom -C debug-assertions=on" cargo test --release --lib loom`.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -200,6 +200,40 @@ fn loom_join_waker_register_vs_complete() {
             Poll::Pending => {
                 assert!(flag.0.load(Ordering::SeqCst), "completion woke the joiner");
                 assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Ok(7))));
+            }
+        }
+    });
+}
+
+/// The handle polled again with a *different* waker while the task
+/// completes: taking the old waker back races with the runtime waking and
+/// clearing it. Whichever wins, the output is read once and the waker that
+/// is registered last is the one woken. (Run with debug assertions: a
+/// too-strict assertion on the state fired in this race.)
+#[test]
+fn loom_join_waker_replaced_vs_complete() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let mut join = queue.spawn(async { 7u8 });
+        let first_flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        let first = Waker::from(first_flag.clone());
+        assert!(poll_join(&mut join, &first).is_pending(), "nothing ran yet");
+        let runner = {
+            let queue = queue.clone();
+            thread::spawn(move || while queue.run_one() {})
+        };
+        let second_flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        let second = Waker::from(second_flag.clone());
+        let polled = poll_join(&mut join, &second);
+        runner.join().unwrap();
+        match polled {
+            Poll::Ready(out) => assert_eq!(out.unwrap(), 7),
+            Poll::Pending => {
+                assert!(
+                    second_flag.0.load(Ordering::SeqCst),
+                    "completion woke the waker registered last"
+                );
+                assert!(matches!(poll_join(&mut join, &second), Poll::Ready(Ok(7))));
             }
         }
     });

@@ -1,5 +1,5 @@
 //! loom models of the channel's races: close against receive, send against
-//! a parked receiver. Run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom`.
+//! a parked receiver. Run with `RUSTFLAGS="--cfg loom -C debug-assertions=on" cargo test --release --lib loom`.
 
 use loom::future::block_on;
 use loom::thread;

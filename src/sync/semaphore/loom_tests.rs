@@ -1,6 +1,6 @@
 //! loom models of the semaphore's races: a release against a waiter on
 //! another thread, and a waiter that gives up while its permit is granted.
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom`.
+//! Run with `RUSTFLAGS="--cfg loom -C debug-assertions=on" cargo test --release --lib loom`.
 
 use std::pin::pin;
 use std::task::{Context, Waker};

@@ -2,7 +2,7 @@
 //! interleaving, a timer earlier than the driver's sleep either is seen by
 //! the driver's `before_park` or wakes the driver.
 //!
-//! Run with `RUSTFLAGS="--cfg loom" cargo test --release --lib loom`.
+//! Run with `RUSTFLAGS="--cfg loom -C debug-assertions=on" cargo test --release --lib loom`.
 
 use std::task::Waker;
 use std::time::Duration;
