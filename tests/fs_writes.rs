@@ -315,6 +315,40 @@ fn writes_wait_once_64_kib_wait_beside_a_flush() {
     assert!(bytes[2 * CHUNK..].iter().all(|&b| b == 3));
 }
 
+/// A write that does not fit beside a queued flush waits for it whole
+/// rather than being cut in two: two `write(2)`s would let another
+/// process's record land between the halves of one appended line.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_write_beside_a_flush_is_taken_whole_or_waits() {
+    const CHUNK: usize = 64 * 1024;
+    let dir = TempDir::new("behind-whole");
+    let path = dir.join("log");
+    one_blocking_thread().block_on(common::bounded(async {
+        let mut options = corio::fs::OpenOptions::new();
+        let mut file = options.append(true).create(true).open(&path).await.unwrap();
+        let release = hold_the_pool();
+        file.write_all(&[1; 10]).await.unwrap(); // the queued flush's
+        file.write_all(&[2; CHUNK - 5]).await.unwrap(); // beside it: 5 bytes of room left
+        let mut line = Box::pin(file.write(b"0123456789"));
+        let first = futures_lite::future::poll_once(line.as_mut()).await;
+        assert!(
+            !matches!(first, Some(Ok(n)) if n < 10),
+            "the line was cut: {first:?}"
+        );
+        release.send(()).unwrap();
+        let n = match first {
+            Some(written) => written.unwrap(),
+            None => line.await.unwrap(),
+        };
+        assert_eq!(n, 10, "whole, once the flush made room");
+        file.flush().await.unwrap();
+    }));
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(bytes.len(), 10 + CHUNK - 5 + 10);
+    assert!(bytes.ends_with(b"0123456789"));
+}
+
 /// A write to a pipe waits for the one before it instead of joining it:
 /// each is one `write(2)` of its own bytes, so a line written by this
 /// process stays whole among other writers' lines.

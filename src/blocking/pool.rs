@@ -231,6 +231,9 @@ impl Pool {
     /// Cancels queued jobs and waits up to `timeout` for running ones.
     /// Returns true if every thread exited in time.
     pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        // The clock starts now: the cancelled jobs' drops and any stranded
+        // mandatory job below run on this thread, inside the time given.
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut state = self.inner.state.lock();
         state.shutdown = true;
         let (mandatory, cancelled): (VecDeque<_>, VecDeque<_>) =
@@ -262,7 +265,6 @@ impl Pool {
             Task::from(queued.job).shutdown();
             self.inner.note_job(false);
         }
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let mut state = self.inner.state.lock();
         let exited =
             crate::loom::wait_while_until(&self.inner.exited, &mut state, deadline, |state| {

@@ -261,6 +261,30 @@ impl DirEntry {
         self.0.file_name()
     }
 
+    /// The entry's inode number, as the directory listing gave it (no
+    /// system call).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::unix::fs::MetadataExt;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let dir = std::env::temp_dir().join(format!("corio-doc-ino-{}", std::process::id()));
+    ///     let _ = std::fs::remove_dir_all(&dir);
+    ///     std::fs::create_dir(&dir)?;
+    ///     std::fs::write(dir.join("a"), "x")?;
+    ///     let mut entries = corio::fs::read_dir(&dir).await?;
+    ///     let entry = entries.next_entry().await?.unwrap();
+    ///     assert_eq!(entry.ino(), std::fs::metadata(dir.join("a"))?.ino());
+    ///     std::fs::remove_dir_all(&dir)
+    /// })
+    /// # }
+    /// ```
+    pub fn ino(&self) -> u64 {
+        std::os::unix::fs::DirEntryExt::ino(&*self.0)
+    }
+
     /// The entry's metadata, not following a symbolic link. See
     /// [`std::fs::DirEntry::metadata`].
     ///

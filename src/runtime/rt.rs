@@ -280,7 +280,11 @@ impl Runtime {
 
     /// Shuts down, waiting at most `timeout` in all: for workers to finish
     /// the poll they are in, then for running blocking jobs. Whatever is
-    /// still running then is left to finish on its own thread. Called in an
+    /// still running then is left to finish on its own thread. The drops of
+    /// the unfinished tasks' futures and of the queued jobs' closures run
+    /// on this thread, inside the time given; a `Drop` that blocks (a
+    /// closure owning a runtime of its own) can still hold this call past
+    /// `timeout`, since nobody can cut user code short. Called in an
     /// async context (a task, a `block_on` future), where waiting would
     /// stall the thread that runs it, it waits for nothing, as a drop there
     /// does (tokio panics there unless `timeout` is zero).

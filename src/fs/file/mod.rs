@@ -68,6 +68,13 @@ use read_ahead::ReadAhead;
 /// has it finished, on the blocking pool, but any error is lost, and a read
 /// right after the drop may not see the bytes yet.
 ///
+/// A read of a regular file fetches a chunk (64 KiB) ahead, and later reads
+/// are served from it. Bytes that another descriptor or process writes into
+/// that stretch meanwhile are not seen until this `File` writes, seeks or
+/// flushes, which drops what it read ahead (`seek(SeekFrom::Current(0))`
+/// will do). std's and tokio's files read only what was asked, so they see
+/// such writes at once.
+///
 /// [`AsyncRead`]: futures_io::AsyncRead
 /// [`AsyncBufRead`]: futures_io::AsyncBufRead
 /// [`AsyncWrite`]: futures_io::AsyncWrite
@@ -452,5 +459,12 @@ impl fmt::Debug for File {
             .field("std", &self.std)
             .field("busy", &busy)
             .finish()
+    }
+}
+
+/// tokio's spelling of [`File::from_std`].
+impl From<std::fs::File> for File {
+    fn from(std: std::fs::File) -> File {
+        File::from_std(std)
     }
 }

@@ -201,7 +201,18 @@ impl File {
         if !behind.open || room == 0 {
             return None;
         }
-        let n = src.len().min(room);
+        // Whole or not at all: a write split between this flush and the
+        // next would be two `write(2)`s, and on a file opened to append,
+        // another process's record could land between its halves. (A write
+        // larger than a chunk is cut anyway, as tokio cuts one at its
+        // buffer's size.)
+        let n = if src.len() <= room {
+            src.len()
+        } else if behind.bytes.is_empty() {
+            room
+        } else {
+            return None;
+        };
         behind.bytes.extend_from_slice(&src[..n]);
         Some(n)
     }
