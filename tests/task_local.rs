@@ -91,3 +91,55 @@ fn a_scope_inside_with_of_the_same_key_panics_clearly() {
     let outside = common::panic_of(|| ID.get());
     assert!(outside.contains("outside its `scope`"), "{outside}");
 }
+
+/// The inner future is dropped as soon as it completes, inside the scope
+/// (what it still holds goes then, not with the wrapper), and a poll after
+/// that panics with a message instead of polling it again.
+#[test]
+fn a_completed_inner_future_is_dropped_inside_the_scope_at_once() {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll, Waker};
+
+    /// Ready at once, yet keeps its holder until it is dropped.
+    struct ReadyHolding(#[allow(dead_code)] Holder);
+    struct Holder(Arc<Mutex<Vec<String>>>);
+    impl Drop for Holder {
+        fn drop(&mut self) {
+            let line = format!("dropped in {}", ID.get());
+            self.0.lock().unwrap().push(line);
+        }
+    }
+    impl Future for ReadyHolding {
+        type Output = ();
+        fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            Poll::Ready(())
+        }
+    }
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let mut future = Box::pin(ID.scope(3, ReadyHolding(Holder(log.clone()))));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(future.as_mut().poll(&mut cx).is_ready());
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["dropped in 3"],
+        "dropped on completion"
+    );
+    let again = catch_unwind(std::panic::AssertUnwindSafe(|| {
+        future.as_mut().poll(&mut cx)
+    }));
+    let message = common::panic_message(&*again.unwrap_err());
+    assert!(message.contains("after it completed"), "{message}");
+}
+
+/// A scoped `async` block that panics mid-poll gives the outer value back.
+#[test]
+fn a_panicking_scoped_future_restores_the_outer_value() {
+    ID.sync_scope(1, || {
+        let inner = catch_unwind(|| {
+            futures_lite::future::block_on(ID.scope(2, async { panic!("inside the poll") }))
+        });
+        assert!(inner.is_err());
+        assert_eq!(ID.get(), 1);
+    });
+}

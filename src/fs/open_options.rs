@@ -217,7 +217,8 @@ impl OpenOptions {
     ///     std::os::unix::fs::symlink(&dir, &link)?;
     ///     let mut options = corio::fs::OpenOptions::new();
     ///     options.read(true).custom_flags(libc::O_NOFOLLOW);
-    ///     assert!(options.open(&link).await.is_err(), "a symlink is refused");
+    ///     let refused = options.open(&link).await.unwrap_err();
+    ///     assert_eq!(refused.raw_os_error(), Some(libc::ELOOP), "a symlink is refused");
     ///     std::fs::remove_file(&link)
     /// })
     /// # }

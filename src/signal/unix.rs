@@ -149,7 +149,10 @@ impl SignalKind {
         SignalKind(libc::SIGQUIT)
     }
 
-    /// SIGPIPE: a write to a pipe or socket with no reader. Rust programs ignore it from the start (a write returns `BrokenPipe` instead), so listen only if other code restored it.
+    /// SIGPIPE: a write to a pipe or socket with no reader. Rust programs
+    /// start with it ignored, and a write then just fails with
+    /// `BrokenPipe`. Listening installs corio's handler in its place: the
+    /// write still fails with `BrokenPipe`, and the listener hears of it.
     ///
     /// # Examples
     ///

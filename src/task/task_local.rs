@@ -294,12 +294,24 @@ impl std::error::Error for AccessError {}
 /// let future: corio::task::futures::TaskLocalFuture<u8, _> = KEY.scope(1, async { KEY.get() });
 /// assert_eq!(corio::block_on(future), 1);
 /// ```
+///
+/// It is `Send` only if the value is, as a spawned task must be:
+///
+/// ```compile_fail
+/// corio::task_local! {
+///     static SHARED: std::rc::Rc<u8>;
+/// }
+///
+/// fn needs_send<T: Send>(_: T) {}
+/// needs_send(SHARED.scope(std::rc::Rc::new(1), async {}));
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct TaskLocalFuture<T: 'static, F> {
     key: &'static LocalKey<T>,
     /// The value while the future is not being polled.
     slot: Option<T>,
-    /// `None` once it is dropped (inside the scope, by our `Drop`).
+    /// `None` once it completed or is being dropped (either way dropped
+    /// inside the scope).
     future: Option<F>,
 }
 
@@ -316,12 +328,42 @@ impl<T: 'static, F: Future> Future for TaskLocalFuture<T, F> {
         let future = &mut this.future;
         key.lend(&mut this.slot, || {
             // SAFETY: as above: a projection of the pinned field.
-            let future = unsafe { Pin::new_unchecked(future) };
-            match future.as_pin_mut() {
-                Some(future) => future.poll(cx),
-                None => panic!("a task-local future was polled after it completed"),
+            let mut future = unsafe { Pin::new_unchecked(future) };
+            let Some(inner) = future.as_mut().as_pin_mut() else {
+                panic!("a task-local future was polled after it completed");
+            };
+            let output = inner.poll(cx);
+            if output.is_ready() {
+                // Done: dropped now, inside the scope (as tokio does), not
+                // when the wrapper goes, with whatever it still holds.
+                future.set(None);
             }
+            output
         })
+    }
+}
+
+impl<T: 'static, F> TaskLocalFuture<T, F> {
+    /// Takes the value out of the scope, leaving the key unset for the
+    /// rest of it: `None` if it was taken already. Between polls the value
+    /// sits in this future, so this is how to get it back (after the
+    /// inner future completed, say).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::task_local! {
+    ///     static KEY: String;
+    /// }
+    ///
+    /// let mut future = Box::pin(KEY.scope("kept".to_string(), async { KEY.get().len() }));
+    /// assert_eq!(corio::block_on(future.as_mut()), 4);
+    /// assert_eq!(future.as_mut().take_value().as_deref(), Some("kept"));
+    /// assert_eq!(future.as_mut().take_value(), None);
+    /// ```
+    pub fn take_value(self: Pin<&mut Self>) -> Option<T> {
+        // SAFETY: `slot` is not structurally pinned (see `poll`).
+        unsafe { self.get_unchecked_mut() }.slot.take()
     }
 }
 
@@ -351,9 +393,11 @@ impl<T: 'static, F> Drop for TaskLocalFuture<T, F> {
     }
 }
 
-impl<T: 'static, F> fmt::Debug for TaskLocalFuture<T, F> {
+impl<T: fmt::Debug + 'static, F> fmt::Debug for TaskLocalFuture<T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TaskLocalFuture").finish_non_exhaustive()
+        f.debug_struct("TaskLocalFuture")
+            .field("value", &self.slot)
+            .finish_non_exhaustive()
     }
 }
 

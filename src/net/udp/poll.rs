@@ -14,7 +14,8 @@ use std::task::{Context, Poll};
 use super::UdpSocket;
 
 impl UdpSocket {
-    /// Polls for one datagram from the connected peer into `buf`.
+    /// Polls for one datagram from the connected peer into `buf`, and
+    /// returns its length (tokio's takes a `ReadBuf` and returns `()`).
     ///
     /// # Examples
     ///
@@ -36,7 +37,8 @@ impl UdpSocket {
         self.inner.poll_read_with(cx, None, |s| s.recv(buf))
     }
 
-    /// Polls for one datagram and its sender into `buf`.
+    /// Polls for one datagram and its sender into `buf`, and returns its
+    /// length too (tokio's takes a `ReadBuf` and returns the sender only).
     ///
     /// # Examples
     ///
@@ -61,7 +63,8 @@ impl UdpSocket {
         self.inner.poll_read_with(cx, None, |s| s.recv_from(buf))
     }
 
-    /// Polls for the next datagram's length and sender without taking it.
+    /// Polls for the next datagram's length and sender without taking it
+    /// (tokio's takes a `ReadBuf` and returns the sender only).
     ///
     /// # Examples
     ///
@@ -103,8 +106,7 @@ impl UdpSocket {
     /// # }
     /// ```
     pub fn poll_peek_sender(&self, cx: &mut Context<'_>) -> Poll<io::Result<SocketAddr>> {
-        self.inner
-            .poll_read_with(cx, None, |s| s.peek_from(&mut []).map(|(_, from)| from))
+        self.inner.poll_read_with(cx, None, peek_sender_of)
     }
 
     /// Polls to send `buf` to the connected peer.
@@ -254,9 +256,7 @@ impl UdpSocket {
     /// # }
     /// ```
     pub async fn peek_sender(&self) -> io::Result<SocketAddr> {
-        self.inner
-            .read_with(|s| s.peek_from(&mut []).map(|(_, from)| from))
-            .await
+        self.inner.read_with(peek_sender_of).await
     }
 
     /// Like [`peek_sender`](Self::peek_sender), without waiting.
@@ -274,7 +274,13 @@ impl UdpSocket {
     /// # }
     /// ```
     pub fn try_peek_sender(&self) -> io::Result<SocketAddr> {
-        self.inner
-            .try_read_with(|s| s.peek_from(&mut []).map(|(_, from)| from))
+        self.inner.try_read_with(peek_sender_of)
     }
+}
+
+/// The sender of the next datagram, left queued. A buffer of a few bytes,
+/// not an empty one: macOS fills in no address for a zero-length receive.
+fn peek_sender_of(socket: &std::net::UdpSocket) -> io::Result<SocketAddr> {
+    let mut scratch = [0u8; 8];
+    socket.peek_from(&mut scratch).map(|(_, from)| from)
 }

@@ -81,6 +81,7 @@ impl<T: ?Sized> Mutex<T> {
     ///
     /// let mutex = Arc::new(corio::sync::Mutex::new(1));
     /// let guard = mutex.clone().blocking_lock_owned();
+    /// assert!(mutex.try_lock().is_err(), "locked while the guard lives");
     /// let worker = std::thread::spawn(move || *guard + 1); // the guard moves
     /// assert_eq!(worker.join().unwrap(), 2);
     /// assert!(mutex.try_lock().is_ok(), "unlocked when the thread dropped it");

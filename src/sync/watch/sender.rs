@@ -35,7 +35,7 @@ impl<T> Sender<T> {
     /// let tx = corio::sync::watch::Sender::new(0);
     /// assert!(tx.send(1).is_err(), "nobody watches yet");
     /// let rx = tx.subscribe();
-    /// tx.send_replace(2);
+    /// tx.send(2).unwrap();
     /// assert_eq!(*rx.borrow(), 2);
     /// ```
     pub fn new(init: T) -> Sender<T> {
