@@ -62,7 +62,7 @@ fn every_builder_option_is_accepted() {
 #[test]
 fn invalid_builder_values_are_invalid_input_errors() {
     type Setter = fn(&mut corio::runtime::Builder) -> &mut corio::runtime::Builder;
-    let cases: [(&str, Setter); 7] = [
+    let cases: [(&str, Setter); 8] = [
         ("worker_threads", |b| b.worker_threads(0)),
         ("max_blocking_threads", |b| b.max_blocking_threads(0)),
         ("event_interval", |b| b.event_interval(0)),
@@ -73,6 +73,11 @@ fn invalid_builder_values_are_invalid_input_errors() {
         // Polls are timed in microseconds: less would report every poll.
         ("slow_poll_threshold", |b| {
             b.slow_poll_threshold(Some(Duration::from_nanos(500)))
+        }),
+        // Timed by a tick of a quarter of it: under 1 ms, a poll crossing
+        // one tick would look slow, or the ticks would cost a busy thread.
+        ("slow_poll_threshold", |b| {
+            b.slow_poll_threshold(Some(Duration::from_micros(500)))
         }),
         ("thread_stack_size", |b| b.thread_stack_size(1024)),
     ];

@@ -257,3 +257,87 @@ fn a_slow_poll_hook_that_drops_the_runtime_does_not_deadlock() {
         .recv_timeout(common::LIMIT)
         .expect("the runtime's drop on the watchdog thread did not finish");
 }
+
+/// A slow-poll hook that blocks keeps the watchdog from ticking the coarse
+/// clock; the busy workers keep it moving meanwhile, so short polls that
+/// span the hook's time are not measured as that whole time and reported.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_blocking_hook_does_not_make_short_polls_look_slow() {
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(Some(Duration::from_millis(50)))
+        .on_slow_poll(move |r| {
+            sink.lock().unwrap().push(r.clone());
+            if r.ongoing {
+                std::thread::sleep(Duration::from_millis(400)); // a hook that blocks
+            }
+        })
+        .build()
+        .unwrap();
+    runtime.block_on(bounded(async {
+        let blocker = corio::task::Builder::new()
+            .name("blocker")
+            .spawn(async { std::thread::sleep(Duration::from_millis(200)) })
+            .unwrap();
+        let busy = corio::task::Builder::new()
+            .name("busy")
+            .spawn(async {
+                let end = Instant::now() + Duration::from_millis(800);
+                while Instant::now() < end {
+                    std::thread::sleep(Duration::from_micros(500)); // a short poll's work
+                    corio::task::yield_now().await;
+                }
+            })
+            .unwrap();
+        blocker.await.unwrap();
+        busy.await.unwrap();
+    }));
+    drop(runtime);
+    let reports = reports.lock().unwrap();
+    assert!(
+        reports.iter().any(|r| r.name.as_deref() == Some("blocker")),
+        "{reports:?}"
+    );
+    assert!(
+        reports.iter().all(|r| r.name.as_deref() != Some("busy")),
+        "a short poll was reported: {reports:?}"
+    );
+}
+
+/// A runtime dropped while its slow-poll hook blocks does not wait for the
+/// hook for ever: the drop returns while the hook still waits, and the
+/// hook is released only after that.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_drop_does_not_wait_for_a_hook_that_blocks() {
+    use std::sync::mpsc;
+    let (entered_tx, entered) = mpsc::channel::<()>();
+    let (release, released) = mpsc::channel::<()>();
+    let (outcome_tx, outcome) = mpsc::channel::<bool>();
+    let hook_state = Mutex::new((Some(entered_tx), Some(released), outcome_tx));
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |_| {
+            let mut state = hook_state.lock().unwrap();
+            let (Some(entered), Some(released)) = (state.0.take(), state.1.take()) else {
+                return; // only the first report blocks
+            };
+            entered.send(()).unwrap();
+            let by_the_test = released.recv_timeout(common::LIMIT).is_ok();
+            let _ = state.2.send(by_the_test);
+        })
+        .build()
+        .unwrap();
+    runtime.spawn(async { std::thread::sleep(Duration::from_millis(100)) });
+    common::recv(&entered);
+    drop(runtime); // with the hook blocked in it
+    release.send(()).unwrap();
+    assert!(
+        common::recv(&outcome),
+        "the drop waited for the hook until its own timeout"
+    );
+}

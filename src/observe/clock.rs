@@ -9,11 +9,14 @@
 //! The price is resolution: a poll's measured length is off by up to one
 //! watchdog tick (a quarter of the threshold, capped at 25 ms). That is
 //! plenty to tell a 150 ms poll from a 50 ms threshold, and it is what makes
-//! "always on" introspection free. A runtime with no threshold has no
-//! watchdog: its workers publish the time they read anyway when they park,
-//! wake and check the driver (every `event_interval` polls), and
-//! `Handle::dump` publishes it before reading, so the dump's times still
-//! move, only coarser.
+//! "always on" introspection free. The workers also publish the time they
+//! read anyway when they park, wake and check the driver (every
+//! `event_interval` polls): a runtime with no threshold has no watchdog,
+//! and its dump's times still move, only coarser; and where the watchdog
+//! is away (a slow-poll hook that blocks, a thread the OS has not run for
+//! a while), busy workers keep the clock moving, so that a short poll that
+//! spans the gap is not measured as the whole gap. `Handle::dump`
+//! publishes the time before it reads, too.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};

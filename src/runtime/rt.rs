@@ -349,7 +349,12 @@ impl Runtime {
         // A timeout too long to add (Duration::MAX) means no deadline.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         if let Some(watchdog) = self.watchdog.take() {
-            watchdog.stop(deadline);
+            // The watchdog leaves at once unless it is inside a slow-poll
+            // hook, which is user code and may block for good (the default
+            // one writing to a stderr pipe nobody reads): waited for a
+            // moment at most, even by a drop, then left to end on its own.
+            let moment = Instant::now().checked_add(WATCHDOG_GRACE);
+            watchdog.stop(deadline.map_or(moment, |d| moment.map(|m| m.min(d))));
         }
         let me = thread::current().id();
         // A runtime dropped from inside one of its own tasks cannot wait for
@@ -376,6 +381,10 @@ impl Runtime {
         self.handle.inner.blocking.shutdown(left);
     }
 }
+
+/// How long a shutdown waits at most for the watchdog to leave (it leaves
+/// at once unless a slow-poll hook of the user's is running there).
+const WATCHDOG_GRACE: Duration = Duration::from_millis(100);
 
 /// Counts running worker threads; shutdown waits on it with a deadline.
 #[derive(Default)]

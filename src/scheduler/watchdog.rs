@@ -66,9 +66,10 @@ impl Watchdog {
         let Some(threshold) = shared.config.slow_poll_threshold else {
             return Ok(None);
         };
-        // Sample four times per threshold, at least every 25 ms, at most
-        // every millisecond.
-        let tick = (threshold / 4).clamp(Duration::from_millis(1), Duration::from_millis(25));
+        // Sample four times per threshold (so a poll's measured length is
+        // off by a quarter of it at most), and at least every 25 ms; the
+        // builder refuses thresholds under 1 ms, so at most every 250 µs.
+        let tick = (threshold / 4).min(Duration::from_millis(25));
         let stop = Arc::new(Stop::default());
         let weak = Arc::downgrade(shared);
         let stopped = stop.clone();

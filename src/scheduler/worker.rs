@@ -364,13 +364,14 @@ impl Context {
         WorkerStats::bump(&self.remote().stats.busy_ns, busy.as_nanos() as u64);
     }
 
-    /// The real time, which a runtime without a watchdog also publishes as
-    /// the coarse clock (nobody else ticks it: see `observe::clock`).
+    /// The real time, published as the coarse clock too. Without a
+    /// watchdog nobody else ticks it (see `observe::clock`); with one, this
+    /// keeps it moving while the watchdog cannot (a slow-poll hook that
+    /// blocks, a watchdog thread the OS has not run for a while), which
+    /// would otherwise make a poll that spans the gap look slow.
     fn read_clock(&self) -> Instant {
         let now = Instant::now();
-        if !self.shared.has_watchdog() {
-            crate::observe::clock::tick_at(now);
-        }
+        crate::observe::clock::tick_at(now);
         now
     }
 

@@ -309,14 +309,16 @@ impl Builder {
     /// behind the task dump's busy and idle times (with `None`, no thread:
     /// the workers tick it as they park and wake, more coarsely). It also
     /// minds the driver: if no worker has turned it for a tick (a quarter
-    /// of the threshold, 1 to 25 ms) and none sleeps in it, it wakes an
+    /// of the threshold, 250 µs to 25 ms) and none sleeps in it, it wakes an
     /// idle worker, if there is one, to take it, so that a blocking task
     /// holds up timers and sockets for one or two ticks, not for its
     /// whole poll.
     /// With `None`, a worker leaving the driver for work hands it to an
     /// idle one every time instead, at the price of a thread wake-up per
-    /// driver turn under a request-per-turn load. Polls are timed in
-    /// microseconds, so `build` refuses a threshold under 1 µs.
+    /// driver turn under a request-per-turn load. Polls are timed by that
+    /// tick, so a poll's measured length is off by up to a quarter of the
+    /// threshold; `build` refuses a threshold under 1 ms (finer ticks would
+    /// keep the watchdog thread waking thousands of times a second).
     ///
     /// # Examples
     ///
