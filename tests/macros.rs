@@ -486,3 +486,36 @@ fn the_macros_do_not_use_the_callers_ok_err_and_some() {
         assert_eq!(got, 7);
     });
 }
+
+/// The macros name `stringify!` and the integer limits by full path: a
+/// caller's own `stringify!` macro, or a module named `u64` or `u32`, does
+/// not change what they expand to.
+#[test]
+fn the_macros_do_not_use_the_callers_stringify_or_integer_modules() {
+    #[allow(unused_macros)]
+    macro_rules! stringify {
+        ($($t:tt)*) => {
+            0
+        };
+    }
+    #[allow(dead_code, non_camel_case_types)]
+    mod u64 {}
+    #[allow(dead_code, non_camel_case_types)]
+    mod u32 {}
+    block_on(async {
+        let (a, b) = corio::join!(async { 1 }, async { 2 });
+        assert_eq!((a, b), (1, 2));
+        let both: Result<(u8, u8), ()> = corio::try_join!(async { Ok(3) }, async { Ok(4) });
+        assert_eq!(both, Ok((3, 4)));
+        let got = corio::select! {
+            Some(v) = async { None::<u8> } => v,
+            v = async { 9 } => v,
+        };
+        assert_eq!(got, 9);
+        let fallback = corio::select! {
+            Some(v) = async { None::<u8> } => v,
+            else => 5,
+        };
+        assert_eq!(fallback, 5);
+    });
+}

@@ -50,12 +50,12 @@ macro_rules! join {
         let futures = &mut futures;
         // In order, but fair under the coop budget (see `Turns`), unless
         // `biased;`: then strictly in order.
-        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*, !$biased);
+        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(::core::stringify!($e)) )*, !$biased);
         $crate::__private::poll_fn(|cx| {
             let mut pending = false;
             for branch in turns.this_poll() {
                 $(
-                    if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                    if branch == 0 $( + $crate::__private::one(::core::stringify!($skip)) )* {
                         let ( $($skip,)* fut, .. ) = &mut *futures;
                         // SAFETY: `futures` lives in the enclosing async
                         // frame, which is pinned while polled, and is never moved.
@@ -114,12 +114,12 @@ macro_rules! try_join {
         let futures = &mut futures;
         // In order, but fair under the coop budget (see `Turns`), unless
         // `biased;`: then strictly in order.
-        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(stringify!($e)) )*, !$biased);
+        let mut turns = $crate::__private::Turns::new(0 $( + $crate::__private::one(::core::stringify!($e)) )*, !$biased);
         $crate::__private::poll_fn(|cx| {
             let mut pending = false;
             for branch in turns.this_poll() {
                 $(
-                    if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                    if branch == 0 $( + $crate::__private::one(::core::stringify!($skip)) )* {
                         let ( $($skip,)* fut, .. ) = &mut *futures;
                         // SAFETY: `futures` lives in the enclosing async
                         // frame, which is pinned while polled, and is never moved.
@@ -205,7 +205,7 @@ macro_rules! select {
     (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) [$($p:tt)+] = $f:expr, if $c:expr => $h:expr ) )+ }) => {{
         // Counted and checked at compile time: a branch is a bit of a `u64`.
         let branches: u32 = const {
-            let branches = 0 $( + $crate::__private::one(::std::stringify!($f)) )+;
+            let branches = 0 $( + $crate::__private::one(::core::stringify!($f)) )+;
             ::std::assert!(branches <= 64, "select! supports at most 64 branches");
             branches
         };
@@ -219,7 +219,7 @@ macro_rules! select {
         let mut disabled: u64 = 0;
         $(
             if !$c {
-                disabled |= 1 << (0 $( + $crate::__private::one(stringify!($skip)) )*);
+                disabled |= 1 << (0 $( + $crate::__private::one(::core::stringify!($skip)) )*);
             }
         )+
         // The futures are evaluated in one tuple first, as they are
@@ -242,7 +242,7 @@ macro_rules! select {
                     continue;
                 }
                 $(
-                    if branch == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+                    if branch == 0 $( + $crate::__private::one(::core::stringify!($skip)) )* {
                         let ( $($skip,)* fut, .. ) = &mut *futures;
                         // SAFETY: `futures` lives in the enclosing async
                         // frame, which is pinned while polled, and is never moved.
@@ -267,8 +267,8 @@ macro_rules! select {
                     }
                 )+
             }
-            if disabled == u64::MAX >> (64 - branches) {
-                return $crate::__private::PollType::Ready(u32::MAX);
+            if disabled == ::core::primitive::u64::MAX >> (64 - branches) {
+                return $crate::__private::PollType::Ready(::core::primitive::u32::MAX);
             }
             $crate::__private::PollType::Pending
         }).await;
@@ -276,7 +276,7 @@ macro_rules! select {
             let ( $($skip,)* fut, .. ) = &mut *futures;
             // SAFETY: as above.
             let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
-            if index == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+            if index == 0 $( + $crate::__private::one(::core::stringify!($skip)) )* {
                 fut.take_output()
             } else {
                 ::std::option::Option::None
@@ -285,7 +285,7 @@ macro_rules! select {
         (index, outputs)
         };
         $(
-            if index == 0 $( + $crate::__private::one(stringify!($skip)) )* {
+            if index == 0 $( + $crate::__private::one(::core::stringify!($skip)) )* {
                 let ( $($skip,)* output, .. ) = &mut outputs;
                 // A `match`, not `let .. else` on an `expect`: a branch whose
                 // output type is `!` would make the `expect` diverge, and
