@@ -179,3 +179,23 @@ fn a_dropped_notify_last_pick_passes_to_the_next_newest() {
     assert!(poll_with(b.as_mut(), &wakers[1]).is_ready());
     assert!(poll_with(a.as_mut(), &wakers[0]).is_pending());
 }
+
+/// An owned waiter behaves as a borrowed one: woken by `notify_one` on
+/// another thread, and, dropped after being picked, it passes the signal
+/// on to the next waiter.
+#[test]
+fn an_owned_waiter_is_woken_and_passes_an_unused_signal_on() {
+    let notify = Arc::new(Notify::new());
+    let (first_flag, first_waker) = Flag::new();
+    let (second_flag, second_waker) = Flag::new();
+    let mut first = Box::pin(notify.clone().notified_owned());
+    let mut second = Box::pin(notify.clone().notified_owned());
+    assert!(poll_with(first.as_mut(), &first_waker).is_pending());
+    assert!(poll_with(second.as_mut(), &second_waker).is_pending());
+    let notifier = notify.clone();
+    on_thread(move || notifier.notify_one());
+    assert!(first_flag.take(), "the oldest was picked");
+    drop(first);
+    assert!(second_flag.take(), "its unused signal went on");
+    assert!(poll_with(second.as_mut(), &second_waker).is_ready());
+}

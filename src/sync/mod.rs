@@ -83,7 +83,7 @@ pub use self::barrier::{Barrier, BarrierWaitResult};
 pub use self::mutex::{
     MappedMutexGuard, Mutex, MutexGuard, OwnedMappedMutexGuard, OwnedMutexGuard, TryLockError,
 };
-pub use self::notify::{Notified, Notify};
+pub use self::notify::{Notified, Notify, OwnedNotified};
 pub use self::once_cell::{OnceCell, SetError};
 pub use self::rwlock::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock,

@@ -16,20 +16,22 @@
 //!
 //! A `Notified` joins the queue (for `notify_one`) when it is first polled,
 //! or earlier with [`Notified::enable`]: the way to register interest
-//! *before* checking a condition, then check, then await.
+//! *before* checking a condition, then check, then await. Its twin
+//! [`OwnedNotified`] (from [`Notify::notified_owned`]) holds the `Notify`
+//! in an `Arc`, to move into a spawned task (`notified.rs`).
 //!
 //! **Cancel safety.** `notified` is cancel-safe: a `Notified` dropped after
 //! `notify_one` picked it, but before it returned, hands the signal on (to
 //! the next waiter, or back as the stored permit).
 
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker, ready};
+mod notified;
 
+use std::fmt;
+use std::task::Waker;
+
+pub use self::notified::{Notified, OwnedNotified};
 use crate::loom::Mutex;
-use crate::sync::wait_queue::{Recheck, WaitQueue};
-use crate::task::budget::poll_proceed;
+use crate::sync::wait_queue::WaitQueue;
 
 /// A signal between tasks; see the module doc.
 ///
@@ -141,31 +143,6 @@ impl Notify {
         }
     }
 
-    /// A future that completes at the next signal (or at once, taking the
-    /// stored permit). It counts as waiting for `notify_waiters` from the
-    /// moment it is created.
-    ///
-    /// Cancel safety: cancel-safe (module doc).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use futures_lite::future::{block_on, poll_once};
-    ///
-    /// let notify = corio::sync::Notify::new();
-    /// notify.notify_one(); // nobody waits: stored as a permit
-    /// assert_eq!(block_on(poll_once(notify.notified())), Some(()), "takes the permit");
-    /// assert_eq!(block_on(poll_once(notify.notified())), None, "which is gone now");
-    /// ```
-    pub fn notified(&self) -> Notified<'_> {
-        Notified {
-            notify: self,
-            generation: self.state.lock().generation,
-            waiter: None,
-            done: false,
-        }
-    }
-
     /// Wakes the longest waiter, or stores one permit if nobody waits.
     ///
     /// # Examples
@@ -255,144 +232,5 @@ impl fmt::Debug for Notify {
         f.debug_struct("Notify")
             .field("permit", &self.state.lock().permit)
             .finish_non_exhaustive()
-    }
-}
-
-/// The future returned by [`Notify::notified`].
-///
-/// # Examples
-///
-/// ```
-/// use futures_lite::future::{block_on, poll_once};
-///
-/// let notify = corio::sync::Notify::new();
-/// let early = notify.notified();
-/// notify.notify_waiters(); // completes the futures made before it...
-/// let late = notify.notified();
-/// assert_eq!(block_on(poll_once(early)), Some(()));
-/// assert_eq!(block_on(poll_once(late)), None, "...not later ones");
-/// ```
-#[must_use = "futures do nothing unless polled"]
-pub struct Notified<'a> {
-    notify: &'a Notify,
-    /// `notify_waiters` calls seen when this future was made.
-    generation: u64,
-    waiter: Option<usize>,
-    done: bool,
-}
-
-impl Notified<'_> {
-    /// Joins the queue now, without waiting for the first poll, so that a
-    /// `notify_one` from here on picks this future (or, with none queued
-    /// before it, would have stored a permit it takes). Returns whether it
-    /// is complete already: signalled, or it took the stored permit. Use it
-    /// to register *before* checking the condition it waits for.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::pin::pin;
-    /// use std::sync::atomic::{AtomicBool, Ordering};
-    ///
-    /// let notify = corio::sync::Notify::new();
-    /// let ready = AtomicBool::new(false);
-    /// let mut waiting = pin!(notify.notified());
-    /// assert!(!waiting.as_mut().enable(), "queued, not signalled");
-    /// // Another task would do this between the enable and the check:
-    /// ready.store(true, Ordering::SeqCst);
-    /// notify.notify_one(); // picks the enabled future: no permit is stored
-    /// if !ready.load(Ordering::SeqCst) {
-    ///     unreachable!();
-    /// }
-    /// futures_lite::future::block_on(waiting); // completes at once
-    /// ```
-    pub fn enable(self: Pin<&mut Self>) -> bool {
-        let this = self.get_mut();
-        if !this.done && this.look(None) {
-            this.done = true;
-        }
-        this.done
-    }
-
-    /// Whether a signal picked this future (else it is queued with
-    /// `waker`, which a signal will wake). `None` (from `enable`) leaves
-    /// the waker of a future already queued alone: the task that polled it
-    /// still waits on it, and a no-op in its place would never wake it.
-    fn look(&mut self, waker: Option<&Waker>) -> bool {
-        // Declared before the guard, so dropped after it (wait_queue.rs).
-        let mut displaced = None;
-        let mut state = self.notify.state.lock();
-        let recheck = match (waker, self.waiter) {
-            (None, Some(key)) if state.waiters.is_queued(key) => Recheck::Waiting,
-            _ => state.waiters.recheck(
-                &mut self.waiter,
-                waker.unwrap_or(Waker::noop()),
-                &mut displaced,
-            ),
-        };
-        match recheck {
-            Recheck::Waiting => false,
-            // Popped: a signal picked us.
-            Recheck::Woken(_) => true,
-            Recheck::Absent if state.generation != self.generation => true,
-            Recheck::Absent if state.permit => {
-                state.permit = false;
-                true
-            }
-            Recheck::Absent => {
-                let waker = waker.unwrap_or(Waker::noop());
-                self.waiter = Some(state.waiters.push_back(None, waker));
-                false
-            }
-        }
-    }
-}
-
-impl Future for Notified<'_> {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if this.done {
-            // Like tokio's: polled again, it stays complete.
-            return Poll::Ready(());
-        }
-        let spent = ready!(poll_proceed(cx));
-        if !this.look(Some(cx.waker())) {
-            return Poll::Pending;
-        }
-        this.done = true;
-        spent.made_progress();
-        Poll::Ready(())
-    }
-}
-
-impl Drop for Notified<'_> {
-    fn drop(&mut self) {
-        let Some(key) = self.waiter.take() else {
-            return;
-        };
-        let mut state = self.notify.state.lock();
-        let (ours, signal) = state.waiters.remove(key);
-        // Picked by `notify_one` or `notify_last` but never returned: pass
-        // the signal on, to the same end of the line (as tokio does).
-        let next = match signal {
-            Some(Signal::One { newest }) => state.notify(newest),
-            _ => None,
-        };
-        drop(state);
-        // In a `Drop`, maybe during an unwind: a panicking waker must not
-        // become a second panic, which would abort. Our own waker, still
-        // queued, goes after the lock (wait_queue.rs).
-        crate::task::drop_waker_catching_panics(ours);
-        if let Some(waker) = next {
-            crate::task::wake_catching_panics(waker);
-        }
-    }
-}
-
-impl fmt::Debug for Notified<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Notified").finish_non_exhaustive()
     }
 }
