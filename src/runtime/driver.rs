@@ -3,7 +3,7 @@
 //!
 //! ```text
 //!   park(limit):  paused clock? poll I/O first; anything? return (no jump)
-//!                 timeout = min(limit, earliest timer)      (Timers::before_park)
+//!                 timeout = min(limit, earliest timer)      (Timers::before_park_after)
 //!                 reactor.wait(timeout)                     (epoll_wait / kevent)
 //!                 fire due timers                           (Timers::after_park)
 //!   unpark():     reactor.notify()  (wakes epoll_wait from any thread)
@@ -49,7 +49,7 @@ impl Driver {
 
 impl scheduler::Driver for Driver {
     fn park(&self, limit: Option<Duration>) {
-        // A paused clock may jump to the next timer in `before_park`. Look
+        // A paused clock may jump to the next timer in `before_park_after`. Look
         // at I/O first: bytes that arrived while tasks ran, or a wake from
         // another thread, are work now, and the jump waits for the next
         // park (tokio's `did_wake`). A failed look counts as a wake (the
