@@ -505,3 +505,36 @@ fn std_sockets_convert_with_try_from() {
         assert!(client.take_error().unwrap().is_none());
     });
 }
+
+/// `ready` waits for whichever direction of its interest comes first: a
+/// stream whose send buffer is full and with nothing to read waits, and
+/// the peer's write wakes it, and it says readable.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn ready_waits_for_either_direction_and_says_which() {
+    use corio::io::Interest;
+    block_on(async {
+        let (client, mut server) = common::tcp_pair().await;
+        client.writable().await.unwrap();
+        let chunk = [7u8; 64 * 1024];
+        loop {
+            match client.try_write(&chunk) {
+                Ok(_) => {}
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        // Full, and nothing to read: both directions wait.
+        let both = Interest::READABLE | Interest::WRITABLE;
+        let waiting = client.ready(both);
+        let reply = async {
+            corio::task::yield_now().await;
+            server.write_all(b"reply").await.unwrap();
+        };
+        let (ready, ()) = futures_lite::future::zip(waiting, reply).await;
+        let ready = ready.unwrap();
+        assert!(ready.is_readable(), "{ready:?}");
+        let mut buf = [0; 8];
+        assert_eq!(client.try_read(&mut buf).unwrap(), 5);
+    });
+}

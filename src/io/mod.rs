@@ -38,6 +38,7 @@
 mod adapter;
 pub(crate) mod byte_stream;
 mod context;
+mod interest;
 mod key;
 mod poller;
 mod reactor;
@@ -53,6 +54,7 @@ mod tests;
 
 pub use adapter::Async;
 pub(crate) use context::EnterGuard;
+pub use interest::{Interest, Ready};
 pub(crate) use reactor::Reactor;
 pub(crate) use registration::Waiting;
 pub(crate) use waiters::Slot;

@@ -126,6 +126,12 @@ impl Registration {
         self.reports_queue = self.short_reads_drain && super::sys::ask_queue_reports(fd);
     }
 
+    /// Whether the source has a close of its read side marked (the peer
+    /// shut its writing side, or hung up), for `Async::ready`.
+    pub(crate) fn read_closed(&self) -> bool {
+        self.source.readiness().word() & super::readiness::READ_CLOSED != 0
+    }
+
     /// Whether the source is marked ready for `direction` (for tests).
     #[cfg(all(test, not(miri)))]
     pub(crate) fn marked_ready(&self, direction: Direction) -> bool {

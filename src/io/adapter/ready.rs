@@ -2,7 +2,8 @@
 //! forms answer once the descriptor may be ready in that direction, after
 //! which the caller does its own I/O; `clear_readable()` /
 //! `clear_writable()` forget a readiness the caller has used up, so that
-//! the next wait is for a new event.
+//! the next wait is for a new event. `ready(interest)` waits for either
+//! direction at once and says which it found.
 
 use std::future::poll_fn;
 use std::io;
@@ -10,6 +11,7 @@ use std::task::{Context, Poll};
 
 use super::Async;
 use crate::io::source::Direction;
+use crate::io::{Interest, Ready};
 
 impl<T> Async<T> {
     /// Waits until the descriptor may be readable. The wakeup may be
@@ -38,6 +40,60 @@ impl<T> Async<T> {
         poll_fn(|cx| {
             self.registration
                 .poll_ready(Direction::Read, cx, waiting.slot())
+        })
+        .await
+    }
+
+    /// Waits until the descriptor may be ready in a direction of
+    /// `interest`, and says which (tokio's `ready`): one wait for a task
+    /// that both reads and writes with the `try_` calls. Possibly spurious,
+    /// as [`readable`](Self::readable) is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// use std::io::Write;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::Async::new(reader)?;
+    ///     writer.write_all(b"x")?;
+    ///     let ready = reader.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    ///     assert!(ready.is_readable() && !ready.is_writable(), "a pipe's read end");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn ready(&self, interest: Interest) -> io::Result<Ready> {
+        let mut reading = self.registration.waiting(Direction::Read);
+        let mut writing = self.registration.waiting(Direction::Write);
+        poll_fn(|cx| {
+            let mut ready = Ready::EMPTY;
+            if interest.is_readable()
+                && let Poll::Ready(result) =
+                    self.registration
+                        .poll_ready(Direction::Read, cx, reading.slot())
+            {
+                result?;
+                ready |= Ready::READABLE;
+                if self.registration.read_closed() {
+                    ready |= Ready::READ_CLOSED;
+                }
+            }
+            if interest.is_writable()
+                && let Poll::Ready(result) =
+                    self.registration
+                        .poll_ready(Direction::Write, cx, writing.slot())
+            {
+                result?;
+                ready |= Ready::WRITABLE;
+            }
+            if ready.is_empty() {
+                Poll::Pending
+            } else {
+                Poll::Ready(Ok(ready))
+            }
         })
         .await
     }

@@ -30,6 +30,39 @@ impl TcpStream {
         self.inner.readable().await
     }
 
+    /// Waits until the stream may be ready in a direction of `interest`,
+    /// and says which (possibly spuriously; tokio's `ready`): one wait for
+    /// a task that both reads and writes with `try_read` / `try_write`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     client.write_all(b"x").await?;
+    ///     let mut buf = [0; 8];
+    ///     loop {
+    ///         let ready = server.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    ///         if ready.is_readable() {
+    ///             match server.try_read(&mut buf) {
+    ///                 Ok(n) => break assert_eq!(n, 1),
+    ///                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+    ///                 Err(e) => return Err(e),
+    ///             }
+    ///         }
+    ///     }
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn ready(&self, interest: crate::io::Interest) -> io::Result<crate::io::Ready> {
+        self.inner.ready(interest).await
+    }
+
     /// Waits until the stream may be writable (possibly spuriously).
     ///
     /// # Examples

@@ -14,6 +14,28 @@ use std::task::{Context, Poll};
 use super::UdpSocket;
 
 impl UdpSocket {
+    /// Waits until the socket may be ready in a direction of `interest`,
+    /// and says which (possibly spuriously; tokio's `ready`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     let ready = b.ready(Interest::READABLE).await?;
+    ///     assert!(ready.is_readable() && !ready.is_writable(), "only what was asked");
+    ///     assert_eq!(b.try_recv(&mut [0; 8])?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn ready(&self, interest: crate::io::Interest) -> io::Result<crate::io::Ready> {
+        self.inner.ready(interest).await
+    }
     /// Polls for one datagram from the connected peer into `buf`, and
     /// returns its length (tokio's takes a `ReadBuf` and returns `()`).
     ///

@@ -249,6 +249,28 @@ impl UnixDatagram {
         self.inner.readable().await
     }
 
+    /// Waits until the socket may be ready in a direction of `interest`,
+    /// and says which (possibly spuriously; tokio's `ready`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     a.send(b"hi").await?;
+    ///     let ready = b.ready(Interest::READABLE).await?;
+    ///     assert!(ready.is_readable() && !ready.is_writable(), "only what was asked");
+    ///     assert_eq!(b.try_recv(&mut [0; 8])?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn ready(&self, interest: crate::io::Interest) -> io::Result<crate::io::Ready> {
+        self.inner.ready(interest).await
+    }
+
     /// Waits until a datagram may be sent (possibly spuriously).
     ///
     /// # Examples
