@@ -351,3 +351,39 @@ fn panics_outside_a_runtime_point_at_the_caller() {
         }
     });
 }
+
+/// `Handle::try_current` while the thread's locals are being destroyed (a
+/// thread-local's `Drop` asking, after corio's own thread-local went) says
+/// `Err`, as tokio's does, instead of panicking, which in a thread-local's
+/// destructor would abort the process (so the test runs in a child).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn try_current_during_thread_teardown_is_an_error_not_a_panic() {
+    common::in_child(
+        "try_current_during_thread_teardown_is_an_error_not_a_panic",
+        || {
+            use std::cell::RefCell;
+            use std::sync::Arc;
+            use std::sync::atomic::{AtomicBool, Ordering};
+            struct Probe(Arc<AtomicBool>);
+            impl Drop for Probe {
+                fn drop(&mut self) {
+                    let outside = corio::Handle::try_current().is_err();
+                    self.0.store(outside, Ordering::SeqCst);
+                }
+            }
+            thread_local! {
+                static PROBE: RefCell<Option<Probe>> = const { RefCell::new(None) };
+            }
+            let answered = Arc::new(AtomicBool::new(false));
+            let flag = answered.clone();
+            std::thread::spawn(move || {
+                PROBE.with(|p| *p.borrow_mut() = Some(Probe(flag))); // destroyed last
+                let _ = corio::Handle::try_current(); // corio's local, destroyed first
+            })
+            .join()
+            .unwrap();
+            assert!(answered.load(Ordering::SeqCst), "try_current said Ok");
+        },
+    );
+}

@@ -91,11 +91,19 @@ impl Drop for EnterGuard {
     }
 }
 
-/// Calls `f` with the current runtime, or `None` outside every runtime.
-/// The thread-local stays borrowed while `f` runs: `f` must not run user
-/// code (see [`current`]).
+/// Calls `f` with the current runtime, or `None` outside every runtime,
+/// and while the thread's locals are being destroyed (a runtime kept in a
+/// `thread_local!` dropping its tasks then, a logger's `Drop` calling a
+/// `blocking_*` method): `Handle::try_current` must say `Err` there, not
+/// panic. The thread-local stays borrowed while `f` runs: `f` must not run
+/// user code (see [`current`]).
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Handle>) -> R) -> R {
-    CURRENT.with(|c| f(c.borrow().as_ref()))
+    let mut f = Some(f);
+    let mut call = |handle: Option<&Handle>| (f.take().expect("called once"))(handle);
+    match CURRENT.try_with(|c| call(c.borrow().as_ref())) {
+        Ok(result) => result,
+        Err(_) => call(None),
+    }
 }
 
 /// The current runtime's handle, cloned: for `spawn` and the like, which

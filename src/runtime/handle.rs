@@ -334,9 +334,9 @@ impl fmt::Debug for Handle {
 /// keep it in synchronous code.
 ///
 /// ```compile_fail
+/// fn is_send<T: Send>(_: T) {}
 /// let runtime = corio::Runtime::new().unwrap();
-/// let guard = runtime.enter();
-/// std::thread::spawn(move || drop(guard)); // not `Send`
+/// is_send(runtime.enter()); // not `Send`
 /// ```
 ///
 /// # Examples
