@@ -257,3 +257,47 @@ fn a_thread_name_with_a_nul_byte_is_refused_when_built() {
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert!(err.to_string().contains("NUL"), "{err}");
 }
+
+/// The park hooks run in pairs around each park of every worker, inside
+/// the runtime (the hook sees it), and one that panics does not kill the
+/// worker: the runtime still runs tasks afterwards.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn park_hooks_run_in_pairs_and_survive_a_panic() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let parks = Arc::new(AtomicUsize::new(0));
+    let unparks = Arc::new(AtomicUsize::new(0));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let (p, u, i) = (parks.clone(), unparks.clone(), inside.clone());
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .on_thread_park(move || {
+            if corio::Handle::try_current().is_ok() {
+                i.fetch_add(1, Ordering::SeqCst);
+            }
+            if p.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("park hook boom");
+            }
+        })
+        .on_thread_unpark(move || {
+            u.fetch_add(1, Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    for round in 0..20 {
+        let got = runtime.block_on(async move {
+            corio::time::sleep(Duration::from_millis(1)).await;
+            corio::spawn(async move { round * 2 }).await.unwrap()
+        });
+        assert_eq!(got, round * 2);
+    }
+    drop(runtime);
+    let (parks, unparks) = (parks.load(Ordering::SeqCst), unparks.load(Ordering::SeqCst));
+    assert!(parks >= 1, "the workers parked");
+    assert_eq!(parks, unparks, "every park came back");
+    assert_eq!(
+        inside.load(Ordering::SeqCst),
+        parks,
+        "inside the runtime each time"
+    );
+}

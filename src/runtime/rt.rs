@@ -93,6 +93,8 @@ impl Runtime {
                 .clone()
                 .unwrap_or_else(|| Arc::new(observe::to_stderr)),
             lifo_slot: !current_thread,
+            on_park: builder.on_thread_park.clone(),
+            on_unpark: builder.on_thread_unpark.clone(),
         };
         let scheduler = Shared::new(num_workers, config, driver.clone());
         // Only a current-thread runtime's clock can pause.

@@ -115,6 +115,10 @@ pub(crate) struct Config {
     /// the current-thread flavour, whose users expect tasks to run in the
     /// order they were spawned, as in asyncio (and tokio's current_thread).
     pub(crate) lifo_slot: bool,
+    /// Run around each park of a worker (`Builder::on_thread_park` and
+    /// `on_thread_unpark`).
+    pub(crate) on_park: Option<crate::blocking::ThreadHook>,
+    pub(crate) on_unpark: Option<crate::blocking::ThreadHook>,
 }
 
 /// The state every worker shares.

@@ -382,7 +382,12 @@ impl Context {
     pub(super) fn park(&self, stop: &dyn Fn() -> bool) -> bool {
         self.count_busy();
         WorkerStats::bump(&self.remote().stats.parks, 1);
+        let config = &self.shared.config;
+        // The user's hooks, around the park (tokio's); no core borrow is
+        // held, so a hook may spawn.
+        crate::blocking::run_thread_hook(config.on_park.as_ref());
         let turned_driver = self.park_until(stop);
+        crate::blocking::run_thread_hook(config.on_unpark.as_ref());
         self.awake_since.set(self.read_clock());
         turned_driver
     }

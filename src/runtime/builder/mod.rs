@@ -61,6 +61,8 @@ pub struct Builder {
     pub(crate) thread_stack_size: Option<usize>,
     pub(crate) on_thread_start: Option<ThreadHook>,
     pub(crate) on_thread_stop: Option<ThreadHook>,
+    pub(crate) on_thread_park: Option<ThreadHook>,
+    pub(crate) on_thread_unpark: Option<ThreadHook>,
     pub(crate) event_interval: u32,
     pub(crate) global_queue_interval: u32,
     pub(crate) slow_poll_threshold: Option<Duration>,
@@ -91,6 +93,8 @@ impl Builder {
             thread_stack_size: None,
             on_thread_start: None,
             on_thread_stop: None,
+            on_thread_park: None,
+            on_thread_unpark: None,
             event_interval: 61,
             global_queue_interval: 61,
             slow_poll_threshold: Some(Duration::from_millis(100)),
@@ -269,6 +273,61 @@ impl Builder {
     /// ```
     pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
         self.on_thread_stop = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` on a worker (or the thread in a current-thread `block_on`)
+    /// each time it is about to park for want of work: tokio's
+    /// `on_thread_park`, for metrics or to flush a thread-local buffer
+    /// while idle. A panic in `f` is printed and goes no further.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let parks = Arc::new(AtomicUsize::new(0));
+    /// let count = parks.clone();
+    /// let runtime = corio::runtime::Builder::new_current_thread()
+    ///     .on_thread_park(move || {
+    ///         count.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
+    /// assert!(parks.load(Ordering::SeqCst) >= 1, "it parked to wait for the timer");
+    /// ```
+    pub fn on_thread_park(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_park = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs `f` each time a thread that parked (see
+    /// [`on_thread_park`](Self::on_thread_park)) comes back to work.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let (parks, unparks) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    /// let (p, u) = (parks.clone(), unparks.clone());
+    /// let runtime = corio::runtime::Builder::new_current_thread()
+    ///     .on_thread_park(move || {
+    ///         p.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .on_thread_unpark(move || {
+    ///         u.fetch_add(1, Ordering::SeqCst);
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
+    /// assert_eq!(parks.load(Ordering::SeqCst), unparks.load(Ordering::SeqCst), "in pairs");
+    /// ```
+    pub fn on_thread_unpark(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
+        self.on_thread_unpark = Some(Arc::new(f));
         self
     }
 
