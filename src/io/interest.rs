@@ -237,7 +237,7 @@ impl BitOrAssign for Ready {
 impl fmt::Debug for Ready {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Ready")
-            .field("is_readable", &(self.0 & Ready::READABLE.0 != 0))
+            .field("is_readable", &self.is_readable())
             .field("is_writable", &self.is_writable())
             .field("is_read_closed", &self.is_read_closed())
             .finish()

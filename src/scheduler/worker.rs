@@ -371,7 +371,7 @@ impl Context {
     /// would otherwise make a poll that spans the gap look slow.
     fn read_clock(&self) -> Instant {
         let now = Instant::now();
-        crate::observe::clock::tick_at(now);
+        crate::observe::clock::tick_if_stale(now);
         now
     }
 

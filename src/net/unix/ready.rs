@@ -42,7 +42,7 @@ impl UnixStream {
     ///     client.write_all(b"x").await?;
     ///     let mut buf = [0; 8];
     ///     loop {
-    ///         let ready = server.ready(Interest::READABLE | Interest::WRITABLE).await?;
+    ///         let ready = server.ready(Interest::READABLE).await?;
     ///         if ready.is_readable() {
     ///             match server.try_read(&mut buf) {
     ///                 Ok(n) => break assert_eq!(n, 1),

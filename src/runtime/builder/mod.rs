@@ -279,7 +279,9 @@ impl Builder {
     /// Runs `f` on a worker (or the thread in a current-thread `block_on`)
     /// each time it is about to park for want of work: tokio's
     /// `on_thread_park`, for metrics or to flush a thread-local buffer
-    /// while idle. A panic in `f` is printed and goes no further.
+    /// while idle. A panic in `f` is printed and goes no further. `f` must
+    /// not block: the thread runs no task while it runs (on a
+    /// current-thread runtime, nothing does).
     ///
     /// # Examples
     ///
@@ -324,6 +326,7 @@ impl Builder {
     ///     .build()
     ///     .unwrap();
     /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
+    /// assert!(unparks.load(Ordering::SeqCst) >= 1, "it came back from the timer's wait");
     /// assert_eq!(parks.load(Ordering::SeqCst), unparks.load(Ordering::SeqCst), "in pairs");
     /// ```
     pub fn on_thread_unpark(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {

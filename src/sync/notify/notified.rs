@@ -116,15 +116,18 @@ macro_rules! notified_methods {
             ///
             /// let notify = std::sync::Arc::new(corio::sync::Notify::new());
             /// let ready = AtomicBool::new(false);
-            /// let mut waiting = pin!(notify.notified());
-            /// assert!(!waiting.as_mut().enable(), "queued, not signalled");
-            /// // Another task would do this between the enable and the check:
+            /// let mut borrowed = pin!(notify.notified());
+            /// let mut owned = pin!(notify.clone().notified_owned());
+            /// assert!(!borrowed.as_mut().enable(), "queued, not signalled");
+            /// assert!(!owned.as_mut().enable(), "queued behind it");
+            /// // Another task would do this between the enables and the check:
             /// ready.store(true, Ordering::SeqCst);
-            /// notify.notify_one(); // picks the enabled future: no permit is stored
+            /// notify.notify_one(); // picks the first enabled: no permit is stored
+            /// notify.notify_one(); // and the second
             /// if !ready.load(Ordering::SeqCst) {
             ///     unreachable!();
             /// }
-            /// futures_lite::future::block_on(waiting); // completes at once
+            /// futures_lite::future::block_on(async { borrowed.await; owned.await }); // at once
             /// ```
             pub fn enable(self: Pin<&mut Self>) -> bool {
                 self.get_mut().wait.enable()
