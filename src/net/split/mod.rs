@@ -200,6 +200,29 @@ impl<S: Deref<Target: Split>> Reader<S> {
         self.stream.io().readable().await
     }
 
+    /// Like [`TcpStream::ready`]: waits for the stream to be ready in a
+    /// direction of `interest` (a read half usually asks for reading).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     let (reader, _writer) = server.split();
+    ///     client.write_all(b"x").await?;
+    ///     assert!(reader.ready(Interest::READABLE).await?.is_readable());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn ready(&self, interest: crate::io::Interest) -> io::Result<crate::io::Ready> {
+        self.stream.io().ready(interest).await
+    }
+
     /// Like [`TcpStream::try_read`]: what has arrived, without waiting.
     ///
     /// # Examples
@@ -332,6 +355,27 @@ impl<S: Deref<Target: Split>> Writer<S> {
     /// ```
     pub async fn writable(&self) -> io::Result<()> {
         self.stream.io().writable().await
+    }
+
+    /// Like [`TcpStream::ready`]: waits for the stream to be ready in a
+    /// direction of `interest` (a write half usually asks for writing).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (_reader, writer) = client.split();
+    ///     assert!(writer.ready(Interest::WRITABLE).await?.is_writable());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn ready(&self, interest: crate::io::Interest) -> io::Result<crate::io::Ready> {
+        self.stream.io().ready(interest).await
     }
 
     /// Like [`TcpStream::try_write`]: what the send buffer takes now,
