@@ -14,6 +14,7 @@ pub(crate) mod clock;
 mod dump;
 mod metrics;
 mod slow_poll;
+mod tokio_names;
 
 pub use dump::{TaskDump, TaskInfo, TaskState};
 
