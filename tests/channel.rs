@@ -487,3 +487,34 @@ fn recv_many_waits_for_one_then_takes_up_to_its_limit() {
     drop(tx);
     assert_eq!(block_on(rx.recv_many(&mut batch, 8)), 0);
 }
+
+/// tokio's `mpsc` spelling: a bounded channel of 0 is refused as tokio
+/// refuses it, an unbounded sender sends without waiting from plain code,
+/// and a receiver drains what was sent before the senders went.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_mpsc_names_work_as_in_tokio() {
+    use corio::sync::mpsc;
+    let refused = std::panic::catch_unwind(|| mpsc::channel::<u8>(0));
+    assert!(refused.is_err(), "tokio's channel(0) panics too");
+    let (tx, rx) = mpsc::unbounded_channel();
+    let producers: Vec<_> = (0..4)
+        .map(|i| {
+            let tx = tx.clone();
+            thread::spawn(move || tx.send(i).unwrap())
+        })
+        .collect();
+    drop(tx);
+    for producer in producers {
+        producer.join().unwrap();
+    }
+    let mut got = corio::block_on(async move {
+        let mut got = Vec::new();
+        while let Some(i) = rx.recv().await {
+            got.push(i);
+        }
+        got
+    });
+    got.sort();
+    assert_eq!(got, [0, 1, 2, 3]);
+}

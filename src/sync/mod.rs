@@ -66,6 +66,7 @@
 mod barrier;
 pub mod broadcast;
 pub mod channel;
+pub mod mpsc;
 mod mutex;
 mod notify;
 mod once_cell;
