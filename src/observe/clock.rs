@@ -11,8 +11,7 @@
 //! plenty to tell a 150 ms poll from a 50 ms threshold, and it is what makes
 //! "always on" introspection free. The workers also publish the time they
 //! read anyway when they park, wake and check the driver (every
-//! `event_interval` polls), when the published time is a millisecond
-//! stale: a runtime with no threshold has no watchdog,
+//! `event_interval` polls), when the published time is 250 µs stale: a runtime with no threshold has no watchdog,
 //! and its dump's times still move, only coarser; and where the watchdog
 //! is away (a slow-poll hook that blocks, a thread the OS has not run for
 //! a while), busy workers keep the clock moving, so that a short poll that
@@ -49,15 +48,17 @@ pub(crate) fn tick_at(now: Instant) -> u64 {
 }
 
 /// How far behind the real time the published time may fall before a
-/// worker publishes again.
-const STALE_US: u64 = 1_000;
+/// worker publishes again: the finest watchdog tick (a quarter of the
+/// smallest threshold the builder takes), so a worker's publish never
+/// moves the clock by more than a tick would.
+const STALE_US: u64 = 250;
 
-/// Publishes `now` only if the published time is more than a millisecond
-/// behind it: for the workers, which read the real clock anyway as they
+/// Publishes `now` only if the published time is more than 250 µs behind
+/// it: for the workers, which read the real clock anyway as they
 /// park, wake and check the driver. A write each time would take the
 /// clock's cache line from every core that reads it before each poll, and
 /// make polls straddle a change far more often; a plain load first leaves
-/// the line shared, and a millisecond is far finer than any threshold.
+/// the line shared.
 pub(crate) fn tick_if_stale(now: Instant) {
     let now = micros(now);
     if now > NOW_US.load(Ordering::Relaxed).saturating_add(STALE_US) {

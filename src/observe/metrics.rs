@@ -8,7 +8,9 @@
 use std::fmt;
 use std::time::Duration;
 
-/// A snapshot of one runtime's state, from `Handle::metrics()`.
+/// A snapshot of one runtime's state, from `Handle::metrics()`: the
+/// figures as they were then (tokio's `RuntimeMetrics` reads the runtime
+/// at each call; the methods named like tokio's here read the snapshot).
 ///
 /// # Examples
 ///

@@ -1,13 +1,17 @@
 //! The snapshot's figures under the names of tokio's `RuntimeMetrics`
 //! methods, so that code written against tokio's metrics compiles: corio's
-//! snapshot is plain data (fields), tokio's asks the runtime on each call.
+//! snapshot is plain data (fields), tokio's asks the runtime on each call,
+//! so code that keeps one and reads it later must call `Handle::metrics()`
+//! again here (each method's doc says so).
 
 use std::time::Duration;
 
 use super::RuntimeMetrics;
 
 impl RuntimeMetrics {
-    /// Worker threads: [`workers`](Self::workers).
+    /// Worker threads: [`workers`](Self::workers). Like every method here,
+    /// it reads this snapshot: call `Handle::metrics()` again for new
+    /// figures (tokio's metrics read the runtime at each call).
     ///
     /// # Examples
     ///
@@ -40,8 +44,9 @@ impl RuntimeMetrics {
     /// # Examples
     ///
     /// ```
-    /// let runtime = corio::Runtime::new().unwrap();
-    /// assert_eq!(runtime.metrics().global_queue_depth(), 0);
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let _task = runtime.spawn(async {}); // nobody runs it until a block_on
+    /// assert_eq!(runtime.metrics().global_queue_depth(), 1);
     /// ```
     pub fn global_queue_depth(&self) -> usize {
         self.injection_queue_depth
@@ -151,14 +156,23 @@ impl RuntimeMetrics {
     /// # Examples
     ///
     /// ```
-    /// let runtime = corio::Runtime::builder().worker_threads(2).build().unwrap();
-    /// assert_eq!(runtime.metrics().worker_local_queue_depth(1), 0);
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// let queued = runtime.block_on(async {
+    ///     let tasks: Vec<_> = (0..3).map(|_| corio::spawn(async {})).collect();
+    ///     let queued = corio::Handle::current().metrics().worker_local_queue_depth(0);
+    ///     for task in tasks {
+    ///         task.await.unwrap();
+    ///     }
+    ///     queued
+    /// });
+    /// assert_eq!(queued, 3, "spawned on the worker, not run yet");
     /// ```
     pub fn worker_local_queue_depth(&self, worker: usize) -> usize {
         self.worker[worker].local_queue_depth
     }
 
-    /// Batches worker `worker` stole from the others.
+    /// Steals worker `worker` made from the others (each takes a batch:
+    /// tokio's `worker_steal_operations`; corio does not count the tasks).
     ///
     /// # Panics
     ///
@@ -168,9 +182,9 @@ impl RuntimeMetrics {
     ///
     /// ```
     /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
-    /// assert_eq!(runtime.metrics().worker_steal_count(0), 0, "nobody to steal from");
+    /// assert_eq!(runtime.metrics().worker_steal_operations(0), 0, "nobody to steal from");
     /// ```
-    pub fn worker_steal_count(&self, worker: usize) -> u64 {
+    pub fn worker_steal_operations(&self, worker: usize) -> u64 {
         self.worker[worker].steals
     }
 }

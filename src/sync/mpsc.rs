@@ -8,8 +8,8 @@
 //! and `bounded(0)` (not reachable here: `channel(0)` panics, as tokio's
 //! does) is a rendezvous. Two differences a port may meet: a
 //! `TryRecvError` says `Closed` where tokio's says `Disconnected`, and
-//! `Sender::capacity` gives the buffer's size (tokio's `max_capacity`),
-//! not the free slots.
+//! `Sender::capacity` gives the buffer's size as an `Option` (`None`
+//! unbounded; tokio's `max_capacity`), not the free slots.
 
 use std::fmt;
 use std::ops::Deref;
@@ -131,9 +131,8 @@ impl<T> UnboundedSender<T> {
     /// ```
     pub fn send(&self, value: T) -> Result<(), error::SendError<T>> {
         self.0.try_send(value).map_err(|refused| match refused {
-            error::TrySendError::Closed(value) | error::TrySendError::Full(value) => {
-                error::SendError(value)
-            }
+            error::TrySendError::Closed(value) => error::SendError(value),
+            error::TrySendError::Full(_) => unreachable!("an unbounded channel is never full"),
         })
     }
 }
