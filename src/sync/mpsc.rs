@@ -1,4 +1,4 @@
-//! tokio's `mpsc` names over corio's [`channel`](super::channel): a program
+//! tokio's `mpsc` names over corio's [`sync::channel`](crate::sync::channel): a program
 //! ported from tokio keeps `use corio::sync::mpsc;`, `mpsc::channel(n)` and
 //! `mpsc::unbounded_channel()`, and an unbounded sender's `send` stays a
 //! plain call (no `.await`), as it is in tokio.
@@ -16,7 +16,7 @@ use std::ops::Deref;
 
 use super::channel;
 
-/// The sending half of [`channel`]: corio's [`channel::Sender`].
+/// The sending half of [`channel()`]: corio's [`channel::Sender`].
 ///
 /// # Examples
 ///
@@ -26,7 +26,7 @@ use super::channel;
 /// ```
 pub type Sender<T> = channel::Sender<T>;
 
-/// The receiving half of [`channel`]: corio's [`channel::Receiver`].
+/// The receiving half of [`channel()`]: corio's [`channel::Receiver`].
 ///
 /// # Examples
 ///
