@@ -1,5 +1,5 @@
 //! `Builder`: every knob of a runtime, checked before anything starts
-//! (the checks are in `validate.rs`).
+//! (the checks are in `validate.rs`, the thread hooks in `hooks.rs`).
 
 use std::fmt;
 use std::io;
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::rt::Runtime;
 
+mod hooks;
 mod validate;
 
 use crate::blocking::ThreadHook;
@@ -215,122 +216,6 @@ impl Builder {
     /// ```
     pub fn thread_stack_size(&mut self, bytes: usize) -> &mut Builder {
         self.thread_stack_size = Some(bytes);
-        self
-    }
-
-    /// Runs `f` on each runtime thread (workers and blocking pool) as it
-    /// starts, inside the runtime: `f` may call `Handle::current()`.
-    ///
-    /// If `f` panics, the panic is printed as usual and the thread goes on.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicUsize, Ordering};
-    ///
-    /// let started = Arc::new(AtomicUsize::new(0));
-    /// let count = started.clone();
-    /// let runtime = corio::Runtime::builder()
-    ///     .worker_threads(2)
-    ///     .on_thread_start(move || {
-    ///         count.fetch_add(1, Ordering::SeqCst);
-    ///     })
-    ///     .build()
-    ///     .unwrap();
-    /// drop(runtime); // waits for the workers
-    /// assert_eq!(started.load(Ordering::SeqCst), 2);
-    /// ```
-    pub fn on_thread_start(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
-        self.on_thread_start = Some(Arc::new(f));
-        self
-    }
-
-    /// Runs `f` on each runtime thread just before it exits, still inside
-    /// the runtime.
-    ///
-    /// If `f` panics, the panic is printed as usual and the thread still
-    /// exits cleanly.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicUsize, Ordering};
-    ///
-    /// let stopped = Arc::new(AtomicUsize::new(0));
-    /// let count = stopped.clone();
-    /// let runtime = corio::Runtime::builder()
-    ///     .worker_threads(2)
-    ///     .on_thread_stop(move || {
-    ///         count.fetch_add(1, Ordering::SeqCst);
-    ///     })
-    ///     .build()
-    ///     .unwrap();
-    /// assert_eq!(stopped.load(Ordering::SeqCst), 0);
-    /// drop(runtime); // waits for the workers
-    /// assert_eq!(stopped.load(Ordering::SeqCst), 2);
-    /// ```
-    pub fn on_thread_stop(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
-        self.on_thread_stop = Some(Arc::new(f));
-        self
-    }
-
-    /// Runs `f` on a worker (or the thread in a current-thread `block_on`)
-    /// each time it is about to park for want of work: tokio's
-    /// `on_thread_park`, for metrics or to flush a thread-local buffer
-    /// while idle. A panic in `f` is printed and goes no further. `f` must
-    /// not block: the thread runs no task while it runs (on a
-    /// current-thread runtime, nothing does).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicUsize, Ordering};
-    ///
-    /// let parks = Arc::new(AtomicUsize::new(0));
-    /// let count = parks.clone();
-    /// let runtime = corio::runtime::Builder::new_current_thread()
-    ///     .on_thread_park(move || {
-    ///         count.fetch_add(1, Ordering::SeqCst);
-    ///     })
-    ///     .build()
-    ///     .unwrap();
-    /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
-    /// assert!(parks.load(Ordering::SeqCst) >= 1, "it parked to wait for the timer");
-    /// ```
-    pub fn on_thread_park(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
-        self.on_thread_park = Some(Arc::new(f));
-        self
-    }
-
-    /// Runs `f` each time a thread that parked (see
-    /// [`on_thread_park`](Self::on_thread_park)) comes back to work.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use std::sync::atomic::{AtomicUsize, Ordering};
-    ///
-    /// let (parks, unparks) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    /// let (p, u) = (parks.clone(), unparks.clone());
-    /// let runtime = corio::runtime::Builder::new_current_thread()
-    ///     .on_thread_park(move || {
-    ///         p.fetch_add(1, Ordering::SeqCst);
-    ///     })
-    ///     .on_thread_unpark(move || {
-    ///         u.fetch_add(1, Ordering::SeqCst);
-    ///     })
-    ///     .build()
-    ///     .unwrap();
-    /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
-    /// assert!(unparks.load(Ordering::SeqCst) >= 1, "it came back from the timer's wait");
-    /// assert_eq!(parks.load(Ordering::SeqCst), unparks.load(Ordering::SeqCst), "in pairs");
-    /// ```
-    pub fn on_thread_unpark(&mut self, f: impl Fn() + Send + Sync + 'static) -> &mut Builder {
-        self.on_thread_unpark = Some(Arc::new(f));
         self
     }
 
