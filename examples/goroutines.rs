@@ -18,7 +18,8 @@
 //!
 //! One difference to keep in mind: a goroutine is preempted by Go's
 //! scheduler if it runs too long; a corio task runs until it reaches an
-//! `.await` that is not ready. Everything below awaits (sleeps, channel
+//! `.await` that is not ready, or until its budget of 128 ready operations
+//! on corio's own futures is spent (then that future yields once). Everything below awaits (sleeps, channel
 //! operations), so the tasks interleave as goroutines would.
 
 use std::time::{Duration, Instant};

@@ -99,11 +99,15 @@ mod on_tokio {
                 let (stream, _) = match listener.accept().await {
                     Ok(accepted) => accepted,
                     Err(e) => {
+                        // Out of descriptors, say: pause rather than spin.
                         eprintln!("accept failed: {e}");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                         continue;
                     }
                 };
-                stream.set_nodelay(true)?;
+                // A peer that reset already makes this fail: not a reason
+                // to stop serving the others.
+                let _ = stream.set_nodelay(true);
                 tokio::spawn(async move {
                     let conn =
                         http1::Builder::new().serve_connection(TokioIo(stream), service_fn(hello));

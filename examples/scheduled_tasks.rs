@@ -294,11 +294,16 @@ async fn daily_job(wall_now: SystemTime, hour: u64, minute: u64) -> (Duration, V
         hours_minutes(first_delay)
     );
     let mut runs = Vec::new();
+    let mut last_target = None;
     for _ in 0..3 {
         // Recompute the target from the wall clock before every run instead
         // of using `interval(24h)`: a monotonic interval drifts from the
-        // wall clock when the machine sleeps or NTP adjusts the time.
-        let target = clock.now() + until_next_utc(clock.now(), hour, minute);
+        // wall clock when the machine sleeps or NTP adjusts the time. Never
+        // before a day after the last target, though: a clock set back just
+        // after a run would otherwise find the same morning's time again.
+        let next = clock.now() + until_next_utc(clock.now(), hour, minute);
+        let target = last_target.map_or(next, |last: SystemTime| next.max(last + DAY));
+        last_target = Some(target);
         // For the same reason the sleep may end a little before the target
         // by the wall clock (NTP set it back meanwhile): sleep again for
         // what is left, so the job never runs early, and then runs once.
@@ -402,12 +407,18 @@ async fn clean_stop() -> Vec<(&'static str, u32)> {
     println!("  stopping");
     stop_tx.close();
 
+    // One bound for the whole drain, not one per job; whatever is still
+    // running after it is aborted, not waited for.
     let mut stopped = Vec::new();
-    while let Some(joined) = timeout(Duration::from_secs(5), jobs.join_next())
-        .await
-        .expect("every job stops within 5s")
-    {
-        stopped.push(joined.expect("no job panics"));
+    let drained = timeout(Duration::from_secs(5), async {
+        while let Some(joined) = jobs.join_next().await {
+            stopped.push(joined.expect("no job panics"));
+        }
+    })
+    .await;
+    if drained.is_err() {
+        println!("  some jobs did not stop within 5s: aborting them");
+        jobs.shutdown().await;
     }
     stopped.sort();
     stopped

@@ -51,6 +51,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use corio::net::{TcpListener, TcpStream};
+use corio::signal::unix::{SignalKind, signal};
 use corio::sync::channel::{self, TrySendError};
 use corio::task::JoinSet;
 use http_body_util::{BodyExt, Full, Limited};
@@ -88,13 +89,18 @@ fn main() -> io::Result<()> {
     corio::block_on(async {
         let listener = TcpListener::bind(addr.as_str()).await?;
         let addr = listener.local_addr()?;
+        // The handler is installed here, before the address is announced:
+        // a ctrl-c from then on stops the server cleanly instead of
+        // killing it with the default action.
+        let mut interrupt = signal(SignalKind::interrupt())?;
         println!("listening on {addr}");
         println!("  curl -d 'some text to analyse' http://{addr}/jobs");
         println!("  curl http://{addr}/jobs/1");
         let (app, workers) = App::start();
         corio::select! {
             () = serve(listener, app.clone()) => unreachable!("serve never returns"),
-            _ = corio::signal::ctrl_c() => println!("ctrl-c: stopping"),
+            // `None`: the runtime is shutting down, a reason to stop too.
+            _ = interrupt.recv() => println!("ctrl-c: stopping"),
         }
         app.stop(workers).await;
         Ok(())
@@ -422,7 +428,7 @@ async fn client(addr: SocketAddr) -> hyper::Result<Vec<String>> {
         let path = format!("/jobs/{id}");
         loop {
             let (_, body) = call(&mut sender, addr, Method::GET, &path, "").await?;
-            if body.contains(r#""status":"done""#) {
+            if body.contains(r#""status":"done""#) || body.contains(r#""status":"failed""#) {
                 println!("GET {path}\n  -> {body}");
                 answers.push(body);
                 break;

@@ -151,9 +151,16 @@ async fn go_worker_pool() -> Vec<String> {
 /// carry jobs of different types (ants takes a `func()`).
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// ants' `ErrPoolOverload`: the pool is full and the caller asked not to wait.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Overloaded;
+/// ants' `ErrPoolOverload`: the pool is full and the caller asked not to
+/// wait. It hands the job back, so the caller can shed it or retry it
+/// (ants' caller still holds its `func`).
+pub struct Overloaded(pub Job);
+
+impl std::fmt::Debug for Overloaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Overloaded(..)")
+    }
+}
 
 /// How `release_timeout` ended when it could not wait for every job.
 #[derive(Debug, PartialEq, Eq)]
@@ -226,7 +233,7 @@ impl Pool {
     ) -> Result<(), Overloaded> {
         match self.queue.try_send(Box::pin(job)) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => Err(Overloaded),
+            Err(TrySendError::Full(job)) => Err(Overloaded(job)),
             Err(TrySendError::Closed(_)) => panic!("Pool::try_submit after release"),
         }
     }
@@ -323,7 +330,7 @@ async fn ants_pool() -> PoolReport {
     for n in 2..10 {
         match pool.try_submit(gated_job(n)) {
             Ok(()) => accepted += 1,
-            Err(Overloaded) => rejected += 1,
+            Err(Overloaded(_shed)) => rejected += 1,
         }
     }
     let full_counts = (pool.running(), pool.waiting());
@@ -363,8 +370,9 @@ enum Balance {
 }
 
 /// ants' `MultiPool`: several pools behind one `submit`. In Go it spreads
-/// lock contention over several pools; corio's channel is already
-/// lock-free, so this is here to show the policies, not for speed.
+/// lock contention over several pools; corio's channel passes messages
+/// through a lock-free ring (only a task that must wait takes a lock), so
+/// this is here to show the policies, not for speed.
 struct MultiPool {
     pools: Vec<Pool>,
     balance: Balance,
