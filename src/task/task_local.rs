@@ -184,13 +184,8 @@ impl<T: 'static> LocalKey<T> {
     /// assert_eq!(TRACE.sync_scope(9, || TRACE.try_with(|t| *t)), Ok(9));
     /// ```
     pub fn try_with<R>(&'static self, f: impl FnOnce(&T) -> R) -> Result<R, AccessError> {
-        let mut f = Some(f);
         self.inner
-            .try_with(|cell| {
-                let value = cell.try_borrow().ok()?;
-                let f = f.take().expect("called once");
-                value.as_ref().map(f)
-            })
+            .try_with(|cell| cell.try_borrow().ok()?.as_ref().map(f))
             .ok()
             .flatten()
             .ok_or(AccessError(()))
