@@ -19,6 +19,11 @@
 //!   woken                 takes any free slot (one is its own)
 //! ```
 //!
+//! A woken sender drops its promise just before it writes (`Waiters::
+//! redeem`): kept until the send completed, the slot would count twice for
+//! a moment, as promised and as filled, and a `try_send` beside it could
+//! find a free slot full (a loom model shows it).
+//!
 //! The counts are read without a lock, so the promise is kept in the
 //! common case, not at every instant: a newcomer that read "nobody waits"
 //! just before a sender queued may still go first. Whoever completes a wait
@@ -224,7 +229,10 @@ impl<T> Chan<T> {
             .expect("a send future polled after it completed");
         let first_try = match self.sending.place(waiter) {
             Place::None => self.push_in_turn(next, Turn::New),
-            Place::Woken => self.push_in_turn(next, Turn::Woken),
+            Place::Woken => {
+                self.sending.redeem(waiter);
+                self.push_in_turn(next, Turn::Woken)
+            }
             // Polled again while in line: `register` below refreshes the
             // waker and tells whether it is first.
             Place::Queued => Err(Push::Full(next)),

@@ -335,3 +335,37 @@ fn loom_rendezvous_try_send_racing_a_send_loses_nothing() {
         );
     });
 }
+
+/// A woken sender fills its promised slot while a `try_send` looks for
+/// another: with three slots, two free and one of them promised, the
+/// `try_send` must find the unpromised one at every instant. (The promise
+/// once stopped counting only after the woken send completed, so between
+/// its write and its completion the slot counted twice and `try_send` saw
+/// a full channel; `Waiters::redeem` drops the promise before the write.)
+#[test]
+fn loom_a_woken_send_leaves_the_unpromised_slot_free() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    loom::model(|| {
+        let (tx, rx) = bounded(3);
+        for n in 0..3 {
+            tx.try_send(n).unwrap();
+        }
+        let mut parked = pin!(tx.send(3));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(parked.as_mut().poll(&mut cx).is_pending());
+        // The first receive wakes the parked send and promises it a slot;
+        // the second frees a slot nobody is promised.
+        assert_eq!(rx.try_recv().ok(), Some(0));
+        assert_eq!(rx.try_recv().ok(), Some(1));
+        let other = tx.clone();
+        let newcomer = thread::spawn(move || other.try_send(4));
+        assert!(block_on(parked).is_ok());
+        assert_eq!(newcomer.join().unwrap(), Ok(()));
+        let mut got: Vec<_> = (0..3).map(|_| rx.try_recv().unwrap()).collect();
+        got.sort();
+        assert_eq!(got, [2, 3, 4]);
+    });
+}

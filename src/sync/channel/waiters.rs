@@ -63,6 +63,9 @@ pub(super) struct Slot {
     pops: usize,
     /// Whether it was first in line when it was queued or last refreshed.
     front: bool,
+    /// Woken, and its wake already taken off `woken` by [`Waiters::redeem`]
+    /// (a sender about to use its promised slot).
+    redeemed: bool,
 }
 
 /// Where a waiting future stands, as [`Waiters::place`] tells it.
@@ -152,7 +155,7 @@ impl Waiters {
                 // newcomers cannot push it to the back again and again.
                 // (Popped, it holds no waker.)
                 let _ = queue.remove(stale);
-                self.woken.fetch_sub(1, Ordering::Relaxed);
+                self.unwake(slot);
                 slot.key = Some(queue.push_front((), waker));
                 self.queued.fetch_add(1, Ordering::Relaxed);
                 // The waiter that was first is first no more: its fast
@@ -173,6 +176,29 @@ impl Waiters {
         slot.waker = Some(waker.clone());
         fence(Ordering::SeqCst);
         slot.front
+    }
+
+    /// A woken waiter is about to use what its wake promised (a sender, its
+    /// slot): the promise stops counting now, before the slot is filled,
+    /// or for a moment the slot would count twice, as promised and as
+    /// taken, and a `try_send` beside it could find a free slot full. If
+    /// the use fails after all (a newcomer took the slot in between),
+    /// [`register`](Self::register) puts the waiter back at the head of the
+    /// line, whose next wake promises a slot again. A no-op for a waiter
+    /// not woken, or redeemed already.
+    pub(super) fn redeem(&self, slot: &mut Slot) {
+        if slot.key.is_some() && !slot.redeemed {
+            self.woken.fetch_sub(1, Ordering::Relaxed);
+            slot.redeemed = true;
+        }
+    }
+
+    /// A woken waiter leaves the woken count (unless `redeem` took it off
+    /// already). Its slot holds no key any more, or a new one.
+    fn unwake(&self, slot: &mut Slot) {
+        if !std::mem::take(&mut slot.redeemed) {
+            self.woken.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 
     /// The waiter's operation completed: forget it. Returns whether others
@@ -217,7 +243,7 @@ impl Waiters {
             if ours.is_some() {
                 self.queued.fetch_sub(1, Ordering::Relaxed);
             } else {
-                self.woken.fetch_sub(1, Ordering::Relaxed);
+                self.unwake(slot);
             }
         }
         fence(Ordering::SeqCst);
@@ -252,7 +278,7 @@ impl Waiters {
             } else {
                 // Its wake (on the senders' side, its promised slot) goes
                 // to the next in line.
-                self.woken.fetch_sub(1, Ordering::Relaxed);
+                self.unwake(slot);
                 let next = self.pop(&mut queue);
                 drop(queue);
                 // From a `Drop`, maybe during an unwind: a panicking waker
