@@ -19,6 +19,9 @@ mod local;
 #[path = "../examples/monitor.rs"]
 #[allow(dead_code)]
 mod monitor;
+#[path = "../examples/patterns.rs"]
+#[allow(dead_code)]
+mod patterns;
 #[path = "../examples/scheduled_tasks.rs"]
 #[allow(dead_code)]
 mod scheduled_tasks;
@@ -137,6 +140,34 @@ fn asyncio_tour_shows_each_technique() {
     assert_eq!(report.cleaned, ["task 1"]);
     // Unshielded, the write was lost with its caller; shielded, it happened.
     assert_eq!(report.writes, (false, true));
+}
+
+#[test]
+fn patterns_batch_fake_pool_and_bound_by_one_deadline() {
+    let report = within(patterns::run);
+    // Full at four; then cut by the 5 ms linger; then by the stream's end.
+    assert_eq!(
+        report.batches,
+        [vec![0, 10, 20, 30], vec![40, 50], vec![60, 70]]
+    );
+    // The fake saw each call, and the four overlapped (100 ms, not 400).
+    let mut calls = report.fake.0.clone();
+    calls.sort();
+    assert_eq!(calls, ["6*3", "6+3", "6-3", "6/3"]);
+    assert_eq!(report.fake.1, 100);
+    // Three connections for ten users, all three back after a cancelled one.
+    assert_eq!(report.pool, (3, 3));
+    assert_eq!(
+        report.deadline,
+        [
+            Ok(70),
+            Err("store ran past the deadline".to_string()),
+            Err("fetch ran past the deadline".to_string()),
+        ]
+    );
+    let (most, ran) = report.blocking;
+    assert_eq!(ran, 6);
+    assert!((1..=2).contains(&most), "{most} blocking jobs at once");
 }
 
 #[test]
