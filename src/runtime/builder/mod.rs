@@ -285,7 +285,9 @@ impl Builder {
     /// Calls `f` with each slow-poll report instead of printing it to stderr.
     /// Keep it short: the watchdog thread runs it, and while it runs, the
     /// watchdog neither reports nor rescues (the driver included, see
-    /// [`slow_poll_threshold`](Self::slow_poll_threshold)).
+    /// [`slow_poll_threshold`](Self::slow_poll_threshold)). With
+    /// `slow_poll_threshold(None)` the hook is kept but never called, so a
+    /// configuration may turn reports off without taking the hook out.
     ///
     /// # Examples
     ///
