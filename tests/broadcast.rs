@@ -200,3 +200,49 @@ fn a_weak_sender_does_not_keep_the_channel_open() {
     assert!(weak.upgrade().is_none());
     assert_eq!((weak.strong_count(), weak.clone().weak_count()), (0, 2));
 }
+
+/// A message that carries a handle to its own channel (a weak sender, a
+/// sender), read by one of two receivers: the read clones it, and the
+/// clone counts a new handle. That count once took the lock the read
+/// holds, and the thread hung on itself.
+#[test]
+fn a_message_may_carry_a_sender_of_its_own_channel() {
+    #[derive(Clone)]
+    struct Msg {
+        weak: broadcast::WeakSender<Msg>,
+        strong: broadcast::Sender<Msg>,
+    }
+
+    let counts = on_thread(|| {
+        let (tx, mut a) = broadcast::channel::<Msg>(4);
+        let mut b = tx.subscribe();
+        tx.send(Msg {
+            weak: tx.downgrade(),
+            strong: tx.clone(),
+        })
+        .unwrap();
+        let read = a.try_recv().ok().expect("a message"); // cloned: b owes one
+        let counts = (tx.strong_count(), tx.weak_count());
+        drop(read);
+        drop(b.try_recv().ok().expect("a message")); // moved out
+        drop(tx);
+        assert!(matches!(a.try_recv(), Err(TryRecvError::Closed)));
+        counts
+    });
+    // tx, the message's and its clone's: three of each kind but the weak.
+    assert_eq!(counts, (3, 2));
+}
+
+/// `Sender::new` asks nothing of `T` (tokio's does not either), so a
+/// generic hub builds one.
+#[test]
+fn a_sender_is_made_without_a_clone_bound() {
+    struct Hub<T>(broadcast::Sender<T>);
+    impl<T> Hub<T> {
+        fn new() -> Self {
+            Hub(broadcast::Sender::new(8))
+        }
+    }
+    let hub: Hub<std::cell::Cell<u8>> = Hub::new();
+    assert_eq!(hub.0.receiver_count(), 0);
+}

@@ -27,7 +27,10 @@
 //!   with `notify_waiters`, and each makes its `Notified` before it looks,
 //!   so a send between the look and the wait still wakes it.
 //!
-//! A message's `clone` runs under that lock: it must not use the channel.
+//! A message's `clone` runs under that lock: it must not send or receive
+//! on the channel. Cloning or dropping a handle to it is fine (a message
+//! may carry a [`WeakSender`] back to its own channel): the senders are
+//! counted in atomics, outside the lock, as tokio counts them.
 //! The capacity is kept as given (tokio rounds it up to a power of two, so
 //! its `channel(3)` keeps 4 messages).
 
@@ -43,6 +46,7 @@ pub use self::receiver::Receiver;
 pub use self::weak::WeakSender;
 use super::Notify;
 use crate::loom::Mutex;
+use crate::loom::atomic::{AtomicUsize, Ordering};
 
 /// Creates a broadcast channel of `capacity` slots (the messages kept for
 /// receivers that fall behind).
@@ -65,6 +69,12 @@ use crate::loom::Mutex;
 /// });
 /// ```
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    open(capacity)
+}
+
+/// `channel`, without the `Clone` bound that only receiving needs (so
+/// that `Sender::new` has none, as in tokio).
+fn open<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
     assert!(
         capacity > 0,
         "a broadcast channel needs a capacity of at least 1"
@@ -84,10 +94,10 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
             slots,
             tail: 0,
             receivers: 1,
-            senders: 1,
-            weak_senders: 0,
             closed: false,
         }),
+        senders: AtomicUsize::new(1),
+        weak_senders: AtomicUsize::new(0),
         sent: Notify::new(),
         receivers_gone: Notify::new(),
     });
@@ -97,6 +107,10 @@ pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 struct Shared<T> {
     state: Mutex<State<T>>,
+    /// Live senders; the last one to go sets `State::closed`.
+    senders: AtomicUsize,
+    /// [`WeakSender`]s: they keep the channel's memory, not the channel open.
+    weak_senders: AtomicUsize,
     /// Receivers waiting for a send (or the close).
     sent: Notify,
     /// Senders waiting in `closed()` for the last receiver to go.
@@ -109,9 +123,6 @@ struct State<T> {
     /// `pos % capacity` until position `pos + capacity` overwrites it.
     tail: u64,
     receivers: usize,
-    senders: usize,
-    /// [`WeakSender`]s: they keep the channel's memory, not the channel open.
-    weak_senders: usize,
     /// The last sender is gone.
     closed: bool,
 }
@@ -155,7 +166,7 @@ pub struct Sender<T> {
     shared: Arc<Shared<T>>,
 }
 
-impl<T: Clone> Sender<T> {
+impl<T> Sender<T> {
     /// A sender with no receiver yet: [`subscribe`](Self::subscribe) makes
     /// them. Until one exists, [`send`](Self::send) fails and gives the
     /// value back.
@@ -174,11 +185,9 @@ impl<T: Clone> Sender<T> {
     /// assert_eq!(rx.try_recv(), Ok(2));
     /// ```
     pub fn new(capacity: usize) -> Sender<T> {
-        channel(capacity).0
+        open(capacity).0
     }
-}
 
-impl<T> Sender<T> {
     /// Sends `value` to every receiver there is now, and returns how many.
     /// Never waits: a full ring drops its oldest message (module doc).
     ///
@@ -326,7 +335,7 @@ impl<T> Sender<T> {
     /// assert!(weak.upgrade().is_none(), "the last sender closed the channel");
     /// ```
     pub fn downgrade(&self) -> WeakSender<T> {
-        self.shared.state.lock().weak_senders += 1;
+        self.shared.weak_senders.fetch_add(1, Ordering::Relaxed);
         WeakSender {
             shared: self.shared.clone(),
         }
@@ -342,7 +351,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.strong_count(), 2);
     /// ```
     pub fn strong_count(&self) -> usize {
-        self.shared.state.lock().senders
+        self.shared.senders.load(Ordering::Acquire)
     }
 
     /// How many [`WeakSender`]s there are.
@@ -355,7 +364,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.weak_count(), 1);
     /// ```
     pub fn weak_count(&self) -> usize {
-        self.shared.state.lock().weak_senders
+        self.shared.weak_senders.load(Ordering::Acquire)
     }
 }
 
@@ -371,7 +380,8 @@ fn subscribe<T>(shared: &Arc<Shared<T>>) -> Receiver<T> {
 
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
-        self.shared.state.lock().senders += 1;
+        // A sender exists (this one): the count cannot be at zero.
+        self.shared.senders.fetch_add(1, Ordering::Relaxed);
         Sender {
             shared: self.shared.clone(),
         }
@@ -380,13 +390,11 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
-        let last = {
-            let mut state = self.shared.state.lock();
-            state.senders -= 1;
-            state.closed = state.senders == 0;
-            state.closed
-        };
-        if last {
+        // AcqRel: the last one sees every other sender's sends before it
+        // closes (they are under the lock anyway). An `upgrade` racing with
+        // it cannot bring the count back from zero (`weak.rs`).
+        if self.shared.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.shared.state.lock().closed = true;
             self.shared.sent.notify_waiters();
         }
     }

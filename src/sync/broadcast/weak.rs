@@ -9,6 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::{Sender, Shared};
+use crate::loom::atomic::Ordering;
 
 /// A sender that does not count: see [`Sender::downgrade`].
 ///
@@ -42,12 +43,23 @@ impl<T> WeakSender<T> {
     /// assert!(weak.upgrade().is_none());
     /// ```
     pub fn upgrade(&self) -> Option<Sender<T>> {
-        let mut state = self.shared.state.lock();
-        if state.senders == 0 {
-            return None;
+        // Up by one, but never from zero: once the last sender has gone,
+        // the channel is closed for good.
+        let mut senders = self.shared.senders.load(Ordering::Relaxed);
+        loop {
+            if senders == 0 {
+                return None;
+            }
+            match self.shared.senders.compare_exchange_weak(
+                senders,
+                senders + 1,
+                Ordering::Acquire,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break,
+                Err(now) => senders = now,
+            }
         }
-        state.senders += 1;
-        drop(state);
         Some(Sender {
             shared: self.shared.clone(),
         })
@@ -65,7 +77,7 @@ impl<T> WeakSender<T> {
     /// assert_eq!(weak.strong_count(), 0);
     /// ```
     pub fn strong_count(&self) -> usize {
-        self.shared.state.lock().senders
+        self.shared.senders.load(Ordering::Acquire)
     }
 
     /// How many weak senders there are (this one included).
@@ -79,13 +91,13 @@ impl<T> WeakSender<T> {
     /// assert_eq!(weak.weak_count(), 2);
     /// ```
     pub fn weak_count(&self) -> usize {
-        self.shared.state.lock().weak_senders
+        self.shared.weak_senders.load(Ordering::Acquire)
     }
 }
 
 impl<T> Clone for WeakSender<T> {
     fn clone(&self) -> Self {
-        self.shared.state.lock().weak_senders += 1;
+        self.shared.weak_senders.fetch_add(1, Ordering::Relaxed);
         WeakSender {
             shared: self.shared.clone(),
         }
@@ -94,7 +106,7 @@ impl<T> Clone for WeakSender<T> {
 
 impl<T> Drop for WeakSender<T> {
     fn drop(&mut self) {
-        self.shared.state.lock().weak_senders -= 1;
+        self.shared.weak_senders.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
