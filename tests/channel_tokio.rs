@@ -77,3 +77,35 @@ fn the_mpsc_names_work_as_in_tokio() {
     got.sort();
     assert_eq!(got, [0, 1, 2, 3]);
 }
+
+/// `closed()` (tokio's `Sender::closed`): pending while both sides live,
+/// woken by the last receiver's drop, or by a `close`, on every kind of
+/// channel; ready at once on a closed one.
+#[test]
+fn closed_waits_for_the_close() {
+    for make in [
+        || channel::bounded::<u8>(1),
+        || channel::bounded::<u8>(0),
+        channel::unbounded::<u8>,
+    ] {
+        let (tx, rx) = make();
+        let (flag, waker) = Flag::new();
+        let mut closed = pin!(tx.closed());
+        assert!(poll_with(closed.as_mut(), &waker).is_pending());
+        let other = rx.clone();
+        drop(rx);
+        assert!(!flag.take(), "a receiver is left");
+        assert!(poll_with(closed.as_mut(), &waker).is_pending());
+        thread::spawn(move || drop(other)).join().unwrap();
+        assert!(flag.take(), "the last receiver's drop wakes it");
+        assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
+        block_on(tx.closed());
+
+        let (tx, rx) = make();
+        let mut closed = pin!(rx.closed());
+        assert!(poll_with(closed.as_mut(), &waker).is_pending());
+        tx.close();
+        assert!(flag.take(), "close wakes it");
+        assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
+    }
+}

@@ -6,10 +6,18 @@
 //! The channel underneath is corio's Go-style one, so it can do more than
 //! tokio's: receivers clone (many consumers), either side may `close` it,
 //! and `bounded(0)` (not reachable here: `channel(0)` panics, as tokio's
-//! does) is a rendezvous. Two differences a port may meet: a
-//! `TryRecvError` says `Closed` where tokio's says `Disconnected`, and
-//! `Sender::capacity` gives the buffer's size as an `Option` (`None`
-//! unbounded; tokio's `max_capacity`), not the free slots.
+//! does) is a rendezvous. The differences a port may meet, all of them
+//! found by the compiler:
+//! - a `TryRecvError` says `Closed` where tokio's says `Disconnected`;
+//! - `Sender::capacity` gives the buffer's size as an `Option` (`None`
+//!   unbounded; tokio's `max_capacity`), not the free slots;
+//! - `reserve` and its `Permit`, `send_timeout` (use `time::timeout`
+//!   around `send`) and `downgrade` / `WeakSender` do not exist;
+//! - `Receiver` and `UnboundedReceiver` are one type, so a trait
+//!   implemented for both needs one `impl`.
+//!
+//! `Sender::closed`, `same_channel`, `is_closed`, `recv_many`, the
+//! `blocking_` forms and the `try_` forms are there under tokio's names.
 
 use std::fmt;
 use std::ops::Deref;

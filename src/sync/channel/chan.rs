@@ -51,6 +51,8 @@ pub(super) struct Chan<T> {
     pub(super) sending: Waiters,
     pub(super) senders: AtomicUsize,
     pub(super) receivers: AtomicUsize,
+    /// Handles waiting in `closed()`; woken once, by the close.
+    pub(super) closing: crate::sync::Notify,
 }
 
 impl<T> Chan<T> {
@@ -61,6 +63,7 @@ impl<T> Chan<T> {
             sending: Waiters::new(),
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
+            closing: crate::sync::Notify::new(),
         });
         let receiver = Receiver {
             chan: chan.clone(),
@@ -210,6 +213,7 @@ impl<T> Chan<T> {
         if first {
             self.receiving.notify_all();
             self.sending.notify_all();
+            self.closing.notify_waiters();
         }
         first
     }

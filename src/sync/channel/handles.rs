@@ -42,6 +42,46 @@ macro_rules! shared_methods {
                 self.chan.queue.is_closed()
             }
 
+            /// Waits until the channel is closed: by a `close`, or the last
+            /// handle of either side dropped (tokio's `Sender::closed`: a
+            /// producer stops when nobody listens any more).
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// corio::block_on(async {
+            ///     let (tx, rx) = corio::sync::channel::bounded::<u8>(1);
+            ///     let watcher = corio::spawn(async move { tx.closed().await });
+            ///     drop(rx);
+            ///     watcher.await.unwrap();
+            /// });
+            /// ```
+            pub async fn closed(&self) {
+                loop {
+                    // Made before the look: a close between the two still
+                    // wakes it (`Notify::notify_waiters`).
+                    let closing = self.chan.closing.notified();
+                    if self.is_closed() {
+                        return;
+                    }
+                    closing.await;
+                }
+            }
+
+            /// Whether `other` is a handle to the same channel.
+            ///
+            /// # Examples
+            ///
+            /// ```
+            /// let (tx, _rx) = corio::sync::channel::bounded::<u8>(1);
+            /// let (other, _) = corio::sync::channel::bounded::<u8>(1);
+            /// assert!(tx.same_channel(&tx.clone()));
+            /// assert!(!tx.same_channel(&other));
+            /// ```
+            pub fn same_channel(&self, other: &Self) -> bool {
+                crate::loom::Arc::ptr_eq(&self.chan, &other.chan)
+            }
+
             /// The number of messages in the channel now.
             ///
             /// # Examples
