@@ -370,3 +370,46 @@ fn block_on_outlives_the_shutdown_of_its_current_thread_runtime() {
         );
     });
 }
+
+/// A `LocalSet` awaited itself, then abandoned (a timeout around
+/// `&mut set`), and later run by `run_until`: the abandoned await's waker
+/// is let go, not woken by every later wake of a local task.
+#[test]
+fn an_abandoned_await_of_a_local_set_is_not_woken_again() {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Wake, Waker};
+
+    struct Counting(AtomicUsize);
+    impl Wake for Counting {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    let mut local = corio::task::LocalSet::new();
+    let (tx, rx) = corio::sync::oneshot::channel::<u8>();
+    let task = local.spawn_local(async move { rx.await.unwrap() });
+    let counting = Arc::new(Counting(AtomicUsize::new(0)));
+    {
+        let waker = Waker::from(counting.clone());
+        let mut cx = Context::from_waker(&waker);
+        assert!(Pin::new(&mut local).poll(&mut cx).is_pending());
+    }
+    let runtime = Builder::new_current_thread().build().unwrap();
+    let got = runtime.block_on(bounded(local.run_until(async move {
+        thread::spawn(move || tx.send(7).unwrap()).join().unwrap();
+        task.await.unwrap()
+    })));
+    assert_eq!(got, 7);
+    assert_eq!(
+        counting.0.load(Ordering::SeqCst),
+        0,
+        "the stale waker was woken"
+    );
+    assert_eq!(
+        Arc::strong_count(&counting),
+        1,
+        "the set still holds the stale waker"
+    );
+}

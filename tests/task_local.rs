@@ -50,8 +50,10 @@ fn a_panicking_inner_scope_restores_the_outer_value() {
         let inner = catch_unwind(|| ID.sync_scope(2, || panic!("inside")));
         assert!(inner.is_err());
         assert_eq!(ID.get(), 1);
+        assert_eq!(ID.try_get(), Ok(1));
     });
     assert!(ID.try_with(|_| ()).is_err());
+    assert!(ID.try_get().is_err());
 }
 
 /// A scoped future dropped before it completes is dropped inside its

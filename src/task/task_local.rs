@@ -246,6 +246,23 @@ impl<T: Clone + 'static> LocalKey<T> {
     pub fn get(&'static self) -> T {
         self.with(T::clone)
     }
+
+    /// A clone of the value, or [`AccessError`] outside a
+    /// [`scope`](Self::scope) of this key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// corio::task_local! {
+    ///     static ID: u8;
+    /// }
+    ///
+    /// assert!(ID.try_get().is_err());
+    /// assert_eq!(ID.sync_scope(4, || ID.try_get()), Ok(4));
+    /// ```
+    pub fn try_get(&'static self) -> Result<T, AccessError> {
+        self.try_with(T::clone)
+    }
 }
 
 impl<T: 'static> fmt::Debug for LocalKey<T> {

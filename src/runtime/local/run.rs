@@ -148,6 +148,14 @@ impl<F: Future> Future for RunUntil<'_, F> {
         if is_running_here(&shared) {
             return self.future.as_mut().poll(cx);
         }
+        if self.key == 0 && self.set.key != 0 {
+            // The set was awaited itself (`&mut set`) and that await was
+            // abandoned (a `timeout` around it): nothing can await it now,
+            // while this borrows it, so its waker goes, or every wake of
+            // a local task would wake that task too (and keep it alive).
+            let stale = shared.runners.lock().remove(self.set.key);
+            drop(stale);
+        }
         let _enter = begin_turn(&shared, &mut self.key, cx);
         if let Poll::Ready(output) = self.future.as_mut().poll(cx) {
             return Poll::Ready(output);
