@@ -422,3 +422,58 @@ fn clear_writable_keeps_a_hang_up() {
         client.writable().await.unwrap();
     });
 }
+
+/// The write end of a pipe whose reader is gone: epoll says `EPOLLOUT |
+/// EPOLLERR` once, with no hang-up. After `clear_writable()`, the next
+/// `writable()` must still answer (the write then fails with `EPIPE`):
+/// no event follows, and it once waited for good.
+#[test]
+#[cfg(all(target_os = "linux", not(corio_polling)))]
+#[cfg_attr(miri, ignore)]
+fn clear_writable_keeps_a_broken_pipe() {
+    block_on(async {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let writer = Async::new(writer).unwrap();
+        let ready = writer.ready(corio::io::Interest::WRITABLE).await.unwrap();
+        assert!(ready.is_write_closed(), "{ready:?}");
+        writer.clear_writable();
+        let again = futures_lite::future::poll_once(writer.writable()).await;
+        assert!(again.is_some(), "a broken pipe was forgotten");
+        let error = writer
+            .write_with(|mut pipe| pipe.write(b"x"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe);
+    });
+}
+
+/// A peer's half-close (`shutdown(Write)`) closes this side's reading,
+/// not its writing: `clear_writable()` then makes the next `writable()`
+/// wait for a new event, as tokio's does, instead of answering at once
+/// forever (a loop of the two spun).
+#[test]
+#[cfg(all(target_os = "linux", not(corio_polling)))]
+#[cfg_attr(miri, ignore)]
+fn clear_writable_after_a_peer_half_close_waits_for_a_new_event() {
+    block_on(async {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        b.shutdown(std::net::Shutdown::Write).unwrap();
+        let a = Async::new(a).unwrap();
+        let ready = a
+            .ready(corio::io::Interest::READABLE | corio::io::Interest::WRITABLE)
+            .await
+            .unwrap();
+        assert!(
+            ready.is_read_closed() && !ready.is_write_closed(),
+            "{ready:?}"
+        );
+        a.writable().await.unwrap();
+        a.clear_writable();
+        assert!(
+            futures_lite::future::poll_once(a.writable())
+                .await
+                .is_none()
+        );
+    });
+}

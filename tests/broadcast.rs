@@ -221,10 +221,11 @@ fn a_message_may_carry_a_sender_of_its_own_channel() {
             strong: tx.clone(),
         })
         .unwrap();
-        let read = a.try_recv().ok().expect("a message"); // cloned: b owes one
+        let read = a.try_recv().expect("a message"); // cloned: b owes one
+        assert!(read.strong.same_channel(&tx) && read.weak.upgrade().is_some());
         let counts = (tx.strong_count(), tx.weak_count());
         drop(read);
-        drop(b.try_recv().ok().expect("a message")); // moved out
+        drop(b.try_recv().expect("a message")); // moved out
         drop(tx);
         assert!(matches!(a.try_recv(), Err(TryRecvError::Closed)));
         counts

@@ -4,9 +4,10 @@
 //! reads and writes one socket, with `try_read` / `try_write`).
 //!
 //! corio's readiness word (see `readiness.rs`) keeps a read side, a write
-//! side and a close of the read side; `Ready` reports those. There is no
-//! closed bit for the write side: a hang-up shows as the read side closed
-//! with the write side ready, and the write then returns the error.
+//! side and a close of each; `Ready` reports those. The closes are
+//! reported by Linux's epoll; the portable poller (kqueue and others,
+//! through `polling`) cannot tell them apart, and there a close shows as
+//! plain readiness, the read or write then saying what happened.
 
 use std::fmt;
 use std::ops::{BitOr, BitOrAssign};
@@ -160,6 +161,16 @@ impl Ready {
     /// ```
     pub const READ_CLOSED: Ready = Ready(4);
 
+    /// Writes can no longer succeed (a hang-up, or an error such as a
+    /// pipe whose reader is gone): a write fails, at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(corio::io::Ready::WRITE_CLOSED.is_write_closed());
+    /// ```
+    pub const WRITE_CLOSED: Ready = Ready(8);
+
     /// Whether nothing is ready.
     ///
     /// # Examples
@@ -191,7 +202,7 @@ impl Ready {
     /// assert!(!corio::io::Ready::READABLE.is_writable());
     /// ```
     pub const fn is_writable(self) -> bool {
-        self.0 & Ready::WRITABLE.0 != 0
+        self.0 & (Ready::WRITABLE.0 | Ready::WRITE_CLOSED.0) != 0
     }
 
     /// Whether the peer shut its writing side: a read returns the end.
@@ -205,10 +216,7 @@ impl Ready {
         self.0 & Ready::READ_CLOSED.0 != 0
     }
 
-    /// Always `false` in corio: it keeps no closed bit for the write side
-    /// (a hang-up shows as [`is_read_closed`](Self::is_read_closed) with
-    /// the write side ready, and the write returns the error). Here for
-    /// code written against tokio's `Ready`.
+    /// Whether writes can no longer succeed: a write returns the error.
     ///
     /// # Examples
     ///
@@ -216,7 +224,7 @@ impl Ready {
     /// assert!(!corio::io::Ready::WRITABLE.is_write_closed());
     /// ```
     pub const fn is_write_closed(self) -> bool {
-        false
+        self.0 & Ready::WRITE_CLOSED.0 != 0
     }
 }
 
@@ -240,6 +248,7 @@ impl fmt::Debug for Ready {
             .field("is_readable", &self.is_readable())
             .field("is_writable", &self.is_writable())
             .field("is_read_closed", &self.is_read_closed())
+            .field("is_write_closed", &self.is_write_closed())
             .finish()
     }
 }

@@ -2,7 +2,7 @@
 //! direction a count of the events that said so, in one atomic.
 //!
 //! ```text
-//!   write tick | read tick | URGENT | READ_CLOSED | WRITE | READ
+//!   write tick | read tick | WRITE_CLOSED | URGENT | READ_CLOSED | WRITE | READ
 //! ```
 //!
 //! Two parties write it. The reactor [`record`](Word::record)s each event:
@@ -17,7 +17,7 @@
 //! take the bit for news (see `registration.rs`). The loom models at the
 //! end of this file check both in every interleaving.
 //!
-//! Each tick has half the bits above the flags (30 on a 64-bit target, 14
+//! Each tick has half the bits above the flags (29 on a 64-bit target, 13
 //! on a 32-bit one) and wraps: a clear could only be fooled by exactly a
 //! full turn of events for its direction between its snapshot and its
 //! compare-and-swap, microseconds apart.
@@ -35,11 +35,15 @@ pub(super) const READ_CLOSED: usize = 0b100;
 /// TCP urgent data is pending: a short read is not a drained one. Cleared
 /// with `READ` by a read that would block.
 pub(super) const URGENT: usize = 0b1000;
+/// Writing can no longer succeed (the descriptor hung up, or reports an
+/// error: a pipe whose reader is gone): writes fail without waiting. As
+/// `READ_CLOSED`, only a write that would block clears it.
+pub(super) const WRITE_CLOSED: usize = 0b1_0000;
 /// The bits an event for each direction may set.
 const READ_BITS: usize = READ | READ_CLOSED | URGENT;
-const WRITE_BITS: usize = WRITE;
-/// The two event counters sit above the four bits, side by side.
-const FLAG_BITS: u32 = 4;
+const WRITE_BITS: usize = WRITE | WRITE_CLOSED;
+/// The two event counters sit above the five bits, side by side.
+const FLAG_BITS: u32 = 5;
 const TICK_BITS: u32 = (usize::BITS - FLAG_BITS) / 2;
 const READ_TICK_ONE: usize = 1 << FLAG_BITS;
 const READ_TICK: usize = ((1 << TICK_BITS) - 1) << FLAG_BITS;
@@ -77,7 +81,7 @@ impl ReadinessSnapshot {
     pub(crate) fn is_ready(self, direction: Direction) -> bool {
         let bits = match direction {
             Direction::Read => READ | READ_CLOSED,
-            Direction::Write => WRITE,
+            Direction::Write => WRITE | WRITE_CLOSED,
         };
         self.0 & bits != 0
     }

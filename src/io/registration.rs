@@ -132,6 +132,12 @@ impl Registration {
         self.source.readiness().word() & super::readiness::READ_CLOSED != 0
     }
 
+    /// Whether the source has a close of its write side marked (a hang-up,
+    /// or an error such as a pipe's reader gone), for `Async::ready`.
+    pub(crate) fn write_closed(&self) -> bool {
+        self.source.readiness().word() & super::readiness::WRITE_CLOSED != 0
+    }
+
     /// Whether the source is marked ready for `direction` (for tests).
     #[cfg(all(test, not(miri)))]
     pub(crate) fn marked_ready(&self, direction: Direction) -> bool {

@@ -88,6 +88,9 @@ impl<T> Async<T> {
             {
                 result?;
                 ready |= Ready::WRITABLE;
+                if self.registration.write_closed() {
+                    ready |= Ready::WRITE_CLOSED;
+                }
             }
             if ready.is_empty() {
                 Poll::Pending
@@ -132,7 +135,8 @@ impl<T> Async<T> {
     /// `POLLPRI` or `POLLERR`), where `readable()` in a loop would answer
     /// at once, every time. An end of stream is not forgotten: no new event
     /// would follow it, so `readable()` keeps answering at once after one
-    /// (and `writable()` after a hang-up), as tokio's closed bits do.
+    /// (and `writable()` after a hang-up or a broken pipe), as tokio's
+    /// closed bits do.
     ///
     /// This needs a poller that reports a peer's close as its own event
     /// bit, as Linux's epoll does for corio. The portable poller used

@@ -246,6 +246,11 @@ fn decode(key: usize, flags: i32) -> IoEvent {
             != 0,
         writable: flags & (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) != 0,
         read_closed: flags & (libc::EPOLLRDHUP | libc::EPOLLHUP) != 0,
+        // mio's rule (tokio's): a hang-up, an error beside writability (a
+        // pipe whose reader is gone), or an error alone.
+        write_closed: flags & libc::EPOLLHUP != 0
+            || flags & (libc::EPOLLOUT | libc::EPOLLERR) == libc::EPOLLOUT | libc::EPOLLERR
+            || flags == libc::EPOLLERR,
         urgent: flags & libc::EPOLLPRI != 0,
     }
 }

@@ -132,6 +132,7 @@ impl Events {
             readable: event.readable,
             writable: event.writable,
             read_closed: false,
+            write_closed: false,
             urgent: false,
         })
     }

@@ -65,7 +65,7 @@ use std::task::{Context, Poll, Waker};
 use super::key::Key;
 use super::poller::Poller;
 pub(crate) use super::readiness::ReadinessSnapshot;
-use super::readiness::{READ, READ_CLOSED, URGENT, WRITE, Word};
+use super::readiness::{READ, READ_CLOSED, URGENT, WRITE, WRITE_CLOSED, Word};
 use super::waiters::{Slot, Waiters};
 use crate::loom::Mutex;
 
@@ -87,6 +87,9 @@ pub(crate) struct IoEvent {
     pub(crate) writable: bool,
     /// The peer closed its side; only pollers that can tell set it.
     pub(crate) read_closed: bool,
+    /// Writes can no longer succeed (a hang-up, an error); only pollers
+    /// that can tell set it.
+    pub(crate) write_closed: bool,
     /// TCP urgent data is pending (`EPOLLPRI`); only pollers that report
     /// the peer's close, and so let a short read drain, need to say it.
     pub(crate) urgent: bool,
@@ -101,6 +104,7 @@ impl IoEvent {
             readable: true,
             writable: false,
             read_closed: false,
+            write_closed: false,
             urgent: false,
         }
     }
@@ -213,7 +217,8 @@ impl Source {
     pub(crate) fn clear_readiness(&self, direction: Direction, seen: ReadinessSnapshot) {
         let bits = match direction {
             Direction::Read => READ | READ_CLOSED | URGENT,
-            Direction::Write => WRITE,
+            // Nor is a write that would block on a closed descriptor.
+            Direction::Write => WRITE | WRITE_CLOSED,
         };
         self.readiness.clear(direction, bits, seen);
     }
@@ -222,17 +227,16 @@ impl Source {
     /// asks to wait for a new event: marks `direction` not ready, unless an
     /// event came after `seen`. A close is kept, as tokio keeps its closed
     /// bits: no event follows an end of stream, so clearing it would make
-    /// the next wait sleep for good. The write side has no closed bit of
-    /// its own; a hang-up shows as `READ_CLOSED`, and while that is set the
-    /// write side stays ready too (a spurious answer at worst).
+    /// the next wait sleep for good. The same holds for `WRITE_CLOSED` (a
+    /// pipe whose reader is gone reports `EPOLLERR` once); a peer's
+    /// half-close (`READ_CLOSED`) says nothing of the write side, which is
+    /// cleared as usual.
     pub(crate) fn clear_seen(&self, direction: Direction, seen: ReadinessSnapshot) {
-        match direction {
-            Direction::Read => self.readiness.clear(direction, READ | URGENT, seen),
-            Direction::Write if seen.word() & READ_CLOSED == 0 => {
-                self.readiness.clear(direction, WRITE, seen);
-            }
-            Direction::Write => {}
-        }
+        let bits = match direction {
+            Direction::Read => READ | URGENT,
+            Direction::Write => WRITE,
+        };
+        self.readiness.clear(direction, bits, seen);
     }
 
     /// A short transfer drained (or filled) the kernel buffer: marks
@@ -320,6 +324,7 @@ impl Source {
         let bits = if event.readable { READ } else { 0 }
             | if event.writable { WRITE } else { 0 }
             | if event.read_closed { READ_CLOSED } else { 0 }
+            | if event.write_closed { WRITE_CLOSED } else { 0 }
             | if event.urgent { URGENT } else { 0 };
         // Set the bits and count the event in one step.
         self.readiness.record(bits);
@@ -328,7 +333,7 @@ impl Source {
         if event.readable || event.read_closed || event.urgent {
             state.read.waiters.drain_into(wake);
         }
-        if event.writable {
+        if event.writable || event.write_closed {
             state.write.waiters.drain_into(wake);
         }
         // A task may still wait on the other direction: arm it again. On

@@ -87,6 +87,7 @@ fn a_closed_peer_keeps_the_read_side_ready_through_clears() {
         readable: true,
         writable: false,
         read_closed: true,
+        write_closed: false,
         urgent: false,
     };
     source.dispatch(&poller, closing, &mut Vec::new());
@@ -122,4 +123,36 @@ fn pending_urgent_data_keeps_a_short_read_from_draining() {
     source.dispatch(&poller, IoEvent::readable(0), &mut Vec::new());
     source.clear_drained(Direction::Read, source.readiness());
     assert!(!source.readiness().is_ready(Direction::Read));
+}
+
+/// A write side that closed (a pipe's reader gone: `EPOLLOUT | EPOLLERR`)
+/// stays ready through `clear_seen`, as a read side's close does, and
+/// only a write that would block clears it; a peer's half-close leaves
+/// the write side to clear as usual.
+#[test]
+#[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
+fn a_closed_write_side_stays_ready_through_clear_seen() {
+    let poller = Poller::new().unwrap();
+    let source = Source::new(-1, Key::new(0, 0), true);
+    let broken = IoEvent {
+        readable: false,
+        writable: true,
+        write_closed: true,
+        ..IoEvent::readable(0)
+    };
+    source.dispatch(&poller, broken, &mut Vec::new());
+    source.clear_seen(Direction::Write, source.readiness());
+    assert!(source.readiness().is_ready(Direction::Write));
+    source.clear_readiness(Direction::Write, source.readiness());
+    assert!(!source.readiness().is_ready(Direction::Write));
+
+    let half_closed = IoEvent {
+        writable: true,
+        read_closed: true,
+        ..IoEvent::readable(0)
+    };
+    source.dispatch(&poller, half_closed, &mut Vec::new());
+    source.clear_seen(Direction::Write, source.readiness());
+    assert!(!source.readiness().is_ready(Direction::Write));
+    assert!(source.readiness().is_ready(Direction::Read));
 }
