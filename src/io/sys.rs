@@ -7,7 +7,8 @@
 //! is pure cost, and it is not small: about 4 % of the CPU time of the
 //! `tcp_echo` row went to `__pthread_enable_asynccancel` and
 //! `__pthread_disable_asynccancel` alone. (A single-threaded tokio process
-//! skips it; a corio process always has its watchdog thread.) So corio's
+//! skips it; a corio process has worker threads, and by default its
+//! watchdog.) So corio's
 //! byte streams call the kernel through `syscall(2)`, which glibc does not
 //! wrap that way; elsewhere, the C library's `recv` and `send`.
 //!

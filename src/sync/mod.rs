@@ -28,7 +28,8 @@
 //!
 //! # The waiter queue
 //!
-//! Every primitive that parks tasks keeps them in a FIFO `WaitQueue`
+//! Every primitive that parks tasks, except `oneshot` (one waiter a side)
+//! and the rendezvous channel's offers, keeps them in a FIFO `WaitQueue`
 //! (`wait_queue.rs`): a linked list in a slab, so that
 //!
 //! * wake-ups go in arrival order (fairness among the waiters; a channel

@@ -5,7 +5,7 @@
 //!   Sleep::poll ──(first Pending)──► Timers::register ──► this worker's wheel.insert(tick)
 //!                                         │ earlier than the parked driver?
 //!                                         └──────────► unpark the driver
-//!   driver: before_park → sleep until the earliest next_deadline() of all wheels → after_park:
+//!   driver: before_park_after → sleep until the earliest next_deadline() of all wheels → after_park:
 //!           each wheel.advance(now) fires its due entries → waker.wake()
 //! ```
 //!

@@ -8,7 +8,7 @@
 //!   modify(fd, key, read, write)     arm a oneshot registration (if not edge)
 //!   wait(&mut events, timeout)       block until events, a notify, or timeout
 //!   notify()                         end a wait from any thread
-//!   events.iter() -> IoEvent         key + readable / writable / peer closed / urgent
+//!   events.iter() -> IoEvent         key + readable / writable / read closed / write closed / urgent
 //! ```
 //!
 //! Two backends provide it. On Linux corio speaks epoll itself

@@ -7,7 +7,7 @@
 //! ```text
 //!   Source { fd, key, readiness: Word, state: Mutex<State> }
 //!                       │                          │
-//!   ticks | URGENT | READ_CLOSED | WRITE | READ   read/write waiters, armed, closed
+//!   ticks | WRITE_CLOSED | URGENT | READ_CLOSED | WRITE | READ   waiters, armed, closed
 //! ```
 //!
 //! The protocol, the same for reads and writes:

@@ -27,7 +27,7 @@
 //!    0       1 us          64 us
 //!    1      64 us       4.096 ms
 //!    2     4.1 ms        262 ms
-//!    3     262 ms       16.8 s        <- most 10 s timeouts
+//!    3     262 ms       16.8 s        <- 10 s timeouts inside a 16.8 s block (about 40 %)
 //!    4    16.8 s        17.9 min      <- the others (across a 16.8 s line)
 //!    5    17.9 min      19.1 h
 //!    6    19.1 h        50.9 days
