@@ -53,6 +53,11 @@ pub use macros::support as __private;
 #[doc = include_str!("../docs/from-asyncio-and-go.md")]
 struct FromAsyncioAndGo;
 
+/// The tokio porting notes' snippets, likewise.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/from-tokio.md")]
+struct FromTokio;
+
 /// The README's snippets, compiled and run the same way.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -63,7 +63,10 @@ pub mod error {
     pub use crate::sync::channel::{SendError, TryRecvError, TrySendError};
 }
 
-/// A channel holding at most `buffer` messages: [`channel::bounded`].
+/// A channel holding at most `buffer` messages: [`channel::bounded`]. Its
+/// `buffer` slots are allocated at once (tokio's grow in blocks of 32): a
+/// huge `buffer` meant as "practically unbounded" is an
+/// [`unbounded_channel`] instead.
 ///
 /// # Panics
 ///

@@ -41,6 +41,12 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker, ready};
 
 pub use super::channel::TryRecvError;
+
+/// The oneshot channel's errors under tokio's path,
+/// `oneshot::error::RecvError` (also re-exported from `oneshot` itself).
+pub mod error {
+    pub use super::{RecvError, TryRecvError};
+}
 use crate::loom::Arc;
 use crate::loom::atomic::{AtomicUsize, Ordering};
 use crate::task::budget::poll_proceed;

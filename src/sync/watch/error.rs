@@ -1,4 +1,5 @@
-//! The watch channel's two errors.
+//! The watch channel's two errors (also re-exported from `watch` itself;
+//! tokio users name them by this path).
 
 use std::fmt;
 

@@ -35,7 +35,7 @@
 //! The files: `sender.rs` and `receiver.rs` hold the two halves, `error.rs`
 //! their errors; this one the shared state and the [`Ref`] a read holds.
 
-mod error;
+pub mod error;
 mod receiver;
 mod sender;
 
