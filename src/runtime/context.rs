@@ -119,6 +119,21 @@ pub(crate) fn may_block() -> bool {
     !BLOCKING_FORBIDDEN.with(Cell::get)
 }
 
+/// Lets this thread block while the guard lives (`block_in_place`'s
+/// closure, whose worker went to another thread).
+pub(crate) fn allow_blocking() -> AllowBlocking {
+    AllowBlocking(BLOCKING_FORBIDDEN.with(|b| b.replace(false)))
+}
+
+/// Restores the thread's "may block" flag.
+pub(crate) struct AllowBlocking(bool);
+
+impl Drop for AllowBlocking {
+    fn drop(&mut self) {
+        BLOCKING_FORBIDDEN.with(|b| b.set(self.0));
+    }
+}
+
 /// Panics with a clear message if this thread runs tasks of a runtime.
 #[track_caller]
 pub(crate) fn assert_may_block(what: &str) {

@@ -17,6 +17,7 @@
 //! (`context.rs`) records which runtime the current thread belongs to,
 //! which is how `corio::spawn` finds it.
 
+mod block_in_place;
 mod block_on;
 mod builder;
 mod context;
@@ -26,7 +27,9 @@ mod join_set;
 mod local;
 mod rt;
 pub(crate) mod spawn;
+mod workers;
 
+pub use block_in_place::block_in_place;
 pub(crate) use block_on::block_on as block_on_this_thread;
 pub use builder::{Builder, RuntimeFlavor};
 pub(crate) use context::assert_may_block;

@@ -5,16 +5,14 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::sync::{Arc, Weak};
-use std::thread;
 use std::time::{Duration, Instant};
-
-use parking_lot::{Condvar, Mutex};
 
 use super::builder::{Builder, RuntimeFlavor};
 use super::context;
-use super::driver::{self, Driver};
+use super::driver::Driver;
 use super::handle::{Handle, Inner};
 use super::local::LocalSets;
+use super::workers::Workers;
 use crate::blocking;
 use crate::observe;
 use crate::scheduler::{self, Shared, Watchdog};
@@ -47,9 +45,7 @@ use crate::time::{Clock, Timers};
 /// long. (tokio panics there instead.)
 pub struct Runtime {
     handle: Handle,
-    workers: Vec<thread::JoinHandle<()>>,
-    /// Workers still running, so shutdown can wait for them with a deadline.
-    running: Arc<Running>,
+    workers: Arc<Workers>,
     watchdog: Option<Watchdog>,
     shut_down: bool,
 }
@@ -117,48 +113,22 @@ impl Runtime {
                 }),
             }),
         };
-        let mut runtime = Runtime {
+        let runtime = Runtime {
             watchdog: Watchdog::start(&handle.inner.scheduler, &builder.thread_name)?,
             handle,
-            workers: Vec::new(),
-            running: Arc::new(Running::default()),
+            workers: Workers::new(builder),
             shut_down: false,
         };
         if builder.flavor == RuntimeFlavor::MultiThread {
+            let respawn = runtime
+                .workers
+                .respawner(Arc::downgrade(&runtime.handle.inner));
+            let _ = runtime.handle.inner.scheduler.respawn.set(respawn);
             for index in 0..num_workers {
-                let worker = runtime.start_worker(builder, index)?;
-                runtime.workers.push(worker);
+                runtime.workers.start(&runtime.handle, index)?;
             }
         }
         Ok(runtime)
-    }
-
-    fn start_worker(&self, builder: &Builder, index: usize) -> io::Result<thread::JoinHandle<()>> {
-        let mut thread =
-            thread::Builder::new().name(format!("{}-worker-{index}", builder.thread_name));
-        if let Some(size) = builder.thread_stack_size {
-            thread = thread.stack_size(size);
-        }
-        let handle = self.handle.clone();
-        let on_start = builder.on_thread_start.clone();
-        let on_stop = builder.on_thread_stop.clone();
-        let running = Running::start(&self.running);
-        thread.spawn(move || {
-            let _running = running;
-            let _slack = driver::precise_timer_slack();
-            // The hooks run inside the runtime, as tokio's do: one may call
-            // `Handle::current()` or spawn, and, outside the worker loop,
-            // block (`corio::block_on` an initialisation, say).
-            let _hooks = context::enter(&handle, false);
-            blocking::run_thread_hook(on_start.as_ref());
-            {
-                let _enter = context::enter(&handle, true);
-                let scheduler = handle.inner.scheduler.clone();
-                drop(handle);
-                scheduler::run_worker(scheduler, index);
-            }
-            blocking::run_thread_hook(on_stop.as_ref());
-        })
     }
 
     /// Runs `future` to completion on the calling thread. Tasks it spawns
@@ -358,18 +328,13 @@ impl Runtime {
             let moment = Instant::now().checked_add(WATCHDOG_GRACE);
             watchdog.stop(deadline.map_or(moment, |d| moment.map(|m| m.min(d))));
         }
-        let me = thread::current().id();
         // A runtime dropped from inside one of its own tasks cannot wait for
-        // the worker it runs on.
-        let on_a_worker = self.workers.iter().any(|w| w.thread().id() == me);
-        if !on_a_worker && self.running.wait(deadline) {
-            for worker in self.workers.drain(..) {
-                let _ = worker.join();
-            }
+        // the worker it runs on. Workers still inside a poll past the
+        // deadline are left behind (detached): each finishes its poll, sees
+        // the shutdown and exits.
+        if !self.workers.is_current() {
+            self.workers.wait(deadline);
         }
-        // Workers still inside a poll past the deadline are left behind
-        // (detached): each finishes its poll, sees the shutdown and exits.
-        self.workers.clear();
         // Enter the runtime so futures dropped here may still use it (unless
         // this drop runs among the thread's thread-local destructors, after
         // ours: then they find no runtime, but the process lives).
@@ -387,38 +352,6 @@ impl Runtime {
 /// How long a shutdown waits at most for the watchdog to leave (it leaves
 /// at once unless a slow-poll hook of the user's is running there).
 const WATCHDOG_GRACE: Duration = Duration::from_millis(100);
-
-/// Counts running worker threads; shutdown waits on it with a deadline.
-#[derive(Default)]
-struct Running {
-    count: Mutex<usize>,
-    exited: Condvar,
-}
-
-/// Held by a worker thread; counts it out when the thread ends (even by a
-/// panic).
-struct RunningGuard(Arc<Running>);
-
-impl Running {
-    fn start(this: &Arc<Running>) -> RunningGuard {
-        *this.count.lock() += 1;
-        RunningGuard(this.clone())
-    }
-
-    /// Waits until every worker has exited or `deadline` passes; true if
-    /// they all exited.
-    fn wait(&self, deadline: Option<Instant>) -> bool {
-        let mut count = self.count.lock();
-        crate::loom::wait_while_until(&self.exited, &mut count, deadline, |count| *count > 0)
-    }
-}
-
-impl Drop for RunningGuard {
-    fn drop(&mut self) {
-        *self.0.count.lock() -= 1;
-        self.0.exited.notify_all();
-    }
-}
 
 /// Makes blocking-pool threads enter their runtime, without the pool keeping
 /// the runtime alive (a `Weak`: the pool belongs to the runtime).

@@ -64,12 +64,14 @@
 //! check and W's sleep is not lost either.
 
 mod block_on;
+mod handoff;
 mod idle;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod metrics;
 mod park;
 mod queue;
+mod refs;
 mod remote;
 mod watchdog;
 mod worker;
@@ -85,12 +87,14 @@ use crate::observe::SlowPollHook;
 use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 
 pub(crate) use block_on::{block_on, count_polls};
+pub(crate) use handoff::block_in_place;
 use idle::Idle;
 use park::Parker;
 pub(crate) use queue::Core;
+pub(crate) use refs::task_ref;
 use remote::Remote;
 pub(crate) use watchdog::Watchdog;
-pub(crate) use worker::{from_the_driver, run_worker, task_ref, this_worker_index};
+pub(crate) use worker::{from_the_driver, run_worker, this_worker_index};
 
 /// What the scheduler needs from the I/O and timer driver. `scheduler/`
 /// knows nothing else of `time/` or `io/`: `runtime/` plugs them in here.
@@ -135,7 +139,13 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     /// Worker cores not claimed by a thread right now.
     cores: Mutex<Cores>,
+    /// Starts a thread to run worker `index` (its core is free), for
+    /// `block_in_place`; set by the runtime once it is built.
+    pub(crate) respawn: std::sync::OnceLock<Respawn>,
 }
+
+/// How the runtime starts a worker thread (`Shared::respawn`).
+pub(crate) type Respawn = Box<dyn Fn(usize) -> std::io::Result<()> + Send + Sync>;
 
 /// The unclaimed cores, and the threads waiting for one to come back (a
 /// second `block_on` on a current-thread runtime).
@@ -178,6 +188,7 @@ impl Shared {
                 free: cores,
                 waiting: Vec::new(),
             }),
+            respawn: std::sync::OnceLock::new(),
         })
     }
 
@@ -371,7 +382,7 @@ impl Schedule for Handle {
     }
 
     fn recycle(self) {
-        worker::recycle(self);
+        refs::recycle(self);
     }
 
     #[inline]

@@ -15,7 +15,6 @@
 //! pushed straight into this worker's LIFO slot without any lock.
 
 use std::cell::{Cell, RefCell};
-use std::sync::Arc;
 use std::time::Instant;
 
 use super::queue::Core;
@@ -26,16 +25,22 @@ use crate::task::Notified;
 
 /// The per-thread state of a running worker.
 pub(super) struct Context {
-    shared: Handle,
-    core: RefCell<Box<Core>>,
-    index: usize,
+    pub(super) shared: Handle,
+    pub(super) core: RefCell<Box<Core>>,
+    pub(super) index: usize,
+    /// Set when `block_in_place` gave the core away inside the task being
+    /// polled (`handoff.rs`): the loop ends after that poll.
+    pub(super) detached: Cell<bool>,
+    /// Set when `block_in_place` ran inside the current poll: its length is
+    /// sanctioned blocking, not a slow poll.
+    pub(super) handed_off: Cell<bool>,
     /// Strong references to `shared` this worker holds in stock (see
-    /// `task_ref`).
-    refs: Cell<usize>,
+    /// `refs.rs`).
+    pub(super) refs: Cell<usize>,
     /// How many references the next refill takes: 8 at first, doubling up
     /// to `REF_BATCH`, so a short-lived context (a current-thread
     /// `block_on` that spawns once) takes and gives back a handful.
-    ref_batch: Cell<usize>,
+    pub(super) ref_batch: Cell<usize>,
     /// Set while the driver fires timers on this thread (`from_the_driver`).
     from_driver: Cell<bool>,
     /// Since when this worker has been awake (for its `busy` metric, counted
@@ -43,14 +48,8 @@ pub(super) struct Context {
     awake_since: Cell<Instant>,
 }
 
-/// The most references a worker takes from the shared count at once.
-const REF_BATCH: usize = 256;
-
-/// The first refill of a new context.
-const FIRST_REF_BATCH: usize = 8;
-
 /// Calls `f` with this thread's worker context, if it is a worker of `shared`.
-fn with_current<R>(shared: &Shared, f: impl FnOnce(&Context) -> R) -> Option<R> {
+pub(super) fn with_current<R>(shared: &Shared, f: impl FnOnce(&Context) -> R) -> Option<R> {
     CURRENT.with(|current| {
         // SAFETY: the pointer is set only while `Context::enter` keeps the
         // Context alive on this thread's stack.
@@ -59,71 +58,8 @@ fn with_current<R>(shared: &Shared, f: impl FnOnce(&Context) -> R) -> Option<R> 
     })
 }
 
-/// A new strong reference to `handle` for a task to keep.
-///
-/// Every task holds one, so it can requeue itself when woken. Cloning an
-/// `Arc` per spawn and dropping it per completion makes all workers fight
-/// over one counter's cache line (half the time of a spawn-heavy load, in
-/// profiles). A worker instead takes references from the shared count in
-/// batches and hands them out, and takes back those of tasks that complete
-/// on it (`recycle`). `Arc` can only add one at a time, so a batch is still
-/// 256 increments, but they run back to back on a cache line this thread
-/// holds, and a spawn or completion touches the shared line not at all.
-/// A new context's batches start small and grow: a current-thread
-/// `block_on` starts a context each call and gives its stock back at the end.
-pub(crate) fn task_ref(handle: &Handle) -> Handle {
-    with_current(handle, |cx| {
-        let mut stock = cx.refs.get();
-        if stock == 0 {
-            let batch = cx.ref_batch.get();
-            cx.ref_batch.set((batch * 2).min(REF_BATCH));
-            for _ in 0..batch {
-                // SAFETY: `handle` is a live Arc, so its count is at least 1.
-                unsafe { Arc::increment_strong_count(Arc::as_ptr(handle)) };
-            }
-            stock = batch;
-        }
-        cx.refs.set(stock - 1);
-        // SAFETY: one of the references counted in our stock becomes this Arc.
-        unsafe { Arc::from_raw(Arc::as_ptr(handle)) }
-    })
-    .unwrap_or_else(|| handle.clone())
-}
-
-/// Takes back the reference of a task that completed.
-pub(super) fn recycle(handle: Handle) {
-    let Some(handle) = CURRENT.with(|current| {
-        // SAFETY: see `with_current`.
-        match unsafe { current.get().as_ref() } {
-            Some(cx) if Arc::ptr_eq(&cx.shared, &handle) => {
-                let stock = cx.refs.get() + 1;
-                std::mem::forget(handle);
-                cx.refs.set(stock);
-                if stock >= 2 * REF_BATCH {
-                    release_refs(&cx.shared, REF_BATCH);
-                    cx.refs.set(stock - REF_BATCH);
-                }
-                None
-            }
-            _ => Some(handle),
-        }
-    }) else {
-        return;
-    };
-    drop(handle);
-}
-
-/// Gives `n` stocked references back to the shared count.
-fn release_refs(shared: &Handle, n: usize) {
-    for _ in 0..n {
-        // SAFETY: each is a reference this worker took and still counts;
-        // the worker's own `shared` keeps the count above zero.
-        unsafe { Arc::decrement_strong_count(Arc::as_ptr(shared)) };
-    }
-}
-
 thread_local! {
-    static CURRENT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
+    pub(super) static CURRENT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
 }
 
 /// Runs `f` (the driver firing due timers) so that the tasks it wakes go to
@@ -208,16 +144,19 @@ pub(super) fn current_index(shared: &Shared) -> Option<usize> {
     with_current(shared, |cx| cx.index)
 }
 
+/// Whether the poll running on this thread called `block_in_place`.
+pub(super) fn handed_off(shared: &Shared) -> bool {
+    with_current(shared, |cx| cx.handed_off.get()).unwrap_or(false)
+}
+
 /// Runs worker `index` on the current thread until the runtime shuts down.
 pub(crate) fn run_worker(shared: Handle, index: usize) {
     // A thread that starts after an early shutdown (`shutdown_background`
     // right after `build`, say) finds its core taken by `shutdown_tasks`:
     // nothing is left to run.
+    // Also a thread started by `block_in_place` whose caller took the
+    // core back before it got there (`handoff.rs`).
     let Some(core) = shared.take_core(index) else {
-        assert!(
-            shared.is_shutdown(),
-            "each worker core is claimed by one thread"
-        );
         return;
     };
     let cx = Context::new(shared.clone(), core);
@@ -237,8 +176,10 @@ impl Context {
             index: core.index,
             shared,
             core: RefCell::new(core),
+            detached: Cell::new(false),
+            handed_off: Cell::new(false),
             refs: Cell::new(0),
-            ref_batch: Cell::new(FIRST_REF_BATCH),
+            ref_batch: Cell::new(super::refs::FIRST_REF_BATCH),
             from_driver: Cell::new(false),
             awake_since: Cell::new(Instant::now()),
         }
@@ -259,7 +200,7 @@ impl Context {
         struct Release<'a>(&'a Context);
         impl Drop for Release<'_> {
             fn drop(&mut self) {
-                release_refs(&self.0.shared, self.0.refs.replace(0));
+                super::refs::release_refs(&self.0.shared, self.0.refs.replace(0));
             }
         }
         let previous = CURRENT.with(|c| c.replace(&self));
@@ -314,6 +255,11 @@ impl Context {
                 },
             };
             self.run_task(task);
+            if self.detached.get() {
+                // The task gave this worker's core to another thread
+                // (`block_in_place`) and kept this one to block on.
+                return;
+            }
         }
     }
 
@@ -343,6 +289,15 @@ impl Context {
             .current_task
             .store(task.header().id().as_u64(), Ordering::Release);
         let yielded = task.run_from(crate::observe::clock::now());
+        self.handed_off.set(false);
+        if self.detached.get() {
+            // The core went to another thread inside the poll: the stats,
+            // the LIFO slot and the queue are that thread's now.
+            if let Some(task) = yielded {
+                self.shared.schedule_remote(task);
+            }
+            return;
+        }
         stats.current_task.store(0, Ordering::Release);
         if let Some(task) = yielded {
             // A task that yielded goes behind the work already queued.
@@ -462,7 +417,7 @@ impl Context {
     /// Runs queued tasks until none is left or `max` ran; returns how many.
     pub(super) fn run_some(&self, max: u32) -> u32 {
         let mut ran = 0;
-        while ran < max && !self.shared.is_shutdown() {
+        while ran < max && !self.shared.is_shutdown() && !self.detached.get() {
             let task = self.core.borrow_mut().next_task(&self.shared);
             let Some(task) = task else { break };
             self.run_task(task);

@@ -64,7 +64,9 @@ pub mod futures {
 // Spawning needs a runtime, so these live in `runtime/`; they are re-exported
 // here because this is where a tokio user looks for them.
 pub use crate::runtime::spawn::{Builder, Shield};
-pub use crate::runtime::{JoinSet, LocalSet, shield, spawn, spawn_blocking, spawn_local};
+pub use crate::runtime::{
+    JoinSet, LocalSet, block_in_place, shield, spawn, spawn_blocking, spawn_local,
+};
 
 /// How a scheduler receives the tasks it owns. Implemented by the worker
 /// pool (and by test schedulers); the task code calls it on wake, yield and

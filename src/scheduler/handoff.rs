@@ -1,0 +1,101 @@
+//! `block_in_place`: blocking inside a task without stalling its worker.
+//!
+//! A task that must call something blocking (a synchronous database
+//! driver, a long computation it cannot move) would hold its worker's
+//! queue hostage for as long as the call takes: the tasks queued behind it
+//! wait, and the LIFO slot's task with them. `spawn_blocking` avoids that
+//! by moving the *call* to another thread, but the closure must then be
+//! `'static` and the task waits on a handle. `block_in_place` moves the
+//! *worker* instead (tokio's idea): the thread stays with the call, and the
+//! worker's core, its queue, its LIFO slot and its place among the
+//! workers, goes to a new thread that runs the worker loop with it.
+//!
+//! ```text
+//!   worker thread A, polling task T       new thread B
+//!   ──────────────────────────────        ────────────
+//!   T calls block_in_place(f)
+//!     core → Shared's free list ───────►  takes the core, runs the loop:
+//!     f() blocks on A                     the queue, timers, I/O go on
+//!     f returns; core still free?
+//!       yes: A takes it back, B finds     (B ends at once: no core)
+//!            none and ends
+//!       no:  A finishes T's poll without
+//!            a core and ends its loop
+//! ```
+//!
+//! While detached, thread A is no worker: the wakes and spawns of the rest
+//! of T's poll go to the injector, and the poll's length is no slow poll.
+//! The core is never shared: it moves through `Shared::put_core` and
+//! `take_core`, under their lock, as a current-thread runtime's `block_on`
+//! hands it over (`block_on.rs`).
+
+use std::cell::Cell;
+
+use super::queue::Core;
+use super::worker::{CURRENT, Context};
+
+/// Runs `f` on this thread after handing its worker's core to a new
+/// thread, if this thread is a worker of a multi-thread runtime; otherwise
+/// gives `f` back unrun.
+pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> Result<R, F> {
+    let ptr = CURRENT.with(Cell::get);
+    // SAFETY: CURRENT is set only while `Context::enter` keeps the context
+    // alive on this thread's stack, around the poll that called us.
+    let Some(cx) = (unsafe { ptr.as_ref() }) else {
+        return Err(f);
+    };
+    // The current-thread flavour has no LIFO slot, and one core its
+    // `block_on` needs back: no hand-off there (the caller refuses).
+    let shared = &cx.shared;
+    let (true, Some(respawn)) = (shared.config.lifo_slot, shared.respawn.get()) else {
+        return Err(f);
+    };
+    // Borrowed: we are inside a push of the worker loop itself (a `Drop`
+    // run by a queue): blocking there is all that can be done.
+    let Ok(mut core) = cx.core.try_borrow_mut() else {
+        return Ok(f());
+    };
+    let given = std::mem::replace(&mut *core, Box::new(Core::new(cx.index)));
+    drop(core);
+    cx.detached.set(true);
+    cx.handed_off.set(true);
+    CURRENT.with(|c| c.set(std::ptr::null()));
+    // The watchdog looks at this worker's stats: it runs no task now.
+    shared.remotes[cx.index]
+        .stats
+        .current_task
+        .store(0, std::sync::atomic::Ordering::Release);
+    shared.put_core(given);
+    let back = TakeBack(cx);
+    if respawn(cx.index).is_err() {
+        // No thread to be had: take the core back and block as we are.
+        back.try_now();
+    }
+    Ok(f())
+}
+
+/// Takes the core back when `f` returns (or panics), if the new thread has
+/// not claimed it yet.
+struct TakeBack<'a>(&'a Context);
+
+impl TakeBack<'_> {
+    fn try_now(&self) {
+        let cx = self.0;
+        if !cx.detached.get() {
+            return;
+        }
+        let Some(core) = cx.shared.take_core(cx.index) else {
+            return;
+        };
+        let placeholder = std::mem::replace(&mut *cx.core.borrow_mut(), core);
+        drop(placeholder); // empty: nothing was queued on it
+        cx.detached.set(false);
+        CURRENT.with(|c| c.set(cx));
+    }
+}
+
+impl Drop for TakeBack<'_> {
+    fn drop(&mut self) {
+        self.try_now();
+    }
+}

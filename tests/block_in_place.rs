@@ -1,0 +1,193 @@
+//! `task::block_in_place`: a task blocks its thread while the worker's
+//! queue goes on on another (`scheduler/handoff.rs`); where no worker can
+//! be handed over it just runs the closure, or, on a current-thread
+//! runtime, refuses.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use common::{LIMIT, bounded, one_worker};
+use corio::sync::oneshot;
+use corio::task::block_in_place;
+
+/// With one worker, a task blocked in `block_in_place` would stop every
+/// other task, were its worker not handed to a new thread: here the other
+/// task runs while the first is still blocked, and then releases it.
+#[test]
+fn the_runtime_goes_on_while_a_task_blocks() {
+    let runtime = one_worker();
+    let out = runtime.block_on(bounded(async {
+        let (entered_tx, entered_rx) = oneshot::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<u32>();
+        let blocked = corio::spawn(async move {
+            block_in_place(move || {
+                entered_tx.send(()).unwrap();
+                release_rx.recv_timeout(LIMIT).expect("released")
+            })
+        });
+        entered_rx.await.unwrap();
+        // Only another thread holding the worker's core can run this.
+        let helper = corio::spawn(async move {
+            corio::time::sleep(Duration::from_millis(1)).await;
+            release_tx.send(7).unwrap();
+            "helped"
+        });
+        (helper.await.unwrap(), blocked.await.unwrap())
+    }));
+    assert_eq!(out, ("helped", 7));
+    assert_eq!(runtime.metrics().workers, 1);
+}
+
+/// The closure may borrow from the task, block on a future of the runtime
+/// through `Handle::block_on`, and a short one gets its worker back.
+#[test]
+fn the_closure_borrows_and_may_block_on_a_future() {
+    let runtime = one_worker();
+    let got = runtime.block_on(bounded(async {
+        corio::spawn(async {
+            let words = String::from("ab");
+            let handle = corio::Handle::current();
+            let mut total = 0;
+            for _ in 0..100 {
+                total += block_in_place(|| {
+                    handle.block_on(async {
+                        corio::task::yield_now().await;
+                        words.len()
+                    })
+                });
+                // Still a task of the runtime afterwards.
+                corio::task::yield_now().await;
+            }
+            total
+        })
+        .await
+        .unwrap()
+    }));
+    assert_eq!(got, 200);
+}
+
+/// Many tasks on two workers block in turn; every one finishes, a task
+/// beside them keeps running, and a closure that panics fails only its
+/// own task.
+#[test]
+fn many_blocking_tasks_and_a_panic() {
+    let runtime = common::two_workers();
+    let ran = Arc::new(AtomicUsize::new(0));
+    runtime.block_on(bounded(async {
+        let mut tasks = corio::task::JoinSet::new();
+        for i in 0..64 {
+            let ran = ran.clone();
+            tasks.spawn(async move {
+                block_in_place(|| {
+                    std::thread::sleep(Duration::from_micros(200)); // blocking work
+                    ran.fetch_add(1, Ordering::SeqCst);
+                });
+                corio::task::yield_now().await;
+                i
+            });
+        }
+        let failed = corio::spawn(async { block_in_place(|| panic!("inside block_in_place")) });
+        let mut sum = 0;
+        while let Some(done) = tasks.join_next().await {
+            sum += done.unwrap();
+        }
+        assert_eq!(sum, (0..64).sum::<i32>());
+        assert!(failed.await.unwrap_err().is_panic());
+        // The runtime still runs tasks.
+        assert_eq!(corio::spawn(async { 5 }).await.unwrap(), 5);
+    }));
+    assert_eq!(ran.load(Ordering::SeqCst), 64);
+    assert_eq!(runtime.metrics().workers, 2);
+}
+
+/// Outside any runtime, and inside a blocking job, it just runs the
+/// closure.
+#[test]
+fn where_nothing_needs_handing_over_it_just_runs() {
+    assert_eq!(block_in_place(|| 3), 3);
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let got = runtime.block_on(bounded(async {
+        corio::spawn_blocking(|| block_in_place(|| 4))
+            .await
+            .unwrap()
+    }));
+    assert_eq!(got, 4);
+}
+
+/// A current-thread runtime has no thread to hand over to: the call
+/// panics (as tokio's does), in a task as in `block_on`.
+#[test]
+fn a_current_thread_runtime_refuses() {
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let error = runtime
+        .block_on(async { corio::spawn(async { block_in_place(|| 1) }).await })
+        .unwrap_err();
+    assert!(error.is_panic());
+    let message = common::panic_message(&*error.into_panic());
+    assert!(message.contains("current-thread"), "{message}");
+    let in_block_on = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(async { block_in_place(|| 1) })
+    }));
+    assert!(in_block_on.is_err());
+}
+
+/// A runtime shut down while a task is blocked in `block_in_place` waits
+/// for it no longer than its timeout; the task's thread ends once the
+/// closure returns.
+#[test]
+fn shutdown_does_not_wait_past_its_timeout() {
+    let runtime = one_worker();
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    runtime.spawn(async move {
+        block_in_place(move || {
+            entered_tx.send(()).unwrap();
+            let _ = release_rx.recv_timeout(LIMIT);
+        })
+    });
+    entered_rx.recv_timeout(LIMIT).expect("the task blocked");
+    let start = std::time::Instant::now();
+    runtime.shutdown_timeout(Duration::from_millis(50));
+    assert!(start.elapsed() < LIMIT);
+    release_tx.send(()).unwrap();
+}
+
+/// A poll that blocks inside `block_in_place` stalls nothing (its worker
+/// went on elsewhere): it is no slow poll, while a plain blocking poll of
+/// the same length is one.
+#[test]
+fn blocking_in_place_is_no_slow_poll() {
+    let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(20)))
+        .on_slow_poll(move |report| sink.lock().unwrap().push(report.task_id))
+        .build()
+        .unwrap();
+    let (in_place, plain) = runtime.block_on(bounded(async {
+        let in_place = corio::spawn(async {
+            block_in_place(|| std::thread::sleep(Duration::from_millis(100)));
+        });
+        let in_place_id = in_place.id().as_u64();
+        in_place.await.unwrap();
+        let plain = corio::spawn(async { std::thread::sleep(Duration::from_millis(100)) });
+        let plain_id = plain.id().as_u64();
+        plain.await.unwrap();
+        (in_place_id, plain_id)
+    }));
+    drop(runtime);
+    let reports = reports.lock().unwrap();
+    assert!(
+        reports.contains(&plain),
+        "the plain blocking poll: {reports:?}"
+    );
+    assert!(!reports.contains(&in_place), "block_in_place: {reports:?}");
+}
