@@ -190,8 +190,15 @@ impl Sleep {
             spent.made_progress();
             return Poll::Ready(());
         }
-        self.timers
-            .register(&mut self.registration, self.deadline, cx.waker());
+        if self
+            .timers
+            .register(&mut self.registration, self.deadline, cx.waker())
+        {
+            // The wheel has passed the deadline already (a fresh sleep
+            // first polled late): due now, as tokio's would be.
+            spent.made_progress();
+            return Poll::Ready(());
+        }
         Poll::Pending
     }
 }

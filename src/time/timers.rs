@@ -34,6 +34,12 @@ use std::time::Duration;
 
 use super::Instant;
 use super::clock::{Clock, LAST_TICK};
+
+/// The longest the driver sleeps in one wait, however far the next timer:
+/// macOS's `kevent` refuses a timeout over 10^8 s (`EINVAL`), and a driver
+/// that cannot sleep spins. Waking early costs a look and another park.
+/// (Go caps its netpoller's sleep the same way.)
+pub(crate) const MAX_PARK: Duration = Duration::from_secs(1_000_000);
 use super::wheel::{Key, Wheel};
 use crate::loom::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::loom::{Mutex, MutexGuard};
@@ -167,6 +173,9 @@ impl Timers {
     }
 
     /// Arms (or re-arms) a timer for `deadline` that wakes `waker`.
+    /// Returns `true`, arming nothing, if the wheel has already passed
+    /// `deadline`: the timer is due now (a `sleep` first polled after its
+    /// deadline, which it did not read the clock to see).
     ///
     /// # Panics
     /// After the runtime shut down.
@@ -175,11 +184,11 @@ impl Timers {
         slot: &mut Option<Registration>,
         deadline: Instant,
         waker: &Waker,
-    ) {
+    ) -> bool {
         // A timer that was armed before stays in its shard (its task may
         // have moved to another worker since).
         let index = slot.map_or_else(|| self.home_shard(), |reg| reg.shard);
-        self.register_in(index, slot, deadline, waker);
+        self.register_in(index, slot, deadline, waker)
     }
 
     fn register_in(
@@ -188,7 +197,7 @@ impl Timers {
         slot: &mut Option<Registration>,
         deadline: Instant,
         waker: &Waker,
-    ) {
+    ) -> bool {
         let when = self.deadline_tick(deadline);
         let mut shard = self.shards[index].lock();
         if shard.shutdown {
@@ -215,7 +224,10 @@ impl Timers {
                 drop(shard);
             }
             drop(old);
-            return;
+            return false;
+        }
+        if when <= shard.wheel.elapsed() {
+            return true;
         }
         let generation = shard.next_generation;
         shard.next_generation += 1;
@@ -232,6 +244,7 @@ impl Timers {
             shard: index,
         });
         self.unpark_if_earlier(shard, when);
+        false
     }
 
     /// Moves an armed timer to a new deadline, if it is still armed.
@@ -347,6 +360,7 @@ impl Timers {
             .map(|tick| {
                 self.instant_of(tick)
                     .saturating_duration_since(self.clock.now())
+                    .min(MAX_PARK)
             })
             // A timer already due still fires now.
             .filter(|gap| !waits_for_job || gap.is_zero());

@@ -65,7 +65,7 @@ fn an_earlier_timer_in_another_shard_wakes_the_parked_driver() {
 
 #[test]
 fn due_timers_of_every_shard_fire() {
-    let (timers, _) = counted(3);
+    let timers = Timers::new(Box::new(|| {}), Clock::new(true, true), 3);
     let fired = Arc::new(AtomicUsize::new(0));
     struct Count(Arc<AtomicUsize>);
     impl std::task::Wake for Count {
@@ -74,15 +74,51 @@ fn due_timers_of_every_shard_fire() {
         }
     }
     let waker = Waker::from(Arc::new(Count(fired.clone())));
-    // Tick 0: due whatever the clock reads.
-    let past = Instant::from_std(timers.start);
+    let soon = after(&timers, Duration::from_millis(1));
     let mut slots = [None, None, None];
     for (index, slot) in slots.iter_mut().enumerate() {
-        timers.register_in(index, slot, past, &waker);
+        assert!(!timers.register_in(index, slot, soon, &waker));
     }
+    timers.clock.advance(Duration::from_millis(2));
     timers.fire_due(true);
     assert_eq!(fired.load(Ordering::SeqCst), 3);
     assert_eq!(timers.armed(), 0);
+}
+
+/// A timer registered for a deadline the wheel has already passed (a
+/// `sleep` made, then first polled after its deadline, which skips its
+/// clock read) is due at once: nothing is armed, and the caller is told.
+#[test]
+fn a_deadline_the_wheel_has_passed_is_due_at_registration() {
+    let timers = Timers::new(Box::new(|| {}), Clock::new(true, true), 1);
+    let deadline = after(&timers, Duration::from_millis(2));
+    let mut other = None;
+    assert!(!timers.register(&mut other, deadline, Waker::noop()));
+    timers.clock.advance(Duration::from_millis(5));
+    let mut slot = None;
+    assert!(
+        !timers.register(&mut slot, deadline, Waker::noop()),
+        "the wheel has not advanced yet: armed, due at the next turn"
+    );
+    timers.cancel(&mut slot);
+    timers.fire_due(true); // the other timer fires: the wheel is at 5 ms
+    assert_eq!(timers.armed(), 0);
+    assert!(timers.register(&mut slot, deadline, Waker::noop()));
+    assert!(slot.is_none());
+    assert_eq!(timers.armed(), 0);
+}
+
+/// However far the next timer, the driver sleeps at most `MAX_PARK` in one
+/// wait: macOS's `kevent` refuses a timeout over 10^8 s, and the driver
+/// would spin on the error.
+#[test]
+fn the_driver_never_sleeps_longer_than_max_park() {
+    let (timers, _) = counted(1);
+    let mut slot = None;
+    let ten_years = Duration::from_secs(10 * 365 * 86_400);
+    timers.register(&mut slot, after(&timers, ten_years), Waker::noop());
+    assert_eq!(timers.before_park(None), Some(MAX_PARK));
+    timers.cancel(&mut slot);
 }
 
 #[test]

@@ -135,7 +135,8 @@ impl<T> Wheel<T> {
         }
     }
 
-    #[cfg(test)]
+    /// The tick the wheel has advanced to: a deadline at or before it is
+    /// due.
     pub(crate) fn elapsed(&self) -> u64 {
         self.elapsed
     }
