@@ -21,6 +21,9 @@ struct TestQueue(Arc<QueueInner>);
 struct QueueInner {
     queue: Mutex<VecDeque<Notified<TestQueue>>>,
     owned: OwnedTasksCell,
+    /// Makes `schedule` panic after it queued the task (a scheduler whose
+    /// own wake-up of its runner panics).
+    panic_on_schedule: std::sync::atomic::AtomicBool,
 }
 
 struct OwnedTasksCell(OwnedTasks<TestQueue>);
@@ -34,6 +37,9 @@ impl Default for OwnedTasksCell {
 impl Schedule for TestQueue {
     fn schedule(&self, task: Notified<Self>) {
         self.0.queue.lock().push_back(task);
+        if self.0.panic_on_schedule.load(Ordering::SeqCst) {
+            panic!("the scheduler's wake-up failed");
+        }
     }
 
     fn release(&self, task: &Task<Self>) -> Option<Task<Self>> {
@@ -140,6 +146,32 @@ fn a_wake_requeues_the_task_once() {
     waker.wake();
     q.run();
     assert_eq!(poll_once(&mut h).map(Result::unwrap), Poll::Ready(7));
+}
+
+/// A by-value wake whose `schedule` panics after queueing the task still
+/// gives the waker's reference back: kept, it would keep the task and its
+/// scheduler alive for good.
+#[test]
+fn a_wake_whose_schedule_panics_leaks_no_reference() {
+    let q = TestQueue::default();
+    let (g, slot, open) = gate();
+    let mut h = q.spawn(g);
+    q.run();
+    let waker = slot.lock().take().unwrap();
+    q.0.panic_on_schedule.store(true, Ordering::SeqCst);
+    let woke = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| waker.wake()));
+    assert!(woke.is_err());
+    q.0.panic_on_schedule.store(false, Ordering::SeqCst);
+    open.store(1, Ordering::SeqCst);
+    q.run();
+    assert_eq!(poll_once(&mut h).map(Result::unwrap), Poll::Ready(7));
+    drop(h);
+    q.shutdown();
+    assert_eq!(
+        Arc::strong_count(&q.0),
+        1,
+        "a task cell still holds the queue"
+    );
 }
 
 #[test]

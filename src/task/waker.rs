@@ -48,11 +48,23 @@ unsafe fn wake(ptr: *const ()) {
     let raw = unsafe { task(ptr) };
     match raw.header().state.transition_to_notified_by_val() {
         ToNotified::Submit => {
+            // The waker's reference goes even if `schedule` unwinds (a
+            // `LocalSet` run by a foreign executor whose waker panics):
+            // kept, it would keep the task, and its scheduler, for good.
+            let _reference = DropReference(raw);
             raw.schedule();
-            raw.drop_reference();
         }
         ToNotified::Nothing => {}
         ToNotified::Dealloc => raw.dealloc(),
+    }
+}
+
+/// Gives a task reference back when dropped.
+struct DropReference(RawTask);
+
+impl Drop for DropReference {
+    fn drop(&mut self) {
+        self.0.drop_reference();
     }
 }
 

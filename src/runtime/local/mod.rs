@@ -99,7 +99,11 @@ impl Shared {
             .iter()
             .map(|(_, w)| w.clone())
             .collect();
-        runners.into_iter().for_each(Waker::wake);
+        // Every runner is woken, whichever waker panics (a foreign
+        // executor's): the task just queued must not wait for the next.
+        runners
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 }
 
