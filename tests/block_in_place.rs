@@ -191,3 +191,98 @@ fn blocking_in_place_is_no_slow_poll() {
     );
     assert!(!reports.contains(&in_place), "block_in_place: {reports:?}");
 }
+
+/// A task woken into the worker's LIFO slot by the thread that took the
+/// core over belongs to that thread: the detached thread, ending after its
+/// poll, once dropped it with its placeholder core, and the task never ran.
+#[test]
+fn the_lifo_slot_stays_with_the_thread_that_took_the_core() {
+    let runtime = one_worker();
+    runtime.block_on(bounded(async {
+        let (entered_tx, entered_rx) = oneshot::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let blocked = corio::spawn(async move {
+            block_in_place(move || {
+                entered_tx.send(()).unwrap();
+                release_rx.recv_timeout(LIMIT).expect("released");
+            })
+        });
+        entered_rx.await.unwrap();
+        let (wake_tx, wake_rx) = oneshot::channel::<()>();
+        let (ready_tx, ready_rx) = oneshot::channel::<()>();
+        let woken = corio::spawn(async move {
+            ready_tx.send(()).unwrap();
+            wake_rx.await.unwrap();
+        });
+        ready_rx.await.unwrap();
+        corio::spawn(async move {
+            wake_tx.send(()).unwrap(); // `woken` into this worker's LIFO slot
+            release_tx.send(()).unwrap(); // the blocked thread ends its poll
+            std::thread::sleep(Duration::from_millis(300)); // busy meanwhile
+        });
+        woken.await.unwrap();
+        blocked.await.unwrap();
+    }));
+}
+
+/// A runtime dropped while a closure blocks on one of its own tasks: the
+/// tasks are cancelled and the driver stopped before the drop waits for
+/// that thread, so the closure's wait ends and the drop returns.
+#[test]
+fn dropping_the_runtime_ends_a_closure_that_waits_on_it() {
+    let runtime = one_worker();
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    runtime.spawn(async move {
+        let handle = corio::Handle::current();
+        let outcome = block_in_place(move || {
+            entered_tx.send(()).unwrap();
+            handle.block_on(corio::spawn(std::future::pending::<()>()))
+        });
+        let _ = done_tx.send(outcome.is_err());
+    });
+    entered_rx.recv_timeout(LIMIT).expect("the task blocked");
+    let (dropped_tx, dropped_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        drop(runtime);
+        let _ = dropped_tx.send(());
+    });
+    dropped_rx.recv_timeout(LIMIT).expect("the drop returned");
+    assert_eq!(
+        done_rx.recv_timeout(LIMIT),
+        Ok(true),
+        "the inner task was cancelled"
+    );
+}
+
+/// Called outside a task's poll (a park hook), it blocks in place: no
+/// core is handed over, and no thread is started.
+#[test]
+fn outside_a_poll_it_hands_nothing_over() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let counter = started.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .on_thread_park(|| block_in_place(|| ()))
+        .on_thread_start(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    let done = runtime.block_on(bounded(async {
+        let tasks: Vec<_> = (0..200)
+            .map(|_| corio::spawn(corio::time::sleep(Duration::from_millis(1))))
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        200
+    }));
+    assert_eq!(done, 200);
+    drop(runtime);
+    assert_eq!(
+        started.load(Ordering::SeqCst),
+        2,
+        "only the two workers started"
+    );
+}

@@ -332,8 +332,9 @@ impl Runtime {
         // the worker it runs on. Workers still inside a poll past the
         // deadline are left behind (detached): each finishes its poll, sees
         // the shutdown and exits.
-        if !self.workers.is_current() {
-            self.workers.wait(deadline);
+        let on_a_worker = self.workers.is_current();
+        if !on_a_worker {
+            self.workers.wait_running(deadline);
         }
         // Enter the runtime so futures dropped here may still use it (unless
         // this drop runs among the thread's thread-local destructors, after
@@ -344,6 +345,11 @@ impl Runtime {
         // workers gone nobody turns it, and a job blocked on one of its
         // timers or sockets would wait forever. Stopped, it fails them.
         self.handle.inner.driver.shutdown();
+        // Then the threads blocked in `block_in_place`, which may have been
+        // waiting on a task or a timer of this runtime (`workers.rs`).
+        if !on_a_worker {
+            self.workers.wait_all(deadline);
+        }
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         self.handle.inner.blocking.shutdown(left);
     }

@@ -1,8 +1,16 @@
 //! The runtime's worker threads: one per worker at `build`, and one more
 //! each time a task calls `task::block_in_place`, which hands its worker's
-//! core to a new thread (`scheduler/handoff.rs`). Shutdown waits for all
-//! of them, with a deadline, through one count.
+//! core to a new thread (`scheduler/handoff.rs`).
+//!
+//! Shutdown waits for them in two groups. Threads that hold a core finish
+//! the poll they are in and leave; it waits for those first, with its
+//! deadline. A thread that gave its core away (*detached*) may be blocked
+//! in a `block_in_place` closure that waits on the runtime itself (a
+//! `Handle::block_on` of one of its tasks): it can only end once the
+//! tasks are cancelled and the driver stopped, so shutdown waits for the
+//! detached ones after that, as it waits for the blocking pool.
 
+use std::cell::Cell;
 use std::io;
 use std::sync::{Arc, Weak};
 use std::thread;
@@ -15,7 +23,14 @@ use super::context;
 use super::driver;
 use super::handle::{Handle, Inner};
 use crate::blocking;
-use crate::scheduler::{self, Respawn};
+use crate::scheduler::{self, Respawn, WorkerThreads};
+
+thread_local! {
+    /// The `Workers` this thread is one of (compared, never dereferenced).
+    static OWNER: Cell<*const Workers> = const { Cell::new(std::ptr::null()) };
+    /// Whether this worker thread gave its core away.
+    static DETACHED: Cell<bool> = const { Cell::new(false) };
+}
 
 /// What starting a worker thread needs, and the threads started.
 pub(super) struct Workers {
@@ -23,11 +38,18 @@ pub(super) struct Workers {
     stack_size: Option<usize>,
     on_start: Option<blocking::ThreadHook>,
     on_stop: Option<blocking::ThreadHook>,
-    /// Threads still running, so shutdown can wait for them with a
-    /// deadline.
-    running: Mutex<usize>,
+    counts: Mutex<Counts>,
     exited: Condvar,
     handles: Mutex<Vec<thread::JoinHandle<()>>>,
+}
+
+/// Threads still running, so shutdown can wait for them with a deadline.
+#[derive(Default)]
+struct Counts {
+    /// Holding a core (or about to claim one).
+    running: usize,
+    /// Gave their core away (`block_in_place`), not yet ended.
+    detached: usize,
 }
 
 impl Workers {
@@ -37,7 +59,7 @@ impl Workers {
             stack_size: builder.thread_stack_size,
             on_start: builder.on_thread_start.clone(),
             on_stop: builder.on_thread_stop.clone(),
-            running: Mutex::new(0),
+            counts: Mutex::new(Counts::default()),
             exited: Condvar::new(),
             handles: Mutex::new(Vec::new()),
         })
@@ -52,10 +74,11 @@ impl Workers {
             thread = thread.stack_size(size);
         }
         let handle = handle.clone();
-        *self.running.lock() += 1;
+        self.counts.lock().running += 1;
         let running = Running(self.clone());
-        let workers = self.clone();
         let spawned = thread.spawn(move || {
+            let workers = running.0.clone();
+            OWNER.with(|o| o.set(Arc::as_ptr(&workers)));
             let _running = running;
             let _slack = driver::precise_timer_slack();
             // The hooks run inside the runtime, as tokio's do: one may call
@@ -78,30 +101,36 @@ impl Workers {
         Ok(())
     }
 
-    /// What `block_in_place` calls to start a thread for a freed core. A
-    /// `Weak`: the scheduler that keeps it belongs to the runtime.
+    /// What `block_in_place` calls on. A `Weak`: the scheduler that keeps
+    /// it belongs to the runtime.
     pub(super) fn respawner(self: &Arc<Self>, runtime: Weak<Inner>) -> Respawn {
-        let workers = self.clone();
-        Box::new(move |index| {
-            let inner = runtime
-                .upgrade()
-                .ok_or_else(|| io::Error::other("the runtime is gone"))?;
-            workers.start(&Handle { inner }, index)
+        Box::new(Respawner {
+            workers: self.clone(),
+            runtime,
         })
     }
 
     /// Whether the calling thread is one of the workers.
     pub(super) fn is_current(&self) -> bool {
-        let me = thread::current().id();
-        self.handles.lock().iter().any(|w| w.thread().id() == me)
+        OWNER.with(Cell::get) == std::ptr::from_ref(self)
     }
 
-    /// Waits until every worker thread has exited, or `deadline` passes;
-    /// joins them if they all exited (true), else leaves them detached.
-    pub(super) fn wait(&self, deadline: Option<Instant>) -> bool {
+    /// Waits until every thread holding a core has exited, or `deadline`
+    /// passes; true if they all exited.
+    pub(super) fn wait_running(&self, deadline: Option<Instant>) -> bool {
+        let mut counts = self.counts.lock();
+        crate::loom::wait_while_until(&self.exited, &mut counts, deadline, |c| c.running > 0)
+    }
+
+    /// Waits until every thread has exited, detached ones included, or
+    /// `deadline` passes; joins them if they all exited, else leaves them
+    /// detached.
+    pub(super) fn wait_all(&self, deadline: Option<Instant>) {
         let exited = {
-            let mut running = self.running.lock();
-            crate::loom::wait_while_until(&self.exited, &mut running, deadline, |n| *n > 0)
+            let mut counts = self.counts.lock();
+            crate::loom::wait_while_until(&self.exited, &mut counts, deadline, |c| {
+                c.running + c.detached > 0
+            })
         };
         let handles = std::mem::take(&mut *self.handles.lock());
         if exited {
@@ -109,7 +138,37 @@ impl Workers {
                 let _ = worker.join();
             }
         }
-        exited
+    }
+}
+
+struct Respawner {
+    workers: Arc<Workers>,
+    runtime: Weak<Inner>,
+}
+
+impl WorkerThreads for Respawner {
+    fn start(&self, index: usize) -> io::Result<()> {
+        let inner = self
+            .runtime
+            .upgrade()
+            .ok_or_else(|| io::Error::other("the runtime is gone"))?;
+        self.workers.start(&Handle { inner }, index)
+    }
+
+    fn set_detached(&self, detached: bool) {
+        if DETACHED.with(|d| d.replace(detached)) == detached {
+            return;
+        }
+        let mut counts = self.workers.counts.lock();
+        if detached {
+            counts.running -= 1;
+            counts.detached += 1;
+        } else {
+            counts.detached -= 1;
+            counts.running += 1;
+        }
+        drop(counts);
+        self.workers.exited.notify_all();
     }
 }
 
@@ -119,7 +178,13 @@ struct Running(Arc<Workers>);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        *self.0.running.lock() -= 1;
+        let mut counts = self.0.counts.lock();
+        if DETACHED.with(|d| d.replace(false)) {
+            counts.detached -= 1;
+        } else {
+            counts.running -= 1;
+        }
+        drop(counts);
         self.0.exited.notify_all();
     }
 }

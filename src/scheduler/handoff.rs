@@ -30,6 +30,7 @@
 //! hands it over (`block_on.rs`).
 
 use std::cell::Cell;
+use std::sync::atomic::Ordering;
 
 use super::queue::Core;
 use super::worker::{CURRENT, Context};
@@ -47,27 +48,33 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> Result<R, F> {
     // The current-thread flavour has no LIFO slot, and one core its
     // `block_on` needs back: no hand-off there (the caller refuses).
     let shared = &cx.shared;
-    let (true, Some(respawn)) = (shared.config.lifo_slot, shared.respawn.get()) else {
+    let (true, Some(threads)) = (shared.config.lifo_slot, shared.respawn.get()) else {
         return Err(f);
     };
+    // Outside a task's poll (a park hook, a waker the driver runs), the
+    // loop would go on with no core: block where we are.
+    if !cx.polling.get() || cx.from_driver.get() {
+        return Ok(f());
+    }
     // Borrowed: we are inside a push of the worker loop itself (a `Drop`
     // run by a queue): blocking there is all that can be done.
     let Ok(mut core) = cx.core.try_borrow_mut() else {
         return Ok(f());
     };
-    let given = std::mem::replace(&mut *core, Box::new(Core::new(cx.index)));
+    let given = std::mem::replace(&mut *core, Box::new(Core::placeholder(cx.index)));
     drop(core);
     cx.detached.set(true);
     cx.handed_off.set(true);
     CURRENT.with(|c| c.set(std::ptr::null()));
     // The watchdog looks at this worker's stats: it runs no task now.
-    shared.remotes[cx.index]
+    let task = shared.remotes[cx.index]
         .stats
         .current_task
-        .store(0, std::sync::atomic::Ordering::Release);
+        .swap(0, Ordering::AcqRel);
+    threads.set_detached(true);
     shared.put_core(given);
-    let back = TakeBack(cx);
-    if respawn(cx.index).is_err() {
+    let back = TakeBack { cx, task };
+    if threads.start(cx.index).is_err() {
         // No thread to be had: take the core back and block as we are.
         back.try_now();
     }
@@ -76,11 +83,15 @@ pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> Result<R, F> {
 
 /// Takes the core back when `f` returns (or panics), if the new thread has
 /// not claimed it yet.
-struct TakeBack<'a>(&'a Context);
+struct TakeBack<'a> {
+    cx: &'a Context,
+    /// The task this worker was polling, for the watchdog.
+    task: u64,
+}
 
 impl TakeBack<'_> {
     fn try_now(&self) {
-        let cx = self.0;
+        let cx = self.cx;
         if !cx.detached.get() {
             return;
         }
@@ -91,6 +102,14 @@ impl TakeBack<'_> {
         drop(placeholder); // empty: nothing was queued on it
         cx.detached.set(false);
         CURRENT.with(|c| c.set(cx));
+        // A worker again, polling the same task: the poll is timed as any
+        // other, `f` included (a short `f`, the usual case here).
+        cx.handed_off.set(false);
+        let stats = &cx.shared.remotes[cx.index].stats;
+        stats.current_task.store(self.task, Ordering::Release);
+        if let Some(threads) = cx.shared.respawn.get() {
+            threads.set_detached(false);
+        }
     }
 }
 

@@ -144,8 +144,20 @@ pub(crate) struct Shared {
     pub(crate) respawn: std::sync::OnceLock<Respawn>,
 }
 
-/// How the runtime starts a worker thread (`Shared::respawn`).
-pub(crate) type Respawn = Box<dyn Fn(usize) -> std::io::Result<()> + Send + Sync>;
+/// What `block_in_place` asks of the runtime's worker threads
+/// (`Shared::respawn`, set by `runtime/workers.rs`).
+pub(crate) trait WorkerThreads: Send + Sync {
+    /// Starts a thread to run worker `index`, whose core is free.
+    fn start(&self, index: usize) -> std::io::Result<()>;
+    /// The calling worker thread gave its core away (`true`) or took it
+    /// back (`false`): shutdown waits for it after the tasks are cancelled
+    /// and the driver is stopped, which a closure blocked on the runtime
+    /// may be waiting for, not before.
+    fn set_detached(&self, detached: bool);
+}
+
+/// How the runtime starts worker threads (`Shared::respawn`).
+pub(crate) type Respawn = Box<dyn WorkerThreads>;
 
 /// The unclaimed cores, and the threads waiting for one to come back (a
 /// second `block_on` on a current-thread runtime).

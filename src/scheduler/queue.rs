@@ -30,6 +30,9 @@ pub(crate) struct Core {
     pub(super) tick: u32,
     pub(super) is_searching: bool,
     rng: u32,
+    /// Stands in for the core a `block_in_place` gave away: the LIFO slot
+    /// of its index belongs to the thread that took the real one.
+    placeholder: bool,
 }
 
 impl Core {
@@ -41,6 +44,16 @@ impl Core {
             tick: 0,
             is_searching: false,
             rng: (0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B)) | 1,
+            placeholder: false,
+        }
+    }
+
+    /// An empty core in place of worker `index`'s, given away by
+    /// `block_in_place` (`handoff.rs`).
+    pub(super) fn placeholder(index: usize) -> Core {
+        Core {
+            placeholder: true,
+            ..Core::new(index)
         }
     }
 
@@ -48,7 +61,9 @@ impl Core {
     /// shutdown. (Left queued, each would keep the runtime's `Shared` alive
     /// through the stealer that `Shared` itself holds: a leak.)
     pub(super) fn drop_queued(&self, shared: &Shared) {
-        drop(shared.remotes[self.index].lifo.take());
+        if !self.placeholder {
+            drop(shared.remotes[self.index].lifo.take());
+        }
         while let Some(task) = self.local.pop() {
             drop(task);
         }

@@ -34,6 +34,10 @@ pub(super) struct Context {
     /// Set when `block_in_place` ran inside the current poll: its length is
     /// sanctioned blocking, not a slow poll.
     pub(super) handed_off: Cell<bool>,
+    /// Set while `run_task` polls a task: only then may the core be handed
+    /// away (the loop checks `detached` only after a poll; a hook or a
+    /// waker run while it parks must not hand it off).
+    pub(super) polling: Cell<bool>,
     /// Strong references to `shared` this worker holds in stock (see
     /// `refs.rs`).
     pub(super) refs: Cell<usize>,
@@ -42,7 +46,7 @@ pub(super) struct Context {
     /// `block_on` that spawns once) takes and gives back a handful.
     pub(super) ref_batch: Cell<usize>,
     /// Set while the driver fires timers on this thread (`from_the_driver`).
-    from_driver: Cell<bool>,
+    pub(super) from_driver: Cell<bool>,
     /// Since when this worker has been awake (for its `busy` metric, counted
     /// when it parks and at each driver check, on both flavours).
     awake_since: Cell<Instant>,
@@ -178,6 +182,7 @@ impl Context {
             core: RefCell::new(core),
             detached: Cell::new(false),
             handed_off: Cell::new(false),
+            polling: Cell::new(false),
             refs: Cell::new(0),
             ref_batch: Cell::new(super::refs::FIRST_REF_BATCH),
             from_driver: Cell::new(false),
@@ -288,7 +293,9 @@ impl Context {
         stats
             .current_task
             .store(task.header().id().as_u64(), Ordering::Release);
+        self.polling.set(true);
         let yielded = task.run_from(crate::observe::clock::now());
+        self.polling.set(false);
         self.handed_off.set(false);
         if self.detached.get() {
             // The core went to another thread inside the poll: the stats,
