@@ -182,3 +182,33 @@ fn a_panic_in_a_map_closure_releases_each_guards_permits_once() {
     assert_eq!(Arc::strong_count(&lock), 1, "no guard kept the lock alive");
     assert!(all_permits_free(&lock, 3));
 }
+
+/// A writer granted the lock and cancelled before it was polled again
+/// passes the lock on: the reader queued behind it gets in (the permits go
+/// back to the line, not nowhere).
+#[test]
+fn a_granted_writer_cancelled_before_its_poll_lets_the_next_in() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    let lock = RwLock::new(0);
+    let mut cx = Context::from_waker(Waker::noop());
+    let reading = lock.try_read().unwrap();
+    let mut write = Box::pin(lock.write());
+    assert!(
+        write.as_mut().poll(&mut cx).is_pending(),
+        "a reader holds it"
+    );
+    let mut read = pin!(lock.read());
+    assert!(
+        read.as_mut().poll(&mut cx).is_pending(),
+        "behind the writer"
+    );
+    drop(reading); // the writer is granted the lock
+    drop(write); // and cancelled before it ever saw it
+    assert!(
+        read.as_mut().poll(&mut cx).is_ready(),
+        "the queued reader got the lock"
+    );
+}
