@@ -286,3 +286,68 @@ fn outside_a_poll_it_hands_nothing_over() {
         "only the two workers started"
     );
 }
+
+/// A closure blocked in place that builds a runtime whose thread cannot
+/// be started: that failure counts nothing out of the outer runtime's
+/// threads (it once did, on the thread the failed spawn dropped its
+/// closure on), and both runtimes drop.
+#[test]
+fn a_failed_thread_start_inside_the_closure_leaves_the_counts_alone() {
+    // On its own thread: the way this once failed was a drop that never
+    // returned, which no timeout inside the runtime could cut short.
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = one_worker();
+        let failed = runtime.block_on(bounded(async {
+            corio::spawn(async {
+                block_in_place(|| {
+                    corio::Runtime::builder()
+                        .worker_threads(1)
+                        .slow_poll_threshold(None)
+                        .thread_stack_size(1 << 50) // no thread gets a petabyte
+                        .build()
+                        .is_err()
+                })
+            })
+            .await
+            .unwrap()
+        }));
+        drop(runtime);
+        let _ = done_tx.send(failed);
+    });
+    let failed = done_rx.recv_timeout(LIMIT).expect("both runtimes dropped");
+    assert!(failed, "the inner runtime could not start its worker");
+}
+
+/// The task in the worker's LIFO slot is not stuck while the new thread
+/// starts (its start hook is user code, here one that waits): it joins
+/// the queue, and the other worker takes it.
+#[test]
+fn the_lifo_task_is_not_stuck_while_the_new_thread_starts() {
+    let started = Arc::new(AtomicUsize::new(0));
+    let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+    let gate = std::sync::Mutex::new(gate_rx);
+    let counter = started.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .on_thread_start(move || {
+            if counter.fetch_add(1, Ordering::SeqCst) >= 2 {
+                // A thread started by `block_in_place`: slow to get going.
+                let _ = gate.lock().unwrap().recv_timeout(LIMIT);
+            }
+        })
+        .build()
+        .unwrap();
+    let got = runtime.block_on(bounded(async {
+        corio::spawn(async {
+            let (tx, rx) = std::sync::mpsc::channel();
+            // Spawned from a worker: into its LIFO slot.
+            corio::spawn(async move { tx.send(5).unwrap() });
+            block_in_place(|| rx.recv_timeout(LIMIT / 4))
+        })
+        .await
+        .unwrap()
+    }));
+    gate_tx.send(()).unwrap();
+    assert_eq!(got, Ok(5));
+}

@@ -43,13 +43,18 @@ pub fn block_in_place<F, R>(f: F) -> R
 where
     F: FnOnce() -> R,
 {
-    let run = || {
-        let _allowed = context::allow_blocking();
-        f()
-    };
-    match scheduler::block_in_place(run) {
-        Ok(output) => output,
-        Err(run) => {
+    match scheduler::hand_off() {
+        scheduler::HandOff::Done(back) => {
+            // This thread is no worker while `f` runs: it may block, and
+            // wait on the runtime itself.
+            let allowed = context::allow_blocking();
+            let output = f();
+            drop(allowed);
+            drop(back); // take the core back if it is still free
+            output
+        }
+        scheduler::HandOff::Inline => f(),
+        scheduler::HandOff::NotAWorker => {
             let flavor = context::with_current(|handle| handle.map(|h| h.runtime_flavor()));
             if !context::may_block() && flavor == Some(RuntimeFlavor::CurrentThread) {
                 panic!(
@@ -58,7 +63,10 @@ where
                      `spawn_blocking` there, or a multi-thread runtime"
                 );
             }
-            run()
+            // A `spawn_blocking` job, or a multi-thread runtime's
+            // `block_on` thread, which runs no task but its own future.
+            let _allowed = context::allow_blocking();
+            f()
         }
     }
 }

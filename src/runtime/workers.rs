@@ -28,8 +28,10 @@ use crate::scheduler::{self, Respawn, WorkerThreads};
 thread_local! {
     /// The `Workers` this thread is one of (compared, never dereferenced).
     static OWNER: Cell<*const Workers> = const { Cell::new(std::ptr::null()) };
-    /// Whether this worker thread gave its core away.
-    static DETACHED: Cell<bool> = const { Cell::new(false) };
+    /// The `Workers` whose core this worker thread gave away, if it did
+    /// (a pointer, not a flag: a closure blocked in place may build and
+    /// drop a runtime of its own, whose counts are not these).
+    static DETACHED: Cell<*const Workers> = const { Cell::new(std::ptr::null()) };
 }
 
 /// What starting a worker thread needs, and the threads started.
@@ -74,12 +76,14 @@ impl Workers {
             thread = thread.stack_size(size);
         }
         let handle = handle.clone();
+        // Counted before the thread exists, so that a shutdown in between
+        // waits for it; its guard is made in the thread, so that a failed
+        // spawn, which drops the closure here, counts nothing out.
         self.counts.lock().running += 1;
-        let running = Running(self.clone());
+        let workers = self.clone();
         let spawned = thread.spawn(move || {
-            let workers = running.0.clone();
             OWNER.with(|o| o.set(Arc::as_ptr(&workers)));
-            let _running = running;
+            let _running = Running(workers.clone());
             let _slack = driver::precise_timer_slack();
             // The hooks run inside the runtime, as tokio's do: one may call
             // `Handle::current()` or spawn, and, outside the worker loop,
@@ -93,7 +97,15 @@ impl Workers {
                 scheduler::run_worker(scheduler, index);
             }
             blocking::run_thread_hook(workers.on_stop.as_ref());
-        })?;
+        });
+        let spawned = match spawned {
+            Ok(spawned) => spawned,
+            Err(error) => {
+                self.counts.lock().running -= 1;
+                self.exited.notify_all();
+                return Err(error);
+            }
+        };
         let mut handles = self.handles.lock();
         // Threads that ended (those `block_in_place` left) need no join.
         handles.retain(|thread| !thread.is_finished());
@@ -156,7 +168,9 @@ impl WorkerThreads for Respawner {
     }
 
     fn set_detached(&self, detached: bool) {
-        if DETACHED.with(|d| d.replace(detached)) == detached {
+        let mine = Arc::as_ptr(&self.workers);
+        let now = if detached { mine } else { std::ptr::null() };
+        if DETACHED.with(|d| d.replace(now)) == now {
             return;
         }
         let mut counts = self.workers.counts.lock();
@@ -179,7 +193,9 @@ struct Running(Arc<Workers>);
 impl Drop for Running {
     fn drop(&mut self) {
         let mut counts = self.0.counts.lock();
-        if DETACHED.with(|d| d.replace(false)) {
+        let mine = Arc::as_ptr(&self.0);
+        if DETACHED.with(|d| d.get() == mine) {
+            DETACHED.with(|d| d.set(std::ptr::null()));
             counts.detached -= 1;
         } else {
             counts.running -= 1;

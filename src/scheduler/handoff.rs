@@ -35,63 +35,87 @@ use std::sync::atomic::Ordering;
 use super::queue::Core;
 use super::worker::{CURRENT, Context};
 
-/// Runs `f` on this thread after handing its worker's core to a new
-/// thread, if this thread is a worker of a multi-thread runtime; otherwise
-/// gives `f` back unrun.
-pub(crate) fn block_in_place<F: FnOnce() -> R, R>(f: F) -> Result<R, F> {
+/// What `block_in_place` found it could do on this thread.
+pub(crate) enum HandOff {
+    /// The core went to another thread; the caller runs its closure, then
+    /// drops this (which takes the core back if it is still free).
+    Done(TakeBack),
+    /// A worker that cannot hand its core over here (outside a task's poll:
+    /// a park hook, a waker the driver runs; or inside the loop's own
+    /// bookkeeping): the closure runs in place, blocking the worker.
+    Inline,
+    /// Not a worker of a multi-thread runtime.
+    NotAWorker,
+}
+
+/// Hands this worker's core to a new thread, if this thread is a worker
+/// of a multi-thread runtime polling a task.
+pub(crate) fn hand_off() -> HandOff {
     let ptr = CURRENT.with(Cell::get);
     // SAFETY: CURRENT is set only while `Context::enter` keeps the context
     // alive on this thread's stack, around the poll that called us.
     let Some(cx) = (unsafe { ptr.as_ref() }) else {
-        return Err(f);
+        return HandOff::NotAWorker;
     };
     // The current-thread flavour has no LIFO slot, and one core its
     // `block_on` needs back: no hand-off there (the caller refuses).
     let shared = &cx.shared;
     let (true, Some(threads)) = (shared.config.lifo_slot, shared.respawn.get()) else {
-        return Err(f);
+        return HandOff::NotAWorker;
     };
-    // Outside a task's poll (a park hook, a waker the driver runs), the
-    // loop would go on with no core: block where we are.
+    // Outside a task's poll the loop would go on with no core.
     if !cx.polling.get() || cx.from_driver.get() {
-        return Ok(f());
+        return HandOff::Inline;
     }
-    // Borrowed: we are inside a push of the worker loop itself (a `Drop`
-    // run by a queue): blocking there is all that can be done.
+    // Borrowed: we are inside a push of the worker loop itself.
     let Ok(mut core) = cx.core.try_borrow_mut() else {
-        return Ok(f());
+        return HandOff::Inline;
     };
     let given = std::mem::replace(&mut *core, Box::new(Core::placeholder(cx.index)));
     drop(core);
+    let remote = &shared.remotes[cx.index];
+    // The LIFO slot's task joins the queue, where the other workers can
+    // steal it while the new thread starts (its start hook is user code,
+    // and may take a while).
+    if let Some(task) = remote.lifo.take() {
+        given.local.push(task);
+    }
+    // What this thread did as the worker until now is its busy time; the
+    // new thread counts from here.
+    cx.count_busy();
     cx.detached.set(true);
     cx.handed_off.set(true);
     CURRENT.with(|c| c.set(std::ptr::null()));
     // The watchdog looks at this worker's stats: it runs no task now.
-    let task = shared.remotes[cx.index]
-        .stats
-        .current_task
-        .swap(0, Ordering::AcqRel);
+    let task = remote.stats.current_task.swap(0, Ordering::AcqRel);
     threads.set_detached(true);
+    let queued = !given.local.is_empty();
     shared.put_core(given);
-    let back = TakeBack { cx, task };
+    if queued {
+        shared.notify_parked();
+    }
+    let back = TakeBack { cx: ptr, task };
     if threads.start(cx.index).is_err() {
         // No thread to be had: take the core back and block as we are.
         back.try_now();
     }
-    Ok(f())
+    HandOff::Done(back)
 }
 
-/// Takes the core back when `f` returns (or panics), if the new thread has
-/// not claimed it yet.
-struct TakeBack<'a> {
-    cx: &'a Context,
+/// Takes the core back when dropped (after the closure, or in its
+/// unwind), if the new thread has not claimed it yet.
+pub(crate) struct TakeBack {
+    /// The worker context, alive on this thread's stack for the whole poll
+    /// that made this (`block_in_place` drops it before it returns).
+    cx: *const Context,
     /// The task this worker was polling, for the watchdog.
     task: u64,
 }
 
-impl TakeBack<'_> {
+impl TakeBack {
     fn try_now(&self) {
-        let cx = self.cx;
+        // SAFETY: see the field: the context outlives this value.
+        let cx = unsafe { &*self.cx };
         if !cx.detached.get() {
             return;
         }
@@ -103,7 +127,8 @@ impl TakeBack<'_> {
         cx.detached.set(false);
         CURRENT.with(|c| c.set(cx));
         // A worker again, polling the same task: the poll is timed as any
-        // other, `f` included (a short `f`, the usual case here).
+        // other, `f` included (a short `f`, the usual case here; after a
+        // failed thread start, a real stall).
         cx.handed_off.set(false);
         let stats = &cx.shared.remotes[cx.index].stats;
         stats.current_task.store(self.task, Ordering::Release);
@@ -113,7 +138,7 @@ impl TakeBack<'_> {
     }
 }
 
-impl Drop for TakeBack<'_> {
+impl Drop for TakeBack {
     fn drop(&mut self) {
         self.try_now();
     }

@@ -87,7 +87,7 @@ use crate::observe::SlowPollHook;
 use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 
 pub(crate) use block_on::{block_on, count_polls};
-pub(crate) use handoff::block_in_place;
+pub(crate) use handoff::{HandOff, hand_off};
 use idle::Idle;
 use park::Parker;
 pub(crate) use queue::Core;

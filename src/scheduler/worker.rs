@@ -214,8 +214,12 @@ impl Context {
             let _reset = Reset(previous);
             f(&self);
             // The stretch since the last park or driver check is busy time
-            // too (a `block_on` that never parked, a worker's last tasks).
-            self.count_busy();
+            // too (a `block_on` that never parked, a worker's last tasks);
+            // not for a thread that gave its core away (`handoff.rs`): it
+            // counted its time then, and the stats are another thread's.
+            if !self.detached.get() {
+                self.count_busy();
+            }
         }
         self.core.into_inner()
     }
@@ -320,7 +324,7 @@ impl Context {
     }
 
     /// Adds the time awake since the last call to this worker's `busy`.
-    fn count_busy(&self) {
+    pub(super) fn count_busy(&self) {
         let now = self.read_clock();
         let busy = now.saturating_duration_since(self.awake_since.replace(now));
         WorkerStats::bump(&self.remote().stats.busy_ns, busy.as_nanos() as u64);
