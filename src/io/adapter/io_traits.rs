@@ -5,8 +5,9 @@
 //!
 //! `poll_close` only flushes: `T` is any `Write`, with no shutdown to call.
 //! So closing an `Async<std::net::TcpStream>` sends no FIN (async-io's
-//! sockets do); call `get_ref().shutdown(Shutdown::Write)`, or use
-//! `corio::net::TcpStream`, whose `poll_close` shuts the write side down.
+//! `Async` is the same; async-net's `TcpStream` shuts down); call
+//! `get_ref().shutdown(Shutdown::Write)`, or use `corio::net::TcpStream`,
+//! whose `poll_close` shuts the write side down, as tokio's `shutdown` does.
 //! Through `&Async<T>`, as for any `poll_*` call, only the most recent
 //! reader (or writer) is woken: see [`Async`]'s doc.
 
