@@ -188,6 +188,12 @@ impl UnixDatagram {
 
     /// Sends one datagram to the socket at `path`.
     ///
+    /// If that socket's queue is full, Linux wakes a sender that is not
+    /// [`connect`](Self::connect)ed to it only loosely (no wake-up list
+    /// for unconnected senders), so the send may retry often, or wait for
+    /// an unrelated event, until the receiver drains; tokio's is the same.
+    /// A socket that sends to one peer only should `connect` to it.
+    ///
     /// # Examples
     ///
     /// ```
