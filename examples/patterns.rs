@@ -14,7 +14,7 @@
 //! | --- | --- | --- |
 //! | `async for` over a queue, results written in batches | `Receiver` as a `Stream`, batches flushed when full or after a linger | 1 |
 //! | `patch(.., new=AsyncMock())` in a pytest | the upstream call behind a trait, a fake in the test | 2 |
-//! | Redis `ConnectionPool(max_connections=..)`, an aiomysql pool | a `Semaphore` + idle connections, returned by a guard's `Drop` | 3 |
+//! | Redis `ConnectionPool(max_connections=..)`, an aiomysql pool | a `Semaphore` + idle connections; a guard releases one, or closes it if its user was cancelled | 3 |
 //! | one `wait_for` around a request of several steps | one deadline, `timeout_at` on each step | 4 |
 //! | `ThreadPoolExecutor(max_workers=..)` | `Builder::max_blocking_threads` | 5 |
 //!
@@ -40,9 +40,10 @@ pub struct Report {
     /// 2: the words the fake was called with, and the virtual milliseconds
     /// four calls took when made at once.
     pub fake: (Vec<String>, u128),
-    /// 3: connections opened for ten users of a pool of three, and the
-    /// idle ones after a user was cancelled while holding one.
-    pub pool: (usize, usize),
+    /// 3: connections opened for ten users of a pool of three, then, after
+    /// a user was cancelled while holding one: the idle connections (its
+    /// own was closed) and the free places.
+    pub pool: (usize, usize, usize),
     /// 4: each job's outcome under one deadline of 100 ms.
     pub deadline: Vec<Result<u128, String>>,
     /// 5: the most blocking jobs seen running at once on a pool of two,
@@ -77,17 +78,20 @@ pub fn run() -> Report {
     }
 }
 
-/// Up to `max` items of `items`: waits for the first as long as it takes,
-/// then for more until the batch is full or `linger` has passed since the
-/// first. Empty once the stream has ended. Any `Stream` will do; a
-/// channel's `Receiver` is one.
-pub async fn next_batch<S>(items: &mut S, max: usize, linger: Duration) -> Vec<S::Item>
+/// Up to `max` (at least one) items of `items`: waits for the first as
+/// long as it takes, then for more until the batch is full or `linger` has
+/// passed since the first. Also says whether the stream ended, after
+/// which it must not be polled again (a `Stream` may panic or hang then;
+/// a channel's `Receiver` happens to say `None` again). Any `Stream` will
+/// do; a `Receiver` is one.
+pub async fn next_batch<S>(items: &mut S, max: usize, linger: Duration) -> (Vec<S::Item>, bool)
 where
     S: Stream + Unpin,
 {
+    assert!(max > 0, "a batch holds at least one item");
     let mut batch = Vec::with_capacity(max);
     let Some(first) = items.next().await else {
-        return batch;
+        return (batch, true);
     };
     batch.push(first);
     let flush_at = Instant::now() + linger;
@@ -95,10 +99,11 @@ where
         // A `next()` cut short by the timeout takes nothing from the stream.
         match timeout_at(flush_at, items.next()).await {
             Ok(Some(item)) => batch.push(item),
-            Ok(None) | Err(_) => break,
+            Ok(None) => return (batch, true),
+            Err(_) => break,
         }
     }
-    batch
+    (batch, false)
 }
 
 /// Section 1: workers report results on a channel; one writer inserts them
@@ -122,12 +127,14 @@ async fn batches() -> Vec<Vec<u32>> {
     let started = Instant::now();
     let mut written = Vec::new();
     loop {
-        let batch = next_batch(&mut rows, 4, Duration::from_millis(5)).await;
-        if batch.is_empty() {
+        let (batch, ended) = next_batch(&mut rows, 4, Duration::from_millis(5)).await;
+        if !batch.is_empty() {
+            println!("  at {:>2?}: insert {batch:?}", started.elapsed());
+            written.push(batch);
+        }
+        if ended {
             break;
         }
-        println!("  at {:>2?}: insert {batch:?}", started.elapsed());
-        written.push(batch);
     }
     written
 }
@@ -135,8 +142,10 @@ async fn batches() -> Vec<Vec<u32>> {
 /// What the job platform's worker calls: the seed's `call_baidu`. The code
 /// under test is generic over it, so a test passes a fake (pytest's
 /// `patch` swaps a module's global instead; Rust has no such globals).
-pub trait Search {
-    fn search(&self, word: &str) -> impl Future<Output = Result<String, String>>;
+pub trait Search: Sync {
+    /// `Send`, so that a worker may run `process_task` in a spawned task
+    /// on a multi-thread runtime.
+    fn search(&self, word: &str) -> impl Future<Output = Result<String, String>> + Send;
 }
 
 /// The seed's `process_task`, grown as its to-do asks: it queries four
@@ -195,6 +204,11 @@ pub struct Conn {
     pub id: usize,
 }
 
+impl Conn {
+    /// Closes the connection (a real one would shut its socket).
+    pub fn close(self) {}
+}
+
 /// At most `max` connections, opened when first needed and reused after.
 pub struct Pool {
     idle: Mutex<Vec<Conn>>,
@@ -202,13 +216,17 @@ pub struct Pool {
     opened: AtomicUsize,
 }
 
-/// A connection on loan; its `Drop` gives it back, so a user cancelled by
-/// a timeout, or one that panics, loses no connection.
+/// A connection on loan. [`release`](Self::release) gives it back; a
+/// guard dropped without it (its user cancelled by a timeout, or
+/// panicking, in the middle of a query) closes the connection instead:
+/// a request may have gone out whose reply was never read, and the next
+/// user would read it as its own (redis-py's CVE-2023-28858 was that
+/// bug). Either way the permit frees the user's place.
 pub struct Pooled {
     conn: Option<Conn>,
     pool: Arc<Pool>,
-    // Dropped after `drop` below has put the connection back: the next
-    // user the permit lets in finds it idle.
+    // Dropped after `release` or `drop` below: the next user the permit
+    // lets in finds the connection idle.
     _permit: OwnedSemaphorePermit,
 }
 
@@ -252,17 +270,27 @@ impl std::ops::Deref for Pooled {
     }
 }
 
-impl Drop for Pooled {
-    fn drop(&mut self) {
+impl Pooled {
+    /// The query is over, its reply read: the connection goes back idle.
+    pub fn release(mut self) {
         if let Some(conn) = self.conn.take() {
             self.pool.idle.lock().unwrap().push(conn);
         }
     }
 }
 
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        // Not released: in an unknown state, so closed, not reused.
+        if let Some(conn) = self.conn.take() {
+            conn.close();
+        }
+    }
+}
+
 /// Section 3: ten users share a pool of three; one is cut off by a timeout
-/// while it holds a connection.
-async fn pool() -> (usize, usize) {
+/// while it holds a connection, which is closed, and its place freed.
+async fn pool() -> (usize, usize, usize) {
     println!("3. a pool of reused connections");
     let pool = Pool::new(3);
     let mut users = corio::task::JoinSet::new();
@@ -271,7 +299,9 @@ async fn pool() -> (usize, usize) {
         users.spawn(async move {
             let conn = pool.get().await;
             sleep(Duration::from_millis(5)).await; // a query
-            (user, conn.id)
+            let id = conn.id;
+            conn.release();
+            (user, id)
         });
     }
     while let Some(done) = users.join_next().await {
@@ -285,8 +315,9 @@ async fn pool() -> (usize, usize) {
     assert!(slow.await.is_err(), "the slow user is cut off");
     let opened = pool.opened.load(Ordering::Relaxed);
     let idle = pool.idle.lock().unwrap().len();
-    println!("  opened {opened}, idle after a cancelled user: {idle}");
-    (opened, idle)
+    let free = pool.permits.available_permits();
+    println!("  opened {opened}; after a cancelled user: {idle} idle, {free} places free");
+    (opened, idle, free)
 }
 
 /// One request of three steps (fetch, parse, store) under a single
@@ -323,9 +354,12 @@ async fn deadline() -> Vec<Result<u128, String>> {
 
 /// Section 5: `ThreadPoolExecutor(max_workers=2)`. Six blocking jobs on a
 /// runtime whose blocking pool may grow to two threads: the others queue
-/// until a thread is free, and every job still runs. (The default, 512,
-/// suits jobs that wait on a disk or a socket; for CPU-bound jobs, a pool
-/// the size of the machine's cores keeps them from crowding each other.)
+/// until a thread is free, and every job still runs. The cap is the whole
+/// runtime's: its files and name lookups use that pool too, so a small one
+/// makes them queue behind the jobs. (The default, 512, suits jobs that
+/// wait on a disk or a socket.) For one executor's limit inside a larger
+/// pool, put a `Semaphore::new(n)` in front of `spawn_blocking` and move
+/// the owned permit into the closure.
 fn blocking_pool() -> (usize, usize) {
     println!("5. a blocking pool of two threads");
     let runtime = Builder::new_multi_thread()

@@ -15,7 +15,11 @@ use crate::scheduler;
 /// too. Outside a runtime, or on a thread that may block already (a
 /// `spawn_blocking` job, a multi-thread runtime's `block_on` thread), it
 /// just calls `f`. Inside `f`, `Handle::block_on` may be used to wait on a
-/// future.
+/// future, except where the worker could not be handed over: outside a
+/// task's poll (an `on_thread_park` hook, a waker the driver runs), `f`
+/// runs in place and blocks the worker, which may not block on the
+/// runtime. Each hand-over starts a thread, not counted against
+/// `max_blocking_threads`.
 ///
 /// # Panics
 ///
