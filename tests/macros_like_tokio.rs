@@ -119,3 +119,32 @@ fn biased_join_polls_in_order_even_when_the_first_always_has_work() {
         block_on(async { corio::try_join!(biased; async { Ok(1) }, async { Ok(2) }) });
     assert_eq!(ok, Ok((1, 2)));
 }
+
+/// A `select!` whose branch output is not `Send` still makes a `Send`
+/// future, as tokio's does: no output is kept across the wait, only the
+/// futures (an `Rc` made and consumed in the handler, here).
+#[test]
+fn a_select_with_a_non_send_output_is_still_send() {
+    fn assert_send<T: Send>(value: T) -> T {
+        value
+    }
+    let task = assert_send(async {
+        corio::select! {
+            r = async { std::rc::Rc::new(1) } => *r,
+            _ = corio::task::yield_now() => 0,
+        }
+    });
+    let got = corio::block_on(task);
+    assert!(got == 1 || got == 0);
+}
+
+/// `try_join!` over an uninhabited error type, and `join!` beside a branch
+/// that never returns, compile without `unreachable_code` warnings in the
+/// caller (tokio's macros were fixed for the same).
+#[test]
+#[deny(unreachable_code)]
+fn uninhabited_types_make_no_warning() {
+    let ok: Result<(u8, u8), std::convert::Infallible> =
+        corio::block_on(async { corio::try_join!(async { Ok(1) }, async { Ok(2) }) });
+    assert_eq!(ok, Ok((1, 2)));
+}

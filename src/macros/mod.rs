@@ -127,8 +127,15 @@ macro_rules! try_join {
                         if fut.as_mut().poll_done(cx).is_pending() {
                             pending = true;
                         } else if fut.as_mut().output().is_some_and(|r| $crate::__private::is_err(r)) {
-                            let error = fut.take_output().and_then(|r| r.err()).expect("an error output");
-                            return $crate::__private::PollType::Ready(::std::result::Result::Err(error));
+                            // No value of the error type is bound here (as
+                            // tokio's): with `Infallible`, code after one
+                            // would be unreachable in the caller's crate.
+                            return $crate::__private::PollType::Ready(
+                                fut.take_output()
+                                    .and_then(|r| r.err())
+                                    .map(::std::result::Result::Err)
+                                    .expect("an error output"),
+                            );
                         }
                     }
                 )*
@@ -178,7 +185,10 @@ macro_rules! try_join {
 ///
 /// Like tokio's, `select!` yields (returns `Pending` and wakes its task at
 /// once) when the task's coop budget is spent, so a loop over a branch that
-/// is always ready cannot hold its worker for good. A `select!` with only
+/// is always ready cannot hold its worker for good, as long as something in
+/// the loop spends budget: corio's own futures do (a channel's `recv`, a
+/// socket's read); `std::future::ready` does not, and neither does
+/// `select!` itself. A `select!` with only
 /// an `else` branch is that branch's value; one with no branch at all does
 /// not compile:
 ///
@@ -213,7 +223,12 @@ macro_rules! select {
         // winner's output moved out: every future is dropped before any
         // handler runs, so a handler may use what they borrowed, and a
         // losing future (a queued lock waiter, say) holds nothing meanwhile.
-        let (index, mut outputs) = {
+        // No output is kept beside the futures across the wait (tokio
+        // keeps none either): an output that is not `Send` must not make
+        // the task's future `!Send`. The winner's comes out as its index
+        // and a nested `Result` that places it by position: branch 0's is
+        // `Ok(out)`, branch 2's `Err(Err(Ok(out)))`, none `Err(..(()))`.
+        let (index, won) = {
         // A branch whose `if` condition is false starts disabled: its
         // future is still made (as in tokio) but never polled.
         let mut disabled: u64 = 0;
@@ -228,10 +243,10 @@ macro_rules! select {
         let futures_init = ( $( $f, )+ );
         let mut futures = ( $({
             let ( $($skip,)* future, .. ) = futures_init;
-            $crate::__private::MaybeDone::new(future)
+            ::core::future::IntoFuture::into_future(future)
         },)+ );
         let futures = &mut futures;
-        let index: u32 = $crate::__private::poll_fn(|cx| {
+        $crate::__private::poll_fn(|cx| {
             if !$crate::__private::budget_allows(cx) {
                 return $crate::__private::PollType::Pending;
             }
@@ -246,58 +261,67 @@ macro_rules! select {
                         let ( $($skip,)* fut, .. ) = &mut *futures;
                         // SAFETY: `futures` lives in the enclosing async
                         // frame, which is pinned while polled, and is never moved.
-                        let mut fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
-                        if fut.as_mut().poll_done(cx).is_ready() {
-                            // The output is tested in place, through a
-                            // reference, with `mut` and `ref` taken out of
-                            // the pattern (see `pattern.rs`).
-                            #[allow(unused_variables, unused_parens)]
-                            let matched = match fut.as_mut().output() {
-                                ::std::option::Option::Some($crate::__select_test_pattern!($($p)+)) => true,
-                                _ => false,
-                            };
-                            if matched {
-                                return $crate::__private::PollType::Ready(branch);
-                            }
-                            // Disabled: its output (a guard, a connection
-                            // in an `Err`) is dropped now, not at the end.
+                        let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
+                        if let $crate::__private::PollType::Ready(out) = ::core::future::Future::poll(fut, cx) {
+                            // Done: never polled again, whether it wins or not.
                             disabled |= 1 << branch;
-                            ::std::mem::drop(fut.as_mut().take_output());
+                            // (Unreachable code when the output type is
+                            // uninhabited: `out` then never exists.)
+                            #[allow(unreachable_code, unused_variables, unused_parens)]
+                            let winner = {
+                                // The output is tested through a reference,
+                                // with `mut` and `ref` taken out of the
+                                // pattern (see `pattern.rs`).
+                                let matched = match &out {
+                                    $crate::__select_test_pattern!($($p)+) => true,
+                                    _ => false,
+                                };
+                                if matched {
+                                    let won = ::core::result::Result::Ok(out);
+                                    $( let won = { let _ = ::core::stringify!($skip); ::core::result::Result::Err(won) }; )*
+                                    ::core::option::Option::Some(won)
+                                } else {
+                                    // Disabled: its output (a guard, a
+                                    // connection in an `Err`) is dropped
+                                    // now, not at the end.
+                                    ::core::mem::drop(out);
+                                    ::core::option::Option::None
+                                }
+                            };
+                            if let ::core::option::Option::Some(won) = winner {
+                                return $crate::__private::PollType::Ready((branch, won));
+                            }
                         }
                     }
                 )+
             }
             if disabled == ::core::primitive::u64::MAX >> (64 - branches) {
-                return $crate::__private::PollType::Ready(::core::primitive::u32::MAX);
+                let none = ();
+                $( let none = { let _ = ::core::stringify!($f); ::core::result::Result::Err(none) }; )+
+                return $crate::__private::PollType::Ready((::core::primitive::u32::MAX, none));
             }
             $crate::__private::PollType::Pending
-        }).await;
-        let outputs = ( $({
-            let ( $($skip,)* fut, .. ) = &mut *futures;
-            // SAFETY: as above.
-            let fut = unsafe { $crate::__private::PinType::new_unchecked(fut) };
-            if index == 0 $( + $crate::__private::one(::core::stringify!($skip)) )* {
-                fut.take_output()
-            } else {
-                ::std::option::Option::None
-            }
-        },)+ );
-        (index, outputs)
+        }).await
         };
         $(
             if index == 0 $( + $crate::__private::one(::core::stringify!($skip)) )* {
-                let ( $($skip,)* output, .. ) = &mut outputs;
+                let won = won;
+                $( let won = { let _ = ::core::stringify!($skip); match won {
+                    ::core::result::Result::Err(rest) => rest,
+                    ::core::result::Result::Ok(_) => ::std::unreachable!("the winner sits at its index"),
+                } }; )*
                 // A `match`, not `let .. else` on an `expect`: a branch whose
                 // output type is `!` would make the `expect` diverge, and
                 // rustc would call the user's handler unreachable code.
-                match output.take() {
+                match won {
                     // (Unreachable when the output type is uninhabited.)
                     #[allow(unreachable_patterns)]
-                    ::std::option::Option::Some($($p)+) => $h,
+                    ::core::result::Result::Ok($($p)+) => $h,
                     _ => ::std::unreachable!("the output matched this pattern when polled"),
                 }
             } else
         )+ {
+            let _ = won;
             $else
         }
     }};
