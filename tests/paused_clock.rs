@@ -424,3 +424,29 @@ fn a_sleeps_timer_fires_on_its_deadline_rounded_up_to_a_microsecond() {
         assert!(*woken.borrow());
     });
 }
+
+/// With `max_blocking_threads` reached by a job that sleeps on the paused
+/// clock, a job queued behind it does not count as running until a thread
+/// takes it: counted at once, it held the clock still, the sleeping job
+/// never woke to free its thread, and the runtime hung.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_job_queued_behind_a_sleeping_job_lets_the_paused_clock_advance() {
+    common::within_limit(|| {
+        let runtime = corio::runtime::Builder::new_current_thread()
+            .start_paused(true)
+            .max_blocking_threads(1)
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        runtime.block_on(async move {
+            let sleeper = corio::spawn_blocking(move || {
+                handle.block_on(time::sleep(Duration::from_secs(60)));
+                "slept"
+            });
+            let queued = corio::spawn_blocking(|| 1);
+            assert_eq!(sleeper.await.unwrap(), "slept");
+            assert_eq!(queued.await.unwrap(), 1);
+        });
+    });
+}

@@ -90,6 +90,12 @@ impl Schedule for NoSchedule {
 struct Queued {
     job: Notified<NoSchedule>,
     mandatory: bool,
+    /// Counted as running (`Inner::note_job`, for a paused clock): at once
+    /// if a thread was free to take it, else only when a thread pops it.
+    /// Counted while it waits behind busy threads, it would hold a paused
+    /// clock still, and a running job that sleeps on that clock (its
+    /// `Handle::block_on` of a timer) would never wake to free its thread.
+    counted: bool,
 }
 
 struct State {
@@ -171,16 +177,19 @@ impl Pool {
         state.queue.push_back(Queued {
             job: notified,
             mandatory,
+            counted: false,
         });
-        self.inner.note_job(true);
-        if state.num_idle > state.num_notify {
+        // Whether a thread takes it now (then it counts as running now),
+        // or it waits behind busy ones (then it counts once popped).
+        let taken_now = if state.num_idle > state.num_notify {
             state.num_notify += 1;
             self.inner.condvar.notify_one();
+            true
         } else if state.num_threads < self.inner.config.max_threads {
             match self.add_thread(&mut state) {
-                Ok(()) => {}
+                Ok(()) => true,
                 // The job stays queued; a running thread will take it.
-                Err(_) if state.num_threads > 0 => {}
+                Err(_) if state.num_threads > 0 => false,
                 Err(err) => {
                     // No thread at all: take the job back out so that it
                     // does not run later behind the caller's back.
@@ -190,16 +199,22 @@ impl Pool {
                         if queued.mandatory {
                             // It may not be dropped (a File's buffered
                             // bytes): run it here, as after shutdown.
+                            self.inner.note_job(true);
                             let _ = queued.job.run();
                             self.inner.note_job(false);
                             return handle;
                         }
                         Task::from(queued.job).shutdown();
-                        self.inner.note_job(false);
                     }
                     panic!("corio could not start a blocking-pool thread: {err}");
                 }
             }
+        } else {
+            false
+        };
+        if taken_now && let Some(queued) = state.queue.back_mut() {
+            queued.counted = true;
+            self.inner.note_job(true);
         }
         handle
     }
@@ -258,12 +273,17 @@ impl Pool {
         self.inner.condvar.notify_all();
         drop(state);
         for queued in stranded {
+            if !queued.counted {
+                self.inner.note_job(true);
+            }
             let _ = queued.job.run();
             self.inner.note_job(false);
         }
         for queued in cancelled {
             Task::from(queued.job).shutdown();
-            self.inner.note_job(false);
+            if queued.counted {
+                self.inner.note_job(false);
+            }
         }
         let mut state = self.inner.state.lock();
         let exited =
@@ -358,15 +378,28 @@ impl Inner {
         let enter = self.config.enter.as_ref().and_then(|enter| enter());
         run_thread_hook(self.config.on_thread_start.as_ref());
         let mut state = self.state.lock();
+        // A job that ended and still counts as running: its count goes
+        // only after the next job (if any) counts, so that a paused clock
+        // never sees the pool idle between two jobs of one thread.
+        let mut ended = false;
         'outer: loop {
-            while let Some(Queued { job, .. }) = state.queue.pop_front() {
+            while let Some(Queued { job, counted, .. }) = state.queue.pop_front() {
+                if !counted {
+                    self.note_job(true);
+                }
+                if std::mem::take(&mut ended) {
+                    self.note_job(false);
+                }
                 drop(state);
                 // A blocking job finishes in its one poll: it never yields.
                 RUNNING_JOB_OF.with(|c| c.set(Arc::as_ptr(&self)));
                 let _ = job.run();
                 RUNNING_JOB_OF.with(|c| c.set(std::ptr::null()));
-                self.note_job(false);
+                ended = true;
                 state = self.state.lock();
+            }
+            if std::mem::take(&mut ended) {
+                self.note_job(false);
             }
             if state.shutdown {
                 break;
