@@ -152,8 +152,10 @@ impl File {
     /// A flush is mandatory: a write returned as soon as its bytes were in
     /// the buffer, so a runtime shutting down must not cancel it. It writes
     /// the buffer, then whatever writes left behind meanwhile, until none
-    /// are left; an error ends it, and the bytes behind are dropped with
-    /// the buffer's (the error reports that they may be lost, as tokio's).
+    /// are left. An error ends it: the buffer's bytes may be lost (the
+    /// error, reported by the next write or flush, says so, as tokio's
+    /// does), but the bytes left behind, whose writes returned `Ok` and
+    /// which were never tried, stay in the buffer for the next flush.
     pub(super) fn start_flush(&mut self) {
         // Found first: outside a runtime this panics, with `Behind` still
         // closed (no write may leave bytes for a flush that never runs).
@@ -171,6 +173,10 @@ impl File {
                     let written = buf.flush(std);
                     let mut behind = behind.lock();
                     if written.is_err() || behind.bytes.is_empty() {
+                        if written.is_err() && !behind.bytes.is_empty() {
+                            // The failed flush emptied the buffer.
+                            buf.put_all(&mut behind.bytes);
+                        }
                         behind.bytes.clear();
                         behind.open = false;
                         return Ok(written.map_or_else(Done::WriteFailed, |()| Done::Flushed));
