@@ -212,7 +212,9 @@ impl Pool {
         } else {
             false
         };
-        if taken_now && let Some(queued) = state.queue.back_mut() {
+        // The thread takes the queue's first job not yet counted: that one
+        // counts now (it is this one unless others wait uncounted).
+        if taken_now && let Some(queued) = state.queue.iter_mut().find(|q| !q.counted) {
             queued.counted = true;
             self.inner.note_job(true);
         }

@@ -128,10 +128,10 @@ impl Workers {
     }
 
     /// Waits until every thread holding a core has exited, or `deadline`
-    /// passes; true if they all exited.
-    pub(super) fn wait_running(&self, deadline: Option<Instant>) -> bool {
+    /// passes.
+    pub(super) fn wait_running(&self, deadline: Option<Instant>) {
         let mut counts = self.counts.lock();
-        crate::loom::wait_while_until(&self.exited, &mut counts, deadline, |c| c.running > 0)
+        crate::loom::wait_while_until(&self.exited, &mut counts, deadline, |c| c.running > 0);
     }
 
     /// Waits until every thread has exited, detached ones included, or

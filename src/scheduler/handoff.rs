@@ -53,7 +53,7 @@ pub(crate) enum HandOff {
 pub(crate) fn hand_off() -> HandOff {
     let ptr = CURRENT.with(Cell::get);
     // SAFETY: CURRENT is set only while `Context::enter` keeps the context
-    // alive on this thread's stack, around the poll that called us.
+    // alive on this thread's stack.
     let Some(cx) = (unsafe { ptr.as_ref() }) else {
         return HandOff::NotAWorker;
     };
@@ -84,7 +84,6 @@ pub(crate) fn hand_off() -> HandOff {
     // new thread counts from here.
     cx.count_busy();
     cx.detached.set(true);
-    cx.handed_off.set(true);
     CURRENT.with(|c| c.set(std::ptr::null()));
     // The watchdog looks at this worker's stats: it runs no task now.
     let task = remote.stats.current_task.swap(0, Ordering::AcqRel);
@@ -129,7 +128,6 @@ impl TakeBack {
         // A worker again, polling the same task: the poll is timed as any
         // other, `f` included (a short `f`, the usual case here; after a
         // failed thread start, a real stall).
-        cx.handed_off.set(false);
         let stats = &cx.shared.remotes[cx.index].stats;
         stats.current_task.store(self.task, Ordering::Release);
         if let Some(threads) = cx.shared.respawn.get() {

@@ -258,9 +258,9 @@ pub(super) fn report_local(shared: &Shared, header: &Header, micros: u64) {
 
 /// A poll just ended past the threshold: report it unless the watchdog did.
 pub(super) fn report_finished(shared: &Shared, header: &Header, micros: u64) {
-    // Not a poll that blocked in `block_in_place`: the worker's core was
-    // given to another thread meanwhile, and nothing stalled.
-    let Some(index) = worker::current_index(shared).filter(|_| !worker::handed_off(shared)) else {
+    // None on a thread that gave its core away in `block_in_place`
+    // (`handoff.rs`): nothing stalled while it blocked.
+    let Some(index) = worker::current_index(shared) else {
         return;
     };
     let stats = &shared.remotes[index].stats;

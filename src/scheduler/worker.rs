@@ -31,9 +31,6 @@ pub(super) struct Context {
     /// Set when `block_in_place` gave the core away inside the task being
     /// polled (`handoff.rs`): the loop ends after that poll.
     pub(super) detached: Cell<bool>,
-    /// Set when `block_in_place` ran inside the current poll: its length is
-    /// sanctioned blocking, not a slow poll.
-    pub(super) handed_off: Cell<bool>,
     /// Set while `run_task` polls a task: only then may the core be handed
     /// away (the loop checks `detached` only after a poll; a hook or a
     /// waker run while it parks must not hand it off).
@@ -148,11 +145,6 @@ pub(super) fn current_index(shared: &Shared) -> Option<usize> {
     with_current(shared, |cx| cx.index)
 }
 
-/// Whether the poll running on this thread called `block_in_place`.
-pub(super) fn handed_off(shared: &Shared) -> bool {
-    with_current(shared, |cx| cx.handed_off.get()).unwrap_or(false)
-}
-
 /// Runs worker `index` on the current thread until the runtime shuts down.
 pub(crate) fn run_worker(shared: Handle, index: usize) {
     // A thread that starts after an early shutdown (`shutdown_background`
@@ -181,7 +173,6 @@ impl Context {
             shared,
             core: RefCell::new(core),
             detached: Cell::new(false),
-            handed_off: Cell::new(false),
             polling: Cell::new(false),
             refs: Cell::new(0),
             ref_batch: Cell::new(super::refs::FIRST_REF_BATCH),
@@ -300,7 +291,6 @@ impl Context {
         self.polling.set(true);
         let yielded = task.run_from(crate::observe::clock::now());
         self.polling.set(false);
-        self.handed_off.set(false);
         if self.detached.get() {
             // The core went to another thread inside the poll: the stats,
             // the LIFO slot and the queue are that thread's now.

@@ -290,7 +290,8 @@ impl Timers {
         (self.unpark)();
     }
 
-    /// A blocking job was queued: no auto-advance until it ends.
+    /// A blocking job began to count as running (a pool thread took it, or
+    /// is about to): no auto-advance until it ends.
     pub(crate) fn job_started(&self) {
         self.busy_jobs.fetch_add(1, Ordering::AcqRel);
     }
