@@ -7,7 +7,7 @@
 //! newtype around a corio `TcpStream` that forwards each poll: reads go
 //! through `TcpStream::poll_read_uninit`, because hyper hands out
 //! *uninitialized* buffer space, and writes through `futures-io`'s
-//! `AsyncWrite`. Used by `examples/hyper_server.rs` and `tests/hyper.rs`
+//! `AsyncWrite`, gathered (`is_write_vectored`). Used by `examples/hyper_server.rs` and `tests/hyper.rs`
 //! (included with `#[path]`).
 
 use std::future::Future;
@@ -43,13 +43,28 @@ impl hyper::rt::Read for HyperIo<TcpStream> {
     }
 }
 
-impl<T: AsyncWrite + Unpin> hyper::rt::Write for HyperIo<T> {
+impl hyper::rt::Write for HyperIo<TcpStream> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    /// A response's head and body leave in one `sendmsg`.
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    /// Yes: so hyper queues head and body as they are and hands both to
+    /// `poll_write_vectored`, instead of copying the body behind the head.
+    fn is_write_vectored(&self) -> bool {
+        true
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -60,10 +75,6 @@ impl<T: AsyncWrite + Unpin> hyper::rt::Write for HyperIo<T> {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.0).poll_close(cx)
     }
-
-    // `is_write_vectored` keeps its default, `false`: corio's streams do not
-    // override `futures-io`'s one-buffer-at-a-time `poll_write_vectored`, so
-    // hyper flattens head and body into one buffer and writes once.
 }
 
 /// Spawns hyper's background futures (an HTTP/2 connection's streams, an

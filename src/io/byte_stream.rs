@@ -7,7 +7,7 @@
 //! (glibc's wrappers cost more than the calls' own entry).
 
 use std::future::poll_fn;
-use std::io;
+use std::io::{self, IoSlice};
 use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
 use std::task::{Context, Poll};
@@ -105,6 +105,34 @@ impl<T: ByteStream> Async<T> {
             // SAFETY: `buf` is a live slice of `buf.len()` initialized bytes.
             unsafe { sys::send(io.as_raw_fd(), buf.as_ptr(), buf.len()) }
         })
+    }
+
+    /// Polls one gather write of `bufs` (at most `sys::MAX_IOV` of them).
+    /// As for [`poll_write`](Self::poll_write), writing less than all of
+    /// them means the send buffer is full.
+    pub(crate) fn poll_write_vectored(
+        &self,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let bufs = &bufs[..bufs.len().min(sys::MAX_IOV)];
+        // Saturating: the slices may overlap, so their sum can pass
+        // `usize::MAX` (a write that large is short anyway).
+        let len = bufs
+            .iter()
+            .fold(0usize, |sum, buf| sum.saturating_add(buf.len()));
+        self.registration()
+            .poll_io_sized(Direction::Write, cx, slot, len, || {
+                let fd = self.get_ref().as_raw_fd();
+                sys::send_vectored(fd, bufs).map(|n| (n, Moved::bytes(n)))
+            })
+            .map(|result| result.map(|(n, _)| n))
+    }
+
+    /// The gather form of [`try_write`](Self::try_write).
+    pub(crate) fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.try_write_with(|io| sys::send_vectored(io.as_raw_fd(), bufs))
     }
 
     /// Reads what has arrived, without waiting: `WouldBlock` if nothing

@@ -207,6 +207,35 @@ pub(super) unsafe fn send(fd: RawFd, buf: *const u8, len: usize) -> io::Result<u
     Ok(n as usize)
 }
 
+/// The most buffers one `sendmsg` takes (`IOV_MAX` on Linux and the BSDs,
+/// macOS included); later ones wait for the next call.
+pub(super) const MAX_IOV: usize = 1024;
+
+/// Sends the bytes of `bufs`, in order, with one `sendmsg`: a gather
+/// write, so a header and a body leave in one call without being copied
+/// into one buffer first. At most [`MAX_IOV`] buffers are sent.
+pub(super) fn send_vectored(fd: RawFd, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
+    let bufs = &bufs[..bufs.len().min(MAX_IOV)];
+    // SAFETY: `msghdr` is plain data (pointers and integers), for which all
+    // zeroes is a valid value: no address, no control data, no flags.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    // `IoSlice` is guaranteed to be ABI-compatible with `iovec` on Unix, and
+    // `sendmsg` only reads through the pointer.
+    msg.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
+    msg.msg_iovlen = bufs.len() as _;
+    #[cfg(target_os = "linux")]
+    // SAFETY: `msg` points at `bufs.len()` live `iovec`s, each naming a live,
+    // initialized slice borrowed for this call; nothing else in it is set.
+    let n = unsafe { libc::syscall(libc::SYS_sendmsg, fd, &raw const msg, NO_SIGNAL) };
+    #[cfg(not(target_os = "linux"))]
+    // SAFETY: as above.
+    let n = unsafe { libc::sendmsg(fd, &msg, NO_SIGNAL) } as i64;
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
 /// Whether `fd` is ready for `direction` right now, asked with a `poll(2)`
 /// that does not wait (an end of stream, a hang-up or an error count as
 /// ready: the next call will not block, it will say so).

@@ -11,7 +11,7 @@
 //! Through `&Async<T>`, as for any `poll_*` call, only the most recent
 //! reader (or writer) is woken: see [`Async`]'s doc.
 
-use std::io::{self, Read, Write};
+use std::io::{self, IoSlice, Read, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -42,6 +42,17 @@ impl<T: Write> AsyncWrite for Async<T> {
         // a buffered writer (std's `Stdout` returns short counts by design)
         // that writes less with room to spare, and no edge would come.
         registration.poll_io(Direction::Write, cx, None, || io.write(buf))
+    }
+
+    /// `T`'s own `write_vectored` (std's sockets and pipes gather in one
+    /// `writev`), not one call per buffer.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let Async { registration, io } = self.get_mut();
+        registration.poll_io(Direction::Write, cx, None, || io.write_vectored(bufs))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -87,6 +98,15 @@ where
     ) -> Poll<io::Result<usize>> {
         // As for `Async<T>`: only `WouldBlock` means full.
         self.poll_write_with(cx, None, |mut io| io.write(buf))
+    }
+
+    /// As for `Async<T>`: `T`'s own `write_vectored`.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.poll_write_with(cx, None, |mut io| io.write_vectored(bufs))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

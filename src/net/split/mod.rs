@@ -399,6 +399,28 @@ impl<S: Deref<Target: Split>> Writer<S> {
         self.stream.io().try_write(buf)
     }
 
+    /// Like [`TcpStream::try_write_vectored`]: several buffers, in order, in
+    /// one system call, without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (_reader, writer) = client.into_split();
+    ///     writer.writable().await?;
+    ///     assert_eq!(writer.try_write_vectored(&[IoSlice::new(b"h"), IoSlice::new(b"i")])?, 2);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.stream.io().try_write_vectored(bufs)
+    }
+
     /// The address of the stream's other end, as the stream's `peer_addr`.
     ///
     /// # Examples
@@ -456,6 +478,15 @@ impl<S: Deref<Target: Split> + Unpin> AsyncWrite for Writer<S> {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         self.stream.io().poll_write(cx, None, buf)
+    }
+
+    /// One gather write (`sendmsg`) of all of `bufs`, not one call per buffer.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.stream.io().poll_write_vectored(cx, None, bufs)
     }
 
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {

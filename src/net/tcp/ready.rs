@@ -137,4 +137,29 @@ impl TcpStream {
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         self.inner.try_write(buf)
     }
+
+    /// [`try_write`](Self::try_write) from several buffers at once, in
+    /// order, with one system call (a gather write, `sendmsg`): a header
+    /// and a body leave together without being copied into one buffer.
+    /// Returns how many bytes were written in all; at most 1,024 buffers
+    /// are taken per call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSlice;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     client.writable().await?;
+    ///     let parts = [IoSlice::new(b"head "), IoSlice::new(b"body")];
+    ///     assert_eq!(client.try_write_vectored(&parts)?, 9);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.inner.try_write_vectored(bufs)
+    }
 }

@@ -356,6 +356,15 @@ impl AsyncWrite for TcpStream {
         self.inner.poll_write(cx, None, buf)
     }
 
+    /// One gather write (`sendmsg`) of all of `bufs`, not one call per buffer.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_vectored(cx, None, bufs)
+    }
+
     /// TCP has no user-space buffer to flush.
     fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))

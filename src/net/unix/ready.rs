@@ -131,4 +131,28 @@ impl UnixStream {
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         self.inner.try_write(buf)
     }
+
+    /// Like [`TcpStream::try_write_vectored`](crate::net::TcpStream::try_write_vectored):
+    /// several buffers, in order, in one system call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use futures_lite::AsyncReadExt;
+    /// use std::io::IoSlice;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, mut b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_write_vectored(&[IoSlice::new(b"h"), IoSlice::new(b"i")])?, 2);
+    ///     let mut buf = [0; 2];
+    ///     b.read_exact(&mut buf).await?;
+    ///     assert_eq!(&buf, b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        self.inner.try_write_vectored(bufs)
+    }
 }

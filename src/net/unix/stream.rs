@@ -312,6 +312,14 @@ impl AsyncWrite for UnixStream {
         Pin::new(&mut &*self).poll_write(cx, buf)
     }
 
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut &*self).poll_write_vectored(cx, bufs)
+    }
+
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut &*self).poll_flush(cx)
     }
@@ -344,6 +352,15 @@ impl AsyncWrite for &UnixStream {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         self.inner.poll_write(cx, None, buf)
+    }
+
+    /// One gather write (`sendmsg`) of all of `bufs`, not one call per buffer.
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.inner.poll_write_vectored(cx, None, bufs)
     }
 
     /// A socket has no user-space buffer to flush.
