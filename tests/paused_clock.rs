@@ -263,20 +263,36 @@ fn a_blocking_job_sleeps_for_the_clock_only_after_its_timer_is_armed() {
 }
 
 /// A deadline later than the timer wheel can tell apart (about 584,000
-/// years) is taken as the latest one it can: on a paused clock the sleep
-/// then ends there, instead of firing and re-arming at full speed for ever.
+/// years) becomes about 30 years from now, as tokio's far future: on a
+/// paused clock the sleep ends there, instead of firing and re-arming at
+/// full speed for ever, and later sleeps still take their time (had the
+/// clock jumped to the wheel's last tick, they would end at once).
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_sleep_past_the_wheels_range_ends_on_a_paused_clock() {
+    const YEAR: u64 = 86_400 * 365;
     common::within_limit(|| {
         let runtime = paused();
         runtime.block_on(async {
             let start = Instant::now();
             let far = Duration::from_secs(1 << 45); // over a million years
             let sleep = time::sleep(far);
-            assert!(sleep.deadline() > start + Duration::from_secs(86_400 * 365 * 500_000));
+            let thirty_years = start + Duration::from_secs(30 * YEAR);
+            assert!(sleep.deadline() >= thirty_years);
+            assert!(sleep.deadline() < thirty_years + Duration::from_secs(YEAR));
             sleep.await;
-            assert!(start.elapsed() > Duration::from_secs(86_400 * 365 * 500_000));
+            assert!(start.elapsed() >= Duration::from_secs(30 * YEAR));
+
+            let then = Instant::now();
+            time::sleep(Duration::from_secs(5)).await;
+            assert_eq!(
+                then.elapsed(),
+                Duration::from_secs(5),
+                "time is left after it"
+            );
+            let mut reset = std::pin::pin!(time::sleep(Duration::from_secs(1)));
+            reset.as_mut().reset(then + far);
+            assert!(reset.deadline() < Instant::now() + Duration::from_secs(31 * YEAR));
         });
     });
 }

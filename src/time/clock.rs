@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 /// The last microsecond tick after `origin` the timer wheel tells apart
-/// (about 584,000 years on): later deadlines are clamped to it
-/// (`Timers::clamp_deadline`), and a paused clock may not pass it.
+/// (about 584,000 years on): a later deadline becomes one 30 years from
+/// now (`Timers::clamp_deadline`), and a paused clock may not pass it.
 pub(crate) const LAST_TICK: u64 = u64::MAX - 1;
 
 struct State {

@@ -16,9 +16,9 @@ use crate::task;
 ///
 /// `sleep(Duration::ZERO)` is ready at its first poll (after one budget
 /// check). A huge duration does not overflow: a deadline past what
-/// `Instant` can hold becomes about 30 years from now, and the wheel caps
-/// any deadline at about 584,000 years from the runtime's start (as good as
-/// forever, not literally forever).
+/// `Instant` can hold, or past the about 584,000 years from the runtime's
+/// start that the wheel can hold, becomes about 30 years from now (as good
+/// as forever, not literally forever), as in tokio.
 ///
 /// # Examples
 ///

@@ -158,12 +158,19 @@ impl Timers {
             .saturating_add(u64::from(since.subsec_micros()))
     }
 
-    /// `deadline`, or the latest one the wheel can tell apart (about
-    /// 584,000 years after the runtime started) if it is later. A later one
-    /// would saturate to that tick, fire there, and re-arm for ever: with a
-    /// paused clock, a spin at full speed.
+    /// `deadline`, if the wheel can tell it apart (up to about 584,000
+    /// years after the runtime started); a later one becomes about 30 years
+    /// from now, tokio's "far future". Kept as it was, a later deadline
+    /// would saturate to the last tick, fire there and re-arm for ever
+    /// (with a paused clock, a spin at full speed). Clamped to the last
+    /// tick itself, a paused clock that auto-advances to it would have no
+    /// time left after it: every later sleep would end at once.
     pub(crate) fn clamp_deadline(&self, deadline: Instant) -> Instant {
-        deadline.min(Instant::from_std(self.instant_of(LAST_TICK)))
+        let last = Instant::from_std(self.instant_of(LAST_TICK));
+        if deadline <= last {
+            return deadline;
+        }
+        Instant::from_std(self.clock.now()).far_future().min(last)
     }
 
     fn instant_of(&self, tick: u64) -> std::time::Instant {
