@@ -32,7 +32,11 @@
 //! inside; its other flags are not re-applied (one installed with
 //! `SA_RESETHAND` is called at every delivery, not once). The default action is not a handler: it no longer
 //! happens once a listener exists (no exit on SIGINT or SIGTERM), and an
-//! ignored signal stays ignored by everyone but corio's listeners.
+//! ignored signal stays ignored by everyone but corio's listeners, with
+//! one exception: an ignored SIGCHLD means "reap my children for me" to the
+//! kernel, and a handler ends that, so once a listener for SIGCHLD exists
+//! exited children wait to be reaped (`waitpid`) as zombies (tokio's
+//! handler does the same).
 //!
 //! These statics use `std`'s atomics directly rather than the loom facade:
 //! they are process-global and touched by a signal handler, which no model
@@ -46,8 +50,9 @@ use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 use libc::c_int;
 use parking_lot::{Mutex, const_mutex};
 
-/// Signal numbers are below this on every supported platform (Linux's real-time
-/// signals end at 64; the BSDs and macOS stop at 32).
+/// corio listens to signal numbers below this: all of Linux's (its real-time
+/// signals end at 64) and macOS's (32). FreeBSD's real-time signals, 65 to
+/// 126, are refused, as tokio refuses them.
 const MAX_SIGNUM: usize = 65;
 
 /// Signals whose handler must not be replaced: the kernel does not allow it

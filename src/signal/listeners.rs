@@ -88,8 +88,12 @@ impl Listener {
             .filter_map(|(_, slot)| slot.take())
             .collect();
         // Outside the lock: a waker may run arbitrary code, even poll a
-        // `Signal` and so take the lock again.
-        woken.into_iter().for_each(Waker::wake);
+        // `Signal` and so take the lock again. A panicking one (a foreign
+        // executor's) must not keep the rest from their wake: their slots
+        // are empty and the pipe drained, so nothing would wake them again.
+        woken
+            .into_iter()
+            .for_each(crate::task::wake_catching_panics);
     }
 }
 
@@ -132,6 +136,33 @@ mod tests {
         listeners[0].wake_others();
         let woken: Vec<_> = counts.iter().map(|c| c.0.load(Ordering::SeqCst)).collect();
         assert_eq!(woken, [0, 1, 1]);
+    }
+
+    struct Panics;
+
+    impl Wake for Panics {
+        fn wake(self: Arc<Self>) {
+            panic!("a foreign executor's waker panics");
+        }
+    }
+
+    #[test]
+    fn a_panicking_waker_does_not_keep_the_others_asleep() {
+        let _serial = serial();
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let listeners: Vec<_> = (0..3).map(|_| Listener::new()).collect();
+        listeners[1].register(&Waker::from(Arc::new(Panics)));
+        listeners[2].register(&Waker::from(count.clone()));
+        let drained = std::panic::catch_unwind(|| listeners[0].wake_others());
+        assert!(
+            drained.is_ok(),
+            "the waker's panic is the waker's, not the drain's"
+        );
+        assert_eq!(
+            count.0.load(Ordering::SeqCst),
+            1,
+            "the listener after it is woken"
+        );
     }
 
     /// A waker whose drop takes the listener list's lock (by making and

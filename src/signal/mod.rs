@@ -31,6 +31,13 @@
 //! can listen at once, and a runtime that shuts down only takes its own
 //! listeners with it.
 //!
+//! **After `fork`.** A child that forks without `exec` shares the pipe with
+//! its parent, but not the list of listeners: a byte one process's signal
+//! wrote may be drained by the other, which wakes only its own listeners.
+//! A process that forks and listens for signals on both sides may so miss
+//! a signal (tokio's single pipe has the same flaw); listen in one of them,
+//! or `exec`.
+//!
 //! The chapter `docs/signals-and-files.md` tells the whole story.
 
 mod handler;
