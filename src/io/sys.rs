@@ -216,6 +216,9 @@ pub(super) const MAX_IOV: usize = 1024;
 /// into one buffer first. At most [`MAX_IOV`] buffers are sent.
 pub(super) fn send_vectored(fd: RawFd, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOV)];
+    if bufs.is_empty() {
+        return Ok(0); // as a write of nothing (macOS's `sendmsg` says `EMSGSIZE`)
+    }
     // SAFETY: `msghdr` is plain data (pointers and integers), for which all
     // zeroes is a valid value: no address, no control data, no flags.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };

@@ -164,7 +164,8 @@ impl Timers {
     /// would saturate to the last tick, fire there and re-arm for ever
     /// (with a paused clock, a spin at full speed). Clamped to the last
     /// tick itself, a paused clock that auto-advances to it would have no
-    /// time left after it: every later sleep would end at once.
+    /// time left after it: every later sleep would end at once. (A paused
+    /// clock `advance`d to within 30 years of that tick still gets there.)
     pub(crate) fn clamp_deadline(&self, deadline: Instant) -> Instant {
         let last = Instant::from_std(self.instant_of(LAST_TICK));
         if deadline <= last {

@@ -3,6 +3,12 @@
 //! one each), so one task may read while another writes. Each call is one try of the wrapped `Read`/`Write`,
 //! and a wait for readiness when it would block (`Registration::poll_io`).
 //!
+//! Gather writes keep `futures-io`'s default, one `write` of the first
+//! buffer: std's sockets pass `MSG_NOSIGNAL` to `write` but not to their
+//! `write_vectored` (a plain `writev`), which would kill a process that
+//! leaves `SIGPIPE` at its default with a write to a closed peer. corio's
+//! own streams gather with `sendmsg` and the flag (`byte_stream.rs`).
+//!
 //! `poll_close` only flushes: `T` is any `Write`, with no shutdown to call.
 //! So closing an `Async<std::net::TcpStream>` sends no FIN (async-io's
 //! `Async` is the same; async-net's `TcpStream` shuts down); call
@@ -11,7 +17,7 @@
 //! Through `&Async<T>`, as for any `poll_*` call, only the most recent
 //! reader (or writer) is woken: see [`Async`]'s doc.
 
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, Read, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -42,17 +48,6 @@ impl<T: Write> AsyncWrite for Async<T> {
         // a buffered writer (std's `Stdout` returns short counts by design)
         // that writes less with room to spare, and no edge would come.
         registration.poll_io(Direction::Write, cx, None, || io.write(buf))
-    }
-
-    /// `T`'s own `write_vectored` (std's sockets and pipes gather in one
-    /// `writev`), not one call per buffer.
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        let Async { registration, io } = self.get_mut();
-        registration.poll_io(Direction::Write, cx, None, || io.write_vectored(bufs))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -98,15 +93,6 @@ where
     ) -> Poll<io::Result<usize>> {
         // As for `Async<T>`: only `WouldBlock` means full.
         self.poll_write_with(cx, None, |mut io| io.write(buf))
-    }
-
-    /// As for `Async<T>`: `T`'s own `write_vectored`.
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write_with(cx, None, |mut io| io.write_vectored(bufs))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
