@@ -18,7 +18,10 @@ use crate::scheduler;
 /// future, except where the worker could not be handed over: outside a
 /// task's poll (an `on_thread_park` hook, a waker the driver runs), `f`
 /// runs in place and blocks the worker, which may not block on the
-/// runtime. Each hand-over starts a thread, not counted against
+/// runtime. Each hand-over goes to a thread an earlier one left behind,
+/// which waits for one as a spare for the keep-alive
+/// ([`Builder::thread_keep_alive`](crate::runtime::Builder::thread_keep_alive)),
+/// or starts one; these threads are not counted against
 /// `max_blocking_threads`.
 ///
 /// # Panics
@@ -72,5 +75,54 @@ where
             let _allowed = context::allow_blocking();
             f()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::block_in_place;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// The thread a hand-over leaves behind waits as a spare, and the next
+    /// hand-over goes to it: twenty hand-overs start one thread, not twenty.
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn the_next_hand_over_goes_to_a_spare_thread() {
+        let started = Arc::new(AtomicUsize::new(0));
+        let counter = started.clone();
+        let runtime = crate::Runtime::builder()
+            .worker_threads(2)
+            .on_thread_start(move || {
+                counter.fetch_add(1, Ordering::SeqCst);
+            })
+            .build()
+            .unwrap();
+        let workers = runtime.workers.clone();
+        let spares_seen = runtime.block_on(async move {
+            crate::spawn(async move {
+                let deadline = Instant::now() + Duration::from_secs(20);
+                for _ in 0..20 {
+                    block_in_place(|| ());
+                    // The poll must end for a thread that gave its core
+                    // away to leave the loop: yield until one waits.
+                    while workers.idle_spares() == 0 {
+                        assert!(Instant::now() < deadline, "no thread became a spare");
+                        crate::task::yield_now().await;
+                    }
+                }
+                workers.idle_spares()
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(spares_seen, 1);
+        assert_eq!(
+            started.load(Ordering::SeqCst),
+            3,
+            "the two workers, and one thread for all twenty hand-overs"
+        );
+        drop(runtime);
     }
 }

@@ -45,7 +45,7 @@ use crate::time::{Clock, Timers};
 /// long. (tokio panics there instead.)
 pub struct Runtime {
     handle: Handle,
-    workers: Arc<Workers>,
+    pub(super) workers: Arc<Workers>,
     watchdog: Option<Watchdog>,
     shut_down: bool,
 }
@@ -318,6 +318,7 @@ impl Runtime {
         };
         let scheduler = &self.handle.inner.scheduler;
         scheduler.begin_shutdown();
+        self.workers.close_spares();
         // A timeout too long to add (Duration::MAX) means no deadline.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         if let Some(watchdog) = self.watchdog.take() {

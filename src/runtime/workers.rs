@@ -9,12 +9,20 @@
 //! `Handle::block_on` of one of its tasks): it can only end once the
 //! tasks are cancelled and the driver stopped, so shutdown waits for the
 //! detached ones after that, as it waits for the blocking pool.
+//!
+//! A thread whose worker loop ended (it gave its core away, or found none
+//! to take) does not exit at once: it stays as a *spare* for the blocking
+//! pool's keep-alive, and the next `block_in_place` hands its core to a
+//! spare instead of starting a thread. Starting one costs tens of
+//! microseconds, several times a short closure's whole hand-over (tokio
+//! takes its new worker from its blocking pool for the same reason).
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::io;
 use std::sync::{Arc, Weak};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
@@ -40,8 +48,13 @@ pub(super) struct Workers {
     stack_size: Option<usize>,
     on_start: Option<blocking::ThreadHook>,
     on_stop: Option<blocking::ThreadHook>,
+    /// How long a spare waits for a core before it exits.
+    keep_alive: Duration,
     counts: Mutex<Counts>,
     exited: Condvar,
+    spares: Mutex<Spares>,
+    /// Wakes a spare: a worker to run, or the runtime is shutting down.
+    hand_over: Condvar,
     handles: Mutex<Vec<thread::JoinHandle<()>>>,
 }
 
@@ -52,6 +65,20 @@ struct Counts {
     running: usize,
     /// Gave their core away (`block_in_place`), not yet ended.
     detached: usize,
+    /// Between two worker loops: waiting as spares, or ending.
+    spare: usize,
+}
+
+/// The spares' meeting point with `start`.
+#[derive(Default)]
+struct Spares {
+    /// Spares waiting, less those claimed by a queued worker: how many
+    /// more workers the spares can take now.
+    idle: usize,
+    /// Workers to run, each already counted as running, for the spares.
+    queued: VecDeque<(Handle, usize)>,
+    /// Shutdown began: spares exit instead of waiting.
+    closing: bool,
 }
 
 impl Workers {
@@ -61,42 +88,69 @@ impl Workers {
             stack_size: builder.thread_stack_size,
             on_start: builder.on_thread_start.clone(),
             on_stop: builder.on_thread_stop.clone(),
+            keep_alive: builder.blocking_keep_alive,
             counts: Mutex::new(Counts::default()),
             exited: Condvar::new(),
+            spares: Mutex::new(Spares::default()),
+            hand_over: Condvar::new(),
             handles: Mutex::new(Vec::new()),
         })
     }
 
-    /// Starts a thread that runs worker `index` of `handle`'s runtime (if
-    /// its core is free when the thread gets there).
+    /// Runs worker `index` of `handle`'s runtime (if its core is free when
+    /// the thread gets there) on a spare thread, or on a new one if no
+    /// spare waits.
     pub(super) fn start(self: &Arc<Self>, handle: &Handle, index: usize) -> io::Result<()> {
+        // Counted before any thread takes it, so that a shutdown in between
+        // waits for it.
+        self.counts.lock().running += 1;
+        let mut spares = self.spares.lock();
+        if !spares.closing && spares.idle > 0 {
+            spares.idle -= 1; // claimed: this worker is its
+            spares.queued.push_back((handle.clone(), index));
+            drop(spares);
+            self.hand_over.notify_one();
+            return Ok(());
+        }
+        drop(spares);
+        self.spawn(handle.clone(), index)
+    }
+
+    /// A new thread for worker `index`, already counted as running.
+    fn spawn(self: &Arc<Self>, handle: Handle, index: usize) -> io::Result<()> {
         let mut thread =
             thread::Builder::new().name(format!("{}-worker-{index}", self.thread_name));
         if let Some(size) = self.stack_size {
             thread = thread.stack_size(size);
         }
-        let handle = handle.clone();
-        // Counted before the thread exists, so that a shutdown in between
-        // waits for it; its guard is made in the thread, so that a failed
-        // spawn, which drops the closure here, counts nothing out.
-        self.counts.lock().running += 1;
         let workers = self.clone();
+        // The thread's guards are made in the thread, so that a failed
+        // spawn, which drops the closure here, counts nothing out.
         let spawned = thread.spawn(move || {
             OWNER.with(|o| o.set(Arc::as_ptr(&workers)));
-            let _running = Running(workers.clone());
+            let _alive = Alive(workers.clone());
+            // Counted as running by `start`; first made here, so that a
+            // panic before the loop still counts the thread out.
+            let mut first = Some(Running(workers.clone()));
             let _slack = driver::precise_timer_slack();
             // The hooks run inside the runtime, as tokio's do: one may call
             // `Handle::current()` or spawn, and, outside the worker loop,
             // block (`corio::block_on` an initialisation, say).
-            let _hooks = context::enter(&handle, false);
+            let hooks = context::enter(&handle, false);
             blocking::run_thread_hook(workers.on_start.as_ref());
-            {
-                let _enter = context::enter(&handle, true);
-                let scheduler = handle.inner.scheduler.clone();
-                drop(handle);
-                scheduler::run_worker(scheduler, index);
+            let mut next = Some((handle, index));
+            while let Some((handle, index)) = next {
+                {
+                    let _running = first.take().unwrap_or_else(|| Running(workers.clone()));
+                    let _enter = context::enter(&handle, true);
+                    let scheduler = handle.inner.scheduler.clone();
+                    drop(handle);
+                    scheduler::run_worker(scheduler, index);
+                }
+                next = workers.wait_as_spare();
             }
             blocking::run_thread_hook(workers.on_stop.as_ref());
+            drop(hooks);
         });
         let spawned = match spawned {
             Ok(spawned) => spawned,
@@ -107,10 +161,55 @@ impl Workers {
             }
         };
         let mut handles = self.handles.lock();
-        // Threads that ended (those `block_in_place` left) need no join.
+        // Threads that ended (spares that waited in vain) need no join.
         handles.retain(|thread| !thread.is_finished());
         handles.push(spawned);
         Ok(())
+    }
+
+    /// Waits, as a spare, for a worker to run: `None` once the keep-alive
+    /// passes with none, or the runtime shuts down.
+    fn wait_as_spare(&self) -> Option<(Handle, usize)> {
+        let deadline = Instant::now().checked_add(self.keep_alive);
+        let mut spares = self.spares.lock();
+        spares.idle += 1;
+        let next = loop {
+            // A queued worker first, even when closing: it was counted as
+            // running, and its caller counts on a thread to come.
+            if let Some(next) = spares.queued.pop_front() {
+                break Some(next);
+            }
+            let timed_out = match deadline {
+                _ if spares.closing => true,
+                Some(deadline) => self.hand_over.wait_until(&mut spares, deadline).timed_out(),
+                None => {
+                    self.hand_over.wait(&mut spares);
+                    false
+                }
+            };
+            if timed_out && spares.queued.is_empty() {
+                spares.idle -= 1; // unclaimed, as nothing is queued
+                break None;
+            }
+        };
+        drop(spares);
+        if next.is_some() {
+            // Running again: `start` counted it as running already.
+            self.counts.lock().spare -= 1;
+        }
+        next
+    }
+
+    /// Spares waiting now.
+    #[cfg(test)]
+    pub(super) fn idle_spares(&self) -> usize {
+        self.spares.lock().idle
+    }
+
+    /// Shutdown began: the spares exit, and no new one waits.
+    pub(super) fn close_spares(&self) {
+        self.spares.lock().closing = true;
+        self.hand_over.notify_all();
     }
 
     /// What `block_in_place` calls on. A `Weak`: the scheduler that keeps
@@ -141,7 +240,7 @@ impl Workers {
         let exited = {
             let mut counts = self.counts.lock();
             crate::loom::wait_while_until(&self.exited, &mut counts, deadline, |c| {
-                c.running + c.detached > 0
+                c.running + c.detached + c.spare > 0
             })
         };
         let handles = std::mem::take(&mut *self.handles.lock());
@@ -186,8 +285,9 @@ impl WorkerThreads for Respawner {
     }
 }
 
-/// Held by a worker thread; counts it out when the thread ends (even by a
-/// panic).
+/// Held by a thread for one run of the worker loop; counts it out of the
+/// running (or detached) threads when the loop ends (even by a panic), and
+/// in among the spares until it runs again or exits.
 struct Running(Arc<Workers>);
 
 impl Drop for Running {
@@ -200,7 +300,21 @@ impl Drop for Running {
         } else {
             counts.running -= 1;
         }
+        counts.spare += 1;
         drop(counts);
+        self.0.exited.notify_all();
+    }
+}
+
+/// Held by a worker thread for its whole life; counts it out of the
+/// spares when it ends.
+struct Alive(Arc<Workers>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        // A thread that ends by a panic inside the loop was no spare yet:
+        // its `Running`, dropped first, made it one.
+        self.0.counts.lock().spare -= 1;
         self.0.exited.notify_all();
     }
 }

@@ -8,19 +8,22 @@
 //! `'static` and the task waits on a handle. `block_in_place` moves the
 //! *worker* instead (tokio's idea): the thread stays with the call, and the
 //! worker's core, its queue, its LIFO slot and its place among the
-//! workers, goes to a new thread that runs the worker loop with it.
+//! workers, goes to another thread that runs the worker loop with it: a
+//! spare one an earlier hand-over left, or a new one
+//! (`runtime/workers.rs`).
 //!
 //! ```text
-//!   worker thread A, polling task T       new thread B
+//!   worker thread A, polling task T       spare (or new) thread B
 //!   ──────────────────────────────        ────────────
 //!   T calls block_in_place(f)
 //!     core → Shared's free list ───────►  takes the core, runs the loop:
 //!     f() blocks on A                     the queue, timers, I/O go on
 //!     f returns; core still free?
-//!       yes: A takes it back, B finds     (B ends at once: no core)
-//!            none and ends
+//!       yes: A takes it back, B finds     (B is a spare again: no core)
+//!            none
 //!       no:  A finishes T's poll without
-//!            a core and ends its loop
+//!            a core, ends its loop, and
+//!            waits as a spare
 //! ```
 //!
 //! While detached, thread A is no worker: the wakes and spawns of the rest
