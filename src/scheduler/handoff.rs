@@ -75,14 +75,19 @@ pub(crate) fn hand_off() -> HandOff {
         return HandOff::Inline;
     };
     let given = std::mem::replace(&mut *core, Box::new(Core::placeholder(cx.index)));
-    drop(core);
     let remote = &shared.remotes[cx.index];
     // The LIFO slot's task joins the queue, where the other workers can
     // steal it while the new thread starts (its start hook is user code,
-    // and may take a while).
+    // and may take a while). The stand-in stays borrowed meanwhile: a push
+    // that grows the queue may wake tasks here (crossbeam-epoch's garbage,
+    // see `worker.rs`), and a wake that found it free would queue its task
+    // on the stand-in, which is dropped, task and all
+    // (tests/epoch_reentry_hand_off.rs). Busy, it sends them to the
+    // injector.
     if let Some(task) = remote.lifo.take() {
         given.local.push(task);
     }
+    drop(core);
     // What this thread did as the worker until now is its busy time; the
     // new thread counts from here.
     cx.count_busy();
