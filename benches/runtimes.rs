@@ -8,7 +8,8 @@
 //! with `iter_custom`, summing each run's mean (or p99) lateness.
 //! `idle_tasks` times the life of 100,000 parked tasks (spawn, park, wake,
 //! finish); their memory is measured by `versus` only, one child process per
-//! runtime.
+//! runtime. `block_in_place` is a group of its own, corio against tokio:
+//! no row of the table.
 
 #[path = "../examples/versus/workload/mod.rs"]
 mod workload;
@@ -145,5 +146,54 @@ fn memory(c: &mut Criterion) {
     group::<IdleTasks>(c);
 }
 
-criterion_group!(benches, scheduler, time, sync, net, memory);
+/// Calls of `block_in_place` a run makes.
+const HAND_OVERS: u32 = 1_000;
+
+/// `block_in_place` with a closure that returns at once: the cost of
+/// handing a worker's core to another thread and taking it back, on the
+/// multi-thread runtimes (smol has no such call, and a current-thread
+/// runtime refuses it). Not a row of `versus`: outside the design's table.
+fn block_in_place(c: &mut Criterion) {
+    let mut group = configured(c, "block_in_place");
+    group.throughput(Throughput::Elements(u64::from(HAND_OVERS)));
+    let corio = corio::Runtime::builder()
+        .worker_threads(WORKERS)
+        .build()
+        .unwrap();
+    group.bench_function("corio multi-thread", |b| {
+        b.iter(|| {
+            corio.block_on(async {
+                corio::spawn(async {
+                    for i in 0..HAND_OVERS {
+                        corio::task::block_in_place(|| std::hint::black_box(i));
+                        corio::task::yield_now().await;
+                    }
+                })
+                .await
+                .unwrap();
+            })
+        })
+    });
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .build()
+        .unwrap();
+    group.bench_function("tokio multi-thread", |b| {
+        b.iter(|| {
+            tokio.block_on(async {
+                tokio::spawn(async {
+                    for i in 0..HAND_OVERS {
+                        tokio::task::block_in_place(|| std::hint::black_box(i));
+                        tokio::task::yield_now().await;
+                    }
+                })
+                .await
+                .unwrap();
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, scheduler, time, sync, net, memory, block_in_place);
 criterion_main!(benches);
