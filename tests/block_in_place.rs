@@ -140,7 +140,7 @@ fn a_current_thread_runtime_refuses() {
 
 /// A runtime shut down while a task is blocked in `block_in_place` waits
 /// for it no longer than its timeout; the task's thread ends once the
-/// closure returns.
+/// closure returns (it sees the shutdown, and waits as no spare).
 #[test]
 fn shutdown_does_not_wait_past_its_timeout() {
     let runtime = one_worker();

@@ -190,3 +190,51 @@ fn the_last_handle_dropped_by_a_leaving_worker_may_run_code_that_asks_for_the_ru
     open_gate.send(()).unwrap();
     assert!(recv(&asked), "asking for the current runtime panicked");
 }
+
+/// A worker's `on_thread_stop` hook runs before the shutdown cancels the
+/// tasks: the shutdown waits for the threads that held a core, hooks
+/// included, and only then drops the unfinished futures. (Run inside a
+/// hook that ran too late, the wait below would see the drop at once.)
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_worker_stop_hook_runs_before_the_tasks_are_cancelled() {
+    let dropped = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+    let seen = Arc::new(Mutex::new(None));
+    let (hook_dropped, hook_seen) = (dropped.clone(), seen.clone());
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .on_thread_stop(move || {
+            // Waits a while for the task's drop: a hook that runs in its
+            // turn sees none.
+            let (flag, cv) = &*hook_dropped;
+            let flag = flag.lock().unwrap();
+            let (flag, _) = cv
+                .wait_timeout_while(flag, Duration::from_millis(300), |dropped| !*dropped)
+                .unwrap();
+            *hook_seen.lock().unwrap() = Some(*flag);
+        })
+        .build()
+        .unwrap();
+    struct SaysDropped(Arc<(Mutex<bool>, std::sync::Condvar)>);
+    impl Drop for SaysDropped {
+        fn drop(&mut self) {
+            *self.0.0.lock().unwrap() = true;
+            self.0.1.notify_all();
+        }
+    }
+    let (running_tx, running_rx) = mpsc::channel();
+    let says = SaysDropped(dropped.clone());
+    runtime.spawn(async move {
+        let _says = says;
+        running_tx.send(()).unwrap();
+        std::future::pending::<()>().await
+    });
+    recv(&running_rx);
+    drop(runtime);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        Some(false),
+        "the hook saw the task dropped"
+    );
+    assert!(*dropped.0.lock().unwrap(), "the shutdown dropped the task");
+}

@@ -317,8 +317,8 @@ impl Runtime {
             Some(Duration::ZERO)
         };
         let scheduler = &self.handle.inner.scheduler;
-        scheduler.begin_shutdown();
         self.workers.close_spares();
+        scheduler.begin_shutdown();
         // A timeout too long to add (Duration::MAX) means no deadline.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         if let Some(watchdog) = self.watchdog.take() {

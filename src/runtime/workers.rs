@@ -1,6 +1,8 @@
-//! The runtime's worker threads: one per worker at `build`, and one more
+//! The runtime's worker threads: one per worker at `build`, and another
 //! each time a task calls `task::block_in_place`, which hands its worker's
-//! core to a new thread (`scheduler/handoff.rs`).
+//! core to another thread (`scheduler/handoff.rs`): a spare (below), or a
+//! new one. A thread is named after the worker it was started for; a spare
+//! may later run another one.
 //!
 //! Shutdown waits for them in two groups. Threads that hold a core finish
 //! the poll they are in and leave; it waits for those first, with its
@@ -140,13 +142,24 @@ impl Workers {
             blocking::run_thread_hook(workers.on_start.as_ref());
             let mut next = Some((handle, index));
             while let Some((handle, index)) = next {
+                let running = first.take().unwrap_or_else(|| Running(workers.clone()));
                 {
-                    let _running = first.take().unwrap_or_else(|| Running(workers.clone()));
                     let _enter = context::enter(&handle, true);
                     let scheduler = handle.inner.scheduler.clone();
                     drop(handle);
                     scheduler::run_worker(scheduler, index);
                 }
+                if workers.closing() {
+                    // Ended by the shutdown: the stop hook runs while the
+                    // thread still counts as running (or detached), so a
+                    // shutdown cancels the tasks only after the hooks of
+                    // the threads it waits for, as it always did.
+                    blocking::run_thread_hook(workers.on_stop.as_ref());
+                    drop(hooks);
+                    drop(running);
+                    return;
+                }
+                drop(running);
                 next = workers.wait_as_spare();
             }
             blocking::run_thread_hook(workers.on_stop.as_ref());
@@ -200,13 +213,20 @@ impl Workers {
         next
     }
 
+    /// Whether shutdown began (`close_spares`).
+    fn closing(&self) -> bool {
+        self.spares.lock().closing
+    }
+
     /// Spares waiting now.
     #[cfg(test)]
     pub(super) fn idle_spares(&self) -> usize {
         self.spares.lock().idle
     }
 
-    /// Shutdown began: the spares exit, and no new one waits.
+    /// Shutdown begins: the spares exit, and no new one waits. Called
+    /// before the workers are told, so that a loop the shutdown ends sees
+    /// it (`closing`).
     pub(super) fn close_spares(&self) {
         self.spares.lock().closing = true;
         self.hand_over.notify_all();

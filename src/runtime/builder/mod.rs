@@ -156,7 +156,9 @@ impl Builder {
     }
 
     /// How long an idle blocking thread waits for work before exiting
-    /// (default 10 s).
+    /// (default 10 s); also how long a thread that `task::block_in_place`
+    /// left behind waits as a spare for the next hand-over (zero: no
+    /// reuse, a new thread each time).
     ///
     /// # Examples
     ///
@@ -187,7 +189,9 @@ impl Builder {
         self.blocking_keep_alive(keep_alive)
     }
 
-    /// The prefix of every thread's name (default `corio`).
+    /// The prefix of every thread's name (default `corio`). A worker
+    /// thread is named after the worker it was started for (`corio-worker-0`);
+    /// after a `task::block_in_place` hand-over it may run another one.
     ///
     /// # Examples
     ///
