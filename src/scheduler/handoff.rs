@@ -36,6 +36,7 @@ use std::cell::Cell;
 use std::sync::atomic::Ordering;
 
 use super::queue::Core;
+use super::remote::WorkerStats;
 use super::worker::{CURRENT, Context};
 
 /// What `block_in_place` found it could do on this thread.
@@ -97,11 +98,21 @@ pub(crate) fn hand_off() -> HandOff {
     let task = remote.stats.current_task.swap(0, Ordering::AcqRel);
     threads.set_detached(true);
     let queued = !given.local.is_empty();
+    // Read while this thread still holds the core: no one else counts yet.
+    let stats = &remote.stats;
+    let turns = (
+        stats.polls.load(Ordering::Relaxed),
+        stats.parks.load(Ordering::Relaxed),
+    );
     shared.put_core(given);
     if queued {
         shared.notify_parked();
     }
-    let back = TakeBack { cx: ptr, task };
+    let back = TakeBack {
+        cx: ptr,
+        task,
+        turns,
+    };
     if threads.start(cx.index).is_err() {
         // No thread to be had: take the core back and block as we are.
         back.try_now();
@@ -117,6 +128,9 @@ pub(crate) struct TakeBack {
     cx: *const Context,
     /// The task this worker was polling, for the watchdog.
     task: u64,
+    /// The worker's poll and park counts when the core left: changed when
+    /// it comes back if another thread ran the worker meanwhile.
+    turns: (u64, u64),
 }
 
 impl TakeBack {
@@ -133,10 +147,26 @@ impl TakeBack {
         drop(placeholder); // empty: nothing was queued on it
         cx.detached.set(false);
         CURRENT.with(|c| c.set(cx));
-        // A worker again, polling the same task: the poll is timed as any
-        // other, `f` included (a short `f`, the usual case here; after a
-        // failed thread start, a real stall).
+        // A worker again, polling the same task. If no other thread ran the
+        // worker meanwhile, the poll is timed as any other, `f` included
+        // (a short `f`, the usual case here; after a failed thread start,
+        // a real stall).
         let stats = &cx.shared.remotes[cx.index].stats;
+        let turns = (
+            stats.polls.load(Ordering::Relaxed),
+            stats.parks.load(Ordering::Relaxed),
+        );
+        if turns != self.turns {
+            // Another thread ran it, and counted its own busy time and
+            // polls: this thread's busy time starts again from now, and
+            // what is left of the poll counts as a new one for the
+            // watchdog, which would else take it for the other thread's
+            // last poll (reported already, say). Its end is not checked:
+            // its length from its start is no stall of this worker.
+            cx.restart_busy();
+            WorkerStats::bump(&stats.polls, 1);
+            stats.resumed_poll.store(turns.0 + 1, Ordering::Relaxed);
+        }
         stats.current_task.store(self.task, Ordering::Release);
         if let Some(threads) = cx.shared.respawn.get() {
             threads.set_detached(false);

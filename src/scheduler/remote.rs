@@ -73,6 +73,11 @@ pub(crate) struct WorkerStats {
     pub(crate) current_task: AtomicU64,
     /// The value of `polls` during the poll the watchdog last reported.
     pub(crate) reported_poll: AtomicU64,
+    /// The value of `polls` for the rest of a poll whose thread took its
+    /// core back from another (`handoff.rs`): its length from its start is
+    /// no stall of this worker, so its end is not checked (the watchdog
+    /// still watches it, from the take-back on).
+    pub(crate) resumed_poll: AtomicU64,
 }
 
 impl WorkerStats {

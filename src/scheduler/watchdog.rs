@@ -265,6 +265,9 @@ pub(super) fn report_finished(shared: &Shared, header: &Header, micros: u64) {
     };
     let stats = &shared.remotes[index].stats;
     let poll = stats.polls.load(Ordering::Relaxed);
+    if stats.resumed_poll.load(Ordering::Relaxed) == poll {
+        return; // its length includes another thread's turn with the core
+    }
     if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
         return;
     }

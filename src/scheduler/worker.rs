@@ -313,6 +313,12 @@ impl Context {
         }
     }
 
+    /// Starts counting busy time from now, dropping what came before (the
+    /// time another thread held the core, which counted it itself).
+    pub(super) fn restart_busy(&self) {
+        self.awake_since.set(self.read_clock());
+    }
+
     /// Adds the time awake since the last call to this worker's `busy`.
     pub(super) fn count_busy(&self) {
         let now = self.read_clock();

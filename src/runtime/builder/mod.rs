@@ -287,9 +287,11 @@ impl Builder {
     }
 
     /// Calls `f` with each slow-poll report instead of printing it to stderr.
-    /// Keep it short: the watchdog thread runs it, and while it runs, the
-    /// watchdog neither reports nor rescues (the driver included, see
-    /// [`slow_poll_threshold`](Self::slow_poll_threshold)). With
+    /// Keep it short: the watchdog thread runs it for a poll still running,
+    /// and while it runs the watchdog neither reports nor rescues (the
+    /// driver included, see [`slow_poll_threshold`](Self::slow_poll_threshold));
+    /// for a poll that ended before the watchdog saw it, the worker that
+    /// ran the poll runs it, before it runs anything else. With
     /// `slow_poll_threshold(None)` the hook is kept but never called, so a
     /// configuration may turn reports off without taking the hook out.
     ///

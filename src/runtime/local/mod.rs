@@ -257,6 +257,12 @@ impl LocalSet {
     /// Runs `future` and the set's tasks until `future` completes. Tasks
     /// still pending then stay in the set for the next `run_until`.
     ///
+    /// Inside one of the set's own tasks (or another `run_until` of it), it
+    /// only polls `future`: the turn already running runs the set's tasks.
+    /// So await it there; blocking on it with another executor
+    /// (`futures::executor::block_on`) waits for a turn that cannot come,
+    /// and hangs (tokio's runs the tasks in that nested poll).
+    ///
     /// # Examples
     ///
     /// ```
