@@ -42,6 +42,12 @@ fn a_wake_from_deferred_epoch_garbage_during_a_push_is_not_lost() {
             let dropped = Arc::new(AtomicBool::new(false));
             let flag = DropFlag(dropped.clone());
             std::thread::spawn(move || {
+                // First the garbage other threads left: a collection frees
+                // a few bags at a time, oldest first, and the push below
+                // must reach this one.
+                for _ in 0..1_000 {
+                    crossbeam_epoch::pin().flush();
+                }
                 // Seal a bag at the current epoch; this thread's own
                 // collection can only advance the epoch by one, so the bag
                 // is still there when the thread ends.

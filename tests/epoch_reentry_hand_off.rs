@@ -11,7 +11,8 @@
 //! One test in its own file, so that it runs alone in its process (the
 //! global epoch advances only when every pinned thread has caught up).
 
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 #[test]
@@ -26,11 +27,22 @@ fn a_wake_during_the_hand_off_push_is_not_lost() {
                 let x = corio::spawn(async move { rx_x.await.is_err() });
                 let y = corio::spawn(async move { rx_y.await.is_err() });
                 corio::task::yield_now().await; // both are parked now
+                let ran_in_the_hand_off = Arc::new(AtomicBool::new(false));
+                let ran = ran_in_the_hand_off.clone();
                 std::thread::spawn(move || {
+                    // First the garbage other threads left: a collection
+                    // frees a few bags at a time, oldest first, and the
+                    // push below must reach this one.
+                    for _ in 0..1_000 {
+                        crossbeam_epoch::pin().flush();
+                    }
                     // Sealed at the current epoch: still there after this
                     // thread's own collection (see `epoch_reentry.rs`).
                     let guard = crossbeam_epoch::pin();
-                    guard.defer(move || drop((tx_x, tx_y)));
+                    guard.defer(move || {
+                        drop((tx_x, tx_y));
+                        ran.store(true, Ordering::SeqCst);
+                    });
                     guard.flush();
                 })
                 .join()
@@ -41,22 +53,25 @@ fn a_wake_during_the_hand_off_push_is_not_lost() {
                 // Moving the LIFO task into the queue grows it: the flush
                 // drops both senders and wakes `x` and `y` inside the push.
                 corio::task::block_in_place(|| ());
+                let ran = ran_in_the_hand_off.load(Ordering::SeqCst);
                 for filler in fillers {
                     filler.await.unwrap();
                 }
                 let limit = Duration::from_secs(10);
                 let x = corio::time::timeout(limit, x).await.map(Result::unwrap);
                 let y = corio::time::timeout(limit, y).await.map(Result::unwrap);
-                (x, y)
+                (ran, x, y)
             })
             .await
             .unwrap()
         });
         let _ = done_tx.send(outcome);
     });
-    let (x, y) = done_rx
+    let (ran, x, y) = done_rx
         .recv_timeout(Duration::from_secs(40))
         .expect("the runtime hung");
+    // Else this test did not exercise the re-entry at all.
+    assert!(ran, "the deferred drop did not run during the hand-over");
     assert_eq!(x, Ok(true), "the first task woken in the push was lost");
     assert_eq!(y, Ok(true), "the second task woken in the push was lost");
 }
