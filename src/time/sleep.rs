@@ -35,8 +35,11 @@ use crate::task;
 /// Outside a corio runtime, with a message naming the fix.
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
-    let now = Instant::now();
-    let mut sleep = Sleep::new(now.saturating_add(duration));
+    // One look at the thread's runtime, for its timers and its clock (not
+    // `Instant::now()` and then `Sleep::new`: two).
+    let timers = context::current();
+    let now = Instant::from_std(timers.clock.now());
+    let mut sleep = Sleep::with_timers(timers, now.saturating_add(duration));
     // The clock was just read: a first poll soon after need not read it
     // again to know the deadline is ahead (see `poll_elapsed`).
     sleep.fresh = duration >= FRESH;
@@ -102,7 +105,10 @@ pub struct Sleep {
 impl Sleep {
     #[track_caller]
     pub(crate) fn new(deadline: Instant) -> Sleep {
-        let timers = context::current();
+        Sleep::with_timers(context::current(), deadline)
+    }
+
+    fn with_timers(timers: Arc<Timers>, deadline: Instant) -> Sleep {
         Sleep {
             deadline: timers.clamp_deadline(deadline),
             timers,

@@ -45,6 +45,13 @@ use crate::loom::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::loom::{Mutex, MutexGuard};
 use crate::scheduler;
 
+/// The instant of `tick`, or as far as the platform's `Instant` goes.
+fn instant_of(start: std::time::Instant, tick: u64) -> std::time::Instant {
+    start
+        .checked_add(Duration::from_micros(tick))
+        .unwrap_or_else(|| Instant::from_std(start).far_future().into_std())
+}
+
 /// What a wheel entry holds: the waker, and a generation that tells a live
 /// registration from a fired one whose key was reused.
 struct Entry {
@@ -87,6 +94,9 @@ pub(crate) struct Timers {
     /// shard's lock.
     parked_until: ParkedUntil,
     start: std::time::Instant,
+    /// The instant of the wheel's last tick (`clamp_deadline`), worked out
+    /// once: every sleep compares against it.
+    last: Instant,
     unpark: Box<dyn Fn() + Send + Sync>,
     pub(crate) clock: Clock,
     /// Blocking jobs queued or running: a paused clock does not jump ahead
@@ -111,8 +121,10 @@ impl Timers {
                 })
             })
             .collect();
+        let start = clock.origin();
         Arc::new(Timers {
-            start: clock.origin(),
+            start,
+            last: Instant::from_std(instant_of(start, LAST_TICK)),
             clock,
             shards,
             parked_until: ParkedUntil(AtomicU64::new(0)),
@@ -167,17 +179,16 @@ impl Timers {
     /// time left after it: every later sleep would end at once. (A paused
     /// clock `advance`d to within 30 years of that tick still gets there.)
     pub(crate) fn clamp_deadline(&self, deadline: Instant) -> Instant {
-        let last = Instant::from_std(self.instant_of(LAST_TICK));
-        if deadline <= last {
+        if deadline <= self.last {
             return deadline;
         }
-        Instant::from_std(self.clock.now()).far_future().min(last)
+        Instant::from_std(self.clock.now())
+            .far_future()
+            .min(self.last)
     }
 
     fn instant_of(&self, tick: u64) -> std::time::Instant {
-        self.start
-            .checked_add(Duration::from_micros(tick))
-            .unwrap_or_else(|| Instant::from_std(self.start).far_future().into_std())
+        instant_of(self.start, tick)
     }
 
     /// Arms (or re-arms) a timer for `deadline` that wakes `waker`.
