@@ -126,6 +126,11 @@ impl TcpStream {
     /// ```
     #[track_caller]
     pub fn from_std(stream: net::TcpStream) -> io::Result<TcpStream> {
+        // Accepted sockets too: Apple's `accept` does not pass the
+        // listener's `SO_NOSIGPIPE` on, and std sets it only on sockets it
+        // makes itself (see `net/socket.rs`).
+        #[cfg(target_vendor = "apple")]
+        crate::net::socket::no_sigpipe(&stream)?;
         let mut inner = Async::new(stream)?;
         inner.mark_tcp_stream();
         Ok(TcpStream { inner })

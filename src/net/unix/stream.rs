@@ -113,6 +113,9 @@ impl UnixStream {
     /// ```
     #[track_caller]
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
+        // As for `TcpStream::from_std`: accepted sockets lack it on Apple.
+        #[cfg(target_vendor = "apple")]
+        crate::net::socket::no_sigpipe(&stream)?;
         Ok(UnixStream {
             inner: Async::new(stream)?,
         })
@@ -271,6 +274,24 @@ impl UnixStream {
     /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.get_ref().peer_addr()
+    }
+
+    /// Takes the socket's pending error (`SO_ERROR`), clearing it: `None`
+    /// if there is none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixStream::pair()?;
+    ///     assert!(a.take_error()?.is_none());
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.get_ref().take_error()
     }
 
     /// Shuts down the read side, the write side, or both; never waits.
