@@ -77,6 +77,44 @@ fn a_panicking_drop_on_abort_is_reported_not_fatal() {
     }));
 }
 
+/// Ready at once, with a field whose `Drop` panics: the panic comes after
+/// the output (as from a combinator that drops the branch that lost).
+struct ReadyThenPanicOnDrop(#[allow(dead_code)] DropBoom);
+
+struct DropBoom;
+
+impl Drop for DropBoom {
+    fn drop(&mut self) {
+        panic!("drop boom after the output");
+    }
+}
+
+impl std::future::Future for ReadyThenPanicOnDrop {
+    type Output = u8;
+
+    fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<u8> {
+        std::task::Poll::Ready(1)
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_future_that_panics_when_dropped_after_its_output_panicked() {
+    let runtime = one_worker();
+    runtime.block_on(bounded(async {
+        // As in tokio: the task panicked, and its output is gone.
+        let err = corio::spawn(ReadyThenPanicOnDrop(DropBoom))
+            .await
+            .unwrap_err();
+        assert!(err.is_panic(), "{err:?}");
+        assert_eq!(
+            corio::spawn(async { 1 }).await.unwrap(),
+            1,
+            "the worker lives"
+        );
+    }));
+}
+
 /// A panic payload whose own `Drop` panics.
 struct Bomb;
 

@@ -131,10 +131,26 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()
         Ok(Poll::Ready(output)) => Ok(output),
         Err(payload) => Err(JoinError::panic(cell.header.id, payload)),
     };
-    // Drop the future first (its Drop may panic too), then store the output.
-    if let Err(payload) = drop_stage(cell) {
-        discard_panic(payload);
-    }
+    // Drop the future first, then store the output. A future's Drop may
+    // panic after its `Ready` (a combinator dropping the branch that lost,
+    // say): then the task panicked, and its output goes, as in tokio, which
+    // drops the future inside the poll's catch. A panic after a panic
+    // keeps the first.
+    let output = match drop_stage(cell) {
+        Ok(()) => output,
+        Err(payload) => match output {
+            Ok(value) => {
+                if let Err(second) = catch_unwind(AssertUnwindSafe(|| drop(value))) {
+                    discard_panic(second);
+                }
+                Err(JoinError::panic(cell.header.id, payload))
+            }
+            Err(first) => {
+                discard_panic(payload);
+                Err(first)
+            }
+        },
+    };
     // SAFETY: we still hold RUNNING.
     unsafe { *stage = Stage::Finished(output) };
     Poll::Ready(())
