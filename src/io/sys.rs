@@ -10,7 +10,9 @@
 //! skips it; a corio process has worker threads, and by default its
 //! watchdog.) So corio's
 //! byte streams call the kernel through `syscall(2)`, which glibc does not
-//! wrap that way; elsewhere, the C library's `recv` and `send`.
+//! wrap that way; elsewhere, the C library's `recv` and `send`. So does
+//! 32-bit x86 Linux: its kernels before 4.3 have no direct socket calls,
+//! only `socketcall`, which the C library falls back to.
 //!
 //! On Linux a TCP stream can also learn, from the read itself, whether
 //! anything is left to read: with the `TCP_INQ` option set, `recvmsg`
@@ -39,7 +41,7 @@ use std::os::fd::{BorrowedFd, RawFd};
 ///
 /// `buf` must be valid for writes of `len` bytes (it may be uninitialized).
 pub(super) unsafe fn recv(fd: RawFd, buf: *mut u8, len: usize) -> io::Result<usize> {
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", not(target_arch = "x86")))]
     // SAFETY: the caller vouches for `buf`; the null address arguments ask
     // for no peer address, as on a connected stream.
     let n = unsafe {
@@ -53,7 +55,7 @@ pub(super) unsafe fn recv(fd: RawFd, buf: *mut u8, len: usize) -> io::Result<usi
             std::ptr::null_mut::<libc::socklen_t>(),
         )
     };
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(all(target_os = "linux", not(target_arch = "x86"))))]
     // SAFETY: as above.
     let n = unsafe { libc::recv(fd, buf.cast(), len, 0) } as i64;
     if n < 0 {
@@ -120,7 +122,13 @@ pub(super) unsafe fn recv_queued(fd: RawFd, buf: *mut u8, len: usize) -> io::Res
         msg.msg_controllen = size_of_val(&control) as _;
         // SAFETY: `msg` points at one iovec describing the caller's buffer
         // and at `control`; all three live across the call.
+        #[cfg(not(target_arch = "x86"))]
         let n = unsafe { libc::syscall(libc::SYS_recvmsg, fd, &raw mut msg, 0) };
+        // 32-bit x86 kernels before 4.3 have no direct socket calls (only
+        // `socketcall`, which the C library falls back to).
+        #[cfg(target_arch = "x86")]
+        // SAFETY: as above.
+        let n = unsafe { libc::recvmsg(fd, &raw mut msg, 0) } as libc::c_long;
         if n < 0 {
             return Err(io::Error::last_os_error());
         }
@@ -184,7 +192,7 @@ const NO_SIGNAL: libc::c_int = 0;
 ///
 /// `buf` must be valid for reads of `len` initialized bytes.
 pub(super) unsafe fn send(fd: RawFd, buf: *const u8, len: usize) -> io::Result<usize> {
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", not(target_arch = "x86")))]
     // SAFETY: the caller vouches for `buf`; a null address with length 0 is
     // how a connected stream is written with `sendto`.
     let n = unsafe {
@@ -198,7 +206,7 @@ pub(super) unsafe fn send(fd: RawFd, buf: *const u8, len: usize) -> io::Result<u
             0 as libc::socklen_t,
         )
     };
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(all(target_os = "linux", not(target_arch = "x86"))))]
     // SAFETY: as above.
     let n = unsafe { libc::send(fd, buf.cast(), len, NO_SIGNAL) } as i64;
     if n < 0 {
@@ -226,11 +234,11 @@ pub(super) fn send_vectored(fd: RawFd, bufs: &[std::io::IoSlice<'_>]) -> io::Res
     // `sendmsg` only reads through the pointer.
     msg.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
     msg.msg_iovlen = bufs.len() as _;
-    #[cfg(target_os = "linux")]
+    #[cfg(all(target_os = "linux", not(target_arch = "x86")))]
     // SAFETY: `msg` points at `bufs.len()` live `iovec`s, each naming a live,
     // initialized slice borrowed for this call; nothing else in it is set.
     let n = unsafe { libc::syscall(libc::SYS_sendmsg, fd, &raw const msg, NO_SIGNAL) };
-    #[cfg(not(target_os = "linux"))]
+    #[cfg(not(all(target_os = "linux", not(target_arch = "x86"))))]
     // SAFETY: as above.
     let n = unsafe { libc::sendmsg(fd, &msg, NO_SIGNAL) } as i64;
     if n < 0 {
