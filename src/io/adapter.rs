@@ -270,6 +270,12 @@ impl<T> Async<T> {
         self.registration.reports_queue()
     }
 
+    /// Whether a short read counts as drained (for tests).
+    #[cfg(all(test, not(miri)))]
+    pub(super) fn short_reads_drain(&self) -> bool {
+        self.registration.short_reads_drain()
+    }
+
     /// The registration, for the byte-stream reads (`byte_stream.rs`).
     pub(super) fn registration(&self) -> &Registration {
         &self.registration

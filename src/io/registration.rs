@@ -122,7 +122,11 @@ impl Registration {
     /// asked to report, with each read, how many bytes stay queued
     /// (`TCP_INQ`), so that a full read can count as drained too.
     pub(crate) fn mark_tcp_stream(&mut self, fd: BorrowedFd<'_>) {
-        self.short_reads_drain = self.reactor.short_reads_drain();
+        // Checked, not trusted from the type: a `TcpStream::from_std` of a
+        // descriptor that is really a Unix stream (a mistyped inherited
+        // socket) has reads that stop short with more queued, at a message
+        // carrying descriptors or credentials.
+        self.short_reads_drain = self.reactor.short_reads_drain() && super::sys::is_tcp(fd);
         self.reports_queue = self.short_reads_drain && super::sys::ask_queue_reports(fd);
     }
 
@@ -160,6 +164,12 @@ impl Registration {
     #[cfg(all(test, not(miri)))]
     pub(crate) fn reports_queue(&self) -> bool {
         self.reports_queue
+    }
+
+    /// Whether a short read counts as drained (for tests).
+    #[cfg(all(test, not(miri)))]
+    pub(crate) fn short_reads_drain(&self) -> bool {
+        self.short_reads_drain
     }
 
     /// Whether the next read should ask what stays queued

@@ -64,6 +64,33 @@ pub(super) unsafe fn recv(fd: RawFd, buf: *mut u8, len: usize) -> io::Result<usi
     Ok(n as usize)
 }
 
+/// Whether `fd` is a TCP socket (Linux: its `SO_PROTOCOL`; elsewhere the
+/// caller's word is taken, as no short-read rule applies there).
+pub(super) fn is_tcp(fd: BorrowedFd<'_>) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let mut protocol: libc::c_int = 0;
+        let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: passes a live `c_int` and its size, which the kernel
+        // writes at most; it checks `fd`.
+        let got = unsafe {
+            libc::getsockopt(
+                fd.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_PROTOCOL,
+                (&raw mut protocol).cast(),
+                &raw mut len,
+            )
+        };
+        got == 0 && protocol == libc::IPPROTO_TCP
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = fd;
+        true
+    }
+}
+
 /// Asks the kernel to report, with each `recvmsg` on the TCP socket `fd`,
 /// how many bytes stay queued. Whether it agreed.
 pub(super) fn ask_queue_reports(fd: BorrowedFd<'_>) -> bool {

@@ -264,6 +264,30 @@ fn queue_reporting_pair(
     Some((client, server))
 }
 
+/// A Unix stream passed off as TCP (`TcpStream::from_std` of a mistyped
+/// inherited descriptor) gets no short-read rule: its reads stop short at
+/// a message carrying descriptors, with more queued.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_unix_stream_marked_as_tcp_keeps_reading_after_short_reads() {
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let _io = Reactor::enter(&reactor);
+    if !reactor.short_reads_drain() {
+        eprintln!("skipped: this poller applies no short-read rule");
+        return;
+    }
+    let (unix, _peer) = std::os::unix::net::UnixStream::pair().unwrap();
+    let fd = std::os::fd::OwnedFd::from(unix);
+    let mut posing = Async::new(std::net::TcpStream::from(fd)).unwrap();
+    posing.mark_tcp_stream();
+    assert!(!posing.short_reads_drain(), "not TCP: no short-read rule");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let mut tcp = Async::new(listener.accept().unwrap().0).unwrap();
+    tcp.mark_tcp_stream();
+    assert!(tcp.short_reads_drain(), "a real TCP stream keeps the rule");
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
