@@ -293,3 +293,129 @@ fn loom_join_handle_dropped_vs_complete() {
         );
     });
 }
+
+/// A shutdown closing the task list while the task is being polled (ready
+/// or not): the poll's end and the shutdown agree on who cancels and who
+/// unlinks, and the future is dropped once.
+#[test]
+fn loom_shutdown_vs_a_poll_in_progress() {
+    for open in [false, true] {
+        loom::model(move || {
+            let queue = Queue::new();
+            let (gate, probe) = gate();
+            probe.open.store(open, Ordering::SeqCst);
+            let mut join = queue.spawn(gate);
+            let closer = {
+                let queue = queue.clone();
+                thread::spawn(move || queue.0.owned.close_and_shutdown_all())
+            };
+            queue.run_one();
+            closer.join().unwrap();
+            while queue.run_one() {}
+            queue.shutdown();
+            drop(probe.slot.lock().take());
+            assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
+            match poll_join(&mut join, Waker::noop()) {
+                Poll::Ready(Ok(1)) => assert!(open, "a closed gate cannot finish"),
+                Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+                other => panic!("a shut-down task ends, got {other:?}"),
+            }
+        });
+    }
+}
+
+/// An abort racing the task's only poll, which completes it: the output
+/// (or the future holding it) is dropped exactly once, and the handle
+/// sees either the output or a cancel.
+#[test]
+fn loom_abort_vs_complete() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let drops = Arc::new(AtomicUsize::new(0));
+        let output = Output(drops.clone());
+        let mut join = queue.spawn(async move { output });
+        let abort = join.abort_handle();
+        let aborter = thread::spawn(move || abort.abort());
+        queue.run_one();
+        aborter.join().unwrap();
+        while queue.run_one() {}
+        match poll_join(&mut join, Waker::noop()) {
+            Poll::Ready(Ok(output)) => drop(output),
+            Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+            Poll::Pending => panic!("the task ended either way"),
+        }
+        queue.shutdown();
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "the output, once");
+    });
+}
+
+/// The handle dropped (the fast path, the task idle after a poll) while
+/// another thread wakes the task by value: the task still runs to its end,
+/// its output is dropped by the runtime, and nothing is freed twice.
+#[test]
+fn loom_join_handle_dropped_vs_wake() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let (gate, probe) = gate();
+        let join = queue.spawn(gate);
+        assert!(queue.run_one(), "first poll");
+        let waker = probe.slot.lock().take().expect("the gate left its waker");
+        probe.open.store(true, Ordering::SeqCst);
+        let waking = thread::spawn(move || waker.wake());
+        drop(join);
+        waking.join().unwrap();
+        while queue.run_one() {}
+        queue.shutdown();
+        drop(probe.slot.lock().take());
+        assert_eq!(
+            probe.polls.load(Ordering::SeqCst),
+            2,
+            "woken once, polled again"
+        );
+        assert_eq!(probe.drops.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// Yields once (wakes itself inside its poll), then waits on its gate.
+struct YieldThenGate {
+    yielded: bool,
+    gate: Gate,
+}
+
+impl Future for YieldThenGate {
+    type Output = u8;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u8> {
+        if !self.yielded {
+            self.yielded = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        Pin::new(&mut self.gate).poll(cx)
+    }
+}
+
+/// An abort racing a poll that yields: the requeued task is cancelled, not
+/// polled on, and the future is dropped once.
+#[test]
+fn loom_abort_vs_yield() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let (gate, probe) = gate();
+        let mut join = queue.spawn(YieldThenGate {
+            yielded: false,
+            gate,
+        });
+        let abort = join.abort_handle();
+        let aborter = thread::spawn(move || abort.abort());
+        queue.run_one();
+        aborter.join().unwrap();
+        while queue.run_one() {}
+        match poll_join(&mut join, Waker::noop()) {
+            Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+            other => panic!("a gate that never opens ends cancelled, got {other:?}"),
+        }
+        queue.shutdown();
+        drop(probe.slot.lock().take());
+        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
+    });
+}
