@@ -17,8 +17,8 @@
 //! # Levels and slots
 //!
 //! Time is a `u64` count of microsecond ticks since the driver started
-//! (a later deadline is clamped to the last tick the wheel holds; only
-//! shutdown uses `u64::MAX`). Each level has 64
+//! (a deadline past the last tick the wheel holds becomes one 30 years
+//! from now, `Timers::clamp_deadline`; only shutdown uses `u64::MAX`). Each level has 64
 //! slots and owns one 6-bit digit of the deadline; 11 levels cover 64 bits,
 //! the top one only 4 bits wide ([`level`] draws the digits).
 //!
