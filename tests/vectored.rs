@@ -8,7 +8,7 @@ mod common;
 use std::io::IoSlice;
 
 use common::block_on;
-use corio::net::{TcpListener, TcpStream, UnixStream};
+use corio::net::UnixStream;
 use futures_lite::{AsyncReadExt, AsyncWriteExt};
 
 const PARTS: [&[u8]; 3] = [b"head ", b"body ", b"tail"];
@@ -18,15 +18,6 @@ fn slices() -> [IoSlice<'static>; 3] {
 }
 
 const ALL: &[u8] = b"head body tail";
-
-async fn connected_pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
-}
 
 /// Writes every byte of `parts`, one gather write at a time.
 async fn write_all_vectored<W: futures_lite::AsyncWrite + Unpin>(writer: &mut W, parts: &[&[u8]]) {
@@ -51,7 +42,7 @@ async fn write_all_vectored<W: futures_lite::AsyncWrite + Unpin>(writer: &mut W,
 #[cfg_attr(miri, ignore)]
 fn a_tcp_stream_writes_every_buffer_in_one_call() {
     block_on(async {
-        let (mut client, mut server) = connected_pair().await;
+        let (mut client, mut server) = common::tcp_pair().await;
         assert_eq!(client.write_vectored(&slices()).await.unwrap(), ALL.len());
         let mut got = vec![0; ALL.len()];
         server.read_exact(&mut got).await.unwrap();
@@ -63,7 +54,7 @@ fn a_tcp_stream_writes_every_buffer_in_one_call() {
 #[cfg_attr(miri, ignore)]
 fn split_halves_write_every_buffer_in_one_call() {
     block_on(async {
-        let (mut client, server) = connected_pair().await;
+        let (mut client, server) = common::tcp_pair().await;
         {
             let (_, mut writer) = client.split();
             assert_eq!(writer.write_vectored(&slices()).await.unwrap(), ALL.len());
@@ -99,7 +90,7 @@ fn unix_streams_write_every_buffer_in_one_call() {
 #[cfg_attr(miri, ignore)]
 fn gather_writes_wait_for_room_and_lose_nothing() {
     block_on(async {
-        let (mut client, mut server) = connected_pair().await;
+        let (mut client, mut server) = common::tcp_pair().await;
         let first: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
         let second: Vec<u8> = (0..1_000_003u32).map(|i| (i % 241) as u8).collect();
         let expected = [first.as_slice(), second.as_slice()].concat();
@@ -126,7 +117,7 @@ fn one_call_takes_at_most_1024_buffers() {
         let bytes = vec![7u8; 2_000];
         let slices: Vec<IoSlice<'_>> = bytes.chunks(1).map(IoSlice::new).collect();
 
-        let (mut client, mut server) = connected_pair().await;
+        let (mut client, mut server) = common::tcp_pair().await;
         client.writable().await.unwrap();
         assert_eq!(client.try_write_vectored(&slices).unwrap(), 1_024);
         assert_eq!(client.write_vectored(&slices).await.unwrap(), 1_024);

@@ -229,6 +229,42 @@ impl<T> Async<T> {
         self.registration.try_io(Direction::Write, || op(&self.io))
     }
 
+    /// One attempt at `op` for `interest`, without waiting (tokio's
+    /// `try_io` on the socket types): the direction tried is the one the
+    /// interest names, reading first when it names both and reading is
+    /// marked ready.
+    pub(crate) fn try_io_for<R>(
+        &self,
+        interest: crate::io::Interest,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let read = interest.is_readable()
+            && (!interest.is_writable() || self.registration.marked_ready(Direction::Read));
+        let direction = if read {
+            Direction::Read
+        } else {
+            Direction::Write
+        };
+        self.registration.try_io(direction, op)
+    }
+
+    /// Waits for `interest` and tries `op` until it does not say
+    /// `WouldBlock` (tokio's `async_io`): each `WouldBlock` clears the
+    /// readiness, so the next wait is for a new event, not a spin.
+    pub(crate) async fn async_io_for<R>(
+        &self,
+        interest: crate::io::Interest,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            self.ready(interest).await?;
+            match self.try_io_for(interest, &mut op) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                done => return done,
+            }
+        }
+    }
+
     /// The entry a future waiting to read keeps among the waiters (see
     /// [`Waiting`]), for the socket types' own futures (`accept`).
     pub(crate) fn waiting_to_read(&self) -> Waiting<'_> {

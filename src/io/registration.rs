@@ -142,8 +142,7 @@ impl Registration {
         self.source.readiness().word() & super::readiness::WRITE_CLOSED != 0
     }
 
-    /// Whether the source is marked ready for `direction` (for tests).
-    #[cfg(all(test, not(miri)))]
+    /// Whether the source is marked ready for `direction`.
     pub(crate) fn marked_ready(&self, direction: Direction) -> bool {
         self.source.readiness().is_ready(direction)
     }

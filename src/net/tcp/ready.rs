@@ -5,6 +5,7 @@
 //! `stream.rs`.
 
 use std::io;
+use std::task::{Context, Poll};
 
 use super::TcpStream;
 
@@ -161,5 +162,128 @@ impl TcpStream {
     /// ```
     pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
         self.inner.try_write_vectored(bufs)
+    }
+
+    /// The poll form of [`readable`](Self::readable), for a hand-written
+    /// future or `AsyncRead` (tokio's `poll_read_ready`). Only the task
+    /// that polled last is woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     client.write_all(b"x").await?;
+    ///     poll_fn(|cx| server.poll_read_ready(cx)).await?;
+    ///     assert_eq!(server.try_read(&mut [0; 4])?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_readable(cx)
+    }
+
+    /// The poll form of [`writable`](Self::writable) (tokio's
+    /// `poll_write_ready`). Only the task that polled last is woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     poll_fn(|cx| client.poll_write_ready(cx)).await?;
+    ///     assert_eq!(client.try_write(b"x")?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_writable(cx)
+    }
+
+    /// Calls `f`, your own operation on the socket (a system call corio
+    /// does not wrap), if the stream is marked ready for `interest`:
+    /// `Err(WouldBlock)` at once if it is not, without calling `f`, and a
+    /// `WouldBlock` from `f` clears the mark, so the next
+    /// [`ready`](Self::ready) waits for a new event (tokio's `try_io`).
+    /// `f` must be non-blocking and say `WouldBlock` when the socket is
+    /// not ready, or a wait after it may never end.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// use std::os::fd::AsRawFd;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     let nothing: std::io::Result<()> = server.try_io(Interest::READABLE, || unreachable!("not ready"));
+    ///     assert_eq!(nothing.unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    ///     client.write_all(b"hi").await?;
+    ///     server.readable().await?;
+    ///     let mut buf = [0u8; 8];
+    ///     let n = server.try_io(Interest::READABLE, || {
+    ///         // SAFETY: `buf` is live and as long as passed.
+    ///         let n = unsafe { libc::recv(server.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+    ///         if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+    ///     })?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.try_io_for(interest, f)
+    }
+
+    /// Waits until the stream is marked ready for `interest` and calls
+    /// `f`, again after every `WouldBlock` it returns, until it returns
+    /// anything else (tokio's `async_io`). `f` is as for
+    /// [`try_io`](Self::try_io).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// use std::os::fd::AsRawFd;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     client.write_all(b"hi").await?;
+    ///     let mut buf = [0u8; 8];
+    ///     let n = server
+    ///         .async_io(Interest::READABLE, || {
+    ///             // SAFETY: `buf` is live and as long as passed.
+    ///             let n = unsafe { libc::recv(server.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+    ///             if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+    ///         })
+    ///         .await?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn async_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.async_io_for(interest, f).await
     }
 }

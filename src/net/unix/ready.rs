@@ -5,6 +5,7 @@
 //! `stream.rs`.
 
 use std::io;
+use std::task::{Context, Poll};
 
 use super::UnixStream;
 
@@ -154,5 +155,99 @@ impl UnixStream {
     /// ```
     pub fn try_write_vectored(&self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
         self.inner.try_write_vectored(bufs)
+    }
+
+    /// Like [`TcpStream::poll_read_ready`](crate::net::TcpStream::poll_read_ready).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     a.try_write(b"x")?;
+    ///     poll_fn(|cx| b.poll_read_ready(cx)).await?;
+    ///     assert_eq!(b.try_read(&mut [0; 4])?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_readable(cx)
+    }
+
+    /// Like [`TcpStream::poll_write_ready`](crate::net::TcpStream::poll_write_ready).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixStream::pair()?;
+    ///     poll_fn(|cx| a.poll_write_ready(cx)).await?;
+    ///     assert_eq!(a.try_write(b"x")?, 1);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.inner.poll_writable(cx)
+    }
+
+    /// Like [`TcpStream::try_io`](crate::net::TcpStream::try_io): `f`, your
+    /// own non-blocking operation, if the stream is marked ready for
+    /// `interest`; a `WouldBlock` from it clears the mark.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (_a, b) = corio::net::UnixStream::pair()?;
+    ///     let nothing: std::io::Result<()> = b.try_io(Interest::READABLE, || unreachable!("not ready"));
+    ///     assert_eq!(nothing.unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.try_io_for(interest, f)
+    }
+
+    /// Like [`TcpStream::async_io`](crate::net::TcpStream::async_io): waits
+    /// for `interest` and calls `f` until it says anything but `WouldBlock`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     a.try_write(b"hi")?;
+    ///     let mut buf = [0; 2];
+    ///     let n = b
+    ///         .async_io(Interest::READABLE, || b.try_read(&mut buf))
+    ///         .await?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn async_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.async_io_for(interest, f).await
     }
 }

@@ -1,0 +1,107 @@
+//! `try_io` and `async_io` on the streams (tokio's names): a caller's own
+//! non-blocking operation, gated and re-armed by the stream's readiness.
+
+mod common;
+
+use std::cell::Cell;
+use std::io::ErrorKind;
+use std::sync::mpsc;
+
+use common::block_on;
+use corio::io::Interest;
+use corio::net::UnixStream;
+use futures_lite::future::poll_once;
+
+fn would_block<T>() -> std::io::Result<T> {
+    Err(ErrorKind::WouldBlock.into())
+}
+
+/// Not marked ready: `WouldBlock`, and the operation is not called. Marked
+/// ready: it is. A `WouldBlock` from it clears the mark, so the next wait
+/// is for a new event (here, more bytes).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn try_io_is_gated_by_readiness_and_clears_it_on_would_block() {
+    block_on(async {
+        let (mut client, server) = common::tcp_pair().await;
+        let calls = Cell::new(0);
+        let tried = server.try_io(Interest::READABLE, || {
+            calls.set(calls.get() + 1);
+            Ok(())
+        });
+        assert_eq!(tried.unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert_eq!(calls.get(), 0, "not ready: not called");
+
+        client.write_all(b"one").await.unwrap();
+        server.readable().await.unwrap();
+        let spurious: std::io::Result<()> = server.try_io(Interest::READABLE, would_block);
+        assert_eq!(spurious.unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert!(
+            poll_once(server.readable()).await.is_none(),
+            "the WouldBlock cleared the mark: the next wait is for an event"
+        );
+        client.write_all(b"two").await.unwrap();
+        server.readable().await.unwrap();
+        let mut buf = [0; 16];
+        let n = server
+            .try_io(Interest::READABLE, || server.try_read(&mut buf))
+            .unwrap();
+        assert_eq!(&buf[..n], b"onetwo");
+    });
+}
+
+/// `async_io` waits again after each `WouldBlock`, for a new event, and
+/// returns what the operation returns at last.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn async_io_retries_after_would_block_until_done() {
+    block_on(async {
+        let (client, server) = common::tcp_pair().await;
+        let (more_tx, more_rx) = mpsc::channel::<()>();
+        let writer = corio::spawn(async move {
+            let mut client = client;
+            client.write_all(b"first").await.unwrap();
+            // Asked for more once the reader said WouldBlock.
+            corio::task::spawn_blocking(move || more_rx.recv_timeout(common::LIMIT))
+                .await
+                .unwrap()
+                .unwrap();
+            client.write_all(b"+second").await.unwrap();
+            client
+        });
+        let calls = Cell::new(0);
+        let mut buf = [0; 32];
+        let n = server
+            .async_io(Interest::READABLE, || {
+                calls.set(calls.get() + 1);
+                if calls.get() == 1 {
+                    // A spurious readiness, as after a read by another
+                    // party: say WouldBlock, and ask for more bytes.
+                    more_tx.send(()).unwrap();
+                    return would_block();
+                }
+                server.try_read(&mut buf)
+            })
+            .await
+            .unwrap();
+        assert_eq!(calls.get(), 2, "one retry, after a new event");
+        assert!(buf[..n].starts_with(b"first"));
+        drop(writer.await.unwrap());
+    });
+}
+
+/// With both interests, a stream ready to write but with nothing to read
+/// still runs the operation (for the writing side).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn both_interests_try_whichever_is_ready() {
+    block_on(async {
+        let (a, _b) = UnixStream::pair().unwrap();
+        a.writable().await.unwrap();
+        let both = Interest::READABLE.add(Interest::WRITABLE);
+        let n = a.try_io(both, || a.try_write(b"x")).unwrap();
+        assert_eq!(n, 1);
+        let none: std::io::Result<()> = a.try_io(Interest::READABLE, || unreachable!());
+        assert_eq!(none.unwrap_err().kind(), ErrorKind::WouldBlock);
+    });
+}
