@@ -466,3 +466,25 @@ fn std_unix_sockets_convert_with_try_from() {
         assert_eq!(d.recv(&mut [0; 8]).await.unwrap(), 5);
     });
 }
+
+/// A server learns who connected from the kernel: this very process.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_server_reads_its_peers_credentials() {
+    block_on(async {
+        let path =
+            std::env::temp_dir().join(format!("corio-test-cred-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let listener = corio::net::UnixListener::bind(&path).unwrap();
+        let _client = corio::net::UnixStream::connect(&path).await.unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let cred = server.peer_cred().unwrap();
+        // SAFETY: these calls have no preconditions.
+        let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+        assert_eq!((cred.uid(), cred.gid()), (uid, gid));
+        if cfg!(any(target_os = "linux", target_os = "android")) {
+            assert_eq!(cred.pid(), Some(std::process::id() as libc::pid_t));
+        }
+        std::fs::remove_file(&path).unwrap();
+    });
+}

@@ -22,12 +22,14 @@ mod listener;
 mod ready;
 mod split;
 mod stream;
+mod ucred;
 
 pub use crate::net::split::{Reader, Split, Writer};
 pub use datagram::UnixDatagram;
 pub use listener::{Incoming, UnixListener};
 pub use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, ReuniteError, WriteHalf};
 pub use stream::UnixStream;
+pub use ucred::UCred;
 
 /// `path` as std's Unix socket address: a path, or on Linux and Android an
 /// abstract name when it starts with a NUL byte (std's own `bind(path)`

@@ -276,6 +276,25 @@ impl UnixStream {
         self.inner.get_ref().peer_addr()
     }
 
+    /// The credentials of the process at the other end, as the kernel
+    /// recorded them when it connected (or made the pair): see [`UCred`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, _b) = corio::net::UnixStream::pair()?;
+    ///     // SAFETY: `geteuid` has no preconditions.
+    ///     assert_eq!(a.peer_cred()?.uid(), unsafe { libc::geteuid() });
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn peer_cred(&self) -> io::Result<super::UCred> {
+        super::ucred::peer_cred(self.inner.get_ref())
+    }
+
     /// Takes the socket's pending error (`SO_ERROR`), clearing it: `None`
     /// if there is none.
     ///
