@@ -277,7 +277,7 @@ impl UnixStream {
     }
 
     /// The credentials of the process at the other end, as the kernel
-    /// recorded them when it connected (or made the pair): see [`UCred`].
+    /// recorded them when it connected (or made the pair): see [`UCred`](super::UCred).
     ///
     /// # Examples
     ///
