@@ -300,6 +300,19 @@ pub(crate) fn no_sigpipe(socket: &impl AsRawFd) -> io::Result<()> {
     Ok(())
 }
 
+/// [`no_sigpipe`] on a socket that may be shut down both ways already (one
+/// just accepted from a peer that closed, or reset, before the accept):
+/// Apple's kernel refuses options on those with `EINVAL`, and refusing the
+/// connection for it would end a server's accept loop. Such a socket's
+/// reads say end-of-file, and its writes fail.
+#[cfg(target_vendor = "apple")]
+pub(crate) fn no_sigpipe_unless_gone(socket: &impl AsRawFd) -> io::Result<()> {
+    match no_sigpipe(socket) {
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => Ok(()),
+        done => done,
+    }
+}
+
 fn socket(domain: libc::c_int, kind: libc::c_int) -> io::Result<OwnedFd> {
     // SAFETY: `socket` takes no pointers; its result is checked below.
     let fd = unsafe { libc::socket(domain, kind, 0) };

@@ -130,7 +130,7 @@ impl TcpStream {
         // listener's `SO_NOSIGPIPE` on, and std sets it only on sockets it
         // makes itself (see `net/socket.rs`).
         #[cfg(target_vendor = "apple")]
-        crate::net::socket::no_sigpipe(&stream)?;
+        crate::net::socket::no_sigpipe_unless_gone(&stream)?;
         let mut inner = Async::new(stream)?;
         inner.mark_tcp_stream();
         Ok(TcpStream { inner })

@@ -115,7 +115,7 @@ impl UnixStream {
     pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
         // As for `TcpStream::from_std`: accepted sockets lack it on Apple.
         #[cfg(target_vendor = "apple")]
-        crate::net::socket::no_sigpipe(&stream)?;
+        crate::net::socket::no_sigpipe_unless_gone(&stream)?;
         Ok(UnixStream {
             inner: Async::new(stream)?,
         })

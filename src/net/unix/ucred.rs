@@ -4,7 +4,8 @@
 //! made the pair) when the connection is set up, so a server can check
 //! them without trusting anything the client says: Linux hands over user,
 //! group and process id in one `SO_PEERCRED`; the BSDs and macOS give user
-//! and group through `getpeereid`, and no process id here.
+//! and group through `getpeereid`, and macOS the process id through
+//! `LOCAL_PEERPID`.
 
 use std::io;
 use std::os::fd::AsRawFd;
@@ -69,8 +70,8 @@ impl UCred {
         self.gid
     }
 
-    /// The peer's process id, where the system says (Linux, Android);
-    /// `None` elsewhere.
+    /// The peer's process id, where the system says (Linux, Android,
+    /// Apple's systems); `None` elsewhere.
     ///
     /// # Examples
     ///
@@ -120,8 +121,15 @@ pub(super) fn peer_cred(socket: &impl AsRawFd) -> io::Result<UCred> {
     })
 }
 
-/// The credentials of `socket`'s peer.
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
+/// The credentials of `socket`'s peer: user and group from `getpeereid`,
+/// and on Apple's systems the process id from `LOCAL_PEERPID`, as tokio.
+#[cfg(any(
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+))]
 pub(super) fn peer_cred(socket: &impl AsRawFd) -> io::Result<UCred> {
     let (mut uid, mut gid) = (0, 0);
     // SAFETY: passes two live ids for the call to fill; it checks the
@@ -129,9 +137,42 @@ pub(super) fn peer_cred(socket: &impl AsRawFd) -> io::Result<UCred> {
     if unsafe { libc::getpeereid(socket.as_raw_fd(), &raw mut uid, &raw mut gid) } != 0 {
         return Err(io::Error::last_os_error());
     }
-    Ok(UCred {
-        uid,
-        gid,
-        pid: None,
-    })
+    #[cfg(target_vendor = "apple")]
+    let pid = {
+        let mut pid: libc::pid_t = 0;
+        let mut len = size_of::<libc::pid_t>() as libc::socklen_t;
+        // SAFETY: passes a live `pid_t` and its size, which the kernel
+        // writes at most; it checks the descriptor.
+        let got = unsafe {
+            libc::getsockopt(
+                socket.as_raw_fd(),
+                libc::SOL_LOCAL,
+                libc::LOCAL_PEERPID,
+                (&raw mut pid).cast(),
+                &raw mut len,
+            )
+        };
+        (got == 0).then_some(pid)
+    };
+    #[cfg(not(target_vendor = "apple"))]
+    let pid = None;
+    Ok(UCred { uid, gid, pid })
+}
+
+/// Elsewhere (illumos, Solaris, ...): not supported here.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly",
+)))]
+pub(super) fn peer_cred(socket: &impl AsRawFd) -> io::Result<UCred> {
+    let _ = socket;
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "corio's UnixStream::peer_cred knows Linux, Android, Apple's systems and the BSDs only",
+    ))
 }
