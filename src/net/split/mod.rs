@@ -73,7 +73,7 @@ pub(crate) mod sealed;
 pub use reunite::ReuniteError;
 
 /// The read side of a split stream ([`TcpStream`] or [`UnixStream`]), held
-/// as `S`. Implements [`AsyncRead`].
+/// as `S`. Implements [`AsyncRead`](futures_io::AsyncRead).
 ///
 /// # Examples
 ///
@@ -100,7 +100,7 @@ pub struct Reader<S> {
 }
 
 /// The write side of a split stream ([`TcpStream`] or [`UnixStream`]),
-/// held as `S`. Implements [`AsyncWrite`].
+/// held as `S`. Implements [`AsyncWrite`](futures_io::AsyncWrite).
 ///
 /// # Examples
 ///
