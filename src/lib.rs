@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 mod blocking;
+mod lock;
 mod loom;
 mod macros;
 mod scheduler;

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use crate::lock::{self, Condvar, Mutex};
 
 use crate::task::{JoinHandle, Notified, Schedule, Task, new_task};
 
@@ -287,9 +287,9 @@ impl Pool {
                 self.inner.note_job(false);
             }
         }
-        let mut state = self.inner.state.lock();
-        let exited =
-            crate::loom::wait_while_until(&self.inner.exited, &mut state, deadline, |state| {
+        let state = self.inner.state.lock();
+        let (mut state, exited) =
+            lock::wait_while_until(&self.inner.exited, state, deadline, |state| {
                 state.num_threads > this_thread || state.leaving.iter().any(|&id| id != me)
             });
         if !exited {
@@ -408,10 +408,8 @@ impl Inner {
             }
             state.num_idle += 1;
             loop {
-                let timed_out = self
-                    .condvar
-                    .wait_for(&mut state, self.config.keep_alive)
-                    .timed_out();
+                let timed_out;
+                (state, timed_out) = self.condvar.wait_for(state, self.config.keep_alive);
                 if state.num_notify > 0 {
                     state.num_notify -= 1;
                     state.num_idle -= 1;

@@ -26,7 +26,7 @@ use std::sync::{Arc, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use crate::lock::{self, Condvar, Mutex};
 
 use super::builder::Builder;
 use super::context;
@@ -194,9 +194,13 @@ impl Workers {
             }
             let timed_out = match deadline {
                 _ if spares.closing => true,
-                Some(deadline) => self.hand_over.wait_until(&mut spares, deadline).timed_out(),
+                Some(deadline) => {
+                    let timed_out;
+                    (spares, timed_out) = self.hand_over.wait_until(spares, deadline);
+                    timed_out
+                }
                 None => {
-                    self.hand_over.wait(&mut spares);
+                    spares = self.hand_over.wait(spares);
                     false
                 }
             };
@@ -249,20 +253,19 @@ impl Workers {
     /// Waits until every thread holding a core has exited, or `deadline`
     /// passes.
     pub(super) fn wait_running(&self, deadline: Option<Instant>) {
-        let mut counts = self.counts.lock();
-        crate::loom::wait_while_until(&self.exited, &mut counts, deadline, |c| c.running > 0);
+        let counts = self.counts.lock();
+        let _ = lock::wait_while_until(&self.exited, counts, deadline, |c| c.running > 0);
     }
 
     /// Waits until every thread has exited, detached ones included, or
     /// `deadline` passes; joins them if they all exited, else leaves them
     /// detached.
     pub(super) fn wait_all(&self, deadline: Option<Instant>) {
-        let exited = {
-            let mut counts = self.counts.lock();
-            crate::loom::wait_while_until(&self.exited, &mut counts, deadline, |c| {
+        let (counts, exited) =
+            lock::wait_while_until(&self.exited, self.counts.lock(), deadline, |c| {
                 c.running + c.detached + c.spare > 0
-            })
-        };
+            });
+        drop(counts);
         let handles = std::mem::take(&mut *self.handles.lock());
         if exited {
             for worker in handles {

@@ -33,7 +33,7 @@ impl Driver for EventFd {
             return;
         }
         while !*signalled {
-            self.condvar.wait(&mut signalled);
+            signalled = self.condvar.wait(signalled);
         }
         *signalled = false;
     }

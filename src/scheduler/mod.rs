@@ -79,8 +79,8 @@ mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::lock::Mutex;
 use crossbeam_deque::{Injector, Steal};
-use parking_lot::Mutex;
 
 use crate::loom::atomic::{AtomicBool, Ordering, fence};
 use crate::observe::SlowPollHook;

@@ -141,7 +141,7 @@ impl Parker {
             return false;
         }
         loop {
-            self.condvar.wait(&mut guard);
+            guard = self.condvar.wait(guard);
             if self
                 .state
                 .compare_exchange(NOTIFIED, EMPTY, SeqCst, SeqCst)

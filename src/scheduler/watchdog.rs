@@ -34,7 +34,7 @@ use std::sync::{Arc, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use parking_lot::{Condvar, Mutex};
+use crate::lock::{self, Condvar, Mutex};
 
 use super::remote::Remote;
 use super::{Handle, Shared, worker};
@@ -91,13 +91,14 @@ impl Watchdog {
         let Some(thread) = self.thread.take() else {
             return;
         };
-        let mut exited = self.stop.exited.lock();
+        let exited = self.stop.exited.lock();
         self.stop.stopping.store(true, Ordering::SeqCst);
         self.stop.changed.notify_all();
         if thread.thread().id() == thread::current().id() {
             return;
         }
-        if crate::loom::wait_while_until(&self.stop.changed, &mut exited, deadline, |e| !*e) {
+        let (exited, ended) = lock::wait_while_until(&self.stop.changed, exited, deadline, |e| !*e);
+        if ended {
             drop(exited);
             let _ = thread.join();
         }
@@ -129,31 +130,41 @@ fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
     let mut driver_turns = None;
     let mut exited = stop.exited.lock();
     while !stopping() {
-        stop.changed.wait_for(&mut exited, tick);
+        (exited, _) = stop.changed.wait_for(exited, tick);
         if stopping() {
             break;
         }
         // The checks run unlocked: a hook may block, or drop the runtime,
         // whose `stop` takes this lock.
-        let alive = parking_lot::MutexGuard::unlocked(&mut exited, || {
-            let now = clock::tick();
-            let Some(shared) = shared.upgrade() else {
-                return false;
-            };
-            check_driver(&shared, &mut driver_turns);
-            seen.resize(shared.remotes.len(), Seen::default());
-            for (index, remote) in shared.remotes.iter().enumerate() {
-                if stopping() {
-                    return false;
-                }
-                check(&shared, index, remote, &mut seen[index], now);
-            }
-            true
-        });
-        if !alive {
+        drop(exited);
+        if !check_all(shared, stop, &mut seen, &mut driver_turns) {
             break;
         }
+        exited = stop.exited.lock();
     }
+}
+
+/// One tick's checks, of the driver and of every worker; false once the
+/// runtime is gone or stopping.
+fn check_all(
+    shared: &Weak<Shared>,
+    stop: &Stop,
+    seen: &mut Vec<Seen>,
+    driver_turns: &mut Option<usize>,
+) -> bool {
+    let now = clock::tick();
+    let Some(shared) = shared.upgrade() else {
+        return false;
+    };
+    check_driver(&shared, driver_turns);
+    seen.resize(shared.remotes.len(), Seen::default());
+    for (index, remote) in shared.remotes.iter().enumerate() {
+        if stop.stopping.load(Ordering::SeqCst) {
+            return false;
+        }
+        check(&shared, index, remote, &mut seen[index], now);
+    }
+    true
 }
 
 /// Hands the driver over if nobody has turned it for a whole tick and

@@ -47,8 +47,8 @@ use std::os::fd::IntoRawFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU64, Ordering};
 
+use crate::lock::Mutex;
 use libc::c_int;
-use parking_lot::{Mutex, const_mutex};
 
 /// corio listens to signal numbers below this: all of Linux's (its real-time
 /// signals end at 64) and macOS's (32). FreeBSD's real-time signals, 65 to
@@ -99,7 +99,7 @@ struct Installed {
     handlers: [bool; MAX_SIGNUM],
 }
 
-static INSTALLED: Mutex<Installed> = const_mutex(Installed {
+static INSTALLED: Mutex<Installed> = Mutex::new(Installed {
     reader: None,
     handlers: [false; MAX_SIGNUM],
 });

@@ -21,12 +21,12 @@
 
 use std::task::Waker;
 
-use parking_lot::{Mutex, const_mutex};
+use crate::lock::Mutex;
 use slab::Slab;
 
 /// The waker of each live `Signal`, `None` until it first waits (or after it
 /// was woken, or its `recv` returned).
-static WAITING: Mutex<Slab<Option<Waker>>> = const_mutex(Slab::new());
+static WAITING: Mutex<Slab<Option<Waker>>> = Mutex::new(Slab::new());
 
 /// Held by each unit test that registers listeners: the list above is the
 /// whole process's, and a drain in one test wakes the others' wakers.

@@ -24,7 +24,7 @@
 //!
 //! The queue never drops a waker itself. A waker is foreign code: its
 //! `Drop` may run anything, even a call back into the same primitive,
-//! whose lock is held while the queue is used (parking_lot's locks are not
+//! whose lock is held while the queue is used (corio's locks, std's, are not
 //! re-entrant: that call would deadlock). So the calls that let go of a
 //! waker ([`WaitQueue::set_waker`], [`WaitQueue::remove`],
 //! [`WaitQueue::recheck`]) hand it back, and the caller drops it once the

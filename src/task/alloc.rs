@@ -33,7 +33,7 @@ use std::alloc::{Layout, alloc, dealloc, handle_alloc_error};
 use std::cell::RefCell;
 use std::ptr::NonNull;
 
-use parking_lot::Mutex;
+use crate::lock::Mutex;
 
 const STEP: usize = 64;
 const CLASSES: usize = 16;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 
-use parking_lot::Mutex;
+use crate::lock::Mutex;
 
 use super::{JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task};
 

@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use crate::lock::Mutex;
 
 /// The last microsecond tick after `origin` the timer wheel tells apart
 /// (about 584,000 years on): a later deadline becomes one 30 years from

@@ -137,7 +137,7 @@ pub struct File {
     kept: std::collections::VecDeque<u8>,
     /// Bytes written while a flush is on the pool, which that flush writes
     /// too (`poll.rs`).
-    behind: Arc<parking_lot::Mutex<poll::Behind>>,
+    behind: Arc<crate::lock::Mutex<poll::Behind>>,
     /// A background flush's error, for the next write, flush, close,
     /// `sync_all` or `set_len`.
     write_error: Option<io::Error>,

@@ -106,7 +106,7 @@ impl Kernel {
     fn wait(&self) -> Option<IoEvent> {
         let mut state = self.state.lock();
         while !state.readable && !state.writable && !state.done {
-            self.raised.wait(&mut state);
+            state = self.raised.wait(state);
         }
         let readable = std::mem::take(&mut state.readable);
         let writable = std::mem::take(&mut state.writable);

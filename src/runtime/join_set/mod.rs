@@ -13,7 +13,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use parking_lot::Mutex;
+use crate::lock::Mutex;
 use slab::Slab;
 
 use crate::task::{Id, JoinError, JoinHandle, budget};

@@ -36,7 +36,7 @@ use std::sync::{Arc, Weak};
 use std::task::Waker;
 use std::thread::{self, ThreadId};
 
-use parking_lot::Mutex;
+use crate::lock::Mutex;
 
 use super::Handle;
 use crate::task::{Header, JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task_unchecked};

@@ -2,7 +2,7 @@
 //!
 //! Use it when a lock must be held across an `.await` (a connection, a
 //! file being written in steps). For data touched only between awaits, a
-//! plain blocking mutex (`std` or `parking_lot`) is faster and fine.
+//! plain blocking mutex (`std::sync::Mutex`) is faster and fine.
 //!
 //! **Fairness.** The lock is handed over in FIFO order: `unlock` grants the
 //! single permit to the longest waiter before anyone else can grab it, so a

@@ -44,7 +44,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use parking_lot::{RwLock, RwLockReadGuard};
+use crate::lock::{RwLock, RwLockReadGuard};
 
 pub use self::error::{RecvError, SendError};
 pub use self::receiver::Receiver;
