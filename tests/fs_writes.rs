@@ -162,13 +162,17 @@ fn a_flush_queued_when_the_runtime_shuts_down_still_writes() {
             .unwrap();
         let handle = runtime.handle().clone();
         let (release, released) = std::sync::mpsc::channel::<()>();
+        let (started, has_started) = std::sync::mpsc::channel::<()>();
         runtime.block_on(async {
             let mut file = File::create(&written).await.unwrap();
             // The pool's one thread is busy, so the flush below waits in
-            // the queue.
+            // the queue. The job must have started: a job still queued when
+            // the shutdown begins is cancelled, and `released` with it.
             let _busy = corio::spawn_blocking(move || {
+                started.send(()).unwrap();
                 let _ = released.recv_timeout(common::LIMIT);
             });
+            has_started.recv_timeout(common::LIMIT).unwrap();
             // Exactly one buffer: the write returns, its flush is queued;
             // the next bytes wait beside it, for that same flush.
             file.write_all(&[7; 64 * 1024]).await.unwrap();
