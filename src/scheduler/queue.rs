@@ -12,6 +12,9 @@
 //! `Shared`'s list of free cores), so nothing here needs a lock; the LIFO
 //! slot lives in the worker's `Remote` because the watchdog steals from it.
 
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
 use crossbeam_deque::{Steal, Stealer, Worker};
 
 use super::remote::{Remote, WorkerStats};
@@ -29,6 +32,9 @@ pub(crate) struct Core {
     lifo_polls: u32,
     pub(super) tick: u32,
     pub(super) is_searching: bool,
+    /// Tasks this worker left to a victim taking turns (`taking_turns`)
+    /// since it last stole.
+    declined: u32,
     rng: u32,
     /// Stands in for the core a `block_in_place` gave away: the LIFO slot
     /// of its index belongs to the thread that took the real one.
@@ -43,6 +49,7 @@ impl Core {
             lifo_polls: 0,
             tick: 0,
             is_searching: false,
+            declined: 0,
             rng: (0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B)) | 1,
             placeholder: false,
         }
@@ -117,12 +124,17 @@ impl Core {
             if victim == self.index {
                 continue;
             }
+            if self.declined < MAX_DECLINED && taking_turns(&shared.remotes[victim]) {
+                self.declined += 1;
+                continue;
+            }
             loop {
                 match shared.remotes[victim]
                     .stealer
                     .steal_batch_and_pop(&self.local)
                 {
                     Steal::Success(task) => {
+                        self.declined = 0;
                         let stats = &shared.remotes[self.index].stats;
                         WorkerStats::bump(&stats.steals, 1);
                         return Some(task);
@@ -147,4 +159,59 @@ impl Core {
         let queued = self.local.len() + usize::from(remote.lifo.is_occupied());
         !self.is_searching && queued > 1
     }
+}
+
+/// How long a thief watches a worker with one task queued before it takes
+/// that task: about one poll of a task that spends its whole budget on
+/// cheap operations (128 channel messages at some 24 ns). Unoptimized code
+/// polls about ten times slower, so a debug build (the tests) watches ten
+/// times longer, for the same pairs to behave the same.
+const TURN_WINDOW: Duration = if cfg!(debug_assertions) {
+    Duration::from_micros(30)
+} else {
+    Duration::from_micros(3)
+};
+
+/// How many single tasks a thief leaves to victims taking turns before it
+/// takes one anyway (and starts counting again).
+const MAX_DECLINED: u32 = 512;
+
+/// Whether `victim` has a single task queued and starts a poll while a
+/// thief watches for [`TURN_WINDOW`]: then it is taking turns between that
+/// task and the one it runs, and the task is better left to it.
+///
+/// The pair this keeps together is the common one: a producer and the
+/// consumer it wakes through a channel, on one worker. The running one
+/// yields when its budget runs out and wakes a helper (`run_task`); a helper
+/// that took the yielder would run the pair on two cores and pass every
+/// message between their caches: about 75 ns a message on two workers
+/// against 24-28 ns on one (docs/work-stealing.md). A worker stuck in one
+/// long poll starts no poll in the window, so its queued task is taken.
+/// Two tasks that only compute and yield do not look like the pair: at each
+/// turn both sit in the queue (the yielder behind the other), so a thief
+/// takes one at once. One task queued while another runs is the shape of a
+/// wake-up (the running one woke it into the LIFO slot, then yielded).
+/// [`MAX_DECLINED`] bounds what any other shape with short polls could
+/// lose: after that many turns the thief takes the task anyway. A talking
+/// pair split that way comes back together at its next wake-up, which
+/// queues the woken task on the waker's worker.
+///
+/// The idea is Go's: a thief backs off 3 µs before it takes the `runnext`
+/// of a running P, "to avoid thrashing goroutines between Ps" (`runqgrab`).
+fn taking_turns(victim: &Remote) -> bool {
+    if victim.stealer.len() != 1 {
+        return false;
+    }
+    let polls = &victim.stats.polls;
+    let seen = polls.load(Ordering::Relaxed);
+    let start = Instant::now();
+    while start.elapsed() < TURN_WINDOW {
+        for _ in 0..16 {
+            std::hint::spin_loop();
+        }
+        if polls.load(Ordering::Relaxed) != seen {
+            return true;
+        }
+    }
+    false
 }
