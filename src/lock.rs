@@ -49,22 +49,16 @@ impl<T> Mutex<T> {
         }
     }
 
-    /// parking_lot's patience before sleeping (see the module's doc): 2, 4
-    /// and 8 spins, then seven yields of the CPU, retrying the lock after
-    /// each; only then std's `lock`, which spins briefly and sleeps on the
-    /// futex. A hold of corio's locks is short, so the holder is usually
-    /// gone before the yields run out, and the waiter never pays the
-    /// futex's sleep and wake-up (nor the holder its wake call).
+    /// parking_lot's patience before sleeping (see the module's doc and
+    /// [`Patience`]), retrying the lock after each wait; only then std's
+    /// `lock`, which spins briefly and sleeps on the futex. A hold of
+    /// corio's locks is short, so the holder is usually gone before the
+    /// patience runs out, and the waiter never pays the futex's sleep and
+    /// wake-up (nor the holder its wake call).
     #[cold]
     fn lock_contended(&self) -> MutexGuard<'_, T> {
-        for round in 0..10 {
-            if round < 3 {
-                for _ in 0..(2 << round) {
-                    std::hint::spin_loop();
-                }
-            } else {
-                std::thread::yield_now();
-            }
+        let mut patience = Patience::default();
+        while patience.wait() {
             if let Some(guard) = self.try_lock() {
                 return guard;
             }
@@ -83,6 +77,35 @@ impl<T> Mutex<T> {
 
     pub(crate) fn get_mut(&mut self) -> &mut T {
         self.0.get_mut().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// parking_lot's `SpinWait`: 2, 4 and 8 spins, then seven yields of the
+/// CPU. Not generic, so one copy serves every `Mutex<T>` (the loop was
+/// once inside `lock_contended` and cost the binary some 8 KB of copies).
+#[derive(Default)]
+struct Patience {
+    round: u32,
+}
+
+impl Patience {
+    /// Waits a little longer each time; false once patience ran out.
+    #[inline(never)]
+    fn wait(&mut self) -> bool {
+        self.round += 1;
+        match self.round {
+            round @ 1..=3 => {
+                for _ in 0..(1 << round) {
+                    std::hint::spin_loop();
+                }
+                true
+            }
+            4..=10 => {
+                std::thread::yield_now();
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -192,6 +215,14 @@ impl<T> RwLock<T> {
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    #[test]
+    fn patience_is_three_spins_and_seven_yields() {
+        let mut patience = Patience::default();
+        let waits = std::iter::from_fn(|| patience.wait().then_some(())).count();
+        assert_eq!(waits, 10);
+        assert!(!patience.wait(), "patience stays spent");
+    }
 
     #[test]
     fn a_panic_under_the_lock_does_not_poison_it() {
