@@ -58,25 +58,38 @@ fn a_producer_and_its_consumer_stay_on_one_worker() {
     );
 }
 
-/// Where the spinners of the test below ran, and whether to go on.
-#[derive(Default)]
+/// Where the spinners of the test below ran, and what they tell the test.
 struct Spinners {
     stop: AtomicBool,
     threads: std::sync::Mutex<Vec<std::thread::ThreadId>>,
     steps: AtomicU64,
+    /// `steps` when a second thread first ran a spinner.
+    split_at: AtomicU64,
+    /// Sent `WARMED_UP` at that step, and `SPLIT` at the split.
+    events: std::sync::mpsc::Sender<&'static str>,
 }
+
+const WARMED_UP: &str = "warmed up";
+const SPLIT: &str = "split";
 
 /// Notes the thread, yields, until told to stop.
 async fn spin(shared: Arc<Spinners>) {
     while !shared.stop.load(Ordering::Relaxed) {
+        let step = shared.steps.fetch_add(1, Ordering::Relaxed);
+        if step == 16 {
+            let _ = shared.events.send(WARMED_UP);
+        }
         {
             let me = std::thread::current().id();
             let mut threads = shared.threads.lock().unwrap();
             if !threads.contains(&me) {
                 threads.push(me);
+                if threads.len() == 2 {
+                    shared.split_at.store(step, Ordering::Relaxed);
+                    let _ = shared.events.send(SPLIT);
+                }
             }
         }
-        shared.steps.fetch_add(1, Ordering::Relaxed);
         yield_now().await;
     }
 }
@@ -91,27 +104,62 @@ async fn spin_pair(shared: Arc<Spinners>) {
 
 /// Two tasks that never wait on each other and yield after every short
 /// step, polls as short as the pair's above: they are not left together,
-/// because at each turn both sit in the queue (the yielder behind the
-/// other), and a thief leaves only a single queued task.
+/// because each yields with no task it woke beside it. One worker holds
+/// the spinners; the other is kept busy until they have taken a few turns,
+/// then let go: it looks for work at once (no wake-up to wait for) and
+/// takes one within a few dozen of the other's turns (0-90 here). A thief
+/// that left them together would take one only after `MAX_DECLINED` (512)
+/// declines: about 1,000 turns when the rule was made to decline every
+/// task. (The test thread blocks on channels meanwhile, leaving the two
+/// cores to the workers.)
 #[test]
 fn two_tasks_that_only_compute_still_get_both_workers() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let rt = common::two_workers();
-    let shared = Arc::new(Spinners::default());
+    let (events, event) = std::sync::mpsc::channel();
+    let shared = Arc::new(Spinners {
+        stop: AtomicBool::new(false),
+        threads: std::sync::Mutex::new(Vec::new()),
+        steps: AtomicU64::new(0),
+        split_at: AtomicU64::new(0),
+        events,
+    });
+    let (holding, is_holding) = std::sync::mpsc::channel();
+    let held = Arc::new(AtomicBool::new(true));
+    let released_at = Arc::new(AtomicU64::new(u64::MAX));
+    let holder = rt.spawn({
+        let (held, released_at, shared) = (held.clone(), released_at.clone(), shared.clone());
+        async move {
+            // Occupies its worker without a yield until let go.
+            holding.send(()).unwrap();
+            let deadline = std::time::Instant::now() + common::LIMIT;
+            while held.load(Ordering::Acquire) && std::time::Instant::now() < deadline {
+                std::hint::spin_loop();
+            }
+            released_at.store(shared.steps.load(Ordering::Relaxed), Ordering::Relaxed);
+        }
+    });
+    common::recv(&is_holding);
     let spinners = rt.spawn(spin_pair(shared.clone()));
-    // Until both workers have polled a spinner, bounded by LIMIT.
-    let deadline = std::time::Instant::now() + common::LIMIT;
-    while shared.threads.lock().unwrap().len() < 2 && std::time::Instant::now() < deadline {
-        std::thread::yield_now();
-    }
+    // A few turns on the other worker, past the partner's spawn.
+    assert_eq!(common::recv(&event), WARMED_UP);
+    held.store(false, Ordering::Release);
+    let split = event.recv_timeout(common::LIMIT) == Ok(SPLIT);
     shared.stop.store(true, Ordering::Relaxed);
     rt.block_on(common::bounded(spinners)).unwrap();
-    let seen = shared.threads.lock().unwrap().len();
-    assert_eq!(
-        seen,
-        2,
-        "the spinners ran on {seen} worker(s) for {:?}",
+    rt.block_on(common::bounded(holder)).unwrap();
+    assert!(
+        split,
+        "the spinners ran on one worker for {:?}",
         common::LIMIT
     );
-    assert!(shared.steps.load(Ordering::Relaxed) > 0);
+    let turns = shared
+        .split_at
+        .load(Ordering::Relaxed)
+        .checked_sub(released_at.load(Ordering::Relaxed))
+        .expect("the spinners split before the holder's worker was let go");
+    assert!(
+        turns < 256,
+        "the freed worker took a spinner only {turns} turns after it was let go"
+    );
 }

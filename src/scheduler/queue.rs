@@ -109,6 +109,7 @@ impl Core {
                 return Some(task);
             }
             self.local.push(task);
+            shared.remotes[self.index].note_push(false);
         }
         self.lifo_polls = 0;
         self.local
@@ -172,13 +173,15 @@ const TURN_WINDOW: Duration = if cfg!(debug_assertions) {
     Duration::from_micros(3)
 };
 
-/// How many single tasks a thief leaves to victims taking turns before it
-/// takes one anyway (and starts counting again).
+/// How many times a thief declines a victim's task (over all victims)
+/// before it takes one anyway; a successful steal starts the count again.
 const MAX_DECLINED: u32 = 512;
 
-/// Whether `victim` has a single task queued and starts a poll while a
-/// thief watches for [`TURN_WINDOW`]: then it is taking turns between that
-/// task and the one it runs, and the task is better left to it.
+/// Whether `victim` is taking turns between the task it runs and the one
+/// task it has queued, so that the queued task is better left to it: that
+/// task got there by yielding while a task it had woken waited in the LIFO
+/// slot (`Remote::pushed_beside_woken`), and the victim starts a poll while
+/// a thief watches for [`TURN_WINDOW`].
 ///
 /// The pair this keeps together is the common one: a producer and the
 /// consumer it wakes through a channel, on one worker. The running one
@@ -187,19 +190,17 @@ const MAX_DECLINED: u32 = 512;
 /// message between their caches: about 75 ns a message on two workers
 /// against 24-28 ns on one (docs/work-stealing.md). A worker stuck in one
 /// long poll starts no poll in the window, so its queued task is taken.
-/// Two tasks that only compute and yield do not look like the pair: at each
-/// turn both sit in the queue (the yielder behind the other), so a thief
-/// takes one at once. One task queued while another runs is the shape of a
-/// wake-up (the running one woke it into the LIFO slot, then yielded).
+/// Two tasks that only compute and yield do not look like the pair: each
+/// yields with the LIFO slot empty, so a thief takes one at once.
 /// [`MAX_DECLINED`] bounds what any other shape with short polls could
-/// lose: after that many turns the thief takes the task anyway. A talking
-/// pair split that way comes back together at its next wake-up, which
-/// queues the woken task on the waker's worker.
+/// lose: after that many declines the thief takes the task anyway. A
+/// talking pair split that way comes back together at its next wake-up,
+/// which queues the woken task on the waker's worker.
 ///
 /// The idea is Go's: a thief backs off 3 µs before it takes the `runnext`
 /// of a running P, "to avoid thrashing goroutines between Ps" (`runqgrab`).
 fn taking_turns(victim: &Remote) -> bool {
-    if victim.stealer.len() != 1 {
+    if victim.stealer.len() != 1 || !victim.pushed_beside_woken.load(Ordering::Relaxed) {
         return false;
     }
     let polls = &victim.stats.polls;

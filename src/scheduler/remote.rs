@@ -10,7 +10,7 @@
 //! LIFO push and pop, uncontended in the normal case.
 
 use std::ptr::{self, NonNull};
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 
 use crossbeam_deque::Stealer;
 
@@ -92,6 +92,10 @@ pub(crate) struct Remote {
     pub(crate) stealer: Stealer<Notified<Handle>>,
     pub(crate) parker: Parker,
     pub(crate) lifo: LifoSlot,
+    /// Whether the task last pushed onto this worker's queue yielded while
+    /// a task it had woken waited in the LIFO slot: the shape of a producer
+    /// and its consumer taking turns (`queue::taking_turns`).
+    pub(crate) pushed_beside_woken: AtomicBool,
     pub(crate) stats: WorkerStats,
 }
 
@@ -101,7 +105,18 @@ impl Remote {
             stealer,
             parker: Parker::new(),
             lifo: LifoSlot::new(),
+            pushed_beside_woken: AtomicBool::new(false),
             stats: WorkerStats::default(),
+        }
+    }
+
+    /// Notes how the task just pushed onto this worker's queue got there
+    /// (see `pushed_beside_woken`); written only when that changes, so
+    /// the thieves reading this line lose it only when it does.
+    pub(crate) fn note_push(&self, beside_woken: bool) {
+        if self.pushed_beside_woken.load(Ordering::Relaxed) != beside_woken {
+            self.pushed_beside_woken
+                .store(beside_woken, Ordering::Relaxed);
         }
     }
 

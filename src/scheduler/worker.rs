@@ -114,8 +114,10 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
         let remote = &cx.shared.remotes[cx.index];
         if !cx.shared.config.lifo_slot {
             core.local.push(task);
+            remote.note_push(false);
         } else if let Some(previous) = remote.lifo.replace(task) {
             core.local.push(previous);
+            remote.note_push(false);
         }
         // Wake another worker only if this one now has more queued than it
         // will run next. (With one worker, this thread is the only one
@@ -305,6 +307,8 @@ impl Context {
             // Exclusive for the same reason as in `schedule`.
             let core = self.core.borrow_mut();
             core.local.push(task);
+            let remote = self.remote();
+            remote.note_push(remote.lifo.is_occupied());
             // Work besides it?
             if core.has_work_for_two(self.remote()) && self.shared.remotes.len() > 1 {
                 drop(core);
