@@ -138,6 +138,21 @@ impl<T> WaitQueue<T> {
         self.pop(self.head)
     }
 
+    /// Unlinks the first waiter and frees its node, returning its waker and
+    /// value: for a primitive whose future learns of its wake-up another
+    /// way (a flag shared with the node, as the semaphore's grant) and
+    /// never asks the queue about its key again.
+    pub(crate) fn take_front(&mut self) -> Option<(Waker, T)> {
+        let key = self.head;
+        if key == NIL {
+            return None;
+        }
+        self.unlink(key);
+        let node = self.nodes.remove(key);
+        let waker = node.waker.expect("a queued waiter holds a waker");
+        Some((waker, node.value))
+    }
+
     /// As [`pop_front`](Self::pop_front), for the newest waiter (the tail).
     pub(crate) fn pop_back(&mut self) -> Option<(Waker, &mut T)> {
         self.pop(self.tail)

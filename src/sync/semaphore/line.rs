@@ -6,13 +6,25 @@
 //! waiter before waking it, so nobody can take them in between. A waiter
 //! that gives up hands granted permits back, and the grant goes on to the
 //! next in line.
+//!
+//! A grant also frees the waiter's node and raises a flag in the waiting
+//! future itself, which the node points to, so the woken future learns of
+//! its permits without the lock: under contention every acquire would
+//! otherwise take the lock a third time only to find out. (tokio's waiter,
+//! too, reads its grant from an atomic in its own node.) The pointer is
+//! why `Acquire` is `!Unpin`: pinned, the future stays where the node
+//! points until its `Drop`, which unlinks the node under the same lock
+//! the grants take.
 
 use std::future::Future;
+use std::marker::PhantomPinned;
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker, ready};
 
 use super::{AcquireError, Semaphore, TryAcquireError};
 use crate::loom::MutexGuard;
+use crate::loom::atomic::{AtomicBool, Ordering};
 use crate::sync::wait_queue::{Recheck, WaitQueue};
 use crate::task::budget::poll_proceed;
 
@@ -28,10 +40,17 @@ pub(super) struct State {
 
 pub(super) struct Waiter {
     needed: usize,
-    /// Set when the permits were moved to this waiter; still clear if it was
-    /// popped by `close`.
-    granted: bool,
+    /// The waiting future's `granted`, raised when the permits were moved
+    /// to it (its node is then freed); still clear if it was popped by
+    /// `close`.
+    granted: NonNull<AtomicBool>,
 }
+
+// SAFETY: `granted` points into an `Acquire` that may live on another
+// thread; it is only used to store to an atomic, under the semaphore's
+// lock, while the node is queued (see `grant_front`), and atomics may be
+// shared between threads.
+unsafe impl Send for Waiter {}
 
 impl State {
     /// Grants the head of the line if the pool covers it; returns its waker.
@@ -41,8 +60,16 @@ impl State {
             return None;
         }
         self.permits -= needed;
-        let (waker, waiter) = self.waiters.pop_front()?;
-        waiter.granted = true;
+        let (waker, waiter) = self.waiters.take_front()?;
+        // SAFETY: the node was queued until just now, under the lock we
+        // hold, so its future has not finished dropping: `Acquire::drop`
+        // unlinks a queued node under this lock before the future's memory
+        // goes, and the future is pinned (`!Unpin`, the pointer taken in a
+        // pinned poll), so it has not moved either.
+        let granted = unsafe { waiter.granted.as_ref() };
+        // Release: pairs with the future's Acquire load; the permits left
+        // the pool before, under the lock.
+        granted.store(true, Ordering::Release);
         Some(waker)
     }
 
@@ -73,6 +100,8 @@ impl Semaphore {
             semaphore: self,
             needed,
             waiter: None,
+            granted: AtomicBool::new(false),
+            _pinned: PhantomPinned,
         }
     }
 
@@ -128,47 +157,73 @@ impl Semaphore {
 pub(crate) struct Acquire<'a> {
     semaphore: &'a Semaphore,
     needed: usize,
-    /// Our node in the line, once we joined it.
+    /// Our node in the line, once we joined it (until a grant frees it).
     waiter: Option<usize>,
+    /// Raised by the grant that moves our permits to us; our node points
+    /// here, so the future must not move once queued.
+    granted: AtomicBool,
+    _pinned: PhantomPinned,
 }
 
 impl Future for Acquire<'_> {
     type Output = Result<(), AcquireError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
+        // SAFETY: nothing is moved out of the future; its fields are used
+        // in place, and `granted`'s address is what the node keeps.
+        let this = unsafe { self.get_unchecked_mut() };
         let spent = ready!(poll_proceed(cx));
+        if this.granted() {
+            spent.made_progress();
+            return Poll::Ready(Ok(()));
+        }
         // Declared before the guard, so dropped after it (wait_queue.rs).
         let mut displaced = None;
         let mut state = this.semaphore.state.lock();
-        let acquired = match state
-            .waiters
-            .recheck(&mut this.waiter, cx.waker(), &mut displaced)
-        {
-            Recheck::Waiting => return Poll::Pending,
-            // Popped: by a grant (the permits are ours) or by `close`.
-            Recheck::Woken(waiter) if waiter.granted => Ok(()),
-            Recheck::Woken(_) => Err(AcquireError::new()),
-            Recheck::Absent if state.closed => Err(AcquireError::new()),
-            // Zero permits need no place in the line (as in tokio).
-            Recheck::Absent
-                if this.needed == 0
-                    || (state.waiters.is_empty() && state.permits >= this.needed) =>
+        // Granted since the look above: the grant is made under the lock.
+        let acquired = if this.granted() {
+            Ok(())
+        } else {
+            match state
+                .waiters
+                .recheck(&mut this.waiter, cx.waker(), &mut displaced)
             {
-                state.permits -= this.needed;
-                Ok(())
-            }
-            Recheck::Absent => {
-                let waiter = Waiter {
-                    needed: this.needed,
-                    granted: false,
-                };
-                this.waiter = Some(state.waiters.push_back(waiter, cx.waker()));
-                return Poll::Pending;
+                Recheck::Waiting => return Poll::Pending,
+                // Popped, not granted: by `close`.
+                Recheck::Woken(_) => Err(AcquireError::new()),
+                Recheck::Absent if state.closed => Err(AcquireError::new()),
+                // Zero permits need no place in the line (as in tokio).
+                Recheck::Absent
+                    if this.needed == 0
+                        || (state.waiters.is_empty() && state.permits >= this.needed) =>
+                {
+                    state.permits -= this.needed;
+                    Ok(())
+                }
+                Recheck::Absent => {
+                    let waiter = Waiter {
+                        needed: this.needed,
+                        granted: NonNull::from(&this.granted),
+                    };
+                    this.waiter = Some(state.waiters.push_back(waiter, cx.waker()));
+                    return Poll::Pending;
+                }
             }
         };
         spent.made_progress();
         Poll::Ready(acquired)
+    }
+}
+
+impl Acquire<'_> {
+    /// Whether a grant gave us our permits (and freed our node): then we
+    /// leave the line, holding them.
+    fn granted(&mut self) -> bool {
+        let granted = self.waiter.is_some() && self.granted.load(Ordering::Acquire);
+        if granted {
+            self.waiter = None;
+        }
+        granted
     }
 }
 
@@ -178,10 +233,16 @@ impl Drop for Acquire<'_> {
             return;
         };
         let mut state = self.semaphore.state.lock();
-        let (ours, waiter) = state.waiters.remove(key);
-        if waiter.granted {
-            state.add(waiter.needed);
-        }
+        // Read under the lock, where grants are made: either the grant
+        // freed our node and the permits are ours to give back, or the node
+        // is still ours to remove (and no grant can reach `granted` after
+        // that, before our memory goes).
+        let ours = if self.granted.load(Ordering::Acquire) {
+            state.add(self.needed);
+            None
+        } else {
+            state.waiters.remove(key).0
+        };
         // Permits came back, or a head that did not fit left: either way the
         // waiters behind may fit now.
         self.semaphore.grant(state);

@@ -28,13 +28,18 @@
 //! place in line and nothing else.
 //!
 //! Everything is behind one lock: permits, the closed flag and the queue.
-//! The line and its grants are in `line.rs`; this file is the public face.
+//! Only a grant's news travels without it: a flag in the waiting future,
+//! which the grant raises, so a woken waiter does not take the lock again
+//! to learn that its permits came. The line and its grants are in
+//! `line.rs`; this file is the public face.
 
 mod error;
 mod line;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod permit;
+#[cfg(all(test, not(loom)))]
+mod tests;
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,0 +1,76 @@
+//! The grant's flag, which a waiting `Acquire` reads without the lock
+//! (`line.rs`): run under Miri too, which checks the pointer from the
+//! queued node into the pinned future.
+
+use std::pin::pin;
+use std::sync::mpsc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use super::{AcquireError, Semaphore};
+
+fn poll<F: Future>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// A waiter granted its permit finds it while another thread holds the
+/// semaphore's lock: its poll does not take the lock to learn of the grant.
+#[test]
+fn a_granted_waiter_learns_of_its_grant_without_the_lock() {
+    let semaphore = Semaphore::new(0);
+    let (queued, is_queued) = mpsc::channel();
+    let (locked, is_locked) = mpsc::channel();
+    let (done, is_done) = mpsc::channel();
+    std::thread::scope(|scope| {
+        let semaphore = &semaphore;
+        scope.spawn(move || {
+            let mut acquire = pin!(semaphore.acquire_permits(1));
+            assert!(poll(acquire.as_mut()).is_pending());
+            queued.send(()).unwrap();
+            is_locked.recv().unwrap();
+            done.send(poll(acquire.as_mut())).unwrap();
+        });
+        is_queued.recv().unwrap();
+        semaphore.add_permits(1);
+        let state = semaphore.state.lock();
+        locked.send(()).unwrap();
+        // Bounded: a poll that waited for the lock would never answer.
+        let answer = is_done.recv_timeout(Duration::from_secs(20));
+        drop(state);
+        assert_eq!(answer, Ok(Poll::Ready(Ok(()))));
+    });
+    semaphore.release(1);
+    assert_eq!(semaphore.available_permits(), 1);
+}
+
+/// A waiter dropped after its grant, never polled again, hands the
+/// permits on: to the next waiter, or back to the pool.
+#[test]
+fn a_grant_dropped_unseen_goes_to_the_next_waiter() {
+    let semaphore = Semaphore::new(0);
+    let mut first = Box::pin(semaphore.acquire_permits(1));
+    let mut second = pin!(semaphore.acquire_permits(1));
+    assert!(poll(first.as_mut()).is_pending());
+    assert!(poll(second.as_mut()).is_pending());
+    semaphore.add_permits(1); // granted to `first`
+    assert_eq!(semaphore.available_permits(), 0);
+    drop(first);
+    assert_eq!(poll(second.as_mut()), Poll::Ready(Ok(())));
+    semaphore.release(1);
+    assert_eq!(semaphore.available_permits(), 1);
+}
+
+/// The flag is raised only by a grant: a waiter popped by `close` gets
+/// the error, and a waiter still queued stays pending when polled again.
+#[test]
+fn only_a_grant_raises_the_flag() {
+    let semaphore = Semaphore::new(1);
+    let mut big = pin!(semaphore.acquire_permits(2));
+    assert!(poll(big.as_mut()).is_pending());
+    assert!(
+        poll(big.as_mut()).is_pending(),
+        "one permit does not cover 2"
+    );
+    semaphore.close();
+    assert_eq!(poll(big.as_mut()), Poll::Ready(Err(AcquireError::new())));
+}
