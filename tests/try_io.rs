@@ -109,3 +109,59 @@ fn both_interests_try_whichever_is_ready() {
         assert_eq!(none.unwrap_err().kind(), ErrorKind::WouldBlock);
     });
 }
+
+/// The datagram sockets have the same pair: `try_io` gated by readiness
+/// and clearing it on `WouldBlock`, `async_io` waiting again after one.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_datagram_sockets_gate_and_re_arm_the_same_way() {
+    block_on(async {
+        let a = corio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let b = corio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let to = b.local_addr().unwrap();
+        let not_ready: std::io::Result<()> = b.try_io(Interest::READABLE, || unreachable!());
+        assert_eq!(not_ready.unwrap_err().kind(), ErrorKind::WouldBlock);
+        a.send_to(b"one", to).await.unwrap();
+        b.readable().await.unwrap();
+        let spurious: std::io::Result<()> = b.try_io(Interest::READABLE, would_block);
+        assert_eq!(spurious.unwrap_err().kind(), ErrorKind::WouldBlock);
+        common::waits_after_would_block(
+            "UdpSocket::readable() after try_io's WouldBlock",
+            || b.readable(),
+            || b.try_io(Interest::READABLE, would_block),
+        )
+        .await;
+        // A new event: the cleared mark is set again.
+        a.send_to(b"two", to).await.unwrap();
+        let mut buf = [0; 8];
+        let calls = Cell::new(0);
+        let n = b
+            .async_io(Interest::READABLE, || {
+                calls.set(calls.get() + 1);
+                b.try_recv(&mut buf)
+            })
+            .await
+            .unwrap();
+        assert_eq!((&buf[..n], calls.get()), (&b"one"[..], 1));
+
+        let (c, d) = corio::net::UnixDatagram::pair().unwrap();
+        let not_ready: std::io::Result<()> = d.try_io(Interest::READABLE, || unreachable!());
+        assert_eq!(not_ready.unwrap_err().kind(), ErrorKind::WouldBlock);
+        c.send(b"two").await.unwrap();
+        d.readable().await.unwrap();
+        let spurious: std::io::Result<()> = d.try_io(Interest::READABLE, would_block);
+        assert_eq!(spurious.unwrap_err().kind(), ErrorKind::WouldBlock);
+        common::waits_after_would_block(
+            "UnixDatagram::readable() after try_io's WouldBlock",
+            || d.readable(),
+            || d.try_io(Interest::READABLE, would_block),
+        )
+        .await;
+        c.send(b"three").await.unwrap();
+        let n = d
+            .async_io(Interest::READABLE, || d.try_recv(&mut buf))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"two");
+    });
+}

@@ -306,3 +306,73 @@ fn peek_sender_of(socket: &std::net::UdpSocket) -> io::Result<SocketAddr> {
     let mut scratch = [0u8; 8];
     socket.peek_from(&mut scratch).map(|(_, from)| from)
 }
+
+impl UdpSocket {
+    /// `f`, your own non-blocking operation on the socket (say a `recvmsg`
+    /// that reads ancillary data), if the socket is marked ready for
+    /// `interest`; a `WouldBlock` from `f` clears the mark, so the next
+    /// [`ready`](Self::ready) waits for a new event (tokio's `try_io`).
+    /// `Err(WouldBlock)` without calling `f` if the socket is not marked
+    /// ready.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let nothing: std::io::Result<()> = b.try_io(Interest::READABLE, || unreachable!("not ready"));
+    ///     assert_eq!(nothing.unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     b.readable().await?;
+    ///     let mut buf = [0u8; 8];
+    ///     let n = b.try_io(Interest::READABLE, || {
+    ///         // SAFETY: `buf` is live and as long as passed.
+    ///         let n = unsafe { libc::recv(b.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) };
+    ///         if n < 0 { Err(std::io::Error::last_os_error()) } else { Ok(n as usize) }
+    ///     })?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.try_io_for(interest, f)
+    }
+
+    /// Waits until the socket is marked ready for `interest` and calls
+    /// `f`, again after every `WouldBlock` it returns, until it returns
+    /// anything else (tokio's `async_io`). `f` is as for
+    /// [`try_io`](Self::try_io).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let a = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     let b = corio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    ///     a.send_to(b"hi", b.local_addr()?).await?;
+    ///     let mut buf = [0; 8];
+    ///     let n = b.async_io(Interest::READABLE, || b.try_recv(&mut buf)).await?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn async_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.async_io_for(interest, f).await
+    }
+}

@@ -176,4 +176,64 @@ impl UnixDatagram {
     pub fn try_recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.try_read_with(|s| s.recv_from(buf))
     }
+
+    /// `f`, your own non-blocking operation on the socket (say a `recvmsg`
+    /// that takes descriptors passed with `SCM_RIGHTS`), if the socket is
+    /// marked ready for `interest`; a `WouldBlock` from `f` clears the
+    /// mark (tokio's `try_io`). `Err(WouldBlock)` without calling `f` if
+    /// the socket is not marked ready.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     let nothing: std::io::Result<()> = b.try_io(Interest::READABLE, || unreachable!("not ready"));
+    ///     assert_eq!(nothing.unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    ///     a.send(b"hi").await?;
+    ///     b.readable().await?;
+    ///     let mut buf = [0; 8];
+    ///     let n = b.try_io(Interest::READABLE, || b.try_recv(&mut buf))?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.try_io_for(interest, f)
+    }
+
+    /// Waits until the socket is marked ready for `interest` and calls
+    /// `f`, again after every `WouldBlock` it returns, until it returns
+    /// anything else (tokio's `async_io`). `f` is as for
+    /// [`try_io`](Self::try_io).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixDatagram::pair()?;
+    ///     a.send(b"hi").await?;
+    ///     let mut buf = [0; 8];
+    ///     let n = b.async_io(Interest::READABLE, || b.try_recv(&mut buf)).await?;
+    ///     assert_eq!(&buf[..n], b"hi");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn async_io<R>(
+        &self,
+        interest: crate::io::Interest,
+        f: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.async_io_for(interest, f).await
+    }
 }
