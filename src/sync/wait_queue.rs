@@ -19,6 +19,11 @@
 //!    still holds it, and the future can tell "I was woken" (the wake or the
 //!    permit is mine) from "I am still waiting".
 //!
+//! One primitive frees a node as it pops it: the semaphore's grant
+//! ([`WaitQueue::take_front`]), whose future learns of it from a flag the
+//! grant raises under the same lock, and reads that flag, under the lock,
+//! before it uses its key again (a freed key may be reused by then).
+//!
 //! Each node carries a value `T` the primitive chooses: the permits a
 //! semaphore waiter needs, why a `Notify` waiter was woken, or nothing.
 //!

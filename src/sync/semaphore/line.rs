@@ -201,6 +201,10 @@ impl Future for Acquire<'_> {
                     Ok(())
                 }
                 Recheck::Absent => {
+                    // Lowered, in case this future was granted before and
+                    // is polled again (a fresh acquire): a queued node must
+                    // point at a clear flag. Nothing points at it now.
+                    this.granted.store(false, Ordering::Relaxed);
                     let waiter = Waiter {
                         needed: this.needed,
                         granted: NonNull::from(&this.granted),

@@ -1,5 +1,6 @@
 //! loom models of the semaphore's races: a release against a waiter on
-//! another thread, and a waiter that gives up while its permit is granted.
+//! another thread, a waiter that gives up while its permit is granted, and
+//! a grant seen through the flag in the future, without the lock.
 //! Run with `RUSTFLAGS="--cfg loom -C debug-assertions=on" cargo test --release --lib loom`.
 
 use std::pin::pin;
@@ -47,5 +48,31 @@ fn loom_a_waiter_that_gives_up_passes_its_grant_on() {
         releasing.join().unwrap();
         drop(permit);
         assert_eq!(semaphore.available_permits(), 1, "the one permit is back");
+    });
+}
+
+/// A waiter that polls in a loop instead of waiting for its wake-up sees
+/// the grant through the flag, without the lock: the releaser's writes
+/// before the grant are visible to it (the flag's Release/Acquire).
+#[test]
+fn loom_a_grant_seen_without_the_lock_publishes_the_releasers_writes() {
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(0));
+        let data = Arc::new(loom::cell::UnsafeCell::new(0));
+        let (releaser, written) = (semaphore.clone(), data.clone());
+        let releasing = thread::spawn(move || {
+            // SAFETY: the only access until the permit is granted.
+            written.with_mut(|p| unsafe { *p = 1 });
+            releaser.add_permits(1);
+        });
+        let mut acquire = pin!(semaphore.acquire_permits(1));
+        let mut cx = Context::from_waker(Waker::noop());
+        while acquire.as_mut().poll(&mut cx).is_pending() {
+            thread::yield_now();
+        }
+        // SAFETY: the grant ordered the releaser's write before this read.
+        assert_eq!(data.with(|p| unsafe { *p }), 1);
+        releasing.join().unwrap();
+        semaphore.release(1);
     });
 }

@@ -74,3 +74,20 @@ fn only_a_grant_raises_the_flag() {
     semaphore.close();
     assert_eq!(poll(big.as_mut()), Poll::Ready(Err(AcquireError::new())));
 }
+
+/// A future polled again after its grant's `Ready` starts a new acquire:
+/// it waits, and only a new grant ends the wait (the first grant's flag
+/// must not end it, nor leave its node behind when it is dropped).
+#[test]
+fn a_future_polled_again_after_its_grant_waits_for_a_new_one() {
+    let semaphore = Semaphore::new(0);
+    let mut acquire = Box::pin(semaphore.acquire_permits(1));
+    assert!(poll(acquire.as_mut()).is_pending());
+    semaphore.add_permits(1);
+    assert_eq!(poll(acquire.as_mut()), Poll::Ready(Ok(())));
+    assert!(poll(acquire.as_mut()).is_pending(), "nothing is free");
+    assert!(poll(acquire.as_mut()).is_pending(), "no second grant came");
+    drop(acquire);
+    semaphore.release(1); // the first grant's permit
+    assert_eq!(semaphore.available_permits(), 1);
+}
