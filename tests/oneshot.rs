@@ -115,3 +115,63 @@ fn a_stored_waker_that_panics_on_drop_does_not_abort_an_unwind() {
         },
     );
 }
+
+/// A receiver dropped after the send, without taking the value, drops the
+/// value with it, on its own thread, as tokio's does: here the receiving
+/// task is woken by the send and drops its receiver from the wake-up (a
+/// `select!` that took another branch), while `send` still holds the
+/// channel. Before, the value outlived the receiver and went at the end of
+/// `send`, in the sender's context.
+#[test]
+fn a_receiver_dropped_after_the_send_drops_the_value_with_it() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use std::sync::{Arc, Mutex};
+    use std::task::{Context, Wake, Waker};
+
+    struct Value(Arc<AtomicBool>);
+    impl Drop for Value {
+        fn drop(&mut self) {
+            self.0.store(true, SeqCst);
+        }
+    }
+    /// The receiving task: woken by the send, it drops its receiver and
+    /// notes whether the value was gone by then.
+    struct Task {
+        rx: Mutex<Option<oneshot::Receiver<Value>>>,
+        dropped: Arc<AtomicBool>,
+        gone_with_rx: AtomicBool,
+    }
+    impl Wake for Task {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            drop(self.rx.lock().unwrap().take());
+            self.gone_with_rx.store(self.dropped.load(SeqCst), SeqCst);
+        }
+    }
+
+    let dropped = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = oneshot::channel();
+    let task = Arc::new(Task {
+        rx: Mutex::new(Some(rx)),
+        dropped: dropped.clone(),
+        gone_with_rx: AtomicBool::new(false),
+    });
+    let waker = Waker::from(task.clone());
+    {
+        let mut rx = task.rx.lock().unwrap();
+        let rx = rx.as_mut().unwrap();
+        assert!(
+            std::pin::Pin::new(rx)
+                .poll(&mut Context::from_waker(&waker))
+                .is_pending()
+        );
+    }
+    assert!(tx.send(Value(dropped.clone())).is_ok());
+    assert!(dropped.load(SeqCst), "dropped once everything is gone");
+    assert!(
+        task.gone_with_rx.load(SeqCst),
+        "the value outlived its receiver, to be dropped by send()"
+    );
+}

@@ -388,7 +388,13 @@ impl<T> Receiver<T> {
     /// assert!(rx.try_recv().is_err());
     /// ```
     pub fn close(&mut self) {
-        let Some(inner) = &self.inner else { return };
+        self.close_state();
+    }
+
+    /// [`close`](Self::close), returning the state it found (0 if the
+    /// receiver had ended).
+    fn close_state(&mut self) -> usize {
+        let Some(inner) = &self.inner else { return 0 };
         let state = inner.state.fetch_or(CLOSED, Ordering::AcqRel);
         if state & (TX_WAKER | COMPLETE) == TX_WAKER {
             // SAFETY: TX_WAKER was set when CLOSED went in: the sender wrote
@@ -397,6 +403,7 @@ impl<T> Receiver<T> {
                 crate::task::wake_by_ref_catching_panics(waker);
             }
         }
+        state
     }
 
     /// Takes the value after `COMPLETE` was seen; ends the receiver.
@@ -442,7 +449,18 @@ impl<T> Future for Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        self.close();
+        let state = self.close_state();
+        if state & COMPLETE != 0
+            && let Some(inner) = &self.inner
+        {
+            // A value sent and never received goes with the receiver, here
+            // and now, as in tokio: not later, on the sender's thread, if
+            // its `send` still holds the channel (it may be waking us).
+            // SAFETY: COMPLETE was seen (AcqRel above), so the sender's
+            // write is visible, and the sender no longer touches `value`
+            // (`complete` reads only the state and `rx_waker`).
+            drop(unsafe { (*inner.value.get()).take() });
+        }
     }
 }
 
