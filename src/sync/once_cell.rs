@@ -236,6 +236,12 @@ impl<T> OnceCell<T> {
     /// assert_eq!(cell.get(), Some(&5));
     /// ```
     pub fn set(&self, value: T) -> Result<(), SetError<T>> {
+        // Set already (as tokio checks first): the initializer may still
+        // hold the permit for a moment after publishing, and "initializing"
+        // would be the wrong answer for a cell a caller saw set.
+        if self.initialized() {
+            return Err(SetError::AlreadyInitializedError(value));
+        }
         match self.init.try_acquire() {
             Ok(permit) => {
                 // Holding the only permit: nobody else writes. The cell may
