@@ -134,3 +134,97 @@ fn one_call_takes_at_most_1024_buffers() {
         assert!(got.iter().all(|&b| b == 7));
     });
 }
+
+/// One scatter read into a 5-byte and a 16-byte buffer: its result and
+/// the bytes it put in each.
+fn scatter(
+    read: impl FnOnce(&mut [std::io::IoSliceMut<'_>]) -> std::io::Result<usize>,
+) -> (std::io::Result<usize>, Vec<u8>, Vec<u8>) {
+    let (mut head, mut body) = ([0u8; 5], [0u8; 16]);
+    let result = read(&mut [
+        std::io::IoSliceMut::new(&mut head),
+        std::io::IoSliceMut::new(&mut body),
+    ]);
+    let n = *result.as_ref().unwrap_or(&0);
+    let in_body = n.saturating_sub(head.len());
+    (result, head[..n.min(5)].to_vec(), body[..in_body].to_vec())
+}
+
+/// Scatter reads (`try_read_vectored`): nothing queued says `WouldBlock`;
+/// queued bytes fill the buffers in order, in one call; the end of the
+/// stream is `Ok(0)`. On TCP and Unix streams alike.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn scatter_reads_fill_the_buffers_in_order() {
+    use std::io::ErrorKind;
+    block_on(async {
+        let (mut tcp_client, tcp_server) = common::tcp_pair().await;
+        let (mut unix_client, unix_server) = UnixStream::pair().unwrap();
+        let (nothing, _, _) = scatter(|bufs| tcp_server.try_read_vectored(bufs));
+        assert_eq!(nothing.unwrap_err().kind(), ErrorKind::WouldBlock);
+        let (nothing, _, _) = scatter(|bufs| unix_server.try_read_vectored(bufs));
+        assert_eq!(nothing.unwrap_err().kind(), ErrorKind::WouldBlock);
+
+        tcp_client.write_all(ALL).await.unwrap();
+        tcp_server.readable().await.unwrap();
+        // Loopback TCP queues the 14 bytes at once; one call takes them.
+        let (n, head, body) = scatter(|bufs| tcp_server.try_read_vectored(bufs));
+        assert_eq!(
+            (n.unwrap(), &head[..], &body[..]),
+            (ALL.len(), &b"head "[..], &b"body tail"[..])
+        );
+
+        unix_client.write_all(ALL).await.unwrap();
+        unix_server.readable().await.unwrap();
+        let (n, head, body) = scatter(|bufs| unix_server.try_read_vectored(bufs));
+        assert_eq!(
+            (n.unwrap(), &head[..], &body[..]),
+            (ALL.len(), &b"head "[..], &b"body tail"[..])
+        );
+
+        drop((tcp_client, unix_client));
+        tcp_server.readable().await.unwrap();
+        assert_eq!(
+            scatter(|bufs| tcp_server.try_read_vectored(bufs))
+                .0
+                .unwrap(),
+            0,
+            "end"
+        );
+        unix_server.readable().await.unwrap();
+        assert_eq!(
+            scatter(|bufs| unix_server.try_read_vectored(bufs))
+                .0
+                .unwrap(),
+            0,
+            "end"
+        );
+    });
+}
+
+/// `poll_peek` waits (registering the waker) while nothing is queued, is
+/// woken by the peer's write, and leaves the bytes to be read.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn poll_peek_waits_then_leaves_the_bytes() {
+    use std::future::poll_fn;
+    use std::task::Poll;
+    block_on(async {
+        let (mut client, mut server) = common::tcp_pair().await;
+        let mut buf = [0u8; 8];
+        let first = poll_fn(|cx| Poll::Ready(server.poll_peek(cx, &mut buf))).await;
+        assert!(first.is_pending(), "nothing queued yet");
+        let writer = corio::spawn(async move {
+            client.write_all(b"peek").await.unwrap();
+            client
+        });
+        let n = common::bounded(poll_fn(|cx| server.poll_peek(cx, &mut buf)))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"peek");
+        let mut read = [0u8; 4];
+        server.read_exact(&mut read).await.unwrap();
+        assert_eq!(&read, b"peek", "the peek left the bytes");
+        drop(writer.await.unwrap());
+    });
+}

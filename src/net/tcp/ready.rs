@@ -118,6 +118,69 @@ impl TcpStream {
         self.inner.try_read(buf)
     }
 
+    /// [`try_read`](Self::try_read) into several buffers at once, filled
+    /// in order, with one system call (a scatter read, `readv`): returns
+    /// how many bytes were read in all, `Ok(0)` at the end of the stream,
+    /// `Err(WouldBlock)` if nothing is queued.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     client.write_all(b"headbody").await?;
+    ///     let (mut head, mut body) = ([0; 4], [0; 4]);
+    ///     let mut got = 0;
+    ///     while got < 8 {
+    ///         server.readable().await?;
+    ///         let mut bufs = [IoSliceMut::new(&mut head[got.min(4)..]), IoSliceMut::new(&mut body[got.saturating_sub(4)..])];
+    ///         match server.try_read_vectored(&mut bufs) {
+    ///             Ok(n) => got += n,
+    ///             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+    ///             Err(e) => return Err(e),
+    ///         }
+    ///     }
+    ///     assert_eq!((&head, &body), (b"head", b"body"));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+        self.inner
+            .try_read_with(|stream| io::Read::read_vectored(&mut &*stream, bufs))
+    }
+
+    /// The poll form of [`peek`](crate::net::TcpStream::peek): copies what
+    /// is queued into `buf` without taking it, or registers the caller's
+    /// waker if nothing is (tokio's `poll_peek`, with a slice in place of
+    /// its `ReadBuf`). Only the task that polled last is woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(b"x").await?;
+    ///     let mut buf = [0; 4];
+    ///     assert_eq!(poll_fn(|cx| server.poll_peek(cx, &mut buf)).await?, 1);
+    ///     assert_eq!(server.read(&mut buf).await?, 1, "still there");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_peek(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.inner
+            .poll_read_with(cx, None, |stream| stream.peek(buf))
+    }
+
     /// Writes what the send buffer takes now, without waiting:
     /// `Err(WouldBlock)` if it is full (then [`writable`](Self::writable)
     /// waits for room).

@@ -157,6 +157,31 @@ impl UnixStream {
         self.inner.try_write_vectored(bufs)
     }
 
+    /// Like [`TcpStream::try_read_vectored`](crate::net::TcpStream::try_read_vectored):
+    /// a scatter read (`readv`) without waiting.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (a, b) = corio::net::UnixStream::pair()?;
+    ///     a.writable().await?;
+    ///     assert_eq!(a.try_write(b"headbody")?, 8);
+    ///     b.readable().await?;
+    ///     let (mut head, mut body) = ([0; 4], [0; 4]);
+    ///     let n = b.try_read_vectored(&mut [IoSliceMut::new(&mut head), IoSliceMut::new(&mut body)])?;
+    ///     assert_eq!((n, &head, &body), (8, b"head", b"body"));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+        self.inner
+            .try_read_with(|stream| io::Read::read_vectored(&mut &*stream, bufs))
+    }
+
     /// Like [`TcpStream::poll_read_ready`](crate::net::TcpStream::poll_read_ready).
     ///
     /// # Examples
