@@ -50,6 +50,11 @@ pub fn block_in_place<F, R>(f: F) -> R
 where
     F: FnOnce() -> R,
 {
+    // Blocking code is not held to the task's coop budget (tokio unsets
+    // it too): a budget spent before the call would make every corio
+    // future polled inside `f` return `Pending`, and a foreign executor
+    // there (`futures_lite::future::block_on`) would poll it for ever.
+    let f = move || crate::task::unconstrained_sync(f);
     match scheduler::hand_off() {
         scheduler::HandOff::Done(back) => {
             // This thread is no worker while `f` runs: it may block, and
