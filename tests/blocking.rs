@@ -316,3 +316,37 @@ fn a_pool_thread_that_cannot_start_fails_each_spawn_instead_of_hanging_the_next(
         // And the runtime shuts down: no thread is counted that never ran.
     });
 }
+
+/// A blocking thread whose job broke the nesting of its `enter` guards
+/// panics as it leaves the runtime on its keep-alive; it must still count
+/// as gone, or dropping the runtime waits for it for ever (it did).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_thread_whose_job_broke_the_enter_nesting_does_not_hang_the_drop() {
+    let (left_tx, left_rx) = mpsc::channel();
+    let left_tx = Mutex::new(left_tx);
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .blocking_keep_alive(Duration::from_millis(10))
+        .on_thread_stop(move || {
+            if std::thread::current()
+                .name()
+                .unwrap_or("")
+                .contains("-blocking-")
+            {
+                let _ = left_tx.lock().unwrap().send(());
+            }
+        })
+        .build()
+        .unwrap();
+    let handle = runtime.handle().clone();
+    let job = runtime.spawn_blocking(move || {
+        let first = handle.enter();
+        let second = handle.enter();
+        drop(first); // out of order: panics, and the thread stays entered
+        drop(second);
+    });
+    assert!(runtime.block_on(bounded(job)).unwrap_err().is_panic());
+    recv(&left_rx); // the idle thread is leaving: its stop hook ran
+    common::within_limit(move || drop(runtime));
+}

@@ -448,10 +448,25 @@ impl Inner {
         state.threads.retain(|t| t.thread().id() != me);
         state.leaving.push(me);
         drop(state);
+        // Off the list even if leaving the runtime panics (a job that broke
+        // the nesting of its `enter` guards, or forgot one): a shutdown
+        // would wait for this thread for ever.
+        let _left = Left { pool: &self, me };
         run_thread_hook(self.config.on_thread_stop.as_ref());
         drop(enter);
-        let mut state = self.state.lock();
-        state.leaving.retain(|&id| id != me);
-        self.exited.notify_all();
+    }
+}
+
+/// Takes a thread that left on its keep-alive off `leaving` when dropped.
+struct Left<'a> {
+    pool: &'a Inner,
+    me: thread::ThreadId,
+}
+
+impl Drop for Left<'_> {
+    fn drop(&mut self) {
+        let mut state = self.pool.state.lock();
+        state.leaving.retain(|&id| id != self.me);
+        self.pool.exited.notify_all();
     }
 }
