@@ -436,3 +436,26 @@ fn into_std_drops_the_error_of_a_cancelled_operation() {
     }));
     assert_eq!(position, 0, "the failed seek moved nothing");
 }
+
+/// A `ReadDir` polled outside a runtime panics there, but keeps its
+/// listing: inside a runtime again, every entry still comes.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_read_dir_polled_outside_a_runtime_keeps_its_listing() {
+    let dir = common::TempDir::new("read-dir-outside");
+    for name in ["a", "b", "c"] {
+        std::fs::write(dir.join(name), b"").unwrap();
+    }
+    let runtime = common::two_workers();
+    let mut entries = runtime.block_on(corio::fs::read_dir(&dir.0)).unwrap();
+    let panic = common::panic_of(|| futures_lite::future::block_on(entries.next_entry()));
+    assert!(panic.contains("outside a corio runtime"), "{panic}");
+    let count = runtime.block_on(common::bounded(async {
+        let mut n = 0;
+        while entries.next_entry().await.unwrap().is_some() {
+            n += 1;
+        }
+        n
+    }));
+    assert_eq!(count, 3);
+}

@@ -180,9 +180,15 @@ impl ReadDir {
                     if !batch.more {
                         return Poll::Ready(Ok(None));
                     }
+                    // The pool first: outside a runtime this panics, and
+                    // the listing must not go down with the job.
+                    let pool = crate::blocking::current("corio::fs::ReadDir::next_entry");
                     let batch = slot.take().expect("checked above");
-                    let refill =
-                        crate::blocking::spawn("corio::fs::ReadDir::next_entry", || batch.refill());
+                    let refill = pool.spawn(
+                        move || batch.refill(),
+                        std::panic::Location::caller(),
+                        false,
+                    );
                     self.state = State::Busy(refill);
                 }
                 State::Busy(refill) => {
