@@ -124,7 +124,10 @@ impl Builder {
         }
     }
 
-    /// Worker threads (default: the machine's available parallelism).
+    /// Worker threads (default: the machine's available parallelism):
+    /// 1 to 32,768, else `build` returns an `InvalidInput` error. A
+    /// current-thread runtime runs on the thread that calls `block_on` and
+    /// ignores this count (0 is still an error).
     ///
     /// # Examples
     ///

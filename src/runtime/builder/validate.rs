@@ -18,7 +18,11 @@ impl Builder {
                 }
             });
         }
-        if self.worker_threads.is_some_and(|n| n > 32_768) {
+        // A current-thread runtime ignores the count (as tokio's does), so a
+        // count from configuration does not fail its build.
+        if self.flavor == RuntimeFlavor::MultiThread
+            && self.worker_threads.is_some_and(|n| n > 32_768)
+        {
             return invalid("worker_threads must be at most 32768");
         }
         if self.max_blocking_threads == 0 {
