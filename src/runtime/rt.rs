@@ -42,7 +42,12 @@ use crate::time::{Clock, Timers};
 /// [`shutdown_background`](Runtime::shutdown_background): its tasks are
 /// still cancelled, and its running blocking jobs (and queued file writes)
 /// still run to their end on the pool's threads, if the process lives that
-/// long. (tokio panics there instead.)
+/// long. (tokio panics there instead.) Dropped inside one of its own
+/// blocking jobs, it waits for every thread but that one; so a drop there
+/// while another blocking job, or a `block_in_place` closure, waits on the
+/// dropping job's `JoinHandle` waits for ever (tokio's drop inside any of
+/// its blocking jobs does): drop it elsewhere, or with a
+/// [`shutdown_timeout`](Runtime::shutdown_timeout).
 pub struct Runtime {
     handle: Handle,
     pub(super) workers: Arc<Workers>,
