@@ -307,7 +307,10 @@ fn park_hooks_run_in_pairs_and_survive_a_panic() {
 /// still builds it, while the multi-thread builder refuses it.
 #[test]
 fn the_worker_cap_applies_to_the_multi_thread_runtime_only() {
-    let multi = Runtime::builder().worker_threads(40_000).build().unwrap_err();
+    let multi = Runtime::builder()
+        .worker_threads(40_000)
+        .build()
+        .unwrap_err();
     assert_eq!(multi.kind(), ErrorKind::InvalidInput);
     assert!(multi.to_string().contains("worker_threads"), "{multi}");
     let current = corio::runtime::Builder::new_current_thread()
