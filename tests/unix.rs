@@ -488,3 +488,50 @@ fn a_server_reads_its_peers_credentials() {
         std::fs::remove_file(&path).unwrap();
     });
 }
+
+/// `UnixDatagram`'s `poll_*` forms: a receive with nothing queued is
+/// `Pending` and is woken by a send from another task; a `poll_send_to` a
+/// path arrives with its sender's address in `poll_recv_from`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn datagram_poll_forms_wait_and_deliver() {
+    use std::future::poll_fn;
+    use std::task::Poll;
+    block_on(async {
+        let (a, b) = UnixDatagram::pair().unwrap();
+        let mut buf = [0u8; 8];
+        let first = poll_fn(|cx| Poll::Ready(b.poll_recv(cx, &mut buf))).await;
+        assert!(first.is_pending(), "nothing queued yet");
+        let sender = corio::spawn(async move {
+            poll_fn(|cx| a.poll_send_ready(cx)).await.unwrap();
+            poll_fn(|cx| a.poll_send(cx, b"one")).await.unwrap();
+            a
+        });
+        let n = common::bounded(poll_fn(|cx| b.poll_recv(cx, &mut buf)))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"one");
+        drop(sender.await.unwrap());
+
+        let path = SocketPath::new("datagram-poll-forms");
+        let from_path = SocketPath::new("datagram-poll-forms-from");
+        let bound = UnixDatagram::bind(&path.0).unwrap();
+        let from = UnixDatagram::bind(&from_path.0).unwrap();
+        let sent = poll_fn(|cx| from.poll_send_to(cx, b"two", &path.0))
+            .await
+            .unwrap();
+        assert_eq!(sent, 3);
+        poll_fn(|cx| bound.poll_recv_ready(cx)).await.unwrap();
+        let (n, addr) = poll_fn(|cx| bound.poll_recv_from(cx, &mut buf))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"two");
+        assert_eq!(
+            addr.as_pathname().map(|p| p.to_path_buf()),
+            from.local_addr()
+                .unwrap()
+                .as_pathname()
+                .map(|p| p.to_path_buf())
+        );
+    });
+}

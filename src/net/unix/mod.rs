@@ -17,6 +17,7 @@ use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
 mod datagram;
+mod datagram_poll;
 mod datagram_ready;
 mod listener;
 mod ready;
