@@ -1,5 +1,5 @@
-//! Unix-domain datagrams through the reactor: by path and by pair, and
-//! `try_send` against a full socket.
+//! Unix-domain datagrams through the reactor: by path and by pair,
+//! `try_send` against a full socket, and the `poll_*` forms.
 
 mod common;
 
@@ -150,4 +150,45 @@ fn try_by_address_and_shutdown() {
     });
     std::fs::remove_file(&path).unwrap();
     std::fs::remove_file(path.with_extension("client")).unwrap();
+}
+
+/// `UnixDatagram`'s `poll_*` forms: a receive with nothing queued is
+/// `Pending` and is woken by a send from another task; a `poll_send_to` a
+/// path arrives with its sender's address in `poll_recv_from`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn datagram_poll_forms_wait_and_deliver() {
+    use std::future::poll_fn;
+    use std::task::Poll;
+    block_on(async {
+        let (a, b) = UnixDatagram::pair().unwrap();
+        let mut buf = [0u8; 8];
+        let first = poll_fn(|cx| Poll::Ready(b.poll_recv(cx, &mut buf))).await;
+        assert!(first.is_pending(), "nothing queued yet");
+        let sender = corio::spawn(async move {
+            poll_fn(|cx| a.poll_send_ready(cx)).await.unwrap();
+            poll_fn(|cx| a.poll_send(cx, b"one")).await.unwrap();
+            a
+        });
+        let n = common::bounded(poll_fn(|cx| b.poll_recv(cx, &mut buf)))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"one");
+        drop(sender.await.unwrap());
+
+        let dir = common::TempDir::new("datagram-poll-forms");
+        let (path, from_path) = (dir.join("to.sock"), dir.join("from.sock"));
+        let bound = UnixDatagram::bind(&path).unwrap();
+        let from = UnixDatagram::bind(&from_path).unwrap();
+        let sent = poll_fn(|cx| from.poll_send_to(cx, b"two", &path))
+            .await
+            .unwrap();
+        assert_eq!(sent, 3);
+        poll_fn(|cx| bound.poll_recv_ready(cx)).await.unwrap();
+        let (n, addr) = poll_fn(|cx| bound.poll_recv_from(cx, &mut buf))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"two");
+        assert_eq!(addr.as_pathname(), Some(from_path.as_path()));
+    });
 }

@@ -61,11 +61,11 @@ impl State {
         }
         self.permits -= needed;
         let (waker, waiter) = self.waiters.take_front()?;
-        // SAFETY: the node was queued until just now, under the lock we
-        // hold, so its future has not finished dropping: `Acquire::drop`
-        // unlinks a queued node under this lock before the future's memory
-        // goes, and the future is pinned (`!Unpin`, the pointer taken in a
-        // pinned poll), so it has not moved either.
+        // The node was queued until just now, under the lock we hold; the
+        // future it points to is pinned (`!Unpin`, the pointer taken in a
+        // pinned poll), and `Acquire::drop` unlinks a queued node under
+        // this lock before the future's memory goes.
+        // SAFETY: so the future has neither moved nor been dropped.
         let granted = unsafe { waiter.granted.as_ref() };
         // Release: pairs with the future's Acquire load; the permits left
         // the pool before, under the lock.
