@@ -1,11 +1,13 @@
 //! The line: how permits are granted and waiters woken.
 //!
 //! A waiter joins the line (a [`WaitQueue`] node) only when the pool cannot
-//! cover it or others already wait. A release adds to the pool and grants
-//! the head of the line while the pool covers it, moving the permits to the
-//! waiter before waking it, so nobody can take them in between. A waiter
-//! that gives up hands granted permits back, and the grant goes on to the
-//! next in line.
+//! cover it or others already wait; joining sets the pool's `WAITING` flag
+//! (`pool.rs`), which sends every release through the lock. A release
+//! then adds to the pool and grants the head of the line while the pool
+//! covers it, moving the permits to the waiter before waking it, so nobody
+//! can take them in between. A waiter that gives up hands granted permits
+//! back, and the grant goes on to the next in line. The last to leave the
+//! line clears the flag.
 //!
 //! A grant also frees the waiter's node and raises a flag in the waiting
 //! future itself, which the node points to, so the woken future learns of
@@ -22,6 +24,7 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker, ready};
 
+use super::pool::Pool;
 use super::{AcquireError, Semaphore, TryAcquireError};
 use crate::loom::MutexGuard;
 use crate::loom::atomic::{AtomicBool, Ordering};
@@ -31,10 +34,8 @@ use crate::task::budget::poll_proceed;
 /// Waiters woken per hold of the lock by one release.
 const WAKE_BATCH: usize = 8;
 
-/// The pool and the line, behind the semaphore's one lock.
+/// The line, behind the semaphore's lock.
 pub(super) struct State {
-    pub(super) permits: usize,
-    pub(super) closed: bool,
     pub(super) waiters: WaitQueue<Waiter>,
 }
 
@@ -54,13 +55,15 @@ unsafe impl Send for Waiter {}
 
 impl State {
     /// Grants the head of the line if the pool covers it; returns its waker.
-    fn grant_front(&mut self) -> Option<Waker> {
+    fn grant_front(&mut self, pool: &Pool) -> Option<Waker> {
         let needed = self.waiters.front()?.needed;
-        if self.closed || needed > self.permits {
+        if !pool.take_for_line(needed) {
             return None;
         }
-        self.permits -= needed;
         let (waker, waiter) = self.waiters.take_front()?;
+        if self.waiters.is_empty() {
+            pool.clear_waiting();
+        }
         // The node was queued until just now, under the lock we hold; the
         // future it points to is pinned (`!Unpin`, the pointer taken in a
         // pinned poll), and `Acquire::drop` unlinks a queued node under
@@ -68,22 +71,9 @@ impl State {
         // SAFETY: so the future has neither moved nor been dropped.
         let granted = unsafe { waiter.granted.as_ref() };
         // Release: pairs with the future's Acquire load; the permits left
-        // the pool before, under the lock.
+        // the pool before.
         granted.store(true, Ordering::Release);
         Some(waker)
-    }
-
-    /// Puts `permits` back in the pool.
-    ///
-    /// # Panics
-    ///
-    /// If the pool would exceed [`Semaphore::MAX_PERMITS`].
-    pub(super) fn add(&mut self, permits: usize) {
-        self.permits = self
-            .permits
-            .checked_add(permits)
-            .filter(|&total| total <= Semaphore::MAX_PERMITS)
-            .expect("a semaphore cannot hold more than Semaphore::MAX_PERMITS permits");
     }
 }
 
@@ -107,22 +97,21 @@ impl Semaphore {
 
     /// Takes `needed` permits without waiting; the caller must `release` them.
     pub(crate) fn try_acquire_permits(&self, needed: usize) -> Result<(), TryAcquireError> {
-        let mut state = self.state.lock();
-        // Zero permits are always there (as in tokio), waiters or not.
-        if state.closed {
-            Err(TryAcquireError::Closed)
-        } else if needed == 0 || (state.waiters.is_empty() && state.permits >= needed) {
-            state.permits -= needed;
-            Ok(())
-        } else {
-            Err(TryAcquireError::NoPermits)
-        }
+        self.pool.try_take(needed)
     }
 
-    /// Returns `permits` to the pool and grants the waiters they satisfy.
+    /// Returns `permits` to the pool and grants the waiters they satisfy:
+    /// without the lock while nobody waits.
+    ///
+    /// # Panics
+    ///
+    /// If the pool would exceed [`Semaphore::MAX_PERMITS`].
     pub(crate) fn release(&self, permits: usize) {
-        let mut state = self.state.lock();
-        state.add(permits);
+        if self.pool.try_give(permits) {
+            return;
+        }
+        let state = self.state.lock();
+        self.pool.give(permits);
         self.grant(state);
     }
 
@@ -135,7 +124,7 @@ impl Semaphore {
             let mut wakers: [Option<Waker>; WAKE_BATCH] = Default::default();
             let mut granted = 0;
             while granted < WAKE_BATCH
-                && let Some(waker) = state.grant_front()
+                && let Some(waker) = state.grant_front(&self.pool)
             {
                 wakers[granted] = Some(waker);
                 granted += 1;
@@ -177,6 +166,20 @@ impl Future for Acquire<'_> {
             spent.made_progress();
             return Poll::Ready(Ok(()));
         }
+        // Not in line yet: the fast path, without the lock.
+        if this.waiter.is_none() {
+            match this.semaphore.pool.try_take(this.needed) {
+                Ok(()) => {
+                    spent.made_progress();
+                    return Poll::Ready(Ok(()));
+                }
+                Err(TryAcquireError::Closed) => {
+                    spent.made_progress();
+                    return Poll::Ready(Err(AcquireError::new()));
+                }
+                Err(TryAcquireError::NoPermits) => {}
+            }
+        }
         // Declared before the guard, so dropped after it (wait_queue.rs).
         let mut displaced = None;
         let mut state = this.semaphore.state.lock();
@@ -191,16 +194,18 @@ impl Future for Acquire<'_> {
                 Recheck::Waiting => return Poll::Pending,
                 // Popped, not granted: by `close`.
                 Recheck::Woken(_) => Err(AcquireError::new()),
-                Recheck::Absent if state.closed => Err(AcquireError::new()),
+                Recheck::Absent if this.semaphore.pool.is_closed() => Err(AcquireError::new()),
                 // Zero permits need no place in the line (as in tokio).
+                Recheck::Absent if this.needed == 0 => Ok(()),
                 Recheck::Absent
-                    if this.needed == 0
-                        || (state.waiters.is_empty() && state.permits >= this.needed) =>
+                    if state.waiters.is_empty()
+                        && this.semaphore.pool.take_or_wait(this.needed) =>
                 {
-                    state.permits -= this.needed;
                     Ok(())
                 }
                 Recheck::Absent => {
+                    // `WAITING` is set now (by `take_or_wait`, or by
+                    // whoever queued first), so no release gets past us.
                     // Lowered, in case this future was granted before and
                     // is polled again (a fresh acquire): a queued node must
                     // point at a clear flag. Nothing points at it now.
@@ -242,10 +247,14 @@ impl Drop for Acquire<'_> {
         // is still ours to remove (and no grant can reach `granted` after
         // that, before our memory goes).
         let ours = if self.granted.load(Ordering::Acquire) {
-            state.add(self.needed);
+            self.semaphore.pool.give(self.needed);
             None
         } else {
-            state.waiters.remove(key).0
+            let (waker, _) = state.waiters.remove(key);
+            if state.waiters.is_empty() {
+                self.semaphore.pool.clear_waiting();
+            }
+            waker
         };
         // Permits came back, or a head that did not fit left: either way the
         // waiters behind may fit now.

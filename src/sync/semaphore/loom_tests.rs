@@ -76,3 +76,27 @@ fn loom_a_grant_seen_without_the_lock_publishes_the_releasers_writes() {
         semaphore.release(1);
     });
 }
+
+/// Two threads take a one-permit semaphore as a lock, each through the
+/// fast path or the line, whichever the race gives it: they never hold it
+/// at once, and each sees the other's write (the pool's Acquire/Release).
+#[test]
+fn loom_the_pool_keeps_a_lock_exclusive() {
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(1));
+        let data = Arc::new(loom::cell::UnsafeCell::new(0));
+        let (other, other_data) = (semaphore.clone(), data.clone());
+        let bump = move |semaphore: &Semaphore, data: &loom::cell::UnsafeCell<i32>| {
+            let permit = block_on(semaphore.acquire()).unwrap();
+            // SAFETY: the permit is the lock; loom reports any overlap.
+            data.with_mut(|p| unsafe { *p += 1 });
+            drop(permit);
+        };
+        let bumping = thread::spawn(move || bump(&other, &other_data));
+        bump(&semaphore, &data);
+        bumping.join().unwrap();
+        // SAFETY: both threads are done.
+        assert_eq!(data.with(|p| unsafe { *p }), 2);
+        assert_eq!(semaphore.available_permits(), 1);
+    });
+}

@@ -27,17 +27,21 @@
 //! wake-up is lost. So `acquire` is cancel-safe: dropping it gives up the
 //! place in line and nothing else.
 //!
-//! Everything is behind one lock: permits, the closed flag and the queue.
-//! Only a grant's news travels without it: a flag in the waiting future,
-//! which the grant raises, so a woken waiter does not take the lock again
-//! to learn that its permits came. The line and its grants are in
-//! `line.rs`; this file is the public face.
+//! The free permits and the closed flag live in one atomic word, which an
+//! acquire or a release changes without a lock while nobody waits
+//! (`pool.rs`). The line of waiters is behind a lock, and while it is not
+//! empty every change to the pool goes through that lock too. A grant's
+//! news travels without it: a flag in the waiting future, which the grant
+//! raises, so a woken waiter does not take the lock again to learn that
+//! its permits came. The line and its grants are in `line.rs`; this file
+//! is the public face.
 
 mod error;
 mod line;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod permit;
+mod pool;
 #[cfg(all(test, not(loom)))]
 mod tests;
 
@@ -47,6 +51,7 @@ use std::sync::Arc;
 pub use self::error::{AcquireError, TryAcquireError};
 use self::line::State;
 pub use self::permit::{OwnedSemaphorePermit, SemaphorePermit};
+use self::pool::Pool;
 use crate::loom::Mutex;
 use crate::sync::wait_queue::WaitQueue;
 
@@ -67,6 +72,7 @@ use crate::sync::wait_queue::WaitQueue;
 /// });
 /// ```
 pub struct Semaphore {
+    pool: Pool,
     state: Mutex<State>,
 }
 
@@ -96,14 +102,11 @@ impl Semaphore {
     /// assert_eq!(semaphore.available_permits(), 3);
     /// ```
     pub fn new(permits: usize) -> Self {
-        let mut state = State {
-            permits: 0,
-            closed: false,
-            waiters: WaitQueue::new(),
-        };
-        state.add(permits);
         Semaphore {
-            state: Mutex::new(state),
+            pool: Pool::new(permits, false),
+            state: Mutex::new(State {
+                waiters: WaitQueue::new(),
+            }),
         }
     }
 
@@ -127,14 +130,9 @@ impl Semaphore {
     /// ```
     #[cfg(not(loom))]
     pub const fn const_new(permits: usize) -> Self {
-        assert!(
-            permits <= Semaphore::MAX_PERMITS,
-            "a semaphore cannot hold more than Semaphore::MAX_PERMITS permits"
-        );
         Semaphore {
+            pool: Pool::new(permits, false),
             state: Mutex::new(State {
-                permits,
-                closed: false,
                 waiters: WaitQueue::new(),
             }),
         }
@@ -145,9 +143,8 @@ impl Semaphore {
     #[cfg(not(loom))]
     pub(crate) const fn const_closed() -> Self {
         Semaphore {
+            pool: Pool::new(0, true),
             state: Mutex::new(State {
-                permits: 0,
-                closed: true,
                 waiters: WaitQueue::new(),
             }),
         }
@@ -166,12 +163,7 @@ impl Semaphore {
     /// assert_eq!(semaphore.available_permits(), 1);
     /// ```
     pub fn available_permits(&self) -> usize {
-        let state = self.state.lock();
-        if state.waiters.is_empty() {
-            state.permits
-        } else {
-            0
-        }
+        self.pool.available()
     }
 
     /// Adds `n` permits to the pool, waking waiters they satisfy.
@@ -208,10 +200,11 @@ impl Semaphore {
         let mut wakers = Vec::new();
         {
             let mut state = self.state.lock();
-            state.closed = true;
+            self.pool.close();
             while let Some((waker, _)) = state.waiters.pop_front() {
                 wakers.push(waker);
             }
+            self.pool.clear_waiting();
         }
         wakers
             .into_iter()
@@ -226,7 +219,7 @@ impl Semaphore {
     /// assert!(!corio::sync::Semaphore::new(1).is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.state.lock().closed
+        self.pool.is_closed()
     }
 
     /// Waits in line for one permit.
@@ -408,22 +401,15 @@ impl Semaphore {
     /// assert_eq!(semaphore.available_permits(), 2);
     /// ```
     pub fn forget_permits(&self, n: usize) -> usize {
-        let mut state = self.state.lock();
-        if !state.waiters.is_empty() {
-            return 0;
-        }
-        let taken = n.min(state.permits);
-        state.permits -= taken;
-        taken
+        self.pool.forget(n)
     }
 }
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.state.lock();
         f.debug_struct("Semaphore")
-            .field("permits", &state.permits)
-            .field("closed", &state.closed)
+            .field("permits", &self.pool.held())
+            .field("closed", &self.pool.is_closed())
             .finish_non_exhaustive()
     }
 }

@@ -91,3 +91,50 @@ fn a_future_polled_again_after_its_grant_waits_for_a_new_one() {
     semaphore.release(1); // the first grant's permit
     assert_eq!(semaphore.available_permits(), 1);
 }
+
+/// While nobody waits, an acquire and a release change the pool without
+/// the lock (`pool.rs`): they finish while another thread holds it.
+#[test]
+fn without_waiters_acquires_and_releases_skip_the_lock() {
+    let semaphore = Semaphore::new(2);
+    let (done, is_done) = mpsc::channel();
+    std::thread::scope(|scope| {
+        let state = semaphore.state.lock();
+        let semaphore = &semaphore;
+        scope.spawn(move || {
+            let permit = semaphore.try_acquire().unwrap();
+            let mut acquire = pin!(semaphore.acquire_permits(1));
+            let polled = poll(acquire.as_mut());
+            drop(permit);
+            semaphore.release(1);
+            done.send(polled).unwrap();
+        });
+        // Bounded: an acquire or release that waited for the lock would
+        // never answer while we hold it.
+        let answer = is_done.recv_timeout(Duration::from_secs(20));
+        drop(state);
+        assert_eq!(answer, Ok(Poll::Ready(Ok(()))));
+    });
+    assert_eq!(semaphore.available_permits(), 2);
+}
+
+/// Once a waiter is in line, the fast paths stand aside: a release goes to
+/// the waiter, not to a `try_acquire` that comes after it, and the pool
+/// reopens to the fast paths when the line empties.
+#[test]
+fn a_waiter_in_line_is_not_overtaken_by_the_fast_path() {
+    let semaphore = Semaphore::new(1);
+    let mut big = pin!(semaphore.acquire_permits(2));
+    assert!(poll(big.as_mut()).is_pending());
+    assert_eq!(semaphore.available_permits(), 0, "held for the waiter");
+    assert!(semaphore.try_acquire().is_err(), "the waiter came first");
+    semaphore.release(1);
+    assert_eq!(poll(big.as_mut()), Poll::Ready(Ok(())));
+    semaphore.release(2);
+    assert_eq!(semaphore.available_permits(), 2);
+    let permit = semaphore
+        .try_acquire_many(2)
+        .expect("the line is empty again");
+    drop(permit);
+    assert_eq!(semaphore.available_permits(), 2);
+}
