@@ -41,6 +41,12 @@ impl Builder {
     /// If `f` panics, the panic is printed as usual and the thread still
     /// exits cleanly.
     ///
+    /// At a shutdown, a worker's `f` runs after every worker has left its
+    /// loop and before the shutdown cancels the unfinished tasks (tokio
+    /// cancels them first). So `f` may still see their state, but must not
+    /// wait on this runtime's tasks, timers or sockets: nobody runs them
+    /// any more, and the shutdown would wait on `f` for ever.
+    ///
     /// # Examples
     ///
     /// ```
