@@ -99,9 +99,16 @@ impl<T> WaitQueue<T> {
 
     /// Queues a waiter at the back; the key is its future's to keep.
     pub(crate) fn push_back(&mut self, value: T, waker: &Waker) -> usize {
+        self.push_back_owned(value, waker.clone())
+    }
+
+    /// [`push_back`](Self::push_back) with a waker the caller cloned
+    /// already: before a step that a panicking clone must not interrupt
+    /// (the semaphore's `WAITING` flag).
+    pub(crate) fn push_back_owned(&mut self, value: T, waker: Waker) -> usize {
         let key = self.nodes.insert(Node {
             value,
-            waker: Some(waker.clone()),
+            waker: Some(waker),
             prev: self.tail,
             next: NIL,
         });

@@ -195,27 +195,33 @@ impl Future for Acquire<'_> {
                 // Popped, not granted: by `close`.
                 Recheck::Woken(_) => Err(AcquireError::new()),
                 Recheck::Absent if this.semaphore.pool.is_closed() => Err(AcquireError::new()),
-                // Zero permits need no place in the line (as in tokio).
-                Recheck::Absent if this.needed == 0 => Ok(()),
-                Recheck::Absent
-                    if state.waiters.is_empty()
-                        && this.semaphore.pool.take_or_wait(this.needed) =>
-                {
-                    Ok(())
-                }
+                // Zero permits never get here: the fast path above gave
+                // them (as in tokio, they need no place in the line).
                 Recheck::Absent => {
-                    // `WAITING` is set now (by `take_or_wait`, or by
-                    // whoever queued first), so no release gets past us.
-                    // Lowered, in case this future was granted before and
-                    // is polled again (a fresh acquire): a queued node must
-                    // point at a clear flag. Nothing points at it now.
-                    this.granted.store(false, Ordering::Relaxed);
-                    let waiter = Waiter {
-                        needed: this.needed,
-                        granted: NonNull::from(&this.granted),
-                    };
-                    this.waiter = Some(state.waiters.push_back(waiter, cx.waker()));
-                    return Poll::Pending;
+                    // Cloned before `WAITING` may be set: the clone is the
+                    // waker's own code, and a panic in it must not leave
+                    // the flag set with nobody in line (`pool.rs`), which
+                    // would shut the fast paths out for good.
+                    let waker = cx.waker().clone();
+                    if state.waiters.is_empty() && this.semaphore.pool.take_or_wait(this.needed) {
+                        // Unused; dropped after the lock (wait_queue.rs).
+                        let _ = displaced.replace(waker);
+                        Ok(())
+                    } else {
+                        // `WAITING` is set now (by `take_or_wait`, or by
+                        // whoever queued first), so no release gets past
+                        // us. Lowered, in case this future was granted
+                        // before and is polled again (a fresh acquire): a
+                        // queued node must point at a clear flag. Nothing
+                        // points at it now.
+                        this.granted.store(false, Ordering::Relaxed);
+                        let waiter = Waiter {
+                            needed: this.needed,
+                            granted: NonNull::from(&this.granted),
+                        };
+                        this.waiter = Some(state.waiters.push_back_owned(waiter, waker));
+                        return Poll::Pending;
+                    }
                 }
             }
         };

@@ -100,3 +100,48 @@ fn loom_the_pool_keeps_a_lock_exclusive() {
         assert_eq!(semaphore.available_permits(), 1);
     });
 }
+
+/// A waiter that queues and gives up while the holder releases: whichever
+/// way the race goes, the line ends empty with the flag down, and the
+/// permit is free to the fast path.
+#[test]
+fn loom_a_waiter_leaving_the_line_reopens_the_fast_path() {
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(1));
+        let held = semaphore.try_acquire().unwrap();
+        let quitter = semaphore.clone();
+        let quitting = thread::spawn(move || {
+            let mut acquire = pin!(quitter.acquire_permits(1));
+            let mut cx = Context::from_waker(Waker::noop());
+            if acquire.as_mut().poll(&mut cx).is_ready() {
+                quitter.release(1);
+            }
+        });
+        drop(held);
+        quitting.join().unwrap();
+        assert_eq!(semaphore.available_permits(), 1);
+        assert!(semaphore.try_acquire().is_ok());
+    });
+}
+
+/// `close` races an acquire: the acquire fails or gets its permit, never
+/// hangs, and a permit it got still goes back after the close.
+#[test]
+fn loom_close_races_an_acquire() {
+    loom::model(|| {
+        let semaphore = Arc::new(Semaphore::new(0));
+        let closer = semaphore.clone();
+        let closing = thread::spawn(move || {
+            closer.add_permits(1);
+            closer.close();
+        });
+        let got = block_on(semaphore.acquire());
+        closing.join().unwrap();
+        assert!(semaphore.is_closed());
+        if let Ok(permit) = got {
+            drop(permit);
+        }
+        assert_eq!(semaphore.available_permits(), 1, "the permit is back");
+        assert!(semaphore.try_acquire().is_err(), "closed");
+    });
+}

@@ -138,3 +138,26 @@ fn a_waiter_in_line_is_not_overtaken_by_the_fast_path() {
     drop(permit);
     assert_eq!(semaphore.available_permits(), 2);
 }
+
+/// A waker whose `clone` panics, polled into the line: the panic leaves
+/// the semaphore as it was (no `WAITING` flag with nobody in line), so
+/// the fast paths still work after it.
+#[test]
+fn a_panicking_waker_clone_leaves_the_pool_open() {
+    use std::task::{RawWaker, RawWakerVTable};
+    const VTABLE: RawWakerVTable =
+        RawWakerVTable::new(|_| panic!("clone refused"), |_| {}, |_| {}, |_| {});
+    // SAFETY: the vtable's functions ignore the data pointer, which is
+    // never read, so any pointer (null) is valid for them.
+    let waker = unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) };
+    let semaphore = Semaphore::new(0);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut acquire = pin!(semaphore.acquire_permits(1));
+        let _ = acquire.as_mut().poll(&mut Context::from_waker(&waker));
+    }));
+    assert!(outcome.is_err(), "the clone panicked");
+    semaphore.add_permits(1);
+    assert_eq!(semaphore.available_permits(), 1);
+    let permit = semaphore.try_acquire().expect("the fast path is open");
+    drop(permit);
+}
