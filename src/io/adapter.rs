@@ -18,7 +18,9 @@
 //!
 //! Waiting for readiness (`readable`, `writable`, their `poll_` forms and
 //! `clear_`) is in `adapter/ready.rs`; the `futures-io` traits on
-//! `Async<T>` and `&Async<T>` are in `adapter/io_traits.rs`.
+//! `Async<T>` and `&Async<T>` are in `adapter/io_traits.rs`. tokio's
+//! `AsyncFd`, readiness guards over the same registration, is in
+//! `adapter/fd.rs`, `adapter/fd_mut.rs` and `adapter/fd_guard.rs`.
 
 use std::fmt;
 use std::future::poll_fn;
@@ -30,8 +32,14 @@ use super::registration::{Moved, Registration, Waiting};
 use super::source::Direction;
 use super::waiters::Slot;
 
+mod fd;
+mod fd_guard;
+mod fd_mut;
 mod io_traits;
 mod ready;
+
+pub use fd::AsyncFd;
+pub use fd_guard::{AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 
 /// A non-blocking I/O object registered with the current reactor.
 ///

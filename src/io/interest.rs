@@ -171,6 +171,11 @@ impl Ready {
     /// ```
     pub const WRITE_CLOSED: Ready = Ready(8);
 
+    /// `self` less every readiness in `other`.
+    pub(crate) const fn without(self, other: Ready) -> Ready {
+        Ready(self.0 & !other.0)
+    }
+
     /// Whether nothing is ready.
     ///
     /// # Examples

@@ -53,6 +53,37 @@ mod waiters;
 mod tests;
 
 pub use adapter::Async;
+
+/// tokio's `AsyncFd` and its readiness guards, for code ported from
+/// `tokio::io::unix`: wait for readiness, then make your own non-blocking
+/// call through
+/// [`AsyncFdReadyGuard::try_io`](unix::AsyncFdReadyGuard::try_io), which
+/// clears the readiness when the call says `WouldBlock`. [`Async`] is the
+/// shorter road for new code (`read_with`, `write_with`); both share one
+/// registration.
+///
+/// # Examples
+///
+/// ```
+/// use corio::io::unix::AsyncFd;
+/// use std::io::{Read, Write};
+///
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let (reader, mut writer) = std::io::pipe()?;
+///     let reader = AsyncFd::new(reader)?;
+///     writer.write_all(b"tick")?;
+///     let mut buf = [0; 4];
+///     let mut guard = reader.readable().await?;
+///     let n = guard.try_io(|fd| fd.get_ref().read(&mut buf)).unwrap()?;
+///     assert_eq!(&buf[..n], b"tick");
+///     Ok(())
+/// })
+/// # }
+/// ```
+pub mod unix {
+    pub use super::adapter::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+}
 pub(crate) use context::EnterGuard;
 pub use interest::{Interest, Ready};
 pub(crate) use reactor::Reactor;

@@ -1,0 +1,234 @@
+//! `io::unix::AsyncFd`, tokio's readiness guards: a wait answers once the
+//! descriptor may be ready, `try_io` spends it, and a `WouldBlock` there
+//! (or `clear_ready`) makes the next wait one for a new event.
+
+mod common;
+
+use std::future::poll_fn;
+use std::io::{ErrorKind, Read, Write};
+use std::os::fd::AsRawFd;
+
+use common::{block_on, bounded};
+use corio::io::Interest;
+use corio::io::unix::AsyncFd;
+use futures_lite::future::poll_once;
+
+/// The guard loop tokio code uses: read what is there, and on
+/// `WouldBlock` wait again.
+async fn read_some(fd: &AsyncFd<std::io::PipeReader>, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        let mut guard = fd.readable().await?;
+        if let Ok(result) = guard.try_io(|fd| fd.get_ref().read(buf)) {
+            return result;
+        }
+    }
+}
+
+/// After a read drained the pipe and said `WouldBlock`, `readable()` must
+/// wait: it may answer once more for an event the reactor hands over late,
+/// but then the read says `WouldBlock` again, which clears it.
+async fn assert_waits(fd: &AsyncFd<std::io::PipeReader>) {
+    for _ in 0..=3 {
+        let Some(guard) = poll_once(fd.readable()).await else {
+            return;
+        };
+        let mut guard = guard.unwrap();
+        let tried = guard.try_io(|fd| fd.get_ref().read(&mut [0; 8]));
+        assert!(tried.is_err(), "readable answered with nothing to read");
+    }
+    panic!("readable keeps answering on an empty pipe");
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_reader_waits_for_a_writer_on_another_task() {
+    block_on(async {
+        let (reader, writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        let writing = corio::spawn(async move {
+            let writer = AsyncFd::new(writer).unwrap();
+            writer
+                .async_io(Interest::WRITABLE, |w| (&*w).write(b"hello"))
+                .await
+                .unwrap();
+            writer
+        });
+        let mut buf = [0; 5];
+        let mut got = 0;
+        while got < 5 {
+            got += bounded(read_some(&reader, &mut buf[got..])).await.unwrap();
+        }
+        assert_eq!(&buf, b"hello");
+        drop(writing.await.unwrap());
+        let n = bounded(read_some(&reader, &mut buf)).await.unwrap();
+        assert_eq!(n, 0, "the writer's close reads as the end");
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn would_block_in_try_io_clears_and_the_next_write_wakes_the_wait() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        writer.write_all(b"one").unwrap();
+        let mut buf = [0; 8];
+        let mut guard = bounded(reader.readable()).await.unwrap();
+        let read = guard.try_io(|fd| fd.get_ref().read(&mut buf));
+        assert_eq!(read.unwrap().unwrap(), 3);
+        assert!(
+            guard.ready().is_readable(),
+            "a read that did not block keeps it"
+        );
+        let tried = guard.try_io(|fd| fd.get_ref().read(&mut buf));
+        assert!(tried.is_err(), "the pipe is empty: WouldBlock");
+        assert!(guard.ready().is_empty(), "try_io cleared the guard");
+        assert_waits(&reader).await;
+        let waiting = corio::spawn(async move {
+            let n = read_some(&reader, &mut buf).await.unwrap();
+            buf[..n].to_vec()
+        });
+        writer.write_all(b"two").unwrap();
+        assert_eq!(bounded(waiting).await.unwrap(), b"two");
+    });
+}
+
+/// A readiness kept (the guard dropped, or `retain_ready`) answers the
+/// next wait at once; one cleared with `clear_ready` makes the next wait
+/// one for a new event, even with bytes still queued (as in tokio: clear
+/// only after a `WouldBlock`).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_kept_readiness_answers_at_once_and_a_cleared_one_waits() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        writer.write_all(b"x").unwrap();
+        bounded(reader.readable()).await.unwrap().retain_ready();
+        let again = poll_once(reader.readable()).await;
+        assert!(again.is_some(), "a kept readiness answers at once");
+        drop(again);
+        // The portable poller (not Linux) reports no close, so a clear
+        // there does nothing, lest it forget one (`clear_answered`).
+        #[cfg(all(target_os = "linux", not(corio_polling)))]
+        cleared_with_a_byte_unread_waits(reader, writer).await;
+    });
+}
+
+#[cfg(all(target_os = "linux", not(corio_polling)))]
+async fn cleared_with_a_byte_unread_waits(
+    reader: AsyncFd<std::io::PipeReader>,
+    mut writer: std::io::PipeWriter,
+) {
+    {
+        // Cleared with the byte unread: the next wait is for a new event.
+        // It may answer for an event the reactor hands over late (see
+        // `assert_waits`); cleared again, it must wait.
+        let mut waited = false;
+        for _ in 0..=3 {
+            match poll_once(reader.readable()).await {
+                Some(guard) => guard.unwrap().clear_ready(),
+                None => {
+                    waited = true;
+                    break;
+                }
+            }
+        }
+        assert!(waited, "a cleared readiness keeps answering");
+        let waiting = corio::spawn(async move {
+            let mut buf = [0; 4];
+            let n = read_some(&reader, &mut buf).await.unwrap();
+            buf[..n].to_vec()
+        });
+        writer.write_all(b"y").unwrap();
+        assert_eq!(bounded(waiting).await.unwrap(), b"xy");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn clear_ready_matching_clears_only_the_named_direction() {
+    block_on(async {
+        let (_reader, writer) = std::io::pipe().unwrap();
+        let writer = AsyncFd::new(writer).unwrap();
+        let mut guard = bounded(writer.ready(Interest::READABLE | Interest::WRITABLE))
+            .await
+            .unwrap();
+        assert!(guard.ready().is_writable());
+        guard.clear_ready_matching(corio::io::Ready::READABLE);
+        assert!(guard.ready().is_writable(), "writable was not named");
+        guard.clear_ready_matching(corio::io::Ready::WRITABLE);
+        assert!(guard.ready().is_empty());
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_peers_close_is_reported_in_the_guard() {
+    block_on(async {
+        let (reader, writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        drop(writer);
+        let guard = bounded(reader.readable()).await.unwrap();
+        assert!(guard.ready().is_readable());
+        // Only epoll reports a close apart from readability.
+        #[cfg(all(target_os = "linux", not(corio_polling)))]
+        assert!(guard.ready().is_read_closed());
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_mut_forms_reach_the_object_mutably() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let mut reader = AsyncFd::new(reader).unwrap();
+        let fd = reader.get_ref().as_raw_fd();
+        assert_eq!(reader.as_raw_fd(), fd);
+        writer.write_all(b"mut").unwrap();
+        let mut buf = [0; 3];
+        let n = bounded(reader.async_io_mut(Interest::READABLE, |r| r.read(&mut buf)))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"mut");
+        writer.write_all(b"!").unwrap();
+        let mut guard = bounded(reader.readable_mut()).await.unwrap();
+        let read = guard.try_io(|fd| fd.get_mut().read(&mut buf));
+        assert_eq!(read.unwrap().unwrap(), 1);
+        let read = guard.try_io(|fd| fd.get_mut().read(&mut buf));
+        assert!(read.is_err(), "the pipe is empty: WouldBlock");
+        assert!(guard.ready().is_empty());
+
+        let (_keep, writer) = std::io::pipe().unwrap();
+        let mut writer = AsyncFd::new(writer).unwrap();
+        let ready = bounded(poll_fn(|cx| {
+            writer
+                .poll_write_ready_mut(cx)
+                .map_ok(|guard| guard.ready())
+        }))
+        .await
+        .unwrap();
+        assert!(ready.is_writable(), "an empty pipe has room");
+    });
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn into_inner_returns_the_object_and_deregisters_it() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        let fd = reader.as_raw_fd();
+        let mut reader = reader.into_inner();
+        assert_eq!(reader.as_raw_fd(), fd);
+        writer.write_all(b"z").unwrap();
+        let mut byte = [0; 1];
+        assert_eq!(reader.read(&mut byte).unwrap(), 1);
+        let err = reader.read(&mut byte).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::WouldBlock, "still non-blocking");
+        // A second registration of the same descriptor works: the first
+        // was taken off the reactor.
+        let again = AsyncFd::new(reader).unwrap();
+        drop(again);
+    });
+}
