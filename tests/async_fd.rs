@@ -145,20 +145,80 @@ async fn cleared_with_a_byte_unread_waits(
     }
 }
 
+/// `clear_ready_matching` clears the named direction in the registration,
+/// not only in the guard: the other direction still answers at once.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn clear_ready_matching_clears_only_the_named_direction() {
     block_on(async {
-        let (_reader, writer) = std::io::pipe().unwrap();
-        let writer = AsyncFd::new(writer).unwrap();
-        let mut guard = bounded(writer.ready(Interest::READABLE | Interest::WRITABLE))
+        let (ours, _theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        let ours = AsyncFd::new(ours).unwrap();
+        let mut guard = bounded(ours.ready(Interest::READABLE | Interest::WRITABLE))
             .await
             .unwrap();
         assert!(guard.ready().is_writable());
         guard.clear_ready_matching(corio::io::Ready::READABLE);
         assert!(guard.ready().is_writable(), "writable was not named");
+        let writable = poll_once(ours.writable()).await;
+        assert!(writable.is_some(), "the write side was not cleared");
+        drop(writable);
         guard.clear_ready_matching(corio::io::Ready::WRITABLE);
         assert!(guard.ready().is_empty());
+    });
+}
+
+/// A guard clears the answer it stands for, not a later one: an event
+/// that another wait was answered for after this guard was made survives
+/// this guard's `clear_ready` (tokio's guard keeps its event's tick too).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_guard_clears_its_own_answer_not_a_later_event() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        writer.write_all(b"a").unwrap();
+        let mut first = bounded(reader.readable()).await.unwrap();
+        let mut second = bounded(reader.readable()).await.unwrap();
+        let mut buf = [0; 4];
+        let read = first.try_io(|fd| fd.get_ref().read(&mut buf));
+        assert_eq!(read.unwrap().unwrap(), 1);
+        assert!(first.try_io(|fd| fd.get_ref().read(&mut buf)).is_err());
+        writer.write_all(b"b").unwrap();
+        // Waits for the new byte's event (or answers for a late one of the
+        // old byte's: then this test cannot tell, but does not fail).
+        drop(bounded(reader.readable()).await.unwrap());
+        second.clear_ready();
+        let again = poll_once(reader.readable()).await;
+        assert!(
+            again.is_some(),
+            "the new byte's event was cleared by an older guard"
+        );
+    });
+}
+
+/// A `WouldBlock` inside `try_io` clears the readiness on every poller,
+/// the portable one included (where a bare `clear_ready` keeps it): with a
+/// byte still queued that the caller's own call refuses, the next wait is
+/// for a new event, not an answer at once, again and again.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn would_block_in_try_io_clears_on_every_poller() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        writer.write_all(b"x").unwrap();
+        let mut waited = false;
+        for _ in 0..=3 {
+            let Some(guard) = poll_once(reader.readable()).await else {
+                waited = true;
+                break;
+            };
+            let refused = guard
+                .unwrap()
+                .try_io(|_| Err::<(), _>(ErrorKind::WouldBlock.into()));
+            assert!(refused.is_err());
+        }
+        assert!(waited, "readable keeps answering after WouldBlock: a spin");
     });
 }
 
@@ -230,5 +290,22 @@ fn into_inner_returns_the_object_and_deregisters_it() {
         // was taken off the reactor.
         let again = AsyncFd::new(reader).unwrap();
         drop(again);
+    });
+}
+
+/// A negative descriptor is refused with `EBADF`, as tokio's is, not a
+/// panic.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_negative_descriptor_is_refused() {
+    struct Closed;
+    impl AsRawFd for Closed {
+        fn as_raw_fd(&self) -> std::os::fd::RawFd {
+            -1
+        }
+    }
+    block_on(async {
+        let err = AsyncFd::new(Closed).map(drop).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EBADF));
     });
 }

@@ -209,6 +209,20 @@ impl Registration {
         cx: &mut Context<'_>,
         slot: Option<&mut Slot>,
     ) -> Poll<io::Result<()>> {
+        self.poll_ready_seen(direction, cx, slot).map_ok(drop)
+    }
+
+    /// [`poll_ready`](Self::poll_ready), answering with the state its
+    /// answer was about (a snapshot's word), for a caller that clears that
+    /// readiness itself later ([`clear_answer`](Self::clear_answer)):
+    /// `AsyncFd`'s guards, each of which must clear its own answer, not
+    /// whichever came last.
+    pub(crate) fn poll_ready_seen(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
+    ) -> Poll<io::Result<usize>> {
         let spent = ready!(budget::poll_proceed(cx));
         let answered = &self.answered[direction as usize];
         let seen = self.source.readiness();
@@ -239,7 +253,7 @@ impl Registration {
             }
         }
         spent.made_progress();
-        Poll::Ready(result)
+        Poll::Ready(result.map(|()| before.word()))
     }
 
     /// Forgets the readiness `poll_ready` last answered Ready in
@@ -252,7 +266,17 @@ impl Registration {
     /// this does nothing.
     pub(crate) fn clear_answered(&self, direction: Direction) {
         let word = self.answered[direction as usize].load(Ordering::Relaxed);
-        if word != usize::MAX && self.reactor.reports_close() {
+        self.clear_answer(direction, word, false);
+    }
+
+    /// Forgets the readiness of the answer `word` (from
+    /// [`poll_ready_seen`](Self::poll_ready_seen)), unless an event came
+    /// since, keeping a close. `would_block`: the caller's own I/O just
+    /// said `WouldBlock`, which no unread end of stream does, so the clear
+    /// is safe on the portable poller too (as in [`try_io`](Self::try_io));
+    /// without it, that poller keeps the readiness (see `clear_answered`).
+    pub(crate) fn clear_answer(&self, direction: Direction, word: usize, would_block: bool) {
+        if word != usize::MAX && (would_block || self.reactor.reports_close()) {
             self.source
                 .clear_seen(direction, super::source::ReadinessSnapshot::from_word(word));
         }

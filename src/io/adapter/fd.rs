@@ -22,6 +22,7 @@
 //! leaves that to the caller, who must do it anyway).
 
 use std::fmt;
+use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::task::{Context, Poll, ready};
@@ -71,9 +72,12 @@ pub(super) struct Raw<T>(pub(super) T);
 
 impl<T: AsRawFd> AsFd for Raw<T> {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        // SAFETY: `AsyncFd`'s contract, as tokio's: `T` keeps this
-        // descriptor open for as long as it is wrapped, so the borrow,
-        // which lives no longer than `&self`, names an open descriptor.
+        // SAFETY: not -1 (`AsyncFd::new` refuses it); open by `AsyncFd`'s
+        // contract, which the type system cannot check (tokio's `AsFd` for
+        // its `AsyncFd` rests on the same): `T` keeps this descriptor open
+        // and the same while wrapped, so the borrow, which lives no longer
+        // than `&self`, names an open descriptor. A `T` that breaks it
+        // leaves the reactor with a stale number, as the type's doc warns.
         unsafe { BorrowedFd::borrow_raw(self.0.as_raw_fd()) }
     }
 }
@@ -84,7 +88,8 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Errors
     ///
-    /// If the reactor refuses the descriptor (a regular file, on epoll).
+    /// If the reactor refuses the descriptor (a regular file, on epoll),
+    /// or `EBADF` for a negative one.
     ///
     /// # Panics
     ///
@@ -104,6 +109,9 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// ```
     #[track_caller]
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
+        if inner.as_raw_fd() < 0 {
+            return Err(io::Error::from_raw_os_error(libc::EBADF));
+        }
         Ok(AsyncFd {
             inner: Async::new(Raw(inner))?,
         })
@@ -216,8 +224,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        ready!(self.inner.poll_readable(cx))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard::new(self, self.seen(Ready::READABLE))))
+        let (ready, seen) = ready!(self.poll_direction(Direction::Read, cx))?;
+        Poll::Ready(Ok(AsyncFdReadyGuard::new(self, ready, seen)))
     }
 
     /// Polls for write readiness (see
@@ -242,8 +250,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        ready!(self.inner.poll_writable(cx))?;
-        Poll::Ready(Ok(AsyncFdReadyGuard::new(self, self.seen(Ready::WRITABLE))))
+        let (ready, seen) = ready!(self.poll_direction(Direction::Write, cx))?;
+        Poll::Ready(Ok(AsyncFdReadyGuard::new(self, ready, seen)))
     }
 
     /// Waits until the descriptor may be ready for any of `interest`; the
@@ -265,8 +273,8 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # }
     /// ```
     pub async fn ready(&self, interest: Interest) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        let ready = self.inner.ready(interest).await?;
-        Ok(AsyncFdReadyGuard::new(self, ready))
+        let (ready, seen) = self.wait(interest).await?;
+        Ok(AsyncFdReadyGuard::new(self, ready, seen))
     }
 
     /// Waits until the descriptor may be readable. Cancel-safe.
@@ -287,8 +295,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # }
     /// ```
     pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        self.inner.readable().await?;
-        Ok(AsyncFdReadyGuard::new(self, self.seen(Ready::READABLE)))
+        self.ready(Interest::READABLE).await
     }
 
     /// Waits until the descriptor may be writable. Cancel-safe.
@@ -306,8 +313,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # }
     /// ```
     pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        self.inner.writable().await?;
-        Ok(AsyncFdReadyGuard::new(self, self.seen(Ready::WRITABLE)))
+        self.ready(Interest::WRITABLE).await
     }
 
     /// Waits for `interest` and runs `f` until it does not fail with
@@ -345,28 +351,52 @@ impl<T: AsRawFd> AsyncFd<T> {
         }
     }
 
-    /// `ready` with the close the reactor saw in its direction, as
-    /// [`Async::ready`] reports it.
-    pub(super) fn seen(&self, ready: Ready) -> Ready {
+    /// Waits for `interest`: the readiness found, and each direction's
+    /// answer, which the guard clears by (`Registration::clear_answer`).
+    pub(super) async fn wait(&self, interest: Interest) -> io::Result<(Ready, [usize; 2])> {
         let registration = &self.inner.registration;
-        let mut seen = ready;
-        if ready.is_readable() && registration.read_closed() {
-            seen |= Ready::READ_CLOSED;
-        }
-        if ready.is_writable() && registration.write_closed() {
-            seen |= Ready::WRITE_CLOSED;
-        }
-        seen
+        let mut reading = registration.waiting(Direction::Read);
+        let mut writing = registration.waiting(Direction::Write);
+        poll_fn(|cx| {
+            self.inner
+                .poll_interest(interest, cx, &mut reading, &mut writing)
+        })
+        .await
     }
 
-    /// Forgets the readiness in `ready` that the last answer reported,
-    /// unless an event came since (the guards' `clear_ready`).
-    pub(super) fn clear(&self, ready: Ready) {
+    /// One poll for `direction` with the one place per direction of the
+    /// `poll_` forms; the readiness found (with the close the reactor saw
+    /// there, as [`Async::ready`] reports it) and the answer.
+    pub(super) fn poll_direction(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<(Ready, [usize; 2])>> {
+        let registration = &self.inner.registration;
+        let word = ready!(registration.poll_ready_seen(direction, cx, None))?;
+        let mut seen = [usize::MAX; 2];
+        seen[direction as usize] = word;
+        let ready = match direction {
+            Direction::Read if registration.read_closed() => Ready::READABLE | Ready::READ_CLOSED,
+            Direction::Read => Ready::READABLE,
+            Direction::Write if registration.write_closed() => {
+                Ready::WRITABLE | Ready::WRITE_CLOSED
+            }
+            Direction::Write => Ready::WRITABLE,
+        };
+        Poll::Ready(Ok((ready, seen)))
+    }
+
+    /// Forgets the readiness of the directions in `ready`, as answered by
+    /// `seen`, unless an event came since (the guards' `clear_ready`, and
+    /// their `try_io` after a `WouldBlock`: see `clear_answer`).
+    pub(super) fn clear(&self, ready: Ready, seen: [usize; 2], would_block: bool) {
+        let registration = &self.inner.registration;
         if ready.is_readable() {
-            self.inner.registration.clear_answered(Direction::Read);
+            registration.clear_answer(Direction::Read, seen[0], would_block);
         }
         if ready.is_writable() {
-            self.inner.registration.clear_answered(Direction::Write);
+            registration.clear_answer(Direction::Write, seen[1], would_block);
         }
     }
 }

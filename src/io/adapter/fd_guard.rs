@@ -35,6 +35,9 @@ use crate::io::Ready;
 pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
     fd: &'a AsyncFd<T>,
     ready: Ready,
+    /// The answer this guard stands for, per direction: a clear forgets
+    /// that one, never an event that came after it.
+    seen: [usize; 2],
 }
 
 /// [`AsyncFdReadyGuard`] for a wait made through `&mut AsyncFd`, which can
@@ -57,6 +60,7 @@ pub struct AsyncFdReadyGuard<'a, T: AsRawFd> {
 pub struct AsyncFdReadyMutGuard<'a, T: AsRawFd> {
     fd: &'a mut AsyncFd<T>,
     ready: Ready,
+    seen: [usize; 2],
 }
 
 /// What [`AsyncFdReadyGuard::try_io`] returns when the operation said
@@ -88,8 +92,8 @@ impl fmt::Debug for TryIoError {
 }
 
 impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
-    pub(super) fn new(fd: &'a AsyncFd<T>, ready: Ready) -> Self {
-        AsyncFdReadyGuard { fd, ready }
+    pub(super) fn new(fd: &'a AsyncFd<T>, ready: Ready, seen: [usize; 2]) -> Self {
+        AsyncFdReadyGuard { fd, ready, seen }
     }
 
     /// Forgets the readiness this guard stands for (unless an event came
@@ -140,7 +144,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// # }
     /// ```
     pub fn clear_ready_matching(&mut self, ready: Ready) {
-        self.ready = clear(self.fd, self.ready, ready);
+        self.ready = clear(self.fd, self.ready, ready, self.seen, false);
     }
 
     /// Keeps the readiness for the next wait (what dropping the guard
@@ -208,7 +212,9 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
         f: impl FnOnce(&'a AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
         let result = f(self.fd);
-        spent(result, || self.clear_ready())
+        spent(result, || {
+            self.ready = clear(self.fd, self.ready, self.ready, self.seen, true);
+        })
     }
 
     /// The `AsyncFd` this guard came from.
@@ -251,8 +257,8 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
 }
 
 impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
-    pub(super) fn new(fd: &'a mut AsyncFd<T>, ready: Ready) -> Self {
-        AsyncFdReadyMutGuard { fd, ready }
+    pub(super) fn new(fd: &'a mut AsyncFd<T>, ready: Ready, seen: [usize; 2]) -> Self {
+        AsyncFdReadyMutGuard { fd, ready, seen }
     }
 
     /// As [`AsyncFdReadyGuard::clear_ready`].
@@ -294,7 +300,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
     /// # }
     /// ```
     pub fn clear_ready_matching(&mut self, ready: Ready) {
-        self.ready = clear(self.fd, self.ready, ready);
+        self.ready = clear(self.fd, self.ready, ready, self.seen, false);
     }
 
     /// As [`AsyncFdReadyGuard::retain_ready`].
@@ -355,7 +361,9 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
         f: impl FnOnce(&mut AsyncFd<T>) -> io::Result<R>,
     ) -> Result<io::Result<R>, TryIoError> {
         let result = f(self.fd);
-        spent(result, || self.clear_ready())
+        spent(result, || {
+            self.ready = clear(self.fd, self.ready, self.ready, self.seen, true);
+        })
     }
 
     /// The `AsyncFd` this guard came from.
@@ -451,7 +459,13 @@ fn spent<R>(result: io::Result<R>, clear: impl FnOnce()) -> Result<io::Result<R>
 
 /// Clears the directions of `held` that `mask` names; returns what is
 /// left.
-fn clear<T: AsRawFd>(fd: &AsyncFd<T>, held: Ready, mask: Ready) -> Ready {
+fn clear<T: AsRawFd>(
+    fd: &AsyncFd<T>,
+    held: Ready,
+    mask: Ready,
+    seen: [usize; 2],
+    would_block: bool,
+) -> Ready {
     let mut gone = Ready::EMPTY;
     if held.is_readable() && mask.is_readable() {
         gone |= Ready::READABLE | Ready::READ_CLOSED;
@@ -459,7 +473,7 @@ fn clear<T: AsRawFd>(fd: &AsyncFd<T>, held: Ready, mask: Ready) -> Ready {
     if held.is_writable() && mask.is_writable() {
         gone |= Ready::WRITABLE | Ready::WRITE_CLOSED;
     }
-    fd.clear(gone);
+    fd.clear(gone, seen, would_block);
     held.without(gone)
 }
 

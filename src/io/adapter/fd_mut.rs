@@ -8,7 +8,8 @@ use std::task::{Context, Poll, ready};
 
 use super::fd::AsyncFd;
 use super::fd_guard::AsyncFdReadyMutGuard;
-use crate::io::{Interest, Ready};
+use crate::io::Interest;
+use crate::io::source::Direction;
 
 impl<T: AsRawFd> AsyncFd<T> {
     /// [`poll_read_ready`](Self::poll_read_ready), for a guard that can
@@ -35,9 +36,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a mut self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        ready!(self.inner.poll_readable(cx))?;
-        let ready = self.seen(Ready::READABLE);
-        Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ready)))
+        let (ready, seen) = ready!(self.poll_direction(Direction::Read, cx))?;
+        Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ready, seen)))
     }
 
     /// [`poll_write_ready`](Self::poll_write_ready), for a guard that can
@@ -62,9 +62,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a mut self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyMutGuard<'a, T>>> {
-        ready!(self.inner.poll_writable(cx))?;
-        let ready = self.seen(Ready::WRITABLE);
-        Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ready)))
+        let (ready, seen) = ready!(self.poll_direction(Direction::Write, cx))?;
+        Poll::Ready(Ok(AsyncFdReadyMutGuard::new(self, ready, seen)))
     }
 
     /// [`ready`](Self::ready), for a guard that can reach `T` mutably.
@@ -88,8 +87,8 @@ impl<T: AsRawFd> AsyncFd<T> {
         &mut self,
         interest: Interest,
     ) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        let ready = self.inner.ready(interest).await?;
-        Ok(AsyncFdReadyMutGuard::new(self, ready))
+        let (ready, seen) = self.wait(interest).await?;
+        Ok(AsyncFdReadyMutGuard::new(self, ready, seen))
     }
 
     /// [`readable`](Self::readable), for a guard that can reach `T`
@@ -111,9 +110,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # }
     /// ```
     pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        self.inner.readable().await?;
-        let ready = self.seen(Ready::READABLE);
-        Ok(AsyncFdReadyMutGuard::new(self, ready))
+        self.ready_mut(Interest::READABLE).await
     }
 
     /// [`writable`](Self::writable), for a guard that can reach `T`
@@ -132,9 +129,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// # }
     /// ```
     pub async fn writable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        self.inner.writable().await?;
-        let ready = self.seen(Ready::WRITABLE);
-        Ok(AsyncFdReadyMutGuard::new(self, ready))
+        self.ready_mut(Interest::WRITABLE).await
     }
 
     /// [`async_io`](Self::async_io), for an `f` that needs `T` mutably.

@@ -10,6 +10,7 @@ use std::io;
 use std::task::{Context, Poll};
 
 use super::Async;
+use crate::io::Waiting;
 use crate::io::source::Direction;
 use crate::io::{Interest, Ready};
 
@@ -69,34 +70,8 @@ impl<T> Async<T> {
         let mut reading = self.registration.waiting(Direction::Read);
         let mut writing = self.registration.waiting(Direction::Write);
         poll_fn(|cx| {
-            let mut ready = Ready::EMPTY;
-            if interest.is_readable()
-                && let Poll::Ready(result) =
-                    self.registration
-                        .poll_ready(Direction::Read, cx, reading.slot())
-            {
-                result?;
-                ready |= Ready::READABLE;
-                if self.registration.read_closed() {
-                    ready |= Ready::READ_CLOSED;
-                }
-            }
-            if interest.is_writable()
-                && let Poll::Ready(result) =
-                    self.registration
-                        .poll_ready(Direction::Write, cx, writing.slot())
-            {
-                result?;
-                ready |= Ready::WRITABLE;
-                if self.registration.write_closed() {
-                    ready |= Ready::WRITE_CLOSED;
-                }
-            }
-            if ready.is_empty() {
-                Poll::Pending
-            } else {
-                Poll::Ready(Ok(ready))
-            }
+            self.poll_interest(interest, cx, &mut reading, &mut writing)
+                .map_ok(|(ready, _)| ready)
         })
         .await
     }
@@ -238,5 +213,46 @@ impl<T> Async<T> {
     /// ```
     pub fn poll_writable(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.registration.poll_ready(Direction::Write, cx, None)
+    }
+
+    /// One poll of a wait for `interest`: the readiness found, with each
+    /// direction's answer (its snapshot's word, `usize::MAX` for none),
+    /// which `AsyncFd`'s guards clear by.
+    pub(super) fn poll_interest(
+        &self,
+        interest: Interest,
+        cx: &mut Context<'_>,
+        reading: &mut Waiting<'_>,
+        writing: &mut Waiting<'_>,
+    ) -> Poll<io::Result<(Ready, [usize; 2])>> {
+        let mut ready = Ready::EMPTY;
+        let mut seen = [usize::MAX; 2];
+        if interest.is_readable()
+            && let Poll::Ready(result) =
+                self.registration
+                    .poll_ready_seen(Direction::Read, cx, reading.slot())
+        {
+            seen[Direction::Read as usize] = result?;
+            ready |= Ready::READABLE;
+            if self.registration.read_closed() {
+                ready |= Ready::READ_CLOSED;
+            }
+        }
+        if interest.is_writable()
+            && let Poll::Ready(result) =
+                self.registration
+                    .poll_ready_seen(Direction::Write, cx, writing.slot())
+        {
+            seen[Direction::Write as usize] = result?;
+            ready |= Ready::WRITABLE;
+            if self.registration.write_closed() {
+                ready |= Ready::WRITE_CLOSED;
+            }
+        }
+        if ready.is_empty() {
+            Poll::Pending
+        } else {
+            Poll::Ready(Ok((ready, seen)))
+        }
     }
 }
