@@ -237,3 +237,53 @@ fn streams_and_listeners_go_back_to_std_and_sockets_come_from_it() {
         assert_eq!(socket.local_addr().unwrap(), server.peer_addr().unwrap());
     });
 }
+
+/// The type-of-service byte reads back what was set, a value past a byte
+/// is refused, and a socket with it set still connects.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_type_of_service_is_set_before_connect() {
+    block_on(async {
+        let listener = corio::net::TcpListener::bind(loopback()).await.unwrap();
+        let socket = TcpSocket::new_v4().unwrap();
+        assert_eq!(socket.tos().unwrap(), 0);
+        socket.set_tos(0x28).unwrap();
+        assert_eq!(socket.tos().unwrap(), 0x28);
+        let err = socket.set_tos(u32::MAX).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        let addr = listener.local_addr().unwrap();
+        let (stream, accepted) =
+            futures_lite::future::zip(socket.connect(addr), listener.accept()).await;
+        assert_eq!(stream.unwrap().peer_addr().unwrap(), addr);
+        accepted.unwrap();
+    });
+}
+
+/// A socket bound to the loopback device says so, connects over it, and
+/// `None` unbinds it; an unknown device is refused. Binding needs
+/// `CAP_NET_RAW`: without it, each call says `PermissionDenied`.
+#[cfg(target_os = "linux")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_socket_bound_to_a_device_reports_it() {
+    block_on(async {
+        let socket = TcpSocket::new_v4().unwrap();
+        assert_eq!(socket.device().unwrap(), None);
+        if let Err(e) = socket.bind_device(Some(b"lo")) {
+            assert_eq!(e.kind(), ErrorKind::PermissionDenied, "{e}");
+            return;
+        }
+        assert_eq!(socket.device().unwrap().as_deref(), Some(&b"lo"[..]));
+        let err = socket.bind_device(Some(b"corio-none0")).unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::ENODEV), "{err}");
+        socket.bind_device(None).unwrap();
+        assert_eq!(socket.device().unwrap(), None);
+        socket.bind_device(Some(b"lo")).unwrap();
+        let listener = corio::net::TcpListener::bind(loopback()).await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stream, accepted) =
+            futures_lite::future::zip(socket.connect(addr), listener.accept()).await;
+        stream.unwrap();
+        accepted.unwrap();
+    });
+}

@@ -28,6 +28,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawF
 use super::{TcpListener, TcpStream};
 use crate::net::socket;
 
+mod ip;
 mod options;
 
 /// A TCP socket not yet connected or listening: set its options, then
