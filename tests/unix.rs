@@ -2,27 +2,9 @@
 
 mod common;
 
-use std::path::PathBuf;
-
+use common::SocketPath;
 use common::block_on;
 use corio::net::{UnixDatagram, UnixListener, UnixStream};
-
-/// A fresh socket path in the temp dir, removed on drop.
-struct SocketPath(PathBuf);
-
-impl SocketPath {
-    fn new(name: &str) -> SocketPath {
-        let path = std::env::temp_dir().join(format!("corio-{name}-{}.sock", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        SocketPath(path)
-    }
-}
-
-impl Drop for SocketPath {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
 
 #[test]
 #[cfg_attr(miri, ignore)]

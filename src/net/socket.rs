@@ -177,11 +177,29 @@ pub(crate) fn linger(socket: &impl AsRawFd) -> io::Result<Option<Duration>> {
 /// A Unix stream socket whose connection to `path` has started (or already
 /// finished).
 pub(crate) fn start_connect_unix(path: &Path) -> io::Result<UnixStream> {
-    let (addr, len) = unix_sockaddr(path)?;
     let stream = UnixStream::from(new_stream_socket(libc::AF_UNIX)?);
-    // SAFETY: `addr` holds a valid Unix socket address of `len` bytes.
-    unsafe { connect(&stream, (&raw const addr).cast(), len) }?;
+    connect_unix_started(&stream, path)?;
     Ok(stream)
+}
+
+/// Starts `socket`'s connect to the Unix socket at `path`.
+pub(crate) fn connect_unix_started(socket: &impl AsRawFd, path: &Path) -> io::Result<()> {
+    let (addr, len) = unix_sockaddr(path)?;
+    // SAFETY: `addr` holds a valid Unix socket address of `len` bytes.
+    unsafe { connect(socket, (&raw const addr).cast(), len) }
+}
+
+/// Binds `socket` to the Unix socket address `path` (a file, or on Linux
+/// an abstract name).
+pub(crate) fn bind_unix(socket: &impl AsRawFd, path: &Path) -> io::Result<()> {
+    let (addr, len) = unix_sockaddr(path)?;
+    // SAFETY: `addr` holds a valid Unix socket address of `len` bytes; the
+    // descriptor is an open socket, borrowed for the call.
+    let rc = unsafe { libc::bind(socket.as_raw_fd(), (&raw const addr).cast(), len) };
+    if rc == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Starts `socket`'s connect; `EINPROGRESS` is a start, not an error.
@@ -248,21 +266,24 @@ fn unix_sockaddr(path: &Path) -> io::Result<(libc::sockaddr_un, libc::socklen_t)
     Ok((addr, len as libc::socklen_t))
 }
 
-/// A new non-blocking, close-on-exec stream socket, flags set atomically.
-#[cfg(not(target_vendor = "apple"))]
+/// A new non-blocking, close-on-exec stream socket.
 pub(crate) fn new_stream_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
-    socket(
-        domain,
-        libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-    )
+    new_socket(domain, libc::SOCK_STREAM)
 }
 
-/// A new non-blocking, close-on-exec stream socket. Apple's `socket` takes
+/// A new non-blocking, close-on-exec socket of `kind` (`SOCK_STREAM`,
+/// `SOCK_DGRAM`), flags set atomically.
+#[cfg(not(target_vendor = "apple"))]
+pub(crate) fn new_socket(domain: libc::c_int, kind: libc::c_int) -> io::Result<OwnedFd> {
+    socket(domain, kind | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)
+}
+
+/// A new non-blocking, close-on-exec socket. Apple's `socket` takes
 /// no flags, so they are set one by one; and since Apple's `send` has no
 /// `MSG_NOSIGNAL`, the socket gets `SO_NOSIGPIPE`, as std's do.
 #[cfg(target_vendor = "apple")]
-pub(crate) fn new_stream_socket(domain: libc::c_int) -> io::Result<OwnedFd> {
-    let socket = socket(domain, libc::SOCK_STREAM)?;
+pub(crate) fn new_socket(domain: libc::c_int, kind: libc::c_int) -> io::Result<OwnedFd> {
+    let socket = socket(domain, kind)?;
     let fd = socket.as_raw_fd();
     // SAFETY: `fcntl` on an open descriptor we own.
     let ok = unsafe {

@@ -396,3 +396,22 @@ pub async fn tcp_pair() -> (corio::net::TcpStream, corio::net::TcpStream) {
     let (server, _) = listener.accept().await.unwrap();
     (client, server)
 }
+
+/// A fresh socket path in the temp dir, removed on drop.
+#[allow(dead_code, reason = "only the Unix socket tests use it")]
+pub struct SocketPath(pub std::path::PathBuf);
+
+#[allow(dead_code, reason = "only the Unix socket tests use it")]
+impl SocketPath {
+    pub fn new(name: &str) -> SocketPath {
+        let path = std::env::temp_dir().join(format!("corio-{name}-{}.sock", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        SocketPath(path)
+    }
+}
+
+impl Drop for SocketPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}

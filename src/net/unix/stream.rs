@@ -54,7 +54,13 @@ impl UnixStream {
     /// # }
     /// ```
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        let stream = UnixStream::from_std(crate::net::socket::start_connect_unix(path.as_ref())?)?;
+        UnixStream::finish_connect(crate::net::socket::start_connect_unix(path.as_ref())?).await
+    }
+
+    /// Waits for a connect `started` began, and wraps the stream: its
+    /// error, if the connect failed.
+    pub(crate) async fn finish_connect(started: net::UnixStream) -> io::Result<UnixStream> {
+        let stream = UnixStream::from_std(started)?;
         stream.inner.writable().await?;
         match stream.inner.get_ref().take_error()? {
             Some(error) => Err(error),
