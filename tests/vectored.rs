@@ -228,3 +228,54 @@ fn poll_peek_waits_then_leaves_the_bytes() {
         drop(writer.await.unwrap());
     });
 }
+
+/// The split halves read scatter and peek as their streams do: a borrowed
+/// TCP read half and an owned Unix one fill the buffers in order after
+/// `WouldBlock`, and an owned TCP read half's `poll_peek` waits, is woken
+/// by the write, and leaves the bytes.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn split_halves_scatter_read_and_peek() {
+    use std::future::poll_fn;
+    use std::io::ErrorKind;
+    block_on(async {
+        let (mut tcp_client, mut tcp_server) = common::tcp_pair().await;
+        let (tcp_reader, _tcp_writer) = tcp_server.split();
+        let (nothing, _, _) = scatter(|bufs| tcp_reader.try_read_vectored(bufs));
+        assert_eq!(nothing.unwrap_err().kind(), ErrorKind::WouldBlock);
+        tcp_client.write_all(ALL).await.unwrap();
+        tcp_reader.readable().await.unwrap();
+        let (n, head, body) = scatter(|bufs| tcp_reader.try_read_vectored(bufs));
+        assert_eq!(
+            (n.unwrap(), &head[..], &body[..]),
+            (ALL.len(), &b"head "[..], &b"body tail"[..])
+        );
+
+        let (mut unix_client, unix_server) = UnixStream::pair().unwrap();
+        let (unix_reader, _unix_writer) = unix_server.into_split();
+        unix_client.write_all(ALL).await.unwrap();
+        unix_reader.readable().await.unwrap();
+        let (n, head, body) = scatter(|bufs| unix_reader.try_read_vectored(bufs));
+        assert_eq!(
+            (n.unwrap(), &head[..], &body[..]),
+            (ALL.len(), &b"head "[..], &b"body tail"[..])
+        );
+
+        let (mut client, server) = common::tcp_pair().await;
+        let (reader, _writer) = server.into_split();
+        let mut buf = [0u8; 8];
+        let first = poll_fn(|cx| std::task::Poll::Ready(reader.poll_peek(cx, &mut buf))).await;
+        assert!(first.is_pending(), "nothing queued yet");
+        let writing = corio::spawn(async move {
+            client.write_all(b"peek").await.unwrap();
+            client
+        });
+        let n = common::bounded(poll_fn(|cx| reader.poll_peek(cx, &mut buf)))
+            .await
+            .unwrap();
+        assert_eq!(&buf[..n], b"peek");
+        let mut read = [0u8; 4];
+        assert_eq!(reader.try_read(&mut read).unwrap(), 4, "the peek left them");
+        drop(writing.await.unwrap());
+    });
+}

@@ -7,7 +7,7 @@
 //! (glibc's wrappers cost more than the calls' own entry).
 
 use std::future::poll_fn;
-use std::io::{self, IoSlice};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
 use std::task::{Context, Poll};
@@ -21,10 +21,22 @@ use super::{Async, sys};
 /// `Async` gets the loops below (`TcpStream`, `UnixStream`). Public in a
 /// private module: the split halves' sealed trait names it, and nothing
 /// outside corio can.
-pub trait ByteStream: AsRawFd {}
+pub trait ByteStream: AsRawFd {
+    /// One scatter read (`readv`), through std, which has it for both.
+    fn read_vectored_now(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize>;
+}
 
-impl ByteStream for std::net::TcpStream {}
-impl ByteStream for std::os::unix::net::UnixStream {}
+impl ByteStream for std::net::TcpStream {
+    fn read_vectored_now(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        io::Read::read_vectored(&mut &*self, bufs)
+    }
+}
+
+impl ByteStream for std::os::unix::net::UnixStream {
+    fn read_vectored_now(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        io::Read::read_vectored(&mut &*self, bufs)
+    }
+}
 
 impl<T: ByteStream> Async<T> {
     /// Polls one `read` into `buf`; a short read may mark the stream drained
@@ -133,6 +145,11 @@ impl<T: ByteStream> Async<T> {
     /// The gather form of [`try_write`](Self::try_write).
     pub(crate) fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
         self.try_write_with(|io| sys::send_vectored(io.as_raw_fd(), bufs))
+    }
+
+    /// Scatter-reads what has arrived, without waiting (as `try_read`).
+    pub(crate) fn try_read_vectored(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.try_read_with(|io| io.read_vectored_now(bufs))
     }
 
     /// Reads what has arrived, without waiting: `WouldBlock` if nothing

@@ -242,6 +242,30 @@ impl<S: Deref<Target: Split>> Reader<S> {
         self.stream.io().try_read(buf)
     }
 
+    /// Reads what has arrived into `bufs`, in order, with one system call
+    /// (`readv`), without waiting, as the stream's `try_read_vectored`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::IoSliceMut;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (mut a, b) = corio::net::UnixStream::pair()?;
+    ///     let (reader, _writer) = b.into_split();
+    ///     a.write_all(b"abc").await?;
+    ///     reader.readable().await?;
+    ///     let (mut head, mut tail) = ([0; 1], [0; 8]);
+    ///     let n = reader.try_read_vectored(&mut [IoSliceMut::new(&mut head), IoSliceMut::new(&mut tail)])?;
+    ///     assert_eq!((n, &head, &tail[..2]), (3, b"a", &b"bc"[..]));
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
+        self.stream.io().try_read_vectored(bufs)
+    }
+
     /// The address of the stream's other end, as the stream's `peer_addr`.
     ///
     /// # Examples

@@ -150,8 +150,7 @@ impl TcpStream {
     /// # }
     /// ```
     pub fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner
-            .try_read_with(|stream| io::Read::read_vectored(&mut &*stream, bufs))
+        self.inner.try_read_vectored(bufs)
     }
 
     /// The poll form of [`peek`](crate::net::TcpStream::peek): copies what

@@ -145,4 +145,33 @@ impl<S: Deref<Target = TcpStream>> Reader<S> {
     pub async fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.stream.peek(buf).await
     }
+
+    /// Like [`TcpStream::poll_peek`]: only the task that polled last is
+    /// woken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = corio::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (server, _) = listener.accept().await?;
+    ///     let (reader, _writer) = server.into_split();
+    ///     client.write_all(b"y").await?;
+    ///     let mut buf = [0; 4];
+    ///     assert_eq!(poll_fn(|cx| reader.poll_peek(cx, &mut buf)).await?, 1);
+    ///     assert_eq!(reader.try_read(&mut buf)?, 1, "still queued");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn poll_peek(
+        &self,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut [u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        self.stream.poll_peek(cx, buf)
+    }
 }

@@ -178,8 +178,7 @@ impl UnixStream {
     /// # }
     /// ```
     pub fn try_read_vectored(&self, bufs: &mut [io::IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner
-            .try_read_with(|stream| io::Read::read_vectored(&mut &*stream, bufs))
+        self.inner.try_read_vectored(bufs)
     }
 
     /// Like [`TcpStream::poll_read_ready`](crate::net::TcpStream::poll_read_ready).

@@ -5,7 +5,7 @@
 //!
 //! One type covers both kinds, as in tokio: a stream socket may `listen` or
 //! `connect`, a datagram socket becomes a [`UnixDatagram`]; the wrong one
-//! for its kind is an `InvalidInput` error, not a panic.
+//! for its kind is an error of kind `Other` (tokio's), not a panic.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
@@ -104,8 +104,8 @@ impl UnixSocket {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for a datagram socket, and from the kernel for one
-    /// not bound first (`EINVAL`); what `listen` says otherwise.
+    /// `Other` for a datagram socket, and from the kernel for one not
+    /// bound first (`EINVAL`); what `listen` says otherwise.
     ///
     /// # Panics
     ///
@@ -119,14 +119,14 @@ impl UnixSocket {
     /// # fn main() -> std::io::Result<()> {
     /// corio::block_on(async {
     ///     let refused = UnixSocket::new_datagram()?.listen(8).unwrap_err();
-    ///     assert_eq!(refused.kind(), std::io::ErrorKind::InvalidInput);
+    ///     assert_eq!(refused.kind(), std::io::ErrorKind::Other);
     ///     Ok(())
     /// })
     /// # }
     /// ```
     #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<UnixListener> {
-        self.expect_kind(libc::SOCK_STREAM, "listen")?;
+        self.refuse_datagram("listen")?;
         let backlog = libc::c_int::try_from(backlog).unwrap_or(libc::c_int::MAX);
         // SAFETY: `listen` takes no pointers; the descriptor is ours.
         if unsafe { libc::listen(self.fd.as_raw_fd(), backlog) } == -1 {
@@ -140,9 +140,10 @@ impl UnixSocket {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for a datagram socket; what the connect met
-    /// otherwise (`NotFound` with no socket at `path`, `ConnectionRefused`
-    /// with nobody listening there).
+    /// `Other` for a datagram socket; what the connect met otherwise
+    /// (`NotFound` with no socket at `path`, `ConnectionRefused` with
+    /// nobody listening there, `WouldBlock` at once when the listener's
+    /// backlog is full, as in tokio: a Unix connect does not wait).
     ///
     /// # Panics
     ///
@@ -163,7 +164,7 @@ impl UnixSocket {
     /// # }
     /// ```
     pub async fn connect(self, path: impl AsRef<Path>) -> io::Result<UnixStream> {
-        self.expect_kind(libc::SOCK_STREAM, "connect")?;
+        self.refuse_datagram("connect")?;
         socket::connect_unix_started(&self, path.as_ref())?;
         UnixStream::finish_connect(net::UnixStream::from(self.fd)).await
     }
@@ -172,7 +173,7 @@ impl UnixSocket {
     ///
     /// # Errors
     ///
-    /// `InvalidInput` for a stream socket.
+    /// `Other` for a stream socket.
     ///
     /// # Panics
     ///
@@ -201,25 +202,28 @@ impl UnixSocket {
     /// ```
     #[track_caller]
     pub fn datagram(self) -> io::Result<UnixDatagram> {
-        self.expect_kind(libc::SOCK_DGRAM, "datagram")?;
+        if self.kind()? != libc::SOCK_DGRAM {
+            return Err(io::Error::other(
+                "`datagram` cannot be called on a stream socket",
+            ));
+        }
         UnixDatagram::from_std(net::UnixDatagram::from(self.fd))
     }
 
-    /// `InvalidInput` unless the socket is of `kind` (`SO_TYPE`).
-    fn expect_kind(&self, kind: libc::c_int, call: &str) -> io::Result<()> {
-        let actual = socket::get_option::<libc::c_int>(self, libc::SOL_SOCKET, libc::SO_TYPE)?;
-        if actual == kind {
-            return Ok(());
+    /// The socket's kind (`SO_TYPE`).
+    fn kind(&self) -> io::Result<libc::c_int> {
+        socket::get_option::<libc::c_int>(self, libc::SOL_SOCKET, libc::SO_TYPE)
+    }
+
+    /// An error of kind `Other` for a datagram socket (tokio's), which
+    /// cannot `call` (a `SOCK_SEQPACKET` socket may, as in tokio).
+    fn refuse_datagram(&self, call: &str) -> io::Result<()> {
+        if self.kind()? == libc::SOCK_DGRAM {
+            return Err(io::Error::other(format!(
+                "`{call}` cannot be called on a datagram socket"
+            )));
         }
-        let is = if actual == libc::SOCK_DGRAM {
-            "a datagram"
-        } else {
-            "a stream"
-        };
-        Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("`{call}` cannot be called on {is} socket"),
-        ))
+        Ok(())
     }
 }
 

@@ -9,8 +9,10 @@ use super::TcpSocket;
 use crate::net::socket;
 
 impl TcpSocket {
-    /// Sets `IP_TOS`, the type-of-service byte (DSCP and ECN bits) of the
-    /// socket's IPv4 packets, as tokio's `set_tos`.
+    /// Sets `IP_TOS`, the type-of-service byte (the DSCP bits; for TCP,
+    /// Linux keeps the two ECN bits to itself) of the socket's IPv4
+    /// packets. The kernel keeps the low byte of `tos`; like tokio, corio
+    /// passes the value on as it is.
     ///
     /// # Examples
     ///
@@ -19,22 +21,16 @@ impl TcpSocket {
     ///
     /// # fn main() -> std::io::Result<()> {
     /// let socket = TcpSocket::new_v4()?;
-    /// socket.set_tos(0x10)?; // "low delay"
-    /// assert_eq!(socket.tos()?, 0x10);
+    /// socket.set_tos_v4(0x10)?; // "low delay"
+    /// assert_eq!(socket.tos_v4()?, 0x10);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
-        let tos = libc::c_int::try_from(tos).map_err(|_| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a type of service fits in a byte",
-            )
-        })?;
-        socket::set_option(self, libc::IPPROTO_IP, libc::IP_TOS, tos)
+    pub fn set_tos_v4(&self, tos: u32) -> io::Result<()> {
+        socket::set_option(self, libc::IPPROTO_IP, libc::IP_TOS, tos as libc::c_int)
     }
 
-    /// The `IP_TOS` byte (see [`set_tos`](Self::set_tos)).
+    /// The `IP_TOS` byte (see [`set_tos_v4`](Self::set_tos_v4)).
     ///
     /// # Examples
     ///
@@ -42,19 +38,51 @@ impl TcpSocket {
     /// use corio::net::TcpSocket;
     ///
     /// # fn main() -> std::io::Result<()> {
-    /// assert_eq!(TcpSocket::new_v4()?.tos()?, 0, "the default");
+    /// assert_eq!(TcpSocket::new_v4()?.tos_v4()?, 0, "the default");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn tos(&self) -> io::Result<u32> {
+    pub fn tos_v4(&self) -> io::Result<u32> {
         let tos = socket::get_option::<libc::c_int>(self, libc::IPPROTO_IP, libc::IP_TOS)?;
         Ok(tos as u32)
     }
 
+    /// [`set_tos_v4`](Self::set_tos_v4) under tokio's older name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// let socket = corio::net::TcpSocket::new_v4()?;
+    /// socket.set_tos(0x08)?;
+    /// assert_eq!(socket.tos()?, 0x08);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_tos(&self, tos: u32) -> io::Result<()> {
+        self.set_tos_v4(tos)
+    }
+
+    /// [`tos_v4`](Self::tos_v4) under tokio's older name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// assert_eq!(corio::net::TcpSocket::new_v4()?.tos()?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tos(&self) -> io::Result<u32> {
+        self.tos_v4()
+    }
+
     /// Binds the socket to one network device (`SO_BINDTODEVICE`, Linux):
     /// its packets leave through it whatever the routes say, and only
-    /// packets that came in through it reach it. `None` undoes it. Needs
-    /// `CAP_NET_RAW` (`PermissionDenied` without it), as in tokio.
+    /// packets that came in through it reach it. `None` undoes it. Since
+    /// Linux 5.7 the first binding needs no privilege, but changing or
+    /// undoing one needs `CAP_NET_RAW` (`PermissionDenied` without it;
+    /// older kernels ask it for the first too), as with tokio's.
     ///
     /// # Examples
     ///
