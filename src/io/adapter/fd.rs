@@ -72,12 +72,12 @@ pub(super) struct Raw<T>(pub(super) T);
 
 impl<T: AsRawFd> AsFd for Raw<T> {
     fn as_fd(&self) -> BorrowedFd<'_> {
-        // SAFETY: not -1 (`AsyncFd::new` refuses it); open by `AsyncFd`'s
-        // contract, which the type system cannot check (tokio's `AsFd` for
-        // its `AsyncFd` rests on the same): `T` keeps this descriptor open
-        // and the same while wrapped, so the borrow, which lives no longer
-        // than `&self`, names an open descriptor. A `T` that breaks it
-        // leaves the reactor with a stale number, as the type's doc warns.
+        // Open by `AsyncFd`'s contract, which the type system cannot check
+        // (tokio's `AsFd` for its `AsyncFd` rests on the same); a `T` that
+        // breaks it leaves the reactor with a stale number, as the type's
+        // doc warns.
+        // SAFETY: not -1 (`AsyncFd::new` refuses it), and `T` keeps it open
+        // while wrapped, so the borrow, no longer than `&self`, is valid.
         unsafe { BorrowedFd::borrow_raw(self.0.as_raw_fd()) }
     }
 }
