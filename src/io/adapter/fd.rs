@@ -365,25 +365,15 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// One poll for `direction` with the one place per direction of the
-    /// `poll_` forms; the readiness found (with the close the reactor saw
-    /// there, as [`Async::ready`] reports it) and the answer.
+    /// `poll_` forms: the readiness found and the answer.
     pub(super) fn poll_direction(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<(Ready, [usize; 2])>> {
-        let registration = &self.inner.registration;
-        let word = ready!(registration.poll_ready_seen(direction, cx, None))?;
+        let (ready, word) = ready!(self.inner.poll_one(direction, cx, None))?;
         let mut seen = [usize::MAX; 2];
         seen[direction as usize] = word;
-        let ready = match direction {
-            Direction::Read if registration.read_closed() => Ready::READABLE | Ready::READ_CLOSED,
-            Direction::Read => Ready::READABLE,
-            Direction::Write if registration.write_closed() => {
-                Ready::WRITABLE | Ready::WRITE_CLOSED
-            }
-            Direction::Write => Ready::WRITABLE,
-        };
         Poll::Ready(Ok((ready, seen)))
     }
 

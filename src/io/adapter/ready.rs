@@ -7,12 +7,12 @@
 
 use std::future::poll_fn;
 use std::io;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use super::Async;
-use crate::io::Waiting;
 use crate::io::source::Direction;
 use crate::io::{Interest, Ready};
+use crate::io::{Slot, Waiting};
 
 impl<T> Async<T> {
     /// Waits until the descriptor may be readable. The wakeup may be
@@ -227,26 +227,15 @@ impl<T> Async<T> {
     ) -> Poll<io::Result<(Ready, [usize; 2])>> {
         let mut ready = Ready::EMPTY;
         let mut seen = [usize::MAX; 2];
-        if interest.is_readable()
-            && let Poll::Ready(result) =
-                self.registration
-                    .poll_ready_seen(Direction::Read, cx, reading.slot())
-        {
-            seen[Direction::Read as usize] = result?;
-            ready |= Ready::READABLE;
-            if self.registration.read_closed() {
-                ready |= Ready::READ_CLOSED;
-            }
-        }
-        if interest.is_writable()
-            && let Poll::Ready(result) =
-                self.registration
-                    .poll_ready_seen(Direction::Write, cx, writing.slot())
-        {
-            seen[Direction::Write as usize] = result?;
-            ready |= Ready::WRITABLE;
-            if self.registration.write_closed() {
-                ready |= Ready::WRITE_CLOSED;
+        let directions = [
+            (interest.is_readable(), Direction::Read, reading.slot()),
+            (interest.is_writable(), Direction::Write, writing.slot()),
+        ];
+        for (wanted, direction, slot) in directions {
+            if wanted && let Poll::Ready(result) = self.poll_one(direction, cx, slot) {
+                let (found, word) = result?;
+                ready |= found;
+                seen[direction as usize] = word;
             }
         }
         if ready.is_empty() {
@@ -254,5 +243,28 @@ impl<T> Async<T> {
         } else {
             Poll::Ready(Ok((ready, seen)))
         }
+    }
+
+    /// One poll for `direction` (`slot`: a future's place among the
+    /// waiters, `None` for the `poll_` forms): the readiness found, with
+    /// the close the reactor saw there, and the answer's word.
+    pub(super) fn poll_one(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
+    ) -> Poll<io::Result<(Ready, usize)>> {
+        let word = ready!(self.registration.poll_ready_seen(direction, cx, slot))?;
+        let found = match direction {
+            Direction::Read if self.registration.read_closed() => {
+                Ready::READABLE | Ready::READ_CLOSED
+            }
+            Direction::Read => Ready::READABLE,
+            Direction::Write if self.registration.write_closed() => {
+                Ready::WRITABLE | Ready::WRITE_CLOSED
+            }
+            Direction::Write => Ready::WRITABLE,
+        };
+        Poll::Ready(Ok((found, word)))
     }
 }
