@@ -189,6 +189,18 @@ pub(crate) fn connect_unix_started(socket: &impl AsRawFd, path: &Path) -> io::Re
     unsafe { connect(socket, (&raw const addr).cast(), len) }
 }
 
+/// Makes `socket` listen, with up to `backlog` connections waiting (the
+/// kernel caps it).
+pub(crate) fn listen(socket: &impl AsRawFd, backlog: u32) -> io::Result<()> {
+    let backlog = libc::c_int::try_from(backlog).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `listen` takes no pointers; the descriptor is an open socket,
+    // borrowed for the call.
+    if unsafe { libc::listen(socket.as_raw_fd(), backlog) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Binds `socket` to the Unix socket address `path` (a file, or on Linux
 /// an abstract name).
 pub(crate) fn bind_unix(socket: &impl AsRawFd, path: &Path) -> io::Result<()> {

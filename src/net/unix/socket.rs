@@ -127,11 +127,7 @@ impl UnixSocket {
     #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<UnixListener> {
         self.refuse_datagram("listen")?;
-        let backlog = libc::c_int::try_from(backlog).unwrap_or(libc::c_int::MAX);
-        // SAFETY: `listen` takes no pointers; the descriptor is ours.
-        if unsafe { libc::listen(self.fd.as_raw_fd(), backlog) } == -1 {
-            return Err(io::Error::last_os_error());
-        }
+        socket::listen(&self, backlog)?;
         UnixListener::from_std(net::UnixListener::from(self.fd))
     }
 

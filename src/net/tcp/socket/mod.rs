@@ -218,11 +218,7 @@ impl TcpSocket {
     /// ```
     #[track_caller]
     pub fn listen(self, backlog: u32) -> io::Result<TcpListener> {
-        let backlog = libc::c_int::try_from(backlog).unwrap_or(libc::c_int::MAX);
-        // SAFETY: `listen` takes no pointers; the descriptor is ours.
-        if unsafe { libc::listen(self.fd.as_raw_fd(), backlog) } == -1 {
-            return Err(io::Error::last_os_error());
-        }
+        socket::listen(&self, backlog)?;
         TcpListener::from_std(std::net::TcpListener::from(self.fd))
     }
 
