@@ -22,7 +22,9 @@ use crate::scheduler;
 /// which waits for one as a spare for the keep-alive
 /// ([`Builder::thread_keep_alive`](crate::runtime::Builder::thread_keep_alive)),
 /// or starts one; these threads are not counted against
-/// `max_blocking_threads`.
+/// `max_blocking_threads`. If the OS refuses a new thread, `f` still runs
+/// here, and the worker's queue waits for the other workers to steal it
+/// (tokio panics instead); a one-worker runtime then waits for `f`.
 ///
 /// # Panics
 ///
@@ -129,5 +131,32 @@ mod tests {
             "the two workers, and one thread for all twenty hand-overs"
         );
         drop(runtime);
+    }
+
+    /// When no thread can be started for the worker, the closure's spawns
+    /// still run: they go where the other worker finds them, not to the
+    /// blocked worker's LIFO slot (the watchdog, which would rescue them
+    /// from there, is off).
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn a_failed_thread_start_leaves_spawns_to_the_other_worker() {
+        let runtime = crate::Runtime::builder()
+            .worker_threads(2)
+            .slow_poll_threshold(None)
+            .build()
+            .unwrap();
+        let ran = runtime.block_on(async {
+            crate::spawn(async {
+                crate::scheduler::FAIL_NEXT_START.with(|fail| fail.set(true));
+                block_in_place(|| {
+                    let (sender, receiver) = std::sync::mpsc::channel();
+                    crate::spawn(async move { sender.send(()).unwrap() });
+                    receiver.recv_timeout(Duration::from_secs(10)).is_ok()
+                })
+            })
+            .await
+            .unwrap()
+        });
+        assert!(ran, "the task spawned inside block_in_place never ran");
     }
 }

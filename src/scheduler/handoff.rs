@@ -113,11 +113,30 @@ pub(crate) fn hand_off() -> HandOff {
         task,
         turns,
     };
-    if threads.start(cx.index).is_err() {
-        // No thread to be had: take the core back and block as we are.
-        back.try_now();
+    if start_fails() || threads.start(cx.index).is_err() {
+        // No thread to be had (the OS refused one). The core stays free and
+        // this thread detached while the closure runs: the other workers
+        // steal its queue meanwhile, and the closure's spawns and wakes go
+        // to the injector. Taking the core back now would leave the tasks
+        // the closure spawns in its LIFO slot, where no other worker looks,
+        // for as long as it blocks. (tokio panics here instead.)
     }
     HandOff::Done(back)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Makes this thread's next hand-off find no thread to start, as when
+    /// the OS refuses one (a test's stand-in for `EAGAIN`).
+    pub(crate) static FAIL_NEXT_START: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a test asked this thread's next start to fail.
+fn start_fails() -> bool {
+    #[cfg(test)]
+    return FAIL_NEXT_START.with(|fail| fail.replace(false));
+    #[cfg(not(test))]
+    false
 }
 
 /// Takes the core back when dropped (after the closure, or in its

@@ -87,6 +87,8 @@ use crate::observe::SlowPollHook;
 use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 
 pub(crate) use block_on::{block_on, count_polls};
+#[cfg(test)]
+pub(crate) use handoff::FAIL_NEXT_START;
 pub(crate) use handoff::{HandOff, hand_off};
 use idle::Idle;
 use park::Parker;
