@@ -352,7 +352,7 @@ fn the_macros_take_into_future_and_try_join_takes_nothing() {
     });
 }
 
-/// A pattern may bind with `mut` or `ref`, at any depth, and any pattern
+/// A pattern may bind with `mut`, `ref` or `ref mut`, at any depth, and any pattern
 /// shape works: the test inside the poll uses a copy without them, the
 /// handler gets the bindings as written. A non-matching output with `mut`
 /// in the pattern still disables its branch.
@@ -369,6 +369,11 @@ fn select_patterns_may_bind_with_mut_and_ref() {
             Some(mut v) = async { Some(vec![1]) } => { v.push(2); v }
         };
         assert_eq!(got, vec![1, 2]);
+        // `ref mut` borrows the output in place, as tokio's select! lets it.
+        let got = corio::select! {
+            Some(ref mut s) = async { Some(String::from("1")) } => { s.push('2'); s.clone() }
+        };
+        assert_eq!(got, "12");
         let got = corio::select! {
             biased;
             Ok(Some(mut n)) = async { Ok::<_, ()>(None::<u32>) } => { n += 1; n }

@@ -175,7 +175,7 @@ macro_rules! try_join {
 /// at once), and when every branch is disabled the `else => handler` branch
 /// runs (without one, `select!` panics). Handlers run in the calling task,
 /// so they may `.await`, `break` or `return`. Anything `.await` takes works
-/// as a future (`IntoFuture`). Patterns may bind with `mut` or `ref`
+/// as a future (`IntoFuture`). Patterns may bind with `mut`, `ref` or `ref mut`
 /// (`Some(mut msg) = rx.recv() => ...`). At most 64 branches. Each costs
 /// the macro two steps of the compiler's recursion limit (128) when its
 /// pattern is at most eight tokens long (`Some(v)` is two, `Ok(v) | Err(v)`
@@ -313,6 +313,9 @@ macro_rules! select {
                 // A `match`, not `let .. else` on an `expect`: a branch whose
                 // output type is `!` would make the `expect` diverge, and
                 // rustc would call the user's handler unreachable code.
+                // `mut`: a `ref mut` in the pattern borrows the output here.
+                #[allow(unused_mut)]
+                let mut won = won;
                 match won {
                     // (Unreachable when the output type is uninhabited.)
                     #[allow(unreachable_patterns)]
