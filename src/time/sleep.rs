@@ -160,11 +160,11 @@ impl Sleep {
     }
 
     /// Moves the deadline (earlier or later), keeping the registration.
-    /// The new deadline takes effect for the task at the sleep's next
-    /// poll: a sleep whose timer has already fired holds no registration
-    /// to move, and is armed again only when polled (tokio's keeps the
-    /// fired timer's waker and re-arms it at once). Poll it after a
-    /// `reset`, as `select!` in a loop and `Interval` do.
+    /// A sleep whose timer has already fired has used its waker up, as
+    /// tokio's has (its fire takes the waker out of the entry it re-arms):
+    /// the new deadline wakes the task only once the sleep is polled
+    /// again. Poll it after a `reset`, as `select!` in a loop and
+    /// `Interval` do.
     ///
     /// # Examples
     ///
