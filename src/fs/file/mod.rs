@@ -66,7 +66,11 @@ use read_ahead::ReadAhead;
 /// `close` after writing: it waits until the bytes are in the file and
 /// reports a write's error. A `File` dropped with a write in flight still
 /// has it finished, on the blocking pool, but any error is lost, and a read
-/// right after the drop may not see the bytes yet.
+/// right after the drop may not see the bytes yet. If that write fails, the
+/// writes that returned `Ok` while it was in flight (their bytes waiting
+/// behind it) are not tried either: a `flush` before the drop would have
+/// reported the error and kept their bytes for the next try (tokio's later
+/// writes wait for the one in flight and return its error instead).
 ///
 /// A read of a regular file fetches a chunk (64 KiB) ahead, and later reads
 /// are served from it. Bytes that another descriptor or process writes into
