@@ -120,6 +120,23 @@ fn notify_waiters_wakes_all_current_and_stores_nothing() {
     );
 }
 
+/// A `Notified` never polled, made before a `notify_waiters`, takes the
+/// stored permit first, as tokio's does: the next `notified()` waits.
+#[test]
+fn an_unpolled_notified_uses_up_the_permit_before_the_generation() {
+    let notify = Notify::new();
+    let (_flag, waker) = Flag::new();
+    let mut early = pin!(notify.notified());
+    notify.notify_one(); // nobody queued: stored
+    notify.notify_waiters();
+    assert!(poll_with(early.as_mut(), &waker).is_ready());
+    let mut later = pin!(notify.notified());
+    assert!(
+        poll_with(later.as_mut(), &waker).is_pending(),
+        "the permit went to the first"
+    );
+}
+
 #[test]
 fn a_cancelled_notified_passes_the_signal_on() {
     let notify = Notify::new();

@@ -220,11 +220,14 @@ impl<N: Deref<Target = Notify>> Wait<N> {
             Recheck::Waiting => false,
             // Popped: a signal picked us.
             Recheck::Woken(_) => true,
-            Recheck::Absent if state.generation != self.generation => true,
+            // Never queued: a stored permit first, then a `notify_waiters`
+            // since this future was made (tokio's order: such a future
+            // uses the permit up, and the next one waits).
             Recheck::Absent if state.permit => {
                 state.permit = false;
                 true
             }
+            Recheck::Absent if state.generation != self.generation => true,
             Recheck::Absent => {
                 let waker = waker.unwrap_or(Waker::noop());
                 self.waiter = Some(state.waiters.push_back(None, waker));
