@@ -22,15 +22,17 @@ use crate::scheduler;
 /// which waits for one as a spare for the keep-alive
 /// ([`Builder::thread_keep_alive`](crate::runtime::Builder::thread_keep_alive)),
 /// or starts one; these threads are not counted against
-/// `max_blocking_threads`. If the OS refuses a new thread, `f` still runs
-/// here, and the worker's queue waits for the other workers to steal it
-/// (tokio panics instead); a one-worker runtime then waits for `f`.
+/// `max_blocking_threads`.
 ///
 /// # Panics
 ///
 /// On a current-thread runtime (inside its `block_on` or one of its
 /// tasks): its one thread *is* the runtime, and nothing could take its
 /// place (as in tokio). Use `spawn_blocking` there.
+///
+/// When the OS refuses the thread the worker would go to, before `f` runs
+/// (as tokio's does): the task ends with that panic, and the worker goes
+/// on with its other tasks.
 ///
 /// # Examples
 ///
@@ -133,30 +135,43 @@ mod tests {
         drop(runtime);
     }
 
-    /// When no thread can be started for the worker, the closure's spawns
-    /// still run: they go where the other worker finds them, not to the
-    /// blocked worker's LIFO slot (the watchdog, which would rescue them
-    /// from there, is off).
+    /// When no thread can be started for the worker, the task gets a panic
+    /// before its closure runs, and the worker, its core back, goes on: on
+    /// a one-worker runtime, where a closure waiting on the runtime would
+    /// hang it for good, the next task still runs.
     #[test]
     #[cfg_attr(miri, ignore)]
-    fn a_failed_thread_start_leaves_spawns_to_the_other_worker() {
-        let runtime = crate::Runtime::builder()
-            .worker_threads(2)
-            .slow_poll_threshold(None)
-            .build()
-            .unwrap();
-        let ran = runtime.block_on(async {
-            crate::spawn(async {
-                crate::scheduler::FAIL_NEXT_START.with(|fail| fail.set(true));
-                block_in_place(|| {
-                    let (sender, receiver) = std::sync::mpsc::channel();
-                    crate::spawn(async move { sender.send(()).unwrap() });
-                    receiver.recv_timeout(Duration::from_secs(10)).is_ok()
+    fn a_refused_thread_panics_the_task_and_the_worker_goes_on() {
+        let (done, finished) = std::sync::mpsc::channel();
+        // A thread of its own, so that a hang fails the test in bounded time.
+        std::thread::spawn(move || {
+            let runtime = crate::Runtime::builder()
+                .worker_threads(1)
+                .slow_poll_threshold(None)
+                .build()
+                .unwrap();
+            let outcome = runtime.block_on(async {
+                let failed = crate::spawn(async {
+                    crate::scheduler::FAIL_NEXT_START.with(|fail| fail.set(true));
+                    block_in_place(|| {
+                        crate::Handle::current()
+                            .block_on(crate::time::sleep(Duration::from_millis(1)))
+                    })
                 })
-            })
-            .await
-            .unwrap()
+                .await;
+                let next = crate::spawn(async { 7 }).await.unwrap();
+                (failed, next)
+            });
+            done.send(outcome).unwrap();
         });
-        assert!(ran, "the task spawned inside block_in_place never ran");
+        let (failed, next) = finished
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the runtime hung after the refused thread");
+        let error = failed.expect_err("block_in_place ran its closure without a thread to hand to");
+        assert!(error.is_panic());
+        let message = error.into_panic();
+        let message = message.downcast_ref::<String>().unwrap();
+        assert!(message.contains("could not start a thread"), "{message}");
+        assert_eq!(next, 7);
     }
 }

@@ -113,13 +113,20 @@ pub(crate) fn hand_off() -> HandOff {
         task,
         turns,
     };
-    if start_fails() || threads.start(cx.index).is_err() {
-        // No thread to be had (the OS refused one). The core stays free and
-        // this thread detached while the closure runs: the other workers
-        // steal its queue meanwhile, and the closure's spawns and wakes go
-        // to the injector. Taking the core back now would leave the tasks
-        // the closure spawns in its LIFO slot, where no other worker looks,
-        // for as long as it blocks. (tokio panics here instead.)
+    let started = if start_fails() {
+        Err(std::io::Error::other("a test refused the thread"))
+    } else {
+        threads.start(cx.index)
+    };
+    if let Err(error) = started {
+        // No thread to be had (the OS refused one). Running `f` here
+        // anyway could hang for good: with the core parked, or held by a
+        // thread blocked in `f`, a one-worker runtime runs nothing while
+        // `f` waits on it (a `Handle::block_on` of a timer or a task). So
+        // the core comes back first, and the task gets a panic, as tokio's
+        // does; the worker goes on with its other tasks.
+        back.try_now();
+        panic!("block_in_place could not start a thread to take over its worker: {error}");
     }
     HandOff::Done(back)
 }

@@ -45,7 +45,10 @@ impl Builder {
     /// loop and before the shutdown cancels the unfinished tasks (tokio
     /// cancels them first). So `f` may still see their state, but must not
     /// wait on this runtime's tasks, timers or sockets: nobody runs them
-    /// any more, and the shutdown would wait on `f` for ever.
+    /// any more, and the shutdown would wait on `f` for ever. The threads
+    /// `block_in_place` left behind (spares waiting for a worker to take
+    /// over, or one still inside its closure) run `f` when they leave,
+    /// which may be while the tasks are cancelled, or after.
     ///
     /// # Examples
     ///
