@@ -197,11 +197,15 @@ fn abstract_names_work_everywhere_and_bad_paths_are_refused() {
         let receiver = UnixDatagram::bind(name("dgram")).unwrap();
         let sender = UnixDatagram::unbound().unwrap();
         sender.send_to(b"to", name("dgram")).await.unwrap();
+        let sent = std::future::poll_fn(|cx| sender.poll_send_to(cx, b"po", name("dgram")));
+        assert_eq!(sent.await.unwrap(), 2, "poll_send_to takes the name too");
         sender.connect(name("dgram")).unwrap();
         sender.send(b"on").await.unwrap();
         let mut buf = [0; 2];
         receiver.recv(&mut buf).await.unwrap();
         assert_eq!(&buf, b"to");
+        receiver.recv(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"po");
         receiver.recv(&mut buf).await.unwrap();
         assert_eq!(&buf, b"on");
 

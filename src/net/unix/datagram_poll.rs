@@ -104,9 +104,14 @@ impl UnixDatagram {
         buf: &[u8],
         path: impl AsRef<Path>,
     ) -> Poll<io::Result<usize>> {
-        let path = path.as_ref();
+        // As `send_to` does: a leading NUL names an abstract socket on
+        // Linux, which std's path-taking `send_to` refuses.
+        let to = match super::std_addr(path.as_ref()) {
+            Ok(to) => to,
+            Err(error) => return Poll::Ready(Err(error)),
+        };
         self.inner
-            .poll_write_with(cx, None, |s| s.send_to(buf, path))
+            .poll_write_with(cx, None, |s| s.send_to_addr(buf, &to))
     }
 
     /// Polls until a datagram may be waiting (possibly spuriously).
