@@ -54,6 +54,34 @@ fn try_io_is_gated_by_readiness_and_clears_it_on_would_block() {
     });
 }
 
+/// A `WouldBlock` from the caller's own operation says nothing of the end
+/// of the stream (it may have been a write, or a read of something else):
+/// the peer's close stays marked, as tokio keeps it, and the next read
+/// sees the end at once (no event would ever come to report it again).
+/// Not on the portable poller, which reports no close to keep: an end of
+/// stream there is only "readable" (`Registration::try_own_io`).
+#[test]
+#[cfg_attr(miri, ignore)]
+#[cfg(not(corio_polling))]
+fn try_io_would_block_keeps_the_peers_close() {
+    block_on(async {
+        let (client, mut server) = common::tcp_pair().await;
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut buf = [0; 16];
+        assert_eq!(server.read(&mut buf).await.unwrap(), 0);
+        for interest in [Interest::READABLE, Interest::READABLE | Interest::WRITABLE] {
+            let tried: std::io::Result<()> = server.try_io(interest, would_block);
+            assert_eq!(tried.unwrap_err().kind(), ErrorKind::WouldBlock);
+            let read =
+                corio::time::timeout(std::time::Duration::from_secs(5), server.read(&mut buf))
+                    .await
+                    .expect("the close was forgotten: read waits for an event that never comes");
+            assert_eq!(read.unwrap(), 0);
+        }
+        drop(client);
+    });
+}
+
 /// `async_io` waits again after each `WouldBlock`, for a new event, and
 /// returns what the operation returns at last.
 #[test]

@@ -238,22 +238,16 @@ impl<T> Async<T> {
     }
 
     /// One attempt at `op` for `interest`, without waiting (tokio's
-    /// `try_io` on the socket types): the direction tried is the one the
-    /// interest names, reading first when it names both and reading is
-    /// marked ready.
+    /// `try_io` on the socket types): `op` runs if a direction the
+    /// interest names is marked ready, and its `WouldBlock` clears those
+    /// directions, keeping a close (`Registration::try_own_io`).
     pub(crate) fn try_io_for<R>(
         &self,
         interest: crate::io::Interest,
         op: impl FnOnce() -> io::Result<R>,
     ) -> io::Result<R> {
-        let read = interest.is_readable()
-            && (!interest.is_writable() || self.registration.marked_ready(Direction::Read));
-        let direction = if read {
-            Direction::Read
-        } else {
-            Direction::Write
-        };
-        self.registration.try_io(direction, op)
+        self.registration
+            .try_own_io(interest.is_readable(), interest.is_writable(), op)
     }
 
     /// Waits for `interest` and tries `op` until it does not say

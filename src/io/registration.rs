@@ -143,6 +143,7 @@ impl Registration {
     }
 
     /// Whether the source is marked ready for `direction`.
+    #[cfg(all(test, not(miri)))]
     pub(crate) fn marked_ready(&self, direction: Direction) -> bool {
         self.source.readiness().is_ready(direction)
     }
@@ -301,6 +302,40 @@ impl Registration {
             && e.kind() == io::ErrorKind::WouldBlock
         {
             self.source.clear_readiness(direction, seen);
+        }
+        result
+    }
+
+    /// One attempt at a caller's own `op` for the directions `read` and
+    /// `write` name (tokio's `try_io` on the socket types): `WouldBlock` at
+    /// once if none is marked ready; else `op`, and a `WouldBlock` from it
+    /// clears each of them that was marked. The closes stay, as tokio's
+    /// closed bits do: the caller's `WouldBlock` may come from a write, or a
+    /// read of something else, and says nothing of an end of stream, which
+    /// no later event would report again. (A poller that cannot report a
+    /// close, the portable one, has none to keep: there an end of stream
+    /// marked only as readable is forgotten with the rest.)
+    pub(crate) fn try_own_io<R>(
+        &self,
+        read: bool,
+        write: bool,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let seen = self.source.readiness();
+        let marked = [(read, Direction::Read), (write, Direction::Write)]
+            .map(|(asked, direction)| (asked && seen.is_ready(direction), direction));
+        if !marked.iter().any(|&(ready, _)| ready) {
+            return Err(io::ErrorKind::WouldBlock.into());
+        }
+        let result = op();
+        if let Err(e) = &result
+            && e.kind() == io::ErrorKind::WouldBlock
+        {
+            for (ready, direction) in marked {
+                if ready {
+                    self.source.clear_seen(direction, seen);
+                }
+            }
         }
         result
     }

@@ -275,8 +275,10 @@ impl TcpStream {
     /// does not wrap), if the stream is marked ready for `interest`:
     /// `Err(WouldBlock)` at once if it is not, without calling `f`, and a
     /// `WouldBlock` from `f` clears the mark, so the next
-    /// [`ready`](Self::ready) waits for a new event (tokio's `try_io`).
-    /// `f` must be non-blocking and say `WouldBlock` when the socket is
+    /// [`ready`](Self::ready) waits for a new event (tokio's `try_io`). A
+    /// close the stream has seen stays marked, as tokio's does: `f`'s
+    /// `WouldBlock` says nothing of the end of the stream, and no event
+    /// would report it again. `f` must be non-blocking and say `WouldBlock` when the socket is
     /// not ready, or a wait after it may never end.
     ///
     /// # Examples

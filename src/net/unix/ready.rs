@@ -223,7 +223,7 @@ impl UnixStream {
 
     /// Like [`TcpStream::try_io`](crate::net::TcpStream::try_io): `f`, your
     /// own non-blocking operation, if the stream is marked ready for
-    /// `interest`; a `WouldBlock` from it clears the mark.
+    /// `interest`; a `WouldBlock` from it clears the mark, but not a close.
     ///
     /// # Examples
     ///
