@@ -36,7 +36,8 @@ const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
 
 /// Times a parking worker offers its CPU to other threads (`sched_yield`)
-/// before it sleeps, looking for an `unpark` after each (tokio's three).
+/// before it sleeps, looking for an `unpark` after each (older tokio
+/// releases' parker yielded three times; tokio 1.54's does not).
 /// A thread this worker just woke, or the client of a server on the same
 /// machine, often waits for this very CPU: it runs now, and the work it
 /// sends back (a spawn, the next request on a socket) finds the worker
