@@ -210,21 +210,24 @@ impl Registration {
         cx: &mut Context<'_>,
         slot: Option<&mut Slot>,
     ) -> Poll<io::Result<()>> {
-        self.poll_ready_seen(direction, cx, slot).map_ok(drop)
+        let spent = ready!(budget::poll_proceed(cx));
+        let answer = ready!(self.poll_ready_seen(direction, cx, slot));
+        spent.made_progress();
+        Poll::Ready(answer.map(drop))
     }
 
-    /// [`poll_ready`](Self::poll_ready), answering with the state its
-    /// answer was about (a snapshot's word), for a caller that clears that
-    /// readiness itself later ([`clear_answer`](Self::clear_answer)):
-    /// `AsyncFd`'s guards, each of which must clear its own answer, not
-    /// whichever came last.
+    /// [`poll_ready`](Self::poll_ready) without the coop budget, which the
+    /// caller spends (`Async::ready` one unit for both directions, as
+    /// tokio's), answering with the state its answer was about (a
+    /// snapshot's word), for a caller that clears that readiness itself
+    /// later ([`clear_answer`](Self::clear_answer)): `AsyncFd`'s guards,
+    /// each of which must clear its own answer, not whichever came last.
     pub(crate) fn poll_ready_seen(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
         slot: Option<&mut Slot>,
     ) -> Poll<io::Result<usize>> {
-        let spent = ready!(budget::poll_proceed(cx));
         let answered = &self.answered[direction as usize];
         let seen = self.source.readiness();
         if seen.is_ready(direction)
@@ -253,7 +256,6 @@ impl Registration {
                 *slot = Slot::default();
             }
         }
-        spent.made_progress();
         Poll::Ready(result.map(|()| before.word()))
     }
 

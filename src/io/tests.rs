@@ -1,6 +1,7 @@
 //! Reactor tests that need its insides: stale keys, deregistration and
 //! shutdown while a task waits, the zero-timeout fast path, the coop budget.
 
+use std::future::Future;
 use std::io::{self, Read, Write};
 use std::os::fd::AsFd;
 use std::sync::Arc;
@@ -203,6 +204,43 @@ fn ready_socket_operations_spend_the_coop_budget() {
         assert_eq!(sent, usize::from(budget::BUDGET), "one unit a send");
     });
     assert_eq!(wakes(&count), 1, "the task yielded by waking itself");
+}
+
+/// `ready` with both interests is one wait and spends one unit of budget,
+/// as tokio's does: with one unit left it answers both directions, and
+/// does not wake the task for a second unit it could not have.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn ready_for_both_directions_spends_one_unit() {
+    let (peer, ours) = std::os::unix::net::UnixDatagram::pair().unwrap();
+    peer.send(b"x").unwrap();
+    let reactor = Arc::new(Reactor::new().unwrap());
+    let _io = Reactor::enter(&reactor);
+    let socket = Async::new(ours).unwrap();
+    // Both edges, readable and writable, as the driver would deliver them.
+    for _ in 0..100 {
+        reactor.wait(Some(Duration::from_millis(10))).unwrap();
+        if socket.marked_ready(Direction::Read) && socket.marked_ready(Direction::Write) {
+            break;
+        }
+    }
+    let (waker, count) = counting_waker();
+    let mut cx = Context::from_waker(&waker);
+    budget::with_budget(|| {
+        for _ in 1..budget::BUDGET {
+            let Poll::Ready(spent) = budget::poll_proceed(&mut cx) else {
+                unreachable!("units left")
+            };
+            spent.made_progress();
+        }
+        let mut ready =
+            std::pin::pin!(socket.ready(super::Interest::READABLE | super::Interest::WRITABLE));
+        let Poll::Ready(Ok(found)) = ready.as_mut().poll(&mut cx) else {
+            panic!("both directions are marked ready")
+        };
+        assert!(found.is_readable() && found.is_writable(), "{found:?}");
+    });
+    assert_eq!(wakes(&count), 0, "no wake for a unit the wait did not need");
 }
 
 #[test]

@@ -225,6 +225,11 @@ impl<T> Async<T> {
         reading: &mut Waiting<'_>,
         writing: &mut Waiting<'_>,
     ) -> Poll<io::Result<(Ready, [usize; 2])>> {
+        // One unit of budget for the whole wait, whichever directions
+        // answer: a unit each, and the first answer could spend the last
+        // one, the second then saying Pending (and waking the task for
+        // nothing) while the socket was ready there too.
+        let spent = ready!(crate::task::budget::poll_proceed(cx));
         let mut ready = Ready::EMPTY;
         let mut seen = [usize::MAX; 2];
         let directions = [
@@ -232,8 +237,14 @@ impl<T> Async<T> {
             (interest.is_writable(), Direction::Write, writing.slot()),
         ];
         for (wanted, direction, slot) in directions {
-            if wanted && let Poll::Ready(result) = self.poll_one(direction, cx, slot) {
-                let (found, word) = result?;
+            if wanted && let Poll::Ready(result) = self.poll_one_unbudgeted(direction, cx, slot) {
+                let (found, word) = match result {
+                    Ok(answer) => answer,
+                    Err(error) => {
+                        spent.made_progress();
+                        return Poll::Ready(Err(error));
+                    }
+                };
                 ready |= found;
                 seen[direction as usize] = word;
             }
@@ -241,6 +252,7 @@ impl<T> Async<T> {
         if ready.is_empty() {
             Poll::Pending
         } else {
+            spent.made_progress();
             Poll::Ready(Ok((ready, seen)))
         }
     }
@@ -249,6 +261,20 @@ impl<T> Async<T> {
     /// waiters, `None` for the `poll_` forms): the readiness found, with
     /// the close the reactor saw there, and the answer's word.
     pub(super) fn poll_one(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        slot: Option<&mut Slot>,
+    ) -> Poll<io::Result<(Ready, usize)>> {
+        let spent = ready!(crate::task::budget::poll_proceed(cx));
+        let answer = ready!(self.poll_one_unbudgeted(direction, cx, slot));
+        spent.made_progress();
+        Poll::Ready(answer)
+    }
+
+    /// [`poll_one`](Self::poll_one) without the coop budget, for
+    /// `poll_interest`, which spends one unit on both directions.
+    fn poll_one_unbudgeted(
         &self,
         direction: Direction,
         cx: &mut Context<'_>,
