@@ -352,9 +352,9 @@ fn the_macros_take_into_future_and_try_join_takes_nothing() {
     });
 }
 
-/// A pattern may bind with `mut`, `ref` or `ref mut`, at any depth, and any pattern
-/// shape works: the test inside the poll uses a copy without them, the
-/// handler gets the bindings as written. A non-matching output with `mut`
+/// A pattern may bind with `mut`, `ref` or `ref mut`, at any depth, and
+/// any pattern shape works: the test inside the poll uses a copy without
+/// them, the handler gets the bindings as written. A non-matching output with `mut`
 /// in the pattern still disables its branch.
 #[test]
 #[cfg_attr(miri, ignore)]

@@ -43,7 +43,7 @@ const NOTIFIED: usize = 3;
 /// sends back (a spawn, the next request on a socket) finds the worker
 /// still awake, where it would else pay a sleep and a wake-up. In the
 /// hyper server loaded by wrk (`benches/http.sh`) that took corio from
-/// 1.00-1.03x tokio's requests/s to 1.14-1.17x (docs/work-stealing.md).
+/// 1.00-1.03x tokio's requests/s to 1.13-1.17x (docs/work-stealing.md).
 /// Under loom, no yields: there they would only multiply the interleavings
 /// of the check beside them.
 #[cfg(not(loom))]

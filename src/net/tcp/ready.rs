@@ -278,8 +278,9 @@ impl TcpStream {
     /// [`ready`](Self::ready) waits for a new event (tokio's `try_io`). A
     /// close the stream has seen stays marked, as tokio's does: `f`'s
     /// `WouldBlock` says nothing of the end of the stream, and no event
-    /// would report it again. `f` must be non-blocking and say `WouldBlock` when the socket is
-    /// not ready, or a wait after it may never end.
+    /// would report it again. `f` must be non-blocking and say
+    /// `WouldBlock` when the socket is not ready, or a wait after it may
+    /// never end.
     ///
     /// # Examples
     ///
