@@ -239,6 +239,7 @@ fn ready_for_both_directions_spends_one_unit() {
             panic!("both directions are marked ready")
         };
         assert!(found.is_readable() && found.is_writable(), "{found:?}");
+        assert!(!budget::has_remaining(), "the wait spent the last unit");
     });
     assert_eq!(wakes(&count), 0, "no wake for a unit the wait did not need");
 }
