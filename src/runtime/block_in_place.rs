@@ -70,6 +70,9 @@ where
             output
         }
         scheduler::HandOff::Inline => f(),
+        scheduler::HandOff::Refused(error) => {
+            panic!("block_in_place could not start a thread to take over its worker: {error}")
+        }
         scheduler::HandOff::NotAWorker => {
             let flavor = context::with_current(|handle| handle.map(|h| h.runtime_flavor()));
             if !context::may_block() && flavor == Some(RuntimeFlavor::CurrentThread) {

@@ -50,6 +50,10 @@ pub(crate) enum HandOff {
     Inline,
     /// Not a worker of a multi-thread runtime.
     NotAWorker,
+    /// No thread could be started to take the worker over (the OS refused
+    /// one), and the core came back to this thread: the caller panics, as
+    /// tokio's does, without running its closure.
+    Refused(std::io::Error),
 }
 
 /// Hands this worker's core to a new thread, if this thread is a worker
@@ -118,15 +122,18 @@ pub(crate) fn hand_off() -> HandOff {
     } else {
         threads.start(cx.index)
     };
-    if let Err(error) = started {
+    if let Err(error) = started
+        && back.try_now()
+    {
         // No thread to be had (the OS refused one). Running `f` here
         // anyway could hang for good: with the core parked, or held by a
         // thread blocked in `f`, a one-worker runtime runs nothing while
         // `f` waits on it (a `Handle::block_on` of a timer or a task). So
-        // the core comes back first, and the task gets a panic, as tokio's
-        // does; the worker goes on with its other tasks.
-        back.try_now();
-        panic!("block_in_place could not start a thread to take over its worker: {error}");
+        // the core came back, and the caller panics, as tokio's does; the
+        // worker goes on with its other tasks. (If the core did not come
+        // back, a spare an earlier hand-off called for took it after all,
+        // or the shutdown did: `f` runs as after a successful start.)
+        return HandOff::Refused(error);
     }
     HandOff::Done(back)
 }
@@ -160,14 +167,15 @@ pub(crate) struct TakeBack {
 }
 
 impl TakeBack {
-    fn try_now(&self) {
+    /// Takes the core back if it is still free; whether it did.
+    fn try_now(&self) -> bool {
         // SAFETY: see the field: the context outlives this value.
         let cx = unsafe { &*self.cx };
         if !cx.detached.get() {
-            return;
+            return false;
         }
         let Some(core) = cx.shared.take_core(cx.index) else {
-            return;
+            return false;
         };
         let placeholder = std::mem::replace(&mut *cx.core.borrow_mut(), core);
         drop(placeholder); // empty: nothing was queued on it
@@ -175,8 +183,7 @@ impl TakeBack {
         CURRENT.with(|c| c.set(cx));
         // A worker again, polling the same task. If no other thread ran the
         // worker meanwhile, the poll is timed as any other, `f` included
-        // (a short `f`, the usual case here; after a failed thread start,
-        // a real stall).
+        // (a short `f`, the usual case here).
         let stats = &cx.shared.remotes[cx.index].stats;
         let turns = (
             stats.polls.load(Ordering::Relaxed),
@@ -197,6 +204,7 @@ impl TakeBack {
         if let Some(threads) = cx.shared.respawn.get() {
             threads.set_detached(false);
         }
+        true
     }
 }
 
