@@ -299,6 +299,41 @@ fn work_queued_by_a_finishing_run_until_runs_under_the_other() {
     });
 }
 
+/// The same, with the finished `run_until` future kept (a hand-made
+/// combinator that does not drop a future once it is done): the work it
+/// queued in its last poll is announced as it finishes, not when the
+/// future is dropped (its inner turn-taker ends with the `async fn`).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_finished_run_until_announces_its_queued_work_at_once() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Wake, Waker};
+
+    struct Counting(AtomicUsize);
+    impl Wake for Counting {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    let set = corio::task::LocalSet::new();
+    let counting = Arc::new(Counting(AtomicUsize::new(0)));
+    let waker = Waker::from(counting.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut waiting = pin!(set.run_until(std::future::pending::<()>()));
+    assert!(waiting.as_mut().poll(&mut cx).is_pending());
+    let mut finishing = pin!(set.run_until(async {
+        set.spawn_local(async {});
+    }));
+    let before = counting.0.load(Ordering::SeqCst);
+    assert!(finishing.as_mut().poll(&mut cx).is_ready());
+    assert!(
+        counting.0.load(Ordering::SeqCst) > before,
+        "the waiting run_until was not told of the queued task"
+    );
+}
+
 /// Awaiting a set runs its tasks, and the tasks they spawn, until every
 /// one has finished, and not before: while one still waits the set stays
 /// pending, and a wake from another thread reaches it.
