@@ -37,8 +37,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts the server on `$1`'s runtime, loads it, stops it; prints
-# "requests/s avg_latency p99_latency" (latencies as wrk prints them).
+# Starts the server on `$1`'s runtime, loads it, stops it; writes
+# "requests/s avg_latency p99_latency" (latencies as wrk prints them) to
+# `$workdir/$1.result`. It runs in this shell, not in a `$(...)`: the
+# trap then knows the server to stop, and a failure ends the script.
 load() {
     local runtime=$1 out="$workdir/$1.server" addr=""
     "$server_bin" 127.0.0.1:0 --workers "$WORKERS" --runtime "$runtime" >"$out" 2>"$workdir/$runtime.err" &
@@ -51,18 +53,19 @@ load() {
     [ -n "$addr" ] || { echo "the $runtime server did not start" >&2; cat "$workdir/$runtime.err" >&2; exit 1; }
 
     wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "http://$addr/" >"$workdir/$runtime.wrk"
-    kill -TERM "$server_pid"
+    kill -TERM "$server_pid" 2>/dev/null || true # gone already after a Ctrl-C
     wait "$server_pid" || true
     server_pid=""
 
     if grep -q "Non-2xx\|Socket errors" "$workdir/$runtime.wrk"; then
-        echo "wrk saw errors against $runtime:" >&2
+        echo "wrk saw errors against $runtime: no figure from this round" >&2
         cat "$workdir/$runtime.wrk" >&2
+        exit 1
     fi
     awk '/Requests\/sec/ {rps=$2}
          /^ +Latency / && !avg {avg=$2}
          /^ +99%/ {p99=$2}
-         END {print rps, avg, p99}' "$workdir/$runtime.wrk"
+         END {print rps, avg, p99}' "$workdir/$runtime.wrk" >"$workdir/$runtime.result"
 }
 
 best_corio="0 - -"
@@ -74,7 +77,8 @@ for round in $(seq "$ROUNDS"); do
     order="corio tokio"
     [ $((round % 2)) -eq 0 ] && order="tokio corio"
     for runtime in $order; do
-        result=$(load "$runtime")
+        load "$runtime"
+        result=$(cat "$workdir/$runtime.result")
         echo "round $round: $runtime: $result (req/s avg p99)" >&2
         if [ "$runtime" = corio ]; then
             better "${result%% *}" "${best_corio%% *}" && best_corio=$result
