@@ -71,8 +71,9 @@ measure() { # name -> "seconds crates bytes"
     end=$(date +%s.%N)
     local crates
     # Crates actually built for this machine (the lock file also lists
-    # other platforms' crates).
-    crates=$(cd "$dir" && cargo tree -e normal,build --prefix none | sort -u | wc -l)
+    # other platforms' crates); a crate printed again is marked ` (*)`,
+    # counted once.
+    crates=$(cd "$dir" && cargo tree -e normal,build --prefix none | sed 's/ (\*)$//' | sort -u | wc -l)
     local bytes
     bytes=$(stat -c %s "$dir/target/release/$1")
     "$dir/target/release/$1" >/dev/null
