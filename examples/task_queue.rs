@@ -33,6 +33,9 @@
 //!   (back-pressure the client can see).
 //! * Three worker tasks range over the queue: at most three jobs are in
 //!   progress, however many are submitted.
+//! * The results keep the last 1,000 finished jobs: a long-running server
+//!   must not remember every job it ever ran (the seed's database would
+//!   expire old rows the same way).
 //! * The CPU-bound part of a job runs on the blocking pool
 //!   (`spawn_blocking`, asyncio's `run_in_executor`), so the HTTP side stays
 //!   responsive while jobs are analysed.
@@ -42,7 +45,7 @@
 #[path = "support/hyper_io.rs"]
 mod hyper_io;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::io;
 use std::net::SocketAddr;
@@ -71,6 +74,8 @@ const WORKERS: usize = 3;
 const MAX_BODY: usize = 64 * 1024;
 /// How long a stop waits for the queued jobs before it aborts the workers.
 const STOP_GRACE: Duration = Duration::from_secs(10);
+/// Finished jobs whose results `GET` still answers; older ones are forgotten.
+pub(crate) const KEPT_RESULTS: usize = 1_000;
 
 fn main() -> io::Result<()> {
     let mut addr = "127.0.0.1:3000".to_string();
@@ -187,8 +192,15 @@ pub struct App {
     queue: channel::Sender<Job>,
     // A std Mutex, not corio's: it is never held across an `.await`, and
     // then a plain lock is simpler and faster.
-    jobs: Mutex<HashMap<u64, Status>>,
+    jobs: Mutex<Results>,
     next_id: AtomicU64,
+}
+
+/// Every job's status, and the finished ones in the order they finished.
+#[derive(Default)]
+struct Results {
+    statuses: HashMap<u64, Status>,
+    finished: VecDeque<u64>,
 }
 
 impl App {
@@ -197,7 +209,7 @@ impl App {
         let (queue, jobs) = channel::bounded(QUEUE_CAPACITY);
         let app = Arc::new(App {
             queue,
-            jobs: Mutex::new(HashMap::new()),
+            jobs: Mutex::new(Results::default()),
             next_id: AtomicU64::new(1),
         });
         let mut workers = JoinSet::new();
@@ -232,16 +244,26 @@ impl App {
             Err(TrySendError::Full(_)) => "queue full",
             Err(TrySendError::Closed(_)) => "shutting down",
         };
-        self.jobs.lock().unwrap().remove(&id);
+        self.jobs.lock().unwrap().statuses.remove(&id);
         Err(refused)
     }
 
-    fn set(&self, id: u64, status: Status) {
-        self.jobs.lock().unwrap().insert(id, status);
+    pub(crate) fn set(&self, id: u64, status: Status) {
+        let finished = matches!(status, Status::Done(_) | Status::Failed(_));
+        let mut jobs = self.jobs.lock().unwrap();
+        jobs.statuses.insert(id, status);
+        if finished {
+            jobs.finished.push_back(id);
+            if jobs.finished.len() > KEPT_RESULTS
+                && let Some(oldest) = jobs.finished.pop_front()
+            {
+                jobs.statuses.remove(&oldest);
+            }
+        }
     }
 
-    fn status(&self, id: u64) -> Option<Status> {
-        self.jobs.lock().unwrap().get(&id).cloned()
+    pub(crate) fn status(&self, id: u64) -> Option<Status> {
+        self.jobs.lock().unwrap().statuses.get(&id).cloned()
     }
 }
 

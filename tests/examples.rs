@@ -293,6 +293,27 @@ fn the_task_queue_refuses_jobs_once_stopping() {
     assert_eq!(refused, Err("shutting down"));
 }
 
+/// A finished job's result stays for the next `KEPT_RESULTS` jobs to
+/// finish, then goes: the results do not grow with every job run.
+#[test]
+fn the_task_queue_keeps_only_the_latest_results() {
+    use task_queue::{App, KEPT_RESULTS, Status};
+    within(|| {
+        corio::block_on(async {
+            let (app, workers) = App::start();
+            let last = KEPT_RESULTS as u64 + 1;
+            for id in 1..=last {
+                app.set(id, Status::Failed(String::new()));
+            }
+            assert_eq!(app.status(1), None, "the oldest result was dropped");
+            assert!(app.status(2).is_some() && app.status(last).is_some());
+            app.set(last + 1, Status::Queued);
+            assert!(app.status(2).is_some(), "unfinished jobs evict nothing");
+            app.stop(workers).await;
+        })
+    });
+}
+
 #[test]
 fn the_task_queue_serves_jobs_over_http() {
     let answers = within(task_queue::demo);
