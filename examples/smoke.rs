@@ -1,7 +1,10 @@
 //! The smallest timing of corio: spawn 10,000 empty tasks on two workers,
 //! five times, and print how long each round took. A sanity check after a
-//! change to the spawn path, quicker to read than `versus` (whose
-//! `spawn_many` row measures the same thing against tokio and smol).
+//! change to the spawn path, quicker to read than `versus`. Not the same
+//! measure as any of its rows: the tasks are spawned from `block_on`'s
+//! thread, which is no worker (`spawn_many_remote` spawns that way), and
+//! each round ends with a `spawn_blocking` round trip (the first one
+//! starts the blocking thread).
 //!
 //! ```text
 //! cargo run --release --example smoke
