@@ -4,6 +4,11 @@
 # binary is, for corio and for tokio (rt-multi-thread, macros, net, time,
 # sync). Bar: corio's time and size <= 0.8x tokio's.
 #
+# Both leave out files and signals: tokio through the features it is not
+# given, corio with `default-features = false` (its `fs` and `signal`
+# features). Everything else corio has is built, as tokio's five features
+# build the runtime, the macros, networking, timers and sync.
+#
 #   bash benches/build.sh            # prints a table and the two ratios
 #
 # Crates come from the local registry cache after the first run, so the
@@ -23,7 +28,7 @@ version = "0.1.0"
 edition = "2024"
 
 [dependencies]
-corio = { path = "$root" }
+corio = { path = "$root", default-features = false }
 TOML
 cat > "$work/hello-corio/src/main.rs" <<'RS'
 use std::time::Duration;

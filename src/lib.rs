@@ -32,11 +32,13 @@ mod loom;
 mod macros;
 mod scheduler;
 
+#[cfg(feature = "fs")]
 pub mod fs;
 pub mod io;
 pub mod net;
 pub mod observe;
 pub mod runtime;
+#[cfg(feature = "signal")]
 pub mod signal;
 pub mod sync;
 pub mod task;
@@ -59,7 +61,8 @@ struct FromAsyncioAndGo;
 #[doc = include_str!("../docs/from-tokio.md")]
 struct FromTokio;
 
-/// The README's snippets, compiled and run the same way.
-#[cfg(doctest)]
+/// The README's snippets, compiled and run the same way (with the default
+/// features, which they assume).
+#[cfg(all(doctest, feature = "fs", feature = "signal"))]
 #[doc = include_str!("../README.md")]
 struct ReadMe;

@@ -6,6 +6,10 @@
 //! child process (this test binary re-executed with an env var) that gets a
 //! real SIGTERM while a client is connected.
 
+// The example stops on SIGTERM and ctrl-c: it needs the `signal` feature
+// (on by default).
+#![cfg(feature = "signal")]
+
 mod common;
 
 #[path = "../examples/support/echo.rs"]

@@ -25,6 +25,7 @@ mod patterns;
 #[path = "../examples/scheduled_tasks.rs"]
 #[allow(dead_code)]
 mod scheduled_tasks;
+#[cfg(feature = "signal")] // it stops on SIGTERM and ctrl-c
 #[path = "../examples/task_queue.rs"]
 #[allow(dead_code)]
 mod task_queue;
@@ -266,6 +267,7 @@ fn local_tasks_share_rc_state_on_one_thread() {
     assert!(report.local_stayed_home);
 }
 
+#[cfg(feature = "signal")]
 #[test]
 fn the_analysis_is_the_jobs_pure_part() {
     // The seed tests `process_task` with its upstream call mocked; here the
@@ -281,6 +283,7 @@ fn the_analysis_is_the_jobs_pure_part() {
 }
 
 /// Once stopping, the queue refuses work as "shutting down", not as full.
+#[cfg(feature = "signal")]
 #[test]
 fn the_task_queue_refuses_jobs_once_stopping() {
     let refused = within(|| {
@@ -295,6 +298,7 @@ fn the_task_queue_refuses_jobs_once_stopping() {
 
 /// A finished job's result stays for the next `KEPT_RESULTS` jobs to
 /// finish, then goes: the results do not grow with every job run.
+#[cfg(feature = "signal")]
 #[test]
 fn the_task_queue_keeps_only_the_latest_results() {
     use task_queue::{App, KEPT_RESULTS, Status};
@@ -314,6 +318,7 @@ fn the_task_queue_keeps_only_the_latest_results() {
     });
 }
 
+#[cfg(feature = "signal")]
 #[test]
 fn the_task_queue_serves_jobs_over_http() {
     let answers = within(task_queue::demo);

@@ -1,6 +1,8 @@
 //! `corio::fs`: std's file operations on the blocking pool, and `File`'s
 //! reads, seeks and conversions (its writes are in `fs_writes.rs`).
 
+#![cfg(feature = "fs")] // needs the `fs` feature (on by default)
+
 mod common;
 
 use std::collections::HashSet;

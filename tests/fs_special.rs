@@ -2,6 +2,8 @@
 //! read-ahead, and a cancelled read must not lose its bytes) and
 //! descriptors that accept `lseek` but ignore it (inotify, `/dev/urandom`).
 
+#![cfg(feature = "fs")] // needs the `fs` feature (on by default)
+
 mod common;
 
 use std::io::SeekFrom;

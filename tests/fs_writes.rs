@@ -4,6 +4,8 @@
 //! drop, a panic outside a runtime, or a runtime shutting down. (Reads,
 //! seeks and the path functions are in `fs.rs`.)
 
+#![cfg(feature = "fs")] // needs the `fs` feature (on by default)
+
 mod common;
 
 use std::io::{ErrorKind, SeekFrom};

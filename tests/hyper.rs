@@ -2,6 +2,10 @@
 //! hello-world server of `examples/hyper_server.rs`, on one corio runtime,
 //! through the adapter in `examples/support/hyper_io.rs`.
 
+// The example stops on SIGTERM and ctrl-c: it needs the `signal` feature
+// (on by default).
+#![cfg(feature = "signal")]
+
 mod common;
 
 #[path = "../examples/support/graceful.rs"]

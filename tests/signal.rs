@@ -5,6 +5,8 @@
 //! child process: this test binary re-executed with `--exact <test>` and
 //! `CHILD` set to the test's name, which makes the test run its child body.
 
+#![cfg(feature = "signal")] // needs the `signal` feature (on by default)
+
 mod common;
 
 use std::io::{BufRead, BufReader};

@@ -80,6 +80,7 @@ where
 /// even if the runtime shuts down while it is queued (a file's flush: its
 /// bytes would be lost). Outside a runtime, `f` comes back to the caller
 /// (to run it itself).
+#[cfg(feature = "fs")]
 #[track_caller]
 pub(crate) fn try_spawn_mandatory<F, R>(f: F) -> Result<JoinHandle<R>, F>
 where
@@ -101,6 +102,7 @@ where
 ///
 /// # Panics
 /// Outside a corio runtime, as [`spawn`] does.
+#[cfg(feature = "fs")]
 #[track_caller]
 pub(crate) fn current(what: &str) -> Pool {
     // A `match`, not `unwrap_or_else`: the panic must see the caller.

@@ -19,6 +19,10 @@
 mod context;
 mod pool;
 
-pub(crate) use context::{EnterGuard, asyncify, current, spawn, try_enter, try_spawn_mandatory};
+pub(crate) use context::{EnterGuard, asyncify, spawn, try_enter};
+// Only files need these two (a `File` must know it has a pool before it
+// hands its buffer to a job, and its last flush must run at shutdown).
+#[cfg(feature = "fs")]
+pub(crate) use context::{current, try_spawn_mandatory};
 
 pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook, WaitingJob, run_thread_hook};

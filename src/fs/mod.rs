@@ -39,6 +39,8 @@
 //! Errors are `std`'s `io::Error`s unchanged (`NotFound`, `PermissionDenied`,
 //! ...). Every function panics outside a corio runtime, when first polled.
 //!
+//! This module is the `fs` Cargo feature, on by default.
+//!
 //! The chapter `docs/signals-and-files.md` compares this with the reactor.
 
 mod buf;

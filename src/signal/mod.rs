@@ -38,6 +38,8 @@
 //! a signal (tokio's single pipe has the same flaw); listen in one of them,
 //! or `exec`.
 //!
+//! This module is the `signal` Cargo feature, on by default.
+//!
 //! The chapter `docs/signals-and-files.md` tells the whole story.
 
 mod handler;
