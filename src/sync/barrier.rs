@@ -115,6 +115,15 @@ impl Barrier {
     /// });
     /// ```
     pub async fn wait(&self) -> BarrierWaitResult {
+        // One unit of coop budget: a waiter pays it when its `Notified`
+        // completes, the leader, which does not wait, here. With the
+        // budget spent this yields before arriving, so a future dropped
+        // while it yields has not arrived.
+        let mut paid = false;
+        if !crate::task::budget::has_remaining() {
+            crate::task::consume_budget().await;
+            paid = true;
+        }
         let (generation, notified) = {
             let mut round = self.state.lock();
             round.arrived += 1;
@@ -127,6 +136,9 @@ impl Barrier {
                 round.generation += 1;
                 drop(round);
                 self.released.notify_waiters();
+                if !paid {
+                    crate::task::budget::spend_left();
+                }
                 return BarrierWaitResult { leader: true };
             }
         };

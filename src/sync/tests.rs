@@ -46,6 +46,44 @@ fn broadcast_and_watch_spend_the_budget() {
     yields_after_the_budget(|| each.next().unwrap().changed());
 }
 
+/// The answers found at once spend the budget too: a `wait_for` whose
+/// condition holds (as tokio's does), a barrier's leader, and a sender's
+/// `closed` with no receiver left (a review found all three free).
+#[test]
+fn answers_found_at_once_spend_the_budget() {
+    let (_tx, rx) = super::watch::channel(0);
+    let mut receivers: Vec<_> = (0..=BUDGET).map(|_| rx.clone()).collect();
+    let mut each = receivers.iter_mut();
+    yields_after_the_budget(|| {
+        let rx = each.next().unwrap();
+        async move { rx.wait_for(|_| true).await.map(drop) }
+    });
+    let barrier = super::Barrier::new(1);
+    yields_after_the_budget(|| barrier.wait());
+    let (tx, rx) = super::broadcast::channel::<u8>(1);
+    drop(rx);
+    yields_after_the_budget(|| tx.closed());
+    let (tx, rx) = super::watch::channel(0);
+    drop(rx);
+    yields_after_the_budget(|| tx.closed());
+}
+
+/// A `wait_for` that yields for the budget has marked nothing seen.
+#[test]
+fn a_wait_for_dropped_while_yielding_marks_nothing_seen() {
+    let (tx, mut rx) = super::watch::channel(0);
+    tx.send(1).unwrap();
+    let mut cx = Context::from_waker(Waker::noop());
+    with_budget(|| {
+        while crate::task::budget::has_remaining() {
+            assert!(pin!(crate::task::consume_budget()).poll(&mut cx).is_ready());
+        }
+        let wait = pin!(rx.wait_for(|_| true)).poll(&mut cx).is_pending();
+        assert!(wait, "out of budget");
+    });
+    assert!(rx.has_changed().unwrap());
+}
+
 /// A `recv` that yields for the budget has taken nothing: dropped then,
 /// it loses no message (a review found the take came before the yield).
 #[test]

@@ -104,6 +104,18 @@ pub(crate) fn has_remaining() -> bool {
     CURRENT.with(|c| c.get() != Some(0))
 }
 
+/// Spends one unit without yielding: for a leaf whose result came at once
+/// after [`has_remaining`] said a unit is left, with no `.await` between,
+/// and which cannot `.await` now (it returns a lock guard that is not
+/// `Send`, as `watch`'s `wait_for` does).
+pub(crate) fn spend_left() {
+    CURRENT.with(|c| {
+        if let Some(units) = c.get() {
+            c.set(Some(units.saturating_sub(1)));
+        }
+    });
+}
+
 /// Spends one unit of budget, yielding to the scheduler if it runs out.
 ///
 /// Call it in a loop that does CPU work between awaits that are always ready,

@@ -128,6 +128,18 @@ impl<T> Receiver<T> {
         // Two disjoint borrows, so that the guard returned from the shared
         // one may outlive the loop that also waits.
         let (shared, seen) = (&*self.shared, &mut self.seen);
+        // One unit of the task's coop budget per call, as tokio's: a wait
+        // pays it in `changed`, a value that passes at once pays it here,
+        // so that a loop over a condition that holds still yields. Paying
+        // may yield, and a future dropped while it yields must not have
+        // marked anything seen: so with the budget spent it yields first,
+        // and a pass found at once pays out of the unit known to be left
+        // (the guard it returns cannot be held across an `.await`).
+        let mut paid = false;
+        if !crate::task::budget::has_remaining() {
+            crate::task::consume_budget().await;
+            paid = true;
+        }
         loop {
             // A block, not a `drop`: the guard's scope must end before the
             // `.await`, or the future is not `Send`.
@@ -139,6 +151,9 @@ impl<T> Receiver<T> {
                 // Checked under the lock, and returned with it: the value
                 // handed back is the one that passed.
                 if condition(&guard) {
+                    if !paid {
+                        crate::task::budget::spend_left();
+                    }
                     return Ok(Ref {
                         guard,
                         changed: changed_now,
@@ -146,6 +161,7 @@ impl<T> Receiver<T> {
                 }
             }
             changed(shared, seen).await?;
+            paid = true;
         }
     }
 

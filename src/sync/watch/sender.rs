@@ -225,13 +225,20 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn closed(&self) {
+        // One unit of coop budget: a wait pays it when its `Notified`
+        // completes, an answer found at once here.
+        let mut paid = false;
         loop {
             // Made before the check, as `changed` does (module doc).
             let gone = self.shared.receivers_gone.notified();
             if self.is_closed() {
+                if !paid {
+                    crate::task::consume_budget().await;
+                }
                 return;
             }
             gone.await;
+            paid = true;
         }
     }
 }
