@@ -167,6 +167,41 @@ fn clear_ready_matching_clears_only_the_named_direction() {
     });
 }
 
+/// `clear_ready_matching` takes exactly what it names out of the guard, as
+/// tokio's does: naming `READABLE` keeps a close the guard also held, and
+/// naming only the close keeps the readiness (a review found both taken).
+/// And `retain_ready` borrows the guard, as tokio's does.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn clear_ready_matching_takes_exactly_what_it_names() {
+    use corio::io::Ready;
+    block_on(async {
+        let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        (&theirs).write_all(b"x").unwrap();
+        theirs.shutdown(std::net::Shutdown::Write).unwrap();
+        let ours = AsyncFd::new(ours).unwrap();
+        let mut guard = bounded(ours.readable()).await.unwrap();
+        // Only epoll reports a close apart from readability.
+        let closed = if cfg!(all(target_os = "linux", not(corio_polling))) {
+            Ready::READ_CLOSED
+        } else {
+            Ready::EMPTY
+        };
+        assert_eq!(guard.ready(), Ready::READABLE | closed);
+        guard.retain_ready();
+        guard.clear_ready_matching(Ready::READ_CLOSED);
+        assert_eq!(
+            guard.ready(),
+            Ready::READABLE,
+            "the readiness was not named"
+        );
+        drop(guard);
+        let mut guard = bounded(ours.readable()).await.unwrap();
+        guard.clear_ready_matching(Ready::READABLE);
+        assert_eq!(guard.ready(), closed, "the close was not named");
+    });
+}
+
 /// A guard clears the answer it stands for, not a later one: an event
 /// that another wait was answered for after this guard was made survives
 /// this guard's `clear_ready` (tokio's guard keeps its event's tick too).

@@ -75,9 +75,12 @@ impl<T: AsRawFd> AsFd for Raw<T> {
         // Open by `AsyncFd`'s contract, which the type system cannot check
         // (tokio's `AsFd` for its `AsyncFd` rests on the same); a `T` that
         // breaks it leaves the reactor with a stale number, as the type's
-        // doc warns.
-        // SAFETY: not -1 (`AsyncFd::new` refuses it), and `T` keeps it open
-        // while wrapped, so the borrow, no longer than `&self`, is valid.
+        // doc warns. `AsyncFd::new` refuses a -1, but a `T` that changes
+        // its number later (through `get_mut`, or a `Cell`) could report
+        // one: std's `borrow_raw` then panics, it makes no invalid borrow.
+        // SAFETY: by that contract the number is the descriptor `T` keeps
+        // open while wrapped, so the borrow, no longer than `&self`, is
+        // valid.
         unsafe { BorrowedFd::borrow_raw(self.0.as_raw_fd()) }
     }
 }

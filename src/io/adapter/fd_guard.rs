@@ -163,7 +163,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyGuard<'a, T> {
     /// })
     /// # }
     /// ```
-    pub fn retain_ready(self) {}
+    pub fn retain_ready(&mut self) {}
 
     /// The readiness this guard stands for: what the wait found, less
     /// what was cleared.
@@ -317,7 +317,7 @@ impl<'a, T: AsRawFd> AsyncFdReadyMutGuard<'a, T> {
     /// })
     /// # }
     /// ```
-    pub fn retain_ready(self) {}
+    pub fn retain_ready(&mut self) {}
 
     /// As [`AsyncFdReadyGuard::ready`].
     ///
@@ -457,8 +457,11 @@ fn spent<R>(result: io::Result<R>, clear: impl FnOnce()) -> Result<io::Result<R>
     }
 }
 
-/// Clears the directions of `held` that `mask` names; returns what is
-/// left.
+/// Takes exactly what `mask` names out of `held` and returns the rest; the
+/// registration forgets each direction whose readiness (not close) `mask`
+/// names and `held` had. A close stays in the registration whatever the
+/// mask, so naming only `READ_CLOSED` clears nothing there: tokio's guards
+/// do the same.
 fn clear<T: AsRawFd>(
     fd: &AsyncFd<T>,
     held: Ready,
@@ -466,15 +469,16 @@ fn clear<T: AsRawFd>(
     seen: [usize; 2],
     would_block: bool,
 ) -> Ready {
-    let mut gone = Ready::EMPTY;
-    if held.is_readable() && mask.is_readable() {
-        gone |= Ready::READABLE | Ready::READ_CLOSED;
+    let named = mask.without(Ready::READ_CLOSED | Ready::WRITE_CLOSED);
+    let mut directions = Ready::EMPTY;
+    if held.is_readable() && named.is_readable() {
+        directions |= Ready::READABLE;
     }
-    if held.is_writable() && mask.is_writable() {
-        gone |= Ready::WRITABLE | Ready::WRITE_CLOSED;
+    if held.is_writable() && named.is_writable() {
+        directions |= Ready::WRITABLE;
     }
-    fd.clear(gone, seen, would_block);
-    held.without(gone)
+    fd.clear(directions, seen, would_block);
+    held.without(mask)
 }
 
 impl<T: AsRawFd + fmt::Debug> fmt::Debug for AsyncFdReadyGuard<'_, T> {
