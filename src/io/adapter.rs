@@ -391,7 +391,8 @@ fn explain_refusal(error: io::Error) -> io::Error {
         error.kind(),
         format!(
             "this descriptor cannot be watched for readiness ({error}): regular files and some \
-             devices are always \"ready\" and block anyway; use corio::fs or spawn_blocking"
+             devices are always \"ready\" and block anyway; use corio::fs (the `fs` feature) \
+             or spawn_blocking"
         ),
     )
 }
