@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, mpsc};
 use std::task::{Context, Poll, Wake, Waker};
@@ -243,6 +243,32 @@ fn a_sleep_polled_after_its_runtime_is_gone_does_not_spin() {
             0,
             "Pending plus an immediate self-wake: a busy loop"
         );
+    }
+}
+
+/// A sleep whose deadline has passed is ready even after its runtime is
+/// gone, whether or not it skipped the clock read of its first poll (a
+/// `sleep` of a millisecond or more does): a review found the longer one
+/// panicking where the shorter was ready.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_past_sleep_polled_after_its_runtime_is_gone_is_ready() {
+    let runtime = two_workers();
+    let made = std::time::Instant::now();
+    let sleeps = runtime.block_on(std::future::poll_fn(|_| {
+        Poll::Ready([
+            sleep(Duration::from_millis(2)),
+            sleep(Duration::from_micros(500)),
+        ])
+    }));
+    drop(runtime);
+    // Both deadlines lie within 2 ms of `made`: let them pass.
+    std::thread::sleep(Duration::from_millis(10).saturating_sub(made.elapsed()));
+    for mut orphan in sleeps {
+        let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Pin::new(&mut orphan).poll(&mut Context::from_waker(Waker::noop()))
+        }));
+        assert!(matches!(polled, Ok(Poll::Ready(()))), "{polled:?}");
     }
 }
 

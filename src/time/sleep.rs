@@ -18,7 +18,8 @@ use crate::task;
 /// check). A huge duration does not overflow: a deadline past what
 /// `Instant` can hold, or past the about 584,000 years from the runtime's
 /// start that the wheel can hold, becomes about 30 years from now (as good
-/// as forever, not literally forever), as in tokio.
+/// as forever, not literally forever). tokio caps every duration at 30
+/// years; corio keeps a 40-year deadline as it is.
 ///
 /// # Examples
 ///
@@ -133,7 +134,10 @@ impl Sleep {
         self.deadline
     }
 
-    /// Whether the deadline has passed.
+    /// Whether the deadline has passed, by the runtime's clock. tokio's
+    /// says whether the timer has fired, so it is `false` for a sleep not
+    /// yet polled even when its deadline is past; corio's is `true`. A
+    /// poll may still find the sleep pending until the driver's next turn.
     ///
     /// # Examples
     ///

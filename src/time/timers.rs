@@ -220,9 +220,15 @@ impl Timers {
         let when = self.deadline_tick(deadline);
         let mut shard = self.shards[index].lock();
         if shard.shutdown {
+            drop(shard);
+            // A deadline already past needs no timer: due now, as a poll
+            // that read the clock first would have found (a fresh `sleep`
+            // skips that read).
+            if deadline <= Instant::from_std(self.clock.now()) {
+                return true;
+            }
             // The runtime is gone: the timer would never fire. Waiting would
             // hang, and waking ourselves would spin, so say so instead.
-            drop(shard);
             panic!(
                 "a corio timer was polled after its runtime shut down; \
                  timers only work while the runtime that created them is alive"
