@@ -7,6 +7,13 @@ use std::task::{Context, Poll};
 /// Yields to the scheduler once: the task goes to the back of the run queue
 /// and other tasks run before it continues. asyncio's `await asyncio.sleep(0)`.
 ///
+/// The timers and I/O are not checked on the way: the driver gets its turn
+/// when the queue runs dry or every `event_interval` polls (61), as for
+/// any task. tokio holds a yielded task back until its worker has polled
+/// the driver, so a task that yields in a loop to wait for I/O or a timer
+/// sees it sooner there; under corio, await the event itself (or a
+/// `sleep`) instead of spinning on `yield_now`.
+///
 /// # Examples
 ///
 /// ```
