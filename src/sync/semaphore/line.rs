@@ -162,9 +162,9 @@ impl Future for Acquire<'_> {
         // in place, and `granted`'s address is what the node keeps.
         let this = unsafe { self.get_unchecked_mut() };
         let spent = ready!(poll_proceed(cx));
-        if this.granted() {
+        if let Some(outcome) = this.granted() {
             spent.made_progress();
-            return Poll::Ready(Ok(()));
+            return Poll::Ready(outcome);
         }
         // Not in line yet: the fast path, without the lock.
         if this.waiter.is_none() {
@@ -184,8 +184,8 @@ impl Future for Acquire<'_> {
         let mut displaced = None;
         let mut state = this.semaphore.state.lock();
         // Granted since the look above: the grant is made under the lock.
-        let acquired = if this.granted() {
-            Ok(())
+        let acquired = if let Some(outcome) = this.granted() {
+            outcome
         } else {
             match state
                 .waiters
@@ -231,14 +231,19 @@ impl Future for Acquire<'_> {
 }
 
 impl Acquire<'_> {
-    /// Whether a grant gave us our permits (and freed our node): then we
-    /// leave the line, holding them.
-    fn granted(&mut self) -> bool {
-        let granted = self.waiter.is_some() && self.granted.load(Ordering::Acquire);
-        if granted {
-            self.waiter = None;
+    /// `Some` once a grant gave us our permits (and freed our node): `Ok`,
+    /// and we leave the line holding them; or `Err` if the semaphore has
+    /// closed since, as tokio's answers, and `waiter` stays set so that
+    /// our drop gives the permits back.
+    fn granted(&mut self) -> Option<Result<(), AcquireError>> {
+        if self.waiter.is_none() || !self.granted.load(Ordering::Acquire) {
+            return None;
         }
-        granted
+        if self.semaphore.pool.is_closed() {
+            return Some(Err(AcquireError::new()));
+        }
+        self.waiter = None;
+        Some(Ok(()))
     }
 }
 

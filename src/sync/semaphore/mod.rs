@@ -183,10 +183,10 @@ impl Semaphore {
         self.release(n);
     }
 
-    /// Closes the semaphore: every waiting and later `acquire` fails,
-    /// except a waiter already granted its permits before the close (it
-    /// returns them, `Ok`, when next polled, as tokio's does). Permits
-    /// already held stay valid.
+    /// Closes the semaphore: every waiting and later `acquire` fails, as
+    /// tokio's do, even a waiter that a release granted its permits
+    /// before the close but that was not polled since (the permits go
+    /// back to the semaphore). Permits already held stay valid.
     ///
     /// # Examples
     ///

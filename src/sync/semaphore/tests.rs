@@ -75,6 +75,25 @@ fn only_a_grant_raises_the_flag() {
     assert_eq!(poll(big.as_mut()), Poll::Ready(Err(AcquireError::new())));
 }
 
+/// A waiter granted its permit, then closed out before it looked, gets
+/// the error, as tokio's does, and its permit goes back to the semaphore
+/// (a review found it answered `Ok` from a closed semaphore).
+#[test]
+fn a_grant_overtaken_by_the_close_fails_and_gives_its_permit_back() {
+    let semaphore = Semaphore::new(0);
+    let mut acquire = Box::pin(semaphore.acquire_permits(1));
+    assert!(poll(acquire.as_mut()).is_pending());
+    semaphore.add_permits(1);
+    assert_eq!(semaphore.available_permits(), 0, "granted to the waiter");
+    semaphore.close();
+    assert_eq!(
+        poll(acquire.as_mut()),
+        Poll::Ready(Err(AcquireError::new()))
+    );
+    drop(acquire);
+    assert_eq!(semaphore.available_permits(), 1);
+}
+
 /// A future polled again after its grant's `Ready` starts a new acquire:
 /// it waits, and only a new grant ends the wait (the first grant's flag
 /// must not end it, nor leave its node behind when it is dropped).
