@@ -182,7 +182,7 @@ fn a_downgrade_admits_the_waiting_reader_and_not_the_writer() {
     assert!(poll_with(w.as_mut(), &waker_w).is_pending());
     assert!(poll_with(r2.as_mut(), &waker_r2).is_pending());
     *write = 1;
-    let read = corio::sync::RwLockWriteGuard::downgrade(write);
+    let read = write.downgrade(); // a method, as tokio's
     assert!(flag_r1.take(), "the reader at the head enters");
     let Poll::Ready(r1_guard) = poll_with(r1.as_mut(), &waker_r1) else {
         panic!("the first reader was let in");

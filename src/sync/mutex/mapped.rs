@@ -10,7 +10,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
-use super::MutexGuard;
+use super::{Mutex, MutexGuard};
 use crate::sync::semaphore::Semaphore;
 
 /// A [`MutexGuard`] narrowed by [`MutexGuard::map`] or
@@ -46,6 +46,22 @@ unsafe impl<T: ?Sized + Send> Send for MappedMutexGuard<'_, T> {}
 unsafe impl<T: ?Sized + Sync> Sync for MappedMutexGuard<'_, T> {}
 
 impl<'a, T: ?Sized> MutexGuard<'a, T> {
+    /// The mutex this guard locks (tokio's `MutexGuard::mutex`); an
+    /// associated function, as `map` is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::{Mutex, MutexGuard};
+    ///
+    /// let mutex = Mutex::new(1);
+    /// let guard = mutex.try_lock().unwrap();
+    /// assert!(std::ptr::eq(MutexGuard::mutex(&guard), &mutex));
+    /// ```
+    pub fn mutex(this: &Self) -> &'a Mutex<T> {
+        this.mutex
+    }
+
     /// Narrows the guard to the part of the value that `f` picks; the whole
     /// mutex stays locked until the new guard is dropped. An associated
     /// function (`MutexGuard::map(guard, f)`), so it cannot shadow a method

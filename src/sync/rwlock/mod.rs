@@ -394,21 +394,21 @@ impl<'a, T: ?Sized> RwLockWriteGuard<'a, T> {
     /// # Examples
     ///
     /// ```
-    /// use corio::sync::{RwLock, RwLockWriteGuard};
+    /// use corio::sync::RwLock;
     ///
     /// let lock = RwLock::new(1);
     /// let mut write = lock.try_write().unwrap();
     /// *write = 2;
-    /// let read = RwLockWriteGuard::downgrade(write);
+    /// let read = write.downgrade();
     /// assert_eq!(*read, 2);
     /// assert!(lock.try_read().is_ok(), "readers share it now");
     /// assert!(lock.try_write().is_err(), "still held for reading");
     /// ```
-    pub fn downgrade(this: Self) -> RwLockReadGuard<'a, T> {
-        let lock = this.lock;
+    pub fn downgrade(self) -> RwLockReadGuard<'a, T> {
+        let lock = self.lock;
         // The write guard's permits, less the one the read guard keeps:
         // its own drop must not release them all again.
-        std::mem::forget(this);
+        std::mem::forget(self);
         lock.semaphore.release(lock.max_readers as usize - 1);
         lock.read_guard()
     }
@@ -480,5 +480,11 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLock<T> {
 impl<T: Default> Default for RwLock<T> {
     fn default() -> Self {
         RwLock::new(T::default())
+    }
+}
+
+impl<T> From<T> for RwLock<T> {
+    fn from(value: T) -> Self {
+        RwLock::new(value)
     }
 }

@@ -162,19 +162,19 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use corio::sync::{OwnedRwLockWriteGuard, RwLock};
+    /// use corio::sync::RwLock;
     ///
     /// let lock = Arc::new(RwLock::new(1));
     /// let mut write = lock.clone().try_write_owned().unwrap();
     /// *write = 2;
-    /// let read = OwnedRwLockWriteGuard::downgrade(write);
+    /// let read = write.downgrade(); // tokio's form; `OwnedRwLockWriteGuard::downgrade(write)` works too
     /// assert_eq!(*read, 2);
     /// assert!(lock.try_read().is_ok() && lock.try_write().is_err());
     /// ```
-    pub fn downgrade(this: Self) -> OwnedRwLockReadGuard<T> {
+    pub fn downgrade(self) -> OwnedRwLockReadGuard<T> {
         // Taken out without running this guard's drop (which would release
         // every permit): the `Arc` moves to the read guard.
-        let this = std::mem::ManuallyDrop::new(this);
+        let this = std::mem::ManuallyDrop::new(self);
         // SAFETY: `this` is never used or dropped again, so the `Arc` is
         // moved out exactly once.
         let lock = unsafe { std::ptr::read(&this.lock) };

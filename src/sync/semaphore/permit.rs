@@ -146,7 +146,20 @@ macro_rules! permit_methods {
 permit_methods!(SemaphorePermit<'_>);
 permit_methods!(OwnedSemaphorePermit);
 
-impl SemaphorePermit<'_> {
+impl<'a> SemaphorePermit<'a> {
+    /// The semaphore the permits came from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let semaphore = corio::sync::Semaphore::new(1);
+    /// let permit = semaphore.try_acquire().unwrap();
+    /// assert!(std::ptr::eq(permit.semaphore(), &semaphore));
+    /// ```
+    pub fn semaphore(&self) -> &'a Semaphore {
+        self.semaphore
+    }
+
     fn same_semaphore(&self, other: &Self) -> bool {
         std::ptr::eq(self.semaphore, other.semaphore)
     }
