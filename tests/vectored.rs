@@ -50,6 +50,21 @@ fn a_tcp_stream_writes_every_buffer_in_one_call() {
     });
 }
 
+/// Empty buffers are a write of nothing, which never reaches the socket:
+/// `Ok(0)` even after the write side was shut down, as `write` of an empty
+/// slice and tokio's `writev` give (a review found `EPIPE`).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn empty_buffers_write_nothing_even_on_a_shut_down_side() {
+    block_on(async {
+        let (mut client, _server) = common::tcp_pair().await;
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        let empty = [IoSlice::new(b""), IoSlice::new(b"")];
+        assert_eq!(client.write_vectored(&empty).await.unwrap(), 0);
+        assert_eq!(client.try_write_vectored(&empty).unwrap(), 0);
+    });
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn split_halves_write_every_buffer_in_one_call() {

@@ -251,8 +251,12 @@ pub(super) const MAX_IOV: usize = 1024;
 /// into one buffer first. At most [`MAX_IOV`] buffers are sent.
 pub(super) fn send_vectored(fd: RawFd, bufs: &[std::io::IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOV)];
-    if bufs.is_empty() {
-        return Ok(0); // as a write of nothing (macOS's `sendmsg` says `EMSGSIZE`)
+    if bufs.iter().all(|buf| buf.is_empty()) {
+        // As a write of nothing, which never reaches the socket (macOS's
+        // `sendmsg` says `EMSGSIZE` for no buffers, and on any system
+        // empty ones would still meet a shut-down side's `EPIPE` or take a
+        // pending error, where `writev` returns 0 first: tokio's path).
+        return Ok(0);
     }
     // SAFETY: `msghdr` is plain data (pointers and integers), for which all
     // zeroes is a valid value: no address, no control data, no flags.

@@ -121,7 +121,7 @@ pub struct Reader<S> {
 #[derive(Debug)]
 pub struct Writer<S: Deref<Target: Split>> {
     pub(crate) stream: S,
-    shutdown_on_drop: bool,
+    pub(super) shutdown_on_drop: bool,
 }
 
 impl<S: Deref<Target: Split>> Reader<S> {
