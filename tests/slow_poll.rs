@@ -277,26 +277,41 @@ fn a_blocking_hook_does_not_make_short_polls_look_slow() {
         })
         .build()
         .unwrap();
+    let (blocker, busy) = blocker_and_busy(&runtime, Duration::from_micros(500), 800);
     runtime.block_on(bounded(async {
-        let blocker = corio::task::Builder::new()
-            .name("blocker")
-            .spawn(async { std::thread::sleep(Duration::from_millis(200)) })
-            .unwrap();
-        let busy = corio::task::Builder::new()
-            .name("busy")
-            .spawn(async {
-                let end = Instant::now() + Duration::from_millis(800);
-                while Instant::now() < end {
-                    std::thread::sleep(Duration::from_micros(500)); // a short poll's work
-                    corio::task::yield_now().await;
-                }
-            })
-            .unwrap();
         blocker.await.unwrap();
         busy.await.unwrap();
     }));
     drop(runtime);
-    let reports = reports.lock().unwrap();
+    assert_blocker_but_not_busy(&reports.lock().unwrap());
+}
+
+/// Spawns "blocker", one poll of 200 ms, and "busy", polls of `work` each
+/// (as a blocking call would take) for `millis` ms.
+fn blocker_and_busy(
+    runtime: &corio::Runtime,
+    work: Duration,
+    millis: u64,
+) -> (corio::JoinHandle<()>, corio::JoinHandle<()>) {
+    let _inside = runtime.enter();
+    let blocker = corio::task::Builder::new()
+        .name("blocker")
+        .spawn(async { std::thread::sleep(Duration::from_millis(200)) })
+        .unwrap();
+    let busy = corio::task::Builder::new()
+        .name("busy")
+        .spawn(async move {
+            let end = Instant::now() + Duration::from_millis(millis);
+            while Instant::now() < end {
+                std::thread::sleep(work); // a short poll's work
+                corio::task::yield_now().await;
+            }
+        })
+        .unwrap();
+    (blocker, busy)
+}
+
+fn assert_blocker_but_not_busy(reports: &[SlowPoll]) {
     assert!(
         reports.iter().any(|r| r.name.as_deref() == Some("blocker")),
         "{reports:?}"
@@ -305,6 +320,49 @@ fn a_blocking_hook_does_not_make_short_polls_look_slow() {
         reports.iter().all(|r| r.name.as_deref() != Some("busy")),
         "a short poll was reported: {reports:?}"
     );
+}
+
+/// As above, on one worker, with polls long enough (3 ms) that the worker
+/// checks its driver, and publishes the clock, only every 180 ms or so,
+/// and with dumps taken meanwhile from another thread, each of which
+/// publishes the real time: while the watchdog runs a hook, the poll path
+/// reads the real clock, so no poll starts with a stamp that stood still
+/// (a review found such 3 ms polls reported as taking 60 ms).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn short_polls_are_measured_right_while_a_hook_blocks_and_dumps_move_the_clock() {
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let entered_tx = Mutex::new(Some(entered_tx));
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .slow_poll_threshold(Some(Duration::from_millis(50)))
+        .on_slow_poll(move |r| {
+            sink.lock().unwrap().push(r.clone());
+            if r.ongoing {
+                if let Some(tx) = entered_tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+                std::thread::sleep(Duration::from_millis(600)); // a hook that blocks
+            }
+        })
+        .build()
+        .unwrap();
+    let (blocker, busy) = blocker_and_busy(&runtime, Duration::from_millis(3), 1_000);
+    entered
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the blocker was reported while it ran");
+    for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(60));
+        let _ = runtime.handle().dump();
+    }
+    runtime.block_on(bounded(async {
+        blocker.await.unwrap();
+        busy.await.unwrap();
+    }));
+    drop(runtime);
+    assert_blocker_but_not_busy(&reports.lock().unwrap());
 }
 
 /// A runtime dropped while its slow-poll hook blocks does not wait for the

@@ -232,9 +232,20 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
     let Some(report) = report else {
         return; // it ended: `report_finished` reports it
     };
-    if stats.reported_poll.swap(poll, Ordering::AcqRel) != poll {
-        call_hook(shared, &report);
+    if claim(&stats.reported_poll, poll) {
+        // The hook may block, and this thread ticks nothing meanwhile.
+        clock::away(|| call_hook(shared, &report));
     }
+}
+
+/// Claims the report of a worker's poll `poll` (its count of polls, which
+/// only grows): `true` for the first claim. A claim for a poll older than
+/// one claimed already is refused too: the watchdog may be held up between
+/// its look and its claim (by a shard lock a big dump holds) while the
+/// worker reports that poll and a newer one; a swap would then hand the
+/// old poll a second report.
+fn claim(reported: &std::sync::atomic::AtomicU64, poll: u64) -> bool {
+    reported.fetch_max(poll, std::sync::atomic::Ordering::AcqRel) < poll
 }
 
 /// Runs the user's slow-poll hook. A hook that panics (to fail a test, say)
@@ -279,8 +290,25 @@ pub(super) fn report_finished(shared: &Shared, header: &Header, micros: u64) {
     if stats.resumed_poll.load(Ordering::Relaxed) == poll {
         return; // its length includes another thread's turn with the core
     }
-    if stats.reported_poll.swap(poll, Ordering::AcqRel) == poll {
+    if !claim(&stats.reported_poll, poll) {
         return;
     }
     call_hook(shared, &slow_poll(header, micros, Some(index), false));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU64;
+
+    /// Each poll is reported once, whoever claims it first, and a late
+    /// claim for a poll older than one reported since is refused (a review
+    /// found a delayed watchdog reporting such a poll a second time).
+    #[test]
+    fn a_poll_is_claimed_once_and_a_stale_claim_is_refused() {
+        let reported = AtomicU64::new(0);
+        assert!(super::claim(&reported, 1), "poll 1 ends slow");
+        assert!(!super::claim(&reported, 1), "the watchdog sees it too");
+        assert!(super::claim(&reported, 2), "poll 2 ends slow");
+        assert!(!super::claim(&reported, 1), "the watchdog, late, on poll 1");
+    }
 }
