@@ -232,7 +232,8 @@ fn shutdown_timeout_does_not_wait_for_a_blocked_slow_poll_hook() {
 }
 
 /// A slow-poll hook may drop the runtime (to fail fast, say): the drop runs
-/// on the watchdog's own thread and must not wait for that thread.
+/// on the thread the watchdog runs the hook on, and must not wait for the
+/// watchdog, which waits for the hook.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_slow_poll_hook_that_drops_the_runtime_does_not_deadlock() {
@@ -258,9 +259,10 @@ fn a_slow_poll_hook_that_drops_the_runtime_does_not_deadlock() {
         .expect("the runtime's drop on the watchdog thread did not finish");
 }
 
-/// A slow-poll hook that blocks keeps the watchdog from ticking the coarse
-/// clock; the busy workers keep it moving meanwhile, so short polls that
-/// span the hook's time are not measured as that whole time and reported.
+/// A slow-poll hook that blocks does not stop the coarse clock (the
+/// watchdog runs it on a thread of its own and goes on ticking), so short
+/// polls that span the hook's time are not measured as that whole time
+/// and reported.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_blocking_hook_does_not_make_short_polls_look_slow() {
@@ -325,9 +327,10 @@ fn assert_blocker_but_not_busy(reports: &[SlowPoll]) {
 /// As above, on one worker, with polls long enough (3 ms) that the worker
 /// checks its driver, and publishes the clock, only every 180 ms or so,
 /// and with dumps taken meanwhile from another thread, each of which
-/// publishes the real time: while the watchdog runs a hook, the poll path
-/// reads the real clock, so no poll starts with a stamp that stood still
-/// (a review found such 3 ms polls reported as taking 60 ms).
+/// publishes the real time: with the watchdog ticking while the hook
+/// runs, no poll starts with a stamp that stood still (a review found
+/// such 3 ms polls reported as taking 60 ms when the watchdog ran the
+/// hook itself).
 #[test]
 #[cfg_attr(miri, ignore)]
 fn short_polls_are_measured_right_while_a_hook_blocks_and_dumps_move_the_clock() {

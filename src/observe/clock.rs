@@ -14,25 +14,17 @@
 //! `event_interval` polls), when the published time is 250 µs stale: a
 //! runtime with no threshold has no watchdog, and its dump's times still
 //! move, only coarser. `Handle::dump` publishes the time before it reads,
-//! too.
-//!
-//! While a watchdog runs the user's slow-poll hook, which may block, it
-//! ticks nothing: a poll would be stamped with a time that stands still,
-//! and measured as the whole gap if another thread (a worker checking its
-//! driver, a dump) moved the clock before it ended, or as nothing if none
-//! did. So for that while [`now`] reads the real clock and publishes it
-//! when stale ([`away`]). A watchdog thread the OS has not run for a
-//! while is not covered: a poll spanning its catch-up measures long by up
-//! to that delay.
+//! too. The watchdog runs the user's slow-poll hook, which may block, on a
+//! thread of its own and goes on ticking meanwhile (`watchdog.rs`); a
+//! watchdog thread the OS has not run for a while leaves the clock
+//! standing, and a poll spanning its catch-up measures long by up to that
+//! delay.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 static NOW_US: AtomicU64 = AtomicU64::new(0);
-
-/// How many watchdogs (of all runtimes) are inside a hook right now.
-static AWAY: AtomicUsize = AtomicUsize::new(0);
 
 fn epoch() -> Instant {
     static EPOCH: OnceLock<Instant> = OnceLock::new();
@@ -42,32 +34,7 @@ fn epoch() -> Instant {
 /// The coarse time, in microseconds since the process's first use of it.
 #[inline]
 pub(crate) fn now() -> u64 {
-    if AWAY.load(Ordering::Relaxed) != 0 {
-        return now_while_away();
-    }
     NOW_US.load(Ordering::Relaxed)
-}
-
-/// [`now`] while a watchdog cannot tick: the real time, published when
-/// the published one is stale.
-#[cold]
-fn now_while_away() -> u64 {
-    tick_if_stale(Instant::now());
-    NOW_US.load(Ordering::Relaxed)
-}
-
-/// Runs `f`, a watchdog's call of a hook that may block, with [`now`]
-/// reading the real clock meanwhile.
-pub(crate) fn away<R>(f: impl FnOnce() -> R) -> R {
-    struct Back;
-    impl Drop for Back {
-        fn drop(&mut self) {
-            AWAY.fetch_sub(1, Ordering::Relaxed);
-        }
-    }
-    AWAY.fetch_add(1, Ordering::Relaxed);
-    let _back = Back;
-    f()
 }
 
 /// Reads the real clock and publishes it (watchdogs, and `Handle::dump`).

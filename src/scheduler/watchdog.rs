@@ -85,8 +85,8 @@ impl Watchdog {
 
     /// Ends the monitor, waiting for it until `deadline` at most: a user's
     /// slow-poll hook may be running there and block for any time. Past the
-    /// deadline, or when called from the monitor itself (a hook that drops
-    /// the runtime), the thread is left to end on its own.
+    /// deadline, or when called from a hook the monitor runs (one that
+    /// drops the runtime), the thread is left to end on its own.
     pub(crate) fn stop(mut self, deadline: Option<Instant>) {
         let Some(thread) = self.thread.take() else {
             return;
@@ -94,7 +94,7 @@ impl Watchdog {
         let exited = self.stop.exited.lock();
         self.stop.stopping.store(true, Ordering::SeqCst);
         self.stop.changed.notify_all();
-        if thread.thread().id() == thread::current().id() {
+        if thread.thread().id() == thread::current().id() || IN_HOOK.get() {
             return;
         }
         let (exited, ended) = lock::wait_while_until(&self.stop.changed, exited, deadline, |e| !*e);
@@ -137,7 +137,7 @@ fn run(shared: &Weak<Shared>, stop: &Stop, tick: Duration) {
         // The checks run unlocked: a hook may block, or drop the runtime,
         // whose `stop` takes this lock.
         drop(exited);
-        if !check_all(shared, stop, &mut seen, &mut driver_turns) {
+        if !check_all(shared, stop, &mut seen, &mut driver_turns, tick) {
             break;
         }
         exited = stop.exited.lock();
@@ -151,8 +151,9 @@ fn check_all(
     stop: &Stop,
     seen: &mut Vec<Seen>,
     driver_turns: &mut Option<usize>,
+    tick: Duration,
 ) -> bool {
-    let now = clock::tick();
+    clock::tick();
     let Some(shared) = shared.upgrade() else {
         return false;
     };
@@ -162,7 +163,10 @@ fn check_all(
         if stop.stopping.load(Ordering::SeqCst) {
             return false;
         }
-        check(&shared, index, remote, &mut seen[index], now);
+        // Read for each worker: a hook for the one before may have taken
+        // any time, and a stale `now` would date a new poll's start back.
+        let now = clock::tick();
+        check(&shared, index, remote, &mut seen[index], now, tick);
     }
     true
 }
@@ -185,7 +189,14 @@ fn check_driver(shared: &Shared, last: &mut Option<usize>) {
 }
 
 /// Reports and rescues worker `index` if its current poll is too long.
-fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u64) {
+fn check(
+    shared: &Shared,
+    index: usize,
+    remote: &Remote,
+    seen: &mut Seen,
+    now: u64,
+    tick: Duration,
+) {
     let stats = &remote.stats;
     // The task first: the worker counts a poll before it stores the task's
     // id (Release), so having read an id, this reads that poll's count or
@@ -233,8 +244,7 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
         return; // it ended: `report_finished` reports it
     };
     if claim(&stats.reported_poll, poll) {
-        // The hook may block, and this thread ticks nothing meanwhile.
-        clock::away(|| call_hook(shared, &report));
+        call_hook_ticking(shared, &report, tick);
     }
 }
 
@@ -246,6 +256,47 @@ fn check(shared: &Shared, index: usize, remote: &Remote, seen: &mut Seen, now: u
 /// old poll a second report.
 fn claim(reported: &std::sync::atomic::AtomicU64, poll: u64) -> bool {
     reported.fetch_max(poll, std::sync::atomic::Ordering::AcqRel) < poll
+}
+
+thread_local! {
+    /// Set on the thread that runs a hook for the watchdog: a hook that
+    /// drops its runtime must not wait there for the watchdog to end,
+    /// which waits for the hook.
+    static IN_HOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs the hook for a stall the watchdog caught on a thread of its own,
+/// and goes on ticking the coarse clock until it returns. The hook may
+/// block (the default one writes to stderr, which may be a full pipe), and
+/// with the clock standing a poll would be stamped with an old time:
+/// measured as the whole gap once another thread moved the clock (a short
+/// poll reported as slow), or as nothing if none did (a slow one missed).
+/// One thread per report, and reports are rare; if none can be made, the
+/// hook runs here, clock standing.
+fn call_hook_ticking(shared: &Shared, report: &SlowPoll, tick: Duration) {
+    let watchdog = thread::current();
+    // Named as the watchdog, which a hook saw as its thread before.
+    let name = watchdog.name().map(str::to_owned);
+    thread::scope(|scope| {
+        let mut builder = thread::Builder::new();
+        if let Some(name) = name {
+            builder = builder.name(name);
+        }
+        let hook = builder.spawn_scoped(scope, || {
+            IN_HOOK.set(true);
+            call_hook(shared, report);
+            watchdog.unpark();
+        });
+        match hook {
+            Ok(hook) => {
+                while !hook.is_finished() {
+                    clock::tick();
+                    thread::park_timeout(tick);
+                }
+            }
+            Err(_) => call_hook(shared, report),
+        }
+    });
 }
 
 /// Runs the user's slow-poll hook. A hook that panics (to fail a test, say)

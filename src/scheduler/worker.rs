@@ -330,11 +330,8 @@ impl Context {
         WorkerStats::bump(&self.remote().stats.busy_ns, busy.as_nanos() as u64);
     }
 
-    /// The real time, published as the coarse clock too. Without a
-    /// watchdog nobody else ticks it (see `observe::clock`); with one, this
-    /// keeps it moving while the watchdog cannot (a slow-poll hook that
-    /// blocks, a watchdog thread the OS has not run for a while), which
-    /// would otherwise make a poll that spans the gap look slow.
+    /// The real time, published as the coarse clock too when it is stale:
+    /// without a watchdog nobody else ticks it (see `observe::clock`).
     fn read_clock(&self) -> Instant {
         let now = Instant::now();
         crate::observe::clock::tick_if_stale(now);
