@@ -298,6 +298,27 @@ fn aborting_a_queued_job_cancels_it() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
+fn aborting_a_started_job_lets_it_finish_and_keeps_its_output() {
+    // A thread cannot be interrupted: the abort comes too late, and the
+    // handle answers the closure's result, as `JoinHandle::abort` says.
+    let runtime = runtime_with_max_blocking(1);
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let running = runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        release_rx.recv_timeout(LIMIT).unwrap();
+        5
+    });
+    recv(&started_rx);
+    running.abort();
+    release_tx.send(()).unwrap();
+    runtime.block_on(bounded(async {
+        assert_eq!(running.await.unwrap(), 5);
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
 fn a_pool_thread_that_cannot_start_fails_each_spawn_instead_of_hanging_the_next() {
     common::within_limit(|| {
         // No system gives a thread this much stack, so every start fails.

@@ -52,7 +52,11 @@ impl<T> JoinHandle<T> {
 
     /// Cancels the task: it will be dropped at its next `.await` (or before
     /// it is first polled), and this handle will return a cancelled
-    /// `JoinError`. A task that already finished keeps its output.
+    /// `JoinError`. A task that finishes in the poll running as it is
+    /// aborted, or had finished before, keeps its output. So does a
+    /// [`spawn_blocking`](crate::spawn_blocking) closure that has started:
+    /// a thread cannot be interrupted, so it runs to its end and the handle
+    /// returns its result (one not yet started is cancelled), as in tokio.
     ///
     /// # Examples
     ///

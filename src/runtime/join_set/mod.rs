@@ -89,7 +89,8 @@ impl<T> JoinSet<T> {
         }
     }
 
-    /// Tasks in the set (finished ones count until `join_next` returns them).
+    /// Tasks in the set (finished ones count until `join_next`,
+    /// `try_join_next` or a `poll_join_next` returns them).
     ///
     /// # Examples
     ///
@@ -136,9 +137,13 @@ impl<T> JoinSet<T> {
         // Poll it once in join_next so that its waker gets registered; and
         // wake a `poll_join_next` already parked on the set (another task
         // may be waiting on it while this one spawns): it polled the old
-        // entries only, and this one has no waker of the set's yet. The
-        // waiter is only there while someone is parked (an entry's wake
-        // takes it), so the usual spawn-then-join wakes nobody.
+        // entries only, and this one has no waker of the set's yet. An
+        // entry's wake takes the waiter, so the usual spawn-then-join wakes
+        // nobody; but a `join_next` that parked and was then dropped (the
+        // other branch of a `select!` won) leaves its waker, and the next
+        // insert wakes that task once for nothing. tokio avoids that extra
+        // poll by registering the handle's waker here, at the price of a
+        // poll of the handle in every insert.
         let waiter = {
             let mut ready = self.ready.lock();
             ready.keys.push_back(key);
@@ -150,7 +155,9 @@ impl<T> JoinSet<T> {
     }
 
     /// Aborts every task in the set; they stay in it until `join_next`
-    /// returns their (cancelled) results.
+    /// returns their results: cancelled, unless a task had finished (or
+    /// finished in the poll it was running) or is a blocking closure
+    /// already started, which runs to its end ([`JoinHandle::abort`]).
     ///
     /// # Examples
     ///
@@ -350,8 +357,9 @@ impl<T> JoinSet<T> {
     ///
     /// # Panics
     /// If a task panicked (the panic goes on in the caller) or was
-    /// cancelled; the tasks still in the set are aborted first, as the set
-    /// is dropped. Use [`join_next`](JoinSet::join_next) to handle those
+    /// cancelled; the tasks still in the set are aborted as the set is
+    /// dropped while the panic unwinds (a panic hook still sees them
+    /// running). Use [`join_next`](JoinSet::join_next) to handle those
     /// cases one by one.
     ///
     /// # Examples

@@ -63,6 +63,9 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Runs a blocking closure on the blocking pool and adds it to the set.
+    /// Once the closure has started, neither its abort handle, nor
+    /// [`abort_all`](JoinSet::abort_all), nor dropping the set stops it:
+    /// it runs to its end, and [`shutdown`](JoinSet::shutdown) waits for it.
     ///
     /// # Examples
     ///
@@ -88,7 +91,8 @@ impl<T: Send + 'static> JoinSet<T> {
     }
 
     /// Runs a blocking closure on the blocking pool of `handle`'s runtime
-    /// (from any thread) and adds it to the set.
+    /// (from any thread) and adds it to the set. Once started it runs to
+    /// its end, as with [`spawn_blocking`](JoinSet::spawn_blocking).
     ///
     /// # Examples
     ///
