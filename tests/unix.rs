@@ -218,6 +218,27 @@ fn abstract_names_work_everywhere_and_bad_paths_are_refused() {
         assert_eq!(too_long.kind(), ErrorKind::InvalidInput, "{too_long}");
         let inner_nul = UnixListener::bind(OsStr::from_bytes(b"/tmp/a\0b")).unwrap_err();
         assert_eq!(inner_nul.kind(), ErrorKind::InvalidInput, "{inner_nul}");
+
+        // std's addresses, as tokio's bind_addr and connect_addr take them.
+        use std::os::linux::net::SocketAddrExt;
+        let abstract_name = format!("corio-abstract-addr-{}", std::process::id());
+        let addr = std::os::unix::net::SocketAddr::from_abstract_name(&abstract_name).unwrap();
+        let listener = UnixListener::bind_addr(&addr).unwrap();
+        let bound = listener.local_addr().unwrap();
+        assert_eq!(bound.as_abstract_name(), Some(abstract_name.as_bytes()));
+        let (client, _) = futures_lite::future::zip(
+            async { UnixStream::connect_addr(&bound).await.unwrap() },
+            async { listener.accept().await.unwrap() },
+        )
+        .await;
+        let peer = client.peer_addr().unwrap();
+        assert_eq!(peer.as_abstract_name(), Some(abstract_name.as_bytes()));
+        let unnamed = UnixDatagram::unbound().unwrap().local_addr().unwrap();
+        assert!(unnamed.is_unnamed());
+        assert!(
+            UnixStream::connect_addr(&unnamed).await.is_err(),
+            "an unnamed address names nothing"
+        );
     });
 }
 

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::io::Async;
 
-/// A Unix-domain datagram socket. All methods take `&self`.
+/// A Unix-domain datagram socket. Every method but `into_std` takes `&self`.
 ///
 /// # Examples
 ///
@@ -57,8 +57,10 @@ impl UnixDatagram {
         )?)?)
     }
 
-    /// A socket bound to no address (it can send, and receive replies only
-    /// if connected or bound later).
+    /// A socket bound to no address. It can send, but a peer cannot reply:
+    /// the peer's `recv_from` sees an unnamed sender, and connecting does
+    /// not bind it (Linux binds on connect only with `SO_PASSCRED`). Use
+    /// [`bind`](Self::bind) or [`pair`](Self::pair) for replies.
     ///
     /// # Examples
     ///
@@ -118,6 +120,11 @@ impl UnixDatagram {
     /// ```
     #[track_caller]
     pub fn from_std(socket: net::UnixDatagram) -> io::Result<UnixDatagram> {
+        // As for `UnixStream::from_std`: std's `socketpair` leaves it off on
+        // Apple's systems, where a send after `shutdown(Write)` would raise
+        // `SIGPIPE` in a host that keeps the signal at its default.
+        #[cfg(target_vendor = "apple")]
+        crate::net::socket::no_sigpipe_unless_gone(&socket)?;
         Ok(UnixDatagram {
             inner: Async::new(socket)?,
         })

@@ -75,7 +75,9 @@ impl UnixDatagram {
     /// without waiting: `Err(WouldBlock)` if no room is known yet (call
     /// [`writable`](Self::writable) first, as with tokio) or the socket has
     /// none (on Linux, the sender's `SO_SNDBUF` is spent on datagrams the
-    /// peer has not read; macOS and the BSDs may say `ENOBUFS` instead).
+    /// peer has not read, or the peer's queue is full when it is not
+    /// connected back, `max_dgram_qlen`; macOS and the BSDs may say
+    /// `ENOBUFS` instead).
     ///
     /// # Examples
     ///

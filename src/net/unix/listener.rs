@@ -64,9 +64,30 @@ impl UnixListener {
     /// ```
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixListener> {
-        UnixListener::from_std(net::UnixListener::bind_addr(&super::std_addr(
-            path.as_ref(),
-        )?)?)
+        UnixListener::bind_addr(&super::std_addr(path.as_ref())?)
+    }
+
+    /// Listens on std's address `addr` (a path, or on Linux an abstract
+    /// name), as tokio's `bind_addr`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-baddr-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let addr = std::os::unix::net::SocketAddr::from_pathname(&path)?;
+    ///     let listener = corio::net::UnixListener::bind_addr(&addr)?;
+    ///     assert_eq!(listener.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    #[track_caller]
+    pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
+        UnixListener::from_std(net::UnixListener::bind_addr(addr)?)
     }
 
     /// Wraps a std listener, making it non-blocking.

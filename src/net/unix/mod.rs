@@ -51,3 +51,23 @@ fn std_addr(path: &Path) -> io::Result<SocketAddr> {
     }
     SocketAddr::from_pathname(path)
 }
+
+/// `addr` as the path the calls here take: its path, or on Linux and
+/// Android its abstract name behind a NUL byte; an unnamed address is the
+/// empty path (a connect to it fails, a bind to it picks an abstract name).
+fn addr_path(addr: &SocketAddr) -> std::path::PathBuf {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        #[cfg(target_os = "android")]
+        use std::os::android::net::SocketAddrExt;
+        #[cfg(target_os = "linux")]
+        use std::os::linux::net::SocketAddrExt;
+        use std::os::unix::ffi::OsStrExt;
+        if let Some(name) = addr.as_abstract_name() {
+            let mut path = vec![0];
+            path.extend_from_slice(name);
+            return std::ffi::OsStr::from_bytes(&path).into();
+        }
+    }
+    addr.as_pathname().unwrap_or(Path::new("")).into()
+}

@@ -57,6 +57,28 @@ impl UnixStream {
         UnixStream::finish_connect(crate::net::socket::start_connect_unix(path.as_ref())?).await
     }
 
+    /// Connects to the socket at std's address `addr` (a path, or on Linux
+    /// an abstract name), as tokio's `connect_addr`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let path = std::env::temp_dir().join(format!("corio-doc-caddr-{}.sock", std::process::id()));
+    ///     let _ = std::fs::remove_file(&path);
+    ///     let listener = corio::net::UnixListener::bind(&path)?;
+    ///     let stream = corio::net::UnixStream::connect_addr(&listener.local_addr()?).await?;
+    ///     assert_eq!(stream.peer_addr()?.as_pathname(), Some(path.as_path()));
+    ///     std::fs::remove_file(&path)?;
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub async fn connect_addr(addr: &SocketAddr) -> io::Result<UnixStream> {
+        UnixStream::connect(super::addr_path(addr)).await
+    }
+
     /// Waits for a connect `started` began, and wraps the stream: its
     /// error, if the connect failed.
     pub(crate) async fn finish_connect(started: net::UnixStream) -> io::Result<UnixStream> {
@@ -283,7 +305,8 @@ impl UnixStream {
     }
 
     /// The credentials of the process at the other end, as the kernel
-    /// recorded them when it connected (or made the pair): see [`UCred`](super::UCred).
+    /// recorded them (the client's at its connect, the server's at its
+    /// `listen`, the maker's for a pair): see [`UCred`](super::UCred).
     ///
     /// # Examples
     ///

@@ -1,7 +1,8 @@
 //! `UnixStream::peer_cred`: who is at the other end of a Unix stream.
 //!
-//! The kernel records the credentials of the process that connected (or
-//! made the pair) when the connection is set up, so a server can check
+//! The kernel records each side's credentials as the connection is set up
+//! (the client's at its connect, the server's at its `listen`, the maker's
+//! for a pair), so a server can check
 //! them without trusting anything the client says: Linux hands over user,
 //! group and process id in one `SO_PEERCRED`; the BSDs and macOS give user
 //! and group through `getpeereid`, and macOS the process id through
@@ -11,7 +12,9 @@ use std::io;
 use std::os::fd::AsRawFd;
 
 /// The credentials of a Unix stream's peer, as the kernel recorded them
-/// when it connected (tokio's `UCred`).
+/// (tokio's `UCred`): the client's when it connected, seen from the
+/// accepting side; the server's when it called `listen`, seen from the
+/// client; the maker's, for a pair.
 ///
 /// # Examples
 ///
@@ -122,7 +125,8 @@ pub(super) fn peer_cred(socket: &impl AsRawFd) -> io::Result<UCred> {
 }
 
 /// The credentials of `socket`'s peer: user and group from `getpeereid`,
-/// and on Apple's systems the process id from `LOCAL_PEERPID`, as tokio.
+/// and on Apple's systems the process id from `LOCAL_PEERPID` (`None` if
+/// that fails; tokio reads `LOCAL_PEEREPID` and fails the call).
 #[cfg(any(
     target_vendor = "apple",
     target_os = "freebsd",
