@@ -34,7 +34,10 @@ pub struct SendError<T>(pub T);
 /// ```
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub enum TrySendError<T> {
-    /// The channel is bounded and holds `capacity` messages.
+    /// The channel is bounded and sending would have to wait: it holds
+    /// `capacity` messages, or its free slots are promised to senders that
+    /// waited first, or others still wait in line (on a rendezvous channel,
+    /// no receiver is waiting).
     Full(T),
     /// The channel is closed: no receiver would ever see the value.
     Closed(T),

@@ -369,3 +369,29 @@ fn loom_a_woken_send_leaves_the_unpromised_slot_free() {
         assert_eq!(got, [2, 3, 4]);
     });
 }
+
+/// A receive frees the one slot of a full channel while a sender is parked
+/// on it, and a `try_send` on another thread races the wake: at no instant
+/// may the newcomer take the slot promised to the sender that waited. The
+/// waker's promise (`woken`) once rose only after the waiter left the queue
+/// (`queued`), and a `try_send` reading both in between saw neither.
+#[test]
+fn loom_a_try_send_racing_a_wake_never_takes_the_promised_slot() {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Waker};
+
+    loom::model(|| {
+        let (tx, rx) = bounded(1);
+        tx.try_send(1).unwrap();
+        let mut parked = pin!(tx.send(2));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(parked.as_mut().poll(&mut cx).is_pending());
+        let other = tx.clone();
+        let newcomer = thread::spawn(move || other.try_send(3));
+        assert_eq!(rx.try_recv().ok(), Some(1));
+        assert_eq!(newcomer.join().unwrap(), Err(TrySendError::Full(3)));
+        assert!(block_on(parked).is_ok());
+        assert_eq!(rx.try_recv().ok(), Some(2));
+    });
+}

@@ -33,7 +33,11 @@
 //! **Order.** Parked senders are served first-come first-served: a receive
 //! that frees a slot of a full channel promises it to the sender that has
 //! waited longest, and a new `send` or `try_send` finds the channel full
-//! until that sender has run (as in tokio and Go; see `chan.rs`). A woken
+//! until that sender runs (as in tokio and Go; see `chan.rs`). The promise
+//! ends as the woken sender starts its push, not as the push lands (or the
+//! slot would count twice for a moment, as promised and as taken): a
+//! `try_send` in that instant may take the slot, and the woken sender then
+//! goes back to the head of the line. A woken
 //! sender whose future is kept but never polled again holds its slot until
 //! it is dropped, as a tokio permit does (on a channel of one slot, every
 //! other sender waits until then). Receivers keep no such order:
@@ -80,10 +84,13 @@ use crate::loom::{Arc, Mutex};
 /// message, and a `send` completes only once a receiver has taken its
 /// value (a rendezvous). If every receiver is dropped first, the send
 /// fails and gives the value back. `try_send` succeeds only while a
-/// receiver is waiting, one value for each (it cannot wait to see the
-/// value taken: if that receiver gives up, the next one takes it, and if
-/// every receiver goes, it is dropped with the last, as buffered messages
-/// are). `len()` is always 0 and `capacity()` `Some(0)`.
+/// receiver is waiting, one value for each, as far as it can see (it
+/// cannot wait to see the value taken: if that receiver gives up, the next
+/// one takes it, and if every receiver goes, it is dropped with the last,
+/// as buffered messages are). A receiver that has just taken another
+/// offer, or whose `next()` was abandoned, may still count as waiting for a
+/// moment; the value then waits for a later receive. `len()` is always 0
+/// and `capacity()` `Some(0)`.
 ///
 /// ```
 /// use corio::sync::channel;

@@ -3,9 +3,11 @@
 //! A bounded channel keeps its messages in a lock-free [`Ring`]; an unbounded
 //! one in a `VecDeque` behind a mutex (it is never full, so it needs no
 //! slots to race on); a rendezvous one (`bounded(0)`) keeps no messages at
-//! all, only the waiting senders' offers ([`Offers`]). Both fold "closed" into the same step as "push", so a
-//! send that races with `close` either lands before it or fails: a receiver
-//! that saw `Closed` can never see a message afterwards.
+//! all, only the waiting senders' offers ([`Offers`]). Each folds "closed"
+//! into the same step as "push" (the rendezvous one as "offer", under the
+//! offers' lock), so a send that races with `close` either lands before it
+//! or fails: a receiver that saw `Closed` can never see a message
+//! afterwards.
 
 use std::collections::VecDeque;
 

@@ -47,7 +47,9 @@ pub(super) struct Waiters {
     pops: AtomicUsize,
     /// Waiters taken off the queue (woken) whose futures have not yet
     /// completed or gone: on the senders' side, each holds the promise of a
-    /// slot (see `chan.rs`). Written under the lock, read without it.
+    /// slot (see `chan.rs`). Raised under the lock (before `queued` falls,
+    /// see `pop`), lowered under it or by [`redeem`](Self::redeem), read
+    /// without it.
     woken: AtomicUsize,
     queue: Mutex<WaitQueue<()>>,
 }
@@ -114,7 +116,9 @@ impl Waiters {
 
     /// Queued waiters (a snapshot, without the lock or a fence).
     pub(super) fn queued(&self) -> usize {
-        self.queued.load(Ordering::Relaxed)
+        // Acquire: pairs with `pop`'s Release, so a waiter seen gone from
+        // the queue is seen in `woken`.
+        self.queued.load(Ordering::Acquire)
     }
 
     /// Woken waiters not yet completed (a snapshot, as `queued`).
@@ -328,8 +332,14 @@ impl Waiters {
 
     fn pop(&self, queue: &mut WaitQueue<()>) -> Option<Waker> {
         let (waker, _) = queue.pop_front()?;
-        self.queued.fetch_sub(1, Ordering::Relaxed);
+        // The promise counts before the waiter leaves the queue, and the
+        // count of queued waiters falls with Release, read with Acquire
+        // (`queued`): a `try_send` that no longer sees the waiter queued
+        // sees it woken, and the slot promised to it. In the other order,
+        // for a moment it saw neither and took that slot (a review found
+        // it; the woken sender then went back to the head of the line).
         self.woken.fetch_add(1, Ordering::Relaxed);
+        self.queued.fetch_sub(1, Ordering::Release);
         // Release: a waiter that reads the new count also sees the queue
         // without itself (it then takes the lock anyway).
         self.pops.fetch_add(1, Ordering::Release);
