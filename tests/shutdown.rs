@@ -402,6 +402,59 @@ fn dropping_the_runtime_ends_a_blocking_job_that_waits_on_a_timer() {
     });
 }
 
+/// Held by a task: its `Drop` blocks on its own runtime until the other
+/// task of the pair lets go of its sender, and says whether it was refused.
+struct BlocksOnItsRuntimeWhenDropped {
+    other_gone: Option<corio::sync::oneshot::Receiver<()>>,
+    refused: mpsc::Sender<bool>,
+}
+
+impl Drop for BlocksOnItsRuntimeWhenDropped {
+    fn drop(&mut self) {
+        let handle = corio::Handle::current();
+        let other_gone = self.other_gone.take().unwrap();
+        let blocked =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle.block_on(other_gone)));
+        let _ = self.refused.send(blocked.is_err());
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_drop_that_blocks_on_its_runtime_at_shutdown_is_refused_instead_of_hanging() {
+    // Two tasks, each holding the sender the other's drop waits for:
+    // whichever the shutdown drops first would wait for the other, which is
+    // dropped only after it returns. Refused, as on a worker (tokio drops
+    // the futures on its workers, where block_on panics), each drop goes on.
+    let flavours = [
+        two_workers(),
+        corio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+    ];
+    for runtime in flavours {
+        let (refused_tx, refused) = mpsc::channel();
+        let polled = Latch::new(2);
+        let (a_tx, a_rx) = corio::sync::oneshot::channel::<()>();
+        let (b_tx, b_rx) = corio::sync::oneshot::channel::<()>();
+        for (keep, wait) in [(a_tx, b_rx), (b_tx, a_rx)] {
+            let guard = BlocksOnItsRuntimeWhenDropped {
+                other_gone: Some(wait),
+                refused: refused_tx.clone(),
+            };
+            let polled = polled.clone();
+            runtime.spawn(async move {
+                let (_keep, _guard) = (keep, guard);
+                polled.count_down();
+                std::future::pending::<()>().await;
+            });
+        }
+        runtime.block_on(bounded(polled.wait()));
+        common::within_limit(move || drop(runtime));
+        assert_eq!(refused.try_iter().collect::<Vec<_>>(), [true, true]);
+    }
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_runtime_dropped_inside_its_own_blocking_job_does_not_wait_for_itself() {

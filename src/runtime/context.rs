@@ -121,14 +121,20 @@ pub(crate) fn may_block() -> bool {
 
 /// Lets this thread block while the guard lives (`block_in_place`'s
 /// closure, whose worker went to another thread).
-pub(crate) fn allow_blocking() -> AllowBlocking {
-    AllowBlocking(BLOCKING_FORBIDDEN.with(|b| b.replace(false)))
+pub(crate) fn allow_blocking() -> MayBlock {
+    MayBlock(BLOCKING_FORBIDDEN.with(|b| b.replace(false)))
+}
+
+/// Forbids blocking on this thread while the guard lives (a shutdown
+/// dropping the tasks' futures, as a worker would).
+pub(crate) fn forbid_blocking() -> MayBlock {
+    MayBlock(BLOCKING_FORBIDDEN.with(|b| b.replace(true)))
 }
 
 /// Restores the thread's "may block" flag.
-pub(crate) struct AllowBlocking(bool);
+pub(crate) struct MayBlock(bool);
 
-impl Drop for AllowBlocking {
+impl Drop for MayBlock {
     fn drop(&mut self) {
         BLOCKING_FORBIDDEN.with(|b| b.set(self.0));
     }

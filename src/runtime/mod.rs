@@ -53,8 +53,11 @@ pub use spawn::{shield, spawn, spawn_blocking};
 /// ```
 ///
 /// # Panics
-/// If the runtime cannot be built (the error is in the message), or inside
-/// another runtime's thread, or if `future` panics.
+/// If the runtime cannot be built (the error is in the message), or on a
+/// thread that runs a runtime's tasks (a worker, another `block_on`; a
+/// blocking-pool thread or a `block_in_place` closure may call it), or if
+/// `future` panics. Returning, it also waits for the blocking jobs still
+/// running, with no limit, as dropping a [`Runtime`] does.
 #[track_caller]
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     // Before the runtime is built: its threads would only be started to be

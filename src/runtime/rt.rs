@@ -137,7 +137,9 @@ impl Runtime {
     }
 
     /// Runs `future` to completion on the calling thread. Tasks it spawns
-    /// run on the workers. A panic in `future` propagates to the caller.
+    /// run on the workers (on a current-thread runtime, on this thread,
+    /// while a `block_on` runs). A panic in `future` propagates to the
+    /// caller.
     ///
     /// # Panics
     /// Inside a runtime (a worker thread or another `block_on`).
@@ -261,7 +263,10 @@ impl Runtime {
     /// the unfinished tasks' futures and of the queued jobs' closures run
     /// on this thread, inside the time given; a `Drop` that blocks (a
     /// closure owning a runtime of its own) can still hold this call past
-    /// `timeout`, since nobody can cut user code short. Called in an
+    /// `timeout`, since nobody can cut user code short. A task's future is
+    /// dropped as on a worker: a `block_on` or `blocking_*` call in its
+    /// `Drop` panics (the task takes the panic), as in tokio, since it would
+    /// wait on a runtime nobody drives any more. Called in an
     /// async context (a task, a `block_on` future), where waiting would
     /// stall the thread that runs it, it waits for nothing, as a drop there
     /// does (tokio panics there unless `timeout` is zero).
@@ -283,7 +288,11 @@ impl Runtime {
         self.shutdown(Some(timeout));
     }
 
-    /// Shuts down without waiting for running blocking jobs.
+    /// Shuts down without waiting for running blocking jobs, or for
+    /// workers still inside a poll. The unfinished tasks' futures are still
+    /// dropped on this thread before it returns (tokio's multi-thread
+    /// runtime leaves that to its workers), so a `Drop` that blocks holds
+    /// this call as long as it blocks.
     ///
     /// # Examples
     ///
@@ -346,7 +355,17 @@ impl Runtime {
         // this drop runs among the thread's thread-local destructors, after
         // ours: then they find no runtime, but the process lives).
         let _enter = context::try_enter(&self.handle, false);
-        scheduler.shutdown_tasks();
+        {
+            // The futures are dropped as on a worker, where blocking is
+            // refused: a `Drop` that calls `block_on` (or a `blocking_*`
+            // method) panics, and the task takes the panic. Allowed, it
+            // could wait on this runtime's timers, sockets or tasks, which
+            // nobody drives any more or which are cancelled only after it
+            // returns, and the shutdown hung for good (tokio drops them on
+            // its workers, and panics there too).
+            let _refused = context::forbid_blocking();
+            scheduler.shutdown_tasks();
+        }
         // The driver stops before the wait for the blocking pool: with the
         // workers gone nobody turns it, and a job blocked on one of its
         // timers or sockets would wait forever. Stopped, it fails them.

@@ -12,9 +12,10 @@
 //!                                 (the task goes to the back of the queue)
 //! ```
 //!
-//! The budget is a thread-local. Outside a corio task it is `None`
-//! ("unconstrained") and every call here is a no-op, which is why `sync/` may
-//! spend it without knowing which executor polls it.
+//! The budget is a thread-local. Outside a corio task and a corio
+//! `block_on` future it is `None` ("unconstrained") and every call here is
+//! a no-op, which is why `sync/` may spend it without knowing which
+//! executor polls it.
 //!
 //! A leaf future calls [`poll_proceed`] before it does its work. If the work
 //! then turns out to be `Pending` anyway, the unit is refunded when the

@@ -41,9 +41,13 @@ impl Builder {
     /// If `f` panics, the panic is printed as usual and the thread still
     /// exits cleanly.
     ///
-    /// At a shutdown, a worker's `f` runs after every worker has left its
-    /// loop and before the shutdown cancels the unfinished tasks (tokio
-    /// cancels them first). So `f` may still see their state, but must not
+    /// At a shutdown, a worker's `f` runs as soon as its own loop ends
+    /// (other workers may still be finishing a poll) and, when the shutdown
+    /// waits for the workers, before it cancels the unfinished tasks (tokio
+    /// cancels them first). A shutdown that does not wait for them
+    /// (`shutdown_background`, a timeout that ran out, a runtime dropped in
+    /// async code) may cancel the tasks while hooks run. So `f` may see
+    /// their state, but must not
     /// wait on this runtime's tasks, timers or sockets: nobody runs them
     /// any more, and the shutdown would wait on `f` for ever. The threads
     /// `block_in_place` left behind (spares waiting for a worker to take

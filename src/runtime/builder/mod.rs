@@ -210,7 +210,9 @@ impl Builder {
         self
     }
 
-    /// The stack size of every runtime thread, in bytes.
+    /// The stack size of every worker and blocking-pool thread, in bytes
+    /// (the watchdog's thread, which runs an `on_slow_poll` hook, keeps
+    /// std's default).
     ///
     /// # Examples
     ///
@@ -227,7 +229,8 @@ impl Builder {
     }
 
     /// How many tasks a worker runs between two non-blocking checks of timers
-    /// and I/O (default 61).
+    /// and I/O (default 61); on a current-thread runtime also how many it
+    /// runs between two polls of the `block_on` future.
     ///
     /// # Examples
     ///
