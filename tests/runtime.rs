@@ -370,8 +370,9 @@ fn try_current_during_thread_teardown_is_an_error_not_a_panic() {
             struct Probe(Arc<AtomicBool>);
             impl Drop for Probe {
                 fn drop(&mut self) {
-                    let outside = corio::Handle::try_current().is_err();
-                    self.0.store(outside, Ordering::SeqCst);
+                    let error = corio::Handle::try_current().unwrap_err();
+                    let told = error.is_thread_local_destroyed() && !error.is_missing_context();
+                    self.0.store(told, Ordering::SeqCst);
                 }
             }
             thread_local! {
@@ -388,4 +389,28 @@ fn try_current_during_thread_teardown_is_an_error_not_a_panic() {
             assert!(answered.load(Ordering::SeqCst), "try_current said Ok");
         },
     );
+}
+
+/// tokio's runtime, handle and task handles are unwind-safe, so code that
+/// calls `catch_unwind(|| runtime.block_on(..))` compiles; corio's too.
+#[test]
+fn the_runtime_and_its_handles_are_unwind_safe() {
+    use std::panic::{RefUnwindSafe, UnwindSafe};
+    fn unwind_safe<T: UnwindSafe + RefUnwindSafe>() {}
+    unwind_safe::<corio::Runtime>();
+    unwind_safe::<corio::Handle>();
+    unwind_safe::<corio::task::JoinHandle<std::cell::Cell<u8>>>();
+    unwind_safe::<corio::task::AbortHandle>();
+    let flavours = [
+        corio::Runtime::new().unwrap(),
+        corio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+    ];
+    for runtime in flavours {
+        let caught = std::panic::catch_unwind(|| runtime.block_on(async { panic!("in block_on") }));
+        assert!(caught.is_err());
+        let task = runtime.spawn(async { 7 });
+        assert_eq!(runtime.block_on(task).unwrap(), 7, "the runtime lives on");
+    }
 }

@@ -113,6 +113,12 @@ pub(crate) fn current() -> Option<Handle> {
     with_current(|handle| handle.cloned())
 }
 
+/// Whether this thread's thread-locals are being destroyed (it is exiting),
+/// so that no runtime can be found on it any more.
+pub(crate) fn locals_destroyed() -> bool {
+    CURRENT.try_with(|_| ()).is_err()
+}
+
 /// Whether this thread may block: false on a worker thread and inside
 /// `block_on`, where blocking would stall the runtime.
 pub(crate) fn may_block() -> bool {

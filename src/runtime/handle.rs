@@ -49,13 +49,48 @@ pub struct Handle {
 /// ```
 /// let error = corio::Handle::try_current().unwrap_err();
 /// assert!(error.to_string().contains("no corio runtime"));
+/// assert!(error.is_missing_context() && !error.is_thread_local_destroyed());
 /// ```
 #[derive(Debug)]
-pub struct TryCurrentError(());
+pub struct TryCurrentError {
+    /// The thread's locals were being destroyed (thread exit), not merely
+    /// outside every runtime.
+    destroyed: bool,
+}
+
+impl TryCurrentError {
+    /// The thread is in no runtime.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(corio::Handle::try_current().unwrap_err().is_missing_context());
+    /// ```
+    pub fn is_missing_context(&self) -> bool {
+        !self.destroyed
+    }
+
+    /// The question came while the thread's thread-locals were being
+    /// destroyed (from another thread-local's `Drop` at thread exit), when
+    /// no runtime can be found any more.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!corio::Handle::try_current().unwrap_err().is_thread_local_destroyed());
+    /// ```
+    pub fn is_thread_local_destroyed(&self) -> bool {
+        self.destroyed
+    }
+}
 
 impl fmt::Display for TryCurrentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("there is no corio runtime on this thread (call this inside `block_on` or a spawned task)")
+        if self.destroyed {
+            f.write_str("there is no corio runtime on this thread any more: its thread-locals are being destroyed")
+        } else {
+            f.write_str("there is no corio runtime on this thread (call this inside `block_on` or a spawned task)")
+        }
     }
 }
 
@@ -96,7 +131,9 @@ impl Handle {
     /// assert!(corio::Handle::try_current().is_err());
     /// ```
     pub fn try_current() -> Result<Handle, TryCurrentError> {
-        context::current().ok_or(TryCurrentError(()))
+        context::current().ok_or_else(|| TryCurrentError {
+            destroyed: context::locals_destroyed(),
+        })
     }
 
     /// Spawns a task on this runtime; see [`corio::spawn`](crate::spawn).
@@ -317,6 +354,10 @@ impl Handle {
         TaskDump { tasks }
     }
 }
+
+// As for `Runtime` (rt.rs): a panic leaves the runtime whole.
+impl std::panic::UnwindSafe for Handle {}
+impl std::panic::RefUnwindSafe for Handle {}
 
 impl fmt::Debug for Handle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -412,6 +412,14 @@ impl Drop for Runtime {
     }
 }
 
+// A panic that unwinds out of `block_on` (the future's own) leaves the
+// runtime whole: the enter guards restore the thread, the core goes back,
+// and every task's panic is caught at its poll. So code may keep using it
+// past a `catch_unwind`, as tokio declares for its runtime. (The user's
+// hooks inside are `dyn Fn`, which the compiler cannot see through.)
+impl std::panic::UnwindSafe for Runtime {}
+impl std::panic::RefUnwindSafe for Runtime {}
+
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")

@@ -11,8 +11,11 @@
 //! - a `TryRecvError` says `Closed` where tokio's says `Disconnected`;
 //! - `Sender::capacity` gives the buffer's size as an `Option` (`None`
 //!   unbounded; tokio's `max_capacity`), not the free slots;
-//! - `reserve` and its `Permit`, `send_timeout` (use `time::timeout`
-//!   around `send`) and `downgrade` / `WeakSender` do not exist;
+//! - `reserve` and its `Permit` (and `try_reserve`, `reserve_many`,
+//!   `reserve_owned`), `send_timeout` (use `time::timeout` around `send`),
+//!   `downgrade` / `WeakSender` and the handle counts, `poll_recv` and
+//!   `poll_recv_many` (the receiver is a `Stream`), and
+//!   `blocking_recv_many` do not exist;
 //! - `Receiver` and `UnboundedReceiver` are one type, so a trait
 //!   implemented for both needs one `impl`.
 //!
