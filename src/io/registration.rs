@@ -35,7 +35,8 @@
 //! 0 waits for an edge that never comes. With the close kept as its own bit
 //! (`source/`) that read still happens at once. The gain is one `recv`
 //! per request that would only say `EAGAIN`: a third of the system calls of
-//! a small HTTP exchange. tokio makes the same trade, for the same reason.
+//! a small HTTP exchange. tokio makes the same trade, for the same reason
+//! (on every stream, Unix ones included, and on kqueue too).
 //!
 //! Not on a Unix stream: there a read stops early with bytes still queued
 //! where the sender changes (two processes writing to one socket) and after
@@ -194,8 +195,9 @@ impl Registration {
     /// spuriously), spending a unit of coop budget when it is. This is
     /// `readable()` / `writable()`, after which the caller does its own I/O.
     ///
-    /// Only `poll_io`'s `WouldBlock` clears a direction's bit, and I/O done
-    /// on the descriptor directly never reaches it. So a caller that loops
+    /// Only corio's own I/O clears a direction's bit (a `WouldBlock`, a
+    /// drained read, a short write, `try_io`, a guard's `clear_ready`), and
+    /// I/O done on the descriptor directly never reaches it. So a caller that loops
     /// `readable().await` then `read()` until `WouldBlock` would find the
     /// bit still set and spin. When asked again with no event for this
     /// direction since the last Ready answer (one for the other direction

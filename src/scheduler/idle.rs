@@ -13,8 +13,11 @@
 //! - A producer wakes a worker only if nobody searches and someone is parked
 //!   (`notify_should_wakeup`), and the woken worker starts out searching, so
 //!   a burst of spawns wakes one worker, not all of them.
-//! - At most half the workers search at once, so idle workers do not all
-//!   hammer the same queues (Go's rule of "spinning" Ms).
+//! - About half the workers at most search at once, so idle workers do not
+//!   all hammer the same queues (Go's rule of "spinning" Ms). About: the
+//!   check and the count are two steps that two workers may interleave, and
+//!   a notifier counts the worker it wakes as searching without the check,
+//!   as in tokio.
 
 use crate::loom::Mutex;
 use crate::loom::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -88,6 +91,9 @@ impl Idle {
     /// The worker goes to sleep. Returns true if it was the last searcher.
     pub(crate) fn transition_worker_to_parked(&self, worker: usize, is_searching: bool) -> bool {
         let mut sleepers = self.sleepers.lock();
+        // Listed twice, it would be counted out of the unparked count twice
+        // and underflow the word (tokio asserts the same).
+        debug_assert!(!sleepers.contains(&worker), "worker {worker} parked twice");
         let dec = UNPARKED_ONE + usize::from(is_searching);
         let prev = self.state.fetch_sub(dec, SeqCst);
         sleepers.push(worker);

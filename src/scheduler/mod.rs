@@ -36,12 +36,13 @@
 //! - The **injector** receives work from outside the runtime. Every
 //!   `global_queue_interval` ticks (61, as Go) a worker checks it first, so
 //!   injected work is never starved by a busy local queue.
-//! - A worker out of work becomes **searching** and steals half of a random
-//!   victim's queue (`steal_batch_and_pop`). At most half the workers search
-//!   at once (`idle.rs`).
-//! - A worker that finds nothing **parks** (`park.rs`): the first to park
-//!   holds the **driver** (blocks in the I/O poller with the timer deadline as
-//!   timeout); the others sleep on condvars.
+//! - A worker out of work becomes **searching** and steals about half of a
+//!   victim's queue (`steal_batch_and_pop`, at most 32 tasks), trying every
+//!   other worker from a random start. About half the workers at most
+//!   search at once (`idle.rs`).
+//! - A worker that finds nothing **parks** (`park.rs`): one that parks while
+//!   the driver's lock is free holds the **driver** (blocks in the I/O poller
+//!   with the timer deadline as timeout); the others sleep on condvars.
 //!
 //! # The race: a lost wake-up
 //!

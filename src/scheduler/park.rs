@@ -67,10 +67,15 @@ loom::thread_local! {
 #[derive(Default)]
 pub(crate) struct DriverLock {
     pub(super) lock: Mutex<()>,
-    /// Set by a parking worker that found the driver taken and went to its
-    /// condvar; cleared by the holder as it leaves. A quick check
-    /// (`poll_driver`) that finds it set has left a sleeper off a free
-    /// driver, and says so, for the caller to wake one.
+    /// Set by a parking worker that found the driver taken, before it goes
+    /// to its condvar; cleared by the holder as it leaves a blocking wait,
+    /// and by a quick check (`poll_driver`) that finds it set: that check
+    /// has left a sleeper off a free driver, and says so, for the caller to
+    /// wake one. It may stay set with nobody asleep for it (the parker took
+    /// the driver after all on its second look, or found a notification
+    /// and did not sleep): the next quick check then wakes a worker for
+    /// nothing. One flag for every parker cannot be cleared by the one that
+    /// set it without erasing another's word, and a wasted wake is cheap.
     wanted: AtomicBool,
     /// Turns of the driver so far (blocking waits and quick looks), for
     /// the watchdog: no turn for a whole tick, and nobody waiting in it,

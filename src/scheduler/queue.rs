@@ -5,8 +5,11 @@
 //! injector first, so work from outside cannot starve behind a busy local
 //! queue; then the LIFO slot (the task just woken here, hot in cache), at
 //! most three times in a row; then the local deque; then the injector.
-//! When all are empty the worker searches (`steal`): it takes half of a
-//! random victim's queue, then tries the injector once more.
+//! When all are empty the worker searches (`steal`): it tries every other
+//! worker in turn from a random start, taking about half of the first
+//! victim's queue it finds work in (crossbeam's `steal_batch_and_pop`, at
+//! most 32 tasks a steal; tokio takes half, up to 128), then tries the
+//! injector once more.
 //!
 //! The `Core` is owned by one worker thread at a time (moved in and out of
 //! `Shared`'s list of free cores), so nothing here needs a lock; the LIFO

@@ -55,8 +55,11 @@ impl Drop for LifoSlot {
     }
 }
 
-/// A worker's counters. Each is written only by its worker (a load and a
-/// store, no read-modify-write) and read by metrics and the watchdog.
+/// A worker's counters, read by metrics and the watchdog. The counts are
+/// written only by their worker (a load and a store, no read-modify-write);
+/// `current_task` is swapped at a `block_in_place` hand-over
+/// (`handoff.rs`), and `reported_poll` raised with `fetch_max` by both the
+/// worker and the watchdog.
 ///
 /// Aligned to its own cache lines: the worker writes them on every poll,
 /// while other workers keep reading this worker's stealer and LIFO slot; on

@@ -5,7 +5,7 @@
 //!       every 61st tick: injector first           (fairness for outside work)
 //!       every event_interval ticks: poll driver   (timers and I/O while busy)
 //!       LIFO slot (≤ 3 in a row) ► local queue ► injector
-//!       else search: steal half of a random victim's queue
+//!       else search: steal about half of a victim's queue (random start)
 //!       else park (final check first: see the race in `mod.rs`)
 //!   }
 //! ```
@@ -338,7 +338,6 @@ impl Context {
         now
     }
 
-    /// Parks until there is work, shutdown, or `stop()`.
     /// Parks until there is work, `stop` says so, or the runtime shuts
     /// down. Returns whether this thread turned the driver meanwhile (it may
     /// return before parking at all, or sleep on the condvar instead).

@@ -137,7 +137,8 @@ impl Direction {
 pub(crate) struct Source {
     fd: RawFd,
     key: Key,
-    /// `write tick | read tick | URGENT | READ_CLOSED | WRITE | READ`: which directions
+    /// `write tick | read tick | WRITE_CLOSED | URGENT | READ_CLOSED | WRITE |
+    /// READ`: which directions
     /// may be ready, and how many events arrived (so a stale "not ready"
     /// never clears a new one).
     readiness: Word,
@@ -328,8 +329,9 @@ impl Source {
             | if event.urgent { URGENT } else { 0 };
         // Set the bits and count the event in one step.
         self.readiness.record(bits);
-        // Anything that makes `is_ready(Read)` true wakes the readers (a
-        // close or urgent data reported without `readable` too).
+        // Anything a reader waits for wakes the readers (a close reported
+        // without `readable` too; urgent data comes with `readable` from the
+        // decoder, and wakes them on its own all the same).
         if event.readable || event.read_closed || event.urgent {
             state.read.waiters.drain_into(wake);
         }
