@@ -346,6 +346,62 @@ impl<T> Receiver<T> {
         super::block_here("corio::sync::oneshot::Receiver::blocking_recv", self)
     }
 
+    /// Whether the receiver has ended: a poll (or `try_recv`) returned its
+    /// value or its error. Polling an ended receiver panics, so this says
+    /// whether it may be polled, as tokio's does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, mut rx) = corio::sync::oneshot::channel();
+    /// assert!(!rx.is_terminated());
+    /// tx.send(5).unwrap();
+    /// assert!(!rx.is_terminated(), "sent, not yet received");
+    /// assert_eq!(futures_lite::future::block_on(&mut rx), Ok(5));
+    /// assert!(rx.is_terminated());
+    ///
+    /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();
+    /// drop(tx);
+    /// assert!(!rx.is_terminated(), "the error is still to be received");
+    /// assert!(futures_lite::future::block_on(&mut rx).is_err());
+    /// assert!(rx.is_terminated());
+    /// ```
+    pub fn is_terminated(&self) -> bool {
+        self.inner.is_none()
+    }
+
+    /// Whether no value waits to be received: none sent yet, none ever to
+    /// come (the sender gone, the channel closed), or the value already
+    /// taken. An empty receiver may have ended; see
+    /// [`is_terminated`](Self::is_terminated) before polling it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, mut rx) = corio::sync::oneshot::channel();
+    /// assert!(rx.is_empty());
+    /// tx.send(5).unwrap();
+    /// assert!(!rx.is_empty());
+    /// assert_eq!(rx.try_recv(), Ok(5));
+    /// assert!(rx.is_empty() && rx.is_terminated());
+    ///
+    /// let (tx, rx) = corio::sync::oneshot::channel::<u8>();
+    /// drop(tx);
+    /// assert!(rx.is_empty(), "closed without a value");
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        let Some(inner) = &self.inner else {
+            return true;
+        };
+        if inner.state.load(Ordering::Acquire) & COMPLETE == 0 {
+            return true;
+        }
+        // SAFETY: COMPLETE was seen with Acquire, so the sender's write is
+        // visible and it no longer touches `value`; only this receiver
+        // takes it, through `&mut self`, which this `&self` excludes.
+        unsafe { (*inner.value.get()).is_none() }
+    }
+
     /// Takes the value if it has been sent; never waits.
     ///
     /// Returns `Empty` while the sender may still send, and `Closed` if it
