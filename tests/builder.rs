@@ -285,10 +285,10 @@ fn park_hooks_run_in_pairs_and_survive_a_panic() {
         .build()
         .unwrap();
     for round in 0..20 {
-        let got = runtime.block_on(async move {
+        let got = runtime.block_on(bounded(async move {
             corio::time::sleep(Duration::from_millis(1)).await;
             corio::spawn(async move { round * 2 }).await.unwrap()
-        });
+        }));
         assert_eq!(got, round * 2);
     }
     drop(runtime);

@@ -443,9 +443,16 @@ fn a_recv_after_an_abandoned_next_still_gets_the_message() {
     let got = runtime.block_on(common::bounded(async {
         let (tx, mut rx) = channel::bounded::<u32>(4);
         assert_eq!(futures_lite::future::poll_once(rx.next()).await, None);
-        let receiver = corio::spawn(async move { rx.recv().await });
-        // The receiver task runs and parks on its `recv`.
-        corio::task::yield_now().await;
+        let (parked_tx, parked) = corio::sync::oneshot::channel();
+        let receiver = corio::spawn(async move {
+            let mut recv = std::pin::pin!(rx.recv());
+            // Parked on its `recv` (polled once, with the task's waker),
+            // before the send below, or the test tests nothing.
+            assert!(futures_lite::future::poll_once(&mut recv).await.is_none());
+            parked_tx.send(()).unwrap();
+            recv.await
+        });
+        parked.await.unwrap();
         tx.try_send(7).unwrap();
         receiver.await.unwrap()
     }));

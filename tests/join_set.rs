@@ -227,7 +227,7 @@ fn ids_detach_and_local_tasks() {
     });
     let local = corio::task::LocalSet::new();
     let runtime = common::two_workers();
-    let out = runtime.block_on(local.run_until(async {
+    let out = runtime.block_on(common::bounded(local.run_until(async {
         let mut set = JoinSet::new();
         let shared = Rc::new(5);
         for _ in 0..3 {
@@ -239,7 +239,7 @@ fn ids_detach_and_local_tasks() {
             total += result.unwrap();
         }
         total
-    }));
+    })));
     assert_eq!(out, 15);
 }
 

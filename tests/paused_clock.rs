@@ -26,65 +26,69 @@ fn paused() -> corio::Runtime {
 
 #[test]
 fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {
-    // The paused clock is no bound: a broken auto-advance would sleep
-    // real hours, so the limit is a real-time one.
     common::within_limit(|| {
-        let runtime = paused();
-        let ticks = runtime.block_on(async {
-            let start = Instant::now();
-            let mut interval = time::interval(Duration::from_secs(600));
-            let mut ticks = Vec::new();
-            // Every 10 minutes for an hour; each job has a 30-minute timeout.
-            for _ in 0..7 {
-                let at = interval.tick().await;
-                ticks.push(at - start);
-                let job = time::timeout(Duration::from_secs(1800), async {
-                    time::sleep(Duration::from_secs(60)).await;
-                });
-                job.await.unwrap();
-            }
-            // A job slower than its timeout times out at exactly 30 minutes.
-            let before = Instant::now();
-            let slow = time::timeout(
-                Duration::from_secs(1800),
-                time::sleep(Duration::from_secs(7200)),
-            )
-            .await;
-            assert!(slow.is_err());
-            assert_eq!(Instant::now() - before, Duration::from_secs(1800));
-            ticks
+        // The paused clock is no bound: a broken auto-advance would sleep
+        // real hours, so the limit is a real-time one.
+        common::within_limit(|| {
+            let runtime = paused();
+            let ticks = runtime.block_on(async {
+                let start = Instant::now();
+                let mut interval = time::interval(Duration::from_secs(600));
+                let mut ticks = Vec::new();
+                // Every 10 minutes for an hour; each job has a 30-minute timeout.
+                for _ in 0..7 {
+                    let at = interval.tick().await;
+                    ticks.push(at - start);
+                    let job = time::timeout(Duration::from_secs(1800), async {
+                        time::sleep(Duration::from_secs(60)).await;
+                    });
+                    job.await.unwrap();
+                }
+                // A job slower than its timeout times out at exactly 30 minutes.
+                let before = Instant::now();
+                let slow = time::timeout(
+                    Duration::from_secs(1800),
+                    time::sleep(Duration::from_secs(7200)),
+                )
+                .await;
+                assert!(slow.is_err());
+                assert_eq!(Instant::now() - before, Duration::from_secs(1800));
+                ticks
+            });
+            let expected: Vec<_> = (0..7).map(|i| Duration::from_secs(600 * i)).collect();
+            assert_eq!(ticks, expected);
         });
-        let expected: Vec<_> = (0..7).map(|i| Duration::from_secs(600 * i)).collect();
-        assert_eq!(ticks, expected);
     });
 }
 
 #[test]
 fn advance_fires_exactly_the_due_timers() {
-    let runtime = paused();
-    runtime.block_on(async {
-        let fired = Rc::new(RefCell::new(Vec::new()));
-        for secs in [10u64, 20, 30] {
-            let fired = fired.clone();
-            corio::task::spawn_local(async move {
-                time::sleep(Duration::from_secs(secs)).await;
-                fired.borrow_mut().push(secs);
-            });
-        }
-        corio::task::yield_now().await; // let them register
-        time::advance(Duration::from_secs(20)).await;
-        corio::task::yield_now().await;
-        assert_eq!(*fired.borrow(), vec![10, 20]);
-        time::advance(Duration::from_secs(9)).await;
-        corio::task::yield_now().await; // as long as the checks of fired timers
-        assert_eq!(
-            *fired.borrow(),
-            vec![10, 20],
-            "29 s: the 30 s timer is not due"
-        );
-        time::advance(Duration::from_secs(1)).await;
-        corio::task::yield_now().await;
-        assert_eq!(*fired.borrow(), vec![10, 20, 30]);
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            let fired = Rc::new(RefCell::new(Vec::new()));
+            for secs in [10u64, 20, 30] {
+                let fired = fired.clone();
+                corio::task::spawn_local(async move {
+                    time::sleep(Duration::from_secs(secs)).await;
+                    fired.borrow_mut().push(secs);
+                });
+            }
+            corio::task::yield_now().await; // let them register
+            time::advance(Duration::from_secs(20)).await;
+            corio::task::yield_now().await;
+            assert_eq!(*fired.borrow(), vec![10, 20]);
+            time::advance(Duration::from_secs(9)).await;
+            corio::task::yield_now().await; // as long as the checks of fired timers
+            assert_eq!(
+                *fired.borrow(),
+                vec![10, 20],
+                "29 s: the 30 s timer is not due"
+            );
+            time::advance(Duration::from_secs(1)).await;
+            corio::task::yield_now().await;
+            assert_eq!(*fired.borrow(), vec![10, 20, 30]);
+        });
     });
 }
 
@@ -361,13 +365,23 @@ fn a_paused_clock_does_not_jump_past_ready_io() {
             let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
             let mut ours = corio::net::UnixStream::from_std(ours).unwrap();
             let start = Instant::now();
+            let (armed_tx, armed) = corio::sync::oneshot::channel();
             let reader = corio::spawn(async move {
                 let mut buf = [0u8; 4];
-                let read = time::timeout(Duration::from_secs(5), ours.read_exact(&mut buf)).await;
+                let read = {
+                    let mut read = std::pin::pin!(time::timeout(
+                        Duration::from_secs(5),
+                        ours.read_exact(&mut buf)
+                    ));
+                    // Waiting on the socket, its 5 s timer armed, before
+                    // the bytes come.
+                    assert!(futures_lite::future::poll_once(&mut read).await.is_none());
+                    armed_tx.send(()).unwrap();
+                    read.await
+                };
                 (read.map(|r| r.map(|_| buf)), Instant::now())
             });
-            // The reader now waits on the socket, with its 5 s timer armed.
-            corio::task::yield_now().await;
+            armed.await.unwrap();
             (&theirs).write_all(b"ping").unwrap();
             let (read, done) = reader.await.unwrap();
             assert_eq!(read.expect("no timeout").unwrap(), *b"ping");
@@ -395,20 +409,22 @@ fn advancing_past_the_last_instant_panics_with_a_clear_message() {
 /// refuses to go there, though the platform's `Instant` could.
 #[test]
 fn advancing_past_the_timers_last_tick_panics_instead_of_breaking_sleeps() {
-    let runtime = paused();
-    let years = Duration::from_secs(31_557_600);
-    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runtime.block_on(time::advance(years * 600_000));
-    }))
-    .unwrap_err();
-    let message = common::panic_message(&*refused);
-    assert!(message.contains("past the last `Instant`"), "{message}");
-    runtime.block_on(async {
-        // Just short of it, time still works.
-        time::advance(years * 580_000).await;
-        let start = time::Instant::now();
-        time::sleep(Duration::from_secs(1)).await;
-        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    common::within_limit(|| {
+        let runtime = paused();
+        let years = Duration::from_secs(31_557_600);
+        let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(time::advance(years * 600_000));
+        }))
+        .unwrap_err();
+        let message = common::panic_message(&*refused);
+        assert!(message.contains("past the last `Instant`"), "{message}");
+        runtime.block_on(async {
+            // Just short of it, time still works.
+            time::advance(years * 580_000).await;
+            let start = time::Instant::now();
+            time::sleep(Duration::from_secs(1)).await;
+            assert_eq!(start.elapsed(), Duration::from_secs(1));
+        });
     });
 }
 
@@ -436,8 +452,13 @@ fn a_sleeps_timer_fires_on_its_deadline_rounded_up_to_a_microsecond() {
         }
         assert!(!*woken.borrow(), "woken before the clock reached 2 µs");
         time::advance(Duration::from_nanos(500)).await;
+        // Woken by this advance, not by the auto-advance a wait on `local`
+        // would make.
+        for _ in 0..3 {
+            corio::task::yield_now().await;
+        }
+        assert!(*woken.borrow(), "not woken once the clock reached 2 µs");
         bounded(local).await.unwrap();
-        assert!(*woken.borrow());
     });
 }
 

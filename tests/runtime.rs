@@ -411,6 +411,7 @@ fn the_runtime_and_its_handles_are_unwind_safe() {
         let caught = std::panic::catch_unwind(|| runtime.block_on(async { panic!("in block_on") }));
         assert!(caught.is_err());
         let task = runtime.spawn(async { 7 });
-        assert_eq!(runtime.block_on(task).unwrap(), 7, "the runtime lives on");
+        let output = runtime.block_on(common::bounded(task));
+        assert_eq!(output.unwrap(), 7, "the runtime lives on");
     }
 }

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::task::Waker;
 use std::time::{Duration, Instant};
@@ -99,10 +98,11 @@ fn shutdown_drops_each_queued_task_once() {
     let runtime = two_workers();
     let drops = Drops::new(2 * TASKS);
     let busy = Latch::new(2);
-    let released = Arc::new(AtomicBool::new(false));
+    let released = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
     // Occupy both workers until shutdown has begun, so that what follows
     // stays queued: one task fills its worker's local queue, the injector
-    // gets the rest.
+    // gets the rest. They block (not spin), leaving the cores to the
+    // shutdown and the test thread.
     for w in 0..2 {
         let busy = busy.clone();
         let drops = drops.clone();
@@ -118,10 +118,9 @@ fn shutdown_drops_each_queued_task_once() {
                 }
             }
             busy.count_down();
-            let start = Instant::now();
-            while !released.load(Ordering::SeqCst) && start.elapsed() < LIMIT {
-                std::thread::yield_now();
-            }
+            let (flag, changed) = &*released;
+            let guard = flag.lock().unwrap();
+            drop(changed.wait_timeout_while(guard, LIMIT, |released| !*released));
         });
     }
     runtime.block_on(bounded(busy.wait()));
@@ -150,7 +149,8 @@ fn shutdown_drops_each_queued_task_once() {
         assert!(Instant::now() < deadline, "the shutdown never began");
         std::thread::yield_now();
     }
-    released.store(true, Ordering::SeqCst);
+    *released.0.lock().unwrap() = true;
+    released.1.notify_all();
     common::recv(&dropped);
     drops.assert_each_dropped_once();
 }

@@ -188,7 +188,7 @@ fn task_builder_spawns_named_local_tasks() {
     let runtime = corio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    runtime.block_on(async {
+    runtime.block_on(common::bounded(async {
         let (tx, rx) = corio::sync::oneshot::channel::<()>();
         let not_send = Rc::new(2);
         let handle = task::Builder::new()
@@ -203,13 +203,15 @@ fn task_builder_spawns_named_local_tasks() {
         assert_eq!(info.and_then(|t| t.name.as_deref()), Some("local-7"));
         tx.send(()).unwrap();
         assert_eq!(handle.await.unwrap(), 2);
-    });
+    }));
     let local = task::LocalSet::new();
     let on = task::Builder::new()
         .name("on-set")
         .spawn_local_on(async { Rc::new(5) }, &local)
         .unwrap();
-    let out = runtime.block_on(local.run_until(on)).unwrap();
+    let out = runtime
+        .block_on(common::bounded(local.run_until(on)))
+        .unwrap();
     assert_eq!(*out, 5);
 }
 

@@ -118,7 +118,13 @@ fn async_io_retries_after_would_block_until_done() {
             .await
             .unwrap();
         assert_eq!(calls.get(), 2, "one retry, after a new event");
-        assert!(buf[..n].starts_with(b"first"));
+        // A retry made at once, without waiting for an event, would have
+        // read "first" alone: "+second" is sent only after call 1.
+        assert_eq!(
+            &buf[..n],
+            b"first+second",
+            "the retry waited for the new bytes"
+        );
         drop(writer.await.unwrap());
     });
 }

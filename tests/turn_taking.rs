@@ -158,8 +158,10 @@ fn two_tasks_that_only_compute_still_get_both_workers() {
         .load(Ordering::Relaxed)
         .checked_sub(released_at.load(Ordering::Relaxed))
         .expect("the spinners split before the holder's worker was let go");
+    // 0-90 measured; about 1,000 with the bug. Half of that leaves room
+    // for a freed worker that loses a time slice on a loaded machine.
     assert!(
-        turns < 256,
+        turns < 500,
         "the freed worker took a spinner only {turns} turns after it was let go"
     );
 }

@@ -185,18 +185,41 @@ fn a_dropped_changed_marks_nothing_seen() {
 
 #[test]
 fn wait_for_returns_the_value_that_passed() {
-    let (tx, mut rx) = watch::channel(0);
+    let (tx, mut rx) = watch::channel(0u64);
+    let found = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop = found.clone();
     let producer = thread::spawn(move || {
-        // Ends on a multiple of 7, so the wait always ends.
-        for i in 1..=105 {
+        // Goes on sending past the value that passes, until the receiver
+        // has its answer (or a bound), so the latest value has usually
+        // moved on by the time `wait_for` returns. The bound is a multiple
+        // of 7, so the wait ends even if the receiver only looks after it.
+        let mut i = 0;
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) && i < 49_999_999 {
+            i += 1;
             // The receiver may be gone once it found one: no `send`.
             tx.send_replace(i);
         }
         tx
     });
-    // Values that pass are sparse, so a `wait_for` that returned the
-    // latest value instead of the one it tested would show it.
-    let got = run(async move { *rx.wait_for(|&n| n % 7 == 0 && n > 0).await.unwrap() });
+    // The predicate notes the value it passed: a `wait_for` that returned
+    // the latest value instead of the one it tested would differ from it.
+    let passed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let noted = passed.clone();
+    let got = run(async move {
+        let got = *rx
+            .wait_for(|&n| {
+                let pass = n % 7 == 0 && n > 0;
+                if pass {
+                    noted.store(n, std::sync::atomic::Ordering::SeqCst);
+                }
+                pass
+            })
+            .await
+            .unwrap();
+        found.store(true, std::sync::atomic::Ordering::SeqCst);
+        got
+    });
+    assert_eq!(got, passed.load(std::sync::atomic::Ordering::SeqCst));
     assert_eq!(got % 7, 0, "got {got}");
     drop(producer.join().unwrap());
 
