@@ -349,6 +349,12 @@ fn the_macros_take_into_future_and_try_join_takes_nothing() {
         assert_eq!(ok, Ok((7,)));
         let none: Result<(), ()> = corio::try_join!();
         assert_eq!(none, Ok(()));
+        // No futures after `biased;` either, as tokio accepts (generated
+        // calls with none).
+        let none: Result<(), ()> = corio::try_join!(biased;);
+        assert_eq!(none, Ok(()));
+        let () = corio::join!(biased;);
+        let () = corio::join!();
     });
 }
 

@@ -139,9 +139,9 @@ fn a_select_with_a_non_send_output_is_still_send() {
     assert_eq!(corio::block_on(task), 1);
 }
 
-/// `try_join!` over an uninhabited error type, and `join!` beside a branch
-/// that never returns, compile without `unreachable_code` warnings in the
-/// caller (tokio's macros were fixed for the same).
+/// `try_join!` over an uninhabited error type compiles without an
+/// `unreachable_code` warning in the caller (tokio's macros were fixed for
+/// the same).
 #[test]
 #[deny(unreachable_code)]
 fn uninhabited_types_make_no_warning() {

@@ -86,6 +86,7 @@ macro_rules! join {
     ( $($e:expr),+ $(,)? ) => {
         $crate::join!(@{ biased = false; () } $($e,)*)
     };
+    (biased; $(,)?) => { async {}.await };
     () => { async {}.await };
 }
 
@@ -160,6 +161,7 @@ macro_rules! try_join {
     ( $($e:expr),+ $(,)? ) => {
         $crate::try_join!(@{ biased = false; () } $($e,)*)
     };
+    (biased; $(,)?) => { async { ::std::result::Result::Ok(()) }.await };
     () => { async { ::std::result::Result::Ok(()) }.await };
 }
 
@@ -169,14 +171,18 @@ macro_rules! try_join {
 /// Each branch is `pattern = future => handler,` (the comma optional after
 /// a `{ block }` handler), or `pattern = future, if condition => handler`:
 /// a false condition disables the branch from the start (its future is
-/// still made, never polled). Branches start in a random order each poll
-/// (so none starves) unless the first token is `biased;`. A branch whose
+/// still made, never polled). Each poll starts from a random branch and
+/// goes round from there (so none starves), unless the first token is
+/// `biased;`. A branch whose
 /// output does not match its pattern is disabled (and that output dropped
 /// at once), and when every branch is disabled the `else => handler` branch
 /// runs (without one, `select!` panics). Handlers run in the calling task,
 /// so they may `.await`, `break` or `return`. Anything `.await` takes works
 /// as a future (`IntoFuture`). Patterns may bind with `mut`, `ref` or `ref mut`
-/// (`Some(mut msg) = rx.recv() => ...`). At most 64 branches. Each costs
+/// (`Some(mut msg) = rx.recv() => ...`), except a pattern another macro
+/// passes in as one `$p:pat` fragment: `select!` cannot see into it to
+/// take the modifiers off for its test match, so there bind plainly and
+/// rebind (`let mut msg = msg;`) in the handler, where tokio's accepts them. At most 64 branches. Each costs
 /// the macro two steps of the compiler's recursion limit (128) when its
 /// pattern is at most eight tokens long (`Some(v)` is two, `Ok(v) | Err(v)`
 /// five), a few more for a longer one (about one a token, three a bracket):

@@ -46,8 +46,10 @@ pub(super) struct Core<F: Future, S> {
     /// The scheduler handle. Taken out only when the cell is freed, and
     /// handed back to the scheduler then (`Schedule::recycle`).
     scheduler: UnsafeCell<Option<S>>,
-    /// Accessed only by the thread that holds RUNNING (the future), or by
-    /// the JoinHandle after COMPLETE (the output).
+    /// Accessed only by the thread that holds RUNNING (the future; a
+    /// shutdown holds it too), by the JoinHandle after COMPLETE (the
+    /// output), or by the completing thread, which drops the output itself
+    /// when no handle wants it (JOIN_INTEREST gone).
     pub(super) stage: UnsafeCell<Stage<F>>,
 }
 
@@ -69,7 +71,8 @@ impl<F: Future, S> Core<F, S> {
 
 pub(super) struct Trailer {
     /// Written by the JoinHandle while JOIN_WAKER is clear, read by the
-    /// runtime while it is set (see `state.rs`).
+    /// runtime while it is set, and taken and dropped by the runtime after
+    /// COMPLETE once the handle is gone (see `state.rs`).
     pub(super) waker: UnsafeCell<Option<Waker>>,
 }
 

@@ -3,13 +3,14 @@
 //!
 //! A task is one allocation (see `cell.rs`) whose first field is a
 //! [`Header`]. Everything outside `task/` sees only a pointer to that header
-//! plus a vtable of functions that know the real types. Four kinds of owning
+//! plus a vtable of functions that know the real types. Five kinds of owning
 //! handle exist, each holding one unit of the reference count in the state word:
 //!
 //! ```text
 //!   Task<S>      the owned-task list's reference (shutdown reaches it here)
 //!   Notified<S>  a reference sitting in a run queue: "poll me"
 //!   JoinHandle   the user's reference (join.rs)
+//!   AbortHandle  one reference per handle (join.rs)
 //!   Waker        one reference per clone (waker.rs)
 //! ```
 //!

@@ -8,7 +8,7 @@
 //!
 //! The low bits say where the task is in its life; the high bits count the
 //! references to the one allocation (the owned-task list, a queued
-//! `Notified`, the `JoinHandle`, each `Waker`). Every transition is a single
+//! `Notified`, the `JoinHandle`, each `AbortHandle`, each `Waker`). Every transition is a single
 //! compare-and-swap (or `fetch_*`) on this word, so a wake, a poll, an abort
 //! and a join can race from different threads and still agree on who does
 //! what. Each transition is one function below, and each says what it does
@@ -19,15 +19,19 @@
 //! - `COMPLETE` is set once, by the thread that ran the future to the end
 //!   (or cancelled it), and from then on the output belongs to the
 //!   `JoinHandle` (if `JOIN_INTEREST`) or to that thread (if not);
-//! - `NOTIFIED` means exactly one `Notified` reference for this task is in a
-//!   queue (or about to be), so a task is never queued twice;
+//! - before `COMPLETE`, `NOTIFIED` means exactly one `Notified` reference
+//!   for this task is in a queue (or about to be), so a task is never
+//!   queued twice; once `COMPLETE`, it may stay set with none queued (an
+//!   abort during the poll that then finished), and means nothing;
 //! - the join waker field is written only by the `JoinHandle` while
-//!   `JOIN_WAKER` is clear, and read only by the runtime while it is set.
+//!   `JOIN_WAKER` is clear, and read only by the runtime while it is set;
+//!   after `COMPLETE`, with the handle gone, the runtime takes and drops it.
 
 use crate::loom::atomic::{AtomicUsize, Ordering};
 
-/// The task is being polled by some thread. Set by `transition_to_running`,
-/// cleared by `transition_to_idle` or `transition_to_complete`. Never
+/// The task is being polled by some thread (or cancelled by a shutdown).
+/// Set by `transition_to_running` or `transition_to_shutdown`, cleared by
+/// `transition_to_idle` or `transition_to_complete`. Never
 /// together with `COMPLETE`.
 const RUNNING: usize = 0b00_0001;
 
