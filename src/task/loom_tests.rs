@@ -419,3 +419,94 @@ fn loom_abort_vs_yield() {
         assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
     });
 }
+
+/// An abort from another thread racing the runtime's shutdown, the task
+/// idle after a poll: both try to cancel it, exactly one does, the future
+/// is dropped once, and the handle sees a cancel.
+#[test]
+fn loom_abort_vs_shutdown() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let (gate, probe) = gate();
+        let mut join = queue.spawn(gate);
+        queue.run_one();
+        let abort = join.abort_handle();
+        let aborter = thread::spawn(move || abort.abort());
+        queue.shutdown();
+        aborter.join().unwrap();
+        while queue.run_one() {}
+        queue.shutdown();
+        match poll_join(&mut join, Waker::noop()) {
+            Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
+            other => panic!("an aborted, shut down task ends cancelled, got {other:?}"),
+        }
+        drop(probe.slot.lock().take());
+        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
+    });
+}
+
+/// A gate that fails the model if two threads poll it at once, and yields
+/// (wakes itself) at its first two polls, so that a wake from outside can
+/// land while it runs.
+struct Exclusive {
+    in_poll: Arc<AtomicBool>,
+    yields: usize,
+    gate: Gate,
+}
+
+impl Future for Exclusive {
+    type Output = u8;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u8> {
+        let twice = self.in_poll.swap(true, Ordering::SeqCst);
+        assert!(!twice, "polled on two threads at once");
+        let polled = if self.yields > 0 {
+            self.yields -= 1;
+            *self.gate.slot.lock() = Some(cx.waker().clone());
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        } else {
+            Pin::new(&mut self.gate).poll(cx)
+        };
+        self.in_poll.store(false, Ordering::SeqCst);
+        polled
+    }
+}
+
+/// Two threads running the same queue while a third opens the gate and
+/// wakes the task, maybe during a poll (the task yields at its first two):
+/// the task is never polled on both at once, runs to its end, and its
+/// future is dropped once.
+#[test]
+fn loom_two_runners_never_poll_a_task_at_once() {
+    let mut model = loom::model::Builder::new();
+    model.preemption_bound = Some(2);
+    model.check(|| {
+        let queue = Queue::new();
+        let (gate, probe) = gate();
+        let mut join = queue.spawn(Exclusive {
+            in_poll: Arc::new(AtomicBool::new(false)),
+            yields: 2,
+            gate,
+        });
+        queue.run_one();
+        let waker = probe.slot.lock().take().unwrap();
+        let open = probe.open.clone();
+        let waking = thread::spawn(move || {
+            open.store(true, Ordering::SeqCst);
+            waker.wake();
+        });
+        let other = queue.clone();
+        let runner = thread::spawn(move || while other.run_one() {});
+        while queue.run_one() {}
+        waking.join().unwrap();
+        runner.join().unwrap();
+        while queue.run_one() {}
+        match poll_join(&mut join, Waker::noop()) {
+            Poll::Ready(Ok(1)) => {}
+            other => panic!("the opened gate ends the task, got {other:?}"),
+        }
+        queue.shutdown();
+        drop(probe.slot.lock().take());
+        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
+    });
+}
