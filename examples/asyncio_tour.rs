@@ -20,6 +20,7 @@
 //! | last-active times + cleanup | a map of `Instant`s + `AbortHandle`s | 6 |
 //! | `shield(coro)` | `task::shield(fut)` | 7 |
 //! | a task's exception, raised at `await task` | `Err(JoinError)`: `is_panic`, `into_panic` | 8 |
+//! | a coroutine never awaited; tornado's `spawn_callback` logging what nobody awaits | a future is inert until polled; a detached task reports its own error | 9 |
 //!
 //! Everything runs on a *current-thread* runtime: one thread runs every
 //! task, exactly like asyncio's event loop, so the interleavings printed
@@ -61,6 +62,9 @@ pub struct Report {
     /// 8: the failed task's panic message, and what the task after it
     /// returned.
     pub exception: (String, u32),
+    /// 9: whether a future made but never awaited ran, and what a detached
+    /// task reported of its own failure.
+    pub fire_and_forget: (bool, Vec<String>),
 }
 
 fn main() {
@@ -83,6 +87,7 @@ pub fn run() -> Report {
             cleaned: activity_monitoring().await,
             writes: shielding().await,
             exception: exceptions().await,
+            fire_and_forget: fire_and_forget().await,
         }
     })
 }
@@ -232,9 +237,12 @@ async fn long_loop(name: &str, polite: bool, log: &RefCell<Vec<String>>) {
     for i in 0..3 {
         log.borrow_mut().push(format!("{name}{i}"));
         if polite {
-            // `await asyncio.sleep(0)`: go to the back of the queue so the
-            // others get a turn. Without it this loop keeps the thread
-            // until it ends: no preemption in asyncio or in corio.
+            // `await asyncio.sleep(0)`: give the others a turn. Here both
+            // loops are branches of one `join!` in one task, so the turn
+            // passes to the next branch (spawned tasks would go to the back
+            // of the run queue instead, as asyncio's do). Without it this
+            // loop keeps the thread until it ends: no preemption in asyncio
+            // or in corio.
             corio::task::yield_now().await;
         }
     }
@@ -425,4 +433,52 @@ async fn exceptions() -> (String, u32) {
     let after = corio::spawn(async { 42 }).await.expect("a healthy task");
     println!("  the next task returned {after}");
     (message, after)
+}
+
+/// Section 9: two traps of fire-and-forget, from the seeds' notes on
+/// tornado. A coroutine that is never awaited never runs: in Rust too an
+/// `async` block is inert until polled (the compiler warns of a future
+/// left unused, as Python warns "coroutine was never awaited"). And an
+/// error nobody awaits is lost: a detached task's `Err` goes with its
+/// dropped handle (a panic still reaches the panic hook). tornado's
+/// `spawn_callback` logs it for you; in corio the task reports its own
+/// failure before it ends.
+async fn fire_and_forget() -> (bool, Vec<String>) {
+    println!(
+        "9. fire and forget: a future runs only when awaited; a detached task reports its own error"
+    );
+    let ran = Arc::new(AtomicBool::new(false));
+    let lazy = {
+        let ran = ran.clone();
+        async move { ran.store(true, Ordering::SeqCst) }
+    };
+    drop(lazy); // made, never awaited: its body never ran
+    let lazy_ran = ran.load(Ordering::SeqCst);
+    println!("  a future made and dropped ran: {lazy_ran}");
+
+    let log = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (finished, wait) = oneshot::channel();
+    let detached = {
+        let log = log.clone();
+        corio::spawn(async move {
+            if let Err(err) = upstream_job(7).await {
+                // Nobody will await this task: say it here, or never.
+                log.lock().unwrap().push(format!("job 7 failed: {err}"));
+            }
+            let _ = finished.send(());
+        })
+    };
+    drop(detached); // fire and forget: the task goes on alone
+    let _ = wait.await;
+    let reported = log.lock().unwrap().clone();
+    for line in &reported {
+        println!("  the task reported: {line}");
+    }
+    (lazy_ran, reported)
+}
+
+/// A call that fails, as an upstream sometimes does.
+async fn upstream_job(id: u32) -> Result<u32, String> {
+    sleep(Duration::from_millis(1)).await;
+    Err(format!("upstream refused job {id}"))
 }

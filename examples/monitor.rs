@@ -208,9 +208,17 @@ fn slow_poll_report() -> Vec<SlowPoll> {
     // Dropping the runtime stops its watchdog, so every report is in.
     drop(runtime);
     let reports = reports.lock().unwrap().clone();
+    let named = |name: &str| {
+        reports
+            .iter()
+            .filter(|r| r.name.as_deref() == Some(name))
+            .count()
+    };
     println!(
-        "  {} slow poll(s) reported; the spawn_blocking version caused none",
-        reports.len()
+        "  {} slow poll(s) reported: {} of sync-read, {} of fixed-read",
+        reports.len(),
+        named("sync-read"),
+        named("fixed-read")
     );
     reports
 }

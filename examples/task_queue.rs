@@ -94,10 +94,12 @@ fn main() -> io::Result<()> {
     corio::block_on(async {
         let listener = TcpListener::bind(addr.as_str()).await?;
         let addr = listener.local_addr()?;
-        // The handler is installed here, before the address is announced:
-        // a ctrl-c from then on stops the server cleanly instead of
-        // killing it with the default action.
+        // The handlers are installed here, before the address is announced:
+        // a ctrl-c, or the SIGTERM of `kill`, `docker stop` or systemd, from
+        // then on stops the server cleanly instead of killing it with the
+        // default action (and the jobs with it).
         let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
         println!("listening on {addr}");
         println!("  curl -d 'some text to analyse' http://{addr}/jobs");
         println!("  curl http://{addr}/jobs/1");
@@ -106,6 +108,7 @@ fn main() -> io::Result<()> {
             () = serve(listener, app.clone()) => unreachable!("serve never returns"),
             // `None`: the runtime is shutting down, a reason to stop too.
             _ = interrupt.recv() => println!("ctrl-c: stopping"),
+            _ = terminate.recv() => println!("SIGTERM: stopping"),
         }
         app.stop(workers).await;
         Ok(())
@@ -267,13 +270,26 @@ impl App {
     }
 }
 
+/// How long a worker waits for the upstream call before it fails the job.
+const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A worker: takes jobs from the queue until it is closed and drained.
 async fn worker(n: usize, app: Arc<App>, queue: channel::Receiver<Job>) {
     while let Some(Job { id, text }) = queue.recv().await {
         app.set(id, Status::Running);
         // The seed's `call_baidu`: an upstream request. Awaiting it frees
         // this thread for other tasks; a sleep stands in for the network.
-        corio::time::sleep(Duration::from_millis(30)).await;
+        // Bounded, as the seed's timeouts are: an upstream that hangs would
+        // otherwise hold this worker, and with all of them held, the queue.
+        let upstream = corio::time::sleep(Duration::from_millis(30));
+        if corio::time::timeout(UPSTREAM_TIMEOUT, upstream)
+            .await
+            .is_err()
+        {
+            println!("  worker {n}: job {id}'s upstream timed out");
+            app.set(id, Status::Failed("upstream timed out".to_string()));
+            continue;
+        }
         // The CPU part goes to the blocking pool; the worker task just waits.
         // A panic there comes back as an error: the job is marked failed
         // and this worker takes the next one, instead of dying with the job
@@ -384,7 +400,7 @@ fn reply(status: StatusCode, json: String) -> Response<Full<Bytes>> {
 }
 
 /// A job as JSON, written by hand to keep the example free of serde.
-fn to_json(id: u64, status: &Status) -> String {
+pub(crate) fn to_json(id: u64, status: &Status) -> String {
     match status {
         Status::Queued => format!(r#"{{"id":{id},"status":"queued"}}"#),
         Status::Running => format!(r#"{{"id":{id},"status":"running"}}"#),
@@ -392,8 +408,27 @@ fn to_json(id: u64, status: &Status) -> String {
             r#"{{"id":{id},"status":"done","words":{},"unique":{},"top":"{}","checksum":"{:016x}"}}"#,
             a.words, a.unique, a.top, a.checksum
         ),
-        Status::Failed(why) => format!(r#"{{"id":{id},"status":"failed","error":{why:?}}}"#),
+        Status::Failed(why) => format!(
+            r#"{{"id":{id},"status":"failed","error":"{}"}}"#,
+            json_escape(why)
+        ),
     }
+}
+
+/// `text` as the inside of a JSON string: quotes, backslashes and control
+/// characters escaped (Rust's `{:?}` is not JSON: it writes `\u{1b}`).
+fn json_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 // ----------------------------------------------------------------------------

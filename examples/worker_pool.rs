@@ -167,6 +167,9 @@ impl std::fmt::Debug for Overloaded {
 pub struct Released {
     /// Workers that were still busy at the deadline and were aborted.
     pub aborted: usize,
+    /// Jobs still queued at the deadline, dropped unrun with the queue
+    /// (ants' `ReleaseTimeout` has no queue to lose; this pool has).
+    pub dropped_queued: usize,
 }
 
 /// A pool of `capacity` worker tasks fed from a bounded queue.
@@ -262,9 +265,15 @@ impl Pool {
             Ok(()) => Ok(()),
             Err(_) => {
                 let aborted = self.workers.len();
+                // Counted now: the last worker's end drops the queue, and
+                // with it every job still waiting.
+                let dropped_queued = self.queue.len();
                 // Cancelling a task drops its future at its current `.await`.
                 self.workers.shutdown().await;
-                Err(Released { aborted })
+                Err(Released {
+                    aborted,
+                    dropped_queued,
+                })
             }
         }
     }

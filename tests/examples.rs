@@ -90,7 +90,13 @@ fn worker_pool_processes_everything_and_reports_overload() {
     assert_eq!(pool.full_counts, (2, 3));
     assert_eq!((pool.accepted, pool.rejected), (5, 5));
     assert_eq!(pool.released, Ok(()));
-    assert_eq!(pool.timed_out, Err(worker_pool::Released { aborted: 1 }));
+    assert_eq!(
+        pool.timed_out,
+        Err(worker_pool::Released {
+            aborted: 1,
+            dropped_queued: 0
+        })
+    );
     assert_eq!(report.multi_sums, [499_500, 499_500]);
 }
 
@@ -141,6 +147,14 @@ fn asyncio_tour_shows_each_technique() {
     assert_eq!(report.cleaned, ["task 1"]);
     // Unshielded, the write was lost with its caller; shielded, it happened.
     assert_eq!(report.writes, (false, true));
+    // Never awaited, never run; the detached task said why it failed.
+    assert_eq!(
+        report.fire_and_forget,
+        (
+            false,
+            vec!["job 7 failed: upstream refused job 7".to_string()]
+        )
+    );
 }
 
 #[test]
@@ -280,6 +294,20 @@ fn the_analysis_is_the_jobs_pure_part() {
         "ties go to the first alphabetically"
     );
     assert_eq!(task_queue::analyse("").words, 0);
+}
+
+/// A failed job's reason is a JSON string whatever it holds: quotes,
+/// backslashes and control characters escaped as JSON does (Rust's `{:?}`
+/// wrote `\u{1b}`, which JSON refuses).
+#[cfg(feature = "signal")]
+#[test]
+fn a_failed_jobs_reason_is_valid_json() {
+    use task_queue::{Status, to_json};
+    let json = to_json(3, &Status::Failed("a \"b\" \\ c\n\u{1b}[0m".to_string()));
+    assert_eq!(
+        json,
+        r#"{"id":3,"status":"failed","error":"a \"b\" \\ c\n\u001b[0m"}"#
+    );
 }
 
 /// Once stopping, the queue refuses work as "shutting down", not as full.

@@ -150,22 +150,29 @@ where
 
     loop {
         // Race the three things that can happen. `or` polls left first, so a
-        // pending shutdown wins over a ready `accept`. Both `accept` and
-        // `join_next` are cancel-safe: the losers lose nothing when dropped.
+        // pending shutdown wins over a ready `accept`, and a finished
+        // connection is reaped before the next `accept`: with `accept`
+        // first, a backlog that never empties would starve the reaping.
+        // Both `accept` and `join_next` are cancel-safe: the losers lose
+        // nothing when dropped.
         let event = future::or(
             async {
                 shutdown.as_mut().await;
                 Event::Shutdown
             },
-            future::or(async { Event::Accepted(listener.accept().await) }, async {
-                // Reaping finished tasks as we go keeps the set from growing
-                // with every connection ever served. An empty set would
-                // answer `None` at once, so wait on accept alone then.
-                match connections.join_next().await {
-                    Some(result) => Event::Finished(result),
-                    None => future::pending().await,
-                }
-            }),
+            future::or(
+                async {
+                    // Reaping finished tasks as we go keeps the set from
+                    // growing with every connection ever served. An empty
+                    // set would answer `None` at once, so wait on accept
+                    // alone then.
+                    match connections.join_next().await {
+                        Some(result) => Event::Finished(result),
+                        None => future::pending().await,
+                    }
+                },
+                async { Event::Accepted(listener.accept().await) },
+            ),
         )
         .await;
         match event {

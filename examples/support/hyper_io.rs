@@ -7,7 +7,8 @@
 //! newtype around a corio `TcpStream` that forwards each poll: reads go
 //! through `TcpStream::poll_read_uninit`, because hyper hands out
 //! *uninitialized* buffer space, and writes through `futures-io`'s
-//! `AsyncWrite`, gathered (`is_write_vectored`). Used by `examples/hyper_server.rs` and `tests/hyper.rs`
+//! `AsyncWrite`, gathered (`is_write_vectored`). Used by `examples/hyper_server.rs`,
+//! `examples/task_queue.rs` and `tests/hyper.rs`
 //! (included with `#[path]`).
 
 use std::future::Future;
