@@ -109,8 +109,11 @@ mod on_tokio {
                 // to stop serving the others.
                 let _ = stream.set_nodelay(true);
                 tokio::spawn(async move {
-                    let conn =
-                        http1::Builder::new().serve_connection(TokioIo(stream), service_fn(hello));
+                    // hyper's timeouts on tokio's timers, as corio's side
+                    // has them on corio's.
+                    let conn = http1::Builder::new()
+                        .timer(TokioTimer)
+                        .serve_connection(TokioIo(stream), service_fn(hello));
                     if let Err(e) = conn.await {
                         eprintln!("connection failed: {e}");
                     }
@@ -118,6 +121,35 @@ mod on_tokio {
             }
         })
     }
+
+    /// tokio's timers as hyper's clock: what `hyper-util`'s `TokioTimer`
+    /// does, without the dependency.
+    #[derive(Clone, Copy)]
+    struct TokioTimer;
+
+    impl hyper::rt::Timer for TokioTimer {
+        fn sleep(&self, duration: std::time::Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+            Box::pin(TokioSleep(tokio::time::sleep(duration)))
+        }
+
+        fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+            Box::pin(TokioSleep(tokio::time::sleep_until(deadline.into())))
+        }
+    }
+
+    /// tokio's `Sleep` (not `Unpin`: pinned in its box) as hyper's `Sleep`.
+    struct TokioSleep(tokio::time::Sleep);
+
+    impl std::future::Future for TokioSleep {
+        type Output = ();
+
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            // SAFETY: the field is never moved out of the pinned wrapper.
+            unsafe { self.map_unchecked_mut(|s| &mut s.0) }.poll(cx)
+        }
+    }
+
+    impl hyper::rt::Sleep for TokioSleep {}
 
     /// tokio's streams seen as a hyper connection: what `hyper-util`'s
     /// `TokioIo` does, without the dependency. tokio's `ReadBuf` can read

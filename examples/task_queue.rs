@@ -328,7 +328,11 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) {
         let app = app.clone();
         corio::spawn(async move {
             let service = service_fn(move |request| route(app.clone(), request));
+            // With corio's timers, hyper closes a connection whose client
+            // sends no complete request header within 30 s (a silent client
+            // would otherwise hold its task and descriptor for good).
             if let Err(err) = http1::Builder::new()
+                .timer(hyper_io::CorioTimer)
                 .serve_connection(HyperIo(stream), service)
                 .await
             {

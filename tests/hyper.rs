@@ -128,3 +128,41 @@ fn fifty_sequential_requests_share_one_keep_alive_connection() {
         assert_eq!(server.stop().await.served, 1);
     });
 }
+
+/// hyper's timeouts run on corio's timers through `CorioTimer`: a client
+/// that sends half a request header and goes silent is cut off when the
+/// header read timeout passes, instead of holding the connection for good.
+#[test]
+fn a_silent_client_is_cut_off_by_the_header_read_timeout() {
+    use futures_lite::AsyncReadExt;
+    use hyper::server::conn::http1 as server_http1;
+    use hyper::service::service_fn;
+    use std::time::Duration;
+
+    common::block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = corio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            let service = service_fn(|_request| async {
+                Ok::<_, std::convert::Infallible>(hyper::Response::new(Empty::<Bytes>::new()))
+            });
+            server_http1::Builder::new()
+                .timer(hyper_io::CorioTimer)
+                .header_read_timeout(Duration::from_millis(100))
+                .serve_connection(HyperIo(stream), service)
+                .await
+        });
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        // The rest of the header never comes: the server gives up and closes.
+        let mut rest = Vec::new();
+        let read = common::bounded(client.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "{read:?}");
+        let served = common::bounded(server).await.unwrap();
+        assert!(served.is_err(), "the connection ended in a timeout error");
+    });
+}

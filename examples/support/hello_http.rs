@@ -17,7 +17,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 
 use crate::graceful::Done;
-use crate::hyper_io::HyperIo;
+use crate::hyper_io::{CorioTimer, HyperIo};
 
 /// The whole application: every request gets the same answer.
 pub async fn hello(_: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
@@ -31,7 +31,14 @@ pub async fn hello(_: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infall
 pub async fn connection(stream: TcpStream, done: Done) -> io::Result<()> {
     // Each response is one write; do not let Nagle hold it back.
     stream.set_nodelay(true)?;
-    let mut conn = pin!(http1::Builder::new().serve_connection(HyperIo(stream), service_fn(hello)));
+    // hyper's timeouts on corio's timers: a client that sends no complete
+    // request header within 30 s is cut off, instead of holding its task
+    // and descriptor for good.
+    let mut conn = pin!(
+        http1::Builder::new()
+            .timer(CorioTimer)
+            .serve_connection(HyperIo(stream), service_fn(hello))
+    );
     let ended = future::or(async { Some(conn.as_mut().await) }, async {
         // `recv` returns `None` once the server closes the channel.
         done.recv().await;

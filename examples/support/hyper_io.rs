@@ -78,6 +78,37 @@ impl hyper::rt::Write for HyperIo<TcpStream> {
     }
 }
 
+/// hyper's clock: its timeouts (a server's `header_read_timeout`, 30 s by
+/// default once a timer is set; keep-alive and HTTP/2 pings) sleep on
+/// corio's timers. Without a timer hyper enforces none of them, and a
+/// client that connects and goes silent holds its connection for good.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CorioTimer;
+
+impl hyper::rt::Timer for CorioTimer {
+    fn sleep(&self, duration: std::time::Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(HyperSleep(corio::time::sleep(duration)))
+    }
+
+    fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(HyperSleep(corio::time::sleep_until(deadline.into())))
+    }
+}
+
+/// A corio `Sleep` as hyper's `Sleep` (a trait of hyper's own, so a
+/// wrapper: the orphan rule).
+struct HyperSleep(corio::time::Sleep);
+
+impl Future for HyperSleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl hyper::rt::Sleep for HyperSleep {}
+
 /// Spawns hyper's background futures (an HTTP/2 connection's streams, an
 /// HTTP/1 client's connection driver) as corio tasks. HTTP/1 servers need
 /// none, so `hyper_server` does not use it.
