@@ -108,6 +108,32 @@ fn read_dir_is_a_stream_of_its_entries() {
     });
 }
 
+/// An entry's type comes with the listing (Linux's file systems give it):
+/// asking for it needs no blocking-pool hop, so it is answered even
+/// outside the runtime (a hop there would panic), and rightly.
+#[test]
+#[cfg(target_os = "linux")]
+fn an_entrys_file_type_comes_with_the_listing() {
+    let dir = TempDir::new("read-dir-types");
+    std::fs::write(dir.join("file"), b"").unwrap();
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let mut entries = common::block_on(async {
+        let mut listing = fs::read_dir(&dir.0).await.unwrap();
+        let mut entries = Vec::new();
+        while let Some(entry) = listing.next_entry().await.unwrap() {
+            entries.push(entry);
+        }
+        entries
+    });
+    entries.sort_by_key(|entry| entry.file_name());
+    let types: Vec<_> = entries
+        .iter()
+        .map(|entry| futures_lite::future::block_on(entry.file_type()).unwrap())
+        .map(|t| (t.is_file(), t.is_dir()))
+        .collect();
+    assert_eq!(types, [(true, false), (false, true)]);
+}
+
 #[test]
 fn read_dir_sees_each_of_1000_files_once() {
     let dir = TempDir::new("read-dir");

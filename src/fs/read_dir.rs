@@ -104,7 +104,8 @@ enum State {
 
 #[derive(Debug)]
 struct Batch {
-    entries: VecDeque<io::Result<std::fs::DirEntry>>,
+    /// Each entry with its file type, when the listing gave it for free.
+    entries: VecDeque<io::Result<(std::fs::DirEntry, Option<FileType>)>>,
     std: std::fs::ReadDir,
     /// False once `std` has returned `None`.
     more: bool,
@@ -115,7 +116,13 @@ impl Batch {
     fn refill(mut self) -> Batch {
         while self.entries.len() < BATCH {
             match self.std.next() {
-                Some(entry) => self.entries.push_back(entry),
+                // The type comes with the listing on most file systems
+                // (Linux's `d_type`): asked here, on the pool, so that
+                // `DirEntry::file_type` needs no hop of its own (as tokio).
+                Some(entry) => self.entries.push_back(entry.map(|entry| {
+                    let file_type = entry.file_type().ok();
+                    (entry, file_type)
+                })),
                 None => {
                     self.more = false;
                     break;
@@ -174,7 +181,10 @@ impl ReadDir {
                         )));
                     };
                     if let Some(entry) = batch.entries.pop_front() {
-                        let entry = entry.map(|std| DirEntry(Arc::new(std)));
+                        let entry = entry.map(|(std, file_type)| DirEntry {
+                            std: Arc::new(std),
+                            file_type,
+                        });
                         return Poll::Ready(entry.map(Some));
                     }
                     if !batch.more {
@@ -227,7 +237,11 @@ impl futures_core::Stream for ReadDir {
 /// # }
 /// ```
 #[derive(Debug)]
-pub struct DirEntry(Arc<std::fs::DirEntry>);
+pub struct DirEntry {
+    std: Arc<std::fs::DirEntry>,
+    /// Learnt with the listing, if the file system gave it.
+    file_type: Option<FileType>,
+}
 
 impl DirEntry {
     /// The entry's full path: the directory given to [`read_dir`] joined
@@ -246,7 +260,7 @@ impl DirEntry {
     /// # }
     /// ```
     pub fn path(&self) -> PathBuf {
-        self.0.path()
+        self.std.path()
     }
 
     /// The entry's name within its directory.
@@ -264,7 +278,7 @@ impl DirEntry {
     /// # }
     /// ```
     pub fn file_name(&self) -> OsString {
-        self.0.file_name()
+        self.std.file_name()
     }
 
     /// The entry's inode number, as the directory listing gave it (no
@@ -288,7 +302,7 @@ impl DirEntry {
     /// # }
     /// ```
     pub fn ino(&self) -> u64 {
-        std::os::unix::fs::DirEntryExt::ino(&*self.0)
+        std::os::unix::fs::DirEntryExt::ino(&*self.std)
     }
 
     /// The entry's metadata, not following a symbolic link. See
@@ -309,13 +323,16 @@ impl DirEntry {
     /// # }
     /// ```
     pub async fn metadata(&self) -> io::Result<Metadata> {
-        let entry = self.0.clone();
+        let entry = self.std.clone();
         asyncify("corio::fs::DirEntry::metadata", move || entry.metadata()).await
     }
 
     /// The entry's file type, not following a symbolic link. Usually known
-    /// from the directory listing itself, but some file systems need a
-    /// `stat`, so it is asynchronous. See [`std::fs::DirEntry::file_type`].
+    /// from the directory listing itself, and then answered at once, with
+    /// no blocking-pool hop (it was asked for with the listing, as tokio
+    /// does); a file system that does not say needs an `lstat`, made on the
+    /// blocking pool, so it is asynchronous. See
+    /// [`std::fs::DirEntry::file_type`].
     ///
     /// # Examples
     ///
@@ -332,7 +349,10 @@ impl DirEntry {
     /// # }
     /// ```
     pub async fn file_type(&self) -> io::Result<FileType> {
-        let entry = self.0.clone();
+        if let Some(file_type) = self.file_type {
+            return Ok(file_type);
+        }
+        let entry = self.std.clone();
         asyncify("corio::fs::DirEntry::file_type", move || entry.file_type()).await
     }
 }

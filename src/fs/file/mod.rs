@@ -20,7 +20,7 @@
 //! is on the pool do not wait for it but leave their bytes beside it, and
 //! it writes those too before it ends (`poll.rs`). An error from such a
 //! background flush is returned by the next write, `flush`, `close`,
-//! `sync_all` or `set_len` (reads and seeks go on), which is why a careful
+//! `sync_all`, `sync_data` or `set_len` (reads and seeks go on), which is why a careful
 //! writer ends with `flush` or `close`.
 //!
 //! Reads fetch at least a chunk, so the std file's offset can be ahead of the
@@ -69,7 +69,7 @@ use read_ahead::ReadAhead;
 /// right after the drop may not see the bytes yet. If that write fails, the
 /// writes that returned `Ok` while it was in flight (their bytes waiting
 /// behind it) are not tried either: a `flush` before the drop would have
-/// reported the error and kept their bytes for the next try (tokio's later
+/// reported the error, after trying those bytes once more (tokio's later
 /// writes wait for the one in flight and return its error instead).
 ///
 /// A read of a regular file fetches a chunk (64 KiB) ahead, and later reads
@@ -297,7 +297,8 @@ impl File {
     }
 
     /// The file's metadata. Bytes still in the write buffer are not counted
-    /// in its length until a flush.
+    /// in its length until a flush, and bytes of a flush still running may
+    /// or may not be.
     ///
     /// # Examples
     ///

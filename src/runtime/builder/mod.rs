@@ -140,7 +140,9 @@ impl Builder {
         self
     }
 
-    /// The most threads the blocking pool may start (default 512).
+    /// The most threads the blocking pool may start (default 512). The
+    /// threads `task::block_in_place` hands workers to are not counted
+    /// (tokio's are).
     ///
     /// # Examples
     ///
