@@ -330,11 +330,13 @@ pub async fn serve(listener: TcpListener, app: Arc<App>) {
             let service = service_fn(move |request| route(app.clone(), request));
             // With corio's timers, hyper closes a connection whose client
             // sends no complete request header within 30 s (a silent client
-            // would otherwise hold its task and descriptor for good).
+            // would otherwise hold its task and descriptor for good); the
+            // same timer is the idle keep-alive limit, so it is no failure.
             if let Err(err) = http1::Builder::new()
                 .timer(hyper_io::CorioTimer)
                 .serve_connection(HyperIo(stream), service)
                 .await
+                && !err.is_timeout()
             {
                 eprintln!("connection failed: {err}");
             }

@@ -185,6 +185,9 @@ pub struct Released {
 /// task parked on an empty channel costs a few hundred bytes and no thread.
 pub struct Pool {
     queue: channel::Sender<Job>,
+    /// A receiver of the pool's own, never used to run a job: it keeps the
+    /// queue, so `release_timeout` can count what the workers left in it.
+    leftovers: channel::Receiver<Job>,
     workers: JoinSet<()>,
     running: Arc<AtomicUsize>,
 }
@@ -215,6 +218,7 @@ impl Pool {
         }
         Pool {
             queue,
+            leftovers: jobs,
             workers,
             running,
         }
@@ -265,11 +269,13 @@ impl Pool {
             Ok(()) => Ok(()),
             Err(_) => {
                 let aborted = self.workers.len();
-                // Counted now: the last worker's end drops the queue, and
-                // with it every job still waiting.
-                let dropped_queued = self.queue.len();
                 // Cancelling a task drops its future at its current `.await`.
                 self.workers.shutdown().await;
+                // What no worker took is still queued: dropped unrun.
+                let mut dropped_queued = 0;
+                while self.leftovers.try_recv().is_ok() {
+                    dropped_queued += 1;
+                }
                 Err(Released {
                     aborted,
                     dropped_queued,

@@ -26,38 +26,36 @@ fn paused() -> corio::Runtime {
 
 #[test]
 fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {
+    // The paused clock is no bound: a broken auto-advance would sleep
+    // real hours, so the limit is a real-time one.
     common::within_limit(|| {
-        // The paused clock is no bound: a broken auto-advance would sleep
-        // real hours, so the limit is a real-time one.
-        common::within_limit(|| {
-            let runtime = paused();
-            let ticks = runtime.block_on(async {
-                let start = Instant::now();
-                let mut interval = time::interval(Duration::from_secs(600));
-                let mut ticks = Vec::new();
-                // Every 10 minutes for an hour; each job has a 30-minute timeout.
-                for _ in 0..7 {
-                    let at = interval.tick().await;
-                    ticks.push(at - start);
-                    let job = time::timeout(Duration::from_secs(1800), async {
-                        time::sleep(Duration::from_secs(60)).await;
-                    });
-                    job.await.unwrap();
-                }
-                // A job slower than its timeout times out at exactly 30 minutes.
-                let before = Instant::now();
-                let slow = time::timeout(
-                    Duration::from_secs(1800),
-                    time::sleep(Duration::from_secs(7200)),
-                )
-                .await;
-                assert!(slow.is_err());
-                assert_eq!(Instant::now() - before, Duration::from_secs(1800));
-                ticks
-            });
-            let expected: Vec<_> = (0..7).map(|i| Duration::from_secs(600 * i)).collect();
-            assert_eq!(ticks, expected);
+        let runtime = paused();
+        let ticks = runtime.block_on(async {
+            let start = Instant::now();
+            let mut interval = time::interval(Duration::from_secs(600));
+            let mut ticks = Vec::new();
+            // Every 10 minutes for an hour; each job has a 30-minute timeout.
+            for _ in 0..7 {
+                let at = interval.tick().await;
+                ticks.push(at - start);
+                let job = time::timeout(Duration::from_secs(1800), async {
+                    time::sleep(Duration::from_secs(60)).await;
+                });
+                job.await.unwrap();
+            }
+            // A job slower than its timeout times out at exactly 30 minutes.
+            let before = Instant::now();
+            let slow = time::timeout(
+                Duration::from_secs(1800),
+                time::sleep(Duration::from_secs(7200)),
+            )
+            .await;
+            assert!(slow.is_err());
+            assert_eq!(Instant::now() - before, Duration::from_secs(1800));
+            ticks
         });
+        let expected: Vec<_> = (0..7).map(|i| Duration::from_secs(600 * i)).collect();
+        assert_eq!(ticks, expected);
     });
 }
 

@@ -455,6 +455,56 @@ fn a_drop_that_blocks_on_its_runtime_at_shutdown_is_refused_instead_of_hanging()
     }
 }
 
+/// Held by a task: its `Drop` hands a last record to a logger thread
+/// outside the runtime, blocking until the bounded channel takes it.
+struct LogsWhenDropped(corio::sync::channel::Sender<&'static str>);
+
+impl Drop for LogsWhenDropped {
+    fn drop(&mut self) {
+        let _ = self.0.blocking_send("dropped at shutdown");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_drop_at_shutdown_may_still_block_on_what_is_outside_the_runtime() {
+    // Only a `block_on` of the runtime being shut down is refused: a
+    // `Drop` that blocks on a thread outside it (a logger) goes on, as in
+    // tokio's current-thread runtime.
+    let flavours = [
+        two_workers(),
+        corio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+    ];
+    for runtime in flavours {
+        let (tx, rx) = corio::sync::channel::bounded(1);
+        tx.try_send("filled").unwrap(); // the drop's send must wait for the logger
+        let logger = std::thread::spawn(move || {
+            let first = rx.blocking_recv();
+            let second = rx.blocking_recv();
+            (first, second)
+        });
+        let polled = Latch::new(1);
+        let guard = LogsWhenDropped(tx);
+        runtime.spawn({
+            let polled = polled.clone();
+            async move {
+                let _guard = guard;
+                polled.count_down();
+                std::future::pending::<()>().await;
+            }
+        });
+        runtime.block_on(bounded(polled.wait()));
+        common::within_limit(move || drop(runtime));
+        let (first, second) = logger.join().unwrap();
+        assert_eq!(
+            (first, second),
+            (Some("filled"), Some("dropped at shutdown"))
+        );
+    }
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_runtime_dropped_inside_its_own_blocking_job_does_not_wait_for_itself() {

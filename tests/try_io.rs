@@ -119,7 +119,9 @@ fn async_io_retries_after_would_block_until_done() {
             .unwrap();
         assert_eq!(calls.get(), 2, "one retry, after a new event");
         // A retry made at once, without waiting for an event, would have
-        // read "first" alone: "+second" is sent only after call 1.
+        // read "first" alone: "+second" is sent only after call 1. (On the
+        // edge-triggered pollers corio uses: epoll, kqueue, and `polling`
+        // in edge mode; a oneshot-only poller would report "first" again.)
         assert_eq!(
             &buf[..n],
             b"first+second",

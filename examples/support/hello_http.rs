@@ -33,7 +33,8 @@ pub async fn connection(stream: TcpStream, done: Done) -> io::Result<()> {
     stream.set_nodelay(true)?;
     // hyper's timeouts on corio's timers: a client that sends no complete
     // request header within 30 s is cut off, instead of holding its task
-    // and descriptor for good.
+    // and descriptor for good. The same timer starts as hyper waits for
+    // the next request, so it is also the idle keep-alive limit.
     let mut conn = pin!(
         http1::Builder::new()
             .timer(CorioTimer)
@@ -54,5 +55,10 @@ pub async fn connection(stream: TcpStream, done: Done) -> io::Result<()> {
             conn.await
         }
     };
-    result.map_err(io::Error::other)
+    match result {
+        // A client silent for 30 s (idle keep-alive, or a header never
+        // finished) was let go: the timeout's purpose, not a failure.
+        Err(err) if err.is_timeout() => Ok(()),
+        result => result.map_err(io::Error::other),
+    }
 }

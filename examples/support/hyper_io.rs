@@ -93,6 +93,11 @@ impl hyper::rt::Timer for CorioTimer {
     fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
         Box::pin(HyperSleep(corio::time::sleep_until(deadline.into())))
     }
+
+    /// corio's clock, so that hyper's deadlines follow a paused one too.
+    fn now(&self) -> std::time::Instant {
+        corio::time::Instant::now().into()
+    }
 }
 
 /// A corio `Sleep` as hyper's `Sleep` (a trait of hyper's own, so a

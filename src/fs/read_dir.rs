@@ -327,11 +327,12 @@ impl DirEntry {
         asyncify("corio::fs::DirEntry::metadata", move || entry.metadata()).await
     }
 
-    /// The entry's file type, not following a symbolic link. Usually known
-    /// from the directory listing itself, and then answered at once, with
-    /// no blocking-pool hop (it was asked for with the listing, as tokio
-    /// does); a file system that does not say needs an `lstat`, made on the
-    /// blocking pool, so it is asynchronous. See
+    /// The entry's file type, not following a symbolic link, as the listing
+    /// found it: asked for on the blocking pool while each batch of entries
+    /// was read (as tokio does), so this answers at once. Most file systems
+    /// give it with the listing; one that does not (`DT_UNKNOWN`) costs an
+    /// `lstat` per entry then. Only if that failed (the entry went in
+    /// between) is it asked again here, on the blocking pool. See
     /// [`std::fs::DirEntry::file_type`].
     ///
     /// # Examples

@@ -21,6 +21,43 @@ thread_local! {
     /// depth, so one dropped out of order is caught instead of leaving the
     /// thread in a runtime that may be gone.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// The runtime (its `Inner`'s address) whose shutdown is dropping its
+    /// tasks' futures on this thread, or null.
+    static DROPPING_TASKS_OF: Cell<*const ()> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Marks this thread, until the guard drops, as the one a shutdown of
+/// `handle`'s runtime drops the tasks' futures on (see
+/// [`assert_not_dropping_tasks_of`]).
+pub(crate) fn dropping_tasks_of(handle: &Handle) -> DroppingTasks {
+    let runtime = std::sync::Arc::as_ptr(&handle.inner).cast();
+    DroppingTasks(DROPPING_TASKS_OF.with(|d| d.replace(runtime)))
+}
+
+/// Restores the mark [`dropping_tasks_of`] replaced.
+pub(crate) struct DroppingTasks(*const ());
+
+impl Drop for DroppingTasks {
+    fn drop(&mut self) {
+        DROPPING_TASKS_OF.with(|d| d.set(self.0));
+    }
+}
+
+/// Panics if `handle`'s runtime is dropping its tasks' futures on this
+/// thread: a `Drop` there that blocks on that runtime would wait for
+/// timers, sockets or tasks that nothing drives any more (the workers are
+/// gone) or that are cancelled only after it returns.
+#[track_caller]
+pub(crate) fn assert_not_dropping_tasks_of(handle: &Handle) {
+    let runtime: *const () = std::sync::Arc::as_ptr(&handle.inner).cast();
+    if DROPPING_TASKS_OF.with(Cell::get) == runtime {
+        panic!(
+            "`block_on` was called on a corio runtime from a future that runtime's shutdown \
+             is dropping: its workers are gone and its other tasks are cancelled only after \
+             this drop, so the wait could never end; let the `Drop` not wait on the runtime \
+             (spawn the cleanup, or do it before the shutdown)"
+        );
+    }
 }
 
 /// Restores the previous runtime when dropped.
@@ -129,12 +166,6 @@ pub(crate) fn may_block() -> bool {
 /// closure, whose worker went to another thread).
 pub(crate) fn allow_blocking() -> MayBlock {
     MayBlock(BLOCKING_FORBIDDEN.with(|b| b.replace(false)))
-}
-
-/// Forbids blocking on this thread while the guard lives (a shutdown
-/// dropping the tasks' futures, as a worker would).
-pub(crate) fn forbid_blocking() -> MayBlock {
-    MayBlock(BLOCKING_FORBIDDEN.with(|b| b.replace(true)))
 }
 
 /// Restores the thread's "may block" flag.

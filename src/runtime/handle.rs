@@ -248,6 +248,7 @@ impl Handle {
     #[track_caller]
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         context::assert_may_block("`block_on`");
+        context::assert_not_dropping_tasks_of(self);
         let job = self.waiting_job();
         let _enter = context::enter(self, true);
         match self.inner.flavor {

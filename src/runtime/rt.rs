@@ -263,10 +263,13 @@ impl Runtime {
     /// the unfinished tasks' futures and of the queued jobs' closures run
     /// on this thread, inside the time given; a `Drop` that blocks (a
     /// closure owning a runtime of its own) can still hold this call past
-    /// `timeout`, since nobody can cut user code short. A task's future is
-    /// dropped as on a worker: a `block_on` or `blocking_*` call in its
-    /// `Drop` panics (the task takes the panic), as in tokio, since it would
-    /// wait on a runtime nobody drives any more. Called in an
+    /// `timeout`, since nobody can cut user code short. A `Drop` of a task's
+    /// future that calls `block_on` on this runtime panics (the task takes
+    /// the panic): nothing drives the runtime any more, so it would wait for
+    /// good. A `Drop` that waits on the runtime's other tasks some other
+    /// way (a `blocking_recv` whose sender another task holds) can still
+    /// hang, as in tokio's current-thread runtime; tokio's multi-thread one
+    /// refuses all blocking there. Called in an
     /// async context (a task, a `block_on` future), where waiting would
     /// stall the thread that runs it, it waits for nothing, as a drop there
     /// does (tokio panics there unless `timeout` is zero).
@@ -356,14 +359,14 @@ impl Runtime {
         // ours: then they find no runtime, but the process lives).
         let _enter = context::try_enter(&self.handle, false);
         {
-            // The futures are dropped as on a worker, where blocking is
-            // refused: a `Drop` that calls `block_on` (or a `blocking_*`
-            // method) panics, and the task takes the panic. Allowed, it
-            // could wait on this runtime's timers, sockets or tasks, which
-            // nobody drives any more or which are cancelled only after it
-            // returns, and the shutdown hung for good (tokio drops them on
-            // its workers, and panics there too).
-            let _refused = context::forbid_blocking();
+            // A `Drop` of one of the futures that calls `block_on` on this
+            // runtime panics (the task takes the panic): it would wait on
+            // timers, sockets or tasks that nobody drives any more or that
+            // are cancelled only after it returns, and the shutdown hung for
+            // good. Other blocking stays allowed, as in tokio's
+            // current-thread runtime (its multi-thread one drops the futures
+            // on its workers, where all blocking is refused).
+            let _marked = context::dropping_tasks_of(&self.handle);
             scheduler.shutdown_tasks();
         }
         // The driver stops before the wait for the blocking pool: with the

@@ -346,9 +346,11 @@ impl<T> Receiver<T> {
         super::block_here("corio::sync::oneshot::Receiver::blocking_recv", self)
     }
 
-    /// Whether the receiver has ended: a poll (or `try_recv`) returned its
-    /// value or its error. Polling an ended receiver panics, so this says
-    /// whether it may be polled, as tokio's does.
+    /// Whether the receiver has ended: a poll returned its value or its
+    /// error, or `try_recv` took the value. Polling an ended receiver
+    /// panics, so this says whether it may be polled, as tokio's does. (A
+    /// `try_recv` that says `Closed` leaves the receiver usable, and not
+    /// ended, where tokio's ends it.)
     ///
     /// # Examples
     ///
