@@ -402,6 +402,29 @@ fn dropping_the_runtime_ends_a_blocking_job_that_waits_on_a_timer() {
     });
 }
 
+/// A two-worker runtime and a current-thread one.
+fn both_flavours() -> [corio::Runtime; 2] {
+    let current_thread = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    [two_workers(), current_thread]
+}
+
+/// Spawns a task that holds `guard` and stays pending, and waits until it
+/// holds it.
+fn hold_in_a_task<G: Send + 'static>(runtime: &corio::Runtime, guard: G) {
+    let polled = Latch::new(1);
+    runtime.spawn({
+        let polled = polled.clone();
+        async move {
+            let _guard = guard;
+            polled.count_down();
+            std::future::pending::<()>().await;
+        }
+    });
+    runtime.block_on(bounded(polled.wait()));
+}
+
 /// Held by a task: its `Drop` blocks on its own runtime until the other
 /// task of the pair lets go of its sender, and says whether it was refused.
 struct BlocksOnItsRuntimeWhenDropped {
@@ -424,17 +447,11 @@ impl Drop for BlocksOnItsRuntimeWhenDropped {
 fn a_drop_that_blocks_on_its_runtime_at_shutdown_is_refused_instead_of_hanging() {
     // Two tasks, each holding the sender the other's drop waits for:
     // whichever the shutdown drops first would wait for the other, which is
-    // dropped only after it returns. Refused, as on a worker (tokio drops
-    // the futures on its workers, where block_on panics), each drop goes on.
-    let flavours = [
-        two_workers(),
-        corio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap(),
-    ];
-    for runtime in flavours {
+    // dropped only after it returns. Refused (tokio's multi-thread runtime
+    // drops the futures on its workers, where block_on panics), each drop
+    // goes on.
+    for runtime in both_flavours() {
         let (refused_tx, refused) = mpsc::channel();
-        let polled = Latch::new(2);
         let (a_tx, a_rx) = corio::sync::oneshot::channel::<()>();
         let (b_tx, b_rx) = corio::sync::oneshot::channel::<()>();
         for (keep, wait) in [(a_tx, b_rx), (b_tx, a_rx)] {
@@ -442,14 +459,8 @@ fn a_drop_that_blocks_on_its_runtime_at_shutdown_is_refused_instead_of_hanging()
                 other_gone: Some(wait),
                 refused: refused_tx.clone(),
             };
-            let polled = polled.clone();
-            runtime.spawn(async move {
-                let (_keep, _guard) = (keep, guard);
-                polled.count_down();
-                std::future::pending::<()>().await;
-            });
+            hold_in_a_task(&runtime, (keep, guard));
         }
-        runtime.block_on(bounded(polled.wait()));
         common::within_limit(move || drop(runtime));
         assert_eq!(refused.try_iter().collect::<Vec<_>>(), [true, true]);
     }
@@ -471,13 +482,7 @@ fn a_drop_at_shutdown_may_still_block_on_what_is_outside_the_runtime() {
     // Only a `block_on` of the runtime being shut down is refused: a
     // `Drop` that blocks on a thread outside it (a logger) goes on, as in
     // tokio's current-thread runtime.
-    let flavours = [
-        two_workers(),
-        corio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap(),
-    ];
-    for runtime in flavours {
+    for runtime in both_flavours() {
         let (tx, rx) = corio::sync::channel::bounded(1);
         tx.try_send("filled").unwrap(); // the drop's send must wait for the logger
         let logger = std::thread::spawn(move || {
@@ -485,17 +490,7 @@ fn a_drop_at_shutdown_may_still_block_on_what_is_outside_the_runtime() {
             let second = rx.blocking_recv();
             (first, second)
         });
-        let polled = Latch::new(1);
-        let guard = LogsWhenDropped(tx);
-        runtime.spawn({
-            let polled = polled.clone();
-            async move {
-                let _guard = guard;
-                polled.count_down();
-                std::future::pending::<()>().await;
-            }
-        });
-        runtime.block_on(bounded(polled.wait()));
+        hold_in_a_task(&runtime, LogsWhenDropped(tx));
         common::within_limit(move || drop(runtime));
         let (first, second) = logger.join().unwrap();
         assert_eq!(
