@@ -9,8 +9,9 @@
 //!   returned but before the first `recv`, is not lost;
 //! - several deliveries between two `recv` calls **coalesce** into one
 //!   notification, as the kernel itself does for a signal that is already
-//!   pending (and as tokio does): count `recv`s to learn "at least once since
-//!   last time", never "how many times";
+//!   pending (and as tokio does; real-time signals, which the kernel queues
+//!   one by one, coalesce here too): count `recv`s to learn "at least once
+//!   since last time", never "how many times";
 //! - any number of `Signal`s may listen for the same signal, and each one
 //!   sees every delivery (up to coalescing).
 

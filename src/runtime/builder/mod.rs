@@ -295,7 +295,8 @@ impl Builder {
     }
 
     /// Calls `f` with each slow-poll report instead of printing it to stderr.
-    /// Keep it short: the watchdog thread runs it for a poll still running,
+    /// Keep it short: the watchdog runs it for a poll still running (on a
+    /// thread of its own for each report, named as the watchdog),
     /// and while it runs the watchdog neither reports nor rescues (the
     /// driver included, see [`slow_poll_threshold`](Self::slow_poll_threshold));
     /// for a poll that ended before the watchdog saw it, the worker that
