@@ -4,7 +4,7 @@
 //! ```text
 //!   park(limit):  paused clock? poll I/O first; anything? return (no jump)
 //!                 timeout = min(limit, earliest timer)      (Timers::before_park_after)
-//!                 reactor.wait(timeout)                     (epoll_wait / kevent)
+//!                 reactor.wait(timeout)                     (epoll_pwait2 / kevent)
 //!                 fire due timers                           (Timers::after_park)
 //!   unpark():     reactor.notify()  (wakes epoll_wait from any thread)
 //! ```

@@ -360,6 +360,13 @@ impl Timers {
         limit: Option<Duration>,
         jobs_were_idle: bool,
     ) -> Option<Duration> {
+        // A look without waiting (a busy worker's driver check, every
+        // `event_interval` tasks): the answer is zero whatever the wheels
+        // hold, nothing is recorded, and a paused clock does not jump. So
+        // no shard is locked (they were, all of them, on every check).
+        if limit == Some(Duration::ZERO) {
+            return limit;
+        }
         // Every shard stays locked until `parked_until` is recorded.
         let shards = self.lock_all();
         let next = shards.iter().filter_map(|s| s.wheel.next_deadline()).min();
