@@ -138,6 +138,35 @@ fn a_current_thread_runtime_refuses() {
     assert!(in_block_on.is_err());
 }
 
+/// What decides is the runtime this thread runs, not the handle entered
+/// last (as in tokio): a current-thread `block_on` refuses with a
+/// multi-thread handle entered, and a multi-thread `block_on` runs the
+/// closure with a current-thread handle entered.
+#[test]
+fn the_runtime_this_thread_runs_decides_not_the_handle_entered() {
+    let multi = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let current = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let multi_handle = multi.handle().clone();
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        current.block_on(async move {
+            let _entered = multi_handle.enter();
+            block_in_place(|| 1)
+        })
+    }));
+    assert!(
+        refused.is_err(),
+        "the current-thread runtime's thread blocked"
+    );
+    let current_handle = current.handle().clone();
+    let ran = multi.block_on(bounded(async move {
+        let _entered = current_handle.enter();
+        block_in_place(|| 2)
+    }));
+    assert_eq!(ran, 2);
+}
+
 /// A runtime shut down while a task is blocked in `block_in_place` waits
 /// for it no longer than its timeout; the task's thread ends once the
 /// closure returns (it sees the shutdown, and waits as no spare).
@@ -171,13 +200,27 @@ fn shutdown_does_not_wait_past_its_timeout() {
 fn blocking_in_place_is_no_slow_poll() {
     let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = reports.clone();
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let started_tx = std::sync::Mutex::new(started_tx);
     let runtime = corio::Runtime::builder()
         .worker_threads(1)
         .slow_poll_threshold(Some(Duration::from_millis(20)))
         .on_slow_poll(move |report| sink.lock().unwrap().push(report.task_id))
+        .on_thread_start(move || {
+            let _ = started_tx.lock().unwrap().send(());
+        })
         .build()
         .unwrap();
+    common::recv(&started); // the worker
     let (in_place, plain) = runtime.block_on(bounded(async {
+        // A first hand-over, whose closure waits until the thread taking
+        // the worker over has started: it stays as a spare, so the one
+        // measured below is taken over at once, however slowly a new
+        // thread would start on a loaded machine (a late one let the
+        // worker come back to its poll, and the poll measured the closure).
+        corio::spawn(async move { block_in_place(|| common::recv(&started)) })
+            .await
+            .unwrap();
         let in_place = corio::spawn(async {
             block_in_place(|| std::thread::sleep(Duration::from_millis(100)));
         });

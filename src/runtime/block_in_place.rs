@@ -1,7 +1,6 @@
 //! `task::block_in_place`, the user's side of `scheduler/handoff.rs`: when
 //! it may hand the worker away, and when it may not.
 
-use super::builder::RuntimeFlavor;
 use super::context;
 use crate::scheduler;
 
@@ -12,9 +11,9 @@ use crate::scheduler;
 ///
 /// The task that calls it stays on this thread, blocked, until `f` returns;
 /// other futures in the same task (a `join!` or `select!` beside it) wait
-/// too. Outside a runtime, or on a thread that may block already (a
-/// `spawn_blocking` job, a multi-thread runtime's `block_on` thread), it
-/// just calls `f`. Inside `f`, `Handle::block_on` may be used to wait on a
+/// too. Outside a runtime, on a thread that may block already (a
+/// `spawn_blocking` job), or on a multi-thread runtime's `block_on` thread
+/// (which runs no task but its own future), it just calls `f`. Inside `f`, `Handle::block_on` may be used to wait on a
 /// future, except where the worker could not be handed over: outside a
 /// task's poll (an `on_thread_park` hook, a waker the driver runs), `f`
 /// runs in place and blocks the worker, which may not block on the
@@ -73,17 +72,21 @@ where
         scheduler::HandOff::Refused(error) => {
             panic!("block_in_place could not start a thread to take over its worker: {error}")
         }
+        // Decided by the scheduler this thread runs, not by the runtime
+        // entered last: a current-thread runtime's `block_on` with another
+        // runtime's handle entered still refuses, and a multi-thread
+        // runtime's `block_on` with a current-thread handle entered runs
+        // `f` (it decided by the handle, refusing the one and allowing the
+        // other, against tokio).
+        scheduler::HandOff::CurrentThread => panic!(
+            "block_in_place was called on a current-thread runtime, whose one thread \
+             runs every task: nothing could go on while it blocks. Use \
+             `spawn_blocking` there, or a multi-thread runtime"
+        ),
         scheduler::HandOff::NotAWorker => {
-            let flavor = context::with_current(|handle| handle.map(|h| h.runtime_flavor()));
-            if !context::may_block() && flavor == Some(RuntimeFlavor::CurrentThread) {
-                panic!(
-                    "block_in_place was called on a current-thread runtime, whose one thread \
-                     runs every task: nothing could go on while it blocks. Use \
-                     `spawn_blocking` there, or a multi-thread runtime"
-                );
-            }
             // A `spawn_blocking` job, or a multi-thread runtime's
-            // `block_on` thread, which runs no task but its own future.
+            // `block_on` thread, which runs no task but its own future
+            // (blocking there is forbidden until this call lifts it).
             let _allowed = context::allow_blocking();
             f()
         }

@@ -250,8 +250,10 @@ impl Workers {
         OWNER.with(Cell::get) == std::ptr::from_ref(self)
     }
 
-    /// Waits until every thread holding a core has exited, or `deadline`
-    /// passes.
+    /// Waits until no thread holds a core or is about to claim one (a
+    /// thread started for a hand-over counts until it has found its core,
+    /// or found none), or `deadline` passes. The threads do not exit: they
+    /// stop running workers, and wait as spares or leave.
     pub(super) fn wait_running(&self, deadline: Option<Instant>) {
         let counts = self.counts.lock();
         let _ = lock::wait_while_until(&self.exited, counts, deadline, |c| c.running > 0);

@@ -48,7 +48,10 @@ pub(crate) enum HandOff {
     /// a park hook, a waker the driver runs; or inside the loop's own
     /// bookkeeping): the closure runs in place, blocking the worker.
     Inline,
-    /// Not a worker of a multi-thread runtime.
+    /// This thread runs a current-thread runtime's tasks (its `block_on`):
+    /// nothing could go on while it blocks, so the caller refuses.
+    CurrentThread,
+    /// Not a worker of a runtime: the closure may just run.
     NotAWorker,
     /// No thread could be started to take the worker over (the OS refused
     /// one), and the core came back to this thread: the caller panics, as
@@ -68,7 +71,10 @@ pub(crate) fn hand_off() -> HandOff {
     // The current-thread flavour has no LIFO slot, and one core its
     // `block_on` needs back: no hand-off there (the caller refuses).
     let shared = &cx.shared;
-    let (true, Some(threads)) = (shared.config.lifo_slot, shared.respawn.get()) else {
+    if !shared.config.lifo_slot {
+        return HandOff::CurrentThread;
+    }
+    let Some(threads) = shared.respawn.get() else {
         return HandOff::NotAWorker;
     };
     // Outside a task's poll the loop would go on with no core.

@@ -29,7 +29,8 @@ pub(super) struct Context {
     pub(super) core: RefCell<Box<Core>>,
     pub(super) index: usize,
     /// Set when `block_in_place` gave the core away inside the task being
-    /// polled (`handoff.rs`): the loop ends after that poll.
+    /// polled (`handoff.rs`): the loop ends after that poll, unless the
+    /// closure's end took the core back (`TakeBack::try_now`).
     pub(super) detached: Cell<bool>,
     /// Set while `run_task` polls a task: only then may the core be handed
     /// away (the loop checks `detached` only after a poll; a hook or a
@@ -147,7 +148,8 @@ pub(super) fn current_index(shared: &Shared) -> Option<usize> {
     with_current(shared, |cx| cx.index)
 }
 
-/// Runs worker `index` on the current thread until the runtime shuts down.
+/// Runs worker `index` on the current thread until the runtime shuts down,
+/// or until a `block_in_place` hands the worker to another thread.
 pub(crate) fn run_worker(shared: Handle, index: usize) {
     // A thread that starts after an early shutdown (`shutdown_background`
     // right after `build`, say) finds its core taken by `shutdown_tasks`:

@@ -51,8 +51,9 @@ impl Builder {
     /// wait on this runtime's tasks, timers or sockets: nobody runs them
     /// any more, and the shutdown would wait on `f` for ever. The threads
     /// `block_in_place` left behind (spares waiting for a worker to take
-    /// over, or one still inside its closure) run `f` when they leave,
-    /// which may be while the tasks are cancelled, or after.
+    /// over, or one still inside its closure, or one whose closure ended
+    /// just as the shutdown began and took its worker back) run `f` when
+    /// they leave, which may be while the tasks are cancelled, or after.
     ///
     /// # Examples
     ///
