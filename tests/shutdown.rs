@@ -1,7 +1,8 @@
 //! Shutting a runtime down: each unfinished future dropped exactly once
 //! (idle, queued or mid-abort), wakers kept past the runtime harmless,
 //! `shutdown_timeout` and `shutdown_background` bounded (spawns after
-//! shutdown are in `spawn_after_shutdown.rs`). The drops under test run in
+//! shutdown are in `spawn_after_shutdown.rs`, what a future's `Drop` may
+//! do while a shutdown drops it in `shutdown_drops.rs`). The drops under test run in
 //! `common::within_limit`: a shutdown that hangs fails the test instead of
 //! hanging it.
 
@@ -400,104 +401,6 @@ fn dropping_the_runtime_ends_a_blocking_job_that_waits_on_a_timer() {
         drop(runtime);
         drop(job);
     });
-}
-
-/// A two-worker runtime and a current-thread one.
-fn both_flavours() -> [corio::Runtime; 2] {
-    let current_thread = corio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    [two_workers(), current_thread]
-}
-
-/// Spawns a task that holds `guard` and stays pending, and waits until it
-/// holds it.
-fn hold_in_a_task<G: Send + 'static>(runtime: &corio::Runtime, guard: G) {
-    let polled = Latch::new(1);
-    runtime.spawn({
-        let polled = polled.clone();
-        async move {
-            let _guard = guard;
-            polled.count_down();
-            std::future::pending::<()>().await;
-        }
-    });
-    runtime.block_on(bounded(polled.wait()));
-}
-
-/// Held by a task: its `Drop` blocks on its own runtime until the other
-/// task of the pair lets go of its sender, and says whether it was refused.
-struct BlocksOnItsRuntimeWhenDropped {
-    other_gone: Option<corio::sync::oneshot::Receiver<()>>,
-    refused: mpsc::Sender<bool>,
-}
-
-impl Drop for BlocksOnItsRuntimeWhenDropped {
-    fn drop(&mut self) {
-        let handle = corio::Handle::current();
-        let other_gone = self.other_gone.take().unwrap();
-        let blocked =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle.block_on(other_gone)));
-        let _ = self.refused.send(blocked.is_err());
-    }
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_drop_that_blocks_on_its_runtime_at_shutdown_is_refused_instead_of_hanging() {
-    // Two tasks, each holding the sender the other's drop waits for:
-    // whichever the shutdown drops first would wait for the other, which is
-    // dropped only after it returns. Refused (tokio's multi-thread runtime
-    // drops the futures on its workers, where block_on panics), each drop
-    // goes on.
-    for runtime in both_flavours() {
-        let (refused_tx, refused) = mpsc::channel();
-        let (a_tx, a_rx) = corio::sync::oneshot::channel::<()>();
-        let (b_tx, b_rx) = corio::sync::oneshot::channel::<()>();
-        for (keep, wait) in [(a_tx, b_rx), (b_tx, a_rx)] {
-            let guard = BlocksOnItsRuntimeWhenDropped {
-                other_gone: Some(wait),
-                refused: refused_tx.clone(),
-            };
-            hold_in_a_task(&runtime, (keep, guard));
-        }
-        common::within_limit(move || drop(runtime));
-        assert_eq!(refused.try_iter().collect::<Vec<_>>(), [true, true]);
-    }
-}
-
-/// Held by a task: its `Drop` hands a last record to a logger thread
-/// outside the runtime, blocking until the bounded channel takes it.
-struct LogsWhenDropped(corio::sync::channel::Sender<&'static str>);
-
-impl Drop for LogsWhenDropped {
-    fn drop(&mut self) {
-        let _ = self.0.blocking_send("dropped at shutdown");
-    }
-}
-
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_drop_at_shutdown_may_still_block_on_what_is_outside_the_runtime() {
-    // Only a `block_on` of the runtime being shut down is refused: a
-    // `Drop` that blocks on a thread outside it (a logger) goes on, as in
-    // tokio's current-thread runtime.
-    for runtime in both_flavours() {
-        let (tx, rx) = corio::sync::channel::bounded(1);
-        tx.try_send("filled").unwrap(); // the drop's send must wait for the logger
-        let logger = std::thread::spawn(move || {
-            let first = rx.blocking_recv();
-            let second = rx.blocking_recv();
-            (first, second)
-        });
-        hold_in_a_task(&runtime, LogsWhenDropped(tx));
-        common::within_limit(move || drop(runtime));
-        let (first, second) = logger.join().unwrap();
-        assert_eq!(
-            (first, second),
-            (Some("filled"), Some("dropped at shutdown"))
-        );
-    }
 }
 
 #[test]

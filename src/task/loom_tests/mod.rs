@@ -239,28 +239,6 @@ fn loom_join_waker_replaced_vs_complete() {
     });
 }
 
-#[test]
-fn loom_shutdown_vs_wake() {
-    loom::model(|| {
-        let queue = Queue::new();
-        let (gate, probe) = gate();
-        let join = queue.spawn(gate);
-        queue.run_one();
-        let waker = probe.slot.lock().take().unwrap();
-        let waking = thread::spawn(move || waker.wake());
-        queue.shutdown();
-        waking.join().unwrap();
-        while queue.run_one() {}
-        queue.shutdown();
-        assert_eq!(
-            probe.drops.load(Ordering::SeqCst),
-            1,
-            "dropped exactly once"
-        );
-        drop(join);
-    });
-}
-
 /// Counts its drops: an output that must be dropped exactly once.
 struct Output(Arc<AtomicUsize>);
 
@@ -292,36 +270,6 @@ fn loom_join_handle_dropped_vs_complete() {
             "the join waker was dropped"
         );
     });
-}
-
-/// A shutdown closing the task list while the task is being polled (ready
-/// or not): the poll's end and the shutdown agree on who cancels and who
-/// unlinks, and the future is dropped once.
-#[test]
-fn loom_shutdown_vs_a_poll_in_progress() {
-    for open in [false, true] {
-        loom::model(move || {
-            let queue = Queue::new();
-            let (gate, probe) = gate();
-            probe.open.store(open, Ordering::SeqCst);
-            let mut join = queue.spawn(gate);
-            let closer = {
-                let queue = queue.clone();
-                thread::spawn(move || queue.0.owned.close_and_shutdown_all())
-            };
-            queue.run_one();
-            closer.join().unwrap();
-            while queue.run_one() {}
-            queue.shutdown();
-            drop(probe.slot.lock().take());
-            assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
-            match poll_join(&mut join, Waker::noop()) {
-                Poll::Ready(Ok(1)) => assert!(open, "a closed gate cannot finish"),
-                Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
-                other => panic!("a shut-down task ends, got {other:?}"),
-            }
-        });
-    }
 }
 
 /// An abort racing the task's only poll, which completes it: the output
@@ -420,31 +368,6 @@ fn loom_abort_vs_yield() {
     });
 }
 
-/// An abort from another thread racing the runtime's shutdown, the task
-/// idle after a poll: both try to cancel it, exactly one does, the future
-/// is dropped once, and the handle sees a cancel.
-#[test]
-fn loom_abort_vs_shutdown() {
-    loom::model(|| {
-        let queue = Queue::new();
-        let (gate, probe) = gate();
-        let mut join = queue.spawn(gate);
-        queue.run_one();
-        let abort = join.abort_handle();
-        let aborter = thread::spawn(move || abort.abort());
-        queue.shutdown();
-        aborter.join().unwrap();
-        while queue.run_one() {}
-        queue.shutdown();
-        match poll_join(&mut join, Waker::noop()) {
-            Poll::Ready(Err(e)) => assert!(e.is_cancelled()),
-            other => panic!("an aborted, shut down task ends cancelled, got {other:?}"),
-        }
-        drop(probe.slot.lock().take());
-        assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
-    });
-}
-
 /// A gate that fails the model if two threads poll it at once, and yields
 /// (wakes itself) at its first two polls, so that a wake from outside can
 /// land while it runs.
@@ -510,3 +433,5 @@ fn loom_two_runners_never_poll_a_task_at_once() {
         assert_eq!(probe.drops.load(Ordering::SeqCst), 1, "dropped once");
     });
 }
+
+mod shutdown;
