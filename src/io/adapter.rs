@@ -267,6 +267,12 @@ impl<T> Async<T> {
         }
     }
 
+    /// Whether the descriptor is registered with `reactor`.
+    #[cfg(feature = "signal")]
+    pub(crate) fn is_registered_with(&self, reactor: &std::sync::Arc<super::Reactor>) -> bool {
+        self.registration.is_with(reactor)
+    }
+
     /// The entry a future waiting to read keeps among the waiters (see
     /// [`Waiting`]), for the socket types' own futures (`accept`).
     pub(crate) fn waiting_to_read(&self) -> Waiting<'_> {

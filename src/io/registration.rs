@@ -97,6 +97,13 @@ impl Moved {
 }
 
 impl Registration {
+    /// Whether this registration is with `reactor` (the signal listeners
+    /// share one per runtime).
+    #[cfg(feature = "signal")]
+    pub(crate) fn is_with(&self, reactor: &Arc<Reactor>) -> bool {
+        Arc::ptr_eq(&self.reactor, reactor)
+    }
+
     /// Registers `fd` with the current thread's reactor.
     ///
     /// The caller must keep `fd` open until this `Registration` is dropped.

@@ -93,7 +93,8 @@ static PREVIOUS: [AtomicPtr<Previous>; MAX_SIGNUM] =
 
 /// What installation has done so far.
 struct Installed {
-    /// The self-pipe's read end; every `Signal` gets a duplicate of it.
+    /// The self-pipe's read end; each runtime that listens gets a
+    /// duplicate of it (see `pipe.rs`).
     reader: Option<UnixStream>,
     /// Which signal numbers have our handler.
     handlers: [bool; MAX_SIGNUM],
@@ -104,14 +105,14 @@ static INSTALLED: Mutex<Installed> = Mutex::new(Installed {
     handlers: [false; MAX_SIGNUM],
 });
 
-/// A new descriptor for the self-pipe's read end (non-blocking) to wait on
-/// for `signum`, with the signal's delivery count so far. The handler is
-/// not installed yet: [`install`] does that once the caller's listener is
-/// ready, so that a listener that could not be made (no runtime, no
-/// descriptor left) leaves the signal's default action in place.
+/// Makes the self-pipe if it does not exist yet, and returns `signum`'s
+/// delivery count so far. The handler is not installed yet: [`install`]
+/// does that once the caller's listener is ready, so that a listener that
+/// could not be made (no runtime, no descriptor left) leaves the signal's
+/// default action in place.
 ///
 /// Fails with `InvalidInput` for a forbidden or out-of-range signal number.
-pub(super) fn open(signum: c_int) -> io::Result<(UnixStream, u64)> {
+pub(super) fn open(signum: c_int) -> io::Result<u64> {
     check(signum)?;
     // Counted before the handler goes in: a delivery between the two steps
     // is reported to the new listener, not swallowed.
@@ -127,12 +128,18 @@ pub(super) fn open(signum: c_int) -> io::Result<(UnixStream, u64)> {
         WRITE_FD.store(writer.into_raw_fd(), Ordering::SeqCst);
         installed.reader = Some(reader);
     }
-    let reader = installed
+    Ok(seen)
+}
+
+/// A new descriptor for the self-pipe's read end (non-blocking), for a
+/// runtime's reactor to wait on; [`open`] made the pipe.
+pub(super) fn reader() -> io::Result<UnixStream> {
+    INSTALLED
+        .lock()
         .reader
         .as_ref()
-        .expect("the self-pipe was created above")
-        .try_clone()?;
-    Ok((reader, seen))
+        .expect("`open` made the self-pipe")
+        .try_clone()
 }
 
 /// Installs the handler for `signum` if it is not yet (`signum` was

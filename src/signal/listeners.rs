@@ -19,7 +19,8 @@
 //! a full pipe (whose dropped byte would not say which signal came) cannot
 //! lose a wake-up.
 
-use std::task::Waker;
+use std::sync::{Arc, LazyLock};
+use std::task::{Wake, Waker};
 
 use crate::lock::Mutex;
 use slab::Slab;
@@ -81,20 +82,45 @@ impl Listener {
 
     /// Wakes every listener but this one (which is running already).
     pub(super) fn wake_others(&self) {
-        let woken: Vec<Waker> = WAITING
-            .lock()
-            .iter_mut()
-            .filter(|(key, _)| *key != self.key)
-            .filter_map(|(_, slot)| slot.take())
-            .collect();
-        // Outside the lock: a waker may run arbitrary code, even poll a
-        // `Signal` and so take the lock again. A panicking one (a foreign
-        // executor's) must not keep the rest from their wake: their slots
-        // are empty and the pipe drained, so nothing would wake them again.
-        woken
-            .into_iter()
-            .for_each(crate::task::wake_catching_panics);
+        wake_all_but(Some(self.key));
     }
+}
+
+/// The waker a runtime's shared registration of the pipe holds (see
+/// `pipe.rs`): it wakes every waiting listener, whichever of them last
+/// polled the registration, and whether or not that one still exists.
+pub(super) fn fan_out() -> &'static Waker {
+    struct FanOut;
+
+    impl Wake for FanOut {
+        fn wake(self: Arc<Self>) {
+            wake_all_but(None);
+        }
+
+        fn wake_by_ref(self: &Arc<Self>) {
+            wake_all_but(None);
+        }
+    }
+
+    static FAN_OUT: LazyLock<Waker> = LazyLock::new(|| Waker::from(Arc::new(FanOut)));
+    &FAN_OUT
+}
+
+/// Wakes every waiting listener but `running`'s (if any).
+fn wake_all_but(running: Option<usize>) {
+    let woken: Vec<Waker> = WAITING
+        .lock()
+        .iter_mut()
+        .filter(|(key, _)| Some(*key) != running)
+        .filter_map(|(_, slot)| slot.take())
+        .collect();
+    // Outside the lock: a waker may run arbitrary code, even poll a
+    // `Signal` and so take the lock again. A panicking one (a foreign
+    // executor's) must not keep the rest from their wake: their slots
+    // are empty and the pipe drained, so nothing would wake them again.
+    woken
+        .into_iter()
+        .for_each(crate::task::wake_catching_panics);
 }
 
 impl Drop for Listener {
@@ -109,9 +135,7 @@ impl Drop for Listener {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::task::Wake;
 
     struct Count(AtomicUsize);
 

@@ -21,15 +21,18 @@
 //!   and kept for the life of the process;
 //! - `listeners`: the wakers of every waiting listener, so that whoever
 //!   drains the pipe wakes the rest;
+//! - `pipe`: each runtime's one registration of the pipe, shared by its
+//!   listeners;
 //! - [`unix`]: the public [`signal`](unix::signal) / [`Signal`](unix::Signal)
 //!   API, with the coalescing rule.
 //!
-//! **Which runtime reads the pipe?** Every [`Signal`](unix::Signal) holds its
-//! own duplicate of the pipe's read end, registered with the reactor of the
-//! runtime it was made in, like a socket. There is no signal driver task: the
-//! listeners themselves drain the pipe, so several runtimes (or none but one)
-//! can listen at once, and a runtime that shuts down only takes its own
-//! listeners with it.
+//! **Which runtime reads the pipe?** Each runtime that listens registers
+//! one duplicate of the pipe's read end with its reactor, like a socket,
+//! and every [`Signal`](unix::Signal) made in it shares that registration
+//! (`pipe`), so a listener per connection costs no descriptor. There is no
+//! signal driver task: the listeners themselves drain the pipe, so several
+//! runtimes (or none but one) can listen at once, and a runtime that shuts
+//! down only takes its own listeners with it.
 //!
 //! **After `fork`.** A child that forks without `exec` shares the pipe with
 //! its parent, but not the list of listeners: a byte one process's signal
@@ -44,6 +47,7 @@
 
 mod handler;
 mod listeners;
+mod pipe;
 pub mod unix;
 
 use std::io;

@@ -19,13 +19,14 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io::{self, Read};
 use std::os::unix::net::UnixStream;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use libc::c_int;
 
 use super::handler;
-use super::listeners::Listener;
-use crate::io::Async;
+use super::listeners::{self, Listener};
+use super::pipe::{self, SharedPipe};
 
 /// Which signal to listen for: a named constructor for the common ones, or
 /// [`SignalKind::from_raw`] for any other number.
@@ -260,11 +261,11 @@ impl From<SignalKind> for c_int {
 /// ```
 #[track_caller]
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
-    let (reader, seen) = handler::open(kind.0)?;
-    // The listener first (it needs a runtime, and a descriptor): only then
-    // the handler, which from then on swallows the signal's default action
-    // (for SIGINT, ending the process) for good.
-    let pipe = Async::new(reader)?;
+    let seen = handler::open(kind.0)?;
+    // The listener first (it needs a runtime, and maybe a descriptor): only
+    // then the handler, which from then on swallows the signal's default
+    // action (for SIGINT, ending the process) for good.
+    let pipe = pipe::current()?;
     handler::install(kind.0)?;
     Ok(Signal {
         kind,
@@ -302,9 +303,9 @@ pub struct Signal {
     /// The delivery count last reported by `recv`.
     seen: u64,
     listener: Listener,
-    /// This listener's own descriptor for the self-pipe's read end, so that
-    /// any number of listeners, in any runtimes, can each wait on it.
-    pipe: Async<UnixStream>,
+    /// The self-pipe's read end as its runtime registered it, shared by
+    /// every listener made there (see `pipe.rs`).
+    pipe: Arc<SharedPipe>,
 }
 
 impl Signal {
@@ -369,7 +370,11 @@ impl Signal {
                 self.listener.clear();
                 return Poll::Ready(Some(()));
             }
-            match self.pipe.poll_read_with(cx, None, drain) {
+            // The registration is shared, so it keeps the fan-out waker,
+            // not ours: whichever listener polled it last, the event wakes
+            // every waiting one, ours included (registered above).
+            let mut fan_out = Context::from_waker(listeners::fan_out());
+            match self.pipe.poll_read_with(&mut fan_out, None, drain) {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(())) => self.listener.wake_others(),
                 // A shut-down runtime (the reactor fails the wait), or a
@@ -429,6 +434,26 @@ fn drain(mut pipe: &UnixStream) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The listeners of one runtime share its registration of the pipe,
+    /// another runtime's have their own, and each goes with its last
+    /// listener (it holds a descriptor).
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn a_runtime_registers_the_pipe_once_and_lets_go_with_its_last_listener() {
+        let _serial = crate::signal::listeners::serial();
+        // SIGURG: ignored by default, and by no other test here.
+        let urgent = || signal(SignalKind::from_raw(libc::SIGURG)).unwrap();
+        let (first, second) = crate::block_on(async { (urgent(), urgent()) });
+        assert!(Arc::ptr_eq(&first.pipe, &second.pipe), "one per runtime");
+        let elsewhere = crate::block_on(async { urgent() });
+        assert!(!Arc::ptr_eq(&first.pipe, &elsewhere.pipe));
+        assert_eq!(pipe::registrations(), 2);
+        drop((first, elsewhere));
+        assert_eq!(pipe::registrations(), 1, "`second` still listens");
+        drop(second);
+        assert_eq!(pipe::registrations(), 0);
+    }
 
     /// A `recv` that returned leaves no waker in the list: every later
     /// drain of the pipe (any signal) would wake its caller for nothing.

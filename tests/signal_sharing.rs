@@ -1,0 +1,150 @@
+//! Signal listeners share their runtime's one registration of the
+//! self-pipe: many listeners cost no descriptors, the one that polled the
+//! registration last may go, and runtimes that listen at once each hear.
+//!
+//! Each test installs handlers (process-wide, for good) or lowers the file
+//! limit, so its body runs in a child process (`common::run_in_child`).
+
+#![cfg(feature = "signal")] // needs the `signal` feature (on by default)
+
+mod common;
+
+use std::pin::pin;
+
+use corio::signal::unix::{SignalKind, signal};
+use futures_lite::future::poll_once;
+
+const CHILD: &str = "CORIO_TEST_SIGNAL_SHARING_CHILD";
+
+fn in_child() -> bool {
+    std::env::var_os(CHILD).is_some()
+}
+
+/// Lets this process open at most `more` descriptors beyond the lowest
+/// free one: a descriptor is refused once its number reaches the limit.
+fn allow_only(more: libc::rlim_t) {
+    let lowest_free = std::fs::File::open("/dev/null").unwrap();
+    let lowest_free = std::os::fd::AsRawFd::as_raw_fd(&lowest_free);
+    let mut rlimit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: valid pointers to an `rlimit` for both calls.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut rlimit), 0);
+        rlimit.rlim_cur = (lowest_free as libc::rlim_t + more).min(rlimit.rlim_max);
+        assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &rlimit), 0);
+    }
+}
+
+/// A `ctrl_c()` per connection is a common pattern: a thousand listeners
+/// in one runtime must not take a thousand descriptors (they took one each
+/// before, and the 17th failed here with `EMFILE`), and each still hears
+/// the signal.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_thousand_listeners_in_one_runtime_hold_no_descriptor_each() {
+    if !in_child() {
+        common::run_in_child(
+            "a_thousand_listeners_in_one_runtime_hold_no_descriptor_each",
+            CHILD,
+        );
+        return;
+    }
+    common::block_on(async {
+        // The first one makes the pipe and the runtime's registration.
+        let first = signal(SignalKind::user_defined1()).unwrap();
+        allow_only(16);
+        let (parked_tx, parked_rx) = async_channel::unbounded();
+        let tasks: Vec<_> = (0..1000)
+            .map(|i| {
+                let mut listener = signal(SignalKind::user_defined1())
+                    .unwrap_or_else(|e| panic!("listener {i} could not be made: {e}"));
+                let parked_tx = parked_tx.clone();
+                corio::spawn(async move {
+                    let mut recv = pin!(listener.recv());
+                    assert!(poll_once(&mut recv).await.is_none());
+                    parked_tx.send(()).await.unwrap();
+                    recv.await
+                })
+            })
+            .collect();
+        for _ in 0..1000 {
+            parked_rx.recv().await.unwrap();
+        }
+        drop(first);
+        // SAFETY: no memory effects; corio handles SIGUSR1 now.
+        unsafe { libc::kill(libc::getpid(), libc::SIGUSR1) };
+        for task in tasks {
+            assert_eq!(task.await.unwrap(), Some(()));
+        }
+    });
+}
+
+/// The shared registration remembers one waker; the listener that polled
+/// it last may be dropped before the signal comes, and the ones still
+/// waiting must hear it all the same.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_listeners_left_hear_after_the_last_to_poll_is_dropped() {
+    if !in_child() {
+        common::run_in_child(
+            "the_listeners_left_hear_after_the_last_to_poll_is_dropped",
+            CHILD,
+        );
+        return;
+    }
+    common::block_on(async {
+        let mut staying = signal(SignalKind::user_defined2()).unwrap();
+        let mut going = signal(SignalKind::user_defined2()).unwrap();
+        let (parked_tx, parked_rx) = async_channel::bounded(1);
+        let staying = corio::spawn(async move {
+            let mut recv = pin!(staying.recv());
+            assert!(poll_once(&mut recv).await.is_none());
+            parked_tx.send(()).await.unwrap();
+            recv.await
+        });
+        parked_rx.recv().await.unwrap();
+        // Polled after `staying`, by another task, then dropped with its wait.
+        assert!(poll_once(going.recv()).await.is_none());
+        drop(going);
+        // SAFETY: no memory effects; corio handles SIGUSR2 now.
+        unsafe { libc::kill(libc::getpid(), libc::SIGUSR2) };
+        assert_eq!(staying.await.unwrap(), Some(()));
+    });
+}
+
+/// Two runtimes listening at once each register the pipe, and whichever
+/// drains it first, the other's listener hears the signal too.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn listeners_in_two_runtimes_both_hear_one_signal() {
+    if !in_child() {
+        common::run_in_child("listeners_in_two_runtimes_both_hear_one_signal", CHILD);
+        return;
+    }
+    let (parked_tx, parked_rx) = std::sync::mpsc::channel();
+    let other = std::thread::spawn(move || {
+        let runtime = corio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(common::bounded(async {
+            let mut hangups = signal(SignalKind::hangup()).unwrap();
+            let mut recv = pin!(hangups.recv());
+            assert!(poll_once(&mut recv).await.is_none());
+            parked_tx.send(()).unwrap();
+            recv.await
+        }))
+    });
+    common::block_on(async {
+        let mut hangups = signal(SignalKind::hangup()).unwrap();
+        let mut recv = pin!(hangups.recv());
+        assert!(poll_once(&mut recv).await.is_none());
+        parked_rx.recv_timeout(common::LIMIT).unwrap();
+        // SAFETY: no memory effects; corio handles SIGHUP now.
+        unsafe { libc::kill(libc::getpid(), libc::SIGHUP) };
+        assert_eq!(recv.await, Some(()));
+    });
+    assert_eq!(other.join().unwrap(), Some(()));
+}
