@@ -109,3 +109,65 @@ fn closed_waits_for_the_close() {
         assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
     }
 }
+
+/// The actor pattern `WeakSender` exists for: an actor keeps a weak handle
+/// to its own mailbox (to give out later), and its receive loop still ends
+/// once every outside sender is gone. A strong handle would keep the loop
+/// waiting for good.
+#[test]
+fn an_actor_holding_a_weak_sender_to_itself_still_sees_its_mailbox_close() {
+    common::block_on(async {
+        let (tx, rx) = corio::sync::mpsc::channel::<u32>(4);
+        let myself = tx.downgrade();
+        let actor = corio::spawn(async move {
+            let mut sum = 0;
+            while let Some(n) = rx.recv().await {
+                sum += n;
+                // A reply path made on demand, while others still send.
+                if let Some(me) = myself.upgrade() {
+                    assert!(me.strong_count() >= 2);
+                }
+            }
+            (sum, myself.upgrade().is_none(), myself.strong_count())
+        });
+        for n in 1..=3 {
+            tx.send(n).await.unwrap();
+        }
+        drop(tx);
+        assert_eq!(actor.await.unwrap(), (6, true, 0));
+    });
+}
+
+/// Counts on every handle, and an upgraded sender keeps the channel open
+/// after the sender it came from is gone; the unbounded forms upgrade to
+/// unbounded senders.
+#[test]
+fn weak_senders_count_and_upgrade_like_tokios() {
+    let (tx, rx) = corio::sync::mpsc::channel::<u8>(2);
+    let weak = tx.downgrade();
+    let weak2 = weak.clone();
+    assert_eq!((tx.strong_count(), tx.weak_count()), (1, 2));
+    assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (1, 2));
+    let upgraded = weak.upgrade().unwrap();
+    assert_eq!(weak2.strong_count(), 2);
+    drop(tx);
+    assert!(!rx.is_closed(), "the upgraded sender keeps it open");
+    upgraded.try_send(7).unwrap();
+    drop((upgraded, weak2));
+    assert!(rx.is_closed());
+    assert_eq!((rx.sender_strong_count(), rx.sender_weak_count()), (0, 1));
+    assert!(weak.upgrade().is_none(), "closed for good");
+    assert_eq!(rx.try_recv(), Ok(7));
+
+    let (tx, rx) = corio::sync::mpsc::unbounded_channel::<u8>();
+    let weak = tx.downgrade().clone();
+    let upgraded: corio::sync::mpsc::UnboundedSender<u8> = weak.upgrade().unwrap();
+    upgraded.send(1).unwrap();
+    drop((tx, upgraded));
+    assert!(weak.upgrade().is_none());
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(
+        format!("{weak:?}"),
+        "WeakUnboundedSender(WeakSender { strong_count: 0, weak_count: 1 })"
+    );
+}

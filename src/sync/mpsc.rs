@@ -13,8 +13,7 @@
 //!   unbounded; tokio's `max_capacity`), not the free slots;
 //! - `reserve` and its `Permit` (and `try_reserve`, `reserve_many`,
 //!   `reserve_owned`), `send_timeout` (use `time::timeout` around `send`),
-//!   `downgrade` / `WeakSender` and the handle counts, `poll_recv` and
-//!   `poll_recv_many` (the receiver is a `Stream`), and
+//!   `poll_recv` and `poll_recv_many` (the receiver is a `Stream`), and
 //!   `blocking_recv_many` do not exist;
 //! - `Receiver` and `UnboundedReceiver` are one type, so a trait
 //!   implemented for both needs one `impl`.
@@ -60,6 +59,21 @@ pub type Receiver<T> = channel::Receiver<T>;
 /// assert_eq!(rx.try_recv(), Ok("x"));
 /// ```
 pub type UnboundedReceiver<T> = channel::Receiver<T>;
+
+/// A sender of a [`channel()`] that does not keep it open: corio's
+/// [`channel::WeakSender`].
+///
+/// # Examples
+///
+/// ```
+/// use corio::sync::mpsc;
+///
+/// let (tx, rx) = mpsc::channel::<u8>(1);
+/// let weak: mpsc::WeakSender<u8> = tx.downgrade();
+/// drop(tx);
+/// assert!(weak.upgrade().is_none() && rx.is_closed());
+/// ```
+pub type WeakSender<T> = channel::WeakSender<T>;
 
 /// The errors, under tokio's path (`mpsc::error::SendError`, ...).
 pub mod error {
@@ -148,6 +162,75 @@ impl<T> UnboundedSender<T> {
             error::TrySendError::Closed(value) => error::SendError(value),
             error::TrySendError::Full(_) => unreachable!("an unbounded channel is never full"),
         })
+    }
+}
+
+impl<T> UnboundedSender<T> {
+    /// A [`WeakUnboundedSender`], which does not keep the channel open.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::mpsc::unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// weak.upgrade().unwrap().send(1).unwrap(); // an `UnboundedSender`
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none() && rx.is_closed());
+    /// ```
+    pub fn downgrade(&self) -> WeakUnboundedSender<T> {
+        WeakUnboundedSender(self.0.downgrade())
+    }
+}
+
+/// A sender of an [`unbounded_channel`] that does not keep it open; its
+/// [`upgrade`](Self::upgrade) gives an [`UnboundedSender`], and its other
+/// methods are the [`channel::WeakSender`]'s (through `Deref`).
+///
+/// # Examples
+///
+/// ```
+/// let (tx, _rx) = corio::sync::mpsc::unbounded_channel::<u8>();
+/// let weak = tx.downgrade();
+/// assert_eq!((weak.strong_count(), weak.weak_count()), (1, 1));
+/// ```
+pub struct WeakUnboundedSender<T>(channel::WeakSender<T>);
+
+impl<T> WeakUnboundedSender<T> {
+    /// An [`UnboundedSender`] while another sender lives, else `None`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::mpsc::{error::TryRecvError, unbounded_channel};
+    ///
+    /// let (tx, rx) = unbounded_channel::<u8>();
+    /// let weak = tx.downgrade();
+    /// drop(tx);
+    /// assert!(weak.upgrade().is_none());
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    /// ```
+    pub fn upgrade(&self) -> Option<UnboundedSender<T>> {
+        self.0.upgrade().map(UnboundedSender)
+    }
+}
+
+impl<T> Deref for WeakUnboundedSender<T> {
+    type Target = channel::WeakSender<T>;
+
+    fn deref(&self) -> &channel::WeakSender<T> {
+        &self.0
+    }
+}
+
+impl<T> Clone for WeakUnboundedSender<T> {
+    fn clone(&self) -> Self {
+        WeakUnboundedSender(self.0.clone())
+    }
+}
+
+impl<T> fmt::Debug for WeakUnboundedSender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("WeakUnboundedSender").field(&self.0).finish()
     }
 }
 

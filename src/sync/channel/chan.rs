@@ -51,6 +51,8 @@ pub(super) struct Chan<T> {
     pub(super) sending: Waiters,
     pub(super) senders: AtomicUsize,
     pub(super) receivers: AtomicUsize,
+    /// `WeakSender`s, which keep the channel reachable but not open.
+    pub(super) weak_senders: AtomicUsize,
     /// Handles waiting in `closed()`; woken once, by the close.
     pub(super) closing: crate::sync::Notify,
 }
@@ -63,6 +65,7 @@ impl<T> Chan<T> {
             sending: Waiters::new(),
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
+            weak_senders: AtomicUsize::new(0),
             closing: crate::sync::Notify::new(),
         });
         let receiver = Receiver {

@@ -395,3 +395,26 @@ fn loom_a_try_send_racing_a_wake_never_takes_the_promised_slot() {
         assert_eq!(rx.try_recv().ok(), Some(2));
     });
 }
+
+/// An upgrade racing the drop of the last sender: either it won (the
+/// channel stays open until the upgraded sender goes) or it lost (the
+/// channel is closed and no handle brings it back). Never a sender to a
+/// channel the last drop already closed.
+#[test]
+fn loom_an_upgrade_racing_the_last_drop_never_reopens_the_channel() {
+    loom::model(|| {
+        let (tx, rx) = unbounded::<u8>();
+        let weak = tx.downgrade();
+        let dropper = thread::spawn(move || drop(tx));
+        let upgraded = weak.upgrade();
+        dropper.join().unwrap();
+        if let Some(tx) = upgraded {
+            assert!(!rx.is_closed(), "the upgrade won: still open");
+            tx.try_send(1).unwrap();
+            drop(tx);
+            assert_eq!(rx.try_recv(), Ok(1));
+        }
+        assert!(rx.is_closed());
+        assert!(weak.upgrade().is_none());
+    });
+}

@@ -22,7 +22,8 @@
 //! while a receiver remains. When the last receiver goes, the messages still
 //! buffered are dropped at once (as tokio does), so a request that carries
 //! its reply channel tells its requester, instead of waiting for the last
-//! sender. (The handles' counts and drops are in `handles.rs`.)
+//! sender. (The handles' counts and drops are in `handles.rs`; a [`WeakSender`],
+//! which reaches the channel without keeping it open, in `weak.rs`.)
 //!
 //! **Speed.** The bounded buffer is a lock-free ring (see `ring.rs`), and a
 //! side only takes its waiter lock when somebody is parked on the other side
@@ -63,6 +64,7 @@ mod queue;
 mod rendezvous;
 mod ring;
 mod waiters;
+mod weak;
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -72,6 +74,7 @@ use futures_core::Stream;
 use self::chan::{Chan, Receiving, Sending};
 pub use self::error::{SendError, TryRecvError, TrySendError};
 use self::queue::{Pop, Push, Queue};
+pub use self::weak::WeakSender;
 use crate::loom::atomic::{AtomicBool, Ordering};
 use crate::loom::{Arc, Mutex};
 
