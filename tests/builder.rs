@@ -112,6 +112,17 @@ fn zero_worker_threads_names_the_fix_that_applies() {
     );
 }
 
+/// The names of the threads a task and a blocking job run on.
+fn worker_and_blocking_thread_names(runtime: &Runtime) -> (String, String) {
+    let (worker, blocking) = runtime.block_on(bounded(async {
+        let worker = corio::spawn(async { std::thread::current().name().map(String::from) });
+        let blocking = corio::spawn_blocking(|| std::thread::current().name().map(String::from));
+        (worker.await.unwrap(), blocking.await.unwrap())
+    }));
+    let worker = worker.expect("worker threads are named");
+    (worker, blocking.expect("blocking threads are named"))
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn thread_name_shows_in_worker_and_blocking_threads() {
@@ -120,16 +131,49 @@ fn thread_name_shows_in_worker_and_blocking_threads() {
         .thread_name("named-rt")
         .build()
         .unwrap();
-    let (worker, blocking) = runtime.block_on(bounded(async {
-        let worker = corio::spawn(async { std::thread::current().name().map(String::from) });
-        let blocking = corio::spawn_blocking(|| std::thread::current().name().map(String::from));
-        (worker.await.unwrap(), blocking.await.unwrap())
-    }));
-    let worker = worker.expect("worker threads are named");
-    let blocking = blocking.expect("blocking threads are named");
+    let (worker, blocking) = worker_and_blocking_thread_names(&runtime);
     assert!(worker.starts_with("named-rt"), "{worker}");
     assert!(blocking.starts_with("named-rt"), "{blocking}");
     assert_ne!(worker, blocking);
+}
+
+/// `thread_name_fn` names every thread the runtime starts, asking once per
+/// thread, and the later of it and `thread_name` wins.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn thread_name_fn_is_asked_once_for_each_thread_started() {
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    let runtime = Runtime::builder()
+        .worker_threads(2)
+        .thread_name("overridden")
+        .thread_name_fn(move || {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            format!("made-{n}")
+        })
+        .build()
+        .unwrap();
+    let (worker, blocking) = worker_and_blocking_thread_names(&runtime);
+    assert!(worker.starts_with("made-"), "{worker}");
+    assert!(blocking.starts_with("made-"), "{blocking}");
+    assert_ne!(worker, blocking);
+    drop(runtime);
+    // Two workers, one blocking thread and the slow-poll watchdog (on by
+    // default), each named once.
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 4);
+
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .thread_name_fn(|| "not-this".to_owned())
+        .thread_name("prefix-wins")
+        .build()
+        .unwrap();
+    let worker = runtime.block_on(bounded(async {
+        corio::spawn(async { std::thread::current().name().map(String::from) })
+            .await
+            .unwrap()
+    }));
+    assert_eq!(worker.as_deref(), Some("prefix-wins-worker-0"));
 }
 
 #[test]

@@ -38,7 +38,7 @@ pub(crate) type EnterHook = Arc<dyn Fn() -> Option<Box<dyn std::any::Any>> + Sen
 pub(crate) struct Config {
     pub(crate) max_threads: usize,
     pub(crate) keep_alive: Duration,
-    pub(crate) thread_name: Arc<str>,
+    pub(crate) thread_name: crate::runtime::ThreadName,
     pub(crate) stack_size: Option<usize>,
     pub(crate) on_thread_start: Option<ThreadHook>,
     pub(crate) on_thread_stop: Option<ThreadHook>,
@@ -227,8 +227,8 @@ impl Pool {
         let config = &self.inner.config;
         let id = state.next_id;
         state.next_id += 1;
-        let mut builder =
-            thread::Builder::new().name(format!("{}-blocking-{id}", config.thread_name));
+        let name = config.thread_name.for_thread(format_args!("blocking-{id}"));
+        let mut builder = thread::Builder::new().name(name);
         if let Some(size) = config.stack_size {
             builder = builder.stack_size(size);
         }

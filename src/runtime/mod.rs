@@ -31,6 +31,7 @@ mod workers;
 
 pub use block_in_place::block_in_place;
 pub(crate) use block_on::block_on as block_on_this_thread;
+pub(crate) use builder::ThreadName;
 pub use builder::{Builder, RuntimeFlavor};
 pub(crate) use context::assert_may_block;
 pub use handle::{EnterGuard, Handle, TryCurrentError};

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use crate::lock::{self, Condvar, Mutex};
 
-use super::builder::Builder;
+use super::builder::{Builder, ThreadName};
 use super::context;
 use super::driver;
 use super::handle::{Handle, Inner};
@@ -46,7 +46,7 @@ thread_local! {
 
 /// What starting a worker thread needs, and the threads started.
 pub(super) struct Workers {
-    thread_name: Arc<str>,
+    thread_name: ThreadName,
     stack_size: Option<usize>,
     on_start: Option<blocking::ThreadHook>,
     on_stop: Option<blocking::ThreadHook>,
@@ -120,8 +120,8 @@ impl Workers {
 
     /// A new thread for worker `index`, already counted as running.
     fn spawn(self: &Arc<Self>, handle: Handle, index: usize) -> io::Result<()> {
-        let mut thread =
-            thread::Builder::new().name(format!("{}-worker-{index}", self.thread_name));
+        let mut thread = thread::Builder::new()
+            .name(self.thread_name.for_thread(format_args!("worker-{index}")));
         if let Some(size) = self.stack_size {
             thread = thread.stack_size(size);
         }

@@ -62,7 +62,10 @@ struct Stop {
 
 impl Watchdog {
     /// Starts the monitor if the runtime has a slow-poll threshold.
-    pub(crate) fn start(shared: &Handle, thread_name: &str) -> std::io::Result<Option<Watchdog>> {
+    pub(crate) fn start(
+        shared: &Handle,
+        thread_name: &crate::runtime::ThreadName,
+    ) -> std::io::Result<Option<Watchdog>> {
         let Some(threshold) = shared.config.slow_poll_threshold else {
             return Ok(None);
         };
@@ -75,7 +78,7 @@ impl Watchdog {
         let stopped = stop.clone();
         clock::tick();
         let thread = thread::Builder::new()
-            .name(format!("{thread_name}-watchdog"))
+            .name(thread_name.for_thread(format_args!("watchdog")))
             .spawn(move || run(&weak, &stopped, tick))?;
         Ok(Some(Watchdog {
             stop,

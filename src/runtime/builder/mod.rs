@@ -9,7 +9,10 @@ use std::time::Duration;
 use super::rt::Runtime;
 
 mod hooks;
+mod thread_name;
 mod validate;
+
+pub(crate) use thread_name::ThreadName;
 
 use crate::blocking::ThreadHook;
 use crate::observe::{SlowPoll, SlowPollHook};
@@ -58,7 +61,7 @@ pub struct Builder {
     pub(crate) worker_threads: Option<usize>,
     pub(crate) max_blocking_threads: usize,
     pub(crate) blocking_keep_alive: Duration,
-    pub(crate) thread_name: Arc<str>,
+    pub(crate) thread_name: ThreadName,
     pub(crate) thread_stack_size: Option<usize>,
     pub(crate) on_thread_start: Option<ThreadHook>,
     pub(crate) on_thread_stop: Option<ThreadHook>,
@@ -90,7 +93,7 @@ impl Builder {
             worker_threads: None,
             max_blocking_threads: 512,
             blocking_keep_alive: Duration::from_secs(10),
-            thread_name: Arc::from("corio"),
+            thread_name: ThreadName::Prefix(Arc::from("corio")),
             thread_stack_size: None,
             on_thread_start: None,
             on_thread_stop: None,
@@ -197,6 +200,9 @@ impl Builder {
     /// The prefix of every thread's name (default `corio`). A worker
     /// thread is named after the worker it was started for (`corio-worker-0`);
     /// after a `task::block_in_place` hand-over it may run another one.
+    /// Blocking-pool threads are `corio-blocking-N`, and the slow-poll
+    /// watchdog `corio-watchdog`. Replaces a
+    /// [`thread_name_fn`](Self::thread_name_fn) set before.
     ///
     /// # Examples
     ///
@@ -208,7 +214,44 @@ impl Builder {
     /// assert!(name.unwrap().starts_with("app-worker-"));
     /// ```
     pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {
-        self.thread_name = Arc::from(name.into());
+        self.thread_name = ThreadName::Prefix(Arc::from(name.into()));
+        self
+    }
+
+    /// Names each thread the runtime starts (workers, blocking-pool
+    /// threads, the watchdog) with what `make` returns, called once per
+    /// thread as it starts (tokio's `thread_name_fn`). Replaces a
+    /// [`thread_name`](Self::thread_name) set before.
+    ///
+    /// `make` runs on the thread that starts the new one, sometimes inside
+    /// the runtime's bookkeeping: keep it to making a name. If it panics,
+    /// the thread gets the default name (`corio-worker-0`, ...); NUL bytes,
+    /// which a thread's name cannot hold, are left out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    ///
+    /// let runtime = corio::Runtime::builder()
+    ///     .thread_name_fn(|| {
+    ///         static NEXT: AtomicUsize = AtomicUsize::new(0);
+    ///         format!("app-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// let name = runtime.block_on(async {
+    ///     corio::task::spawn_blocking(|| std::thread::current().name().map(str::to_owned))
+    ///         .await
+    ///         .unwrap()
+    /// });
+    /// assert!(name.unwrap().starts_with("app-"));
+    /// ```
+    pub fn thread_name_fn<F>(&mut self, make: F) -> &mut Builder
+    where
+        F: Fn() -> String + Send + Sync + 'static,
+    {
+        self.thread_name = ThreadName::Made(Arc::new(make));
         self
     }
 

@@ -51,7 +51,7 @@ impl Builder {
             );
         }
         // std panics at the first thread spawn on an interior NUL.
-        if self.thread_name.contains('\0') {
+        if self.thread_name.prefix().is_some_and(|p| p.contains('\0')) {
             return invalid("thread_name must not contain a NUL byte");
         }
         // Below this, thread-local destructors at thread exit (crossbeam's
