@@ -123,10 +123,6 @@ fn an_actor_holding_a_weak_sender_to_itself_still_sees_its_mailbox_close() {
             let mut sum = 0;
             while let Some(n) = rx.recv().await {
                 sum += n;
-                // A reply path made on demand, while others still send.
-                if let Some(me) = myself.upgrade() {
-                    assert!(me.strong_count() >= 2);
-                }
             }
             (sum, myself.upgrade().is_none(), myself.strong_count())
         });

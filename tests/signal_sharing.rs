@@ -39,7 +39,8 @@ fn allow_only(more: libc::rlim_t) {
 
 /// A `ctrl_c()` per connection is a common pattern: a thousand listeners
 /// in one runtime must not take a thousand descriptors (they took one each
-/// before, and the 17th failed here with `EMFILE`), and each still hears
+/// before, and listener 15, counted from 0, failed here with `EMFILE`),
+/// and each still hears
 /// the signal.
 #[test]
 #[cfg_attr(miri, ignore)]

@@ -251,6 +251,17 @@ impl Reactor {
         self.notify();
     }
 
+    /// The error [`register`](Self::register) would give once the runtime
+    /// has shut down, for a caller that shares a registration made before
+    /// (the signal listeners).
+    #[cfg(feature = "signal")]
+    pub(crate) fn check_open(&self) -> io::Result<()> {
+        match self.sources.lock().shut_down {
+            true => Err(shut_down_error()),
+            false => Ok(()),
+        }
+    }
+
     /// Adds `fd` to the poller (edge-triggered for both directions, or
     /// oneshot with no interest yet).
     ///
@@ -261,9 +272,7 @@ impl Reactor {
             let mut guard = self.sources.lock();
             let sources = &mut *guard;
             if sources.shut_down {
-                return Err(io::Error::other(
-                    "cannot register an I/O source: the corio runtime has shut down",
-                ));
+                return Err(shut_down_error());
             }
             let entry = sources.slab.vacant_entry();
             if entry.key() >= MAX_SOURCES {
@@ -338,4 +347,9 @@ impl Reactor {
             self.registered.fetch_sub(1, Ordering::Relaxed);
         }
     }
+}
+
+/// A registration refused by a runtime that has shut down.
+fn shut_down_error() -> io::Error {
+    io::Error::other("cannot register an I/O source: the corio runtime has shut down")
 }

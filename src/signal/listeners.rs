@@ -1,12 +1,14 @@
 //! The wakers of every waiting `Signal`, so that one drain of the self-pipe
 //! reaches all of them.
 //!
-//! Each `Signal` waits for the self-pipe to become readable through its own
-//! reactor registration. Whichever listener runs first drains the pipe, and
-//! with it the readiness the others were waiting for: a listener whose event
-//! had not been reported yet would never hear about the signal. So the rule
-//! is **whoever drains the pipe wakes every other listener**, and each one
-//! then compares the delivery counters itself:
+//! Each runtime waits for the self-pipe to become readable through one
+//! reactor registration, shared by its listeners (`pipe.rs`), which wakes
+//! them all through the fan-out waker below. Whichever listener runs first
+//! drains the pipe, and with it the readiness other runtimes' registrations
+//! were waiting for: a runtime whose event had not been reported yet would
+//! never hear about the signal. So the rule is **whoever drains the pipe
+//! wakes every other listener**, and each one then compares the delivery
+//! counters itself:
 //!
 //! ```text
 //!   Signal A (SIGINT)    ─ poll: register waker, counters unchanged, pipe readable
@@ -14,8 +16,9 @@
 //!                                                      └─► Signal C (SIGTERM) rechecks: nothing, waits
 //! ```
 //!
-//! Waking listeners of other signals is a spurious wake-up, which is cheap
-//! and rare; in exchange, the list needs no knowledge of signal numbers and
+//! Waking listeners of other signals is a spurious wake-up, cheap, and as
+//! rare as signals (and a runtime's shutdown, or the end of its last
+//! listener, which wake its registration's waiters); in exchange, the list needs no knowledge of signal numbers and
 //! a full pipe (whose dropped byte would not say which signal came) cannot
 //! lose a wake-up.
 

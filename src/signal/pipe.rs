@@ -48,6 +48,9 @@ static SHARED: Mutex<Vec<Weak<SharedPipe>>> = Mutex::new(Vec::new());
 #[track_caller]
 pub(super) fn current() -> io::Result<Arc<SharedPipe>> {
     let reactor = Reactor::current();
+    // A runtime that has shut down refuses new listeners, as it refuses
+    // sockets, even while it still has a registration from before.
+    reactor.check_open()?;
     let mut found = None;
     // Upgraded under the lock, dropped after it: one of them may be the
     // last reference (its listener dropped meanwhile), and its drop

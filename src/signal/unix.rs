@@ -20,13 +20,14 @@ use std::future::poll_fn;
 use std::io::{self, Read};
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use libc::c_int;
 
 use super::handler;
 use super::listeners::{self, Listener};
 use super::pipe::{self, SharedPipe};
+use crate::task::budget;
 
 /// Which signal to listen for: a named constructor for the common ones, or
 /// [`SignalKind::from_raw`] for any other number.
@@ -363,23 +364,33 @@ impl Signal {
         // Registered before the counter is read: a drain by another listener
         // after the read wakes us, so no delivery can slip in between.
         self.listener.register(cx.waker());
+        // The coop budget is spent against this task's own waker: out of
+        // budget, it yields by waking itself, where the registration's
+        // budget check would wake (through the fan-out) every listener.
+        let spent = ready!(budget::poll_proceed(cx));
         loop {
             let delivered = handler::deliveries(self.kind.0);
             if delivered != self.seen {
                 self.seen = delivered;
                 self.listener.clear();
+                spent.made_progress();
                 return Poll::Ready(Some(()));
             }
             // The registration is shared, so it keeps the fan-out waker,
             // not ours: whichever listener polled it last, the event wakes
             // every waiting one, ours included (registered above).
             let mut fan_out = Context::from_waker(listeners::fan_out());
-            match self.pipe.poll_read_with(&mut fan_out, None, drain) {
+            let polled =
+                budget::unconstrained_sync(|| self.pipe.poll_read_with(&mut fan_out, None, drain));
+            match polled {
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Ok(())) => self.listener.wake_others(),
                 // A shut-down runtime (the reactor fails the wait), or a
                 // closed self-pipe: the stream ends.
-                Poll::Ready(Err(_)) => return Poll::Ready(None),
+                Poll::Ready(Err(_)) => {
+                    spent.made_progress();
+                    return Poll::Ready(None);
+                }
             }
         }
     }
@@ -453,6 +464,73 @@ mod tests {
         assert_eq!(pipe::registrations(), 1, "`second` still listens");
         drop(second);
         assert_eq!(pipe::registrations(), 0);
+    }
+
+    /// Counts its wakes.
+    struct Wakes(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    impl Wakes {
+        fn new() -> (Arc<Wakes>, std::task::Waker) {
+            let wakes = Arc::new(Wakes(std::sync::atomic::AtomicUsize::new(0)));
+            (wakes.clone(), std::task::Waker::from(wakes))
+        }
+
+        fn count(&self) -> usize {
+            self.0.load(std::sync::atomic::Ordering::SeqCst)
+        }
+    }
+
+    /// A task out of coop budget yields by waking itself; its poll must
+    /// not wake every other listener, as the fan-out waker would if the
+    /// shared registration checked the budget (10,000 `ctrl_c()`s, woken
+    /// each time a busy connection runs out).
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn a_listener_out_of_budget_wakes_itself_and_no_other() {
+        let _serial = crate::signal::listeners::serial();
+        crate::block_on(async {
+            let mut idle = signal(SignalKind::from_raw(libc::SIGURG)).unwrap();
+            let mut busy = signal(SignalKind::from_raw(libc::SIGURG)).unwrap();
+            let (idle_wakes, idle_waker) = Wakes::new();
+            let idle_polled = idle.poll_recv(&mut Context::from_waker(&idle_waker));
+            assert!(idle_polled.is_pending());
+            let (busy_wakes, busy_waker) = Wakes::new();
+            budget::with_budget(|| {
+                while budget::has_remaining() {
+                    budget::spend_left();
+                }
+                let busy_polled = busy.poll_recv(&mut Context::from_waker(&busy_waker));
+                assert!(busy_polled.is_pending());
+            });
+            assert_eq!(busy_wakes.count(), 1, "out of budget, it yields");
+            assert_eq!(idle_wakes.count(), 0, "and wakes nobody else");
+        });
+    }
+
+    /// A runtime that has shut down refuses a new listener, as it refuses
+    /// a socket, even while a listener made before still holds its
+    /// registration of the pipe.
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn a_shut_down_runtime_refuses_a_listener_whatever_it_kept() {
+        let _serial = crate::signal::listeners::serial();
+        let urgent = || signal(SignalKind::from_raw(libc::SIGURG));
+        let runtime = crate::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        let kept = runtime.block_on(async { urgent() }).unwrap();
+        drop(runtime);
+        let _inside = handle.enter();
+        let refused = urgent().expect_err("the runtime has shut down");
+        assert!(refused.to_string().contains("shut down"), "{refused}");
+        drop(kept);
     }
 
     /// A `recv` that returned leaves no waker in the list: every later
