@@ -167,3 +167,64 @@ fn weak_senders_count_and_upgrade_like_tokios() {
         "WeakUnboundedSender(WeakSender { strong_count: 0, weak_count: 1 })"
     );
 }
+
+/// A runtime on one thread whose clock is paused: it jumps to the next
+/// timer when every task waits, so the deadlines below come in order
+/// without real waiting.
+fn paused() -> corio::Runtime {
+    corio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+/// `send_timeout` gives the value back at the deadline and leaves the line
+/// of waiting senders: the sender queued behind it gets the next slot.
+#[test]
+fn send_timeout_gives_the_value_back_and_leaves_the_line() {
+    use corio::sync::mpsc::error::SendTimeoutError;
+    use std::time::Duration;
+    paused().block_on(common::bounded(async {
+        let (tx, rx) = corio::sync::mpsc::channel(1);
+        tx.send(0).await.unwrap();
+        let first = tx.clone();
+        let gives_up =
+            corio::spawn(async move { first.send_timeout(1, Duration::from_millis(10)).await });
+        corio::task::yield_now().await; // `gives_up` waits first
+        let second = tx.clone();
+        let waits = corio::spawn(async move { second.send(2).await });
+        assert_eq!(gives_up.await.unwrap(), Err(SendTimeoutError::Timeout(1)));
+        assert_eq!(rx.recv().await, Some(0));
+        waits.await.unwrap().unwrap();
+        assert_eq!(rx.recv().await, Some(2), "the slot went to the one left");
+
+        tx.send_timeout(3, Duration::from_secs(1)).await.unwrap();
+        assert_eq!(rx.recv().await, Some(3), "room: sent at once");
+        rx.close();
+        let closed = tx.send_timeout(4, Duration::from_secs(1)).await;
+        assert_eq!(closed, Err(SendTimeoutError::Closed(4)));
+    }));
+}
+
+/// On a rendezvous channel the value is an offer: with nobody to take it
+/// it comes back at the deadline; taken, the send succeeds.
+#[test]
+fn a_rendezvous_send_timeout_succeeds_only_if_the_value_was_taken() {
+    use corio::sync::channel::SendTimeoutError;
+    use std::time::Duration;
+    paused().block_on(common::bounded(async {
+        let (tx, rx) = channel::bounded(0);
+        let alone = tx.send_timeout("nobody", Duration::from_millis(10)).await;
+        assert_eq!(alone, Err(SendTimeoutError::Timeout("nobody")));
+        assert_eq!(
+            rx.try_recv(),
+            Err(channel::TryRecvError::Empty),
+            "withdrawn"
+        );
+        let receiver = corio::spawn(async move { rx.recv().await });
+        let taken = tx.send_timeout("taken", Duration::from_millis(10)).await;
+        assert_eq!(taken, Ok(()));
+        assert_eq!(receiver.await.unwrap(), Some("taken"));
+    }));
+}

@@ -12,13 +12,13 @@
 //! - `Sender::capacity` gives the buffer's size as an `Option` (`None`
 //!   unbounded; tokio's `max_capacity`), not the free slots;
 //! - `reserve` and its `Permit` (and `try_reserve`, `reserve_many`,
-//!   `reserve_owned`), `send_timeout` (use `time::timeout` around `send`),
+//!   `reserve_owned`),
 //!   `poll_recv` and `poll_recv_many` (the receiver is a `Stream`), and
 //!   `blocking_recv_many` do not exist;
 //! - `Receiver` and `UnboundedReceiver` are one type, so a trait
 //!   implemented for both needs one `impl`.
 //!
-//! `Sender::closed`, `same_channel`, `is_closed`, `recv_many`, the
+//! `Sender::closed`, `send_timeout`, `same_channel`, `is_closed`, `recv_many`, the
 //! `blocking_` forms and the `try_` forms are there under tokio's names.
 
 use std::fmt;
@@ -77,7 +77,7 @@ pub type WeakSender<T> = channel::WeakSender<T>;
 
 /// The errors, under tokio's path (`mpsc::error::SendError`, ...).
 pub mod error {
-    pub use crate::sync::channel::{SendError, TryRecvError, TrySendError};
+    pub use crate::sync::channel::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 }
 
 /// A channel holding at most `buffer` messages: [`channel::bounded`]. Its

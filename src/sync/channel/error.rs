@@ -43,6 +43,70 @@ pub enum TrySendError<T> {
     Closed(T),
 }
 
+/// Why [`Sender::send_timeout`](super::Sender::send_timeout) did not
+/// send; the value comes back in either case.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use corio::sync::channel::{self, SendTimeoutError};
+///
+/// corio::block_on(async {
+///     let (tx, rx) = channel::bounded(1);
+///     tx.send('a').await.unwrap();
+///     let full = tx.send_timeout('b', Duration::from_millis(1)).await;
+///     assert_eq!(full, Err(SendTimeoutError::Timeout('b')));
+///     drop(rx);
+///     let closed = tx.send_timeout('c', Duration::from_millis(1)).await;
+///     assert_eq!(closed.unwrap_err().into_inner(), 'c');
+/// });
+/// ```
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub enum SendTimeoutError<T> {
+    /// The channel stayed full until the time ran out.
+    Timeout(T),
+    /// The channel is closed: no receiver would ever see the value.
+    Closed(T),
+}
+
+impl<T> SendTimeoutError<T> {
+    /// The value that was not sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::sync::channel::SendTimeoutError;
+    ///
+    /// assert_eq!(SendTimeoutError::Timeout(7).into_inner(), 7);
+    /// ```
+    pub fn into_inner(self) -> T {
+        match self {
+            SendTimeoutError::Timeout(value) | SendTimeoutError::Closed(value) => value,
+        }
+    }
+}
+
+impl<T> fmt::Debug for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendTimeoutError::Timeout(_) => f.write_str("Timeout(..)"),
+            SendTimeoutError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<T> fmt::Display for SendTimeoutError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SendTimeoutError::Timeout(_) => "timed out waiting on a full channel",
+            SendTimeoutError::Closed(_) => "sending on a closed channel",
+        })
+    }
+}
+
+impl<T> Error for SendTimeoutError<T> {}
+
 /// Why [`Receiver::try_recv`](super::Receiver::try_recv) returned no message.
 ///
 /// # Examples

@@ -63,6 +63,7 @@ mod handles;
 mod queue;
 mod rendezvous;
 mod ring;
+mod send_timeout;
 mod waiters;
 mod weak;
 
@@ -72,7 +73,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use self::chan::{Chan, Receiving, Sending};
-pub use self::error::{SendError, TryRecvError, TrySendError};
+pub use self::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 use self::queue::{Pop, Push, Queue};
 pub use self::weak::WeakSender;
 use crate::loom::atomic::{AtomicBool, Ordering};
