@@ -38,7 +38,9 @@
 //! * a future dropped while waiting removes its own node in O(1) by key;
 //! * a woken node stays until its future has seen it, so the future can tell
 //!   "I was given the lock/permit/signal" from "I am still waiting", and pass
-//!   a gift it will never use to the next waiter.
+//!   a gift it will never use to the next waiter (the semaphore's grants
+//!   are the exception: a grant frees the node as it pops it, and marks
+//!   the future granted instead).
 //!
 //! # Cancel safety
 //!

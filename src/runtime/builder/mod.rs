@@ -220,13 +220,16 @@ impl Builder {
 
     /// Names each thread the runtime starts (workers, blocking-pool
     /// threads, the watchdog) with what `make` returns, called once per
-    /// thread as it starts (tokio's `thread_name_fn`). Replaces a
-    /// [`thread_name`](Self::thread_name) set before.
+    /// thread as it starts (tokio's `thread_name_fn`). The short-lived
+    /// thread that runs a slow-poll hook takes the watchdog's name. Replaces
+    /// a [`thread_name`](Self::thread_name) set before.
     ///
-    /// `make` runs on the thread that starts the new one, sometimes inside
-    /// the runtime's bookkeeping: keep it to making a name. If it panics,
-    /// the thread gets the default name (`corio-worker-0`, ...); NUL bytes,
-    /// which a thread's name cannot hold, are left out.
+    /// `make` runs on the thread that starts the new one, for a blocking
+    /// thread with the pool's lock held: it must not call into the runtime
+    /// (`spawn_blocking`, `Handle::metrics`), which would wait for that
+    /// lock for good. If it panics, the thread gets the default name
+    /// (`corio-worker-0`, ...); NUL bytes, which a thread's name cannot
+    /// hold, are left out.
     ///
     /// # Examples
     ///

@@ -36,7 +36,11 @@ impl ThreadName {
                 match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| make())) {
                     Ok(name) if name.contains('\0') => name.replace('\0', ""),
                     Ok(name) => name,
-                    Err(_) => format!("corio-{role}"),
+                    Err(payload) => {
+                        // Its payload's own drop may panic too.
+                        crate::task::discard_panic(payload);
+                        format!("corio-{role}")
+                    }
                 }
             }
         }
@@ -90,5 +94,24 @@ mod tests {
         );
         let nul = ThreadName::Made(Arc::new(|| "a\0b".to_owned()));
         assert_eq!(nul.for_thread(format_args!("worker-{}", 0)), "ab");
+    }
+
+    /// A panic payload whose own drop panics.
+    struct Bomb;
+
+    impl Drop for Bomb {
+        fn drop(&mut self) {
+            panic!("the payload's drop panics too");
+        }
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore)] // two panics, caught: slow under Miri
+    fn a_panic_whose_payload_panics_as_it_drops_still_gives_a_name() {
+        let bomb = ThreadName::Made(Arc::new(|| std::panic::panic_any(Bomb)));
+        assert_eq!(
+            bomb.for_thread(format_args!("worker-{}", 0)),
+            "corio-worker-0"
+        );
     }
 }

@@ -388,6 +388,8 @@ impl Signal {
                 // A shut-down runtime (the reactor fails the wait), or a
                 // closed self-pipe: the stream ends.
                 Poll::Ready(Err(_)) => {
+                    // Ended: a later delivery must not wake it for nothing.
+                    self.listener.clear();
                     spent.made_progress();
                     return Poll::Ready(None);
                 }

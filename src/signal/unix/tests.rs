@@ -109,3 +109,26 @@ fn a_listener_that_returned_leaves_no_waker_behind() {
         assert!(!urgent.listener.is_waiting(), "a stale waker stayed");
     });
 }
+
+/// A listener whose runtime shut down ends (`None`), and leaves no waker
+/// behind either: kept alive, it would be woken at every later delivery.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_listener_that_ended_leaves_no_waker_behind() {
+    let _serial = crate::signal::listeners::serial();
+    let runtime = crate::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut ended = runtime
+        .block_on(async { signal(SignalKind::from_raw(libc::SIGURG)) })
+        .unwrap();
+    let (_wakes, waker) = Wakes::new();
+    let mut cx = Context::from_waker(&waker);
+    let inside = runtime.enter();
+    assert!(ended.poll_recv(&mut cx).is_pending());
+    assert!(ended.listener.is_waiting());
+    drop(inside);
+    drop(runtime);
+    assert_eq!(ended.poll_recv(&mut cx), Poll::Ready(None));
+    assert!(!ended.listener.is_waiting(), "a stale waker stayed");
+}

@@ -28,9 +28,11 @@
 //!   so a send between the look and the wait still wakes it.
 //!
 //! A message's `clone` runs under that lock: it must not send or receive
-//! on the channel. Cloning or dropping a handle to it is fine (a message
-//! may carry a [`WeakSender`] back to its own channel): the senders are
-//! counted in atomics, outside the lock, as tokio counts them.
+//! on the channel, nor drop a receiver or the last sender (each takes the
+//! lock, which would wait for good). Cloning a handle, or dropping a
+//! [`WeakSender`] or a sender that is not the last, is fine (a message may
+//! carry a `WeakSender` back to its own channel): the senders are counted
+//! in atomics, outside the lock, as tokio counts them.
 //! The capacity is kept as given (tokio rounds it up to a power of two, so
 //! its `channel(3)` keeps 4 messages).
 

@@ -225,7 +225,10 @@ impl Semaphore {
     /// Waits in line for one permit.
     ///
     /// Cancel safety: cancel-safe; dropping the future gives up its place in
-    /// line, and permits granted to it go to the next waiter.
+    /// line, and permits granted to it go to the next waiter. Such a drop
+    /// panics, as a permit's does, if [`add_permits`](Self::add_permits)
+    /// has meanwhile filled the pool so that they would not fit under
+    /// [`MAX_PERMITS`](Self::MAX_PERMITS) (tokio asserts the same).
     ///
     /// # Examples
     ///
