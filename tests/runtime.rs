@@ -315,6 +315,34 @@ fn enter_guards_dropped_out_of_order_panic() {
     assert!(corio::Handle::try_current().is_err());
 }
 
+/// The guard dropped out of order leaves the thread's context whole: the
+/// runtime entered last keeps its timers, sockets and blocking pool along
+/// with its handle (they used to fall back to the runtime entered before,
+/// or to none, while the handle stayed).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_guard_dropped_out_of_order_leaves_the_context_whole() {
+    let a = Runtime::builder().worker_threads(1).build().unwrap();
+    let b = Runtime::builder().worker_threads(1).build().unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let outer = a.enter();
+            let inner = b.enter();
+            let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(outer)));
+            assert!(refused.is_err(), "out of order: a panic");
+            // Still all in `b`: a timer, a socket, a blocking job.
+            drop(corio::time::sleep(std::time::Duration::from_millis(1)));
+            let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            drop(corio::net::UdpSocket::from_std(socket).unwrap());
+            let job = corio::task::spawn_blocking(|| 7);
+            assert_eq!(b.block_on(bounded(job)).unwrap(), 7);
+            drop(inner);
+        })
+        .join()
+        .unwrap();
+    });
+}
+
 /// A call outside a runtime panics at the caller's line, not inside corio:
 /// the panic hook sees this file for each entry point.
 #[test]

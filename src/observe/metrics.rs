@@ -28,7 +28,9 @@ use std::time::Duration;
 pub struct RuntimeMetrics {
     /// Worker threads (1 for a current-thread runtime).
     pub workers: usize,
-    /// Tasks spawned and not yet finished, a [`LocalSet`]'s included. A
+    /// Tasks spawned and not yet finished, those of a [`LocalSet`] included
+    /// once it has been run or awaited under this runtime (tokio's count
+    /// leaves local tasks out; a set run by two runtimes counts in both). A
     /// task that has just completed may still count for a moment: it leaves
     /// the list after it has woken its `JoinHandle` (the dump leaves it out
     /// already).

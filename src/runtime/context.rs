@@ -6,6 +6,7 @@
 //! guard restores the outer handle when dropped).
 
 use std::cell::{Cell, RefCell};
+use std::mem::ManuallyDrop;
 
 use super::handle::Handle;
 use crate::blocking;
@@ -18,8 +19,9 @@ thread_local! {
     /// stall the runtime.
     static BLOCKING_FORBIDDEN: Cell<bool> = const { Cell::new(false) };
     /// How many guards are alive on this thread: each guard knows its own
-    /// depth, so one dropped out of order is caught instead of leaving the
-    /// thread in a runtime that may be gone.
+    /// depth, so one dropped out of order is caught (a panic that leaves
+    /// the thread's context as it was, all its parts alike) instead of
+    /// putting back a runtime whose guard is still alive.
     static DEPTH: Cell<usize> = const { Cell::new(0) };
     /// The runtime (its `Inner`'s address) whose shutdown is dropping its
     /// tasks' futures on this thread, or null.
@@ -65,6 +67,14 @@ pub(crate) struct EnterGuard {
     depth: usize,
     previous: Option<Handle>,
     was_forbidden: bool,
+    /// The parts' own guards, dropped by hand after the depth check: a
+    /// guard dropped out of order must restore none of them, or the thread
+    /// would be left with one runtime's handle and another's timers.
+    parts: ManuallyDrop<Parts>,
+}
+
+/// The guards of an entered runtime's parts, each restoring what it replaced.
+struct Parts {
     _timers: time::EnterGuard,
     _reactor: io::EnterGuard,
     _blocking: blocking::EnterGuard,
@@ -100,9 +110,11 @@ pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard>
         depth,
         previous,
         was_forbidden,
-        _timers: timers,
-        _reactor: reactor,
-        _blocking: blocking,
+        parts: ManuallyDrop::new(Parts {
+            _timers: timers,
+            _reactor: reactor,
+            _blocking: blocking,
+        }),
     })
 }
 
@@ -110,6 +122,10 @@ impl Drop for EnterGuard {
     fn drop(&mut self) {
         // Only `Runtime::enter`'s guards can be dropped in any order: the
         // runtime's own ones nest by construction.
+        // Out of order, the context stays whole as it is (the parts'
+        // guards are leaked with the handle they would restore). During an
+        // unwind, which a second panic would turn into an abort, the whole
+        // context is put back instead: never half of it.
         if DEPTH.with(Cell::get) != self.depth && !std::thread::panicking() {
             panic!(
                 "corio runtime EnterGuards dropped out of order: drop the guard of the \
@@ -125,6 +141,9 @@ impl Drop for EnterGuard {
         let ours = CURRENT.try_with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
         drop(ours);
         BLOCKING_FORBIDDEN.with(|b| b.set(self.was_forbidden));
+        // SAFETY: dropped once, here, and never used again (this is the
+        // guard's own drop).
+        unsafe { ManuallyDrop::drop(&mut self.parts) };
     }
 }
 

@@ -329,8 +329,9 @@ impl Handle {
 
     /// Every live task: id, name, spawn location, state, polls, busy time
     /// and time since its last poll. Prints as a table (see [`TaskDump`]).
-    /// The tasks of a [`LocalSet`] this runtime runs (among them those of
-    /// `spawn_local` in a current-thread `block_on`) are listed too.
+    /// The tasks of a [`LocalSet`] run or awaited under this runtime (among
+    /// them those of `spawn_local` in a current-thread `block_on`) are
+    /// listed too, once the set has had a turn here.
     ///
     /// # Examples
     ///
@@ -371,7 +372,8 @@ impl fmt::Debug for Handle {
 /// Keeps a runtime entered on this thread; see [`Handle::enter`]. Not
 /// `Send`: it must drop on the thread that entered. Guards drop in the
 /// reverse order of their `enter`s; one dropped before a later one panics
-/// (it would leave the thread in the wrong runtime). Held across an
+/// (it would leave the thread in the wrong runtime), and leaves the
+/// thread's context as it was. Held across an
 /// `.await`, a guard would make the whole thread's tasks see its runtime:
 /// keep it in synchronous code.
 ///

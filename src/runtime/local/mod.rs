@@ -259,6 +259,9 @@ impl LocalSet {
     ///
     /// Inside one of the set's own tasks (or another `run_until` of it), it
     /// only polls `future`: the turn already running runs the set's tasks.
+    /// (With another set's turn in between, this set is not the innermost
+    /// one running, and a second turn of it runs its other tasks inside
+    /// that poll, as tokio's does.)
     /// So await it there; blocking on it with another executor
     /// (`futures::executor::block_on`) waits for a turn that cannot come,
     /// and hangs (tokio's runs the tasks in that nested poll).
