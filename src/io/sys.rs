@@ -139,8 +139,10 @@ pub(super) unsafe fn recv_queued(fd: RawFd, buf: *mut u8, len: usize) -> io::Res
             iov_base: buf.cast(),
             iov_len: len,
         };
-        // Room for one control message carrying a `c_int`, 8-byte aligned.
-        let mut control = [0u64; 4];
+        // Room for the `c_int` control message behind a timestamp one (a
+        // caller may set `SO_TIMESTAMP*` through the descriptor), 8-byte
+        // aligned; a message cut short is refused in `queued` anyway.
+        let mut control = [0u64; 8];
         // SAFETY: `msghdr` is a plain C struct; all-zero is a valid value.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
         msg.msg_iov = &raw mut iov;
@@ -168,16 +170,29 @@ pub(super) unsafe fn recv_queued(fd: RawFd, buf: *mut u8, len: usize) -> io::Res
     }
 }
 
-/// The `TCP_CM_INQ` count among `msg`'s control messages, if there is one.
+/// The `TCP_CM_INQ` count among `msg`'s control messages, if there is one
+/// whole.
 #[cfg(target_os = "linux")]
 fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
+    // The kernel cuts a message short when the buffer runs out (and says
+    // so in the flags): its header may then be there without its data.
+    if msg.msg_flags & libc::MSG_CTRUNC != 0 {
+        return None;
+    }
+    // SAFETY: `CMSG_LEN` is arithmetic on its argument.
+    let whole = unsafe { libc::CMSG_LEN(size_of::<libc::c_int>() as u32) } as usize;
     // SAFETY: `msg` is the header the kernel just filled; the CMSG macros
     // walk its control buffer within `msg_controllen`, and a non-null
-    // header they return is within it, followed by its data.
+    // header they return lies within it. Its data is read only if the
+    // header's length covers it (glibc's `CMSG_NXTHDR` on 32-bit targets
+    // can return a header whose data would lie past the buffer).
     unsafe {
         let mut cmsg = libc::CMSG_FIRSTHDR(msg);
         while !cmsg.is_null() {
-            if (*cmsg).cmsg_level == libc::IPPROTO_TCP && (*cmsg).cmsg_type == libc::TCP_CM_INQ {
+            if (*cmsg).cmsg_level == libc::IPPROTO_TCP
+                && (*cmsg).cmsg_type == libc::TCP_CM_INQ
+                && (*cmsg).cmsg_len as usize >= whole
+            {
                 return Some(std::ptr::read_unaligned(
                     libc::CMSG_DATA(cmsg).cast::<libc::c_int>(),
                 ));
@@ -351,5 +366,52 @@ mod tests {
             let error = send(a.as_raw_fd(), b"x".as_ptr(), 1).unwrap_err();
             assert_eq!(error.kind(), io::ErrorKind::BrokenPipe);
         }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod control_message_tests {
+    use super::queued;
+
+    /// A control buffer holding one `TCP_CM_INQ` message whose header says
+    /// it is `cmsg_len` long, its data slot filled with `count`, and a
+    /// `msghdr` over it with `flags`.
+    fn message(control: &mut [u64; 8], cmsg_len: usize, count: i32, flags: i32) -> libc::msghdr {
+        // SAFETY: all-zero is a valid `msghdr`; the header is written
+        // inside `control`, which is 8-byte aligned and 64 bytes long, and
+        // the data slot (`CMSG_DATA`) lies within it too.
+        unsafe {
+            let mut msg: libc::msghdr = std::mem::zeroed();
+            msg.msg_control = control.as_mut_ptr().cast();
+            msg.msg_controllen = size_of_val(control) as _;
+            msg.msg_flags = flags;
+            let cmsg = libc::CMSG_FIRSTHDR(&msg);
+            (*cmsg).cmsg_level = libc::IPPROTO_TCP;
+            (*cmsg).cmsg_type = libc::TCP_CM_INQ;
+            (*cmsg).cmsg_len = cmsg_len as _;
+            std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<i32>(), count);
+            msg
+        }
+    }
+
+    #[test]
+    fn a_whole_count_is_read_and_a_cut_one_is_not() {
+        // SAFETY: `CMSG_LEN` is arithmetic on its argument.
+        let (whole, header) = unsafe { (libc::CMSG_LEN(4) as usize, libc::CMSG_LEN(0) as usize) };
+        let mut control = [0u64; 8];
+        assert_eq!(queued(&message(&mut control, whole, 7, 0)), Some(7));
+        let mut control = [0u64; 8];
+        assert_eq!(
+            queued(&message(&mut control, header, 0, 0)),
+            None,
+            "a header without its data is not a count of 0"
+        );
+        let mut control = [0u64; 8];
+        let cut = message(&mut control, whole, 0, libc::MSG_CTRUNC);
+        assert_eq!(
+            queued(&cut),
+            None,
+            "the kernel said it cut the messages short"
+        );
     }
 }

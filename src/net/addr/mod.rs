@@ -11,7 +11,9 @@
 //!
 //! ```text
 //!   SocketAddr, (IpAddr, u16), "127.0.0.1:80"  ─► one address: used at once
-//!   &[SocketAddr]                              ─► a list: tried in turn
+//!   &[SocketAddr]                              ─► a list: tried in turn by
+//!                                                 connect and bind (send_to
+//!                                                 takes the first)
 //!   "example.com:80", ("example.com", 80)      ─► a name: getaddrinfo on the
 //!                                                 blocking pool, awaited
 //! ```
