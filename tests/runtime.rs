@@ -364,6 +364,8 @@ fn panics_outside_a_runtime_point_at_the_caller() {
         #[allow(clippy::redundant_closure)]
         panic_of(|| corio::net::UnixStream::pair());
         panic_of(|| corio::time::sleep(std::time::Duration::from_secs(1)));
+        let (tx, _rx) = corio::sync::mpsc::channel(1);
+        panic_of(|| drop(tx.send_timeout(1, std::time::Duration::from_secs(1))));
         panic_of(|| corio::task::spawn_local(async {}));
         let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
         panic_of(|| corio::net::UdpSocket::from_std(socket));
@@ -371,7 +373,7 @@ fn panics_outside_a_runtime_point_at_the_caller() {
         panic_of(|| corio::signal::unix::signal(corio::signal::unix::SignalKind::user_defined1()));
         let seen = std::mem::take(&mut *WHERE.lock().unwrap());
         let _ = std::panic::take_hook();
-        let entry_points = if cfg!(feature = "signal") { 8 } else { 7 };
+        let entry_points = if cfg!(feature = "signal") { 9 } else { 8 };
         assert_eq!(seen.len(), entry_points, "{seen:?}");
         for file in &seen {
             assert!(

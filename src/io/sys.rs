@@ -139,10 +139,11 @@ pub(super) unsafe fn recv_queued(fd: RawFd, buf: *mut u8, len: usize) -> io::Res
             iov_base: buf.cast(),
             iov_len: len,
         };
-        // Room for the `c_int` control message behind a timestamp one (a
-        // caller may set `SO_TIMESTAMP*` through the descriptor), 8-byte
-        // aligned; a message cut short is refused in `queued` anyway.
-        let mut control = [0u64; 8];
+        // Room for the `c_int` control message behind timestamp ones (a
+        // caller may set `SO_TIMESTAMPNS` and `SO_TIMESTAMPING` through the
+        // descriptor: 32 and 64 bytes), aligned for a `cmsghdr`; a message
+        // cut short is refused in `queued` anyway.
+        let mut control = [0u64; 16];
         // SAFETY: `msghdr` is a plain C struct; all-zero is a valid value.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
         msg.msg_iov = &raw mut iov;
@@ -184,8 +185,9 @@ fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
     // SAFETY: `msg` is the header the kernel just filled; the CMSG macros
     // walk its control buffer within `msg_controllen`, and a non-null
     // header they return lies within it. Its data is read only if the
-    // header's length covers it (glibc's `CMSG_NXTHDR` on 32-bit targets
-    // can return a header whose data would lie past the buffer).
+    // header's length covers it (`CMSG_NXTHDR` only checks that the next
+    // header fits: on 32-bit targets it can return one whose data would
+    // lie past the buffer).
     unsafe {
         let mut cmsg = libc::CMSG_FIRSTHDR(msg);
         while !cmsg.is_null() {
@@ -376,9 +378,9 @@ mod control_message_tests {
     /// A control buffer holding one `TCP_CM_INQ` message whose header says
     /// it is `cmsg_len` long, its data slot filled with `count`, and a
     /// `msghdr` over it with `flags`.
-    fn message(control: &mut [u64; 8], cmsg_len: usize, count: i32, flags: i32) -> libc::msghdr {
+    fn message(control: &mut [u64; 16], cmsg_len: usize, count: i32, flags: i32) -> libc::msghdr {
         // SAFETY: all-zero is a valid `msghdr`; the header is written
-        // inside `control`, which is 8-byte aligned and 64 bytes long, and
+        // inside `control`, which is aligned for it and 128 bytes long, and
         // the data slot (`CMSG_DATA`) lies within it too.
         unsafe {
             let mut msg: libc::msghdr = std::mem::zeroed();
@@ -398,15 +400,15 @@ mod control_message_tests {
     fn a_whole_count_is_read_and_a_cut_one_is_not() {
         // SAFETY: `CMSG_LEN` is arithmetic on its argument.
         let (whole, header) = unsafe { (libc::CMSG_LEN(4) as usize, libc::CMSG_LEN(0) as usize) };
-        let mut control = [0u64; 8];
+        let mut control = [0u64; 16];
         assert_eq!(queued(&message(&mut control, whole, 7, 0)), Some(7));
-        let mut control = [0u64; 8];
+        let mut control = [0u64; 16];
         assert_eq!(
             queued(&message(&mut control, header, 0, 0)),
             None,
             "a header without its data is not a count of 0"
         );
-        let mut control = [0u64; 8];
+        let mut control = [0u64; 16];
         let cut = message(&mut control, whole, 0, libc::MSG_CTRUNC);
         assert_eq!(
             queued(&cut),

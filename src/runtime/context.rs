@@ -123,9 +123,11 @@ impl Drop for EnterGuard {
         // Only `Runtime::enter`'s guards can be dropped in any order: the
         // runtime's own ones nest by construction.
         // Out of order, the context stays whole as it is (the parts'
-        // guards are leaked with the handle they would restore). During an
-        // unwind, which a second panic would turn into an abort, the whole
-        // context is put back instead: never half of it.
+        // guards are leaked, with the timers, reactor and pool they would
+        // restore; the previous handle is dropped with the guard's
+        // fields). During an unwind, which a second panic would turn into
+        // an abort, the whole context is put back instead: never half of
+        // it.
         if DEPTH.with(Cell::get) != self.depth && !std::thread::panicking() {
             panic!(
                 "corio runtime EnterGuards dropped out of order: drop the guard of the \
@@ -139,11 +141,14 @@ impl Drop for EnterGuard {
         // runtime's last, and dropping that drops the user's hooks, whose
         // captures may look up the current runtime.
         let ours = CURRENT.try_with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
-        drop(ours);
         BLOCKING_FORBIDDEN.with(|b| b.set(self.was_forbidden));
         // SAFETY: dropped once, here, and never used again (this is the
         // guard's own drop).
         unsafe { ManuallyDrop::drop(&mut self.parts) };
+        // Last, once the parts are restored too: a hook's capture dropped
+        // with it that makes a timer or a socket finds the same runtime
+        // as the one `Handle::try_current` names.
+        drop(ours);
     }
 }
 

@@ -373,7 +373,10 @@ impl fmt::Debug for Handle {
 /// `Send`: it must drop on the thread that entered. Guards drop in the
 /// reverse order of their `enter`s; one dropped before a later one panics
 /// (it would leave the thread in the wrong runtime), and leaves the
-/// thread's context as it was. Held across an
+/// thread's context as it was; the later guard's drop then puts back the
+/// runtime entered before the one dropped early, which no guard leaves
+/// any more (during an unwind there is no panic: the whole context it
+/// replaced is put back). Held across an
 /// `.await`, a guard would make the whole thread's tasks see its runtime:
 /// keep it in synchronous code.
 ///

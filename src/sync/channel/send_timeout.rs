@@ -34,7 +34,9 @@ impl<T> Sender<T> {
     ///
     /// # Panics
     ///
-    /// Outside a corio runtime (it needs the runtime's timers).
+    /// Outside a corio runtime (it needs the runtime's timers): at the
+    /// call, which makes the deadline, as [`time::timeout`](crate::time::timeout)
+    /// does.
     ///
     /// # Cancel safety
     ///
@@ -55,10 +57,22 @@ impl<T> Sender<T> {
     ///     tx.send_timeout(3, Duration::from_millis(10)).await.unwrap();
     /// });
     /// ```
-    pub async fn send_timeout(
+    #[track_caller]
+    pub fn send_timeout(
         &self,
         value: T,
         timeout: Duration,
+    ) -> impl Future<Output = Result<(), SendTimeoutError<T>>> + '_ {
+        // Made here, not at the first poll: a call outside a runtime
+        // panics at the caller's line.
+        let deadline = crate::time::sleep(timeout);
+        self.send_before(value, deadline)
+    }
+
+    async fn send_before(
+        &self,
+        value: T,
+        deadline: crate::time::Sleep,
     ) -> Result<(), SendTimeoutError<T>> {
         let mut sending = Sending {
             chan: &self.chan,
@@ -66,7 +80,7 @@ impl<T> Sender<T> {
             waiter: waiters::Slot::default(),
             offer: None,
         };
-        let mut deadline = pin!(crate::time::sleep(timeout));
+        let mut deadline = pin!(deadline);
         poll_fn(|cx| {
             if let Poll::Ready(sent) = Pin::new(&mut sending).poll(cx) {
                 return Poll::Ready(
