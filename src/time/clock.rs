@@ -60,8 +60,15 @@ impl Clock {
     }
 
     pub(crate) fn now(&self) -> Instant {
-        if !self.ever_paused.load(Ordering::Acquire) {
-            return Instant::now();
+        if !self.ever_paused.load(Ordering::SeqCst) {
+            let real = Instant::now();
+            // Looked at again after the read: a `pause` on another thread
+            // sets the flag before it reads the time it freezes at, so a
+            // real time returned here is never later than the frozen one
+            // (the clock would go back).
+            if !self.ever_paused.load(Ordering::SeqCst) {
+                return real;
+            }
         }
         let state = self.state.lock();
         match state.unfrozen {
@@ -93,6 +100,8 @@ impl Clock {
         let Some(since) = state.unfrozen.take() else {
             panic!("`corio::time::pause` was called on a clock that is already paused");
         };
+        // Set before the time is read (see `now`).
+        self.ever_paused.store(true, Ordering::SeqCst);
         // Freeze on a whole microsecond since `origin`, the timer wheel's
         // tick: then a sleep of whole microseconds ends exactly on a tick,
         // and auto-advance lands exactly on its deadline.
@@ -105,7 +114,6 @@ impl Clock {
             self.origin + Duration::from_micros(u64::try_from(micros).unwrap_or(u64::MAX));
         // Never back: a clock beyond the last tick stays where it is.
         state.base = rounded.max(frozen);
-        self.ever_paused.store(true, Ordering::Release);
     }
 
     #[track_caller]

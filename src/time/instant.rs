@@ -172,14 +172,16 @@ impl Instant {
     }
 
     /// `self + duration`, saturating at a point far in the future (about 30
-    /// years on), so `Duration::MAX` never overflows.
+    /// years on), so `Duration::MAX` never overflows (or at `self`, on a
+    /// platform whose `Instant` cannot even go 30 years further: not
+    /// Linux, where the runtime's clock stays far below that limit).
     pub(crate) fn saturating_add(self, duration: Duration) -> Instant {
         self.checked_add(duration)
             .unwrap_or_else(|| self.far_future())
     }
 
     pub(crate) fn far_future(self) -> Instant {
-        // Near the platform's last `Instant`, as far as it goes.
+        // 30 years on; `self` if even that overflows (see above).
         self.std
             .checked_add(Duration::from_secs(86_400 * 365 * 30))
             .map_or(self, Instant::from_std)

@@ -18,8 +18,8 @@ use crate::task;
 /// check). A huge duration does not overflow: a deadline past what
 /// `Instant` can hold, or past the about 584,000 years from the runtime's
 /// start that the wheel can hold, becomes about 30 years from now (as good
-/// as forever, not literally forever). tokio caps every duration at 30
-/// years; corio keeps a 40-year deadline as it is.
+/// as forever, not literally forever), as tokio's does; a 40-year
+/// deadline is kept as it is, in both.
 ///
 /// # Examples
 ///

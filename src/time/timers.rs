@@ -11,8 +11,9 @@
 //! of the worker that armed it (tokio shards its wheel the same way). A
 //! timer remembers its shard, so it is cancelled there even when its task
 //! has moved to another worker meanwhile; a thread that is no worker uses
-//! shard 0. Only the driver looks at every shard: for the earliest deadline
-//! before it parks, and for the due timers after.
+//! shard 0. The driver looks at every shard: for the earliest deadline
+//! before it parks, and for the due timers after (and so does a paused
+//! clock's `time::advance`, from whichever thread calls it).
 //!
 //! # The driver handshake
 //!
