@@ -63,3 +63,27 @@ fn ready_waits_for_either_direction_and_says_which() {
         assert_eq!(client.try_read(&mut buf).unwrap(), 5);
     });
 }
+
+/// An empty read or write is done at once, with `Ok(0)`, as std's are:
+/// not after a wait for bytes (or room) it would not take anyway. Here the
+/// stream has nothing to read and its send buffer is full, so a wait would
+/// last until the peer acts.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn an_empty_read_or_write_does_not_wait() {
+    use futures_lite::future::poll_once;
+    use futures_lite::AsyncWriteExt;
+    block_on(async {
+        let (mut client, _server) = common::tcp_pair().await;
+        client.writable().await.unwrap();
+        let chunk = [7u8; 64 * 1024];
+        while client.try_write(&chunk).is_ok() {}
+        assert_eq!(poll_once(client.read(&mut [])).await.unwrap().unwrap(), 0);
+        assert_eq!(poll_once(client.write(&[])).await.unwrap().unwrap(), 0);
+        let empty = [std::io::IoSlice::new(&[]), std::io::IoSlice::new(&[])];
+        let gathered = poll_once(client.write_vectored(&empty)).await;
+        assert_eq!(gathered.unwrap().unwrap(), 0);
+        // A real read still waits: nothing was sent.
+        assert!(poll_once(client.read(&mut [0; 1])).await.is_none());
+    });
+}

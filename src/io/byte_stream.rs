@@ -83,6 +83,12 @@ impl<T: ByteStream> Async<T> {
         buf: *mut u8,
         len: usize,
     ) -> Poll<io::Result<usize>> {
+        // Nothing to read into: done at once, as `std`'s `read` is, not
+        // after a wait for bytes it could not take anyway (a stream's empty
+        // `recv` moves nothing, so skipping it changes nothing else).
+        if len == 0 {
+            return Poll::Ready(Ok(0));
+        }
         let registration = self.registration();
         let ask = registration.read_asks_queue();
         self.poll_read_buf(cx, slot, len, |io| {
@@ -113,6 +119,10 @@ impl<T: ByteStream> Async<T> {
         slot: Option<&mut Slot>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        // As for an empty read: no wait for room it would not use.
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
         self.poll_write_buf(cx, slot, buf, |io, buf| {
             // SAFETY: `buf` is a live slice of `buf.len()` initialized bytes.
             unsafe { sys::send(io.as_raw_fd(), buf.as_ptr(), buf.len()) }
@@ -134,6 +144,9 @@ impl<T: ByteStream> Async<T> {
         let len = bufs
             .iter()
             .fold(0usize, |sum, buf| sum.saturating_add(buf.len()));
+        if len == 0 {
+            return Poll::Ready(Ok(0));
+        }
         self.registration()
             .poll_io_sized(Direction::Write, cx, slot, len, || {
                 let fd = self.get_ref().as_raw_fd();

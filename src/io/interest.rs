@@ -111,7 +111,8 @@ impl fmt::Debug for Interest {
 }
 
 /// What a `ready()` call found: some of [`READABLE`](Self::READABLE),
-/// [`WRITABLE`](Self::WRITABLE) and [`READ_CLOSED`](Self::READ_CLOSED).
+/// [`WRITABLE`](Self::WRITABLE), [`READ_CLOSED`](Self::READ_CLOSED) and
+/// [`WRITE_CLOSED`](Self::WRITE_CLOSED).
 ///
 /// # Examples
 ///

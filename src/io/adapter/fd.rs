@@ -17,9 +17,13 @@
 //! ```
 //!
 //! The `_mut` forms, whose guards reach `T` mutably, are in `fd_mut.rs`,
-//! and the guards in `fd_guard.rs`. The one difference from tokio: `new`
+//! and the guards in `fd_guard.rs`. The differences from tokio: `new`
 //! puts the descriptor in non-blocking mode, as [`Async::new`] does (tokio
-//! leaves that to the caller, who must do it anyway).
+//! leaves that to the caller, who must do it anyway); `with_interest`
+//! registers both directions; a wait answered before with no event since
+//! asks the kernel (`poll(2)`) before it answers again; and `try_new`,
+//! `try_with_interest` and the `PRIORITY`/`ERROR` interests are missing
+//! (`docs/from-tokio.md`).
 
 use std::fmt;
 use std::future::poll_fn;

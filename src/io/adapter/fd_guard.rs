@@ -6,7 +6,8 @@
 //! `WouldBlock` inside `try_io`) forgets it, so the next wait is for a new
 //! event. A clear never forgets an event that came after the guard's
 //! answer: the registration keeps the state that answer was about, and
-//! clears only if nothing changed since (`Registration::clear_answered`).
+//! clears only if nothing changed since (`Registration::clear_answer`,
+//! with the guard's own answer).
 
 use std::fmt;
 use std::io;
