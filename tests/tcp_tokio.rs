@@ -64,15 +64,15 @@ fn ready_waits_for_either_direction_and_says_which() {
     });
 }
 
-/// An empty read or write is done at once, with `Ok(0)`, as std's are:
-/// not after a wait for bytes (or room) it would not take anyway. Here the
+/// An empty read or write is done at once, with `Ok(0)`, not after a wait
+/// for bytes (or room) it would not take anyway (tokio's waits). Here the
 /// stream has nothing to read and its send buffer is full, so a wait would
 /// last until the peer acts.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn an_empty_read_or_write_does_not_wait() {
-    use futures_lite::future::poll_once;
     use futures_lite::AsyncWriteExt;
+    use futures_lite::future::poll_once;
     block_on(async {
         let (mut client, _server) = common::tcp_pair().await;
         client.writable().await.unwrap();
@@ -86,4 +86,29 @@ fn an_empty_read_or_write_does_not_wait() {
         // A real read still waits: nothing was sent.
         assert!(poll_once(client.read(&mut [0; 1])).await.is_none());
     });
+}
+
+/// An empty read still spends coop budget, as every socket operation does:
+/// a task looping on them yields now and then, and the other task on its
+/// one thread gets to run.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_loop_of_empty_reads_still_yields() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(common::bounded(async {
+        let (mut client, _server) = common::tcp_pair().await;
+        let ran = Arc::new(AtomicBool::new(false));
+        let flag = ran.clone();
+        let other = corio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+        for _ in 0..1_000 {
+            assert_eq!(client.read(&mut []).await.unwrap(), 0);
+        }
+        assert!(ran.load(Ordering::SeqCst), "the loop never yielded");
+        other.await.unwrap();
+    }));
 }

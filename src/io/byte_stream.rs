@@ -10,12 +10,13 @@ use std::future::poll_fn;
 use std::io::{self, IoSlice, IoSliceMut};
 use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use super::registration::Moved;
 use super::source::Direction;
 use super::waiters::Slot;
 use super::{Async, sys};
+use crate::task::budget;
 
 /// A std socket whose descriptor carries a byte stream: the types whose
 /// `Async` gets the loops below (`TcpStream`, `UnixStream`). Public in a
@@ -36,6 +37,14 @@ impl ByteStream for std::os::unix::net::UnixStream {
     fn read_vectored_now(&self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
         io::Read::read_vectored(&mut &*self, bufs)
     }
+}
+
+/// An empty read or write: `Ok(0)` at once, spending a unit of coop budget
+/// as any socket operation does (a loop of them must still yield).
+fn empty(cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+    let spent = ready!(budget::poll_proceed(cx));
+    spent.made_progress();
+    Poll::Ready(Ok(0))
 }
 
 impl<T: ByteStream> Async<T> {
@@ -83,11 +92,13 @@ impl<T: ByteStream> Async<T> {
         buf: *mut u8,
         len: usize,
     ) -> Poll<io::Result<usize>> {
-        // Nothing to read into: done at once, as `std`'s `read` is, not
-        // after a wait for bytes it could not take anyway (a stream's empty
-        // `recv` moves nothing, so skipping it changes nothing else).
+        // Nothing to read into: done at once, not after a wait for bytes
+        // it could not take anyway (tokio's waits, and so does a blocking
+        // std `read` on Linux, where an empty `recv` waits for data). The
+        // `recv` is skipped, and with it any pending socket error, which
+        // the next real read reports.
         if len == 0 {
-            return Poll::Ready(Ok(0));
+            return empty(cx);
         }
         let registration = self.registration();
         let ask = registration.read_asks_queue();
@@ -121,7 +132,7 @@ impl<T: ByteStream> Async<T> {
     ) -> Poll<io::Result<usize>> {
         // As for an empty read: no wait for room it would not use.
         if buf.is_empty() {
-            return Poll::Ready(Ok(0));
+            return empty(cx);
         }
         self.poll_write_buf(cx, slot, buf, |io, buf| {
             // SAFETY: `buf` is a live slice of `buf.len()` initialized bytes.
@@ -145,7 +156,7 @@ impl<T: ByteStream> Async<T> {
             .iter()
             .fold(0usize, |sum, buf| sum.saturating_add(buf.len()));
         if len == 0 {
-            return Poll::Ready(Ok(0));
+            return empty(cx);
         }
         self.registration()
             .poll_io_sized(Direction::Write, cx, slot, len, || {

@@ -1,6 +1,6 @@
 //! The runtime's clock, which a test can pause and move by hand.
 //!
-//! Unpaused, it is std's monotonic clock and costs one flag check. Paused,
+//! Unpaused, it is std's monotonic clock and costs two flag checks. Paused,
 //! time stands still until someone advances it: `time::advance(d)` moves it
 //! by `d`, and when every task is idle the driver moves it straight to the
 //! next timer instead of sleeping (tokio's "auto-advance"). A test of an
@@ -100,8 +100,11 @@ impl Clock {
         let Some(since) = state.unfrozen.take() else {
             panic!("`corio::time::pause` was called on a clock that is already paused");
         };
-        // Set before the time is read (see `now`).
+        // Set before the time is read (see `now`); the fence keeps the
+        // clock read below from passing the store on weakly ordered CPUs
+        // (a clock read is no atomic access, which the store alone orders).
         self.ever_paused.store(true, Ordering::SeqCst);
+        std::sync::atomic::fence(Ordering::SeqCst);
         // Freeze on a whole microsecond since `origin`, the timer wheel's
         // tick: then a sleep of whole microseconds ends exactly on a tick,
         // and auto-advance lands exactly on its deadline.
