@@ -25,8 +25,8 @@ use crate::loom::atomic::Ordering;
 
 /// A sender that does not keep the channel open: made by
 /// [`Sender::downgrade`], turned back into a [`Sender`] by
-/// [`upgrade`](Self::upgrade) while another sender lives. See the [module
-/// documentation](self).
+/// [`upgrade`](Self::upgrade) while another sender lives (and `None`
+/// once the last one is gone, for good).
 ///
 /// # Examples
 ///
