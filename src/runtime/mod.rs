@@ -36,7 +36,7 @@ pub use builder::{Builder, RuntimeFlavor};
 pub(crate) use context::assert_may_block;
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use join_set::JoinSet;
-pub use local::{LocalSet, spawn_local};
+pub use local::{LocalEnterGuard, LocalSet, spawn_local};
 pub use rt::Runtime;
 pub use spawn::{shield, spawn, spawn_blocking};
 

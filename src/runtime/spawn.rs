@@ -187,7 +187,8 @@ impl Builder {
     ///
     /// # Errors
     /// `Other` outside a `LocalSet`'s `run_until` and outside the future
-    /// given to a current-thread `block_on`, where `spawn_local` panics.
+    /// given to a current-thread `block_on`, with no set entered
+    /// (`LocalSet::enter`), where `spawn_local` panics.
     ///
     /// # Examples
     ///
@@ -213,7 +214,7 @@ impl Builder {
             |_| {
                 io::Error::other(
                     "task::Builder::spawn_local was called outside a LocalSet \
-                 (and outside a current-thread block_on)",
+                 (and outside a current-thread block_on, with no LocalSet entered)",
                 )
             },
         )

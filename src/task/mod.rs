@@ -65,7 +65,7 @@ pub mod futures {
 // here because this is where a tokio user looks for them.
 pub use crate::runtime::spawn::{Builder, Shield};
 pub use crate::runtime::{
-    JoinSet, LocalSet, block_in_place, shield, spawn, spawn_blocking, spawn_local,
+    JoinSet, LocalEnterGuard, LocalSet, block_in_place, shield, spawn, spawn_blocking, spawn_local,
 };
 
 /// How a scheduler receives the tasks it owns. Implemented by the worker

@@ -15,7 +15,9 @@
 //!                                                                 wake self, yield
 //! ```
 //!
-//! How a turn runs, and the two futures that take turns, are in `run.rs`.
+//! How a turn runs, and the two futures that take turns, are in `run.rs`;
+//! `LocalSet::enter`, which makes a set current outside its turns, in
+//! `enter.rs`.
 //!
 //! A current-thread runtime's `block_on` runs its future inside an implicit
 //! `LocalSet`, so `spawn_local` works there directly, as in asyncio.
@@ -41,7 +43,10 @@ use crate::lock::Mutex;
 use super::Handle;
 use crate::task::{Header, JoinHandle, Notified, OwnedTasks, Schedule, Task, new_task_unchecked};
 
+mod enter;
 mod run;
+
+pub use enter::LocalEnterGuard;
 
 use run::{Enter, RunUntil, is_running_here};
 
@@ -341,7 +346,8 @@ where
 }
 
 /// Spawns a `!Send` future on the `LocalSet` running on this thread (also
-/// the implicit one of a current-thread runtime's `block_on`).
+/// the implicit one of a current-thread runtime's `block_on`), or else on
+/// the one [entered](LocalSet::enter) on this thread, for its next turn.
 ///
 /// # Examples
 ///
@@ -358,8 +364,9 @@ where
 ///
 /// # Panics
 /// Outside a `LocalSet`'s `run_until` and outside the future given to a
-/// current-thread `block_on` (and their local tasks), with a message naming
-/// the fix; a `corio::spawn` task is outside both.
+/// current-thread `block_on` (and their local tasks), with no set entered
+/// ([`LocalSet::enter`]), with a message naming the fix; a `corio::spawn`
+/// task is outside the first two.
 #[track_caller]
 pub fn spawn_local<F>(future: F) -> JoinHandle<F::Output>
 where
@@ -373,15 +380,16 @@ where
         Err(_) => panic!(
             "`spawn_local` was called outside a LocalSet; call it inside \
              `LocalSet::run_until` or inside `block_on` of a current-thread runtime \
-             (`corio::runtime::Builder::new_current_thread()`). A task made by \
+             (`corio::runtime::Builder::new_current_thread()`), or under \
+             `LocalSet::enter` to queue it for the set's next turn. A task made by \
              `corio::spawn` is outside both, even on a current-thread runtime: \
              spawn local tasks from the `block_on` future or from other local tasks"
         ),
     }
 }
 
-/// Spawns on the local set this thread is running, if any; else hands the
-/// future back.
+/// Spawns on the local set this thread is running, if any, else on the
+/// one entered here; else hands the future back.
 pub(crate) fn try_spawn_local<F>(
     future: F,
     name: Option<Box<str>>,
@@ -391,10 +399,22 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    run::with_current(|shared| match shared {
-        Some(shared) => Ok(spawn_on(shared, future, name, location)),
+    let mut unspawned = Some((future, name));
+    let spawned = run::with_current(|shared| {
+        let shared = shared?;
+        let (future, name) = unspawned.take()?;
+        Some(spawn_on(shared, future, name, location))
+    });
+    if let Some(handle) = spawned {
+        return Ok(handle);
+    }
+    let (future, name) = unspawned.expect("not spawned above");
+    // No turn running here: the set `LocalSet::enter` made current, if any
+    // (cloned out of its cell first: spawning may run user code).
+    match enter::entered() {
+        Some(shared) => Ok(spawn_on(&shared, future, name, location)),
         None => Err(future),
-    })
+    }
 }
 
 /// The local sets a runtime has run, so that its dump can list their tasks.
