@@ -182,12 +182,12 @@ fn queued(msg: &libc::msghdr) -> Option<libc::c_int> {
     }
     // SAFETY: `CMSG_LEN` is arithmetic on its argument.
     let whole = unsafe { libc::CMSG_LEN(size_of::<libc::c_int>() as u32) } as usize;
+    // `CMSG_NXTHDR` only checks that the next header fits: on 32-bit
+    // targets it can return one whose data would lie past the buffer, so
+    // the data is read only if the header's length covers it.
     // SAFETY: `msg` is the header the kernel just filled; the CMSG macros
     // walk its control buffer within `msg_controllen`, and a non-null
-    // header they return lies within it. Its data is read only if the
-    // header's length covers it (`CMSG_NXTHDR` only checks that the next
-    // header fits: on 32-bit targets it can return one whose data would
-    // lie past the buffer).
+    // header they return lies within it (its data: see above).
     unsafe {
         let mut cmsg = libc::CMSG_FIRSTHDR(msg);
         while !cmsg.is_null() {

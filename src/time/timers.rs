@@ -11,9 +11,8 @@
 //! of the worker that armed it (tokio shards its wheel the same way). A
 //! timer remembers its shard, so it is cancelled there even when its task
 //! has moved to another worker meanwhile; a thread that is no worker uses
-//! shard 0. The driver looks at every shard: for the earliest deadline
-//! before it parks, and for the due timers after (and so does a paused
-//! clock's `time::advance`, from whichever thread calls it).
+//! shard 0. The driver (and a paused clock's `time::advance`) looks at
+//! every shard: the earliest deadline before it parks, the due timers after.
 //!
 //! # The driver handshake
 //!
