@@ -340,20 +340,31 @@ impl<T> Future for Sending<'_, T> {
     }
 }
 
+impl<T> Sending<'_, T> {
+    /// Gives up the send: leaves the line of waiting senders (passing on a
+    /// slot promised to it) and returns the value, or `None` if it was
+    /// sent (on a rendezvous channel, a receiver took the offer already).
+    /// What it returns, and the offer's waker, are dropped after the lock:
+    /// a waker's or a value's `Drop` may call back in.
+    pub(super) fn take_back(&mut self) -> Option<T> {
+        self.chan.sending.cancel(&mut self.waiter);
+        if let (Some(id), Queue::Rendezvous(offers)) = (self.offer.take(), &self.chan.queue) {
+            let back = offers.lock().withdraw(id);
+            return back.map(|(value, waker)| {
+                // A panic there must not unwind out of a drop.
+                crate::task::drop_waker_catching_panics(waker);
+                value
+            });
+        }
+        self.value.take()
+    }
+}
+
 impl<T> Drop for Sending<'_, T> {
     fn drop(&mut self) {
-        self.chan.sending.cancel(&mut self.waiter);
-        if let (Some(id), Queue::Rendezvous(offers)) = (self.offer, &self.chan.queue) {
-            // Given up before a receiver took it: the value goes with this
-            // future, as a cancelled send's does. Both are dropped after the
-            // lock: a waker's or a value's `Drop` may call back in (and a
-            // panic there must not unwind out of this drop).
-            let back = offers.lock().withdraw(id);
-            if let Some((value, waker)) = back {
-                drop(value);
-                crate::task::drop_waker_catching_panics(waker);
-            }
-        }
+        // Given up before it was sent: the value goes with this future
+        // (`send_timeout` takes it back instead).
+        drop(self.take_back());
     }
 }
 

@@ -25,7 +25,6 @@ use std::task::{Poll, ready};
 use std::time::Duration;
 
 use super::chan::Sending;
-use super::queue::Queue;
 use super::{SendError, SendTimeoutError, Sender, waiters};
 
 impl<T> Sender<T> {
@@ -94,23 +93,5 @@ impl<T> Sender<T> {
             })
         })
         .await
-    }
-}
-
-impl<T> Sending<'_, T> {
-    /// Gives up the send: leaves the line of waiting senders (passing on a
-    /// slot promised to it) and returns the value, or `None` if a
-    /// receiver of a rendezvous channel took it already.
-    fn take_back(&mut self) -> Option<T> {
-        self.chan.sending.cancel(&mut self.waiter);
-        if let (Some(id), Queue::Rendezvous(offers)) = (self.offer.take(), &self.chan.queue) {
-            let back = offers.lock().withdraw(id);
-            // The waker after the lock (a waker's drop may call back in).
-            return back.map(|(value, waker)| {
-                crate::task::drop_waker_catching_panics(waker);
-                value
-            });
-        }
-        self.value.take()
     }
 }
