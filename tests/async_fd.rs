@@ -344,3 +344,38 @@ fn a_negative_descriptor_is_refused() {
         assert_eq!(err.raw_os_error(), Some(libc::EBADF));
     });
 }
+
+/// `try_new` gives the object back when the reactor refuses it, open and
+/// still blocking, so the caller can take another road with it; and it
+/// registers what the reactor takes, as `new` does.
+#[test]
+#[cfg(target_os = "linux")]
+#[cfg_attr(miri, ignore)]
+fn try_new_gives_a_refused_file_back_open_and_blocking() {
+    block_on(async {
+        let path = std::env::temp_dir().join(format!("corio-try-new-{}", std::process::id()));
+        let mut file = std::fs::File::create(&path).unwrap();
+        let fd = file.as_raw_fd();
+        let error = AsyncFd::try_new(file).unwrap_err();
+        assert!(error.to_string().contains("corio::fs"), "{error}");
+        (file, _) = error.into_parts();
+        assert_eq!(file.as_raw_fd(), fd, "the same descriptor comes back");
+        file.write_all(b"still open").unwrap();
+        // SAFETY: F_GETFL on an open descriptor reads its flags only.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        assert_eq!(
+            flags & libc::O_NONBLOCK,
+            0,
+            "a refused file is left blocking"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"still open");
+        std::fs::remove_file(&path).unwrap();
+
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let reader = AsyncFd::try_with_interest(reader, Interest::READABLE).unwrap();
+        writer.write_all(b"x").unwrap();
+        let mut buf = [0; 1];
+        let n = bounded(read_some(&reader, &mut buf)).await.unwrap();
+        assert_eq!(&buf[..n], b"x");
+    });
+}

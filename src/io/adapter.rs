@@ -35,11 +35,13 @@ use super::waiters::Slot;
 mod fd;
 mod fd_guard;
 mod fd_mut;
+mod fd_try_new;
 mod io_traits;
 mod ready;
 
 pub use fd::AsyncFd;
 pub use fd_guard::{AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+pub use fd_try_new::AsyncFdTryNewError;
 
 /// A non-blocking I/O object registered with the current reactor.
 ///
@@ -118,10 +120,25 @@ impl<T: AsFd> Async<T> {
     /// ```
     #[track_caller]
     pub fn new(io: T) -> io::Result<Async<T>> {
+        Async::try_new(io).map_err(|(error, _io)| error)
+    }
+
+    /// As [`new`](Self::new), giving `io` back with the error
+    /// (`AsyncFd::try_new` needs it).
+    #[track_caller]
+    pub(crate) fn try_new(io: T) -> Result<Async<T>, (io::Error, T)> {
         // Registered first: a descriptor the poller refuses is left as it
         // was, not switched to non-blocking under whoever else shares it.
-        let registration = Registration::new(io.as_fd()).map_err(explain_refusal)?;
-        set_nonblocking(io.as_fd())?;
+        let registration = match Registration::new(io.as_fd()) {
+            Ok(registration) => registration,
+            Err(error) => return Err((explain_refusal(error), io)),
+        };
+        if let Err(error) = set_nonblocking(io.as_fd()) {
+            // Deregistered before `io` goes back, so the caller may close
+            // it without the reactor holding a stale number.
+            drop(registration);
+            return Err((error, io));
+        }
         Ok(Async { registration, io })
     }
 }

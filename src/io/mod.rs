@@ -82,7 +82,9 @@ pub use adapter::Async;
 /// # }
 /// ```
 pub mod unix {
-    pub use super::adapter::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+    pub use super::adapter::{
+        AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,
+    };
 }
 pub(crate) use context::EnterGuard;
 pub use interest::{Interest, Ready};

@@ -21,9 +21,10 @@
 //! puts the descriptor in non-blocking mode, as [`Async::new`] does (tokio
 //! leaves that to the caller, who must do it anyway); `with_interest`
 //! registers both directions; a wait answered before with no event since
-//! asks the kernel (`poll(2)`) before it answers again; and `try_new`,
-//! `try_with_interest` and the `PRIORITY`/`ERROR` interests are missing
-//! (`docs/from-tokio.md`).
+//! asks the kernel (`poll(2)`) before it answers again; and the
+//! `PRIORITY`/`ERROR` interests are missing (`docs/from-tokio.md`).
+//! `try_new`, which gives `T` back when the reactor refuses it, is in
+//! `fd_try_new.rs`.
 
 use std::fmt;
 use std::future::poll_fn;
