@@ -25,10 +25,12 @@
 //! - `paths.rs`: directories, links and permissions ([`create_dir`],
 //!   [`symlink`], [`set_permissions`]...), one hop each too;
 //! - `read_dir.rs`: [`ReadDir`], which fetches entries in batches;
-//! - `open_options.rs`: [`OpenOptions`], std's builder with an async `open`;
+//! - `open_options.rs`: [`OpenOptions`], std's builder with an async `open`,
+//!   and `dir_builder.rs`: [`DirBuilder`], std's with an async `create`;
 //! - `file/mod.rs` and `buf.rs`: [`File`] and the buffer it moves between
 //!   the task and the blocking thread; `file/poll.rs`: how each `poll_*`
-//!   method moves the file between idle and busy.
+//!   method moves the file between idle and busy; `file/meta.rs`: the
+//!   whole-file calls (metadata, length, times, syncs).
 //!
 //! **Cancel safety.** Dropping the future of an operation does not stop it:
 //! the closure already queued on the pool runs to the end, so a dropped
@@ -44,12 +46,14 @@
 //! The chapter `docs/signals-and-files.md` compares this with the reactor.
 
 mod buf;
+mod dir_builder;
 mod file;
 mod open_options;
 mod ops;
 mod paths;
 mod read_dir;
 
+pub use dir_builder::DirBuilder;
 pub use file::File;
 pub use open_options::OpenOptions;
 pub use ops::{
@@ -61,5 +65,18 @@ pub use paths::{
     symlink_metadata, try_exists,
 };
 pub use read_dir::{DirEntry, ReadDir, read_dir};
+/// The timestamps [`File::set_times`] sets: std's type, re-exported
+/// (tokio has its own, with the same `new`, `set_accessed` and
+/// `set_modified`).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+///
+/// let times = corio::fs::FileTimes::new().set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(60));
+/// # let _ = times;
+/// ```
+pub use std::fs::FileTimes;
 
 use crate::blocking::asyncify;

@@ -202,9 +202,12 @@ impl OpenOptions {
         self
     }
 
-    /// Extra `open(2)` flags (`libc::O_NOFOLLOW`, `O_DIRECT`, ...), or-ed
+    /// Extra `open(2)` flags (`libc::O_NOFOLLOW`, `O_NOATIME`, ...), or-ed
     /// with those the other options set; the access mode bits are ignored
-    /// (std's `OpenOptionsExt::custom_flags`).
+    /// (std's `OpenOptionsExt::custom_flags`). `O_DIRECT` does not suit a
+    /// [`File`]: its buffer, reads ahead and rewinds are not aligned as
+    /// direct I/O needs, so its calls can fail with `EINVAL` (use the std
+    /// file on the blocking pool for that).
     ///
     /// # Examples
     ///
@@ -256,5 +259,28 @@ impl OpenOptions {
 impl Default for OpenOptions {
     fn default() -> OpenOptions {
         OpenOptions::new()
+    }
+}
+
+/// tokio's conversion: keeps every flag set on the std builder, custom
+/// flags and mode included.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let mut std_options = std::fs::OpenOptions::new();
+///     std_options.read(true);
+///     let options = corio::fs::OpenOptions::from(std_options);
+///     let dir = options.open(std::env::temp_dir()).await?;
+///     assert!(dir.metadata().await?.is_dir());
+///     Ok(())
+/// })
+/// # }
+/// ```
+impl From<std::fs::OpenOptions> for OpenOptions {
+    fn from(options: std::fs::OpenOptions) -> OpenOptions {
+        OpenOptions(options)
     }
 }

@@ -20,8 +20,9 @@
 //! is on the pool do not wait for it but leave their bytes beside it, and
 //! it writes those too before it ends (`poll.rs`). An error from such a
 //! background flush is returned by the next write, `flush`, `close`,
-//! `sync_all`, `sync_data` or `set_len` (reads and seeks go on), which is why a careful
-//! writer ends with `flush` or `close`.
+//! `sync_all`, `sync_data`, `set_len` or `set_times` (reads and seeks go
+//! on), which is why a careful writer ends with `flush` or `close`. Those
+//! whole-file calls are in `meta.rs`.
 //!
 //! Reads fetch at least a chunk, so the std file's offset can be ahead of the
 //! caller's position by the unread bytes. Before a write, a seek or a flush
@@ -30,18 +31,17 @@
 //! descriptor sharing the offset goes on where the caller stopped.
 
 use std::fmt;
-use std::fs::Metadata;
-use std::future::poll_fn;
 use std::io::{self, SeekFrom};
 use std::mem;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::OpenOptions;
 use super::buf::Buf;
-use super::{OpenOptions, asyncify};
 use crate::task::JoinHandle;
 
 mod convert;
+mod meta;
 mod poll;
 mod read_ahead;
 
@@ -70,7 +70,10 @@ use read_ahead::ReadAhead;
 /// writes that returned `Ok` while it was in flight (their bytes waiting
 /// behind it) are not tried either: a `flush` before the drop would have
 /// reported the error, after trying those bytes once more (tokio's later
-/// writes wait for the one in flight and return its error instead).
+/// writes wait for the one in flight and return its error instead). A
+/// read or a seek after such a failure also tries those bytes once more,
+/// where the failed ones should have gone, and leaves the error for the
+/// next write or flush.
 ///
 /// A read of a regular file fetches a chunk (64 KiB) ahead, and later reads
 /// are served from it. Bytes that another descriptor or process writes into
@@ -294,134 +297,6 @@ impl File {
             behind: Arc::default(),
             write_error: None,
         }
-    }
-
-    /// The file's metadata. Bytes still in the write buffer are not counted
-    /// in its length until a flush, and bytes of a flush still running may
-    /// or may not be.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let path = std::env::temp_dir().join(format!("corio-doc-meta-{}", std::process::id()));
-    ///     corio::fs::write(&path, b"1234").await?;
-    ///     let file = corio::fs::File::open(&path).await?;
-    ///     assert_eq!(file.metadata().await?.len(), 4);
-    ///     corio::fs::remove_file(&path).await
-    /// })
-    /// # }
-    /// ```
-    pub async fn metadata(&self) -> io::Result<Metadata> {
-        let std = self.std.clone();
-        asyncify("corio::fs::File::metadata", move || std.metadata()).await
-    }
-
-    /// Changes the file's permissions. See
-    /// [`std::fs::File::set_permissions`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::os::unix::fs::PermissionsExt;
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let path = std::env::temp_dir().join(format!("corio-doc-fchmod-{}", std::process::id()));
-    ///     let file = corio::fs::File::create(&path).await?;
-    ///     file.set_permissions(std::fs::Permissions::from_mode(0o640)).await?;
-    ///     assert_eq!(file.metadata().await?.permissions().mode() & 0o777, 0o640);
-    ///     corio::fs::remove_file(&path).await
-    /// })
-    /// # }
-    /// ```
-    pub async fn set_permissions(&self, permissions: std::fs::Permissions) -> io::Result<()> {
-        let std = self.std.clone();
-        asyncify("corio::fs::File::set_permissions", move || {
-            std.set_permissions(permissions)
-        })
-        .await
-    }
-
-    /// Flushes the buffer, then asks the OS to put the file's data (and
-    /// only the metadata needed to read it back) on disk: `fdatasync`, one
-    /// disk write fewer than [`sync_all`](File::sync_all) when only the
-    /// contents changed. See [`std::fs::File::sync_data`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use futures_lite::AsyncWriteExt;
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let path = std::env::temp_dir().join(format!("corio-doc-datasync-{}", std::process::id()));
-    ///     let mut file = corio::fs::File::create(&path).await?;
-    ///     file.write_all(b"data").await?;
-    ///     file.sync_data().await?;
-    ///     assert_eq!(std::fs::read(&path)?, b"data");
-    ///     corio::fs::remove_file(&path).await
-    /// })
-    /// # }
-    /// ```
-    pub async fn sync_data(&mut self) -> io::Result<()> {
-        self.settled(|std| std.sync_data()).await
-    }
-
-    /// Flushes the buffer, then asks the OS to put the file's data and
-    /// metadata on disk. See [`std::fs::File::sync_all`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use futures_lite::AsyncWriteExt;
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let path = std::env::temp_dir().join(format!("corio-doc-sync-{}", std::process::id()));
-    ///     let mut file = corio::fs::File::create(&path).await?;
-    ///     file.write_all(b"durable").await?;
-    ///     file.sync_all().await?;
-    ///     assert_eq!(std::fs::read(&path)?, b"durable");
-    ///     corio::fs::remove_file(&path).await
-    /// })
-    /// # }
-    /// ```
-    pub async fn sync_all(&mut self) -> io::Result<()> {
-        self.settled(|std| std.sync_all()).await
-    }
-
-    /// Flushes the buffer, then truncates or extends (with zeros) the file
-    /// to `size` bytes. The position does not move. See
-    /// [`std::fs::File::set_len`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// # fn main() -> std::io::Result<()> {
-    /// corio::block_on(async {
-    ///     let path = std::env::temp_dir().join(format!("corio-doc-len-{}", std::process::id()));
-    ///     let mut file = corio::fs::File::create(&path).await?;
-    ///     file.set_len(100).await?;
-    ///     assert_eq!(file.metadata().await?.len(), 100);
-    ///     corio::fs::remove_file(&path).await
-    /// })
-    /// # }
-    /// ```
-    pub async fn set_len(&mut self, size: u64) -> io::Result<()> {
-        self.settled(move |std| std.set_len(size)).await
-    }
-
-    /// Brings the std file up to date with the caller's view, then runs `op`
-    /// on it on the blocking pool as the file's operation in flight: if this
-    /// future is dropped first, the next call still waits for it, so a
-    /// truncation never lands after writes made later.
-    async fn settled<F>(&mut self, op: F) -> io::Result<()>
-    where
-        F: FnOnce(&std::fs::File) -> io::Result<()> + Send + 'static,
-    {
-        poll_fn(|cx| self.poll_settle(cx)).await?;
-        self.take_write_error()?;
-        self.start(move |_, std| op(std).map(|()| Done::Settled));
-        poll_fn(|cx| self.poll_finish(cx)).await.map(drop)
     }
 }
 
