@@ -437,3 +437,32 @@ fn the_closure_runs_without_the_tasks_budget() {
     assert_eq!(ready, 300, "every queued message was received");
     assert!(selected, "select! chose the ready branch");
 }
+
+/// A second thread in a current-thread runtime's `block_on`, waiting for
+/// its future while the first thread holds the core, refuses too: before,
+/// it ran the closure, so whether the call panicked hung on which thread
+/// got the core.
+#[test]
+fn a_current_thread_block_on_refuses_while_another_thread_holds_the_core() {
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let (release, released) = oneshot::channel::<()>();
+    std::thread::scope(|scope| {
+        let holder = scope.spawn(|| {
+            runtime.block_on(bounded(async {
+                started_tx.send(()).unwrap();
+                released.await.unwrap();
+            }))
+        });
+        started.recv_timeout(LIMIT).unwrap();
+        let message = runtime.handle().block_on(bounded(async {
+            let refused = std::panic::catch_unwind(|| block_in_place(|| 1));
+            common::panic_message(&*refused.expect_err("the closure ran"))
+        }));
+        assert!(message.contains("current-thread"), "{message}");
+        release.send(()).unwrap();
+        holder.join().unwrap();
+    });
+}

@@ -78,11 +78,13 @@ where
         // runtime's `block_on` with a current-thread handle entered runs
         // `f` (it decided by the handle, refusing the one and allowing the
         // other, against tokio).
-        scheduler::HandOff::CurrentThread => panic!(
-            "block_in_place was called on a current-thread runtime, whose one thread \
-             runs every task: nothing could go on while it blocks. Use \
-             `spawn_blocking` there, or a multi-thread runtime"
-        ),
+        scheduler::HandOff::CurrentThread => refuse_on_current_thread(),
+        // A current-thread `block_on` whose thread waits for its future
+        // while another thread holds the core: refused as when it holds
+        // the core, or the answer would hang on who got the core first.
+        scheduler::HandOff::NotAWorker if context::in_current_thread_block_on() => {
+            refuse_on_current_thread()
+        }
         scheduler::HandOff::NotAWorker => {
             // A `spawn_blocking` job, or a multi-thread runtime's
             // `block_on` thread, which runs no task but its own future
@@ -91,6 +93,16 @@ where
             f()
         }
     }
+}
+
+/// The panic of a call on a current-thread runtime (as tokio's).
+#[track_caller]
+fn refuse_on_current_thread() -> ! {
+    panic!(
+        "block_in_place was called on a current-thread runtime, whose one thread \
+         runs every task: nothing could go on while it blocks. Use \
+         `spawn_blocking` there, or a multi-thread runtime"
+    )
 }
 
 #[cfg(test)]

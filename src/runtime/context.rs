@@ -26,6 +26,32 @@ thread_local! {
     /// The runtime (its `Inner`'s address) whose shutdown is dropping its
     /// tasks' futures on this thread, or null.
     static DROPPING_TASKS_OF: Cell<*const ()> = const { Cell::new(std::ptr::null()) };
+    /// True inside a current-thread runtime's `block_on`, whether or not
+    /// this thread holds the runtime's core at the moment (another thread
+    /// may be running its tasks while this one waits for its future).
+    static CURRENT_THREAD_BLOCK_ON: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread, until the guard drops, as inside a current-thread
+/// runtime's `block_on`: `block_in_place` refuses there even while another
+/// thread holds the core, as it refuses when this one does (tokio's
+/// refuses there too), so that whether it panics does not hang on timing.
+pub(crate) fn current_thread_block_on() -> CurrentThreadBlockOn {
+    CurrentThreadBlockOn(CURRENT_THREAD_BLOCK_ON.with(|c| c.replace(true)))
+}
+
+/// Whether this thread is inside a current-thread runtime's `block_on`.
+pub(crate) fn in_current_thread_block_on() -> bool {
+    CURRENT_THREAD_BLOCK_ON.with(Cell::get)
+}
+
+/// Restores the mark [`current_thread_block_on`] replaced.
+pub(crate) struct CurrentThreadBlockOn(bool);
+
+impl Drop for CurrentThreadBlockOn {
+    fn drop(&mut self) {
+        CURRENT_THREAD_BLOCK_ON.with(|c| c.set(self.0));
+    }
 }
 
 /// Marks this thread, until the guard drops, as the one a shutdown of

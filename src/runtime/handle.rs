@@ -257,6 +257,7 @@ impl Handle {
                 // This thread runs the driver now: precise timer wake-ups
                 // until `block_on` returns.
                 let _slack = driver::precise_timer_slack();
+                let _marked = context::current_thread_block_on();
                 // An implicit LocalSet makes `spawn_local` work here; its
                 // tasks end with this call.
                 let local = LocalSet::new();
