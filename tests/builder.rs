@@ -62,7 +62,7 @@ fn every_builder_option_is_accepted() {
 #[test]
 fn invalid_builder_values_are_invalid_input_errors() {
     type Setter = fn(&mut corio::runtime::Builder) -> &mut corio::runtime::Builder;
-    let cases: [(&str, Setter); 8] = [
+    let cases: [(&str, Setter); 10] = [
         ("worker_threads", |b| b.worker_threads(0)),
         ("max_blocking_threads", |b| b.max_blocking_threads(0)),
         ("event_interval", |b| b.event_interval(0)),
@@ -80,6 +80,10 @@ fn invalid_builder_values_are_invalid_input_errors() {
             b.slow_poll_threshold(Some(Duration::from_micros(500)))
         }),
         ("thread_stack_size", |b| b.thread_stack_size(1024)),
+        ("max_io_events_per_tick", |b| b.max_io_events_per_tick(0)),
+        ("max_io_events_per_tick", |b| {
+            b.max_io_events_per_tick(usize::MAX)
+        }),
     ];
     for (option, set) in cases {
         let mut builder = Runtime::builder();
@@ -362,4 +366,51 @@ fn the_worker_cap_applies_to_the_multi_thread_runtime_only() {
         .build()
         .unwrap();
     assert_eq!(current.block_on(async { 1 + 1 }), 2);
+}
+
+/// With room for one event a look, twenty connections turning ready
+/// together are all served: the events a look leaves stay queued in the
+/// kernel for the next one.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn one_io_event_a_tick_still_serves_every_connection() {
+    for mut builder in [
+        corio::runtime::Builder::new_current_thread(),
+        corio::runtime::Builder::new_multi_thread(),
+    ] {
+        let runtime = builder.max_io_events_per_tick(1).build().unwrap();
+        let echoed = runtime.block_on(common::bounded(async {
+            let listener = corio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            let server = corio::spawn(async move {
+                loop {
+                    let (mut stream, _) = listener.accept().await.unwrap();
+                    corio::spawn(async move {
+                        let mut buf = [0; 8];
+                        let n = stream.read(&mut buf).await.unwrap();
+                        stream.write_all(&buf[..n]).await.unwrap();
+                    });
+                }
+            });
+            let mut clients = corio::task::JoinSet::new();
+            for i in 0..20u8 {
+                clients.spawn(async move {
+                    let mut stream = corio::net::TcpStream::connect(addr).await.unwrap();
+                    stream.write_all(&[i; 4]).await.unwrap();
+                    let mut back = [0; 4];
+                    stream.read_exact(&mut back).await.unwrap();
+                    back == [i; 4]
+                });
+            }
+            let echoed = clients
+                .join_all()
+                .await
+                .into_iter()
+                .filter(|&ok| ok)
+                .count();
+            server.abort();
+            echoed
+        }));
+        assert_eq!(echoed, 20);
+    }
 }

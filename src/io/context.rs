@@ -85,8 +85,8 @@ mod tests {
     #[test]
     #[cfg_attr(miri, ignore = "a real poller (epoll): Miri cannot run it")]
     fn entering_nests_and_restores() {
-        let outer = Arc::new(Reactor::new().unwrap());
-        let inner = Arc::new(Reactor::new().unwrap());
+        let outer = Arc::new(Reactor::new(1024).unwrap());
+        let inner = Arc::new(Reactor::new(1024).unwrap());
         let _outer_guard = Reactor::enter(&outer);
         {
             let _inner_guard = Reactor::enter(&inner);

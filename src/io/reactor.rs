@@ -89,7 +89,8 @@ struct Harvest {
 }
 
 impl Reactor {
-    pub(crate) fn new() -> io::Result<Reactor> {
+    /// `events`: how many events one wait takes at most (at least 1).
+    pub(crate) fn new(events: usize) -> io::Result<Reactor> {
         Ok(Reactor {
             poller: Poller::new()?,
             sources: Mutex::new(Sources {
@@ -99,7 +100,7 @@ impl Reactor {
             }),
             registered: AtomicUsize::new(0),
             harvest: Mutex::new(Harvest {
-                events: Events::new(),
+                events: Events::with_capacity(events),
                 ready: Vec::new(),
                 wake: Vec::new(),
             }),

@@ -33,7 +33,7 @@ fn wakes(count: &std::sync::atomic::AtomicUsize) -> usize {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_stale_event_for_a_reused_slot_is_ignored() {
-    let reactor = Reactor::new().unwrap();
+    let reactor = Reactor::new(1024).unwrap();
     let (old_pipe, _w1) = io::pipe().unwrap();
     let old = reactor.register(old_pipe.as_fd()).unwrap();
     let stale_key = old.key();
@@ -90,7 +90,7 @@ fn a_stale_event_for_a_reused_slot_is_ignored() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn deregistering_wakes_a_waiting_task_with_an_error() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let (pipe, _writer) = io::pipe().unwrap();
     let source = reactor.register(pipe.as_fd()).unwrap();
     let (waker, count) = counting_waker();
@@ -116,7 +116,7 @@ fn deregistering_wakes_a_waiting_task_with_an_error() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn shutdown_wakes_waiters_and_refuses_registrations() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let (pipe, _writer) = io::pipe().unwrap();
     let pipe = Async::new(pipe).unwrap();
@@ -139,7 +139,7 @@ fn shutdown_wakes_waiters_and_refuses_registrations() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn wait_delivers_events_and_notify_interrupts_it() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let (reader, mut writer) = io::pipe().unwrap();
     let reader = Async::new(reader).unwrap();
@@ -184,7 +184,7 @@ fn wait_delivers_events_and_notify_interrupts_it() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn ready_socket_operations_spend_the_coop_budget() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let socket = Async::new(std::net::UdpSocket::bind("127.0.0.1:0").unwrap()).unwrap();
     let to = socket.get_ref().local_addr().unwrap();
@@ -214,7 +214,7 @@ fn ready_socket_operations_spend_the_coop_budget() {
 fn ready_for_both_directions_spends_one_unit() {
     let (peer, ours) = std::os::unix::net::UnixDatagram::pair().unwrap();
     peer.send(b"x").unwrap();
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let socket = Async::new(ours).unwrap();
     // Both edges, readable and writable, as the driver would deliver them.
@@ -247,7 +247,7 @@ fn ready_for_both_directions_spends_one_unit() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn dropping_a_registration_deregisters_it() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let (reader, _writer) = io::pipe().unwrap();
     let registration = Registration::new(reader.as_fd()).unwrap();
@@ -309,7 +309,7 @@ fn queue_reporting_pair(
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_unix_stream_marked_as_tcp_keeps_reading_after_short_reads() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     if !reactor.short_reads_drain() {
         eprintln!("skipped: this poller applies no short-read rule");
@@ -330,7 +330,7 @@ fn a_unix_stream_marked_as_tcp_keeps_reading_after_short_reads() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let Some((mut client, server)) = queue_reporting_pair(&reactor) else {
         return;
@@ -369,7 +369,7 @@ fn a_tcp_read_the_kernel_says_emptied_the_queue_marks_the_stream_drained() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let Some((mut client, server)) = queue_reporting_pair(&reactor) else {
         return;
@@ -418,7 +418,7 @@ fn after_a_short_read_a_stream_reads_without_asking_until_a_read_fills_up() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_wait_that_ends_ready_leaves_its_drop_nothing_to_take_out() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     let (reader, mut writer) = io::pipe().unwrap();
     let reader = Async::new(reader).unwrap();
@@ -454,7 +454,7 @@ fn a_wait_that_ends_ready_leaves_its_drop_nothing_to_take_out() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn poll_woke_reports_an_event_or_a_notify_once() {
-    let reactor = Arc::new(Reactor::new().unwrap());
+    let reactor = Arc::new(Reactor::new(1024).unwrap());
     // No source registered: a notify is still taken and reported.
     reactor.notify();
     assert!(reactor.poll_woke().unwrap(), "a notify is a wake");

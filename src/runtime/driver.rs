@@ -27,9 +27,10 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    /// `workers`: how many worker threads (one timer shard each).
-    pub(crate) fn new(clock: Clock, workers: usize) -> io::Result<Driver> {
-        let reactor = Arc::new(Reactor::new()?);
+    /// `workers`: how many worker threads (one timer shard each);
+    /// `events`: how many I/O events one look takes at most.
+    pub(crate) fn new(clock: Clock, workers: usize, events: usize) -> io::Result<Driver> {
+        let reactor = Arc::new(Reactor::new(events)?);
         let notify = Arc::downgrade(&reactor);
         let unpark = Box::new(move || {
             if let Some(reactor) = notify.upgrade() {

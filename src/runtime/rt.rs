@@ -84,7 +84,11 @@ impl Runtime {
         let num_workers = builder.num_workers();
         let current_thread = builder.flavor == RuntimeFlavor::CurrentThread;
         let clock = Clock::new(current_thread, builder.start_paused);
-        let driver = Arc::new(Driver::new(clock, num_workers)?);
+        let driver = Arc::new(Driver::new(
+            clock,
+            num_workers,
+            builder.max_io_events_per_tick,
+        )?);
         let config = scheduler::Config {
             global_queue_interval: builder.global_queue_interval,
             event_interval: builder.event_interval,

@@ -40,9 +40,6 @@ use crate::io::source::IoEvent;
 /// source's.
 const NOTIFY_KEY: u64 = crate::io::key::MAX_SOURCES as u64;
 
-/// Events one wait can return.
-const CAPACITY: usize = 1024;
-
 /// One epoll instance and its notifier.
 pub(crate) struct Poller {
     epoll: OwnedFd,
@@ -209,11 +206,8 @@ pub(crate) struct Events {
 }
 
 impl Events {
-    pub(crate) fn new() -> Events {
-        Events::with_capacity(CAPACITY)
-    }
-
-    fn with_capacity(n: usize) -> Events {
+    /// Room for `n` events (at least 1: `epoll_wait` refuses 0).
+    pub(crate) fn with_capacity(n: usize) -> Events {
         Events {
             buf: vec![libc::epoll_event { events: 0, u64: 0 }; n],
             len: 0,
@@ -358,7 +352,7 @@ mod tests {
             let (reader, mut writer) = std::io::pipe().unwrap();
             // SAFETY: deleted below, before `reader` is dropped.
             unsafe { poller.add(reader.as_fd(), 7).unwrap() };
-            let mut events = Events::new();
+            let mut events = Events::with_capacity(1024);
             poller.wait(&mut events, Some(Duration::ZERO)).unwrap();
             assert_eq!(events.iter().count(), 0, "nothing yet");
             std::io::Write::write_all(&mut writer, b"x").unwrap();

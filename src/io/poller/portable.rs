@@ -11,6 +11,7 @@
 //! path is tested where the project is developed.
 
 use std::io;
+use std::num::NonZeroUsize;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -119,9 +120,12 @@ pub(crate) struct Events {
 }
 
 impl Events {
-    pub(crate) fn new() -> Events {
+    /// Room for `n` events (at least 1).
+    pub(crate) fn with_capacity(n: usize) -> Events {
         Events {
-            events: polling::Events::new(),
+            events: polling::Events::with_capacity(
+                NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN),
+            ),
         }
     }
 

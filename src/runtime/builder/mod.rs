@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::rt::Runtime;
 
 mod hooks;
+mod io_events;
 mod thread_name;
 mod validate;
 
@@ -72,6 +73,7 @@ pub struct Builder {
     pub(crate) slow_poll_threshold: Option<Duration>,
     pub(crate) on_slow_poll: Option<SlowPollHook>,
     pub(crate) start_paused: bool,
+    pub(crate) max_io_events_per_tick: usize,
 }
 
 impl Builder {
@@ -104,6 +106,7 @@ impl Builder {
             slow_poll_threshold: Some(Duration::from_millis(100)),
             on_slow_poll: None,
             start_paused: false,
+            max_io_events_per_tick: 1024,
         }
     }
 
@@ -260,7 +263,11 @@ impl Builder {
 
     /// The stack size of every worker and blocking-pool thread, in bytes
     /// (the watchdog's thread, which runs an `on_slow_poll` hook, keeps
-    /// std's default).
+    /// std's default). `build` fails with `InvalidInput` for a size under
+    /// 64 KiB. A size the OS cannot give a thread (more than the memory it
+    /// will map) fails where the first such thread starts: the `build` of
+    /// a multi-thread runtime, with the OS's error, or the first blocking
+    /// job of a current-thread one, which panics naming the pool.
     ///
     /// # Examples
     ///

@@ -31,6 +31,12 @@ impl Builder {
         if self.event_interval == 0 {
             return invalid("event_interval must be at least 1");
         }
+        if self.max_io_events_per_tick == 0 {
+            return invalid("max_io_events_per_tick must be at least 1");
+        }
+        if self.max_io_events_per_tick > 1 << 20 {
+            return invalid("max_io_events_per_tick must be at most 1048576");
+        }
         if self.global_queue_interval == 0 {
             return invalid("global_queue_interval must be at least 1");
         }
