@@ -39,9 +39,9 @@
 //! (on every stream, Unix ones included, and on kqueue too).
 //!
 //! Not on a Unix stream: there a read stops early with bytes still queued
-//! where the sender changes (two processes writing to one socket) and after
-//! a message that carried descriptors (`SCM_RIGHTS`), and no new edge would
-//! come for the rest. Not on a terminal or a pipe wrapped in `Async` either
+//! after a message that carried descriptors (`SCM_RIGHTS`), and, on a
+//! reader that set `SO_PASSCRED`, where the sender changes (two processes
+//! writing to one socket); no new edge would come for the rest. Not on a terminal or a pipe wrapped in `Async` either
 //! (a terminal returns one line a read).
 //!
 //! Dropping a `Registration` deregisters its source. Types that own a

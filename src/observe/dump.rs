@@ -154,3 +154,45 @@ impl<'a> IntoIterator for &'a TaskDump {
         self.tasks.iter()
     }
 }
+
+/// The design card's `Vec<TaskInfo>`, minus the table: `dump.len()`,
+/// `dump[0]`, `dump.iter()` work on the dump itself.
+///
+/// # Examples
+///
+/// ```
+/// corio::block_on(async {
+///     let sleeper = corio::spawn(std::future::pending::<()>());
+///     let dump = corio::Handle::current().dump();
+///     assert!(!dump.is_empty());
+///     assert_eq!(dump[0].id, dump.tasks[0].id);
+///     sleeper.abort();
+/// });
+/// ```
+impl std::ops::Deref for TaskDump {
+    type Target = [TaskInfo];
+
+    fn deref(&self) -> &[TaskInfo] {
+        &self.tasks
+    }
+}
+
+/// `let tasks: Vec<TaskInfo> = handle.dump().into();`
+///
+/// # Examples
+///
+/// ```
+/// use corio::observe::TaskInfo;
+///
+/// corio::block_on(async {
+///     let sleeper = corio::spawn(std::future::pending::<()>());
+///     let tasks: Vec<TaskInfo> = corio::Handle::current().dump().into();
+///     assert!(tasks.iter().any(|task| task.id == sleeper.id().as_u64()));
+///     sleeper.abort();
+/// });
+/// ```
+impl From<TaskDump> for Vec<TaskInfo> {
+    fn from(dump: TaskDump) -> Vec<TaskInfo> {
+        dump.tasks
+    }
+}
