@@ -136,6 +136,44 @@ fn shutdown_wakes_waiters_and_refuses_registrations() {
     assert!(refused.to_string().contains("shut down"), "{refused}");
 }
 
+/// `Builder::max_io_events_per_tick` reaches the poller: with room for
+/// one event a look, three ready pipes take three looks, and none is lost.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_look_takes_at_most_its_capacity_and_leaves_the_rest_queued() {
+    for (capacity, first_look) in [(1, 1), (1024, 3)] {
+        let reactor = Arc::new(Reactor::new(capacity).unwrap());
+        let _io = Reactor::enter(&reactor);
+        let (waker, count) = counting_waker();
+        let mut pipes = Vec::new();
+        for _ in 0..3 {
+            let (reader, writer) = io::pipe().unwrap();
+            let reader = Async::new(reader).unwrap();
+            assert!(
+                reader
+                    .poll_readable(&mut Context::from_waker(&waker))
+                    .is_pending()
+            );
+            pipes.push((reader, writer));
+        }
+        for (_, writer) in &mut pipes {
+            writer.write_all(b"x").unwrap();
+        }
+        assert_eq!(
+            reactor.wait(Some(Duration::ZERO)).unwrap(),
+            first_look,
+            "capacity {capacity}"
+        );
+        let mut dispatched = first_look;
+        while dispatched < 3 {
+            let more = reactor.wait(Some(Duration::ZERO)).unwrap();
+            assert_eq!(more, 1, "capacity {capacity}: one event a look");
+            dispatched += more;
+        }
+        assert_eq!(wakes(&count), 3, "capacity {capacity}: every reader woke");
+    }
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn wait_delivers_events_and_notify_interrupts_it() {
