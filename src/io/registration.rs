@@ -40,9 +40,10 @@
 //!
 //! Not on a Unix stream: there a read stops early with bytes still queued
 //! after a message that carried descriptors (`SCM_RIGHTS`), and, on a
-//! reader that set `SO_PASSCRED`, where the sender changes (two processes
-//! writing to one socket); no new edge would come for the rest. Not on a terminal or a pipe wrapped in `Async` either
-//! (a terminal returns one line a read).
+//! reader that set `SO_PASSCRED` or `SO_PASSPIDFD`, where the sender
+//! changes (two processes writing to one socket); no new edge would come
+//! for the rest. Not on a terminal or a pipe wrapped in `Async` either (a
+//! terminal returns one line a read).
 //!
 //! Dropping a `Registration` deregisters its source. Types that own a
 //! descriptor (like [`super::Async`]) declare their registration field
