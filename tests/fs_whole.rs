@@ -1,5 +1,6 @@
 //! The builders and whole-file calls a tokio user reaches for besides
-//! reads and writes: `DirBuilder`, `OpenOptions` from std's, and
+//! reads and writes: `DirBuilder`, `OpenOptions` from std's, a `File`
+//! from an owned descriptor, and
 //! `File::set_times`/`set_modified`, which must not be undone by the bytes
 //! written before them.
 
@@ -70,6 +71,35 @@ fn open_options_from_std_keep_every_flag() {
             Some(libc::ELOOP),
             "the custom flag was kept"
         );
+    });
+}
+
+/// A `File` made from a descriptor reads from that descriptor's offset
+/// and writes where it reads, as `from_std` of the same file does.
+#[test]
+fn a_file_from_an_owned_descriptor_goes_on_where_it_stood() {
+    use futures_lite::AsyncReadExt;
+    use std::io::{Read, Seek, SeekFrom};
+    use std::os::fd::{FromRawFd, IntoRawFd, OwnedFd};
+    let dir = TempDir::new("from-fd");
+    let path = dir.join("text");
+    std::fs::write(&path, b"skip:rest").unwrap();
+    common::block_on(async {
+        let mut std_file = std::fs::File::open(&path).unwrap();
+        std_file.seek(SeekFrom::Start(5)).unwrap();
+        let mut file = File::from(OwnedFd::from(std_file));
+        let mut rest = String::new();
+        file.read_to_string(&mut rest).await.unwrap();
+        assert_eq!(rest, "rest");
+
+        let raw = std::fs::File::open(&path).unwrap().into_raw_fd();
+        // SAFETY: `raw` was just opened, and nothing else owns it.
+        let mut file = unsafe { File::from_raw_fd(raw) };
+        let mut all = Vec::new();
+        file.read_to_end(&mut all).await.unwrap();
+        assert_eq!(all, b"skip:rest");
+        let mut std_again = file.into_std().await;
+        assert_eq!(std_again.read(&mut [0; 4]).unwrap(), 0, "at the end");
     });
 }
 

@@ -1,5 +1,6 @@
 //! A `File` and the std file inside it: a second handle on the same open
-//! file, the way back to `std::fs::File`, and the raw descriptor.
+//! file, the way back to `std::fs::File`, the raw descriptor, and the way
+//! in from an owned or raw one.
 //!
 //! Going back to std has to wait for the operation in flight and settle the
 //! file first (write what is buffered, seek back over read-ahead): the std
@@ -7,7 +8,7 @@
 
 use std::future::poll_fn;
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::Arc;
 
 use super::{File, State};
@@ -165,5 +166,51 @@ impl AsFd for File {
     /// ```
     fn as_fd(&self) -> BorrowedFd<'_> {
         self.std.as_fd()
+    }
+}
+
+/// tokio's conversion from an owned descriptor, as `File::from_std` of
+/// the std file it makes.
+///
+/// # Examples
+///
+/// ```
+/// use std::os::fd::OwnedFd;
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let fd = OwnedFd::from(std::fs::File::open(std::env::temp_dir())?);
+///     let dir = corio::fs::File::from(fd);
+///     assert!(dir.metadata().await?.is_dir());
+///     Ok(())
+/// })
+/// # }
+/// ```
+impl From<OwnedFd> for File {
+    fn from(fd: OwnedFd) -> File {
+        File::from_std(std::fs::File::from(fd))
+    }
+}
+
+/// tokio's `FromRawFd`, as `File::from_std` of the std file it makes.
+///
+/// # Examples
+///
+/// ```
+/// use std::os::fd::{FromRawFd, IntoRawFd};
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let raw = std::fs::File::open(std::env::temp_dir())?.into_raw_fd();
+///     // SAFETY: `raw` is an open descriptor nothing else owns.
+///     let dir = unsafe { corio::fs::File::from_raw_fd(raw) };
+///     assert!(dir.metadata().await?.is_dir());
+///     Ok(())
+/// })
+/// # }
+/// ```
+impl FromRawFd for File {
+    unsafe fn from_raw_fd(fd: RawFd) -> File {
+        // SAFETY: the caller promises `fd` is open and owned by nothing
+        // else, which is what std's `from_raw_fd` asks.
+        File::from_std(unsafe { std::fs::File::from_raw_fd(fd) })
     }
 }
