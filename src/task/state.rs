@@ -389,7 +389,13 @@ impl State {
 
     pub(crate) fn ref_inc(&self) {
         let prev = self.word.fetch_add(REF_ONE, Ordering::Relaxed);
-        assert!(prev <= isize::MAX as usize, "task reference count overflow");
+        // Only leaked wakers (`mem::forget` of clones, about 2^57 of them)
+        // get here. Aborted, as `Arc` and tokio do: a panic could be
+        // caught, and the count, already past its top half, would go on
+        // towards wrapping to a cell freed under live references.
+        if prev > isize::MAX as usize {
+            std::process::abort();
+        }
     }
 
     /// Drops one reference; true if it was the last.
