@@ -74,8 +74,8 @@ fn open_options_from_std_keep_every_flag() {
     });
 }
 
-/// A `File` made from a descriptor reads from that descriptor's offset
-/// and writes where it reads, as `from_std` of the same file does.
+/// A `File` made from a descriptor reads from that descriptor's offset,
+/// as `from_std` of the same file does.
 #[test]
 fn a_file_from_an_owned_descriptor_goes_on_where_it_stood() {
     use futures_lite::AsyncReadExt;

@@ -136,8 +136,9 @@ fn shutdown_wakes_waiters_and_refuses_registrations() {
     assert!(refused.to_string().contains("shut down"), "{refused}");
 }
 
-/// `Builder::max_io_events_per_tick` reaches the poller: with room for
-/// one event a look, three ready pipes take three looks, and none is lost.
+/// The reactor honours the capacity `Builder::max_io_events_per_tick`
+/// hands it: with room for one event a look, three ready pipes take three
+/// looks, and none is lost.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_look_takes_at_most_its_capacity_and_leaves_the_rest_queued() {
