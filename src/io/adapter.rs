@@ -20,7 +20,8 @@
 //! `clear_`) is in `adapter/ready.rs`; the `futures-io` traits on
 //! `Async<T>` and `&Async<T>` are in `adapter/io_traits.rs`. tokio's
 //! `AsyncFd`, readiness guards over the same registration, is in
-//! `adapter/fd.rs`, `adapter/fd_mut.rs` and `adapter/fd_guard.rs`.
+//! `adapter/fd.rs`, `adapter/fd_mut.rs` and `adapter/fd_guard.rs`, and
+//! its `try_new` in `adapter/fd_try_new.rs`.
 
 use std::fmt;
 use std::future::poll_fn;

@@ -30,7 +30,9 @@
 //! - `registration.rs`: a source's membership in the reactor, and the retry
 //!   loop every socket operation shares (including the coop budget);
 //! - [`Async`]: the public adapter for any file descriptor, and
-//!   `byte_stream.rs`: the read/write loops every stream type shares.
+//!   `byte_stream.rs`: the read/write loops every stream type shares;
+//! - `adapter/fd*.rs`: tokio's `AsyncFd` and its readiness guards, over the
+//!   same registration as `Async`.
 //!
 //! The runtime imports this module and never the reverse: `io` knows nothing
 //! of workers or timers, only that some thread calls `Reactor::wait`.

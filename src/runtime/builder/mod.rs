@@ -1,5 +1,7 @@
 //! `Builder`: every knob of a runtime, checked before anything starts
-//! (the checks are in `validate.rs`, the thread hooks in `hooks.rs`).
+//! (the checks are in `validate.rs`, the thread hooks in `hooks.rs`, the
+//! naming of threads in `thread_name.rs`, the reactor's event buffer in
+//! `io_events.rs`).
 
 use std::fmt;
 use std::io;
