@@ -152,7 +152,7 @@ const HAND_OVERS: u32 = 1_000;
 /// `block_in_place` with a closure that returns at once: the cost of
 /// handing a worker's core to another thread and taking it back, on the
 /// multi-thread runtimes (smol has no such call, and a current-thread
-/// runtime refuses it). Not a row of `versus`: outside the design's table.
+/// runtime refuses it). Not a row of `versus`: outside the performance table.
 fn block_in_place(c: &mut Criterion) {
     let mut group = configured(c, "block_in_place");
     group.throughput(Throughput::Elements(u64::from(HAND_OVERS)));

@@ -177,7 +177,7 @@ async fn results_over_a_channel() -> Vec<String> {
     results
 }
 
-/// Part 4: the Go seed notes that a WaitGroup cannot carry a worker's error
+/// Part 4: the Go note corio started from says that a WaitGroup cannot carry a worker's error
 /// and points to `errgroup`. Tasks that return `Result`, gathered in a
 /// `JoinSet`, are that: the first error wins and the rest are cancelled.
 async fn error_group() -> Option<String> {

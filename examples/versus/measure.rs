@@ -93,7 +93,7 @@ pub fn lateness<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
 }
 
 /// Round trips per connection in one `versus` sample of `tcp_echo`: a
-/// quarter of the design's 2,000, as the channel row sends a tenth of its
+/// quarter of the performance table's 2,000, as the channel row sends a tenth of its
 /// messages. The per-trip figures are the same (the 50 connects are timed
 /// too, and cost about a millisecond of a run's 0.2-0.4 s), and the table
 /// stays within its two minutes on a slow machine; the criterion group

@@ -159,12 +159,12 @@ pub struct EchoFigures {
 impl TcpEcho {
     pub const NAME: &'static str = "tcp_echo";
     pub const CONNECTIONS: usize = 50;
-    /// The design's round trips per connection (the criterion group's;
+    /// The performance table's round trips per connection (the criterion group's;
     /// `versus` samples a quarter of them, see its `measure.rs`).
     #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
     pub const ROUND_TRIPS: usize = 2_000;
 
-    /// Runs the exchange once on `rt`, as the design defines it.
+    /// Runs the exchange once on `rt`, as the performance table defines it.
     #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
     pub fn run<C: Contender>(rt: &C) -> EchoFigures {
         Self::run_trips(rt, Self::ROUND_TRIPS)
