@@ -155,7 +155,7 @@ impl<'a> IntoIterator for &'a TaskDump {
     }
 }
 
-/// The plain `Vec<TaskInfo>`, minus the table: `dump.len()`,
+/// The plain slice of `TaskInfo`, minus the table: `dump.len()`,
 /// `dump[0]`, `dump.iter()` work on the dump itself.
 ///
 /// # Examples

@@ -8,8 +8,10 @@
 //! ```text
 //!   loop {
 //!       main future woken?  poll it; Ready → done
-//!       run up to event_interval queued tasks, then poll the driver
+//!       run up to event_interval queued tasks
 //!       nothing ran and main not woken → park (on the driver: timers, I/O)
+//!       event_interval polls since the driver turned, and no park turned
+//!         it → poll the driver without blocking
 //!   }
 //! ```
 //!
