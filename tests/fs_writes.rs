@@ -426,3 +426,68 @@ fn a_runtime_dropped_in_its_own_blocking_job_flushes_before_returning() {
         assert_eq!(read, b"flushed", "the drop returned before the flush ran");
     });
 }
+
+/// Bytes whose write returned `Ok` while an earlier write waited to be
+/// flushed are dropped when that flush fails, as its own bytes are: the
+/// next call that settles the file used to write them, so after a passing
+/// error they landed where the failed bytes should have gone. In a child
+/// process: the file size limit is the whole process's.
+#[test]
+#[cfg(target_os = "linux")]
+#[cfg_attr(miri, ignore)]
+fn bytes_queued_behind_a_failed_write_never_land_in_its_place() {
+    common::in_child(
+        "bytes_queued_behind_a_failed_write_never_land_in_its_place",
+        || {
+            let dir = TempDir::new("behind-failed");
+            let path = dir.join("file");
+            // SAFETY: ignoring SIGXFSZ makes a write past the limit fail
+            // with EFBIG instead of killing the process.
+            unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+            one_blocking_thread().block_on(common::bounded(async {
+                let mut file = File::create(&path).await.unwrap();
+                let limit = file_size_limit(Some(0));
+                let release = hold_the_pool();
+                // A's flush waits for the pool; B waits behind it.
+                file.write_all(b"AAAA").await.unwrap();
+                let behind = futures_lite::future::poll_once(file.write(b"BB")).await;
+                assert_eq!(behind.map(Result::unwrap), Some(2), "returned at once");
+                release.send(()).unwrap();
+                // The pool's one thread runs its jobs in order: once this
+                // one ran, the flush has failed (EFBIG at the first byte).
+                corio::spawn_blocking(|| ()).await.unwrap();
+                assert_eq!(std::fs::read(&path).unwrap(), b"");
+                // The error passes; the next call that settles the file
+                // must not write B where A should have gone.
+                file_size_limit(limit);
+                file.seek(SeekFrom::Current(0)).await.unwrap();
+                let err = file.flush().await.unwrap_err();
+                assert_eq!(err.raw_os_error(), Some(libc::EFBIG), "{err}");
+                file.flush().await.unwrap();
+                drop(file);
+                assert_eq!(
+                    std::fs::read(&path).unwrap(),
+                    b"",
+                    "B was written in A's place"
+                );
+            }));
+        },
+    );
+}
+
+/// Sets this process's soft file size limit to `bytes` (`None`: the hard
+/// limit), returning the soft limit it replaced.
+fn file_size_limit(bytes: Option<libc::rlim_t>) -> Option<libc::rlim_t> {
+    let mut rlimit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: valid pointers to an `rlimit` for both calls.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_FSIZE, &mut rlimit), 0);
+        let old = rlimit.rlim_cur;
+        rlimit.rlim_cur = bytes.unwrap_or(rlimit.rlim_max);
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit), 0);
+        (old != libc::RLIM_INFINITY).then_some(old)
+    }
+}

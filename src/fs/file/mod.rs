@@ -68,12 +68,10 @@ use read_ahead::ReadAhead;
 /// has it finished, on the blocking pool, but any error is lost, and a read
 /// right after the drop may not see the bytes yet. If that write fails, the
 /// writes that returned `Ok` while it was in flight (their bytes waiting
-/// behind it) are not tried either: a `flush` before the drop would have
-/// reported the error, after trying those bytes once more (tokio's later
-/// writes wait for the one in flight and return its error instead). A
-/// read or a seek after such a failure also tries those bytes once more,
-/// where the failed ones should have gone, and leaves the error for the
-/// next write or flush.
+/// behind it) are dropped with it, never written where the failed bytes
+/// should have gone; the error, reported by the next write or flush,
+/// stands for them too (tokio's later writes wait for the one in flight
+/// and return its error instead).
 ///
 /// A read of a regular file fetches a chunk (64 KiB) ahead, and later reads
 /// are served from it. Bytes that another descriptor or process writes into

@@ -154,8 +154,10 @@ impl File {
     /// the buffer, then whatever writes left behind meanwhile, until none
     /// are left. An error ends it: the buffer's bytes may be lost (the
     /// error, reported by the next write or flush, says so, as tokio's
-    /// does), but the bytes left behind, whose writes returned `Ok` and
-    /// which were never tried, stay in the buffer for the next flush.
+    /// does), and so are the bytes left behind, whose writes returned `Ok`
+    /// but were to follow the failed ones: written later, they would land
+    /// where the failed bytes should have gone (tokio's later writes wait
+    /// for the one in flight and return its error, writing nothing).
     pub(super) fn start_flush(&mut self) {
         // Found first: outside a runtime this panics, with `Behind` still
         // closed (no write may leave bytes for a flush that never runs).
@@ -173,10 +175,6 @@ impl File {
                     let written = buf.flush(std);
                     let mut behind = behind.lock();
                     if written.is_err() || behind.bytes.is_empty() {
-                        if written.is_err() && !behind.bytes.is_empty() {
-                            // The failed flush emptied the buffer.
-                            buf.put_all(&mut behind.bytes);
-                        }
                         behind.bytes.clear();
                         behind.open = false;
                         return Ok(written.map_or_else(Done::WriteFailed, |()| Done::Flushed));
