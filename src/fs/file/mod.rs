@@ -66,12 +66,13 @@ use read_ahead::ReadAhead;
 /// `close` after writing: it waits until the bytes are in the file and
 /// reports a write's error. A `File` dropped with a write in flight still
 /// has it finished, on the blocking pool, but any error is lost, and a read
-/// right after the drop may not see the bytes yet. If that write fails, the
-/// writes that returned `Ok` while it was in flight (their bytes waiting
-/// behind it) are dropped with it, never written where the failed bytes
-/// should have gone; the error, reported by the next write or flush,
-/// stands for them too (tokio's later writes wait for the one in flight
-/// and return its error instead).
+/// right after the drop may not see the bytes yet. Whenever a write in
+/// flight fails (the `File` dropped or not), the writes that returned `Ok`
+/// while it was in flight (their bytes waiting behind it) are dropped with
+/// it, never written where the failed bytes should have gone; on a `File`
+/// still in use, the error reported by the next write or flush stands for
+/// them too (tokio's later writes wait for the one in flight and return
+/// its error instead).
 ///
 /// A read of a regular file fetches a chunk (64 KiB) ahead, and later reads
 /// are served from it. Bytes that another descriptor or process writes into

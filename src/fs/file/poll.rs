@@ -154,10 +154,11 @@ impl File {
     /// the buffer, then whatever writes left behind meanwhile, until none
     /// are left. An error ends it: the buffer's bytes may be lost (the
     /// error, reported by the next write or flush, says so, as tokio's
-    /// does), and so are the bytes left behind, whose writes returned `Ok`
-    /// but were to follow the failed ones: written later, they would land
-    /// where the failed bytes should have gone (tokio's later writes wait
-    /// for the one in flight and return its error, writing nothing).
+    /// does), and the bytes left behind are dropped unwritten: their writes
+    /// returned `Ok`, but they were to follow the failed ones, and written
+    /// later they would land where the failed bytes should have gone
+    /// (tokio's later writes wait for the one in flight and return its
+    /// error, writing nothing).
     pub(super) fn start_flush(&mut self) {
         // Found first: outside a runtime this panics, with `Behind` still
         // closed (no write may leave bytes for a flush that never runs).
