@@ -52,6 +52,8 @@ mod waiters;
 
 // These tests drive a real poller (epoll), which Miri cannot run.
 #[cfg(all(test, not(miri)))]
+mod event_tests;
+#[cfg(all(test, not(miri)))]
 mod tests;
 
 pub use adapter::Async;

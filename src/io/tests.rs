@@ -15,7 +15,7 @@ use super::source::{Direction, IoEvent};
 use crate::task::budget;
 
 /// A waker that counts its wakes.
-fn counting_waker() -> (Waker, Arc<std::sync::atomic::AtomicUsize>) {
+pub(super) fn counting_waker() -> (Waker, Arc<std::sync::atomic::AtomicUsize>) {
     struct Count(Arc<std::sync::atomic::AtomicUsize>);
     impl std::task::Wake for Count {
         fn wake(self: Arc<Self>) {
@@ -26,7 +26,7 @@ fn counting_waker() -> (Waker, Arc<std::sync::atomic::AtomicUsize>) {
     (Waker::from(Arc::new(Count(count.clone()))), count)
 }
 
-fn wakes(count: &std::sync::atomic::AtomicUsize) -> usize {
+pub(super) fn wakes(count: &std::sync::atomic::AtomicUsize) -> usize {
     count.load(std::sync::atomic::Ordering::SeqCst)
 }
 
@@ -134,45 +134,6 @@ fn shutdown_wakes_waiters_and_refuses_registrations() {
     let (other, _w) = io::pipe().unwrap();
     let refused = Async::new(other).unwrap_err();
     assert!(refused.to_string().contains("shut down"), "{refused}");
-}
-
-/// The reactor honours the capacity `Builder::max_io_events_per_tick`
-/// hands it: with room for one event a look, three ready pipes take three
-/// looks, and none is lost.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_look_takes_at_most_its_capacity_and_leaves_the_rest_queued() {
-    for (capacity, first_look) in [(1, 1), (1024, 3)] {
-        let reactor = Arc::new(Reactor::new(capacity).unwrap());
-        let _io = Reactor::enter(&reactor);
-        let (waker, count) = counting_waker();
-        let mut pipes = Vec::new();
-        for _ in 0..3 {
-            let (reader, writer) = io::pipe().unwrap();
-            let reader = Async::new(reader).unwrap();
-            assert!(
-                reader
-                    .poll_readable(&mut Context::from_waker(&waker))
-                    .is_pending()
-            );
-            pipes.push((reader, writer));
-        }
-        for (_, writer) in &mut pipes {
-            writer.write_all(b"x").unwrap();
-        }
-        assert_eq!(
-            reactor.wait(Some(Duration::ZERO)).unwrap(),
-            first_look,
-            "capacity {capacity}"
-        );
-        let mut dispatched = first_look;
-        while dispatched < 3 {
-            let more = reactor.wait(Some(Duration::ZERO)).unwrap();
-            assert_eq!(more, 1, "capacity {capacity}: one event a look");
-            dispatched += more;
-        }
-        assert_eq!(wakes(&count), 3, "capacity {capacity}: every reader woke");
-    }
 }
 
 #[test]
