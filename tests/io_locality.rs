@@ -63,3 +63,78 @@ fn echo_pairs_are_not_stolen_at_every_turn() {
         "{stolen} steals (and {parked} parks) for {trips} round trips"
     );
 }
+
+/// One worker is held in a long poll with a task queued behind it; the
+/// other keeps finding I/O ready at every look (an echo pair taking turns
+/// on it). The look at I/O must not starve the queued task: a worker that
+/// has started no poll since the last look, with tasks queued, is stolen
+/// from first. Looking at I/O first every time, the queued task waited for
+/// the whole hold.
+#[test]
+fn io_ready_at_every_look_does_not_starve_a_queue_behind_a_long_poll() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    let rt = common::two_workers();
+    // The echo pair first; it runs on whichever worker the holder leaves.
+    let trips = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (mut client, mut server) = {
+        let _inside = rt.enter();
+        UnixStream::pair().unwrap()
+    };
+    let echo = rt.spawn(async move {
+        let mut byte = [0u8; 1];
+        while server.read_exact(&mut byte).await.is_ok() {
+            if server.write_all(&byte).await.is_err() {
+                break;
+            }
+        }
+    });
+    let pinger = rt.spawn({
+        let (trips, stop) = (trips.clone(), stop.clone());
+        async move {
+            let mut byte = [0u8; 1];
+            while !stop.load(Ordering::Relaxed) {
+                client.write_all(&byte).await.unwrap();
+                client.read_exact(&mut byte).await.unwrap();
+                trips.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    });
+    let holder = rt.spawn(async move {
+        let deadline = std::time::Instant::now() + common::LIMIT;
+        let waited = |done: &dyn Fn() -> bool| {
+            while !done() && std::time::Instant::now() < deadline {
+                std::hint::spin_loop();
+            }
+        };
+        // The pair takes turns on the other worker, which is awake and
+        // looking at I/O between them: no wake-up will send it searching.
+        let start = trips.load(Ordering::Relaxed);
+        waited(&|| trips.load(Ordering::Relaxed) >= start + 200);
+        // Queued on this worker, behind this poll: the first in its
+        // deque, where thieves look, pushed there by the second (the LIFO
+        // slot, which the watchdog empties into the shared queue when a
+        // poll stalls).
+        let ran = Arc::new(AtomicBool::new(false));
+        let queued = corio::spawn({
+            let ran = ran.clone();
+            async move { ran.store(true, Ordering::Release) }
+        });
+        let second = corio::spawn(async {});
+        waited(&|| ran.load(Ordering::Acquire));
+        (ran.load(Ordering::Acquire), queued, second)
+    });
+    let (ran_during_the_hold, queued, second) = rt.block_on(common::bounded(holder)).unwrap();
+    stop.store(true, Ordering::Relaxed);
+    rt.block_on(common::bounded(pinger)).unwrap();
+    rt.block_on(common::bounded(echo)).unwrap();
+    rt.block_on(common::bounded(queued)).unwrap();
+    rt.block_on(common::bounded(second)).unwrap();
+    assert!(
+        ran_during_the_hold,
+        "the queued task waited {:?} behind the long poll",
+        common::LIMIT
+    );
+}

@@ -51,6 +51,15 @@ const YIELDS_BEFORE_SLEEP: usize = 3;
 #[cfg(loom)]
 const YIELDS_BEFORE_SLEEP: usize = 0;
 
+/// Offers this thread's CPU to other threads, [`YIELDS_BEFORE_SLEEP`]
+/// times: what a parking worker does before it sleeps, and a worker that
+/// runs dry before it looks at I/O (`worker.rs`, `look_at_io_first`).
+pub(super) fn offer_cpu() {
+    for _ in 0..YIELDS_BEFORE_SLEEP {
+        std::thread::yield_now();
+    }
+}
+
 #[cfg(not(loom))]
 thread_local! {
     /// The parker whose `park` this thread is running the driver for.

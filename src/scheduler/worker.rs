@@ -49,6 +49,9 @@ pub(super) struct Context {
     /// Since when this worker has been awake (for its `busy` metric, counted
     /// when it parks and at each driver check, on both flavours).
     awake_since: Cell<Instant>,
+    /// Each worker's poll count when this one last looked at I/O first
+    /// (see `look_at_io_first`); this worker's own entry is unused.
+    seen_polls: Box<[Cell<u64>]>,
 }
 
 /// Calls `f` with this thread's worker context, if it is a worker of `shared`.
@@ -173,7 +176,9 @@ pub(crate) fn run_worker(shared: Handle, index: usize) {
 
 impl Context {
     pub(super) fn new(shared: Handle, core: Box<Core>) -> Context {
+        let seen_polls = (0..shared.remotes.len()).map(|_| Cell::new(0)).collect();
         Context {
+            seen_polls,
             index: core.index,
             shared,
             core: RefCell::new(core),
@@ -252,6 +257,7 @@ impl Context {
                 // Run dry: take the I/O that is ready before stealing (see
                 // `look_at_io_first`).
                 None if ran_a_task && self.look_at_io_first() => {
+                    super::park::offer_cpu();
                     self.poll_driver();
                     self.core.borrow_mut().next_task(shared)
                 }
@@ -278,10 +284,11 @@ impl Context {
         }
     }
 
-    /// Whether a worker that ran out of tasks checks the driver (without
+    /// Whether a worker that ran out of tasks looks at the driver (without
     /// waiting) before it steals from another worker: Go's `findRunnable`
     /// order, which polls the network "as an optimization before we resort
-    /// to stealing". The loop asks only when its last turn ran a task.
+    /// to stealing". The loop asks only when its last turn ran a task, and
+    /// offers its CPU to other threads first, as a parking worker does.
     ///
     /// The sockets that just became ready are mostly the peers of what this
     /// worker just ran: an echo client's write makes its server's socket
@@ -289,20 +296,40 @@ impl Context {
     /// first, the other worker's queue comes over instead, the events wait
     /// for whoever looks next, and both workers soon run dry and park. On
     /// `tcp_echo` (two workers, 50 connections x 2,000 trips) the look cut
-    /// each worker's steals from about 4,000 a run to 650, its parks from
-    /// 2,750 to 380, and the time per round trip from 1.0 of tokio's to
-    /// 0.8 (docs/work-stealing.md, tests/io_locality.rs).
+    /// the steals from about 4,000 a worker and run to 600, the parks from
+    /// 2,750 to 350, and the time per round trip from 1.0 of tokio's to
+    /// 0.82 (docs/work-stealing.md, tests/io_locality.rs).
     ///
-    /// It costs one non-blocking `epoll_wait` when the driver is free,
-    /// nothing when another worker waits in it. A worker just woken from
-    /// its park skips it: it was woken to take queued work, or by the I/O
-    /// it has just taken from the driver itself, and a look first would land
-    /// its search at another moment of the victim's turns, which
-    /// `queue.rs`'s `taking_turns` reads (tests/turn_taking.rs failed with
-    /// it). With one worker there is nobody to steal from, and parking
-    /// turns the driver anyway.
+    /// No look, and a steal first, when:
+    /// - another worker has tasks queued and has started no poll since
+    ///   this worker's last look: it is held in a long poll, or the OS
+    ///   has taken its CPU, and its tasks would wait for it behind I/O
+    ///   that keeps coming here (on two cores shared with `wrk`, the
+    ///   hyper server's p99 latency went from 0.5 ms to 4 ms);
+    /// - this worker was just woken from its park: it was woken to take
+    ///   queued work, or by the I/O it has just taken from the driver
+    ///   itself, and a look first would land its search at another moment
+    ///   of the victim's turns, which `queue.rs`'s `taking_turns` reads
+    ///   (tests/turn_taking.rs failed with it);
+    /// - there is one worker: nobody to steal from, and parking turns the
+    ///   driver anyway.
+    ///
+    /// The look costs one non-blocking `epoll_wait` when the driver is
+    /// free, nothing when another worker waits in it.
     fn look_at_io_first(&self) -> bool {
-        self.shared.remotes.len() > 1
+        let remotes = &self.shared.remotes;
+        let mut look = remotes.len() > 1;
+        for (i, remote) in remotes.iter().enumerate() {
+            if i == self.index {
+                continue;
+            }
+            let polls = remote.stats.polls.load(Ordering::Relaxed);
+            let seen = self.seen_polls[i].replace(polls);
+            if polls == seen && !remote.stealer.is_empty() {
+                look = false; // stranded: see above
+            }
+        }
+        look
     }
 
     fn search(&self) -> Option<Notified<Handle>> {
