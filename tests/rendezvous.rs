@@ -76,6 +76,45 @@ fn rendezvous_senders_are_served_in_order_and_try_send_needs_a_receiver() {
     assert_eq!(rx.try_recv(), Ok('w'));
 }
 
+/// Two receivers wait: two `try_send`s in a row both succeed, one value
+/// for each (Go's non-blocking send too). The first wakes a receiver and
+/// takes it off the waiting line; that receiver still counts until it has
+/// taken its value. Counting only the line, the second was refused with a
+/// receiver still waiting, and a dispatcher filling idle workers with
+/// `try_send` left half of them idle.
+#[test]
+fn each_waiting_receiver_takes_one_try_send() {
+    let (tx, rx) = channel::bounded(0);
+    let (flag_1, waker_1) = Flag::new();
+    let (flag_2, waker_2) = Flag::new();
+    let mut first = pin!(rx.recv());
+    let mut second = pin!(rx.recv());
+    assert!(poll_with(first.as_mut(), &waker_1).is_pending());
+    assert!(poll_with(second.as_mut(), &waker_2).is_pending());
+    assert_eq!(tx.try_send(1), Ok(()));
+    assert_eq!(tx.try_send(2), Ok(()), "the second receiver waits too");
+    assert_eq!(tx.try_send(3), Err(TrySendError::Full(3)), "and no third");
+    assert!(flag_1.take() && flag_2.take(), "each was woken");
+    assert_eq!(poll_with(first.as_mut(), &waker_1), Poll::Ready(Some(1)));
+    assert_eq!(poll_with(second.as_mut(), &waker_2), Poll::Ready(Some(2)));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty), "nothing left over");
+    assert_eq!(
+        tx.try_send(4),
+        Err(TrySendError::Full(4)),
+        "nobody waits now"
+    );
+
+    // A woken receiver that goes before it takes its value stops counting
+    // too; the value is the next receiver's.
+    let (_flag, waker) = Flag::new();
+    let mut gone = Box::pin(rx.recv());
+    assert!(poll_with(gone.as_mut(), &waker).is_pending());
+    assert_eq!(tx.try_send(5), Ok(()));
+    drop(gone);
+    assert_eq!(tx.try_send(6), Err(TrySendError::Full(6)), "nobody waits");
+    assert_eq!(rx.try_recv(), Ok(5));
+}
+
 /// A send still waiting when the last receiver goes gets its value back;
 /// a send dropped while waiting takes its value away with it.
 #[test]

@@ -118,19 +118,21 @@ impl<T> Chan<T> {
     /// if every receiver goes, it is dropped with the last, as a buffered
     /// channel's messages are.
     fn try_offer(&self, offers: &crate::loom::Mutex<Offers<T>>, value: T) -> Result<(), Push<T>> {
-        let parked = self.receiving.waiting();
+        let receivers = self.receiving.waiting_or_woken();
         let mut offers = offers.lock();
         if offers.is_closed() {
             return Err(Push::Closed(value));
         }
-        // One offer for each parked receiver at most. A waiting sender's
+        // One offer for each waiting receiver at most: parked, or woken
+        // for an offer and not yet back to take it (each offer wakes one
+        // off the line, and it still counts). A waiting sender's offer
         // counts too: it may have offered but not yet woken a receiver, and
         // the receiver would take that one first. (A receiver that took an
-        // offer in the instant before this and has not yet left the parked
+        // offer in the instant before this and has not yet left the woken
         // count still lets this through: the value then waits for the next
         // receive, as the loom model `loom_rendezvous_try_send_racing_a_
         // send_loses_nothing` shows.)
-        if offers.len() >= parked {
+        if offers.len() >= receivers {
             return Err(Push::Full(value));
         }
         offers.offer(value, None).map_err(Push::Closed)?;

@@ -294,10 +294,14 @@ impl Waiters {
         }
     }
 
-    /// How many futures are parked here now (a snapshot: they may leave).
-    pub(super) fn waiting(&self) -> usize {
+    /// How many futures are parked here or woken and not yet completed (a
+    /// snapshot): on a rendezvous channel's receiving side, the receivers
+    /// an offer can still go to. `queued` first, with Acquire: a waiter
+    /// that has left it is then seen in `woken` (`pop` raises that first).
+    pub(super) fn waiting_or_woken(&self) -> usize {
         fence(Ordering::SeqCst);
-        self.queued.load(Ordering::Relaxed)
+        let queued = self.queued.load(Ordering::Acquire);
+        queued + self.woken.load(Ordering::Relaxed)
     }
 
     /// Wakes the longest-waiting future, if any; lock-free when none waits.
