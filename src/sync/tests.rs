@@ -78,6 +78,12 @@ fn answers_found_at_once_spend_the_budget() {
     let (tx, rx) = super::watch::channel(0);
     drop(rx);
     yields_after_the_budget(|| tx.closed());
+    let (tx, rx) = super::channel::bounded::<u8>(1);
+    drop(rx);
+    yields_after_the_budget(|| tx.closed());
+    let (tx, rx) = super::channel::unbounded::<u8>();
+    drop(tx);
+    yields_after_the_budget(|| rx.closed());
 }
 
 /// A `wait_for` that yields for the budget has marked nothing seen.
