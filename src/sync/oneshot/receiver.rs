@@ -37,9 +37,11 @@ impl<T> Receiver<T> {
 
     /// Whether the receiver has ended: a poll returned its value or its
     /// error, or `try_recv` took the value. Polling an ended receiver
-    /// panics, so this says whether it may be polled, as tokio's does. (A
-    /// `try_recv` that says `Closed` leaves the receiver usable, and not
-    /// ended, where tokio's ends it.)
+    /// panics, so this says whether it may be polled, as tokio's does. A
+    /// `try_recv` that says `Closed` because the sender went without
+    /// sending ends it too, as tokio's does. (One that says `Closed` after
+    /// this receiver's own [`close`](Self::close), with nothing sent,
+    /// leaves it usable and not ended, where tokio's ends it.)
     ///
     /// # Examples
     ///
@@ -56,6 +58,17 @@ impl<T> Receiver<T> {
     /// assert!(!rx.is_terminated(), "the error is still to be received");
     /// assert!(futures_lite::future::block_on(&mut rx).is_err());
     /// assert!(rx.is_terminated());
+    ///
+    /// let (tx, mut rx) = corio::sync::oneshot::channel::<u8>();
+    /// drop(tx);
+    /// assert!(rx.try_recv().is_err());
+    /// assert!(rx.is_terminated(), "try_recv received the error");
+    ///
+    /// let (_tx, mut rx) = corio::sync::oneshot::channel::<u8>();
+    /// rx.close();
+    /// assert!(rx.try_recv().is_err());
+    /// assert!(!rx.is_terminated(), "still to be polled for the error");
+    /// assert!(futures_lite::future::block_on(&mut rx).is_err());
     /// ```
     pub fn is_terminated(&self) -> bool {
         self.inner.is_none()
