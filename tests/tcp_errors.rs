@@ -65,3 +65,29 @@ fn a_refused_connect_is_an_error() {
         assert_eq!(error.kind(), ErrorKind::ConnectionRefused);
     });
 }
+
+/// `connect` given several addresses tries the next when one refuses, and
+/// answers with the last error when all do.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_connect_moves_on_from_a_refusing_address() {
+    block_on(async {
+        let holder = corio::net::TcpSocket::new_v4().unwrap();
+        holder.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let refusing = holder.local_addr().unwrap();
+        let listener = corio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listening = listener.local_addr().unwrap();
+
+        let stream = TcpStream::connect(&[refusing, listening][..])
+            .await
+            .unwrap();
+        assert_eq!(stream.peer_addr().unwrap(), listening);
+        let (accepted, _) = listener.accept().await.unwrap();
+        assert_eq!(accepted.peer_addr().unwrap(), stream.local_addr().unwrap());
+
+        let error = TcpStream::connect(&[refusing, refusing][..])
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ConnectionRefused);
+    });
+}
