@@ -53,7 +53,8 @@ const YIELDS_BEFORE_SLEEP: usize = 0;
 
 /// Offers this thread's CPU to other threads, [`YIELDS_BEFORE_SLEEP`]
 /// times: what a parking worker does before it sleeps, and a worker that
-/// runs dry before it looks at I/O (`worker.rs`, `look_at_io_first`).
+/// runs dry before it looks at I/O while no other worker has tasks queued
+/// (`worker.rs`, `look_at_io_first`).
 pub(super) fn offer_cpu() {
     for _ in 0..YIELDS_BEFORE_SLEEP {
         std::thread::yield_now();
@@ -195,7 +196,8 @@ impl Parker {
     }
 
     /// Whether this parker's thread sleeps in the driver now (a racy look,
-    /// for the watchdog's rescue, which looks again at its next tick).
+    /// for the watchdog's rescue, which looks again at its next tick, and
+    /// for a worker deciding whether to look at I/O itself).
     pub(crate) fn in_driver(&self) -> bool {
         self.state.load(SeqCst) == PARKED_DRIVER
     }

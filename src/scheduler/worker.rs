@@ -5,7 +5,9 @@
 //!       every 61st tick: injector first           (fairness for outside work)
 //!       every event_interval ticks: poll driver   (timers and I/O while busy)
 //!       LIFO slot (≤ 3 in a row) ► local queue ► injector
-//!       else poll driver once, without waiting (ready I/O stays here)
+//!       else, after a task, unless a peer is stranded or sleeps in the
+//!            driver: poll the driver once without waiting (ready I/O
+//!            stays here; first yield the CPU if no peer has work)
 //!       else search: steal about half of a victim's queue (random start)
 //!       else park (final check first: see the race in `mod.rs`)
 //!   }
@@ -16,7 +18,7 @@
 //! pushed straight into this worker's LIFO slot without any lock.
 
 use std::cell::{Cell, RefCell};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::queue::Core;
 use super::remote::{Remote, WorkerStats};
@@ -49,10 +51,19 @@ pub(super) struct Context {
     /// Since when this worker has been awake (for its `busy` metric, counted
     /// when it parks and at each driver check, on both flavours).
     awake_since: Cell<Instant>,
-    /// Each worker's poll count when this one last looked at I/O first
-    /// (see `look_at_io_first`); this worker's own entry is unused.
-    seen_polls: Box<[Cell<u64>]>,
+    /// Each worker's poll count as this one last saw it before a look at
+    /// I/O, and since when it has stood at that count (see
+    /// `look_at_io_first`); this worker's own entry is unused.
+    seen_polls: Box<[Cell<(u64, Instant)>]>,
 }
+
+/// How long another worker with tasks queued may stand at one poll count
+/// before a worker that runs dry steals before it looks at I/O: a poll that
+/// long, or a thread the OS has taken off its CPU for that long (a
+/// scheduler tick is 1-4 ms), would keep the queued tasks waiting. Far
+/// longer than most polls, so that a peer that is merely busy is left to
+/// its queue.
+const STRANDED_AFTER: Duration = Duration::from_micros(100);
 
 /// Calls `f` with this thread's worker context, if it is a worker of `shared`.
 pub(super) fn with_current<R>(shared: &Shared, f: impl FnOnce(&Context) -> R) -> Option<R> {
@@ -176,7 +187,10 @@ pub(crate) fn run_worker(shared: Handle, index: usize) {
 
 impl Context {
     pub(super) fn new(shared: Handle, core: Box<Core>) -> Context {
-        let seen_polls = (0..shared.remotes.len()).map(|_| Cell::new(0)).collect();
+        let now = Instant::now();
+        let seen_polls = (0..shared.remotes.len())
+            .map(|_| Cell::new((0, now)))
+            .collect();
         Context {
             seen_polls,
             index: core.index,
@@ -256,8 +270,10 @@ impl Context {
                 None if maintenance => self.core.borrow_mut().next_task(shared),
                 // Run dry: take the I/O that is ready before stealing (see
                 // `look_at_io_first`).
-                None if ran_a_task && self.look_at_io_first() => {
-                    super::park::offer_cpu();
+                None if ran_a_task && let Some(yield_first) = self.look_at_io_first() => {
+                    if yield_first {
+                        super::park::offer_cpu();
+                    }
                     self.poll_driver();
                     self.core.borrow_mut().next_task(shared)
                 }
@@ -285,10 +301,10 @@ impl Context {
     }
 
     /// Whether a worker that ran out of tasks looks at the driver (without
-    /// waiting) before it steals from another worker: Go's `findRunnable`
+    /// waiting) before it steals from another worker, Go's `findRunnable`
     /// order, which polls the network "as an optimization before we resort
-    /// to stealing". The loop asks only when its last turn ran a task, and
-    /// offers its CPU to other threads first, as a parking worker does.
+    /// to stealing"; and if so, whether it offers its CPU to other threads
+    /// first. The loop asks only when its last turn ran a task.
     ///
     /// The sockets that just became ready are mostly the peers of what this
     /// worker just ran: an echo client's write makes its server's socket
@@ -300,36 +316,60 @@ impl Context {
     /// 2,750 to 350, and the time per round trip from 1.0 of tokio's to
     /// 0.82 (docs/work-stealing.md, tests/io_locality.rs).
     ///
-    /// No look, and a steal first, when:
-    /// - another worker has tasks queued and has started no poll since
-    ///   this worker's last look: it is held in a long poll, or the OS
-    ///   has taken its CPU, and its tasks would wait for it behind I/O
-    ///   that keeps coming here (on two cores shared with `wrk`, the
-    ///   hyper server's p99 latency went from 0.5 ms to 4 ms);
-    /// - this worker was just woken from its park: it was woken to take
-    ///   queued work, or by the I/O it has just taken from the driver
-    ///   itself, and a look first would land its search at another moment
-    ///   of the victim's turns, which `queue.rs`'s `taking_turns` reads
-    ///   (tests/turn_taking.rs failed with it);
+    /// No look, and a search (steal) first, when:
+    /// - another worker has tasks queued and has started no poll for
+    ///   [`STRANDED_AFTER`] (as far as this worker's looks saw): held in a
+    ///   long poll, or with its CPU taken by the OS, its tasks would wait
+    ///   for it behind I/O that keeps coming here (on two cores shared
+    ///   with `wrk`, the hyper server's p99 latency went from 0.5 ms to
+    ///   4 ms);
+    /// - another worker sleeps in the driver: it takes the I/O as it comes
+    ///   (Go skips its look then too), and the look would find the driver
+    ///   taken;
+    /// - this worker was just woken from its park (the loop's check): it
+    ///   was woken to take queued work, or by the I/O it has just taken
+    ///   from the driver itself, and a look first would land its search at
+    ///   another moment of the victim's turns, which `queue.rs`'s
+    ///   `taking_turns` reads (tests/turn_taking.rs failed with it);
     /// - there is one worker: nobody to steal from, and parking turns the
     ///   driver anyway.
     ///
-    /// The look costs one non-blocking `epoll_wait` when the driver is
-    /// free, nothing when another worker waits in it.
-    fn look_at_io_first(&self) -> bool {
+    /// The offer of the CPU (`park::offer_cpu`, three `sched_yield`s, as a
+    /// parking worker makes) is what the look takes from the parks it
+    /// replaces: a client on the same machine (`wrk`) gets the CPU while
+    /// the worker has nothing to run. It comes only when no other worker
+    /// has tasks queued: with one, the search after the look should come
+    /// at once, and a yield to a thread sharing this CPU could cost a time
+    /// slice (tests/turn_taking.rs, where a freed worker then took a
+    /// spinner milliseconds late in 2-5 runs of 20).
+    ///
+    /// The look costs one non-blocking `epoll_wait` (none if a quick look
+    /// of another worker holds the driver), a clock read, and a look at
+    /// each other worker's poll count and queue length.
+    fn look_at_io_first(&self) -> Option<bool> {
         let remotes = &self.shared.remotes;
         let mut look = remotes.len() > 1;
+        let mut peers_have_work = false;
+        let now = Instant::now();
         for (i, remote) in remotes.iter().enumerate() {
             if i == self.index {
                 continue;
             }
+            // Every peer's count is noted, whatever the answer.
             let polls = remote.stats.polls.load(Ordering::Relaxed);
-            let seen = self.seen_polls[i].replace(polls);
-            if polls == seen && !remote.stealer.is_empty() {
-                look = false; // stranded: see above
+            let (seen, since) = self.seen_polls[i].get();
+            if polls != seen {
+                self.seen_polls[i].set((polls, now));
             }
+            let queued = remote.stealer.len();
+            let stranded =
+                polls == seen && queued > 0 && now.duration_since(since) >= STRANDED_AFTER;
+            if stranded || remote.parker.in_driver() {
+                look = false;
+            }
+            peers_have_work |= queued > 0;
         }
-        look
+        look.then_some(!peers_have_work)
     }
 
     fn search(&self) -> Option<Notified<Handle>> {
