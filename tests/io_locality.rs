@@ -67,8 +67,8 @@ fn echo_pairs_are_not_stolen_at_every_turn() {
 /// One worker is held in a long poll with a task queued behind it; the
 /// other keeps finding I/O ready at every look (an echo pair taking turns
 /// on it). The look at I/O must not starve the queued task: when a worker
-/// with tasks queued has started no poll since the last look, the other
-/// steals first. Looking at I/O first every time, the queued task waited
+/// with tasks queued has started no poll for 100 µs, the other steals
+/// first. Looking at I/O first every time, the queued task waited
 /// for the whole hold.
 #[test]
 fn io_ready_at_every_look_does_not_starve_a_queue_behind_a_long_poll() {

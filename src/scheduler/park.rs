@@ -51,10 +51,11 @@ const YIELDS_BEFORE_SLEEP: usize = 3;
 #[cfg(loom)]
 const YIELDS_BEFORE_SLEEP: usize = 0;
 
-/// Offers this thread's CPU to other threads, [`YIELDS_BEFORE_SLEEP`]
-/// times: what a parking worker does before it sleeps, and a worker that
-/// runs dry before it looks at I/O while no other worker has tasks queued
-/// (`worker.rs`, `look_at_io_first`).
+/// Offers this thread's CPU to other threads [`YIELDS_BEFORE_SLEEP`]
+/// times, as many yields as a parking worker makes before it sleeps (which
+/// looks for an `unpark` after each; see [`Parker::park`]): for a worker
+/// that runs dry, before it looks at I/O while no other worker has tasks
+/// queued (`worker.rs`, `look_at_io_first`).
 pub(super) fn offer_cpu() {
     for _ in 0..YIELDS_BEFORE_SLEEP {
         std::thread::yield_now();

@@ -5,9 +5,10 @@
 //!       every 61st tick: injector first           (fairness for outside work)
 //!       every event_interval ticks: poll driver   (timers and I/O while busy)
 //!       LIFO slot (≤ 3 in a row) ► local queue ► injector
-//!       else, after a task, unless a peer is stranded or sleeps in the
-//!            driver: poll the driver once without waiting (ready I/O
-//!            stays here; first yield the CPU if no peer has work)
+//!       else, on two workers or more, after a task, unless a peer is
+//!            stranded or sleeps in the driver: poll the driver once
+//!            without waiting (ready I/O stays here; first yield the CPU
+//!            if no peer has work)
 //!       else search: steal about half of a victim's queue (random start)
 //!       else park (final check first: see the race in `mod.rs`)
 //!   }
@@ -57,12 +58,14 @@ pub(super) struct Context {
     seen_polls: Box<[Cell<(u64, Instant)>]>,
 }
 
-/// How long another worker with tasks queued may stand at one poll count
-/// before a worker that runs dry steals before it looks at I/O: a poll that
-/// long, or a thread the OS has taken off its CPU for that long (a
-/// scheduler tick is 1-4 ms), would keep the queued tasks waiting. Far
-/// longer than most polls, so that a peer that is merely busy is left to
-/// its queue.
+/// How long another worker may stand at one poll count, with tasks queued
+/// at each look in between, before a worker that runs dry steals before it
+/// looks at I/O: a poll that long, or a thread the OS has taken off its CPU
+/// for that long (a scheduler time slice is 1-4 ms), would keep the queued
+/// tasks waiting. Far longer than most polls, so that a peer that is merely
+/// busy is left to its queue. The clock starts again at each change of the
+/// count, at a look that finds the queue empty or the worker asleep in the
+/// driver, and after this worker's own park.
 const STRANDED_AFTER: Duration = Duration::from_micros(100);
 
 /// Calls `f` with this thread's worker context, if it is a worker of `shared`.
@@ -188,9 +191,14 @@ pub(crate) fn run_worker(shared: Handle, index: usize) {
 impl Context {
     pub(super) fn new(shared: Handle, core: Box<Core>) -> Context {
         let now = Instant::now();
-        let seen_polls = (0..shared.remotes.len())
-            .map(|_| Cell::new((0, now)))
-            .collect();
+        // Read only by a multi-thread worker's loop (`look_at_io_first`):
+        // no allocation for one worker, or a current-thread `block_on`.
+        let peers = if shared.remotes.len() > 1 {
+            shared.remotes.len()
+        } else {
+            0
+        };
+        let seen_polls = (0..peers).map(|_| Cell::new((0, now))).collect();
         Context {
             seen_polls,
             index: core.index,
@@ -270,13 +278,16 @@ impl Context {
                 None if maintenance => self.core.borrow_mut().next_task(shared),
                 // Run dry: take the I/O that is ready before stealing (see
                 // `look_at_io_first`).
-                None if ran_a_task && let Some(yield_first) = self.look_at_io_first() => {
-                    if yield_first {
-                        super::park::offer_cpu();
+                None if ran_a_task => match self.look_at_io_first() {
+                    Some(yield_first) => {
+                        if yield_first {
+                            super::park::offer_cpu();
+                        }
+                        self.poll_driver();
+                        self.core.borrow_mut().next_task(shared)
                     }
-                    self.poll_driver();
-                    self.core.borrow_mut().next_task(shared)
-                }
+                    None => None,
+                },
                 task => task,
             };
             let task = match task {
@@ -286,6 +297,7 @@ impl Context {
                     None => {
                         self.park(stop);
                         ran_a_task = false;
+                        self.forget_peers();
                         continue;
                     }
                 },
@@ -313,12 +325,12 @@ impl Context {
     /// for whoever looks next, and both workers soon run dry and park. On
     /// `tcp_echo` (two workers, 50 connections x 2,000 trips) the look cut
     /// the steals from about 4,000 a worker and run to 600, the parks from
-    /// 2,750 to 350, and the time per round trip from 1.0 of tokio's to
+    /// 2,750 to 300, and the time per round trip from 1.0 of tokio's to
     /// 0.82 (docs/work-stealing.md, tests/io_locality.rs).
     ///
     /// No look, and a search (steal) first, when:
-    /// - another worker has tasks queued and has started no poll for
-    ///   [`STRANDED_AFTER`] (as far as this worker's looks saw): held in a
+    /// - another worker has started no poll for [`STRANDED_AFTER`], with
+    ///   tasks queued at each of this worker's looks in between: held in a
     ///   long poll, or with its CPU taken by the OS, its tasks would wait
     ///   for it behind I/O that keeps coming here (on two cores shared
     ///   with `wrk`, the hyper server's p99 latency went from 0.5 ms to
@@ -344,32 +356,49 @@ impl Context {
     /// spinner milliseconds late in 2-5 runs of 20).
     ///
     /// The look costs one non-blocking `epoll_wait` (none if a quick look
-    /// of another worker holds the driver), a clock read, and a look at
-    /// each other worker's poll count and queue length.
+    /// of another worker holds the driver), two clock reads (here and in
+    /// the driver check's busy-time count), and a read of each other
+    /// worker's poll count, queue length and parker state.
     fn look_at_io_first(&self) -> Option<bool> {
         let remotes = &self.shared.remotes;
-        let mut look = remotes.len() > 1;
+        if remotes.len() < 2 {
+            return None;
+        }
+        let mut look = true;
         let mut peers_have_work = false;
         let now = Instant::now();
         for (i, remote) in remotes.iter().enumerate() {
             if i == self.index {
                 continue;
             }
-            // Every peer's count is noted, whatever the answer.
+            // Every peer is noted, whatever the answer. The clock starts
+            // again whenever its count moves, its queue is seen empty, or
+            // it sleeps in the driver: 'stranded' is a count standing
+            // still while tasks wait, in every look of the stretch.
             let polls = remote.stats.polls.load(Ordering::Relaxed);
+            let queued = remote.stealer.len();
+            let in_driver = remote.parker.in_driver();
             let (seen, since) = self.seen_polls[i].get();
-            if polls != seen {
+            if polls != seen || queued == 0 || in_driver {
                 self.seen_polls[i].set((polls, now));
             }
-            let queued = remote.stealer.len();
             let stranded =
                 polls == seen && queued > 0 && now.duration_since(since) >= STRANDED_AFTER;
-            if stranded || remote.parker.in_driver() {
+            if stranded || in_driver {
                 look = false;
             }
             peers_have_work |= queued > 0;
         }
         look.then_some(!peers_have_work)
+    }
+
+    /// Starts every peer's stranded clock again (see `look_at_io_first`):
+    /// after a park, what the looks before it saw says nothing of now.
+    fn forget_peers(&self) {
+        let now = Instant::now();
+        for seen in &self.seen_polls {
+            seen.set((seen.get().0, now));
+        }
     }
 
     fn search(&self) -> Option<Notified<Handle>> {
