@@ -4,8 +4,8 @@
 //! cargo run --example asyncio_tour
 //! ```
 //!
-//! The seed "异步编程中的关键技术" lists six techniques; the other Python
-//! seed adds `create_task` + `add_done_callback` and `gather`. Each has a
+//! The article "异步编程中的关键技术" lists six techniques; the other Python
+//! article adds `create_task` + `add_done_callback` and `gather`. Each has a
 //! corio form:
 //!
 //! | asyncio | corio | section |
@@ -107,7 +107,7 @@ where
     corio::spawn(async move { callback(task.await.expect("the task panicked")) })
 }
 
-/// Section 0: `create_task` + `add_done_callback`, from the seed's "绑定回调".
+/// Section 0: `create_task` + `add_done_callback`, from the article's "绑定回调".
 async fn done_callback() -> String {
     println!("0. create_task + add_done_callback");
     let task = corio::spawn(async {
@@ -121,7 +121,7 @@ async fn done_callback() -> String {
     callback.await.unwrap()
 }
 
-/// The seed's `create_asr_client`: a slow, synchronous initialisation.
+/// The article's `create_asr_client`: a slow, synchronous initialisation.
 fn create_asr_client() -> String {
     println!(
         "  creating the ASR client on thread {:?}...",
@@ -198,7 +198,7 @@ async fn semaphore() -> usize {
     max
 }
 
-/// The seed's `slow_task`.
+/// The article's `slow_task`.
 async fn slow_task(takes: Duration, output: &'static str) -> &'static str {
     sleep(takes).await;
     output
@@ -282,7 +282,7 @@ async fn gather() -> (u32, u32, u32) {
     gathered
 }
 
-/// Section 6: the seed's task activity monitoring: each task stamps its last
+/// Section 6: the article's task activity monitoring: each task stamps its last
 /// activity; a monitor cleans up the ones idle for too long.
 async fn activity_monitoring() -> Vec<String> {
     println!("6. task activity monitoring: clean up idle tasks");
@@ -327,7 +327,7 @@ async fn activity_monitoring() -> Vec<String> {
         for name in idle {
             println!("  {name} idle for over {IDLE_LIMIT:?}, cleaning up");
             activity.borrow_mut().remove(&name);
-            // The seed only deletes the table entry; the stuck task would
+            // The article only deletes the table entry; the stuck task would
             // live on. Aborting it frees what it holds, too.
             tasks.remove(&name).expect("a known task").abort();
             cleaned.push(name);
@@ -347,7 +347,7 @@ async fn activity_monitoring() -> Vec<String> {
     cleaned
 }
 
-/// The seed's `critical_task`: a write that must not be cut in half; it
+/// The article's `critical_task`: a write that must not be cut in half; it
 /// takes `takes`.
 async fn critical_write(
     takes: Duration,
@@ -435,7 +435,7 @@ async fn exceptions() -> (String, u32) {
     (message, after)
 }
 
-/// Section 9: two traps of fire-and-forget, from the seeds' notes on
+/// Section 9: two traps of fire-and-forget, from the articles' notes on
 /// tornado. A coroutine that is never awaited never runs: in Rust too an
 /// `async` block is inert until polled (the compiler warns of a future
 /// left unused, as Python warns "coroutine was never awaited"). And an

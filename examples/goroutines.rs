@@ -5,8 +5,8 @@
 //! cargo run --example goroutines
 //! ```
 //!
-//! This is the Go seed (gobyexample's *goroutines* and *waitgroups*) and the
-//! Python seed that compares `await af()` with `asyncio.create_task`, written
+//! This is the Go article (gobyexample's *goroutines* and *waitgroups*) and the
+//! Python article that compares `await af()` with `asyncio.create_task`, written
 //! with corio:
 //!
 //! | Go / asyncio | corio |
@@ -38,7 +38,7 @@ pub struct Report {
     pub first_error: Option<String>,
 }
 
-/// How long each simulated "expensive task" sleeps (Go's seed: one second).
+/// How long each simulated "expensive task" sleeps (Go's article: one second).
 const WORK: Duration = Duration::from_millis(50);
 
 fn main() {
@@ -87,7 +87,7 @@ async fn go_statement() -> usize {
         1
     });
 
-    // The Go seed sleeps for a second "to be sure" the goroutines finished.
+    // The Go article sleeps for a second "to be sure" the goroutines finished.
     // Awaiting the handles is exact instead: no guess, no wasted second.
     let spawned = goroutine.await.unwrap() + anonymous.await.unwrap();
     println!("  done");
@@ -207,7 +207,7 @@ async fn error_group() -> Option<String> {
     first_error
 }
 
-/// A coroutine that sleeps three times, as `af` in the Python seed.
+/// A coroutine that sleeps three times, as `af` in the Python article.
 async fn af(from: &str) {
     for i in 0..3 {
         corio::time::sleep(WORK).await;
@@ -215,7 +215,7 @@ async fn af(from: &str) {
     }
 }
 
-/// Part 5, the Python seed: awaiting coroutines in a row runs them one after
+/// Part 5, the Python article: awaiting coroutines in a row runs them one after
 /// the other; spawning them first lets their waits overlap.
 async fn tasks_versus_awaits() {
     println!("5. await in a row vs spawn first (asyncio.create_task)");

@@ -5,7 +5,7 @@
 //! cargo run --example monitor
 //! ```
 //!
-//! The asyncio seed keeps a dict of "last active" times that each task
+//! The asyncio article keeps a dict of "last active" times that each task
 //! updates, and a monitor that deletes entries idle for too long. That only
 //! sees what the tasks remember to report, and deleting the entry does not
 //! stop the task. corio can answer from the runtime itself:
@@ -21,7 +21,7 @@
 //!   reported as a *slow poll*, like asyncio's debug mode ("Executing <Task>
 //!   took 0.150 seconds").
 //!
-//! Part 1 runs the seed's monitored tasks and monitor; part 2 shows a
+//! Part 1 runs the article's monitored tasks and monitor; part 2 shows a
 //! slow-poll report caught by a custom `on_slow_poll` hook.
 
 use std::collections::{HashMap, HashSet};
@@ -64,7 +64,7 @@ pub fn run() -> Report {
     }
 }
 
-/// The seed's `monitored_task`: works in rounds and records its progress.
+/// The article's `monitored_task`: works in rounds and records its progress.
 /// `hangs_after`: the round after which it waits for something that never
 /// comes (a reply on a connection whose peer vanished).
 async fn monitored_task(
@@ -76,7 +76,7 @@ async fn monitored_task(
     // forever, like a read on a silent socket.
     let (_silent_peer, replies) = channel::bounded::<()>(1);
     for round in 1.. {
-        // The seed's `task_activity[name] = time.time()`. A std Mutex is
+        // The article's `task_activity[name] = time.time()`. A std Mutex is
         // right here: it is never held across an `.await`.
         progress.lock().unwrap().insert(name, round);
         if hangs_after == Some(round) {

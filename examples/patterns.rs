@@ -4,13 +4,13 @@
 //! cargo run --example patterns
 //! ```
 //!
-//! The seeds' job platform (a Redis queue, worker coroutines, `aiohttp`
+//! The articles' job platform (a Redis queue, worker coroutines, `aiohttp`
 //! calls, results written to MySQL, tests with `AsyncMock`) and its
 //! low-latency companion lean on five techniques that need no new runtime
 //! API, only a pattern. `docs/from-asyncio-and-go.md` explains them; this
 //! program runs them:
 //!
-//! | the seed's form | corio | section |
+//! | the article's form | corio | section |
 //! | --- | --- | --- |
 //! | `async for` over a queue, results written in batches | `Receiver` as a `Stream`, batches flushed when full or after a linger | 1 |
 //! | `patch(.., new=AsyncMock())` in a pytest | the upstream call behind a trait, a fake in the test | 2 |
@@ -139,7 +139,7 @@ async fn batches() -> Vec<Vec<u32>> {
     written
 }
 
-/// What the job platform's worker calls: the seed's `call_baidu`. The code
+/// What the job platform's worker calls: the article's `call_baidu`. The code
 /// under test is generic over it, so a test passes a fake (pytest's
 /// `patch` swaps a module's global instead; Rust has no such globals).
 pub trait Search: Sync {
@@ -148,7 +148,7 @@ pub trait Search: Sync {
     fn search(&self, word: &str) -> impl Future<Output = Result<String, String>> + Send;
 }
 
-/// The seed's `process_task`, grown as its to-do asks: it queries four
+/// The article's `process_task`, grown as its to-do asks: it queries four
 /// endpoints at once (asyncio's `gather`) and joins the answers.
 pub async fn process_task(upstream: &impl Search, a: u32, b: u32) -> Result<String, String> {
     let words = [
@@ -182,7 +182,7 @@ impl Search for Fake {
     }
 }
 
-/// Section 2: `process_task` against the fake, as the seed's pytest does.
+/// Section 2: `process_task` against the fake, as the article's pytest does.
 async fn fake_upstream() -> (Vec<String>, u128) {
     println!("2. a fake upstream in place of AsyncMock");
     let fake = Fake {

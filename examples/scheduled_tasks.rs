@@ -6,7 +6,7 @@
 //! cargo run --example scheduled_tasks
 //! ```
 //!
-//! The seeds: "异步编程中的定时任务" (a timer that runs an async function at
+//! The articles: "异步编程中的定时任务" (a timer that runs an async function at
 //! a frequency; a morning job that checks e-mail and social pages with a
 //! timeout) and the tornado note on sleeping "more exactly" a minute:
 //!
@@ -140,10 +140,10 @@ async fn fixed_rate() -> Vec<u64> {
     starts
 }
 
-/// The tornado seed's `minute_loop2`: create the timer *before* the work,
+/// The tornado article's `minute_loop2`: create the timer *before* the work,
 /// so it is already running while the job works. Same grid as `interval`.
 ///
-/// The seed's `gen.sleep(60)` counts each period from when the timer was
+/// The article's `gen.sleep(60)` counts each period from when the timer was
 /// made, so every wake-up's lateness (tens of microseconds) pushes the rest
 /// of the schedule back. An absolute deadline, moved on by one period each
 /// run, keeps the grid exact however late a wake-up is.
@@ -164,7 +164,7 @@ async fn start_the_clock() -> Vec<u64> {
     starts
 }
 
-/// Fixed delay, the seed's `minute_loop`: sleep *after* the work, so each
+/// Fixed delay, the article's `minute_loop`: sleep *after* the work, so each
 /// run starts a period after the previous one *ended*: the schedule drifts
 /// by the work's length every time.
 async fn fixed_delay() -> Vec<u64> {
@@ -272,7 +272,7 @@ impl WallClock {
     }
 }
 
-/// The seed's morning checks: two at once, each with a one-second limit.
+/// The article's morning checks: two at once, each with a one-second limit.
 async fn morning_checks() -> (bool, bool) {
     let email = timeout(Duration::from_secs(1), sleep(Duration::from_millis(200)));
     let social = timeout(Duration::from_secs(1), sleep(Duration::from_millis(300)));

@@ -12,20 +12,20 @@
 //! {"id":1,"status":"done","words":9,"unique":8,"top":"the","checksum":"..."}
 //! ```
 //!
-//! The seed ("asyncio综合案例") sketches this platform with aiohttp, a Redis
+//! The article ("asyncio综合案例") sketches this platform with aiohttp, a Redis
 //! list and MySQL: the web server turns each request into a job on the
 //! queue; worker coroutines `brpop` jobs, call an upstream API, and write
 //! the result to the database. Here every piece is in one process:
 //!
 //! ```text
 //!  curl ──POST /jobs──► hyper on corio ──try_send──► [ queue: bounded channel ]
-//!                          │                                 │ recv (the seed's brpop)
+//!                          │                                 │ recv (the article's brpop)
 //!                          │                     ┌───────────┼───────────┐
 //!                          │                  worker 1    worker 2    worker 3   (the concurrency limit)
 //!                          │                     │ upstream call (I/O, awaited on the loop)
 //!                          │                     │ analysis (CPU, on the blocking pool)
 //!                          ▼                     ▼
-//!  curl ──GET /jobs/ID──► [ results: Mutex<HashMap<id, Status>> ]  (the seed's MySQL)
+//!  curl ──GET /jobs/ID──► [ results: Mutex<HashMap<id, Status>> ]  (the article's MySQL)
 //! ```
 //!
 //! * The queue is a bounded channel: when it is full, `POST` answers
@@ -34,7 +34,7 @@
 //! * Three worker tasks range over the queue: at most three jobs are in
 //!   progress, however many are submitted.
 //! * The results keep the last 1,000 finished jobs: a long-running server
-//!   must not remember every job it ever ran (the seed's database would
+//!   must not remember every job it ever ran (the article's database would
 //!   expire old rows the same way).
 //! * The CPU-bound part of a job runs on the blocking pool
 //!   (`spawn_blocking`, asyncio's `run_in_executor`), so the HTTP side stays
@@ -125,7 +125,7 @@ struct Job {
     text: String,
 }
 
-/// What the platform knows about a job: the row the seed writes to MySQL.
+/// What the platform knows about a job: the row the article writes to MySQL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// On the queue.
@@ -151,7 +151,7 @@ pub struct Analysis {
     pub checksum: u64,
 }
 
-/// The CPU-bound part of a job (in the seed, parsing the fetched HTML). It
+/// The CPU-bound part of a job (in the article, parsing the fetched HTML). It
 /// is synchronous: it never awaits, so on a worker it would hold the thread
 /// for its whole length. It runs on the blocking pool instead.
 pub fn analyse(text: &str) -> Analysis {
@@ -277,9 +277,9 @@ const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(5);
 async fn worker(n: usize, app: Arc<App>, queue: channel::Receiver<Job>) {
     while let Some(Job { id, text }) = queue.recv().await {
         app.set(id, Status::Running);
-        // The seed's `call_baidu`: an upstream request. Awaiting it frees
+        // The article's `call_baidu`: an upstream request. Awaiting it frees
         // this thread for other tasks; a sleep stands in for the network.
-        // Bounded, as the seed's timeouts are: an upstream that hangs would
+        // Bounded, as the article's timeouts are: an upstream that hangs would
         // otherwise hold this worker, and with all of them held, the queue.
         let upstream = corio::time::sleep(Duration::from_millis(30));
         if corio::time::timeout(UPSTREAM_TIMEOUT, upstream)
@@ -299,7 +299,7 @@ async fn worker(n: usize, app: Arc<App>, queue: channel::Receiver<Job>) {
             Err(err) => Status::Failed(err.to_string()),
         };
         println!("  worker {n} finished job {id}");
-        // The seed's `write_result_to_db`.
+        // The article's `write_result_to_db`.
         app.set(id, status);
     }
 }

@@ -5,8 +5,8 @@
 //! cargo run --example worker_pool
 //! ```
 //!
-//! Part 1 is the Go seed's `sync.WaitGroup` + channels program line for
-//! line. Part 2 rebuilds what the seed uses the `ants` library for: a pool
+//! Part 1 is the Go article's `sync.WaitGroup` + channels program line for
+//! line. Part 2 rebuilds what the article uses the `ants` library for: a pool
 //! with a fixed capacity of workers, `Submit` that can refuse work when the
 //! pool is overloaded (ants' `Nonblocking` option, `ErrPoolOverload`),
 //! `Running()` / `Waiting()` counts, `ReleaseTimeout`, and a `MultiPool`
@@ -76,7 +76,7 @@ pub fn run() -> Report {
 }
 
 // ----------------------------------------------------------------------------
-// Part 1: the Go seed.
+// Part 1: the Go article.
 
 /// Go's `worker(id, taskCh <-chan string, resultCh chan<- string, wg)`.
 async fn worker(
@@ -305,7 +305,7 @@ async fn ants_pool() -> PoolReport {
     println!("2. an ants-style pool");
 
     // ants' `NewPoolWithFunc(10, myFunc)` + `Invoke(i)` 1000 times: every job
-    // adds its number to a shared sum; the seed checks it is 499500.
+    // adds its number to a shared sum; the article checks it is 499500.
     let pool = Pool::new(10, 100);
     let sum = Arc::new(AtomicI32::new(0));
     for i in 0..1000 {

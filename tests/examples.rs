@@ -284,7 +284,7 @@ fn local_tasks_share_rc_state_on_one_thread() {
 #[cfg(feature = "signal")]
 #[test]
 fn the_analysis_is_the_jobs_pure_part() {
-    // The seed tests `process_task` with its upstream call mocked; here the
+    // The article tests `process_task` with its upstream call mocked; here the
     // CPU part is a plain function and needs no mock.
     let a = task_queue::analyse("The cat, the DOG and THE bird.");
     assert_eq!((a.words, a.unique, a.top.as_str()), (7, 5, "the"));
