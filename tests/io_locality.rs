@@ -1,5 +1,5 @@
 //! A worker that runs out of tasks takes the I/O that is ready before it
-//! steals from the other worker (`scheduler/worker.rs`,
+//! steals from the other worker (`scheduler/io_first.rs`,
 //! `look_at_io_first`): an echo's two ends then mostly stay on the worker
 //! that runs them, instead of being stolen back and forth.
 

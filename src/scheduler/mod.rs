@@ -67,6 +67,7 @@
 mod block_on;
 mod handoff;
 mod idle;
+mod io_first;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod metrics;

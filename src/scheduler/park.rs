@@ -55,7 +55,7 @@ const YIELDS_BEFORE_SLEEP: usize = 0;
 /// times, as many yields as a parking worker makes before it sleeps (which
 /// looks for an `unpark` after each; see [`Parker::park`]): for a worker
 /// that runs dry, before it looks at I/O while no other worker has tasks
-/// queued (`worker.rs`, `look_at_io_first`).
+/// queued (`io_first.rs`).
 pub(super) fn offer_cpu() {
     for _ in 0..YIELDS_BEFORE_SLEEP {
         std::thread::yield_now();

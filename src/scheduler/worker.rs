@@ -19,8 +19,9 @@
 //! pushed straight into this worker's LIFO slot without any lock.
 
 use std::cell::{Cell, RefCell};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use super::io_first::Peers;
 use super::queue::Core;
 use super::remote::{Remote, WorkerStats};
 use super::{Handle, Parker, Shared};
@@ -52,21 +53,10 @@ pub(super) struct Context {
     /// Since when this worker has been awake (for its `busy` metric, counted
     /// when it parks and at each driver check, on both flavours).
     awake_since: Cell<Instant>,
-    /// Each worker's poll count as this one last saw it before a look at
-    /// I/O, and since when it has stood at that count (see
-    /// `look_at_io_first`); this worker's own entry is unused.
-    seen_polls: Box<[Cell<(u64, Instant)>]>,
+    /// What this worker saw of the others at its looks at I/O
+    /// (`io_first.rs`).
+    pub(super) peers: Peers,
 }
-
-/// How long another worker may stand at one poll count, with tasks queued
-/// at each look in between, before a worker that runs dry steals before it
-/// looks at I/O: a poll that long, or a thread the OS has taken off its CPU
-/// for that long (a scheduler time slice is 1-4 ms), would keep the queued
-/// tasks waiting. Far longer than most polls, so that a peer that is merely
-/// busy is left to its queue. The clock starts again at each change of the
-/// count, at a look that finds the queue empty or the worker asleep in the
-/// driver, and after this worker's own park.
-const STRANDED_AFTER: Duration = Duration::from_micros(100);
 
 /// Calls `f` with this thread's worker context, if it is a worker of `shared`.
 pub(super) fn with_current<R>(shared: &Shared, f: impl FnOnce(&Context) -> R) -> Option<R> {
@@ -190,17 +180,8 @@ pub(crate) fn run_worker(shared: Handle, index: usize) {
 
 impl Context {
     pub(super) fn new(shared: Handle, core: Box<Core>) -> Context {
-        let now = Instant::now();
-        // Read only by a multi-thread worker's loop (`look_at_io_first`):
-        // no allocation for one worker, or a current-thread `block_on`.
-        let peers = if shared.remotes.len() > 1 {
-            shared.remotes.len()
-        } else {
-            0
-        };
-        let seen_polls = (0..peers).map(|_| Cell::new((0, now))).collect();
         Context {
-            seen_polls,
+            peers: Peers::new(shared.remotes.len()),
             index: core.index,
             shared,
             core: RefCell::new(core),
@@ -277,7 +258,7 @@ impl Context {
             let task = match task {
                 None if maintenance => self.core.borrow_mut().next_task(shared),
                 // Run dry: take the I/O that is ready before stealing (see
-                // `look_at_io_first`).
+                // `io_first.rs`).
                 None if ran_a_task => match self.look_at_io_first() {
                     Some(yield_first) => {
                         if yield_first {
@@ -297,7 +278,7 @@ impl Context {
                     None => {
                         self.park(stop);
                         ran_a_task = false;
-                        self.forget_peers();
+                        self.peers.forget();
                         continue;
                     }
                 },
@@ -309,95 +290,6 @@ impl Context {
                 // (`block_in_place`) and kept this one to block on.
                 return;
             }
-        }
-    }
-
-    /// Whether a worker that ran out of tasks looks at the driver (without
-    /// waiting) before it steals from another worker, Go's `findRunnable`
-    /// order, which polls the network "as an optimization before we resort
-    /// to stealing"; and if so, whether it offers its CPU to other threads
-    /// first. The loop asks only when its last turn ran a task.
-    ///
-    /// The sockets that just became ready are mostly the peers of what this
-    /// worker just ran: an echo client's write makes its server's socket
-    /// readable. Taken here, that task runs on this worker at once. Stolen
-    /// first, the other worker's queue comes over instead, the events wait
-    /// for whoever looks next, and both workers soon run dry and park. On
-    /// `tcp_echo` (two workers, 50 connections x 2,000 trips) the look cut
-    /// the steals from about 4,000 a worker and run to 600, the parks from
-    /// 2,750 to 300, and the time per round trip from 1.0 of tokio's to
-    /// 0.82 (docs/work-stealing.md, tests/io_locality.rs).
-    ///
-    /// No look, and a search (steal) first, when:
-    /// - another worker has started no poll for [`STRANDED_AFTER`], with
-    ///   tasks queued at each of this worker's looks in between: held in a
-    ///   long poll, or with its CPU taken by the OS, its tasks would wait
-    ///   for it behind I/O that keeps coming here (on two cores shared
-    ///   with `wrk`, the hyper server's p99 latency went from 0.5 ms to
-    ///   4 ms);
-    /// - another worker sleeps in the driver: it takes the I/O as it comes
-    ///   (Go skips its look then too), and the look would find the driver
-    ///   taken;
-    /// - this worker was just woken from its park (the loop's check): it
-    ///   was woken to take queued work, or by the I/O it has just taken
-    ///   from the driver itself, and a look first would land its search at
-    ///   another moment of the victim's turns, which `queue.rs`'s
-    ///   `taking_turns` reads (tests/turn_taking.rs failed with it);
-    /// - there is one worker: nobody to steal from, and parking turns the
-    ///   driver anyway.
-    ///
-    /// The offer of the CPU (`park::offer_cpu`, three `sched_yield`s, as a
-    /// parking worker makes) is what the look takes from the parks it
-    /// replaces: a client on the same machine (`wrk`) gets the CPU while
-    /// the worker has nothing to run. It comes only when no other worker
-    /// has tasks queued: with one, the search after the look should come
-    /// at once, and a yield to a thread sharing this CPU could cost a time
-    /// slice (tests/turn_taking.rs, where a freed worker then took a
-    /// spinner milliseconds late in 2-5 runs of 20).
-    ///
-    /// The look costs one non-blocking `epoll_wait` (none if a quick look
-    /// of another worker holds the driver), two clock reads (here and in
-    /// the driver check's busy-time count), and a read of each other
-    /// worker's poll count, queue length and parker state.
-    fn look_at_io_first(&self) -> Option<bool> {
-        let remotes = &self.shared.remotes;
-        if remotes.len() < 2 {
-            return None;
-        }
-        let mut look = true;
-        let mut peers_have_work = false;
-        let now = Instant::now();
-        for (i, remote) in remotes.iter().enumerate() {
-            if i == self.index {
-                continue;
-            }
-            // Every peer is noted, whatever the answer. The clock starts
-            // again whenever its count moves, its queue is seen empty, or
-            // it sleeps in the driver: 'stranded' is a count standing
-            // still while tasks wait, in every look of the stretch.
-            let polls = remote.stats.polls.load(Ordering::Relaxed);
-            let queued = remote.stealer.len();
-            let in_driver = remote.parker.in_driver();
-            let (seen, since) = self.seen_polls[i].get();
-            if polls != seen || queued == 0 || in_driver {
-                self.seen_polls[i].set((polls, now));
-            }
-            let stranded =
-                polls == seen && queued > 0 && now.duration_since(since) >= STRANDED_AFTER;
-            if stranded || in_driver {
-                look = false;
-            }
-            peers_have_work |= queued > 0;
-        }
-        look.then_some(!peers_have_work)
-    }
-
-    /// Starts every peer's stranded clock again (see `look_at_io_first`):
-    /// after a park, what the looks before it saw says nothing of now.
-    fn forget_peers(&self) {
-        let now = Instant::now();
-        for seen in &self.seen_polls {
-            seen.set((seen.get().0, now));
         }
     }
 
