@@ -50,10 +50,9 @@ impl Peers {
         }
     }
 
-    /// Starts every peer's stranded clock again: after this worker's park,
-    /// what its looks before it saw says nothing of now.
-    pub(super) fn forget(&self) {
-        let now = Instant::now();
+    /// Starts every peer's stranded clock again at `now`: after this
+    /// worker's park, what its looks before it saw says nothing of now.
+    pub(super) fn forget(&self, now: Instant) {
         for seen in &self.seen {
             seen.set((seen.get().0, now));
         }

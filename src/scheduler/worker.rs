@@ -278,7 +278,8 @@ impl Context {
                     None => {
                         self.park(stop);
                         ran_a_task = false;
-                        self.peers.forget();
+                        // The park read the clock as it woke.
+                        self.peers.forget(self.awake_since.get());
                         continue;
                     }
                 },

@@ -302,21 +302,10 @@ impl<T> Sender<T> {
     /// });
     /// ```
     pub async fn closed(&self) {
-        // One unit of coop budget: a wait pays it when its `Notified`
-        // completes, an answer found at once here.
-        let mut paid = false;
-        loop {
-            // Made before the look, as a receiver's wait is (module doc).
-            let gone = self.shared.receivers_gone.notified();
-            if self.receiver_count() == 0 {
-                if !paid {
-                    crate::task::consume_budget().await;
-                }
-                return;
-            }
-            gone.await;
-            paid = true;
-        }
+        self.shared
+            .receivers_gone
+            .wait_until(|| self.receiver_count() == 0)
+            .await;
     }
 
     /// Whether both senders belong to the same channel.

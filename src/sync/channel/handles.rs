@@ -57,22 +57,7 @@ macro_rules! shared_methods {
             /// });
             /// ```
             pub async fn closed(&self) {
-                // One unit of coop budget: a wait pays it when its
-                // `Notified` completes, an answer found at once here.
-                let mut paid = false;
-                loop {
-                    // Made before the look: a close between the two still
-                    // wakes it (`Notify::notify_waiters`).
-                    let closing = self.chan.closing.notified();
-                    if self.is_closed() {
-                        if !paid {
-                            crate::task::consume_budget().await;
-                        }
-                        return;
-                    }
-                    closing.await;
-                    paid = true;
-                }
+                self.chan.closing.wait_until(|| self.is_closed()).await;
             }
 
             /// Whether `other` is a handle to the same channel.

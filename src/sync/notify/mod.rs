@@ -102,6 +102,28 @@ impl State {
 }
 
 impl Notify {
+    /// Waits until `done()` holds, looking again at each signal: the
+    /// `closed()` of channel handles, broadcast and watch senders. Each
+    /// look's `Notified` is made before it, so a `notify_waiters` between
+    /// the two is not lost. One unit of the task's coop budget: a wait pays
+    /// it when its `Notified` completes, an answer found at once here.
+    pub(crate) async fn wait_until(&self, done: impl Fn() -> bool) {
+        let mut paid = false;
+        loop {
+            let signal = self.notified();
+            if done() {
+                if !paid {
+                    crate::task::consume_budget().await;
+                }
+                return;
+            }
+            signal.await;
+            paid = true;
+        }
+    }
+}
+
+impl Notify {
     /// Creates a `Notify` with no stored permit.
     ///
     /// # Examples
