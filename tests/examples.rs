@@ -26,7 +26,7 @@ mod patterns;
 #[allow(dead_code)]
 mod scheduled_tasks;
 #[cfg(feature = "signal")] // it stops on SIGTERM and ctrl-c
-#[path = "../examples/task_queue.rs"]
+#[path = "../examples/task_queue/main.rs"]
 #[allow(dead_code)]
 mod task_queue;
 #[path = "../examples/worker_pool.rs"]
@@ -302,7 +302,7 @@ fn the_analysis_is_the_jobs_pure_part() {
 #[cfg(feature = "signal")]
 #[test]
 fn a_failed_jobs_reason_is_valid_json() {
-    use task_queue::{Status, to_json};
+    use task_queue::{Status, http::to_json};
     let json = to_json(3, &Status::Failed("a \"b\" \\ c\n\u{1b}[0m".to_string()));
     assert_eq!(
         json,

@@ -8,7 +8,7 @@
 //! through `TcpStream::poll_read_uninit`, because hyper hands out
 //! *uninitialized* buffer space, and writes through `futures-io`'s
 //! `AsyncWrite`, gathered (`is_write_vectored`). Used by `examples/hyper_server.rs`,
-//! `examples/task_queue.rs` and `tests/hyper.rs`
+//! `examples/task_queue/main.rs` and `tests/hyper.rs`
 //! (included with `#[path]`).
 
 use std::future::Future;

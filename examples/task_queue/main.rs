@@ -40,31 +40,28 @@
 //!   (`spawn_blocking`, asyncio's `run_in_executor`), so the HTTP side stays
 //!   responsive while jobs are analysed.
 //!
+//! The HTTP routes are in `http.rs`, the `--demo` client in `demo.rs`;
 //! hyper talks to corio's sockets through `examples/support/hyper_io.rs`.
 
-#[path = "support/hyper_io.rs"]
+#[path = "../support/hyper_io.rs"]
 mod hyper_io;
 
+mod demo;
+pub(crate) mod http;
+
 use std::collections::{HashMap, VecDeque};
-use std::convert::Infallible;
 use std::io;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use corio::net::{TcpListener, TcpStream};
+use corio::net::TcpListener;
 use corio::signal::unix::{SignalKind, signal};
 use corio::sync::channel::{self, TrySendError};
 use corio::task::JoinSet;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::{Bytes, Incoming};
-use hyper::client::conn::http1::SendRequest;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
 
-use hyper_io::{CorioExecutor, HyperIo};
+pub use demo::{DEMO_TEXTS, demo};
+use http::serve;
 
 /// Jobs waiting for a worker before `POST` starts answering 503.
 const QUEUE_CAPACITY: usize = 100;
@@ -302,233 +299,4 @@ async fn worker(n: usize, app: Arc<App>, queue: channel::Receiver<Job>) {
         // The article's `write_result_to_db`.
         app.set(id, status);
     }
-}
-
-// ----------------------------------------------------------------------------
-// The HTTP API.
-
-/// Accepts connections until dropped; each connection is served by its own
-/// task, so a slow client holds up nobody else.
-pub async fn serve(listener: TcpListener, app: Arc<App>) {
-    loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
-            // One failed accept (a client that reset before we took it,
-            // or no descriptors left: EMFILE) must not end the server. A
-            // short pause lets descriptors free up instead of retrying hot.
-            Err(err) => {
-                eprintln!("accept failed: {err}");
-                corio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        // Nagle's delay only slows small responses; a socket that refuses
-        // the option still works.
-        let _ = stream.set_nodelay(true);
-        let app = app.clone();
-        corio::spawn(async move {
-            let service = service_fn(move |request| route(app.clone(), request));
-            // With corio's timers, hyper closes a connection whose client
-            // sends no complete request header within 30 s (a silent client
-            // would otherwise hold its task and descriptor for good); the
-            // same timer is the idle keep-alive limit, so it is no failure.
-            if let Err(err) = http1::Builder::new()
-                .timer(hyper_io::CorioTimer)
-                .serve_connection(HyperIo(stream), service)
-                .await
-                && !err.is_timeout()
-            {
-                eprintln!("connection failed: {err}");
-            }
-        });
-    }
-}
-
-/// The routes: `POST /jobs` and `GET /jobs/ID`.
-async fn route(
-    app: Arc<App>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let path = request.uri().path().to_string();
-    let response = match (request.method(), path.trim_end_matches('/')) {
-        (&Method::POST, "/jobs") => {
-            // `Limited` refuses bodies over the limit instead of buffering
-            // whatever a client sends.
-            match Limited::new(request.into_body(), MAX_BODY).collect().await {
-                Err(_) => reply(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    r#"{"error":"body too large"}"#.into(),
-                ),
-                Ok(body) => match String::from_utf8(body.to_bytes().to_vec()) {
-                    Ok(text) if !text.trim().is_empty() => match app.submit(text) {
-                        Ok(id) => reply(
-                            StatusCode::ACCEPTED,
-                            format!(r#"{{"id":{id},"status":"queued"}}"#),
-                        ),
-                        Err(why) => reply(
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            format!(r#"{{"error":"{why}"}}"#),
-                        ),
-                    },
-                    _ => reply(
-                        StatusCode::BAD_REQUEST,
-                        r#"{"error":"send some UTF-8 text"}"#.into(),
-                    ),
-                },
-            }
-        }
-        (&Method::GET, id) if id.starts_with("/jobs/") => {
-            let status = id["/jobs/".len()..]
-                .parse()
-                .ok()
-                .and_then(|id| Some((id, app.status(id)?)));
-            match status {
-                Some((id, status)) => reply(StatusCode::OK, to_json(id, &status)),
-                None => reply(StatusCode::NOT_FOUND, r#"{"error":"no such job"}"#.into()),
-            }
-        }
-        _ => reply(
-            StatusCode::NOT_FOUND,
-            r#"{"error":"try POST /jobs or GET /jobs/ID"}"#.into(),
-        ),
-    };
-    Ok(response)
-}
-
-fn reply(status: StatusCode, json: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(json + "\n")));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        "application/json".parse().unwrap(),
-    );
-    response
-}
-
-/// A job as JSON, written by hand to keep the example free of serde.
-pub(crate) fn to_json(id: u64, status: &Status) -> String {
-    match status {
-        Status::Queued => format!(r#"{{"id":{id},"status":"queued"}}"#),
-        Status::Running => format!(r#"{{"id":{id},"status":"running"}}"#),
-        Status::Done(a) => format!(
-            r#"{{"id":{id},"status":"done","words":{},"unique":{},"top":"{}","checksum":"{:016x}"}}"#,
-            a.words, a.unique, a.top, a.checksum
-        ),
-        Status::Failed(why) => format!(
-            r#"{{"id":{id},"status":"failed","error":"{}"}}"#,
-            json_escape(why)
-        ),
-    }
-}
-
-/// `text` as the inside of a JSON string: quotes, backslashes and control
-/// characters escaped (Rust's `{:?}` is not JSON: it writes `\u{1b}`).
-fn json_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-// ----------------------------------------------------------------------------
-// The demo: the server and a client in one process.
-
-/// The texts the demo submits.
-pub const DEMO_TEXTS: [&str; 4] = [
-    "the quick brown fox jumps over the lazy dog",
-    "to be or not to be that is the question",
-    "async tasks wait without blocking threads; blocking work goes to the blocking pool",
-    "one two two three three three",
-];
-
-/// Starts the server on a free port, submits `DEMO_TEXTS` over HTTP, polls
-/// each job until it is done, prints the answers and stops. Returns the
-/// final JSON of each job, in submission order.
-pub fn demo() -> Vec<String> {
-    corio::block_on(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local address");
-        let (app, workers) = App::start();
-        let server = corio::spawn(serve(listener, app.clone()));
-        println!("server on http://{addr}");
-
-        let answers = corio::time::timeout(Duration::from_secs(10), client(addr))
-            .await
-            .expect("the demo finishes within 10 s")
-            .expect("the HTTP calls succeed");
-
-        server.abort();
-        app.stop(workers).await;
-        answers
-    })
-}
-
-/// What a user would do with curl: POST each text, then GET each job until
-/// it reports `done`.
-async fn client(addr: SocketAddr) -> hyper::Result<Vec<String>> {
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(HyperIo(stream)).await?;
-    // The client connection's driver runs as its own task.
-    hyper::rt::Executor::execute(&CorioExecutor, async move {
-        let _ = connection.await;
-    });
-
-    let mut ids = Vec::new();
-    for text in DEMO_TEXTS {
-        let (status, body) = call(&mut sender, addr, Method::POST, "/jobs", text).await?;
-        println!("POST /jobs {text:?}\n  -> {status} {body}");
-        ids.push(json_id(&body));
-    }
-    let mut answers = Vec::new();
-    for id in ids {
-        let path = format!("/jobs/{id}");
-        loop {
-            let (_, body) = call(&mut sender, addr, Method::GET, &path, "").await?;
-            if body.contains(r#""status":"done""#) || body.contains(r#""status":"failed""#) {
-                println!("GET {path}\n  -> {body}");
-                answers.push(body);
-                break;
-            }
-            // Not done yet: ask again shortly, as a polling client does.
-            corio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-    Ok(answers)
-}
-
-/// One HTTP call on the client connection: the status and the body.
-async fn call(
-    sender: &mut SendRequest<Full<Bytes>>,
-    addr: SocketAddr,
-    method: Method,
-    path: &str,
-    body: &str,
-) -> hyper::Result<(StatusCode, String)> {
-    // HTTP/1 sends one request at a time on a connection: wait for it.
-    sender.ready().await?;
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(hyper::header::HOST, addr.to_string())
-        .body(Full::new(Bytes::copy_from_slice(body.as_bytes())))
-        .expect("a valid request");
-    let response = sender.send_request(request).await?;
-    let status = response.status();
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok((status, String::from_utf8_lossy(&body).trim().to_string()))
-}
-
-/// The `id` of `{"id":N,...}`.
-fn json_id(body: &str) -> u64 {
-    body.strip_prefix(r#"{"id":"#)
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|id| id.parse().ok())
-        .unwrap_or_else(|| panic!("no job id in {body:?}"))
 }
