@@ -169,7 +169,7 @@ fn clear_ready_matching_clears_only_the_named_direction() {
 
 /// `clear_ready_matching` takes exactly what it names out of the guard, as
 /// tokio's does: naming `READABLE` keeps a close the guard also held, and
-/// naming only the close keeps the readiness (a review found both taken).
+/// naming only the close keeps the readiness (both were once taken).
 /// And `retain_ready` borrows the guard, as tokio's does.
 #[test]
 #[cfg_attr(miri, ignore)]

@@ -335,8 +335,8 @@ fn assert_blocker_but_not_busy(reports: &[SlowPoll], busy_below: Duration) {
 /// checks its driver, and publishes the clock, only every 180 ms or so,
 /// and with dumps taken meanwhile from another thread, each of which
 /// publishes the real time: with the watchdog ticking while the hook
-/// runs, no poll starts with a stamp that stood still (a review found
-/// such 3 ms polls reported as taking 60 ms when the watchdog ran the
+/// runs, no poll starts with a stamp that stood still (such 3 ms
+/// polls were once reported as taking 60 ms when the watchdog ran the
 /// hook itself).
 #[test]
 #[cfg_attr(miri, ignore)]

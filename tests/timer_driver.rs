@@ -248,8 +248,8 @@ fn a_sleep_polled_after_its_runtime_is_gone_does_not_spin() {
 
 /// A sleep whose deadline has passed is ready even after its runtime is
 /// gone, whether or not it skipped the clock read of its first poll (a
-/// `sleep` of a millisecond or more does): a review found the longer one
-/// panicking where the shorter was ready.
+/// `sleep` of a millisecond or more does): the longer one once
+/// panicked where the shorter was ready.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_past_sleep_polled_after_its_runtime_is_gone_is_ready() {

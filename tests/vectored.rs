@@ -52,7 +52,7 @@ fn a_tcp_stream_writes_every_buffer_in_one_call() {
 
 /// Empty buffers are a write of nothing, which never reaches the socket:
 /// `Ok(0)` even after the write side was shut down, as `write` of an empty
-/// slice and tokio's `writev` give (a review found `EPIPE`).
+/// slice and tokio's `writev` give (it once gave `EPIPE`).
 #[test]
 #[cfg_attr(miri, ignore)]
 fn empty_buffers_write_nothing_even_on_a_shut_down_side() {

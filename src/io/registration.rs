@@ -249,10 +249,9 @@ impl Registration {
         let mut slot = slot;
         // The state the answer is about, taken *before* the reactor looks:
         // one read after it could include an event that landed in between,
-        // which `clear_answered` would then clear unseen (a review found
-        // it). A snapshot older than the answer only makes that clear a
-        // no-op (its event count no longer matches): a spurious wake-up
-        // later, never a lost one.
+        // which `clear_answered` would then clear unseen. A snapshot older
+        // than the answer only makes that clear a no-op (its event count no
+        // longer matches): a spurious wake-up later, never a lost one.
         let before = self.source.readiness();
         let result =
             ready!(

@@ -90,7 +90,7 @@ thread_local! {
 
 /// A seed of its own for each thread, from std's randomly keyed hasher: a
 /// fixed one made every thread start from the same branch, in lock-step
-/// (a review found it; tokio seeds at random too).
+/// (tokio seeds at random too).
 fn seed() -> u32 {
     use std::hash::BuildHasher;
     let bits = std::hash::RandomState::new().hash_one(std::thread::current().id());

@@ -355,8 +355,8 @@ mod tests {
     use std::sync::atomic::AtomicU64;
 
     /// Each poll is reported once, whoever claims it first, and a late
-    /// claim for a poll older than one reported since is refused (a review
-    /// found a delayed watchdog reporting such a poll a second time).
+    /// claim for a poll older than one reported since is refused (a delayed
+    /// watchdog could report such a poll a second time).
     #[test]
     fn a_poll_is_claimed_once_and_a_stale_claim_is_refused() {
         let reported = AtomicU64::new(0);

@@ -60,7 +60,7 @@ fn broadcast_and_watch_spend_the_budget() {
 
 /// The answers found at once spend the budget too: a `wait_for` whose
 /// condition holds (as tokio's does), a barrier's leader, and a sender's
-/// `closed` with no receiver left (a review found all three free).
+/// `closed` with no receiver left (all three were once free).
 #[test]
 fn answers_found_at_once_spend_the_budget() {
     let (_tx, rx) = super::watch::channel(0);
@@ -99,7 +99,7 @@ fn a_wait_for_dropped_while_yielding_marks_nothing_seen() {
 }
 
 /// A `recv` that yields for the budget has taken nothing: dropped then,
-/// it loses no message (a review found the take came before the yield).
+/// it loses no message (the take once came before the yield).
 #[test]
 fn a_broadcast_recv_dropped_while_yielding_loses_nothing() {
     let (tx, mut rx) = super::broadcast::channel(4);

@@ -338,7 +338,7 @@ impl Timers {
     /// count after, so a count of 0 read before the look means that wake,
     /// if any, is there to be seen (tokio reads its inhibit count first
     /// too). Read after the look, a job ending in between would let the
-    /// clock jump past the task it just woke (a review found it).
+    /// clock jump past the task it just woke.
     pub(crate) fn jobs_idle(&self) -> bool {
         self.busy_jobs.load(Ordering::Acquire) == 0
     }

@@ -125,7 +125,7 @@ pub struct File {
     seek: Option<SeekFrom>,
     /// A seek is in flight. `poll_finish` clears it whoever collects the
     /// outcome: a seek whose future was dropped must not stay "in flight"
-    /// for later reads (a review found that reordering bytes).
+    /// for later reads (that reordered bytes).
     seeking: bool,
     /// Reads fetch a whole chunk ahead: only from a regular file or a block
     /// device that can seek. A pipe, a FIFO or a terminal cannot seek back

@@ -139,7 +139,7 @@ impl<T: Clone> Receiver<T> {
         // One unit of the task's coop budget per call: a wait pays it when
         // its `Notified` completes, a message found at once pays it here.
         // Paying may yield, and a future dropped while it yields must have
-        // taken nothing (a review found a message lost that way when the
+        // taken nothing (a message was once lost that way, when the
         // take came first): so with the budget spent it yields *before* the
         // take, and after a take it pays only out of a budget known to be
         // left, which cannot yield.

@@ -102,7 +102,7 @@ fn loom_a_receiver_polled_again_while_queued_is_still_woken() {
 /// Two receivers park while a sender sends two messages. A receiver may
 /// take a message on its own retry just after queueing, and then be woken
 /// for the second message too: it must pass that wake on, or the other
-/// receiver sleeps beside a message (a review found this hang).
+/// receiver sleeps beside a message (a hang corio once had).
 #[test]
 fn loom_two_receivers_each_get_one_of_two_messages() {
     let mut model = loom::model::Builder::new();

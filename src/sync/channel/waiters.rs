@@ -222,7 +222,7 @@ impl Waiters {
     /// the caller): a waiter queued before is counted, and one queued after
     /// retries (or, behind another, is woken by whoever leaves the head)
     /// after its own fence, and sees this one gone. Without the fence, a
-    /// weakly ordered CPU may let both miss each other (a review found it).
+    /// weakly ordered CPU may let both miss each other.
     #[inline]
     pub(super) fn complete(&self, slot: &mut Slot) -> bool {
         // The common case, an operation that never waited, costs a branch
@@ -340,8 +340,8 @@ impl Waiters {
         // count of queued waiters falls with Release, read with Acquire
         // (`queued`): a `try_send` that no longer sees the waiter queued
         // sees it woken, and the slot promised to it. In the other order,
-        // for a moment it saw neither and took that slot (a review found
-        // it; the woken sender then went back to the head of the line).
+        // for a moment it saw neither and took that slot (and the
+        // woken sender then went back to the head of the line).
         self.woken.fetch_add(1, Ordering::Relaxed);
         self.queued.fetch_sub(1, Ordering::Release);
         // Release: a waiter that reads the new count also sees the queue

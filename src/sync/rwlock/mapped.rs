@@ -11,7 +11,7 @@
 //! A mapped write guard has **no `downgrade`**: its part was picked
 //! through `&mut T`, which can open what `&T` keeps shut (`Cell::get_mut`,
 //! `Mutex::get_mut`), so sharing it with readers would let one of them
-//! change the part under another's `&U` (a review found corio had one; tokio
+//! change the part under another's `&U` (corio once had one; tokio
 //! and parking_lot removed theirs for the same reason). Downgrade the whole
 //! guard first, then map the read guard.
 

@@ -77,7 +77,7 @@ fn only_a_grant_raises_the_flag() {
 
 /// A waiter granted its permit, then closed out before it looked, gets
 /// the error, as tokio's does, and its permit goes back to the semaphore
-/// (a review found it answered `Ok` from a closed semaphore).
+/// (it once answered `Ok` from a closed semaphore).
 #[test]
 fn a_grant_overtaken_by_the_close_fails_and_gives_its_permit_back() {
     let semaphore = Semaphore::new(0);
