@@ -23,8 +23,9 @@
 //! gives up its place in line, and a lock handed to it passes on.
 //!
 //! **Downgrading** a write lock to a read lock gives back all permits but
-//! one, in one step: the readers in line behind it enter at once, and no
-//! writer can slip in between (`RwLockWriteGuard::downgrade`). The owned
+//! one, in one step: the readers in line ahead of the first waiting writer
+//! enter at once, and no writer can slip in between
+//! (`RwLockWriteGuard::downgrade`). The owned
 //! guards (`owned.rs`) hold an `Arc` of the lock instead of a borrow, so
 //! they can move into spawned tasks.
 //!
