@@ -115,6 +115,44 @@ fn a_kept_readiness_answers_at_once_and_a_cleared_one_waits() {
     });
 }
 
+/// Urgent data alone is readable, as the reactor counts it (`EPOLLPRI`, as
+/// tokio's does): a readiness kept on a TCP socket whose only unread byte
+/// is an out-of-band one answers at once again. The look at the descriptor
+/// before answering a kept readiness asks for `POLLPRI` too; asking only
+/// for `POLLIN`, which Linux does not report for that byte, cleared it, and
+/// the second wait waited for data that never came.
+#[test]
+#[cfg(all(target_os = "linux", not(corio_polling)))]
+fn a_kept_urgent_readiness_answers_at_once() {
+    block_on(async {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        // SAFETY: one byte from a live buffer, on a connected socket.
+        let sent =
+            unsafe { libc::send(client.as_raw_fd(), b"!".as_ptr().cast(), 1, libc::MSG_OOB) };
+        assert_eq!(sent, 1);
+        // Wait (10 s at most) until the byte is there: then the socket
+        // reports `POLLPRI` alone.
+        let mut look = libc::pollfd {
+            fd: server.as_raw_fd(),
+            events: libc::POLLIN | libc::POLLPRI,
+            revents: 0,
+        };
+        // SAFETY: one live `pollfd`, count 1.
+        assert_eq!(unsafe { libc::poll(&mut look, 1, 10_000) }, 1);
+        assert_eq!(look.revents, libc::POLLPRI);
+        server.set_nonblocking(true).unwrap();
+        let server = AsyncFd::new(server).unwrap();
+        let mut first = bounded(server.readable()).await.unwrap();
+        assert!(first.ready().is_readable());
+        first.retain_ready();
+        let again = poll_once(server.readable()).await;
+        assert!(again.is_some(), "the kept urgent readiness answers at once");
+        drop(client);
+    });
+}
+
 #[cfg(all(target_os = "linux", not(corio_polling)))]
 async fn cleared_with_a_byte_unread_waits(
     reader: AsyncFd<std::io::PipeReader>,

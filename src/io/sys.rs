@@ -297,10 +297,13 @@ pub(super) fn send_vectored(fd: RawFd, bufs: &[std::io::IoSlice<'_>]) -> io::Res
 
 /// Whether `fd` is ready for `direction` right now, asked with a `poll(2)`
 /// that does not wait (an end of stream, a hang-up or an error count as
-/// ready: the next call will not block, it will say so).
+/// ready: the next call will not block, it will say so). Urgent data
+/// (`POLLPRI`) counts as readable, as the reactor counts `EPOLLPRI`: a TCP
+/// socket whose only unread byte is an out-of-band one reports `POLLPRI`
+/// without `POLLIN`.
 pub(super) fn ready_now(fd: RawFd, direction: super::source::Direction) -> io::Result<bool> {
     let events = match direction {
-        super::source::Direction::Read => libc::POLLIN,
+        super::source::Direction::Read => libc::POLLIN | libc::POLLPRI,
         super::source::Direction::Write => libc::POLLOUT,
     };
     let mut pollfd = libc::pollfd {
