@@ -115,6 +115,42 @@ fn a_kept_readiness_answers_at_once_and_a_cleared_one_waits() {
     });
 }
 
+/// `AsyncFd::try_io`, tokio's since 1.42: without a mark it says
+/// `WouldBlock` and leaves `f` uncalled; with one it runs `f`; a
+/// `WouldBlock` from `f` clears the mark, so the next wait is for a new
+/// event. `try_io_mut` does the same with the object lent mutably.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn try_io_on_the_fd_needs_the_mark_and_its_would_block_clears_it() {
+    block_on(async {
+        let (reader, mut writer) = std::io::pipe().unwrap();
+        let mut reader = AsyncFd::new(reader).unwrap();
+        let mut called = false;
+        let early = reader.try_io(Interest::READABLE, |_| {
+            called = true;
+            Ok(())
+        });
+        assert_eq!(early.unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert!(!called, "f ran without the mark");
+
+        writer.write_all(b"ab").unwrap();
+        drop(bounded(reader.readable()).await.unwrap());
+        let mut buf = [0; 1];
+        let n = reader.try_io(Interest::READABLE, |r| (&*r).read(&mut buf));
+        assert_eq!((n.unwrap(), buf), (1, *b"a"));
+        let n = reader.try_io_mut(Interest::READABLE, |r| r.read(&mut buf));
+        assert_eq!((n.unwrap(), buf), (1, *b"b"));
+        // Drained: the read says `WouldBlock`, which clears the mark.
+        let drained = reader.try_io_mut(Interest::READABLE, |r| r.read(&mut buf));
+        assert_eq!(drained.unwrap_err().kind(), ErrorKind::WouldBlock);
+        let after = reader.try_io(Interest::READABLE, |_| -> std::io::Result<()> {
+            panic!("f ran after its WouldBlock cleared the mark")
+        });
+        assert_eq!(after.unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert_waits(&reader).await;
+    });
+}
+
 /// Urgent data alone is readable, as the reactor counts it (`EPOLLPRI`, as
 /// tokio's does): a readiness kept on a TCP socket whose only unread byte
 /// is an out-of-band one answers at once again. The look at the descriptor

@@ -268,6 +268,18 @@ impl<T> Async<T> {
             .try_own_io(interest.is_readable(), interest.is_writable(), op)
     }
 
+    /// [`try_io_for`](Self::try_io_for), with `op` given the object
+    /// mutably.
+    pub(crate) fn try_io_for_mut<R>(
+        &mut self,
+        interest: crate::io::Interest,
+        op: impl FnOnce(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        let io = &mut self.io;
+        self.registration
+            .try_own_io(interest.is_readable(), interest.is_writable(), || op(io))
+    }
+
     /// Waits for `interest` and tries `op` until it does not say
     /// `WouldBlock` (tokio's `async_io`): each `WouldBlock` clears the
     /// readiness, so the next wait is for a new event, not a spin.

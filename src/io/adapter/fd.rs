@@ -359,6 +359,43 @@ impl<T: AsRawFd> AsyncFd<T> {
         }
     }
 
+    /// Calls `f`, your own non-blocking operation on the object, if the
+    /// descriptor is marked ready for `interest`; a `WouldBlock` from `f`
+    /// clears the mark, so the next wait is for a new event. Without the
+    /// mark, `Err(WouldBlock)` and `f` is not called. tokio's
+    /// `AsyncFd::try_io`: a guard's `try_io` without the guard.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// use std::io::{Read, Write};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let reader = corio::io::unix::AsyncFd::new(reader)?;
+    ///     let mut buf = [0; 2];
+    ///     let early = reader.try_io(Interest::READABLE, |_| -> std::io::Result<usize> {
+    ///         unreachable!("not marked ready yet")
+    ///     });
+    ///     assert_eq!(early.unwrap_err().kind(), std::io::ErrorKind::WouldBlock);
+    ///     writer.write_all(b"ok")?;
+    ///     drop(reader.readable().await?); // the guard keeps the mark
+    ///     let n = reader.try_io(Interest::READABLE, |r| (&*r).read(&mut buf))?;
+    ///     assert_eq!(&buf[..n], b"ok");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_io<R>(
+        &self,
+        interest: Interest,
+        f: impl FnOnce(&T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.try_io_for(interest, || f(self.get_ref()))
+    }
+
     /// Waits for `interest`: the readiness found, and each direction's
     /// answer, which the guard clears by (`Registration::clear_answer`).
     pub(super) async fn wait(&self, interest: Interest) -> io::Result<(Ready, [usize; 2])> {

@@ -132,6 +132,35 @@ impl<T: AsRawFd> AsyncFd<T> {
         self.ready_mut(Interest::WRITABLE).await
     }
 
+    /// [`try_io`](Self::try_io), with `T` reached mutably.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use corio::io::Interest;
+    /// use std::io::{Read, Write};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// corio::block_on(async {
+    ///     let (reader, mut writer) = std::io::pipe()?;
+    ///     let mut reader = corio::io::unix::AsyncFd::new(reader)?;
+    ///     writer.write_all(b"ok")?;
+    ///     drop(reader.readable().await?); // the guard keeps the mark
+    ///     let mut buf = [0; 2];
+    ///     let n = reader.try_io_mut(Interest::READABLE, |r| r.read(&mut buf))?;
+    ///     assert_eq!(&buf[..n], b"ok");
+    ///     Ok(())
+    /// })
+    /// # }
+    /// ```
+    pub fn try_io_mut<R>(
+        &mut self,
+        interest: Interest,
+        f: impl FnOnce(&mut T) -> io::Result<R>,
+    ) -> io::Result<R> {
+        self.inner.try_io_for_mut(interest, |raw| f(&mut raw.0))
+    }
+
     /// [`async_io`](Self::async_io), for an `f` that needs `T` mutably.
     ///
     /// # Examples
