@@ -65,6 +65,30 @@ fn a_write_reaches_the_file_without_a_flush() {
     });
 }
 
+/// An empty write is a write too: it reports a background write's error
+/// that a read in between met and kept, as tokio's does (it takes the
+/// error before it looks at the buffer), and only once.
+#[test]
+#[cfg(target_os = "linux")]
+#[cfg_attr(miri, ignore)]
+fn an_empty_write_reports_a_failed_background_write() {
+    common::block_on(async {
+        let mut full = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/full")
+            .await
+            .unwrap();
+        full.write_all(b"x").await.unwrap();
+        // The read waits for the failing flush and keeps its error.
+        full.read(&mut [0u8; 4]).await.unwrap();
+        let empty = full.write(&[]).await.unwrap_err();
+        assert_eq!(empty.kind(), ErrorKind::StorageFull);
+        assert_eq!(full.write(&[]).await.unwrap(), 0);
+        full.flush().await.unwrap();
+    });
+}
+
 /// A background write's error goes to the next write, flush or sync, as
 /// tokio's does: a read or a seek in between goes on and does not take it.
 #[test]

@@ -337,7 +337,10 @@ impl AsyncWrite for File {
     ) -> Poll<io::Result<usize>> {
         let file = self.get_mut();
         if src.is_empty() {
-            return Poll::Ready(Ok(0));
+            // Nothing to write, but an error a background write met and
+            // left for the next write is reported here too (tokio takes
+            // it before anything else).
+            return Poll::Ready(file.take_write_error().map(|()| 0));
         }
         loop {
             // A flush on the pool takes these too: no wait.
