@@ -33,12 +33,13 @@ pub use block_in_place::block_in_place;
 pub(crate) use block_on::block_on as block_on_this_thread;
 pub(crate) use builder::ThreadName;
 pub use builder::{Builder, RuntimeFlavor};
-pub(crate) use context::assert_may_block;
+pub(crate) use context::{assert_may_block, may_block};
 pub use handle::{EnterGuard, Handle, TryCurrentError};
 pub use join_set::JoinSet;
 pub use local::{LocalEnterGuard, LocalSet, spawn_local};
 pub use rt::Runtime;
 pub use spawn::{shield, spawn, spawn_blocking};
+pub(crate) use workers::on_a_worker_thread;
 
 /// Runs `future` to completion on a new runtime, then shuts the runtime down
 /// (cancelling tasks still running): the model of Python's `asyncio.run`.

@@ -299,7 +299,9 @@ impl Runtime {
     /// workers still inside a poll. The unfinished tasks' futures are still
     /// dropped on this thread before it returns (tokio's multi-thread
     /// runtime leaves that to its workers), so a `Drop` that blocks holds
-    /// this call as long as it blocks.
+    /// this call as long as it blocks; a task a worker is still polling is
+    /// dropped by that worker when its poll returns (a timer it arms in
+    /// that poll waits: the task is cancelled).
     ///
     /// # Examples
     ///

@@ -32,6 +32,17 @@ pub(crate) fn try_enter(timers: &Arc<Timers>) -> Option<EnterGuard> {
     Some(EnterGuard(previous))
 }
 
+/// Whether `timers` are the current thread's.
+pub(crate) fn is_current(timers: &Timers) -> bool {
+    CURRENT
+        .try_with(|c| {
+            c.borrow()
+                .as_ref()
+                .is_some_and(|current| std::ptr::eq(Arc::as_ptr(current), timers))
+        })
+        .unwrap_or(false)
+}
+
 /// The current thread's timers, for the clock controls (`pause`,
 /// `resume`, `advance`): outside a runtime, a panic that names `what`.
 #[track_caller]

@@ -191,13 +191,26 @@ impl Timers {
         instant_of(self.start, tick)
     }
 
+    /// Whether this thread is a worker of this runtime polling a task, with
+    /// blocking not allowed (so not in `block_in_place`, where a
+    /// `Handle::block_on` waits on timers as a blocking job does): after
+    /// the shutdown, a worker left inside the poll it found.
+    fn in_a_poll_the_shutdown_left(&self) -> bool {
+        crate::task::try_id().is_some()
+            && crate::runtime::on_a_worker_thread()
+            && !crate::runtime::may_block()
+            && super::context::is_current(self)
+    }
+
     /// Arms (or re-arms) a timer for `deadline` that wakes `waker`.
     /// Returns `true`, arming nothing, if the wheel has already passed
     /// `deadline`: the timer is due now (a `sleep` first polled after its
     /// deadline, which it did not read the clock to see).
     ///
     /// # Panics
-    /// After the runtime shut down.
+    /// After the runtime shut down, except in a task of this runtime that
+    /// the shutdown found mid-poll (cancelled, it is dropped after this
+    /// poll): there it arms nothing and waits.
     pub(crate) fn register(
         &self,
         slot: &mut Option<Registration>,
@@ -226,6 +239,14 @@ impl Timers {
             // skips that read).
             if deadline <= Instant::from_std(self.clock.now()) {
                 return true;
+            }
+            // A task of this runtime still inside the poll the shutdown
+            // found it in (its worker left behind by `shutdown_background`
+            // or a timeout that ran out): the shutdown cancelled it, and it
+            // is dropped as soon as this poll returns, so it waits quietly
+            // (tokio's driver outlives such polls).
+            if self.in_a_poll_the_shutdown_left() {
+                return false;
             }
             // The runtime is gone: the timer would never fire. Waiting would
             // hang, and waking ourselves would spin, so say so instead.
