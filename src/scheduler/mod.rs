@@ -305,6 +305,18 @@ impl Shared {
         }
     }
 
+    /// Takes one task from the injector: the periodic look of a worker
+    /// whose local deque may be long (`Core::next_task`).
+    fn take_injected(&self) -> Option<Notified<Handle>> {
+        loop {
+            match self.injector.steal() {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => continue,
+            }
+        }
+    }
+
     /// Takes a batch from the injector into `local`, returning one task.
     fn steal_injector(
         &self,

@@ -1,10 +1,13 @@
 //! A worker's run queue: its LIFO slot, its local deque, and how it looks
 //! for work elsewhere.
 //!
-//! Order of a pick (`next_task`): every `global_queue_interval`th tick the
-//! injector first, so work from outside cannot starve behind a busy local
-//! queue; then the LIFO slot (the task just woken here, hot in cache), at
-//! most three times in a row; then the local deque; then the injector.
+//! Order of a pick (`next_task`): every `global_queue_interval`th tick one
+//! task from the injector first, so work from outside cannot starve behind
+//! a busy local queue (one, as tokio takes: a batch would put the rest of
+//! it at the back of that queue, behind the whole backlog); then the LIFO
+//! slot (the task just woken here, hot in cache), at most three times in a
+//! row; then the local deque; then the injector, a batch of it, the local
+//! deque being empty.
 //! When all are empty the worker searches (`steal`): it tries every other
 //! worker in turn from a random start, taking about half of the first
 //! victim's queue it finds work in (crossbeam's `steal_batch_and_pop`, at
@@ -102,7 +105,7 @@ impl Core {
         if self
             .tick
             .is_multiple_of(shared.config.global_queue_interval)
-            && let Some(task) = shared.steal_injector(&self.local)
+            && let Some(task) = shared.take_injected()
         {
             return Some(task);
         }
