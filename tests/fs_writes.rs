@@ -1,19 +1,20 @@
 //! How a `File`'s writes reach the file: at once, without a flush; the
 //! writes made beside a flush on the blocking pool; pipes, one `write(2)`
-//! each; errors reported to the next write or flush; and nothing lost to a
-//! drop, a panic outside a runtime, or a runtime shutting down. (Reads,
-//! seeks and the path functions are in `fs.rs`.)
+//! each; a failed write's bytes and those behind it never landing late;
+//! and nothing lost to a drop, a panic outside a runtime, or a runtime
+//! shutting down. (Which call reports a failed write: `fs_write_errors.rs`;
+//! reads, seeks and the path functions are in `fs.rs`.)
 
 #![cfg(feature = "fs")] // needs the `fs` feature (on by default)
 
 mod common;
 
-use std::io::{ErrorKind, SeekFrom};
+use std::io::SeekFrom;
 use std::time::Instant;
 
 use common::TempDir;
-use corio::fs::{self, File, OpenOptions};
-use futures_lite::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use corio::fs::{self, File};
+use futures_lite::{AsyncSeekExt, AsyncWriteExt};
 
 #[test]
 fn one_mib_in_one_byte_writes_is_buffered_and_fast() {
@@ -62,60 +63,6 @@ fn a_write_reaches_the_file_without_a_flush() {
             corio::task::yield_now().await;
         }
         drop(file);
-    });
-}
-
-/// An empty write is a write too: it reports a background write's error
-/// that a read in between met and kept, as tokio's does (it takes the
-/// error before it looks at the buffer), and only once.
-#[test]
-#[cfg(target_os = "linux")]
-#[cfg_attr(miri, ignore)]
-fn an_empty_write_reports_a_failed_background_write() {
-    common::block_on(async {
-        let mut full = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/full")
-            .await
-            .unwrap();
-        full.write_all(b"x").await.unwrap();
-        // The read waits for the failing flush and keeps its error.
-        full.read(&mut [0u8; 4]).await.unwrap();
-        let empty = full.write(&[]).await.unwrap_err();
-        assert_eq!(empty.kind(), ErrorKind::StorageFull);
-        assert_eq!(full.write(&[]).await.unwrap(), 0);
-        full.flush().await.unwrap();
-    });
-}
-
-/// A background write's error goes to the next write, flush or sync, as
-/// tokio's does: a read or a seek in between goes on and does not take it.
-#[test]
-#[cfg(target_os = "linux")]
-#[cfg_attr(miri, ignore)]
-fn a_failed_write_is_reported_by_the_next_flush_not_a_read() {
-    common::block_on(async {
-        let mut full = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/full")
-            .await
-            .unwrap();
-        // Taken at once; its flush fails on the pool (no space).
-        full.write_all(b"x").await.unwrap();
-        let mut zeros = [7u8; 4];
-        let read = full.read(&mut zeros).await.unwrap();
-        assert!(read > 0 && zeros[..read].iter().all(|&b| b == 0));
-        full.seek(SeekFrom::Start(0)).await.unwrap();
-        let flushed = full.flush().await.unwrap_err();
-        assert_eq!(flushed.kind(), ErrorKind::StorageFull);
-        // Reported once.
-        full.flush().await.unwrap();
-        // sync_all reports one too.
-        full.write_all(b"y").await.unwrap();
-        let synced = full.sync_all().await.unwrap_err();
-        assert_eq!(synced.kind(), ErrorKind::StorageFull);
     });
 }
 

@@ -480,31 +480,3 @@ fn a_runtime_shut_down_in_the_background_is_freed_once_its_worker_ends() {
         std::thread::yield_now();
     }
 }
-
-/// A worker that `shutdown_background` left inside a poll finishes that
-/// poll after the timers stopped. A timer armed there waits quietly: the
-/// task is cancelled and dropped once the poll returns, as in tokio, whose
-/// driver outlives such polls. It panicked ("a corio timer was polled
-/// after its runtime shut down"), and the task ended as a panic.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_timer_armed_in_a_poll_the_shutdown_left_running_is_cancelled_not_a_panic() {
-    let runtime = two_workers();
-    let (started_tx, started_rx) = mpsc::channel();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    let task = runtime.spawn(async move {
-        started_tx.send(()).unwrap();
-        let _ = release_rx.recv_timeout(LIMIT);
-        corio::time::sleep(Duration::from_millis(10)).await;
-        corio::time::timeout(Duration::from_millis(10), std::future::pending::<()>())
-            .await
-            .unwrap_err();
-    });
-    recv(&started_rx);
-    runtime.shutdown_background();
-    release_tx.send(()).unwrap();
-    let (done_tx, done_rx) = mpsc::channel();
-    std::thread::spawn(move || done_tx.send(futures_lite::future::block_on(task)));
-    let err = recv(&done_rx).unwrap_err();
-    assert!(err.is_cancelled(), "the task ended as {err:?}");
-}

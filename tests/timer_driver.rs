@@ -480,11 +480,9 @@ fn a_current_thread_block_on_sets_the_timer_slack_only_while_it_sleeps() {
     assert!(own > 1, "this thread starts with the default slack ({own})");
     let during_a_ready_future = runtime.block_on(async { timer_slack() });
     assert_eq!(during_a_ready_future, own);
-    // The driver waits with a timeout only if the deadline is still ahead
-    // when it parks: on a loaded machine the thread may lose its CPU long
-    // enough between the sleep's first poll and the park to find the
-    // timer due, and then it makes no timed wait. So a few tries, each
-    // restored when its block_on returns; one timed wait must be precise.
+    // Only a deadline still ahead at the park makes a timed wait: a loaded
+    // machine may stall the thread until the timer is due. So a few tries,
+    // each restored when its block_on returns; one must be precise.
     let mut slacks = Vec::new();
     for _ in 0..10 {
         let after_a_sleep = runtime.block_on(async {
