@@ -18,6 +18,23 @@ fn runtime_with_max_blocking(max: usize) -> Runtime {
         .unwrap()
 }
 
+/// A job that has started and returns `value` once the sender is used
+/// (or after [`LIMIT`]).
+fn running_until_released(
+    runtime: &Runtime,
+    value: i32,
+) -> (corio::task::JoinHandle<i32>, mpsc::Sender<()>) {
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    let running = runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        release_rx.recv_timeout(LIMIT).unwrap();
+        value
+    });
+    recv(&started_rx);
+    (running, release_tx)
+}
+
 /// How many jobs run at once, and the most that ever did.
 #[derive(Default)]
 struct Concurrency {
@@ -271,6 +288,59 @@ fn queued_jobs_are_cancelled_at_shutdown() {
     });
 }
 
+/// A drop first waits for the workers to finish the polls they are in. A
+/// queued job is cancelled before that wait, as tokio cancels it once
+/// shutdown begins: it must not start on a pool thread freed meanwhile.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn queued_jobs_are_cancelled_before_the_drop_waits_for_a_busy_worker() {
+    let runtime = Runtime::builder()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .slow_poll_threshold(None)
+        .build()
+        .unwrap();
+    let (running, release_tx) = running_until_released(&runtime, 1);
+    let ran = Arc::new(AtomicBool::new(false));
+    let queued = {
+        let ran = ran.clone();
+        runtime.spawn_blocking(move || ran.store(true, SeqCst))
+    };
+    let probe = queued.abort_handle();
+    let (polling_tx, polling_rx) = mpsc::channel();
+    let waited_out = Arc::new(AtomicBool::new(false));
+    // In one poll until the queued job has ended (so the drop waits for
+    // this worker meanwhile), then frees the pool thread.
+    let busy = runtime.spawn({
+        let waited_out = waited_out.clone();
+        async move {
+            polling_tx.send(()).unwrap();
+            let give_up = Instant::now() + LIMIT / 4;
+            while !probe.is_finished() {
+                if Instant::now() > give_up {
+                    waited_out.store(true, SeqCst);
+                    break;
+                }
+                std::thread::yield_now();
+            }
+            release_tx.send(()).unwrap();
+        }
+    });
+    recv(&polling_rx);
+    common::within_limit(move || {
+        drop(runtime);
+        assert!(
+            !waited_out.load(SeqCst),
+            "the queued job was still queued while the drop waited for the worker"
+        );
+        assert_eq!(futures_lite::future::block_on(running).unwrap(), 1);
+        let err = futures_lite::future::block_on(queued).unwrap_err();
+        assert!(err.is_cancelled());
+        assert!(!ran.load(SeqCst), "a queued job never runs after shutdown");
+        drop(busy);
+    });
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn aborting_a_queued_job_cancels_it() {
@@ -302,14 +372,7 @@ fn aborting_a_started_job_lets_it_finish_and_keeps_its_output() {
     // A thread cannot be interrupted: the abort comes too late, and the
     // handle answers the closure's result, as `JoinHandle::abort` says.
     let runtime = runtime_with_max_blocking(1);
-    let (started_tx, started_rx) = mpsc::channel();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    let running = runtime.spawn_blocking(move || {
-        started_tx.send(()).unwrap();
-        release_rx.recv_timeout(LIMIT).unwrap();
-        5
-    });
-    recv(&started_rx);
+    let (running, release_tx) = running_until_released(&runtime, 5);
     running.abort();
     release_tx.send(()).unwrap();
     runtime.block_on(bounded(async {

@@ -245,14 +245,18 @@ impl Pool {
         (state.num_threads, state.num_idle, state.queue.len())
     }
 
-    /// Cancels queued jobs and waits up to `timeout` for running ones.
-    /// Returns true if every thread exited in time.
-    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
-        // The clock starts now: the cancelled jobs' drops and any stranded
-        // mandatory job below run on this thread, inside the time given.
-        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    /// The start of shutdown: takes no more jobs (from now on `spawn` runs a
+    /// mandatory one on the caller's thread and cancels the others),
+    /// cancels the queued ones but the mandatory, and wakes the idle threads
+    /// to run those and exit. Called as the runtime begins to shut down, as
+    /// tokio's pool does, so that no queued job starts on a thread freed
+    /// while the runtime waits for its workers. Running jobs go on; a
+    /// second call does nothing.
+    pub(crate) fn close(&self) {
         let mut state = self.inner.state.lock();
-        state.shutdown = true;
+        if std::mem::replace(&mut state.shutdown, true) {
+            return;
+        }
         let (mandatory, cancelled): (VecDeque<_>, VecDeque<_>) =
             state.queue.drain(..).partition(|queued| queued.mandatory);
         state.queue = mandatory;
@@ -287,11 +291,25 @@ impl Pool {
                 self.inner.note_job(false);
             }
         }
-        let state = self.inner.state.lock();
-        let (mut state, exited) =
-            lock::wait_while_until(&self.inner.exited, state, deadline, |state| {
-                state.num_threads > this_thread || state.leaving.iter().any(|&id| id != me)
-            });
+    }
+
+    /// Closes the pool (if [`close`](Pool::close) has not) and waits up to
+    /// `timeout` for running jobs. Returns true if every thread exited in
+    /// time.
+    pub(crate) fn shutdown(&self, timeout: Option<Duration>) -> bool {
+        // The clock starts now: if the pool is still open, the cancelled
+        // jobs' drops and any stranded mandatory job run on this thread,
+        // inside the time given (`Runtime::shutdown` closed it earlier,
+        // inside its own deadline).
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        self.close();
+        let me = thread::current().id();
+        let mut state = self.inner.state.lock();
+        let this_thread = usize::from(state.threads.iter().any(|t| t.thread().id() == me));
+        let exited;
+        (state, exited) = lock::wait_while_until(&self.inner.exited, state, deadline, |state| {
+            state.num_threads > this_thread || state.leaving.iter().any(|&id| id != me)
+        });
         if !exited {
             return false;
         }

@@ -325,8 +325,9 @@ impl Runtime {
         self.shutdown(Some(Duration::ZERO));
     }
 
-    /// Stops the workers, cancels every unfinished task (each future is
-    /// dropped exactly once), then waits for the blocking pool, at most
+    /// Closes the blocking pool (its queued jobs are cancelled), stops the
+    /// workers, cancels every unfinished task (each future is dropped
+    /// exactly once), then waits for the pool's running jobs, at most
     /// `timeout` (`None`: as long as it takes). Inside an async context,
     /// where waiting would stall the worker (or `block_on`) that runs this,
     /// it waits for nothing.
@@ -344,6 +345,16 @@ impl Runtime {
         scheduler.begin_shutdown();
         // A timeout too long to add (Duration::MAX) means no deadline.
         let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        // Enter the runtime so futures and closures dropped here may still
+        // use it (unless this drop runs among the thread's thread-local
+        // destructors, after ours: then they find no runtime, but the
+        // process lives).
+        let _enter = context::try_enter(&self.handle, false);
+        // The blocking pool takes no more jobs and cancels its queued ones
+        // now, as tokio's does: the wait for the workers below may be long,
+        // and a job queued behind busy pool threads must not start meanwhile
+        // (the running ones are waited for at the end).
+        self.handle.inner.blocking.close();
         if let Some(watchdog) = self.watchdog.take() {
             // The watchdog leaves at once unless it is inside a slow-poll
             // hook, which is user code and may block for good (the default
@@ -360,10 +371,6 @@ impl Runtime {
         if !on_a_worker {
             self.workers.wait_running(deadline);
         }
-        // Enter the runtime so futures dropped here may still use it (unless
-        // this drop runs among the thread's thread-local destructors, after
-        // ours: then they find no runtime, but the process lives).
-        let _enter = context::try_enter(&self.handle, false);
         {
             // A `Drop` of one of the futures that calls `block_on` on this
             // runtime panics (the task takes the panic): it would wait on
