@@ -13,7 +13,8 @@ use crate::scheduler;
 /// other futures in the same task (a `join!` or `select!` beside it) wait
 /// too. Outside a runtime, on a thread that may block already (a
 /// `spawn_blocking` job), or on a multi-thread runtime's `block_on` thread
-/// (which runs no task but its own future), it just calls `f`. Inside `f`, `Handle::block_on` may be used to wait on a
+/// (which runs no task but its own future, outside a `LocalSet`), it just
+/// calls `f`. Inside `f`, `Handle::block_on` may be used to wait on a
 /// future, except where the worker could not be handed over: outside a
 /// task's poll (an `on_thread_park` hook, a waker the driver runs), `f`
 /// runs in place and blocks the worker, which may not block on the
@@ -27,7 +28,10 @@ use crate::scheduler;
 ///
 /// On a current-thread runtime (inside its `block_on` or one of its
 /// tasks): its one thread *is* the runtime, and nothing could take its
-/// place (as in tokio). Use `spawn_blocking` there.
+/// place (as in tokio). Likewise inside a [`LocalSet`](crate::task::LocalSet)
+/// (its tasks, or the future of its `run_until` or `block_on`), whose
+/// tasks only its own thread runs (as in tokio). Use `spawn_blocking`
+/// there.
 ///
 /// When the OS refuses the thread the worker would go to, before `f` runs
 /// (as tokio's does): the task ends with that panic, and the worker goes
@@ -85,6 +89,13 @@ where
         scheduler::HandOff::NotAWorker if context::in_current_thread_block_on() => {
             refuse_on_current_thread()
         }
+        // A `LocalSet` run by a multi-thread runtime's `block_on` (or its
+        // tasks): this thread is the only one that runs the set's tasks.
+        scheduler::HandOff::NotAWorker if super::local::a_turn_runs_here() => panic!(
+            "block_in_place was called inside a LocalSet, whose one thread runs \
+             every task of the set: none could go on while it blocks. Use \
+             `spawn_blocking` there"
+        ),
         scheduler::HandOff::NotAWorker => {
             // A `spawn_blocking` job, or a multi-thread runtime's
             // `block_on` thread, which runs no task but its own future
