@@ -448,3 +448,43 @@ fn an_abandoned_await_of_a_local_set_is_not_woken_again() {
         "the set still holds the stale waker"
     );
 }
+
+/// A `block_on`'s implicit set lives for that call: an unfinished local
+/// task is cancelled as it returns (its future dropped), while a
+/// `corio::spawn` task goes on in the next `block_on`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_local_task_left_unfinished_by_block_on_is_cancelled_as_it_returns() {
+    let runtime = current_thread();
+    let (tx, rx) = corio::sync::oneshot::channel::<u32>();
+    let (spawned_tx, spawned_rx) = corio::sync::oneshot::channel::<u32>();
+    let dropped = Rc::new(RefCell::new(false));
+    let (local, spawned) = runtime.block_on(async {
+        let guard = DropFlag(dropped.clone());
+        let local = corio::task::spawn_local(async move {
+            let _guard = guard;
+            rx.await.unwrap()
+        });
+        (
+            local,
+            corio::spawn(async move { spawned_rx.await.unwrap() }),
+        )
+    });
+    assert!(
+        *dropped.borrow(),
+        "the local task's future outlived the call"
+    );
+    tx.send(5).unwrap_err();
+    spawned_tx.send(6).unwrap();
+    let (local, spawned) = runtime.block_on(bounded(async { (local.await, spawned.await) }));
+    assert!(local.unwrap_err().is_cancelled());
+    assert_eq!(spawned.unwrap(), 6);
+}
+
+struct DropFlag(Rc<RefCell<bool>>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        *self.0.borrow_mut() = true;
+    }
+}

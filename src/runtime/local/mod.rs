@@ -356,6 +356,13 @@ where
 /// the implicit one of a current-thread runtime's `block_on`), or else on
 /// the one [entered](LocalSet::enter) on this thread, for its next turn.
 ///
+/// The implicit set of a `block_on` lives for that call only: a local task
+/// it spawned that has not finished when the `block_on` future does is
+/// cancelled as the call returns (its handle says so), where a
+/// `corio::spawn` task would go on in the next `block_on`. Await the
+/// local tasks inside the call, or use a `LocalSet` of your own, which
+/// keeps its tasks until it is dropped.
+///
 /// # Examples
 ///
 /// ```
