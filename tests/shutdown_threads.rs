@@ -276,3 +276,64 @@ fn a_timer_armed_in_a_poll_the_shutdown_left_running_is_cancelled_not_a_panic() 
     let err = recv(&done_rx).unwrap_err();
     assert!(err.is_cancelled(), "the task ended as {err:?}");
 }
+
+/// A runtime dropped inside a `block_in_place` closure, on one of its own
+/// workers (which gave its core away), waits like any drop for the other
+/// workers to finish their polls and run their stop hooks; only its own
+/// thread is left out. Before, the drop waited for no worker at all: it
+/// returned while another worker was still inside a poll.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_drop_inside_block_in_place_waits_for_the_other_workers() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+    let stops = Arc::new(AtomicUsize::new(0));
+    let runtime = corio::Runtime::builder()
+        .worker_threads(2)
+        .slow_poll_threshold(None)
+        .on_thread_stop({
+            let stops = stops.clone();
+            move || {
+                stops.fetch_add(1, SeqCst);
+            }
+        })
+        .build()
+        .unwrap();
+    let handle = runtime.handle().clone();
+    let slot = Arc::new(Mutex::new(Some(runtime)));
+    let returned = Arc::new(AtomicBool::new(false));
+    let (polling_tx, polling_rx) = mpsc::channel();
+    let (outcome_tx, outcome_rx) = mpsc::channel();
+    // In one poll until the drop has returned, or for two seconds: a drop
+    // that waits for this worker cannot return first.
+    handle.spawn({
+        let returned = returned.clone();
+        let outcome_tx = outcome_tx.clone();
+        async move {
+            polling_tx.send(()).unwrap();
+            let give_up = Instant::now() + Duration::from_secs(2);
+            while !returned.load(SeqCst) && Instant::now() < give_up {
+                std::thread::yield_now();
+            }
+            let _ = outcome_tx.send(("poll ended after the drop", returned.load(SeqCst)));
+        }
+    });
+    recv(&polling_rx);
+    // On the other worker (this one is busy).
+    handle.spawn(async move {
+        corio::task::block_in_place(|| {
+            drop(slot.lock().unwrap().take());
+            returned.store(true, SeqCst);
+            // The other worker and the thread that took this one's core.
+            let _ = outcome_tx.send(("stop hooks run", stops.load(SeqCst) >= 2));
+        });
+    });
+    let mut outcomes = [recv(&outcome_rx), recv(&outcome_rx)];
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [
+            ("poll ended after the drop", false),
+            ("stop hooks run", true)
+        ]
+    );
+}

@@ -43,7 +43,8 @@ use crate::time::{Clock, Timers};
 /// still cancelled, and its running blocking jobs (and queued file writes)
 /// still run to their end on the pool's threads, if the process lives that
 /// long. (tokio panics there instead.) Dropped inside one of its own
-/// blocking jobs, it waits for every thread but that one; so a drop there
+/// blocking jobs, or inside a `block_in_place` closure on one of its
+/// workers, it waits for every thread but that one; so a drop there
 /// while another blocking job, or a `block_in_place` closure, waits on the
 /// dropping job's `JoinHandle` waits for ever (tokio's drop inside any of
 /// its blocking jobs does): drop it elsewhere, or with a
@@ -363,11 +364,15 @@ impl Runtime {
             let moment = Instant::now().checked_add(WATCHDOG_GRACE);
             watchdog.stop(deadline.map_or(moment, |d| moment.map(|m| m.min(d))));
         }
-        // A runtime dropped from inside one of its own tasks cannot wait for
-        // the worker it runs on. Workers still inside a poll past the
-        // deadline are left behind (detached): each finishes its poll, sees
-        // the shutdown and exits.
-        let on_a_worker = self.workers.is_current();
+        // A runtime dropped from a thread that holds one of its cores
+        // (inside one of its tasks, or a worker's hook) cannot wait for the
+        // worker it runs on. A worker
+        // thread that gave its core away (the drop is inside a
+        // `block_in_place` closure) holds none: it waits for the others
+        // like any thread, and `wait_all` leaves itself out. Workers still
+        // inside a poll past the deadline are left behind (detached): each
+        // finishes its poll, sees the shutdown and exits.
+        let on_a_worker = self.workers.is_current() && !self.workers.is_detached_here();
         if !on_a_worker {
             self.workers.wait_running(deadline);
         }

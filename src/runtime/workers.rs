@@ -265,19 +265,31 @@ impl Workers {
         let _ = lock::wait_while_until(&self.exited, counts, deadline, |c| c.running > 0);
     }
 
+    /// Whether the calling thread is one of the workers and has given its
+    /// core away (it is inside a `block_in_place` closure).
+    pub(super) fn is_detached_here(&self) -> bool {
+        DETACHED.with(Cell::get) == std::ptr::from_ref(self)
+    }
+
     /// Waits until every thread has exited, detached ones included, or
     /// `deadline` passes; joins them if they all exited, else leaves them
-    /// detached.
+    /// detached. Called from a detached worker thread (a runtime dropped
+    /// inside a `block_in_place` closure), it waits for all the others:
+    /// that one exits after the closure.
     pub(super) fn wait_all(&self, deadline: Option<Instant>) {
+        let this_one = usize::from(self.is_detached_here());
         let (counts, exited) =
             lock::wait_while_until(&self.exited, self.counts.lock(), deadline, |c| {
-                c.running + c.detached + c.spare > 0
+                c.running + c.detached + c.spare > this_one
             });
         drop(counts);
         let handles = std::mem::take(&mut *self.handles.lock());
         if exited {
+            let me = thread::current().id();
             for worker in handles {
-                let _ = worker.join();
+                if worker.thread().id() != me {
+                    let _ = worker.join();
+                }
             }
         }
     }
