@@ -268,7 +268,9 @@ impl Pool {
         match drained {
             Ok(()) => Ok(()),
             Err(_) => {
-                let aborted = self.workers.len();
+                // The workers still inside a job; the idle ones, waiting
+                // on the queue, are cancelled too, and lose nothing.
+                let aborted = self.running();
                 // Cancelling a task drops its future at its current `.await`.
                 self.workers.shutdown().await;
                 // What no worker took is still queued: dropped unrun.
@@ -359,9 +361,18 @@ async fn ants_pool() -> PoolReport {
     let released = pool.release_timeout(Duration::from_secs(5)).await;
     println!("  release_timeout after the jobs can finish: {released:?}");
 
-    // A job that never ends: release gives up at the deadline.
+    // A job that never ends: release gives up at the deadline. It is
+    // released once the job has started, so that the report does not
+    // depend on how fast the worker took it.
     let stuck = Pool::new(1, 1);
-    stuck.try_submit(std::future::pending()).unwrap();
+    let (stuck_tx, stuck_rx) = channel::bounded::<()>(1);
+    stuck
+        .try_submit(async move {
+            stuck_tx.try_send(()).unwrap();
+            std::future::pending::<()>().await;
+        })
+        .unwrap();
+    stuck_rx.recv().await;
     let timed_out = stuck.release_timeout(Duration::from_millis(50)).await;
     println!("  release_timeout(50ms) with a stuck job: {timed_out:?}");
 
