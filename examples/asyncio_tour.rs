@@ -17,7 +17,7 @@
 //! | `wait_for(coro, timeout)` | `time::timeout(d, fut)` | 3 |
 //! | `await asyncio.sleep(0)` | `task::yield_now().await` | 4 |
 //! | `gather(a, b, c)` | `join!(a, b, c)` (or spawn + await handles) | 5 |
-//! | last-active times + cleanup | a map of `Instant`s + `AbortHandle`s | 6 |
+//! | last-active times + cleanup, `task.done()` | a map of `Instant`s + `AbortHandle`s, `is_finished()` | 6 |
 //! | `shield(coro)` | `task::shield(fut)` | 7 |
 //! | a task's exception, raised at `await task` | `Err(JoinError)`: `is_panic`, `into_panic` | 8 |
 //! | a coroutine never awaited; tornado's `spawn_callback` logging what nobody awaits | a future is inert until polled; a detached task reports its own error | 9 |
@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use corio::runtime::Builder;
 use corio::sync::{Semaphore, oneshot};
-use corio::task::{AbortHandle, JoinHandle};
+use corio::task::{AbortHandle, JoinError, JoinHandle};
 use corio::time::{Instant, sleep, timeout};
 
 /// What `run` saw, for `tests/examples.rs` to check.
@@ -92,19 +92,22 @@ pub fn run() -> Report {
     })
 }
 
-/// asyncio's `task.add_done_callback(cb)`: call `cb` with the task's result
-/// when it finishes. In corio a callback is just one more task that awaits
-/// the handle; it returns a handle of its own, so even the callback can be
-/// awaited (asyncio's callbacks cannot).
+/// asyncio's `task.add_done_callback(cb)`: call `cb` with the task's
+/// outcome when it finishes, however it finishes. asyncio passes the task,
+/// whose `result()` raises if it failed; here `cb` gets the `Result`: the
+/// value, or the `JoinError` of a task that panicked or was aborted. In
+/// corio a callback is just one more task that awaits the handle; it
+/// returns a handle of its own, so even the callback can be awaited
+/// (asyncio's callbacks cannot).
 fn add_done_callback<T, R>(
     task: JoinHandle<T>,
-    callback: impl FnOnce(T) -> R + Send + 'static,
+    callback: impl FnOnce(Result<T, JoinError>) -> R + Send + 'static,
 ) -> JoinHandle<R>
 where
     T: Send + 'static,
     R: Send + 'static,
 {
-    corio::spawn(async move { callback(task.await.expect("the task panicked")) })
+    corio::spawn(async move { callback(task.await) })
 }
 
 /// Section 0: `create_task` + `add_done_callback`, from the article's "绑定回调".
@@ -114,9 +117,12 @@ async fn done_callback() -> String {
         println!("  waiting: 2");
         format!("done after {}s", 2)
     });
-    let callback = add_done_callback(task, |result| {
-        println!("  callback: {result}");
-        result
+    let callback = add_done_callback(task, |outcome| match outcome {
+        Ok(result) => {
+            println!("  callback: {result}");
+            result
+        }
+        Err(error) => format!("the task failed: {error}"),
     });
     callback.await.unwrap()
 }
@@ -303,6 +309,11 @@ async fn activity_monitoring() -> Vec<String> {
                 if me == "task 1" && round == 2 {
                     std::future::pending::<()>().await;
                 }
+                // "task 2" has done its work after two rounds: its stamp
+                // goes stale too, but it is finished, not stuck.
+                if me == "task 2" && round == 1 {
+                    return;
+                }
                 sleep(Duration::from_millis(10)).await;
             }
         });
@@ -317,6 +328,16 @@ async fn activity_monitoring() -> Vec<String> {
         // stall of the whole thread, every stamp is old, not only the
         // stuck task's.
         corio::task::yield_now().await;
+        // The article's hint: look at each task's state first (asyncio's
+        // `task.done()`, corio's `is_finished()`). A finished task leaves
+        // the table; only the others can be stuck.
+        tasks.retain(|name, handle| {
+            let done = handle.is_finished();
+            if done && activity.borrow_mut().remove(name).is_some() {
+                println!("  {name} finished: off the table, not cleaned up");
+            }
+            !done
+        });
         let now = Instant::now();
         let idle: Vec<String> = activity
             .borrow()
