@@ -218,10 +218,19 @@ fn scheduled_tasks_keep_exact_virtual_times() {
     // Each daily run is at 07:00:00 UTC, on three consecutive days.
     assert!(report.first_delay <= Duration::from_secs(24 * 3600));
     assert_eq!(report.daily_runs.len(), 3);
-    for (day, &at) in report.daily_runs.iter().enumerate() {
+    let first = report.daily_runs[0].0;
+    for (day, &(at, _)) in report.daily_runs.iter().enumerate() {
         assert_eq!(at % 86_400, 7 * 3600, "run {day} at {at}");
-        assert_eq!(at - report.daily_runs[0], day as u64 * 86_400);
+        assert_eq!(at - first, day as u64 * 86_400);
     }
+    // The second day's social check outlives the one-second deadline: it
+    // is reported pending, not cancelled.
+    let checks: Vec<_> = report
+        .daily_runs
+        .iter()
+        .map(|&(_, checks)| checks)
+        .collect();
+    assert_eq!(checks, [(true, true), (true, false), (true, true)]);
     // Both real-time jobs saw the stop and ended (how often they ran
     // depends on the machine's load, so it is not checked).
     let jobs: Vec<_> = report.stopped_after.iter().map(|(job, _)| *job).collect();
