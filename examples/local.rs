@@ -127,10 +127,10 @@ fn local_set_on_workers() -> (Vec<u64>, bool) {
                 let worker = corio::spawn(async move {
                     corio::time::sleep(Duration::from_millis(5)).await;
                     let name = thread::current().name().unwrap_or("?").to_string();
-                    (n * n, name)
+                    (n * n, name, thread::current().id() != home)
                 });
-                let (square, worker_name) = worker.await.unwrap();
-                stayed_home &= thread::current().id() == home;
+                let (square, worker_name, elsewhere) = worker.await.unwrap();
+                stayed_home &= elsewhere && thread::current().id() == home;
                 println!(
                     "  local task on {:?} got {n}^2 = {square} from {worker_name}",
                     thread::current().name().unwrap_or("?")
@@ -143,6 +143,9 @@ fn local_set_on_workers() -> (Vec<u64>, bool) {
         .unwrap()
     }));
     let from_workers = cache.take();
-    println!("  cached: {from_workers:?}; the local task never left its thread: {stayed_home}");
+    println!(
+        "  cached: {from_workers:?}; the local task never left its thread, \
+         the spawned ones ran on workers: {stayed_home}"
+    );
     (from_workers, stayed_home)
 }

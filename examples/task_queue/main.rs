@@ -93,8 +93,10 @@ fn main() -> io::Result<()> {
         let addr = listener.local_addr()?;
         // The handlers are installed here, before the address is announced:
         // a ctrl-c, or the SIGTERM of `kill`, `docker stop` or systemd, from
-        // then on stops the server cleanly instead of killing it with the
-        // default action (and the jobs with it).
+        // then on stops accepting, lets the workers finish the queued jobs
+        // and exits, instead of killing the process with the default
+        // action (and the jobs with it). Requests still in flight are cut;
+        // `echo_server` and `hyper_server` show how to drain connections.
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
         println!("listening on {addr}");
@@ -221,7 +223,10 @@ impl App {
 
     /// Stops taking jobs; the workers finish the queued ones and exit. A
     /// job stuck upstream must not hold the process forever: after
-    /// [`STOP_GRACE`] the workers are aborted, dropping their jobs.
+    /// [`STOP_GRACE`] the workers are aborted, dropping their jobs. (Here
+    /// the results live in memory and end with the process; the drain is
+    /// what the article's platform needs, whose workers write each result
+    /// to MySQL: no job taken off the queue is lost half-done.)
     pub async fn stop(&self, mut workers: JoinSet<()>) {
         self.queue.close();
         let drained = async { while workers.join_next().await.is_some() {} };
