@@ -303,3 +303,56 @@ fn the_dump_leaves_out_a_task_that_has_completed() {
     go.send(()).unwrap();
     assert!(!common::recv(&listed), "the completed task was in the dump");
 }
+
+/// `worker_park_count` counts sleeps, as tokio's does: a park whose
+/// `on_thread_park` hook queues the work it was waiting for never sleeps,
+/// and is not counted (it was, when every call of `park` counted).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_park_that_found_work_is_not_counted_as_one() {
+    let (tx, rx) = corio::sync::oneshot::channel::<()>();
+    let slot = Arc::new(std::sync::Mutex::new(Some(tx)));
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .on_thread_park(move || {
+            if let Some(tx) = slot.lock().unwrap().take() {
+                corio::spawn(async move { tx.send(()).unwrap() });
+            }
+        })
+        .build()
+        .unwrap();
+    runtime.block_on(bounded(rx)).unwrap();
+    let metrics = runtime.metrics();
+    assert_eq!(metrics.worker_park_count(0), 0, "{:?}", metrics.worker);
+    assert_eq!(metrics.worker_park_unpark_count(0), 0);
+}
+
+/// `worker_park_unpark_count` is odd while the worker sleeps, and even
+/// again once it has woken (tokio's reading).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_park_unpark_count_is_odd_while_the_worker_sleeps() {
+    let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
+    let count = || runtime.metrics().worker_park_unpark_count(0);
+    let give_up = Instant::now() + common::LIMIT;
+    while count() % 2 == 0 {
+        assert!(Instant::now() < give_up, "the idle worker never slept");
+        std::thread::yield_now();
+    }
+    let asleep = count();
+    let parks = runtime.metrics().worker_park_count(0);
+    assert_eq!(asleep, 2 * parks - 1, "each sleep counts once each way");
+    // A task wakes it; it runs it and sleeps again.
+    runtime.block_on(runtime.spawn(async {})).unwrap();
+    while count() == asleep {
+        assert!(Instant::now() < give_up, "the worker never woke");
+        std::thread::yield_now();
+    }
+    assert!(count() > asleep);
+}
+
+/// tokio's path for the metrics type.
+#[test]
+fn runtime_metrics_is_under_tokios_path_too() {
+    let metrics: corio::runtime::RuntimeMetrics = corio::Runtime::new().unwrap().metrics();
+    assert!(metrics.num_workers() >= 1);
+}

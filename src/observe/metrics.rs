@@ -78,8 +78,12 @@ pub struct WorkerMetrics {
     pub polls: u64,
     /// Times it stole a batch from another worker's queue.
     pub steals: u64,
-    /// Times it parked for lack of work.
+    /// Times it went to sleep for lack of work (a park that found work on
+    /// its last look, or whose hook queued some, does not count).
     pub parks: u64,
+    /// Bumped as it goes to sleep and again as it wakes: odd while it
+    /// sleeps.
+    pub park_unparks: u64,
     /// Time spent between wake-up and park (running or looking for tasks).
     pub busy: Duration,
 }

@@ -94,7 +94,7 @@ impl RuntimeMetrics {
         self.idle_blocking_threads
     }
 
-    /// How many times worker `worker` parked.
+    /// How many times worker `worker` went to sleep for lack of work.
     ///
     /// # Panics
     ///
@@ -109,6 +109,25 @@ impl RuntimeMetrics {
     /// ```
     pub fn worker_park_count(&self, worker: usize) -> u64 {
         self.worker[worker].parks
+    }
+
+    /// How many times worker `worker` went to sleep plus how many times it
+    /// woke: odd while it sleeps.
+    ///
+    /// # Panics
+    ///
+    /// If `worker` is not below [`num_workers`](Self::num_workers).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let runtime = corio::runtime::Builder::new_current_thread().build().unwrap();
+    /// runtime.block_on(async { corio::time::sleep(std::time::Duration::from_millis(1)).await });
+    /// let count = runtime.metrics().worker_park_unpark_count(0);
+    /// assert!(count >= 2 && count % 2 == 0, "it slept and woke: {count}");
+    /// ```
+    pub fn worker_park_unpark_count(&self, worker: usize) -> u64 {
+        self.worker[worker].park_unparks
     }
 
     /// How long worker `worker` has been busy (running or looking for

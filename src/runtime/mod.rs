@@ -29,6 +29,8 @@ mod rt;
 pub(crate) mod spawn;
 mod workers;
 
+/// Under tokio's path too (`tokio::runtime::RuntimeMetrics`).
+pub use crate::observe::RuntimeMetrics;
 pub use block_in_place::block_in_place;
 pub(crate) use block_on::block_on as block_on_this_thread;
 pub(crate) use builder::ThreadName;

@@ -19,6 +19,7 @@ impl Shared {
                     polls: stats.polls.load(Ordering::Relaxed),
                     steals: stats.steals.load(Ordering::Relaxed),
                     parks: stats.parks.load(Ordering::Relaxed),
+                    park_unparks: stats.park_unparks.load(Ordering::Relaxed),
                     busy: Duration::from_nanos(stats.busy_ns.load(Ordering::Relaxed)),
                 }
             })

@@ -372,7 +372,6 @@ impl Context {
     /// return before parking at all, or sleep on the condvar instead).
     pub(super) fn park(&self, stop: &dyn Fn() -> bool) -> bool {
         self.count_busy();
-        WorkerStats::bump(&self.remote().stats.parks, 1);
         let config = &self.shared.config;
         // The user's hooks, around the park (tokio's); no core borrow is
         // held, so a hook may spawn.
@@ -426,10 +425,17 @@ impl Context {
                 }
                 return turned_driver;
             }
+            // Counted here, after the last look found nothing: a park
+            // whose hook queued work, or that found a task on its final
+            // check, did not sleep (tokio counts the same way).
+            let stats = &self.remote().stats;
+            WorkerStats::bump(&stats.parks, 1);
+            WorkerStats::bump(&stats.park_unparks, 1);
             held_driver = self
                 .remote()
                 .parker
                 .park(&shared.driver_lock, &*shared.driver);
+            WorkerStats::bump(&stats.park_unparks, 1);
             turned_driver |= held_driver;
             last_searcher = false;
             if !shared.idle.is_parked(self.index) {
