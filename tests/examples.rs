@@ -10,6 +10,10 @@
 #[path = "../examples/asyncio_tour.rs"]
 #[allow(dead_code)] // `main`
 mod asyncio_tour;
+#[cfg(feature = "fs")]
+#[path = "../examples/file_pipeline.rs"]
+#[allow(dead_code)]
+mod file_pipeline;
 #[path = "../examples/goroutines.rs"]
 #[allow(dead_code)]
 mod goroutines;
@@ -373,4 +377,28 @@ fn the_task_queue_serves_jobs_over_http() {
         assert_eq!(answer, &expected);
     }
     assert!(answers[3].contains(r#""top":"three""#));
+}
+
+/// Every line comes out, in input order though the steps finish out of
+/// order, each after its word count; never more steps at once than the
+/// limit.
+#[cfg(feature = "fs")]
+#[test]
+fn the_file_pipeline_keeps_every_line_in_order() {
+    let report = within(file_pipeline::run);
+    assert_eq!(report.lines_in, 6);
+    let lines: Vec<&str> = report.output.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "4\tthe quick brown fox",
+            "2\tjumps over",
+            "3\tthe lazy dog",
+            "0\t",
+            "10\ta stream of lines in, a stream of lines out",
+            "5\tin the order they came",
+        ]
+    );
+    assert!(report.most_running <= file_pipeline::IN_FLIGHT);
+    assert!(report.most_running >= 1);
 }
