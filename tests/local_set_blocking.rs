@@ -57,3 +57,39 @@ fn block_in_place_in_a_plain_block_on_runs_the_closure() {
     runtime.block_on(local.run_until(async {}));
     assert_eq!(runtime.block_on(async { refusal() }), None);
 }
+
+/// A set being dropped runs none of its tasks: a task's `Drop` that calls
+/// `block_in_place` there runs its closure (its clean-up must not be cut
+/// short by a panic the drop would swallow).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn block_in_place_in_a_local_task_dropped_with_its_set_runs_the_closure() {
+    struct BlocksOnDrop(std::rc::Rc<std::cell::Cell<Option<Option<String>>>>);
+    impl Drop for BlocksOnDrop {
+        fn drop(&mut self) {
+            self.0.set(Some(refusal()));
+        }
+    }
+    let runtime = one_worker();
+    let seen = std::rc::Rc::new(std::cell::Cell::new(None));
+    let local = LocalSet::new();
+    let guard = BlocksOnDrop(seen.clone());
+    local.spawn_local(async move {
+        let _guard = guard;
+        std::future::pending::<()>().await;
+    });
+    // One turn polls the task to its `pending`; then the set is dropped.
+    runtime.block_on(local.run_until(corio::task::yield_now()));
+    drop(local);
+    assert_eq!(seen.take(), Some(None), "the closure did not run in the drop");
+}
+
+/// A set polled by another executor, outside any runtime, may block: the
+/// closure runs, as tokio's does there.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn block_in_place_in_a_set_run_outside_a_runtime_runs_the_closure() {
+    let local = LocalSet::new();
+    let refused = futures_lite::future::block_on(local.run_until(async { refusal() }));
+    assert_eq!(refused, None);
+}

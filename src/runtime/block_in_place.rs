@@ -89,13 +89,19 @@ where
         scheduler::HandOff::NotAWorker if context::in_current_thread_block_on() => {
             refuse_on_current_thread()
         }
-        // A `LocalSet` run by a multi-thread runtime's `block_on` (or its
-        // tasks): this thread is the only one that runs the set's tasks.
-        scheduler::HandOff::NotAWorker if super::local::a_turn_runs_here() => panic!(
-            "block_in_place was called inside a LocalSet, whose one thread runs \
-             every task of the set: none could go on while it blocks. Use \
-             `spawn_blocking` there"
-        ),
+        // A `LocalSet` run by a runtime's `block_on` (its tasks, or its
+        // `run_until` future): this thread is the only one that runs the
+        // set's tasks. A set run by another executor, outside any runtime,
+        // may block there, as in tokio.
+        scheduler::HandOff::NotAWorker
+            if super::local::a_turn_runs_here() && !context::may_block() =>
+        {
+            panic!(
+                "block_in_place was called inside a LocalSet, whose one thread runs \
+                 every task of the set: none could go on while it blocks. Use \
+                 `spawn_blocking` there"
+            )
+        }
         scheduler::HandOff::NotAWorker => {
             // A `spawn_blocking` job, or a multi-thread runtime's
             // `block_on` thread, which runs no task but its own future

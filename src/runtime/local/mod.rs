@@ -53,8 +53,9 @@ use run::{Enter, RunUntil, is_running_here};
 /// Whether a set is running its tasks (or its `run_until` future) on this
 /// thread: `block_in_place` refuses there, as tokio's does, since blocking
 /// would freeze every other task of the set, which only this thread runs.
+/// (A set being dropped runs none: its tasks' drops may block.)
 pub(crate) fn a_turn_runs_here() -> bool {
-    run::with_current(|current| current.is_some())
+    run::in_a_turn()
 }
 
 /// The state a set's tasks and wakers share.

@@ -23,6 +23,15 @@ const TASKS_PER_TURN: usize = 61;
 thread_local! {
     /// The set whose `run_until` (or own poll) is polling on this thread.
     static CURRENT: Cell<*const Arc<Shared>> = const { Cell::new(std::ptr::null()) };
+    /// Whether a turn (of any set) runs on this thread: not set by a
+    /// set's drop, which also enters it but runs none of its tasks.
+    static TURNING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a set's turn (its tasks, or its `run_until` future) runs on this
+/// thread.
+pub(super) fn in_a_turn() -> bool {
+    TURNING.with(Cell::get)
 }
 
 /// Calls `f` with the set whose turn is running on this thread, if any.
@@ -43,16 +52,31 @@ pub(super) fn is_running_here(shared: &Arc<Shared>) -> bool {
 /// Starts a turn of `shared`, polled with `cx` by the future whose waker
 /// key is `key`: checks the thread, enters the set and (re)registers the
 /// waker.
-fn begin_turn(shared: &Arc<Shared>, key: &mut u64, cx: &Context<'_>) -> Enter {
+fn begin_turn(shared: &Arc<Shared>, key: &mut u64, cx: &Context<'_>) -> Turn {
     assert_eq!(
         thread::current().id(),
         shared.owner,
         "a LocalSet must be run on the thread that created it"
     );
-    let enter = Enter::new(shared);
+    let turn = Turn {
+        _enter: Enter::new(shared),
+        was_turning: TURNING.with(|t| t.replace(true)),
+    };
     let replaced = shared.runners.lock().register(key, cx.waker());
     drop(replaced);
-    enter
+    turn
+}
+
+/// A turn running on this thread: the set entered, and [`in_a_turn`] true.
+struct Turn {
+    _enter: Enter,
+    was_turning: bool,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        TURNING.with(|t| t.set(self.was_turning));
+    }
 }
 
 /// Awaiting the set itself runs its tasks until every one has finished,
