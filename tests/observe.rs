@@ -339,8 +339,6 @@ fn the_park_unpark_count_is_odd_while_the_worker_sleeps() {
         std::thread::yield_now();
     }
     let asleep = count();
-    let parks = runtime.metrics().worker_park_count(0);
-    assert_eq!(asleep, 2 * parks - 1, "each sleep counts once each way");
     // A task wakes it; it runs it and sleeps again.
     runtime.block_on(runtime.spawn(async {})).unwrap();
     while count() == asleep {

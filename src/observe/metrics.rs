@@ -78,11 +78,13 @@ pub struct WorkerMetrics {
     pub polls: u64,
     /// Times it stole a batch from another worker's queue.
     pub steals: u64,
-    /// Times it went to sleep for lack of work (a park that found work on
-    /// its last look, or whose hook queued some, does not count).
+    /// Times it parked for lack of work: counted after its last look found
+    /// none, as tokio counts (a park whose hook queued work, or whose last
+    /// look found some, does not count; the park itself may still return
+    /// at once, on a wake-up that came meanwhile).
     pub parks: u64,
-    /// Bumped as it goes to sleep and again as it wakes: odd while it
-    /// sleeps.
+    /// Bumped as it parks (as `parks` is) and again as it wakes: odd while
+    /// it is parked.
     pub park_unparks: u64,
     /// Time spent between wake-up and park (running or looking for tasks).
     pub busy: Duration,

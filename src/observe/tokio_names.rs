@@ -94,7 +94,8 @@ impl RuntimeMetrics {
         self.idle_blocking_threads
     }
 
-    /// How many times worker `worker` went to sleep for lack of work.
+    /// How many times worker `worker` parked for lack of work (see
+    /// [`WorkerMetrics::parks`](crate::observe::WorkerMetrics::parks)).
     ///
     /// # Panics
     ///
@@ -111,8 +112,8 @@ impl RuntimeMetrics {
         self.worker[worker].parks
     }
 
-    /// How many times worker `worker` went to sleep plus how many times it
-    /// woke: odd while it sleeps.
+    /// How many times worker `worker` parked plus how many times it woke:
+    /// odd while it is parked.
     ///
     /// # Panics
     ///

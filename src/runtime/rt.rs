@@ -49,6 +49,12 @@ use crate::time::{Clock, Timers};
 /// dropping job's `JoinHandle` waits for ever (tokio's drop inside any of
 /// its blocking jobs does): drop it elsewhere, or with a
 /// [`shutdown_timeout`](Runtime::shutdown_timeout).
+///
+/// Once the shutdown has begun, the blocking pool takes no new jobs, as
+/// tokio's: a `spawn_blocking` (or a `corio::fs` call) made then, by a task
+/// still finishing its poll or a `block_in_place` closure the shutdown
+/// waits for, is cancelled at once (a `File`'s write still runs, on the
+/// caller's thread), and the jobs still queued are cancelled.
 pub struct Runtime {
     handle: Handle,
     pub(super) workers: Arc<Workers>,

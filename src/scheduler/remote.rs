@@ -70,11 +70,11 @@ impl Drop for LifoSlot {
 pub(crate) struct WorkerStats {
     pub(crate) polls: AtomicU64,
     pub(crate) steals: AtomicU64,
-    /// Sleeps: bumped as the worker goes to sleep (after its last look
-    /// for work), not at every call of `park`, as tokio counts them.
+    /// Parks: bumped after the worker's last look for work found none, not
+    /// at every call of `park`, as tokio counts them.
     pub(crate) parks: AtomicU64,
-    /// Bumped as the worker goes to sleep and again as it wakes: odd while
-    /// it sleeps (tokio's `worker_park_unpark_count`).
+    /// Bumped as the worker parks and again as it wakes: odd while it is
+    /// parked (tokio's `worker_park_unpark_count`).
     pub(crate) park_unparks: AtomicU64,
     pub(crate) busy_ns: AtomicU64,
     /// Id of the task being polled, 0 between polls.

@@ -427,7 +427,7 @@ impl Context {
             }
             // Counted here, after the last look found nothing: a park
             // whose hook queued work, or that found a task on its final
-            // check, did not sleep (tokio counts the same way).
+            // check, is not one (tokio counts the same way).
             let stats = &self.remote().stats;
             WorkerStats::bump(&stats.parks, 1);
             WorkerStats::bump(&stats.park_unparks, 1);
