@@ -170,7 +170,11 @@ impl Semaphore {
     ///
     /// # Panics
     ///
-    /// If the pool would exceed [`Semaphore::MAX_PERMITS`].
+    /// If the pool would exceed [`Semaphore::MAX_PERMITS`]. The pool counts
+    /// the permits set aside for a waiting `acquire_many` that they do not
+    /// cover yet (tokio's waiter holds those itself, and hands it the rest
+    /// before the check): with such a waiter, `add_permits(MAX_PERMITS)`
+    /// panics here where tokio's does not.
     ///
     /// # Examples
     ///
