@@ -52,7 +52,8 @@ pub async fn read_to_string(path: impl AsRef<Path>) -> io::Result<String> {
 }
 
 /// Creates or truncates a file and writes `contents` to it. See
-/// [`std::fs::write`].
+/// [`std::fs::write`]. The contents are copied once, to move them to the
+/// blocking pool's thread (tokio moves a `Vec` or `String` without a copy).
 ///
 /// # Examples
 ///
