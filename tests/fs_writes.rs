@@ -101,7 +101,7 @@ fn a_file_op_panicking_outside_a_runtime_keeps_the_buffered_bytes() {
         .block_on(common::bounded(File::create(&path)))
         .unwrap();
     drop(runtime);
-    // A whole buffer's worth: taken, then the flush cannot start.
+    // Taken into the buffer, then the flush cannot start.
     let hello = vec![b'h'; 64 * 1024];
     let written = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         futures_lite::future::block_on(futures_lite::future::poll_once(file.write_all(&hello)))
@@ -146,8 +146,8 @@ fn a_flush_queued_when_the_runtime_shuts_down_still_writes() {
                 let _ = released.recv_timeout(common::LIMIT);
             });
             has_started.recv_timeout(common::LIMIT).unwrap();
-            // Exactly one buffer: the write returns, its flush is queued;
-            // the next bytes wait beside it, for that same flush.
+            // The write returns, its flush is queued; the next bytes wait
+            // beside it, for that same flush.
             file.write_all(&[7; 64 * 1024]).await.unwrap();
             file.write_all(&[8; 100]).await.unwrap();
             drop(file);
@@ -261,25 +261,29 @@ fn writes_beside_a_queued_flush_return_at_once_and_reach_the_file() {
     }));
 }
 
-/// Beside a queued flush, at most 64 KiB more are taken; the next write
+/// The most a `File` takes in one write, and keeps beside a running flush
+/// (tokio's `max_buf_size`).
+const MAX_WRITE: usize = 2 * 1024 * 1024;
+
+/// Beside a queued flush, at most 2 MiB more are taken; the next write
 /// waits for the flush, and everything lands in order.
 #[test]
 #[cfg_attr(miri, ignore)]
-fn writes_wait_once_64_kib_wait_beside_a_flush() {
-    const CHUNK: usize = 64 * 1024;
+fn writes_wait_once_2_mib_wait_beside_a_flush() {
+    const CHUNK: usize = MAX_WRITE;
     let dir = TempDir::new("behind-full");
     let path = dir.join("file");
     one_blocking_thread().block_on(common::bounded(async {
         let mut file = File::create(&path).await.unwrap();
         let release = hold_the_pool();
-        file.write_all(&[1; CHUNK]).await.unwrap(); // the queued flush's
-        file.write_all(&[2; CHUNK]).await.unwrap(); // beside it
+        file.write_all(&vec![1; CHUNK]).await.unwrap(); // the queued flush's
+        file.write_all(&vec![2; CHUNK]).await.unwrap(); // beside it
         let mut third = Box::pin(file.write_all(&[3; 10]));
         assert!(
             futures_lite::future::poll_once(third.as_mut())
                 .await
                 .is_none(),
-            "64 KiB already wait: this write waits for the flush"
+            "2 MiB already wait: this write waits for the flush"
         );
         release.send(()).unwrap();
         third.await.unwrap();
@@ -298,7 +302,7 @@ fn writes_wait_once_64_kib_wait_beside_a_flush() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_write_beside_a_flush_is_taken_whole_or_waits() {
-    const CHUNK: usize = 64 * 1024;
+    const CHUNK: usize = MAX_WRITE;
     let dir = TempDir::new("behind-whole");
     let path = dir.join("log");
     one_blocking_thread().block_on(common::bounded(async {
@@ -306,7 +310,7 @@ fn a_write_beside_a_flush_is_taken_whole_or_waits() {
         let mut file = options.append(true).create(true).open(&path).await.unwrap();
         let release = hold_the_pool();
         file.write_all(&[1; 10]).await.unwrap(); // the queued flush's
-        file.write_all(&[2; CHUNK - 5]).await.unwrap(); // beside it: 5 bytes of room left
+        file.write_all(&vec![2; CHUNK - 5]).await.unwrap(); // beside it: 5 bytes of room left
         let mut line = Box::pin(file.write(b"0123456789"));
         let first = futures_lite::future::poll_once(line.as_mut()).await;
         assert!(

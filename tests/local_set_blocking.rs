@@ -81,7 +81,11 @@ fn block_in_place_in_a_local_task_dropped_with_its_set_runs_the_closure() {
     // One turn polls the task to its `pending`; then the set is dropped.
     runtime.block_on(local.run_until(corio::task::yield_now()));
     drop(local);
-    assert_eq!(seen.take(), Some(None), "the closure did not run in the drop");
+    assert_eq!(
+        seen.take(),
+        Some(None),
+        "the closure did not run in the drop"
+    );
 }
 
 /// A set polled by another executor, outside any runtime, may block: the

@@ -7,7 +7,7 @@
 //!
 //! ```text
 //!   ReadAhead:  [ taken by the caller | unread ............ ]   (pos ─►)
-//!   Unwritten:  [ written by the caller, not yet in the file ]  (up to CHUNK)
+//!   Unwritten:  [ written by the caller, not yet in the file ]  (up to MAX_WRITE)
 //! ```
 //!
 //! The buffer is *moved* to the blocking thread for a fill or a flush and
@@ -16,7 +16,7 @@
 //! `file/poll.rs`'s `Behind`, the one shared piece). A fill reads at least [`CHUNK`] bytes (from a
 //! file that can seek: see `File::read_ahead`). A write starts a flush at
 //! once, and the writes made while it is on the pool pile up (up to
-//! [`CHUNK`]) beside it, in `file/poll.rs`'s `Behind`, for that same flush
+//! [`MAX_WRITE`]) beside it, in `file/poll.rs`'s `Behind`, for that same flush
 //! to take when it has written the buffer: a megabyte written one byte at
 //! a time is a few hops, each writing what piled up meanwhile, not a
 //! million (a `write(2)` per few dozen bytes in a tight loop: for bulk
@@ -25,9 +25,15 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 
-/// The size of a hop: a write is taken this much at most (and as much
-/// more waits beside a running flush), and a fill reads at least this much.
+/// The least a fill reads (read ahead, from a file that can seek).
 pub(super) const CHUNK: usize = 64 * 1024;
+
+/// The most one write takes into the buffer (and the most that waits beside
+/// a running flush): tokio's `max_buf_size`, 2 MiB. A bulk `write_all` then
+/// reaches the file in a few large `write(2)`s, a hop each, not one per
+/// 64 KiB; small writes are not held back to fill it (a write starts its
+/// flush at once).
+pub(super) const MAX_WRITE: usize = 2 * 1024 * 1024;
 
 /// The most a single fill reads, however large the caller's buffer.
 const MAX_FILL: usize = 2 * 1024 * 1024;
@@ -101,7 +107,7 @@ impl Buf {
             self.clear();
             self.holds = Holds::Unwritten;
         }
-        let n = src.len().min(CHUNK.saturating_sub(self.bytes.len()));
+        let n = src.len().min(MAX_WRITE.saturating_sub(self.bytes.len()));
         self.bytes.extend_from_slice(&src[..n]);
         n
     }
@@ -153,12 +159,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn writes_pile_up_to_a_chunk() {
+    fn writes_pile_up_to_max_write() {
         let mut buf = Buf::default();
         assert!(!buf.has_unwritten());
         assert_eq!(buf.put(&[1; 10]), 10);
         assert!(buf.has_unwritten());
-        assert_eq!(buf.put(&vec![2; CHUNK]), CHUNK - 10);
+        assert_eq!(buf.put(&vec![2; MAX_WRITE]), MAX_WRITE - 10);
         assert_eq!(buf.put(&[3]), 0, "full");
         assert_eq!(buf.unread(), 0);
     }

@@ -32,7 +32,7 @@ use std::task::{Context, Poll, ready};
 use futures_io::{AsyncBufRead, AsyncRead, AsyncSeek, AsyncWrite};
 
 use super::{Buf, Done, File, State};
-use crate::fs::buf::CHUNK;
+use crate::fs::buf::{CHUNK, MAX_WRITE};
 
 /// Bytes written while a flush is on the blocking pool, for that flush to
 /// write too (see the module documentation); shared by the `File` and its
@@ -202,7 +202,7 @@ impl File {
             return None;
         }
         let mut behind = self.behind.lock();
-        let room = CHUNK.saturating_sub(behind.bytes.len());
+        let room = MAX_WRITE.saturating_sub(behind.bytes.len());
         if !behind.open || room == 0 {
             return None;
         }
