@@ -59,8 +59,7 @@ pub struct Report {
     pub cleaned: Vec<String>,
     /// 7: whether the critical write happened (unshielded, shielded).
     pub writes: (bool, bool),
-    /// 8: the failed task's panic message, and what the task after it
-    /// returned.
+    /// 8: the failed task's panic message, and what the next task returned.
     pub exception: (String, u32),
     /// 9: whether a future made but never awaited ran, and what a detached
     /// task reported of its own failure.
@@ -93,12 +92,10 @@ pub fn run() -> Report {
 }
 
 /// asyncio's `task.add_done_callback(cb)`: call `cb` with the task's
-/// outcome when it finishes, however it finishes. asyncio passes the task,
-/// whose `result()` raises if it failed; here `cb` gets the `Result`: the
-/// value, or the `JoinError` of a task that panicked or was aborted. In
-/// corio a callback is just one more task that awaits the handle; it
-/// returns a handle of its own, so even the callback can be awaited
-/// (asyncio's callbacks cannot).
+/// outcome, however it ends (asyncio passes the task, whose `result()`
+/// raises if it failed; here `cb` gets the value or the `JoinError`). The
+/// callback is one more task that awaits the handle, with a handle of its
+/// own, so even the callback can be awaited (asyncio's cannot).
 fn add_done_callback<T, R>(
     task: JoinHandle<T>,
     callback: impl FnOnce(Result<T, JoinError>) -> R + Send + 'static,
@@ -309,8 +306,7 @@ async fn activity_monitoring() -> Vec<String> {
                 if me == "task 1" && round == 2 {
                     std::future::pending::<()>().await;
                 }
-                // "task 2" has done its work after two rounds: its stamp
-                // goes stale too, but it is finished, not stuck.
+                // "task 2" is done after two rounds: not stuck, finished.
                 if me == "task 2" && round == 1 {
                     return;
                 }
@@ -324,13 +320,11 @@ async fn activity_monitoring() -> Vec<String> {
     // The monitor; it stops once it has cleaned one task (or after a bound).
     for _ in 0..40 {
         sleep(Duration::from_millis(25)).await;
-        // Let the tasks whose sleeps ended with ours stamp first: after a
-        // stall of the whole thread, every stamp is old, not only the
-        // stuck task's.
+        // Let the tasks whose sleeps ended with ours stamp first (after a
+        // stall of the thread, every stamp is old, not only the stuck one).
         corio::task::yield_now().await;
         // The article's hint: look at each task's state first (asyncio's
-        // `task.done()`, corio's `is_finished()`). A finished task leaves
-        // the table; only the others can be stuck.
+        // `task.done()`, `is_finished()`): only a live task can be stuck.
         tasks.retain(|name, handle| {
             let done = handle.is_finished();
             if done && activity.borrow_mut().remove(name).is_some() {
