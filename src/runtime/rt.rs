@@ -372,12 +372,12 @@ impl Runtime {
         }
         // A runtime dropped from a thread that holds one of its cores
         // (inside one of its tasks, or a worker's hook) cannot wait for the
-        // worker it runs on. A worker
-        // thread that gave its core away (the drop is inside a
-        // `block_in_place` closure) holds none: it waits for the others
-        // like any thread, and `wait_all` leaves itself out. Workers still
-        // inside a poll past the deadline are left behind (detached): each
-        // finishes its poll, sees the shutdown and exits.
+        // worker it runs on. A worker thread that gave its core away (the
+        // drop is inside a `block_in_place` closure) holds none: it waits
+        // for the others like any thread, and `wait_all` leaves itself
+        // out. Workers still inside a poll past the deadline are left
+        // behind (detached): each finishes its poll, sees the shutdown and
+        // exits.
         let on_a_worker = self.workers.is_current() && !self.workers.is_detached_here();
         if !on_a_worker {
             self.workers.wait_running(deadline);
