@@ -54,8 +54,9 @@ use read_ahead::ReadAhead;
 ///
 /// Small reads and writes are batched (reads fetch 64 KiB a hop; writes to
 /// a regular file made while a write is on the blocking pool join it, up to
-/// 2 MiB, the most one write takes too, as tokio's `max_buf_size`), so a `File` needs no `BufReader` (it lends its own buffer out
-/// as an `AsyncBufRead`, for `read_line` and `lines`); a `BufWriter` still
+/// 2 MiB, the most one write takes too, as tokio's `max_buf_size`), so a
+/// `File` needs no `BufReader` (it lends its own buffer out as an
+/// `AsyncBufRead`, for `read_line` and `lines`); a `BufWriter` still
 /// pays for bulk output in tiny pieces (a tight loop of one-byte writes
 /// makes a `write(2)` per few dozen bytes). A write returns once its
 /// bytes are taken, and they are on their way to the file at once, as with
