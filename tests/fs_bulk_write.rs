@@ -3,6 +3,8 @@
 //! not one per 64 KiB. Alone in its file: it counts the whole process's
 //! write calls (`syscw` in `/proc/self/io`), which other tests would add to.
 
+#![cfg(feature = "fs")] // needs the `fs` feature (on by default)
+
 use futures_lite::AsyncWriteExt;
 
 /// The process's write system calls so far.
