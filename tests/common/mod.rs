@@ -34,6 +34,46 @@ pub fn two_workers() -> corio::Runtime {
         .expect("cannot build a runtime")
 }
 
+/// A current-thread runtime with one blocking thread, for tests that hold
+/// it with a [`Gate`] to keep blocking jobs waiting in line.
+pub fn one_blocking_thread() -> corio::Runtime {
+    corio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .expect("cannot build a runtime")
+}
+
+/// A blocking job that holds a blocking thread until opened (or until
+/// [`LIMIT`] has passed); `started` says it holds one.
+pub struct Gate {
+    pub release: std::sync::mpsc::Sender<()>,
+    pub started: corio::sync::oneshot::Receiver<()>,
+    pub done: corio::JoinHandle<()>,
+}
+
+impl Gate {
+    /// Queues the job on the current runtime's blocking pool.
+    pub fn queue() -> Gate {
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (start, started) = corio::sync::oneshot::channel();
+        let done = corio::spawn_blocking(move || {
+            let _ = start.send(());
+            let _ = released.recv_timeout(LIMIT);
+        });
+        Gate {
+            release,
+            started,
+            done,
+        }
+    }
+
+    /// Lets the job end, and waits until it has.
+    pub async fn open(self) {
+        self.release.send(()).unwrap();
+        self.done.await.unwrap();
+    }
+}
+
 /// `fut`, or a panic once [`LIMIT`] has passed (needs a runtime).
 pub async fn bounded<F: Future>(fut: F) -> F::Output {
     match corio::time::timeout(LIMIT, fut).await {

@@ -5,9 +5,11 @@
 //! flight, if any, and leaves the file idle with its buffer. What happens
 //! next depends on what the buffer holds. A read takes unread bytes or
 //! starts a fill. A write first gives back the read-ahead (`give_back_unread`)
-//! and then buffers its bytes. A seek or a flush first *settles* the file
+//! and then buffers its bytes. A flush first *settles* the file
 //! (`poll_settle`): it writes what is buffered and rewinds over what was read
-//! ahead, so that the std file's offset is the caller's position.
+//! ahead, so that the std file's offset is the caller's position. A seek
+//! settles the written bytes the same way, but gives the read-ahead back
+//! within its own hop (`start_seek`).
 //!
 //! Writes go *behind*: a write puts its bytes in the buffer and starts a
 //! flush at once, as tokio does, so they reach the file in microseconds,
@@ -399,7 +401,12 @@ impl AsyncSeek for File {
                 // Another operation's outcome (or a stale seek): carry on.
                 Ok(_) => {}
             }
-            ready!(file.poll_settle(cx))?;
+            // Read-ahead is given back by the seek itself (one hop, not a
+            // rewind and then the seek); written bytes go out first.
+            let folds = file.read_ahead.get() && file.buf().unread() > 0;
+            if !folds {
+                ready!(file.poll_settle(cx))?;
+            }
             (file.seek, file.seeking) = (Some(pos), true);
             // Bytes set aside (a device that can seek but is not read
             // ahead): the caller's position is before them.
@@ -409,7 +416,33 @@ impl AsyncSeek for File {
                 }
                 other => other,
             };
-            file.start(move |_, mut std| std.seek(to).map(Done::Sought));
+            file.start_seek(to, folds);
         }
+    }
+}
+
+impl File {
+    /// Starts a caller's seek to `to`, counted from the caller's position.
+    /// Unread read-ahead puts the std file's offset past that position, so
+    /// a relative seek subtracts it; the bytes are dropped only if the seek
+    /// succeeds (after a failed one the caller is still before them, and
+    /// the buffer still holds them). Holding read-ahead, the job is
+    /// mandatory, as a rewind is: cancelled in the queue by a shutdown, it
+    /// would take the bytes with it and leave the offset past them.
+    fn start_seek(&mut self, to: SeekFrom, holds_read_ahead: bool) {
+        let pool = crate::blocking::current("corio::fs::File");
+        let job = move |buf: &mut Buf, mut std: &std::fs::File| {
+            let ahead = i64::try_from(buf.unread()).expect("a buffer is far smaller than i64::MAX");
+            let target = match to {
+                // Saturating: a target that far back is before the start
+                // of the file either way, and the seek fails alike.
+                SeekFrom::Current(n) => SeekFrom::Current(n.saturating_sub(ahead)),
+                absolute => absolute,
+            };
+            let offset = std.seek(target)?;
+            buf.discard_unread();
+            Ok(Done::Sought(offset))
+        };
+        self.start_on(pool, job, holds_read_ahead);
     }
 }
