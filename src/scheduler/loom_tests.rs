@@ -112,6 +112,43 @@ fn loom_unpark_wakes_a_worker_on_its_condvar() {
     });
 }
 
+/// A stale `unpark` (one whose work the worker already took) lands just
+/// before the worker's park, so its compare-and-swap to "parked" fails;
+/// a second `unpark`, with work, finds the word already notified. The
+/// worker must read the word as it clears it: a plain store would not
+/// synchronize with the second `unpark`, and the worker could miss its
+/// work and sleep for good. Once with the driver taken (the worker parks
+/// on its condvar), once free (it parks in the driver).
+fn a_second_unpark_during_a_failed_park(driver_taken: bool) {
+    loom::model(move || {
+        let shared = Arc::new(Shared::default());
+        let worker = Worker::new();
+        let held = driver_taken.then(|| shared.driver_lock.lock.lock());
+        let parked = {
+            let (shared, worker) = (shared.clone(), worker.clone());
+            thread::spawn(move || worker.wait_for_work(&shared))
+        };
+        let stale = {
+            let (shared, worker) = (shared.clone(), worker.clone());
+            thread::spawn(move || worker.parker.unpark(&shared.driver))
+        };
+        worker.give_work(&shared);
+        stale.join().unwrap();
+        drop(held);
+        parked.join().unwrap();
+    });
+}
+
+#[test]
+fn loom_a_second_unpark_during_a_failed_park_on_the_condvar_is_not_lost() {
+    a_second_unpark_during_a_failed_park(true);
+}
+
+#[test]
+fn loom_a_second_unpark_during_a_failed_park_in_the_driver_is_not_lost() {
+    a_second_unpark_during_a_failed_park(false);
+}
+
 #[test]
 fn loom_two_workers_share_the_driver_and_both_wake() {
     loom::model(|| {

@@ -149,7 +149,12 @@ impl Parker {
                 .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
                 .is_err()
             {
-                self.state.store(EMPTY, SeqCst);
+                // Notified: a swap, not a store, to read (and so
+                // synchronize with) a second `unpark` that found the word
+                // already NOTIFIED since the compare-and-swap read it (its
+                // writes are for the caller's re-check). tokio's parker
+                // does the same.
+                self.state.swap(EMPTY, SeqCst);
                 return false;
             }
             {
@@ -174,7 +179,8 @@ impl Parker {
             .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
             .is_err()
         {
-            self.state.store(EMPTY, SeqCst);
+            // A swap, as above.
+            self.state.swap(EMPTY, SeqCst);
             return false;
         }
         loop {
