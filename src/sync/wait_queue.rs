@@ -122,11 +122,12 @@ impl<T> WaitQueue<T> {
     }
 
     /// Queues a waiter at the front: one that was woken and lost its prize
-    /// to a newcomer goes back where it was, not behind everyone else.
-    pub(crate) fn push_front(&mut self, value: T, waker: &Waker) -> usize {
+    /// to a newcomer goes back where it was, not behind everyone else. The
+    /// waker comes cloned, as with [`push_back_owned`](Self::push_back_owned).
+    pub(crate) fn push_front(&mut self, value: T, waker: Waker) -> usize {
         let key = self.nodes.insert(Node {
             value,
-            waker: Some(waker.clone()),
+            waker: Some(waker),
             prev: NIL,
             next: self.head,
         });
@@ -300,13 +301,13 @@ mod tests {
         let mut queue = WaitQueue::new();
         queue.push_back('b', Waker::noop());
         queue.push_back('c', Waker::noop());
-        let a = queue.push_front('a', Waker::noop());
+        let a = queue.push_front('a', Waker::noop().clone());
         assert_eq!(queue.front(), Some(&'a'));
         let order: Vec<char> = std::iter::from_fn(|| queue.pop_front().map(|(_, v)| *v)).collect();
         assert_eq!(order, ['a', 'b', 'c']);
         // Into an empty queue, it is both ends.
         let _ = queue.remove(a);
-        let only = queue.push_front('z', Waker::noop());
+        let only = queue.push_front('z', Waker::noop().clone());
         let later = queue.push_back('y', Waker::noop());
         assert_eq!(*queue.pop_front().unwrap().1, 'z');
         assert_eq!(*queue.pop_front().unwrap().1, 'y');

@@ -157,7 +157,11 @@ impl Waiters {
                 // Woken before, but a newcomer took the message (or slot)
                 // first: back to the head, the place it was woken from, so
                 // newcomers cannot push it to the back again and again.
-                // (Popped, it holds no waker.)
+                // (Popped, it holds no waker.) The waker is cloned first:
+                // a clone that panics leaves the slot's key in the queue
+                // for the future's drop to remove, not a freed key that a
+                // later waiter may take.
+                let waker = waker.clone();
                 let _ = queue.remove(stale);
                 self.unwake(slot);
                 slot.key = Some(queue.push_front((), waker));
