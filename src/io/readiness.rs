@@ -30,14 +30,16 @@ pub(super) const READ: usize = 0b001;
 pub(super) const WRITE: usize = 0b010;
 /// The peer closed its writing side: reads end (or fail) without waiting.
 /// A short read leaves it set; only a read that would block clears it (see
-/// `Source::clear_readiness`).
+/// `Source::clear_readiness`), or `poll(2)` saying "not readable" when
+/// `readable()` asks the kernel (`registration.rs`).
 pub(super) const READ_CLOSED: usize = 0b100;
 /// TCP urgent data is pending: a short read is not a drained one. Cleared
 /// with `READ` by a read that would block.
 pub(super) const URGENT: usize = 0b1000;
 /// Writing can no longer succeed (the descriptor hung up, or reports an
 /// error: a pipe whose reader is gone): writes fail without waiting. As
-/// `READ_CLOSED`, only a write that would block clears it.
+/// `READ_CLOSED`, only a write that would block clears it (or `poll(2)`
+/// saying "not writable").
 pub(super) const WRITE_CLOSED: usize = 0b1_0000;
 /// The bits an event for each direction may set.
 const READ_BITS: usize = READ | READ_CLOSED | URGENT;

@@ -74,7 +74,10 @@ pub struct WorkerMetrics {
     pub local_queue_depth: usize,
     /// Tasks it ran from its queues: polls, and the odd dequeued task that
     /// was only dropped (aborted). A `LocalSet`'s polls happen inside
-    /// another poll and are not counted.
+    /// another poll and are not counted. A poll whose task called
+    /// `block_in_place`, and which takes its worker back after another
+    /// thread ran the worker meanwhile, counts once more then: the watchdog
+    /// times what is left of it as a poll of its own.
     pub polls: u64,
     /// Times it stole a batch from another worker's queue.
     pub steals: u64,

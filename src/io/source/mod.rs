@@ -44,8 +44,10 @@
 //! closed its side (epoll's `EPOLLRDHUP`/`EPOLLHUP`), a reader that took a
 //! short read as "drained" still finds the end of the stream without an edge
 //! that would never come (see `registration.rs`). Only a read that would
-//! block clears it: that read is evidently not at the end (a FIFO whose
-//! writer came back), and a real end keeps answering 0.
+//! block clears it, or the kernel's own answer, asked by `readable()`, that
+//! the descriptor is not readable (`poll(2)` reports an end as readable):
+//! either is evidently not at the end (a FIFO whose writer came back), and
+//! a real end keeps answering 0. tokio keeps its closed bits for good.
 //!
 //! `URGENT` guards the same shortcut from the other side: while the poller
 //! reports TCP urgent data (`EPOLLPRI`, a peer's `MSG_OOB`), a read stops
