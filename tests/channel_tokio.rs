@@ -228,3 +228,49 @@ fn a_rendezvous_send_timeout_succeeds_only_if_the_value_was_taken() {
         assert_eq!(receiver.await.unwrap(), Some("taken"));
     }));
 }
+
+/// `poll_recv` and `poll_recv_many`, tokio's polling receives: pending on
+/// an empty channel, woken by a send, `None` (or 0) once closed and
+/// drained; a limit of 0 takes nothing and never waits.
+#[test]
+fn poll_recv_waits_is_woken_and_ends_with_the_channel() {
+    let (tx, mut rx) = corio::sync::mpsc::channel::<u8>(4);
+    let (flag, waker) = Flag::new();
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut batch = Vec::new();
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut batch, 0), Poll::Ready(0));
+    assert!(rx.poll_recv(&mut cx).is_pending());
+    tx.try_send(1).unwrap();
+    assert!(flag.take(), "the send woke the poller");
+    assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(Some(1)));
+
+    assert!(rx.poll_recv_many(&mut cx, &mut batch, 2).is_pending());
+    for i in 2..5 {
+        tx.try_send(i).unwrap();
+    }
+    assert!(flag.take(), "the send woke the batch poller");
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut batch, 2), Poll::Ready(2));
+    drop(tx);
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut batch, 2), Poll::Ready(1));
+    assert_eq!(batch, [2, 3, 4]);
+    assert_eq!(rx.poll_recv(&mut cx), Poll::Ready(None));
+    assert_eq!(rx.poll_recv_many(&mut cx, &mut batch, 2), Poll::Ready(0));
+}
+
+/// `blocking_recv_many` on a plain thread waits for a send from another.
+#[test]
+fn blocking_recv_many_waits_for_a_send() {
+    common::threads::on_thread(|| {
+        let (tx, rx) = corio::sync::mpsc::unbounded_channel::<u8>();
+        let receiver = thread::spawn(move || {
+            let mut batch = Vec::new();
+            let first = rx.blocking_recv_many(&mut batch, 8);
+            (first, batch, rx)
+        });
+        tx.send(1).unwrap();
+        let (first, batch, rx) = receiver.join().unwrap();
+        assert_eq!((first, batch), (1, vec![1]));
+        drop(tx);
+        assert_eq!(rx.blocking_recv_many(&mut Vec::new(), 8), 0, "closed");
+    });
+}

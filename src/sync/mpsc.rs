@@ -12,14 +12,13 @@
 //! - `Sender::capacity` gives the buffer's size as an `Option` (`None`
 //!   unbounded; tokio's `max_capacity`), not the free slots;
 //! - `reserve` and its `Permit` (and `try_reserve`, `reserve_many`,
-//!   `reserve_owned`),
-//!   `poll_recv` and `poll_recv_many` (the receiver is a `Stream`), and
-//!   `blocking_recv_many` do not exist;
+//!   `reserve_owned`) do not exist;
 //! - `Receiver` and `UnboundedReceiver` are one type, so a trait
 //!   implemented for both needs one `impl`.
 //!
-//! `Sender::closed`, `send_timeout`, `same_channel`, `is_closed`, `recv_many`, the
-//! `blocking_` forms and the `try_` forms are there under tokio's names.
+//! `Sender::closed`, `send_timeout`, `same_channel`, `is_closed`, `recv_many`,
+//! `poll_recv`, `poll_recv_many`, the `blocking_` forms and the `try_` forms
+//! are there under tokio's names.
 
 use std::fmt;
 use std::ops::Deref;

@@ -60,6 +60,7 @@
 mod chan;
 mod error;
 mod handles;
+mod poll_recv;
 mod queue;
 mod rendezvous;
 mod ring;
@@ -378,14 +379,7 @@ impl<T> Receiver<T> {
             return 0;
         };
         buffer.push(first);
-        let mut taken = 1;
-        while taken < limit
-            && let Ok(value) = self.try_recv()
-        {
-            buffer.push(value);
-            taken += 1;
-        }
-        taken
+        1 + self.take_ready(buffer, limit - 1)
     }
 
     /// Receives the next message from synchronous code, blocking the
