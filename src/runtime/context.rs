@@ -92,7 +92,12 @@ pub(crate) fn assert_not_dropping_tasks_of(handle: &Handle) {
 pub(crate) struct EnterGuard {
     depth: usize,
     previous: Option<Handle>,
-    was_forbidden: bool,
+    /// What `BLOCKING_FORBIDDEN` was, to restore: only for a thread that
+    /// runs tasks. A guard that merely makes a runtime current
+    /// (`Runtime::enter`) leaves the flag alone, so that one carried across
+    /// a `block_in_place` closure's edge cannot lift the ban after the
+    /// closure or impose it inside.
+    was_forbidden: Option<bool>,
     /// The parts' own guards, dropped by hand after the depth check: a
     /// guard dropped out of order must restore none of them, or the thread
     /// would be left with one runtime's handle and another's timers.
@@ -129,7 +134,7 @@ pub(crate) fn try_enter(handle: &Handle, runs_tasks: bool) -> Option<EnterGuard>
         .try_with(|c| Some(c.try_borrow_mut().ok()?.replace(handle.clone())))
         .ok()??;
     // A const `Cell` has no destructor: always there.
-    let was_forbidden = BLOCKING_FORBIDDEN.with(|b| b.replace(b.get() || runs_tasks));
+    let was_forbidden = runs_tasks.then(|| BLOCKING_FORBIDDEN.with(|b| b.replace(true)));
     let depth = DEPTH.with(|d| d.get() + 1);
     DEPTH.with(|d| d.set(depth));
     Some(EnterGuard {
@@ -167,7 +172,9 @@ impl Drop for EnterGuard {
         // runtime's last, and dropping that drops the user's hooks, whose
         // captures may look up the current runtime.
         let ours = CURRENT.try_with(|c| std::mem::replace(&mut *c.borrow_mut(), previous));
-        BLOCKING_FORBIDDEN.with(|b| b.set(self.was_forbidden));
+        if let Some(was_forbidden) = self.was_forbidden {
+            BLOCKING_FORBIDDEN.with(|b| b.set(was_forbidden));
+        }
         // SAFETY: dropped once, here, and never used again (this is the
         // guard's own drop).
         unsafe { ManuallyDrop::drop(&mut self.parts) };

@@ -133,7 +133,10 @@ impl<T: 'static> JoinSet<T> {
     /// ```
     ///
     /// # Panics
-    /// Outside a `LocalSet` (as `spawn_local`).
+    /// Where [`spawn_local`](crate::task::spawn_local) does: outside a
+    /// `LocalSet`'s `run_until` and outside the future given to a
+    /// current-thread `block_on` (and their local tasks), with no set
+    /// entered.
     #[track_caller]
     pub fn spawn_local<F>(&mut self, future: F) -> crate::task::AbortHandle
     where
