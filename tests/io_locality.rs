@@ -25,9 +25,33 @@ fn parks(rt: &corio::Runtime) -> u64 {
 /// events in the driver and runs the peers itself. In a debug build that
 /// took 1,440-1,530 steals (and 650-840 parks) for the 50,000 trips;
 /// stealing before looking at the driver took 3,960-4,430 (and 2,750-2,820
-/// parks).
+/// parks). A worker the OS keeps off its CPU makes the other steal, so on
+/// a loaded machine one run may pass the bound: the test fails only if
+/// three runs in a row do (the old order passes it in none).
 #[test]
 fn echo_pairs_are_not_stolen_at_every_turn() {
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let trips = (PAIRS * TRIPS) as u64;
+    common::passes_in_one_of(3, || {
+        let (stolen, parked) = one_echo_run();
+        if stolen < trips / 20 {
+            Ok(())
+        } else {
+            Err(format!(
+                "{stolen} steals ({parked} parks) for {trips} round trips"
+            ))
+        }
+    });
+}
+
+/// The tests of this file one at a time: the other spins a worker, which
+/// would make the first steal.
+static ALONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// One run of the echo pairs: the steals and parks it took.
+fn one_echo_run() -> (u64, u64) {
     let rt = common::two_workers();
     let (steals_before, parks_before) = (steals(&rt), parks(&rt));
     rt.block_on(common::bounded(async {
@@ -55,13 +79,7 @@ fn echo_pairs_are_not_stolen_at_every_turn() {
             client.await.unwrap();
         }
     }));
-    let stolen = steals(&rt) - steals_before;
-    let parked = parks(&rt) - parks_before;
-    let trips = (PAIRS * TRIPS) as u64;
-    assert!(
-        stolen < trips / 20,
-        "{stolen} steals (and {parked} parks) for {trips} round trips"
-    );
+    (steals(&rt) - steals_before, parks(&rt) - parks_before)
 }
 
 /// One worker is held in a long poll with a task queued behind it; the
@@ -72,6 +90,9 @@ fn echo_pairs_are_not_stolen_at_every_turn() {
 /// for the whole hold.
 #[test]
 fn io_ready_at_every_look_does_not_starve_a_queue_behind_a_long_poll() {
+    let _alone = ALONE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 

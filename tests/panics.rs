@@ -172,9 +172,11 @@ fn a_future_dropped_by_abort_sees_its_task_id() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_join_waker_that_panics_does_not_kill_the_worker() {
-    struct PanicWake;
+    /// Counts its wakes, then panics.
+    struct PanicWake(std::sync::atomic::AtomicUsize);
     impl std::task::Wake for PanicWake {
         fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             panic!("this waker panics");
         }
     }
@@ -186,7 +188,8 @@ fn a_join_waker_that_panics_does_not_kill_the_worker() {
                 1
             });
             // The handle's waker is now one that panics when woken.
-            let bad = std::task::Waker::from(Arc::new(PanicWake));
+            let panics = Arc::new(PanicWake(Default::default()));
+            let bad = std::task::Waker::from(panics.clone());
             let polled =
                 std::pin::Pin::new(&mut handle).poll(&mut std::task::Context::from_waker(&bad));
             assert!(polled.is_pending());
@@ -198,6 +201,8 @@ fn a_join_waker_that_panics_does_not_kill_the_worker() {
                 2,
                 "the worker lives"
             );
+            let woken = panics.0.load(std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(woken, 1, "the completed task woke the bad waker");
             assert_eq!(handle.await.unwrap(), 1);
         })
     });

@@ -319,16 +319,23 @@ fn blocker_and_busy(
 /// "blocker" was reported, and no poll of "busy" measured `busy_below` or
 /// more.
 fn assert_blocker_but_not_busy(reports: &[SlowPoll], busy_below: Duration) {
-    assert!(
-        reports.iter().any(|r| r.name.as_deref() == Some("blocker")),
-        "{reports:?}"
-    );
-    assert!(
-        reports
-            .iter()
-            .all(|r| r.name.as_deref() != Some("busy") || r.duration < busy_below),
-        "a short poll was reported as long: {reports:?}"
-    );
+    if let Err(complaint) = blocker_but_not_busy(reports, busy_below) {
+        panic!("{complaint}");
+    }
+}
+
+/// As [`assert_blocker_but_not_busy`], as a `Result`.
+fn blocker_but_not_busy(reports: &[SlowPoll], busy_below: Duration) -> Result<(), String> {
+    if !reports.iter().any(|r| r.name.as_deref() == Some("blocker")) {
+        return Err(format!("the blocker was not reported: {reports:?}"));
+    }
+    if reports
+        .iter()
+        .any(|r| r.name.as_deref() == Some("busy") && r.duration >= busy_below)
+    {
+        return Err(format!("a short poll was reported as long: {reports:?}"));
+    }
+    Ok(())
 }
 
 /// As above, on one worker, with polls long enough (3 ms) that the worker
@@ -341,6 +348,13 @@ fn assert_blocker_but_not_busy(reports: &[SlowPoll], busy_below: Duration) {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn short_polls_are_measured_right_while_a_hook_blocks_and_dumps_move_the_clock() {
+    // A worker the OS keeps off its core for 50 ms makes a real long poll,
+    // rightly reported: on a loaded machine one run in a while may have
+    // one. The stale clock made such reports in every run.
+    common::passes_in_one_of(3, hook_blocks_while_dumps_move_the_clock);
+}
+
+fn hook_blocks_while_dumps_move_the_clock() -> Result<(), String> {
     let (entered_tx, entered) = std::sync::mpsc::channel();
     let entered_tx = Mutex::new(Some(entered_tx));
     let reports = Arc::new(Mutex::new(Vec::new()));
@@ -374,7 +388,7 @@ fn short_polls_are_measured_right_while_a_hook_blocks_and_dumps_move_the_clock()
     drop(runtime);
     // Here the stale clock made 3 ms polls measure about 60 ms, too near
     // the threshold to leave room: no report of "busy" at all.
-    assert_blocker_but_not_busy(&reports.lock().unwrap(), Duration::ZERO);
+    blocker_but_not_busy(&reports.lock().unwrap(), Duration::ZERO)
 }
 
 /// A runtime dropped while its slow-poll hook blocks does not wait for the

@@ -30,6 +30,12 @@ fn steals(rt: &corio::Runtime) -> u64 {
 #[test]
 fn a_producer_and_its_consumer_stay_on_one_worker() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // A worker the OS keeps off its CPU makes the other steal: the bound
+    // must hold in one of three runs (the old rule passed it in none).
+    common::passes_in_one_of(3, producer_and_consumer);
+}
+
+fn producer_and_consumer() -> Result<(), String> {
     let rt = common::two_workers();
     let before = steals(&rt);
     let (done_tx, done_rx) = std::sync::mpsc::channel();
@@ -52,10 +58,11 @@ fn a_producer_and_its_consumer_stay_on_one_worker() {
     let stolen = steals(&rt) - before;
     // 20,000 yields: 70-480 steals in a debug build with the turn-taking
     // rule, 3,000-3,500 without it.
-    assert!(
-        stolen < MESSAGES / 16,
-        "{stolen} steals for {MESSAGES} yields"
-    );
+    if stolen < MESSAGES / 16 {
+        Ok(())
+    } else {
+        Err(format!("{stolen} steals for {MESSAGES} yields"))
+    }
 }
 
 /// Where the spinners of the test below ran, and what they tell the test.
@@ -115,6 +122,12 @@ async fn spin_pair(shared: Arc<Spinners>) {
 #[test]
 fn two_tasks_that_only_compute_still_get_both_workers() {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // A freed worker that loses a time slice takes thousands of turns to
+    // come back: the bound must hold in one of three runs.
+    common::passes_in_one_of(3, spinners_split);
+}
+
+fn spinners_split() -> Result<(), String> {
     let rt = common::two_workers();
     let (events, event) = std::sync::mpsc::channel();
     let shared = Arc::new(Spinners {
@@ -158,10 +171,12 @@ fn two_tasks_that_only_compute_still_get_both_workers() {
         .load(Ordering::Relaxed)
         .checked_sub(released_at.load(Ordering::Relaxed))
         .expect("the spinners split before the holder's worker was let go");
-    // 0-90 measured; about 1,000 with the bug. Half of that leaves room
-    // for a freed worker that loses a time slice on a loaded machine.
-    assert!(
-        turns < 500,
-        "the freed worker took a spinner only {turns} turns after it was let go"
-    );
+    // 0-90 measured; about 1,000 with the bug.
+    if turns < 500 {
+        Ok(())
+    } else {
+        Err(format!(
+            "the freed worker took a spinner only {turns} turns after it was let go"
+        ))
+    }
 }
