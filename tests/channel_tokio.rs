@@ -257,7 +257,8 @@ fn poll_recv_waits_is_woken_and_ends_with_the_channel() {
     assert_eq!(rx.poll_recv_many(&mut cx, &mut batch, 2), Poll::Ready(0));
 }
 
-/// `blocking_recv_many` on a plain thread waits for a send from another.
+/// `blocking_recv_many` on a plain thread takes what another thread sends
+/// (its wait is `recv_many`'s, tested above), and 0 once closed.
 #[test]
 fn blocking_recv_many_waits_for_a_send() {
     common::threads::on_thread(|| {

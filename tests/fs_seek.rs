@@ -68,13 +68,43 @@ fn a_failed_seek_after_a_read_keeps_the_position() {
         assert_eq!(err.kind(), ErrorKind::InvalidInput, "before the start");
         file.read_exact(&mut four).await.unwrap();
         assert_eq!(&four, b"4567");
-        assert_eq!(file.seek(SeekFrom::Current(0)).await.unwrap(), 8);
 
-        // As far back as an i64 goes: before the start as well.
+        // As far back as an i64 goes, with bytes still read ahead (the
+        // target less them does not fit an i64): before the start as well.
         let err = file.seek(SeekFrom::Current(i64::MIN)).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
-        assert_eq!(file.seek(SeekFrom::Current(0)).await.unwrap(), 8);
+        file.read_exact(&mut [0; 2]).await.unwrap();
+        assert_eq!(file.seek(SeekFrom::Current(0)).await.unwrap(), 10);
     });
+}
+
+/// A seek that fails after a read, whose future and `File` are dropped
+/// before it runs: nobody collects its outcome, and the offset another
+/// descriptor shares with the file is still where the caller stopped
+/// reading, not past the read-ahead.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_failed_seek_nobody_collects_leaves_a_shared_offset_right() {
+    let dir = TempDir::new("seek-fails-dropped");
+    let path = dir.join("digits");
+    std::fs::write(&path, b"0123456789").unwrap();
+    let std = std::fs::File::open(&path).unwrap();
+    let mut other = std.try_clone().unwrap(); // shares the offset
+    common::one_blocking_thread().block_on(common::bounded(async {
+        let mut file = File::from_std(std);
+        let mut four = [0; 4];
+        file.read_exact(&mut four).await.unwrap();
+        let first = Gate::queue();
+        let seek = futures_lite::future::poll_once(file.seek(SeekFrom::Current(-100))).await;
+        assert!(seek.is_none(), "queued behind the gate");
+        drop(file);
+        let mut second = Gate::queue();
+        first.open().await;
+        (&mut second.started).await.unwrap(); // the seek's job has run
+        second.open().await;
+    }));
+    let offset = std::io::Seek::stream_position(&mut other).unwrap();
+    assert_eq!(offset, 4, "where the caller stopped reading");
 }
 
 /// A parser's loop: read a record's header, seek over its body. Records

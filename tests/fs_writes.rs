@@ -212,15 +212,8 @@ fn a_file_dropped_with_a_queued_write_leaves_it_to_the_pool() {
     assert_eq!(std::fs::read(&path).unwrap(), b"abc");
 }
 
-/// A runtime with one blocking thread, for `hold_the_pool`.
-fn one_blocking_thread() -> corio::Runtime {
-    corio::runtime::Builder::new_current_thread()
-        .max_blocking_threads(1)
-        .build()
-        .unwrap()
-}
-
-/// Holds the runtime's one blocking thread until `release` is sent: a
+/// Holds the runtime's one blocking thread (`common::one_blocking_thread`)
+/// until `release` is sent: a
 /// file's flush started meanwhile waits in the pool's queue.
 fn hold_the_pool() -> std::sync::mpsc::Sender<()> {
     let (release, released) = std::sync::mpsc::channel::<()>();
@@ -240,7 +233,7 @@ fn hold_the_pool() -> std::sync::mpsc::Sender<()> {
 fn writes_beside_a_queued_flush_return_at_once_and_reach_the_file() {
     let dir = TempDir::new("behind");
     let path = dir.join("file");
-    one_blocking_thread().block_on(common::bounded(async {
+    common::one_blocking_thread().block_on(common::bounded(async {
         let mut file = File::create(&path).await.unwrap();
         let release = hold_the_pool();
         for part in [&b"a"[..], b"b", b"c"] {
@@ -273,7 +266,7 @@ fn writes_wait_once_2_mib_wait_beside_a_flush() {
     const CHUNK: usize = MAX_WRITE;
     let dir = TempDir::new("behind-full");
     let path = dir.join("file");
-    one_blocking_thread().block_on(common::bounded(async {
+    common::one_blocking_thread().block_on(common::bounded(async {
         let mut file = File::create(&path).await.unwrap();
         let release = hold_the_pool();
         file.write_all(&vec![1; CHUNK]).await.unwrap(); // the queued flush's
@@ -305,7 +298,7 @@ fn a_write_beside_a_flush_is_taken_whole_or_waits() {
     const CHUNK: usize = MAX_WRITE;
     let dir = TempDir::new("behind-whole");
     let path = dir.join("log");
-    one_blocking_thread().block_on(common::bounded(async {
+    common::one_blocking_thread().block_on(common::bounded(async {
         let mut options = corio::fs::OpenOptions::new();
         let mut file = options.append(true).create(true).open(&path).await.unwrap();
         let release = hold_the_pool();
@@ -338,7 +331,7 @@ fn a_write_beside_a_flush_is_taken_whole_or_waits() {
 fn a_pipe_write_waits_for_the_one_before() {
     let (mut reader, writer) = std::io::pipe().unwrap();
     let writer = std::fs::File::from(std::os::fd::OwnedFd::from(writer));
-    one_blocking_thread().block_on(common::bounded(async {
+    common::one_blocking_thread().block_on(common::bounded(async {
         let mut pipe = File::from_std(writer);
         let release = hold_the_pool();
         let first = futures_lite::future::poll_once(pipe.write(b"one\n")).await;
@@ -419,7 +412,7 @@ fn bytes_queued_behind_a_failed_write_never_land_in_its_place() {
             // SAFETY: ignoring SIGXFSZ makes a write past the limit fail
             // with EFBIG instead of killing the process.
             unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
-            one_blocking_thread().block_on(common::bounded(async {
+            common::one_blocking_thread().block_on(common::bounded(async {
                 let mut file = File::create(&path).await.unwrap();
                 let limit = file_size_limit(Some(0));
                 let release = hold_the_pool();

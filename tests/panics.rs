@@ -172,14 +172,6 @@ fn a_future_dropped_by_abort_sees_its_task_id() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_join_waker_that_panics_does_not_kill_the_worker() {
-    /// Counts its wakes, then panics.
-    struct PanicWake(std::sync::atomic::AtomicUsize);
-    impl std::task::Wake for PanicWake {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            panic!("this waker panics");
-        }
-    }
     common::within_limit(|| {
         one_worker().block_on(async {
             let (release, released) = corio::sync::oneshot::channel::<()>();
@@ -188,7 +180,7 @@ fn a_join_waker_that_panics_does_not_kill_the_worker() {
                 1
             });
             // The handle's waker is now one that panics when woken.
-            let panics = Arc::new(PanicWake(Default::default()));
+            let panics = Arc::new(common::PanicWake::default());
             let bad = std::task::Waker::from(panics.clone());
             let polled =
                 std::pin::Pin::new(&mut handle).poll(&mut std::task::Context::from_waker(&bad));
@@ -201,8 +193,7 @@ fn a_join_waker_that_panics_does_not_kill_the_worker() {
                 2,
                 "the worker lives"
             );
-            let woken = panics.0.load(std::sync::atomic::Ordering::SeqCst);
-            assert_eq!(woken, 1, "the completed task woke the bad waker");
+            assert_eq!(panics.woken(), 1, "the completed task woke the bad waker");
             assert_eq!(handle.await.unwrap(), 1);
         })
     });

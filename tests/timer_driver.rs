@@ -278,14 +278,6 @@ fn a_past_sleep_polled_after_its_runtime_is_gone_is_ready() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
-    /// Counts its wakes, then panics.
-    struct PanicWake(std::sync::atomic::AtomicUsize);
-    impl Wake for PanicWake {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            panic!("this waker panics");
-        }
-    }
     // One worker: it parks in the driver and fires the timers; if the
     // panic unwound through it, nothing would run (nor fire) again.
     common::within_limit(|| {
@@ -295,7 +287,7 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
             // loaded machine may pause this thread past the deadline before
             // the first poll: then the sleep is ready and the driver never
             // sees the waker, so try again with a fresh one.
-            let panics = Arc::new(PanicWake(Default::default()));
+            let panics = Arc::new(common::PanicWake::default());
             let bad = Waker::from(panics.clone());
             let _foreign = loop {
                 let mut foreign = Box::pin(sleep(Duration::from_millis(20)));
@@ -309,8 +301,7 @@ fn a_timer_waker_that_panics_does_not_kill_the_worker_that_fires_it() {
             };
             // Due after the foreign one: the driver has fired that first.
             sleep(Duration::from_millis(50)).await;
-            let woken = panics.0.load(std::sync::atomic::Ordering::SeqCst);
-            assert_eq!(woken, 1, "the driver fired the foreign timer");
+            assert_eq!(panics.woken(), 1, "the driver fired the foreign timer");
             assert_eq!(
                 corio::spawn(async { 5 }).await.unwrap(),
                 5,

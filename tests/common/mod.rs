@@ -90,6 +90,25 @@ pub fn passes_in_one_of(tries: usize, mut run: impl FnMut() -> Result<(), String
     panic!("every run missed: {}", complaints.join("; "));
 }
 
+/// A waker that counts its wakes, then panics: a runtime that wakes it
+/// must catch the panic and go on.
+#[derive(Default)]
+pub struct PanicWake(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for PanicWake {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        panic!("this waker panics");
+    }
+}
+
+impl PanicWake {
+    /// How many times it was woken.
+    pub fn woken(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 /// `fut`, or a panic once [`LIMIT`] has passed (needs a runtime).
 pub async fn bounded<F: Future>(fut: F) -> F::Output {
     match corio::time::timeout(LIMIT, fut).await {

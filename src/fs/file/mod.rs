@@ -8,7 +8,7 @@
 //! ```text
 //!            poll_read: no unread bytes ─► fill
 //!            poll_write                 ─► flush        ┌──────────────┐
-//!   ┌──────┐ flush / seek / sync_all    ─► flush/rewind │ Busy(handle) │
+//!   ┌──────┐ flush / seek / sync_all    ─► flush/seek   │ Busy(handle) │
 //!   │ Idle │ ─────────────────────────────────────────► │ (buf, std)   │
 //!   │ (buf)│ ◄───────────────────────────────────────── │ on the pool  │
 //!   └──────┘   the next poll of any method collects     └──────────────┘
@@ -25,8 +25,9 @@
 //! whole-file calls are in `meta.rs`.
 //!
 //! Reads fetch at least a chunk, so the std file's offset can be ahead of the
-//! caller's position by the unread bytes. Before a write, a seek or a flush
-//! the file *rewinds* by that many bytes, so the caller never notices. A
+//! caller's position by the unread bytes. Before a write or a flush the
+//! file *rewinds* by that many bytes, and a seek counts them in its own
+//! move (`poll.rs`), so the caller never notices. A
 //! drop rewinds too (unless a read is still in flight then), so that a
 //! descriptor sharing the offset goes on where the caller stopped.
 

@@ -424,11 +424,13 @@ impl AsyncSeek for File {
 impl File {
     /// Starts a caller's seek to `to`, counted from the caller's position.
     /// Unread read-ahead puts the std file's offset past that position, so
-    /// a relative seek subtracts it; the bytes are dropped only if the seek
-    /// succeeds (after a failed one the caller is still before them, and
-    /// the buffer still holds them). Holding read-ahead, the job is
-    /// mandatory, as a rewind is: cancelled in the queue by a shutdown, it
-    /// would take the bytes with it and leave the offset past them.
+    /// a relative seek subtracts it. A seek that fails moves nothing, so
+    /// the job then rewinds over the read-ahead, as a write would: the
+    /// offset is the caller's position again, whether or not anyone
+    /// collects the outcome (a `File` dropped meanwhile leaves a shared
+    /// offset right). Holding read-ahead, the job is mandatory, as a rewind
+    /// is: cancelled in the queue by a shutdown, it would take the bytes
+    /// with it and leave the offset past them.
     fn start_seek(&mut self, to: SeekFrom, holds_read_ahead: bool) {
         let pool = crate::blocking::current("corio::fs::File");
         let job = move |buf: &mut Buf, mut std: &std::fs::File| {
@@ -439,9 +441,11 @@ impl File {
                 SeekFrom::Current(n) => SeekFrom::Current(n.saturating_sub(ahead)),
                 absolute => absolute,
             };
-            let offset = std.seek(target)?;
-            buf.discard_unread();
-            Ok(Done::Sought(offset))
+            let sought = std.seek(target);
+            if sought.is_ok() || ahead == 0 || std.seek(SeekFrom::Current(-ahead)).is_ok() {
+                buf.discard_unread();
+            }
+            sought.map(Done::Sought)
         };
         self.start_on(pool, job, holds_read_ahead);
     }
