@@ -246,21 +246,25 @@ mod tests {
         // contended path (spins, yields, then std's futex wait).
         let rounds = if cfg!(miri) { 200 } else { 100_000 };
         let counter = Arc::new(Mutex::new(0_u64));
-        let threads: Vec<_> = (0..3)
-            .map(|_| {
-                let counter = counter.clone();
-                std::thread::spawn(move || {
-                    for _ in 0..rounds {
-                        let mut count = counter.lock();
-                        let seen = *count;
-                        std::hint::spin_loop();
-                        *count = seen + 1;
-                    }
-                })
-            })
-            .collect();
-        for thread in threads {
-            thread.join().unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        for _ in 0..3 {
+            let (counter, done) = (counter.clone(), done.clone());
+            std::thread::spawn(move || {
+                for _ in 0..rounds {
+                    let mut count = counter.lock();
+                    let seen = *count;
+                    std::hint::spin_loop();
+                    *count = seen + 1;
+                }
+                done.send(()).unwrap();
+            });
+        }
+        // A thread stuck at the lock fails the test instead of hanging it.
+        let patience = Duration::from_secs(if cfg!(miri) { 600 } else { 30 });
+        for _ in 0..3 {
+            finished
+                .recv_timeout(patience)
+                .expect("a thread is stuck at the lock");
         }
         assert_eq!(*counter.lock(), 3 * rounds);
     }

@@ -65,7 +65,7 @@ fn a_cancelled_wait_takes_its_arrival_back() {
     // Had the dropped wait still counted, this one would lead at once.
     let other = barrier.clone();
     let first = waiting_on_thread(async move { other.wait().await.is_leader() });
-    let second = futures_lite::future::block_on(barrier.wait());
+    let second = common::threads::at_once(barrier.wait());
     assert!(second.is_leader());
     assert!(!on_thread(move || first.join().unwrap()));
 }

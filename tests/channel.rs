@@ -60,7 +60,7 @@ fn try_send_reports_full_and_closed_with_the_value() {
     assert_eq!((tx.len(), rx.len(), tx.capacity()), (2, 2, Some(2)));
     drop(rx);
     assert_eq!(tx.try_send(4), Err(TrySendError::Closed(4)));
-    let err = block_on(tx.send(5)).unwrap_err();
+    let err = common::threads::at_once(tx.send(5)).unwrap_err();
     assert_eq!(err.0, 5);
 }
 
@@ -75,7 +75,7 @@ fn receivers_drain_after_the_last_sender_drops() {
     drop(tx2);
     assert!(rx.is_closed());
     assert_eq!(rx.try_recv(), Ok('a'));
-    assert_eq!(block_on(rx.recv()), Some('b'));
+    assert_eq!(common::threads::at_once(rx.recv()), Some('b'));
     assert_eq!(block_on(rx.recv()), None);
     assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
 }

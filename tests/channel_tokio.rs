@@ -9,7 +9,6 @@ use std::thread;
 
 use common::threads::{Flag, poll_with};
 use corio::sync::channel;
-use futures_lite::future::block_on;
 
 /// `recv_many`: a limit of 0 takes nothing, a waiting call is woken by a
 /// send and takes what is there up to its limit, and the slots it frees
@@ -35,16 +34,16 @@ fn recv_many_waits_for_one_then_takes_up_to_its_limit() {
         let (sent_flag, sender_waker) = Flag::new();
         let mut parked = pin!(tx.send(5));
         assert!(poll_with(parked.as_mut(), &sender_waker).is_pending());
-        assert_eq!(block_on(rx.recv_many(&mut batch, 0)), 0);
-        assert_eq!(block_on(rx.recv_many(&mut batch, 1)), 1);
+        assert_eq!(common::threads::at_once(rx.recv_many(&mut batch, 0)), 0);
+        assert_eq!(common::threads::at_once(rx.recv_many(&mut batch, 1)), 1);
         assert!(sent_flag.take(), "the freed slot went to the parked sender");
         let sent = poll_with(parked.as_mut(), &sender_waker);
         assert!(matches!(sent, Poll::Ready(Ok(()))));
     }
-    assert_eq!(block_on(rx.recv_many(&mut batch, 8)), 2);
+    assert_eq!(common::threads::at_once(rx.recv_many(&mut batch, 8)), 2);
     assert_eq!(batch, [1, 2, 3, 4, 5]);
     drop(tx);
-    assert_eq!(block_on(rx.recv_many(&mut batch, 8)), 0);
+    assert_eq!(common::threads::at_once(rx.recv_many(&mut batch, 8)), 0);
 }
 
 /// tokio's `mpsc` spelling: a bounded channel of 0 is refused as tokio
@@ -67,13 +66,13 @@ fn the_mpsc_names_work_as_in_tokio() {
     for producer in producers {
         producer.join().unwrap();
     }
-    let mut got = corio::block_on(async move {
+    let mut got = corio::block_on(common::bounded(async move {
         let mut got = Vec::new();
         while let Some(i) = rx.recv().await {
             got.push(i);
         }
         got
-    });
+    }));
     got.sort();
     assert_eq!(got, [0, 1, 2, 3]);
 }
@@ -99,7 +98,7 @@ fn closed_waits_for_the_close() {
         thread::spawn(move || drop(other)).join().unwrap();
         assert!(flag.take(), "the last receiver's drop wakes it");
         assert_eq!(poll_with(closed.as_mut(), &waker), Poll::Ready(()));
-        block_on(tx.closed());
+        common::threads::at_once(tx.closed());
 
         let (tx, rx) = make();
         let mut closed = pin!(rx.closed());

@@ -94,6 +94,6 @@ fn block_in_place_in_a_local_task_dropped_with_its_set_runs_the_closure() {
 #[cfg_attr(miri, ignore)]
 fn block_in_place_in_a_set_run_outside_a_runtime_runs_the_closure() {
     let local = LocalSet::new();
-    let refused = futures_lite::future::block_on(local.run_until(async { refusal() }));
+    let refused = common::threads::at_once(local.run_until(async { refusal() }));
     assert_eq!(refused, None);
 }

@@ -157,11 +157,11 @@ fn handlers_can_await_and_break() {
 // tokio's wording, so that a test ported from tokio passes.
 #[should_panic(expected = "all branches are disabled and there is no else branch")]
 fn select_without_else_panics_when_every_branch_is_disabled() {
-    corio::block_on(async {
+    corio::block_on(common::bounded(async {
         let _: u32 = corio::select! {
             Some(v) = async { None::<u32> } => v,
         };
-    });
+    }));
 }
 
 #[test]

@@ -136,7 +136,7 @@ fn a_select_with_a_non_send_output_is_still_send() {
         }
     });
     // Biased: the ready first branch wins, and its `Rc` reached the handler.
-    assert_eq!(corio::block_on(task), 1);
+    assert_eq!(corio::block_on(common::bounded(task)), 1);
 }
 
 /// `try_join!` over an uninhabited error type compiles without an
@@ -145,7 +145,8 @@ fn a_select_with_a_non_send_output_is_still_send() {
 #[test]
 #[deny(unreachable_code)]
 fn uninhabited_types_make_no_warning() {
-    let ok: Result<(u8, u8), std::convert::Infallible> =
-        corio::block_on(async { corio::try_join!(async { Ok(1) }, async { Ok(2) }) });
+    let ok: Result<(u8, u8), std::convert::Infallible> = corio::block_on(common::bounded(async {
+        corio::try_join!(async { Ok(1) }, async { Ok(2) })
+    }));
     assert_eq!(ok, Ok((1, 2)));
 }

@@ -17,7 +17,7 @@ fn notify_one_stores_a_single_permit() {
     let notify = Notify::new();
     notify.notify_one();
     notify.notify_one();
-    block_on(notify.notified());
+    common::threads::at_once(notify.notified());
     let mut second = pin!(notify.notified());
     assert!(
         poll_with(second.as_mut(), Waker::noop()).is_pending(),

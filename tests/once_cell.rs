@@ -115,7 +115,7 @@ fn from_default_clone_and_debug() {
 #[test]
 fn a_cell_made_set_in_a_static_never_initializes() {
     static SET: OnceCell<u32> = OnceCell::const_new_with(5);
-    futures_lite::future::block_on(async {
+    common::threads::at_once(async {
         let value = SET
             .get_or_init(|| async { unreachable!("a set cell ran init") })
             .await;

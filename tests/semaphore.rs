@@ -138,7 +138,7 @@ fn closing_fails_waiting_and_later_acquires() {
         poll_with(waiting.as_mut(), &waker),
         Poll::Ready(Err(_))
     ));
-    assert!(block_on(semaphore.acquire()).is_err());
+    assert!(common::threads::at_once(semaphore.acquire()).is_err());
     assert_eq!(
         semaphore.try_acquire().unwrap_err(),
         TryAcquireError::Closed

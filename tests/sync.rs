@@ -140,7 +140,7 @@ fn rwlock_shares_reads_and_excludes_writes() {
     *w = 3;
     assert!(lock.try_read().is_err());
     drop(w);
-    assert_eq!(*block_on(lock.read()), 3);
+    assert_eq!(*common::threads::at_once(lock.read()), 3);
 }
 
 #[test]
@@ -238,7 +238,7 @@ fn wait_group_waits_for_every_done() {
 #[test]
 fn wait_group_wait_pends_until_zero_and_can_be_reused() {
     let wg = WaitGroup::new();
-    block_on(wg.wait());
+    common::threads::at_once(wg.wait());
     wg.add(2);
     let (flag, waker) = Flag::new();
     let mut wait = pin!(wg.wait());

@@ -224,7 +224,7 @@ fn wait_for_returns_the_value_that_passed() {
     drop(producer.join().unwrap());
 
     let (tx, mut rx) = watch::channel(3);
-    let now = futures_lite::future::block_on(rx.wait_for(|&n| n == 3)).unwrap();
+    let now = common::threads::at_once(rx.wait_for(|&n| n == 3)).unwrap();
     assert!(!now.has_changed(), "the current value passed: nothing new");
     drop(now);
     drop(tx);

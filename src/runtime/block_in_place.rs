@@ -144,7 +144,7 @@ mod tests {
             .build()
             .unwrap();
         let workers = runtime.workers.clone();
-        let spares_seen = runtime.block_on(async move {
+        let test = async move {
             crate::spawn(async move {
                 let deadline = Instant::now() + Duration::from_secs(20);
                 for _ in 0..20 {
@@ -160,7 +160,9 @@ mod tests {
             })
             .await
             .unwrap()
-        });
+        };
+        let within = async { crate::time::timeout(Duration::from_secs(30), test).await };
+        let spares_seen = runtime.block_on(within).expect("the test took over 30 s");
         assert_eq!(spares_seen, 1);
         assert_eq!(
             started.load(Ordering::SeqCst),

@@ -85,6 +85,17 @@ impl Flag {
     }
 }
 
+/// `fut`'s output, which must be there at its first poll: a test that
+/// expects no wait fails here when the code is wrong, instead of hanging
+/// in a `block_on`.
+#[track_caller]
+pub fn at_once<F: Future>(fut: F) -> F::Output {
+    match std::pin::pin!(fut).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the future waited where it should have been ready at once"),
+    }
+}
+
 /// Polls `fut` once with `waker`.
 pub fn poll_with<F: Future>(fut: Pin<&mut F>, waker: &Waker) -> Poll<F::Output> {
     fut.poll(&mut Context::from_waker(waker))
