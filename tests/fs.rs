@@ -188,7 +188,7 @@ fn seek_then_read() {
         assert_eq!(file.seek(SeekFrom::Start(3)).await.unwrap(), 3);
         file.read_exact(&mut three).await.unwrap();
         assert_eq!(&three, b"345");
-        // The read fetched the whole file ahead; the position is still 6.
+        // The read after the seek took 3 bytes; the position is 6.
         assert_eq!(file.seek(SeekFrom::Current(1)).await.unwrap(), 7);
         file.read_exact(&mut three).await.unwrap();
         assert_eq!(&three, b"789");

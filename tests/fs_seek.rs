@@ -31,7 +31,7 @@ fn a_seek_after_a_read_takes_one_hop() {
         for (to, offset, next) in [
             (SeekFrom::Current(4), 8, b"89ab"),
             (SeekFrom::Start(1), 1, b"1234"),
-            (SeekFrom::End(-4), 12, b"cdef"),
+            (SeekFrom::End(-6), 10, b"abcd"),
         ] {
             let first = Gate::queue();
             let mut seek = std::pin::pin!(file.seek(to));
@@ -45,8 +45,12 @@ fn a_seek_after_a_read_takes_one_hop() {
             second.open().await;
             let sought = polled.expect("one hop: the seek is done");
             assert_eq!(sought.unwrap(), offset);
-            file.read_exact(&mut four).await.unwrap();
-            assert_eq!(&four, next);
+            // The read after a seek takes only what it asks for; the one
+            // after that reads the rest ahead, for the next seek to fold.
+            let (mut first, mut second) = ([0; 2], [0; 2]);
+            file.read_exact(&mut first).await.unwrap();
+            file.read_exact(&mut second).await.unwrap();
+            assert_eq!([first, second].concat(), next);
         }
     }));
 }

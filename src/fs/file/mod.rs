@@ -24,8 +24,8 @@
 //! on), which is why a careful writer ends with `flush` or `close`. Those
 //! whole-file calls are in `meta.rs`.
 //!
-//! Reads fetch at least a chunk, so the std file's offset can be ahead of the
-//! caller's position by the unread bytes. Before a write or a flush the
+//! Reads fetch at least a chunk (but the first after a seek), so the std
+//! file's offset can be ahead of the caller's position by the unread bytes. Before a write or a flush the
 //! file *rewinds* by that many bytes, and a seek counts them in its own
 //! move (`poll.rs`), so the caller never notices. A
 //! drop rewinds too (unless a read is still in flight then), so that a
@@ -77,11 +77,13 @@ use read_ahead::ReadAhead;
 /// its error instead).
 ///
 /// A read of a regular file fetches a chunk (64 KiB) ahead, and later reads
-/// are served from it. Bytes that another descriptor or process writes into
-/// that stretch meanwhile are not seen until this `File` writes, seeks or
-/// flushes, which drops what it read ahead (`seek(SeekFrom::Current(0))`
-/// will do). std's and tokio's files read only what was asked, so they see
-/// such writes at once.
+/// are served from it; the first read after a seek takes only what it asks
+/// for, as tokio's do (a seek marks random access, where the chunk would be
+/// thrown away at the next seek). Bytes that another descriptor or process
+/// writes into that stretch meanwhile are not seen until this `File`
+/// writes, seeks or flushes, which drops what it read ahead
+/// (`seek(SeekFrom::Current(0))` will do). std's and tokio's files read
+/// only what was asked, so they see such writes at once.
 ///
 /// [`AsyncRead`]: futures_io::AsyncRead
 /// [`AsyncBufRead`]: futures_io::AsyncBufRead
@@ -129,6 +131,12 @@ pub struct File {
     /// outcome: a seek whose future was dropped must not stay "in flight"
     /// for later reads (that reordered bytes).
     seeking: bool,
+    /// A seek moved the offset since the last fill: the next fill reads
+    /// only what the caller asks for, as tokio's reads always do. A seek
+    /// marks random access (a parser's `read_exact` of a header, then a
+    /// seek over the body), where a chunk read ahead would be thrown away
+    /// at the next seek; the fill after that one reads ahead again.
+    sought: bool,
     /// Reads fetch a whole chunk ahead: only from a regular file or a block
     /// device that can seek. A pipe, a FIFO or a terminal cannot seek back
     /// over bytes read ahead (a later write or seek would fail and lose
@@ -293,6 +301,7 @@ impl File {
             state: State::Idle(Buf::default()),
             seek: None,
             seeking: false,
+            sought: false,
             read_ahead,
             kept: std::collections::VecDeque::new(),
             behind: Arc::default(),

@@ -81,6 +81,7 @@ impl File {
                 // they are the file's again, whoever picks up the outcome
                 // (a seek whose future was dropped still moved the offset).
                 self.kept.clear();
+                self.sought = true;
                 Ok(Some(Done::Sought(offset)))
             }
             other => other.map(Some),
@@ -271,8 +272,9 @@ impl File {
                 continue;
             }
             let ahead = self.read_ahead.clone();
+            let after_a_seek = mem::take(&mut self.sought);
             self.start(move |buf, std| {
-                let ahead = ahead.get_or_probe(std);
+                let ahead = ahead.get_or_probe(std) && !after_a_seek;
                 buf.fill(std, want, ahead).map(Done::Filled)
             });
         }
