@@ -21,7 +21,7 @@ fn bytes_read() -> u64 {
 
 /// A parser's loop over 2,000 records of 64 bytes: `read_exact` of an
 /// 8-byte header, then a seek over the body. Each read after a seek read
-/// 64 KiB ahead (about 60 MiB in all, for 16 KB the parser wanted); now
+/// 64 KiB ahead (about 97 MB in all, for 16 KB the parser wanted); now
 /// it reads the 8 bytes. The next read without a seek reads ahead again.
 #[test]
 #[cfg_attr(miri, ignore)]

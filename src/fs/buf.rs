@@ -14,7 +14,8 @@
 //! moved back with the result, so at every moment exactly one side owns it
 //! and no lock is needed (the bytes written while a flush runs wait in
 //! `file/poll.rs`'s `Behind`, the one shared piece). A fill reads at least [`CHUNK`] bytes (from a
-//! file that can seek: see `File::read_ahead`). A write starts a flush at
+//! file that can seek: see `File::read_ahead`; but the first fill after a
+//! seek, see `File::sought`). A write starts a flush at
 //! once, and the writes made while it is on the pool pile up (up to
 //! [`MAX_WRITE`]) beside it, in `file/poll.rs`'s `Behind`, for that same flush
 //! to take when it has written the buffer: a megabyte written one byte at
@@ -113,7 +114,8 @@ impl Buf {
     }
 
     /// On the blocking pool: reads what the caller asked for (`want`
-    /// bytes, raised to a chunk) from `file` into the empty buffer.
+    /// bytes, raised to a chunk if `ahead`) from `file` into the empty
+    /// buffer.
     pub(super) fn fill(&mut self, mut file: &File, want: usize, ahead: bool) -> io::Result<usize> {
         debug_assert!(self.unread() == 0 && !self.has_unwritten());
         self.clear();

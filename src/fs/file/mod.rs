@@ -53,7 +53,8 @@ use read_ahead::ReadAhead;
 /// `futures`' extension traits add `read_to_end`, `lines`, `write_all` and
 /// friends).
 ///
-/// Small reads and writes are batched (reads fetch 64 KiB a hop; writes to
+/// Small reads and writes are batched (reads fetch 64 KiB a hop, but the
+/// first after a seek; writes to
 /// a regular file made while a write is on the blocking pool join it, up to
 /// 2 MiB, the most one write takes too, as tokio's `max_buf_size`), so a
 /// `File` needs no `BufReader` (it lends its own buffer out as an

@@ -274,6 +274,8 @@ impl File {
             let ahead = self.read_ahead.clone();
             let after_a_seek = mem::take(&mut self.sought);
             self.start(move |buf, std| {
+                // Probed first, whatever the seek: writes left behind a
+                // flush need the answer (`put_behind`).
                 let ahead = ahead.get_or_probe(std) && !after_a_seek;
                 buf.fill(std, want, ahead).map(Done::Filled)
             });
