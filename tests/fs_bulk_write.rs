@@ -5,15 +5,13 @@
 
 #![cfg(feature = "fs")] // needs the `fs` feature (on by default)
 
+mod common;
+
 use futures_lite::AsyncWriteExt;
 
 /// The process's write system calls so far.
 fn write_calls() -> u64 {
-    let io = std::fs::read_to_string("/proc/self/io").expect("Linux's /proc/self/io");
-    io.lines()
-        .find_map(|line| line.strip_prefix("syscw: "))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("a syscw line")
+    common::proc_io("syscw")
 }
 
 #[test]

@@ -7,16 +7,14 @@
 
 use std::io::SeekFrom;
 
+mod common;
+
 use futures_lite::{AsyncReadExt, AsyncSeekExt};
 
 /// The bytes the process has read so far (reading `/proc/self/io` adds a
 /// few hundred).
 fn bytes_read() -> u64 {
-    let io = std::fs::read_to_string("/proc/self/io").expect("Linux's /proc/self/io");
-    io.lines()
-        .find_map(|line| line.strip_prefix("rchar: "))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("an rchar line")
+    common::proc_io("rchar")
 }
 
 /// A parser's loop over 2,000 records of 64 bytes: `read_exact` of an

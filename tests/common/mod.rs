@@ -34,6 +34,18 @@ pub fn two_workers() -> corio::Runtime {
         .expect("cannot build a runtime")
 }
 
+/// A counter of the whole process's I/O from `/proc/self/io` (Linux):
+/// `"rchar"` (bytes read; reading the file itself adds a few hundred),
+/// `"syscw"` (write calls), ... A test that counts one is alone in its
+/// binary: other tests would add to it.
+pub fn proc_io(field: &str) -> u64 {
+    let io = std::fs::read_to_string("/proc/self/io").expect("Linux's /proc/self/io");
+    io.lines()
+        .find_map(|line| line.strip_prefix(field)?.strip_prefix(": "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} line in /proc/self/io"))
+}
+
 /// A current-thread runtime with one blocking thread, for tests that hold
 /// it with a [`Gate`] to keep blocking jobs waiting in line.
 pub fn one_blocking_thread() -> corio::Runtime {
