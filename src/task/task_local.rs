@@ -92,6 +92,17 @@ impl<T: 'static> LocalKey<T> {
     /// Runs `future` with the key set to `value` while it is polled (and
     /// dropped): a future that completes with `future`'s output.
     ///
+    /// The drop is inside the scope unless the key cannot be lent then: a
+    /// scope dropped from inside a [`with`](Self::with) of the same key, or
+    /// while the thread is being torn down, drops `future` outside it, so
+    /// `future`'s `Drop` sees what the key holds there (as in tokio).
+    /// The value is the thread's while `future` is polled, so tasks that
+    /// `future` polls in its own poll (a [`LocalSet::run_until`]'s, or a
+    /// current-thread `block_on` inside a [`sync_scope`](Self::sync_scope))
+    /// see it too, as in tokio.
+    ///
+    /// [`LocalSet::run_until`]: crate::task::LocalSet::run_until
+    ///
     /// # Panics
     ///
     /// When polled from inside a [`with`](Self::with) of the same key (the

@@ -62,10 +62,16 @@ impl File {
     /// whose future was dropped while it ran (a seek, a `set_len`). Call
     /// `flush` first to see a write's.
     ///
+    /// The job of a `metadata`, `set_permissions` or `try_clone` future
+    /// dropped while it ran may still hold the descriptor; the std file is
+    /// then a duplicate of it (a new descriptor number, on the same open
+    /// file), where tokio's `into_std` panics.
+    ///
     /// # Panics
     ///
     /// Outside a corio runtime, if bytes must still be written or given
-    /// back.
+    /// back; and if the descriptor must be duplicated (above) and the
+    /// process is out of descriptors.
     ///
     /// # Examples
     ///
