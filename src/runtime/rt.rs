@@ -362,14 +362,6 @@ impl Runtime {
         // and a job queued behind busy pool threads must not start meanwhile
         // (the running ones are waited for at the end).
         self.handle.inner.blocking.close();
-        if let Some(watchdog) = self.watchdog.take() {
-            // The watchdog leaves at once unless it is inside a slow-poll
-            // hook, which is user code and may block for good (the default
-            // one writing to a stderr pipe nobody reads): waited for a
-            // moment at most, even by a drop, then left to end on its own.
-            let moment = Instant::now().checked_add(WATCHDOG_GRACE);
-            watchdog.stop(deadline.map_or(moment, |d| moment.map(|m| m.min(d))));
-        }
         // A runtime dropped from a thread that holds one of its cores
         // (inside one of its tasks, or a worker's hook) cannot wait for the
         // worker it runs on. A worker thread that gave its core away (the
@@ -381,6 +373,17 @@ impl Runtime {
         let on_a_worker = self.workers.is_current() && !self.workers.is_detached_here();
         if !on_a_worker {
             self.workers.wait_running(deadline);
+        }
+        // The watchdog stops only now: it moves the clock that polls are
+        // timed on, and a slow poll the wait above let finish must still
+        // measure its whole length and be reported.
+        if let Some(watchdog) = self.watchdog.take() {
+            // The watchdog leaves at once unless it is inside a slow-poll
+            // hook, which is user code and may block for good (the default
+            // one writing to a stderr pipe nobody reads): waited for a
+            // moment at most, even by a drop, then left to end on its own.
+            let moment = Instant::now().checked_add(WATCHDOG_GRACE);
+            watchdog.stop(deadline.map_or(moment, |d| moment.map(|m| m.min(d))));
         }
         {
             // A `Drop` of one of the futures that calls `block_on` on this
