@@ -1,6 +1,6 @@
 //! The macros' hygiene: `join!`, `try_join!` and `select!` name what they
 //! expand to by full path, so a caller's own names (a glob import of
-//! look-alike variants, a `stringify!` macro, a module named `u64`) do not
+//! look-alike variants, a `stringify!` macro, a module or type named `u64`) do not
 //! change or break the expansion.
 
 mod common;
@@ -73,5 +73,23 @@ fn the_macros_do_not_use_the_callers_stringify_or_integer_modules() {
             else => 5,
         };
         assert_eq!(fallback, 5);
+    });
+}
+
+/// The expansions name `u32` and `u64` by full path: a caller's types
+/// under those names (an alias, a struct) do not change the masks and
+/// counts they declare. Before, `u32` here failed to compile.
+#[test]
+fn the_macros_do_not_use_the_callers_integer_type_names() {
+    #[allow(dead_code, non_camel_case_types)]
+    type u32 = u8;
+    #[allow(dead_code, non_camel_case_types)]
+    struct u64;
+    block_on(async {
+        let got = corio::select! {
+            Some(v) = async { None::<i8> } => v,
+            v = async { 9 } => v,
+        };
+        assert_eq!(got, 9);
     });
 }

@@ -220,7 +220,7 @@ macro_rules! try_join {
 macro_rules! select {
     (@done { biased = $biased:tt; else = [$else:expr]; $( ( ( $($skip:tt)* ) [$($p:tt)+] = $f:expr, if $c:expr => $h:expr ) )+ }) => {{
         // Counted and checked at compile time: a branch is a bit of a `u64`.
-        let branches: u32 = const {
+        let branches: ::core::primitive::u32 = const {
             let branches = 0 $( + $crate::__private::one(::core::stringify!($f)) )+;
             ::std::assert!(branches <= 64, "select! supports at most 64 branches");
             branches
@@ -237,7 +237,7 @@ macro_rules! select {
         let (index, won) = {
         // A branch whose `if` condition is false starts disabled: its
         // future is still made (as in tokio) but never polled.
-        let mut disabled: u64 = 0;
+        let mut disabled: ::core::primitive::u64 = 0;
         $(
             if !$c {
                 disabled |= 1 << (0 $( + $crate::__private::one(::core::stringify!($skip)) )*);
@@ -273,11 +273,14 @@ macro_rules! select {
                             disabled |= 1 << branch;
                             // (Unreachable code when the output type is
                             // uninhabited: `out` then never exists.)
-                            #[allow(unreachable_code, unused_variables, unused_parens)]
+                            // (And an output with nothing to drop, `(&a, &mut b)`,
+                            // is still moved into `drop`: clippy's
+                            // `drop_non_drop` must not fail the caller's build.)
+                            #[allow(unreachable_code, unused_variables, unused_parens, clippy::drop_non_drop)]
                             let winner = {
                                 // The output is tested through a reference,
-                                // with `mut` and `ref` taken out of the
-                                // pattern (see `pattern.rs`).
+                                // with `mut`, `ref` and `&` taken out of
+                                // the pattern (see `pattern.rs`).
                                 let matched = match &out {
                                     $crate::__select_test_pattern!($($p)+) => true,
                                     _ => false,

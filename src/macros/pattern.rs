@@ -9,9 +9,14 @@
 //! pattern such as `Some(mut msg)` is fine the second time and refused the
 //! first: `mut` (or `ref`) on a binding matched through a reference would
 //! move out of it. So the first test uses a copy of the pattern with its
-//! binding modifiers, `mut` and `ref`, taken out: it matches the same
-//! values. (A `mut` or `ref` right after a `&` stays: `&mut n` is a
-//! reference pattern, not a modifier.)
+//! binding modifiers, `mut` and `ref`, taken out, and its reference
+//! patterns (`&x`, `&mut x`) too: matched through the reference, `Some(x)`
+//! binds what `Some(&x)` would by value, and in Rust 2024 a `&` inside a
+//! pattern matched through a reference is refused. It matches the same
+//! values. A pattern that is only literals (`"quit"`, `1 | 2`) is the
+//! other way round: a literal is not matched through a reference to a
+//! reference (`&&str` against `"quit"`), so the test puts a `&` before
+//! each.
 //!
 //! A `macro_rules!` macro cannot look inside a `$p:pat` it has captured, so
 //! `select!` collects the pattern as raw tokens, up to the `=` that ends
@@ -24,10 +29,12 @@
 //! Two patterns this cannot clean. One that reaches `select!` as a single
 //! `$p:pat` of another macro is one opaque token, so a `mut` inside it
 //! stays and the first test refuses it: pass such a pattern as `$($p:tt)+`.
-//! And `&&mut x` lexes as `&&` then `mut`, so its `mut` is taken for a
-//! modifier and dropped: write `& &mut x`.
+//! And a constant of a reference type alone (`QUIT` for a `const QUIT:
+//! &str`) cannot be told from a binding, so it gets no `&` and is refused
+//! as a top-level literal string was (tokio's `select!` refuses it too):
+//! bind the output and compare it in the handler.
 
-/// Rewrites a pattern's tokens without `mut` and `ref`, for the test in
+/// Rewrites a pattern's tokens without `mut`, `ref` and `&`, for the test in
 /// `select!`. The state is `@ [open levels] [tokens kept] tokens left`;
 /// an open level is `(kind [kept before it] [tokens after it])`.
 #[doc(hidden)]
@@ -48,14 +55,13 @@ macro_rules! __select_test_pattern {
     (@close brace [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
         $crate::__select_test_pattern!(@ [$($open)*] [$($outer)* {$($kept)*}] $($after)*)
     };
-    // A reference pattern's `mut` (`&mut n`) is no binding modifier: kept,
-    // as is a `ref` right after a `&`, so that these test as they did
-    // before `select!` cleaned patterns.
-    (@ [$($open:tt)*] [$($kept:tt)*] & mut $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)* & mut] $($rest)*)
+    // Reference patterns are dropped (`&&` is one token); a `mut` after
+    // one (`&mut n`) is then dropped as a modifier would be.
+    (@ [$($open:tt)*] [$($kept:tt)*] & $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)*] $($rest)*)
     };
-    (@ [$($open:tt)*] [$($kept:tt)*] & ref $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)* & ref] $($rest)*)
+    (@ [$($open:tt)*] [$($kept:tt)*] && $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)*] $($rest)*)
     };
     // The two binding modifiers are dropped.
     (@ [$($open:tt)*] [$($kept:tt)*] mut $($rest:tt)*) => {
@@ -78,7 +84,10 @@ macro_rules! __select_test_pattern {
     (@ [$($open:tt)*] [$($kept:tt)*] $token:tt $($rest:tt)*) => {
         $crate::__select_test_pattern!(@ [$($open)*] [$($kept)* $token] $($rest)*)
     };
-    // The entry.
+    // The entry. Literals alone are matched through one more reference.
+    ($($literal:literal)|+) => {
+        $(& $literal)|+
+    };
     ($($pattern:tt)*) => {
         $crate::__select_test_pattern!(@ [] [] $($pattern)*)
     };
