@@ -21,8 +21,10 @@
 //!   `JoinHandle` (if `JOIN_INTEREST`) or to that thread (if not);
 //! - before `COMPLETE`, `NOTIFIED` means exactly one `Notified` reference
 //!   for this task is in a queue (or about to be), so a task is never
-//!   queued twice; once `COMPLETE`, it may stay set with none queued (an
-//!   abort during the poll that then finished), and means nothing;
+//!   queued twice; the exception is an abort during a poll, which sets it
+//!   with `CANCELLED`: the runner then cancels the task instead of queuing
+//!   it, and `NOTIFIED` stays set with none queued through `COMPLETE`,
+//!   meaning nothing (as it means nothing once `COMPLETE` in any case);
 //! - the join waker field is written only by the `JoinHandle` while
 //!   `JOIN_WAKER` is clear, and read only by the runtime while it is set;
 //!   after `COMPLETE`, with the handle gone, the runtime takes and drops it.
