@@ -19,6 +19,9 @@ impl<T> Async<T> {
     /// spurious: the next read can still return `WouldBlock`, and then
     /// calling `readable()` again waits for new data (it checks with the
     /// kernel rather than answer Ready again for readiness already used).
+    /// A pending error on the descriptor (`POLLERR`: a socket error, or a
+    /// non-empty error queue) counts as readable until it is taken, by a
+    /// read that reports it or a read of the error queue.
     ///
     /// # Examples
     ///
