@@ -278,7 +278,7 @@ fn errors_print_without_debug_values() {
     drop(rx);
     let err = tx.try_send(Opaque).unwrap_err();
     assert_eq!(format!("{err:?}"), "Closed(..)");
-    assert_eq!(err.to_string(), "sending on a closed channel");
+    assert_eq!(err.to_string(), "channel closed"); // as tokio's
     let err = block_on(tx.send(Opaque)).unwrap_err();
     assert_eq!(format!("{err:?}"), "SendError { .. }");
     let boxed: Box<dyn std::error::Error> = Box::new(TryRecvError::Empty);

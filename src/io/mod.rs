@@ -90,6 +90,11 @@ pub mod unix {
         AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, AsyncFdTryNewError, TryIoError,
     };
 }
+/// std's I/O names, under `corio::io` as under `tokio::io`, so a port's
+/// `io::Result`, `io::Error`, `io::ErrorKind` and `io::SeekFrom` still name
+/// them.
+pub use std::io::{Error, ErrorKind, Result, SeekFrom};
+
 pub(crate) use context::EnterGuard;
 pub use interest::{Interest, Ready};
 pub(crate) use reactor::Reactor;

@@ -98,6 +98,19 @@ pub use self::semaphore::{
 };
 pub use self::wait_group::WaitGroup;
 
+/// The futures of [`Notify`] under tokio's path, `sync::futures::Notified`
+/// (also re-exported from `sync` itself).
+///
+/// # Examples
+///
+/// ```
+/// let notify = corio::sync::Notify::new();
+/// let _waiting: corio::sync::futures::Notified<'_> = notify.notified();
+/// ```
+pub mod futures {
+    pub use super::notify::{Notified, OwnedNotified};
+}
+
 /// What a guard's `map` makes of its `try_map` with a closure that always
 /// picks a part: every guard's `map` is its `try_map` that cannot fail.
 fn picked<M, G>(mapped: Result<M, G>) -> M {

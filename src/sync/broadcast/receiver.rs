@@ -1,6 +1,7 @@
 //! A broadcast receiver: its own position in the ring, and the wait for
 //! the next send.
 
+use crate::loom::atomic::Ordering;
 use std::fmt;
 use std::sync::Arc;
 
@@ -97,6 +98,32 @@ impl<T> Receiver<T> {
     /// ```
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
+    /// How many senders the channel has.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::broadcast::channel::<u8>(1);
+    /// let _tx2 = tx.clone();
+    /// assert_eq!(rx.sender_strong_count(), 2);
+    /// ```
+    pub fn sender_strong_count(&self) -> usize {
+        self.shared.senders.load(Ordering::Acquire)
+    }
+
+    /// How many [`WeakSender`](super::WeakSender)s the channel has.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::broadcast::channel::<u8>(1);
+    /// let _weak = tx.downgrade();
+    /// assert_eq!(rx.sender_weak_count(), 1);
+    /// ```
+    pub fn sender_weak_count(&self) -> usize {
+        self.shared.weak_senders.load(Ordering::Acquire)
     }
 }
 

@@ -1,5 +1,6 @@
 //! The channel's errors. Each one that refuses a value gives it back, and none
-//! needs `T: Debug` to be printed (the value is shown as `..`).
+//! needs `T: Debug` to be printed (the value is shown as `..`). They print
+//! what tokio's print.
 
 use std::error::Error;
 use std::fmt;
@@ -155,7 +156,7 @@ impl<T> fmt::Debug for SendError<T> {
 
 impl<T> fmt::Display for SendError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("sending on a closed channel")
+        f.write_str("channel closed")
     }
 }
 
@@ -173,19 +174,36 @@ impl<T> fmt::Debug for TrySendError<T> {
 impl<T> fmt::Display for TrySendError<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            TrySendError::Full(_) => "sending on a full channel",
-            TrySendError::Closed(_) => "sending on a closed channel",
+            TrySendError::Full(_) => "no available capacity",
+            TrySendError::Closed(_) => "channel closed",
         })
     }
 }
 
 impl<T> Error for TrySendError<T> {}
 
+/// A closed channel's `send` error as a `try_send` one (tokio's), so `?`
+/// passes a `blocking_send`'s error out of a function that returns
+/// `TrySendError`.
+///
+/// # Examples
+///
+/// ```
+/// use corio::sync::channel::{SendError, TrySendError};
+///
+/// assert_eq!(TrySendError::from(SendError(1)), TrySendError::Closed(1));
+/// ```
+impl<T> From<SendError<T>> for TrySendError<T> {
+    fn from(error: SendError<T>) -> TrySendError<T> {
+        TrySendError::Closed(error.0)
+    }
+}
+
 impl fmt::Display for TryRecvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TryRecvError::Empty => "receiving on an empty channel",
-            TryRecvError::Closed => "receiving on a closed and drained channel",
+            TryRecvError::Closed => "receiving on a closed channel",
         })
     }
 }

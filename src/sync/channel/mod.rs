@@ -238,6 +238,15 @@ pub struct Receiver<T> {
     stream_placed: AtomicBool,
 }
 
+// A panic in the middle of a channel call leaves the channel whole: a value
+// moves in or out in one step, and wakers that panic are caught where they
+// are woken or dropped. So the handles may cross `catch_unwind`, as tokio's
+// do (its channel declares the same).
+impl<T> std::panic::UnwindSafe for Chan<T> {}
+impl<T> std::panic::RefUnwindSafe for Chan<T> {}
+impl<T> std::panic::UnwindSafe for Receiver<T> {}
+impl<T> std::panic::RefUnwindSafe for Receiver<T> {}
+
 impl<T> Sender<T> {
     /// Sends `value`, waiting for room if the channel is bounded and full.
     /// Fails, giving the value back, if the channel is closed.

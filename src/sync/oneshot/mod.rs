@@ -39,8 +39,6 @@ use std::fmt;
 use std::future::poll_fn;
 use std::task::{Context, Poll, Waker, ready};
 
-pub use super::channel::TryRecvError;
-
 /// The oneshot channel's errors under tokio's path,
 /// `oneshot::error::RecvError` (also re-exported from `oneshot` itself).
 pub mod error {
@@ -128,6 +126,30 @@ pub struct Receiver<T> {
 /// ```
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
 pub struct RecvError;
+
+/// Why [`Receiver::try_recv`] returned no value. A type of its own, not the
+/// channel's [`TryRecvError`](crate::sync::channel::TryRecvError), as in
+/// tokio, so an error type may convert from both.
+///
+/// # Examples
+///
+/// ```
+/// use corio::sync::oneshot::{self, TryRecvError};
+///
+/// let (tx, mut rx) = oneshot::channel::<u8>();
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+/// assert_eq!(TryRecvError::Closed.to_string(), "channel closed");
+/// ```
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub enum TryRecvError {
+    /// No value yet; the sender may still send one.
+    Empty,
+    /// No value will come: the sender was dropped without sending, the
+    /// value was taken already, or the receiver was closed.
+    Closed,
+}
 
 struct Inner<T> {
     state: AtomicUsize,
@@ -330,11 +352,22 @@ impl<T> fmt::Debug for Sender<T> {
 
 impl fmt::Display for RecvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the oneshot sender was dropped without sending a value")
+        f.write_str("channel closed") // tokio's words
     }
 }
 
 impl Error for RecvError {}
+
+impl fmt::Display for TryRecvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TryRecvError::Empty => "channel empty",
+            TryRecvError::Closed => "channel closed",
+        })
+    }
+}
+
+impl Error for TryRecvError {}
 
 mod receiver;
 

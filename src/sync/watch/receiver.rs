@@ -206,6 +206,22 @@ impl<T> Receiver<T> {
     pub fn same_channel(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.shared, &other.shared)
     }
+
+    /// Whether every sender is gone: no new value will come (the last one
+    /// stays readable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, rx) = corio::sync::watch::channel(1);
+    /// assert!(!rx.is_closed());
+    /// drop(tx);
+    /// assert!(rx.is_closed());
+    /// assert_eq!(*rx.borrow(), 1);
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.shared.version.load(Ordering::Acquire) & CLOSED != 0
+    }
 }
 
 /// `Receiver::changed`, on the receiver's two parts (see `wait_for`).

@@ -212,6 +212,20 @@ impl<T> Sender<T> {
         self.receiver_count() == 0
     }
 
+    /// Whether both senders belong to the same channel.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (tx, _rx) = corio::sync::watch::channel(0);
+    /// let (other, _other_rx) = corio::sync::watch::channel(0);
+    /// assert!(tx.same_channel(&tx.clone()));
+    /// assert!(!tx.same_channel(&other));
+    /// ```
+    pub fn same_channel(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+
     /// Waits until every receiver is gone: a producer's cue to stop.
     ///
     /// # Examples
@@ -257,5 +271,12 @@ impl<T: fmt::Debug> fmt::Debug for Sender<T> {
             .field("value", &super::Peek(&self.shared.value))
             .field("receivers", &self.receiver_count())
             .finish()
+    }
+}
+
+/// A sender of `T::default()` with no receiver yet, as tokio's.
+impl<T: Default> Default for Sender<T> {
+    fn default() -> Sender<T> {
+        Sender::new(T::default())
     }
 }
