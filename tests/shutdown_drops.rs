@@ -1,7 +1,7 @@
-//! What a task's future may do in its `Drop` while a shutdown drops it,
-//! after the workers have left: a `block_on` of the runtime being shut
-//! down is refused (it could never end), while blocking on what lives
-//! outside the runtime goes on. Each case runs on both flavours, and each
+//! What a task's future, or a queued blocking closure the shutdown
+//! cancels, may do in its `Drop` while a shutdown drops it: a `block_on`
+//! of the runtime being shut down is refused (it could never end), while
+//! blocking on what lives outside the runtime goes on. Each case runs on both flavours, and each
 //! drop runs in `common::within_limit`: a shutdown that hangs fails.
 
 mod common;
@@ -105,5 +105,41 @@ fn a_drop_at_shutdown_may_still_block_on_what_is_outside_the_runtime() {
             (first, second),
             (Some("filled"), Some("dropped at shutdown"))
         );
+    }
+}
+
+/// A blocking closure still queued when the shutdown cancels it is dropped
+/// on the shutdown's thread, before the tasks are: a `block_on` of the
+/// runtime in its `Drop` is refused as a task's is. It hung: what it waited
+/// for (here a sender a test holds; a task, or a timer) is cancelled or
+/// stopped only after that drop returns, on the same thread.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_queued_blocking_closure_whose_drop_blocks_on_its_runtime_is_refused() {
+    let one_worker = corio::Runtime::builder()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    for runtime in [one_worker, common::one_blocking_thread()] {
+        // The only blocking thread is held, so the next job waits in line.
+        let gate = runtime.block_on(bounded(async {
+            let mut gate = common::Gate::queue();
+            (&mut gate.started).await.unwrap();
+            gate
+        }));
+        let (refused_tx, refused) = mpsc::channel();
+        let (_kept, never) = corio::sync::oneshot::channel::<()>();
+        let guard = BlocksOnItsRuntimeWhenDropped {
+            other_gone: Some(never),
+            refused: refused_tx,
+        };
+        let queued = runtime.spawn_blocking(move || drop(guard));
+        common::within_limit(move || {
+            runtime.shutdown_timeout(std::time::Duration::from_millis(50))
+        });
+        assert_eq!(refused.try_iter().collect::<Vec<_>>(), [true]);
+        let _ = gate.release.send(());
+        drop(queued);
     }
 }

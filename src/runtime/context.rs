@@ -80,10 +80,10 @@ pub(crate) fn assert_not_dropping_tasks_of(handle: &Handle) {
     let runtime: *const () = std::sync::Arc::as_ptr(&handle.inner).cast();
     if DROPPING_TASKS_OF.with(Cell::get) == runtime {
         panic!(
-            "`block_on` was called on a corio runtime from a future that runtime's shutdown \
-             is dropping: its workers are gone and its other tasks are cancelled only after \
-             this drop, so the wait could never end; let the `Drop` not wait on the runtime \
-             (spawn the cleanup, or do it before the shutdown)"
+            "`block_on` was called on a corio runtime from the `Drop` of a future or blocking \
+             closure that runtime's shutdown is dropping: its workers are gone and its other \
+             tasks are cancelled only after this drop, so the wait could never end; let the \
+             `Drop` not wait on the runtime (spawn the cleanup, or do it before the shutdown)"
         );
     }
 }

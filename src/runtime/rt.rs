@@ -275,9 +275,9 @@ impl Runtime {
     /// on this thread, inside the time given; a `Drop` that blocks (a
     /// closure owning a runtime of its own) can still hold this call past
     /// `timeout`, since nobody can cut user code short. A `Drop` of a task's
-    /// future that calls `block_on` on this runtime panics (the task takes
-    /// the panic): nothing drives the runtime any more, so it would wait for
-    /// good. A `Drop` that waits on the runtime's other tasks some other
+    /// future, or of a queued job's closure, that calls `block_on` on this
+    /// runtime panics (the task or the job takes the panic): nothing drives
+    /// the runtime any more, so it would wait for good. A `Drop` that waits on the runtime's other tasks some other
     /// way (a `blocking_recv` whose sender another task holds) can still
     /// hang, as in tokio's current-thread runtime; tokio's multi-thread one
     /// refuses all blocking there. Called in an
@@ -360,8 +360,14 @@ impl Runtime {
         // The blocking pool takes no more jobs and cancels its queued ones
         // now, as tokio's does: the wait for the workers below may be long,
         // and a job queued behind busy pool threads must not start meanwhile
-        // (the running ones are waited for at the end).
-        self.handle.inner.blocking.close();
+        // (the running ones are waited for at the end). The closures of
+        // the cancelled jobs are dropped here, on this thread, so a `Drop`
+        // of theirs that blocks on this runtime is refused as a task's is
+        // (below): what it waits for is cancelled only after it returns.
+        {
+            let _marked = context::dropping_tasks_of(&self.handle);
+            self.handle.inner.blocking.close();
+        }
         // A runtime dropped from a thread that holds one of its cores
         // (inside one of its tasks, or a worker's hook) cannot wait for the
         // worker it runs on. A worker thread that gave its core away (the
