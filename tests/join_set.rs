@@ -45,6 +45,37 @@ fn join_set_returns_results_in_completion_order() {
     });
 }
 
+/// Tasks that all finished before the set first looked come out in the
+/// order they finished too, as tokio's do: a race of mirrors takes the
+/// fastest. They came out in the order they were spawned (the set learned
+/// of a task's end only from `join_next`'s first poll of it). Virtual time
+/// makes the order exact.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn join_set_returns_tasks_that_finished_unseen_in_the_order_they_finished() {
+    use corio::time::{Duration, sleep};
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut set = JoinSet::new();
+        for (name, ms) in [("slow", 50), ("middle", 30), ("fast", 10)] {
+            set.spawn(async move {
+                sleep(Duration::from_millis(ms)).await;
+                name
+            });
+        }
+        // Every task ends meanwhile; the set polls none of them.
+        sleep(Duration::from_millis(100)).await;
+        let mut order = Vec::new();
+        while let Some(done) = set.try_join_next() {
+            order.push(done.unwrap());
+        }
+        assert_eq!(order, ["fast", "middle", "slow"]);
+    });
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn join_set_abort_all_cancels_every_task() {

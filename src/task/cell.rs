@@ -149,6 +149,7 @@ where
         schedule: harness::schedule::<F, S>,
         dealloc: harness::dealloc::<F, S>,
         try_read_output: harness::try_read_output::<F, S>,
+        set_join_waker: harness::set_join_waker::<F, S>,
         drop_join_handle_slow: harness::drop_join_handle_slow::<F, S>,
         shutdown: harness::shutdown::<F, S>,
     }

@@ -339,6 +339,21 @@ pub(super) unsafe fn try_read_output<F: Future, S>(
     unsafe { *dst = Poll::Ready(output) };
 }
 
+/// Stores `waker` to be woken when the task completes, as a poll of the
+/// `JoinHandle` would, without reading the output (a `JoinSet` learns the
+/// order its tasks finish in this way); true if the task is complete
+/// already, and nothing was stored.
+///
+/// # Safety
+///
+/// As for [`try_read_output`]: `ptr` is a live cell of exactly `F` and `S`,
+/// and the caller is its `JoinHandle`.
+pub(super) unsafe fn set_join_waker<F: Future, S>(ptr: NonNull<Header>, waker: &Waker) -> bool {
+    // SAFETY: the JoinHandle holds a reference.
+    let cell = unsafe { cell::<F, S>(ptr) };
+    can_read_output(cell, waker)
+}
+
 /// True if the task is complete; otherwise makes sure `waker` is stored.
 fn can_read_output<F: Future, S>(cell: &Cell<F, S>, waker: &Waker) -> bool {
     let state = &cell.header.state;

@@ -50,6 +50,13 @@ impl<T> JoinHandle<T> {
         }
     }
 
+    /// Registers `waker` to be woken when the task completes, as a poll
+    /// that finds it running does, without taking the output or spending
+    /// budget; true if it is complete already (then nothing is kept).
+    pub(crate) fn set_join_waker(&mut self, waker: &std::task::Waker) -> bool {
+        self.raw.set_join_waker(waker)
+    }
+
     /// Cancels the task: it will be dropped at its next `.await` (or before
     /// it is first polled), and this handle will return a cancelled
     /// `JoinError`. A task that finishes in the poll running as it is

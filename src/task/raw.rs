@@ -42,6 +42,9 @@ pub(crate) struct Vtable {
     /// Moves the output into `*dst` (a `Poll<Result<T, JoinError>>`) if the
     /// task is complete, else registers the waker.
     pub(super) try_read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
+    /// Registers the waker without reading the output; true if the task
+    /// is complete already (nothing registered).
+    pub(super) set_join_waker: unsafe fn(NonNull<Header>, &Waker) -> bool,
     /// The `JoinHandle` drops when the fast path failed.
     pub(super) drop_join_handle_slow: unsafe fn(NonNull<Header>),
     /// Cancels the task at runtime shutdown (consumes the list's reference).
@@ -185,6 +188,11 @@ impl RawTask {
         // SAFETY: the caller is the JoinHandle, and `dst` points to a
         // `Poll<Result<T, JoinError>>` of the cell's output type.
         unsafe { (self.vtable().try_read_output)(self.ptr, dst, waker) }
+    }
+
+    pub(super) fn set_join_waker(self, waker: &Waker) -> bool {
+        // SAFETY: the caller is the JoinHandle (it holds JOIN_INTEREST).
+        unsafe { (self.vtable().set_join_waker)(self.ptr, waker) }
     }
 
     pub(super) fn drop_join_handle_slow(self) {

@@ -133,17 +133,21 @@ impl<T> JoinSet<T> {
             key,
             ready: self.ready.clone(),
         }));
+        let mut handle = handle;
+        // The entry's waker goes to the task now, as tokio's does: each
+        // task then puts its key in line as it completes, so `join_next`
+        // hands out results in the order the tasks finished even when
+        // several finished before the set looked. (Left to the first poll
+        // of `join_next`, the tasks that finished before it came out in
+        // the order they were spawned.)
+        let complete = handle.set_join_waker(&waker);
         entry.insert((handle, waker));
-        // Poll it once in join_next so that its waker gets registered; and
-        // wake a `poll_join_next` already parked on the set (another task
-        // may be waiting on it while this one spawns): it polled the old
-        // entries only, and this one has no waker of the set's yet. An
-        // entry's wake takes the waiter, so the usual spawn-then-join wakes
-        // nobody; but a `join_next` that parked and was then dropped (the
-        // other branch of a `select!` won) leaves its waker, and the next
-        // insert wakes that task once for nothing. tokio avoids that extra
-        // poll by registering the handle's waker here, at the price of a
-        // poll of the handle in every insert.
+        if !complete {
+            return;
+        }
+        // Already finished: in line now, and a `poll_join_next` parked on
+        // the set (another task may be waiting on it while this one
+        // spawns) is woken to take it.
         let waiter = {
             let mut ready = self.ready.lock();
             ready.keys.push_back(key);
