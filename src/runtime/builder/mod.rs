@@ -43,7 +43,9 @@ pub enum RuntimeFlavor {
 /// Configures and builds a [`Runtime`].
 ///
 /// Methods chain; [`build`](Builder::build) checks every value and returns an
-/// `InvalidInput` error for a bad one instead of panicking later.
+/// `InvalidInput` error for a bad one instead of panicking later. What only
+/// the OS can judge (a thread stack larger than it will map) fails where
+/// the OS says so ([`thread_stack_size`](Builder::thread_stack_size)).
 ///
 /// # Examples
 ///
