@@ -175,3 +175,32 @@ impl<S: Deref<Target = TcpStream>> Reader<S> {
         self.stream.poll_peek(cx, buf)
     }
 }
+
+/// A stream is `AsRef` of itself, as tokio's is, so code generic over
+/// `AsRef<TcpStream>` takes a whole stream as it takes one of its halves.
+///
+/// # Examples
+///
+/// ```
+/// use corio::net::TcpStream;
+///
+/// fn nodelay(stream: &impl AsRef<TcpStream>) -> std::io::Result<bool> {
+///     stream.as_ref().nodelay()
+/// }
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let listener = corio::net::TcpListener::bind("127.0.0.1:0").await?;
+///     let stream = TcpStream::connect(listener.local_addr()?).await?;
+///     stream.set_nodelay(true)?;
+///     assert!(nodelay(&stream)?);
+///     let (reader, _writer) = stream.into_split();
+///     assert!(nodelay(&reader)?);
+///     Ok(())
+/// })
+/// # }
+/// ```
+impl AsRef<TcpStream> for TcpStream {
+    fn as_ref(&self) -> &TcpStream {
+        self
+    }
+}

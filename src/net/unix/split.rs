@@ -188,3 +188,30 @@ impl crate::net::split::sealed::Sealed for UnixStream {
         }
     }
 }
+
+/// A stream is `AsRef` of itself, as tokio's is, so code generic over
+/// `AsRef<UnixStream>` takes a whole stream as it takes one of its halves.
+///
+/// # Examples
+///
+/// ```
+/// use corio::net::UnixStream;
+///
+/// fn unnamed(stream: &impl AsRef<UnixStream>) -> std::io::Result<bool> {
+///     Ok(stream.as_ref().local_addr()?.is_unnamed())
+/// }
+/// # fn main() -> std::io::Result<()> {
+/// corio::block_on(async {
+///     let (a, _b) = UnixStream::pair()?;
+///     assert!(unnamed(&a)?);
+///     let (reader, _writer) = a.into_split();
+///     assert!(unnamed(&reader)?);
+///     Ok(())
+/// })
+/// # }
+/// ```
+impl AsRef<UnixStream> for UnixStream {
+    fn as_ref(&self) -> &UnixStream {
+        self
+    }
+}
