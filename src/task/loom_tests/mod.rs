@@ -205,6 +205,31 @@ fn loom_join_waker_register_vs_complete() {
     });
 }
 
+/// A `JoinSet` registers its entry's waker as a task is added, without
+/// reading the output (`set_join_waker`), racing the task's completion:
+/// either it says the task is complete, or the completion wakes the waker,
+/// never neither; the output stays for the poll that follows.
+#[test]
+fn loom_join_waker_set_at_insert_vs_complete() {
+    loom::model(|| {
+        let queue = Queue::new();
+        let mut join = queue.spawn(async { 7u8 });
+        let runner = {
+            let queue = queue.clone();
+            thread::spawn(move || while queue.run_one() {})
+        };
+        let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(flag.clone());
+        let complete = join.set_join_waker(&waker);
+        runner.join().unwrap();
+        assert!(
+            complete || flag.0.load(Ordering::SeqCst),
+            "nobody told the set"
+        );
+        assert!(matches!(poll_join(&mut join, &waker), Poll::Ready(Ok(7))));
+    });
+}
+
 /// The handle polled again with a *different* waker while the task
 /// completes: taking the old waker back races with the runtime waking and
 /// clearing it. Whichever wins, the output is read once and the waker that
