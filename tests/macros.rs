@@ -420,36 +420,6 @@ fn select_patterns_may_bind_with_mut_and_ref() {
     });
 }
 
-/// A pattern may test what a `match` on the output could: literals alone
-/// (a string's is matched through one more reference in the test inside
-/// the poll) and reference patterns inside a pattern (refused, in Rust
-/// 2024, matched through that reference). Neither compiled before.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn select_patterns_may_be_literals_or_hold_reference_patterns() {
-    static FIVE: u32 = 5;
-    block_on(async {
-        let got = corio::select! {
-            biased;
-            "quit" = async { "go on" } => 1,
-            "stop" | "quit" = async { "quit" } => 2,
-        };
-        assert_eq!(got, 2, "the first branch's \"go on\" disabled it");
-        let got = corio::select! {
-            biased;
-            Some(&0) = async { Some(&FIVE) } => 0,
-            Some(&n) = async { Some(&FIVE) } => n,
-        };
-        assert_eq!(got, 5);
-        let mut two = 2;
-        let two = &mut two;
-        let got = corio::select! {
-            (&a, &mut b) = async move { (&1, two) } => a + b,
-        };
-        assert_eq!(got, 3);
-    });
-}
-
 /// Patterns of up to eight tokens cost a branch two steps of the default
 /// recursion limit: 30 branches of five-token or-patterns fit.
 #[test]

@@ -13,10 +13,13 @@
 //! patterns (`&x`, `&mut x`) too: matched through the reference, `Some(x)`
 //! binds what `Some(&x)` would by value, and in Rust 2024 a `&` inside a
 //! pattern matched through a reference is refused. It matches the same
-//! values. A pattern that is only literals (`"quit"`, `1 | 2`) is the
-//! other way round: a literal is not matched through a reference to a
-//! reference (`&&str` against `"quit"`), so the test puts a `&` before
-//! each.
+//! values. A reference pattern's `&` is told from a type's (`Tagged::<&str>
+//! ::Named(s)`) by where it stands: only where a pattern may start (first,
+//! or after a bracket, `,`, `|`, `@` or a field's `:`), and never inside a
+//! path's generic arguments, whose `<` and `>` the walk counts. A pattern
+//! that is only literals (`"quit"`, `1 | 2`) is the other way round: a
+//! literal is not matched through a reference to a reference (`&&str`
+//! against `"quit"`), so the test puts a `&` before each.
 //!
 //! A `macro_rules!` macro cannot look inside a `$p:pat` it has captured, so
 //! `select!` collects the pattern as raw tokens, up to the `=` that ends
@@ -26,69 +29,110 @@
 //! open above it. tokio does the same with a procedural macro
 //! (`select_priv_clean_pattern`); corio has no procedural macros.
 //!
-//! Two patterns this cannot clean. One that reaches `select!` as a single
-//! `$p:pat` of another macro is one opaque token, so a `mut` inside it
-//! stays and the first test refuses it: pass such a pattern as `$($p:tt)+`.
-//! And a constant of a reference type alone (`QUIT` for a `const QUIT:
-//! &str`) cannot be told from a binding, so it gets no `&` and is refused
-//! as a top-level literal string was (tokio's `select!` refuses it too):
-//! bind the output and compare it in the handler.
+//! What this cannot clean. A pattern that reaches `select!` as a single
+//! `$p:pat` of another macro is one opaque token, so a `mut`, a `&` or a
+//! lone literal inside it stays as it is and the first test may refuse it:
+//! pass such a pattern as `$($p:tt)+`. A constant of a reference type
+//! alone (`QUIT` for a `const QUIT: &str`) cannot be told from a binding,
+//! so it gets no `&` and is refused as a lone string literal was (tokio's
+//! `select!` refuses it too). And a string literal behind a `&` inside a
+//! pattern (`Some(&"quit")`, for an `Option<&&str>`) loses its `&` with
+//! the other reference patterns, and a string literal is not matched
+//! through a reference: bind the output and compare it in the handler.
 
-/// Rewrites a pattern's tokens without `mut`, `ref` and `&`, for the test in
-/// `select!`. The state is `@ [open levels] [tokens kept] tokens left`;
-/// an open level is `(kind [kept before it] [tokens after it])`.
+/// Rewrites a pattern's tokens without `mut`, `ref` and reference patterns,
+/// for the test in `select!`. The state is `@ start [generics] [open levels]
+/// [tokens kept] tokens left`: `start` says whether a pattern may start at
+/// the next token (where a `&` is a reference pattern), `generics` holds one
+/// `<` for each generic argument list open at this point (inside one, a
+/// `&` or `mut` belongs to a type and stays), and an open level is `(kind
+/// [kept before it] [tokens after it] [generics around it])`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __select_test_pattern {
+    // A bracket's inside is read: close it and go on after it.
+    (@close paren [$($ga:tt)*] [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
+        $crate::__select_test_pattern!(@ no [$($ga)*] [$($open)*] [$($outer)* ($($kept)*)] $($after)*)
+    };
+    (@close bracket [$($ga:tt)*] [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
+        $crate::__select_test_pattern!(@ no [$($ga)*] [$($open)*] [$($outer)* [$($kept)*]] $($after)*)
+    };
+    (@close brace [$($ga:tt)*] [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
+        $crate::__select_test_pattern!(@ no [$($ga)*] [$($open)*] [$($outer)* {$($kept)*}] $($after)*)
+    };
     // Everything read, nothing open: the cleaned pattern.
-    (@ [] [$($kept:tt)*]) => { $($kept)* };
-    // The end of a bracket's inside: close it and go on after it.
-    (@ [($kind:tt [$($outer:tt)*] [$($after:tt)*]) $($open:tt)*] [$($kept:tt)*]) => {
-        $crate::__select_test_pattern!(@close $kind [$($open)*] [$($outer)*] [$($kept)*] $($after)*)
+    (@ $s:ident [$($g:tt)*] [] [$($kept:tt)*]) => { $($kept)* };
+    // The end of a bracket's inside.
+    (@ $s:ident [$($g:tt)*] [($kind:ident [$($outer:tt)*] [$($after:tt)*] [$($ga:tt)*]) $($open:tt)*] [$($kept:tt)*]) => {
+        $crate::__select_test_pattern!(@close $kind [$($ga)*] [$($open)*] [$($outer)*] [$($kept)*] $($after)*)
     };
-    (@close paren [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($outer)* ($($kept)*)] $($after)*)
+    // A bracket: open a level and read its inside (inside generic
+    // arguments, `Foo::<(u8, &str)>`, it is inside them too).
+    (@ $s:ident [$($g:tt)*] [$($open:tt)*] [$($kept:tt)*] ($($inside:tt)*) $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [$($g)*] [(paren [$($kept)*] [$($rest)*] [$($g)*]) $($open)*] [] $($inside)*)
     };
-    (@close bracket [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($outer)* [$($kept)*]] $($after)*)
+    (@ $s:ident [$($g:tt)*] [$($open:tt)*] [$($kept:tt)*] [$($inside:tt)*] $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [$($g)*] [(bracket [$($kept)*] [$($rest)*] [$($g)*]) $($open)*] [] $($inside)*)
     };
-    (@close brace [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($outer)* {$($kept)*}] $($after)*)
+    (@ $s:ident [$($g:tt)*] [$($open:tt)*] [$($kept:tt)*] {$($inside:tt)*} $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [$($g)*] [(brace [$($kept)*] [$($rest)*] [$($g)*]) $($open)*] [] $($inside)*)
     };
-    // Reference patterns are dropped (`&&` is one token); a `mut` after
-    // one (`&mut n`) is then dropped as a modifier would be.
-    (@ [$($open:tt)*] [$($kept:tt)*] & $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)*] $($rest)*)
+    // Generic arguments open and close (`<<` and `>>` are one token each).
+    (@ $s:ident [$($g:tt)*] [$($open:tt)*] [$($kept:tt)*] < $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [< $($g)*] [$($open)*] [$($kept)* <] $($rest)*)
     };
-    (@ [$($open:tt)*] [$($kept:tt)*] && $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)*] $($rest)*)
+    (@ $s:ident [$($g:tt)*] [$($open:tt)*] [$($kept:tt)*] << $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [< < $($g)*] [$($open)*] [$($kept)* <<] $($rest)*)
+    };
+    (@ $s:ident [$g0:tt $($g:tt)*] [$($open:tt)*] [$($kept:tt)*] > $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [$($g)*] [$($open)*] [$($kept)* >] $($rest)*)
+    };
+    (@ $s:ident [$g0:tt $g1:tt $($g:tt)*] [$($open:tt)*] [$($kept:tt)*] >> $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [$($g)*] [$($open)*] [$($kept)* >>] $($rest)*)
+    };
+    // Inside generic arguments every other token is a type's: kept.
+    (@ $s:ident [$g0:tt $($g:tt)*] [$($open:tt)*] [$($kept:tt)*] $token:tt $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [$g0 $($g)*] [$($open)*] [$($kept)* $token] $($rest)*)
+    };
+    // Where a pattern starts, a reference pattern is dropped (`&&` is one
+    // token; a `mut` after it, `&mut n`, is dropped as a modifier would
+    // be).
+    (@ yes [] [$($open:tt)*] [$($kept:tt)*] & $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $($rest)*)
+    };
+    (@ yes [] [$($open:tt)*] [$($kept:tt)*] && $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $($rest)*)
     };
     // The two binding modifiers are dropped.
-    (@ [$($open:tt)*] [$($kept:tt)*] mut $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)*] $($rest)*)
+    (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] mut $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ $s [] [$($open)*] [$($kept)*] $($rest)*)
     };
-    (@ [$($open:tt)*] [$($kept:tt)*] ref $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)*] $($rest)*)
+    (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] ref $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ $s [] [$($open)*] [$($kept)*] $($rest)*)
     };
-    // A bracket: open a level and read its inside.
-    (@ [$($open:tt)*] [$($kept:tt)*] ($($inside:tt)*) $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [(paren [$($kept)*] [$($rest)*]) $($open)*] [] $($inside)*)
+    // After these a pattern starts: the next field, alternative, the
+    // pattern bound by `@`, or a struct field's.
+    (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] , $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)* ,] $($rest)*)
     };
-    (@ [$($open:tt)*] [$($kept:tt)*] [$($inside:tt)*] $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [(bracket [$($kept)*] [$($rest)*]) $($open)*] [] $($inside)*)
+    (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] | $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)* |] $($rest)*)
     };
-    (@ [$($open:tt)*] [$($kept:tt)*] {$($inside:tt)*} $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [(brace [$($kept)*] [$($rest)*]) $($open)*] [] $($inside)*)
+    (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] @ $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)* @] $($rest)*)
+    };
+    (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] : $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)* :] $($rest)*)
     };
     // Any other token is kept.
-    (@ [$($open:tt)*] [$($kept:tt)*] $token:tt $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ [$($open)*] [$($kept)* $token] $($rest)*)
+    (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] $token:tt $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $token] $($rest)*)
     };
     // The entry. Literals alone are matched through one more reference.
     ($($literal:literal)|+) => {
         $(& $literal)|+
     };
     ($($pattern:tt)*) => {
-        $crate::__select_test_pattern!(@ [] [] $($pattern)*)
+        $crate::__select_test_pattern!(@ yes [] [] [] $($pattern)*)
     };
 }

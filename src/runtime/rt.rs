@@ -361,9 +361,11 @@ impl Runtime {
         // now, as tokio's does: the wait for the workers below may be long,
         // and a job queued behind busy pool threads must not start meanwhile
         // (the running ones are waited for at the end). The closures of
-        // the cancelled jobs are dropped here, on this thread, so a `Drop`
-        // of theirs that blocks on this runtime is refused as a task's is
-        // (below): what it waits for is cancelled only after it returns.
+        // the cancelled jobs are dropped here, on this thread (and the
+        // mandatory jobs no pool thread is left to run, a `File`'s flushes,
+        // run here), so a `Drop` of theirs that blocks on this runtime is
+        // refused as a task's is (below): what it waits for is cancelled
+        // only after it returns.
         {
             let _marked = context::dropping_tasks_of(&self.handle);
             self.handle.inner.blocking.close();

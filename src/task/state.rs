@@ -21,10 +21,12 @@
 //!   `JoinHandle` (if `JOIN_INTEREST`) or to that thread (if not);
 //! - before `COMPLETE`, `NOTIFIED` means exactly one `Notified` reference
 //!   for this task is in a queue (or about to be), so a task is never
-//!   queued twice; the exception is an abort during a poll, which sets it
-//!   with `CANCELLED`: the runner then cancels the task instead of queuing
-//!   it, and `NOTIFIED` stays set with none queued through `COMPLETE`,
-//!   meaning nothing (as it means nothing once `COMPLETE` in any case);
+//!   queued twice; the exception is a wake or an abort during a poll
+//!   (the abort sets it with `CANCELLED`) that the poll's end overtakes: a
+//!   poll that completes the task, or a runner that then cancels it
+//!   instead of queuing it, leaves `NOTIFIED` set with none queued through
+//!   `COMPLETE`, meaning nothing (as it means nothing once `COMPLETE` in
+//!   any case);
 //! - the join waker field is written only by the `JoinHandle` while
 //!   `JOIN_WAKER` is clear, and read only by the runtime while it is set;
 //!   after `COMPLETE`, with the handle gone, the runtime takes and drops it.
