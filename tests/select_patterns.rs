@@ -20,12 +20,12 @@ fn select_patterns_may_be_literals_or_hold_reference_patterns() {
         let got = corio::select! {
             biased;
             "quit" = async { "go on" } => 1,
-            "stop" | "quit" = async { "quit" } => 2,
+            | "stop" | "quit" = async { "quit" } => 2,
         };
         assert_eq!(got, 2, "the first branch's \"go on\" disabled it");
         let got = corio::select! {
             biased;
-            Some(&0) = async { Some(&FIVE) } => 0,
+            Some(&n) = async { None::<&u32> } => n + 1,
             Some(&n) = async { Some(&FIVE) } => n,
         };
         assert_eq!(got, 5);

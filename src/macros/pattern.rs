@@ -29,16 +29,17 @@
 //! open above it. tokio does the same with a procedural macro
 //! (`select_priv_clean_pattern`); corio has no procedural macros.
 //!
-//! What this cannot clean. A pattern that reaches `select!` as a single
-//! `$p:pat` of another macro is one opaque token, so a `mut`, a `&` or a
-//! lone literal inside it stays as it is and the first test may refuse it:
-//! pass such a pattern as `$($p:tt)+`. A constant of a reference type
-//! alone (`QUIT` for a `const QUIT: &str`) cannot be told from a binding,
-//! so it gets no `&` and is refused as a lone string literal was (tokio's
-//! `select!` refuses it too). And a string literal behind a `&` inside a
-//! pattern (`Some(&"quit")`, for an `Option<&&str>`) loses its `&` with
-//! the other reference patterns, and a string literal is not matched
-//! through a reference: bind the output and compare it in the handler.
+//! What this cannot clean, where the first test refuses a pattern a
+//! `match` takes (bind the output and compare it in the handler). A
+//! pattern that reaches `select!` as a single `$p:pat` of another macro is
+//! one opaque token, and a macro call in a pattern (`msg!(v)`) expands
+//! after the walk, so a `mut`, a `&` or a lone literal inside either stays
+//! as it is: pass such a pattern as `$($p:tt)+`. A constant cannot be told
+//! from a binding, and rustc matches a constant through no reference: one
+//! alone (`u32::MAX`, `STOP`, as in tokio's `select!`) or behind a `&`
+//! inside a pattern (`Some(&STOP)`, whose `&` is dropped as a binding's
+//! would be) is refused. In Rust 2024 a literal behind a `&` inside a
+//! pattern (`Some(&0)`) keeps its `&` and is refused as before.
 
 /// Rewrites a pattern's tokens without `mut`, `ref` and reference patterns,
 /// for the test in `select!`. The state is `@ start [generics] [open levels]
@@ -96,7 +97,14 @@ macro_rules! __select_test_pattern {
     };
     // Where a pattern starts, a reference pattern is dropped (`&&` is one
     // token; a `mut` after it, `&mut n`, is dropped as a modifier would
-    // be).
+    // be), unless a literal follows: `Some(&"quit")` keeps its `&`, as a
+    // string literal is not matched through a reference.
+    (@ yes [] [$($open:tt)*] [$($kept:tt)*] & $literal:literal $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* & $literal] $($rest)*)
+    };
+    (@ yes [] [$($open:tt)*] [$($kept:tt)*] && $literal:literal $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* && $literal] $($rest)*)
+    };
     (@ yes [] [$($open:tt)*] [$($kept:tt)*] & $($rest:tt)*) => {
         $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $($rest)*)
     };
@@ -129,7 +137,7 @@ macro_rules! __select_test_pattern {
         $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $token] $($rest)*)
     };
     // The entry. Literals alone are matched through one more reference.
-    ($($literal:literal)|+) => {
+    ($(|)? $($literal:literal)|+) => {
         $(& $literal)|+
     };
     ($($pattern:tt)*) => {
