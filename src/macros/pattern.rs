@@ -95,28 +95,47 @@ macro_rules! __select_test_pattern {
     (@ $s:ident [$g0:tt $($g:tt)*] [$($open:tt)*] [$($kept:tt)*] $token:tt $($rest:tt)*) => {
         $crate::__select_test_pattern!(@ no [$g0 $($g)*] [$($open)*] [$($kept)* $token] $($rest)*)
     };
-    // Where a pattern starts, a reference pattern is dropped (`&&` is one
-    // token; a `mut` after it, `&mut n`, is dropped as a modifier would
-    // be), unless a literal follows: `Some(&"quit")` keeps its `&`, as a
-    // string literal is not matched through a reference.
-    (@ yes [] [$($open:tt)*] [$($kept:tt)*] & $literal:literal $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* & $literal] $($rest)*)
-    };
-    (@ yes [] [$($open:tt)*] [$($kept:tt)*] && $literal:literal $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* && $literal] $($rest)*)
-    };
-    (@ yes [] [$($open:tt)*] [$($kept:tt)*] & $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $($rest)*)
-    };
-    (@ yes [] [$($open:tt)*] [$($kept:tt)*] && $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $($rest)*)
-    };
     // The two binding modifiers are dropped.
     (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] mut $($rest:tt)*) => {
         $crate::__select_test_pattern!(@ $s [] [$($open)*] [$($kept)*] $($rest)*)
     };
     (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] ref $($rest:tt)*) => {
         $crate::__select_test_pattern!(@ $s [] [$($open)*] [$($kept)*] $($rest)*)
+    };
+    // Where a pattern starts, a reference pattern is dropped (`&&` is one
+    // token; a `mut` after it, `&mut n`, is dropped as a modifier would
+    // be), unless a literal follows: `Some(&"quit")` keeps its `&`, as a
+    // string literal is not matched through a reference. The token is
+    // passed on twice, one copy to test and one to keep: a `&` written
+    // here, or a literal passed on as a `literal` fragment, would carry
+    // this crate's edition into the caller's pattern, and Rust 2024's
+    // rules with it.
+    (@ yes [] [$($open:tt)*] [$($kept:tt)*] $first:tt $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@start $first [$first] [$($open)*] [$($kept)*] $($rest)*)
+    };
+    (@start & [$amp:tt] [$($open:tt)*] [$($kept:tt)*] - $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp] - $($rest)*)
+    };
+    (@start & [$amp:tt] [$($open:tt)*] [$($kept:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@literal $next [$amp $next] [$($open)*] [$($kept)*] $($rest)*)
+    };
+    (@start && [$amp:tt] [$($open:tt)*] [$($kept:tt)*] - $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp] - $($rest)*)
+    };
+    (@start && [$amp:tt] [$($open:tt)*] [$($kept:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@literal $next [$amp $next] [$($open)*] [$($kept)*] $($rest)*)
+    };
+    // Not a reference pattern: on as any token.
+    (@start $other:tt [$first:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)*] $first $($rest)*)
+    };
+    // A literal after the `&`: both kept.
+    (@literal $literal:literal [$amp:tt $next:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp $next] $($rest)*)
+    };
+    // Anything else: the `&` goes, and a pattern starts at what follows.
+    (@literal $other:tt [$amp:tt $next:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $next $($rest)*)
     };
     // After these a pattern starts: the next field, alternative, the
     // pattern bound by `@`, or a struct field's.
