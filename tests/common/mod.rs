@@ -3,7 +3,11 @@
 
 #![allow(dead_code)] // each test file uses its own subset
 
+mod paths;
 pub mod threads;
+
+#[allow(unused_imports, reason = "each test file uses its own subset")]
+pub use paths::{SocketPath, TempDir};
 
 use std::future::Future;
 use std::time::Duration;
@@ -451,28 +455,6 @@ impl Rng {
     }
 }
 
-/// A fresh directory per test, removed when the test ends.
-pub struct TempDir(pub std::path::PathBuf);
-
-impl TempDir {
-    pub fn new(test: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("corio-fs-{test}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    pub fn join(&self, name: &str) -> std::path::PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// A TCP client connected to a server-side stream, on loopback: `(client,
 /// server)`.
 pub async fn tcp_pair() -> (corio::net::TcpStream, corio::net::TcpStream) {
@@ -482,23 +464,4 @@ pub async fn tcp_pair() -> (corio::net::TcpStream, corio::net::TcpStream) {
         .unwrap();
     let (server, _) = listener.accept().await.unwrap();
     (client, server)
-}
-
-/// A fresh socket path in the temp dir, removed on drop.
-#[allow(dead_code, reason = "only the Unix socket tests use it")]
-pub struct SocketPath(pub std::path::PathBuf);
-
-#[allow(dead_code, reason = "only the Unix socket tests use it")]
-impl SocketPath {
-    pub fn new(name: &str) -> SocketPath {
-        let path = std::env::temp_dir().join(format!("corio-{name}-{}.sock", std::process::id()));
-        let _ = std::fs::remove_file(&path);
-        SocketPath(path)
-    }
-}
-
-impl Drop for SocketPath {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
