@@ -11,9 +11,12 @@
 //! ```
 //!
 //! `runtime/` is the only module that knows every other one; the arrows point
-//! from here down (`scheduler/`, `time/`, `io/`, `blocking/` never import
-//! `runtime/`; `sync/` only asks `assert_may_block` and borrows the
-//! thread-parking `block_on` for its `blocking_*` methods). A thread-local
+//! from here down. What reaches back up is small: `blocking/` and the
+//! scheduler's watchdog take the builder's `ThreadName` to name their
+//! threads, `time/` asks `on_a_worker_thread` and `may_block` to spot a poll
+//! a shutdown left running, and `sync/` asks `assert_may_block` and borrows
+//! the thread-parking `block_on` for its `blocking_*` methods; `io/` never
+//! imports `runtime/`. A thread-local
 //! (`context.rs`) records which runtime the current thread belongs to,
 //! which is how `corio::spawn` finds it.
 
