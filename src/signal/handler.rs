@@ -32,11 +32,16 @@
 //! inside; its other flags are not re-applied (one installed with
 //! `SA_RESETHAND` is called at every delivery, not once). The default action is not a handler: it no longer
 //! happens once a listener exists (no exit on SIGINT or SIGTERM), and an
-//! ignored signal stays ignored by everyone but corio's listeners, with
-//! one exception: an ignored SIGCHLD means "reap my children for me" to the
-//! kernel, and a handler ends that, so once a listener for SIGCHLD exists
-//! exited children wait to be reaped (`waitpid`) as zombies (tokio's
-//! handler does the same).
+//! ignored signal is ignored no longer: corio's handler catches it. Two
+//! things change with that. A child the program starts afterwards
+//! (`Command`, which `exec`s) gets the signal's default action, where it
+//! would have inherited the ignore: `exec` keeps an ignored signal ignored
+//! but resets a caught one (a server started with `nohup` that listens for
+//! SIGHUP starts children a hang-up kills; a `pre_exec` that sets `SIG_IGN`
+//! keeps the old way). And an ignored SIGCHLD means "reap my children for
+//! me" to the kernel, which a handler ends, so once a listener for SIGCHLD
+//! exists exited children wait to be reaped (`waitpid`) as zombies.
+//! tokio's handler does both the same.
 //!
 //! These statics use `std`'s atomics directly rather than the loom facade:
 //! they are process-global and touched by a signal handler, which no model
@@ -231,7 +236,10 @@ fn set_handler(signum: c_int) -> io::Result<()> {
 
 /// Corio's disposition, chaining `old`'s handler: `on_signal` with
 /// `SA_RESTART` (code on other threads that does not expect `EINTR` keeps
-/// working while signals arrive) and `SA_SIGINFO` (the arguments a chained
+/// working while signals arrive; the calls signal(7) never restarts, such as
+/// `epoll_wait`, `poll`, `nanosleep` and futex waits, fail with `EINTR`
+/// whatever the flag), even when a chained handler was installed without
+/// it, and `SA_SIGINFO` (the arguments a chained
 /// `SA_SIGINFO` handler needs). The chained handler runs inside corio's, so
 /// corio's takes on what it asked for: the signals it blocks while it runs,
 /// and the alternate stack (Go's runtime, say, aborts if its handler runs

@@ -273,6 +273,7 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
         seen,
         listener: Listener::new(),
         pipe,
+        ended: false,
     })
 }
 
@@ -307,12 +308,16 @@ pub struct Signal {
     /// The self-pipe's read end as its runtime registered it, shared by
     /// every listener made there (see `pipe.rs`).
     pipe: Arc<SharedPipe>,
+    /// Set once `recv` has returned `None`: the stream stays ended, though
+    /// the handler still counts deliveries after its runtime has gone.
+    ended: bool,
 }
 
 impl Signal {
     /// Waits for the next delivery of the signal: completes with `Some(())`
     /// if at least one happened since this `Signal` was made or last
-    /// returned, and with `None` once its runtime has shut down.
+    /// returned, and with `None` once its runtime has shut down (and with
+    /// `None` at every call after that).
     ///
     /// # Cancel safety
     ///
@@ -361,6 +366,9 @@ impl Signal {
     /// # }
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
         // Registered before the counter is read: a drain by another listener
         // after the read wakes us, so no delivery can slip in between.
         self.listener.register(cx.waker());
@@ -388,7 +396,9 @@ impl Signal {
                 // A shut-down runtime (the reactor fails the wait), or a
                 // closed self-pipe: the stream ends.
                 Poll::Ready(Err(_)) => {
-                    // Ended: a later delivery must not wake it for nothing.
+                    // Ended: a later delivery must not wake it for nothing,
+                    // nor turn into an item after the `None`.
+                    self.ended = true;
                     self.listener.clear();
                     spent.made_progress();
                     return Poll::Ready(None);
@@ -399,7 +409,7 @@ impl Signal {
 }
 
 /// Each delivery is an item (`()`); the stream ends when the runtime shuts
-/// down, as [`Signal::recv`] returns `None`.
+/// down, as [`Signal::recv`] returns `None`, and stays ended.
 impl futures_core::Stream for Signal {
     type Item = ();
 
