@@ -150,3 +150,38 @@ fn uninhabited_types_make_no_warning() {
     }));
     assert_eq!(ok, Ok((1, 2)));
 }
+
+/// An uninhabited success type (a server that only returns on error) and
+/// a branch that never returns make no `unreachable_code` warning in the
+/// caller either: the code that gathers the outputs after such a branch's
+/// can never run, and says so only to itself.
+#[test]
+#[deny(unreachable_code)]
+#[cfg_attr(miri, ignore)]
+fn uninhabited_outputs_make_no_warning() {
+    use std::convert::Infallible;
+    async fn serve(fails: bool) -> Result<Infallible, String> {
+        if fails {
+            return Err("bind failed".to_string());
+        }
+        std::future::pending().await
+    }
+    let failed = corio::block_on(common::bounded(async {
+        let outcome = corio::try_join!(serve(false), serve(true));
+        outcome.map(|_| "served").unwrap_err()
+    }));
+    assert_eq!(failed, "bind failed");
+    let winner = corio::block_on(common::bounded(async {
+        corio::select! {
+            _ = async {
+                let both = corio::join!(
+                    async { std::future::pending::<Infallible>().await },
+                    async { 7 },
+                );
+                both.1
+            } => 0,
+            n = async { 7 } => n,
+        }
+    }));
+    assert_eq!(winner, 7);
+}

@@ -73,3 +73,26 @@ fn select_patterns_keep_generic_arguments_whole() {
         assert_eq!(got, 2);
     });
 }
+
+/// A reference pattern before a slice or an array pattern (`&[a, b]`,
+/// `Some(&[first, ..])`): the walk read the `&`'s next token, a bracket,
+/// as its own state and never finished (a recursion-limit error at
+/// compile time).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn select_patterns_may_put_a_reference_before_a_slice() {
+    static PAIR: [u32; 2] = [1, 2];
+    let bytes = [9u8, 8, 7];
+    block_on(async {
+        let got = corio::select! {
+            &[a, b] = async { &PAIR } => a + b,
+        };
+        assert_eq!(got, 3);
+        let got = corio::select! {
+            biased;
+            Some(&[first, .., 7]) = async { bytes.get(..2) } => u32::from(first),
+            Some(&[first, ..]) = async { bytes.get(..3) } => u32::from(first) * 10,
+        };
+        assert_eq!(got, 90, "the first branch's [9, 8] does not end in 7");
+    });
+}

@@ -39,7 +39,9 @@
 //! alone (`u32::MAX`, `STOP`, as in tokio's `select!`) or behind a `&`
 //! inside a pattern (`Some(&STOP)`, whose `&` is dropped as a binding's
 //! would be) is refused. In Rust 2024 a literal behind a `&` inside a
-//! pattern (`Some(&0)`) keeps its `&` and is refused as before.
+//! pattern (`Some(&0)`) keeps its `&` and is refused as before. A `&`
+//! before a bracket goes, whatever the bracket holds, so string literals
+//! in it (`Some(&("a" | "b"))`) are compared with a `&&str` and refused.
 
 /// Rewrites a pattern's tokens without `mut`, `ref` and reference patterns,
 /// for the test in `select!`. The state is `@ start [generics] [open levels]
@@ -51,6 +53,40 @@
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __select_test_pattern {
+    // Where a pattern starts, a reference pattern is dropped (`&&` is one
+    // token; a `mut` after it, `&mut n`, is dropped as a modifier would
+    // be), unless a literal follows: `Some(&"quit")` keeps its `&`, as a
+    // string literal is not matched through a reference. The token is
+    // passed on twice, one copy to test and one to keep: a `&` written
+    // here, or a literal passed on as a `literal` fragment, would carry
+    // this crate's edition into the caller's pattern, and Rust 2024's
+    // rules with it. These rules come first: `@literal [a, b] ...` (from
+    // `&[a, b]`) would else read as the state `@ literal [generics] ...`
+    // and open a bracket level that never closes.
+    (@start & [$amp:tt] [$($open:tt)*] [$($kept:tt)*] - $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp] - $($rest)*)
+    };
+    (@start & [$amp:tt] [$($open:tt)*] [$($kept:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@literal $next [$amp $next] [$($open)*] [$($kept)*] $($rest)*)
+    };
+    (@start && [$amp:tt] [$($open:tt)*] [$($kept:tt)*] - $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp] - $($rest)*)
+    };
+    (@start && [$amp:tt] [$($open:tt)*] [$($kept:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@literal $next [$amp $next] [$($open)*] [$($kept)*] $($rest)*)
+    };
+    // Not a reference pattern: on as any token.
+    (@start $other:tt [$first:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)*] $first $($rest)*)
+    };
+    // A literal after the `&`: both kept.
+    (@literal $literal:literal [$amp:tt $next:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp $next] $($rest)*)
+    };
+    // Anything else: the `&` goes, and a pattern starts at what follows.
+    (@literal $other:tt [$amp:tt $next:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
+        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $next $($rest)*)
+    };
     // A bracket's inside is read: close it and go on after it.
     (@close paren [$($ga:tt)*] [$($open:tt)*] [$($outer:tt)*] [$($kept:tt)*] $($after:tt)*) => {
         $crate::__select_test_pattern!(@ no [$($ga)*] [$($open)*] [$($outer)* ($($kept)*)] $($after)*)
@@ -102,40 +138,10 @@ macro_rules! __select_test_pattern {
     (@ $s:ident [] [$($open:tt)*] [$($kept:tt)*] ref $($rest:tt)*) => {
         $crate::__select_test_pattern!(@ $s [] [$($open)*] [$($kept)*] $($rest)*)
     };
-    // Where a pattern starts, a reference pattern is dropped (`&&` is one
-    // token; a `mut` after it, `&mut n`, is dropped as a modifier would
-    // be), unless a literal follows: `Some(&"quit")` keeps its `&`, as a
-    // string literal is not matched through a reference. The token is
-    // passed on twice, one copy to test and one to keep: a `&` written
-    // here, or a literal passed on as a `literal` fragment, would carry
-    // this crate's edition into the caller's pattern, and Rust 2024's
-    // rules with it.
+    // A pattern may start here: the `@start` rules above look at its
+    // first token.
     (@ yes [] [$($open:tt)*] [$($kept:tt)*] $first:tt $($rest:tt)*) => {
         $crate::__select_test_pattern!(@start $first [$first] [$($open)*] [$($kept)*] $($rest)*)
-    };
-    (@start & [$amp:tt] [$($open:tt)*] [$($kept:tt)*] - $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp] - $($rest)*)
-    };
-    (@start & [$amp:tt] [$($open:tt)*] [$($kept:tt)*] $next:tt $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@literal $next [$amp $next] [$($open)*] [$($kept)*] $($rest)*)
-    };
-    (@start && [$amp:tt] [$($open:tt)*] [$($kept:tt)*] - $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp] - $($rest)*)
-    };
-    (@start && [$amp:tt] [$($open:tt)*] [$($kept:tt)*] $next:tt $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@literal $next [$amp $next] [$($open)*] [$($kept)*] $($rest)*)
-    };
-    // Not a reference pattern: on as any token.
-    (@start $other:tt [$first:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)*] $first $($rest)*)
-    };
-    // A literal after the `&`: both kept.
-    (@literal $literal:literal [$amp:tt $next:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ no [] [$($open)*] [$($kept)* $amp $next] $($rest)*)
-    };
-    // Anything else: the `&` goes, and a pattern starts at what follows.
-    (@literal $other:tt [$amp:tt $next:tt] [$($open:tt)*] [$($kept:tt)*] $($rest:tt)*) => {
-        $crate::__select_test_pattern!(@ yes [] [$($open)*] [$($kept)*] $next $($rest)*)
     };
     // After these a pattern starts: the next field, alternative, the
     // pattern bound by `@`, or a struct field's.
