@@ -354,3 +354,41 @@ fn runtime_metrics_is_under_tokios_path_too() {
     let metrics: corio::runtime::RuntimeMetrics = corio::Runtime::new().unwrap().metrics();
     assert!(metrics.num_workers() >= 1);
 }
+
+/// A blocking thread handed a job stops counting as idle when it is handed
+/// the job (as tokio counts it), not when it wakes up to take it: a
+/// snapshot in between showed the one thread idle beside a job waiting
+/// for a thread.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_blocking_thread_handed_a_job_is_not_counted_idle() {
+    let runtime = corio::Runtime::builder()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    // One blocking thread, idle once its first job is done.
+    runtime.block_on(bounded(async {
+        corio::spawn_blocking(|| ()).await.unwrap()
+    }));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while runtime.metrics().idle_blocking_threads != 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the blocking thread never went idle"
+        );
+        std::thread::yield_now();
+    }
+    // The job holds its thread until released, so the thread cannot go
+    // idle again before the snapshot, whenever it wakes.
+    let (release, held) = std::sync::mpsc::channel::<()>();
+    let job = runtime.spawn_blocking(move || held.recv_timeout(Duration::from_secs(20)).is_ok());
+    let metrics = runtime.metrics();
+    release.send(()).unwrap();
+    assert_eq!(metrics.blocking_threads, 1);
+    assert_eq!(metrics.idle_blocking_threads, 0, "the thread has a job");
+    assert!(
+        runtime.block_on(bounded(job)).unwrap(),
+        "the job was released"
+    );
+}

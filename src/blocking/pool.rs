@@ -239,10 +239,14 @@ impl Pool {
         Ok(())
     }
 
-    /// Threads alive and idle, and jobs waiting (for metrics).
+    /// Threads alive and idle, and jobs waiting (for metrics). A thread
+    /// handed a job (notified, not yet awake) is not idle, as in tokio:
+    /// else the one thread of a pool shows as idle beside the job it is
+    /// about to take.
     pub(crate) fn counts(&self) -> (usize, usize, usize) {
         let state = self.inner.state.lock();
-        (state.num_threads, state.num_idle, state.queue.len())
+        let idle = state.num_idle.saturating_sub(state.num_notify);
+        (state.num_threads, idle, state.queue.len())
     }
 
     /// The start of shutdown: takes no more jobs (from now on `spawn` runs a

@@ -46,7 +46,8 @@ pub struct RuntimeMetrics {
     pub worker: Vec<WorkerMetrics>,
     /// Threads of the blocking pool.
     pub blocking_threads: usize,
-    /// Idle threads of the blocking pool.
+    /// Idle threads of the blocking pool (one handed a job, even if not yet
+    /// awake, is not idle, as in tokio).
     pub idle_blocking_threads: usize,
     /// Jobs waiting for a blocking thread.
     pub blocking_queue_depth: usize,

@@ -208,7 +208,10 @@ impl Builder {
     /// thread is named after the worker it was started for (`corio-worker-0`);
     /// after a `task::block_in_place` hand-over it may run another one.
     /// Blocking-pool threads are `corio-blocking-N`, and the slow-poll
-    /// watchdog `corio-watchdog`. Replaces a
+    /// watchdog `corio-watchdog`. On Linux the OS keeps only a name's first
+    /// 15 bytes (what `top -H` and gdb show; `Thread::name` has it whole),
+    /// so a blocking thread's number shows there whole only under a short
+    /// prefix (`app-blocking-99` is 15 bytes). Replaces a
     /// [`thread_name_fn`](Self::thread_name_fn) set before.
     ///
     /// # Examples

@@ -3,7 +3,10 @@
 //!
 //! A prefix names each thread after its role, so a debugger's or `top -H`'s
 //! thread list tells them apart: `corio-worker-0`, `corio-blocking-3`,
-//! `corio-watchdog`. A function is tokio's other way: it is asked for a
+//! `corio-watchdog`. Linux gives the OS (and so `top`, gdb and
+//! `/proc/*/comm`) only a name's first 15 bytes, which cuts the number off
+//! `corio-blocking-3` there (`Thread::name` keeps it whole); a shorter
+//! prefix keeps more. A function is tokio's other way: it is asked for a
 //! name each time a thread starts (a counter in it numbers them).
 
 use std::fmt;
