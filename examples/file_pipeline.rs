@@ -19,8 +19,9 @@
 //!   `futures-lite`, or `futures-util`) is a stream of lines with one
 //!   system call per chunk, not per line, and no buffer of its own.
 //! * **The async step.** Each record's step (an upstream call, say) runs as
-//!   a task of its own, with at most [`IN_FLIGHT`] at once: the next line
-//!   is read only when the oldest step is done, so a huge input never
+//!   a task of its own, with at most [`IN_FLIGHT`] at once: once that many
+//!   are running, the line read next waits for the oldest step to be done
+//!   before its own starts, so a huge input never
 //!   becomes a huge queue of tasks (back-pressure), and results leave in
 //!   input order (the oldest is always the one awaited).
 //! * **Writing.** A `File`'s writes go to the blocking pool in the

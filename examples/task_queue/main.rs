@@ -95,8 +95,9 @@ fn main() -> io::Result<()> {
         // a ctrl-c, or the SIGTERM of `kill`, `docker stop` or systemd, from
         // then on stops accepting, lets the workers finish the queued jobs
         // and exits, instead of killing the process with the default
-        // action (and the jobs with it). Requests still in flight are cut;
-        // `echo_server` and `hyper_server` show how to drain connections.
+        // action (and the jobs with it). Connections stay open meanwhile,
+        // and a new job is refused (503); they are cut when the process
+        // exits. `echo_server` and `hyper_server` show how to drain them.
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut terminate = signal(SignalKind::terminate())?;
         println!("listening on {addr}");
@@ -231,6 +232,8 @@ impl App {
         self.queue.close();
         let drained = async { while workers.join_next().await.is_some() {} };
         if corio::time::timeout(STOP_GRACE, drained).await.is_err() {
+            // One that finished as the grace ran out is done, not busy.
+            while workers.try_join_next().is_some() {}
             println!(
                 "  {} workers still busy after {STOP_GRACE:?}: aborting them",
                 workers.len()

@@ -8,6 +8,7 @@
 //! resident set, parks [`TASKS`] tasks, and reads the peak; the difference
 //! is what the tasks cost, their handles and senders included.
 
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -16,8 +17,10 @@ use crate::workload::{Contender, Corio, IdleTasks, Smol, Tokio};
 
 /// Tasks a child parks.
 pub const TASKS: usize = 1_000_000;
-/// A child still running after this is killed.
-const DEADLINE: Duration = Duration::from_secs(60);
+/// A child still running after this is killed. Under the 30 s after which
+/// `measure.rs` gives up on a cell (`TIMEOUT`), so that a slow child is
+/// reported as killed, not as hung, and is gone before the next starts.
+const DEADLINE: Duration = Duration::from_secs(25);
 /// How the child's answer starts.
 const ANSWER: &str = "idle_tasks_bytes ";
 
@@ -71,24 +74,42 @@ pub fn weigh_idle_tasks(contender: &str, workers: usize) -> Result<Vec<f64>, Str
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start a child process: {e}"))?;
+    // Both pipes are read as the child writes: one it filled (a long
+    // panic message) would else block it until the deadline.
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let started = Instant::now();
-    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
         if started.elapsed() > DEADLINE {
             let _ = child.kill();
             let _ = child.wait();
             return Err(format!("the child ran past {DEADLINE:?} and was killed"));
         }
         thread::sleep(Duration::from_millis(20));
-    }
-    let output = child.wait_with_output().map_err(|e| e.to_string())?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let bytes: u64 = stdout
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let bytes: u64 = String::from_utf8_lossy(&stdout)
         .lines()
         .find_map(|line| line.strip_prefix(ANSWER)?.parse().ok())
         .ok_or_else(|| {
-            let stderr = String::from_utf8_lossy(&output.stderr);
+            let stderr = stderr.join().unwrap_or_default();
+            let stderr = String::from_utf8_lossy(&stderr);
             let why = stderr.lines().last().unwrap_or("no output");
-            format!("the child failed ({}): {why}", output.status)
+            format!("the child failed ({status}): {why}")
         })?;
     Ok(vec![bytes as f64 / 1e6, bytes as f64 / TASKS as f64])
+}
+
+/// Reads a child's pipe to its end on a thread of its own.
+fn drain(pipe: Option<impl Read + Send + 'static>) -> thread::JoinHandle<Vec<u8>> {
+    thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
 }
