@@ -202,3 +202,40 @@ fn the_datagram_sockets_gate_and_re_arm_the_same_way() {
         assert_eq!(&buf[..n], b"two");
     });
 }
+
+/// A `WouldBlock` met with both directions asked may be a write's (a full
+/// send buffer), and says nothing of an end of stream already seen: the
+/// next `readable()` still answers at once, on every poller. The portable
+/// one, which marks an end only as readable, forgot it with the write's
+/// readiness, and `readable()` then waited for an event that had come.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_would_block_asked_both_ways_keeps_an_end_of_stream() {
+    use corio::io::unix::AsyncFd;
+    use futures_lite::future::poll_once;
+    block_on(async {
+        // Through a socket's own `try_io`.
+        let (client, server) = common::tcp_pair().await;
+        client.shutdown(std::net::Shutdown::Write).unwrap();
+        server.writable().await.unwrap();
+        server.readable().await.unwrap();
+        let both = Interest::READABLE | Interest::WRITABLE;
+        let refused: std::io::Result<()> = server.try_io(both, would_block);
+        assert_eq!(refused.unwrap_err().kind(), ErrorKind::WouldBlock);
+        let end = poll_once(server.readable()).await;
+        assert!(end.is_some(), "the end of stream was forgotten");
+
+        // Through an `AsyncFd` guard's.
+        let (ours, peer) = std::os::unix::net::UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let fd = AsyncFd::new(ours).unwrap();
+        peer.shutdown(std::net::Shutdown::Write).unwrap();
+        drop(fd.writable().await.unwrap());
+        drop(fd.readable().await.unwrap());
+        let mut guard = fd.ready(both).await.unwrap();
+        assert!(guard.ready().is_readable() && guard.ready().is_writable());
+        assert!(guard.try_io(|_| would_block::<()>()).is_err());
+        let end = poll_once(fd.readable()).await;
+        assert!(end.is_some(), "the end of stream was forgotten");
+    });
+}

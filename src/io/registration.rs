@@ -294,6 +294,23 @@ impl Registration {
         }
     }
 
+    /// Whether a `WouldBlock` from I/O that may have gone either way (a
+    /// guard or a `try_io` holding both directions: a write into a full
+    /// buffer, say) lets `direction` be cleared. Where the poller reports
+    /// closes, yes: a close stays in its own bit. The portable poller marks
+    /// an end of stream only as readable, and the write's `WouldBlock`
+    /// says nothing of it, so there only the kernel's answer that
+    /// `direction` is not ready now (`poll(2)`, which counts an end of
+    /// stream as readable) lets it go: else `readable()` would wait for an
+    /// event that has already come.
+    pub(crate) fn may_clear_after_either(&self, direction: Direction) -> bool {
+        self.reactor.reports_close()
+            || matches!(
+                super::sys::ready_now(self.source.fd(), direction),
+                Ok(false)
+            )
+    }
+
     /// One attempt without waiting, for `try_read` / `try_write` (tokio's
     /// `try_io`): `WouldBlock` at once, with no system call, if `direction`
     /// is not marked ready; else `op`, and a `WouldBlock` from it clears the
@@ -324,8 +341,9 @@ impl Registration {
     /// closed bits do: the caller's `WouldBlock` may come from a write, or a
     /// read of something else, and says nothing of an end of stream, which
     /// no later event would report again. (A poller that cannot report a
-    /// close, the portable one, has none to keep: there an end of stream
-    /// marked only as readable is forgotten with the rest.)
+    /// close, the portable one, has none to keep: there a direction the
+    /// `WouldBlock` may not be about, both being asked, is cleared only if
+    /// the kernel says it is not ready; see `may_clear_after_either`.)
     pub(crate) fn try_own_io<R>(
         &self,
         read: bool,
@@ -342,8 +360,9 @@ impl Registration {
         if let Err(e) = &result
             && e.kind() == io::ErrorKind::WouldBlock
         {
+            let either = read && write;
             for (ready, direction) in marked {
-                if ready {
+                if ready && (!either || self.may_clear_after_either(direction)) {
                     self.source.clear_seen(direction, seen);
                 }
             }

@@ -126,9 +126,10 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 
     /// As [`new`](Self::new), for tokio code that names its interest.
-    /// corio arms a direction only when a task waits on it, so the
-    /// interest changes nothing but what tokio would check: it must not
-    /// be empty (it cannot be, as in tokio).
+    /// corio registers both directions at once (with epoll and kqueue; the
+    /// oneshot fallback arms one only while a task waits on it), so the
+    /// interest changes nothing but what tokio would check: it must not be
+    /// empty (it cannot be, as in tokio).
     ///
     /// # Examples
     ///
@@ -425,13 +426,19 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// Forgets the readiness of the directions in `ready`, as answered by
     /// `seen`, unless an event came since (the guards' `clear_ready`, and
     /// their `try_io` after a `WouldBlock`: see `clear_answer`).
+    /// A `WouldBlock` with both directions held may have come from either,
+    /// so each is cleared only as `Registration::may_clear_after_either`
+    /// allows.
     pub(super) fn clear(&self, ready: Ready, seen: [usize; 2], would_block: bool) {
         let registration = &self.inner.registration;
+        let either = would_block && ready.is_readable() && ready.is_writable();
+        let sure =
+            |direction| would_block && (!either || registration.may_clear_after_either(direction));
         if ready.is_readable() {
-            registration.clear_answer(Direction::Read, seen[0], would_block);
+            registration.clear_answer(Direction::Read, seen[0], sure(Direction::Read));
         }
         if ready.is_writable() {
-            registration.clear_answer(Direction::Write, seen[1], would_block);
+            registration.clear_answer(Direction::Write, seen[1], sure(Direction::Write));
         }
     }
 }
