@@ -53,6 +53,7 @@ fn main() -> ExitCode {
         }
     };
 
+    measure::watch_panics();
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
         "{cores} cores, {} workers per multi-thread runtime; median of {}-{} samples taken in turns after a warm-up",

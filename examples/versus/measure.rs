@@ -12,10 +12,14 @@
 //! A sample may hold several figures (the mean and the p99 of one run): each
 //! gets its own median. A cell that panics or hangs becomes its column's
 //! error text; a cell the contender cannot run is skipped with a note; the
-//! table goes on.
+//! table goes on. A panic inside one of the workload's tasks is caught by
+//! its runtime, and what waited for the task then waits for good: the
+//! panic hook ([`watch_panics`]) notes it, and the cell fails with its
+//! message at once instead of after [`TIMEOUT`].
 
 use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -34,6 +38,39 @@ const BUDGET: Duration = Duration::from_secs(2);
 /// A cell silent for this long is reported as hung, and its thread is left
 /// behind: a stuck runtime cannot be stopped from outside.
 const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The first panic of each contender's threads since the last look, as
+/// the hook of [`watch_panics`] saw it: the first, as the ones after it
+/// often follow from it (a receiver that finds its sender gone). A thread
+/// is told by its name: each contender's have it in theirs
+/// (`corio-worker-0`, `tokio-runtime-worker`, `smol-1`, and the cell's own
+/// `versus-NAME`, where a current-thread flavour runs its tasks).
+static FIRST_PANICS: Mutex<[Option<String>; 3]> = Mutex::new([None, None, None]);
+
+/// Installs a panic hook that notes each panic's message for the cell
+/// waiting on it, on one line, then prints it as before.
+pub fn watch_panics() {
+    let print = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        let thread = thread::current();
+        let name = thread.name().unwrap_or_default();
+        if let Some(contender) = CONTENDERS.iter().position(|c| name.contains(c)) {
+            let place = info
+                .location()
+                .map_or_else(|| "?".into(), |l| l.to_string());
+            let text = format!("{} at {place}", panic_text(info.payload()));
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            let mut panics = FIRST_PANICS.lock().unwrap_or_else(|e| e.into_inner());
+            panics[contender].get_or_insert(text);
+        }
+        print(info);
+    }));
+}
+
+/// Takes the panic noted for `contender` since the last look, if any.
+fn take_panic(contender: usize) -> Option<String> {
+    FIRST_PANICS.lock().unwrap_or_else(|e| e.into_inner())[contender].take()
+}
 
 /// Takes one sample of a prepared cell: one value per figure of its row.
 /// It owns the cell's runtime, so it lives and dies on the cell's thread.
@@ -132,8 +169,7 @@ pub fn idle_tasks<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
 /// closing, threads winding down) lands on each neighbour's sample as
 /// often as on the other's.
 pub fn row(prepare: [Prepare; 3], workers: usize) -> [Result<Vec<f64>, Missing>; 3] {
-    let mut cells: [Cell; 3] =
-        std::array::from_fn(|i| Cell::start(CONTENDERS[i], prepare[i], workers));
+    let mut cells: [Cell; 3] = std::array::from_fn(|i| Cell::start(i, prepare[i], workers));
     let sampling = Instant::now();
     for round in 0..MAX_SAMPLES {
         if round >= MIN_SAMPLES && sampling.elapsed() > BUDGET {
@@ -157,6 +193,8 @@ enum Report {
 
 /// One contender's column in a row, run on a thread of its own.
 struct Cell {
+    /// Its contender's place in [`CONTENDERS`].
+    contender: usize,
     /// Each message asks for one sample; dropping it stops the thread.
     turn: Option<Sender<()>>,
     reports: Receiver<Report>,
@@ -169,11 +207,11 @@ struct Cell {
 impl Cell {
     /// Starts the cell's thread, named after its contender so a profile
     /// tells the columns apart, and waits until it is prepared.
-    fn start(contender: &str, prepare: Prepare, workers: usize) -> Cell {
+    fn start(contender: usize, prepare: Prepare, workers: usize) -> Cell {
         let (turn, turns) = mpsc::channel::<()>();
         let (report, reports) = mpsc::channel();
         let thread = thread::Builder::new()
-            .name(format!("versus-{contender}"))
+            .name(format!("versus-{}", CONTENDERS[contender]))
             .spawn(move || {
                 let mut sampler = match guarded(|| prepare(workers)) {
                     Ok(sampler) => sampler,
@@ -193,6 +231,7 @@ impl Cell {
                 }
             });
         let mut cell = Cell {
+            contender,
             turn: Some(turn),
             reports,
             samples: Vec::new(),
@@ -216,8 +255,29 @@ impl Cell {
         }
     }
 
+    /// Waits for the cell's report, in slices: a panic on its contender's
+    /// threads meanwhile (in one of its tasks, caught by the runtime) fails
+    /// the cell at once, and its thread, waiting for that task, is left
+    /// behind.
     fn await_report(&mut self) {
-        match self.reports.recv_timeout(TIMEOUT) {
+        const SLICE: Duration = Duration::from_millis(50);
+        let started = Instant::now();
+        take_panic(self.contender);
+        let report = loop {
+            match self.reports.recv_timeout(SLICE) {
+                Err(RecvTimeoutError::Timeout) if started.elapsed() < TIMEOUT => {
+                    if let Some(text) = take_panic(self.contender) {
+                        self.error = Some(Missing::Failed(format!("a task {text}")));
+                        self.thread = None;
+                        return;
+                    }
+                }
+                report => break report,
+            }
+        };
+        // A panic the cell's own thread caught comes back as its report.
+        take_panic(self.contender);
+        match report {
             Ok(Report::Ready) => {}
             Ok(Report::Sample(figures)) => self.samples.push(figures),
             Ok(Report::Missing(why)) => self.error = Some(why),
