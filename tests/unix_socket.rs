@@ -102,3 +102,28 @@ fn kernel_errors_come_back() {
         assert_eq!(unbound.raw_os_error(), Some(libc::EINVAL), "{unbound}");
     });
 }
+
+/// A bind that panics after making its socket file (outside a runtime,
+/// where the socket cannot be registered) removes the file: it was left,
+/// and every later bind to the path failed with `AddrInUse`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_bind_outside_a_runtime_leaves_no_socket_file() {
+    use corio::net::UnixListener;
+    let listener_path = SocketPath::new("bind-panics-listener");
+    let datagram_path = SocketPath::new("bind-panics-datagram");
+    let listening = std::panic::catch_unwind(|| UnixListener::bind(&listener_path.0));
+    assert!(listening.is_err(), "no runtime: bind panics");
+    assert!(!listener_path.0.exists(), "the listener's file was left");
+    let datagram = std::panic::catch_unwind(|| UnixDatagram::bind(&datagram_path.0));
+    assert!(datagram.is_err(), "no runtime: bind panics");
+    assert!(
+        !datagram_path.0.exists(),
+        "the datagram socket's file was left"
+    );
+    // And the path binds in a runtime, as a retry would.
+    block_on(async {
+        let _listener = UnixListener::bind(&listener_path.0).unwrap();
+        assert!(listener_path.0.exists());
+    });
+}

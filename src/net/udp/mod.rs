@@ -2,7 +2,9 @@
 //!
 //! UDP has no connection and no stream: each `send_to` is one datagram and
 //! each `recv_from` returns one. Readiness works as for TCP (a datagram
-//! waiting means readable, room in the send buffer means writable), so the
+//! waiting means readable, room in the send buffer means writable), except
+//! that a short datagram says nothing of what is still queued (TCP's
+//! "a short read drained it" rule is not applied), so the
 //! socket is an `Async<std::net::UdpSocket>` and every method is one
 //! non-blocking call in the reactor's retry loop. All methods take `&self`:
 //! share the socket in an `Arc` to send from one task while another receives.

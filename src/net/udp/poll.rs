@@ -85,7 +85,8 @@ impl UdpSocket {
         self.inner.poll_read_with(cx, None, |s| s.recv_from(buf))
     }
 
-    /// Polls for the next datagram's length and sender without taking it
+    /// Polls for the next datagram without taking it: copies up to
+    /// `buf.len()` bytes of it and returns how many, and its sender
     /// (tokio's takes a `ReadBuf` and returns the sender only).
     ///
     /// # Examples

@@ -29,7 +29,12 @@ pub struct UnixDatagram {
 
 impl UnixDatagram {
     /// A socket bound to `path` (the file must not exist yet; on Linux, a
-    /// path starting with a NUL byte binds an abstract name: no file).
+    /// path starting with a NUL byte binds an abstract name: no file). A
+    /// bind that fails after making the file removes it again.
+    ///
+    /// # Panics
+    ///
+    /// Outside a corio runtime (leaving no file).
     ///
     /// # Examples
     ///
@@ -52,9 +57,10 @@ impl UnixDatagram {
     /// ```
     #[track_caller]
     pub fn bind(path: impl AsRef<Path>) -> io::Result<UnixDatagram> {
-        UnixDatagram::from_std(net::UnixDatagram::bind_addr(&super::std_addr(
-            path.as_ref(),
-        )?)?)
+        let addr = super::std_addr(path.as_ref())?;
+        let socket = net::UnixDatagram::bind_addr(&addr)?;
+        let made = super::MadeFile::new(&addr);
+        Ok(made.keep(UnixDatagram::from_std(socket)?))
     }
 
     /// A socket bound to no address. It can send, but a peer cannot reply:

@@ -44,7 +44,12 @@ pub struct UnixListener {
 impl UnixListener {
     /// Creates a socket file at `path` and listens on it. The file must not
     /// exist yet. (On Linux, a path starting with a NUL byte binds an
-    /// abstract name instead: no file.)
+    /// abstract name instead: no file.) A bind that fails after making the
+    /// file removes it again.
+    ///
+    /// # Panics
+    ///
+    /// Outside a corio runtime (leaving no file).
     ///
     /// # Examples
     ///
@@ -70,6 +75,10 @@ impl UnixListener {
     /// Listens on std's address `addr` (a path, or on Linux an abstract
     /// name), as tokio's `bind_addr`.
     ///
+    /// # Panics
+    ///
+    /// Outside a corio runtime (leaving no file).
+    ///
     /// # Examples
     ///
     /// ```
@@ -87,7 +96,9 @@ impl UnixListener {
     /// ```
     #[track_caller]
     pub fn bind_addr(addr: &SocketAddr) -> io::Result<UnixListener> {
-        UnixListener::from_std(net::UnixListener::bind_addr(addr)?)
+        let listener = net::UnixListener::bind_addr(addr)?;
+        let made = super::MadeFile::new(addr);
+        Ok(made.keep(UnixListener::from_std(listener)?))
     }
 
     /// Wraps a std listener, making it non-blocking.

@@ -71,3 +71,31 @@ fn addr_path(addr: &SocketAddr) -> std::path::PathBuf {
     }
     addr.as_pathname().unwrap_or(Path::new("")).into()
 }
+
+/// The socket file a `bind` has just made at `addr`, removed on drop unless
+/// [`keep`](Self::keep) is called: a bind whose registration with the
+/// reactor then fails (a runtime shutting down, a full reactor) or panics
+/// (outside a runtime) leaves no file behind to refuse the next bind with
+/// `AddrInUse`. Only this call made the file (a bind refuses an existing
+/// one), so removing it takes nothing from anyone. tokio leaves it.
+struct MadeFile<'a>(Option<&'a Path>);
+
+impl<'a> MadeFile<'a> {
+    fn new(addr: &'a SocketAddr) -> MadeFile<'a> {
+        MadeFile(addr.as_pathname())
+    }
+
+    /// The bind went through: the file is the socket's.
+    fn keep<T>(mut self, bound: T) -> T {
+        self.0 = None;
+        bound
+    }
+}
+
+impl Drop for MadeFile<'_> {
+    fn drop(&mut self) {
+        if let Some(path) = self.0 {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
