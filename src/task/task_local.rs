@@ -16,6 +16,11 @@
 //! on whichever thread polls, and a guard swaps back even if the poll
 //! panics. Scopes nest: an inner `scope` of the same key saves the outer
 //! value in its own future while it runs.
+//!
+//! A task spawned inside a scope does not inherit the value, as in tokio:
+//! the scope belongs to the future it wraps, and the new task is another
+//! future. (asyncio's `create_task` copies the current context into the
+//! task; here, read the value and `scope` the spawned future with it.)
 
 use std::cell::RefCell;
 use std::fmt;
