@@ -120,21 +120,33 @@ fn notify_waiters_wakes_all_current_and_stores_nothing() {
     );
 }
 
-/// A `Notified` never polled, made before a `notify_waiters`, takes the
-/// stored permit first, as tokio's does: the next `notified()` waits.
+/// A `Notified` never polled, made before a `notify_waiters`, is completed
+/// by it and leaves a stored permit to the next `notified()`, as tokio's
+/// does since 1.51 (the permit was used up, and a port that counted on it
+/// waited for good), through a poll or through `enable`.
 #[test]
-fn an_unpolled_notified_uses_up_the_permit_before_the_generation() {
-    let notify = Notify::new();
+fn an_unpolled_notified_completed_by_notify_waiters_leaves_the_permit() {
     let (_flag, waker) = Flag::new();
-    let mut early = pin!(notify.notified());
-    notify.notify_one(); // nobody queued: stored
-    notify.notify_waiters();
-    assert!(poll_with(early.as_mut(), &waker).is_ready());
-    let mut later = pin!(notify.notified());
-    assert!(
-        poll_with(later.as_mut(), &waker).is_pending(),
-        "the permit went to the first"
-    );
+    for enable_first in [false, true] {
+        let notify = Notify::new();
+        let mut early = pin!(notify.notified());
+        notify.notify_waiters();
+        notify.notify_one(); // nobody queued: stored
+        if enable_first {
+            assert!(early.as_mut().enable(), "the broadcast completed it");
+        }
+        assert!(poll_with(early.as_mut(), &waker).is_ready());
+        let mut later = pin!(notify.notified());
+        assert!(
+            poll_with(later.as_mut(), &waker).is_ready(),
+            "the permit was left for the next waiter"
+        );
+        let mut last = pin!(notify.notified());
+        assert!(
+            poll_with(last.as_mut(), &waker).is_pending(),
+            "one permit, once"
+        );
+    }
 }
 
 #[test]

@@ -13,6 +13,8 @@
 //!   nothing. "Present" includes every [`Notified`] future created before
 //!   the call, even if not yet polled: each one remembers the count of
 //!   `notify_waiters` calls when it was made, and completes once it changes.
+//!   Such a future takes no stored permit as well: that is left for the
+//!   next waiter (as in tokio since 1.51).
 //!
 //! A `Notified` joins the queue (for `notify_one`) when it is first polled,
 //! or earlier with [`Notified::enable`]: the way to register interest

@@ -220,14 +220,15 @@ impl<N: Deref<Target = Notify>> Wait<N> {
             Recheck::Waiting => false,
             // Popped: a signal picked us.
             Recheck::Woken(_) => true,
-            // Never queued: a stored permit first, then a `notify_waiters`
-            // since this future was made (tokio's order: such a future
-            // uses the permit up, and the next one waits).
+            // Never queued: a `notify_waiters` since this future was made
+            // first, then a stored permit. The broadcast has completed it
+            // already, so it leaves the permit to the next waiter (tokio's
+            // order since 1.51; before, such a future used the permit up).
+            Recheck::Absent if state.generation != self.generation => true,
             Recheck::Absent if state.permit => {
                 state.permit = false;
                 true
             }
-            Recheck::Absent if state.generation != self.generation => true,
             Recheck::Absent => {
                 let waker = waker.unwrap_or(Waker::noop());
                 self.waiter = Some(state.waiters.push_back(None, waker));
