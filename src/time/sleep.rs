@@ -18,8 +18,9 @@ use crate::task;
 /// check). A huge duration does not overflow: a deadline past what
 /// `Instant` can hold, or past the about 584,000 years from the runtime's
 /// start that the wheel can hold, becomes about 30 years from now (as good
-/// as forever, not literally forever), as tokio's does; a 40-year
-/// deadline is kept as it is, in both.
+/// as forever, not literally forever). tokio's `sleep` caps every duration
+/// at 30 years, so a 40-year `sleep` ends 10 years sooner there than here;
+/// `sleep_until` keeps a 40-year deadline in both.
 ///
 /// # Examples
 ///
@@ -36,15 +37,28 @@ use crate::task;
 /// Outside a corio runtime, with a message naming the fix.
 #[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
+    sleep_for(duration, false).expect("a saturated deadline is a deadline")
+}
+
+/// `sleep(duration)`, or with `exact` `None` if its deadline is past what
+/// an `Instant` can hold: `timeout` then has no deadline at all, as
+/// tokio's (a paused clock would else jump the 30 years to it at once).
+#[track_caller]
+pub(super) fn sleep_for(duration: Duration, exact: bool) -> Option<Sleep> {
     // One look at the thread's runtime, for its timers and its clock (not
     // `Instant::now()` and then `Sleep::new`: two).
     let timers = context::current();
     let now = Instant::from_std(timers.clock.now());
-    let mut sleep = Sleep::with_timers(timers, now.saturating_add(duration));
+    let deadline = if exact {
+        now.checked_add(duration)?
+    } else {
+        now.saturating_add(duration)
+    };
+    let mut sleep = Sleep::with_timers(timers, deadline);
     // The clock was just read: a first poll soon after need not read it
     // again to know the deadline is ahead (see `poll_elapsed`).
     sleep.fresh = duration >= FRESH;
-    sleep
+    Some(sleep)
 }
 
 /// A sleep at least this long skips the clock read of its first poll.

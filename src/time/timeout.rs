@@ -13,7 +13,9 @@ use crate::task::budget;
 /// If the deadline passes first, [`Elapsed`] is returned, and the future is
 /// dropped (cancelled) with the `Timeout` (or kept, if you poll a pinned
 /// `Timeout` by reference and take it back with `into_inner`). Anything `.await` takes will do
-/// (`IntoFuture`, as in tokio: a request builder, say).
+/// (`IntoFuture`, as in tokio: a request builder, say). A `duration` whose
+/// deadline is past what an [`Instant`] can hold (`Duration::MAX`) sets no
+/// deadline at all, as in tokio.
 ///
 /// # Examples
 ///
@@ -33,7 +35,7 @@ use crate::task::budget;
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         value: future.into_future(),
-        delay: super::sleep(duration),
+        delay: super::sleep::sleep_for(duration, true),
     }
 }
 
@@ -61,7 +63,7 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         value: future.into_future(),
-        delay: super::sleep_until(deadline),
+        delay: Some(super::sleep_until(deadline)),
     }
 }
 
@@ -84,7 +86,8 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
 #[derive(Debug)]
 pub struct Timeout<F> {
     value: F,
-    delay: Sleep,
+    /// `None`: no deadline (one past what an `Instant` can hold).
+    delay: Option<Sleep>,
 }
 
 impl<F> Timeout<F> {
@@ -164,7 +167,10 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(output) = value.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        let mut poll_delay = || match this.delay.poll_elapsed(cx) {
+        let Some(delay) = &mut this.delay else {
+            return Poll::Pending;
+        };
+        let mut poll_delay = || match delay.poll_elapsed(cx) {
             Poll::Ready(()) => Poll::Ready(Err(Elapsed(()))),
             Poll::Pending => Poll::Pending,
         };
