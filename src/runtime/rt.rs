@@ -42,7 +42,9 @@ use crate::time::{Clock, Timers};
 /// [`shutdown_background`](Runtime::shutdown_background): its tasks are
 /// still cancelled, and its running blocking jobs (and queued file writes)
 /// still run to their end on the pool's threads, if the process lives that
-/// long. (tokio panics there instead.) Dropped inside one of its own
+/// long (file writes queued when the pool has no thread left and the OS
+/// refuses a new one run on the dropping thread instead). (tokio panics
+/// there instead.) Dropped inside one of its own
 /// blocking jobs, or inside a `block_in_place` closure on one of its
 /// workers, it waits for every thread but that one; so a drop there
 /// while another blocking job, or a `block_in_place` closure, waits on the
