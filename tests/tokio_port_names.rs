@@ -109,7 +109,12 @@ fn a_send_error_converts_into_a_try_send_error() {
         Ok(())
     }
     let (tx, rx) = mpsc::channel(2);
-    assert_eq!(send_both(&tx), Ok(()));
+    // On a thread of its own: a wrong slot count would park the blocking
+    // send for good.
+    let tx = common::threads::on_thread(move || {
+        assert_eq!(send_both(&tx), Ok(()));
+        tx
+    });
     drop(rx);
     let error = send_both(&tx).unwrap_err();
     assert_eq!(error, mpsc::error::TrySendError::Closed(1));
