@@ -156,14 +156,45 @@ fn shutdown_timeout_is_bounded_with_a_slow_stop_hook_on_the_pool() {
         .build()
         .unwrap();
     assert_eq!(runtime.block_on(runtime.spawn_blocking(|| 1)).unwrap(), 1);
+    shuts_down_in_time(runtime, open_tx, "the stop hook");
+}
+
+/// `shutdown_timeout(50 ms)` on `runtime`, which returns long before what
+/// `open` holds back (up to LIMIT) is let go.
+fn shuts_down_in_time(runtime: corio::Runtime, open: mpsc::Sender<()>, held: &str) {
     let start = Instant::now();
     runtime.shutdown_timeout(Duration::from_millis(50));
     let took = start.elapsed();
-    let _ = open_tx.send(());
-    assert!(
-        took < LIMIT / 2,
-        "shutdown waited for the stop hook: {took:?}"
-    );
+    let _ = open.send(());
+    assert!(took < LIMIT / 2, "shutdown waited for {held}: {took:?}");
+}
+
+/// A blocking job that leaves a value with a slow `Drop` in one of its
+/// thread's thread-locals: the thread leaves the pool's loop in time, but
+/// its thread-locals are dropped after that, and `shutdown_timeout` joined
+/// the thread with no limit, waiting for them past its timeout.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_does_not_wait_for_a_blocking_threads_thread_locals() {
+    struct HeldOpen(mpsc::Receiver<()>);
+    impl Drop for HeldOpen {
+        fn drop(&mut self) {
+            // Held until the test opens it (or LIMIT passes).
+            let _ = self.0.recv_timeout(LIMIT);
+        }
+    }
+    thread_local! {
+        static KEPT: std::cell::RefCell<Option<HeldOpen>> = const { std::cell::RefCell::new(None) };
+    }
+    let (open_tx, open_rx) = mpsc::channel::<()>();
+    let runtime = corio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let kept =
+        runtime.spawn_blocking(move || KEPT.with(|k| *k.borrow_mut() = Some(HeldOpen(open_rx))));
+    runtime.block_on(kept).unwrap();
+    shuts_down_in_time(runtime, open_tx, "the thread-locals");
 }
 
 /// After `shutdown_background`, a worker thread that is still stopping may

@@ -319,9 +319,15 @@ impl Pool {
         }
         let threads = std::mem::take(&mut state.threads);
         drop(state);
-        for thread in threads {
-            if thread.thread().id() != me {
-                let _ = thread.join();
+        // Every thread has left its loop and run its stop hook; what is left
+        // is its thread-locals' drops (a job's value with a slow `Drop`,
+        // even after `is_finished`). With a deadline the threads are left
+        // to end on their own, not joined past it; in a drop, joined.
+        if deadline.is_none() {
+            for thread in threads {
+                if thread.thread().id() != me {
+                    let _ = thread.join();
+                }
             }
         }
         true

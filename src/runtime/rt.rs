@@ -56,7 +56,8 @@ use crate::time::{Clock, Timers};
 /// tokio's: a `spawn_blocking` (or a `corio::fs` call) made then, by a task
 /// still finishing its poll or a `block_in_place` closure the shutdown
 /// waits for, is cancelled at once (a `File`'s write still runs, on the
-/// caller's thread), and the jobs still queued are cancelled.
+/// caller's thread), and the jobs still queued are cancelled, but a
+/// `File`'s writes, which still run.
 pub struct Runtime {
     handle: Handle,
     pub(super) workers: Arc<Workers>,
@@ -272,7 +273,9 @@ impl Runtime {
 
     /// Shuts down, waiting at most `timeout` in all: for workers to finish
     /// the poll they are in, then for running blocking jobs. Whatever is
-    /// still running then is left to finish on its own thread. The drops of
+    /// still running then is left to finish on its own thread, and so are
+    /// the pool's threads' own thread-locals' drops (a job's value with a
+    /// slow `Drop`), which a plain drop of the runtime waits for. The drops of
     /// the unfinished tasks' futures and of the queued jobs' closures run
     /// on this thread, inside the time given; a `Drop` that blocks (a
     /// closure owning a runtime of its own) can still hold this call past

@@ -152,7 +152,9 @@ impl Builder {
 
     /// The most threads the blocking pool may start (default 512). The
     /// threads `task::block_in_place` hands workers to are not counted
-    /// (tokio's are).
+    /// (tokio's are). One exception: with a maximum of 1, a runtime dropped
+    /// inside its one blocking thread's job starts a second thread for the
+    /// `File` writes still queued, which that thread cannot run.
     ///
     /// # Examples
     ///
