@@ -76,6 +76,10 @@ pub(crate) struct Registration {
     /// Per direction, the readiness word `poll_ready` last answered Ready
     /// to (see [`poll_ready`](Self::poll_ready)).
     answered: [AtomicUsize; 2],
+    /// Per direction, a `try_io` has done I/O since that answer without a
+    /// `WouldBlock` (which would have cleared the mark): the mark is
+    /// honest, and the next answer needs no `poll(2)` to check it.
+    vouched: [AtomicBool; 2],
 }
 
 /// What one byte-stream transfer did, for the readiness bookkeeping.
@@ -123,6 +127,7 @@ impl Registration {
             reports_queue: false,
             last_read_full: AtomicBool::new(true),
             answered: [AtomicUsize::new(usize::MAX), AtomicUsize::new(usize::MAX)],
+            vouched: [AtomicBool::new(false), AtomicBool::new(false)],
         })
     }
 
@@ -239,9 +244,11 @@ impl Registration {
         slot: Option<&mut Slot>,
     ) -> Poll<io::Result<usize>> {
         let answered = &self.answered[direction as usize];
+        let vouched = self.vouched[direction as usize].swap(false, Ordering::Relaxed);
         let seen = self.source.readiness();
         if seen.is_ready(direction)
             && seen.same_for(direction, answered.load(Ordering::Relaxed))
+            && !vouched
             && !super::sys::ready_now(self.source.fd(), direction)?
         {
             self.source.clear_readiness(direction, seen);
@@ -288,6 +295,9 @@ impl Registration {
     /// is safe on the portable poller too (as in [`try_io`](Self::try_io));
     /// without it, that poller keeps the readiness (see `clear_answered`).
     pub(crate) fn clear_answer(&self, direction: Direction, word: usize, would_block: bool) {
+        // A clear the poller may skip (the portable one) leaves the next
+        // answer to `poll(2)`, whatever a `try_io` said before.
+        self.vouched[direction as usize].store(false, Ordering::Relaxed);
         if word != usize::MAX && (would_block || self.reactor.reports_close()) {
             self.source
                 .clear_seen(direction, super::source::ReadinessSnapshot::from_word(word));
@@ -326,10 +336,14 @@ impl Registration {
             return Err(io::ErrorKind::WouldBlock.into());
         }
         let result = op();
-        if let Err(e) = &result
-            && e.kind() == io::ErrorKind::WouldBlock
-        {
-            self.source.clear_readiness(direction, seen);
+        match &result {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                self.source.clear_readiness(direction, seen);
+            }
+            // The mark stays honest: a `WouldBlock` would clear it. The
+            // `readable()` / `try_read` loop then reads a backlog with one
+            // system call a chunk, as tokio's, not a `poll(2)` beside each.
+            _ => self.vouched[direction as usize].store(true, Ordering::Relaxed),
         }
         result
     }
