@@ -24,6 +24,11 @@ impl File {
     /// read-ahead back) when the clone must start where the reads stopped.
     /// The same holds for the descriptor of [`as_fd`](std::os::fd::AsFd::as_fd).
     ///
+    /// It does not wait for this `File`'s write in flight (tokio's does):
+    /// that write runs on the blocking pool and may land after the clone's
+    /// own, so `flush().await` first when the clone's writes must come after
+    /// this `File`'s, as in the example.
+    ///
     /// # Examples
     ///
     /// ```

@@ -1,8 +1,8 @@
 //! The calls that act on the file as a whole rather than on its bytes:
 //! metadata, permissions, length, times and syncs.
 //!
-//! Those that change the file, or promise it is on disk, first *settle*
-//! it: the write buffer is flushed and any operation in flight finished,
+//! Those that change its contents or times, or promise it is on disk,
+//! first *settle* it (`set_permissions` does not, as tokio's does not): the write buffer is flushed and any operation in flight finished,
 //! so that the call sees every byte written before it and no flush lands
 //! after it (a truncation under later writes, a modification time moved
 //! by them). Then the call runs on the blocking pool as the file's own
