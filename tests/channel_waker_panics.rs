@@ -1,6 +1,7 @@
-//! A waker whose `clone` panics, given to a channel's waiter that must go
-//! back in line: the panic leaves the line as it was, so the waiter's drop
-//! removes its own place and no other waiter's.
+//! Wakers that panic, given to a channel's waiters: a `clone` that panics
+//! while a waiter goes back in line leaves the line as it was, so the
+//! waiter's drop removes its own place and no other waiter's; a `wake`
+//! that panics costs no message.
 
 mod common;
 
@@ -14,6 +15,20 @@ use corio::sync::channel;
 fn clone_panics() -> Waker {
     const VTABLE: RawWakerVTable =
         RawWakerVTable::new(|_| panic!("clone refused"), |_| {}, |_| {}, |_| {});
+    // SAFETY: the vtable's functions ignore the data pointer, which is
+    // never read, so any pointer (null) is valid for them.
+    unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
+}
+
+/// A waker whose `wake` (by value or by reference) panics; its clones are
+/// the same waker.
+fn wake_panics() -> Waker {
+    const VTABLE: RawWakerVTable = RawWakerVTable::new(
+        |data| RawWaker::new(data, &VTABLE),
+        |_| panic!("wake refused"),
+        |_| panic!("wake refused"),
+        |_| {},
+    );
     // SAFETY: the vtable's functions ignore the data pointer, which is
     // never read, so any pointer (null) is valid for them.
     unsafe { Waker::from_raw(RawWaker::new(std::ptr::null(), &VTABLE)) }
@@ -47,4 +62,25 @@ fn a_panicking_clone_while_requeueing_leaves_other_waiters_in_line() {
         poll_with(second.as_mut(), &second_waker),
         std::task::Poll::Ready(Some(2))
     );
+}
+
+/// A sender parked on a full channel with a waker that panics when woken:
+/// the receive that frees its slot still returns the message (the panic
+/// unwound through it, dropping the message it had just taken out), and
+/// the sender, polled again, sends.
+#[test]
+fn a_panicking_wake_costs_no_message() {
+    let (tx, rx) = channel::bounded::<u32>(1);
+    tx.try_send(1).unwrap();
+    let mut parked = pin!(tx.send(2));
+    assert!(poll_with(parked.as_mut(), &wake_panics()).is_pending());
+    let received = catch_unwind(AssertUnwindSafe(|| rx.try_recv()));
+    assert_eq!(
+        received.ok(),
+        Some(Ok(1)),
+        "the message was lost to the panic"
+    );
+    let (_, waker) = Flag::new();
+    assert!(poll_with(parked.as_mut(), &waker).is_ready());
+    assert_eq!(rx.try_recv(), Ok(2));
 }

@@ -317,10 +317,13 @@ impl Waiters {
         }
     }
 
+    /// A waker that panics is caught here: the caller has just moved a
+    /// value in or out (a receive that freed a slot), which the unwind
+    /// would otherwise drop, or report as failed though it landed.
     fn wake_head(&self) {
         let next = self.pop(&mut self.queue.lock());
         if let Some(waker) = next {
-            waker.wake();
+            crate::task::wake_catching_panics(waker);
         }
     }
 
