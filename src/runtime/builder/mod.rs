@@ -294,7 +294,10 @@ impl Builder {
 
     /// How many tasks a worker runs between two non-blocking checks of timers
     /// and I/O (default 61); on a current-thread runtime also how many it
-    /// runs between two polls of the `block_on` future.
+    /// runs between two polls of the `block_on` future. There, a turn of a
+    /// `LocalSet` (the `block_on` future's own implicit one included) runs
+    /// its own batch of up to 61 local tasks on top, so timers and I/O may
+    /// wait up to about twice the interval.
     ///
     /// # Examples
     ///

@@ -53,9 +53,10 @@ impl LocalSet {
     /// which runs inside an implicit set), `spawn_local` still spawns onto
     /// that set; tokio's goes to a set entered during the turn, or around
     /// the `block_on`. A `corio::spawn` task on a current-thread runtime
-    /// runs outside every turn, so a guard held across one of its
-    /// `.await`s sends its `spawn_local`s to the entered set: keep the
-    /// guard in synchronous code.
+    /// runs outside every turn, so while a guard is held around a
+    /// `block_on` (or is alive as such a task runs on this thread), that
+    /// task's `spawn_local`s go to the entered set: keep the guard in
+    /// synchronous code that runs no tasks.
     ///
     /// # Examples
     ///
