@@ -239,3 +239,42 @@ fn a_would_block_asked_both_ways_keeps_an_end_of_stream() {
         assert!(end.is_some(), "the end of stream was forgotten");
     });
 }
+
+/// A `WouldBlock` met with both directions asked, from an operation that
+/// only reads, with room to write: the next wait for either is for an
+/// event, not an answer at once, on every poller. Had the portable poller
+/// kept the write mark because `poll(2)` still says writable, a loop over
+/// that read would spin until data came.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_one_sided_would_block_asked_both_ways_waits() {
+    use corio::io::unix::AsyncFd;
+    use futures_lite::future::poll_once;
+    let both = Interest::READABLE | Interest::WRITABLE;
+    block_on(async {
+        let (_client, server) = common::tcp_pair().await;
+        server.writable().await.unwrap();
+        let refused: std::io::Result<()> = server.try_io(both, would_block);
+        assert_eq!(refused.unwrap_err().kind(), ErrorKind::WouldBlock);
+        assert!(
+            poll_once(server.ready(both)).await.is_none(),
+            "answered at once"
+        );
+
+        // A guard holding both, with a byte queued that the operation
+        // (a write, say) leaves alone: as tokio's, it waits for an event.
+        let (ours, mut peer) = std::os::unix::net::UnixStream::pair().unwrap();
+        ours.set_nonblocking(true).unwrap();
+        let fd = AsyncFd::new(ours).unwrap();
+        std::io::Write::write_all(&mut peer, b"x").unwrap();
+        drop(fd.writable().await.unwrap());
+        drop(fd.readable().await.unwrap());
+        let mut guard = fd.ready(both).await.unwrap();
+        assert!(guard.ready().is_readable() && guard.ready().is_writable());
+        assert!(guard.try_io(|_| would_block::<()>()).is_err());
+        assert!(
+            poll_once(fd.ready(both)).await.is_none(),
+            "answered at once"
+        );
+    });
+}

@@ -306,19 +306,19 @@ impl Registration {
 
     /// Whether a `WouldBlock` from I/O that may have gone either way (a
     /// guard or a `try_io` holding both directions: a write into a full
-    /// buffer, say) lets `direction` be cleared. Where the poller reports
-    /// closes, yes: a close stays in its own bit. The portable poller marks
-    /// an end of stream only as readable, and the write's `WouldBlock`
-    /// says nothing of it, so there only the kernel's answer that
-    /// `direction` is not ready now (`poll(2)`, which counts an end of
-    /// stream as readable) lets it go: else `readable()` would wait for an
-    /// event that has already come.
+    /// buffer, or a read with nothing queued) lets `direction` be cleared.
+    /// Where the poller reports closes, yes: a close stays in its own bit.
+    /// The portable poller marks an end of stream only as readable, and a
+    /// write's `WouldBlock` says nothing of it, so there the read mark
+    /// stays if the stream has ended (a peek reads nothing), lest
+    /// `readable()` wait for an event that has already come. Anything else
+    /// is cleared, as tokio clears it: kept because `poll(2)` still says
+    /// "ready", a mark the operation does not use (writable, while it only
+    /// reads) would answer every wait at once, and its loop would spin.
     pub(crate) fn may_clear_after_either(&self, direction: Direction) -> bool {
         self.reactor.reports_close()
-            || matches!(
-                super::sys::ready_now(self.source.fd(), direction),
-                Ok(false)
-            )
+            || matches!(direction, Direction::Write)
+            || !super::sys::at_end_of_stream(self.source.fd())
     }
 
     /// One attempt without waiting, for `try_read` / `try_write` (tokio's
@@ -343,7 +343,8 @@ impl Registration {
             // The mark stays honest: a `WouldBlock` would clear it. The
             // `readable()` / `try_read` loop then reads a backlog with one
             // system call a chunk, as tokio's, not a `poll(2)` beside each.
-            _ => self.vouched[direction as usize].store(true, Ordering::Relaxed),
+            Ok(_) => self.vouched[direction as usize].store(true, Ordering::Relaxed),
+            Err(_) => {}
         }
         result
     }
@@ -355,9 +356,8 @@ impl Registration {
     /// closed bits do: the caller's `WouldBlock` may come from a write, or a
     /// read of something else, and says nothing of an end of stream, which
     /// no later event would report again. (A poller that cannot report a
-    /// close, the portable one, has none to keep: there a direction the
-    /// `WouldBlock` may not be about, both being asked, is cleared only if
-    /// the kernel says it is not ready; see `may_clear_after_either`.)
+    /// close, the portable one, has none to keep: there, both being asked,
+    /// the read mark of an ended stream stays; see `may_clear_after_either`.)
     pub(crate) fn try_own_io<R>(
         &self,
         read: bool,

@@ -295,6 +295,31 @@ pub(super) fn send_vectored(fd: RawFd, bufs: &[std::io::IoSlice<'_>]) -> io::Res
     Ok(n as usize)
 }
 
+/// Whether the stream socket `fd` is at its end: a peek of one byte that
+/// does not wait reads nothing. False for anything else (bytes queued,
+/// nothing yet, or not a socket: a pipe's peek fails with `ENOTSOCK`).
+pub(super) fn at_end_of_stream(fd: RawFd) -> bool {
+    let mut byte = 0u8;
+    loop {
+        // SAFETY: one writable byte on this stack frame, for a call that
+        // only peeks (`MSG_PEEK`) and does not wait (`MSG_DONTWAIT`).
+        let n = unsafe {
+            libc::recv(
+                fd,
+                (&raw mut byte).cast(),
+                1,
+                libc::MSG_PEEK | libc::MSG_DONTWAIT,
+            )
+        };
+        if n >= 0 {
+            return n == 0;
+        }
+        if io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+            return false;
+        }
+    }
+}
+
 /// Whether `fd` is ready for `direction` right now, asked with a `poll(2)`
 /// that does not wait (an end of stream, a hang-up or an error count as
 /// ready: the next call will not block, it will say so). Urgent data

@@ -77,12 +77,17 @@ fn addr_path(addr: &SocketAddr) -> std::path::PathBuf {
 /// reactor then fails (a runtime shutting down, a full reactor) or panics
 /// (outside a runtime) leaves no file behind to refuse the next bind with
 /// `AddrInUse`. Only this call made the file (a bind refuses an existing
-/// one), so removing it takes nothing from anyone. tokio leaves it.
-struct MadeFile<'a>(Option<&'a Path>);
+/// one), and the drop removes it only if the path still names that very
+/// file (its device and inode), not one another server put there since.
+/// tokio leaves it.
+struct MadeFile<'a>(Option<(&'a Path, (u64, u64))>);
 
 impl<'a> MadeFile<'a> {
     fn new(addr: &'a SocketAddr) -> MadeFile<'a> {
-        MadeFile(addr.as_pathname())
+        MadeFile(
+            addr.as_pathname()
+                .and_then(|path| Some((path, file_id(path)?))),
+        )
     }
 
     /// The bind went through: the file is the socket's.
@@ -92,9 +97,18 @@ impl<'a> MadeFile<'a> {
     }
 }
 
+/// The device and inode `path` names, if it names anything.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    Some((meta.dev(), meta.ino()))
+}
+
 impl Drop for MadeFile<'_> {
     fn drop(&mut self) {
-        if let Some(path) = self.0 {
+        if let Some((path, id)) = self.0
+            && file_id(path) == Some(id)
+        {
             let _ = std::fs::remove_file(path);
         }
     }
