@@ -150,11 +150,9 @@ impl Builder {
         self
     }
 
-    /// The most threads the blocking pool may start (default 512). The
-    /// threads `task::block_in_place` hands workers to are not counted
-    /// (tokio's are). One exception: with a maximum of 1, a runtime dropped
-    /// inside its one blocking thread's job starts a second thread for the
-    /// `File` writes still queued, which that thread cannot run.
+    /// The most threads the blocking pool may start (default 512; with 1, a
+    /// runtime dropped in that thread's job starts one more for queued
+    /// `File` writes). `block_in_place`'s threads are not counted (tokio's are).
     ///
     /// # Examples
     ///
@@ -210,11 +208,8 @@ impl Builder {
     /// thread is named after the worker it was started for (`corio-worker-0`);
     /// after a `task::block_in_place` hand-over it may run another one.
     /// Blocking-pool threads are `corio-blocking-N`, and the slow-poll
-    /// watchdog `corio-watchdog`. On Linux the OS keeps only a name's first
-    /// 15 bytes (what `top -H` and gdb show; `Thread::name` has it whole),
-    /// so a blocking thread's number shows there whole only under a short
-    /// prefix (`app-blocking-99` is 15 bytes). Replaces a
-    /// [`thread_name_fn`](Self::thread_name_fn) set before.
+    /// watchdog `corio-watchdog` (`top -H` and gdb show only the first 15
+    /// bytes). Replaces a [`thread_name_fn`](Self::thread_name_fn) set before.
     ///
     /// # Examples
     ///
@@ -294,10 +289,8 @@ impl Builder {
 
     /// How many tasks a worker runs between two non-blocking checks of timers
     /// and I/O (default 61); on a current-thread runtime also how many it
-    /// runs between two polls of the `block_on` future. There, a turn of a
-    /// `LocalSet` (the `block_on` future's own implicit one included) runs
-    /// its own batch of up to 61 local tasks on top, so timers and I/O may
-    /// wait up to about twice the interval.
+    /// runs between two polls of the `block_on` future, where a `LocalSet`'s
+    /// turn may add its own 61 local tasks.
     ///
     /// # Examples
     ///
