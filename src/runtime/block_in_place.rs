@@ -164,12 +164,14 @@ mod tests {
         let within = async { crate::time::timeout(Duration::from_secs(30), test).await };
         let spares_seen = runtime.block_on(within).expect("the test took over 30 s");
         assert_eq!(spares_seen, 1);
+        // Counted after the drop, which joins every thread: the second
+        // worker may not have reached its start hook while the task ran.
+        drop(runtime);
         assert_eq!(
             started.load(Ordering::SeqCst),
             3,
             "the two workers, and one thread for all twenty hand-overs"
         );
-        drop(runtime);
     }
 
     /// When no thread can be started for the worker, the task gets a panic
