@@ -222,7 +222,16 @@ fn blocking_in_place_is_no_slow_poll() {
             .await
             .unwrap();
         let in_place = corio::spawn(async {
-            block_in_place(|| std::thread::sleep(Duration::from_millis(100)));
+            block_in_place(|| {
+                // Blocks only once another thread has the core (on one
+                // worker, only that thread runs the task spawned here): a
+                // spare not yet waiting again would leave the hand-over to
+                // a new thread, maybe too late to take the core first.
+                let (tx, rx) = std::sync::mpsc::channel();
+                corio::spawn(async move { tx.send(()).unwrap() });
+                common::recv(&rx);
+                std::thread::sleep(Duration::from_millis(100));
+            });
         });
         let in_place_id = in_place.id().as_u64();
         in_place.await.unwrap();
@@ -376,6 +385,8 @@ fn the_lifo_task_is_not_stuck_while_the_new_thread_starts() {
     let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
     let gate = std::sync::Mutex::new(gate_rx);
     let counter = started.clone();
+    let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
+    let started_tx = std::sync::Mutex::new(started_tx);
     let runtime = corio::Runtime::builder()
         .worker_threads(2)
         .on_thread_start(move || {
@@ -383,9 +394,13 @@ fn the_lifo_task_is_not_stuck_while_the_new_thread_starts() {
                 // A thread started by `block_in_place`: slow to get going.
                 let _ = gate.lock().unwrap().recv_timeout(LIMIT);
             }
+            let _ = started_tx.lock().unwrap().send(());
         })
         .build()
         .unwrap();
+    // Both workers first, so that the third thread is the slow one.
+    common::recv(&started_rx);
+    common::recv(&started_rx);
     let got = runtime.block_on(bounded(async {
         corio::spawn(async {
             let (tx, rx) = std::sync::mpsc::channel();

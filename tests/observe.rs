@@ -50,10 +50,8 @@ fn metrics_move_as_tasks_spawn_finish_steal_and_park() {
     assert!(after.spawned_tasks >= before.spawned_tasks + 101);
     let polls: u64 = after.worker.iter().map(|w| w.polls).sum();
     let steals: u64 = after.worker.iter().map(|w| w.steals).sum();
-    let parks: u64 = after.worker.iter().map(|w| w.parks).sum();
     assert!(polls >= 101, "{polls} polls");
     assert!(steals >= 1, "the idle worker stole from the busy one");
-    assert!(parks >= 1, "workers parked while idle");
     // A worker books its busy time when it parks; the blocked one parks
     // once it runs out of work.
     runtime.block_on(bounded(async {
@@ -66,6 +64,10 @@ fn metrics_move_as_tasks_spawn_finish_steal_and_park() {
             corio::time::sleep(Duration::from_millis(5)).await;
         }
     }));
+    // Counted here, not with the polls above: a worker the OS kept off its
+    // core until then may have stolen without ever parking.
+    let parks: u64 = runtime.metrics().worker.iter().map(|w| w.parks).sum();
+    assert!(parks >= 1, "workers parked while idle");
     // Alive tasks: a pending one shows up, and goes away when aborted.
     let pending = runtime.spawn(std::future::pending::<()>());
     assert!(runtime.metrics().alive_tasks >= 1);

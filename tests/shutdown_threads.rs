@@ -332,17 +332,23 @@ fn a_drop_inside_block_in_place_waits_for_the_other_workers() {
     let handle = runtime.handle().clone();
     let slot = Arc::new(Mutex::new(Some(runtime)));
     let returned = Arc::new(AtomicBool::new(false));
+    let dropping = Arc::new(AtomicBool::new(false));
     let (polling_tx, polling_rx) = mpsc::channel();
     let (outcome_tx, outcome_rx) = mpsc::channel();
-    // In one poll until the drop has returned, or for two seconds: a drop
-    // that waits for this worker cannot return first.
+    // In one poll until the drop has returned, or for two seconds after it
+    // began: a drop that waits for this worker cannot return first.
     handle.spawn({
-        let returned = returned.clone();
+        let (returned, dropping) = (returned.clone(), dropping.clone());
         let outcome_tx = outcome_tx.clone();
         async move {
             polling_tx.send(()).unwrap();
-            let give_up = Instant::now() + Duration::from_secs(2);
+            let mut give_up = Instant::now() + common::LIMIT;
+            let mut counting = false;
             while !returned.load(SeqCst) && Instant::now() < give_up {
+                if !counting && dropping.load(SeqCst) {
+                    counting = true;
+                    give_up = Instant::now() + Duration::from_secs(2);
+                }
                 std::thread::yield_now();
             }
             let _ = outcome_tx.send(("poll ended after the drop", returned.load(SeqCst)));
@@ -352,6 +358,7 @@ fn a_drop_inside_block_in_place_waits_for_the_other_workers() {
     // On the other worker (this one is busy).
     handle.spawn(async move {
         corio::task::block_in_place(|| {
+            dropping.store(true, SeqCst);
             drop(slot.lock().unwrap().take());
             returned.store(true, SeqCst);
             // The other worker and the thread that took this one's core.

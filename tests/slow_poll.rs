@@ -66,6 +66,7 @@ fn a_blocked_worker_does_not_strand_the_tasks_queued_behind_it() {
     let finished = Arc::new(AtomicUsize::new(0));
     let seen_while_blocked = runtime.block_on(bounded({
         let finished = finished.clone();
+        let reports = reports.clone();
         async move {
             corio::spawn(async move {
                 // The last of these lands in this worker's LIFO slot, the
@@ -76,12 +77,12 @@ fn a_blocked_worker_does_not_strand_the_tasks_queued_behind_it() {
                         f.fetch_add(1, Ordering::SeqCst);
                     });
                 }
-                // Blocked until the other worker has run all 100 (and for
-                // at least 200 ms, so the watchdog sees the stall).
+                // Blocked until the other worker has run all 100, and
+                // until the watchdog has seen the stall (a watchdog kept
+                // off the CPU by a loaded machine may take a while).
                 let start = Instant::now();
-                while finished.load(Ordering::SeqCst) < 100
-                    || start.elapsed() < Duration::from_millis(200)
-                {
+                let seen_by_the_watchdog = || reports.lock().unwrap().iter().any(|r| r.ongoing);
+                while finished.load(Ordering::SeqCst) < 100 || !seen_by_the_watchdog() {
                     if start.elapsed() >= common::LIMIT {
                         break;
                     }
@@ -279,7 +280,7 @@ fn a_blocking_hook_does_not_make_short_polls_look_slow() {
         })
         .build()
         .unwrap();
-    let (blocker, busy) = blocker_and_busy(&runtime, Duration::from_micros(500), 800);
+    let (blocker, busy) = blocker_and_busy(&runtime, &reports, Duration::from_micros(500), 800);
     runtime.block_on(bounded(async {
         blocker.await.unwrap();
         busy.await.unwrap();
@@ -291,17 +292,33 @@ fn a_blocking_hook_does_not_make_short_polls_look_slow() {
     assert_blocker_but_not_busy(&reports.lock().unwrap(), Duration::from_millis(200));
 }
 
-/// Spawns "blocker", one poll of 200 ms, and "busy", polls of `work` each
-/// (as a blocking call would take) for `millis` ms.
+/// Spawns "blocker", one poll of 200 ms that goes on until `reports` holds
+/// the watchdog's report of it (the report of a poll still running, which
+/// a watchdog kept off the CPU could miss in a fixed 200 ms), and "busy",
+/// polls of `work` each (as a blocking call would take) for `millis` ms.
 fn blocker_and_busy(
     runtime: &corio::Runtime,
+    reports: &Arc<Mutex<Vec<SlowPoll>>>,
     work: Duration,
     millis: u64,
 ) -> (corio::JoinHandle<()>, corio::JoinHandle<()>) {
     let _inside = runtime.enter();
+    let reports = reports.clone();
     let blocker = corio::task::Builder::new()
         .name("blocker")
-        .spawn(async { std::thread::sleep(Duration::from_millis(200)) })
+        .spawn(async move {
+            let start = Instant::now();
+            std::thread::sleep(Duration::from_millis(200));
+            let seen = || {
+                let reports = reports.lock().unwrap();
+                reports
+                    .iter()
+                    .any(|r| r.ongoing && r.name.as_deref() == Some("blocker"))
+            };
+            while !seen() && start.elapsed() < common::LIMIT {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        })
         .unwrap();
     let busy = corio::task::Builder::new()
         .name("busy")
@@ -373,7 +390,7 @@ fn hook_blocks_while_dumps_move_the_clock() -> Result<(), String> {
         })
         .build()
         .unwrap();
-    let (blocker, busy) = blocker_and_busy(&runtime, Duration::from_millis(3), 1_000);
+    let (blocker, busy) = blocker_and_busy(&runtime, &reports, Duration::from_millis(3), 1_000);
     entered
         .recv_timeout(Duration::from_secs(20))
         .expect("the blocker was reported while it ran");
@@ -416,8 +433,16 @@ fn a_drop_does_not_wait_for_a_hook_that_blocks() {
         })
         .build()
         .unwrap();
-    runtime.spawn(async { std::thread::sleep(Duration::from_millis(100)) });
-    common::recv(&entered);
+    // The poll lasts until the hook has entered, so the report comes from
+    // the watchdog while the poll runs: a watchdog that started late on a
+    // loaded machine once let the poll end first, and its end-of-poll
+    // report ran the hook on the worker, which the drop does wait for.
+    let (seen_tx, seen) = mpsc::channel::<()>();
+    runtime.spawn(async move {
+        common::recv(&entered);
+        seen_tx.send(()).unwrap();
+    });
+    common::recv(&seen);
     drop(runtime); // with the hook blocked in it
     release.send(()).unwrap();
     assert!(
