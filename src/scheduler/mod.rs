@@ -40,9 +40,11 @@
 //!   victim's queue (`steal_batch_and_pop`, at most 32 tasks), trying every
 //!   other worker from a random start. About half the workers at most
 //!   search at once (`idle.rs`).
-//! - A worker that finds nothing **parks** (`park.rs`): one that parks while
-//!   the driver's lock is free holds the **driver** (blocks in the I/O poller
-//!   with the timer deadline as timeout); the others sleep on condvars.
+//! - A worker that finds nothing **parks** (`park.rs`), after offering its
+//!   CPU to other threads a few times unless the machine is busy
+//!   (`offer.rs`): one that parks while the driver's lock is free holds the
+//!   **driver** (blocks in the I/O poller with the timer deadline as
+//!   timeout); the others sleep on condvars.
 //!
 //! # The race: a lost wake-up
 //!
@@ -71,6 +73,7 @@ mod io_first;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod metrics;
+mod offer;
 mod park;
 mod queue;
 mod refs;

@@ -8,8 +8,8 @@
 //!   unpark(): swap in NOTIFIED, then wake whichever way the worker sleeps.
 //! ```
 //!
-//! Before either, the worker yields its CPU three times, looking for an
-//! `unpark` after each (see `YIELDS_BEFORE_SLEEP`).
+//! Before either, the worker yields its CPU up to three times, looking for
+//! an `unpark` after each (`offer.rs`).
 //!
 //! The state word makes `unpark` before `park` harmless: the notification is
 //! kept, and the next `park` returns at once. Only one worker at a time holds
@@ -26,7 +26,7 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use super::Driver;
+use super::{Driver, offer};
 use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst, fence};
 use crate::loom::{Condvar, Mutex};
 
@@ -34,33 +34,6 @@ const EMPTY: usize = 0;
 const PARKED_CONDVAR: usize = 1;
 const PARKED_DRIVER: usize = 2;
 const NOTIFIED: usize = 3;
-
-/// Times a parking worker offers its CPU to other threads (`sched_yield`)
-/// before it sleeps, looking for an `unpark` after each (older tokio
-/// releases' parker yielded three times; tokio 1.54's does not).
-/// A thread this worker just woke, or the client of a server on the same
-/// machine, often waits for this very CPU: it runs now, and the work it
-/// sends back (a spawn, the next request on a socket) finds the worker
-/// still awake, where it would else pay a sleep and a wake-up. In the
-/// hyper server loaded by wrk (`benches/http.sh`) that took corio from
-/// 1.00-1.03x tokio's requests/s to 1.13-1.17x (docs/work-stealing.md).
-/// Under loom, no yields: there they would only multiply the interleavings
-/// of the check beside them.
-#[cfg(not(loom))]
-const YIELDS_BEFORE_SLEEP: usize = 3;
-#[cfg(loom)]
-const YIELDS_BEFORE_SLEEP: usize = 0;
-
-/// Offers this thread's CPU to other threads [`YIELDS_BEFORE_SLEEP`]
-/// times, as many yields as a parking worker makes before it sleeps (which
-/// looks for an `unpark` after each; see [`Parker::park`]): for a worker
-/// that runs dry, before it looks at I/O while no other worker has tasks
-/// queued (`io_first.rs`).
-pub(super) fn offer_cpu() {
-    for _ in 0..YIELDS_BEFORE_SLEEP {
-        std::thread::yield_now();
-    }
-}
 
 #[cfg(not(loom))]
 thread_local! {
@@ -126,11 +99,13 @@ impl Parker {
     /// or a timer is due. May return spuriously; callers re-check for work.
     /// True if it slept in the driver.
     pub(crate) fn park(&self, driver: &DriverLock, events: &dyn Driver) -> bool {
-        for _ in 0..YIELDS_BEFORE_SLEEP {
+        for _ in 0..offer::YIELDS_BEFORE_SLEEP {
             if self.take_notification() {
                 return false;
             }
-            std::thread::yield_now();
+            if !offer::offer_once() {
+                break;
+            }
         }
         if self.take_notification() {
             return false;

@@ -262,7 +262,7 @@ impl Context {
                 None if ran_a_task => match self.look_at_io_first() {
                     Some(yield_first) => {
                         if yield_first {
-                            super::park::offer_cpu();
+                            super::offer::offer_cpu();
                         }
                         self.poll_driver();
                         self.core.borrow_mut().next_task(shared)
