@@ -94,7 +94,7 @@ impl Context {
     /// - there is one worker: nobody to steal from, and parking turns the
     ///   driver anyway.
     ///
-    /// The offer of the CPU (`offer::offer_cpu`, three `sched_yield`s, as a
+    /// The offer of the CPU (`offer::offer_cpu`, up to three `sched_yield`s, none while paused, as a
     /// parking worker makes) is what the look takes from the parks it
     /// replaces: a client on the same machine (`wrk`) gets the CPU while
     /// the worker has nothing to run. It comes only when no other worker

@@ -38,8 +38,8 @@
 //! `benches/http.sh` still gave 1.13x tokio's requests/s (corio's own
 //! figures as before the rule). One-thread `tcp_echo` beside the busy
 //! processes (1.3-1.6x tokio's time, p99 1.9x, as before) loses its time
-//! slices to under one yield in a hundred, which no rule sparing `wrk` can
-//! tell apart.
+//! slices to about one yield in a hundred, as under `wrk`, which no rule
+//! sparing `wrk` can tell apart.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -82,10 +82,10 @@ thread_local! {
 /// nothing, while the offers are paused.
 pub(super) fn offer_once() -> bool {
     let mut offers = OFFERS.get();
-    let offered = offers.offer(Instant::now(), || {
-        let before = Instant::now();
+    let now = Instant::now();
+    let offered = offers.offer(now, || {
         std::thread::yield_now();
-        before.elapsed()
+        now.elapsed()
     });
     OFFERS.set(offers);
     offered
@@ -172,7 +172,11 @@ mod tests {
             assert!(still_busy.offer(after, || SLICE));
             still_busy.paused_until.is_some()
         });
-        assert!(slow_again.is_some_and(|n| n <= 5), "{slow_again:?}");
+        // From 7/8 of the limit, not from the limit or the old share.
+        assert!(
+            slow_again.is_some_and(|n| (2..=5).contains(&n)),
+            "{slow_again:?}"
+        );
         for _ in 0..1_000 {
             assert!(offers.offer(after, || QUICK), "the machine is quiet again");
         }
