@@ -69,7 +69,7 @@ impl Worker {
     /// return early; the loop checks again).
     fn wait_for_work(&self, shared: &Shared) {
         while !self.work.load(Ordering::Acquire) {
-            self.parker.park(&shared.driver_lock, &shared.driver);
+            self.parker.park(&shared.driver_lock, &shared.driver, false);
         }
     }
 
@@ -197,7 +197,9 @@ fn loom_a_task_queued_while_a_worker_parks_wakes_it_or_is_seen() {
                 // unless a notifier beat us to it.
                 break !idle.unpark_worker_by_id(0);
             }
-            sleeper.parker.park(&shared.driver_lock, &shared.driver);
+            sleeper
+                .parker
+                .park(&shared.driver_lock, &shared.driver, false);
             if !idle.is_parked(0) {
                 break true;
             }
@@ -249,7 +251,7 @@ fn loom_a_driver_check_never_leaves_a_parking_worker_off_the_driver() {
                 idle.transition_worker_to_parked(1, false);
                 crate::loom::atomic::fence(Ordering::SeqCst);
                 loop {
-                    if sleeper.parker.park(&driver_lock, &*driver) {
+                    if sleeper.parker.park(&driver_lock, &*driver, false) {
                         return; // in the driver: the timer fired
                     }
                     if !idle.is_parked(1) {

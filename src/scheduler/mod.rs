@@ -42,7 +42,8 @@
 //!   search at once (`idle.rs`).
 //! - A worker that finds nothing **parks** (`park.rs`), after offering its
 //!   CPU to other threads a few times unless the machine is busy
-//!   (`offer.rs`): one that parks while the driver's lock is free holds the
+//!   (`offer.rs`), and for a while longer after work from outside the
+//!   runtime (`linger.rs`): one that parks while the driver's lock is free holds the
 //!   **driver** (blocks in the I/O poller with the timer deadline as
 //!   timeout); the others sleep on condvars.
 //!
@@ -70,6 +71,7 @@ mod block_on;
 mod handoff;
 mod idle;
 mod io_first;
+mod linger;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod metrics;
@@ -135,6 +137,9 @@ pub(crate) struct Config {
 /// The state every worker shares.
 pub(crate) struct Shared {
     injector: Injector<Notified<Handle>>,
+    /// Set when a thread outside the workers queues a task; taken by the
+    /// next worker to park, which then lingers (`linger.rs`).
+    outside_work: AtomicBool,
     remotes: Box<[Remote]>,
     idle: Idle,
     pub(crate) owned: OwnedTasks<Handle>,
@@ -195,6 +200,7 @@ impl Shared {
         });
         Arc::new(Shared {
             injector: Injector::new(),
+            outside_work: AtomicBool::new(false),
             remotes: remotes.into_boxed_slice(),
             idle: Idle::new(num_workers),
             owned: OwnedTasks::new(),
@@ -269,6 +275,21 @@ impl Shared {
 
     pub(crate) fn is_shutdown(&self) -> bool {
         self.shutdown.load(Ordering::Acquire)
+    }
+
+    /// Notes that a thread outside the workers queued a task (a load
+    /// first: a stream of such tasks stores once, not once each).
+    fn note_outside_work(&self) {
+        if !self.outside_work.load(Ordering::Relaxed) {
+            self.outside_work.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether a thread outside the workers queued a task since a worker
+    /// last asked (only one of the workers that park next gets the yes).
+    fn take_outside_work(&self) -> bool {
+        self.outside_work.load(Ordering::Relaxed)
+            && self.outside_work.swap(false, Ordering::Relaxed)
     }
 
     /// Queues a task from outside any worker of this runtime.

@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Before either, the worker yields its CPU up to three times, looking for
-//! an `unpark` after each (`offer.rs`).
+//! an `unpark` after each (`offer.rs`), and after work from outside the
+//! runtime goes on doing so for a while (`linger.rs`).
 //!
 //! The state word makes `unpark` before `park` harmless: the notification is
 //! kept, and the next `park` returns at once. Only one worker at a time holds
@@ -26,7 +27,7 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use super::{Driver, offer};
+use super::{Driver, linger, offer};
 use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed, Ordering::SeqCst, fence};
 use crate::loom::{Condvar, Mutex};
 
@@ -97,8 +98,9 @@ impl Parker {
 
     /// Sleeps until `unpark`, or (when it gets the driver) until an I/O event
     /// or a timer is due. May return spuriously; callers re-check for work.
-    /// True if it slept in the driver.
-    pub(crate) fn park(&self, driver: &DriverLock, events: &dyn Driver) -> bool {
+    /// True if it slept in the driver. With `linger`, stays awake a while
+    /// first (`linger.rs`: the caller just ran work from outside).
+    pub(crate) fn park(&self, driver: &DriverLock, events: &dyn Driver, linger: bool) -> bool {
         for _ in 0..offer::YIELDS_BEFORE_SLEEP {
             if self.take_notification() {
                 return false;
@@ -106,6 +108,9 @@ impl Parker {
             if !offer::offer_once() {
                 break;
             }
+        }
+        if linger && linger::linger(|| self.take_notification()) {
+            return false;
         }
         if self.take_notification() {
             return false;

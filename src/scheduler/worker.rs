@@ -102,7 +102,7 @@ pub(crate) fn from_the_driver<R>(f: impl FnOnce() -> R) -> R {
 /// `handle`'s runtime, else into the injector.
 pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
     let mut task = Some(task);
-    with_current(handle, |cx| {
+    let on_a_worker = with_current(handle, |cx| {
         if cx.from_driver.get() {
             return; // to the injector, see `from_the_driver`
         }
@@ -138,6 +138,9 @@ pub(super) fn schedule(handle: &Handle, task: Notified<Handle>) {
         }
     });
     if let Some(task) = task {
+        if on_a_worker.is_none() {
+            handle.note_outside_work();
+        }
         handle.schedule_remote(task);
     }
 }
@@ -392,6 +395,7 @@ impl Context {
         fence(Ordering::SeqCst);
         let mut held_driver = false;
         let mut turned_driver = false;
+        let mut lingered = false;
         loop {
             let shared_work = if last_searcher {
                 shared.has_pending_work()
@@ -431,10 +435,13 @@ impl Context {
             let stats = &self.remote().stats;
             WorkerStats::bump(&stats.parks, 1);
             WorkerStats::bump(&stats.park_unparks, 1);
+            // Only the first sleep of this park lingers.
+            let linger = !lingered && shared.take_outside_work();
+            lingered = true;
             held_driver = self
                 .remote()
                 .parker
-                .park(&shared.driver_lock, &*shared.driver);
+                .park(&shared.driver_lock, &*shared.driver, linger);
             WorkerStats::bump(&stats.park_unparks, 1);
             turned_driver |= held_driver;
             last_searcher = false;

@@ -1,0 +1,259 @@
+//! Lingering awake after work from outside the runtime, and giving it up
+//! where it catches nothing.
+//!
+//! A thread outside the workers (the program's main thread, a `Handle`
+//! user, a blocking-pool thread) that hands a task in and waits for its
+//! answer usually sends the next task soon after the answer reaches it. By
+//! then the worker that ran the task has run dry, and if it is asleep the
+//! next task pays a wake-up: onto a CPU that has been idle for a while
+//! that costs 30-40 µs on the virtual machines these figures come from, as
+//! much as a thousand spawns. So the first worker to park after such work
+//! stays awake up to [`LINGER`] first, offering its CPU (`offer.rs`, a
+//! `sched_yield` a turn) and looking for an `unpark` after each yield.
+//!
+//! ```text
+//!   outside thread:  spawn ──► wait ─────────────(wake-up)──► spawn ──► ...
+//!   worker:          run ── run dry ── linger ··········· caught: run
+//!                                      (no sleep, no wake-up to pay)
+//! ```
+//!
+//! In the `chained_spawn` row of `versus` (an outside thread spawns a
+//! chain of 1,000 tasks and waits for its end, over and over) that took
+//! two workers from 160-210 ns a spawn to 133-137 (a linger of 60 µs gave
+//! about 170, of 100 µs about 145: the waiting thread's turnaround, its
+//! own wake-up included, often takes more than 60).
+//!
+//! Lingering spends CPU time, so a thread that keeps lingering for nothing
+//! backs off: after a linger that caught no `unpark` it skips the next one,
+//! after two in a row the next three, and so on up to 63 (a program that
+//! hands a task in every few milliseconds pays about one linger in 64).
+//! One that catches work lingers every time again. Go's scheduler keeps
+//! idle threads spinning for work in the same spirit, for a shorter while.
+//! Like the yields before every sleep, a lingering thread stops while the
+//! machine is busy with other processes (`offer.rs` pauses the offers).
+//! Its price besides the CPU time: a lingering worker does not wait in the
+//! driver, so when no other worker does, a timer or socket that comes due
+//! meanwhile waits for the linger's end, up to [`LINGER`] late.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+use super::offer;
+
+/// How long a worker stays awake after work from outside before it sleeps.
+pub(super) const LINGER: Duration = Duration::from_micros(200);
+
+/// The longest back-off: a thread whose lingers keep catching nothing
+/// lingers once in `2^MAX_MISSES` times.
+const MAX_MISSES: u32 = 6;
+
+/// One thread's record of its lingers.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Lingers {
+    /// Lingers in a row that caught nothing, up to [`MAX_MISSES`].
+    misses: u32,
+    /// Lingers still to skip.
+    skip: u32,
+}
+
+thread_local! {
+    static LINGERS: Cell<Lingers> = const { Cell::new(Lingers { misses: 0, skip: 0 }) };
+}
+
+impl Lingers {
+    /// Whether this chance to linger is taken (one skipped is counted off).
+    fn take_turn(&mut self) -> bool {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return false;
+        }
+        true
+    }
+
+    /// Books a linger that caught work or did not.
+    fn record(&mut self, caught: bool) {
+        if caught {
+            *self = Lingers::default();
+        } else {
+            self.misses = (self.misses + 1).min(MAX_MISSES);
+            self.skip = (1 << self.misses) - 1;
+        }
+    }
+}
+
+/// The end of one linger.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum End {
+    /// `notified` said yes.
+    Caught,
+    /// [`LINGER`] passed first.
+    Expired,
+    /// The offers are paused: the machine is busy (not booked either way).
+    Paused,
+}
+
+/// Lingers from `start` until `notified` (asked before each offer) says
+/// yes, `LINGER` has passed by `now`, or `offer_once` offers nothing.
+fn run(
+    start: Instant,
+    mut now: impl FnMut() -> Instant,
+    mut notified: impl FnMut() -> bool,
+    mut offer_once: impl FnMut() -> bool,
+) -> End {
+    loop {
+        if notified() {
+            return End::Caught;
+        }
+        if now().duration_since(start) >= LINGER {
+            return End::Expired;
+        }
+        if !offer_once() {
+            return End::Paused;
+        }
+    }
+}
+
+/// Lingers, unless this thread's lingers are backing off; true if
+/// `notified` said yes meanwhile (the caller then does not sleep).
+///
+/// Under loom, never: it would only multiply the interleavings of the
+/// checks beside it (the yields before a sleep do not run there either).
+pub(super) fn linger(notified: impl FnMut() -> bool) -> bool {
+    if cfg!(loom) {
+        return false;
+    }
+    let mut lingers = LINGERS.get();
+    if !lingers.take_turn() {
+        LINGERS.set(lingers);
+        return false;
+    }
+    let end = run(Instant::now(), Instant::now, notified, offer::offer_once);
+    if end != End::Paused {
+        lingers.record(end == End::Caught);
+    }
+    LINGERS.set(lingers);
+    end == End::Caught
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A linger ends as soon as the notification is there, and never
+    /// before it is looked for.
+    #[test]
+    fn a_linger_ends_with_the_notification() {
+        let start = Instant::now();
+        let mut looks = 0;
+        let mut offers = 0;
+        let end = run(
+            start,
+            || start,
+            || {
+                looks += 1;
+                looks == 5
+            },
+            || {
+                offers += 1;
+                true
+            },
+        );
+        assert_eq!(end, End::Caught);
+        assert_eq!((looks, offers), (5, 4), "a look before every offer");
+    }
+
+    /// Without a notification a linger lasts `LINGER`, not longer.
+    #[test]
+    fn a_linger_expires() {
+        let start = Instant::now();
+        let step = Duration::from_micros(10);
+        let mut clock = start;
+        let mut offers = 0;
+        let end = run(
+            start,
+            || {
+                let now = clock;
+                clock += step;
+                now
+            },
+            || false,
+            || {
+                offers += 1;
+                true
+            },
+        );
+        assert_eq!(end, End::Expired);
+        assert_eq!(
+            offers,
+            LINGER.as_micros() / step.as_micros(),
+            "one offer a step"
+        );
+    }
+
+    /// Paused offers (a busy machine) end the linger at once.
+    #[test]
+    fn paused_offers_end_the_linger() {
+        let start = Instant::now();
+        assert_eq!(run(start, || start, || false, || false), End::Paused);
+    }
+
+    /// Lingers that catch nothing back off, doubling the skips up to 63;
+    /// one that catches work lingers every time again.
+    #[test]
+    fn lingers_for_nothing_back_off() {
+        let mut lingers = Lingers::default();
+        let mut taken = Vec::new();
+        for chance in 0..200 {
+            if lingers.take_turn() {
+                taken.push(chance);
+                lingers.record(false);
+            }
+        }
+        // Skips of 1, 3, 7, 15, 31, 63, 63...
+        assert_eq!(taken, [0, 2, 6, 14, 30, 62, 126, 190]);
+        lingers = Lingers {
+            misses: MAX_MISSES,
+            skip: 0,
+        };
+        lingers.record(true);
+        assert_eq!(lingers, Lingers::default());
+        for _ in 0..10 {
+            assert!(lingers.take_turn(), "every chance taken while catching");
+            lingers.record(true);
+        }
+    }
+
+    /// A task queued from a thread outside the workers is noted once, for
+    /// the one worker that parks next; one queued by a worker is not.
+    #[test]
+    fn only_work_from_outside_is_noted() {
+        // No thread runs a current-thread runtime's worker outside
+        // `block_on`: nothing takes the note before the test does.
+        let runtime = crate::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let shared = &runtime.handle().inner.scheduler;
+        assert!(!shared.take_outside_work());
+        let task = runtime.spawn(async {});
+        assert!(shared.take_outside_work(), "spawned from outside");
+        assert!(!shared.take_outside_work(), "taken once");
+        runtime.block_on(async {
+            task.await.unwrap();
+            let inside = crate::spawn(async {});
+            // Asked before this thread parks again (which takes the note).
+            assert!(!shared.take_outside_work(), "spawned on the worker");
+            inside.await.unwrap();
+        });
+    }
+
+    /// `linger` keeps the thread's record: a back-off skips without looking.
+    #[test]
+    fn linger_keeps_the_threads_record() {
+        LINGERS.set(Lingers { misses: 3, skip: 2 });
+        assert!(!linger(|| panic!("a skipped linger looks for nothing")));
+        assert_eq!(LINGERS.get(), Lingers { misses: 3, skip: 1 });
+        LINGERS.set(Lingers::default());
+        assert!(linger(|| true), "caught at the first look");
+        assert_eq!(LINGERS.get(), Lingers::default());
+    }
+}
