@@ -109,7 +109,7 @@ impl Parker {
                 break;
             }
         }
-        if linger && linger::linger(|| self.take_notification()) {
+        if linger && linger::linger(&mut || self.take_notification()) {
             return false;
         }
         if self.take_notification() {
