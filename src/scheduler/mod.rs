@@ -89,7 +89,7 @@ use std::time::Duration;
 use crate::lock::Mutex;
 use crossbeam_deque::{Injector, Steal};
 
-use crate::loom::atomic::{AtomicBool, Ordering, fence};
+use crate::loom::atomic::{AtomicBool, AtomicUsize, Ordering, fence};
 use crate::observe::SlowPollHook;
 use crate::task::{Header, Notified, OwnedTasks, Schedule, Task};
 
@@ -137,9 +137,10 @@ pub(crate) struct Config {
 /// The state every worker shares.
 pub(crate) struct Shared {
     injector: Injector<Notified<Handle>>,
-    /// Set when a thread outside the workers queues a task; taken by the
-    /// next worker to park, which then lingers (`linger.rs`).
-    outside_work: AtomicBool,
+    /// Which thread outside the workers last queued a task (its
+    /// [`linger::thread_mark`], 0 for none); taken by the next worker to
+    /// park, which then lingers unless it is that very thread (`linger.rs`).
+    outside_work: AtomicUsize,
     remotes: Box<[Remote]>,
     idle: Idle,
     pub(crate) owned: OwnedTasks<Handle>,
@@ -200,7 +201,7 @@ impl Shared {
         });
         Arc::new(Shared {
             injector: Injector::new(),
-            outside_work: AtomicBool::new(false),
+            outside_work: AtomicUsize::new(0),
             remotes: remotes.into_boxed_slice(),
             idle: Idle::new(num_workers),
             owned: OwnedTasks::new(),
@@ -277,19 +278,27 @@ impl Shared {
         self.shutdown.load(Ordering::Acquire)
     }
 
-    /// Notes that a thread outside the workers queued a task (a load
+    /// Notes that this thread, outside the workers, queued a task (a load
     /// first: a stream of such tasks stores once, not once each).
     fn note_outside_work(&self) {
-        if !self.outside_work.load(Ordering::Relaxed) {
-            self.outside_work.store(true, Ordering::Relaxed);
+        let mark = linger::thread_mark();
+        if self.outside_work.load(Ordering::Relaxed) != mark {
+            self.outside_work.store(mark, Ordering::Relaxed);
         }
     }
 
-    /// Whether a thread outside the workers queued a task since a worker
-    /// last asked (only one of the workers that park next gets the yes).
+    /// Whether a thread other than this one queued a task from outside the
+    /// workers since a worker last asked (only one of the workers that
+    /// park next gets the yes). Not this one: on a current-thread runtime
+    /// the thread that spawned before its `block_on` parks as the worker,
+    /// and nothing would end its linger but its own tasks, which it does
+    /// not run meanwhile.
     fn take_outside_work(&self) -> bool {
-        self.outside_work.load(Ordering::Relaxed)
-            && self.outside_work.swap(false, Ordering::Relaxed)
+        if self.outside_work.load(Ordering::Relaxed) == 0 {
+            return false;
+        }
+        let noted = self.outside_work.swap(0, Ordering::Relaxed);
+        noted != 0 && noted != linger::thread_mark()
     }
 
     /// Queues a task from outside any worker of this runtime.
