@@ -169,6 +169,11 @@ impl Reactor {
         ready: &mut Vec<(Arc<Source>, IoEvent)>,
         wake: &mut Vec<Waker>,
     ) -> (usize, bool) {
+        // A quick check that found nothing takes no lock.
+        let mut events = events.peekable();
+        if events.peek().is_none() {
+            return (0, false);
+        }
         // Look every key up under one short lock, keeping only the events
         // whose key is the slot's current one: a stale event for a
         // deregistered source whose slot was reused is dropped here.
@@ -192,18 +197,24 @@ impl Reactor {
         (dispatched, woke_tasks)
     }
 
-    /// The cheap part of a zero-timeout `wait`: one `poll(2)` on the poller's
-    /// own descriptor, which is readable exactly when some registered
-    /// descriptor has an event (or a notification) waiting.
+    /// The cheap part of a zero-timeout `wait`, where the wait itself is
+    /// not cheap.
     ///
     /// Busy workers make that check every few dozen tasks, and most of the
-    /// time nothing happened. Through `polling` a zero-timeout wait costs
-    /// five system calls even then; on Linux's epoll it costs one, as this
-    /// does, and the check still keeps an empty harvest off the slab lock.
-    /// With no source registered it costs none.
+    /// time nothing happened. With no source registered it costs no system
+    /// call. Through `polling` a zero-timeout wait costs five even when
+    /// nothing happened, so one `poll(2)` on the poller's own descriptor
+    /// (readable exactly when some registered descriptor has an event, or a
+    /// notification, waiting) comes first. On Linux's epoll the wait is one
+    /// call, as that `poll(2)` is, and it goes straight ahead: asking first
+    /// made two calls of every check that found events (9,317 `poll`s for
+    /// 9,306 waits in two-worker `tcp_echo`).
     fn may_have_events(&self) -> io::Result<bool> {
         if self.registered.load(Ordering::Relaxed) == 0 {
             return Ok(false);
+        }
+        if self.poller.zero_wait_is_one_call() {
+            return Ok(true);
         }
         super::sys::ready_now(self.poller.as_raw_fd(), Direction::Read)
     }

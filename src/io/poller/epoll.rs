@@ -75,6 +75,12 @@ impl Poller {
         true
     }
 
+    /// A wait that does not block is one system call (`epoll_pwait2` or
+    /// `epoll_wait` with a zero timeout), however many events it finds.
+    pub(crate) fn zero_wait_is_one_call(&self) -> bool {
+        true
+    }
+
     /// Events say when the peer closed its side (`EPOLLRDHUP`).
     pub(crate) fn reports_close(&self) -> bool {
         true
