@@ -42,6 +42,51 @@ fn channel_recv_and_send_spend_the_budget() {
     yields_after_the_budget(|| tx.send(0));
 }
 
+/// Counts the wakes of the task it stands for.
+#[derive(Default)]
+struct Wakes(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for Wakes {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A receive polled with the budget spent parks on an empty channel (no
+/// wake of its own: it is not polled again for nothing, and a consumer
+/// that drained its producer stays off the worker's queue); the next send
+/// wakes it. With a message there, a spent receive yields and leaves the
+/// message for its next poll, as every leaf does.
+#[test]
+fn a_spent_receive_parks_on_an_empty_channel() {
+    let wakes = std::sync::Arc::new(Wakes::default());
+    let waker = Waker::from(wakes.clone());
+    let mut cx = Context::from_waker(&waker);
+    let count = || wakes.0.load(std::sync::atomic::Ordering::Relaxed);
+    let spend_all = |cx: &mut Context<'_>| {
+        while crate::task::budget::has_remaining() {
+            assert!(pin!(crate::task::consume_budget()).poll(cx).is_ready());
+        }
+    };
+    let (tx, rx) = channel::bounded(4);
+    let mut recv = pin!(rx.recv());
+    with_budget(|| {
+        spend_all(&mut cx);
+        assert!(recv.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(count(), 0, "parked, not yielded");
+        tx.try_send(7).unwrap();
+        assert_eq!(count(), 1, "the send woke it");
+        assert!(recv.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(count(), 2, "a message is there: it yields");
+    });
+    assert_eq!(rx.len(), 1, "the message is left for the next poll");
+    with_budget(|| assert_eq!(recv.as_mut().poll(&mut cx), Poll::Ready(Some(7))));
+}
+
 #[test]
 fn broadcast_and_watch_spend_the_budget() {
     let (tx, rx) = super::broadcast::channel(1);

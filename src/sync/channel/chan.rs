@@ -40,7 +40,7 @@ use super::waiters::{Place, Slot, Waiters};
 use super::{Receiver, SendError, Sender};
 use crate::loom::Arc;
 use crate::loom::atomic::{AtomicUsize, Ordering};
-use crate::task::budget::poll_proceed;
+use crate::task::budget::{self, poll_proceed};
 
 /// What the handles share.
 pub(super) struct Chan<T> {
@@ -276,8 +276,12 @@ impl<T> Chan<T> {
         Poll::Ready(sent)
     }
 
-    /// One poll of a receive; the mirror image of `poll_send`.
+    /// One poll of a receive; the mirror image of `poll_send`, but for a
+    /// spent budget on an empty channel (`park_spent`).
     pub(super) fn poll_recv(&self, waiter: &mut Slot, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        if !budget::has_remaining() && self.nothing_to_receive() {
+            return self.park_spent(waiter, cx);
+        }
         let spent = ready!(poll_proceed(cx));
         let mut parked = false;
         let received = loop {
@@ -299,6 +303,37 @@ impl<T> Chan<T> {
         }
         spent.made_progress();
         Poll::Ready(received)
+    }
+
+    /// Whether a receive would find nothing to take: no message, and the
+    /// channel open.
+    fn nothing_to_receive(&self) -> bool {
+        !self.queue.has_messages() && !self.queue.is_closed()
+    }
+
+    /// A receive polled by a task whose budget is spent, on a channel with
+    /// nothing to take: it parks, as on an empty channel with budget left.
+    ///
+    /// A spent budget makes every other leaf yield: the task goes to the
+    /// back of the worker's queue, to be polled again later. A receive with
+    /// nothing to take gives the worker up just as well by parking, and
+    /// here the yield has a price: a consumer that drained its producer's
+    /// messages in one budget then sits in the worker's queue, where an
+    /// idle worker steals it, and the pair runs on two cores, every
+    /// message crossing between their caches (docs/work-stealing.md, "A
+    /// pair taking turns"). Parked, it is woken by the next send onto the
+    /// sender's worker, and the pair stays together.
+    ///
+    /// A message (or the close) that came between the look and the
+    /// registration is taken at the next poll, with a fresh budget: this
+    /// one yields after all. The receiver stays registered meanwhile, as a
+    /// parked one woken for a message does (see `poll_recv`).
+    fn park_spent(&self, waiter: &mut Slot, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.receiving.register(waiter, cx.waker());
+        if !self.nothing_to_receive() {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
     }
 }
 
