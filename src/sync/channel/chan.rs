@@ -321,16 +321,18 @@ impl<T> Chan<T> {
     /// messages in one budget then sits in the worker's queue, where an
     /// idle worker steals it, and the pair runs on two cores, every
     /// message crossing between their caches (docs/work-stealing.md, "A
-    /// pair taking turns"). Parked, it is woken by the next send onto the
-    /// sender's worker, and the pair stays together.
+    /// pair taking turns is left together"). Parked, it is woken by the
+    /// next send, onto the sender's worker when the sender is a task, and
+    /// the pair stays together.
     ///
-    /// A message (or the close) that came between the look and the
-    /// registration is taken at the next poll, with a fresh budget: this
-    /// one yields after all. The receiver stays registered meanwhile, as a
-    /// parked one woken for a message does (see `poll_recv`).
+    /// If a message (or the close) came between the look and the
+    /// registration, the receive leaves the line again, passing on any wake
+    /// it was handed meanwhile, and yields as every spent leaf does: its
+    /// next poll takes the message, with a fresh budget.
     fn park_spent(&self, waiter: &mut Slot, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.receiving.register(waiter, cx.waker());
         if !self.nothing_to_receive() {
+            self.receiving.cancel(waiter);
             cx.waker().wake_by_ref();
         }
         Poll::Pending

@@ -18,6 +18,36 @@ fn loom_send_wakes_a_parked_receiver() {
     });
 }
 
+/// A receive polled with its task's budget spent, while another thread
+/// sends: it parks if the channel is empty (`Chan::park_spent`), and the
+/// send must reach it whether it lands before the look, between the look
+/// and the registration (the receive then leaves the line and yields), or
+/// after. The budget is a plain thread-local that only this thread uses.
+#[test]
+fn loom_a_spent_receive_gets_a_racing_send() {
+    use crate::task::budget;
+    use std::future::Future;
+    loom::model(|| {
+        let (tx, rx) = bounded(1);
+        let sender = thread::spawn(move || tx.try_send(1).is_ok());
+        let mut recv = std::pin::pin!(rx.recv());
+        let mut spent = true;
+        let got = block_on(std::future::poll_fn(|cx| {
+            if !std::mem::take(&mut spent) {
+                return recv.as_mut().poll(cx);
+            }
+            budget::with_budget(|| {
+                while budget::has_remaining() {
+                    budget::spend_left();
+                }
+                recv.as_mut().poll(cx)
+            })
+        }));
+        assert_eq!(got, Some(1));
+        assert!(sender.join().unwrap());
+    });
+}
+
 /// A send racing with `close`: if the send succeeded, the receiver gets the
 /// message before `None`; if not, `None` straight away. Never a hang.
 #[test]
