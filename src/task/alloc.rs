@@ -77,7 +77,7 @@ struct Depot {
 }
 
 /// A depot holding fewer magazines than this is not sorted: its blocks
-/// (at most 1,023 cells, 64 KiB to 1 MiB) fit the processor's caches, in
+/// (about a thousand, 60 KiB to 1 MiB) fit the processor's caches, in
 /// whatever order they come.
 const SORT_FROM: usize = 16;
 
