@@ -87,15 +87,27 @@ impl Drop for Spent {
 /// so that the worker can run something else first.
 #[inline]
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<Spent> {
-    CURRENT.with(|c| match c.get() {
-        None => Poll::Ready(Spent { refund: false }),
-        Some(0) => {
+    match try_proceed() {
+        Some(spent) => Poll::Ready(spent),
+        None => {
             cx.waker().wake_by_ref();
             Poll::Pending
         }
+    }
+}
+
+/// Takes one unit of budget if one is left; `None`, without waking, when
+/// the budget is spent. For a leaf that would rather wait than yield when
+/// it has nothing to do (a receive on an empty channel): it decides what a
+/// spent budget means itself, and every other poll reads the budget once.
+#[inline]
+pub(crate) fn try_proceed() -> Option<Spent> {
+    CURRENT.with(|c| match c.get() {
+        None => Some(Spent { refund: false }),
+        Some(0) => None,
         Some(units) => {
             c.set(Some(units - 1));
-            Poll::Ready(Spent { refund: true })
+            Some(Spent { refund: true })
         }
     })
 }
@@ -225,6 +237,31 @@ mod tests {
             poll_proceed(&mut cx).is_ready(),
             "outside the poll the budget is gone"
         );
+    }
+
+    #[test]
+    fn try_proceed_reports_a_spent_budget_without_waking() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Count(AtomicUsize);
+        impl std::task::Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let mut cx = Context::from_waker(&waker);
+        with_budget(|| {
+            for _ in 0..BUDGET {
+                try_proceed().expect("a unit is left").made_progress();
+            }
+            assert!(try_proceed().is_none(), "the budget is spent");
+            assert_eq!(count.0.load(Ordering::SeqCst), 0, "no wake");
+            assert!(poll_proceed(&mut cx).is_pending());
+            assert_eq!(count.0.load(Ordering::SeqCst), 1, "yielding wakes");
+        });
+        assert!(try_proceed().is_some(), "outside a task all proceeds");
     }
 
     #[test]

@@ -277,12 +277,11 @@ impl<T> Chan<T> {
     }
 
     /// One poll of a receive; the mirror image of `poll_send`, but for a
-    /// spent budget on an empty channel (`park_spent`).
+    /// spent budget on an empty channel (`poll_spent`).
     pub(super) fn poll_recv(&self, waiter: &mut Slot, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        if !budget::has_remaining() && self.nothing_to_receive() {
-            return self.park_spent(waiter, cx);
-        }
-        let spent = ready!(poll_proceed(cx));
+        let Some(spent) = budget::try_proceed() else {
+            return self.poll_spent(waiter, cx);
+        };
         let mut parked = false;
         let received = loop {
             match self.pop() {
@@ -311,8 +310,9 @@ impl<T> Chan<T> {
         !self.queue.has_messages() && !self.queue.is_closed()
     }
 
-    /// A receive polled by a task whose budget is spent, on a channel with
-    /// nothing to take: it parks, as on an empty channel with budget left.
+    /// A receive polled by a task whose budget is spent: it yields, as
+    /// every spent leaf does, unless there is nothing to take; then it
+    /// parks, as on an empty channel with budget left.
     ///
     /// A spent budget makes every other leaf yield: the task goes to the
     /// back of the worker's queue, to be polled again later. A receive with
@@ -329,12 +329,15 @@ impl<T> Chan<T> {
     /// registration, the receive leaves the line again, passing on any wake
     /// it was handed meanwhile, and yields as every spent leaf does: its
     /// next poll takes the message, with a fresh budget.
-    fn park_spent(&self, waiter: &mut Slot, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.receiving.register(waiter, cx.waker());
-        if !self.nothing_to_receive() {
+    fn poll_spent(&self, waiter: &mut Slot, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        if self.nothing_to_receive() {
+            self.receiving.register(waiter, cx.waker());
+            if self.nothing_to_receive() {
+                return Poll::Pending;
+            }
             self.receiving.cancel(waiter);
-            cx.waker().wake_by_ref();
         }
+        cx.waker().wake_by_ref();
         Poll::Pending
     }
 }

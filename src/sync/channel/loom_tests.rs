@@ -19,7 +19,7 @@ fn loom_send_wakes_a_parked_receiver() {
 }
 
 /// A receive polled with its task's budget spent, while another thread
-/// sends: it parks if the channel is empty (`Chan::park_spent`), and the
+/// sends: it parks if the channel is empty (`Chan::poll_spent`), and the
 /// send must reach it whether it lands before the look, between the look
 /// and the registration (the receive then leaves the line and yields), or
 /// after. The budget is a plain thread-local that only this thread uses.
