@@ -133,6 +133,7 @@ impl Core {
             }
             if self.declined < MAX_DECLINED && taking_turns(&shared.remotes[victim]) {
                 self.declined += 1;
+                shared.remotes[victim].note_turns_seen(true);
                 continue;
             }
             loop {
@@ -142,6 +143,7 @@ impl Core {
                 {
                     Steal::Success(task) => {
                         self.declined = 0;
+                        shared.remotes[victim].note_turns_seen(false);
                         let stats = &shared.remotes[self.index].stats;
                         WorkerStats::bump(&stats.steals, 1);
                         return Some(task);
@@ -165,6 +167,23 @@ impl Core {
     pub(super) fn has_work_for_two(&self, remote: &Remote) -> bool {
         let queued = self.local.len() + usize::from(remote.lifo.is_occupied());
         !self.is_searching && queued > 1
+    }
+
+    /// Whether the task that has just yielded onto this worker's queue
+    /// should wake a helper: when there is work for two, unless it is the
+    /// pair's yield (one task queued, beside the one it woke in the LIFO
+    /// slot) and the last thief to look found the pair taking turns. That
+    /// helper would watch, leave the task, and park again, one wake-up on
+    /// the pair's path at each of its yields (about 770 a run of the
+    /// two-worker `channel` row). Should the woken task then poll long,
+    /// the yielder waits for the watchdog's rescue, as a task in the LIFO
+    /// slot does: so without a watchdog the yield always wakes one.
+    pub(super) fn yield_wakes_helper(&self, remote: &Remote, shared: &Shared) -> bool {
+        if !self.has_work_for_two(remote) || shared.remotes.len() < 2 {
+            return false;
+        }
+        let pair = self.local.len() == 1 && remote.lifo.is_occupied();
+        !(pair && remote.turns_seen.load(Ordering::Relaxed) && shared.has_watchdog())
     }
 }
 
@@ -191,7 +210,8 @@ const MAX_DECLINED: u32 = 512;
 ///
 /// The pair this keeps together is the common one: a producer and the
 /// consumer it wakes through a channel, on one worker. The running one
-/// yields when its budget runs out and wakes a helper (`run_task`); a helper
+/// yields when its budget runs out and wakes a helper (`run_task`), until
+/// one has declined (`Core::yield_wakes_helper`); a helper
 /// that took the yielder would run the pair on two cores and pass every
 /// message between their caches: about 75 ns a message on two workers
 /// against 24-28 ns on one (docs/work-stealing.md). A worker stuck in one

@@ -104,6 +104,11 @@ pub(crate) struct Remote {
     /// a task it had woken waited in the LIFO slot: the shape of a producer
     /// and its consumer taking turns (`queue::taking_turns`).
     pub(crate) pushed_beside_woken: AtomicBool,
+    /// Whether the last thief to look at this worker found it taking turns
+    /// and left it its task (set as it declines, cleared by a thief that
+    /// takes one): while set, the pair's yields wake no helper
+    /// (`Core::yield_wakes_helper`).
+    pub(crate) turns_seen: AtomicBool,
     pub(crate) stats: WorkerStats,
 }
 
@@ -114,6 +119,7 @@ impl Remote {
             parker: Parker::new(),
             lifo: LifoSlot::new(),
             pushed_beside_woken: AtomicBool::new(false),
+            turns_seen: AtomicBool::new(false),
             stats: WorkerStats::default(),
         }
     }
@@ -125,6 +131,14 @@ impl Remote {
         if self.pushed_beside_woken.load(Ordering::Relaxed) != beside_woken {
             self.pushed_beside_woken
                 .store(beside_woken, Ordering::Relaxed);
+        }
+    }
+
+    /// Notes what a thief found (see `turns_seen`); written only when that
+    /// changes, as `note_push` writes.
+    pub(crate) fn note_turns_seen(&self, seen: bool) {
+        if self.turns_seen.load(Ordering::Relaxed) != seen {
+            self.turns_seen.store(seen, Ordering::Relaxed);
         }
     }
 

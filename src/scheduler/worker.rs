@@ -342,7 +342,7 @@ impl Context {
             let remote = self.remote();
             remote.note_push(remote.lifo.is_occupied());
             // Work besides it?
-            if core.has_work_for_two(self.remote()) && self.shared.remotes.len() > 1 {
+            if core.yield_wakes_helper(self.remote(), &self.shared) {
                 drop(core);
                 self.shared.notify_parked();
             }

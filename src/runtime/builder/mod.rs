@@ -332,7 +332,9 @@ impl Builder {
     /// whole poll.
     /// With `None`, a worker leaving the driver for work hands it to an
     /// idle one every time instead, at the price of a thread wake-up per
-    /// driver turn under a request-per-turn load. Polls are timed by that
+    /// driver turn under a request-per-turn load; and a producer that
+    /// yields beside the consumer it woke wakes a helper at every yield
+    /// (see docs/work-stealing.md, "A pair taking turns"). Polls are timed by that
     /// tick, so a poll's measured length is off by up to a quarter of the
     /// threshold; `build` refuses a threshold under 1 ms (finer ticks would
     /// keep the watchdog thread waking thousands of times a second).
