@@ -41,6 +41,8 @@ pub(crate) struct Core {
     /// Tasks this worker left to a victim taking turns (`taking_turns`)
     /// since it last stole.
     declined: u32,
+    /// The pair's yields in a row that woke no helper (`yield_wakes_helper`).
+    skipped_wakes: u32,
     rng: u32,
     /// Stands in for the core a `block_in_place` gave away: the LIFO slot
     /// of its index belongs to the thread that took the real one.
@@ -56,6 +58,7 @@ impl Core {
             tick: 0,
             is_searching: false,
             declined: 0,
+            skipped_wakes: 0,
             rng: (0x9E37_79B9 ^ (index as u32).wrapping_mul(0x85EB_CA6B)) | 1,
             placeholder: false,
         }
@@ -170,20 +173,40 @@ impl Core {
     }
 
     /// Whether the task that has just yielded onto this worker's queue
-    /// should wake a helper: when there is work for two, unless it is the
-    /// pair's yield (one task queued, beside the one it woke in the LIFO
-    /// slot) and the last thief to look found the pair taking turns. That
-    /// helper would watch, leave the task, and park again, one wake-up on
-    /// the pair's path at each of its yields (about 770 a run of the
-    /// two-worker `channel` row). Should the woken task then poll long,
-    /// the yielder waits for the watchdog's rescue, as a task in the LIFO
-    /// slot does: so without a watchdog the yield always wakes one.
-    pub(super) fn yield_wakes_helper(&self, remote: &Remote, shared: &Shared) -> bool {
+    /// should wake a helper: when there is work for two, unless the queue
+    /// has the pair's shape (the yielder alone in the deque, a task in the
+    /// LIFO slot) and a thief has declined this worker's task since it
+    /// last lost one (`Remote::turns_seen`). That helper would most likely
+    /// watch, leave the task, and park again: one wake-up on the pair's
+    /// path at each of its yields (about 770 a run of the two-worker
+    /// `channel` row). Only yields: a wake or a spawn beside a queued task
+    /// is new work, and wakes a helper as before (`schedule`).
+    ///
+    /// Two limits keep a pair that stopped taking turns from holding one
+    /// worker while the other sleeps:
+    /// - every [`MAX_SKIPPED_WAKES`]th such yield wakes a helper anyway,
+    ///   which looks afresh: a pair whose polls grew long is split within
+    ///   that many turns;
+    /// - the yielder behind one long poll of the task in the LIFO slot
+    ///   waits for it, or for the watchdog's rescue, as a task in the LIFO
+    ///   slot itself does; so the rule holds only with a slow-poll
+    ///   threshold of at most [`RESCUE_WITHIN_US`] (the default), and
+    ///   without a watchdog every yield wakes a helper.
+    pub(super) fn yield_wakes_helper(&mut self, remote: &Remote, shared: &Shared) -> bool {
         if !self.has_work_for_two(remote) || shared.remotes.len() < 2 {
             return false;
         }
         let pair = self.local.len() == 1 && remote.lifo.is_occupied();
-        !(pair && remote.turns_seen.load(Ordering::Relaxed) && shared.has_watchdog())
+        if pair
+            && remote.turns_seen.load(Ordering::Relaxed)
+            && shared.slow_poll_us <= RESCUE_WITHIN_US
+            && self.skipped_wakes < MAX_SKIPPED_WAKES
+        {
+            self.skipped_wakes += 1;
+            return false;
+        }
+        self.skipped_wakes = 0;
+        true
     }
 }
 
@@ -198,6 +221,15 @@ const TURN_WINDOW: Duration = if cfg!(debug_assertions) {
     Duration::from_micros(3)
 };
 
+/// How many of a pair's yields in a row wake no helper
+/// (`Core::yield_wakes_helper`) before one does anyway.
+const MAX_SKIPPED_WAKES: u32 = 16;
+
+/// The largest slow-poll threshold, in µs, under which a pair's yields may
+/// skip the helper: the watchdog then reaches a yielder stuck behind a long
+/// poll within about that and two of its ticks (100-150 ms by default).
+const RESCUE_WITHIN_US: u64 = 100_000;
+
 /// How many times a thief declines a victim's task (over all victims)
 /// before it takes one anyway; a successful steal starts the count again.
 const MAX_DECLINED: u32 = 512;
@@ -210,12 +242,14 @@ const MAX_DECLINED: u32 = 512;
 ///
 /// The pair this keeps together is the common one: a producer and the
 /// consumer it wakes through a channel, on one worker. The running one
-/// yields when its budget runs out and wakes a helper (`run_task`), until
-/// one has declined (`Core::yield_wakes_helper`); a helper
+/// yields when its budget runs out and wakes a helper (`run_task`; once a
+/// helper has declined, only at every 16th yield, with a watchdog: see
+/// `Core::yield_wakes_helper`); a helper
 /// that took the yielder would run the pair on two cores and pass every
 /// message between their caches: about 75 ns a message on two workers
 /// against 24-28 ns on one (docs/work-stealing.md). A worker stuck in one
-/// long poll starts no poll in the window, so its queued task is taken.
+/// long poll starts no poll in the window, so a thief that looks then
+/// takes its queued task.
 /// Two tasks that only compute and yield do not look like the pair: each
 /// yields with the LIFO slot empty, so a thief takes one at once.
 /// [`MAX_DECLINED`] bounds what any other shape with short polls could

@@ -104,10 +104,14 @@ pub(crate) struct Remote {
     /// a task it had woken waited in the LIFO slot: the shape of a producer
     /// and its consumer taking turns (`queue::taking_turns`).
     pub(crate) pushed_beside_woken: AtomicBool,
-    /// Whether the last thief to look at this worker found it taking turns
-    /// and left it its task (set as it declines, cleared by a thief that
-    /// takes one): while set, the pair's yields wake no helper
-    /// (`Core::yield_wakes_helper`).
+    /// Whether a thief has declined this worker's queued task
+    /// (`queue::taking_turns`) since one last took a task from it or the
+    /// worker last parked: set by the declining thief, cleared by a thief
+    /// that steals from this worker and by the worker as it parks. While
+    /// set, the pair's yields wake fewer helpers
+    /// (`Core::yield_wakes_helper`). `pushed_beside_woken` says how the
+    /// worker's last push came about, and thieves read it; this says what
+    /// a thief concluded, and the worker reads it.
     pub(crate) turns_seen: AtomicBool,
     pub(crate) stats: WorkerStats,
 }

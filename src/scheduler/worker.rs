@@ -337,7 +337,7 @@ impl Context {
         if let Some(task) = yielded {
             // A task that yielded goes behind the work already queued.
             // Exclusive for the same reason as in `schedule`.
-            let core = self.core.borrow_mut();
+            let mut core = self.core.borrow_mut();
             core.local.push(task);
             let remote = self.remote();
             remote.note_push(remote.lifo.is_occupied());
@@ -387,6 +387,7 @@ impl Context {
 
     fn park_until(&self, stop: &dyn Fn() -> bool) -> bool {
         let shared = &*self.shared;
+        self.remote().note_turns_seen(false); // no pair here any more
         let is_searching = std::mem::replace(&mut self.core.borrow_mut().is_searching, false);
         let mut last_searcher = shared
             .idle

@@ -329,15 +329,19 @@ impl Builder {
     /// of the threshold, 250 µs to 25 ms) and none sleeps in it, it wakes an
     /// idle worker, if there is one, to take it, so that a blocking task
     /// holds up timers and sockets for one or two ticks, not for its
-    /// whole poll.
+    /// whole poll. Polls are timed by that tick, so a poll's measured
+    /// length is off by up to a quarter of the threshold; `build` refuses a
+    /// threshold under 1 ms (finer ticks would keep the watchdog thread
+    /// waking thousands of times a second).
+    ///
     /// With `None`, a worker leaving the driver for work hands it to an
     /// idle one every time instead, at the price of a thread wake-up per
-    /// driver turn under a request-per-turn load; and a producer that
-    /// yields beside the consumer it woke wakes a helper at every yield
-    /// (see docs/work-stealing.md, "A pair taking turns"). Polls are timed by that
-    /// tick, so a poll's measured length is off by up to a quarter of the
-    /// threshold; `build` refuses a threshold under 1 ms (finer ticks would
-    /// keep the watchdog thread waking thousands of times a second).
+    /// driver turn under a request-per-turn load. With `None` or a
+    /// threshold over 100 ms, a producer that yields beside the consumer
+    /// it woke also wakes an idle worker at every yield; up to 100 ms, at
+    /// every 17th once the pair is seen taking turns, and the rescue above
+    /// reaches the producer should the consumer's poll block (see
+    /// docs/work-stealing.md, "A pair taking turns is left together").
     ///
     /// # Examples
     ///
