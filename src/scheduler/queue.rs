@@ -41,7 +41,8 @@ pub(crate) struct Core {
     /// Tasks this worker left to a victim taking turns (`taking_turns`)
     /// since it last stole.
     declined: u32,
-    /// The pair's yields in a row that woke no helper (`yield_wakes_helper`).
+    /// Pair-shaped yields that woke no helper since a yield last woke one
+    /// (`yield_wakes_helper`).
     skipped_wakes: u32,
     rng: u32,
     /// Stands in for the core a `block_in_place` gave away: the LIFO slot
@@ -184,9 +185,10 @@ impl Core {
     ///
     /// Two limits keep a pair that stopped taking turns from holding one
     /// worker while the other sleeps:
-    /// - every [`MAX_SKIPPED_WAKES`]th such yield wakes a helper anyway,
-    ///   which looks afresh: a pair whose polls grew long is split within
-    ///   that many turns;
+    /// - after [`MAX_SKIPPED_WAKES`] such yields that woke nobody, the
+    ///   next (at least every 17th) wakes a helper anyway, which takes the
+    ///   yielder if it sees no poll start: a pair whose polls grew long is
+    ///   split at one of those looks;
     /// - the yielder behind one long poll of the task in the LIFO slot
     ///   waits for it, or for the watchdog's rescue, as a task in the LIFO
     ///   slot itself does; so the rule holds only with a slow-poll
@@ -197,6 +199,7 @@ impl Core {
             return false;
         }
         let pair = self.local.len() == 1 && remote.lifo.is_occupied();
+        // No watchdog is a `slow_poll_us` of `u64::MAX`.
         if pair
             && remote.turns_seen.load(Ordering::Relaxed)
             && shared.slow_poll_us <= RESCUE_WITHIN_US
@@ -243,9 +246,9 @@ const MAX_DECLINED: u32 = 512;
 /// The pair this keeps together is the common one: a producer and the
 /// consumer it wakes through a channel, on one worker. The running one
 /// yields when its budget runs out and wakes a helper (`run_task`; once a
-/// helper has declined, only at every 16th yield, with a watchdog: see
-/// `Core::yield_wakes_helper`); a helper
-/// that took the yielder would run the pair on two cores and pass every
+/// helper has declined, at every 17th yield, given a slow-poll threshold
+/// of at most 100 ms: see `Core::yield_wakes_helper`); a helper that took
+/// the yielder would run the pair on two cores and pass every
 /// message between their caches: about 75 ns a message on two workers
 /// against 24-28 ns on one (docs/work-stealing.md). A worker stuck in one
 /// long poll starts no poll in the window, so a thief that looks then

@@ -107,7 +107,9 @@ pub(crate) struct Remote {
     /// Whether a thief has declined this worker's queued task
     /// (`queue::taking_turns`) since one last took a task from it or the
     /// worker last parked: set by the declining thief, cleared by a thief
-    /// that steals from this worker and by the worker as it parks. While
+    /// that steals from this worker and by the worker as it parks (a thief
+    /// whose watch began before the park may set it again just after:
+    /// the cost is bounded as below). While
     /// set, the pair's yields wake fewer helpers
     /// (`Core::yield_wakes_helper`). `pushed_beside_woken` says how the
     /// worker's last push came about, and thieves read it; this says what
