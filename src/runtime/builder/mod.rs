@@ -1,7 +1,7 @@
 //! `Builder`: every knob of a runtime, checked before anything starts
 //! (the checks are in `validate.rs`, the thread hooks in `hooks.rs`, the
 //! naming of threads in `thread_name.rs`, the reactor's event buffer in
-//! `io_events.rs`).
+//! `io_events.rs`, the stall watchdog's settings in `slow_poll.rs`).
 
 use std::fmt;
 use std::io;
