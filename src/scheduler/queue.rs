@@ -224,8 +224,9 @@ const TURN_WINDOW: Duration = if cfg!(debug_assertions) {
     Duration::from_micros(3)
 };
 
-/// How many of a pair's yields in a row wake no helper
-/// (`Core::yield_wakes_helper`) before one does anyway.
+/// How many of a pair's yields may wake no helper
+/// (`Core::yield_wakes_helper`) before one does anyway; the count starts
+/// again at each yield that wakes one.
 const MAX_SKIPPED_WAKES: u32 = 16;
 
 /// The largest slow-poll threshold, in µs, under which a pair's yields may
