@@ -309,6 +309,44 @@ fn consume_budget_lets_another_task_progress_on_one_worker() {
 
 #[test]
 #[cfg_attr(miri, ignore)]
+fn a_foreign_future_made_cooperative_lets_another_task_progress() {
+    const MESSAGES: u64 = 100_000;
+    let runtime = one_worker();
+    runtime.block_on(bounded(async {
+        // async-channel knows nothing of corio's budget: with a message
+        // always waiting, its receive alone would never yield, and the
+        // consumer would take all its messages before the other task ran.
+        let (tx, rx) = async_channel::unbounded::<u64>();
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Latch::new(1);
+        let consumer = {
+            let (stop, started) = (stop.clone(), started.clone());
+            corio::spawn(async move {
+                started.count_down();
+                tx.try_send(1).unwrap();
+                let mut taken = 0;
+                while taken < MESSAGES && !stop.load(SeqCst) {
+                    taken += task::coop::cooperative(rx.recv()).await.unwrap();
+                    tx.try_send(1).unwrap();
+                }
+                taken
+            })
+        };
+        started.wait().await;
+        // The only worker runs the consumer; this task still gets a turn.
+        corio::spawn(async move { stop.store(true, SeqCst) })
+            .await
+            .unwrap();
+        let taken = consumer.await.unwrap();
+        assert!(
+            (1..MESSAGES).contains(&taken),
+            "stopped after {taken} messages"
+        );
+    }));
+}
+
+#[test]
+#[cfg_attr(miri, ignore)]
 fn the_budget_forces_a_yield_unless_unconstrained() {
     block_on(async {
         const UNITS: usize = 1_000;

@@ -16,6 +16,7 @@
 //! | `join.rs` | `JoinHandle`, `AbortHandle` |
 //! | `owned.rs` | the list of live tasks, for shutdown and the dump |
 //! | `budget.rs` | the cooperative budget |
+//! | `coop.rs` | the budget under tokio's names, and for leaves of your own |
 //!
 //! The chapter `docs/tasks.md` walks from a naive `Arc<Mutex<Future>>`
 //! executor to this design.
