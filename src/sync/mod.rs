@@ -62,6 +62,7 @@
 //! | [`Notify::notified`] | yes | a `notify_one` that picked it passes on (or is stored) |
 //! | [`WaitGroup::wait`] | yes | it only waits |
 //! | [`OnceCell::get_or_init`] and `get_or_try_init` | yes | an `init` it was running is dropped, and the next waiter runs its own |
+//! | [`SetOnce::wait`] | yes | it only waits |
 //! | [`Barrier::wait`] | yes | before its round is released, it takes its arrival back |
 //! | [`broadcast::Receiver::recv`] | yes | no message is lost: the receiver's position moves only when it returns one |
 //! | [`watch::Receiver::changed`], [`watch::Sender::closed`] | yes | it only waits; nothing is marked seen |
@@ -76,6 +77,7 @@ mod once_cell;
 pub mod oneshot;
 mod rwlock;
 mod semaphore;
+mod set_once;
 mod wait_group;
 mod wait_queue;
 pub mod watch;
@@ -96,6 +98,7 @@ pub use self::rwlock::{
 pub use self::semaphore::{
     AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, TryAcquireError,
 };
+pub use self::set_once::{SetOnce, SetOnceError};
 pub use self::wait_group::WaitGroup;
 
 /// The futures of [`Notify`] under tokio's path, `sync::futures::Notified`
