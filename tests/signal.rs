@@ -126,6 +126,29 @@ fn ctrl_c_reaches_a_child_process() {
     assert!(status.success(), "the child did not exit cleanly: {status}");
 }
 
+/// A `ctrl_c` still waiting when its runtime shuts down ends with the
+/// error `runtime::is_rt_shutdown_err` knows.
+#[test]
+fn a_ctrl_c_ended_by_the_shutdown_is_a_shutdown_error() {
+    const TEST: &str = "a_ctrl_c_ended_by_the_shutdown_is_a_shutdown_error";
+    if is_child(TEST) {
+        let runtime = corio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut ctrl_c = Box::pin(corio::signal::ctrl_c());
+        runtime.block_on(async {
+            // The first poll installs the handler and starts the wait.
+            assert!(poll_once(&mut ctrl_c).await.is_none());
+        });
+        drop(runtime);
+        let ended = futures_lite::future::block_on(ctrl_c).expect_err("the shutdown ended it");
+        assert!(corio::runtime::is_rt_shutdown_err(&ended), "{ended}");
+        println!("{DONE}");
+        return;
+    }
+    ChildTest::run_to_success(TEST);
+}
+
 #[test]
 fn sigterm_reaches_a_listener_instead_of_killing() {
     const TEST: &str = "sigterm_reaches_a_listener_instead_of_killing";

@@ -29,6 +29,8 @@
 //!   with;
 //! - `registration.rs`: a source's membership in the reactor, and the retry
 //!   loop every socket operation shares (including the coop budget);
+//! - `shut_down.rs`: the error a runtime's shutdown causes, and
+//!   `runtime::is_rt_shutdown_err`, which recognizes it;
 //! - [`Async`]: the public adapter for any file descriptor, and
 //!   `byte_stream.rs`: the read/write loops every stream type shares;
 //! - `adapter/fd*.rs`: tokio's `AsyncFd` and its readiness guards, over the
@@ -46,6 +48,7 @@ mod poller;
 mod reactor;
 mod readiness;
 mod registration;
+pub(crate) mod shut_down;
 mod source;
 mod sys;
 mod waiters;
@@ -99,4 +102,5 @@ pub(crate) use context::EnterGuard;
 pub use interest::{Interest, Ready};
 pub(crate) use reactor::Reactor;
 pub(crate) use registration::Waiting;
+pub(crate) use shut_down::shut_down_error;
 pub(crate) use waiters::Slot;

@@ -368,5 +368,5 @@ impl Reactor {
 
 /// A registration refused by a runtime that has shut down.
 fn shut_down_error() -> io::Error {
-    io::Error::other("cannot register an I/O source: the corio runtime has shut down")
+    super::shut_down_error("cannot register an I/O source: the corio runtime has shut down")
 }

@@ -32,6 +32,7 @@ mod rt;
 pub(crate) mod spawn;
 mod workers;
 
+pub use crate::io::shut_down::is_rt_shutdown_err;
 /// Under tokio's path too (`tokio::runtime::RuntimeMetrics`).
 pub use crate::observe::RuntimeMetrics;
 pub use block_in_place::block_in_place;

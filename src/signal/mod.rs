@@ -92,8 +92,7 @@ use std::io;
 /// ```
 pub async fn ctrl_c() -> io::Result<()> {
     let mut interrupts = unix::signal(unix::SignalKind::interrupt())?;
-    interrupts
-        .recv()
-        .await
-        .ok_or_else(|| io::Error::other("the corio runtime shut down before a ctrl-c arrived"))
+    interrupts.recv().await.ok_or_else(|| {
+        crate::io::shut_down_error("the corio runtime shut down before a ctrl-c arrived")
+    })
 }

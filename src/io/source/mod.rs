@@ -179,11 +179,14 @@ pub(crate) enum Closed {
 
 impl Closed {
     fn error(self) -> io::Error {
-        let message = match self {
-            Closed::Deregistered => "the I/O source was deregistered while a task waited on it",
-            Closed::ShutDown => "the corio runtime shut down while a task waited for I/O",
-        };
-        io::Error::other(message)
+        match self {
+            Closed::Deregistered => {
+                io::Error::other("the I/O source was deregistered while a task waited on it")
+            }
+            Closed::ShutDown => crate::io::shut_down_error(
+                "the corio runtime shut down while a task waited for I/O",
+            ),
+        }
     }
 }
 
