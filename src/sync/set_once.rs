@@ -17,9 +17,9 @@
 
 use std::error::Error;
 use std::fmt;
-use std::pin::pin;
 
-use super::{Notify, OnceCell};
+use super::{Notify, OnceCell, SetError};
+use crate::loom::thread;
 
 /// A cell set at most once, whose value tasks can wait for; see the module
 /// doc.
@@ -169,7 +169,9 @@ impl<T> SetOnce<T> {
     }
 
     /// Sets the value and wakes every task waiting for it; or, if it was
-    /// set already, gives `value` back in the error.
+    /// set already, gives `value` back in the error. An error means the
+    /// cell is set: a `set` that loses a race with another waits the few
+    /// instructions until the winner's value is in.
     ///
     /// # Examples
     ///
@@ -187,10 +189,15 @@ impl<T> SetOnce<T> {
                 self.set.notify_waiters();
                 Ok(())
             }
-            Err(
-                super::SetError::AlreadyInitializedError(value)
-                | super::SetError::InitializingError(value),
-            ) => Err(SetOnceError(value)),
+            Err(SetError::AlreadyInitializedError(value)) => Err(SetOnceError(value)),
+            Err(SetError::InitializingError(value)) => {
+                // Another `set` holds the right to write, and writes with
+                // no user code in between (a `SetOnce` has no initializer).
+                while !self.cell.initialized() {
+                    thread::yield_now();
+                }
+                Err(SetOnceError(value))
+            }
         }
     }
 
@@ -219,15 +226,9 @@ impl<T> SetOnce<T> {
     /// });
     /// ```
     pub async fn wait(&self) -> &T {
-        loop {
-            // Taken before the look: a `set` after it wakes it (module doc).
-            let notified = pin!(self.set.notified());
-            if let Some(value) = self.cell.get() {
-                crate::task::consume_budget().await;
-                return value;
-            }
-            notified.await;
-        }
+        // Each look's `Notified` is taken before it (module doc).
+        self.set.wait_until(|| self.cell.initialized()).await;
+        self.cell.get().expect("`wait_until` saw the value set")
     }
 
     /// The value, if it was set, taking the cell.
@@ -299,6 +300,25 @@ mod loom_tests {
             let setting = thread::spawn(move || setter.set(7).unwrap());
             assert_eq!(*block_on(once.wait()), 7);
             setting.join().unwrap();
+        });
+    }
+
+    /// Two `set`s race: one wins, and the loser's error comes only once the
+    /// winner's value is in (it could come before with the race's
+    /// `InitializingError` passed straight on).
+    #[test]
+    fn loom_the_loser_of_two_sets_sees_the_winners_value() {
+        loom::model(|| {
+            let once = Arc::new(SetOnce::new());
+            let other = once.clone();
+            let racing = thread::spawn(move || other.set(1).map_err(|_| other.get().copied()));
+            let mine = once.set(2).map_err(|_| once.get().copied());
+            let theirs = racing.join().unwrap();
+            match (mine, theirs) {
+                (Ok(()), Err(seen)) => assert_eq!(seen, Some(2)),
+                (Err(seen), Ok(())) => assert_eq!(seen, Some(1)),
+                outcome => panic!("not one winner: {outcome:?}"),
+            }
         });
     }
 }

@@ -211,6 +211,7 @@ pub fn cooperative<F: Future>(fut: F) -> Coop<F> {
 /// let coop: corio::task::coop::Coop<_> = corio::task::coop::cooperative(async { 7 });
 /// assert_eq!(corio::block_on(coop), 7);
 /// ```
+#[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
 pub struct Coop<F> {
     inner: F,
