@@ -13,7 +13,8 @@
 //! `Mutex::get_mut`), so sharing it with readers would let one of them
 //! change the part under another's `&U` (corio once had one; tokio
 //! and parking_lot removed theirs for the same reason). Downgrade the whole
-//! guard first, then map the read guard.
+//! guard first, then map the read guard, or do both in one step with
+//! `downgrade_map`, which picks the part through `&T` (`downgrade.rs`).
 
 use std::fmt;
 use std::marker::PhantomData;

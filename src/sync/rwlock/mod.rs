@@ -32,7 +32,9 @@
 //! **Mapping** narrows a guard to a part of the value (`RwLockReadGuard::map`,
 //! `RwLockWriteGuard::map`, `mapped.rs`, and their owned twins in
 //! `owned_mapped.rs`): the new guard keeps the same permits and points at
-//! the part; the whole value stays locked until it is dropped.
+//! the part; the whole value stays locked until it is dropped. A write
+//! guard can also downgrade to a part in one step, or become a mapped
+//! guard of the whole (`downgrade_map`, `into_mapped`, `downgrade.rs`).
 
 use std::cell::UnsafeCell;
 use std::fmt;
@@ -42,6 +44,7 @@ use std::ops::{Deref, DerefMut};
 use super::mutex::TryLockError;
 use super::semaphore::Semaphore;
 
+mod downgrade;
 mod mapped;
 mod owned;
 mod owned_mapped;

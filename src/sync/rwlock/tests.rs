@@ -43,8 +43,9 @@ fn owned_guards_release_what_they_took_and_downgrade_like_borrowed_ones() {
     assert!(lock.try_read().is_err(), "no permit was given back twice");
 }
 
-/// Holds `n` read guards at once and says whether one more fits.
-fn readers_fit(lock: &RwLock<u8>, n: usize) -> bool {
+/// Holds `n` more read guards at once and says whether they fit and one
+/// more does not.
+fn readers_fit<T>(lock: &RwLock<T>, n: usize) -> bool {
     let held: Vec<_> = (0..n).map(|_| lock.try_read()).collect();
     held.iter().all(Result::is_ok) && lock.try_read().is_err()
 }
@@ -211,4 +212,66 @@ fn a_granted_writer_cancelled_before_its_poll_lets_the_next_in() {
         read.as_mut().poll(&mut cx).is_ready(),
         "the queued reader got the lock"
     );
+}
+
+#[test]
+fn a_downgrade_to_a_part_wakes_a_waiting_reader_and_keeps_one_permit() {
+    use std::task::{Context, Waker};
+    let mut cx = Context::from_waker(Waker::noop());
+    let lock = RwLock::with_max_readers((String::from("name"), 1), 3);
+    let mut write = lock.try_write().unwrap();
+    let mut waiting = std::pin::pin!(lock.read());
+    assert!(
+        waiting.as_mut().poll(&mut cx).is_pending(),
+        "the writer holds it"
+    );
+    write.1 = 2;
+    let name = RwLockWriteGuard::downgrade_map(write, |pair| &pair.0);
+    let std::task::Poll::Ready(reader) = waiting.as_mut().poll(&mut cx) else {
+        panic!("the downgrade let the waiting reader in");
+    };
+    assert_eq!((name.as_str(), reader.1), ("name", 2));
+    assert!(lock.try_write().is_err(), "two readers hold it");
+    assert!(readers_fit(&lock, 1), "one more reader fits beside the two");
+    drop((name, reader));
+    let _write = lock.try_write().expect("free once both readers left");
+    assert!(lock.try_read().is_err(), "no permit was given back twice");
+}
+
+#[test]
+fn a_downgrade_that_finds_no_part_gives_the_write_lock_back() {
+    let lock = RwLock::new(vec![1, 2]);
+    let write =
+        RwLockWriteGuard::try_downgrade_map(lock.try_write().unwrap(), |v| v.get(9)).unwrap_err();
+    assert!(lock.try_read().is_err(), "still the write lock");
+    let mut whole = RwLockWriteGuard::into_mapped(write);
+    whole.push(3);
+    assert!(
+        lock.try_read().is_err(),
+        "the mapped guard is the write lock"
+    );
+    drop(whole);
+    assert_eq!(*lock.try_read().unwrap(), [1, 2, 3]);
+    let _write = lock.try_write().expect("every permit came back");
+}
+
+#[test]
+fn owned_guards_downgrade_to_a_part_and_map_whole_like_borrowed_ones() {
+    let lock = Arc::new(RwLock::with_max_readers(vec![1, 2], 2));
+    let write = lock.clone().try_write_owned().unwrap();
+    let write = OwnedRwLockWriteGuard::try_downgrade_map(write, |v| v.get(9)).unwrap_err();
+    assert!(lock.try_read().is_err(), "still the write lock");
+    let last = OwnedRwLockWriteGuard::downgrade_map(write, |v| &v[1]);
+    assert!(readers_fit(&lock, 1), "one reader beside it, of two");
+    assert_eq!(*last, 2);
+    drop(last);
+    let mut whole = OwnedRwLockWriteGuard::into_mapped(lock.clone().try_write_owned().unwrap());
+    whole.push(3);
+    assert!(
+        lock.try_read().is_err(),
+        "the mapped guard is the write lock"
+    );
+    drop(whole);
+    assert_eq!(Arc::strong_count(&lock), 1, "the guards let go of the Arc");
+    assert!(readers_fit(&lock, 2), "every permit came back, once");
 }
