@@ -6,7 +6,7 @@
 mod common;
 
 use common::threads::{on_thread, waiting_on_thread};
-use corio::net::{TcpListener, TcpStream};
+use corio::net::{TcpListener, TcpSocket, TcpStream};
 use corio::runtime::{Builder, is_rt_shutdown_err};
 
 #[test]
@@ -39,14 +39,56 @@ fn a_wait_for_io_ended_by_the_shutdown_is_a_shutdown_error() {
 #[cfg_attr(miri, ignore)]
 fn the_kernels_errors_and_look_alikes_are_not() {
     common::block_on(async {
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.local_addr().unwrap()
-        };
-        // Nobody listens there now.
-        let refused = TcpStream::connect(port).await.expect_err("nobody listens");
+        // Bound and kept, but not listening: a connection is refused, and
+        // nobody else can be given the port meanwhile.
+        let bound = TcpSocket::new_v4().unwrap();
+        bound.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let refused = TcpStream::connect(bound.local_addr().unwrap())
+            .await
+            .expect_err("nobody listens");
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
         assert!(!is_rt_shutdown_err(&refused), "{refused}");
     });
     let words = std::io::Error::other("the corio runtime shut down while a task waited for I/O");
     assert!(!is_rt_shutdown_err(&words));
+}
+
+/// An `fs` call queued on the blocking pool when the runtime shuts down is
+/// cancelled, and says so in the same way (tokio's says "background task
+/// failed", which its `is_rt_shutdown_err` does not know).
+#[cfg(feature = "fs")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_blocking_call_cancelled_by_the_shutdown_is_a_shutdown_error() {
+    use std::future::Future;
+    use std::sync::mpsc;
+    use std::task::{Context, Waker};
+
+    let runtime = Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let (started_tx, started_rx) = mpsc::channel();
+    let (release_tx, release_rx) = mpsc::channel::<()>();
+    // Holds the pool's only thread, so the read below stays queued.
+    let holding = runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(common::LIMIT);
+    });
+    started_rx.recv_timeout(common::LIMIT).unwrap();
+    let mut read = Box::pin(corio::fs::read("/"));
+    {
+        let _inside = runtime.enter();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(read.as_mut().poll(&mut cx).is_pending(), "queued");
+    }
+    let ended = on_thread(move || {
+        // Not a drop, which would wait for the held thread.
+        runtime.shutdown_background();
+        futures_lite::future::block_on(read).expect_err("the shutdown cancelled it")
+    });
+    assert!(is_rt_shutdown_err(&ended), "{ended}");
+    release_tx.send(()).unwrap();
+    drop(holding);
 }

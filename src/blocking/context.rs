@@ -48,6 +48,9 @@ where
     match spawn(what, f).await {
         Ok(result) => result,
         // The pool is shutting down (the job was cancelled), or std panicked.
+        Err(err) if err.is_cancelled() => Err(crate::io::shut_down_error(format!(
+            "`{what}` did not complete: the corio runtime shut down"
+        ))),
         Err(err) => Err(std::io::Error::other(format!(
             "`{what}` did not complete: {err}"
         ))),

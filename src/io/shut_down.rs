@@ -2,35 +2,39 @@
 //! test that tells it from the others (tokio's
 //! `runtime::is_rt_shutdown_err`).
 //!
-//! The error's kind is `Other`, as every error the kernel did not give. So
-//! that a caller need not compare messages, its payload is a type of its
-//! own, [`ShutDown`], which `is_rt_shutdown_err` looks for.
+//! The error's kind is `Other`, as tokio's. So that a caller need not
+//! compare messages, its payload is a type of its own, [`ShutDown`], which
+//! `is_rt_shutdown_err` looks for (tokio's compares the message with its
+//! own: an `io::Error` built by hand with corio's words is not one).
 
+use std::borrow::Cow;
 use std::error::Error;
 use std::fmt;
 use std::io;
 
 /// The payload of a shut-down error: the message says what was refused.
 #[derive(Debug)]
-struct ShutDown(&'static str);
+struct ShutDown(Cow<'static, str>);
 
 impl fmt::Display for ShutDown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        f.write_str(&self.0)
     }
 }
 
 impl Error for ShutDown {}
 
 /// An I/O error saying, in `message`, what the runtime's shutdown refused.
-pub(crate) fn shut_down_error(message: &'static str) -> io::Error {
-    io::Error::other(ShutDown(message))
+pub(crate) fn shut_down_error(message: impl Into<Cow<'static, str>>) -> io::Error {
+    io::Error::other(ShutDown(message.into()))
 }
 
 /// Whether `err` is corio's "the runtime has shut down": a registration of
 /// a socket (or a signal listener) refused by a runtime that has shut down,
-/// a wait for I/O that the shutdown ended, or a `ctrl_c` the shutdown
-/// ended. Errors from the kernel, and every other error, give `false`.
+/// a wait for I/O that the shutdown ended, a `ctrl_c` the shutdown ended,
+/// or a call on the blocking pool (the `fs` calls, `net::lookup_host`)
+/// that the shutdown cancelled. Errors from the kernel, and every other
+/// error, give `false`.
 ///
 /// # Examples
 ///

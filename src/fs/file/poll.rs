@@ -60,8 +60,15 @@ impl File {
             let mut behind = self.behind.lock();
             behind.open = false;
             behind.bytes.clear();
-            let err = format!("a `corio::fs::File` operation did not complete: {err}");
-            (Buf::default(), Err(io::Error::other(err)))
+            let error = if err.is_cancelled() {
+                crate::io::shut_down_error(
+                    "a `corio::fs::File` operation did not complete: the corio runtime shut down",
+                )
+            } else {
+                let err = format!("a `corio::fs::File` operation did not complete: {err}");
+                io::Error::other(err)
+            };
+            (Buf::default(), Err(error))
         });
         self.state = State::Idle(buf);
         // Whatever finished, no seek runs now: the flag goes, whoever

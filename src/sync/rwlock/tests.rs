@@ -215,7 +215,7 @@ fn a_granted_writer_cancelled_before_its_poll_lets_the_next_in() {
 }
 
 #[test]
-fn a_downgrade_to_a_part_wakes_a_waiting_reader_and_keeps_one_permit() {
+fn a_downgrade_to_a_part_lets_a_waiting_reader_in_and_keeps_one_permit() {
     use std::task::{Context, Waker};
     let mut cx = Context::from_waker(Waker::noop());
     let lock = RwLock::with_max_readers((String::from("name"), 1), 3);
@@ -240,7 +240,7 @@ fn a_downgrade_to_a_part_wakes_a_waiting_reader_and_keeps_one_permit() {
 
 #[test]
 fn a_downgrade_that_finds_no_part_gives_the_write_lock_back() {
-    let lock = RwLock::new(vec![1, 2]);
+    let lock = RwLock::with_max_readers(vec![1, 2], 2);
     let write =
         RwLockWriteGuard::try_downgrade_map(lock.try_write().unwrap(), |v| v.get(9)).unwrap_err();
     assert!(lock.try_read().is_err(), "still the write lock");
@@ -252,7 +252,24 @@ fn a_downgrade_that_finds_no_part_gives_the_write_lock_back() {
     );
     drop(whole);
     assert_eq!(*lock.try_read().unwrap(), [1, 2, 3]);
-    let _write = lock.try_write().expect("every permit came back");
+    assert!(readers_fit(&lock, 2), "every permit came back, once");
+}
+
+#[test]
+fn a_panic_in_the_part_picker_leaves_the_lock_free() {
+    let lock = RwLock::with_max_readers(0_u8, 2);
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        RwLockWriteGuard::downgrade_map(lock.try_write().unwrap(), |_| -> &u8 { panic!("no part") })
+    }));
+    assert!(panicked.is_err());
+    assert!(readers_fit(&lock, 2), "every permit came back, once");
+    // One reader allowed: the downgrade releases nothing, and keeps the one.
+    let single = RwLock::with_max_readers(5_u8, 1);
+    let read = RwLockWriteGuard::downgrade_map(single.try_write().unwrap(), |v| v);
+    assert!(single.try_read().is_err() && single.try_write().is_err());
+    assert_eq!(*read, 5);
+    drop(read);
+    assert!(readers_fit(&single, 1));
 }
 
 #[test]
