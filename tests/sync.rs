@@ -379,3 +379,40 @@ fn blocking_methods_panic_inside_a_runtime() {
         "{message}"
     );
 }
+
+// ------------------------------------------------------------ guards print
+
+/// Every lock guard prints as the value (or the part) it points at, with
+/// `{}` and `{:?}`, as tokio's guards do.
+#[test]
+fn every_guard_prints_its_value() {
+    use corio::sync::{MutexGuard, OwnedMutexGuard, OwnedRwLockWriteGuard, RwLockWriteGuard};
+    fn prints_one(guard: impl std::fmt::Display + std::fmt::Debug) {
+        assert_eq!(format!("{guard}"), "one");
+        assert_eq!(format!("{guard:?}"), "\"one\"");
+    }
+    let pair = || (String::from("one"), 2);
+    let mutex = Arc::new(Mutex::new(String::from("one")));
+    prints_one(mutex.try_lock().unwrap());
+    prints_one(mutex.clone().try_lock_owned().unwrap());
+    let mutex = Arc::new(Mutex::new(pair()));
+    prints_one(MutexGuard::map(mutex.try_lock().unwrap(), |p| &mut p.0));
+    prints_one(OwnedMutexGuard::map(
+        mutex.clone().try_lock_owned().unwrap(),
+        |p| &mut p.0,
+    ));
+
+    let lock = Arc::new(RwLock::new(String::from("one")));
+    prints_one(lock.try_read().unwrap());
+    prints_one(lock.try_write().unwrap());
+    prints_one(lock.clone().try_read_owned().unwrap());
+    prints_one(lock.clone().try_write_owned().unwrap());
+    let lock = Arc::new(RwLock::new(pair()));
+    prints_one(RwLockWriteGuard::map(lock.try_write().unwrap(), |p| {
+        &mut p.0
+    }));
+    prints_one(OwnedRwLockWriteGuard::map(
+        lock.clone().try_write_owned().unwrap(),
+        |p| &mut p.0,
+    ));
+}

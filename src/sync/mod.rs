@@ -114,6 +114,31 @@ pub mod futures {
     pub use super::notify::{Notified, OwnedNotified};
 }
 
+/// `Debug` and `Display` for a lock guard: those of the value it points at
+/// (`T`, or the part `U` a map picked), as tokio's guards print.
+macro_rules! fmt_as_target {
+    (impl<$($generic:ident),+> $guard:ty => $target:ident) => {
+        impl<$($generic: ?Sized),+> std::fmt::Debug for $guard
+        where
+            $target: std::fmt::Debug,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<$($generic: ?Sized),+> std::fmt::Display for $guard
+        where
+            $target: std::fmt::Display,
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&**self, f)
+            }
+        }
+    };
+}
+use fmt_as_target;
+
 /// What a guard's `map` makes of its `try_map` with a closure that always
 /// picks a part: every guard's `map` is its `try_map` that cannot fail.
 fn picked<M, G>(mapped: Result<M, G>) -> M {

@@ -2,7 +2,6 @@
 //! borrow, so the guard is `'static` and can move into a spawned task (or
 //! be kept in a struct) while the lock is held.
 
-use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -151,8 +150,4 @@ impl<T: ?Sized> Drop for OwnedMutexGuard<T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedMutexGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
+crate::sync::fmt_as_target!(impl<T> OwnedMutexGuard<T> => T);

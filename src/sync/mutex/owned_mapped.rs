@@ -3,7 +3,6 @@
 //! part; as `owned.rs` does, it keeps the `Arc` (so the value lives) and
 //! the permit (so the mutex stays locked) until it is dropped.
 
-use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -199,8 +198,4 @@ impl<T: ?Sized, U: ?Sized> Drop for OwnedMappedMutexGuard<T, U> {
     }
 }
 
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedMappedMutexGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
+crate::sync::fmt_as_target!(impl<T, U> OwnedMappedMutexGuard<T, U> => U);

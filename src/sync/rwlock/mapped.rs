@@ -16,7 +16,6 @@
 //! guard first, then map the read guard, or do both in one step with
 //! `downgrade_map`, which picks the part through `&T` (`downgrade.rs`).
 
-use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
@@ -244,8 +243,4 @@ impl<T: ?Sized> Drop for RwLockMappedWriteGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for RwLockMappedWriteGuard<'_, T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
+crate::sync::fmt_as_target!(impl<T> RwLockMappedWriteGuard<'_, T> => T);

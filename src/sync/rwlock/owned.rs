@@ -3,7 +3,6 @@
 //! spawned task while the lock is held. Same permits, same line, same
 //! release as the borrowed guards in `mod.rs`.
 
-use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
@@ -249,14 +248,6 @@ impl<T: ?Sized> Drop for OwnedRwLockWriteGuard<T> {
     }
 }
 
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockReadGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
+crate::sync::fmt_as_target!(impl<T, U> OwnedRwLockReadGuard<T, U> => U);
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockWriteGuard<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
+crate::sync::fmt_as_target!(impl<T> OwnedRwLockWriteGuard<T> => T);

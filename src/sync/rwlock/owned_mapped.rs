@@ -5,7 +5,6 @@
 //! `OwnedRwLockMappedWriteGuard<T, U>` writes one, and has no `downgrade`
 //! (see `mapped.rs`).
 
-use std::fmt;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
@@ -257,8 +256,4 @@ impl<T: ?Sized, U: ?Sized> Drop for OwnedRwLockMappedWriteGuard<T, U> {
     }
 }
 
-impl<T: ?Sized, U: ?Sized + fmt::Debug> fmt::Debug for OwnedRwLockMappedWriteGuard<T, U> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&**self, f)
-    }
-}
+crate::sync::fmt_as_target!(impl<T, U> OwnedRwLockMappedWriteGuard<T, U> => U);
