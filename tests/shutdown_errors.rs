@@ -53,6 +53,46 @@ fn the_kernels_errors_and_look_alikes_are_not() {
     assert!(!is_rt_shutdown_err(&words));
 }
 
+/// A runtime whose only blocking thread is held until the sender is used
+/// or dropped: what is queued on the pool stays queued.
+#[cfg(feature = "fs")]
+fn pool_held() -> (corio::Runtime, std::sync::mpsc::Sender<()>) {
+    let runtime = Builder::new_multi_thread()
+        .worker_threads(1)
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    drop(runtime.spawn_blocking(move || {
+        started_tx.send(()).unwrap();
+        let _ = release_rx.recv_timeout(common::LIMIT);
+    }));
+    started_rx.recv_timeout(common::LIMIT).unwrap();
+    (runtime, release_tx)
+}
+
+/// Polls `fut` once inside `runtime` (where it queues its job), shuts the
+/// runtime down without waiting for the held thread, and returns what
+/// `fut` then gives.
+#[cfg(feature = "fs")]
+fn queued_then_shut_down<T: Send + 'static>(
+    runtime: corio::Runtime,
+    mut fut: std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send>>,
+) -> T {
+    use std::task::{Context, Waker};
+    {
+        let _inside = runtime.enter();
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(fut.as_mut().poll(&mut cx).is_pending(), "queued");
+    }
+    on_thread(move || {
+        // Not a drop, which would wait for the held thread.
+        runtime.shutdown_background();
+        futures_lite::future::block_on(fut)
+    })
+}
+
 /// An `fs` call queued on the blocking pool when the runtime shuts down is
 /// cancelled, and says so in the same way (tokio's says "background task
 /// failed", which its `is_rt_shutdown_err` does not know).
@@ -60,35 +100,29 @@ fn the_kernels_errors_and_look_alikes_are_not() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_blocking_call_cancelled_by_the_shutdown_is_a_shutdown_error() {
-    use std::future::Future;
-    use std::sync::mpsc;
-    use std::task::{Context, Waker};
-
-    let runtime = Builder::new_multi_thread()
-        .worker_threads(1)
-        .max_blocking_threads(1)
-        .build()
-        .unwrap();
-    let (started_tx, started_rx) = mpsc::channel();
-    let (release_tx, release_rx) = mpsc::channel::<()>();
-    // Holds the pool's only thread, so the read below stays queued.
-    let holding = runtime.spawn_blocking(move || {
-        started_tx.send(()).unwrap();
-        let _ = release_rx.recv_timeout(common::LIMIT);
-    });
-    started_rx.recv_timeout(common::LIMIT).unwrap();
-    let mut read = Box::pin(corio::fs::read("/"));
-    {
-        let _inside = runtime.enter();
-        let mut cx = Context::from_waker(Waker::noop());
-        assert!(read.as_mut().poll(&mut cx).is_pending(), "queued");
-    }
-    let ended = on_thread(move || {
-        // Not a drop, which would wait for the held thread.
-        runtime.shutdown_background();
-        futures_lite::future::block_on(read).expect_err("the shutdown cancelled it")
-    });
+    let (runtime, release) = pool_held();
+    let read = Box::pin(corio::fs::read("/"));
+    let ended = queued_then_shut_down(runtime, read).expect_err("the shutdown cancelled it");
     assert!(is_rt_shutdown_err(&ended), "{ended}");
-    release_tx.send(()).unwrap();
-    drop(holding);
+    drop(release);
+}
+
+/// So is a `File`'s own operation, which goes through the pool its way.
+#[cfg(feature = "fs")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_file_operation_cancelled_by_the_shutdown_is_a_shutdown_error() {
+    use futures_lite::AsyncReadExt;
+    let (runtime, release) = pool_held();
+    // Opened before the pool is held would need a free thread: open a std
+    // file instead, and wrap it.
+    let mut file =
+        corio::fs::File::from_std(std::fs::File::open(std::env::current_exe().unwrap()).unwrap());
+    let read = Box::pin(async move {
+        let mut buf = [0; 16];
+        file.read(&mut buf).await
+    });
+    let ended = queued_then_shut_down(runtime, read).expect_err("the shutdown cancelled it");
+    assert!(is_rt_shutdown_err(&ended), "{ended}");
+    drop(release);
 }

@@ -386,7 +386,10 @@ fn blocking_methods_panic_inside_a_runtime() {
 /// `{}` and `{:?}`, as tokio's guards do.
 #[test]
 fn every_guard_prints_its_value() {
-    use corio::sync::{MutexGuard, OwnedMutexGuard, OwnedRwLockWriteGuard, RwLockWriteGuard};
+    use corio::sync::{
+        MutexGuard, OwnedMutexGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLockReadGuard,
+        RwLockWriteGuard,
+    };
     fn prints_one(guard: impl std::fmt::Display + std::fmt::Debug) {
         assert_eq!(format!("{guard}"), "one");
         assert_eq!(format!("{guard:?}"), "\"one\"");
@@ -408,6 +411,11 @@ fn every_guard_prints_its_value() {
     prints_one(lock.clone().try_read_owned().unwrap());
     prints_one(lock.clone().try_write_owned().unwrap());
     let lock = Arc::new(RwLock::new(pair()));
+    prints_one(RwLockReadGuard::map(lock.try_read().unwrap(), |p| &p.0));
+    prints_one(OwnedRwLockReadGuard::map(
+        lock.clone().try_read_owned().unwrap(),
+        |p| &p.0,
+    ));
     prints_one(RwLockWriteGuard::map(lock.try_write().unwrap(), |p| {
         &mut p.0
     }));
