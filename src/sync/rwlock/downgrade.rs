@@ -16,7 +16,6 @@
 //! ```
 
 use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
 
 use super::{
     OwnedRwLockMappedWriteGuard, OwnedRwLockReadGuard, OwnedRwLockWriteGuard,
@@ -168,10 +167,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
             return Err(this);
         };
         let value: *const U = part;
-        let this = ManuallyDrop::new(this);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` (and
-        // with it the permits) is moved out exactly once.
-        let lock = unsafe { std::ptr::read(&this.lock) };
+        let lock = Self::into_lock(this);
         lock.semaphore.release(lock.max_readers as usize - 1);
         Ok(OwnedRwLockReadGuard { lock, value })
     }

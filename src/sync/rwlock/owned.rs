@@ -171,14 +171,19 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
     /// assert!(lock.try_read().is_ok() && lock.try_write().is_err());
     /// ```
     pub fn downgrade(self) -> OwnedRwLockReadGuard<T> {
-        // Taken out without running this guard's drop (which would release
-        // every permit): the `Arc` moves to the read guard.
-        let this = std::mem::ManuallyDrop::new(self);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` is
-        // moved out exactly once.
-        let lock = unsafe { std::ptr::read(&this.lock) };
+        let lock = Self::into_lock(self);
         lock.semaphore.release(lock.max_readers as usize - 1);
         OwnedRwLockReadGuard::whole(lock)
+    }
+
+    /// The `Arc`, out of a guard whose drop must not run (which would
+    /// release every permit): the permits pass on with it, to a read guard
+    /// (all but one released first) or a mapped one.
+    pub(super) fn into_lock(this: Self) -> Arc<RwLock<T>> {
+        let this = std::mem::ManuallyDrop::new(this);
+        // SAFETY: `this` is never used or dropped again, so the `Arc` is
+        // moved out exactly once.
+        unsafe { std::ptr::read(&this.lock) }
     }
 }
 

@@ -151,10 +151,7 @@ impl<T: ?Sized> OwnedRwLockWriteGuard<T> {
             return Err(this);
         };
         let value: *mut U = part;
-        let this = ManuallyDrop::new(this);
-        // SAFETY: `this` is never used or dropped again, so the `Arc` (and
-        // with it the permits) is moved out exactly once.
-        let lock = unsafe { std::ptr::read(&this.lock) };
+        let lock = Self::into_lock(this);
         Ok(OwnedRwLockMappedWriteGuard { lock, value })
     }
 }
