@@ -263,10 +263,14 @@ fn a_one_sided_would_block_asked_both_ways_waits() {
 
         // A guard holding both, with a byte queued that the operation
         // (a write, say) leaves alone: as tokio's, it waits for an event.
+        // The byte goes in before the registration, so that the kernel
+        // has one event to report: written after, it could come as a
+        // second event behind the first, late enough to stand against the
+        // guard's clear (a spurious answer, which is allowed).
         let (ours, mut peer) = std::os::unix::net::UnixStream::pair().unwrap();
         ours.set_nonblocking(true).unwrap();
-        let fd = AsyncFd::new(ours).unwrap();
         std::io::Write::write_all(&mut peer, b"x").unwrap();
+        let fd = AsyncFd::new(ours).unwrap();
         drop(fd.writable().await.unwrap());
         drop(fd.readable().await.unwrap());
         let mut guard = fd.ready(both).await.unwrap();
