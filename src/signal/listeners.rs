@@ -37,11 +37,15 @@ static WAITING: Mutex<Slab<Option<Waker>>> = Mutex::new(Slab::new());
 #[cfg(test)]
 pub(super) static TESTS_SHARE_THE_LIST: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Takes the tests' turn, and empties the self-pipe of what a test before
+/// left in it, whichever order the tests run in.
 #[cfg(test)]
 pub(super) fn serial() -> std::sync::MutexGuard<'static, ()> {
-    TESTS_SHARE_THE_LIST
+    let turn = TESTS_SHARE_THE_LIST
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    super::handler::empty_the_pipe_for_tests();
+    turn
 }
 
 /// One `Signal`'s slot in the list; removed on drop.
