@@ -313,11 +313,19 @@ fn a_guard_clears_its_own_answer_not_a_later_event() {
 #[cfg_attr(miri, ignore)]
 fn would_block_in_try_io_clears_on_every_poller() {
     block_on(async {
+        // The byte goes in first, so that its readiness comes with the
+        // registration's one event (written after, a late second event
+        // could stand against a clear), and the first wait answers: the
+        // loop below then starts from a WouldBlock, never from a wait that
+        // had nothing to wait for.
         let (reader, mut writer) = std::io::pipe().unwrap();
-        let reader = AsyncFd::new(reader).unwrap();
         writer.write_all(b"x").unwrap();
+        let reader = AsyncFd::new(reader).unwrap();
+        let mut guard = bounded(reader.readable()).await.unwrap();
+        let refused = guard.try_io(|_| Err::<(), _>(ErrorKind::WouldBlock.into()));
+        assert!(refused.is_err());
         let mut waited = false;
-        for _ in 0..=3 {
+        for _ in 0..3 {
             let Some(guard) = poll_once(reader.readable()).await else {
                 waited = true;
                 break;

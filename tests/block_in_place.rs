@@ -195,9 +195,16 @@ fn shutdown_does_not_wait_past_its_timeout() {
 
 /// A poll that blocks inside `block_in_place` stalls nothing (its worker
 /// went on elsewhere): it is no slow poll, while a plain blocking poll of
-/// the same length is one.
+/// the same length is one. The task's own short stretches around the
+/// hand-over are timed too, and a thread the OS kept off its core for the
+/// threshold's 20 ms on a loaded machine would be reported: one of three
+/// tries must pass (a hand-over that failed to free the poll fails all).
 #[test]
 fn blocking_in_place_is_no_slow_poll() {
+    common::passes_in_one_of(3, in_place_is_not_reported_but_plain_is);
+}
+
+fn in_place_is_not_reported_but_plain_is() -> Result<(), String> {
     let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = reports.clone();
     let (started_tx, started) = std::sync::mpsc::channel();
@@ -242,11 +249,13 @@ fn blocking_in_place_is_no_slow_poll() {
     }));
     drop(runtime);
     let reports = reports.lock().unwrap();
-    assert!(
-        reports.contains(&plain),
-        "the plain blocking poll: {reports:?}"
-    );
-    assert!(!reports.contains(&in_place), "block_in_place: {reports:?}");
+    if !reports.contains(&plain) {
+        return Err(format!("the plain blocking poll: {reports:?}"));
+    }
+    if reports.contains(&in_place) {
+        return Err(format!("block_in_place: {reports:?}"));
+    }
+    Ok(())
 }
 
 /// A task woken into the worker's LIFO slot by the thread that took the

@@ -267,6 +267,13 @@ fn a_slow_poll_hook_that_drops_the_runtime_does_not_deadlock() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_blocking_hook_does_not_make_short_polls_look_slow() {
+    // One of three tries: among 1,600 short polls, one kept off its core
+    // for 200 ms on a loaded machine would be reported (a clock stopped
+    // for the hook fails every try).
+    common::passes_in_one_of(3, short_polls_beside_a_blocking_hook);
+}
+
+fn short_polls_beside_a_blocking_hook() -> Result<(), String> {
     let reports = Arc::new(Mutex::new(Vec::new()));
     let sink = reports.clone();
     let runtime = corio::Runtime::builder()
@@ -289,7 +296,7 @@ fn a_blocking_hook_does_not_make_short_polls_look_slow() {
     // With the clock stopped for the hook's 400 ms, a short poll spanning
     // it measured about that long; a worker the OS kept off its core for a
     // while on a loaded machine can pass 50 ms, not 200.
-    assert_blocker_but_not_busy(&reports.lock().unwrap(), Duration::from_millis(200));
+    blocker_but_not_busy(&reports.lock().unwrap(), Duration::from_millis(200))
 }
 
 /// Spawns "blocker", one poll of 200 ms that goes on until `reports` holds
@@ -333,15 +340,8 @@ fn blocker_and_busy(
     (blocker, busy)
 }
 
-/// "blocker" was reported, and no poll of "busy" measured `busy_below` or
-/// more.
-fn assert_blocker_but_not_busy(reports: &[SlowPoll], busy_below: Duration) {
-    if let Err(complaint) = blocker_but_not_busy(reports, busy_below) {
-        panic!("{complaint}");
-    }
-}
-
-/// As [`assert_blocker_but_not_busy`], as a `Result`.
+/// Whether "blocker" was reported, and no poll of "busy" measured
+/// `busy_below` or more.
 fn blocker_but_not_busy(reports: &[SlowPoll], busy_below: Duration) -> Result<(), String> {
     if !reports.iter().any(|r| r.name.as_deref() == Some("blocker")) {
         return Err(format!("the blocker was not reported: {reports:?}"));

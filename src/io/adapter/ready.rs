@@ -139,7 +139,10 @@ impl<T> Async<T> {
     ///         reader.clear_readable();
     ///     }
     ///     let next = futures_lite::future::poll_once(reader.readable()).await;
-    ///     assert!(next.is_none(), "no event since, though bytes are there");
+    ///     if cfg!(target_os = "linux") {
+    ///         // (Elsewhere the clear does nothing, and it answers again.)
+    ///         assert!(next.is_none(), "no event since, though bytes are there");
+    ///     }
     ///     writer.write_all(b"more")?;
     ///     reader.readable().await?;
     ///     Ok(())
@@ -163,7 +166,9 @@ impl<T> Async<T> {
     ///     a.writable().await?;
     ///     a.clear_writable();
     ///     let next = futures_lite::future::poll_once(a.writable()).await;
-    ///     assert!(next.is_none(), "waits for a new event");
+    ///     if cfg!(target_os = "linux") {
+    ///         assert!(next.is_none(), "waits for a new event");
+    ///     }
     ///     Ok(())
     /// })
     /// # }
