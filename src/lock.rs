@@ -289,17 +289,28 @@ mod tests {
         drop(guard);
     }
 
+    /// The setter is spawned while this thread holds the lock, so it can
+    /// set the flag only once the wait has let the lock go: the notify
+    /// must wake a thread that is already waiting, and well before the
+    /// deadline (a wait that slept to the deadline would also find the
+    /// flag set at its last look, and report it ended).
     #[test]
     fn wait_while_until_returns_once_another_thread_ends_the_condition() {
         let pair = Arc::new((Mutex::new(false), Condvar::new()));
         let other = pair.clone();
+        let start = Instant::now();
+        let held = pair.0.lock();
         let setter = std::thread::spawn(move || {
             *other.0.lock() = true;
             other.1.notify_all();
         });
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let (guard, ended) = wait_while_until(&pair.1, pair.0.lock(), Some(deadline), |b| !*b);
+        let deadline = start + Duration::from_secs(60);
+        let (guard, ended) = wait_while_until(&pair.1, held, Some(deadline), |b| !*b);
         assert!(ended && *guard);
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "woken by the deadline, not by the notify"
+        );
         drop(guard);
         setter.join().unwrap();
     }

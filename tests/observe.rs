@@ -340,13 +340,19 @@ fn the_park_unpark_count_is_odd_while_the_worker_sleeps() {
         std::thread::yield_now();
     }
     let asleep = count();
-    // A task wakes it; it runs it and sleeps again.
-    runtime.block_on(bounded(runtime.spawn(async {}))).unwrap();
-    while count() == asleep {
-        assert!(Instant::now() < give_up, "the worker never woke");
-        std::thread::yield_now();
-    }
-    assert!(count() > asleep);
+    // A task wakes it, and reads the count while the worker runs it.
+    let awake = runtime
+        .block_on(bounded(runtime.spawn(async {
+            corio::Handle::current()
+                .metrics()
+                .worker_park_unpark_count(0)
+        })))
+        .unwrap();
+    assert!(
+        awake > asleep,
+        "{awake} after {asleep}: the wake is counted"
+    );
+    assert_eq!(awake % 2, 0, "{awake}: even while the worker runs");
 }
 
 /// tokio's path for the metrics type.

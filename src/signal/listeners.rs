@@ -181,10 +181,14 @@ mod tests {
     fn a_panicking_waker_does_not_keep_the_others_asleep() {
         let _serial = serial();
         let count = Arc::new(Count(AtomicUsize::new(0)));
-        let listeners: Vec<_> = (0..3).map(|_| Listener::new()).collect();
-        listeners[1].register(&Waker::from(Arc::new(Panics)));
+        let mut listeners: Vec<_> = (0..3).map(|_| Listener::new()).collect();
+        // A drain wakes in key order, and the slab hands out the keys a
+        // test before freed last-first: sorted, the panicking waker is
+        // sure to go first and the counting one after it.
+        listeners.sort_by_key(|listener| listener.key);
+        listeners[0].register(&Waker::from(Arc::new(Panics)));
         listeners[2].register(&Waker::from(count.clone()));
-        let drained = std::panic::catch_unwind(|| listeners[0].wake_others());
+        let drained = std::panic::catch_unwind(|| listeners[1].wake_others());
         assert!(
             drained.is_ok(),
             "the waker's panic is the waker's, not the drain's"
