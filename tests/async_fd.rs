@@ -230,8 +230,13 @@ fn clear_ready_matching_clears_only_the_named_direction() {
     block_on(async {
         let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
         // Before the registration: its one event brings both directions.
+        // A wait for each first, so that the event is in the readiness
+        // word before the guard below takes its snapshot (a snapshot
+        // older than the event makes a clear a no-op).
         theirs.write_all(b"x").unwrap();
         let ours = AsyncFd::new(ours).unwrap();
+        drop(bounded(ours.readable()).await.unwrap());
+        drop(bounded(ours.writable()).await.unwrap());
         let mut guard = bounded(ours.ready(Interest::READABLE | Interest::WRITABLE))
             .await
             .unwrap();

@@ -58,13 +58,11 @@ fn ready_waits_for_either_direction_and_says_which() {
         };
         let (ready, ()) = futures_lite::future::zip(waiting, reply).await;
         let ready = ready.unwrap();
-        if !ready.is_readable() {
-            // An ACK that came after the last write may have freed room,
-            // a writable event first: it must say so, and the reply is
-            // still on its way.
-            assert!(ready.is_writable(), "{ready:?}");
-            client.readable().await.unwrap();
-        }
+        // Strict: Linux signals room to write only once a third of the
+        // send buffer is free, which nothing here frees. Answered writable
+        // alone, the last `WouldBlock` left its mark standing (a form of
+        // this test that let a writable answer through passed that way).
+        assert!(ready.is_readable(), "{ready:?}");
         let mut buf = [0; 8];
         assert_eq!(client.try_read(&mut buf).unwrap(), 5);
     });

@@ -32,8 +32,9 @@ use slab::Slab;
 /// was woken, or its `recv` returned).
 static WAITING: Mutex<Slab<Option<Waker>>> = Mutex::new(Slab::new());
 
-/// Held by each unit test that registers listeners: the list above is the
-/// whole process's, and a drain in one test wakes the others' wakers.
+/// Held by each unit test that registers listeners or uses the self-pipe:
+/// the list above and the pipe are the whole process's, and a drain in one
+/// test wakes the others' wakers.
 #[cfg(test)]
 pub(super) static TESTS_SHARE_THE_LIST: std::sync::Mutex<()> = std::sync::Mutex::new(());
 

@@ -133,8 +133,9 @@ impl<T> Async<T> {
     ///     writer.write_all(b"news")?;
     ///     reader.readable().await?;
     ///     reader.clear_readable(); // seen: wait for the next event
-    ///     // (The reactor may still hand over the write's own event late,
-    ///     // once, if `readable` had answered from a direct check: clear it.)
+    ///     // (The write's event may have reached the reactor just after
+    ///     // `readable` took its look, and then stands against the clear,
+    ///     // once: clear again.)
     ///     if futures_lite::future::poll_once(reader.readable()).await.is_some() {
     ///         reader.clear_readable();
     ///     }
@@ -165,6 +166,11 @@ impl<T> Async<T> {
     ///     let a = corio::io::Async::new(a)?;
     ///     a.writable().await?;
     ///     a.clear_writable();
+    ///     // (As for `clear_readable`: an event that came just after the
+    ///     // look stands against the clear, once.)
+    ///     if futures_lite::future::poll_once(a.writable()).await.is_some() {
+    ///         a.clear_writable();
+    ///     }
     ///     let next = futures_lite::future::poll_once(a.writable()).await;
     ///     if cfg!(target_os = "linux") {
     ///         assert!(next.is_none(), "waits for a new event");
