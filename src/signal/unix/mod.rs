@@ -429,7 +429,7 @@ impl fmt::Debug for Signal {
 
 /// Empties the self-pipe. `WouldBlock` if it was already empty, so that the
 /// caller waits for the next byte.
-fn drain(mut pipe: &UnixStream) -> io::Result<()> {
+pub(super) fn drain(mut pipe: &UnixStream) -> io::Result<()> {
     let mut bytes = [0; 64];
     let mut drained = false;
     loop {
