@@ -14,6 +14,12 @@
 //! current-thread flavours (corio's and tokio's current-thread runtimes,
 //! smol's `LocalExecutor`). The workloads live in `workload/` and are
 //! shared with the criterion benches in `benches/runtimes.rs`.
+//!
+//! Two environment variables move corio off its defaults, and the output
+//! says so: `VERSUS_CORIO_NO_WATCHDOG` (any value) runs it without the
+//! slow-poll watchdog, and `VERSUS_CORIO_IO_EVENTS=N` has each look at the
+//! kernel take at most `N` I/O events (docs/work-stealing.md, "What the
+//! look does to the tail").
 
 mod args;
 mod child;
@@ -53,6 +59,13 @@ fn main() -> ExitCode {
         }
     };
 
+    let corio_io_events = match workload::corio_io_events() {
+        Ok(events) => events,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
     measure::watch_panics();
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
@@ -65,6 +78,11 @@ fn main() -> ExitCode {
     if !corio_watchdog {
         println!(
             "VERSUS_CORIO_NO_WATCHDOG is set: corio runs without its default slow-poll watchdog"
+        );
+    }
+    if let Some(events) = corio_io_events {
+        println!(
+            "VERSUS_CORIO_IO_EVENTS is set: corio takes at most {events} I/O events a look (default 1024)"
         );
     }
     // Rows run in table order, except that a row marked `runs_last` waits
@@ -114,7 +132,12 @@ fn main() -> ExitCode {
     if let Some(path) = &args.json {
         if let Err(e) = std::fs::write(
             path,
-            report::json(cores, args.workers, corio_watchdog, &reports),
+            report::json(
+                cores,
+                args.workers,
+                (corio_watchdog, corio_io_events),
+                &reports,
+            ),
         ) {
             eprintln!("could not write {}: {e}", path.display());
             return ExitCode::FAILURE;

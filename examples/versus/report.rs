@@ -149,16 +149,25 @@ pub fn table(report: &Report) -> String {
     out
 }
 
-/// Every table as one JSON document. `corio_watchdog` says whether corio
-/// ran with its default slow-poll watchdog (`VERSUS_CORIO_NO_WATCHDOG`
-/// turns it off), so figures from a non-default corio are marked as such.
-pub fn json(cores: usize, workers: usize, corio_watchdog: bool, reports: &[Report]) -> String {
+/// Every table as one JSON document. `corio` is what differs from corio's
+/// defaults, so figures from a non-default corio are marked as such:
+/// whether it ran with its slow-poll watchdog (`VERSUS_CORIO_NO_WATCHDOG`
+/// turns it off), and its I/O events a look if `VERSUS_CORIO_IO_EVENTS`
+/// set them (`null`: the default).
+pub fn json(
+    cores: usize,
+    workers: usize,
+    corio: (bool, Option<usize>),
+    reports: &[Report],
+) -> String {
+    let (corio_watchdog, corio_io_events) = corio;
+    let corio_io_events = corio_io_events.map_or("null".into(), |n| n.to_string());
     let number = |v: Option<f64>| {
         v.filter(|v| v.is_finite())
             .map_or("null".into(), |v| format!("{v}"))
     };
     let mut out = format!(
-        "{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"corio_watchdog\": {corio_watchdog},\n  \"tables\": ["
+        "{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"corio_watchdog\": {corio_watchdog},\n  \"corio_io_events\": {corio_io_events},\n  \"tables\": ["
     );
     for (t, report) in reports.iter().enumerate() {
         out.push_str(if t == 0 { "\n" } else { ",\n" });
@@ -224,7 +233,17 @@ fn string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::string;
+    use super::{json, string};
+
+    #[test]
+    fn json_marks_corio_off_its_defaults() {
+        let default = json(2, 2, (true, None), &[]);
+        assert!(default.contains("\"corio_watchdog\": true"), "{default}");
+        assert!(default.contains("\"corio_io_events\": null"), "{default}");
+        let changed = json(2, 2, (false, Some(8)), &[]);
+        assert!(changed.contains("\"corio_watchdog\": false"), "{changed}");
+        assert!(changed.contains("\"corio_io_events\": 8"), "{changed}");
+    }
 
     #[test]
     fn json_string_escapes() {

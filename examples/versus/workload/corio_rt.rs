@@ -8,6 +8,29 @@ use std::time::{Duration, Instant};
 use super::contender::{Channel, Contender, Oneshot, Semaphore};
 use super::signal::Signal;
 
+/// `VERSUS_CORIO_IO_EVENTS=N`: corio's runtimes take at most `N` I/O
+/// events a look at the kernel (`Builder::max_io_events_per_tick`, 1024 by
+/// default), to measure what the size of a harvest does to `tcp_echo`'s
+/// tail (docs/work-stealing.md, "What the look does to the tail"). `Err`
+/// for a value that is not a positive number.
+pub fn io_events() -> Result<Option<usize>, String> {
+    parse_io_events(std::env::var("VERSUS_CORIO_IO_EVENTS"))
+}
+
+/// [`io_events`] from the variable as `std::env::var` read it.
+fn parse_io_events(value: Result<String, std::env::VarError>) -> Result<Option<usize>, String> {
+    match value {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Ok(value) => match value.parse() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(format!(
+                "VERSUS_CORIO_IO_EVENTS wants a positive number, not {value:?}"
+            )),
+        },
+        Err(e) => Err(format!("VERSUS_CORIO_IO_EVENTS: {e}")),
+    }
+}
+
 /// A corio runtime: current-thread if `CURRENT_THREAD`, else multi-thread.
 pub struct CorioRt<const CURRENT_THREAD: bool>(corio::Runtime);
 
@@ -39,6 +62,11 @@ impl<const CURRENT_THREAD: bool> Contender for CorioRt<CURRENT_THREAD> {
         // the coarse clock as they park and wake).
         if std::env::var_os("VERSUS_CORIO_NO_WATCHDOG").is_some() {
             builder.slow_poll_threshold(None);
+        }
+        if let Some(events) =
+            io_events().map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?
+        {
+            builder.max_io_events_per_tick(events);
         }
         builder.build().map(CorioRt)
     }
@@ -125,5 +153,24 @@ impl Semaphore for corio::sync::Semaphore {
     async fn with_permit<F: Future<Output = ()> + Send>(&self, work: F) {
         let _permit = self.acquire().await.expect("the semaphore stays open");
         work.await;
+    }
+}
+
+// Paths in full, no `use`: benches/runtimes.rs builds this file under
+// `cfg(test)` without a test harness, where imports only a test uses go
+// unused.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn io_events_takes_a_positive_number_and_refuses_the_rest() {
+        let parse = super::parse_io_events;
+        assert_eq!(parse(Err(std::env::VarError::NotPresent)), Ok(None));
+        assert_eq!(parse(Ok("8".into())), Ok(Some(8)));
+        for bad in ["0", "-1", "eight", ""] {
+            let message = parse(Ok(bad.into())).unwrap_err();
+            assert!(message.contains("positive number"), "{bad:?}: {message}");
+        }
+        let not_unicode = std::env::VarError::NotUnicode(std::ffi::OsString::from("x"));
+        assert!(parse(Err(not_unicode)).is_err());
     }
 }

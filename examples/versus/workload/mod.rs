@@ -27,6 +27,8 @@ mod time;
 mod tokio_rt;
 
 pub use contender::Contender;
+#[allow(unused_imports, reason = "used by versus, not by benches/runtimes.rs")]
+pub use corio_rt::io_events as corio_io_events;
 pub use corio_rt::{Corio, CorioCurrentThread};
 pub use idle::IdleTasks;
 pub use net::{EchoFigures, TcpEcho};
