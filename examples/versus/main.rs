@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     }
     if let Some(events) = corio_io_events {
         println!(
-            "VERSUS_CORIO_IO_EVENTS is set: corio takes at most {events} I/O events a look (default 1024)"
+            "VERSUS_CORIO_IO_EVENTS is set: corio takes at most {events} I/O events a look (default 32)"
         );
     }
     // Rows run in table order, except that a row marked `runs_last` waits

@@ -9,7 +9,7 @@ use super::contender::{Channel, Contender, Oneshot, Semaphore};
 use super::signal::Signal;
 
 /// `VERSUS_CORIO_IO_EVENTS=N`: corio's runtimes take at most `N` I/O
-/// events a look at the kernel (`Builder::max_io_events_per_tick`, 1024 by
+/// events a look at the kernel (`Builder::max_io_events_per_tick`, 32 by
 /// default), to measure what the size of a harvest does to `tcp_echo`'s
 /// tail (docs/work-stealing.md, "What the look does to the tail"). `Err`
 /// for a value that is not a positive number.

@@ -111,7 +111,7 @@ impl Builder {
             slow_poll_threshold: Some(Duration::from_millis(100)),
             on_slow_poll: None,
             start_paused: false,
-            max_io_events_per_tick: 1024,
+            max_io_events_per_tick: 32,
         }
     }
 
