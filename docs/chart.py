@@ -23,7 +23,12 @@ COLOURS = {"corio": "#2f7d32", "smol": "#8d8d8d"}
 
 
 def rows_to_plot(data):
-    table = next(t for t in data["tables"] if t["flavour"].startswith("multi"))
+    table = next((t for t in data["tables"] if t["flavour"].startswith("multi")), None)
+    if table is None:
+        sys.exit(
+            "chart.py: the JSON has no multi-thread table to draw "
+            "(run versus without `--table current-thread`)"
+        )
     for row in table["rows"]:
         unit = row["unit"]
         if not unit.startswith("ns/"):
@@ -78,8 +83,11 @@ def main():
         sys.exit("usage: chart.py VERSUS_JSON OUTPUT_SVG")
     with open(sys.argv[1]) as f:
         data = json.load(f)
+    # Drawn before the output is opened: a JSON it cannot draw leaves the
+    # chart already there as it was.
+    drawing = svg(data)
     with open(sys.argv[2], "w") as f:
-        f.write(svg(data))
+        f.write(drawing)
 
 
 if __name__ == "__main__":

@@ -16,13 +16,7 @@ fn current_thread() -> corio::Runtime {
     Builder::new_current_thread().build().unwrap()
 }
 
-/// A current-thread runtime whose clock starts paused.
-fn paused() -> corio::Runtime {
-    Builder::new_current_thread()
-        .start_paused(true)
-        .build()
-        .unwrap()
-}
+use common::paused;
 
 #[test]
 fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {
@@ -347,45 +341,6 @@ fn a_sleep_overtaken_by_advance_before_its_first_poll_is_ready() {
         let polled = futures_lite::future::poll_once(sleep.as_mut()).await;
         assert!(polled.is_some(), "due at its first poll");
     }));
-}
-
-/// Bytes that arrive while tasks run are work: a paused clock looks at I/O
-/// before it jumps to the next timer, so a read with a 5 s timeout whose
-/// bytes are already there completes at the same virtual instant (the clock
-/// used to jump the 5 s first, then deliver the read).
-#[test]
-#[cfg_attr(miri, ignore)]
-fn a_paused_clock_does_not_jump_past_ready_io() {
-    use std::io::Write;
-
-    common::within_limit(|| {
-        paused().block_on(async {
-            let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
-            let mut ours = corio::net::UnixStream::from_std(ours).unwrap();
-            let start = Instant::now();
-            let (armed_tx, armed) = corio::sync::oneshot::channel();
-            let reader = corio::spawn(async move {
-                let mut buf = [0u8; 4];
-                let read = {
-                    let mut read = std::pin::pin!(time::timeout(
-                        Duration::from_secs(5),
-                        ours.read_exact(&mut buf)
-                    ));
-                    // Waiting on the socket, its 5 s timer armed, before
-                    // the bytes come.
-                    assert!(futures_lite::future::poll_once(&mut read).await.is_none());
-                    armed_tx.send(()).unwrap();
-                    read.await
-                };
-                (read.map(|r| r.map(|_| buf)), Instant::now())
-            });
-            armed.await.unwrap();
-            (&theirs).write_all(b"ping").unwrap();
-            let (read, done) = reader.await.unwrap();
-            assert_eq!(read.expect("no timeout").unwrap(), *b"ping");
-            assert_eq!(done - start, Duration::ZERO, "the clock jumped");
-        })
-    });
 }
 
 #[test]

@@ -18,8 +18,9 @@
 //! Two environment variables move corio off its defaults, and the output
 //! says so: `VERSUS_CORIO_NO_WATCHDOG` (any value) runs it without the
 //! slow-poll watchdog, and `VERSUS_CORIO_IO_EVENTS=N` has each look at the
-//! kernel take at most `N` I/O events (docs/work-stealing.md, "What the
-//! look does to the tail").
+//! kernel take at most `N` I/O events (docs/work-stealing.md, "How many
+//! events a look takes"). The criterion benches in `benches/runtimes.rs`
+//! read both too, without saying so.
 
 mod args;
 mod child;
@@ -66,6 +67,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // A number the builder refuses (too large) is refused here too, before
+    // the table, by the builder's own check.
+    if let Some(events) = corio_io_events
+        && let Err(e) = <workload::Corio as workload::Contender>::start(1)
+    {
+        eprintln!("VERSUS_CORIO_IO_EVENTS={events}: {e}");
+        return ExitCode::FAILURE;
+    }
     measure::watch_panics();
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
@@ -82,7 +91,7 @@ fn main() -> ExitCode {
     }
     if let Some(events) = corio_io_events {
         println!(
-            "VERSUS_CORIO_IO_EVENTS is set: corio takes at most {events} I/O events a look (default 32)"
+            "VERSUS_CORIO_IO_EVENTS is set: corio takes at most {events} I/O events a look, not its default"
         );
     }
     // Rows run in table order, except that a row marked `runs_last` waits
@@ -135,7 +144,10 @@ fn main() -> ExitCode {
             report::json(
                 cores,
                 args.workers,
-                (corio_watchdog, corio_io_events),
+                report::CorioSettings {
+                    watchdog: corio_watchdog,
+                    io_events: corio_io_events,
+                },
                 &reports,
             ),
         ) {

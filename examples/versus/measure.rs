@@ -31,8 +31,9 @@ use crate::workload::{self, Contender, EchoFigures, Lateness, TcpEcho, Timers, W
 const WARM_UP: Duration = Duration::from_millis(100);
 const SAMPLE: Duration = Duration::from_millis(40);
 pub const MIN_SAMPLES: usize = 5;
-/// Eight, not ten: two rounds fewer keep the README's fresh-clone run (about
-/// 70 s of building, then this) inside its two minutes on a slow day.
+/// Eight, not ten: two rounds fewer keep the README's fresh-clone run (70-110
+/// s of building, then about 35 s of this) near two minutes on a slow day
+/// (144 s on the slowest measured, 2026-12-07).
 pub const MAX_SAMPLES: usize = 8;
 const BUDGET: Duration = Duration::from_secs(2);
 /// A cell silent for this long is reported as hung, and its thread is left

@@ -149,19 +149,22 @@ pub fn table(report: &Report) -> String {
     out
 }
 
-/// Every table as one JSON document. `corio` is what differs from corio's
-/// defaults, so figures from a non-default corio are marked as such:
-/// whether it ran with its slow-poll watchdog (`VERSUS_CORIO_NO_WATCHDOG`
-/// turns it off), and its I/O events a look if `VERSUS_CORIO_IO_EVENTS`
-/// set them (`null`: the default).
-pub fn json(
-    cores: usize,
-    workers: usize,
-    corio: (bool, Option<usize>),
-    reports: &[Report],
-) -> String {
-    let (corio_watchdog, corio_io_events) = corio;
-    let corio_io_events = corio_io_events.map_or("null".into(), |n| n.to_string());
+/// The settings `versus` may move corio off its defaults with, written
+/// into the JSON so that figures from a non-default corio are marked as
+/// such.
+pub struct CorioSettings {
+    /// Whether it ran with its slow-poll watchdog
+    /// (`VERSUS_CORIO_NO_WATCHDOG` turns it off).
+    pub watchdog: bool,
+    /// Its I/O events a look, if `VERSUS_CORIO_IO_EVENTS` set them
+    /// (`null` in the JSON: the default).
+    pub io_events: Option<usize>,
+}
+
+/// Every table as one JSON document.
+pub fn json(cores: usize, workers: usize, corio: CorioSettings, reports: &[Report]) -> String {
+    let corio_watchdog = corio.watchdog;
+    let corio_io_events = corio.io_events.map_or("null".into(), |n| n.to_string());
     let number = |v: Option<f64>| {
         v.filter(|v| v.is_finite())
             .map_or("null".into(), |v| format!("{v}"))
@@ -233,14 +236,18 @@ fn string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{json, string};
+    use super::{CorioSettings, json, string};
 
     #[test]
     fn json_marks_corio_off_its_defaults() {
-        let default = json(2, 2, (true, None), &[]);
+        let settings = |watchdog, io_events| CorioSettings {
+            watchdog,
+            io_events,
+        };
+        let default = json(2, 2, settings(true, None), &[]);
         assert!(default.contains("\"corio_watchdog\": true"), "{default}");
         assert!(default.contains("\"corio_io_events\": null"), "{default}");
-        let changed = json(2, 2, (false, Some(8)), &[]);
+        let changed = json(2, 2, settings(false, Some(8)), &[]);
         assert!(changed.contains("\"corio_watchdog\": false"), "{changed}");
         assert!(changed.contains("\"corio_io_events\": 8"), "{changed}");
     }

@@ -79,6 +79,8 @@ struct Turn {
     woke_tasks: bool,
     /// Whether a `notify` came since the last wait.
     notified: bool,
+    /// Whether the wait filled the event buffer (more may be waiting).
+    full: bool,
 }
 
 /// Buffers reused by every `wait`, so that dispatch does not allocate.
@@ -126,10 +128,21 @@ impl Reactor {
     ///
     /// A paused clock asks this before it jumps to the next timer, as
     /// tokio's does (its `did_wake`): time only jumps when nothing else can
-    /// happen.
+    /// happen. So a look that filled the buffer with events no task waited
+    /// for (the first writable edges of 32 new sockets, at the default
+    /// size) looks again: the event that would wake a task may be next in
+    /// the kernel's list. Both pollers register edge-triggered, so each
+    /// look takes its events off that list, and the looks end.
     pub(crate) fn poll_woke(&self) -> io::Result<bool> {
-        self.wait_reporting(Some(Duration::ZERO), true)
-            .map(|turn| turn.woke_tasks || turn.notified)
+        loop {
+            let turn = self.wait_reporting(Some(Duration::ZERO), true)?;
+            if turn.woke_tasks || turn.notified {
+                return Ok(true);
+            }
+            if !turn.full {
+                return Ok(false);
+            }
+        }
     }
 
     /// [`wait`](Self::wait), also saying whether a `notify` came since the
@@ -157,6 +170,7 @@ impl Reactor {
             dispatched,
             woke_tasks,
             notified,
+            full: events.is_full(),
         })
     }
 

@@ -38,6 +38,14 @@ pub fn two_workers() -> corio::Runtime {
         .expect("cannot build a runtime")
 }
 
+/// A current-thread runtime whose clock starts paused.
+pub fn paused() -> corio::Runtime {
+    corio::runtime::Builder::new_current_thread()
+        .start_paused(true)
+        .build()
+        .expect("cannot build a runtime")
+}
+
 /// A counter of the whole process's I/O from `/proc/self/io` (Linux):
 /// `"rchar"` (bytes read; reading the file itself adds a few hundred),
 /// `"syscw"` (write calls), ... A test that counts one is alone in its

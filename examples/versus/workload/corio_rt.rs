@@ -9,10 +9,11 @@ use super::contender::{Channel, Contender, Oneshot, Semaphore};
 use super::signal::Signal;
 
 /// `VERSUS_CORIO_IO_EVENTS=N`: corio's runtimes take at most `N` I/O
-/// events a look at the kernel (`Builder::max_io_events_per_tick`, 32 by
-/// default), to measure what the size of a harvest does to `tcp_echo`'s
-/// tail (docs/work-stealing.md, "What the look does to the tail"). `Err`
-/// for a value that is not a positive number.
+/// events a look at the kernel (`Builder::max_io_events_per_tick`), to
+/// measure what the size of a harvest does to `tcp_echo`'s tail
+/// (docs/work-stealing.md, "How many events a look takes"). `Err` for a
+/// value that is not a positive number; one too large is left to the
+/// builder, which refuses it.
 pub fn io_events() -> Result<Option<usize>, String> {
     parse_io_events(std::env::var("VERSUS_CORIO_IO_EVENTS"))
 }

@@ -220,6 +220,11 @@ impl Events {
         }
     }
 
+    /// Whether the last wait filled every slot: the kernel may hold more.
+    pub(crate) fn is_full(&self) -> bool {
+        self.len == self.buf.len()
+    }
+
     /// The events for sources (the notifier's own only had to end the wait).
     pub(crate) fn iter(&self) -> impl Iterator<Item = IoEvent> + '_ {
         self.buf[..self.len]

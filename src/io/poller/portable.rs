@@ -136,6 +136,11 @@ impl Events {
         }
     }
 
+    /// Whether the last wait filled every slot: the kernel may hold more.
+    pub(crate) fn is_full(&self) -> bool {
+        self.events.len() >= self.events.capacity().get()
+    }
+
     /// The events for sources; `polling` keeps its own notifications out.
     pub(crate) fn iter(&self) -> impl Iterator<Item = IoEvent> + '_ {
         self.events.iter().map(|event| IoEvent {

@@ -7,18 +7,16 @@
 //! sockets turn ready at once; a smaller one returns to the run queue
 //! sooner.
 //!
-//! The size is a choice between throughput and fairness. The kernel
-//! hands ready events out oldest first; a worker that takes them all runs
+//! The size also decides how fairly ready sockets are served. The kernel
+//! hands ready events out oldest first. A worker that takes them all runs
 //! them in order while another worker serves the ones that come after,
 //! so a socket at the end of a large harvest waits longest. Small
 //! harvests keep the service nearly first come, first served, at the
-//! price of more looks. The default, 32, is where two-worker `tcp_echo`
-//! (50 connections) measured the gain without the price: its median p99
-//! latency went from 1.02 of tokio's to 0.945, its time per trip from
-//! 0.915 to 0.905, where 8 cost a twentieth of the throughput and 64
-//! changed nothing (docs/work-stealing.md, "What the look does to the
-//! tail"). tokio takes 1024 (mio's buffer), Go's network poller 128. One
-//! `epoll_wait` per 32 events costs little beside the 32 tasks it wakes.
+//! price of more looks. The default, 32, lowered two-worker `tcp_echo`'s
+//! p99 latency with no throughput lost that the noise could show; 8
+//! lowered it further and cost throughput (docs/work-stealing.md, "How
+//! many events a look takes"). tokio takes 1024, Go's network poller
+//! 128.
 
 use super::Builder;
 
@@ -28,12 +26,10 @@ impl Builder {
     /// with `InvalidInput` for 0, or for more than 1,048,576 (a buffer of
     /// 12 MiB).
     ///
-    /// Smaller looks serve ready sockets more nearly in the order they
-    /// became ready, across the workers: a lower tail latency, for more
-    /// looks. On two-worker `tcp_echo` 8 gave a p99 of 0.78 of tokio's
-    /// and a time per round trip of 0.96, 32 (the default) 0.945 and 0.905,
-    /// and 1024 1.02 and 0.915: medians of single runs, docs/work-stealing.md,
-    /// "What the look does to the tail".
+    /// A smaller value serves ready sockets more nearly in the order they
+    /// became ready, across the workers: a lower tail latency, paid for
+    /// with more system calls (docs/work-stealing.md, "How many events a
+    /// look takes").
     ///
     /// # Examples
     ///
