@@ -1,5 +1,5 @@
 //! The current-thread flavour and local tasks (the paused clock, which only
-//! this flavour has, is in `paused_clock.rs`).
+//! this flavour has, is in `paused_clock.rs` and `paused_clock_io.rs`).
 
 mod common;
 

@@ -8,15 +8,13 @@ use std::rc::Rc;
 use std::thread;
 use std::time::Duration;
 
-use common::bounded;
+use common::{bounded, paused};
 use corio::runtime::Builder;
 use corio::time::{self, Instant};
 
 fn current_thread() -> corio::Runtime {
     Builder::new_current_thread().build().unwrap()
 }
-
-use common::paused;
 
 #[test]
 fn a_paused_hour_long_schedule_runs_in_milliseconds_with_exact_timestamps() {

@@ -31,9 +31,8 @@ use crate::workload::{self, Contender, EchoFigures, Lateness, TcpEcho, Timers, W
 const WARM_UP: Duration = Duration::from_millis(100);
 const SAMPLE: Duration = Duration::from_millis(40);
 pub const MIN_SAMPLES: usize = 5;
-/// Eight, not ten: two rounds fewer keep the README's fresh-clone run (70-110
-/// s of building, then about 35 s of this) near two minutes on a slow day
-/// (144 s on the slowest measured, 2026-12-07).
+/// Eight, not ten: two rounds fewer keep the run itself to about 35-40 s
+/// (the README's fresh clone adds 40-110 s of building to it).
 pub const MAX_SAMPLES: usize = 8;
 const BUDGET: Duration = Duration::from_secs(2);
 /// A cell silent for this long is reported as hung, and its thread is left
@@ -133,9 +132,8 @@ pub fn lateness<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
 /// Round trips per connection in one `versus` sample of `tcp_echo`: a
 /// quarter of the performance table's 2,000, as the channel row sends a tenth of its
 /// messages. The per-trip figures are the same (the 50 connects are timed
-/// too, and cost about a millisecond of a run's 0.2-0.4 s), and the table
-/// stays within its two minutes on a slow machine; the criterion group
-/// runs the full 2,000.
+/// too, and cost about a millisecond of a run's 0.2-0.4 s), and the run
+/// stays short on a slow machine; the criterion group runs the full 2,000.
 const ECHO_TRIPS: usize = 500;
 
 /// Prepares [`TcpEcho`] on a fresh `C`; each sample is one run's time per

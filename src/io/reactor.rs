@@ -59,6 +59,8 @@ pub(crate) struct Reactor {
     sources: Mutex<Sources>,
     /// `sources.slab.len()`, readable without the lock (metrics, fast path).
     registered: AtomicUsize,
+    /// How many events one look takes at most (the buffer's size).
+    events_a_look: usize,
     harvest: Mutex<Harvest>,
 }
 
@@ -101,6 +103,7 @@ impl Reactor {
                 shut_down: false,
             }),
             registered: AtomicUsize::new(0),
+            events_a_look: events.max(1),
             harvest: Mutex::new(Harvest {
                 events: Events::with_capacity(events),
                 ready: Vec::new(),
@@ -131,10 +134,15 @@ impl Reactor {
     /// happen. So a look that filled the buffer with events no task waited
     /// for (the first writable edges of 32 new sockets, at the default
     /// size) looks again: the event that would wake a task may be next in
-    /// the kernel's list. Both pollers register edge-triggered, so each
-    /// look takes its events off that list, and the looks end.
+    /// the kernel's list. Each look takes its events off that list (the
+    /// pollers register edge-triggered, or one-shot and armed only for a
+    /// waiting task), so enough looks for every registered source's event
+    /// have seen all that was ready; an edge that comes after those is new,
+    /// as it would be after a single look, and the count keeps a descriptor
+    /// fed by another thread from holding the clock forever.
     pub(crate) fn poll_woke(&self) -> io::Result<bool> {
-        loop {
+        let sources = self.registered.load(Ordering::Relaxed);
+        for _ in 0..=sources.div_ceil(self.events_a_look) {
             let turn = self.wait_reporting(Some(Duration::ZERO), true)?;
             if turn.woke_tasks || turn.notified {
                 return Ok(true);
@@ -143,6 +151,7 @@ impl Reactor {
                 return Ok(false);
             }
         }
+        Ok(false)
     }
 
     /// [`wait`](Self::wait), also saying whether a `notify` came since the

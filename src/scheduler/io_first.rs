@@ -75,7 +75,8 @@ impl Context {
     /// the steals from about 4,000 a worker and run to 600, the parks from
     /// 2,750 to 300, and the time per round trip from 1.0 of tokio's to
     /// 0.82 (docs/work-stealing.md, tests/io_locality.rs; measured when a
-    /// look took up to 1024 events: it now takes 32, the oldest first).
+    /// look took up to 1024 events: it now takes at most 32 by default,
+    /// the oldest first).
     ///
     /// No look, and a search (steal) first, when:
     /// - another worker has started no poll for [`STRANDED_AFTER`], with

@@ -137,8 +137,11 @@ impl Events {
     }
 
     /// Whether the last wait filled every slot: the kernel may hold more.
+    /// `len` leaves out `polling`'s own notification, which may have taken
+    /// a slot: one short of the capacity counts as full (at worst one look
+    /// more).
     pub(crate) fn is_full(&self) -> bool {
-        self.events.len() >= self.events.capacity().get()
+        self.events.len() + 1 >= self.events.capacity().get()
     }
 
     /// The events for sources; `polling` keeps its own notifications out.
