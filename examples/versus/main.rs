@@ -15,12 +15,13 @@
 //! smol's `LocalExecutor`). The workloads live in `workload/` and are
 //! shared with the criterion benches in `benches/runtimes.rs`.
 //!
-//! Two environment variables move corio off its defaults, and the output
-//! says so: `VERSUS_CORIO_NO_WATCHDOG` (any value) runs it without the
-//! slow-poll watchdog, and `VERSUS_CORIO_IO_EVENTS=N` has each look at the
-//! kernel take at most `N` I/O events (docs/work-stealing.md, "How many
-//! events a look takes"). The criterion benches in `benches/runtimes.rs`
-//! read both too, without saying so.
+//! Three environment variables move a run off its defaults, and the output
+//! says so: `VERSUS_CORIO_NO_WATCHDOG` (any value) runs corio without the
+//! slow-poll watchdog, `VERSUS_CORIO_IO_EVENTS=N` has each of corio's
+//! looks at the kernel take at most `N` I/O events, and
+//! `VERSUS_TCP_CONNECTIONS=N` has `tcp_echo` open `N` connections, not 50
+//! (docs/work-stealing.md, "How many events a look takes"). The criterion
+//! benches in `benches/runtimes.rs` read all three too, without saying so.
 
 mod args;
 mod child;
@@ -75,6 +76,13 @@ fn main() -> ExitCode {
         eprintln!("VERSUS_CORIO_IO_EVENTS={events}: {e}");
         return ExitCode::FAILURE;
     }
+    let tcp_connections = match workload::TcpEcho::connections() {
+        Ok(connections) => connections,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
     measure::watch_panics();
     let cores = thread::available_parallelism().map_or(1, |n| n.get());
     println!(
@@ -91,6 +99,12 @@ fn main() -> ExitCode {
     }
     if let Some(events) = corio_io_events {
         println!("VERSUS_CORIO_IO_EVENTS is set: corio takes at most {events} I/O events a look");
+    }
+    if tcp_connections != workload::TcpEcho::CONNECTIONS {
+        println!(
+            "VERSUS_TCP_CONNECTIONS is set: tcp_echo opens {tcp_connections} connections; its bars are set for {}",
+            workload::TcpEcho::CONNECTIONS
+        );
     }
     // Rows run in table order, except that a row marked `runs_last` waits
     // until every other row has run; each outcome keeps its place.
@@ -142,9 +156,10 @@ fn main() -> ExitCode {
             report::json(
                 cores,
                 args.workers,
-                report::CorioSettings {
-                    watchdog: corio_watchdog,
-                    io_events: corio_io_events,
+                report::Settings {
+                    corio_watchdog,
+                    corio_io_events,
+                    tcp_connections,
                 },
                 &reports,
             ),

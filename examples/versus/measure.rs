@@ -134,18 +134,19 @@ pub fn lateness<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
 /// messages. The per-trip figures are the same (the 50 connects are timed
 /// too, and cost about a millisecond of a run's 0.2-0.4 s), and the run
 /// stays short on a slow machine; the criterion group runs the full 2,000.
-const ECHO_TRIPS: usize = 500;
+pub const ECHO_TRIPS: usize = 500;
 
 /// Prepares [`TcpEcho`] on a fresh `C`; each sample is one run's time per
 /// round trip (ns) and p99 round-trip latency (µs).
 pub fn tcp_echo<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
+    let connections = TcpEcho::connections().map_err(Missing::Failed)?;
     let rt = start::<C>(workers)?;
-    TcpEcho::run_trips(&rt, ECHO_TRIPS);
+    TcpEcho::run_trips(&rt, connections, ECHO_TRIPS);
     Ok(Box::new(move || {
         let EchoFigures {
             per_round_trip,
             p99,
-        } = TcpEcho::run_trips(&rt, ECHO_TRIPS);
+        } = TcpEcho::run_trips(&rt, connections, ECHO_TRIPS);
         vec![
             per_round_trip.as_nanos() as f64,
             p99.as_nanos() as f64 / 1e3,

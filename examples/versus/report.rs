@@ -149,28 +149,35 @@ pub fn table(report: &Report) -> String {
     out
 }
 
-/// The settings `versus` may move corio off its defaults with, written
-/// into the JSON so that figures from a non-default corio are marked as
-/// such.
-pub struct CorioSettings {
-    /// Whether it ran with its slow-poll watchdog
+/// The settings `versus`'s environment variables may move off their
+/// defaults, written into the JSON so that figures from a non-default run
+/// are marked as such.
+pub struct Settings {
+    /// Whether corio ran with its slow-poll watchdog
     /// (`VERSUS_CORIO_NO_WATCHDOG` turns it off).
-    pub watchdog: bool,
-    /// Its I/O events a look, if `VERSUS_CORIO_IO_EVENTS` set them
+    pub corio_watchdog: bool,
+    /// corio's I/O events a look, if `VERSUS_CORIO_IO_EVENTS` set them
     /// (`null` in the JSON: the default).
-    pub io_events: Option<usize>,
+    pub corio_io_events: Option<usize>,
+    /// The connections `tcp_echo` opened (`VERSUS_TCP_CONNECTIONS`; 50
+    /// by default).
+    pub tcp_connections: usize,
 }
 
 /// Every table as one JSON document.
-pub fn json(cores: usize, workers: usize, corio: CorioSettings, reports: &[Report]) -> String {
-    let corio_watchdog = corio.watchdog;
-    let corio_io_events = corio.io_events.map_or("null".into(), |n| n.to_string());
+pub fn json(cores: usize, workers: usize, settings: Settings, reports: &[Report]) -> String {
+    let Settings {
+        corio_watchdog,
+        corio_io_events,
+        tcp_connections,
+    } = settings;
+    let corio_io_events = corio_io_events.map_or("null".into(), |n| n.to_string());
     let number = |v: Option<f64>| {
         v.filter(|v| v.is_finite())
             .map_or("null".into(), |v| format!("{v}"))
     };
     let mut out = format!(
-        "{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"corio_watchdog\": {corio_watchdog},\n  \"corio_io_events\": {corio_io_events},\n  \"tables\": ["
+        "{{\n  \"cores\": {cores},\n  \"workers\": {workers},\n  \"corio_watchdog\": {corio_watchdog},\n  \"corio_io_events\": {corio_io_events},\n  \"tcp_connections\": {tcp_connections},\n  \"tables\": ["
     );
     for (t, report) in reports.iter().enumerate() {
         out.push_str(if t == 0 { "\n" } else { ",\n" });
@@ -236,20 +243,23 @@ fn string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{CorioSettings, json, string};
+    use super::{Settings, json, string};
 
     #[test]
-    fn json_marks_corio_off_its_defaults() {
-        let settings = |watchdog, io_events| CorioSettings {
-            watchdog,
-            io_events,
+    fn json_marks_a_run_off_its_defaults() {
+        let settings = |corio_watchdog, corio_io_events, tcp_connections| Settings {
+            corio_watchdog,
+            corio_io_events,
+            tcp_connections,
         };
-        let default = json(2, 2, settings(true, None), &[]);
+        let default = json(2, 2, settings(true, None, 50), &[]);
         assert!(default.contains("\"corio_watchdog\": true"), "{default}");
         assert!(default.contains("\"corio_io_events\": null"), "{default}");
-        let changed = json(2, 2, settings(false, Some(8)), &[]);
+        assert!(default.contains("\"tcp_connections\": 50"), "{default}");
+        let changed = json(2, 2, settings(false, Some(8), 500), &[]);
         assert!(changed.contains("\"corio_watchdog\": false"), "{changed}");
         assert!(changed.contains("\"corio_io_events\": 8"), "{changed}");
+        assert!(changed.contains("\"tcp_connections\": 500"), "{changed}");
     }
 
     #[test]

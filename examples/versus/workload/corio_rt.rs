@@ -15,21 +15,7 @@ use super::signal::Signal;
 /// value that is not a positive number; one too large is left to the
 /// builder, which refuses it.
 pub fn io_events() -> Result<Option<usize>, String> {
-    parse_io_events(std::env::var("VERSUS_CORIO_IO_EVENTS"))
-}
-
-/// [`io_events`] from the variable as `std::env::var` read it.
-fn parse_io_events(value: Result<String, std::env::VarError>) -> Result<Option<usize>, String> {
-    match value {
-        Err(std::env::VarError::NotPresent) => Ok(None),
-        Ok(value) => match value.parse() {
-            Ok(n) if n > 0 => Ok(Some(n)),
-            _ => Err(format!(
-                "VERSUS_CORIO_IO_EVENTS wants a positive number, not {value:?}"
-            )),
-        },
-        Err(e) => Err(format!("VERSUS_CORIO_IO_EVENTS: {e}")),
-    }
+    super::positive_var("VERSUS_CORIO_IO_EVENTS")
 }
 
 /// A corio runtime: current-thread if `CURRENT_THREAD`, else multi-thread.
@@ -154,24 +140,5 @@ impl Semaphore for corio::sync::Semaphore {
     async fn with_permit<F: Future<Output = ()> + Send>(&self, work: F) {
         let _permit = self.acquire().await.expect("the semaphore stays open");
         work.await;
-    }
-}
-
-// Paths in full, no `use`: benches/runtimes.rs builds this file under
-// `cfg(test)` without a test harness, where imports only a test uses go
-// unused.
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn io_events_takes_a_positive_number_and_refuses_the_rest() {
-        let parse = super::parse_io_events;
-        assert_eq!(parse(Err(std::env::VarError::NotPresent)), Ok(None));
-        assert_eq!(parse(Ok("8".into())), Ok(Some(8)));
-        for bad in ["0", "-1", "eight", ""] {
-            let message = parse(Ok(bad.into())).unwrap_err();
-            assert!(message.contains("positive number"), "{bad:?}: {message}");
-        }
-        let not_unicode = std::env::VarError::NotUnicode(std::ffi::OsString::from("x"));
-        assert!(parse(Err(not_unicode)).is_err());
     }
 }

@@ -94,3 +94,44 @@ impl Flavour for CurrentThread {
     type Tokio = TokioCurrentThread;
     type Smol = SmolLocal;
 }
+
+/// A setting read from the environment variable `name`: `None` if it is
+/// not set, `Err` (naming the variable) unless it is a positive number.
+pub fn positive_var(name: &str) -> Result<Option<usize>, String> {
+    parse_positive(name, std::env::var(name))
+}
+
+/// [`positive_var`] from the variable as `std::env::var` read it.
+fn parse_positive(
+    name: &str,
+    value: Result<String, std::env::VarError>,
+) -> Result<Option<usize>, String> {
+    match value {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Ok(value) => match value.parse() {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(format!("{name} wants a positive number, not {value:?}")),
+        },
+        Err(e) => Err(format!("{name}: {e}")),
+    }
+}
+
+// Paths in full, no `use`: benches/runtimes.rs builds this file under
+// `cfg(test)` without a test harness, where imports only a test uses go
+// unused.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_setting_takes_a_positive_number_and_refuses_the_rest() {
+        let parse = |value| super::parse_positive("VERSUS_X", value);
+        assert_eq!(parse(Err(std::env::VarError::NotPresent)), Ok(None));
+        assert_eq!(parse(Ok("8".into())), Ok(Some(8)));
+        for bad in ["0", "-1", "eight", ""] {
+            let message = parse(Ok(bad.into())).unwrap_err();
+            assert!(message.contains("positive number"), "{bad:?}: {message}");
+            assert!(message.starts_with("VERSUS_X "), "{bad:?}: {message}");
+        }
+        let not_unicode = std::env::VarError::NotUnicode(std::ffi::OsString::from("x"));
+        assert!(parse(Err(not_unicode)).unwrap_err().starts_with("VERSUS_X"));
+    }
+}

@@ -145,7 +145,8 @@ impl Net for SmolNet {
     }
 }
 
-/// 50 connections x 2,000 round trips of 64 bytes.
+/// 50 connections x 2,000 round trips of 64 bytes (`VERSUS_TCP_CONNECTIONS=N`
+/// opens `N` connections instead).
 pub struct TcpEcho;
 
 /// One run's figures.
@@ -158,30 +159,40 @@ pub struct EchoFigures {
 
 impl TcpEcho {
     pub const NAME: &'static str = "tcp_echo";
+    /// The performance table's connections, which its bars are set for.
     pub const CONNECTIONS: usize = 50;
     /// The performance table's round trips per connection (the criterion group's;
     /// `versus` samples a quarter of them, see its `measure.rs`).
     #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
     pub const ROUND_TRIPS: usize = 2_000;
 
-    /// Runs the exchange once on `rt`, as the performance table defines it.
-    #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
-    pub fn run<C: Contender>(rt: &C) -> EchoFigures {
-        Self::run_trips(rt, Self::ROUND_TRIPS)
+    /// The connections a run opens: [`TcpEcho::CONNECTIONS`], unless
+    /// `VERSUS_TCP_CONNECTIONS=N` asks for `N`, to see how a runtime serves
+    /// many sockets ready at once (docs/work-stealing.md, "How many events
+    /// a look takes"). `Err` for a value that is not a positive number.
+    pub fn connections() -> Result<usize, String> {
+        Ok(super::positive_var("VERSUS_TCP_CONNECTIONS")?.unwrap_or(Self::CONNECTIONS))
     }
 
-    /// Runs the exchange once on `rt` with `round_trips` per connection.
-    pub fn run_trips<C: Contender>(rt: &C, round_trips: usize) -> EchoFigures {
-        let latencies = Arc::new(Mutex::new(Vec::with_capacity(
-            Self::CONNECTIONS * round_trips,
-        )));
+    /// Runs the exchange once on `rt` with the performance table's round
+    /// trips and [`TcpEcho::connections`].
+    #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
+    pub fn run<C: Contender>(rt: &C) -> EchoFigures {
+        let connections = Self::connections().expect("VERSUS_TCP_CONNECTIONS");
+        Self::run_trips(rt, connections, Self::ROUND_TRIPS)
+    }
+
+    /// Runs the exchange once on `rt`: `connections` connections, each
+    /// making `round_trips` round trips.
+    pub fn run_trips<C: Contender>(rt: &C, connections: usize, round_trips: usize) -> EchoFigures {
+        let latencies = Arc::new(Mutex::new(Vec::with_capacity(connections * round_trips)));
         let all = latencies.clone();
         let start = Instant::now();
         rt.run_inside(async move {
             let (listener, addr) = C::Net::bind().await.expect("bind on loopback");
             let listener = Arc::new(listener);
-            let countdown = Countdown::new(Self::CONNECTIONS);
-            for _ in 0..Self::CONNECTIONS {
+            let countdown = Countdown::new(connections);
+            for _ in 0..connections {
                 let listener = listener.clone();
                 C::spawn(async move {
                     let mut stream = C::Net::accept(&listener).await.expect("accept");
@@ -218,7 +229,7 @@ impl TcpEcho {
         let elapsed = start.elapsed();
         let mut latencies = std::mem::take(&mut *latencies.lock().unwrap());
         latencies.sort_unstable();
-        let total = (Self::CONNECTIONS * round_trips) as u32;
+        let total = (connections * round_trips) as u32;
         EchoFigures {
             per_round_trip: elapsed / total,
             p99: latencies[(latencies.len() * 99).div_ceil(100) - 1],
