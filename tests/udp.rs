@@ -138,7 +138,7 @@ fn a_multicast_member_receives_what_the_group_is_sent() {
         let group = Ipv4Addr::new(239, 255, 42, 99);
         let member = UdpSocket::bind("0.0.0.0:0").await.unwrap();
         if let Err(error) = member.join_multicast_v4(group, Ipv4Addr::UNSPECIFIED) {
-            eprintln!("no multicast interface here ({error}): nothing to check");
+            common::skip(&format!("no multicast interface here ({error})"));
             return;
         }
         let to = SocketAddr::from((group, member.local_addr().unwrap().port()));
@@ -146,7 +146,7 @@ fn a_multicast_member_receives_what_the_group_is_sent() {
         sender.set_multicast_loop_v4(true).unwrap();
         sender.set_multicast_ttl_v4(1).unwrap();
         if let Err(error) = sender.send_to(b"to the group", to).await {
-            eprintln!("no route to the group here ({error}): nothing to check");
+            common::skip(&format!("no route to the group here ({error})"));
             return;
         }
         let mut buf = [0; 32];
