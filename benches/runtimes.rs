@@ -96,29 +96,32 @@ fn lateness_of<F: Flavour, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime
     }
 }
 
-/// The `tcp_echo` group: one run of 50 connections x 2,000 round trips,
-/// per contender and flavour.
+/// The `tcp_echo` group: one run of 50 connections (or
+/// `VERSUS_TCP_CONNECTIONS`) x 2,000 round trips, per contender and
+/// flavour.
 fn net(c: &mut Criterion) {
+    let connections = TcpEcho::connections().unwrap_or_else(|e| panic!("{e}"));
     let mut group = configured(c, TcpEcho::NAME);
-    echo::<MultiThread>(&mut group);
-    echo::<CurrentThread>(&mut group);
+    echo::<MultiThread>(&mut group, connections);
+    echo::<CurrentThread>(&mut group, connections);
     group.finish();
 }
 
-fn echo<F: Flavour>(group: &mut BenchmarkGroup<'_, WallTime>) {
-    echo_of::<F, F::Corio>(group);
-    echo_of::<F, F::Tokio>(group);
-    echo_of::<F, F::Smol>(group);
+fn echo<F: Flavour>(group: &mut BenchmarkGroup<'_, WallTime>, connections: usize) {
+    echo_of::<F, F::Corio>(group, connections);
+    echo_of::<F, F::Tokio>(group, connections);
+    echo_of::<F, F::Smol>(group, connections);
 }
 
-fn echo_of<F: Flavour, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime>) {
+fn echo_of<F: Flavour, C: Contender>(group: &mut BenchmarkGroup<'_, WallTime>, connections: usize) {
     /// Picks one figure out of a run.
     type Pick = fn(&EchoFigures) -> Duration;
     let rt = start::<C>();
     let figures: [(&str, Pick); 2] = [("per trip", |e| e.per_round_trip), ("p99", |e| e.p99)];
+    let run = |rt: &C| TcpEcho::run_trips(rt, connections, TcpEcho::ROUND_TRIPS);
     for (label, figure) in figures {
         group.bench_function(format!("{} {} {label}", C::NAME, F::NAME), |b| {
-            b.iter_custom(|iters| (0..iters).map(|_| figure(&TcpEcho::run(&rt))).sum())
+            b.iter_custom(|iters| (0..iters).map(|_| figure(&run(&rt))).sum())
         });
     }
 }

@@ -291,6 +291,8 @@ fn a_socket_bound_to_a_device_reports_it() {
         if allowed(socket.bind_device(None)) {
             assert_eq!(socket.device().unwrap(), None);
             socket.bind_device(Some(b"lo")).unwrap();
+        } else {
+            common::skip("no right to unbind a socket from its device here");
         }
         let listener = corio::net::TcpListener::bind(loopback()).await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -131,9 +131,10 @@ pub fn lateness<C: Contender>(workers: usize) -> Result<Sampler, Missing> {
 
 /// Round trips per connection in one `versus` sample of `tcp_echo`: a
 /// quarter of the performance table's 2,000, as the channel row sends a tenth of its
-/// messages. The per-trip figures are the same (the 50 connects are timed
-/// too, and cost about a millisecond of a run's 0.2-0.4 s), and the run
-/// stays short on a slow machine; the criterion group runs the full 2,000.
+/// messages. The per-trip figures are the same (the connects are timed
+/// too: with the row's 50 connections about a millisecond of a run's
+/// 0.2-0.4 s), and the run stays short on a slow machine; the criterion
+/// group runs the full 2,000.
 pub const ECHO_TRIPS: usize = 500;
 
 /// Prepares [`TcpEcho`] on a fresh `C`; each sample is one run's time per

@@ -132,7 +132,16 @@ fn timers<F: Flavour>(mean: Bar, p99: Bar) -> Row {
 
 /// The `tcp_echo` row: time per round trip (the inverse of throughput:
 /// 1.1x tokio's throughput is a ratio of 1/1.1) and the p99 latency.
+/// The bars are set for [`TcpEcho::CONNECTIONS`]; with another number of
+/// connections (`VERSUS_TCP_CONNECTIONS`) the row quotes the ratios
+/// against no bar.
 fn tcp_echo<F: Flavour>(time: Bar, p99: Bar, note: &'static str) -> Row {
+    let off_the_table = TcpEcho::connections() != Ok(TcpEcho::CONNECTIONS);
+    let (time, p99) = if off_the_table {
+        (Bar::None, Bar::None)
+    } else {
+        (time, p99)
+    };
     Row {
         name: TcpEcho::NAME,
         figures: vec![
@@ -184,10 +193,20 @@ fn idle_tasks(bar: Bar) -> Row {
 }
 
 /// `tcp_echo`'s note: how many connections and round trips a run makes,
-/// then `tail`. Leaked: a table is built once and lives as long as `versus`.
+/// then `tail` (or, off the row's 50 connections, that no bar applies).
+/// Leaked: a table is built once and lives as long as `versus`.
 fn echo_note(tail: &str) -> &'static str {
     let connections = TcpEcho::connections().unwrap_or(TcpEcho::CONNECTIONS);
     let trips = measure::ECHO_TRIPS;
+    let off_the_table = format!(
+        "; no bar: the bars are set for {} connections",
+        TcpEcho::CONNECTIONS
+    );
+    let tail = if connections == TcpEcho::CONNECTIONS {
+        tail
+    } else {
+        &off_the_table
+    };
     format!("{connections} connections x {trips} round trips of 64 bytes a run{tail}").leak()
 }
 

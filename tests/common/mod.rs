@@ -254,6 +254,8 @@ pub fn run_in_child(name: &str, marker: &str) -> String {
     let (out, err) = (stdout.join().unwrap(), stderr.join().unwrap());
     assert!(status.success(), "child failed:\n{out}\n{err}");
     assert!(out.contains("1 passed"), "the child ran the body:\n{out}");
+    // Passed on to this test's captured output: a child's `skip` says why.
+    eprint!("{err}");
     out
 }
 

@@ -1,5 +1,6 @@
-//! The network row: `tcp_echo`, 50 connections x 2,000 round trips of 64
-//! bytes over loopback, server and clients on the same runtime.
+//! The network row: `tcp_echo`, 50 connections (or
+//! `VERSUS_TCP_CONNECTIONS`) x 2,000 round trips of 64 bytes over
+//! loopback, server and clients on the same runtime.
 //!
 //! Each runtime brings its own sockets ([`Net`]): `corio::net`,
 //! `tokio::net`, `smol::net` (async-io). The row reports the time per round
@@ -149,6 +150,20 @@ impl Net for SmolNet {
 /// opens `N` connections instead).
 pub struct TcpEcho;
 
+/// The soft limit on this process's open files (`ulimit -n`).
+fn open_files_limit() -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `getrlimit` writes one `rlimit` through a pointer to a live,
+    // writable one.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return usize::MAX;
+    }
+    usize::try_from(limit.rlim_cur).unwrap_or(usize::MAX)
+}
+
 /// One run's figures.
 pub struct EchoFigures {
     /// Wall time per round trip, all connections together.
@@ -169,17 +184,22 @@ impl TcpEcho {
     /// The connections a run opens: [`TcpEcho::CONNECTIONS`], unless
     /// `VERSUS_TCP_CONNECTIONS=N` asks for `N`, to see how a runtime serves
     /// many sockets ready at once (docs/work-stealing.md, "How many events
-    /// a look takes"). `Err` for a value that is not a positive number.
+    /// a look takes"). `Err` for a value that is not a positive number, or
+    /// that needs more open files than this process may have (two a
+    /// connection: the client's and the server's end).
     pub fn connections() -> Result<usize, String> {
-        Ok(super::positive_var("VERSUS_TCP_CONNECTIONS")?.unwrap_or(Self::CONNECTIONS))
-    }
-
-    /// Runs the exchange once on `rt` with the performance table's round
-    /// trips and [`TcpEcho::connections`].
-    #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
-    pub fn run<C: Contender>(rt: &C) -> EchoFigures {
-        let connections = Self::connections().expect("VERSUS_TCP_CONNECTIONS");
-        Self::run_trips(rt, connections, Self::ROUND_TRIPS)
+        let Some(n) = super::positive_var("VERSUS_TCP_CONNECTIONS")? else {
+            return Ok(Self::CONNECTIONS);
+        };
+        // 64 to spare for the runtimes' own descriptors (epoll, wake-ups).
+        let needed = n.saturating_mul(2).saturating_add(64);
+        let limit = open_files_limit();
+        if needed > limit {
+            return Err(format!(
+                "VERSUS_TCP_CONNECTIONS={n} needs about {needed} open files, and this process may open {limit} (`ulimit -n` raises it)"
+            ));
+        }
+        Ok(n)
     }
 
     /// Runs the exchange once on `rt`: `connections` connections, each
