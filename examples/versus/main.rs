@@ -102,7 +102,7 @@ fn main() -> ExitCode {
     }
     if tcp_connections != workload::TcpEcho::CONNECTIONS {
         println!(
-            "VERSUS_TCP_CONNECTIONS is set: tcp_echo opens {tcp_connections} connections; its bars are set for {}",
+            "VERSUS_TCP_CONNECTIONS is set: tcp_echo opens {tcp_connections} connections; its bars are set for {}, so none applies",
             workload::TcpEcho::CONNECTIONS
         );
     }

@@ -136,8 +136,7 @@ fn timers<F: Flavour>(mean: Bar, p99: Bar) -> Row {
 /// connections (`VERSUS_TCP_CONNECTIONS`) the row quotes the ratios
 /// against no bar.
 fn tcp_echo<F: Flavour>(time: Bar, p99: Bar, note: &'static str) -> Row {
-    let off_the_table = TcpEcho::connections() != Ok(TcpEcho::CONNECTIONS);
-    let (time, p99) = if off_the_table {
+    let (time, p99) = if TcpEcho::off_the_table() {
         (Bar::None, Bar::None)
     } else {
         (time, p99)
@@ -198,14 +197,14 @@ fn idle_tasks(bar: Bar) -> Row {
 fn echo_note(tail: &str) -> &'static str {
     let connections = TcpEcho::connections().unwrap_or(TcpEcho::CONNECTIONS);
     let trips = measure::ECHO_TRIPS;
-    let off_the_table = format!(
+    let no_bar = format!(
         "; no bar: the bars are set for {} connections",
         TcpEcho::CONNECTIONS
     );
-    let tail = if connections == TcpEcho::CONNECTIONS {
-        tail
+    let tail = if TcpEcho::off_the_table() {
+        no_bar.as_str()
     } else {
-        &off_the_table
+        tail
     };
     format!("{connections} connections x {trips} round trips of 64 bytes a run{tail}").leak()
 }

@@ -15,14 +15,14 @@ use std::time::Duration;
 /// The longest any test waits for anything.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-/// Lets a test that has nothing to check on this machine (no IPv6, no
-/// multicast route, no right to bind to a device) pass, and says why on
-/// its captured output; with `CORIO_TEST_STRICT` set, fails it instead,
-/// so that a machine expected to have everything cannot pass a test that
-/// checked nothing.
+/// Lets a test that cannot check all it should on this machine (no IPv6,
+/// no multicast route, no right to bind to a device) pass, and says why
+/// on its captured output; with `CORIO_TEST_STRICT` set, fails it
+/// instead, so that a machine expected to have everything cannot pass a
+/// test that left a check out.
 pub fn skip(why: &str) {
     if std::env::var_os("CORIO_TEST_STRICT").is_some() {
-        panic!("CORIO_TEST_STRICT is set, and this test checks nothing here: {why}");
+        panic!("CORIO_TEST_STRICT is set, and this test cannot check all it should here: {why}");
     }
     eprintln!("skipped: {why}");
 }

@@ -181,18 +181,26 @@ impl TcpEcho {
     #[allow(dead_code, reason = "used by benches/runtimes.rs, not by versus")]
     pub const ROUND_TRIPS: usize = 2_000;
 
+    /// Whether the run opens another number of connections than the
+    /// row's [`TcpEcho::CONNECTIONS`], for which its bars are set.
+    #[allow(dead_code, reason = "used by versus, not by benches/runtimes.rs")]
+    pub fn off_the_table() -> bool {
+        Self::connections() != Ok(Self::CONNECTIONS)
+    }
+
     /// The connections a run opens: [`TcpEcho::CONNECTIONS`], unless
     /// `VERSUS_TCP_CONNECTIONS=N` asks for `N`, to see how a runtime serves
     /// many sockets ready at once (docs/work-stealing.md, "How many events
     /// a look takes"). `Err` for a value that is not a positive number, or
     /// that needs more open files than this process may have (two a
-    /// connection: the client's and the server's end).
+    /// connection, the client's and the server's end, and a third to
+    /// spare for the ends of the run before that are still closing).
     pub fn connections() -> Result<usize, String> {
         let Some(n) = super::positive_var("VERSUS_TCP_CONNECTIONS")? else {
             return Ok(Self::CONNECTIONS);
         };
         // 64 to spare for the runtimes' own descriptors (epoll, wake-ups).
-        let needed = n.saturating_mul(2).saturating_add(64);
+        let needed = n.saturating_mul(3).saturating_add(64);
         let limit = open_files_limit();
         if needed > limit {
             return Err(format!(

@@ -13,9 +13,9 @@
 //! so a socket at the end of a large harvest waits longest. Small
 //! harvests keep the service nearly first come, first served, at the
 //! price of more looks. The default, 32, lowered two-worker `tcp_echo`'s
-//! p99 latency with no throughput lost that the noise could show (with
-//! 50 connections, where 8 lowered it further and cost throughput; and
-//! in fewer runs with 500 and 2,000; docs/work-stealing.md, "How many
+//! p99 latency with no throughput lost that the noise could show, with
+//! 50 connections, and in fewer runs with 500 and 2,000; 8 lowered it
+//! further at 50 and cost throughput (docs/work-stealing.md, "How many
 //! events a look takes"). tokio takes 1024, Go's network poller 128.
 
 use super::Builder;
