@@ -61,6 +61,26 @@ struct FromAsyncioAndGo;
 #[doc = include_str!("../docs/from-tokio.md")]
 struct FromTokio;
 
+/// The chapters' snippets, likewise: each one compiles and runs against
+/// the API it teaches (a snippet that cannot stand alone is `ignore`d).
+#[cfg(doctest)]
+mod chapters {
+    #[doc = include_str!("../docs/blocking-pool.md")]
+    struct BlockingPool;
+    #[doc = include_str!("../docs/budget.md")]
+    struct Budget;
+    #[doc = include_str!("../docs/observability.md")]
+    struct Observability;
+    #[doc = include_str!("../docs/reactor.md")]
+    struct Reactor;
+    #[doc = include_str!("../docs/tasks.md")]
+    struct Tasks;
+    #[doc = include_str!("../docs/timer-wheel.md")]
+    struct TimerWheel;
+    #[doc = include_str!("../docs/work-stealing.md")]
+    struct WorkStealing;
+}
+
 /// The README's snippets, compiled and run the same way (with the default
 /// features, which they assume).
 #[cfg(all(doctest, feature = "fs", feature = "signal"))]

@@ -1,4 +1,6 @@
-//! Every public item of corio has a doc example.
+//! Every public item of corio has a doc example, and every Markdown page
+//! with a Rust snippet has its snippets run as doc tests (the second test,
+//! below).
 //!
 //! corio is a teaching codebase, and an example that runs is the fastest way
 //! to learn what an item does; since doc examples run under `cargo test`, they
@@ -101,6 +103,48 @@ fn every_public_item_has_a_doc_example() {
          (add one under `# Examples`):\n{}",
         missing.len(),
         missing.join("\n")
+    );
+}
+
+/// The Markdown pages' Rust snippets run as doc tests only if `src/lib.rs`
+/// pulls their page in (`include_str!` under `cfg(doctest)`). A new page
+/// with a snippet that is left out would go unchecked, so this lists them.
+#[test]
+fn every_page_with_a_rust_snippet_is_doc_tested() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let mut pages = vec![root.join("README.md")];
+    for entry in fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "md") {
+            pages.push(path);
+        }
+    }
+    let mut with_snippets = 0;
+    let mut missing = Vec::new();
+    for page in pages {
+        let text = fs::read_to_string(&page).unwrap();
+        if !text
+            .lines()
+            .any(|line| line.trim_start().starts_with("```rust"))
+        {
+            continue;
+        }
+        with_snippets += 1;
+        let name = page.strip_prefix(root).unwrap().display().to_string();
+        if !lib.contains(&format!("include_str!(\"../{name}\")")) {
+            missing.push(name);
+        }
+    }
+    // Guards against a scan that silently matches nothing.
+    assert!(
+        with_snippets >= 3,
+        "only {with_snippets} pages with snippets"
+    );
+    assert!(
+        missing.is_empty(),
+        "these pages have Rust snippets that no doc test runs (add them to \
+         src/lib.rs under `cfg(doctest)`): {missing:?}"
     );
 }
 
