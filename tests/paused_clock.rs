@@ -183,6 +183,30 @@ fn a_blocking_job_waiting_on_its_paused_runtime_lets_the_clock_advance() {
     });
 }
 
+/// `advance` by a fraction of a microsecond leaves the clock between two
+/// ticks, and a sleep due by then has its timer at the tick's end. It must
+/// fire even while a blocking job runs: here the job waits, outside
+/// corio, for the sleeping task itself, and before the clock finished its
+/// tick the two waited on each other.
+#[test]
+fn a_sleep_due_between_two_ticks_wakes_while_a_job_runs() {
+    common::within_limit(|| {
+        let runtime = paused();
+        runtime.block_on(async {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let job = corio::spawn_blocking(move || rx.recv_timeout(common::LIMIT).is_ok());
+            let sleeper = corio::spawn(async move {
+                time::sleep(Duration::from_nanos(1_500)).await;
+                tx.send(()).unwrap();
+            });
+            corio::task::yield_now().await; // the sleep's timer is armed
+            time::advance(Duration::from_nanos(1_500)).await;
+            assert!(job.await.unwrap(), "the job heard from the sleeper");
+            sleeper.await.unwrap();
+        });
+    });
+}
+
 /// The same for a job that waits in a `blocking_*` method on a task that
 /// first sleeps: the job must not hold the clock back either.
 #[test]

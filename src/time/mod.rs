@@ -102,7 +102,8 @@ pub fn resume() {
 /// Timers count whole microseconds. After `advance(1.5 µs)` a sleep of
 /// 1.5 µs is over (polled, it is ready), but the timer that wakes its task
 /// fires only once the clock reaches 2 µs: by a further `advance`, or by
-/// the jump the paused clock makes when every task is idle.
+/// the jump the paused clock makes when every task is idle (a blocking job
+/// that holds the clock back still lets it finish that microsecond).
 ///
 /// # Examples
 ///

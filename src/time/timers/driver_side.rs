@@ -81,6 +81,21 @@ impl Timers {
                 // nothing in real time (sleeping it out woke the driver
                 // over and over, a spin for gaps under a millisecond). The
                 // job's end wakes it (`job_ended`).
+                //
+                // Except within the tick the clock stands in. `advance` by
+                // a duration that is not whole microseconds leaves it
+                // between two ticks, and a timer at the end of that tick
+                // may be due already: after `advance(1.5 us)`, a 1.5 us
+                // sleep is over, but its deadline was rounded up to tick 2.
+                // Waiting for the job would hang a job that waits on the
+                // sleeping task, so the clock finishes its tick (under a
+                // microsecond) and the timer fires.
+                let at = self.instant_of(tick);
+                if at.saturating_duration_since(self.clock.now()) < Duration::from_micros(1)
+                    && self.clock.advance_to(at)
+                {
+                    return Some(Duration::ZERO);
+                }
                 waits_for_job = true;
             }
         }
@@ -126,12 +141,18 @@ impl Timers {
         let mut now = None;
         for shard in self.shards.iter() {
             let mut shard = shard.lock();
-            if let Some(next) = shard.wheel.next_deadline() {
+            // Every wheel with a timer advances to now, due or not, as
+            // tokio's does at every turn: most timeouts are cancelled
+            // before they fire, and a wheel that only moved when one fired
+            // would place new timers against an `elapsed` minutes or hours
+            // old, on a level whose slots are that wide. Timeouts of
+            // mixed lengths then crowd one slot out of deadline order, and
+            // each park may scan it (`wheel/slot.rs`). With nothing due,
+            // `advance` looks at the first occupied slot and stops there.
+            if !shard.wheel.is_empty() {
                 let now =
                     *now.get_or_insert_with(|| self.now_tick(Instant::from_std(self.clock.now())));
-                if next <= now {
-                    shard.wheel.advance(now, |_, entry| fired.push(entry.waker));
-                }
+                shard.wheel.advance(now, |_, entry| fired.push(entry.waker));
             }
         }
         fired

@@ -7,6 +7,15 @@ fn after(timers: &Timers, d: Duration) -> Instant {
     Instant::from_std(timers.clock.now()) + d
 }
 
+/// One shard on a paused clock, with a timer armed an hour ahead.
+fn paused_with_a_timer_an_hour_ahead() -> (Arc<Timers>, Option<Registration>) {
+    let timers = Timers::new(Box::new(|| {}), Clock::new(true, true), 1);
+    let mut slot = None;
+    let deadline = after(&timers, Duration::from_secs(3600));
+    timers.register_in(0, &mut slot, deadline, Waker::noop());
+    (timers, slot)
+}
+
 #[test]
 fn an_earlier_timer_in_another_shard_wakes_the_parked_driver() {
     let (timers, unparks) = counted(2);
@@ -141,14 +150,7 @@ fn a_non_worker_thread_arms_in_shard_zero_and_workers_beyond_the_cap_share() {
 /// not jump then (the driver's next park, woken by the job's end, may).
 #[test]
 fn a_paused_clock_does_not_jump_if_a_job_ran_when_the_driver_looked() {
-    let timers = Timers::new(Box::new(|| {}), Clock::new(true, true), 1);
-    let mut slot = None;
-    timers.register_in(
-        0,
-        &mut slot,
-        after(&timers, Duration::from_secs(3600)),
-        Waker::noop(),
-    );
+    let (timers, mut slot) = paused_with_a_timer_an_hour_ahead();
     let before = timers.clock.now();
     timers.job_started();
     let jobs_were_idle = timers.jobs_idle();
@@ -192,18 +194,22 @@ fn a_paused_clock_with_a_job_running_parks_until_the_job_ends() {
     }
     assert_eq!(unparks.load(Ordering::SeqCst), 0);
     // A timer already due still fires at once, job or not.
-    let mut due = None;
-    let now = Instant::from_std(timers.clock.now());
-    timers.register_in(0, &mut due, now, Waker::noop());
+    timers.clock.advance(Duration::from_micros(1));
     assert_eq!(timers.before_park(None), Some(Duration::ZERO));
     timers.after_park();
-    assert_eq!(timers.armed(), 1, "the due one fired");
+    assert_eq!(timers.armed(), 0, "the due one fired");
+    let mut later = None;
+    let in_a_second = after(&timers, Duration::from_secs(1));
+    timers.register_in(0, &mut later, in_a_second, Waker::noop());
+    assert_eq!(timers.before_park(None), None);
     timers.job_ended();
     assert_eq!(unparks.load(Ordering::SeqCst), 1, "the job's end wakes it");
     // Idle now: auto-advance to the timer.
+    let before = timers.clock.now();
     assert_eq!(timers.before_park(None), Some(Duration::ZERO));
     timers.after_park();
-    timers.cancel(&mut slot);
+    assert_eq!(timers.clock.now() - before, Duration::from_secs(1));
+    assert_eq!(timers.armed(), 0, "the later one fired");
 }
 
 #[test]
@@ -212,4 +218,45 @@ fn a_job_that_ends_on_a_running_clock_wakes_nobody() {
     timers.job_started();
     timers.job_ended();
     assert_eq!(unparks.load(Ordering::SeqCst), 0);
+}
+
+/// Most timeouts are cancelled before they fire. The wheel still moves to
+/// now at each turn, or new timers would be placed against the tick of the
+/// last timer that fired, on levels as coarse as the time since then.
+#[test]
+fn a_wheel_with_nothing_due_still_advances_to_now() {
+    let (timers, mut far) = paused_with_a_timer_an_hour_ahead();
+    timers.clock.advance(Duration::from_secs(600));
+    timers.after_park();
+    let now = timers.now_tick(Instant::from_std(timers.clock.now()));
+    assert_eq!(timers.shards[0].lock().wheel.elapsed(), now);
+    assert_eq!(timers.armed(), 1, "the hour-long timer is not due");
+    timers.cancel(&mut far);
+}
+
+/// `advance` by a fraction of a microsecond leaves a paused clock between
+/// two ticks. A timer due by then but rounded up to the tick's end fires
+/// even while a blocking job runs: the clock finishes its tick.
+#[test]
+fn a_paused_clock_between_ticks_finishes_its_tick_while_a_job_runs() {
+    let timers = Timers::new(Box::new(|| {}), Clock::new(true, true), 1);
+    let start = timers.clock.now();
+    timers.job_started();
+    let mut slot = None;
+    let deadline = after(&timers, Duration::from_nanos(1_500));
+    timers.register_in(0, &mut slot, deadline, Waker::noop());
+    timers.clock.advance(Duration::from_nanos(1_500));
+    timers.fire_due(false); // as `time::advance` does: tick 1 of 2
+    assert_eq!(timers.armed(), 1, "rounded up to tick 2, not fired yet");
+    assert_eq!(timers.before_park(None), Some(Duration::ZERO));
+    timers.after_park();
+    assert_eq!(timers.armed(), 0, "the timer fired");
+    assert_eq!(timers.clock.now() - start, Duration::from_micros(2));
+    // On a tick, the clock stays for the job: a timer 1 us ahead waits.
+    let mut next = None;
+    let deadline = after(&timers, Duration::from_micros(1));
+    timers.register_in(0, &mut next, deadline, Waker::noop());
+    assert_eq!(timers.before_park(None), None);
+    timers.job_ended();
+    timers.cancel(&mut next);
 }

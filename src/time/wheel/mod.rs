@@ -145,7 +145,6 @@ impl<T> Wheel<T> {
         self.entries.len()
     }
 
-    #[cfg(test)]
     pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
