@@ -75,8 +75,11 @@ impl Drop for Spent {
     fn drop(&mut self) {
         if self.refund {
             CURRENT.with(|c| {
+                // Never past a full budget: a unit kept across an `.await`
+                // and dropped in a later poll (a misuse, but safe code can
+                // do it) lands in that poll's fresh budget.
                 if let Some(units) = c.get() {
-                    c.set(Some(units.saturating_add(1)));
+                    c.set(Some(units.saturating_add(1).min(BUDGET)));
                 }
             });
         }
@@ -274,6 +277,22 @@ mod tests {
                 };
                 drop(spent);
             }
+        });
+    }
+
+    /// A unit taken in one poll and dropped in the next, whose budget is
+    /// fresh, is not added on top of it.
+    #[test]
+    fn a_unit_dropped_in_a_later_poll_does_not_overfill_its_budget() {
+        let spent = with_budget(|| try_proceed().expect("a fresh budget"));
+        with_budget(|| {
+            drop(spent);
+            let mut taken = 0;
+            while let Some(unit) = try_proceed() {
+                unit.made_progress();
+                taken += 1;
+            }
+            assert_eq!(taken, BUDGET);
         });
     }
 }

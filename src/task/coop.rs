@@ -112,7 +112,9 @@ pub fn poll_proceed(cx: &mut Context<'_>) -> Poll<RestoreOnPending> {
 /// It gives back that one unit, where tokio's restores the budget to what
 /// it was at the `poll_proceed` (undoing, too, what futures inside spent
 /// and kept). It is neither `Send` nor `Sync`: the budget is the polling
-/// thread's, and a drop elsewhere would refund the wrong task.
+/// thread's, and a drop elsewhere would refund the wrong task. Drop it in
+/// the poll that took it: kept across an `.await`, it gives its unit to
+/// whichever budget is current when it drops (never past the full 128).
 ///
 /// # Examples
 ///
