@@ -190,9 +190,22 @@ fn a_blocking_job_waiting_on_its_paused_runtime_lets_the_clock_advance() {
 /// tick the two waited on each other.
 #[test]
 fn a_sleep_due_between_two_ticks_wakes_while_a_job_runs() {
-    common::within_limit(|| {
+    a_job_waits_on_a_sleep_ended_between_two_ticks(false);
+}
+
+/// The same with `advance` called from a second thread: the driver, on the
+/// first, asleep until the job ends (or about to be), must still finish
+/// the tick (`Timers::advance_clock` wakes it; a unit test pins that down).
+#[test]
+fn a_sleep_due_between_two_ticks_wakes_when_another_thread_advances() {
+    a_job_waits_on_a_sleep_ended_between_two_ticks(true);
+}
+
+fn a_job_waits_on_a_sleep_ended_between_two_ticks(advance_from_another_thread: bool) {
+    common::within_limit(move || {
         let runtime = paused();
-        runtime.block_on(async {
+        let handle = runtime.handle().clone();
+        runtime.block_on(async move {
             let (tx, rx) = std::sync::mpsc::channel();
             let job = corio::spawn_blocking(move || rx.recv_timeout(common::LIMIT).is_ok());
             let sleeper = corio::spawn(async move {
@@ -200,9 +213,18 @@ fn a_sleep_due_between_two_ticks_wakes_while_a_job_runs() {
                 tx.send(()).unwrap();
             });
             corio::task::yield_now().await; // the sleep's timer is armed
-            time::advance(Duration::from_nanos(1_500)).await;
+            let by = Duration::from_nanos(1_500);
+            let second = if advance_from_another_thread {
+                Some(thread::spawn(move || handle.block_on(time::advance(by))))
+            } else {
+                time::advance(by).await;
+                None
+            };
             assert!(job.await.unwrap(), "the job heard from the sleeper");
             sleeper.await.unwrap();
+            if let Some(second) = second {
+                second.join().unwrap();
+            }
         });
     });
 }

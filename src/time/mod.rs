@@ -102,8 +102,11 @@ pub fn resume() {
 /// Timers count whole microseconds. After `advance(1.5 µs)` a sleep of
 /// 1.5 µs is over (polled, it is ready), but the timer that wakes its task
 /// fires only once the clock reaches 2 µs: by a further `advance`, or by
-/// the jump the paused clock makes when every task is idle (a blocking job
-/// that holds the clock back still lets it finish that microsecond).
+/// the jump the paused clock makes when every task is idle. A blocking job
+/// holds the clock back, but not within the microsecond it stands in: while
+/// one runs, the clock still moves to that microsecond's end if a timer
+/// ends there, and every timer that ends there fires (one due at 1.8 µs
+/// too, though the clock stood at 1.5).
 ///
 /// # Examples
 ///
@@ -127,9 +130,6 @@ pub fn resume() {
 /// timers count (about 584,000 years after the runtime started).
 pub async fn advance(duration: std::time::Duration) {
     let timers = context::current_for_clock("corio::time::advance");
-    timers.clock.advance(duration);
-    // Not `after_park`: the driver may be asleep on another thread, and
-    // must stay reachable by the next insert.
-    timers.fire_due(false);
+    timers.advance_clock(duration);
     crate::task::yield_now().await;
 }

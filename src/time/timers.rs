@@ -277,6 +277,16 @@ impl Timers {
             drop(old);
             return false;
         }
+        if shard.wheel.is_empty() {
+            // A wheel that held nothing at the driver's last turns kept the
+            // `elapsed` of its last timer, maybe long ago, and would place
+            // this one on a level that coarse (see `fire_due`); one clock
+            // read moves it to now first.
+            let now = self.now_tick(Instant::from_std(self.clock.now()));
+            shard
+                .wheel
+                .advance(now, |_, _| unreachable!("the wheel is empty"));
+        }
         if when <= shard.wheel.elapsed() {
             return true;
         }
@@ -339,6 +349,24 @@ impl Timers {
     /// Wakes the driver, to choose its sleep again (the clock resumed).
     pub(crate) fn unpark_driver(&self) {
         (self.unpark)();
+    }
+
+    /// `time::advance`: moves the paused clock by `by` and fires what is
+    /// due. A driver asleep on another thread (this one is a second
+    /// `Handle::block_on`) is woken if it waits for a blocking job: a clock
+    /// now left between two ticks may have a timer due at the end of its
+    /// tick, which only the driver's next choice fires
+    /// (`before_park_after`). Its record is read after `fire_due` took every
+    /// shard's lock, so a driver that parked before is seen, and one that
+    /// parks after reads the moved clock.
+    pub(crate) fn advance_clock(&self, by: Duration) {
+        self.clock.advance(by);
+        // Not `after_park`: the driver may be asleep on another thread, and
+        // must stay reachable by the next insert.
+        self.fire_due(false);
+        if self.parked_until.0.load(Ordering::Relaxed) != 0 {
+            self.unpark_driver();
+        }
     }
 
     /// Timers currently armed (for metrics).

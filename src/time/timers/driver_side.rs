@@ -89,7 +89,8 @@ impl Timers {
                 // sleep is over, but its deadline was rounded up to tick 2.
                 // Waiting for the job would hang a job that waits on the
                 // sleeping task, so the clock finishes its tick (under a
-                // microsecond) and the timer fires.
+                // microsecond) and the timers that end it fire, those due
+                // a little later in it too (the wheel keeps no finer time).
                 let at = self.instant_of(tick);
                 if at.saturating_duration_since(self.clock.now()) < Duration::from_micros(1)
                     && self.clock.advance_to(at)
@@ -107,7 +108,9 @@ impl Timers {
                     .saturating_duration_since(self.clock.now())
                     .min(MAX_PARK)
             })
-            // A timer already due still fires now.
+            // A timer already due still fires now (a paused clock took
+            // the branch above for it; this is for a clock that a job
+            // resumed in between, whose `resume` wakes the driver too).
             .filter(|gap| !waits_for_job || gap.is_zero());
         let timeout = match (limit, until_next) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -148,7 +151,10 @@ impl Timers {
             // old, on a level whose slots are that wide. Timeouts of
             // mixed lengths then crowd one slot out of deadline order, and
             // each park may scan it (`wheel/slot.rs`). With nothing due,
-            // `advance` looks at the first occupied slot and stops there.
+            // `advance` cascades the slots whose start has passed (each
+            // entry at most once a level, work the firing would have done
+            // later) and stops at the first slot ahead. An empty wheel is
+            // moved to now when a timer comes (`register_in`).
             if !shard.wheel.is_empty() {
                 let now =
                     *now.get_or_insert_with(|| self.now_tick(Instant::from_std(self.clock.now())));

@@ -110,7 +110,7 @@ fn a_deadline_the_wheel_has_passed_is_due_at_registration() {
         "the wheel has not advanced yet: armed, due at the next turn"
     );
     timers.cancel(&mut slot);
-    timers.fire_due(true); // the other timer fires: the wheel is at 5 ms
+    timers.fire_due(true); // the wheel moves to 5 ms, the other timer fires
     assert_eq!(timers.armed(), 0);
     assert!(timers.register(&mut slot, deadline, Waker::noop()));
     assert!(slot.is_none());
@@ -170,14 +170,19 @@ fn a_paused_clock_does_not_jump_if_a_job_ran_when_the_driver_looked() {
     timers.cancel(&mut slot);
 }
 
-#[test]
-fn a_paused_clock_with_a_job_running_parks_until_the_job_ends() {
+/// One shard on a paused clock, and a count of the driver's wake-ups.
+fn paused_counted() -> (Arc<Timers>, crate::loom::Arc<AtomicUsize>) {
     let unparks = crate::loom::Arc::new(AtomicUsize::new(0));
     let count = unparks.clone();
     let unpark = Box::new(move || {
         count.fetch_add(1, Ordering::SeqCst);
     });
-    let timers = Timers::new(unpark, Clock::new(true, true), 1);
+    (Timers::new(unpark, Clock::new(true, true), 1), unparks)
+}
+
+#[test]
+fn a_paused_clock_with_a_job_running_parks_until_the_job_ends() {
+    let (timers, unparks) = paused_counted();
     timers.job_started();
     let mut slot = None;
     timers.register_in(
@@ -234,6 +239,22 @@ fn a_wheel_with_nothing_due_still_advances_to_now() {
     timers.cancel(&mut far);
 }
 
+/// An empty wheel is not advanced at the driver's turns (the clock is not
+/// even read); it moves to now when a timer comes instead.
+#[test]
+fn a_timer_into_an_empty_wheel_moves_it_to_now_first() {
+    let timers = Timers::new(Box::new(|| {}), Clock::new(true, true), 1);
+    timers.clock.advance(Duration::from_secs(600));
+    timers.after_park();
+    assert_eq!(timers.shards[0].lock().wheel.elapsed(), 0, "nothing read");
+    let mut slot = None;
+    let deadline = after(&timers, Duration::from_secs(1));
+    timers.register_in(0, &mut slot, deadline, Waker::noop());
+    let now = timers.now_tick(Instant::from_std(timers.clock.now()));
+    assert_eq!(timers.shards[0].lock().wheel.elapsed(), now);
+    timers.cancel(&mut slot);
+}
+
 /// `advance` by a fraction of a microsecond leaves a paused clock between
 /// two ticks. A timer due by then but rounded up to the tick's end fires
 /// even while a blocking job runs: the clock finishes its tick.
@@ -259,4 +280,25 @@ fn a_paused_clock_between_ticks_finishes_its_tick_while_a_job_runs() {
     assert_eq!(timers.before_park(None), None);
     timers.job_ended();
     timers.cancel(&mut next);
+}
+
+/// `time::advance` from a thread that is not driving wakes a driver asleep
+/// until a job ends, so that it finishes the clock's tick; a driver awake
+/// is left alone.
+#[test]
+fn advance_wakes_a_driver_asleep_for_a_job() {
+    let (timers, unparks) = paused_counted();
+    timers.job_started();
+    let mut slot = None;
+    let deadline = after(&timers, Duration::from_nanos(1_500));
+    timers.register_in(0, &mut slot, deadline, Waker::noop());
+    assert_eq!(timers.before_park(None), None, "asleep until the job ends");
+    timers.advance_clock(Duration::from_nanos(1_500));
+    assert_eq!(unparks.load(Ordering::SeqCst), 1, "woken to choose again");
+    assert_eq!(timers.before_park(None), Some(Duration::ZERO));
+    timers.after_park();
+    assert_eq!(timers.armed(), 0, "the timer fired");
+    timers.advance_clock(Duration::from_micros(1));
+    assert_eq!(unparks.load(Ordering::SeqCst), 1, "awake: not woken");
+    timers.job_ended();
 }
