@@ -387,7 +387,8 @@ fn panics_outside_a_runtime_point_at_the_caller() {
 /// `Handle::try_current` while the thread's locals are being destroyed (a
 /// thread-local's `Drop` asking, after corio's own thread-local went) says
 /// `Err`, as tokio's does, instead of panicking, which in a thread-local's
-/// destructor would abort the process (so the test runs in a child).
+/// destructor would abort the process (so the test runs in a child); and
+/// `Handle::current()` and `spawn`, which must panic there, say why.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn try_current_during_thread_teardown_is_an_error_not_a_panic() {
@@ -398,11 +399,29 @@ fn try_current_during_thread_teardown_is_an_error_not_a_panic() {
             use std::sync::Arc;
             use std::sync::atomic::{AtomicBool, Ordering};
             struct Probe(Arc<AtomicBool>);
+            /// The message of the panic `f` raises.
+            fn message_of(f: impl FnOnce()) -> String {
+                let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+                    .expect_err("it panicked");
+                match payload.downcast_ref::<&str>() {
+                    Some(message) => message.to_string(),
+                    None => payload
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .unwrap_or_default(),
+                }
+            }
             impl Drop for Probe {
                 fn drop(&mut self) {
                     let error = corio::Handle::try_current().unwrap_err();
                     let told = error.is_thread_local_destroyed() && !error.is_missing_context();
-                    self.0.store(told, Ordering::SeqCst);
+                    // The panicking forms name the real cause too.
+                    let current = message_of(|| drop(corio::Handle::current()));
+                    let spawn = message_of(|| drop(corio::spawn(async {})));
+                    let named = [current, spawn]
+                        .iter()
+                        .all(|message| message.contains("thread-locals were being destroyed"));
+                    self.0.store(told && named, Ordering::SeqCst);
                 }
             }
             thread_local! {
@@ -416,7 +435,10 @@ fn try_current_during_thread_teardown_is_an_error_not_a_panic() {
             })
             .join()
             .unwrap();
-            assert!(answered.load(Ordering::SeqCst), "try_current said Ok");
+            assert!(
+                answered.load(Ordering::SeqCst),
+                "try_current said Ok, or a panic did not name the teardown"
+            );
         },
     );
 }

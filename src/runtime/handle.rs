@@ -27,6 +27,13 @@ pub(crate) struct Inner {
 /// A reference to a runtime: spawn on it, or enter it, from any thread.
 /// `Clone + Send + Sync`; cloning is one reference-count increment.
 ///
+/// A handle may outlive its runtime's shutdown, as tokio's may. A task
+/// spawned after it is dropped at once, unpolled, and its `JoinHandle`
+/// gives a cancelled [`JoinError`](crate::task::JoinError); `block_on`
+/// still runs its future on the calling thread, but a timer polled there
+/// panics (nothing would ever fire it), and its sockets report the
+/// runtime gone.
+///
 /// # Examples
 ///
 /// ```
@@ -115,6 +122,11 @@ impl Handle {
         // A `match`: a closure's panic would point into corio.
         match Handle::try_current() {
             Ok(handle) => handle,
+            Err(error) if error.is_thread_local_destroyed() => panic!(
+                "`Handle::current()` was called while this thread's thread-locals were being \
+                 destroyed (a thread-local's `Drop` as the thread exits), when its runtime \
+                 can no longer be found; keep a `Handle` from `Runtime::handle()` for such code"
+            ),
             Err(_) => panic!(
                 "`Handle::current()` was called outside a corio runtime; \
                  call it inside `corio::block_on` or a spawned task, or keep a `Handle` \
@@ -137,6 +149,8 @@ impl Handle {
     }
 
     /// Spawns a task on this runtime; see [`corio::spawn`](crate::spawn).
+    /// After the runtime shut down, the task is dropped unpolled and its
+    /// handle gives a cancelled `JoinError`.
     ///
     /// # Examples
     ///
@@ -229,7 +243,9 @@ impl Handle {
     }
 
     /// Runs `future` to completion on the calling thread, with this runtime
-    /// entered (so `corio::spawn` inside it spawns here).
+    /// entered (so `corio::spawn` inside it spawns here). After the runtime
+    /// shut down it still runs `future`, but see [`Handle`] for what the
+    /// runtime's timers and sockets do then.
     ///
     /// # Panics
     /// On a thread that runs tasks of a runtime (a worker, or inside another

@@ -17,6 +17,11 @@ fn with_runtime<R>(what: &str, f: impl FnOnce(&Handle) -> R) -> R {
     // one, and the message should point at the caller's line.
     match context::current().map(|handle| f(&handle)) {
         Some(result) => result,
+        None if context::locals_destroyed() => panic!(
+            "`{what}` was called while this thread's thread-locals were being destroyed (a \
+             thread-local's `Drop` as the thread exits), when its runtime can no longer be \
+             found; use `Handle::{what}` on a handle kept from `Runtime::handle()`"
+        ),
         None => panic!(
             "`{what}` was called outside a corio runtime; call it inside `corio::block_on` \
              or a spawned task, under `Runtime::enter()`, or use `Handle::{what}` on a handle \
