@@ -289,6 +289,25 @@ fn a_worker_stop_hook_runs_before_the_tasks_are_cancelled() {
 #[cfg_attr(miri, ignore)]
 fn a_timer_armed_in_a_poll_the_shutdown_left_running_is_cancelled_not_a_panic() {
     let runtime = two_workers();
+    let (task, started, release_tx) = held_in_a_poll_then_arming_timers(runtime.handle());
+    recv(&started);
+    runtime.shutdown_background();
+    release_tx.send(()).unwrap();
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || done_tx.send(futures_lite::future::block_on(task)));
+    let err = recv(&done_rx).unwrap_err();
+    assert!(err.is_cancelled(), "the task ended as {err:?}");
+}
+
+/// Spawns a task that says when its first poll began, stays in it until
+/// told to go on, then arms a timer and a timeout.
+fn held_in_a_poll_then_arming_timers(
+    runtime: &corio::Handle,
+) -> (
+    corio::task::JoinHandle<()>,
+    mpsc::Receiver<()>,
+    mpsc::Sender<()>,
+) {
     let (started_tx, started_rx) = mpsc::channel();
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let task = runtime.spawn(async move {
@@ -299,11 +318,27 @@ fn a_timer_armed_in_a_poll_the_shutdown_left_running_is_cancelled_not_a_panic() 
             .await
             .unwrap_err();
     });
-    recv(&started_rx);
-    runtime.shutdown_background();
+    (task, started_rx, release_tx)
+}
+
+/// The same on a current-thread runtime driven by another thread's
+/// `Handle::block_on`, dropped while that thread is inside a task's poll:
+/// the drop does not wait for it, and a timer armed in the rest of the poll
+/// waits quietly too. It panicked, as on a worker before.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_timer_armed_in_a_current_thread_poll_the_drop_left_is_cancelled_not_a_panic() {
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let handle = runtime.handle().clone();
+    let (task, started, release_tx) = held_in_a_poll_then_arming_timers(&handle);
+    let driving = std::thread::spawn(move || handle.block_on(task));
+    recv(&started); // the other thread is inside the task's poll
+    drop(runtime);
     release_tx.send(()).unwrap();
     let (done_tx, done_rx) = mpsc::channel();
-    std::thread::spawn(move || done_tx.send(futures_lite::future::block_on(task)));
+    std::thread::spawn(move || done_tx.send(driving.join().unwrap()));
     let err = recv(&done_rx).unwrap_err();
     assert!(err.is_cancelled(), "the task ended as {err:?}");
 }

@@ -103,7 +103,7 @@ pub(crate) use queue::Core;
 pub(crate) use refs::task_ref;
 use remote::Remote;
 pub(crate) use watchdog::Watchdog;
-pub(crate) use worker::{from_the_driver, run_worker, this_worker_index};
+pub(crate) use worker::{from_the_driver, polling_a_task, run_worker, this_worker_index};
 
 /// What the scheduler needs from the I/O and timer driver. `scheduler/`
 /// knows nothing else of `time/` or `io/`: `runtime/` plugs them in here.
