@@ -153,14 +153,28 @@ fn every_page_with_a_rust_snippet_is_doc_tested() {
 }
 
 /// Whether a Markdown page has a code block rustdoc would run as Rust: one
-/// whose opening fence says `rust` or nothing at all (rustdoc's default).
+/// whose opening fence names no language but Rust, only rustdoc's own
+/// attributes (`rust,ignore`, `no_run`, ...) or nothing at all.
 fn has_rust_snippet(text: &str) -> bool {
+    const RUSTDOC: &[&str] = &[
+        "rust",
+        "ignore",
+        "no_run",
+        "should_panic",
+        "compile_fail",
+        "test_harness",
+        "standalone_crate",
+    ];
     let mut in_block = false;
     for line in text.lines() {
         let Some(info) = line.trim_start().strip_prefix("```") else {
             continue;
         };
-        if !in_block && (info.trim().is_empty() || info.starts_with("rust")) {
+        let rust = info
+            .split(',')
+            .map(str::trim)
+            .all(|word| word.is_empty() || RUSTDOC.contains(&word) || word.starts_with("edition"));
+        if !in_block && rust {
             return true;
         }
         in_block = !in_block;

@@ -288,21 +288,28 @@ fn a_worker_stop_hook_runs_before_the_tasks_are_cancelled() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_timer_armed_in_a_poll_the_shutdown_left_running_is_cancelled_not_a_panic() {
-    let runtime = two_workers();
-    let (task, started, release_tx) = held_in_a_poll_then_arming_timers(runtime.handle());
-    recv(&started);
-    runtime.shutdown_background();
-    release_tx.send(()).unwrap();
-    let (done_tx, done_rx) = mpsc::channel();
-    std::thread::spawn(move || done_tx.send(futures_lite::future::block_on(task)));
-    let err = recv(&done_rx).unwrap_err();
-    assert!(err.is_cancelled(), "the task ended as {err:?}");
+    // Also after a `block_in_place` the shutdown outlasted: the worker
+    // gave its core away and cannot take it back.
+    for in_place in [false, true] {
+        let runtime = two_workers();
+        let (task, started, release_tx) =
+            held_in_a_poll_then_arming_timers(runtime.handle(), in_place);
+        recv(&started);
+        runtime.shutdown_background();
+        release_tx.send(()).unwrap();
+        let (done_tx, done_rx) = mpsc::channel();
+        std::thread::spawn(move || done_tx.send(futures_lite::future::block_on(task)));
+        let err = recv(&done_rx).unwrap_err();
+        assert!(err.is_cancelled(), "in place {in_place}: ended as {err:?}");
+    }
 }
 
 /// Spawns a task that says when its first poll began, stays in it until
-/// told to go on, then arms a timer and a timeout.
+/// told to go on (inside `block_in_place` if `in_place`), then arms a
+/// timer and a timeout.
 fn held_in_a_poll_then_arming_timers(
     runtime: &corio::Handle,
+    in_place: bool,
 ) -> (
     corio::task::JoinHandle<()>,
     mpsc::Receiver<()>,
@@ -311,8 +318,15 @@ fn held_in_a_poll_then_arming_timers(
     let (started_tx, started_rx) = mpsc::channel();
     let (release_tx, release_rx) = mpsc::channel::<()>();
     let task = runtime.spawn(async move {
-        started_tx.send(()).unwrap();
-        let _ = release_rx.recv_timeout(LIMIT);
+        let hold = move || {
+            started_tx.send(()).unwrap();
+            let _ = release_rx.recv_timeout(LIMIT);
+        };
+        if in_place {
+            corio::task::block_in_place(hold);
+        } else {
+            hold();
+        }
         corio::time::sleep(Duration::from_millis(10)).await;
         corio::time::timeout(Duration::from_millis(10), std::future::pending::<()>())
             .await
@@ -332,7 +346,7 @@ fn a_timer_armed_in_a_current_thread_poll_the_drop_left_is_cancelled_not_a_panic
         .build()
         .unwrap();
     let handle = runtime.handle().clone();
-    let (task, started, release_tx) = held_in_a_poll_then_arming_timers(&handle);
+    let (task, started, release_tx) = held_in_a_poll_then_arming_timers(&handle, false);
     let driving = std::thread::spawn(move || handle.block_on(task));
     recv(&started); // the other thread is inside the task's poll
     drop(runtime);

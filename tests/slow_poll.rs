@@ -17,13 +17,21 @@ fn runtime_with_reports(
 ) -> (corio::Runtime, Arc<Mutex<Vec<SlowPoll>>>) {
     let reports = Arc::new(Mutex::new(Vec::new()));
     let sink = reports.clone();
-    let runtime = corio::Runtime::builder()
+    let runtime = runtime_with_hook(threshold, move |r| sink.lock().unwrap().push(r.clone()));
+    (runtime, reports)
+}
+
+/// Two workers, reports past `threshold` going to `hook`.
+fn runtime_with_hook(
+    threshold: Option<Duration>,
+    hook: impl Fn(&SlowPoll) + Send + Sync + 'static,
+) -> corio::Runtime {
+    corio::Runtime::builder()
         .worker_threads(2)
         .slow_poll_threshold(threshold)
-        .on_slow_poll(move |r| sink.lock().unwrap().push(r.clone()))
+        .on_slow_poll(hook)
         .build()
-        .unwrap();
-    (runtime, reports)
+        .unwrap()
 }
 
 #[test]
@@ -103,6 +111,39 @@ fn a_blocked_worker_does_not_strand_the_tasks_queued_behind_it() {
     assert!(
         reports.iter().any(|r| r.ongoing),
         "the watchdog saw the stall as it happened"
+    );
+}
+
+/// The hook runs inside the runtime, on the watchdog's side too (a poll
+/// still running): there it may call `Handle::current()` and dump the
+/// tasks, the stalled one among them.
+#[test]
+fn the_hook_of_a_stall_in_progress_runs_inside_the_runtime() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let runtime = runtime_with_hook(Some(Duration::from_millis(50)), move |r| {
+        let dumped = corio::Handle::try_current()
+            .is_ok_and(|handle| handle.dump().tasks.iter().any(|t| t.id == r.task_id));
+        sink.lock().unwrap().push((r.ongoing, dumped));
+    });
+    let reports = seen.clone();
+    runtime.block_on(bounded(async move {
+        corio::spawn(async move {
+            // Stalled until the watchdog has reported the stall.
+            let start = Instant::now();
+            let reported = || reports.lock().unwrap().iter().any(|(ongoing, _)| *ongoing);
+            while !reported() && start.elapsed() < common::LIMIT {
+                std::thread::yield_now();
+            }
+        })
+        .await
+        .unwrap();
+    }));
+    drop(runtime);
+    let seen = seen.lock().unwrap();
+    assert!(
+        seen.iter().any(|&(ongoing, dumped)| ongoing && dumped),
+        "(ongoing, found in a dump) per report: {seen:?}"
     );
 }
 

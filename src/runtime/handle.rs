@@ -30,9 +30,11 @@ pub(crate) struct Inner {
 /// A handle may outlive its runtime's shutdown, as tokio's may. A task
 /// spawned after it is dropped at once, unpolled, and its `JoinHandle`
 /// gives a cancelled [`JoinError`](crate::task::JoinError); `block_on`
-/// still runs its future on the calling thread, but a timer polled there
-/// panics (nothing would ever fire it), and its sockets report the
-/// runtime gone.
+/// still runs its future on the calling thread, but a timer there that
+/// would have to wait panics (nothing would ever fire it; one already due
+/// completes), and its sockets report the runtime gone. (A task the
+/// shutdown found mid-poll is cancelled: a timer it arms in the rest of
+/// that poll just waits, and the task is dropped when the poll returns.)
 ///
 /// # Examples
 ///

@@ -13,8 +13,9 @@
 //! `runtime/` is the only module that knows every other one; the arrows point
 //! from here down. What reaches back up is small: `blocking/` and the
 //! scheduler's watchdog take the builder's `ThreadName` to name their
-//! threads, `time/` asks `may_block` (and the scheduler, whether a task is
-//! being polled) to spot a poll a shutdown left running, and `sync/` asks `assert_may_block` and borrows
+//! threads, `time/` asks `on_a_worker_thread` and `may_block` (and the
+//! scheduler, whether a task is being polled) to spot a poll a shutdown
+//! left running, and `sync/` asks `assert_may_block` and borrows
 //! the thread-parking `block_on` for its `blocking_*` methods; `io/` never
 //! imports `runtime/`. A thread-local
 //! (`context.rs`) records which runtime the current thread belongs to,
@@ -45,6 +46,7 @@ pub use join_set::JoinSet;
 pub use local::{LocalEnterGuard, LocalSet, spawn_local};
 pub use rt::Runtime;
 pub use spawn::{shield, spawn, spawn_blocking};
+pub(crate) use workers::on_a_worker_thread;
 
 /// Runs `future` to completion on a new runtime, then shuts the runtime down
 /// (cancelling tasks still running): the model of Python's `asyncio.run`.

@@ -132,6 +132,8 @@ impl Runtime {
                 }),
             }),
         };
+        let enter = enter_hook(Arc::downgrade(&handle.inner));
+        let _ = handle.inner.scheduler.enter.set(enter);
         let runtime = Runtime {
             watchdog: Watchdog::start(&handle.inner.scheduler, &builder.thread_name)?,
             handle,
@@ -427,8 +429,9 @@ impl Runtime {
 /// at once unless a slow-poll hook of the user's is running there).
 const WATCHDOG_GRACE: Duration = Duration::from_millis(100);
 
-/// Makes blocking-pool threads enter their runtime, without the pool keeping
-/// the runtime alive (a `Weak`: the pool belongs to the runtime).
+/// Makes blocking-pool threads (and the slow-poll hook's) enter their
+/// runtime, without keeping the runtime alive (a `Weak`: the pool and the
+/// watchdog belong to the runtime).
 fn enter_hook(weak: Weak<Inner>) -> blocking::EnterHook {
     Arc::new(move || {
         let inner = weak.upgrade()?;

@@ -44,6 +44,12 @@ thread_local! {
     static DETACHED: Cell<*const Workers> = const { Cell::new(std::ptr::null()) };
 }
 
+/// Whether the calling thread is a worker thread of some multi-thread
+/// runtime (still, after it gave its core away in `block_in_place`).
+pub(crate) fn on_a_worker_thread() -> bool {
+    !OWNER.with(Cell::get).is_null()
+}
+
 /// What starting a worker thread needs, and the threads started.
 pub(super) struct Workers {
     thread_name: ThreadName,

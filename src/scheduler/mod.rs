@@ -155,6 +155,9 @@ pub(crate) struct Shared {
     /// Starts a thread to run worker `index` (its core is free), for
     /// `block_in_place`; set by the runtime once it is built.
     pub(crate) respawn: std::sync::OnceLock<Respawn>,
+    /// Enters the runtime on a thread of the watchdog's, for the slow-poll
+    /// hook (a `Weak` inside: the runtime owns this); set once it is built.
+    pub(crate) enter: std::sync::OnceLock<crate::blocking::EnterHook>,
 }
 
 /// What `block_in_place` asks of the runtime's worker threads
@@ -215,6 +218,7 @@ impl Shared {
                 waiting: Vec::new(),
             }),
             respawn: std::sync::OnceLock::new(),
+            enter: std::sync::OnceLock::new(),
         })
     }
 

@@ -287,7 +287,7 @@ fn call_hook_ticking(shared: &Shared, report: &SlowPoll, tick: Duration) {
         }
         let hook = builder.spawn_scoped(scope, || {
             IN_HOOK.set(true);
-            call_hook(shared, report);
+            call_hook_entered(shared, report);
             watchdog.unpark();
         });
         match hook {
@@ -297,9 +297,17 @@ fn call_hook_ticking(shared: &Shared, report: &SlowPoll, tick: Duration) {
                     thread::park_timeout(tick);
                 }
             }
-            Err(_) => call_hook(shared, report),
+            Err(_) => call_hook_entered(shared, report),
         }
     });
+}
+
+/// [`call_hook`] on a thread of the watchdog's, inside the runtime, as on
+/// the worker that runs the hook for a poll that ended first:
+/// `Handle::current()` works in either.
+fn call_hook_entered(shared: &Shared, report: &SlowPoll) {
+    let _entered = shared.enter.get().and_then(|enter| enter());
+    call_hook(shared, report);
 }
 
 /// Runs the user's slow-poll hook. A hook that panics (to fail a test, say)

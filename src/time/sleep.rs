@@ -112,7 +112,8 @@ pub struct Sleep {
     registration: Option<Registration>,
     /// Made by `sleep(d)` with `d` of a millisecond or more, and not polled
     /// yet: its deadline is surely ahead, so the first poll registers
-    /// without reading the clock. (If that poll comes late, the sleep is
+    /// without reading the clock (the timers read it only to move an empty
+    /// wheel to now). (If that poll comes late, the sleep is
     /// ready at once when the wheel has passed its deadline already, else
     /// it fires at the driver's next turn: late, never early.)
     fresh: bool,

@@ -196,17 +196,18 @@ impl Timers {
         instant_of(self.start, tick)
     }
 
-    /// Whether this thread is polling a task of this runtime's scheduler (a
-    /// worker, or a current-thread `block_on` holding the core), with
-    /// blocking not allowed (so not in `block_in_place`, where a
+    /// Whether this thread is polling a task of this runtime's scheduler,
+    /// with blocking not allowed (so not inside `block_in_place`, where a
     /// `Handle::block_on` waits on timers as a blocking job does): after
     /// the shutdown, a poll the shutdown found running, whose task is
-    /// cancelled and dropped when the poll returns. (A `LocalSet`'s tasks
-    /// are not the runtime's: they run on after it, and a timer there
-    /// still panics rather than wait for good.)
+    /// cancelled and dropped when the poll returns. On a worker thread,
+    /// also one that gave its core away in `block_in_place` and could not
+    /// take it back; or in a current-thread `block_on` holding the core.
+    /// (A `LocalSet`'s tasks are not the runtime's: they run on after it,
+    /// and a timer there still panics rather than wait for good.)
     fn in_a_poll_the_shutdown_left(&self) -> bool {
         crate::task::try_id().is_some()
-            && scheduler::polling_a_task()
+            && (crate::runtime::on_a_worker_thread() || scheduler::polling_a_task())
             && !crate::runtime::may_block()
             && super::context::is_current(self)
     }

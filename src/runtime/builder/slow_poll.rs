@@ -58,11 +58,10 @@ impl Builder {
     /// `slow_poll_threshold(None)` the hook is kept but never called, so a
     /// configuration may turn reports off without taking the hook out.
     ///
-    /// On the watchdog's threads the hook runs outside the runtime, so
-    /// `Handle::current()` and `corio::spawn` panic there (the panic is
-    /// caught and the report lost). A hook that needs the runtime, to
-    /// `dump` it say, keeps a [`Handle`](crate::Handle) of its own: put one
-    /// in an `Arc<OnceLock<Handle>>` the hook shares, after `build`.
+    /// Either way the hook runs inside the runtime: `Handle::current()`
+    /// works there, to [`dump`](crate::Handle::dump) the tasks, say (a
+    /// `Handle` kept inside the hook would keep the runtime, which owns the
+    /// hook, alive for good).
     ///
     /// # Examples
     ///
