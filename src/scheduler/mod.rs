@@ -103,7 +103,18 @@ pub(crate) use queue::Core;
 pub(crate) use refs::task_ref;
 use remote::Remote;
 pub(crate) use watchdog::Watchdog;
-pub(crate) use worker::{from_the_driver, polling_a_task, run_worker, this_worker_index};
+pub(crate) use worker::{from_the_driver, run_worker, this_worker_index};
+
+/// Whether this thread is inside `run_task`'s poll of a task, for any
+/// runtime: on a worker, or in a current-thread `block_on` that holds the
+/// core. A `LocalSet`'s tasks are polled elsewhere, and say no.
+pub(crate) fn polling_a_task() -> bool {
+    worker::CURRENT.with(|current| {
+        // SAFETY: as in `worker::with_current`: set only while
+        // `Context::enter` keeps the Context alive on this thread's stack.
+        unsafe { current.get().as_ref() }.is_some_and(|cx| cx.polling.get())
+    })
+}
 
 /// What the scheduler needs from the I/O and timer driver. `scheduler/`
 /// knows nothing else of `time/` or `io/`: `runtime/` plugs them in here.

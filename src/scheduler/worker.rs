@@ -72,17 +72,6 @@ thread_local! {
     pub(super) static CURRENT: Cell<*const Context> = const { Cell::new(std::ptr::null()) };
 }
 
-/// Whether this thread is inside `run_task`'s poll of a task, for any
-/// runtime: on a worker, or in a current-thread `block_on` that holds the
-/// core. A `LocalSet`'s tasks are polled elsewhere, and say no.
-pub(crate) fn polling_a_task() -> bool {
-    CURRENT.with(|current| {
-        // SAFETY: as in `with_current`: set only while `Context::enter`
-        // keeps the Context alive on this thread's stack.
-        unsafe { current.get().as_ref() }.is_some_and(|cx| cx.polling.get())
-    })
-}
-
 /// Runs `f` (the driver firing due timers) so that the tasks it wakes go to
 /// the injector rather than this worker's LIFO slot and queue.
 ///
