@@ -68,6 +68,7 @@
 //! check and W's sleep is not lost either.
 
 mod block_on;
+mod deque;
 mod handoff;
 mod idle;
 mod io_first;
@@ -366,12 +367,9 @@ impl Shared {
     }
 
     /// Takes a batch from the injector into `local`, returning one task.
-    fn steal_injector(
-        &self,
-        local: &crossbeam_deque::Worker<Notified<Handle>>,
-    ) -> Option<Notified<Handle>> {
+    fn steal_injector(&self, local: &deque::LocalQueue) -> Option<Notified<Handle>> {
         loop {
-            match self.injector.steal_batch_and_pop(local) {
+            match local.take_injected(&self.injector) {
                 Steal::Success(task) => return Some(task),
                 Steal::Empty => return None,
                 Steal::Retry => continue,
@@ -427,7 +425,9 @@ impl Shared {
         // runtime, its driver and descriptors.
         for remote in self.remotes.iter() {
             drop(remote.lifo.take());
-            while let Some(task) = steal_one(|| remote.stealer.steal()) {
+            // Steals pin the epoch: see `deque.rs`.
+            let steal = || deque::must_not_unwind("a steal at shutdown", || remote.stealer.steal());
+            while let Some(task) = steal_one(steal) {
                 drop(task);
             }
         }

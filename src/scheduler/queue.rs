@@ -21,8 +21,9 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crossbeam_deque::{Steal, Stealer, Worker};
+use crossbeam_deque::{Steal, Stealer};
 
+use super::deque::LocalQueue;
 use super::remote::{Remote, WorkerStats};
 use super::{Handle, Shared};
 use crate::task::Notified;
@@ -34,7 +35,7 @@ const MAX_LIFO_POLLS: u32 = 3;
 /// What a worker owns: its queue and its private counters.
 pub(crate) struct Core {
     pub(super) index: usize,
-    pub(super) local: Worker<Notified<Handle>>,
+    pub(super) local: LocalQueue,
     lifo_polls: u32,
     pub(super) tick: u32,
     pub(super) is_searching: bool,
@@ -54,7 +55,7 @@ impl Core {
     pub(super) fn new(index: usize) -> Core {
         Core {
             index,
-            local: Worker::new_fifo(),
+            local: LocalQueue::new(),
             lifo_polls: 0,
             tick: 0,
             is_searching: false,
@@ -141,10 +142,7 @@ impl Core {
                 continue;
             }
             loop {
-                match shared.remotes[victim]
-                    .stealer
-                    .steal_batch_and_pop(&self.local)
-                {
+                match self.local.steal_half(&shared.remotes[victim].stealer) {
                     Steal::Success(task) => {
                         self.declined = 0;
                         shared.remotes[victim].note_turns_seen(false);
