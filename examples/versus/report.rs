@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::measure::Missing;
-use crate::rows::{CONTENDERS, Figure};
+use crate::rows::{Bar, CONTENDERS, Figure};
 
 /// A row after it ran: each contender's figures, or why it has none.
 pub struct Outcome {
@@ -43,6 +43,26 @@ impl Line<'_> {
             [Some(corio), Some(tokio), _] => Some(corio / tokio),
             _ => None,
         }
+    }
+
+    /// The ratio as the table prints it: two decimals, or three (or four)
+    /// where two would put it on the other side of its bar (0.906 against
+    /// `<= 0.909` would read `0.91`, 1.003 against `<= 1` would read
+    /// `1.00`).
+    fn ratio_text(&self) -> String {
+        let Some(ratio) = self.ratio() else {
+            return "-".into();
+        };
+        let Bar::RatioAtMost(limit) = self.figure.bar else {
+            return format!("{ratio:.2}");
+        };
+        (2..=4)
+            .map(|decimals| format!("{ratio:.decimals$}"))
+            .find(|text| {
+                text.parse()
+                    .is_ok_and(|shown: f64| (shown <= limit) == (ratio <= limit))
+            })
+            .unwrap_or_else(|| format!("{ratio:.4}"))
     }
 
     /// Whether corio meets the bar; `None` if there is none, or if only a
@@ -120,7 +140,7 @@ pub fn table(report: &Report) -> String {
                 figure(0),
                 figure(1),
                 figure(2),
-                line.ratio().map_or("-".into(), |r| format!("{r:.2}")),
+                line.ratio_text(),
                 line.figure.bar.text(),
                 met.into(),
                 line.note.clone(),
@@ -243,7 +263,46 @@ fn string(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Settings, json, string};
+    use super::{Bar, Figure, Line, Settings, json, string};
+
+    /// The printed ratio of corio at `corio` against tokio at 1.0.
+    fn ratio_text(bar: Bar, corio: f64) -> String {
+        let figure = Figure {
+            label: "",
+            unit: "ns",
+            bar,
+        };
+        let line = Line {
+            workload: "row",
+            figure: &figure,
+            values: [Some(corio), Some(1.0), None],
+            note: String::new(),
+        };
+        line.ratio_text()
+    }
+
+    #[test]
+    fn a_ratio_is_never_printed_on_the_wrong_side_of_its_bar() {
+        let throughput = Bar::RatioAtMost(1.0 / 1.1);
+        assert_eq!(
+            ratio_text(throughput, 0.906),
+            "0.906",
+            "0.91 would read as a miss"
+        );
+        assert_eq!(ratio_text(throughput, 0.88), "0.88");
+        assert_eq!(
+            ratio_text(Bar::RatioAtMost(1.0), 1.003),
+            "1.003",
+            "1.00 would read as met"
+        );
+        assert_eq!(
+            ratio_text(Bar::RatioAtMost(1.0), 0.996),
+            "1.00",
+            "still met as printed"
+        );
+        assert_eq!(ratio_text(Bar::CorioAtMost(50.0), 0.0123), "0.01");
+        assert_eq!(ratio_text(Bar::None, 1.004), "1.00");
+    }
 
     #[test]
     fn json_marks_a_run_off_its_defaults() {
