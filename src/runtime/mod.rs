@@ -16,8 +16,9 @@
 //! threads, `time/` asks `on_a_worker_thread` and `may_block` (and the
 //! scheduler, whether a task is being polled) to spot a poll a shutdown
 //! left running, and `sync/` asks `assert_may_block` and borrows
-//! the thread-parking `block_on` for its `blocking_*` methods; `io/` never
-//! imports `runtime/`. A thread-local
+//! the thread-parking `block_on` for its `blocking_*` methods; `task/`
+//! re-exports the spawn functions, `JoinSet` and `LocalSet`, where tokio's
+//! users look for them; `io/` never imports `runtime/`. A thread-local
 //! (`context.rs`) records which runtime the current thread belongs to,
 //! which is how `corio::spawn` finds it.
 
