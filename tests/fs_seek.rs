@@ -82,6 +82,45 @@ fn a_failed_seek_after_a_read_keeps_the_position() {
     });
 }
 
+/// A write after a read first rewinds over the read-ahead. If that fails
+/// (another descriptor sharing the offset moved it back, so the rewind
+/// would go before the start), the write reports it, and the bytes read
+/// ahead are still there: the next read goes on where the caller was.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_failed_rewind_before_a_write_keeps_the_read_ahead() {
+    use futures_lite::AsyncWriteExt;
+    let dir = TempDir::new("rewind-fails");
+    let path = dir.join("digits");
+    std::fs::write(&path, b"0123456789").unwrap();
+    let std = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&path)
+        .unwrap();
+    let mut other = std.try_clone().unwrap(); // shares the offset
+    common::block_on(async move {
+        let mut file = File::from_std(std);
+        let mut four = [0; 4];
+        file.read_exact(&mut four).await.unwrap();
+        assert_eq!(&four, b"0123", "and the rest was read ahead");
+        std::io::Seek::rewind(&mut other).unwrap();
+        let err = file.write(b"x").await.unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidInput,
+            "a rewind before the start"
+        );
+        file.read_exact(&mut four).await.unwrap();
+        assert_eq!(&four, b"4567", "the read-ahead was kept");
+    });
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        b"0123456789",
+        "nothing written"
+    );
+}
+
 /// A seek that fails after a read, whose future and `File` are dropped
 /// before it runs: nobody collects its outcome, and the offset another
 /// descriptor shares with the file is still where the caller stopped

@@ -57,11 +57,24 @@ fn the_kernels_errors_and_look_alikes_are_not() {
 /// or dropped: what is queued on the pool stays queued.
 #[cfg(feature = "fs")]
 fn pool_held() -> (corio::Runtime, std::sync::mpsc::Sender<()>) {
-    let runtime = Builder::new_multi_thread()
+    let runtime = one_blocking_thread();
+    let release = hold_pool(&runtime);
+    (runtime, release)
+}
+
+#[cfg(feature = "fs")]
+fn one_blocking_thread() -> corio::Runtime {
+    Builder::new_multi_thread()
         .worker_threads(1)
         .max_blocking_threads(1)
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// Holds `runtime`'s only blocking thread until the sender is used or
+/// dropped.
+#[cfg(feature = "fs")]
+fn hold_pool(runtime: &corio::Runtime) -> std::sync::mpsc::Sender<()> {
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     drop(runtime.spawn_blocking(move || {
@@ -69,7 +82,7 @@ fn pool_held() -> (corio::Runtime, std::sync::mpsc::Sender<()>) {
         let _ = release_rx.recv_timeout(common::LIMIT);
     }));
     started_rx.recv_timeout(common::LIMIT).unwrap();
-    (runtime, release_tx)
+    release_tx
 }
 
 /// Polls `fut` once inside `runtime` (where it queues its job), shuts the
@@ -123,6 +136,35 @@ fn a_file_operation_cancelled_by_the_shutdown_is_a_shutdown_error() {
         file.read(&mut buf).await
     });
     let ended = queued_then_shut_down(runtime, read).expect_err("the shutdown cancelled it");
+    assert!(is_rt_shutdown_err(&ended), "{ended}");
+    drop(release);
+}
+
+/// And a `ReadDir`'s refill: the listing goes with the cancelled job, and
+/// the error says the shutdown took it.
+#[cfg(feature = "fs")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_read_dir_refill_cancelled_by_the_shutdown_is_a_shutdown_error() {
+    let dir = common::TempDir::new("read-dir-refill-shut-down");
+    // More than one batch (32 entries), so the listing needs a refill.
+    for i in 0..40 {
+        std::fs::write(dir.join(&format!("f{i}")), b"").unwrap();
+    }
+    let runtime = one_blocking_thread();
+    let mut entries = runtime
+        .block_on(corio::fs::read_dir(dir.0.clone()))
+        .unwrap();
+    let release = hold_pool(&runtime);
+    // The first batch is handed out at once; then the refill is queued.
+    let listing = Box::pin(async move {
+        let mut seen = 0;
+        while entries.next_entry().await?.is_some() {
+            seen += 1;
+        }
+        Ok::<_, std::io::Error>(seen)
+    });
+    let ended = queued_then_shut_down(runtime, listing).expect_err("the shutdown cancelled it");
     assert!(is_rt_shutdown_err(&ended), "{ended}");
     drop(release);
 }

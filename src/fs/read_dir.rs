@@ -92,7 +92,9 @@ pub struct ReadDir {
 
 #[derive(Debug)]
 enum State {
-    /// The batch is here; `None` only after an operation panicked.
+    /// The batch is here; `None` only after a `next_entry` panicked
+    /// handing it to the pool (which could start no thread, and dropped
+    /// the job): the listing is lost.
     Idle(Option<Batch>),
     /// The batch and iterator are on a blocking thread being refilled.
     Busy(JoinHandle<Batch>),
@@ -177,7 +179,7 @@ impl ReadDir {
                         // Said once; a loop that skips errors then ends.
                         self.state = State::Over;
                         return Poll::Ready(Err(io::Error::other(
-                            "a previous `ReadDir::next_entry` failed on the blocking pool",
+                            "a previous `ReadDir::next_entry` panicked, and the listing was lost with it",
                         )));
                     };
                     if let Some(entry) = batch.entries.pop_front() {
@@ -201,12 +203,28 @@ impl ReadDir {
                     );
                     self.state = State::Busy(refill);
                 }
-                State::Busy(refill) => {
-                    let batch = ready!(Pin::new(refill).poll(cx));
-                    self.state = State::Idle(batch.ok());
-                }
+                State::Busy(refill) => match ready!(Pin::new(refill).poll(cx)) {
+                    Ok(batch) => self.state = State::Idle(Some(batch)),
+                    Err(err) => {
+                        // The listing went with the job: said once, then
+                        // the stream ends.
+                        self.state = State::Over;
+                        return Poll::Ready(Err(refill_failed(&err)));
+                    }
+                },
             }
         }
+    }
+}
+
+/// The error of a refill that did not complete: cancelled by the runtime's
+/// shutdown (which `runtime::is_rt_shutdown_err` knows), or panicked.
+fn refill_failed(err: &crate::task::JoinError) -> io::Error {
+    const WHAT: &str = "`corio::fs::ReadDir::next_entry` did not complete";
+    if err.is_cancelled() {
+        crate::io::shut_down_error(format!("{WHAT}: the corio runtime shut down"))
+    } else {
+        io::Error::other(format!("{WHAT}: {err}"))
     }
 }
 

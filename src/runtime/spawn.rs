@@ -62,6 +62,11 @@ where
 /// Runs a blocking closure on the blocking pool (file I/O, CPU-heavy work),
 /// like asyncio's `run_in_executor`. The workers stay free meanwhile.
 ///
+/// At the runtime's shutdown, a closure still queued never runs: it is
+/// dropped, and its `JoinHandle` gives a cancelled `JoinError`. One already
+/// running cannot be stopped; the shutdown waits for it (`Runtime`'s drop),
+/// or for at most a timeout (`shutdown_timeout`, `shutdown_background`).
+///
 /// # Examples
 ///
 /// ```

@@ -152,8 +152,16 @@ impl File {
         self.start_on(
             pool,
             move |buf, mut std| {
-                let ahead = buf.discard_unread();
-                std.seek(SeekFrom::Current(-ahead)).map(|_| Done::Rewound)
+                // Dropped only once the offset is back: a rewind that fails
+                // (another descriptor sharing the offset moved it) keeps
+                // them for the next read, as a failed seek does.
+                let ahead =
+                    i64::try_from(buf.unread()).expect("a buffer is far smaller than i64::MAX");
+                let rewound = std.seek(SeekFrom::Current(-ahead));
+                if rewound.is_ok() {
+                    buf.discard_unread();
+                }
+                rewound.map(|_| Done::Rewound)
             },
             true,
         );
