@@ -149,3 +149,56 @@ fn listeners_in_two_runtimes_both_hear_one_signal() {
     });
     assert_eq!(other.join().unwrap(), Some(()));
 }
+
+/// Counts its wakes.
+struct CountWakes(std::sync::atomic::AtomicUsize);
+
+impl std::task::Wake for CountWakes {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// The test above almost always has each runtime's reactor see its own
+/// event, so it would pass if a runtime woke only its own listeners. Here
+/// one runtime's reactor never turns: only the other runtime can tell its
+/// listener, whose wake comes from the other's event (which wakes the
+/// waiting listeners of every runtime) or from its drain of the pipe
+/// (which does too), and whose item from the delivery count, though
+/// another listener drained the byte.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_listener_whose_reactor_never_turns_hears_a_signal_another_drained() {
+    if !in_child() {
+        common::run_in_child(
+            "a_listener_whose_reactor_never_turns_hears_a_signal_another_drained",
+            CHILD,
+        );
+        return;
+    }
+    let idle = corio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut unheard = {
+        let _inside = idle.enter();
+        signal(SignalKind::hangup()).unwrap()
+    };
+    let wakes = std::sync::Arc::new(CountWakes(0.into()));
+    let waker = std::task::Waker::from(wakes.clone());
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(unheard.poll_recv(&mut cx).is_pending());
+    common::block_on(async {
+        let mut hangups = signal(SignalKind::hangup()).unwrap();
+        let mut recv = pin!(hangups.recv());
+        assert!(poll_once(&mut recv).await.is_none());
+        // SAFETY: no memory effects; corio handles SIGHUP now.
+        unsafe { libc::kill(libc::getpid(), libc::SIGHUP) };
+        assert_eq!(recv.await, Some(()));
+    });
+    assert!(
+        wakes.0.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "the drain did not wake the idle runtime's listener"
+    );
+    assert_eq!(unheard.poll_recv(&mut cx), std::task::Poll::Ready(Some(())));
+}

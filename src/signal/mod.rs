@@ -41,6 +41,13 @@
 //! a signal (tokio's single pipe has the same flaw); listen in one of them,
 //! or `exec`.
 //!
+//! **Closing every descriptor.** The pipe's write end stays open for the
+//! life of the process, and the handler writes a byte to it at each signal
+//! it watches. Code that closes descriptors it does not own (a daemonizing
+//! routine that closes them all, say) and then opens a file or a socket
+//! that gets the same number has those bytes written into it. Close the
+//! descriptors before the first listener is made, as tokio also needs.
+//!
 //! This module is the `signal` Cargo feature, on by default.
 //!
 //! The chapter `docs/signals-and-files.md` tells the whole story.

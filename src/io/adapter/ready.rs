@@ -116,6 +116,15 @@ impl<T> Async<T> {
     /// (and `writable()` after a hang-up or a broken pipe), as tokio's
     /// closed bits do.
     ///
+    /// The readiness forgotten is the last one reported to *any* task. With
+    /// two tasks waiting on one direction of a shared `Async`, one task's
+    /// clear may forget what `readable()` just reported to the other, which
+    /// then waits for an event that may not come while its bytes sit
+    /// unread. Such tasks should not clear: let `read_with` and `write_with`
+    /// find out (their own `WouldBlock` clears only what they saw), or use
+    /// [`AsyncFd`](crate::io::unix::AsyncFd), whose guards each clear
+    /// their own answer.
+    ///
     /// This needs a poller that reports a peer's close as its own event
     /// bit, as Linux's epoll does for corio. The portable poller used
     /// elsewhere (kqueue, through `polling`) does not, and there this does
