@@ -45,8 +45,8 @@ impl Line<'_> {
         }
     }
 
-    /// The ratio as the table prints it: two decimals, or three (or four)
-    /// where two would put it on the other side of its bar (0.906 against
+    /// The ratio as the table prints it: two decimals, or three (or four,
+    /// or all it has) where two would put it on the other side of its bar (0.906 against
     /// `<= 0.909` would read `0.91`, 1.003 against `<= 1` would read
     /// `1.00`).
     fn ratio_text(&self) -> String {
@@ -62,7 +62,8 @@ impl Line<'_> {
                 text.parse()
                     .is_ok_and(|shown: f64| (shown <= limit) == (ratio <= limit))
             })
-            .unwrap_or_else(|| format!("{ratio:.4}"))
+            // Within 0.00005 of the bar: every digit it takes.
+            .unwrap_or_else(|| format!("{ratio}"))
     }
 
     /// Whether corio meets the bar; `None` if there is none, or if only a
@@ -300,6 +301,7 @@ mod tests {
             "1.00",
             "still met as printed"
         );
+        assert_eq!(ratio_text(Bar::RatioAtMost(1.0), 1.000_01), "1.00001");
         assert_eq!(ratio_text(Bar::CorioAtMost(50.0), 0.0123), "0.01");
         assert_eq!(ratio_text(Bar::None, 1.004), "1.00");
     }

@@ -74,7 +74,7 @@ impl LocalQueue {
 
 /// Runs `op`, a queue operation called `what`, aborting the process if it
 /// panics (see the module's doc).
-pub(super) fn must_not_unwind<R>(what: &'static str, op: impl FnOnce() -> R) -> R {
+fn must_not_unwind<R>(what: &'static str, op: impl FnOnce() -> R) -> R {
     struct Abort(&'static str);
     impl Drop for Abort {
         fn drop(&mut self) {
@@ -82,8 +82,8 @@ pub(super) fn must_not_unwind<R>(what: &'static str, op: impl FnOnce() -> R) -> 
             // and a panic here, during the unwind, would abort without it.
             let _ = writeln!(
                 std::io::stderr(),
-                "corio: a panic unwound out of {}. crossbeam-deque runs no code \
-                 of ours there, only destructors deferred through \
+                "corio: a panic unwound out of {}. The only other code \
+                 crossbeam-deque runs there is destructors deferred through \
                  crossbeam-epoch's global collector (by any crate), and one of \
                  them panicked. A task the operation held may be lost, and whatever \
                  awaits it would hang: aborting",

@@ -425,9 +425,7 @@ impl Shared {
         // runtime, its driver and descriptors.
         for remote in self.remotes.iter() {
             drop(remote.lifo.take());
-            // Steals pin the epoch: see `deque.rs`.
-            let steal = || deque::must_not_unwind("a steal at shutdown", || remote.stealer.steal());
-            while let Some(task) = steal_one(steal) {
+            while let Some(task) = steal_one(|| remote.stealer.steal()) {
                 drop(task);
             }
         }

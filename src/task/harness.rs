@@ -162,8 +162,12 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()
 fn drop_stage<F: Future, S>(cell: &Cell<F, S>) -> std::thread::Result<()> {
     let stage = cell.core.stage.get();
     let _id = id::enter(cell.header.id);
-    // SAFETY: called only by the thread that owns the stage (RUNNING holder,
-    // or the JoinHandle after completion).
+    // SAFETY: called only by the one party that owns the stage: the
+    // RUNNING holder, the JoinHandle after completion, or `complete` once
+    // JOIN_INTEREST is gone (no handle will read the output). And if the
+    // old value's `Drop` panics, the assignment has still stored
+    // `Consumed` (Rust's drop-and-replace writes the new value on the
+    // unwind path too), so the future or output is never dropped twice.
     catch_unwind(AssertUnwindSafe(|| unsafe { *stage = Stage::Consumed }))
 }
 

@@ -96,9 +96,11 @@ impl File {
     /// ```
     pub async fn into_std(mut self) -> std::fs::File {
         // An error ends one step of the settling (the outcome of the
-        // operation in flight, or a failed flush or rewind, which leaves
-        // nothing to write or give back): the next round carries on, and
-        // the third at most finds the file settled.
+        // operation in flight, or a failed flush, which leaves nothing to
+        // write): the next round carries on. A failed rewind keeps the
+        // read-ahead and is tried again; if it fails every round (another
+        // descriptor moved the shared offset back), the `File`'s drop in
+        // `take_std` tries once more and drops the bytes either way.
         for _ in 0..3 {
             if poll_fn(|cx| self.poll_settle(cx)).await.is_ok() {
                 break;
@@ -145,7 +147,8 @@ impl File {
     /// descriptor instead of waiting.
     fn take_std(self) -> std::fs::File {
         let std = self.std.clone();
-        // Settled: its drop has nothing left to write or give back.
+        // Settled: its drop has nothing left to write, nor to give back
+        // unless every rewind failed (`into_std`).
         drop(self);
         Arc::try_unwrap(std).unwrap_or_else(|shared| {
             shared
