@@ -297,7 +297,9 @@ async fn morning_checks(social_takes: Duration) -> (bool, bool) {
         }
     }
     // What is left is the pending part, still running: let it finish on
-    // its own (dropping the set would abort it).
+    // its own (dropping the set would abort it). Each check here ends by
+    // itself; one that could hang would need its own time limit, or every
+    // day would leave one more behind.
     checks.detach_all();
     (email, social)
 }
@@ -335,10 +337,13 @@ async fn daily_job(
         // For the same reason the sleep may end a little before the target
         // by the wall clock (NTP set it back meanwhile): sleep again for
         // what is left, so the job never runs early, and then runs once.
+        // And at most a minute at a time: sleeps are timed on the
+        // monotonic clock, which stops while the machine is suspended, so
+        // one long sleep would end late by the whole suspend.
         while let Ok(left) = target.duration_since(clock.now())
             && !left.is_zero()
         {
-            sleep(left).await;
+            sleep(left.min(Duration::from_secs(60))).await;
         }
         let ran_at = clock.now();
         let social_takes = Duration::from_millis(if day == 1 { 3000 } else { 300 });

@@ -337,6 +337,27 @@ fn the_task_queue_refuses_jobs_once_stopping() {
     assert_eq!(refused, Err("shutting down"));
 }
 
+/// A stop lets the workers finish every job already queued: none is left
+/// queued, running or failed.
+#[cfg(feature = "signal")]
+#[test]
+fn the_task_queue_finishes_queued_jobs_when_stopped() {
+    use task_queue::{App, Status};
+    let statuses = within(|| {
+        corio::block_on(async {
+            let (app, workers) = App::start();
+            let ids: Vec<u64> = (0..10)
+                .map(|n| app.submit(format!("job {n}")).unwrap())
+                .collect();
+            app.stop(workers).await;
+            ids.iter().map(|&id| app.status(id)).collect::<Vec<_>>()
+        })
+    });
+    for status in statuses {
+        assert!(matches!(status, Some(Status::Done(_))), "{status:?}");
+    }
+}
+
 /// A finished job's result stays for the next `KEPT_RESULTS` jobs to
 /// finish, then goes: the results do not grow with every job run.
 #[cfg(feature = "signal")]

@@ -134,7 +134,8 @@ pub enum Status {
     Running,
     /// Finished.
     Done(Analysis),
-    /// The analysis panicked; the worker went on with the next job.
+    /// The upstream timed out, the analysis panicked (the worker went on
+    /// with the next job), or the job was dropped at shutdown.
     Failed(String),
 }
 
@@ -224,10 +225,16 @@ impl App {
 
     /// Stops taking jobs; the workers finish the queued ones and exit. A
     /// job stuck upstream must not hold the process forever: after
-    /// [`STOP_GRACE`] the workers are aborted, dropping their jobs. (Here
-    /// the results live in memory and end with the process; the drain is
-    /// what the article's platform needs, whose workers write each result
-    /// to MySQL: no job taken off the queue is lost half-done.)
+    /// [`STOP_GRACE`] the workers are aborted, dropping the jobs they ran
+    /// and those still queued, and each of those is marked failed, not
+    /// left "queued" or "running" for good. (Here the results live in
+    /// memory and end with the process. The drain is what the article's
+    /// platform needs, whose workers write each result to MySQL: within
+    /// the grace no job taken off the queue is lost half-done, and after
+    /// it the failed ones are on record, to be queued again at the next
+    /// start.) A job's CPU part on the blocking pool cannot be aborted:
+    /// the runtime's drop waits for it, so the grace bounds the exit only
+    /// as long as that part is short, as it is here.
     pub async fn stop(&self, mut workers: JoinSet<()>) {
         self.queue.close();
         let drained = async { while workers.join_next().await.is_some() {} };
@@ -239,7 +246,26 @@ impl App {
                 workers.len()
             );
             workers.shutdown().await;
+            let dropped = self.fail_unfinished("dropped at shutdown");
+            println!("  {dropped} unfinished jobs marked failed");
         }
+    }
+
+    /// Marks every job still queued or running as failed with `why`;
+    /// returns how many.
+    fn fail_unfinished(&self, why: &str) -> usize {
+        let unfinished: Vec<u64> = {
+            let jobs = self.jobs.lock().unwrap();
+            let statuses = jobs.statuses.iter();
+            statuses
+                .filter(|(_, status)| matches!(status, Status::Queued | Status::Running))
+                .map(|(id, _)| *id)
+                .collect()
+        };
+        for &id in &unfinished {
+            self.set(id, Status::Failed(why.to_string()));
+        }
+        unfinished.len()
     }
 
     /// Puts a job on the queue and returns its id, or why it was refused.
