@@ -44,8 +44,9 @@ use corio::time::{Instant, sleep, timeout};
 pub struct Report {
     /// 0: what the done callback received.
     pub callback_saw: String,
-    /// 1: what the blocking pool built.
-    pub client: String,
+    /// 1: what the blocking pool built, and the name of the thread that
+    /// built it (not the event loop's).
+    pub client: (String, String),
     /// 2: the most tasks seen inside the `Semaphore(3)` at once.
     pub max_concurrency: usize,
     /// 3: (fast task, slow task) under `timeout`: `Some(output)` or `None`
@@ -125,19 +126,18 @@ async fn done_callback() -> String {
 }
 
 /// The article's `create_asr_client`: a slow, synchronous initialisation.
-fn create_asr_client() -> String {
-    println!(
-        "  creating the ASR client on thread {:?}...",
-        std::thread::current().name().unwrap_or("?")
-    );
+/// Returns the client and the name of the thread it ran on.
+fn create_asr_client() -> (String, String) {
+    let thread = std::thread::current().name().unwrap_or("?").to_string();
+    println!("  creating the ASR client on thread {thread:?}...");
     // Synchronous work (CPU or a blocking library call): on the event loop
     // this would freeze every other task for its whole length.
     std::thread::sleep(Duration::from_millis(100));
-    "ASR client created".to_string()
+    ("ASR client created".to_string(), thread)
 }
 
 /// Section 1: `await loop.run_in_executor(pool, create_asr_client)`.
-async fn run_in_executor() -> String {
+async fn run_in_executor() -> (String, String) {
     println!("1. run_in_executor: blocking work on the blocking pool");
     // A heartbeat on the event loop shows it stays responsive meanwhile.
     let beats = Arc::new(AtomicUsize::new(0));
@@ -153,13 +153,13 @@ async fn run_in_executor() -> String {
     // `spawn_blocking` sends the closure to a separate pool of threads (not
     // the event loop's) and returns a handle to await, as
     // `run_in_executor` returns a future.
-    let client = corio::spawn_blocking(create_asr_client).await.unwrap();
+    let (client, thread) = corio::spawn_blocking(create_asr_client).await.unwrap();
     heartbeat.abort();
     println!(
         "  {client}; the loop's heartbeat ticked {} times meanwhile",
         beats.load(Ordering::Relaxed)
     );
-    client
+    (client, thread)
 }
 
 /// Section 2: `Semaphore(3)` around ten tasks.
