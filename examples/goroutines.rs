@@ -22,10 +22,13 @@
 //! on corio's own futures is spent (then that future yields once). Everything below awaits (sleeps, channel
 //! operations), so the tasks interleave as goroutines would.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use corio::sync::{WaitGroup, channel};
 use corio::task::JoinSet;
+// corio's clock, not std's: it follows a paused runtime's virtual time,
+// under which `tests/examples.rs` checks the overlaps exactly.
+use corio::time::Instant;
 
 /// What `run` saw, for `tests/examples.rs` to check.
 #[derive(Debug)]
@@ -36,6 +39,11 @@ pub struct Report {
     pub results: Vec<String>,
     /// The error the errgroup returned.
     pub first_error: Option<String>,
+    /// How long the five overlapping workers of the WaitGroup took.
+    pub wait_group: Duration,
+    /// How long two `af` calls took awaited in a row, and spawned first.
+    pub in_a_row: Duration,
+    pub spawned: Duration,
 }
 
 /// How long each simulated "expensive task" sleeps (Go's article: one second).
@@ -47,18 +55,24 @@ fn main() {
 
 /// Runs every part on one runtime, the way `asyncio.run(main())` does.
 pub fn run() -> Report {
-    corio::block_on(async {
-        let hello_lines = go_statement().await;
-        wait_group().await;
-        let results = results_over_a_channel().await;
-        let first_error = error_group().await;
-        tasks_versus_awaits().await;
-        Report {
-            hello_lines,
-            results,
-            first_error,
-        }
-    })
+    corio::block_on(run_all())
+}
+
+/// Every part, in order, on the runtime that polls it.
+pub async fn run_all() -> Report {
+    let hello_lines = go_statement().await;
+    let wait_group = wait_group().await;
+    let results = results_over_a_channel().await;
+    let first_error = error_group().await;
+    let (in_a_row, spawned) = tasks_versus_awaits().await;
+    Report {
+        hello_lines,
+        results,
+        first_error,
+        wait_group,
+        in_a_row,
+        spawned,
+    }
 }
 
 /// The function the goroutines run: synchronous, it prints three lines.
@@ -112,7 +126,7 @@ async fn worker(id: u32) {
 }
 
 /// Part 2: five workers and a WaitGroup.
-async fn wait_group() {
+async fn wait_group() -> Duration {
     println!("2. sync.WaitGroup: wait for five workers");
     let started = Instant::now();
     let wg = WaitGroup::new();
@@ -128,10 +142,12 @@ async fn wait_group() {
     }
     wg.wait().await;
     // The five sleeps overlapped: the whole wait takes about one of them.
+    let took = started.elapsed();
     println!(
         "  all five finished in {:?} (one worker takes {WORK:?})",
-        rounded(started.elapsed())
+        rounded(took)
     );
+    took
 }
 
 /// Part 3: workers send results on a channel; a helper closes it once the
@@ -217,13 +233,14 @@ async fn af(from: &str) {
 
 /// Part 5, the Python article: awaiting coroutines in a row runs them one after
 /// the other; spawning them first lets their waits overlap.
-async fn tasks_versus_awaits() {
+async fn tasks_versus_awaits() -> (Duration, Duration) {
     println!("5. await in a row vs spawn first (asyncio.create_task)");
     let started = Instant::now();
     // `await af(...)` twice: the second starts when the first has ended.
     af("awaited a").await;
     af("awaited b").await;
-    println!("  in a row: {:?}", rounded(started.elapsed()));
+    let in_a_row = started.elapsed();
+    println!("  in a row: {:?}", rounded(in_a_row));
 
     let started = Instant::now();
     // `asyncio.create_task` twice, then await both: the event loop runs
@@ -232,7 +249,9 @@ async fn tasks_versus_awaits() {
     let b = corio::spawn(af("task b"));
     a.await.unwrap();
     b.await.unwrap();
-    println!("  spawned:  {:?}", rounded(started.elapsed()));
+    let spawned = started.elapsed();
+    println!("  spawned:  {:?}", rounded(spawned));
+    (in_a_row, spawned)
 }
 
 /// A duration to the millisecond, for printing.

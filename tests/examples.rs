@@ -74,6 +74,26 @@ fn goroutines_collect_every_result_and_the_first_error() {
     assert_eq!(report.first_error.as_deref(), Some("worker 2 failed"));
 }
 
+/// The overlaps the goroutines example prints, on a paused clock where
+/// they are exact: five workers of 50 ms under one WaitGroup take one
+/// worker's time, and two tasks of three 50 ms sleeps take 150 ms spawned
+/// first, 300 ms awaited in a row.
+#[test]
+fn goroutines_overlap_where_spawned_and_not_where_awaited_in_a_row() {
+    let report = within(|| {
+        corio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap()
+            .block_on(goroutines::run_all())
+    });
+    let ms = |d: std::time::Duration| d.as_millis();
+    assert!((50..55).contains(&ms(report.wait_group)), "{report:?}");
+    assert!((300..310).contains(&ms(report.in_a_row)), "{report:?}");
+    assert!((150..155).contains(&ms(report.spawned)), "{report:?}");
+}
+
 #[test]
 fn worker_pool_processes_everything_and_reports_overload() {
     let report = within(worker_pool::run);
