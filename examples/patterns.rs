@@ -357,8 +357,9 @@ async fn deadline() -> Vec<Result<u128, String>> {
 /// until a thread is free, and every job still runs. The cap is the whole
 /// runtime's: its files and name lookups use that pool too, so a small one
 /// makes them queue behind the jobs. (The default, 512, suits jobs that
-/// wait on a disk or a socket; for CPU-bound jobs, as many threads as
-/// cores, `std::thread::available_parallelism()`, is the usual cap.) For one executor's limit inside a larger
+/// wait on a disk or a socket.) To run CPU-bound jobs no more at once
+/// than there are cores, `std::thread::available_parallelism()`, use the
+/// semaphore below rather than this cap, which files and lookups share. For one executor's limit inside a larger
 /// pool, put a `Semaphore::new(n)` in front of `spawn_blocking` and move
 /// the owned permit into the closure.
 fn blocking_pool() -> (usize, usize) {

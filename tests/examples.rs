@@ -381,6 +381,34 @@ fn the_task_queue_finishes_queued_jobs_when_stopped() {
     }
 }
 
+/// A stop whose grace runs out aborts the workers, and every job they
+/// dropped, running or still queued, is marked failed rather than left
+/// "queued" or "running" for good. On a paused clock: the grace, 10 ms,
+/// runs out while the three workers wait on their 30 ms upstream calls.
+#[cfg(feature = "signal")]
+#[test]
+fn the_task_queue_marks_the_jobs_a_timed_out_stop_dropped_as_failed() {
+    use task_queue::{App, Status};
+    let statuses = within(|| {
+        let runtime = corio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (app, workers) = App::start();
+            let ids: Vec<u64> = (0..5)
+                .map(|n| app.submit(format!("job {n}")).unwrap())
+                .collect();
+            app.stop_within(std::time::Duration::from_millis(10), workers)
+                .await;
+            ids.iter().map(|&id| app.status(id)).collect::<Vec<_>>()
+        })
+    });
+    let dropped = Status::Failed("dropped at shutdown".to_string());
+    assert_eq!(statuses, vec![Some(dropped); 5]);
+}
+
 /// A finished job's result stays for the next `KEPT_RESULTS` jobs to
 /// finish, then goes: the results do not grow with every job run.
 #[cfg(feature = "signal")]

@@ -235,37 +235,53 @@ impl App {
     /// start.) A job's CPU part on the blocking pool cannot be aborted:
     /// the runtime's drop waits for it, so the grace bounds the exit only
     /// as long as that part is short, as it is here.
-    pub async fn stop(&self, mut workers: JoinSet<()>) {
+    pub async fn stop(&self, workers: JoinSet<()>) {
+        self.stop_within(STOP_GRACE, workers).await;
+    }
+
+    /// [`stop`](Self::stop) with a grace of `grace`.
+    pub async fn stop_within(&self, grace: Duration, mut workers: JoinSet<()>) {
         self.queue.close();
         let drained = async { while workers.join_next().await.is_some() {} };
-        if corio::time::timeout(STOP_GRACE, drained).await.is_err() {
+        if corio::time::timeout(grace, drained).await.is_err() {
             // One that finished as the grace ran out is done, not busy.
             while workers.try_join_next().is_some() {}
             println!(
-                "  {} workers still busy after {STOP_GRACE:?}: aborting them",
+                "  {} workers still busy after {grace:?}: aborting them",
                 workers.len()
             );
             workers.shutdown().await;
-            let dropped = self.fail_unfinished("dropped at shutdown");
+        }
+        // Every worker has ended (or died: a panic ends one too): what is
+        // still queued or running will not be run.
+        let dropped = self.fail_unfinished("dropped at shutdown");
+        if dropped > 0 {
             println!("  {dropped} unfinished jobs marked failed");
         }
     }
 
     /// Marks every job still queued or running as failed with `why`;
-    /// returns how many.
+    /// returns how many. Under one hold of the lock: a `submit` refused
+    /// meanwhile removes its entry either before (not counted) or after
+    /// (its failed entry goes with it).
     fn fail_unfinished(&self, why: &str) -> usize {
-        let unfinished: Vec<u64> = {
-            let jobs = self.jobs.lock().unwrap();
-            let statuses = jobs.statuses.iter();
-            statuses
-                .filter(|(_, status)| matches!(status, Status::Queued | Status::Running))
-                .map(|(id, _)| *id)
-                .collect()
-        };
-        for &id in &unfinished {
-            self.set(id, Status::Failed(why.to_string()));
+        let mut jobs = self.jobs.lock().unwrap();
+        let Results { statuses, finished } = &mut *jobs;
+        let mut count = 0;
+        for (id, status) in statuses.iter_mut() {
+            if matches!(status, Status::Queued | Status::Running) {
+                *status = Status::Failed(why.to_string());
+                finished.push_back(*id);
+                count += 1;
+            }
         }
-        unfinished.len()
+        // As `set` keeps them: the latest `KEPT_RESULTS` finished.
+        while finished.len() > KEPT_RESULTS {
+            if let Some(oldest) = finished.pop_front() {
+                statuses.remove(&oldest);
+            }
+        }
+        count
     }
 
     /// Puts a job on the queue and returns its id, or why it was refused.
