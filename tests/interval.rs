@@ -173,6 +173,38 @@ fn an_interval_of_duration_max_ticks_once_then_waits() {
     });
 }
 
+/// The same, late: the first tick, polled a second after its instant, goes
+/// through each behaviour's missed-tick arithmetic with a period of
+/// `Duration::MAX` (the test above never misses a tick), which must
+/// saturate rather than overflow. On a paused clock, to be a second late
+/// exactly.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_late_tick_of_an_interval_of_duration_max_saturates() {
+    let runtime = corio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for behavior in [
+            MissedTickBehavior::Burst,
+            MissedTickBehavior::Delay,
+            MissedTickBehavior::Skip,
+        ] {
+            let mut ticks = interval_at(Instant::now(), Duration::MAX);
+            ticks.set_missed_tick_behavior(behavior);
+            corio::time::advance(Duration::from_secs(1)).await;
+            ticks.tick().await;
+            let next = futures_lite::future::poll_once(ticks.tick()).await;
+            assert!(
+                next.is_none(),
+                "{behavior:?}: the next tick is decades away"
+            );
+        }
+    });
+}
+
 #[test]
 #[cfg_attr(miri, ignore)]
 fn an_interval_ticks_when_polled_from_a_thread_outside_its_runtime() {

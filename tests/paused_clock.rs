@@ -348,12 +348,15 @@ fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
             let handle = corio::Handle::current();
             let parks = move || handle.metrics().worker[0].parks;
             let before = parks();
+            let blocked_in_epoll = in_epoll_wait(this_thread_id());
             let _job = corio::spawn_blocking(move || {
                 // Resume only once the runtime's thread has gone to park
-                // (its park count moved since the job was spawned): it
-                // waits in the driver for this job, with no deadline.
+                // (its park count moved since the job was spawned) and,
+                // where the kernel tells, sleeps in `epoll_wait`: it waits
+                // in the driver for this job, with no deadline. (The count
+                // moves just before the wait begins.)
                 let deadline = std::time::Instant::now() + common::LIMIT;
-                while parks() == before {
+                while parks() == before || !blocked_in_epoll() {
                     assert!(std::time::Instant::now() < deadline, "never parked");
                     thread::yield_now();
                 }
@@ -362,6 +365,23 @@ fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
             time::sleep(Duration::from_millis(10)).await;
         });
     });
+}
+
+/// The kernel's id of the calling thread.
+fn this_thread_id() -> libc::pid_t {
+    // SAFETY: `gettid` has no preconditions and no memory effects.
+    unsafe { libc::gettid() }
+}
+
+/// Whether thread `tid` of this process sleeps in `epoll_wait`, by its
+/// `wchan`; always true where that cannot be read (no `/proc`, or the
+/// kernel hides it), where callers go by other signs alone.
+fn in_epoll_wait(tid: libc::pid_t) -> impl Fn() -> bool + Send + 'static {
+    let path = format!("/proc/self/task/{tid}/wchan");
+    move || match std::fs::read_to_string(&path) {
+        Ok(wchan) if wchan != "0" => wchan.contains("epoll"),
+        _ => true,
+    }
 }
 
 /// A sleep made, then overtaken by `advance` before its first poll, is
