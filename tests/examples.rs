@@ -7,6 +7,8 @@
 //! seconds. Each example runs on a thread of its own under [`within`], so a
 //! hang fails its test instead of stalling the suite.
 
+mod common;
+
 #[path = "../examples/asyncio_tour.rs"]
 #[allow(dead_code)] // `main`
 mod asyncio_tour;
@@ -80,14 +82,7 @@ fn goroutines_collect_every_result_and_the_first_error() {
 /// first, 300 ms awaited in a row.
 #[test]
 fn goroutines_overlap_where_spawned_and_not_where_awaited_in_a_row() {
-    let report = within(|| {
-        corio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap()
-            .block_on(goroutines::run_all())
-    });
+    let report = within(|| common::paused().block_on(goroutines::run_all()));
     let ms = |d: std::time::Duration| d.as_millis();
     assert!((50..55).contains(&ms(report.wait_group)), "{report:?}");
     assert!((300..310).contains(&ms(report.in_a_row)), "{report:?}");
@@ -390,11 +385,7 @@ fn the_task_queue_finishes_queued_jobs_when_stopped() {
 fn the_task_queue_marks_the_jobs_a_timed_out_stop_dropped_as_failed() {
     use task_queue::{App, Status};
     let statuses = within(|| {
-        let runtime = corio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .start_paused(true)
-            .build()
-            .unwrap();
+        let runtime = common::paused();
         runtime.block_on(async {
             let (app, workers) = App::start();
             let ids: Vec<u64> = (0..5)

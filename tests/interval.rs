@@ -181,12 +181,7 @@ fn an_interval_of_duration_max_ticks_once_then_waits() {
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_late_tick_of_an_interval_of_duration_max_saturates() {
-    let runtime = corio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    common::paused().block_on(async {
         for behavior in [
             MissedTickBehavior::Burst,
             MissedTickBehavior::Delay,
