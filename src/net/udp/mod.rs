@@ -91,7 +91,9 @@ impl UdpSocket {
     }
 
     /// Sets the default destination for [`send`](Self::send), and receives
-    /// only from it. Never blocks: UDP has no handshake.
+    /// only from it from now on: datagrams from others queued before the
+    /// call are still delivered (the kernel filters what arrives after), as
+    /// with std and tokio. Never blocks: UDP has no handshake.
     ///
     /// # Examples
     ///
@@ -255,7 +257,10 @@ impl UdpSocket {
         self.inner.write_with(|s| s.send_to(buf, target)).await
     }
 
-    /// Receives one datagram and the address it came from.
+    /// Receives one datagram and the address it came from. As with every
+    /// receive of a datagram here (the `try_` and `poll_` forms included),
+    /// bytes beyond `buf.len()` are dropped, silently: a zero-length `buf`
+    /// takes the whole datagram and returns 0.
     ///
     /// # Examples
     ///

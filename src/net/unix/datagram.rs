@@ -178,7 +178,10 @@ impl UnixDatagram {
         self.inner.write_with(|s| s.send(buf)).await
     }
 
-    /// Receives one datagram.
+    /// Receives one datagram. As with every receive of a datagram here
+    /// (`recv_from`, the `try_` and `poll_` forms), bytes beyond
+    /// `buf.len()` are dropped, silently: a zero-length `buf` takes the
+    /// whole datagram and returns 0.
     ///
     /// # Examples
     ///
