@@ -169,6 +169,26 @@ fn shuts_down_in_time(runtime: corio::Runtime, open: mpsc::Sender<()>, held: &st
     assert!(took < LIMIT / 2, "shutdown waited for {held}: {took:?}");
 }
 
+/// A value whose `Drop` waits until the test opens it (or LIMIT passes).
+struct HeldOpen(mpsc::Receiver<()>);
+
+impl Drop for HeldOpen {
+    fn drop(&mut self) {
+        let _ = self.0.recv_timeout(LIMIT);
+    }
+}
+
+thread_local! {
+    /// Where a runtime thread keeps a `HeldOpen`: dropped with the
+    /// thread's other thread-locals, after it left the runtime's loops.
+    static KEPT: std::cell::RefCell<Option<HeldOpen>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps `held` in the calling thread's `KEPT`.
+fn keep(held: HeldOpen) {
+    KEPT.with(|k| *k.borrow_mut() = Some(held));
+}
+
 /// A blocking job that leaves a value with a slow `Drop` in one of its
 /// thread's thread-locals: the thread leaves the pool's loop in time, but
 /// its thread-locals are dropped after that, and `shutdown_timeout` joined
@@ -176,25 +196,30 @@ fn shuts_down_in_time(runtime: corio::Runtime, open: mpsc::Sender<()>, held: &st
 #[test]
 #[cfg_attr(miri, ignore)]
 fn shutdown_timeout_does_not_wait_for_a_blocking_threads_thread_locals() {
-    struct HeldOpen(mpsc::Receiver<()>);
-    impl Drop for HeldOpen {
-        fn drop(&mut self) {
-            // Held until the test opens it (or LIMIT passes).
-            let _ = self.0.recv_timeout(LIMIT);
-        }
-    }
-    thread_local! {
-        static KEPT: std::cell::RefCell<Option<HeldOpen>> = const { std::cell::RefCell::new(None) };
-    }
     let (open_tx, open_rx) = mpsc::channel::<()>();
     let runtime = corio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .build()
         .unwrap();
-    let kept =
-        runtime.spawn_blocking(move || KEPT.with(|k| *k.borrow_mut() = Some(HeldOpen(open_rx))));
+    let kept = runtime.spawn_blocking(move || keep(HeldOpen(open_rx)));
     runtime.block_on(kept).unwrap();
     shuts_down_in_time(runtime, open_tx, "the thread-locals");
+}
+
+/// The same on a worker thread: a task leaves the slow value in the
+/// worker's thread-locals; the worker leaves its loop in time, and the
+/// shutdown joined it with no limit.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn shutdown_timeout_does_not_wait_for_a_worker_threads_thread_locals() {
+    let (open_tx, open_rx) = mpsc::channel::<()>();
+    let runtime = corio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    let kept = runtime.spawn(async move { keep(HeldOpen(open_rx)) });
+    runtime.block_on(kept).unwrap();
+    shuts_down_in_time(runtime, open_tx, "a worker's thread-locals");
 }
 
 /// After `shutdown_background`, a worker thread that is still stopping may

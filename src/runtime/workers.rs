@@ -272,10 +272,13 @@ impl Workers {
     }
 
     /// Waits until every thread has exited, detached ones included, or
-    /// `deadline` passes; joins them if they all exited, else leaves them
-    /// detached. Called from a detached worker thread (a runtime dropped
-    /// inside a `block_in_place` closure), it waits for all the others:
-    /// that one exits after the closure.
+    /// `deadline` passes. Without a deadline (a drop), then joins them;
+    /// with one, leaves them to end on their own: a thread that left its
+    /// loop may still be dropping its thread-locals (a value a task left
+    /// there with a slow `Drop`), which no deadline can cut short, as in
+    /// the blocking pool. Called from a detached worker thread (a runtime
+    /// dropped inside a `block_in_place` closure), it waits for all the
+    /// others: that one exits after the closure.
     pub(super) fn wait_all(&self, deadline: Option<Instant>) {
         let this_one = usize::from(self.is_detached_here());
         let (counts, exited) =
@@ -284,7 +287,7 @@ impl Workers {
             });
         drop(counts);
         let handles = std::mem::take(&mut *self.handles.lock());
-        if exited {
+        if exited && deadline.is_none() {
             let me = thread::current().id();
             for worker in handles {
                 if worker.thread().id() != me {

@@ -116,7 +116,10 @@ impl Builder {
     }
 
     /// A current-thread runtime: no worker threads; tasks run on the thread
-    /// inside `block_on`, as in asyncio or a JavaScript event loop.
+    /// inside `block_on`, as in asyncio or a JavaScript event loop. (The
+    /// slow-poll watchdog is a thread of its own, unless
+    /// [`slow_poll_threshold(None)`](Self::slow_poll_threshold) turns it
+    /// off.)
     ///
     /// # Examples
     ///
