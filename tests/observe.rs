@@ -88,9 +88,10 @@ fn the_dump_shows_a_named_idle_task_with_its_location_and_idle_time() {
 
 /// Without a slow-poll threshold there is no watchdog to tick the coarse
 /// clock; the workers tick it as they park, wake and check the driver, and
-/// the dump ticks it itself, so the dump's times still move. In a child
-/// process: the clock is global, and another test's runtime here would
-/// tick it.
+/// the dump ticks it itself, so the dump's times still move. (This shows
+/// the two together: the dump's own tick alone would keep it passing, so
+/// the workers' ticking is not told apart here.) In a child process: the
+/// clock is global, and another test's runtime here would tick it.
 #[test]
 #[cfg_attr(miri, ignore)]
 fn the_dump_times_move_with_slow_poll_reports_off() {

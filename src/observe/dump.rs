@@ -71,7 +71,9 @@ pub struct TaskInfo {
     /// How many times it was polled.
     pub polls: u64,
     /// Time spent inside its polls (coarse, see `observe::clock`: polls
-    /// shorter than the watchdog's tick may count as zero).
+    /// shorter than the watchdog's tick may count as zero; with the
+    /// watchdog off, `slow_poll_threshold(None)`, even a long poll may,
+    /// where no other worker moves the clock meanwhile).
     pub busy: Duration,
     /// Time since its last poll ended (or since it was spawned), as coarse
     /// as `busy`.

@@ -97,7 +97,8 @@ impl Watchdog {
         let exited = self.stop.exited.lock();
         self.stop.stopping.store(true, Ordering::SeqCst);
         self.stop.changed.notify_all();
-        if thread.thread().id() == thread::current().id() || IN_HOOK.get() {
+        let in_our_hook = IN_HOOK.get() == Arc::as_ptr(&self.stop);
+        if thread.thread().id() == thread::current().id() || in_our_hook {
             return;
         }
         let (exited, ended) = lock::wait_while_until(&self.stop.changed, exited, deadline, |e| !*e);
@@ -169,7 +170,7 @@ fn check_all(
         // Read for each worker: a hook for the one before may have taken
         // any time, and a stale `now` would date a new poll's start back.
         let now = clock::tick();
-        check(&shared, index, remote, &mut seen[index], now, tick);
+        check(&shared, stop, index, remote, &mut seen[index], now, tick);
     }
     true
 }
@@ -194,6 +195,7 @@ fn check_driver(shared: &Shared, last: &mut Option<usize>) {
 /// Reports and rescues worker `index` if its current poll is too long.
 fn check(
     shared: &Shared,
+    stop: &Stop,
     index: usize,
     remote: &Remote,
     seen: &mut Seen,
@@ -247,7 +249,7 @@ fn check(
         return; // it ended: `report_finished` reports it
     };
     if claim(&stats.reported_poll, poll) {
-        call_hook_ticking(shared, &report, tick);
+        call_hook_ticking(shared, stop, &report, tick);
     }
 }
 
@@ -262,10 +264,11 @@ fn claim(reported: &std::sync::atomic::AtomicU64, poll: u64) -> bool {
 }
 
 thread_local! {
-    /// Set on the thread that runs a hook for the watchdog: a hook that
-    /// drops its runtime must not wait there for the watchdog to end,
-    /// which waits for the hook.
-    static IN_HOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set, to the `Stop` of the watchdog it runs for, on the thread that
+    /// runs a hook: a hook that drops its own runtime must not wait there
+    /// for that watchdog to end, which waits for the hook. (Another
+    /// runtime it drops waits for its own watchdog as usual.)
+    static IN_HOOK: std::cell::Cell<*const Stop> = const { std::cell::Cell::new(std::ptr::null()) };
 }
 
 /// Runs the hook for a stall the watchdog caught on a thread of its own,
@@ -276,7 +279,7 @@ thread_local! {
 /// poll reported as slow), or as nothing if none did (a slow one missed).
 /// One thread per report, and reports are rare; if none can be made, the
 /// hook runs here, clock standing.
-fn call_hook_ticking(shared: &Shared, report: &SlowPoll, tick: Duration) {
+fn call_hook_ticking(shared: &Shared, stop: &Stop, report: &SlowPoll, tick: Duration) {
     let watchdog = thread::current();
     // Named as the watchdog, which a hook saw as its thread before.
     let name = watchdog.name().map(str::to_owned);
@@ -286,7 +289,7 @@ fn call_hook_ticking(shared: &Shared, report: &SlowPoll, tick: Duration) {
             builder = builder.name(name);
         }
         let hook = builder.spawn_scoped(scope, || {
-            IN_HOOK.set(true);
+            IN_HOOK.set(stop);
             call_hook_entered(shared, report);
             watchdog.unpark();
         });
