@@ -5,6 +5,8 @@ mod common;
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -348,40 +350,69 @@ fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
             let handle = corio::Handle::current();
             let parks = move || handle.metrics().worker[0].parks;
             let before = parks();
-            let blocked_in_epoll = in_epoll_wait(this_thread_id());
+            let asleep = this_thread_asleep_in_epoll_wait();
+            let gave_up = Arc::new(AtomicBool::new(false));
+            let gave_up_here = gave_up.clone();
             let _job = corio::spawn_blocking(move || {
                 // Resume only once the runtime's thread has gone to park
                 // (its park count moved since the job was spawned) and,
                 // where the kernel tells, sleeps in `epoll_wait`: it waits
                 // in the driver for this job, with no deadline. (The count
                 // moves just before the wait begins.)
-                let deadline = std::time::Instant::now() + common::LIMIT;
-                while parks() == before || !blocked_in_epoll() {
-                    assert!(std::time::Instant::now() < deadline, "never parked");
+                let deadline = std::time::Instant::now() + common::LIMIT / 2;
+                while parks() == before || !asleep() {
+                    if std::time::Instant::now() >= deadline {
+                        // Said after the `block_on`: a panic here would be
+                        // the job's, which nobody awaits.
+                        gave_up_here.store(true, Ordering::SeqCst);
+                        break;
+                    }
                     thread::yield_now();
                 }
                 time::resume();
             });
             time::sleep(Duration::from_millis(10)).await;
+            assert!(
+                !gave_up.load(Ordering::SeqCst),
+                "the thread never slept in the driver"
+            );
         });
     });
 }
 
-/// The kernel's id of the calling thread.
-fn this_thread_id() -> libc::pid_t {
-    // SAFETY: `gettid` has no preconditions and no memory effects.
-    unsafe { libc::gettid() }
+/// A probe of whether the calling thread, later, is asleep in
+/// `epoll_wait`: its state (in `/proc`) is `S`, and its `wchan` names the
+/// wait (`do_epoll_wait`, or `ep_poll` on older kernels). Asleep with a
+/// `wchan` the kernel hides (`0`), the state alone says so; where `/proc`
+/// cannot be read, the probe always says yes.
+#[cfg(target_os = "linux")]
+fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
+    // SAFETY: `gettid` takes no arguments and has no memory effects.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
+    let task = format!("/proc/self/task/{tid}");
+    move || {
+        let Ok(stat) = std::fs::read_to_string(format!("{task}/stat")) else {
+            return true;
+        };
+        // The state follows the name, which is in parentheses.
+        let state = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().next());
+        if state != Some("S") {
+            return false;
+        }
+        match std::fs::read_to_string(format!("{task}/wchan")) {
+            Ok(wchan) if wchan != "0" => wchan.contains("epoll") || wchan.contains("ep_poll"),
+            _ => true,
+        }
+    }
 }
 
-/// Whether thread `tid` of this process sleeps in `epoll_wait`, by its
-/// `wchan`; always true where that cannot be read (no `/proc`, or the
-/// kernel hides it), where callers go by other signs alone.
-fn in_epoll_wait(tid: libc::pid_t) -> impl Fn() -> bool + Send + 'static {
-    let path = format!("/proc/self/task/{tid}/wchan");
-    move || match std::fs::read_to_string(&path) {
-        Ok(wchan) if wchan != "0" => wchan.contains("epoll"),
-        _ => true,
-    }
+/// Elsewhere the park count alone tells.
+#[cfg(not(target_os = "linux"))]
+fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
+    || true
 }
 
 /// A sleep made, then overtaken by `advance` before its first poll, is

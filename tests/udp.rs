@@ -43,7 +43,9 @@ fn connected_send_and_recv_from_two_tasks() {
         assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
 
         // One socket, a receiver and a sender at once (two directions), in
-        // two tasks: each must be woken for its own direction.
+        // two tasks: the receiver is woken by the reactor for its own
+        // direction, not by the sender's polls. (A send on loopback hardly
+        // ever waits, so the write side's wake is not shown here.)
         let reading = a.clone();
         let receiver = corio::spawn(async move {
             let a = reading;

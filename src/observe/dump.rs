@@ -73,7 +73,8 @@ pub struct TaskInfo {
     /// Time spent inside its polls (coarse, see `observe::clock`: polls
     /// shorter than the watchdog's tick may count as zero; with the
     /// watchdog off, `slow_poll_threshold(None)`, even a long poll may,
-    /// where no other worker moves the clock meanwhile).
+    /// if nothing else in the process moves the clock meanwhile: another
+    /// worker, another runtime's watchdog, a dump).
     pub busy: Duration,
     /// Time since its last poll ended (or since it was spawned), as coarse
     /// as `busy`.

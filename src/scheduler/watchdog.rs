@@ -291,6 +291,10 @@ fn call_hook_ticking(shared: &Shared, stop: &Stop, report: &SlowPoll, tick: Dura
         let hook = builder.spawn_scoped(scope, || {
             IN_HOOK.set(stop);
             call_hook_entered(shared, report);
+            // Cleared before the scope ends and `stop` may be freed: a
+            // runtime made and dropped later on this thread (by a
+            // thread-local's drop) could get a `Stop` at the same address.
+            IN_HOOK.set(std::ptr::null());
             watchdog.unpark();
         });
         match hook {
