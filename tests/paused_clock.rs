@@ -358,12 +358,13 @@ fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
                 // (its park count moved since the job was spawned) and,
                 // where the kernel tells, sleeps in `epoll_wait`: it waits
                 // in the driver for this job, with no deadline. (The count
-                // moves just before the wait begins.)
+                // moves some steps before that wait begins: the yields and
+                // the linger before a sleep, the timers' locks.)
                 let deadline = std::time::Instant::now() + common::LIMIT / 2;
                 while parks() == before || !asleep() {
                     if std::time::Instant::now() >= deadline {
-                        // Said after the `block_on`: a panic here would be
-                        // the job's, which nobody awaits.
+                        // Said by the `block_on` future after its sleep: a
+                        // panic here would be the job's, which nobody awaits.
                         gave_up_here.store(true, Ordering::SeqCst);
                         break;
                     }
@@ -390,22 +391,26 @@ fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
     // SAFETY: `gettid` takes no arguments and has no memory effects.
     let tid = unsafe { libc::syscall(libc::SYS_gettid) };
     let task = format!("/proc/self/task/{tid}");
-    move || {
-        let Ok(stat) = std::fs::read_to_string(format!("{task}/stat")) else {
-            return true;
-        };
+    // Whether the thread is asleep; `None` if `/proc` cannot tell.
+    let asleep = move |task: &str| {
+        let stat = std::fs::read_to_string(format!("{task}/stat")).ok()?;
         // The state follows the name, which is in parentheses.
-        let state = stat
-            .rsplit(')')
-            .next()
-            .and_then(|rest| rest.split_whitespace().next());
-        if state != Some("S") {
-            return false;
+        let state = stat.rsplit(')').next()?.split_whitespace().next()?;
+        Some(state == "S")
+    };
+    move || {
+        match asleep(&task) {
+            None => return true,
+            Some(false) => return false,
+            Some(true) => {}
         }
-        match std::fs::read_to_string(format!("{task}/wchan")) {
-            Ok(wchan) if wchan != "0" => wchan.contains("epoll") || wchan.contains("ep_poll"),
-            _ => true,
+        let wchan = std::fs::read_to_string(format!("{task}/wchan")).unwrap_or_default();
+        // `0` is what the kernel shows for a hidden wchan, and for a thread
+        // that is running: asleep still after the read, it is hidden.
+        if wchan.is_empty() || wchan == "0" {
+            return asleep(&task) != Some(false);
         }
+        wchan.contains("epoll") || wchan.contains("ep_poll")
     }
 }
 

@@ -276,10 +276,10 @@ impl Runtime {
     /// Shuts down, waiting at most `timeout` in all: for workers to finish
     /// the poll they are in, then for running blocking jobs. Whatever is
     /// still running then is left to finish on its own thread, and so are
-    /// the runtime's threads' own thread-locals' drops (a value a task or
-    /// a job left there with a slow `Drop`), which a plain drop of the
-    /// runtime waits for. The drops of
-    /// the unfinished tasks' futures and of the queued jobs' closures run
+    /// the worker and pool threads' own thread-locals' drops (a value a
+    /// task or a job left there with a slow `Drop`), which a plain drop of
+    /// the runtime waits for. The drops of the unfinished tasks' futures
+    /// and of the queued jobs' closures run
     /// on this thread, inside the time given; a `Drop` that blocks (a
     /// closure owning a runtime of its own) can still hold this call past
     /// `timeout`, since nobody can cut user code short. A `Drop` of a task's
