@@ -150,21 +150,23 @@ fn listeners_in_two_runtimes_both_hear_one_signal() {
     assert_eq!(other.join().unwrap(), Some(()));
 }
 
-/// Counts its wakes.
-struct CountWakes(std::sync::atomic::AtomicUsize);
+/// Says on its channel each time it is woken.
+struct SaysWoken(std::sync::mpsc::Sender<()>);
 
-impl std::task::Wake for CountWakes {
+impl std::task::Wake for SaysWoken {
     fn wake(self: std::sync::Arc<Self>) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _ = self.0.send(());
     }
 }
 
 /// The test above almost always has each runtime's reactor see its own
 /// event, so it would pass if a runtime woke only its own listeners. Here
 /// one runtime's reactor never turns: its listener is woken by the other
-/// runtime's event, which wakes the waiting listeners of every runtime,
-/// before the other's listener has its item; and it then has its own item
-/// from the delivery count, read or not by its reactor.
+/// runtime's event, which wakes the waiting listeners of every runtime;
+/// and it then has its own item from the delivery count, read or not by
+/// its reactor. (The other's listener may have its item before that event
+/// is handled: the signal is often handled on the very thread that sent
+/// it, which then finds the count moved. So the wake is waited for.)
 #[test]
 #[cfg_attr(miri, ignore)]
 fn a_listener_whose_reactor_never_turns_is_woken_by_another_runtimes_event() {
@@ -183,8 +185,8 @@ fn a_listener_whose_reactor_never_turns_is_woken_by_another_runtimes_event() {
         let _inside = idle.enter();
         signal(SignalKind::hangup()).unwrap()
     };
-    let wakes = std::sync::Arc::new(CountWakes(0.into()));
-    let waker = std::task::Waker::from(wakes.clone());
+    let (woken_tx, woken_rx) = std::sync::mpsc::channel();
+    let waker = std::task::Waker::from(std::sync::Arc::new(SaysWoken(woken_tx)));
     let mut cx = std::task::Context::from_waker(&waker);
     assert!(unheard.poll_recv(&mut cx).is_pending());
     let woken = common::block_on(async {
@@ -194,12 +196,13 @@ fn a_listener_whose_reactor_never_turns_is_woken_by_another_runtimes_event() {
         // SAFETY: no memory effects; corio handles SIGHUP now.
         unsafe { libc::kill(libc::getpid(), libc::SIGHUP) };
         assert_eq!(recv.await, Some(()));
-        // Read here, before this runtime's teardown, whose unregistering
-        // of the pipe would wake the waiting listeners too.
-        wakes.0.load(std::sync::atomic::Ordering::SeqCst)
+        // Waited for here, before this runtime's teardown, whose
+        // unregistering of the pipe would wake the waiting listeners too.
+        // (Blocking this thread holds up no worker: they handle the event.)
+        woken_rx.recv_timeout(common::LIMIT)
     });
     assert!(
-        woken > 0,
+        woken.is_ok(),
         "the event did not wake the idle runtime's listener"
     );
     assert_eq!(unheard.poll_recv(&mut cx), std::task::Poll::Ready(Some(())));
