@@ -350,21 +350,18 @@ fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
             let handle = corio::Handle::current();
             let parks = move || handle.metrics().worker[0].parks;
             let before = parks();
-            let asleep = this_thread_asleep_in_epoll_wait();
+            let asleep = common::threads::this_thread_asleep_in_epoll_wait();
             let gave_up = Arc::new(AtomicBool::new(false));
             let gave_up_here = gave_up.clone();
             let _job = corio::spawn_blocking(move || {
                 // Resume only once the runtime's thread has gone to park
-                // (its park count moved since the job was spawned) and,
-                // where the kernel tells, sleeps in `epoll_wait`: it waits
-                // in the driver for this job, with no deadline. (The count
-                // moves some steps before that wait begins: the yields and
-                // the linger before a sleep, the timers' locks.)
+                // (its park count moved, some steps before the wait) and
+                // sleeps in `epoll_wait`, where the kernel tells: it waits
+                // in the driver for this job, with no deadline.
                 let deadline = std::time::Instant::now() + common::LIMIT / 2;
                 while parks() == before || !asleep() {
                     if std::time::Instant::now() >= deadline {
-                        // Said by the `block_on` future after its sleep: a
-                        // panic here would be the job's, which nobody awaits.
+                        // Said below: a job's panic nobody would see.
                         gave_up_here.store(true, Ordering::SeqCst);
                         break;
                     }
@@ -379,45 +376,6 @@ fn a_clock_resumed_by_a_blocking_job_still_fires_timers() {
             );
         });
     });
-}
-
-/// A probe of whether the calling thread, later, is asleep in
-/// `epoll_wait`: its state (in `/proc`) is `S`, and its `wchan` names the
-/// wait (`do_epoll_wait`, or `ep_poll` on older kernels). Asleep with a
-/// `wchan` the kernel hides (`0`), the state alone says so; where `/proc`
-/// cannot be read, the probe always says yes.
-#[cfg(target_os = "linux")]
-fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
-    // SAFETY: `gettid` takes no arguments and has no memory effects.
-    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
-    let task = format!("/proc/self/task/{tid}");
-    // Whether the thread is asleep; `None` if `/proc` cannot tell.
-    let asleep = move |task: &str| {
-        let stat = std::fs::read_to_string(format!("{task}/stat")).ok()?;
-        // The state follows the name, which is in parentheses.
-        let state = stat.rsplit(')').next()?.split_whitespace().next()?;
-        Some(state == "S")
-    };
-    move || {
-        match asleep(&task) {
-            None => return true,
-            Some(false) => return false,
-            Some(true) => {}
-        }
-        let wchan = std::fs::read_to_string(format!("{task}/wchan")).unwrap_or_default();
-        // `0` is what the kernel shows for a hidden wchan, and for a thread
-        // that is running: asleep still after the read, it is hidden.
-        if wchan.is_empty() || wchan == "0" {
-            return asleep(&task) != Some(false);
-        }
-        wchan.contains("epoll") || wchan.contains("ep_poll")
-    }
-}
-
-/// Elsewhere the park count alone tells.
-#[cfg(not(target_os = "linux"))]
-fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
-    || true
 }
 
 /// A sleep made, then overtaken by `advance` before its first poll, is

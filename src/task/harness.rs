@@ -158,16 +158,15 @@ fn poll_future<F: Future, S>(cell: &Cell<F, S>, ptr: NonNull<Header>) -> Poll<()
 
 /// Replaces the stage with `Consumed`, catching a panic from the drop. The
 /// drop runs under the task's id, as its polls do: a future's `Drop` may
-/// call `task::id()`.
+/// call `task::id()`. If the old value's `Drop` panics, the assignment
+/// has still stored `Consumed` (Rust's drop-and-replace writes the new
+/// value on the unwind path too): the value is never dropped twice.
 fn drop_stage<F: Future, S>(cell: &Cell<F, S>) -> std::thread::Result<()> {
     let stage = cell.core.stage.get();
     let _id = id::enter(cell.header.id);
-    // SAFETY: called only by the one party that owns the stage: the
+    // SAFETY: only the one party that owns the stage calls this: the
     // RUNNING holder, the JoinHandle after completion, or `complete` once
-    // JOIN_INTEREST is gone (no handle will read the output). And if the
-    // old value's `Drop` panics, the assignment has still stored
-    // `Consumed` (Rust's drop-and-replace writes the new value on the
-    // unwind path too), so the future or output is never dropped twice.
+    // JOIN_INTEREST is gone (no handle will read the output).
     catch_unwind(AssertUnwindSafe(|| unsafe { *stage = Stage::Consumed }))
 }
 

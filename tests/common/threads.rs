@@ -138,3 +138,42 @@ where
         receiver.join().unwrap();
     });
 }
+
+/// A probe of whether the calling thread, later, is asleep in
+/// `epoll_wait`: its state (in `/proc`) is `S`, and its `wchan` names the
+/// wait (`do_epoll_wait`, or `ep_poll` on older kernels). Asleep with a
+/// `wchan` the kernel hides (`0`), the state alone says so; where `/proc`
+/// cannot be read, the probe always says yes.
+#[cfg(target_os = "linux")]
+pub fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
+    // SAFETY: `gettid` takes no arguments and has no memory effects.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
+    let task = format!("/proc/self/task/{tid}");
+    // Whether the thread is asleep; `None` if `/proc` cannot tell.
+    let asleep = move |task: &str| {
+        let stat = std::fs::read_to_string(format!("{task}/stat")).ok()?;
+        // The state follows the name, which is in parentheses.
+        let state = stat.rsplit(')').next()?.split_whitespace().next()?;
+        Some(state == "S")
+    };
+    move || {
+        match asleep(&task) {
+            None => return true,
+            Some(false) => return false,
+            Some(true) => {}
+        }
+        let wchan = std::fs::read_to_string(format!("{task}/wchan")).unwrap_or_default();
+        // `0` is what the kernel shows for a hidden wchan, and for a thread
+        // that is running: asleep still after the read, it is hidden.
+        if wchan.is_empty() || wchan == "0" {
+            return asleep(&task) != Some(false);
+        }
+        wchan.contains("epoll") || wchan.contains("ep_poll")
+    }
+}
+
+/// Elsewhere the park count alone tells.
+#[cfg(not(target_os = "linux"))]
+pub fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
+    || true
+}
