@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::panic::Location;
 
 use super::Pool;
-use crate::task::JoinHandle;
+use crate::task::{JoinError, JoinHandle};
 
 thread_local! {
     static CURRENT: RefCell<Option<Pool>> = const { RefCell::new(None) };
@@ -47,13 +47,22 @@ where
 {
     match spawn(what, f).await {
         Ok(result) => result,
-        // The pool is shutting down (the job was cancelled), or std panicked.
-        Err(err) if err.is_cancelled() => Err(crate::io::shut_down_error(format!(
-            "`{what}` did not complete: the corio runtime shut down"
-        ))),
-        Err(err) => Err(std::io::Error::other(format!(
-            "`{what}` did not complete: {err}"
-        ))),
+        Err(err) => Err(job_failed(format_args!("`{what}`"), &err)),
+    }
+}
+
+/// The `io::Error` for a blocking job that did not complete, named by
+/// `subject`: cancelled by the runtime's shutdown (an error that
+/// `runtime::is_rt_shutdown_err` knows), or panicked (the panic's message
+/// goes along). Every `io::Result` call that rides on the pool (`asyncify`,
+/// `fs::File`, `fs::ReadDir`) reports it so.
+pub(crate) fn job_failed(subject: impl std::fmt::Display, err: &JoinError) -> std::io::Error {
+    if err.is_cancelled() {
+        crate::io::shut_down_error(format!(
+            "{subject} did not complete: the corio runtime shut down"
+        ))
+    } else {
+        std::io::Error::other(format!("{subject} did not complete: {err}"))
     }
 }
 

@@ -20,9 +20,10 @@ mod context;
 mod pool;
 
 pub(crate) use context::{EnterGuard, asyncify, spawn, try_enter};
-// Only files need these two (a `File` must know it has a pool before it
-// hands its buffer to a job, and its last flush must run at shutdown).
+// Only files need these three (a `File` must know it has a pool before it
+// hands its buffer to a job, its last flush must run at shutdown, and its
+// and `ReadDir`'s jobs report their failures as `asyncify` does).
 #[cfg(feature = "fs")]
-pub(crate) use context::{current, try_spawn_mandatory};
+pub(crate) use context::{current, job_failed, try_spawn_mandatory};
 
 pub(crate) use pool::{Config, EnterHook, JobHook, Pool, ThreadHook, WaitingJob, run_thread_hook};

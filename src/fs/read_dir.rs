@@ -209,22 +209,12 @@ impl ReadDir {
                         // The listing went with the job: said once, then
                         // the stream ends.
                         self.state = State::Over;
-                        return Poll::Ready(Err(refill_failed(&err)));
+                        let what = "`corio::fs::ReadDir::next_entry`";
+                        return Poll::Ready(Err(crate::blocking::job_failed(what, &err)));
                     }
                 },
             }
         }
-    }
-}
-
-/// The error of a refill that did not complete: cancelled by the runtime's
-/// shutdown (which `runtime::is_rt_shutdown_err` knows), or panicked.
-fn refill_failed(err: &crate::task::JoinError) -> io::Error {
-    const WHAT: &str = "`corio::fs::ReadDir::next_entry` did not complete";
-    if err.is_cancelled() {
-        crate::io::shut_down_error(format!("{WHAT}: the corio runtime shut down"))
-    } else {
-        io::Error::other(format!("{WHAT}: {err}"))
     }
 }
 

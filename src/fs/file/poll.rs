@@ -60,15 +60,8 @@ impl File {
             let mut behind = self.behind.lock();
             behind.open = false;
             behind.bytes.clear();
-            let error = if err.is_cancelled() {
-                crate::io::shut_down_error(
-                    "a `corio::fs::File` operation did not complete: the corio runtime shut down",
-                )
-            } else {
-                let err = format!("a `corio::fs::File` operation did not complete: {err}");
-                io::Error::other(err)
-            };
-            (Buf::default(), Err(error))
+            let what = "a `corio::fs::File` operation";
+            (Buf::default(), Err(crate::blocking::job_failed(what, &err)))
         });
         self.state = State::Idle(buf);
         // Whatever finished, no seek runs now: the flag goes, whoever
