@@ -207,3 +207,107 @@ fn a_listener_whose_reactor_never_turns_is_woken_by_another_runtimes_event() {
     );
     assert_eq!(unheard.poll_recv(&mut cx), std::task::Poll::Ready(Some(())));
 }
+
+/// Records a wake, and passes it on to the waker stored last.
+#[derive(Default)]
+struct Relay {
+    fired: std::sync::atomic::AtomicBool,
+    then: std::sync::Mutex<Option<std::task::Waker>>,
+}
+
+impl std::task::Wake for Relay {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &std::sync::Arc<Self>) {
+        self.fired.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(next) = self.then.lock().unwrap().take() {
+            next.wake();
+        }
+    }
+}
+
+/// The case the drain's own wake (`wake_others`) is for, step by step on
+/// one thread, so that no reactor's event can stand in for it: runtime A's
+/// reactor has reported the self-pipe readable, and before any of A's
+/// listeners drains it, a second signal comes for a listener of runtime B,
+/// whose reactor has not looked at the pipe. A's drain then empties the
+/// pipe under B's feet (an edge that epoll finds drained is not reported),
+/// so B's listener hears of the delivery only if the drain wakes it.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn a_drain_wakes_the_listeners_of_a_runtime_that_did_not_see_the_event() {
+    use std::task::{Context, Poll, Waker};
+    if !in_child() {
+        common::run_in_child(
+            "a_drain_wakes_the_listeners_of_a_runtime_that_did_not_see_the_event",
+            CHILD,
+        );
+        return;
+    }
+    let build = || {
+        corio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let (a, b) = (build(), build());
+    let mut unheard = {
+        let _inside = b.enter();
+        signal(SignalKind::hangup()).unwrap()
+    };
+    let (woken_tx, woken_rx) = std::sync::mpsc::channel();
+    let says_woken = Waker::from(std::sync::Arc::new(SaysWoken(woken_tx)));
+    a.block_on(async {
+        // A's listener, of another signal: it will drain the pipe, as the
+        // counts it reads never move.
+        let mut drainer = signal(SignalKind::user_defined1()).unwrap();
+        let relay = std::sync::Arc::new(Relay::default());
+        let relay_waker = Waker::from(relay.clone());
+        assert!(
+            drainer
+                .poll_recv(&mut Context::from_waker(&relay_waker))
+                .is_pending()
+        );
+        // SAFETY: no memory effects; corio handles SIGHUP now. `raise`
+        // runs the handler on this thread before it returns.
+        assert_eq!(unsafe { libc::raise(libc::SIGHUP) }, 0);
+        // A's reactor turns and reports the pipe readable, waking the
+        // waiting listeners: `drainer` only, `unheard` has not waited yet.
+        corio::time::timeout(
+            common::LIMIT,
+            std::future::poll_fn(|cx| {
+                *relay.then.lock().unwrap() = Some(cx.waker().clone());
+                match relay.fired.load(std::sync::atomic::Ordering::SeqCst) {
+                    true => Poll::Ready(()),
+                    false => Poll::Pending,
+                }
+            }),
+        )
+        .await
+        .expect("A's reactor did not report the pipe");
+        // From here on no reactor turns: this poll of the `block_on`
+        // future does not return until the end.
+        let mut cx = Context::from_waker(&says_woken);
+        assert_eq!(unheard.poll_recv(&mut cx), Poll::Ready(Some(())));
+        assert!(unheard.poll_recv(&mut cx).is_pending(), "B waits");
+        // SAFETY: as above.
+        assert_eq!(unsafe { libc::raise(libc::SIGHUP) }, 0);
+        assert!(
+            woken_rx.try_recv().is_err(),
+            "nothing woke B's listener yet"
+        );
+        // The drain: both bytes, on the readiness A's reactor reported.
+        assert!(
+            drainer
+                .poll_recv(&mut Context::from_waker(&relay_waker))
+                .is_pending()
+        );
+        assert!(
+            woken_rx.try_recv().is_ok(),
+            "the drain did not wake B's waiting listener"
+        );
+        assert_eq!(unheard.poll_recv(&mut cx), Poll::Ready(Some(())));
+    });
+}
