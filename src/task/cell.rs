@@ -70,9 +70,10 @@ impl<F: Future, S> Core<F, S> {
 }
 
 pub(super) struct Trailer {
-    /// Written by the JoinHandle while JOIN_WAKER is clear, read by the
-    /// runtime while it is set, and taken and dropped by the runtime after
-    /// COMPLETE once the handle is gone (see `state.rs`).
+    /// Written by the JoinHandle while JOIN_WAKER is clear, only read
+    /// while it is set (by the runtime, and by the handle's `will_wake`
+    /// check), and taken and dropped by the runtime after COMPLETE once the
+    /// handle is gone (see `state.rs`).
     pub(super) waker: UnsafeCell<Option<Waker>>,
 }
 

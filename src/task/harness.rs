@@ -40,8 +40,9 @@ unsafe fn cell<'a, F: Future, S>(ptr: NonNull<Header>) -> &'a Cell<F, S> {
 }
 
 /// Polls the task once. Consumes the queue's reference, except when the
-/// task woke itself while running (it yielded): then it returns true and the
-/// caller must queue the task again with that same reference.
+/// task was woken while running (by itself, as a yield does, or from
+/// another thread): then it returns true and the caller must queue the task
+/// again with that same reference.
 ///
 /// Requeueing is the caller's job, not a call into the task's scheduler from
 /// here: the moment a task is back in a queue another worker may run it to

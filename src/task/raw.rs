@@ -282,8 +282,9 @@ impl<S: 'static> From<Notified<S>> for Task<S> {
 
 impl<S: 'static> Notified<S> {
     /// Polls the task (or cancels it, if it was aborted), consuming the
-    /// queue's reference. Returns the task if it yielded (woke itself while
-    /// running): the caller queues it again, behind the other work.
+    /// queue's reference. Returns the task if it was woken while running
+    /// (by itself, as a yield does, or from another thread): the caller
+    /// queues it again, behind the other work.
     #[must_use = "a yielded task must be queued again"]
     pub(crate) fn run(self) -> Option<Notified<S>> {
         self.run_from(crate::observe::clock::now())

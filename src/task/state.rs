@@ -28,8 +28,10 @@
 //!   `COMPLETE`, meaning nothing (as it means nothing once `COMPLETE` in
 //!   any case);
 //! - the join waker field is written only by the `JoinHandle` while
-//!   `JOIN_WAKER` is clear, and read only by the runtime while it is set;
-//!   after `COMPLETE`, with the handle gone, the runtime takes and drops it.
+//!   `JOIN_WAKER` is clear; while it is set nobody writes it, and both the
+//!   runtime (to wake it) and the handle (to compare it with a new waker)
+//!   may read it; after `COMPLETE`, with the handle gone, the runtime takes
+//!   and drops it.
 
 use crate::loom::atomic::{AtomicUsize, Ordering};
 
@@ -54,9 +56,9 @@ const CANCELLED: usize = 0b00_1000;
 /// The `JoinHandle` still exists and wants the output. Cleared when it drops.
 const JOIN_INTEREST: usize = 0b01_0000;
 
-/// The `JoinHandle` has stored a waker in the trailer. While set, only the
-/// runtime reads that field; the handle may only clear it while not
-/// `COMPLETE`.
+/// The `JoinHandle` has stored a waker in the trailer. While set, nobody
+/// writes that field (the runtime and the handle may both read it); the
+/// handle may only clear the bit while not `COMPLETE`.
 const JOIN_WAKER: usize = 0b10_0000;
 
 const LIFECYCLE: usize = RUNNING | COMPLETE;
@@ -323,8 +325,10 @@ impl State {
         prev.ref_count() == count
     }
 
-    /// The `JoinHandle` (before it ever polled) is dropped while the task is
-    /// still fresh: the common fast path of a detached spawn.
+    /// The `JoinHandle` is dropped while the word equals `INITIAL`: the
+    /// task is fresh (the common fast path of a detached spawn), or idle
+    /// and queued again with no join waker stored, which the slow path
+    /// would treat the same.
     pub(crate) fn drop_join_handle_fast(&self) -> bool {
         self.word
             .compare_exchange(

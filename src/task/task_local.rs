@@ -339,7 +339,8 @@ pub struct TaskLocalFuture<T: 'static, F> {
     /// The value while the future is not being polled.
     slot: Option<T>,
     /// `None` once it completed or is being dropped (either way dropped
-    /// inside the scope).
+    /// inside the scope, unless the key cannot be lent then: see
+    /// [`LocalKey::scope`]).
     future: Option<F>,
 }
 
