@@ -130,7 +130,7 @@ fn a_cancelled_grant_returns_its_permits() {
 fn closing_fails_waiting_and_later_acquires() {
     let semaphore = Semaphore::new(0);
     let (flag, waker) = Flag::new();
-    let mut waiting = pin!(semaphore.acquire());
+    let mut waiting = Box::pin(semaphore.acquire());
     assert!(poll_with(waiting.as_mut(), &waker).is_pending());
     semaphore.close();
     assert!(flag.take() && semaphore.is_closed());
@@ -138,6 +138,9 @@ fn closing_fails_waiting_and_later_acquires() {
         poll_with(waiting.as_mut(), &waker),
         Poll::Ready(Err(_))
     ));
+    // Closed out, not granted: its drop gives back no permit.
+    drop(waiting);
+    assert_eq!(semaphore.available_permits(), 0);
     assert!(common::threads::at_once(semaphore.acquire()).is_err());
     assert_eq!(
         semaphore.try_acquire().unwrap_err(),
