@@ -118,7 +118,8 @@ impl Barrier {
         // One unit of coop budget: a waiter pays it when its `Notified`
         // completes, the leader, which does not wait, here. With the
         // budget spent this yields before arriving, so a future dropped
-        // while it yields has not arrived.
+        // while it yields has not arrived; that yield pays the unit, and
+        // the wait after it is free.
         let mut paid = false;
         if !crate::task::budget::has_remaining() {
             crate::task::consume_budget().await;
@@ -150,7 +151,11 @@ impl Barrier {
         };
         let mut notified = notified;
         loop {
-            notified.await;
+            if std::mem::take(&mut paid) {
+                crate::task::unconstrained(notified).await;
+            } else {
+                notified.await;
+            }
             // Only a release calls `notify_waiters`; the check makes that
             // an invariant rather than an assumption.
             let round = self.state.lock();

@@ -103,6 +103,39 @@ fn broadcast_and_watch_spend_the_budget() {
     yields_after_the_budget(|| each.next().unwrap().changed());
 }
 
+/// Units left in the current budget (spends them).
+fn units_left() -> usize {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut units = 0;
+    while crate::task::budget::has_remaining() {
+        assert!(pin!(crate::task::consume_budget()).poll(&mut cx).is_ready());
+        units += 1;
+    }
+    units
+}
+
+/// A barrier's waiter that came with its budget spent pays one unit in
+/// all, the yield before it arrives, not that and the wait's end too.
+#[test]
+fn a_barrier_waiter_that_yielded_first_pays_one_unit() {
+    let mut cx = Context::from_waker(Waker::noop());
+    let barrier = super::Barrier::new(2);
+    let mut waiter = Box::pin(barrier.wait());
+    with_budget(|| {
+        units_left();
+        assert!(waiter.as_mut().poll(&mut cx).is_pending(), "yields");
+    });
+    with_budget(|| {
+        assert!(waiter.as_mut().poll(&mut cx).is_pending(), "waits");
+        assert_eq!(units_left(), usize::from(BUDGET) - 1, "the yield's unit");
+    });
+    assert!(pin!(barrier.wait()).poll(&mut cx).is_ready(), "the leader");
+    with_budget(|| {
+        assert!(waiter.as_mut().poll(&mut cx).is_ready());
+        assert_eq!(units_left(), usize::from(BUDGET), "paid already");
+    });
+}
+
 /// The answers found at once spend the budget too: a `wait_for` whose
 /// condition holds (as tokio's does), a barrier's leader, and a sender's
 /// `closed` with no receiver left (all three were once free).
