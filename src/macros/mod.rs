@@ -347,6 +347,11 @@ macro_rules! select {
             $($t)*
         })
     };
+    // An `else` before other branches (no pattern starts with `else`, so
+    // this catches nothing valid).
+    (@{ $($state:tt)* } else $($r:tt)*) => {
+        ::std::compile_error!("select!: `else` must be the last branch")
+    };
     // A branch: `pattern = future [, if condition] => handler`, the handler
     // a block (a comma after it optional, as in tokio) or an expression.
     // Order matters: a block with a comma; a block followed by `.` or `?`,
@@ -404,6 +409,13 @@ macro_rules! select {
     };
     (@{ biased = $biased:tt; ( $($s:tt)* ) $($t:tt)* } @handler [$($p:tt)+] = $f:expr => $h:expr) => {
         $crate::select!(@{ biased = $biased; ($($s)* _) $($t)* ( ($($s)*) [$($p)+] = $f, if true => $h ) })
+    };
+    // A handler that went on after its block and was not followed by a
+    // comma (`{ v }.len() w = b => ..`): said here, or the tokens would be
+    // read again as the next branch's pattern, nesting until the
+    // compiler's recursion limit.
+    (@{ $($state:tt)* } @handler $($r:tt)*) => {
+        ::std::compile_error!("select!: a handler that goes on after its block (`{ .. }.f()`, `{ .. }?`) must be followed by a comma, or end the branches")
     };
     (@{ $($state:tt)* } @branch $($r:tt)*) => {
         ::std::compile_error!("select!: expected `pattern = future => handler,` or `pattern = future, if condition => handler,`")
