@@ -298,6 +298,12 @@ pub(super) fn send_vectored(fd: RawFd, bufs: &[std::io::IoSlice<'_>]) -> io::Res
 /// Whether the stream socket `fd` is at its end: a peek of one byte that
 /// does not wait reads nothing. False for anything else (bytes queued,
 /// nothing yet, or not a socket: a pipe's peek fails with `ENOTSOCK`).
+///
+/// Only the portable poller asks (`Registration::may_clear_after_either`).
+/// On the BSDs and macOS a peek leaves a pending error (a reset) for the
+/// next read; Linux's hands it to the peek and clears it, so there, under
+/// `--cfg corio_polling` only, a reset that this peek met reads as a plain
+/// end of stream afterwards.
 pub(super) fn at_end_of_stream(fd: RawFd) -> bool {
     let mut byte = 0u8;
     loop {

@@ -215,7 +215,7 @@ impl Events {
     /// Room for `n` events (at least 1: `epoll_wait` refuses 0).
     pub(crate) fn with_capacity(n: usize) -> Events {
         Events {
-            buf: vec![libc::epoll_event { events: 0, u64: 0 }; n],
+            buf: vec![libc::epoll_event { events: 0, u64: 0 }; n.max(1)],
             len: 0,
         }
     }
