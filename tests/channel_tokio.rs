@@ -228,6 +228,29 @@ fn a_rendezvous_send_timeout_succeeds_only_if_the_value_was_taken() {
     }));
 }
 
+/// A `send_timeout` too long for any `Instant` has no deadline, as
+/// `time::timeout`'s and tokio's: it was a 30-year one, which a paused
+/// clock reaches (here at once, by `advance`) and gave the value back.
+#[test]
+fn a_send_timeout_past_any_instant_never_times_out() {
+    use futures_lite::future::poll_once;
+    use std::time::Duration;
+    // Bounded on the wall clock: the paused one passes 40 years here.
+    common::within_limit(|| {
+        paused().block_on(async {
+            let (tx, rx) = channel::bounded(1);
+            tx.try_send(1).unwrap();
+            let mut waiting = pin!(tx.send_timeout(2, Duration::MAX));
+            assert!(poll_once(waiting.as_mut()).await.is_none(), "full");
+            corio::time::advance(Duration::from_secs(40 * 365 * 86_400)).await;
+            assert!(poll_once(waiting.as_mut()).await.is_none(), "timed out");
+            assert_eq!(rx.recv().await, Some(1));
+            assert_eq!(waiting.await, Ok(()));
+            assert_eq!(rx.recv().await, Some(2));
+        });
+    });
+}
+
 /// `poll_recv` and `poll_recv_many`, tokio's polling receives: pending on
 /// an empty channel, woken by a send, `None` (or 0) once closed and
 /// drained; a limit of 0 takes nothing and never waits.

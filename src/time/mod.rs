@@ -34,6 +34,7 @@ pub(crate) use timers::Timers;
 
 pub use instant::Instant;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
+pub(crate) use sleep::sleep_for;
 pub use sleep::{Sleep, sleep, sleep_until};
 /// std's `Duration`, here too because tokio users write `time::Duration`.
 pub use std::time::Duration;

@@ -44,7 +44,7 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// an `Instant` can hold: `timeout` then has no deadline at all, as
 /// tokio's (a paused clock would else jump the 30 years to it at once).
 #[track_caller]
-pub(super) fn sleep_for(duration: Duration, exact: bool) -> Option<Sleep> {
+pub(crate) fn sleep_for(duration: Duration, exact: bool) -> Option<Sleep> {
     // One look at the thread's runtime, for its timers and its clock (not
     // `Instant::now()` and then `Sleep::new`: two).
     let timers = context::current();

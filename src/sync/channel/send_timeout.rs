@@ -29,7 +29,9 @@ use super::{SendError, SendTimeoutError, Sender, waiters};
 
 impl<T> Sender<T> {
     /// Sends `value`, waiting at most `timeout` for room; fails, giving
-    /// the value back, if the time runs out or the channel is closed.
+    /// the value back, if the time runs out or the channel is closed. A
+    /// `timeout` too long for a [`time::Instant`](crate::time::Instant) to
+    /// name its end sets no deadline, as [`time::timeout`](crate::time::timeout)'s.
     ///
     /// # Panics
     ///
@@ -63,15 +65,17 @@ impl<T> Sender<T> {
         timeout: Duration,
     ) -> impl Future<Output = Result<(), SendTimeoutError<T>>> + '_ {
         // Made here, not at the first poll: a call outside a runtime
-        // panics at the caller's line.
-        let deadline = crate::time::sleep(timeout);
+        // panics at the caller's line. None, as in `time::timeout`, for a
+        // timeout too long for the clock to name its end: no deadline,
+        // not one 30 years ahead, which a paused clock would jump to.
+        let deadline = crate::time::sleep_for(timeout, true);
         self.send_before(value, deadline)
     }
 
     async fn send_before(
         &self,
         value: T,
-        deadline: crate::time::Sleep,
+        deadline: Option<crate::time::Sleep>,
     ) -> Result<(), SendTimeoutError<T>> {
         let mut sending = Sending {
             chan: &self.chan,
@@ -86,7 +90,10 @@ impl<T> Sender<T> {
                     sent.map_err(|SendError(value)| SendTimeoutError::Closed(value)),
                 );
             }
-            ready!(deadline.as_mut().poll(cx));
+            match deadline.as_mut().as_pin_mut() {
+                Some(deadline) => ready!(deadline.poll(cx)),
+                None => return Poll::Pending,
+            }
             Poll::Ready(match sending.take_back() {
                 Some(value) => Err(SendTimeoutError::Timeout(value)),
                 None => Ok(()),
