@@ -51,6 +51,18 @@ fn a_capacity_above_the_maximum_is_refused_before_any_allocation() {
     );
 }
 
+/// Under the maximum, but more memory than an allocation can name: a
+/// panic that says so (the process aborted on the allocation).
+#[test]
+fn a_capacity_past_what_can_be_allocated_panics_with_a_message() {
+    let refused = std::panic::catch_unwind(|| channel::bounded::<[u8; 4096]>(1 << 50)).unwrap_err();
+    let message = panic_message(&*refused);
+    assert!(
+        message.contains("needs more memory than can be allocated"),
+        "{message}"
+    );
+}
+
 #[test]
 fn try_send_reports_full_and_closed_with_the_value() {
     let (tx, rx) = channel::bounded(2);

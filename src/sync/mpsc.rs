@@ -6,15 +6,18 @@
 //! The channel underneath is corio's Go-style one, so it can do more than
 //! tokio's: receivers clone (many consumers), either side may `close` it,
 //! and `bounded(0)` (not reachable here: `channel(0)` panics, as tokio's
-//! does) is a rendezvous. The differences a port may meet, all of them
-//! found by the compiler:
+//! does) is a rendezvous. The differences a port may meet, all found by the
+//! compiler but the last:
 //! - a `TryRecvError` says `Closed` where tokio's says `Disconnected`;
 //! - `Sender::capacity` gives the buffer's size as an `Option` (`None`
 //!   unbounded; tokio's `max_capacity`), not the free slots;
 //! - `reserve` and its `Permit` (and `try_reserve`, `reserve_many`,
 //!   `reserve_owned`) do not exist;
 //! - `Receiver` and `UnboundedReceiver` are one type, so a trait
-//!   implemented for both needs one `impl`.
+//!   implemented for both needs one `impl`;
+//! - `channel(n)` allocates its `n` slots at once, where tokio's grows in
+//!   blocks as it fills: a capacity far beyond what the channel will hold
+//!   costs memory up front, and one past what can be allocated panics.
 //!
 //! `Sender::closed`, `send_timeout`, `same_channel`, `is_closed`, `recv_many`,
 //! `poll_recv`, `poll_recv_many`, the `blocking_` forms and the `try_` forms
@@ -87,7 +90,8 @@ pub mod error {
 /// # Panics
 ///
 /// If `buffer` is 0, as tokio's does (corio's `channel::bounded(0)` is a
-/// rendezvous instead).
+/// rendezvous instead), and where [`channel::bounded`] panics: above
+/// [`channel::MAX_CAPACITY`], or past what can be allocated.
 ///
 /// # Examples
 ///

@@ -114,7 +114,8 @@ use crate::loom::{Arc, Mutex};
 /// # Panics
 ///
 /// If `capacity` is above [`MAX_CAPACITY`] (tokio's limit for its
-/// channel's buffer).
+/// channel's buffer), or its slots, allocated at once, need more memory
+/// than can be allocated.
 ///
 /// # Examples
 ///

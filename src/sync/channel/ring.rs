@@ -60,12 +60,17 @@ impl<T> Ring<T> {
     pub(super) fn new(capacity: usize) -> Self {
         assert!(capacity > 0, "a ring needs at least one slot");
         let mark = (capacity + 1).next_power_of_two();
-        let slots = (0..capacity)
-            .map(|i| Slot {
-                stamp: AtomicUsize::new(i),
-                value: UnsafeCell::new(MaybeUninit::uninit()),
-            })
-            .collect();
+        // Asked for first, so that a capacity past what can be allocated
+        // panics with a message instead of aborting the process.
+        let mut slots = Vec::new();
+        if slots.try_reserve_exact(capacity).is_err() {
+            panic!("a channel of {capacity} slots needs more memory than can be allocated");
+        }
+        slots.extend((0..capacity).map(|i| Slot {
+            stamp: AtomicUsize::new(i),
+            value: UnsafeCell::new(MaybeUninit::uninit()),
+        }));
+        let slots = slots.into_boxed_slice();
         Ring {
             head: CachePadded(AtomicUsize::new(0)),
             tail: CachePadded(AtomicUsize::new(0)),

@@ -192,8 +192,10 @@ impl Waiters {
     /// taken, and a `try_send` beside it could find a free slot full. If
     /// the use fails after all (a newcomer took the slot in between),
     /// [`register`](Self::register) puts the waiter back at the head of the
-    /// line, whose next wake promises a slot again. A no-op for a waiter
-    /// not woken, or redeemed already.
+    /// line, whose next wake promises a slot again. Only for a waiter the
+    /// line woke (`Place::Woken`, checked under the lock): one still queued
+    /// would take a promise that is not its own off the count. A no-op for
+    /// one redeemed already.
     pub(super) fn redeem(&self, slot: &mut Slot) {
         if slot.key.is_some() && !slot.redeemed {
             self.woken.fetch_sub(1, Ordering::Relaxed);
