@@ -180,7 +180,19 @@ impl TakeBack {
         if !cx.detached.get() {
             return false;
         }
+        // Counted among the running threads before the core is taken: a
+        // shutdown waiting for them (`wait_running`) must not find none
+        // while this thread holds the core and is back in the task's poll
+        // (the thread standing in may exit in between). Counted out
+        // again if the core is gone.
+        let threads = cx.shared.respawn.get();
+        if let Some(threads) = threads {
+            threads.set_detached(false);
+        }
         let Some(core) = cx.shared.take_core(cx.index) else {
+            if let Some(threads) = threads {
+                threads.set_detached(true);
+            }
             return false;
         };
         let placeholder = std::mem::replace(&mut *cx.core.borrow_mut(), core);
@@ -207,9 +219,6 @@ impl TakeBack {
             stats.resumed_poll.store(turns.0 + 1, Ordering::Relaxed);
         }
         stats.current_task.store(self.task, Ordering::Release);
-        if let Some(threads) = cx.shared.respawn.get() {
-            threads.set_detached(false);
-        }
         true
     }
 }

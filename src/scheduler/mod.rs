@@ -177,10 +177,11 @@ pub(crate) struct Shared {
 pub(crate) trait WorkerThreads: Send + Sync {
     /// Starts a thread to run worker `index`, whose core is free.
     fn start(&self, index: usize) -> std::io::Result<()>;
-    /// The calling worker thread gave its core away (`true`) or took it
-    /// back (`false`): shutdown waits for it after the tasks are cancelled
-    /// and the driver is stopped, which a closure blocked on the runtime
-    /// may be waiting for, not before.
+    /// The calling worker thread gave its core away (`true`) or is about
+    /// to take it back (`false`, said before the take, and `true` again if
+    /// the core was gone): shutdown waits for a detached thread after the
+    /// tasks are cancelled and the driver is stopped, which a closure
+    /// blocked on the runtime may be waiting for, not before.
     fn set_detached(&self, detached: bool);
 }
 
