@@ -135,6 +135,11 @@ fn a_message_is_dropped_once_nobody_owes_it_a_read() {
     assert_eq!(Arc::strong_count(&message), 1, "overwritten, dropped");
 }
 
+/// A receive woken by a send and dropped before it looked leaves the
+/// message in place: the send wakes, it does not hand the message to the
+/// waiting receive (as a rendezvous would), whose drop would lose it. (A
+/// receive that takes the message and then yields on a spent budget is
+/// `src/sync/tests.rs`'s.)
 #[test]
 fn a_dropped_recv_loses_nothing() {
     let (tx, mut rx) = broadcast::channel(4);

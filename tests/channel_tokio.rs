@@ -279,17 +279,28 @@ fn poll_recv_waits_is_woken_and_ends_with_the_channel() {
     assert_eq!(rx.poll_recv_many(&mut cx, &mut batch, 2), Poll::Ready(0));
 }
 
-/// `blocking_recv_many` on a plain thread takes what another thread sends
-/// (its wait is `recv_many`'s, tested above), and 0 once closed.
+/// `blocking_recv_many` on a plain thread waits for what another thread
+/// sends (the send comes once the receiving thread is asleep), and gives
+/// 0 once closed.
 #[test]
 fn blocking_recv_many_waits_for_a_send() {
     common::threads::on_thread(|| {
         let (tx, rx) = corio::sync::mpsc::unbounded_channel::<u8>();
+        let (probe_tx, probe_rx) = std::sync::mpsc::channel();
         let receiver = thread::spawn(move || {
+            probe_tx
+                .send(common::threads::this_thread_asleep())
+                .unwrap();
             let mut batch = Vec::new();
             let first = rx.blocking_recv_many(&mut batch, 8);
             (first, batch, rx)
         });
+        let asleep = probe_rx.recv().unwrap();
+        let start = std::time::Instant::now();
+        while !asleep() {
+            assert!(start.elapsed() < common::LIMIT, "it never waited");
+            thread::yield_now();
+        }
         tx.send(1).unwrap();
         let (first, batch, rx) = receiver.join().unwrap();
         assert_eq!((first, batch), (1, vec![1]));

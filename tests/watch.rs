@@ -166,6 +166,9 @@ fn clones_and_marks_carry_what_was_seen() {
     assert!(copy.same_channel(&tx.subscribe()));
 }
 
+/// A `changed` woken by a send and dropped before it looked marks
+/// nothing seen: the send only wakes it. (One that marks the value and
+/// then yields on a spent budget is `src/sync/tests.rs`'s.)
 #[test]
 fn a_dropped_changed_marks_nothing_seen() {
     let (tx, mut rx) = watch::channel(0);

@@ -139,6 +139,39 @@ where
     });
 }
 
+/// The calling thread's directory in `/proc`.
+#[cfg(target_os = "linux")]
+fn this_task() -> String {
+    // SAFETY: `gettid` takes no arguments and has no memory effects.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
+    format!("/proc/self/task/{tid}")
+}
+
+/// Whether the thread of `task` is asleep (state `S`); `None` if `/proc`
+/// cannot tell (or the thread is gone).
+#[cfg(target_os = "linux")]
+fn asleep(task: &str) -> Option<bool> {
+    let stat = std::fs::read_to_string(format!("{task}/stat")).ok()?;
+    // The state follows the name, which is in parentheses.
+    let state = stat.rsplit(')').next()?.split_whitespace().next()?;
+    Some(state == "S")
+}
+
+/// A probe of whether the calling thread, later, is asleep (state `S` in
+/// `/proc`: waiting, not running); where `/proc` cannot tell (the thread
+/// has ended, say), the probe says yes.
+#[cfg(target_os = "linux")]
+pub fn this_thread_asleep() -> impl Fn() -> bool + Send + 'static {
+    let task = this_task();
+    move || asleep(&task) != Some(false)
+}
+
+/// Elsewhere the probe always says yes.
+#[cfg(not(target_os = "linux"))]
+pub fn this_thread_asleep() -> impl Fn() -> bool + Send + 'static {
+    || true
+}
+
 /// A probe of whether the calling thread, later, is asleep in
 /// `epoll_wait`: its state (in `/proc`) is `S`, and its `wchan` names the
 /// wait (`do_epoll_wait`, or `ep_poll` on older kernels). Asleep with a
@@ -146,16 +179,7 @@ where
 /// cannot be read, the probe always says yes.
 #[cfg(target_os = "linux")]
 pub fn this_thread_asleep_in_epoll_wait() -> impl Fn() -> bool + Send + 'static {
-    // SAFETY: `gettid` takes no arguments and has no memory effects.
-    let tid = unsafe { libc::syscall(libc::SYS_gettid) };
-    let task = format!("/proc/self/task/{tid}");
-    // Whether the thread is asleep; `None` if `/proc` cannot tell.
-    let asleep = move |task: &str| {
-        let stat = std::fs::read_to_string(format!("{task}/stat")).ok()?;
-        // The state follows the name, which is in parentheses.
-        let state = stat.rsplit(')').next()?.split_whitespace().next()?;
-        Some(state == "S")
-    };
+    let task = this_task();
     move || {
         match asleep(&task) {
             None => return true,
