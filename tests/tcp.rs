@@ -152,7 +152,10 @@ fn a_read_that_fills_the_buffer_then_end_of_file_does_not_hang() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         // Exactly one buffer's worth and the FIN, queued before the server
         // registers: the read fills its buffer, and the end of the stream
-        // must still be read without waiting for an edge.
+        // must still be read. (Here the close the reactor marked with the
+        // first edge is enough; the rule that counts a FIN as a byte
+        // queued, which spares a wait when the close comes in a later
+        // edge, is `src/io/sys.rs`'s unit test.)
         let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         std::io::Write::write_all(&mut client, &[3; 64]).unwrap();
         client.shutdown(Shutdown::Write).unwrap();

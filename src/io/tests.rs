@@ -305,10 +305,11 @@ fn queue_reporting_pair(
 
 /// A Unix stream passed off as TCP (`TcpStream::from_std` of a mistyped
 /// inherited descriptor) gets no short-read rule: its reads stop short at
-/// a message carrying descriptors, with more queued.
+/// a message carrying descriptors, with more queued, so a short read must
+/// not count as drained there. (The flag is what the reads go by.)
 #[test]
 #[cfg_attr(miri, ignore)]
-fn a_unix_stream_marked_as_tcp_keeps_reading_after_short_reads() {
+fn a_unix_stream_marked_as_tcp_gets_no_short_read_rule() {
     let reactor = Arc::new(Reactor::new(1024).unwrap());
     let _io = Reactor::enter(&reactor);
     if !reactor.short_reads_drain() {
