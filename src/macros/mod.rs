@@ -202,6 +202,23 @@ macro_rules! try_join {
 /// corio::block_on(async { corio::select! {} });
 /// ```
 ///
+/// Nor does an `else` before other branches, or a handler that goes on
+/// after its block (`{ v }.len()`) with no comma after it; each fails with
+/// a message that says so:
+///
+/// ```compile_fail
+/// corio::block_on(async { corio::select! { else => 0, v = async { 1 } => v } });
+/// ```
+///
+/// ```compile_fail
+/// corio::block_on(async {
+///     corio::select! {
+///         v = async { String::new() } => { v }.len()
+///         w = async { 1 } => w,
+///     }
+/// });
+/// ```
+///
 /// # Examples
 ///
 /// ```

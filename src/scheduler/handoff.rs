@@ -184,12 +184,13 @@ impl TakeBack {
         // shutdown waiting for them (`wait_running`) must not find none
         // while this thread holds the core and is back in the task's poll
         // (the thread standing in may exit in between). Counted out
-        // again if the core is gone.
+        // again if the core is gone, or the shutdown has begun (the wait
+        // may have ended before the count: `take_core_back`).
         let threads = cx.shared.respawn.get();
         if let Some(threads) = threads {
             threads.set_detached(false);
         }
-        let Some(core) = cx.shared.take_core(cx.index) else {
+        let Some(core) = cx.shared.take_core_back(cx.index) else {
             if let Some(threads) = threads {
                 threads.set_detached(true);
             }

@@ -244,6 +244,20 @@ impl Shared {
         self.cores.lock().free[index].take()
     }
 
+    /// As [`take_core`](Self::take_core), for a thread taking back the core
+    /// it gave away (`handoff.rs`), but none once the shutdown has begun:
+    /// its wait for the running threads may have ended already, and the
+    /// thread would else run the worker beside `shutdown_tasks`. (Checked
+    /// under the lock, after the thread counted itself running: either the
+    /// wait saw it, or this sees the flag.)
+    fn take_core_back(&self, index: usize) -> Option<Box<Core>> {
+        let mut cores = self.cores.lock();
+        if self.is_shutdown() {
+            return None;
+        }
+        cores.free[index].take()
+    }
+
     /// Gives a core back, and wakes the threads waiting to claim one.
     fn put_core(&self, core: Box<Core>) {
         let index = core.index();

@@ -64,7 +64,9 @@ impl<T> Ring<T> {
         // panics with a message instead of aborting the process.
         let mut slots = Vec::new();
         if slots.try_reserve_exact(capacity).is_err() {
-            panic!("a channel of {capacity} slots needs more memory than can be allocated");
+            panic!(
+                "corio::sync::channel::bounded({capacity}): its slots need more memory than can be allocated"
+            );
         }
         slots.extend((0..capacity).map(|i| Slot {
             stamp: AtomicUsize::new(i),
