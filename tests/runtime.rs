@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::future::Future;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -330,10 +331,28 @@ fn a_guard_dropped_out_of_order_leaves_the_context_whole() {
             let inner = b.enter();
             let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(outer)));
             assert!(refused.is_err(), "out of order: a panic");
-            // Still all in `b`: a timer, a socket, a blocking job.
-            drop(corio::time::sleep(std::time::Duration::from_millis(1)));
+            // Still all in `b`, each counted in its metrics and not in
+            // `a`'s: a timer, a socket, a job on the blocking pool (a name
+            // to look up: `spawn_blocking` goes by the handle instead).
+            let (a_before, b_before) = (a.metrics(), b.metrics());
+            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+            let mut timer = Box::pin(corio::time::sleep(Duration::from_secs(3600)));
+            assert!(timer.as_mut().poll(&mut cx).is_pending());
             let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-            drop(corio::net::UdpSocket::from_std(socket).unwrap());
+            let socket = corio::net::UdpSocket::from_std(socket).unwrap();
+            let mut lookup = Box::pin(corio::net::lookup_host("localhost:80"));
+            let _ = lookup.as_mut().poll(&mut cx);
+            let (a_after, b_after) = (a.metrics(), b.metrics());
+            assert_eq!(b_after.timers_armed, b_before.timers_armed + 1, "b's timer");
+            assert_eq!(b_after.io_sources, b_before.io_sources + 1, "b's socket");
+            assert!(
+                b_after.blocking_threads > b_before.blocking_threads,
+                "b's pool"
+            );
+            assert_eq!(a_after.timers_armed, a_before.timers_armed);
+            assert_eq!(a_after.io_sources, a_before.io_sources);
+            assert_eq!(a_after.blocking_threads, a_before.blocking_threads);
+            drop((timer, socket, lookup));
             let job = corio::task::spawn_blocking(|| 7);
             assert_eq!(b.block_on(bounded(job)).unwrap(), 7);
             drop(inner);
@@ -382,65 +401,6 @@ fn panics_outside_a_runtime_point_at_the_caller() {
             );
         }
     });
-}
-
-/// `Handle::try_current` while the thread's locals are being destroyed (a
-/// thread-local's `Drop` asking, after corio's own thread-local went) says
-/// `Err`, as tokio's does, instead of panicking, which in a thread-local's
-/// destructor would abort the process (so the test runs in a child); and
-/// `Handle::current()` and `spawn`, which must panic there, say why.
-#[test]
-#[cfg_attr(miri, ignore)]
-fn try_current_during_thread_teardown_is_an_error_not_a_panic() {
-    common::in_child(
-        "try_current_during_thread_teardown_is_an_error_not_a_panic",
-        || {
-            use std::cell::RefCell;
-            use std::sync::Arc;
-            use std::sync::atomic::{AtomicBool, Ordering};
-            struct Probe(Arc<AtomicBool>);
-            /// The message of the panic `f` raises.
-            fn message_of(f: impl FnOnce()) -> String {
-                let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-                    .expect_err("it panicked");
-                match payload.downcast_ref::<&str>() {
-                    Some(message) => message.to_string(),
-                    None => payload
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .unwrap_or_default(),
-                }
-            }
-            impl Drop for Probe {
-                fn drop(&mut self) {
-                    let error = corio::Handle::try_current().unwrap_err();
-                    let told = error.is_thread_local_destroyed() && !error.is_missing_context();
-                    // The panicking forms name the real cause too.
-                    let current = message_of(|| drop(corio::Handle::current()));
-                    let spawn = message_of(|| drop(corio::spawn(async {})));
-                    let named = [current, spawn]
-                        .iter()
-                        .all(|message| message.contains("thread-locals were being destroyed"));
-                    self.0.store(told && named, Ordering::SeqCst);
-                }
-            }
-            thread_local! {
-                static PROBE: RefCell<Option<Probe>> = const { RefCell::new(None) };
-            }
-            let answered = Arc::new(AtomicBool::new(false));
-            let flag = answered.clone();
-            std::thread::spawn(move || {
-                PROBE.with(|p| *p.borrow_mut() = Some(Probe(flag))); // destroyed last
-                let _ = corio::Handle::try_current(); // corio's local, destroyed first
-            })
-            .join()
-            .unwrap();
-            assert!(
-                answered.load(Ordering::SeqCst),
-                "try_current said Ok, or a panic did not name the teardown"
-            );
-        },
-    );
 }
 
 /// tokio's runtime, handle and task handles are unwind-safe, so code that

@@ -36,7 +36,11 @@ use crate::time::{Clock, Timers};
 /// ```
 ///
 /// Dropping a runtime waits for its worker threads and blocking jobs, like
-/// [`shutdown_timeout`](Runtime::shutdown_timeout) with no limit. Dropped
+/// [`shutdown_timeout`](Runtime::shutdown_timeout) with no limit. (A
+/// current-thread runtime has no worker threads: its tasks run on whichever
+/// thread is inside its `block_on`, and a drop from another thread does not
+/// wait for that one's poll, which ends after the drop returned; tokio's
+/// panics there instead.) Dropped
 /// inside an async context (a task, or another `block_on`), where waiting
 /// would stall the runtime that runs it, it waits for nothing, like
 /// [`shutdown_background`](Runtime::shutdown_background): its tasks are
@@ -274,7 +278,9 @@ impl Runtime {
     }
 
     /// Shuts down, waiting at most `timeout` in all: for workers to finish
-    /// the poll they are in, then for running blocking jobs. Whatever is
+    /// the poll they are in (a multi-thread runtime's: a current-thread
+    /// one's tasks run inside some thread's `block_on`, whose poll is not
+    /// waited for), then for running blocking jobs. Whatever is
     /// still running then is left to finish on its own thread, and so are
     /// the worker and pool threads' own thread-locals' drops (a value a
     /// task or a job left there with a slow `Drop`), which a plain drop of
