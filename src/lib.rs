@@ -31,6 +31,7 @@ mod lock;
 mod loom;
 mod macros;
 mod scheduler;
+mod teardown;
 
 #[cfg(feature = "fs")]
 pub mod fs;

@@ -82,9 +82,10 @@ where
     // Cloned out, not borrowed across the spawn: a pool that has shut down
     // drops `f` right there, and `f` may own a runtime whose shutdown
     // enters (and so borrows) this thread-local.
-    match CURRENT.with(|c| c.borrow().clone()) {
-        Some(pool) => pool.spawn(f, location, false),
-        None => outside_runtime(what),
+    match CURRENT.try_with(|c| c.borrow().clone()) {
+        Ok(Some(pool)) => pool.spawn(f, location, false),
+        Ok(None) => outside_runtime(what),
+        Err(_) => crate::teardown::locals_gone(format_args!("`{what}` was called")),
     }
 }
 
@@ -118,9 +119,10 @@ where
 #[track_caller]
 pub(crate) fn current(what: &str) -> Pool {
     // A `match`, not `unwrap_or_else`: the panic must see the caller.
-    match CURRENT.with(|c| c.borrow().clone()) {
-        Some(pool) => pool,
-        None => outside_runtime(what),
+    match CURRENT.try_with(|c| c.borrow().clone()) {
+        Ok(Some(pool)) => pool,
+        Ok(None) => outside_runtime(what),
+        Err(_) => crate::teardown::locals_gone(format_args!("`{what}` was called")),
     }
 }
 

@@ -70,11 +70,15 @@ impl Reactor {
     /// Outside a corio runtime, with a message that names the fix.
     #[track_caller]
     pub(crate) fn current() -> Arc<Reactor> {
-        // `expect` passes the caller on: the panic names the user's line.
-        CURRENT.with(|current| current.borrow().clone()).expect(
-            "corio I/O (a socket or `io::Async`) must be used inside a corio runtime: \
-             call it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`",
-        )
+        // A `match`: a closure's panic would point into corio, not the caller.
+        match CURRENT.try_with(|current| current.borrow().clone()) {
+            Ok(Some(reactor)) => reactor,
+            Ok(None) => panic!(
+                "corio I/O (a socket or `io::Async`) must be used inside a corio runtime: \
+                 call it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`"
+            ),
+            Err(_) => crate::teardown::locals_gone("corio I/O (a socket or `io::Async`) was used"),
+        }
     }
 }
 

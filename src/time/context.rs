@@ -47,12 +47,13 @@ pub(crate) fn is_current(timers: &Timers) -> bool {
 /// `resume`, `advance`): outside a runtime, a panic that names `what`.
 #[track_caller]
 pub(crate) fn current_for_clock(what: &str) -> Arc<Timers> {
-    match CURRENT.with(|c| c.borrow().clone()) {
-        Some(timers) => timers,
-        None => panic!(
+    match CURRENT.try_with(|c| c.borrow().clone()) {
+        Ok(Some(timers)) => timers,
+        Ok(None) => panic!(
             "time cannot be frozen from outside the corio runtime: `{what}` was called outside \
              one; call it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`"
         ),
+        Err(_) => crate::teardown::locals_gone(format_args!("`{what}` was called")),
     }
 }
 
@@ -60,11 +61,14 @@ pub(crate) fn current_for_clock(what: &str) -> Arc<Timers> {
 #[track_caller]
 pub(crate) fn current() -> Arc<Timers> {
     // A `match`: a closure's panic would point into corio, not the caller.
-    match CURRENT.with(|c| c.borrow().clone()) {
-        Some(timers) => timers,
-        None => panic!(
+    match CURRENT.try_with(|c| c.borrow().clone()) {
+        Ok(Some(timers)) => timers,
+        Ok(None) => panic!(
             "a corio timer (`sleep`, `timeout`, `interval`) was created outside a corio runtime; \
              create it inside `corio::block_on` or a spawned task, or under `Runtime::enter()`"
+        ),
+        Err(_) => crate::teardown::locals_gone(
+            "a corio timer (`sleep`, `timeout`, `interval`) was created",
         ),
     }
 }
