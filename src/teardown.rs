@@ -6,9 +6,12 @@
 //! timer, a socket or a blocking job may run after corio's own are gone:
 //! then no runtime can be found, and std's `with` would panic with its own
 //! `AccessError`, pointing inside corio. The lookups use `try_with`
-//! instead and panic with this message, which says what happened and
-//! names the caller's line. (Such a panic inside a thread-local's `Drop`
-//! still aborts the process: std allows no unwinding there.)
+//! instead and panic with this message, which says what happened and, for
+//! the calls that look up at the call (a timer, a socket), names the
+//! caller's line; an `async fn` (`lookup_host`, a `corio::fs` call) looks
+//! up at its first poll, inside corio. (Such a panic inside a
+//! thread-local's `Drop` still aborts the process: std allows no
+//! unwinding there.)
 
 /// Panics: `what` (for example "a corio timer was created") happened while
 /// this thread's thread-locals were being destroyed.

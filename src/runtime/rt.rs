@@ -38,9 +38,10 @@ use crate::time::{Clock, Timers};
 /// Dropping a runtime waits for its worker threads and blocking jobs, like
 /// [`shutdown_timeout`](Runtime::shutdown_timeout) with no limit. (A
 /// current-thread runtime has no worker threads: its tasks run on whichever
-/// thread is inside its `block_on`, and a drop from another thread does not
-/// wait for that one's poll, which ends after the drop returned; tokio's
-/// panics there instead.) Dropped
+/// thread is inside its `Handle::block_on`, and a drop from another thread
+/// does not wait for the poll that thread is in, which may end after the
+/// drop has returned. tokio's `Handle::block_on` runs none of the
+/// runtime's tasks, so there the question does not arise.) Dropped
 /// inside an async context (a task, or another `block_on`), where waiting
 /// would stall the runtime that runs it, it waits for nothing, like
 /// [`shutdown_background`](Runtime::shutdown_background): its tasks are

@@ -20,7 +20,8 @@
 //!     f() blocks on A                     the queue, timers, I/O go on
 //!     f returns; core still free?
 //!       yes: A takes it back, B finds     (B is a spare again: no core)
-//!            none
+//!            none (not once the
+//!            shutdown has begun)
 //!       no:  A finishes T's poll without
 //!            a core, ends its loop, and
 //!            waits as a spare
@@ -160,7 +161,8 @@ fn start_fails() -> bool {
 }
 
 /// Takes the core back when dropped (after the closure, or in its
-/// unwind), if the new thread has not claimed it yet.
+/// unwind), if the new thread has not claimed it yet and the runtime is
+/// not shutting down.
 pub(crate) struct TakeBack {
     /// The worker context, alive on this thread's stack for the whole poll
     /// that made this (`block_in_place` drops it before it returns).

@@ -179,7 +179,8 @@ pub(crate) trait WorkerThreads: Send + Sync {
     fn start(&self, index: usize) -> std::io::Result<()>;
     /// The calling worker thread gave its core away (`true`) or is about
     /// to take it back (`false`, said before the take, and `true` again if
-    /// the core was gone): shutdown waits for a detached thread after the
+    /// the core was gone or the shutdown has begun): shutdown waits for a
+    /// detached thread after the
     /// tasks are cancelled and the driver is stopped, which a closure
     /// blocked on the runtime may be waiting for, not before.
     fn set_detached(&self, detached: bool);
