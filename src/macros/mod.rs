@@ -211,12 +211,7 @@ macro_rules! try_join {
 /// ```
 ///
 /// ```compile_fail
-/// corio::block_on(async {
-///     corio::select! {
-///         v = async { String::new() } => { v }.len()
-///         w = async { 1 } => w,
-///     }
-/// });
+/// corio::block_on(async { corio::select! { v = async { 0 } => { v }.max(1) w = async { 1 } => w } });
 /// ```
 ///
 /// # Examples

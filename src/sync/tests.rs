@@ -20,14 +20,23 @@ fn yields_after_the_budget<F: Future>(mut make: impl FnMut() -> F) {
     });
 }
 
+/// Units left in the current budget (spends them).
+fn units_left() -> usize {
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut units = 0;
+    while crate::task::budget::has_remaining() {
+        assert!(pin!(crate::task::consume_budget()).poll(&mut cx).is_ready());
+        units += 1;
+    }
+    units
+}
+
 /// Whether `future`, polled once by a task whose budget is all spent,
 /// yields; it is dropped then.
 fn pending_without_budget<F: Future>(future: F) -> bool {
     let mut cx = Context::from_waker(Waker::noop());
     with_budget(|| {
-        while crate::task::budget::has_remaining() {
-            assert!(pin!(crate::task::consume_budget()).poll(&mut cx).is_ready());
-        }
+        units_left();
         pin!(future).poll(&mut cx).is_pending()
     })
 }
@@ -101,17 +110,6 @@ fn broadcast_and_watch_spend_the_budget() {
     tx.send(1).unwrap();
     let mut each = receivers.iter_mut();
     yields_after_the_budget(|| each.next().unwrap().changed());
-}
-
-/// Units left in the current budget (spends them).
-fn units_left() -> usize {
-    let mut cx = Context::from_waker(Waker::noop());
-    let mut units = 0;
-    while crate::task::budget::has_remaining() {
-        assert!(pin!(crate::task::consume_budget()).poll(&mut cx).is_ready());
-        units += 1;
-    }
-    units
 }
 
 /// A barrier's waiter that came with its budget spent pays one unit in
