@@ -10,10 +10,17 @@
 # build the runtime, the macros, networking, timers and sync.
 #
 #   bash benches/build.sh            # prints a table and the two ratios
+#   ROUNDS=5 bash benches/build.sh   # more rounds (default 3)
+#
+# One clean build is a noisy sample on a shared machine: two builds of the
+# same code minutes apart can differ by a fifth. So the script builds both
+# hello worlds ROUNDS times, in turns (corio, tokio, corio, ...), prints each
+# round, and reports the median time of each runtime and their ratio, as
+# `versus` reports medians of samples taken in turns.
 #
 # Crates come from the local registry cache after the first run, so the
-# timing measures compilation, not downloads (a warm-up `cargo fetch` runs
-# first for both projects).
+# timing measures compilation, not downloads (a `cargo fetch` runs first
+# for both projects).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -67,13 +74,22 @@ async fn main() {
 }
 RS
 
-measure() { # name -> "seconds crates bytes"
+rounds=${ROUNDS:-3}
+case $rounds in '' | *[!0-9]* | 0) echo "ROUNDS must be a positive number, not '$rounds'" >&2; exit 2 ;; esac
+for name in hello-corio hello-tokio; do (cd "$work/$name" && cargo fetch -q); done
+
+build() { # name -> seconds of a clean release build
     local dir="$work/$1"
-    (cd "$dir" && cargo fetch -q)
+    rm -rf "$dir/target"
     local start end
     start=$(date +%s.%N)
     (cd "$dir" && CARGO_TARGET_DIR="$dir/target" cargo build --release -q)
     end=$(date +%s.%N)
+    awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
+}
+
+facts() { # name -> "crates bytes" of the last build
+    local dir="$work/$1"
     local crates
     # Crates actually built for this machine (the lock file also lists
     # other platforms' crates); a crate printed again is marked ` (*)`,
@@ -82,15 +98,29 @@ measure() { # name -> "seconds crates bytes"
     local bytes
     bytes=$(stat -c %s "$dir/target/release/$1")
     "$dir/target/release/$1" >/dev/null
-    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }') $((crates - 1)) $bytes"
+    echo "$((crates - 1)) $bytes"
 }
 
-read -r corio_s corio_deps corio_bytes < <(measure hello-corio)
-read -r tokio_s tokio_deps tokio_bytes < <(measure hello-tokio)
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+corio_times=() tokio_times=()
+for round in $(seq "$rounds"); do
+    c=$(build hello-corio)
+    t=$(build hello-tokio)
+    corio_times+=("$c") tokio_times+=("$t")
+    printf 'round %d: corio %.1f s, tokio %.1f s, ratio %.2f\n' "$round" "$c" "$t" \
+        "$(awk -v a="$c" -v b="$t" 'BEGIN { print a / b }')"
+done
+corio_s=$(printf '%s\n' "${corio_times[@]}" | median)
+tokio_s=$(printf '%s\n' "${tokio_times[@]}" | median)
+read -r corio_deps corio_bytes < <(facts hello-corio)
+read -r tokio_deps tokio_bytes < <(facts hello-tokio)
+
+echo
 printf '%-8s %10s %14s %12s\n' runtime "build (s)" "dependencies" "binary (KB)"
 printf '%-8s %10.1f %14d %12d\n' corio "$corio_s" "$corio_deps" $((corio_bytes / 1024))
 printf '%-8s %10.1f %14d %12d\n' tokio "$tokio_s" "$tokio_deps" $((tokio_bytes / 1024))
+echo "(build: the median of $rounds clean builds each)"
 time_ratio=$(awk -v a="$corio_s" -v b="$tokio_s" 'BEGIN { print a / b }')
 size_ratio=$(awk -v a="$corio_bytes" -v b="$tokio_bytes" 'BEGIN { print a / b }')
 verdict() { awk -v r="$1" 'BEGIN { print (r <= 0.8) ? "yes" : "NO" }'; }
