@@ -177,3 +177,68 @@ fn fast_join_handle_drop_only_from_the_initial_state() {
     s.transition_to_running();
     assert!(!s.drop_join_handle_fast());
 }
+
+#[test]
+fn stale_notified_holding_the_last_ref_deallocates() {
+    let s = State::new();
+    assert!(s.drop_join_handle_fast()); // list + the queue's Notified
+    s.transition_to_running();
+    s.transition_to_idle(); // the list's ref only
+    assert_eq!(s.transition_to_notified_by_ref(), ToNotified::Submit); // list + queue
+    assert!(s.transition_to_shutdown());
+    s.transition_to_complete();
+    assert!(!s.transition_to_terminal(1)); // the list's, claimed by the shutdown
+    assert_eq!(s.transition_to_running(), ToRunning::Dealloc);
+}
+
+#[test]
+fn join_waker_cannot_be_taken_back_after_completion() {
+    let s = State::new();
+    s.set_join_waker().unwrap();
+    s.transition_to_running();
+    s.transition_to_complete();
+    assert!(
+        s.unset_join_waker().is_err(),
+        "the runtime may be reading it"
+    );
+    assert!(s.load().is_join_waker_set());
+}
+
+#[test]
+fn wake_by_ref_of_a_complete_task_changes_nothing() {
+    let s = State::new();
+    s.transition_to_running();
+    s.transition_to_complete();
+    let before = s.load().0;
+    assert_eq!(s.transition_to_notified_by_ref(), ToNotified::Nothing);
+    assert_eq!(s.load().0, before);
+}
+
+#[test]
+fn wake_by_val_of_a_queued_task_drops_the_waker_ref_only() {
+    let s = State::new(); // queued: NOTIFIED
+    s.ref_inc(); // a waker
+    assert_eq!(s.transition_to_notified_by_val(), ToNotified::Nothing);
+    assert_eq!(refs(&s), 3);
+    assert!(s.load().is_notified() && !s.load().is_running());
+}
+
+#[test]
+fn abort_of_a_queued_task_marks_it_for_the_dequeuer() {
+    let s = State::new(); // queued: NOTIFIED
+    assert!(!s.transition_to_notified_and_cancel(), "already in a queue");
+    assert_eq!(refs(&s), 3);
+    assert!(s.load().is_cancelled());
+    assert_eq!(s.transition_to_running(), ToRunning::Cancel);
+}
+
+#[test]
+fn abort_of_a_cancelled_task_changes_nothing() {
+    let s = State::new();
+    s.transition_to_running();
+    assert!(!s.transition_to_shutdown()); // cancelled while running
+    let before = s.load().0;
+    assert!(!Snapshot(before).is_notified());
+    assert!(!s.transition_to_notified_and_cancel());
+    assert_eq!(s.load().0, before);
+}
