@@ -1,5 +1,5 @@
 //! The smallest timing of corio: spawn 10,000 empty tasks on two workers,
-//! five times, and print how long each round took. A sanity check after a
+//! five times, and print each round's average time a task. A sanity check after a
 //! change to the spawn path, quicker to read than `versus`. Not the same
 //! measure as any of its rows: the tasks are spawned from `block_on`'s
 //! thread, which is no worker (`spawn_many_remote` spawns that way), and

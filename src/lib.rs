@@ -74,6 +74,9 @@ mod chapters {
     struct Observability;
     #[doc = include_str!("../docs/reactor.md")]
     struct Reactor;
+    #[cfg(all(feature = "fs", feature = "signal"))]
+    #[doc = include_str!("../docs/signals-and-files.md")]
+    struct SignalsAndFiles;
     #[doc = include_str!("../docs/tasks.md")]
     struct Tasks;
     #[doc = include_str!("../docs/timer-wheel.md")]

@@ -1,7 +1,10 @@
 //! The examples, run as tests: each example keeps its logic in a `run` (or
 //! `demo`) function that returns what it saw, and this file includes the
 //! example's source with `#[path]` and checks the result. So `cargo test`
-//! keeps every example working, not just compiling.
+//! keeps the examples working, not just compiling: all but `smoke`, the
+//! `main`s of `versus` and `hyper_server` (`tests/hyper.rs` runs their
+//! servers' code) and `echo_server`'s `main`, which `tests/echo_example.rs`
+//! runs a copy of.
 //!
 //! The long schedules run in virtual time, so the whole file takes a few
 //! seconds. Each example runs on a thread of its own under [`within`], so a
@@ -44,7 +47,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use corio::time::MissedTickBehavior;
 
-/// The longest an example may take here (each takes well under a second).
+/// The longest an example may take here (each takes about a second at most).
 const LIMIT: Duration = Duration::from_secs(30);
 
 /// Runs `example` on its own thread and returns what it returns, or fails

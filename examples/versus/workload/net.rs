@@ -1,6 +1,7 @@
 //! The network row: `tcp_echo`, 50 connections (or
 //! `VERSUS_TCP_CONNECTIONS`) x 2,000 round trips of 64 bytes over
-//! loopback, server and clients on the same runtime.
+//! loopback (500 a `versus` sample, 2,000 in the criterion group), server
+//! and clients on the same runtime.
 //!
 //! Each runtime brings its own sockets ([`Net`]): `corio::net`,
 //! `tokio::net`, `smol::net` (async-io). The row reports the time per round
@@ -146,8 +147,8 @@ impl Net for SmolNet {
     }
 }
 
-/// 50 connections x 2,000 round trips of 64 bytes (`VERSUS_TCP_CONNECTIONS=N`
-/// opens `N` connections instead).
+/// 50 connections x 2,000 round trips of 64 bytes, 500 a `versus` sample
+/// (`VERSUS_TCP_CONNECTIONS=N` opens `N` connections instead).
 pub struct TcpEcho;
 
 /// The soft limit on this process's open files (`ulimit -n`).
