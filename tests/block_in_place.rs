@@ -127,7 +127,9 @@ fn a_current_thread_runtime_refuses() {
         .build()
         .unwrap();
     let error = runtime
-        .block_on(async { corio::spawn(async { block_in_place(|| 1) }).await })
+        .block_on(bounded(async {
+            corio::spawn(async { block_in_place(|| 1) }).await
+        }))
         .unwrap_err();
     assert!(error.is_panic());
     let message = common::panic_message(&*error.into_panic());
@@ -269,11 +271,12 @@ fn the_lifo_slot_stays_with_the_thread_that_took_the_core() {
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
         let blocked = corio::spawn(async move {
             block_in_place(move || {
-                entered_tx.send(()).unwrap();
+                let _ = entered_tx.send(common::threads::this_thread_asleep()); // A
                 release_rx.recv_timeout(LIMIT).expect("released");
             })
         });
-        entered_rx.await.unwrap();
+        let a_asleep = entered_rx.await.unwrap();
+        let a_polled = blocked.abort_handle();
         let (wake_tx, wake_rx) = oneshot::channel::<()>();
         let (ready_tx, ready_rx) = oneshot::channel::<()>();
         let woken = corio::spawn(async move {
@@ -284,7 +287,12 @@ fn the_lifo_slot_stays_with_the_thread_that_took_the_core() {
         corio::spawn(async move {
             wake_tx.send(()).unwrap(); // `woken` into this worker's LIFO slot
             release_tx.send(()).unwrap(); // the blocked thread ends its poll
-            std::thread::sleep(Duration::from_millis(300)); // busy meanwhile
+            // Busy, `woken` in the slot, until A dropped its placeholder: task done, A asleep.
+            let start = std::time::Instant::now();
+            while !(a_polled.is_finished() && a_asleep()) {
+                assert!(start.elapsed() < LIMIT, "thread A never finished");
+                std::thread::yield_now();
+            }
         });
         woken.await.unwrap();
         blocked.await.unwrap();

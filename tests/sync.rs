@@ -311,23 +311,30 @@ fn a_panicking_waker_does_not_unwind_out_of_a_oneshot_drop() {
 fn blocking_lock_waits_for_the_holder_on_another_thread() {
     let mutex = Arc::new(Mutex::new(Vec::new()));
     let mut held = mutex.try_lock().unwrap();
-    let (started_tx, started) = std::sync::mpsc::channel();
+    let (probe_tx, probe) = std::sync::mpsc::channel();
     let (done_tx, done) = std::sync::mpsc::channel();
     let waiter = {
         let mutex = mutex.clone();
         thread::spawn(move || {
-            started_tx.send(()).unwrap();
+            probe_tx
+                .send(common::threads::this_thread_asleep())
+                .unwrap();
             mutex.blocking_lock().push("waiter");
             done_tx.send(()).unwrap();
         })
     };
-    common::recv(&started);
-    // A `blocking_lock` that did not wait would be done within this grace;
-    // one that waits is never done while the lock is held, so the check
-    // cannot fail on correct code however slow the machine.
+    // Once the waiter's thread is asleep it is inside `blocking_lock`
+    // (nothing before it sleeps). A `blocking_lock` that did not wait would
+    // have ended the thread instead, which the probe also reports, and then
+    // `done` holds its message.
+    let asleep = common::recv(&probe);
+    let start = std::time::Instant::now();
+    while !asleep() {
+        assert!(start.elapsed() < common::LIMIT, "the waiter never slept");
+        thread::yield_now();
+    }
     assert!(
-        done.recv_timeout(std::time::Duration::from_millis(50))
-            .is_err(),
+        done.try_recv().is_err(),
         "blocking_lock returned while another guard held the lock"
     );
     held.push("holder");
