@@ -477,7 +477,9 @@ fn a_read_dir_polled_outside_a_runtime_keeps_its_listing() {
         std::fs::write(dir.join(name), b"").unwrap();
     }
     let runtime = common::two_workers();
-    let mut entries = runtime.block_on(corio::fs::read_dir(&dir.0)).unwrap();
+    let mut entries = runtime
+        .block_on(common::bounded(corio::fs::read_dir(&dir.0)))
+        .unwrap();
     let panic = common::panic_of(|| futures_lite::future::block_on(entries.next_entry()));
     assert!(panic.contains("outside a corio runtime"), "{panic}");
     let count = runtime.block_on(common::bounded(async {

@@ -21,13 +21,13 @@ fn a_bulk_write_takes_a_few_large_write_calls() {
     let path = std::env::temp_dir().join(format!("corio-bulk-write-{}", std::process::id()));
     let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
     let data = vec![7u8; SIZE];
-    let calls = runtime.block_on(async {
+    let calls = runtime.block_on(common::bounded(async {
         let mut file = corio::fs::File::create(&path).await.unwrap();
         let before = write_calls();
         file.write_all(&data).await.unwrap();
         file.flush().await.unwrap();
         write_calls() - before
-    });
+    }));
     let written = std::fs::metadata(&path).unwrap().len();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(written, SIZE as u64);

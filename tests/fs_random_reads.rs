@@ -33,7 +33,7 @@ fn a_read_after_a_seek_takes_only_what_it_asks_for() {
     }
     std::fs::write(&path, &bytes).unwrap();
     let runtime = corio::Runtime::builder().worker_threads(1).build().unwrap();
-    let (read, ahead) = runtime.block_on(async {
+    let (read, ahead) = runtime.block_on(common::bounded(async {
         let mut file = corio::fs::File::open(&path).await.unwrap();
         let before = bytes_read();
         let mut header = [0; 8];
@@ -50,7 +50,7 @@ fn a_read_after_a_seek_takes_only_what_it_asks_for() {
         file.read_exact(&mut header).await.unwrap(); // a fill, ahead
         file.read_exact(&mut header).await.unwrap(); // from the buffer
         (read, bytes_read() - before)
-    });
+    }));
     std::fs::remove_file(&path).unwrap();
     // The first fill, before any seek, reads 64 KiB ahead; the rest 8
     // bytes each (16 KB), plus the reads of /proc/self/io.

@@ -185,7 +185,7 @@ fn a_file_dropped_with_a_queued_write_leaves_it_to_the_pool() {
         .build()
         .unwrap();
     let (release, released) = std::sync::mpsc::channel::<()>();
-    runtime.block_on(async {
+    runtime.block_on(common::bounded(async {
         let mut file = File::create(&path).await.unwrap();
         // The pool's one thread is busy: a job handed to the pool waits.
         let (started_tx, started) = std::sync::mpsc::channel();
@@ -208,7 +208,7 @@ fn a_file_dropped_with_a_queued_write_leaves_it_to_the_pool() {
             assert!(Instant::now() < deadline, "the dropped bytes never arrived");
             corio::task::yield_now().await;
         }
-    });
+    }));
     assert_eq!(std::fs::read(&path).unwrap(), b"abc");
 }
 

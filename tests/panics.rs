@@ -79,7 +79,7 @@ fn a_panicking_drop_on_abort_is_reported_not_fatal() {
 
 /// Ready at once, with a field whose `Drop` panics: the panic comes after
 /// the output (as from a combinator that drops the branch that lost).
-struct ReadyThenPanicOnDrop(#[allow(dead_code)] DropBoom);
+struct ReadyThenPanicOnDrop<T>(#[allow(dead_code)] T);
 
 struct DropBoom;
 
@@ -89,7 +89,7 @@ impl Drop for DropBoom {
     }
 }
 
-impl std::future::Future for ReadyThenPanicOnDrop {
+impl<T> std::future::Future for ReadyThenPanicOnDrop<T> {
     type Output = u8;
 
     fn poll(self: std::pin::Pin<&mut Self>, _: &mut std::task::Context<'_>) -> std::task::Poll<u8> {
@@ -133,9 +133,7 @@ fn a_panic_payload_that_panics_when_dropped_does_not_kill_the_worker() {
             // Nobody joins: the runtime drops the payload itself.
             drop(corio::spawn(async { std::panic::panic_any(Bomb) }));
             // And a future whose Drop panics with it, after its output.
-            drop(corio::spawn(async {
-                let _bomb = Bomb;
-            }));
+            drop(corio::spawn(ReadyThenPanicOnDrop(Bomb)));
             assert_eq!(
                 corio::spawn(async { 7 }).await.unwrap(),
                 7,

@@ -199,7 +199,7 @@ fn a_panic_in_a_drop_at_shutdown_is_caught() {
         }
     }
     let runtime = two_workers();
-    let drops = Drops::new(2);
+    let drops = Drops::new(3);
     let polled = Latch::new(2);
     for i in 0..2 {
         let (tracked, polled) = (drops.track(i), polled.clone());
@@ -211,11 +211,15 @@ fn a_panic_in_a_drop_at_shutdown_is_caught() {
             std::future::pending::<()>().await;
         });
     }
-    // One more that is never polled.
-    let never_polled = runtime.spawn(async move {
-        let _bomb = PanicOnDrop;
+    // One more whose values are moved in, not made by its body: they are in
+    // the future from its spawn on, so its drop at shutdown panics whether
+    // a worker has polled it by then or not.
+    let (bomb, tracked) = (PanicOnDrop, drops.track(2));
+    let maybe_polled = runtime.spawn(async move {
+        let (_tracked, _bomb) = (tracked, bomb);
+        std::future::pending::<()>().await;
     });
-    drop(never_polled);
+    drop(maybe_polled);
     runtime.block_on(bounded(polled.wait()));
     let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(runtime)));
     assert!(dropped.is_ok(), "dropping the runtime must not panic");

@@ -181,7 +181,7 @@ fn shutdown_drops_each_task_once_mid_abort() {
         aborts
     });
     common::within_limit(move || drop(runtime));
-    let aborts = aborter.join().unwrap();
+    let aborts = common::threads::join(aborter);
     drops.assert_each_dropped_once();
     assert!(aborts.iter().all(|a| a.is_finished()));
 }
@@ -245,7 +245,7 @@ fn a_waker_woken_during_shutdown_does_nothing() {
         }
     });
     common::within_limit(move || drop(runtime));
-    waking.join().unwrap();
+    common::threads::join(waking);
     drops.assert_each_dropped_once();
 }
 

@@ -100,7 +100,7 @@ fn a_drop_at_shutdown_may_still_block_on_what_is_outside_the_runtime() {
         });
         hold_in_a_task(&runtime, LogsWhenDropped(tx));
         common::within_limit(move || drop(runtime));
-        let (first, second) = logger.join().unwrap();
+        let (first, second) = common::threads::join(logger);
         assert_eq!(
             (first, second),
             (Some("filled"), Some("dropped at shutdown"))

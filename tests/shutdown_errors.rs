@@ -26,7 +26,9 @@ fn a_registration_after_shutdown_is_a_shutdown_error() {
 #[cfg_attr(miri, ignore)]
 fn a_wait_for_io_ended_by_the_shutdown_is_a_shutdown_error() {
     let runtime = common::two_workers();
-    let listener = runtime.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
+    let listener = runtime
+        .block_on(common::bounded(TcpListener::bind("127.0.0.1:0")))
+        .unwrap();
     // Waiting for a connection on a plain thread, outside the runtime's
     // tasks, so the wait outlives the runtime.
     let accepting = waiting_on_thread(async move { listener.accept().await.map(|_| ()) });
@@ -150,7 +152,7 @@ fn a_read_dir_refill_cancelled_by_the_shutdown_is_a_shutdown_error() {
     std::fs::write(dir.join("entry"), b"").unwrap();
     let runtime = one_blocking_thread();
     let mut entries = runtime
-        .block_on(corio::fs::read_dir(dir.0.clone()))
+        .block_on(common::bounded(corio::fs::read_dir(dir.0.clone())))
         .unwrap();
     let release = hold_pool(&runtime);
     // `read_dir` only opens the directory: the first `next_entry` queues

@@ -155,7 +155,12 @@ fn shutdown_timeout_is_bounded_with_a_slow_stop_hook_on_the_pool() {
         })
         .build()
         .unwrap();
-    assert_eq!(runtime.block_on(runtime.spawn_blocking(|| 1)).unwrap(), 1);
+    assert_eq!(
+        runtime
+            .block_on(common::bounded(runtime.spawn_blocking(|| 1)))
+            .unwrap(),
+        1
+    );
     shuts_down_in_time(runtime, open_tx, "the stop hook");
 }
 
@@ -202,7 +207,7 @@ fn shutdown_timeout_does_not_wait_for_a_blocking_threads_thread_locals() {
         .build()
         .unwrap();
     let kept = runtime.spawn_blocking(move || keep(HeldOpen(open_rx)));
-    runtime.block_on(kept).unwrap();
+    runtime.block_on(common::bounded(kept)).unwrap();
     shuts_down_in_time(runtime, open_tx, "the thread-locals");
 }
 
@@ -218,7 +223,7 @@ fn shutdown_timeout_does_not_wait_for_a_worker_threads_thread_locals() {
         .build()
         .unwrap();
     let kept = runtime.spawn(async move { keep(HeldOpen(open_rx)) });
-    runtime.block_on(kept).unwrap();
+    runtime.block_on(common::bounded(kept)).unwrap();
     shuts_down_in_time(runtime, open_tx, "a worker's thread-locals");
 }
 

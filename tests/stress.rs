@@ -83,7 +83,7 @@ fn an_abort_storm_from_another_thread() {
         for handle in handles {
             assert!(handle.await.unwrap_err().is_cancelled());
         }
-        aborter.join().unwrap();
+        common::threads::join(aborter);
         // The runtime is healthy after the storm.
         assert_eq!(corio::spawn(async { 1 }).await.unwrap(), 1);
     });
@@ -186,7 +186,7 @@ fn a_wake_storm_from_foreign_threads() {
             handle.await.unwrap();
         }
         for thread in threads {
-            thread.join().unwrap();
+            common::threads::join(thread);
         }
     });
     for target in &targets {

@@ -339,7 +339,9 @@ fn a_timer_fires_while_the_drivers_last_holder_is_kept(make: fn() -> corio::Runt
 /// One run of the above: `None` if the timer fired too early to tell.
 fn one_run(runtime: corio::Runtime, keep: Keep) -> Option<bool> {
     let listener = runtime
-        .block_on(corio::net::TcpListener::bind("127.0.0.1:0"))
+        .block_on(common::bounded(corio::net::TcpListener::bind(
+            "127.0.0.1:0",
+        )))
         .unwrap();
     let addr = listener.local_addr().unwrap();
     let (flag_tx, flag_rx) = mpsc::channel::<()>();

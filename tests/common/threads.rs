@@ -33,6 +33,23 @@ pub fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T
     }
 }
 
+/// Joins `thread`, failing the test if it has not ended within [`super::LIMIT`]
+/// (std's `join` has no timeout: this looks every millisecond whether the
+/// thread has finished, then joins it); a panic on it is passed on.
+pub fn join<T>(thread: std::thread::JoinHandle<T>) -> T {
+    let start = std::time::Instant::now();
+    while !thread.is_finished() {
+        assert!(
+            start.elapsed() < super::LIMIT,
+            "a thread ran longer than the test limit"
+        );
+        thread::sleep(Duration::from_millis(1));
+    }
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// Starts `fut` on a thread of its own and returns once it has been polled
 /// and is waiting (its first `Pending`): so whatever the caller does next
 /// meets a registered waiter, not a future yet to be polled. Join the
