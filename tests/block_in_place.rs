@@ -288,11 +288,9 @@ fn the_lifo_slot_stays_with_the_thread_that_took_the_core() {
             wake_tx.send(()).unwrap(); // `woken` into this worker's LIFO slot
             release_tx.send(()).unwrap(); // the blocked thread ends its poll
             // Busy, `woken` in the slot, until A dropped its placeholder: task done, A asleep.
-            let start = std::time::Instant::now();
-            while !(a_polled.is_finished() && a_asleep()) {
-                assert!(start.elapsed() < LIMIT, "thread A never finished");
-                std::thread::yield_now();
-            }
+            common::threads::until("thread A never finished", || {
+                a_polled.is_finished() && a_asleep()
+            });
         });
         woken.await.unwrap();
         blocked.await.unwrap();

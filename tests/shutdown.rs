@@ -145,11 +145,7 @@ fn shutdown_drops_each_queued_task_once() {
         drop(handle.spawn(async {}));
         handle.metrics().injection_queue_depth == before
     };
-    let deadline = Instant::now() + LIMIT;
-    while !shutdown_began() {
-        assert!(Instant::now() < deadline, "the shutdown never began");
-        std::thread::yield_now();
-    }
+    common::threads::until("the shutdown never began", shutdown_began);
     *released.0.lock().unwrap() = true;
     released.1.notify_all();
     common::recv(&dropped);

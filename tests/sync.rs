@@ -328,11 +328,7 @@ fn blocking_lock_waits_for_the_holder_on_another_thread() {
     // have ended the thread instead, which the probe also reports, and then
     // `done` holds its message.
     let asleep = common::recv(&probe);
-    let start = std::time::Instant::now();
-    while !asleep() {
-        assert!(start.elapsed() < common::LIMIT, "the waiter never slept");
-        thread::yield_now();
-    }
+    common::threads::until("the waiter never slept", asleep);
     assert!(
         done.try_recv().is_err(),
         "blocking_lock returned while another guard held the lock"

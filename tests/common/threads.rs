@@ -33,6 +33,16 @@ pub fn on_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T
     }
 }
 
+/// Spins, yielding the CPU, until `done` holds; after [`super::LIMIT`]
+/// the test fails with `what`.
+pub fn until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !done() {
+        assert!(start.elapsed() < super::LIMIT, "{what}");
+        thread::yield_now();
+    }
+}
+
 /// Joins `thread`, failing the test if it has not ended within [`super::LIMIT`]
 /// (std's `join` has no timeout: this looks every millisecond whether the
 /// thread has finished, then joins it); a panic on it is passed on.
