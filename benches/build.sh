@@ -14,14 +14,17 @@
 #
 # One clean build is a noisy sample on a shared machine: two builds of the
 # same code minutes apart can differ by a fifth. So the script builds both
-# hello worlds ROUNDS times, in turns (corio, tokio, corio, ...), prints each
-# round, and reports the median time of each runtime and their ratio, as
-# `versus` reports medians of samples taken in turns.
+# hello worlds ROUNDS times, in turns (which goes first alternates), prints
+# each round, and judges the ratio of the two median times, as `versus`
+# does with its samples; it also prints the median of the rounds' ratios.
 #
 # Crates come from the local registry cache after the first run, so the
 # timing measures compilation, not downloads (a `cargo fetch` runs first
 # for both projects).
 set -euo pipefail
+# A failed build inside `$(build ..)` must stop the script, not read as a
+# fast one: without this, bash runs command substitutions without `-e`.
+shopt -s inherit_errexit
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -75,7 +78,11 @@ async fn main() {
 RS
 
 rounds=${ROUNDS:-3}
-case $rounds in '' | *[!0-9]* | 0) echo "ROUNDS must be a positive number, not '$rounds'" >&2; exit 2 ;; esac
+if [[ ! $rounds =~ ^[0-9]+$ ]] || ((10#$rounds == 0)); then
+    echo "ROUNDS must be a positive number, not '$rounds'" >&2
+    exit 2
+fi
+rounds=$((10#$rounds))
 for name in hello-corio hello-tokio; do (cd "$work/$name" && cargo fetch -q); done
 
 build() { # name -> seconds of a clean release build
@@ -103,16 +110,23 @@ facts() { # name -> "crates bytes" of the last build
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-corio_times=() tokio_times=()
+corio_times=() tokio_times=() ratios=()
 for round in $(seq "$rounds"); do
-    c=$(build hello-corio)
-    t=$(build hello-tokio)
-    corio_times+=("$c") tokio_times+=("$t")
-    printf 'round %d: corio %.1f s, tokio %.1f s, ratio %.2f\n' "$round" "$c" "$t" \
-        "$(awk -v a="$c" -v b="$t" 'BEGIN { print a / b }')"
+    # Which goes first alternates, as in http.sh.
+    if ((round % 2)); then
+        c=$(build hello-corio)
+        t=$(build hello-tokio)
+    else
+        t=$(build hello-tokio)
+        c=$(build hello-corio)
+    fi
+    r=$(awk -v a="$c" -v b="$t" 'BEGIN { print a / b }')
+    corio_times+=("$c") tokio_times+=("$t") ratios+=("$r")
+    printf 'round %d: corio %.1f s, tokio %.1f s, ratio %.2f\n' "$round" "$c" "$t" "$r"
 done
 corio_s=$(printf '%s\n' "${corio_times[@]}" | median)
 tokio_s=$(printf '%s\n' "${tokio_times[@]}" | median)
+ratio_of_rounds=$(printf '%s\n' "${ratios[@]}" | median)
 read -r corio_deps corio_bytes < <(facts hello-corio)
 read -r tokio_deps tokio_bytes < <(facts hello-tokio)
 
@@ -122,6 +136,9 @@ printf '%-8s %10.1f %14d %12d\n' corio "$corio_s" "$corio_deps" $((corio_bytes /
 printf '%-8s %10.1f %14d %12d\n' tokio "$tokio_s" "$tokio_deps" $((tokio_bytes / 1024))
 echo "(build: the median of $rounds clean builds each)"
 time_ratio=$(awk -v a="$corio_s" -v b="$tokio_s" 'BEGIN { print a / b }')
+# The verdict is on the ratio of the medians, as in `versus`; the rounds'
+# own ratios (each pair built minutes apart) are their median here.
+printf 'median of the round ratios: %.2f\n' "$ratio_of_rounds"
 size_ratio=$(awk -v a="$corio_bytes" -v b="$tokio_bytes" 'BEGIN { print a / b }')
 verdict() { awk -v r="$1" 'BEGIN { print (r <= 0.8) ? "yes" : "NO" }'; }
 printf 'build time corio/tokio %.2f (bar <= 0.8: %s)\n' "$time_ratio" "$(verdict "$time_ratio")"
