@@ -284,7 +284,7 @@ fn the_lifo_slot_stays_with_the_thread_that_took_the_core() {
             wake_rx.await.unwrap();
         });
         ready_rx.await.unwrap();
-        corio::spawn(async move {
+        let busy = corio::spawn(async move {
             wake_tx.send(()).unwrap(); // `woken` into this worker's LIFO slot
             release_tx.send(()).unwrap(); // the blocked thread ends its poll
             // Busy, `woken` in the slot, until A dropped its placeholder: task done, A asleep.
@@ -294,6 +294,7 @@ fn the_lifo_slot_stays_with_the_thread_that_took_the_core() {
         });
         woken.await.unwrap();
         blocked.await.unwrap();
+        busy.await.unwrap(); // its wait's own failure, if it had one
     }));
 }
 

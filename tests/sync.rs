@@ -323,8 +323,9 @@ fn blocking_lock_waits_for_the_holder_on_another_thread() {
             done_tx.send(()).unwrap();
         })
     };
-    // Once the waiter's thread is asleep it is inside `blocking_lock`
-    // (nothing before it sleeps). A `blocking_lock` that did not wait would
+    // Once the waiter's thread is asleep it is inside `blocking_lock` (the
+    // steps before it sleep only if an allocation waits on the allocator's
+    // lock, which is rare). A `blocking_lock` that did not wait would
     // have ended the thread instead, which the probe also reports, and then
     // `done` holds its message.
     let asleep = common::recv(&probe);

@@ -1,6 +1,7 @@
 //! Helpers for tests that drive `corio::sync` with no runtime at all: plain
 //! `std::thread`s, each running its futures with `futures_lite`'s
-//! `block_on`, every wait bounded by [`PATIENCE`].
+//! `block_on`, every wait bounded by [`PATIENCE`]; and two bounded waits
+//! any test may use ([`until`], [`join`]), bounded by [`super::LIMIT`].
 
 use std::future::Future;
 use std::pin::Pin;
